@@ -1,0 +1,166 @@
+/*
+ * copy.c — row counting over a TABLE DATA stream fed in pieces of any
+ * size.  COPY text: one row per newline-terminated line up to the `\.`
+ * terminator line (COPY escapes newlines inside values, so lines are rows).
+ * INSERT mode: an SQL-aware scan that counts the parenthesised row lists
+ * after each VALUES keyword, ignoring quotes, identifiers and comments.
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <strings.h>
+
+enum sql_state { S_NORMAL, S_STRING, S_ESTRING, S_IDENT, S_LINE_COMMENT, S_BLOCK_COMMENT };
+
+struct df_rowcount {
+    bool copy_mode;
+    int64_t rows;
+    /* COPY */
+    bool terminated;
+    size_t line_len;   /* bytes of the current line so far */
+    char line_head[3]; /* its first bytes, to recognise "\." */
+    /* INSERT */
+    enum sql_state st;
+    int depth;
+    bool after_values;
+    bool pending_quote; /* saw a quote inside a string: doubled quote or end */
+    bool pending_backslash;
+    int block_depth;
+    char prev;
+    char word[8];
+    size_t word_len;
+};
+
+df_rowcount *df_rowcount_new(int copy_mode)
+{
+    df_rowcount *rc = calloc(1, sizeof *rc);
+
+    if (rc)
+        rc->copy_mode = copy_mode != 0;
+    return rc;
+}
+
+void df_rowcount_free(df_rowcount *rc) { free(rc); }
+int64_t df_rowcount_rows(const df_rowcount *rc) { return rc->rows; }
+int df_rowcount_terminated(const df_rowcount *rc) { return rc->terminated; }
+
+static void copy_feed(df_rowcount *rc, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n && !rc->terminated; i++) {
+        if (p[i] == '\n') {
+            if (rc->line_len == 2 && rc->line_head[0] == '\\' && rc->line_head[1] == '.')
+                rc->terminated = true;
+            else
+                rc->rows++;
+            rc->line_len = 0;
+            continue;
+        }
+        if (rc->line_len < sizeof rc->line_head)
+            rc->line_head[rc->line_len] = (char)p[i];
+        rc->line_len++;
+    }
+}
+
+/* A word ended: VALUES starts the row lists of an INSERT. */
+static void end_word(df_rowcount *rc)
+{
+    if (rc->word_len == 6 && strncasecmp(rc->word, "values", 6) == 0 && rc->depth == 0)
+        rc->after_values = true;
+    rc->word_len = 0;
+}
+
+static void sql_normal(df_rowcount *rc, char c)
+{
+    if (isalnum((unsigned char)c) || c == '_') {
+        if (rc->word_len < sizeof rc->word)
+            rc->word[rc->word_len] = c;
+        rc->word_len++;
+        rc->prev = c;
+        return;
+    }
+    if (rc->word_len == 1 && (rc->word[0] == 'E' || rc->word[0] == 'e') && c == '\'') {
+        rc->word_len = 0;
+        rc->st = S_ESTRING;
+        return;
+    }
+    end_word(rc);
+    if (c == '\'')
+        rc->st = S_STRING;
+    else if (c == '"')
+        rc->st = S_IDENT;
+    else if (c == '-' && rc->prev == '-')
+        rc->st = S_LINE_COMMENT;
+    else if (c == '*' && rc->prev == '/')
+        rc->st = S_BLOCK_COMMENT, rc->block_depth = 1;
+    else if (c == '(') {
+        if (rc->depth == 0 && rc->after_values)
+            rc->rows++;
+        rc->depth++;
+    } else if (c == ')' && rc->depth > 0)
+        rc->depth--;
+    else if (c == ';' && rc->depth == 0)
+        rc->after_values = false;
+    rc->prev = (c == '-' && rc->prev == '-') || (c == '*' && rc->prev == '/') ? 0 : c;
+}
+
+static void sql_string(df_rowcount *rc, char c, bool backslashes)
+{
+    if (rc->pending_backslash) {
+        rc->pending_backslash = false;
+        return;
+    }
+    if (rc->pending_quote) {
+        rc->pending_quote = false;
+        if (c == '\'')
+            return; /* doubled quote stays inside the string */
+        rc->st = S_NORMAL;
+        rc->prev = 0;
+        sql_normal(rc, c);
+        return;
+    }
+    if (c == '\'')
+        rc->pending_quote = true;
+    else if (c == '\\' && backslashes)
+        rc->pending_backslash = true;
+}
+
+static void sql_feed_char(df_rowcount *rc, char c)
+{
+    switch (rc->st) {
+    case S_NORMAL: sql_normal(rc, c); break;
+    case S_STRING: sql_string(rc, c, false); break;
+    case S_ESTRING: sql_string(rc, c, true); break;
+    case S_IDENT:
+        if (c == '"')
+            rc->st = S_NORMAL, rc->prev = 0; /* a doubled quote re-enters at once: harmless */
+        break;
+    case S_LINE_COMMENT:
+        if (c == '\n')
+            rc->st = S_NORMAL, rc->prev = 0;
+        break;
+    case S_BLOCK_COMMENT:
+        if (c == '/' && rc->prev == '*') {
+            if (--rc->block_depth == 0)
+                rc->st = S_NORMAL;
+            c = 0;
+        } else if (c == '*' && rc->prev == '/') {
+            rc->block_depth++;
+            c = 0;
+        }
+        rc->prev = c;
+        break;
+    }
+}
+
+void df_rowcount_feed(df_rowcount *rc, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+
+    if (rc->copy_mode) {
+        copy_feed(rc, p, len);
+        return;
+    }
+    for (size_t i = 0; i < len; i++)
+        sql_feed_char(rc, (char)p[i]);
+}

@@ -1,0 +1,308 @@
+/*
+ * fmt_directory.c — the directory format (pg_dump -Fd, spec §6): toc.dat
+ * (stamped format 3) plus one file per TABLE DATA entry and per large
+ * object, each optionally compressed (.gz, .lz4, .zst: found by trying the
+ * suffixes in pg_restore's order), and LO list files (blobs.toc up to 1.15,
+ * blobs_<dumpId>.toc from 1.16).  File names from toc.dat never leave the
+ * directory.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_BUF_SIZE 8192
+
+typedef struct dir_state {
+    char *dir;
+    dfi_src data_src;
+    dfi_buf data_buf;
+    bool data_open;
+    dfi_src list_src;
+    dfi_buf list_buf;
+    bool list_open;
+    char list_name[256];
+    char member[256]; /* data file currently open, with its suffix */
+} dir_state;
+
+static dir_state *ds_of(const df_reader *r) { return r->fmt_state; }
+
+static int dir_extra(df_reader *r, df_entry *e)
+{
+    char *name = NULL;
+    int rc = dfi_toc_str(r, &name);
+
+    if (rc == DF_OK && name != NULL && name[0] == '\0') {
+        free(name);
+        name = NULL;
+    }
+    e->filename = name;
+    return rc;
+}
+
+static int join(df_reader *r, char *out, size_t n, const char *name, const char *suffix)
+{
+    if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 || name[0] == '\0')
+        return dfi_fail(&r->err, DF_E_CORRUPT, -1, "invalid file name \"%s\" in archive", name);
+    if ((size_t)snprintf(out, n, "%s/%s%s", ds_of(r)->dir, name, suffix) >= n)
+        return dfi_fail(&r->err, DF_E_LIMIT, -1, "path of \"%s\" is too long", name);
+    return DF_OK;
+}
+
+static int dir_open(df_reader *r)
+{
+    dir_state *ds = calloc(1, sizeof *ds);
+    char path[PATH_MAX];
+    int rc;
+
+    if (ds == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
+    r->fmt_state = ds;
+    ds->data_src.fd = ds->list_src.fd = -1;
+    ds->dir = strdup(r->path);
+    if (ds->dir == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
+    rc = join(r, path, sizeof path, "toc.dat", "");
+    if (rc != DF_OK)
+        return rc;
+    rc = dfi_src_open_path(&r->src, path, &r->err);
+    if (rc != DF_OK) {
+        dfi_error_set_member(&r->err, "toc.dat");
+        if (rc == DF_E_NOTFOUND)
+            dfi_fail(&r->err, DF_E_FORMAT, -1, "directory has no toc.dat: not a directory archive");
+        return r->err.code;
+    }
+    r->src.io_cap = r->io_size;
+    r->hdr.file_size = r->src.size;
+    rc = dfi_buf_init(&r->buf, &r->src, DFI_BUF_SIZE, &r->err);
+    if (rc == DF_OK)
+        rc = dfi_read_header(r, 3);
+    if (rc == DF_OK)
+        rc = dfi_read_toc(r, dir_extra);
+    if (rc != DF_OK && r->err.member[0] == '\0')
+        dfi_error_set_member(&r->err, "toc.dat");
+    return rc;
+}
+
+static void close_data_file(dir_state *ds)
+{
+    if (!ds->data_open)
+        return;
+    dfi_buf_free(&ds->data_buf);
+    dfi_src_close(&ds->data_src);
+    ds->data_open = false;
+}
+
+static void close_list_file(dir_state *ds)
+{
+    if (!ds->list_open)
+        return;
+    dfi_buf_free(&ds->list_buf);
+    dfi_src_close(&ds->list_src);
+    ds->list_open = false;
+}
+
+/* Open name, then name.gz, .lz4, .zst (pg_restore's discovery order). */
+static int open_data_file(df_reader *r, const char *name, const df_entry *e)
+{
+    static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
+    static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
+    dir_state *ds = ds_of(r);
+    char path[PATH_MAX];
+    int rc;
+
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        rc = join(r, path, sizeof path, name, suffix[i]);
+        if (rc != DF_OK)
+            return rc;
+        rc = dfi_src_open_path(&ds->data_src, path, &r->err);
+        if (rc == DF_E_NOTFOUND)
+            continue;
+        snprintf(ds->member, sizeof ds->member, "%s%s", name, suffix[i]);
+        dfi_error_set_member(&r->err, ds->member);
+        if (rc != DF_OK)
+            return rc;
+        ds->data_src.io_cap = r->io_size;
+        rc = dfi_buf_init(&ds->data_buf, &ds->data_src, DFI_BUF_SIZE, &r->err);
+        if (rc != DF_OK) {
+            dfi_src_close(&ds->data_src);
+            return rc;
+        }
+        ds->data_open = true;
+        r->wrap = wraps[i];
+        snprintf(r->stats.member, sizeof r->stats.member, "%s", ds->member);
+        r->stats.raw_offset = 0;
+        return DF_OK;
+    }
+    dfi_error_set_member(&r->err, name);
+    return dfi_fail(&r->err, DF_E_NOTFOUND, -1,
+                    "data file \"%s\" of %s (dump id %d) is missing (also tried .gz, .lz4, .zst)",
+                    name, e->desc, e->dump_id);
+}
+
+static int open_list_file(df_reader *r, const df_entry *e)
+{
+    dir_state *ds = ds_of(r);
+    char path[PATH_MAX];
+    /* Before 1.16 pg_restore ignores the stored name: it was not reliable. */
+    const char *name = r->arch.version >= DF_MAKE_VERSION(1, 16, 0) ? e->filename : "blobs.toc";
+    int rc = join(r, path, sizeof path, name, "");
+
+    if (rc != DF_OK)
+        return rc;
+    snprintf(ds->list_name, sizeof ds->list_name, "%s", name);
+    rc = dfi_src_open_path(&ds->list_src, path, &r->err);
+    dfi_error_set_member(&r->err, name);
+    if (rc == DF_E_NOTFOUND)
+        return dfi_fail(&r->err, DF_E_NOTFOUND, -1,
+                        "large object list \"%s\" of BLOBS (dump id %d) is missing", name,
+                        e->dump_id);
+    if (rc != DF_OK)
+        return rc;
+    ds->list_src.io_cap = r->io_size;
+    rc = dfi_buf_init(&ds->list_buf, &ds->list_src, LIST_BUF_SIZE, &r->err);
+    if (rc != DF_OK) {
+        dfi_src_close(&ds->list_src);
+        return rc;
+    }
+    ds->list_open = true;
+    snprintf(r->stats.member, sizeof r->stats.member, "%s", name);
+    return DF_OK;
+}
+
+static int dir_open_data(df_reader *r, const df_entry *e)
+{
+    dir_state *ds = ds_of(r);
+
+    close_data_file(ds);
+    close_list_file(ds);
+    if (df_entry_is_blobs(e))
+        return open_list_file(r, e);
+    return open_data_file(r, e->filename, e);
+}
+
+/* One line of a LO list: "<oid> <filename>\n" (spec §6.2). */
+static int read_list_line(df_reader *r, char *line, size_t cap, int64_t *at)
+{
+    dir_state *ds = ds_of(r);
+    size_t n = 0;
+
+    *at = dfi_buf_tell(&ds->list_buf);
+    for (;;) {
+        int rc = dfi_buf_fill(&ds->list_buf, &r->err);
+        const uint8_t *p;
+
+        if (rc == DF_EOF) {
+            if (n == 0)
+                return DF_EOF;
+            return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&ds->list_buf),
+                            "last line of large object list \"%s\" has no newline",
+                            ds->list_name);
+        }
+        if (rc != DF_OK)
+            return rc;
+        p = dfi_buf_ptr(&ds->list_buf);
+        dfi_buf_consume(&ds->list_buf, 1);
+        if (*p == '\n')
+            break;
+        if (n + 1 >= cap || (int64_t)n + 1 >= r->lim.max_line)
+            return dfi_fail(&r->err, DF_E_LIMIT, *at, "line of large object list \"%s\" is too long",
+                            ds->list_name);
+        line[n++] = (char)*p;
+    }
+    line[n] = '\0';
+    return DF_OK;
+}
+
+static int parse_list_line(df_reader *r, char *line, int64_t at, uint32_t *oid, char **name)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(line, &end, 10);
+    if (end == line || *end != ' ' || errno != 0 || v == 0 || v > UINT32_MAX ||
+        end[1] == '\0' || strchr(end + 1, ' ') != NULL)
+        return dfi_fail(&r->err, DF_E_CORRUPT, at, "invalid line in large object list \"%s\"",
+                        ds_of(r)->list_name);
+    *oid = (uint32_t)v;
+    *name = end + 1;
+    return DF_OK;
+}
+
+static int dir_next_lo(df_reader *r, uint32_t *oid)
+{
+    dir_state *ds = ds_of(r);
+    char line[4096];
+    char *name;
+    int64_t at;
+    int rc;
+
+    close_data_file(ds);
+    dfi_error_set_member(&r->err, ds->list_name);
+    rc = read_list_line(r, line, sizeof line, &at);
+    if (rc != DF_OK)
+        return rc;
+    rc = parse_list_line(r, line, at, oid, &name);
+    if (rc != DF_OK)
+        return rc;
+    return open_data_file(r, name, r->cur);
+}
+
+static int dir_read_raw(df_reader *r, const uint8_t **p, size_t *n)
+{
+    dir_state *ds = ds_of(r);
+    int rc;
+
+    if (!ds->data_open)
+        return DF_EOF;
+    rc = dfi_buf_fill(&ds->data_buf, &r->err);
+    if (rc != DF_OK)
+        return rc;
+    *p = dfi_buf_ptr(&ds->data_buf);
+    *n = dfi_buf_avail(&ds->data_buf);
+    dfi_buf_consume(&ds->data_buf, *n);
+    r->stats.raw_bytes += (int64_t)*n;
+    r->stats.payload_bytes += (int64_t)*n;
+    return DF_OK;
+}
+
+static void dir_close_data(df_reader *r)
+{
+    close_data_file(ds_of(r));
+    close_list_file(ds_of(r));
+}
+
+static void dir_free(df_reader *r)
+{
+    dir_state *ds = ds_of(r);
+
+    if (ds == NULL)
+        return;
+    close_data_file(ds);
+    close_list_file(ds);
+    free(ds->dir);
+    free(ds);
+    r->fmt_state = NULL;
+}
+
+static int64_t dir_tell(const df_reader *r)
+{
+    dir_state *ds = ds_of(r);
+
+    return ds->data_open ? dfi_buf_tell(&ds->data_buf) : -1;
+}
+
+const dfi_format dfi_format_directory = {
+    .name = "directory",
+    .id = DF_FORMAT_DIRECTORY,
+    .open = dir_open,
+    .open_data = dir_open_data,
+    .next_lo = dir_next_lo,
+    .read_raw = dir_read_raw,
+    .close_data = dir_close_data,
+    .free = dir_free,
+    .tell = dir_tell,
+};

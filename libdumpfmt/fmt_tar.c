@@ -1,0 +1,412 @@
+/*
+ * fmt_tar.c — the tar format (pg_dump -Ft, spec §7): ustar members
+ * toc.dat (format byte 3), <dumpId>.dat per TABLE DATA entry, blob_<oid>.dat
+ * per large object followed by the LO list member, restore.sql and two zero
+ * blocks.  Members are walked forward with header checksum and size checks,
+ * which works from a pipe; a seekable file also allows going back to a
+ * member already passed.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TAR_BLOCK 512
+
+typedef struct tar_member {
+    char *name;
+    int64_t header; /* raw offset of the member's header */
+    int64_t data;   /* raw offset of its data */
+    int64_t size;
+} tar_member;
+
+typedef struct tar_state {
+    tar_member *seen;
+    size_t nseen, cap;
+    int64_t next_header; /* where the next unwalked header starts */
+    bool at_end;         /* end-of-archive blocks reached */
+    /* the member being read */
+    int64_t left;        /* data bytes left */
+    char member[256];
+    bool blobs;          /* walking blob_*.dat members of a BLOBS entry */
+} tar_state;
+
+static tar_state *ts_of(const df_reader *r) { return r->fmt_state; }
+
+static int64_t round_up(int64_t v) { return (v + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK; }
+
+static bool all_zero(const uint8_t *h)
+{
+    for (int i = 0; i < TAR_BLOCK; i++)
+        if (h[i] != 0)
+            return false;
+    return true;
+}
+
+static bool checksum_ok(const uint8_t *h)
+{
+    unsigned sum = 0, stored = 0;
+    int i = 148;
+
+    for (int k = 0; k < TAR_BLOCK; k++)
+        sum += (k >= 148 && k < 156) ? ' ' : h[k];
+    while (i < 156 && h[i] == ' ')
+        i++;
+    if (i == 156 || h[i] < '0' || h[i] > '7')
+        return false;
+    for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++)
+        stored = stored * 8 + (unsigned)(h[i] - '0');
+    return stored == sum;
+}
+
+/* Size field: octal digits, or GNU base-256 for sizes of 8 GiB and more. */
+static bool parse_size(const uint8_t *f, int64_t *out)
+{
+    uint64_t v = 0;
+    int i = 0;
+
+    if (f[0] & 0x80) {
+        for (i = 1; i < 12; i++) {
+            if (v >> 55)
+                return false;
+            v = (v << 8) | f[i];
+        }
+        *out = (int64_t)v;
+        return true;
+    }
+    while (i < 12 && f[i] == ' ')
+        i++;
+    for (; i < 12 && f[i] >= '0' && f[i] <= '7'; i++) {
+        if (v >> 60)
+            return false;
+        v = v * 8 + (uint64_t)(f[i] - '0');
+    }
+    if (i < 12 && f[i] != ' ' && f[i] != '\0')
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+static void member_name(const uint8_t *h, char *out, size_t n)
+{
+    char name[101], prefix[156];
+
+    memcpy(name, h, 100);
+    name[100] = '\0';
+    memcpy(prefix, h + 345, 155);
+    prefix[155] = '\0';
+    if (memcmp(h + 257, "ustar", 5) == 0 && prefix[0] != '\0')
+        snprintf(out, n, "%s/%s", prefix, name);
+    else
+        snprintf(out, n, "%s", name);
+}
+
+static int remember(df_reader *r, const char *name, int64_t header, int64_t size)
+{
+    tar_state *ts = ts_of(r);
+    tar_member *m;
+
+    if (ts->nseen == ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 64;
+        tar_member *n;
+        if ((int64_t)cap > r->lim.max_toc_entries * 2 + 1024)
+            return dfi_fail(&r->err, DF_E_LIMIT, header, "too many tar members");
+        n = realloc(ts->seen, cap * sizeof *n);
+        if (n == NULL)
+            return dfi_fail(&r->err, DF_E_NOMEM, header, "out of memory");
+        ts->seen = n;
+        ts->cap = cap;
+    }
+    m = &ts->seen[ts->nseen];
+    m->name = strdup(name);
+    if (m->name == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, header, "out of memory");
+    m->header = header;
+    m->data = header + TAR_BLOCK;
+    m->size = size;
+    ts->nseen++;
+    return DF_OK;
+}
+
+/*
+ * Read the member header at the current position.  DF_EOF at the
+ * end-of-archive blocks; the position is left at the member's data.
+ */
+static int read_member_header(df_reader *r, char *name, size_t n, int64_t *size)
+{
+    tar_state *ts = ts_of(r);
+    int64_t at = dfi_buf_tell(&r->buf);
+    const uint8_t *h;
+    int rc = dfi_buf_need(&r->buf, TAR_BLOCK, &r->err);
+
+    if (rc == DF_E_TRUNCATED)
+        return dfi_fail(&r->err, DF_E_TRUNCATED, r->err.offset,
+                        "tar archive ends inside or before a member header at offset %lld",
+                        (long long)at);
+    if (rc != DF_OK)
+        return rc;
+    h = dfi_buf_ptr(&r->buf);
+    if (all_zero(h)) {
+        ts->at_end = true;
+        return DF_EOF;
+    }
+    if (!checksum_ok(h))
+        return dfi_fail(&r->err, DF_E_CORRUPT, at, "tar header checksum mismatch");
+    if (!parse_size(h + 124, size))
+        return dfi_fail(&r->err, DF_E_CORRUPT, at + 124, "invalid size in tar header");
+    member_name(h, name, n);
+    dfi_buf_consume(&r->buf, TAR_BLOCK);
+    if (r->src.seekable && r->src.size >= 0 && at + TAR_BLOCK + *size > r->src.size)
+        return dfi_fail(&r->err, DF_E_TRUNCATED, r->src.size,
+                        "tar member \"%s\" declares %lld bytes but the file ends %lld bytes "
+                        "into it",
+                        name, (long long)*size, (long long)(r->src.size - at - TAR_BLOCK));
+    rc = remember(r, name, at, *size);
+    ts->next_header = at + TAR_BLOCK + round_up(*size);
+    return rc;
+}
+
+static int tar_extra(df_reader *r, df_entry *e)
+{
+    char *name = NULL;
+    int rc = dfi_toc_str(r, &name);
+
+    if (rc == DF_OK && name != NULL && name[0] == '\0') {
+        free(name);
+        name = NULL;
+    }
+    e->filename = name;
+    return rc;
+}
+
+static int tar_open(df_reader *r)
+{
+    tar_state *ts = calloc(1, sizeof *ts);
+    char name[256];
+    int64_t size;
+    int rc;
+
+    if (ts == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
+    r->fmt_state = ts;
+    rc = read_member_header(r, name, sizeof name, &size);
+    if (rc == DF_EOF)
+        return dfi_fail(&r->err, DF_E_FORMAT, 0, "tar archive is empty");
+    if (rc != DF_OK)
+        return rc;
+    if (strcmp(name, "toc.dat") != 0)
+        return dfi_fail(&r->err, DF_E_FORMAT, 0,
+                        "first tar member is \"%s\", not toc.dat: not a pg_dump tar archive", name);
+    dfi_error_set_member(&r->err, "toc.dat");
+    r->buf.limit = ts->seen[0].data + size; /* the TOC must not run past its member */
+    rc = dfi_read_header(r, 3);
+    if (rc == DF_OK)
+        rc = dfi_read_toc(r, tar_extra);
+    r->buf.limit = -1;
+    if (rc != DF_OK)
+        return rc;
+    if (r->hdr.toc_end > ts->seen[0].data + size)
+        return dfi_fail(&r->err, DF_E_CORRUPT, r->hdr.toc_end, "TOC runs past its tar member");
+    dfi_error_set_member(&r->err, "");
+    return dfi_buf_seek(&r->buf, ts->next_header, &r->err);
+}
+
+static const tar_member *find_seen(const tar_state *ts, const char *name)
+{
+    for (size_t i = 0; i < ts->nseen; i++)
+        if (strcmp(ts->seen[i].name, name) == 0)
+            return &ts->seen[i];
+    return NULL;
+}
+
+/* Position at the data of member `m` and make it the current member. */
+static int enter_member(df_reader *r, const tar_member *m)
+{
+    tar_state *ts = ts_of(r);
+    int rc = dfi_buf_seek(&r->buf, m->data, &r->err);
+
+    if (rc != DF_OK)
+        return rc;
+    ts->left = m->size;
+    ts->next_header = m->data + round_up(m->size);
+    snprintf(ts->member, sizeof ts->member, "%s", m->name);
+    snprintf(r->stats.member, sizeof r->stats.member, "%s", m->name);
+    r->stats.raw_offset = m->data;
+    dfi_error_set_member(&r->err, m->name);
+    r->wrap = strlen(m->name) > 3 && strcmp(m->name + strlen(m->name) - 3, ".gz") == 0
+                  ? DFI_WRAP_GZIP
+                  : DFI_WRAP_RAW;
+    return DF_OK;
+}
+
+/* Walk forward over unseen members until one satisfies `match`. */
+static int walk_to(df_reader *r, bool (*match)(const char *, const void *), const void *arg,
+                   const tar_member **found)
+{
+    tar_state *ts = ts_of(r);
+
+    for (size_t i = 0; i < ts->nseen; i++)
+        if (match(ts->seen[i].name, arg)) {
+            *found = &ts->seen[i];
+            return DF_OK;
+        }
+    while (!ts->at_end) {
+        char name[256];
+        int64_t size;
+        int rc = dfi_buf_seek(&r->buf, ts->next_header, &r->err);
+
+        if (rc == DF_OK)
+            rc = read_member_header(r, name, sizeof name, &size);
+        if (rc == DF_EOF)
+            break;
+        if (rc != DF_OK)
+            return rc;
+        if (match(name, arg)) {
+            *found = &ts->seen[ts->nseen - 1];
+            return DF_OK;
+        }
+    }
+    return DF_EOF;
+}
+
+static bool name_equals(const char *name, const void *arg) { return strcmp(name, arg) == 0; }
+
+static bool is_blob_member(const char *name, const void *arg)
+{
+    (void)arg;
+    return strncmp(name, "blob_", 5) == 0;
+}
+
+static int tar_open_data(df_reader *r, const df_entry *e)
+{
+    tar_state *ts = ts_of(r);
+    const tar_member *m = NULL;
+    char want[64];
+    int rc;
+
+    ts->blobs = df_entry_is_blobs(e);
+    if (ts->blobs && r->arch.version >= DF_MAKE_VERSION(1, 16, 0)) {
+        /* 1.16: the group starts at blob_<first OID of the tag>.dat */
+        snprintf(want, sizeof want, "blob_%lu.dat", strtoul(e->tag ? e->tag : "0", NULL, 10));
+        rc = walk_to(r, name_equals, want, &m);
+    } else if (ts->blobs) {
+        rc = walk_to(r, is_blob_member, NULL, &m);
+    } else {
+        rc = walk_to(r, name_equals, e->filename, &m);
+    }
+    if (rc == DF_EOF)
+        return dfi_fail(&r->err, DF_E_NOTFOUND, dfi_buf_tell(&r->buf),
+                        "could not find member for %s (dump id %d) in tar archive", e->desc,
+                        e->dump_id);
+    if (rc != DF_OK)
+        return rc;
+    if (ts->blobs) {
+        ts->left = 0;
+        ts->next_header = m->header; /* next_lo reads this header again */
+        return dfi_buf_seek(&r->buf, m->header, &r->err);
+    }
+    return enter_member(r, m);
+}
+
+static int oid_of_blob(const char *name, uint32_t *oid)
+{
+    char *end;
+    unsigned long v = strtoul(name + 5, &end, 10);
+
+    if (end == name + 5 || v == 0 || v > UINT32_MAX ||
+        (strcmp(end, ".dat") != 0 && strcmp(end, ".dat.gz") != 0))
+        return DF_E_CORRUPT;
+    *oid = (uint32_t)v;
+    return DF_OK;
+}
+
+static int tar_next_lo(df_reader *r, uint32_t *oid)
+{
+    tar_state *ts = ts_of(r);
+    const tar_member *m;
+    char name[256];
+    int64_t size;
+    int rc;
+
+    rc = dfi_buf_seek(&r->buf, ts->next_header, &r->err);
+    if (rc != DF_OK)
+        return rc;
+    m = NULL;
+    for (size_t i = 0; i < ts->nseen; i++)
+        if (ts->seen[i].header == ts->next_header)
+            m = &ts->seen[i];
+    if (m == NULL) {
+        if (ts->at_end)
+            return DF_EOF;
+        rc = read_member_header(r, name, sizeof name, &size);
+        if (rc != DF_OK)
+            return rc;
+        m = &ts->seen[ts->nseen - 1];
+    }
+    if (strncmp(m->name, "blob_", 5) != 0)
+        return DF_EOF;
+    if (oid_of_blob(m->name, oid) != DF_OK)
+        return dfi_fail(&r->err, DF_E_CORRUPT, m->header, "invalid large object member name \"%s\"",
+                        m->name);
+    return enter_member(r, m);
+}
+
+static int tar_read_raw(df_reader *r, const uint8_t **p, size_t *n)
+{
+    tar_state *ts = ts_of(r);
+    size_t take;
+    int rc;
+
+    if (ts->left == 0)
+        return DF_EOF;
+    rc = dfi_buf_fill(&r->buf, &r->err);
+    if (rc == DF_EOF)
+        return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&r->buf),
+                        "tar member \"%s\" is truncated (%lld bytes missing)", ts->member,
+                        (long long)ts->left);
+    if (rc != DF_OK)
+        return rc;
+    take = dfi_buf_avail(&r->buf);
+    if ((int64_t)take > ts->left)
+        take = (size_t)ts->left;
+    *p = dfi_buf_ptr(&r->buf);
+    *n = take;
+    dfi_buf_consume(&r->buf, take);
+    ts->left -= (int64_t)take;
+    r->stats.raw_bytes += (int64_t)take;
+    r->stats.payload_bytes += (int64_t)take;
+    return DF_OK;
+}
+
+static void tar_close_data(df_reader *r)
+{
+    /* Nothing to release: the next request positions itself by header offsets. */
+    (void)r;
+}
+
+static void tar_free(df_reader *r)
+{
+    tar_state *ts = ts_of(r);
+
+    if (ts == NULL)
+        return;
+    for (size_t i = 0; i < ts->nseen; i++)
+        free(ts->seen[i].name);
+    free(ts->seen);
+    free(ts);
+    r->fmt_state = NULL;
+}
+
+static int64_t tar_tell(const df_reader *r) { return dfi_buf_tell(&r->buf); }
+
+const dfi_format dfi_format_tar = {
+    .name = "tar",
+    .id = DF_FORMAT_TAR,
+    .open = tar_open,
+    .open_data = tar_open_data,
+    .next_lo = tar_next_lo,
+    .read_raw = tar_read_raw,
+    .close_data = tar_close_data,
+    .free = tar_free,
+    .tell = tar_tell,
+};

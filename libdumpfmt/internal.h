@@ -1,0 +1,231 @@
+/*
+ * internal.h — private structures of libdumpfmt shared between its files:
+ * the byte source, the bounded peek/consume buffer, archive primitive
+ * decoding, the codec and format tables, and the reader handle itself.
+ * Nothing here is installed; names are dfi_ prefixed.
+ */
+#ifndef DUMPFMT_INTERNAL_H
+#define DUMPFMT_INTERNAL_H
+
+#include "dumpfmt.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define DFI_HIDDEN __attribute__((visibility("hidden")))
+
+/* Size of the main peek/consume window: the constant part of memory use. */
+#define DFI_BUF_SIZE (256 * 1024)
+/* Scratch buffer for decompressed output inside the data layer. */
+#define DFI_OUT_SIZE (64 * 1024)
+
+/* ---------------------------------------------------------------- error.c */
+/* Record an error (printf-style message) and return `code`. */
+DFI_HIDDEN int dfi_fail(df_error *err, int code, int64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Same, also recording errno for DF_E_IO. */
+DFI_HIDDEN int dfi_fail_errno(df_error *err, int sys_errno, int64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+DFI_HIDDEN void dfi_error_clear(df_error *err);
+DFI_HIDDEN void dfi_error_set_member(df_error *err, const char *member);
+
+/* --------------------------------------------------------------- source.c */
+/* A file descriptor that knows whether it can seek and where it is. */
+typedef struct dfi_src {
+    int fd;
+    bool owns_fd;
+    bool seekable;
+    int64_t size;  /* -1 when unknown (pipe) */
+    int64_t pos;   /* raw offset of the next byte read(2) returns */
+    size_t io_cap; /* cap on each read(2); 0 = none */
+} dfi_src;
+
+DFI_HIDDEN int dfi_src_open_path(dfi_src *s, const char *path, df_error *err);
+DFI_HIDDEN int dfi_src_open_fd(dfi_src *s, int fd, df_error *err);
+/* Read up to n bytes; returns bytes read, 0 at EOF, or a negative DF_E_IO. */
+DFI_HIDDEN ssize_t dfi_src_read(dfi_src *s, void *p, size_t n, df_error *err);
+DFI_HIDDEN int dfi_src_seek(dfi_src *s, int64_t off, df_error *err);
+DFI_HIDDEN void dfi_src_close(dfi_src *s);
+
+/* ------------------------------------------------------------------ buf.c */
+/*
+ * A bounded window over a source.  Bytes [start, end) of `data` are valid;
+ * data[start] is at raw offset `base`.  peek() never needs more than `cap`
+ * bytes at once, so memory stays constant whatever the file size.
+ */
+typedef struct dfi_buf {
+    dfi_src *src;
+    uint8_t *data;
+    size_t cap;
+    size_t start, end;
+    int64_t base;
+    bool eof;
+    int64_t limit; /* raw offset the buffer must not read past (-1 = none) */
+} dfi_buf;
+
+DFI_HIDDEN int dfi_buf_init(dfi_buf *b, dfi_src *src, size_t cap, df_error *err);
+DFI_HIDDEN void dfi_buf_free(dfi_buf *b);
+static inline size_t dfi_buf_avail(const dfi_buf *b) { return b->end - b->start; }
+static inline int64_t dfi_buf_tell(const dfi_buf *b) { return b->base; }
+static inline const uint8_t *dfi_buf_ptr(const dfi_buf *b) { return b->data + b->start; }
+/* Make at least n (<= cap) bytes available; DF_E_TRUNCATED at EOF. */
+DFI_HIDDEN int dfi_buf_need(dfi_buf *b, size_t n, df_error *err);
+/* Make at least one byte available; DF_EOF at end of input. */
+DFI_HIDDEN int dfi_buf_fill(dfi_buf *b, df_error *err);
+DFI_HIDDEN void dfi_buf_consume(dfi_buf *b, size_t n);
+/* Copy exactly n bytes out; DF_E_TRUNCATED if the input ends first. */
+DFI_HIDDEN int dfi_buf_read(dfi_buf *b, void *p, size_t n, df_error *err);
+/* Skip n bytes forward (seeking when possible); DF_E_TRUNCATED past EOF. */
+DFI_HIDDEN int dfi_buf_skip(dfi_buf *b, int64_t n, df_error *err);
+/* Move to an absolute raw offset; DF_E_NOSEEK when a pipe has passed it. */
+DFI_HIDDEN int dfi_buf_seek(dfi_buf *b, int64_t off, df_error *err);
+
+/* --------------------------------------------------------------- decode.c */
+/* What decoding archive primitives needs to know (spec §2). */
+typedef struct dfi_arch {
+    int version;  /* DF_MAKE_VERSION(...) */
+    int int_size;
+    int off_size;
+    const df_limits *lim;
+    int64_t toc_bytes; /* running total of TOC string bytes, against lim->max_toc_bytes */
+} dfi_arch;
+
+DFI_HIDDEN int dfi_read_byte(dfi_buf *b, int *out, df_error *err);
+/* INT: sign byte (>= 1.1) + int_size bytes LSB first; must fit in int32. */
+DFI_HIDDEN int dfi_read_int(dfi_buf *b, const dfi_arch *a, int32_t *out, df_error *err);
+/* STR: INT length then bytes; *out = NULL for a negative length.  Owned by caller. */
+DFI_HIDDEN int dfi_read_str(dfi_buf *b, dfi_arch *a, char **out, df_error *err);
+/* OFF: flag + off_size bytes (>= 1.7) or an INT (< 1.7). */
+DFI_HIDDEN int dfi_read_off(dfi_buf *b, const dfi_arch *a, df_offset_state *state, int64_t *off,
+                            df_error *err);
+
+/* ---------------------------------------------------------------- codec.c */
+/* How a stored stream is wrapped. */
+typedef enum dfi_wrap {
+    DFI_WRAP_RAW = 0,  /* no compression */
+    DFI_WRAP_ZLIB = 1, /* RFC 1950 (custom format, gzip) */
+    DFI_WRAP_GZIP = 2, /* RFC 1952 (directory .gz files, compressed plain) */
+    DFI_WRAP_LZ4F = 3, /* LZ4 frame */
+    DFI_WRAP_ZSTD = 4, /* zstd frame */
+} dfi_wrap;
+
+typedef struct dfi_codec dfi_codec;
+
+/* One decoder instance; `state` is the codec's own. */
+typedef struct dfi_dec {
+    const dfi_codec *codec;
+    void *state;
+    bool multi_member;  /* gzip/zstd/lz4: accept concatenated members/frames (plain files) */
+    int64_t in_total;   /* compressed bytes consumed */
+    int64_t out_total;  /* bytes produced */
+    char msg[200];      /* reason for the last error */
+} dfi_dec;
+
+struct dfi_codec {
+    const char *name;
+    dfi_wrap wrap;
+    /* Set up a fresh stream.  DF_OK, DF_E_NOMEM, or DF_E_UNSUPPORTED ("not built with"). */
+    int (*init)(dfi_dec *d);
+    /*
+     * Decode from (*in, *in_len) into (*out, *out_len) (room), advancing
+     * both.  Returns DF_OK after any progress or when more input is needed,
+     * DF_EOF when the stream (its integrity check included) is complete
+     * (*in then points just past it), DF_E_CORRUPT with d->msg on bad data.
+     */
+    int (*step)(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out, size_t *out_len);
+    /* No more input exists: DF_OK if a complete stream ended (or the codec
+     * needs no end, or no input at all was given to lz4/zstd/raw), else
+     * DF_E_TRUNCATED with d->msg. */
+    int (*finish)(dfi_dec *d);
+    void (*end)(dfi_dec *d);
+};
+
+DFI_HIDDEN const dfi_codec *dfi_codec_for(dfi_wrap w);
+/* Convenience wrappers that handle the table and the counters. */
+DFI_HIDDEN int dfi_dec_init(dfi_dec *d, dfi_wrap w);
+DFI_HIDDEN int dfi_dec_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out,
+                            size_t *out_len);
+DFI_HIDDEN int dfi_dec_finish(dfi_dec *d);
+DFI_HIDDEN void dfi_dec_end(dfi_dec *d);
+/* Which wrap a file starts with, by magic (gzip 1f8b, lz4 04224d18, zstd 28b52ffd); RAW otherwise. */
+DFI_HIDDEN dfi_wrap dfi_wrap_sniff(const uint8_t *p, size_t n);
+
+extern DFI_HIDDEN const dfi_codec dfi_codec_none;
+extern DFI_HIDDEN const dfi_codec dfi_codec_gzip_zlib; /* DFI_WRAP_ZLIB */
+extern DFI_HIDDEN const dfi_codec dfi_codec_gzip_file; /* DFI_WRAP_GZIP */
+extern DFI_HIDDEN const dfi_codec dfi_codec_lz4;
+extern DFI_HIDDEN const dfi_codec dfi_codec_zstd;
+
+/* -------------------------------------------------------------- formats */
+typedef struct dfi_format {
+    const char *name;
+    df_format id;
+    /* Read header and TOC from r->buf (positioned at the start). */
+    int (*open)(df_reader *r);
+    /* Position on the raw stream of entry e; set r->wrap; fill stats.raw_offset/member. */
+    int (*open_data)(df_reader *r, const df_entry *e);
+    /* BLOBS: position on the next LO's raw stream; DF_EOF after the last. */
+    int (*next_lo)(df_reader *r, uint32_t *oid);
+    /* Next piece of the current raw stream: DF_OK with (*p,*n), n>0; DF_EOF at its end. */
+    int (*read_raw)(df_reader *r, const uint8_t **p, size_t *n);
+    void (*close_data)(df_reader *r);
+    void (*free)(df_reader *r);
+    /* Raw offset (in the current member) of the next raw byte, for error reports. */
+    int64_t (*tell)(const df_reader *r);
+} dfi_format;
+
+extern DFI_HIDDEN const dfi_format dfi_format_custom;
+extern DFI_HIDDEN const dfi_format dfi_format_directory;
+extern DFI_HIDDEN const dfi_format dfi_format_tar;
+
+/* ---------------------------------------------------------------- reader */
+struct df_reader {
+    df_limits lim;
+    size_t io_size;
+    df_error err;
+    char *path;
+    bool opened;
+
+    dfi_src src; /* main input: archive file, toc.dat, or tar */
+    dfi_buf buf;
+    dfi_arch arch;
+
+    df_header hdr;
+    char *hdr_dbname, *hdr_server, *hdr_dump;
+
+    df_entry *entries;
+    size_t nentries, cap_entries;
+    int32_t *id_sorted; /* indices into entries, sorted by dump_id */
+
+    const dfi_format *fmt;
+    void *fmt_state;
+
+    /* current data stream */
+    const df_entry *cur;
+    bool data_open;
+    bool in_stream;   /* a raw stream (entry data or one LO) is positioned */
+    bool stream_done; /* decoder reported its end or raw input ended */
+    dfi_wrap wrap;
+    dfi_dec dec;
+    bool dec_active;
+    const uint8_t *raw_p;
+    size_t raw_n;
+    bool raw_eof;
+    df_data_stats stats;
+};
+
+/* toc.c: read the header (spec §3) from r->buf; expects_format is the stored byte (1 or 3). */
+DFI_HIDDEN int dfi_read_header(df_reader *r, int expect_format_byte);
+/* toc.c: read the TOC; `extra` reads the format-specific trailer of each entry. */
+typedef int (*dfi_extra_fn)(df_reader *r, df_entry *e);
+DFI_HIDDEN int dfi_read_toc(df_reader *r, dfi_extra_fn extra);
+DFI_HIDDEN void dfi_toc_free(df_reader *r);
+/* toc.c: read one STR into an entry-owned string, with TOC byte accounting. */
+DFI_HIDDEN int dfi_toc_str(df_reader *r, char **out);
+/* reader.c: the entry's index by dump id, or -1. */
+DFI_HIDDEN ssize_t dfi_find_index(const df_reader *r, int32_t id);
+/* True if desc equals s. */
+DFI_HIDDEN bool dfi_desc_is(const df_entry *e, const char *s);
+
+#endif /* DUMPFMT_INTERNAL_H */

@@ -1,0 +1,483 @@
+/*
+ * reader.c — the public entry points: reader lifecycle, format probing
+ * (the one place that decides what a file is), TOC access, and the generic
+ * data layer that pulls raw stream pieces from the format module and runs
+ * them through the codec into the caller's buffer.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void df_limits_default(df_limits *l)
+{
+    l->max_string = 64LL << 20;
+    l->max_toc_entries = 4000000;
+    l->max_deps = 1000000;
+    l->max_toc_bytes = 1LL << 30;
+    l->max_chunk = 1LL << 30;
+    l->max_los = 100000000;
+    l->max_line = 4096;
+}
+
+df_reader *df_reader_new(const df_limits *limits)
+{
+    df_reader *r = calloc(1, sizeof *r);
+
+    if (r == NULL)
+        return NULL;
+    if (limits)
+        r->lim = *limits;
+    else
+        df_limits_default(&r->lim);
+    r->src.fd = -1;
+    r->arch.lim = &r->lim;
+    r->hdr.file_size = -1;
+    r->hdr.header_end = r->hdr.toc_end = -1;
+    dfi_error_clear(&r->err);
+    return r;
+}
+
+void df_reader_set_io_size(df_reader *r, size_t n) { r->io_size = n; }
+
+void df_reader_close_data(df_reader *r)
+{
+    if (r == NULL || !r->data_open)
+        return;
+    if (r->dec_active)
+        dfi_dec_end(&r->dec);
+    r->dec_active = false;
+    if (r->fmt && r->fmt->close_data)
+        r->fmt->close_data(r);
+    r->data_open = r->in_stream = false;
+}
+
+void df_reader_free(df_reader *r)
+{
+    if (r == NULL)
+        return;
+    df_reader_close_data(r);
+    if (r->fmt && r->fmt->free)
+        r->fmt->free(r);
+    dfi_toc_free(r);
+    dfi_buf_free(&r->buf);
+    dfi_src_close(&r->src);
+    free(r->hdr_dbname);
+    free(r->hdr_server);
+    free(r->hdr_dump);
+    free(r->path);
+    free(r);
+}
+
+const df_error *df_reader_error(const df_reader *r) { return &r->err; }
+const df_header *df_reader_header(const df_reader *r) { return &r->hdr; }
+size_t df_reader_toc_count(const df_reader *r) { return r->nentries; }
+const char *df_reader_path(const df_reader *r) { return r->path ? r->path : ""; }
+int df_reader_seekable(const df_reader *r) { return r->src.seekable; }
+
+const df_entry *df_reader_toc_at(const df_reader *r, size_t i)
+{
+    return i < r->nentries ? &r->entries[i] : NULL;
+}
+
+ssize_t dfi_find_index(const df_reader *r, int32_t id)
+{
+    size_t lo = 0, hi = r->nentries;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int32_t v = r->entries[r->id_sorted[mid]].dump_id;
+        if (v < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < r->nentries && r->entries[r->id_sorted[lo]].dump_id == id)
+        return r->id_sorted[lo];
+    return -1;
+}
+
+const df_entry *df_reader_find(const df_reader *r, int32_t dump_id)
+{
+    ssize_t i = r->id_sorted ? dfi_find_index(r, dump_id) : -1;
+
+    return i >= 0 ? &r->entries[i] : NULL;
+}
+
+bool dfi_desc_is(const df_entry *e, const char *s) { return e->desc && strcmp(e->desc, s) == 0; }
+
+int df_entry_is_blobs(const df_entry *e) { return dfi_desc_is(e, "BLOBS"); }
+
+int df_entry_has_data(const df_entry *e)
+{
+    if (!e->had_dumper)
+        return 0;
+    if (e->offset_state == DF_OFFSET_SET || e->offset_state == DF_OFFSET_NOT_SET)
+        return 1;
+    return e->offset_state == DF_OFFSET_NONE && e->filename != NULL && e->filename[0] != '\0';
+}
+
+/* ------------------------------------------------------------ probing */
+
+/* Read until n bytes are buffered or the input ends; never consumes. */
+static int peek_up_to(df_reader *r, size_t n)
+{
+    int rc = dfi_buf_need(&r->buf, n, &r->err);
+
+    if (rc == DF_E_TRUNCATED) {
+        dfi_error_clear(&r->err);
+        return DF_OK;
+    }
+    return rc;
+}
+
+static bool tar_checksum_ok(const uint8_t *h)
+{
+    unsigned sum = 0, stored = 0;
+    int i = 148;
+
+    for (int k = 0; k < 512; k++)
+        sum += (k >= 148 && k < 156) ? ' ' : h[k];
+    while (i < 156 && h[i] == ' ')
+        i++;
+    if (i == 156 || h[i] < '0' || h[i] > '7')
+        return false;
+    for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++)
+        stored = stored * 8 + (unsigned)(h[i] - '0');
+    return stored == sum;
+}
+
+static bool looks_like_tar(const uint8_t *p, size_t n)
+{
+    if (n < 512)
+        return false;
+    if (memcmp(p + 257, "ustar", 5) != 0)
+        return false;
+    return tar_checksum_ok(p);
+}
+
+static bool looks_like_plain(const uint8_t *p, size_t n)
+{
+    static const char a[] = "--\n-- PostgreSQL database dump";
+    static const char b[] = "--\n-- PostgreSQL database cluster dump";
+
+    return (n >= sizeof a - 1 && memcmp(p, a, sizeof a - 1) == 0) ||
+           (n >= sizeof b - 1 && memcmp(p, b, sizeof b - 1) == 0);
+}
+
+/* Decide the format of a file or stream from its first bytes (design §3.10). */
+static int probe(df_reader *r, const dfi_format **fmt)
+{
+    const uint8_t *p;
+    size_t n;
+    int rc = peek_up_to(r, 512);
+
+    if (rc != DF_OK)
+        return rc;
+    p = dfi_buf_ptr(&r->buf);
+    n = dfi_buf_avail(&r->buf);
+    if (n >= 8 && memcmp(p, "PGDMP", 5) == 0) {
+        int vmin = p[6];
+        /* magic, vmaj, vmin, [vrev], intSize, [offSize], format */
+        int fpos = ((p[5] > 1 || vmin > 0) ? 8 : 7) + 1 + (vmin >= 7 ? 1 : 0);
+        if ((size_t)fpos < n && p[fpos] == 3)
+            return dfi_fail(&r->err, DF_E_FORMAT, fpos,
+                            "this is the toc.dat of a directory archive: open its directory");
+        *fmt = &dfi_format_custom;
+        return DF_OK;
+    }
+    if (n < 5 && memcmp(p, "PGDMP", n) == 0)
+        return dfi_fail(&r->err, DF_E_TRUNCATED, (int64_t)n,
+                        "input file is too short (read %zu bytes, expected 5)", n);
+    if (n >= 5 && memcmp(p, "PGDMP", 5) == 0) {
+        *fmt = &dfi_format_custom; /* short header: let the parser say where it ends */
+        return DF_OK;
+    }
+    if (looks_like_tar(p, n)) {
+        *fmt = &dfi_format_tar;
+        return DF_OK;
+    }
+    if (looks_like_plain(p, n) || dfi_wrap_sniff(p, n) != DFI_WRAP_RAW)
+        return dfi_fail(&r->err, DF_E_UNSUPPORTED, 0,
+                        "input file appears to be a plain-format (SQL) dump, not yet supported");
+    return dfi_fail(&r->err, DF_E_FORMAT, 0, "input file does not appear to be a valid archive");
+}
+
+static int set_path(df_reader *r, const char *path)
+{
+    r->path = strdup(path ? path : "");
+    if (r->path == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
+    return DF_OK;
+}
+
+static int open_stream(df_reader *r)
+{
+    const dfi_format *fmt = NULL;
+    int rc;
+
+    r->src.io_cap = r->io_size;
+    r->hdr.file_size = r->src.size;
+    rc = dfi_buf_init(&r->buf, &r->src, DFI_BUF_SIZE, &r->err);
+    if (rc == DF_OK)
+        rc = probe(r, &fmt);
+    if (rc != DF_OK)
+        return rc;
+    r->fmt = fmt;
+    r->hdr.format = fmt->id;
+    return fmt->open(r);
+}
+
+static int check_fresh(df_reader *r)
+{
+    if (r->opened)
+        return dfi_fail(&r->err, DF_E_USAGE, -1, "reader is already open");
+    r->opened = true;
+    return DF_OK;
+}
+
+int df_reader_open_fd(df_reader *r, int fd, const char *display_name)
+{
+    int rc = check_fresh(r);
+
+    if (rc == DF_OK)
+        rc = set_path(r, display_name ? display_name : "-");
+    if (rc == DF_OK)
+        rc = dfi_src_open_fd(&r->src, fd, &r->err);
+    if (rc == DF_OK)
+        rc = open_stream(r);
+    return rc;
+}
+
+int df_reader_open_path(df_reader *r, const char *path)
+{
+    struct stat st;
+    int rc = check_fresh(r);
+
+    if (rc != DF_OK)
+        return rc;
+    if ((rc = set_path(r, path)) != DF_OK)
+        return rc;
+    if (strcmp(path, "-") == 0) {
+        rc = dfi_src_open_fd(&r->src, 0, &r->err);
+        return rc == DF_OK ? open_stream(r) : rc;
+    }
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        dfi_fail_errno(&r->err, e, -1, "could not open \"%s\": %s", path, strerror(e));
+        if (e == ENOENT)
+            r->err.code = DF_E_NOTFOUND;
+        return r->err.code;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        r->fmt = &dfi_format_directory;
+        r->hdr.format = DF_FORMAT_DIRECTORY;
+        return dfi_format_directory.open(r);
+    }
+    rc = dfi_src_open_path(&r->src, path, &r->err);
+    return rc == DF_OK ? open_stream(r) : rc;
+}
+
+/* ------------------------------------------------------------ data layer */
+
+static int start_stream(df_reader *r)
+{
+    int rc = dfi_dec_init(&r->dec, r->wrap);
+
+    if (rc != DF_OK)
+        return dfi_fail(&r->err, rc, r->stats.raw_offset, "%s", r->dec.msg);
+    r->dec_active = true;
+    r->in_stream = true;
+    r->stream_done = false;
+    r->raw_p = NULL;
+    r->raw_n = 0;
+    r->raw_eof = false;
+    return DF_OK;
+}
+
+int df_reader_open_data(df_reader *r, const df_entry *e)
+{
+    int rc;
+
+    df_reader_close_data(r);
+    dfi_error_clear(&r->err);
+    if (r->fmt == NULL || e == NULL || e->index >= r->nentries || &r->entries[e->index] != e)
+        return dfi_fail(&r->err, DF_E_USAGE, -1, "no such entry in this reader");
+    if (!df_entry_has_data(e))
+        return dfi_fail(&r->err, DF_E_USAGE, e->toc_offset, "entry %d (%s) has no data",
+                        e->dump_id, e->desc);
+    memset(&r->stats, 0, sizeof r->stats);
+    r->stats.raw_offset = -1;
+    r->cur = e;
+    rc = r->fmt->open_data(r, e);
+    if (rc != DF_OK)
+        return rc;
+    r->data_open = true;
+    if (df_entry_is_blobs(e))
+        return DF_OK;
+    return start_stream(r);
+}
+
+int df_reader_next_lo(df_reader *r, uint32_t *oid)
+{
+    int rc;
+
+    if (!r->data_open || !df_entry_is_blobs(r->cur))
+        return dfi_fail(&r->err, DF_E_USAGE, -1, "no large-object data is open");
+    if (r->dec_active)
+        dfi_dec_end(&r->dec);
+    r->dec_active = r->in_stream = false;
+    rc = r->fmt->next_lo(r, oid);
+    if (rc != DF_OK)
+        return rc;
+    r->stats.los++;
+    return start_stream(r);
+}
+
+/* Fetch the next raw piece when the previous one is used up. */
+static int refill_raw(df_reader *r)
+{
+    int rc;
+
+    if (r->raw_n > 0 || r->raw_eof)
+        return DF_OK;
+    rc = r->fmt->read_raw(r, &r->raw_p, &r->raw_n);
+    if (rc == DF_EOF) {
+        r->raw_eof = true;
+        r->raw_n = 0;
+        return DF_OK;
+    }
+    return rc;
+}
+
+/* After the codec reported its end, nothing but the container's end may follow. */
+static int expect_raw_end(df_reader *r)
+{
+    int rc;
+
+    for (;;) {
+        if (r->raw_n > 0)
+            return dfi_fail(&r->err, DF_E_CORRUPT, r->fmt->tell(r) - (int64_t)r->raw_n,
+                            "%zu bytes follow the end of the compressed stream", r->raw_n);
+        if (r->raw_eof)
+            return DF_OK;
+        if ((rc = refill_raw(r)) != DF_OK)
+            return rc;
+    }
+}
+
+static int64_t stream_ended(df_reader *r, size_t produced)
+{
+    int rc = expect_raw_end(r);
+
+    if (rc != DF_OK)
+        return rc;
+    r->stream_done = true;
+    r->stats.out_bytes += (int64_t)produced;
+    return (int64_t)produced;
+}
+
+static int codec_error(df_reader *r, int code)
+{
+    int64_t at = r->fmt->tell(r) - (int64_t)r->raw_n;
+
+    return dfi_fail(&r->err, code, at, "%s", r->dec.msg[0] ? r->dec.msg : "bad compressed data");
+}
+
+int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    size_t room = len;
+
+    if (!r->data_open || !r->in_stream)
+        return dfi_fail(&r->err, DF_E_USAGE, -1, "no data stream is open");
+    if (r->stream_done || len == 0)
+        return 0;
+    for (;;) {
+        int rc = refill_raw(r);
+        size_t produced;
+
+        if (rc != DF_OK)
+            return rc;
+        if (r->raw_eof && r->raw_n == 0) {
+            produced = len - room;
+            if (produced > 0)
+                break; /* hand out what we have; the end is checked next call */
+            rc = dfi_dec_finish(&r->dec);
+            if (rc != DF_OK)
+                return codec_error(r, rc);
+            r->stream_done = true;
+            return 0;
+        }
+        rc = dfi_dec_step(&r->dec, &r->raw_p, &r->raw_n, &out, &room);
+        produced = len - room;
+        if (rc == DF_EOF)
+            return stream_ended(r, produced);
+        if (rc < 0)
+            return codec_error(r, rc);
+        if (room == 0)
+            break;
+    }
+    r->stats.out_bytes += (int64_t)(len - room);
+    return (int64_t)(len - room);
+}
+
+void df_reader_data_stats(const df_reader *r, df_data_stats *st) { *st = r->stats; }
+
+/* Stream one plain data entry through a row counter. */
+static int measure_stream(df_reader *r, const df_entry *e, uint8_t *buf, int64_t *rows)
+{
+    df_rowcount *rc = df_rowcount_new(e->copy_stmt != NULL && e->copy_stmt[0] != '\0');
+    int64_t n;
+
+    if (rc == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
+    while ((n = df_reader_read_data(r, buf, DFI_OUT_SIZE)) > 0)
+        df_rowcount_feed(rc, buf, (size_t)n);
+    *rows = df_rowcount_rows(rc);
+    df_rowcount_free(rc);
+    return n < 0 ? (int)n : DF_OK;
+}
+
+static int measure_los(df_reader *r, uint8_t *buf, int64_t *count)
+{
+    uint32_t oid;
+    int rc;
+
+    *count = 0;
+    while ((rc = df_reader_next_lo(r, &oid)) == DF_OK) {
+        int64_t n;
+        (*count)++;
+        while ((n = df_reader_read_data(r, buf, DFI_OUT_SIZE)) > 0)
+            ;
+        if (n < 0)
+            return (int)n;
+    }
+    return rc == DF_EOF ? DF_OK : rc;
+}
+
+int df_reader_measure(df_reader *r, const df_entry *e, int64_t *rows, int64_t *out_bytes,
+                      int64_t *raw_bytes)
+{
+    uint8_t *buf = malloc(DFI_OUT_SIZE);
+    int64_t count = 0;
+    int rc;
+
+    if (buf == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
+    rc = df_reader_open_data(r, e);
+    if (rc == DF_OK)
+        rc = df_entry_is_blobs(e) ? measure_los(r, buf, &count) : measure_stream(r, e, buf, &count);
+    free(buf);
+    if (rows)
+        *rows = count;
+    if (out_bytes)
+        *out_bytes = r->stats.out_bytes;
+    if (raw_bytes)
+        *raw_bytes = r->stats.raw_bytes;
+    if (rc == DF_OK)
+        df_reader_close_data(r);
+    return rc;
+}

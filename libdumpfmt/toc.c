@@ -1,0 +1,491 @@
+/*
+ * toc.c — the archive header (spec §3) and the TOC entry model and parser
+ * (spec §4) shared by the custom, directory and tar formats.  Each format
+ * supplies only the reader of its per-entry "extra" field.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HIGHEST_MINOR 16
+
+static int read_created(df_reader *r)
+{
+    int32_t v[7];
+    int rc;
+
+    for (int i = 0; i < 7; i++) {
+        rc = dfi_read_int(&r->buf, &r->arch, &v[i], &r->err);
+        if (rc != DF_OK)
+            return rc;
+    }
+    r->hdr.tm_sec = v[0];
+    r->hdr.tm_min = v[1];
+    r->hdr.tm_hour = v[2];
+    r->hdr.tm_mday = v[3];
+    r->hdr.tm_mon = v[4];
+    r->hdr.tm_year = v[5];
+    r->hdr.tm_isdst = v[6];
+    r->hdr.has_created = 1;
+    return DF_OK;
+}
+
+/* The compression field changed shape three times (spec §3, row 8). */
+static int read_compression(df_reader *r)
+{
+    int version = r->arch.version;
+    int64_t at = dfi_buf_tell(&r->buf);
+    int byte, rc;
+    int32_t level;
+
+    if (version >= DF_MAKE_VERSION(1, 15, 0)) {
+        rc = dfi_read_byte(&r->buf, &byte, &r->err);
+        if (rc != DF_OK)
+            return rc;
+        if (byte > DF_COMPRESS_ZSTD)
+            return dfi_fail(&r->err, DF_E_CORRUPT, at,
+                            "invalid compression algorithm %d in archive header", byte);
+        r->hdr.compression = (df_compression)byte;
+        return DF_OK;
+    }
+    if (version < DF_MAKE_VERSION(1, 2, 0)) {
+        r->hdr.compression = DF_COMPRESS_GZIP;
+        return DF_OK;
+    }
+    if (version < DF_MAKE_VERSION(1, 4, 0)) {
+        rc = dfi_read_byte(&r->buf, &byte, &r->err);
+        level = byte;
+    } else {
+        rc = dfi_read_int(&r->buf, &r->arch, &level, &r->err);
+    }
+    if (rc != DF_OK)
+        return rc;
+    r->hdr.has_level = 1;
+    r->hdr.compression_level = level;
+    r->hdr.compression = level != 0 ? DF_COMPRESS_GZIP : DF_COMPRESS_NONE;
+    return DF_OK;
+}
+
+static int read_sizes(df_reader *r)
+{
+    int64_t at = dfi_buf_tell(&r->buf);
+    int int_size, off_size, rc;
+
+    rc = dfi_read_byte(&r->buf, &int_size, &r->err);
+    if (rc != DF_OK)
+        return rc;
+    if (int_size < 1 || int_size > 8)
+        return dfi_fail(&r->err, DF_E_CORRUPT, at, "invalid integer size %d in archive header",
+                        int_size);
+    off_size = int_size;
+    if (r->arch.version >= DF_MAKE_VERSION(1, 7, 0)) {
+        rc = dfi_read_byte(&r->buf, &off_size, &r->err);
+        if (rc != DF_OK)
+            return rc;
+        if (off_size < 1 || off_size > 8)
+            return dfi_fail(&r->err, DF_E_CORRUPT, at + 1,
+                            "invalid offset size %d in archive header", off_size);
+    }
+    r->arch.int_size = r->hdr.int_size = int_size;
+    r->arch.off_size = r->hdr.off_size = off_size;
+    return DF_OK;
+}
+
+static int read_version(df_reader *r)
+{
+    int vmaj, vmin, vrev = 0, rc;
+
+    rc = dfi_read_byte(&r->buf, &vmaj, &r->err);
+    if (rc == DF_OK)
+        rc = dfi_read_byte(&r->buf, &vmin, &r->err);
+    if (rc == DF_OK && (vmaj > 1 || vmin > 0))
+        rc = dfi_read_byte(&r->buf, &vrev, &r->err);
+    if (rc != DF_OK)
+        return rc;
+    r->hdr.vmaj = vmaj;
+    r->hdr.vmin = vmin;
+    r->hdr.vrev = vrev;
+    r->arch.version = DF_MAKE_VERSION(vmaj, vmin, vrev);
+    if (vmaj != 1 || vmin > HIGHEST_MINOR)
+        return dfi_fail(&r->err, DF_E_VERSION, 5, "unsupported version (%d.%d) in file header",
+                        vmaj, vmin);
+    return DF_OK;
+}
+
+static int read_magic(df_reader *r)
+{
+    int rc = dfi_buf_need(&r->buf, 5, &r->err);
+
+    if (rc == DF_E_TRUNCATED)
+        return dfi_fail(&r->err, DF_E_TRUNCATED, (int64_t)dfi_buf_avail(&r->buf),
+                        "input file is too short (read %zu bytes, expected 5)",
+                        dfi_buf_avail(&r->buf));
+    if (rc != DF_OK)
+        return rc;
+    if (memcmp(dfi_buf_ptr(&r->buf), "PGDMP", 5) != 0)
+        return dfi_fail(&r->err, DF_E_FORMAT, 0, "input file does not appear to be a valid archive");
+    dfi_buf_consume(&r->buf, 5);
+    return DF_OK;
+}
+
+static int read_format_byte(df_reader *r, int expect)
+{
+    int64_t at = dfi_buf_tell(&r->buf);
+    int fmt, rc = dfi_read_byte(&r->buf, &fmt, &r->err);
+
+    if (rc != DF_OK)
+        return rc;
+    r->hdr.format_byte = fmt;
+    if (fmt != expect)
+        return dfi_fail(&r->err, DF_E_FORMAT, at,
+                        "expected format (%d) differs from format found in file (%d)", expect,
+                        fmt);
+    return DF_OK;
+}
+
+int dfi_read_header(df_reader *r, int expect_format_byte)
+{
+    int rc = read_magic(r);
+
+    if (rc == DF_OK)
+        rc = read_version(r);
+    if (rc == DF_OK)
+        rc = read_sizes(r);
+    if (rc == DF_OK)
+        rc = read_format_byte(r, expect_format_byte);
+    if (rc == DF_OK)
+        rc = read_compression(r);
+    if (rc == DF_OK && r->arch.version >= DF_MAKE_VERSION(1, 4, 0)) {
+        rc = read_created(r);
+        if (rc == DF_OK)
+            rc = dfi_read_str(&r->buf, &r->arch, &r->hdr_dbname, &r->err);
+    }
+    if (rc == DF_OK && r->arch.version >= DF_MAKE_VERSION(1, 10, 0)) {
+        rc = dfi_read_str(&r->buf, &r->arch, &r->hdr_server, &r->err);
+        if (rc == DF_OK)
+            rc = dfi_read_str(&r->buf, &r->arch, &r->hdr_dump, &r->err);
+    }
+    r->hdr.dbname = r->hdr_dbname;
+    r->hdr.server_version = r->hdr_server;
+    r->hdr.dump_version = r->hdr_dump;
+    r->hdr.header_end = dfi_buf_tell(&r->buf);
+    return rc;
+}
+
+int dfi_toc_str(df_reader *r, char **out)
+{
+    return dfi_read_str(&r->buf, &r->arch, out, &r->err);
+}
+
+/* Section of an entry in archives older than 1.11 (spec §4.6). */
+static int derived_section(const char *desc)
+{
+    static const char *const none[] = {"COMMENT", "ACL", "ACL LANGUAGE"};
+    static const char *const data[] = {"TABLE DATA", "BLOBS", "BLOB COMMENTS"};
+    static const char *const post[] = {"CONSTRAINT", "CHECK CONSTRAINT", "FK CONSTRAINT",
+                                       "INDEX",      "RULE",             "TRIGGER"};
+
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        if (strcmp(desc, none[i]) == 0)
+            return DF_SECTION_NONE;
+    for (size_t i = 0; i < sizeof data / sizeof data[0]; i++)
+        if (strcmp(desc, data[i]) == 0)
+            return DF_SECTION_DATA;
+    for (size_t i = 0; i < sizeof post / sizeof post[0]; i++)
+        if (strcmp(desc, post[i]) == 0)
+            return DF_SECTION_POST_DATA;
+    return DF_SECTION_PRE_DATA;
+}
+
+/* A catalog id stored as decimal text, read like pg_restore's sscanf("%u"). */
+static uint32_t parse_oid(const char *s)
+{
+    if (s == NULL)
+        return 0;
+    return (uint32_t)strtoul(s, NULL, 10);
+}
+
+static bool parse_dump_id(const char *s, int32_t *out)
+{
+    char *end;
+    long v;
+
+    if (s == NULL || *s == '\0')
+        return false;
+    v = strtol(s, &end, 10);
+    if (*end != '\0' || v < INT32_MIN || v > INT32_MAX)
+        return false;
+    *out = (int32_t)v;
+    return true;
+}
+
+static int read_deps(df_reader *r, df_entry *e)
+{
+    size_t n = 0, cap = 0;
+    int32_t *deps = NULL;
+
+    for (;;) {
+        int64_t at = dfi_buf_tell(&r->buf);
+        char *s;
+        int32_t id;
+        int rc = dfi_toc_str(r, &s);
+
+        if (rc != DF_OK) {
+            free(deps);
+            return rc;
+        }
+        if (s == NULL)
+            break;
+        if (!parse_dump_id(s, &id)) {
+            free(s);
+            free(deps);
+            return dfi_fail(&r->err, DF_E_CORRUPT, at, "invalid dependency in TOC entry %d",
+                            e->dump_id);
+        }
+        free(s);
+        if ((int64_t)n >= r->lim.max_deps) {
+            free(deps);
+            return dfi_fail(&r->err, DF_E_LIMIT, at,
+                            "TOC entry %d has more than %lld dependencies", e->dump_id,
+                            (long long)r->lim.max_deps);
+        }
+        if (n == cap) {
+            int32_t *grown;
+            cap = cap ? cap * 2 : 8;
+            grown = realloc(deps, cap * sizeof *deps);
+            if (grown == NULL) {
+                free(deps);
+                return dfi_fail(&r->err, DF_E_NOMEM, at, "out of memory");
+            }
+            deps = grown;
+        }
+        deps[n++] = id;
+    }
+    e->deps = deps;
+    e->ndeps = n;
+    return DF_OK;
+}
+
+/* Read a STR field into a const char * member of the entry. */
+static int entry_str(df_reader *r, const char **field)
+{
+    char *s = NULL;
+    int rc = dfi_toc_str(r, &s);
+
+    *field = s;
+    return rc;
+}
+
+static int read_ids(df_reader *r, df_entry *e)
+{
+    int64_t at = dfi_buf_tell(&r->buf);
+    int32_t v;
+    int rc = dfi_read_int(&r->buf, &r->arch, &v, &r->err);
+
+    if (rc != DF_OK)
+        return rc;
+    if (v <= 0)
+        return dfi_fail(&r->err, DF_E_CORRUPT, at,
+                        "entry ID %d out of range -- perhaps a corrupt TOC", v);
+    e->dump_id = v;
+    rc = dfi_read_int(&r->buf, &r->arch, &v, &r->err);
+    if (rc != DF_OK)
+        return rc;
+    e->had_dumper = v != 0;
+    return DF_OK;
+}
+
+static int read_catalog_ids(df_reader *r, df_entry *e)
+{
+    const char *s = NULL;
+    int rc;
+
+    if (r->arch.version >= DF_MAKE_VERSION(1, 8, 0)) {
+        rc = entry_str(r, &s);
+        e->table_oid = parse_oid(s);
+        free((char *)s);
+        if (rc != DF_OK)
+            return rc;
+    }
+    s = NULL;
+    rc = entry_str(r, &s);
+    e->oid = parse_oid(s);
+    free((char *)s);
+    return rc;
+}
+
+static int read_section(df_reader *r, df_entry *e)
+{
+    int32_t v;
+    int rc;
+
+    if (r->arch.version < DF_MAKE_VERSION(1, 11, 0)) {
+        e->section = derived_section(e->desc ? e->desc : "");
+        return DF_OK;
+    }
+    rc = dfi_read_int(&r->buf, &r->arch, &v, &r->err);
+    e->section = v;
+    e->section_stored = 1;
+    return rc;
+}
+
+/* Fields 8 to 16 of spec §4.2, each gated by archive version. */
+static int read_texts(df_reader *r, df_entry *e)
+{
+    int version = r->arch.version;
+    int32_t relkind;
+    int rc = entry_str(r, &e->defn);
+
+    if (rc == DF_OK)
+        rc = entry_str(r, &e->drop_stmt);
+    if (rc == DF_OK && version >= DF_MAKE_VERSION(1, 3, 0))
+        rc = entry_str(r, &e->copy_stmt);
+    if (rc == DF_OK && version >= DF_MAKE_VERSION(1, 6, 0))
+        rc = entry_str(r, &e->schema);
+    if (rc == DF_OK && version >= DF_MAKE_VERSION(1, 10, 0))
+        rc = entry_str(r, &e->tablespace);
+    if (rc == DF_OK && version >= DF_MAKE_VERSION(1, 14, 0))
+        rc = entry_str(r, &e->tableam);
+    if (rc == DF_OK && version >= DF_MAKE_VERSION(1, 16, 0)) {
+        rc = dfi_read_int(&r->buf, &r->arch, &relkind, &r->err);
+        e->relkind = relkind;
+    }
+    if (rc == DF_OK)
+        rc = entry_str(r, &e->owner);
+    if (rc == DF_OK && version >= DF_MAKE_VERSION(1, 9, 0))
+        rc = entry_str(r, &e->with_oids);
+    return rc;
+}
+
+static int read_entry(df_reader *r, df_entry *e, dfi_extra_fn extra)
+{
+    int rc;
+
+    e->toc_offset = dfi_buf_tell(&r->buf);
+    e->data_offset = -1;
+    rc = read_ids(r, e);
+    if (rc == DF_OK)
+        rc = read_catalog_ids(r, e);
+    if (rc == DF_OK)
+        rc = entry_str(r, &e->tag);
+    if (rc == DF_OK)
+        rc = entry_str(r, &e->desc);
+    if (rc == DF_OK && e->desc == NULL)
+        return dfi_fail(&r->err, DF_E_CORRUPT, e->toc_offset,
+                        "TOC entry %d has no object type", e->dump_id);
+    if (rc == DF_OK)
+        rc = read_section(r, e);
+    if (rc == DF_OK)
+        rc = read_texts(r, e);
+    if (rc == DF_OK && r->arch.version >= DF_MAKE_VERSION(1, 5, 0))
+        rc = read_deps(r, e);
+    if (rc == DF_OK)
+        rc = extra(r, e);
+    return rc;
+}
+
+static void entry_free(df_entry *e)
+{
+    free((char *)e->tag);
+    free((char *)e->desc);
+    free((char *)e->defn);
+    free((char *)e->drop_stmt);
+    free((char *)e->copy_stmt);
+    free((char *)e->schema);
+    free((char *)e->tablespace);
+    free((char *)e->tableam);
+    free((char *)e->owner);
+    free((char *)e->with_oids);
+    free((char *)e->filename);
+    free((int32_t *)e->deps);
+}
+
+static int grow_entries(df_reader *r)
+{
+    size_t cap = r->cap_entries ? r->cap_entries * 2 : 256;
+    df_entry *n = realloc(r->entries, cap * sizeof *n);
+
+    if (n == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, dfi_buf_tell(&r->buf), "out of memory");
+    r->entries = n;
+    r->cap_entries = cap;
+    return DF_OK;
+}
+
+typedef struct id_pair {
+    int32_t id;
+    int32_t index;
+} id_pair;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const id_pair *x = a, *y = b;
+
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Index entries by dump id for O(log n) lookups (ids are sparse, unordered). */
+static int build_index(df_reader *r)
+{
+    size_t n = r->nentries ? r->nentries : 1;
+    id_pair *pairs = malloc(n * sizeof *pairs);
+
+    r->id_sorted = malloc(n * sizeof *r->id_sorted);
+    if (pairs == NULL || r->id_sorted == NULL) {
+        free(pairs);
+        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
+    }
+    for (size_t i = 0; i < r->nentries; i++) {
+        pairs[i].id = r->entries[i].dump_id;
+        pairs[i].index = (int32_t)i;
+    }
+    qsort(pairs, r->nentries, sizeof *pairs, cmp_pair);
+    for (size_t i = 0; i < r->nentries; i++)
+        r->id_sorted[i] = pairs[i].index;
+    free(pairs);
+    return DF_OK;
+}
+
+int dfi_read_toc(df_reader *r, dfi_extra_fn extra)
+{
+    int64_t at = dfi_buf_tell(&r->buf);
+    int32_t count;
+    int rc = dfi_read_int(&r->buf, &r->arch, &count, &r->err);
+
+    if (rc != DF_OK)
+        return rc;
+    if (count < 0)
+        return dfi_fail(&r->err, DF_E_CORRUPT, at, "negative TOC entry count %d", count);
+    if (count > r->lim.max_toc_entries)
+        return dfi_fail(&r->err, DF_E_LIMIT, at, "TOC entry count %d exceeds the limit of %lld",
+                        count, (long long)r->lim.max_toc_entries);
+    r->hdr.toc_count = count;
+    for (int32_t i = 0; i < count; i++) {
+        df_entry *e;
+
+        if (r->nentries == r->cap_entries && (rc = grow_entries(r)) != DF_OK)
+            return rc;
+        e = &r->entries[r->nentries++];
+        memset(e, 0, sizeof *e);
+        e->index = (size_t)i;
+        rc = read_entry(r, e, extra);
+        if (rc != DF_OK)
+            return rc;
+    }
+    r->hdr.toc_end = dfi_buf_tell(&r->buf);
+    return build_index(r);
+}
+
+void dfi_toc_free(df_reader *r)
+{
+    for (size_t i = 0; i < r->nentries; i++)
+        entry_free(&r->entries[i]);
+    free(r->entries);
+    free(r->id_sorted);
+    r->entries = NULL;
+    r->id_sorted = NULL;
+    r->nentries = r->cap_entries = 0;
+}
