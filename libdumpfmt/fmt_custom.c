@@ -138,12 +138,6 @@ static int skip_block(df_reader *r, int type)
     return type == BLK_BLOBS ? skip_los(r) : skip_chunks(r);
 }
 
-static void entry_label(const df_entry *e, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s %s%s%s (dump id %d)", e->desc, e->schema ? e->schema : "",
-             e->schema ? "." : "", e->tag ? e->tag : "", e->dump_id);
-}
-
 /* Scan forward block by block until the block of `e` starts. */
 static int scan_for(df_reader *r, const df_entry *e)
 {
@@ -153,7 +147,7 @@ static int scan_for(df_reader *r, const df_entry *e)
 
     if (r->src.seekable && (rc = dfi_buf_seek(&r->buf, cs->scan_pos, &r->err)) != DF_OK)
         return rc;
-    entry_label(e, label, sizeof label);
+    dfi_entry_label(e, label, sizeof label);
     for (;;) {
         int64_t pos = dfi_buf_tell(&r->buf);
         int type;
@@ -202,7 +196,7 @@ static int goto_block(df_reader *r, const df_entry *e, int64_t pos)
     int type, rc;
     int32_t id;
 
-    entry_label(e, label, sizeof label);
+    dfi_entry_label(e, label, sizeof label);
     if (r->src.seekable && r->src.size >= 0 && pos >= r->src.size)
         return dfi_fail(&r->err, DF_E_TRUNCATED, r->src.size,
                         "data block of %s at offset %lld is past the end of the file (%lld bytes)",
@@ -242,6 +236,8 @@ static int custom_open_data(df_reader *r, const df_entry *e)
         return dfi_fail(&r->err, DF_E_CORRUPT, cs->block_start,
                         "block type %d does not match entry %d (%s)", cs->block_type,
                         e->dump_id, e->desc);
+    /* Remember it: a pipe asked for this block again can then say "already passed". */
+    cs->found[e->index] = cs->block_start;
     cs->chunk_left = 0;
     cs->chunks_done = false;
     cs->in_lo = false;

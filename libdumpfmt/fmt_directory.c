@@ -136,10 +136,10 @@ static int open_data_file(df_reader *r, const char *name, const df_entry *e)
         r->stats.raw_offset = 0;
         return DF_OK;
     }
+    dfi_entry_label(e, path, sizeof path);
     dfi_error_set_member(&r->err, name);
     return dfi_fail(&r->err, DF_E_NOTFOUND, -1,
-                    "data file \"%s\" of %s (dump id %d) is missing (also tried .gz, .lz4, .zst)",
-                    name, e->desc, e->dump_id);
+                    "data file \"%s\" of %s is missing (also tried .gz, .lz4, .zst)", name, path);
 }
 
 static int open_list_file(df_reader *r, const df_entry *e)
@@ -236,7 +236,7 @@ static int dir_next_lo(df_reader *r, uint32_t *oid)
 {
     dir_state *ds = ds_of(r);
     char line[4096];
-    char *name;
+    char *name = NULL;
     int64_t at;
     int rc;
 

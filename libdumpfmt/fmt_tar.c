@@ -87,18 +87,21 @@ static bool parse_size(const uint8_t *f, int64_t *out)
     return true;
 }
 
+/* "prefix/name" (ustar) or "name", cut to fit `out`. */
 static void member_name(const uint8_t *h, char *out, size_t n)
 {
-    char name[101], prefix[156];
+    size_t plen = strnlen((const char *)h + 345, 155), nlen = strnlen((const char *)h, 100);
+    size_t k = 0;
 
-    memcpy(name, h, 100);
-    name[100] = '\0';
-    memcpy(prefix, h + 345, 155);
-    prefix[155] = '\0';
-    if (memcmp(h + 257, "ustar", 5) == 0 && prefix[0] != '\0')
-        snprintf(out, n, "%s/%s", prefix, name);
-    else
-        snprintf(out, n, "%s", name);
+    if (memcmp(h + 257, "ustar", 5) == 0 && plen > 0) {
+        for (size_t i = 0; i < plen && k + 1 < n; i++)
+            out[k++] = (char)h[345 + i];
+        if (k + 1 < n)
+            out[k++] = '/';
+    }
+    for (size_t i = 0; i < nlen && k + 1 < n; i++)
+        out[k++] = (char)h[i];
+    out[k] = '\0';
 }
 
 static int remember(df_reader *r, const char *name, int64_t header, int64_t size)
@@ -211,14 +214,6 @@ static int tar_open(df_reader *r)
     return dfi_buf_seek(&r->buf, ts->next_header, &r->err);
 }
 
-static const tar_member *find_seen(const tar_state *ts, const char *name)
-{
-    for (size_t i = 0; i < ts->nseen; i++)
-        if (strcmp(ts->seen[i].name, name) == 0)
-            return &ts->seen[i];
-    return NULL;
-}
-
 /* Position at the data of member `m` and make it the current member. */
 static int enter_member(df_reader *r, const tar_member *m)
 {
@@ -281,7 +276,7 @@ static int tar_open_data(df_reader *r, const df_entry *e)
 {
     tar_state *ts = ts_of(r);
     const tar_member *m = NULL;
-    char want[64];
+    char want[200];
     int rc;
 
     ts->blobs = df_entry_is_blobs(e);
@@ -294,10 +289,11 @@ static int tar_open_data(df_reader *r, const df_entry *e)
     } else {
         rc = walk_to(r, name_equals, e->filename, &m);
     }
-    if (rc == DF_EOF)
+    if (rc == DF_EOF) {
+        dfi_entry_label(e, want, sizeof want);
         return dfi_fail(&r->err, DF_E_NOTFOUND, dfi_buf_tell(&r->buf),
-                        "could not find member for %s (dump id %d) in tar archive", e->desc,
-                        e->dump_id);
+                        "could not find the member of %s in the tar archive", want);
+    }
     if (rc != DF_OK)
         return rc;
     if (ts->blobs) {

@@ -225,6 +225,8 @@ DFI_HIDDEN void dfi_toc_free(df_reader *r);
 DFI_HIDDEN int dfi_toc_str(df_reader *r, char **out);
 /* reader.c: the entry's index by dump id, or -1. */
 DFI_HIDDEN ssize_t dfi_find_index(const df_reader *r, int32_t id);
+/* reader.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */
+DFI_HIDDEN void dfi_entry_label(const df_entry *e, char *buf, size_t n);
 /* True if desc equals s. */
 DFI_HIDDEN bool dfi_desc_is(const df_entry *e, const char *s);
 

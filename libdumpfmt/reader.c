@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,6 +105,12 @@ const df_entry *df_reader_find(const df_reader *r, int32_t dump_id)
     ssize_t i = r->id_sorted ? dfi_find_index(r, dump_id) : -1;
 
     return i >= 0 ? &r->entries[i] : NULL;
+}
+
+void dfi_entry_label(const df_entry *e, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %s%s%s (dump id %d)", e->desc ? e->desc : "?", e->schema ? e->schema : "",
+             e->schema ? "." : "", e->tag ? e->tag : "", e->dump_id);
 }
 
 bool dfi_desc_is(const df_entry *e, const char *s) { return e->desc && strcmp(e->desc, s) == 0; }
