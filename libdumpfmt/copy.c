@@ -15,6 +15,7 @@ enum sql_state { S_NORMAL, S_STRING, S_ESTRING, S_IDENT, S_LINE_COMMENT, S_BLOCK
 
 struct df_rowcount {
     bool copy_mode;
+    bool skip_command; /* auto mode: the stream starts with its "COPY ... FROM stdin;" line */
     int64_t rows;
     /* COPY */
     bool terminated;
@@ -36,8 +37,10 @@ df_rowcount *df_rowcount_new(int copy_mode)
 {
     df_rowcount *rc = calloc(1, sizeof *rc);
 
-    if (rc)
+    if (rc) {
         rc->copy_mode = copy_mode != 0;
+        rc->skip_command = copy_mode == DF_ROWS_COPY_WITH_COMMAND;
+    }
     return rc;
 }
 
@@ -48,6 +51,10 @@ int df_rowcount_terminated(const df_rowcount *rc) { return rc->terminated; }
 static void copy_feed(df_rowcount *rc, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n && !rc->terminated; i++) {
+        if (rc->skip_command) {
+            rc->skip_command = p[i] != '\n';
+            continue;
+        }
         if (p[i] == '\n') {
             if (rc->line_len == 2 && rc->line_head[0] == '\\' && rc->line_head[1] == '.')
                 rc->terminated = true;

@@ -273,7 +273,14 @@ DF_API void df_reader_data_stats(const df_reader *r, df_data_stats *st);
  */
 typedef struct df_rowcount df_rowcount;
 
-/* `copy_mode` 1 for COPY text (entry has copy_stmt), 0 for INSERT statements. */
+/* Modes of df_rowcount_new. */
+enum {
+    DF_ROWS_INSERT = 0,            /* INSERT statements */
+    DF_ROWS_COPY = 1,              /* COPY text rows (the entry has a copy_stmt) */
+    DF_ROWS_COPY_WITH_COMMAND = 2, /* COPY text led by its COPY command (archives < 1.3) */
+};
+
+/* `copy_mode` is one of DF_ROWS_*. */
 DF_API df_rowcount *df_rowcount_new(int copy_mode);
 DF_API void df_rowcount_feed(df_rowcount *rc, const void *buf, size_t len);
 /* Rows seen so far. */

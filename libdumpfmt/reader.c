@@ -433,10 +433,21 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
 
 void df_reader_data_stats(const df_reader *r, df_data_stats *st) { *st = r->stats; }
 
+/* How the data of an entry are shaped: COPY text, or INSERT statements. */
+static int rows_mode(const df_reader *r, const df_entry *e)
+{
+    if (e->copy_stmt != NULL && e->copy_stmt[0] != '\0')
+        return DF_ROWS_COPY;
+    /* before 1.3 there was no copyStmt field: the COPY command led the data */
+    if (r->arch.version < DF_MAKE_VERSION(1, 3, 0) && dfi_desc_is(e, "TABLE DATA"))
+        return DF_ROWS_COPY_WITH_COMMAND;
+    return DF_ROWS_INSERT;
+}
+
 /* Stream one plain data entry through a row counter. */
 static int measure_stream(df_reader *r, const df_entry *e, uint8_t *buf, int64_t *rows)
 {
-    df_rowcount *rc = df_rowcount_new(e->copy_stmt != NULL && e->copy_stmt[0] != '\0');
+    df_rowcount *rc = df_rowcount_new(rows_mode(r, e));
     int64_t n;
 
     if (rc == NULL)
