@@ -1,0 +1,289 @@
+# Makefile — builds libdumpfmt (static and shared), the tools, the sanitizer test build, and runs
+# the tests.  GNU make.  Directories, compiler and optional libraries are set in config.mk;
+# `make help` lists the targets.
+#
+# Sources are found by wildcard: libdumpfmt/*.c is the library, every tools/NAME.c except
+# tools/common.c is a tool built to tools/NAME, every tests/check_NAME.c is a Check program built
+# to build/tests/check_NAME.  Adding a file needs no edit here.
+
+include config.mk
+
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+# ---- version, read from the public header ---------------------------------------------------
+df_version = $(shell awk '$$2 == "DF_VERSION_$(1)" { print $$3 }' libdumpfmt/dumpfmt.h)
+MAJOR   := $(call df_version,MAJOR)
+MINOR   := $(call df_version,MINOR)
+PATCH   := $(call df_version,PATCH)
+VERSION := $(MAJOR).$(MINOR).$(PATCH)
+ifeq ($(MAJOR),)
+$(error could not read DF_VERSION_MAJOR from libdumpfmt/dumpfmt.h)
+endif
+
+# ---- sources ---------------------------------------------------------------------------------
+LIB_SRCS    := $(sort $(wildcard libdumpfmt/*.c))
+TOOL_COMMON := $(wildcard tools/common.c)
+TOOL_SRCS   := $(filter-out tools/common.c,$(sort $(wildcard tools/*.c)))
+CHECK_SRCS  := $(sort $(wildcard tests/check_*.c))
+FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRCS  := $(sort $(wildcard bench/*.c))
+MANPAGES    := $(sort $(wildcard man/*.1 man/*.3 man/*.5))
+
+# ---- outputs ---------------------------------------------------------------------------------
+STATIC  := libdumpfmt/libdumpfmt.a
+SONAME  := libdumpfmt.so.$(MAJOR)
+SHARED  := libdumpfmt/$(SONAME)
+PCFILE  := libdumpfmt/libdumpfmt.pc
+TOOLS   := $(TOOL_SRCS:.c=)
+
+LIB_OBJS  := $(LIB_SRCS:%.c=build/obj/%.o)
+PIC_OBJS  := $(LIB_SRCS:%.c=build/pic/%.o)
+TOOL_OBJS := $(TOOL_COMMON:%.c=build/obj/%.o)
+
+# The test build: library, tools and tests under ASan/UBSan, all below build/asan.
+ASAN_LIB   := build/asan/libdumpfmt.a
+ASAN_OBJS  := $(LIB_SRCS:%.c=build/asan/%.o)
+ASAN_TOOLS := $(TOOL_SRCS:tools/%.c=build/asan/bin/%)
+CHECKS     := $(CHECK_SRCS:tests/%.c=build/tests/%)
+REPLAY     := $(if $(wildcard tests/fuzz/fuzz_reader.c),build/tests/fuzz_replay)
+
+# `make fuzz`: libFuzzer binaries, built by clang below build/fuzz.
+FUZZ_LIB  := build/fuzz/libdumpfmt.a
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
+FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+
+BENCHES := $(BENCH_SRCS:bench/%.c=build/bench/%)
+
+# ---- flags -----------------------------------------------------------------------------------
+# What the code needs whatever CFLAGS says: the language, symbols hidden unless marked DF_API
+# (so the shared library exports only df_*), 64-bit file offsets, the optional-library switches.
+BASE_CFLAGS = -std=gnu11 -fvisibility=hidden -D_FILE_OFFSET_BITS=64 -pthread -MMD -MP \
+              -Ilibdumpfmt $(CODEC_DEFS) $(ISAL_DEFS) $(CODEC_CFLAGS)
+LIB_LIBS    = $(CODEC_LIBS) $(ISAL_LIBS) -pthread
+TOOL_CFLAGS = -Itools $(LIBPQ_DEFS) $(LIBPQ_CFLAGS)
+# --as-needed: only the tools that call libpq end up depending on it.
+TOOL_LIBS   = -Wl,--as-needed $(LIBPQ_LIBS) $(LIB_LIBS)
+TEST_CFLAGS = -Itests $(CHECK_CFLAGS)
+FUZZ_SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Everything that changes what the compiler produces; when it changes, everything is rebuilt
+# (for example after scripts/deps.sh installed a codec library that was missing before).
+TRACKED_FLAGS = $(CC) $(CFLAGS) $(LDFLAGS) $(BASE_CFLAGS) $(TOOL_CFLAGS) $(LIB_LIBS) \
+                $(TOOL_LIBS) $(SANITIZE) $(TEST_CFLAGS) $(CHECK_LIBS) $(FUZZ_CC) $(FUZZ_CFLAGS)
+
+# ---- main targets ----------------------------------------------------------------------------
+.PHONY: all lib tools test-build check check-symbols check-man demo deps fuzz bench-build \
+        install uninstall clean help FORCE
+
+all: lib tools $(PCFILE)
+
+lib: $(STATIC) $(SHARED)
+
+tools: $(TOOLS)
+
+# Sub-makes run in sequence, so each step sees what the step before installed or built
+# (config.mk looks for the codec libraries when make starts).
+check:
+	bash scripts/deps.sh test
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory check-symbols check-man
+	$(MAKE) --no-print-directory test-build
+	bash tests/run-all.sh
+
+test-build: $(CHECKS) $(REPLAY) $(ASAN_TOOLS)
+
+# The shared library must export df_* names only (design §3.1).
+check-symbols: $(SHARED)
+	@bad=$$(nm -D --defined-only $(SHARED) | awk 'NF == 3 && $$3 !~ /^df_/ { print $$3 }'); \
+	if [ -n "$$bad" ]; then \
+	    echo "check-symbols: $(SHARED) exports symbols outside df_*:"; echo "$$bad"; exit 1; \
+	fi; \
+	echo "check-symbols: ok, $$(nm -D --defined-only $(SHARED) | grep -c ' df_') df_* symbols"
+
+# Any mandoc warning fails.
+check-man:
+ifneq ($(MANPAGES),)
+	@out=$$(mandoc -Tlint -Wwarning $(MANPAGES) 2>&1); rc=$$?; \
+	if [ $$rc -ne 0 ] || [ -n "$$out" ]; then \
+	    echo "$$out"; echo "check-man: mandoc -Tlint found problems"; exit 1; \
+	fi; \
+	echo "check-man: ok, $(words $(MANPAGES)) pages"
+else
+	@echo "check-man: no man pages yet"
+endif
+
+# Prefers dumpcheck when it exists.  Exit status 1 (WARNING) is a normal outcome for the
+# sample dump (a sequence is deliberately behind its data), so only 2 and 3 fail the target.
+DEMO_DUMP = corpus/pg18/sample.custom.gzip.dump
+demo:
+	bash scripts/deps.sh build
+	$(MAKE) --no-print-directory all
+	@if [ -x tools/dumpcheck ]; then tool=tools/dumpcheck; else tool=tools/dumpls; fi; \
+	if [ ! -x $$tool ]; then echo "demo: no tool has been built yet"; exit 1; fi; \
+	echo "+ $$tool $(DEMO_DUMP)"; \
+	$$tool $(DEMO_DUMP); rc=$$?; \
+	case $$rc in 0) what=OK;; 1) what=WARNING;; 2) what=CRITICAL;; *) what=UNKNOWN;; esac; \
+	echo "+ exit status $$rc ($$what)"; \
+	[ $$rc -le 1 ]
+
+deps:
+	bash scripts/deps.sh build
+
+# libFuzzer targets (clang only; not part of check).  Run one with, for example:
+#   mkdir -p build/fuzz/new && build/fuzz/fuzz_reader build/fuzz/new corpus/pg18 corpus/damaged
+# libFuzzer writes new inputs into the FIRST directory, so never name a corpus directory first.
+fuzz:
+	bash scripts/deps.sh fuzz
+	$(MAKE) --no-print-directory $(FUZZERS)
+
+bench-build: $(BENCHES)
+
+help:
+	@echo "targets: all (lib tools $(PCFILE)), check, demo, install, uninstall, clean,"
+	@echo "         test-build, check-symbols, check-man, fuzz, bench-build, deps"
+	@echo "version $(VERSION); codecs: $(or $(strip $(CODEC_PCS)),none)$(if $(ISAL_LIBS), isa-l)"
+	@echo "PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR)"
+	@echo "INCLUDEDIR=$(INCLUDEDIR) MANDIR=$(MANDIR) DESTDIR=$(DESTDIR)"
+
+# ---- library ---------------------------------------------------------------------------------
+$(STATIC): $(LIB_OBJS) build/sources
+	@rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
+
+$(SHARED): $(PIC_OBJS) build/sources
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -o $@ \
+	    $(filter %.o,$^) $(LIB_LIBS)
+
+# Regenerated on every run but rewritten only when its text changes (PREFIX may differ
+# between `make` and `make install PREFIX=...`).
+$(PCFILE): libdumpfmt/libdumpfmt.pc.in FORCE
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@REQUIRES_PRIVATE@|$(strip $(CODEC_PCS))|g' \
+	    -e 's|@LIBS_PRIVATE@|$(strip $(ISAL_LIBS) -pthread)|g' $< > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "generated $@"; fi
+
+build/obj/libdumpfmt/%.o: libdumpfmt/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
+
+build/pic/libdumpfmt/%.o: libdumpfmt/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) -fPIC -c -o $@ $<
+
+# ---- tools -----------------------------------------------------------------------------------
+$(TOOLS): tools/%: build/obj/tools/%.o $(TOOL_OBJS) $(STATIC)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+build/obj/tools/%.o: tools/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(TOOL_CFLAGS) -c -o $@ $<
+
+# ---- test build (ASan + UBSan) ---------------------------------------------------------------
+$(ASAN_LIB): $(ASAN_OBJS) build/sources
+	@rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
+
+build/asan/libdumpfmt/%.o: libdumpfmt/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) -c -o $@ $<
+
+build/asan/tools/%.o: tools/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) $(TOOL_CFLAGS) -c -o $@ $<
+
+$(ASAN_TOOLS): build/asan/bin/%: build/asan/tools/%.o $(TOOL_COMMON:%.c=build/asan/%.o) $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+build/asan/tests/%.o: tests/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+
+$(CHECKS): build/tests/%: build/asan/tests/%.o $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIB_LIBS)
+
+# The fuzz target's own main (DF_REPLAY_MAIN) runs each input named on its command line once.
+build/asan/tests/fuzz/%.replay.o: tests/fuzz/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) -Itests -DDF_REPLAY_MAIN -c -o $@ $<
+
+build/tests/fuzz_replay: build/asan/tests/fuzz/fuzz_reader.replay.o $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+# ---- libFuzzer (clang) -----------------------------------------------------------------------
+$(FUZZ_LIB): $(FUZZ_OBJS) build/sources
+	@rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
+
+build/fuzz/obj/%.o: %.c build/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link $(BASE_CFLAGS) -Itests \
+	    -c -o $@ $<
+
+$(FUZZERS): build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+# ---- benchmarks helpers (bench/NAME.c -> build/bench/NAME) -----------------------------------
+build/obj/bench/%.o: bench/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
+
+$(BENCHES): build/bench/%: build/obj/bench/%.o $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+# ---- flag and source-list tracking -----------------------------------------------------------
+# Each is rewritten only when its text differs from the last build, so it triggers rebuilds only
+# then: build/flags rebuilds every object, build/sources relinks the libraries when a library
+# source file was added or removed.
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(strip $(TRACKED_FLAGS))' | cmp -s - $@ || echo '$(strip $(TRACKED_FLAGS))' > $@
+
+build/sources: FORCE
+	@mkdir -p build
+	@echo '$(LIB_SRCS)' | cmp -s - $@ || echo '$(LIB_SRCS)' > $@
+
+FORCE:
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- install ---------------------------------------------------------------------------------
+install: all
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)" \
+	    "$(DESTDIR)$(PKGCONFIGDIR)"
+	@set -e; for tool in $(TOOLS); do \
+	    echo "install -m 755 $$tool $(DESTDIR)$(BINDIR)/"; \
+	    install -m 755 $$tool "$(DESTDIR)$(BINDIR)/"; \
+	done
+	install -m 644 $(STATIC) "$(DESTDIR)$(LIBDIR)/"
+	install -m 755 $(SHARED) "$(DESTDIR)$(LIBDIR)/"
+	ln -sf $(SONAME) "$(DESTDIR)$(LIBDIR)/libdumpfmt.so"
+	install -m 644 libdumpfmt/dumpfmt.h "$(DESTDIR)$(INCLUDEDIR)/"
+	install -m 644 $(PCFILE) "$(DESTDIR)$(PKGCONFIGDIR)/"
+	@set -e; for page in $(MANPAGES); do \
+	    section=$${page##*.}; \
+	    install -d "$(DESTDIR)$(MANDIR)/man$$section"; \
+	    echo "install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$section/"; \
+	    install -m 644 $$page "$(DESTDIR)$(MANDIR)/man$$section/"; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+	    echo ldconfig; ldconfig; \
+	fi
+
+uninstall:
+	rm -f $(foreach t,$(notdir $(TOOLS)),"$(DESTDIR)$(BINDIR)/$(t)")
+	rm -f "$(DESTDIR)$(LIBDIR)/libdumpfmt.a" "$(DESTDIR)$(LIBDIR)/$(SONAME)" \
+	    "$(DESTDIR)$(LIBDIR)/libdumpfmt.so" "$(DESTDIR)$(INCLUDEDIR)/dumpfmt.h" \
+	    "$(DESTDIR)$(PKGCONFIGDIR)/libdumpfmt.pc"
+	rm -f $(foreach p,$(MANPAGES),"$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))")
+
+clean:
+	rm -rf build
+	rm -f $(STATIC) libdumpfmt/libdumpfmt.so libdumpfmt/libdumpfmt.so.* $(PCFILE) $(PCFILE).tmp
+	rm -f $(TOOLS)
