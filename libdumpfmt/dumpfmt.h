@@ -179,6 +179,13 @@ typedef struct df_entry {
     int64_t data_offset;   /* custom: raw offset of the block-type byte when SET, else -1 */
     const char *filename;  /* directory/tar: data file or member name; NULL if none */
     int64_t toc_offset;    /* raw offset of the entry's first byte in the TOC */
+    /* Plain-format facts, measured while the script is read (archives: NULL / -1). */
+    const char *database;  /* pg_dumpall: the database whose section holds the entry */
+    int64_t text_offset;   /* offset of the entry's header comment in the (uncompressed) script */
+    int64_t data_offset_text; /* offset of its data part (COPY rows / INSERTs), -1 if none */
+    int64_t data_bytes;    /* bytes of the data part, -1 if none */
+    int64_t data_rows;     /* rows in the data part, -1 if none */
+    int data_terminated;   /* COPY data ended with its "\." line */
 } df_entry;
 
 /* ------------------------------------------------------------------ */

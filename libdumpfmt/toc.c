@@ -364,6 +364,7 @@ static int read_entry(df_reader *r, df_entry *e, dfi_extra_fn extra)
 
     e->toc_offset = dfi_buf_tell(&r->buf);
     e->data_offset = -1;
+    e->text_offset = e->data_offset_text = e->data_bytes = e->data_rows = -1;
     rc = read_ids(r, e);
     if (rc == DF_OK)
         rc = read_catalog_ids(r, e);
