@@ -7,7 +7,8 @@
 #   1. every Check program build/tests/check_NAME, one per tests/check_NAME.c; counts are read
 #      from Check's "Checks: N, Failures: F, Errors: E" line
 #   2. build/tests/fuzz_replay (ASan/UBSan) over every file and directory in the corpus
-#   3. tests/cli/run.sh and tests/live/run.sh when they exist; their LAST line must read
+#   3. tests/cli/*.sh (run.sh = dumpls; one script per tool) and tests/live/run.sh when they
+#      exist; their LAST line must read
 #      "N passed, N failed"
 # A part that exits non-zero without reporting a failure counts one failure (a sanitizer report,
 # a leak, a crash after the summary); a part that reports nothing parseable counts one failure.
@@ -138,10 +139,13 @@ if [ -e tests/fuzz/fuzz_reader.c ]; then
     fi
 fi
 
-# 3. CLI golden tests.
-if [ -e tests/cli/run.sh ]; then
-    run_counted cli no bash tests/cli/run.sh
-fi
+# 3. CLI golden tests: tests/cli/run.sh (dumpls) and every other tests/cli/*.sh (one per tool).
+for script in tests/cli/*.sh; do
+    [ -e "$script" ] || continue
+    name=$(basename "$script" .sh)
+    [ "$name" = run ] && name=cli || name="cli-$name"
+    run_counted "$name" no bash "$script"
+done
 
 # 4. Live tests: they start PostgreSQL as the postgres user, which needs root (or postgres).
 if [ -e tests/live/run.sh ]; then
