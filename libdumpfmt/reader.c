@@ -258,6 +258,20 @@ int df_reader_open_fd(df_reader *r, int fd, const char *display_name)
     return rc;
 }
 
+static bool names_toc_dat(const char *path)
+{
+    const char *base = strrchr(path, '/');
+
+    return strcmp(base ? base + 1 : path, "toc.dat") == 0;
+}
+
+static int open_directory(df_reader *r)
+{
+    r->fmt = &dfi_format_directory;
+    r->hdr.format = DF_FORMAT_DIRECTORY;
+    return dfi_format_directory.open(r);
+}
+
 int df_reader_open_path(df_reader *r, const char *path)
 {
     struct stat st;
@@ -278,11 +292,17 @@ int df_reader_open_path(df_reader *r, const char *path)
             r->err.code = DF_E_NOTFOUND;
         return r->err.code;
     }
-    if (S_ISDIR(st.st_mode)) {
-        r->fmt = &dfi_format_directory;
-        r->hdr.format = DF_FORMAT_DIRECTORY;
-        return dfi_format_directory.open(r);
+    if (!S_ISDIR(st.st_mode) && names_toc_dat(path)) {
+        /* "dir/toc.dat" means the directory archive it belongs to */
+        char *slash = strrchr(r->path, '/');
+        if (slash != NULL)
+            *slash = '\0';
+        else
+            snprintf(r->path, strlen(r->path) + 1, ".");
+        return open_directory(r);
     }
+    if (S_ISDIR(st.st_mode))
+        return open_directory(r);
     rc = dfi_src_open_path(&r->src, path, &r->err);
     return rc == DF_OK ? open_stream(r) : rc;
 }
