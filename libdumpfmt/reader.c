@@ -428,16 +428,7 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
 
         if (rc != DF_OK)
             return rc;
-        if (r->raw_eof && r->raw_n == 0) {
-            produced = len - room;
-            if (produced > 0)
-                break; /* hand out what we have; the end is checked next call */
-            rc = dfi_dec_finish(&r->dec);
-            if (rc != DF_OK)
-                return codec_error(r, rc);
-            r->stream_done = true;
-            return 0;
-        }
+        size_t before = room;
         rc = dfi_dec_step(&r->dec, &r->raw_p, &r->raw_n, &out, &room);
         produced = len - room;
         if (rc == DF_EOF)
@@ -446,6 +437,16 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
             return codec_error(r, rc);
         if (room == 0)
             break;
+        if (r->raw_eof && r->raw_n == 0 && room == before) {
+            /* Input is gone and the decoder has nothing buffered: the end. */
+            if (produced > 0)
+                break; /* hand out what we have; the end is checked next call */
+            rc = dfi_dec_finish(&r->dec);
+            if (rc != DF_OK)
+                return codec_error(r, rc);
+            r->stream_done = true;
+            return 0;
+        }
     }
     r->stats.out_bytes += (int64_t)(len - room);
     return (int64_t)(len - room);

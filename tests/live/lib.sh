@@ -1,0 +1,167 @@
+# tests/live/lib.sh — start and always stop a throwaway PostgreSQL 15 cluster.
+#
+# Sourced (never run) by tests/live/run.sh and bench/gen.sh.  The cluster
+# lives in a private temporary directory, listens only on a Unix socket inside
+# that directory, runs as the `postgres` OS user (the server refuses root) and
+# is stopped and deleted on EXIT, INT and TERM, also when the caller fails
+# half-way.  After live_start the caller has PGHOST, PGPORT, PGUSER and
+# PGDATABASE exported and can run psql/pg_dump/pg_restore as itself.
+#
+# Functions:
+#   live_can_run          0 if we are root or postgres (else the caller skips)
+#   live_install_traps    set the cleanup traps; call before redirecting stdout/stderr
+#   live_start            initdb + start; sets LIVE_TMP, LIVE_DATA (installs the traps)
+#   live_stop             stop the server and delete LIVE_TMP (idempotent)
+#   live_as_pg CMD...     run CMD as the postgres OS user
+#   live_psql ARGS...     psql -X -q -v ON_ERROR_STOP=1 (as the caller)
+#
+# Settings (environment, optional):
+#   PG_BINDIR             default /usr/lib/postgresql/15/bin
+#   LIVE_PARENT           directory to create the temporary directory in
+#                         (default ${TMPDIR:-/tmp}; bench/gen.sh puts the big
+#                         cluster next to its data)
+#   LIVE_KEEP=1           leave the temporary directory behind (debugging)
+#   LIVE_SERVER_OPTS      extra `-c name=value` options for the server
+#   LIVE_WAL_LEVEL        default logical (publications load without warnings)
+# shellcheck shell=bash
+
+PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+LIVE_TMP=""
+LIVE_DATA=""
+
+live_log() {
+    printf '%s\n' "live: $*" >&2
+}
+
+# Root can become postgres with runuser; postgres itself needs nothing.
+live_can_run() {
+    [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 && return 0
+    [ "$(id -un)" = postgres ] && return 0
+    return 1
+}
+
+live_as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+live_psql() {
+    "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+# Stop the server (fast shutdown, then immediate if that hangs) and delete
+# the directory.  Safe to call twice and from a trap.  It goes by the pid
+# file, not by whether live_start finished: a signal during `pg_ctl start`
+# can leave a running server behind that live_start never reported.
+live_stop() {
+    if [ -n "$LIVE_DATA" ] && [ -f "$LIVE_DATA/postmaster.pid" ]; then
+        live_as_pg "$PG_BINDIR/pg_ctl" -D "$LIVE_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+            live_as_pg "$PG_BINDIR/pg_ctl" -D "$LIVE_DATA" -m immediate -w -t 30 stop \
+                >/dev/null 2>&1 || live_log "could not stop the server in $LIVE_DATA"
+    fi
+    if [ -n "$LIVE_TMP" ] && [ -d "$LIVE_TMP" ]; then
+        if [ "${LIVE_KEEP:-0}" = 1 ]; then
+            live_log "kept $LIVE_TMP"
+        else
+            rm -rf -- "$LIVE_TMP"
+        fi
+    fi
+    LIVE_TMP=""
+    LIVE_DATA=""
+}
+
+# EXIT runs live_stop; HUP/INT/PIPE/TERM exit with the conventional status,
+# which in turn runs the EXIT trap (bash does not run it on an untrapped
+# fatal signal; SIGPIPE is the common one: `tests/live/run.sh | head`).
+# Callers that need their own cleanup or a last word define live_on_exit; it
+# runs after the cluster is gone, with SIGPIPE ignored so that printing to a
+# closed pipe cannot interrupt the cleanup.
+live_on_exit() { :; }
+LIVE_TRAPS=0
+LIVE_FD_OUT=""
+LIVE_FD_ERR=""
+live_exit_trap() {
+    local rc=$?
+    trap - EXIT HUP INT TERM
+    trap '' PIPE
+    # A signal can arrive while a command with redirected output runs (initdb >log); the trap
+    # then runs with those redirections, so go back to the script's own stdout and stderr.
+    exec 1>&"$LIVE_FD_OUT" 2>&"$LIVE_FD_ERR"
+    live_stop
+    live_on_exit "$rc"
+    exit "$rc"
+}
+# Call before any redirection of stdout/stderr (live_start does it if the caller did not).
+live_install_traps() {
+    [ "$LIVE_TRAPS" = 1 ] && return 0
+    LIVE_TRAPS=1
+    exec {LIVE_FD_OUT}>&1 {LIVE_FD_ERR}>&2
+    trap live_exit_trap EXIT
+    trap 'exit 129' HUP
+    trap 'exit 130' INT
+    trap 'exit 141' PIPE
+    trap 'exit 143' TERM
+}
+
+# A port number only names the socket and lock file, both inside our private
+# directory, so clashes cannot happen; still vary it so that two clusters
+# never look alike in `ps`.
+live_pick_port() {
+    echo $((5433 + RANDOM % 20000))
+}
+
+live_start() {
+    local parent=${LIVE_PARENT:-${TMPDIR:-/tmp}}
+    live_install_traps
+    mkdir -p -- "$parent"
+    LIVE_TMP=$(mktemp -d "$parent/dumpfmt-live.XXXXXX") || return 1
+    LIVE_DATA=$LIVE_TMP/data
+    chmod 0755 -- "$LIVE_TMP"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: -- "$LIVE_TMP"
+    fi
+    # The server needs to reach its socket directory; the temporary parent
+    # may be a private directory of root, so check before initdb.
+    if ! live_as_pg test -w "$LIVE_TMP"; then
+        live_log "user postgres cannot write to $LIVE_TMP"
+        return 1
+    fi
+    export PGPORT
+    PGPORT=$(live_pick_port)
+    if ! live_as_pg "$PG_BINDIR/initdb" -D "$LIVE_DATA" -U postgres --auth=trust \
+        -E UTF8 --locale=C >"$LIVE_TMP/initdb.log" 2>&1; then
+        live_log "initdb failed:"
+        sed 's/^/    /' "$LIVE_TMP/initdb.log" >&2
+        return 1
+    fi
+    cat >>"$LIVE_DATA/postgresql.conf" <<EOF
+# added by tests/live/lib.sh: private, socket-only, no durability needed
+listen_addresses = ''
+unix_socket_directories = '$LIVE_TMP'
+port = $PGPORT
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_wal_size = 4GB
+logging_collector = off
+wal_level = ${LIVE_WAL_LEVEL:-logical}
+EOF
+    # wal_level=minimal (bench/gen.sh: faster bulk loads) requires no WAL senders.
+    if [ "${LIVE_WAL_LEVEL:-logical}" = minimal ]; then
+        echo "max_wal_senders = 0" >>"$LIVE_DATA/postgresql.conf"
+    fi
+    # The server must not inherit the saved descriptors: it would hold the caller's pipe open.
+    if ! live_as_pg "$PG_BINDIR/pg_ctl" -D "$LIVE_DATA" -l "$LIVE_TMP/server.log" -w -t 120 \
+        ${LIVE_SERVER_OPTS:+-o "$LIVE_SERVER_OPTS"} start >/dev/null 2>&1 \
+        {LIVE_FD_OUT}>&- {LIVE_FD_ERR}>&-; then
+        live_log "server did not start:"
+        tail -n 20 "$LIVE_TMP/server.log" 2>/dev/null | sed 's/^/    /' >&2
+        return 1
+    fi
+    export PGHOST=$LIVE_TMP PGUSER=postgres PGDATABASE=postgres
+    unset PGPASSWORD PGSERVICE PGSSLMODE PGOPTIONS
+    return 0
+}
