@@ -1,0 +1,5 @@
+-C
+-v
+-t
+orders
+@CORPUS@/pg16/sample.custom.zstd.dump

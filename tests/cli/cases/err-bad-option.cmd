@@ -1,0 +1,2 @@
+--no-such-option
+@CORPUS@/pg18/sample.tar

@@ -1,0 +1,2 @@
+--long
+@CORPUS@/damaged/pg18-sample.custom.gzip.trunc-chunk.dump

@@ -1,0 +1,1 @@
+@CORPUS@/no-such-file.dump

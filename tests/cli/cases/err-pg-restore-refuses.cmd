@@ -1,0 +1,3 @@
+--pg-restore-version
+15
+@CORPUS@/pg18/sample.custom.gzip.dump

@@ -1,0 +1,3 @@
+--pg-restore-version
+9
+@CORPUS@/pg18/sample.tar

@@ -1,0 +1,1 @@
+@CORPUS@/damaged/random.dump

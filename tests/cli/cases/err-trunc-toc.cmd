@@ -1,0 +1,1 @@
+@CORPUS@/damaged/pg18-sample.custom.gzip.trunc-toc.dump

@@ -1,0 +1,3 @@
+--json
+--long
+@CORPUS@/pg18/sample.custom.gzip.dump

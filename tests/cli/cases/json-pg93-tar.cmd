@@ -1,0 +1,2 @@
+--json
+@CORPUS@/pg93/sample.tar

@@ -1,0 +1,2 @@
+--long
+@CORPUS@/pg18/sample.custom.gzip.dump

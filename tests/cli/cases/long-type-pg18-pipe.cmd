@@ -1,0 +1,4 @@
+--long
+--type
+TABLE DATA
+@CORPUS@/pg18/sample.custom.pipe.dump

@@ -1,0 +1,5 @@
+--long
+-v
+--pg-restore-version
+15
+@CORPUS@/pg15/sample.tar

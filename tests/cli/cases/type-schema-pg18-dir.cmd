@@ -1,0 +1,5 @@
+--type
+table data
+-n
+sales
+@CORPUS@/pg18/sample.dir.gzip

@@ -1,0 +1,460 @@
+/*
+ * common.c — helpers shared by the dumpfmt command-line tools: exit status
+ * mapping, the one-line error format, output finishing, option parsing,
+ * progress lines, pg_restore-style rendering and the JSON writer.  See
+ * common.h for the contracts.
+ */
+#define _GNU_SOURCE /* localtime_r, tzset, clock_gettime under -std=c11 */
+
+#include "common.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* Exit status and error lines                                         */
+/* ------------------------------------------------------------------ */
+
+int tool_exit_for_status(int code)
+{
+    switch (code) {
+    case DF_OK:
+    case DF_EOF: return TOOL_EXIT_OK;
+    /* The archive is at fault: a restore from it would fail or lose data. */
+    case DF_E_FORMAT:
+    case DF_E_CORRUPT:
+    case DF_E_TRUNCATED:
+    case DF_E_LIMIT:
+    case DF_E_NOTFOUND: return TOOL_EXIT_DAMAGED;
+    /* The tool could not do its job; the archive may well be fine. */
+    case DF_E_IO:
+    case DF_E_NOMEM:
+    case DF_E_VERSION:
+    case DF_E_UNSUPPORTED:
+    case DF_E_NOSEEK:
+    case DF_E_USAGE:
+    default: return TOOL_EXIT_UNKNOWN;
+    }
+}
+
+int tool_exit_for_open_error(const df_error *err)
+{
+    if (err->code == DF_E_NOTFOUND && err->member[0] == '\0')
+        return TOOL_EXIT_UNKNOWN;
+    return tool_exit_for_status(err->code);
+}
+
+int tool_exit_worse(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+void tool_print_error(const char *prog, const char *path, const df_error *err)
+{
+    const char *msg = err->message[0] ? err->message : df_strstatus(err->code);
+
+    size_t plen = strlen(path);
+
+    /* "dir/" + "2890.dat.gz" must not become "dir//2890.dat.gz". */
+    while (plen > 1 && path[plen - 1] == '/')
+        plen--;
+    fprintf(stderr, "%s: %.*s", prog, (int)plen, path);
+    if (err->member[0])
+        fprintf(stderr, "/%s", err->member);
+    if (err->offset >= 0)
+        fprintf(stderr, ": offset %lld", (long long)err->offset);
+    fprintf(stderr, ": %s\n", msg);
+}
+
+void tool_errorf(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void tool_usage_hint(const char *prog)
+{
+    fprintf(stderr, "Try \"%s --help\" for more information.\n", prog);
+}
+
+void tool_print_version(const char *prog)
+{
+    printf("%s (dumpfmt) %s\n", prog, DF_VERSION_STRING);
+}
+
+int tool_finish_output(const char *prog, FILE *out)
+{
+    int failed, saved_errno;
+
+    errno = 0;
+    failed = fflush(out) != 0 || ferror(out);
+    saved_errno = errno;
+    if (fclose(out) != 0 && !failed) {
+        failed = 1;
+        saved_errno = errno;
+    }
+    if (!failed)
+        return TOOL_EXIT_OK;
+    if (saved_errno != 0)
+        tool_errorf(prog, "could not write output: %s", strerror(saved_errno));
+    else
+        tool_errorf(prog, "could not write output");
+    return TOOL_EXIT_UNKNOWN;
+}
+
+int tool_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    if (s == NULL || *s == '\0')
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* String lists                                                        */
+/* ------------------------------------------------------------------ */
+
+int tool_strv_push(tool_strv *sv, const char *s)
+{
+    if (sv->n == sv->cap) {
+        size_t ncap = sv->cap ? sv->cap * 2 : 8;
+        const char **nv = realloc(sv->v, ncap * sizeof *nv);
+
+        if (nv == NULL)
+            return -1;
+        sv->v = nv;
+        sv->cap = ncap;
+    }
+    sv->v[sv->n++] = s;
+    return 0;
+}
+
+void tool_strv_free(tool_strv *sv)
+{
+    free(sv->v);
+    sv->v = NULL;
+    sv->n = sv->cap = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* pg_restore-style rendering                                          */
+/* ------------------------------------------------------------------ */
+
+void tool_put_sanitized(FILE *out, const char *s, int want_hyphen)
+{
+    if (s == NULL || *s == '\0') {
+        if (want_hyphen)
+            fputc('-', out);
+        return;
+    }
+    for (; *s; s++)
+        fputc(*s == '\r' || *s == '\n' ? ' ' : *s, out);
+}
+
+int tool_format_created(const df_header *h, char *buf, size_t len)
+{
+    struct tm stored, local;
+    time_t t;
+
+    if (len > 0)
+        buf[0] = '\0';
+    if (!h->has_created || len == 0)
+        return -1;
+
+    /* As pg_restore's ReadHead: mktime() in the local zone, retried with
+     * tm_isdst = -1; a time that still fails is printed as (time_t) -1. */
+    memset(&stored, 0, sizeof stored);
+    stored.tm_sec = h->tm_sec;
+    stored.tm_min = h->tm_min;
+    stored.tm_hour = h->tm_hour;
+    stored.tm_mday = h->tm_mday;
+    stored.tm_mon = h->tm_mon;
+    stored.tm_year = h->tm_year;
+    stored.tm_isdst = h->tm_isdst;
+    tzset();
+    t = mktime(&stored);
+    if (t == (time_t)-1) {
+        stored.tm_isdst = -1;
+        t = mktime(&stored);
+    }
+    if (localtime_r(&t, &local) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", &local) == 0)
+        snprintf(buf, len, "[unknown]");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Progress                                                            */
+/* ------------------------------------------------------------------ */
+
+static int64_t monotonic_ns(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void tool_progress_init(tool_progress *p, const char *prog, tool_progress_mode mode)
+{
+    memset(p, 0, sizeof *p);
+    p->prog = prog;
+    p->tty = isatty(STDERR_FILENO);
+    if (mode == TOOL_PROGRESS_ON)
+        p->enabled = 1;
+    else if (mode == TOOL_PROGRESS_AUTO)
+        p->enabled = p->tty;
+    p->last_ns = -1;
+}
+
+void tool_progress_update(tool_progress *p, const char *what, size_t done, size_t total,
+                          const char *unit)
+{
+    int64_t now;
+
+    if (!p->enabled)
+        return;
+    /* Rate-limit to ~10 lines a second, but always show the final count. */
+    now = monotonic_ns();
+    if (done != total && p->last_ns >= 0 && now - p->last_ns < 100000000)
+        return;
+    p->last_ns = now;
+    if (p->tty) {
+        fprintf(stderr, "\r%s: %s: %zu/%zu %s\033[K", p->prog, what, done, total, unit);
+        p->drawn = 1;
+    } else {
+        fprintf(stderr, "%s: %s: %zu/%zu %s\n", p->prog, what, done, total, unit);
+    }
+    fflush(stderr);
+}
+
+void tool_progress_end(tool_progress *p)
+{
+    if (p->enabled && p->tty && p->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    p->drawn = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON strings                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Length (2..4) of the well-formed UTF-8 sequence starting at p (a byte
+ * >= 0x80), or 0 when it is not one: no overlong forms, no surrogates,
+ * nothing above U+10FFFF (RFC 3629).
+ */
+static size_t utf8_sequence_len(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+    uint32_t cp, min;
+    size_t need, i;
+
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2, cp = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3, cp = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (avail < need)
+        return 0;
+    for (i = 1; i < need; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need;
+}
+
+void tool_json_write_string(FILE *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0; /* bytes [i - run, i) are pending verbatim output */
+
+    fputc('"', out);
+    while (i < len) {
+        unsigned char c = p[i];
+        size_t seq = 1;
+
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++, run++;
+            continue;
+        }
+        if (c >= 0x80 && (seq = utf8_sequence_len(p + i, len - i)) > 0) {
+            i += seq, run += seq;
+            continue;
+        }
+        fwrite(p + i - run, 1, run, out);
+        run = 0;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else
+            fprintf(out, "\\u%04x", c); /* control character or a stray byte */
+        i++;
+    }
+    fwrite(p + i - run, 1, run, out);
+    fputc('"', out);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON writer                                                         */
+/* ------------------------------------------------------------------ */
+
+void tool_json_init(tool_json *j, FILE *out, int indent)
+{
+    memset(j, 0, sizeof *j);
+    j->out = out;
+    j->indent = indent;
+}
+
+static int json_is_inline(const tool_json *j)
+{
+    return j->indent == 0 || (j->inline_from > 0 && j->depth >= j->inline_from);
+}
+
+static void json_newline(tool_json *j, int depth)
+{
+    fputc('\n', j->out);
+    fprintf(j->out, "%*s", depth * j->indent, "");
+}
+
+/* Separator and indentation before a value or a key at the current depth. */
+static void json_before_item(tool_json *j)
+{
+    if (j->after_key) {
+        j->after_key = 0;
+        return;
+    }
+    if (j->depth == 0)
+        return;
+    if (j->has_items[j->depth])
+        fputc(',', j->out);
+    if (json_is_inline(j)) {
+        if (j->has_items[j->depth] && j->indent > 0)
+            fputc(' ', j->out);
+    } else {
+        json_newline(j, j->depth);
+    }
+    j->has_items[j->depth] = 1;
+}
+
+static void json_open(tool_json *j, char bracket, int inline_container)
+{
+    json_before_item(j);
+    fputc(bracket, j->out);
+    assert(j->depth < TOOL_JSON_MAX_DEPTH);
+    j->depth++;
+    j->has_items[j->depth] = 0;
+    if (inline_container && j->inline_from == 0)
+        j->inline_from = j->depth;
+}
+
+static void json_close(tool_json *j, char bracket)
+{
+    int had_items = j->has_items[j->depth];
+    int was_inline = json_is_inline(j);
+
+    assert(j->depth > 0);
+    if (j->inline_from == j->depth)
+        j->inline_from = 0;
+    j->depth--;
+    if (had_items && !was_inline)
+        json_newline(j, j->depth);
+    fputc(bracket, j->out);
+}
+
+void tool_json_begin_object(tool_json *j)
+{
+    json_open(j, '{', 0);
+}
+
+void tool_json_end_object(tool_json *j)
+{
+    json_close(j, '}');
+}
+
+void tool_json_begin_array(tool_json *j)
+{
+    json_open(j, '[', 0);
+}
+
+void tool_json_begin_array_inline(tool_json *j)
+{
+    json_open(j, '[', 1);
+}
+
+void tool_json_end_array(tool_json *j)
+{
+    json_close(j, ']');
+}
+
+void tool_json_key(tool_json *j, const char *key)
+{
+    json_before_item(j);
+    tool_json_write_string(j->out, key, strlen(key));
+    fputs(j->indent > 0 ? ": " : ":", j->out);
+    j->after_key = 1;
+}
+
+void tool_json_string(tool_json *j, const char *s)
+{
+    if (s == NULL) {
+        tool_json_null(j);
+        return;
+    }
+    json_before_item(j);
+    tool_json_write_string(j->out, s, strlen(s));
+}
+
+void tool_json_int(tool_json *j, int64_t v)
+{
+    json_before_item(j);
+    fprintf(j->out, "%lld", (long long)v);
+}
+
+void tool_json_uint(tool_json *j, uint64_t v)
+{
+    json_before_item(j);
+    fprintf(j->out, "%llu", (unsigned long long)v);
+}
+
+void tool_json_bool(tool_json *j, int v)
+{
+    json_before_item(j);
+    fputs(v ? "true" : "false", j->out);
+}
+
+void tool_json_null(tool_json *j)
+{
+    json_before_item(j);
+    fputs("null", j->out);
+}
+
+void tool_json_finish(tool_json *j)
+{
+    fputc('\n', j->out);
+}

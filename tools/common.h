@@ -1,0 +1,176 @@
+/*
+ * common.h — helpers shared by the dumpfmt command-line tools: exit status
+ * mapping (design.md §4), the one-line error format, output finishing,
+ * option-value parsing, progress lines, pg_restore-style text rendering and
+ * a small streaming JSON writer.  Nothing here knows the dump format; that
+ * lives in libdumpfmt.
+ */
+#ifndef DUMPFMT_TOOLS_COMMON_H
+#define DUMPFMT_TOOLS_COMMON_H
+
+#include "dumpfmt.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit status of every tool (design.md §4). */
+enum {
+    TOOL_EXIT_OK = 0,      /* intact / done, nothing to report */
+    TOOL_EXIT_WARNING = 1, /* intact, but something needs attention */
+    TOOL_EXIT_DAMAGED = 2, /* damaged, truncated or not a dump */
+    TOOL_EXIT_UNKNOWN = 3, /* could not run: bad options, unreadable path, ... */
+};
+
+/*
+ * The exit status for a library status code: 0 for DF_OK/DF_EOF, 2 when the
+ * archive itself is at fault (corrupt, truncated, not a dump, over a limit,
+ * a data file missing), 3 when the tool could not do its job (I/O error,
+ * unsupported version or codec, out of memory, pipe cannot seek, misuse).
+ */
+int tool_exit_for_status(int code);
+
+/*
+ * The exit status for a failure to open the archive: as above, except that
+ * a DUMP path that does not exist is a bad invocation (3), not a damaged
+ * archive; a file missing inside a directory archive (member set) stays 2.
+ */
+int tool_exit_for_open_error(const df_error *err);
+
+/* The worse (higher) of two exit statuses. */
+int tool_exit_worse(int a, int b);
+
+/*
+ * Print one library error as a single stderr line:
+ *   "<prog>: <path>[/<member>]: offset <N>: <message>"
+ * ("offset N: " is left out when the offset is unknown).
+ */
+void tool_print_error(const char *prog, const char *path, const df_error *err);
+
+/* Print "<prog>: <formatted message>" and a newline on stderr. */
+void tool_errorf(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print the usual hint after a usage error on stderr. */
+void tool_usage_hint(const char *prog);
+
+/* Print "<prog> (dumpfmt) X.Y.Z" on stdout. */
+void tool_print_version(const char *prog);
+
+/*
+ * Flush and close `out` (normally stdout) and report a write error (disk
+ * full, closed pipe ...).  Returns TOOL_EXIT_OK or TOOL_EXIT_UNKNOWN.
+ */
+int tool_finish_output(const char *prog, FILE *out);
+
+/*
+ * Parse a whole decimal integer in [min, max].  Returns 0 on success, -1
+ * when `s` is empty, has trailing characters or is out of range.
+ */
+int tool_parse_long(const char *s, long min, long max, long *out);
+
+/* ------------------------------------------------------------------ */
+/* A growable list of borrowed strings (repeatable options -t, -n ...). */
+/* ------------------------------------------------------------------ */
+typedef struct tool_strv {
+    const char **v; /* the strings themselves are borrowed (argv) */
+    size_t n;
+    size_t cap;
+} tool_strv;
+
+/* Append s; returns 0, or -1 when out of memory. */
+int tool_strv_push(tool_strv *sv, const char *s);
+void tool_strv_free(tool_strv *sv);
+
+/* ------------------------------------------------------------------ */
+/* pg_restore-style rendering                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Write a name the way pg_restore -l does: CR and LF become spaces; a NULL
+ * or empty string is written as "-" when want_hyphen, else as nothing.
+ */
+void tool_put_sanitized(FILE *out, const char *s, int want_hyphen);
+
+/*
+ * The archive creation time as pg_restore prints it ("2026-11-24 00:05:30
+ * UTC"): the stored struct tm read back with mktime() in the local time
+ * zone, then formatted with "%Y-%m-%d %H:%M:%S %Z".  Returns 0, or -1 when
+ * the header has no creation time (buf is then "").
+ */
+int tool_format_created(const df_header *h, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Progress on stderr                                                  */
+/* ------------------------------------------------------------------ */
+typedef enum tool_progress_mode {
+    TOOL_PROGRESS_AUTO = 0, /* only when stderr is a terminal */
+    TOOL_PROGRESS_ON = 1,   /* always (one line per update when not a terminal) */
+    TOOL_PROGRESS_OFF = 2,
+} tool_progress_mode;
+
+typedef struct tool_progress {
+    const char *prog;
+    int enabled;
+    int tty;         /* redraw one line with \r instead of printing lines */
+    int drawn;       /* something is on the current terminal line */
+    int64_t last_ns; /* monotonic time of the last update printed */
+} tool_progress;
+
+void tool_progress_init(tool_progress *p, const char *prog, tool_progress_mode mode);
+/* "<prog>: <what>: <done>/<total> <unit>", at most ~10 times a second. */
+void tool_progress_update(tool_progress *p, const char *what, size_t done, size_t total,
+                          const char *unit);
+/* Clear the progress line (terminal) before normal output or at the end. */
+void tool_progress_end(tool_progress *p);
+
+/* ------------------------------------------------------------------ */
+/* JSON output                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Write `len` bytes of `s` as a JSON string literal, quotes included.
+ * Quote and backslash are escaped, control characters become \u00XX, valid
+ * UTF-8 sequences are copied through, and every byte that is not part of a
+ * valid UTF-8 sequence becomes \u00XX (the byte's value), so the output is
+ * always valid JSON whatever the input bytes.
+ */
+void tool_json_write_string(FILE *out, const char *s, size_t len);
+
+#define TOOL_JSON_MAX_DEPTH 32
+
+/*
+ * A streaming writer that tracks commas and indentation.  Usage:
+ *   tool_json j; tool_json_init(&j, stdout, 2);
+ *   tool_json_begin_object(&j);
+ *   tool_json_key(&j, "file"); tool_json_string(&j, path);
+ *   tool_json_key(&j, "deps"); tool_json_begin_array_inline(&j); ... tool_json_end_array(&j);
+ *   tool_json_end_object(&j); tool_json_finish(&j);
+ * Containers opened "inline" are written on one line (small arrays).
+ */
+typedef struct tool_json {
+    FILE *out;
+    int indent; /* spaces per level; 0 = compact */
+    int depth;
+    int inline_from; /* depth of the outermost inline container, 0 = none */
+    int after_key;   /* a key was written; the value follows without separator */
+    unsigned char has_items[TOOL_JSON_MAX_DEPTH + 1];
+} tool_json;
+
+void tool_json_init(tool_json *j, FILE *out, int indent);
+void tool_json_begin_object(tool_json *j);
+void tool_json_end_object(tool_json *j);
+void tool_json_begin_array(tool_json *j);
+void tool_json_begin_array_inline(tool_json *j);
+void tool_json_end_array(tool_json *j);
+void tool_json_key(tool_json *j, const char *key);
+/* A string, or null when s is NULL. */
+void tool_json_string(tool_json *j, const char *s);
+void tool_json_int(tool_json *j, int64_t v);
+void tool_json_uint(tool_json *j, uint64_t v);
+void tool_json_bool(tool_json *j, int v);
+void tool_json_null(tool_json *j);
+/* Terminate the document with a newline. */
+void tool_json_finish(tool_json *j);
+
+#endif /* DUMPFMT_TOOLS_COMMON_H */
