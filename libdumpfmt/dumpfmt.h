@@ -206,8 +206,11 @@ DF_API void df_reader_set_io_size(df_reader *r, size_t n);
 
 /*
  * Open an archive and read its header and TOC.  `path` is a file, a
- * directory (directory format) or "-" (stdin).  The format is probed, never
- * guessed from the name.  On error the reader can only be freed.
+ * directory (directory format), a directory archive's toc.dat, or "-"
+ * (stdin).  The format is probed, never guessed from the name.  A path that
+ * does not exist gives DF_E_NOTFOUND with sys_errno ENOENT and an empty
+ * member (a missing file inside a directory archive names its member).
+ * On error the reader can only be freed.
  */
 DF_API int df_reader_open_path(df_reader *r, const char *path);
 /* The same over an open file descriptor (not closed by the reader). */
@@ -331,6 +334,20 @@ typedef struct df_list_options {
 DF_API void df_restore_reqs(const df_reader *r, const df_list_options *opt, int *reqs);
 
 /*
+ * What df_list_write(r, opt, NULL, ...) prints: show[i] = 1 for each entry
+ * pg_restore -l [-v] lists under `opt`, else 0.  `show` holds toc_count ints.
+ */
+DF_API void df_list_selection(const df_reader *r, const df_list_options *opt, int *show);
+
+/*
+ * The creation time as pg_restore prints it ("2026-11-24 00:05:30 UTC"): the
+ * stored struct tm read back with mktime() in the process's local time zone.
+ * Archives before 1.4 store none: pg_restore then shows the epoch, and so
+ * does this.  Returns DF_OK, or DF_E_USAGE if `len` is too small.
+ */
+DF_API int df_header_created(const df_header *h, char *buf, size_t len);
+
+/*
  * Write what `pg_restore -l [-v]` writes, byte for byte, for the entries whose
  * `show[i]` is non-zero (NULL = pg_restore's own selection).  The archive
  * creation time is rendered in the process's local time zone, as pg_restore
@@ -339,6 +356,155 @@ DF_API void df_restore_reqs(const df_reader *r, const df_list_options *opt, int 
  */
 DF_API int df_list_write(const df_reader *r, const df_list_options *opt, const int *show,
                          FILE *out, df_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Verification (verify.c): what dumpcheck reports                     */
+/* ------------------------------------------------------------------ */
+
+/* How serious a finding is.  The values are the exit statuses of design.md §4. */
+typedef enum df_severity {
+    DF_SEVERITY_INFO = 0,    /* noted; changes nothing */
+    DF_SEVERITY_WARNING = 1, /* the dump is intact but something needs attention */
+    DF_SEVERITY_ERROR = 2,   /* damaged: a restore would fail or lose data */
+    DF_SEVERITY_UNKNOWN = 3, /* could not be checked (unreadable, unsupported, out of memory) */
+} df_severity;
+
+/* The verdict on one dump: the worst severity found, except that damage outranks "unknown". */
+typedef enum df_verdict {
+    DF_VERDICT_OK = 0,
+    DF_VERDICT_WARNING = 1,
+    DF_VERDICT_DAMAGED = 2,
+    DF_VERDICT_UNKNOWN = 3,
+} df_verdict;
+
+/* "info", "warning", "error", "unknown". */
+DF_API const char *df_severity_name(int severity);
+/* "OK", "WARNING", "DAMAGED", "UNKNOWN". */
+DF_API const char *df_verdict_name(int verdict);
+
+/*
+ * Finding codes: stable strings, documented in dumpcheck(1).  A finding's
+ * `code` pointer is always one of these (compare with strcmp).
+ */
+/* errors: the dump is damaged */
+#define DF_FIND_EMPTY "empty"                       /* zero-length input */
+#define DF_FIND_NOT_A_DUMP "not-a-dump"             /* no archive, no pg_dump script */
+#define DF_FIND_TRUNCATED_HEADER "truncated-header" /* ends inside the magic or header */
+#define DF_FIND_TRUNCATED_TOC "truncated-toc"       /* ends inside the TOC */
+#define DF_FIND_BAD_HEADER "bad-header"             /* header fields invalid */
+#define DF_FIND_BAD_TOC "bad-toc"                   /* TOC structure invalid */
+#define DF_FIND_DUPLICATE_ID "duplicate-id"         /* two TOC entries share a dump id */
+#define DF_FIND_ENTRY_WITHOUT_DATA "entry-without-data" /* data entry the TOC gives no data */
+#define DF_FIND_BAD_OFFSET "bad-offset"             /* stored data offset wrong */
+#define DF_FIND_BAD_BLOCK "bad-block"               /* custom block framing invalid */
+#define DF_FIND_BAD_MEMBER "bad-member"             /* tar member header invalid */
+#define DF_FIND_TRUNCATED "truncated"               /* data, member or stream cut short */
+#define DF_FIND_MISSING_DATA "missing-data"         /* an entry's data are not in the archive */
+#define DF_FIND_MISSING_FILE "missing-file"         /* directory: a file toc.dat names is absent */
+#define DF_FIND_BAD_CHECKSUM "bad-checksum"         /* Adler-32, CRC-32, ISIZE, header checksum */
+#define DF_FIND_BAD_DATA "bad-data"                 /* compressed data do not decode */
+#define DF_FIND_TRAILING_DATA "trailing-data"       /* bytes after a stream or the last block */
+#define DF_FIND_OVER_LIMIT "over-limit"             /* a length or count over df_limits */
+#define DF_FIND_BAD_COPY_ROW "bad-copy-row"         /* COPY row with the wrong column count */
+#define DF_FIND_BAD_COPY_ESCAPE "bad-copy-escape"   /* invalid backslash escape in COPY text */
+#define DF_FIND_MISSING_TERMINATOR "missing-terminator" /* COPY data without "\." (or cut INSERTs) */
+#define DF_FIND_DATA_AFTER_TERMINATOR "data-after-terminator" /* bytes after "\." */
+#define DF_FIND_LO_MISMATCH "lo-mismatch"           /* large objects differ from their entries */
+#define DF_FIND_BAD_LO_LIST "bad-lo-list"           /* directory: invalid LO list line */
+#define DF_FIND_NO_TRAILER "no-trailer"             /* plain: "dump complete" trailer missing */
+/* warnings: intact but risky */
+#define DF_FIND_NO_DATA_OFFSETS "no-data-offsets"   /* custom TOC without data offsets (pipe) */
+#define DF_FIND_SEQUENCE_BEHIND_DATA "sequence-behind-data" /* setval <= max of its column */
+#define DF_FIND_LARGE_PLAIN_DUMP "large-plain-dump" /* plain: big enough to want pg_restore -j */
+#define DF_FIND_PSQL_METACOMMAND "psql-metacommand" /* plain: \! \i ... besides \connect */
+#define DF_FIND_ARCHIVE_NEWER "archive-newer-than-pg_restore" /* pg_restore too old for it */
+/* information */
+#define DF_FIND_DANGLING_DEPENDENCY "dangling-dependency" /* dependency on an id not in the TOC */
+#define DF_FIND_OFFSETS_OUT_OF_ORDER "offsets-out-of-order" /* blocks not in TOC order */
+#define DF_FIND_TOC_COPY "toc-copy"                 /* 16+ stdout dump: TOC copy after the data */
+/* unknown: could not check */
+#define DF_FIND_UNREADABLE "unreadable"             /* open/read failed (missing path, EACCES) */
+#define DF_FIND_UNSUPPORTED "unsupported"           /* version or codec this build cannot read */
+#define DF_FIND_COULD_NOT_CHECK "could-not-check"   /* out of memory, ... */
+
+/*
+ * One finding.  Borrowed from its df_verify: valid until df_verify_free.
+ * `entry` points into df_verify_reader()'s TOC.
+ */
+typedef struct df_finding {
+    const char *code;      /* one of DF_FIND_* */
+    int severity;          /* df_severity */
+    const df_entry *entry; /* the entry concerned, or NULL */
+    int64_t offset;        /* raw byte offset in `member` (or the file); -1 if none */
+    const char *member;    /* directory file or tar member; "" = the file itself */
+    const char *message;   /* PostgreSQL style; does not repeat the entry's name */
+} df_finding;
+
+/* Inflate engine for gzip data (df_verify_options.inflate). */
+enum { DF_INFLATE_AUTO = 0, DF_INFLATE_ZLIB = 1 };
+
+typedef struct df_verify_options {
+    int quick;              /* structure only: header, TOC, framing, files; no decompression */
+    int threads;            /* workers for data entries (<= 1: one); pipes are read serially */
+    int pg_restore_version; /* major of the pg_restore that will restore (0: no check) */
+    int inflate;            /* DF_INFLATE_AUTO (ISA-L when built in) or DF_INFLATE_ZLIB */
+    int64_t large_plain_bytes; /* plain dumps from this size warn (0: 1 GiB; < 0: never) */
+    const df_limits *limits;   /* NULL: defaults */
+    /*
+     * Optional progress report, always called from the thread that called
+     * df_verify_*, about ten times a second: stored bytes done and in all.
+     */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
+} df_verify_options;
+
+/* Zeroes *o: full check, one thread, no pg_restore check, automatic inflater. */
+DF_API void df_verify_options_default(df_verify_options *o);
+
+typedef struct df_verify_summary {
+    int verdict;              /* df_verdict */
+    int quick;                /* 1: structure only */
+    df_format format;         /* DF_FORMAT_UNKNOWN when the input was not recognised */
+    int vmaj, vmin, vrev;     /* archive version; 0 when unknown (and for plain dumps) */
+    df_compression compression;
+    int64_t entries;          /* TOC entries */
+    int64_t data_entries;     /* entries with a data stream (blocks, files, members) */
+    int64_t stored_bytes;     /* stored size of all data (compressed, framing included) */
+    int64_t bytes;            /* uncompressed data bytes (0 with quick) */
+    int64_t rows;             /* COPY and INSERT rows (0 with quick) */
+    int64_t large_objects;    /* large objects found */
+    int64_t findings[4];      /* per df_severity */
+    const char *inflater;     /* "isa-l" or "zlib" when gzip data were inflated, else NULL */
+    int threads;              /* workers used */
+} df_verify_summary;
+
+typedef struct df_verify df_verify;
+
+/*
+ * Verify the dump at `path` (file, directory, or "-" for stdin).  On DF_OK
+ * *out is a result to read and free, whatever the verdict (a damaged or
+ * unreadable dump is a verdict, not a failure).  Other returns (DF_E_NOMEM,
+ * DF_E_USAGE) leave *out NULL.  Findings come in a deterministic order (file
+ * level, then per entry in TOC order, then the end of the file) whatever
+ * opt->threads is.
+ */
+DF_API int df_verify_path(const char *path, const df_verify_options *opt, df_verify **out);
+/* The same over an open descriptor (not closed); always read serially. */
+DF_API int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt,
+                        df_verify **out);
+DF_API const df_verify_summary *df_verify_get_summary(const df_verify *v);
+DF_API size_t df_verify_count(const df_verify *v);
+DF_API const df_finding *df_verify_finding(const df_verify *v, size_t i);
+/* The reader that read the TOC (entries of findings point into it), or NULL. */
+DF_API const df_reader *df_verify_reader(const df_verify *v);
+DF_API void df_verify_free(df_verify *v);
+
+/*
+ * The newest archive minor version (1.N) that pg_restore release `pg_major`
+ * accepts: 12 up to 9.x, 13 for 10-11, 14 for 12-15, 15 for 16, 16 for 17+.
+ * (listfile.c's table, shared with df_list_write.)
+ */
+DF_API int df_pg_restore_max_minor(int pg_major);
 
 #ifdef __cplusplus
 }

@@ -281,10 +281,13 @@ static int custom_read_raw(df_reader *r, const uint8_t **p, size_t *n)
         r->stats.chunks++;
     }
     rc = dfi_buf_fill(&r->buf, &r->err);
-    if (rc == DF_EOF)
+    if (rc == DF_EOF) {
+        char label[200];
+        dfi_entry_label(r->cur, label, sizeof label);
         return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&r->buf),
-                        "unexpected end of file inside a data chunk (%lld bytes missing)",
+                        "file ends inside a data chunk of %s (%lld bytes missing)", label,
                         (long long)cs->chunk_left);
+    }
     if (rc != DF_OK)
         return rc;
     take = dfi_buf_avail(&r->buf);

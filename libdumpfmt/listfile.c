@@ -33,6 +33,9 @@ static int max_minor_for(int pg)
     return 12;
 }
 
+/* Public face of the table above (dumpfmt.h), used by verify.c and dumpcheck. */
+int df_pg_restore_max_minor(int pg_major) { return max_minor_for(pg_major); }
+
 static bool starts_with(const char *s, const char *prefix)
 {
     return s && strncmp(s, prefix, strlen(prefix)) == 0;
@@ -167,7 +170,7 @@ static void put_sanitized(FILE *out, const char *s, bool want_hyphen)
 }
 
 /* pg_restore rebuilds the time with mktime() in the reader's zone (spec §3). */
-static void format_created(const df_header *h, char *buf, size_t n)
+int df_header_created(const df_header *h, char *buf, size_t n)
 {
     struct tm tm;
     time_t t = 0;
@@ -187,8 +190,13 @@ static void format_created(const df_header *h, char *buf, size_t n)
             t = mktime(&tm);
         }
     }
-    if (strftime(buf, n, "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm)) == 0)
+    if (n == 0)
+        return DF_E_USAGE;
+    if (strftime(buf, n, "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm)) == 0) {
         snprintf(buf, n, "[unknown]");
+        return n < sizeof "[unknown]" ? DF_E_USAGE : DF_OK;
+    }
+    return DF_OK;
 }
 
 static const char *format_label(df_format f)
@@ -216,7 +224,7 @@ static void write_header(const df_reader *r, int pg, FILE *out)
     const df_header *h = &r->hdr;
     char stamp[64];
 
-    format_created(h, stamp, sizeof stamp);
+    df_header_created(h, stamp, sizeof stamp);
     fprintf(out, ";\n; Archive created at %s\n", stamp);
     fputs(";     dbname: ", out);
     put_sanitized(out, h->dbname, false);
@@ -252,6 +260,24 @@ static void write_entry(const df_entry *e, bool show, bool verbose, FILE *out)
     }
 }
 
+static bool listed(const df_list_options *opt, int reqs)
+{
+    return opt->verbose || (reqs & (DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS)) != 0;
+}
+
+void df_list_selection(const df_reader *r, const df_list_options *opt, int *show)
+{
+    df_list_options none;
+
+    if (opt == NULL) {
+        memset(&none, 0, sizeof none);
+        opt = &none;
+    }
+    df_restore_reqs(r, opt, show);
+    for (size_t i = 0; i < r->nentries; i++)
+        show[i] = listed(opt, show[i]);
+}
+
 int df_list_write(const df_reader *r, const df_list_options *opt, const int *show, FILE *out,
                   df_error *err)
 {
@@ -273,10 +299,8 @@ int df_list_write(const df_reader *r, const df_list_options *opt, const int *sho
     df_restore_reqs(r, opt, reqs);
     write_header(r, pg, out);
     for (size_t i = 0; i < r->nentries; i++) {
-        bool listed = opt->verbose || (reqs[i] & (DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS));
-        if (show)
-            listed = listed && show[i];
-        write_entry(&r->entries[i], listed, opt->verbose, out);
+        bool shown = listed(opt, reqs[i]) && (show == NULL || show[i]);
+        write_entry(&r->entries[i], shown, opt->verbose, out);
     }
     free(reqs);
     if (fflush(out) != 0 || ferror(out))

@@ -168,37 +168,6 @@ void tool_put_sanitized(FILE *out, const char *s, int want_hyphen)
         fputc(*s == '\r' || *s == '\n' ? ' ' : *s, out);
 }
 
-int tool_format_created(const df_header *h, char *buf, size_t len)
-{
-    struct tm stored, local;
-    time_t t;
-
-    if (len > 0)
-        buf[0] = '\0';
-    if (!h->has_created || len == 0)
-        return -1;
-
-    /* As pg_restore's ReadHead: mktime() in the local zone, retried with
-     * tm_isdst = -1; a time that still fails is printed as (time_t) -1. */
-    memset(&stored, 0, sizeof stored);
-    stored.tm_sec = h->tm_sec;
-    stored.tm_min = h->tm_min;
-    stored.tm_hour = h->tm_hour;
-    stored.tm_mday = h->tm_mday;
-    stored.tm_mon = h->tm_mon;
-    stored.tm_year = h->tm_year;
-    stored.tm_isdst = h->tm_isdst;
-    tzset();
-    t = mktime(&stored);
-    if (t == (time_t)-1) {
-        stored.tm_isdst = -1;
-        t = mktime(&stored);
-    }
-    if (localtime_r(&t, &local) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", &local) == 0)
-        snprintf(buf, len, "[unknown]");
-    return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Progress                                                            */
 /* ------------------------------------------------------------------ */

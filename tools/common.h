@@ -92,13 +92,6 @@ void tool_strv_free(tool_strv *sv);
  */
 void tool_put_sanitized(FILE *out, const char *s, int want_hyphen);
 
-/*
- * The archive creation time as pg_restore prints it ("2026-11-24 00:05:30
- * UTC"): the stored struct tm read back with mktime() in the local time
- * zone, then formatted with "%Y-%m-%d %H:%M:%S %Z".  Returns 0, or -1 when
- * the header has no creation time (buf is then "").
- */
-int tool_format_created(const df_header *h, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Progress on stderr                                                  */

@@ -236,24 +236,16 @@ static int type_selected(const ls_options *o, const df_entry *e)
  */
 static int select_entries(ls_run *run)
 {
-    const int want = DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS;
-    int *reqs;
     size_t i;
 
     run->listed = calloc(run->n + 1, sizeof *run->listed);
-    reqs = calloc(run->n + 1, sizeof *reqs);
-    if (run->listed == NULL || reqs == NULL) {
-        free(reqs);
+    if (run->listed == NULL) {
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
-    df_restore_reqs(run->r, &run->lo, reqs);
-    for (i = 0; i < run->n; i++) {
-        const df_entry *e = df_reader_toc_at(run->r, i);
-
-        run->listed[i] = (run->lo.verbose || (reqs[i] & want) != 0) && type_selected(run->o, e);
-    }
-    free(reqs);
+    df_list_selection(run->r, &run->lo, run->listed);
+    for (i = 0; i < run->n; i++)
+        run->listed[i] = run->listed[i] && type_selected(run->o, df_reader_toc_at(run->r, i));
     return TOOL_EXIT_OK;
 }
 
@@ -587,7 +579,7 @@ static void json_header(tool_json *j, const ls_run *run)
     json_key_int_or_null(j, "compression_level", h->has_level, h->compression_level);
     tool_json_key(j, "dbname"), tool_json_string(j, h->dbname);
     tool_json_key(j, "created");
-    if (tool_format_created(h, buf, sizeof buf) == 0)
+    if (h->has_created && df_header_created(h, buf, sizeof buf) == DF_OK)
         tool_json_string(j, buf);
     else
         tool_json_null(j);
