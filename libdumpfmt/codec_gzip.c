@@ -48,6 +48,8 @@ typedef struct gz_state {
     z_stream zs;
 #ifdef GZ_ISAL
     struct inflate_state *is;
+    struct isal_gzip_header gzh; /* gzip header parse state, kept across calls */
+    bool gzh_done;               /* the gzip header has been read */
     uint8_t head[4]; /* first bytes of the member, checked the way zlib checks them */
     size_t head_n;
     uint8_t tail[8]; /* the last 8 bytes consumed: the gzip trailer at a member end */
@@ -163,8 +165,19 @@ static int is_start(dfi_dec *d, gz_state *g)
             return gz_fail(d, g, DF_E_NOMEM, "out of memory");
     }
     isal_inflate_init(g->is);
-    /* ISAL_GZIP / ISAL_ZLIB: parse the wrapper and verify CRC-32 / Adler-32. */
-    g->is->crc_flag = g->gzip ? ISAL_GZIP : ISAL_ZLIB;
+    /*
+     * zlib: ISAL_ZLIB parses the 2-byte header and verifies the Adler-32.
+     * gzip: isal_inflate()'s own header parsing (ISAL_GZIP) loses its place
+     * when FEXTRA/FNAME/FCOMMENT/FHCRC arrive split across calls (ISA-L
+     * 2.30: it re-initialises the header state on every call), so the
+     * header is read here with isal_read_gzip_header() and a header state
+     * that persists, and the body with ISAL_GZIP_NO_HDR_VER, which still
+     * verifies CRC-32 and ISIZE.  Name, comment and extra are skipped, not
+     * stored (NULL buffers), so a huge header costs no memory.
+     */
+    g->is->crc_flag = g->gzip ? ISAL_GZIP_NO_HDR_VER : ISAL_ZLIB;
+    isal_gzip_header_init(&g->gzh);
+    g->gzh_done = !g->gzip;
     g->head_n = 0;
     return DF_OK;
 }
@@ -210,11 +223,7 @@ static int is_check_head(dfi_dec *d, gz_state *g, const uint8_t *in, size_t n)
         n--;
     }
     why = head_problem(g, h, have);
-    if (why != NULL)
-        return gz_bad_data(d, g, why);
-    if (!g->gzip && have >= 2 && (h[1] & 0x20) != 0)
-        return gz_fail(d, g, DF_E_CORRUPT, "zlib stream requires a preset dictionary");
-    return DF_OK;
+    return why != NULL ? gz_bad_data(d, g, why) : DF_OK;
 }
 
 /* Remember the member's first bytes and the last 8 bytes consumed. */
@@ -268,39 +277,91 @@ static int is_bad(dfi_dec *d, gz_state *g, int ir)
     }
 }
 
+/* Feed `s` the input and account for what it took. */
+static size_t is_feed_done(gz_state *g, const uint8_t **in, size_t *in_len, uint32_t in_room)
+{
+    size_t used = in_room - g->is->avail_in;
+
+    if (used > 0) {
+        g->any_input = true;
+        is_note_consumed(g, *in, used);
+        take_in(in, in_len, used);
+    }
+    return used;
+}
+
+/* Read the gzip member header; DF_OK with gzh_done set, or DF_OK needing more input. */
+static int is_read_gzip_header(dfi_dec *d, gz_state *g, const uint8_t **in, size_t *in_len)
+{
+    struct inflate_state *s = g->is;
+    uint32_t in_room = *in_len > UINT32_MAX ? UINT32_MAX : (uint32_t)*in_len;
+    int ir;
+
+    s->next_in = (uint8_t *)(uintptr_t)*in; /* ISA-L never writes its input */
+    s->avail_in = in_room;
+    ir = isal_read_gzip_header(s, &g->gzh);
+    is_feed_done(g, in, in_len, in_room);
+    if (ir == ISAL_DECOMP_OK)
+        g->gzh_done = true;
+    else if (ir != ISAL_END_INPUT)
+        return is_bad(d, g, ir);
+    return DF_OK;
+}
+
+/*
+ * zlib only: once the last deflate block has ended, ISA-L's bit buffer holds
+ * the padding, the 4-byte Adler-32 and possibly bytes past the stream (it
+ * loads 8 bytes at a time).  Give those back now, while they still belong
+ * to the caller's current input, so *in ends just after the stream as with
+ * zlib.  (A gzip trailer is 8 bytes, so nothing past it can be buffered.)
+ */
+static void is_unread_past_trailer(gz_state *g, const uint8_t **in, size_t *in_len, size_t used)
+{
+    struct inflate_state *s = g->is;
+    size_t whole = s->read_in_length > 0 ? (size_t)s->read_in_length / 8 : 0, extra;
+
+    if (g->gzip || s->block_state != ISAL_BLOCK_INPUT_DONE || whole <= 4)
+        return;
+    extra = whole - 4;
+    if (extra > used)
+        return; /* loaded by an earlier call: reported once the trailer is checked */
+    s->read_in_length -= (int32_t)(8 * extra);
+    s->read_in &= ((uint64_t)1 << s->read_in_length) - 1; /* new bytes are OR-ed in above */
+    *in -= extra;
+    *in_len += extra;
+}
+
 static int is_run(dfi_dec *d, gz_state *g, const uint8_t **in, size_t *in_len, uint8_t **out,
                   size_t *out_len, bool *ended)
 {
     struct inflate_state *s = g->is;
-    uint32_t in_room = *in_len > UINT32_MAX ? UINT32_MAX : (uint32_t)*in_len;
-    uint32_t out_room = *out_len > UINT32_MAX ? UINT32_MAX : (uint32_t)*out_len;
+    uint32_t in_room, out_room;
     size_t used, extra;
     int rc, ir;
 
-    if ((rc = is_check_head(d, g, *in, in_room)) != DF_OK)
+    if ((rc = is_check_head(d, g, *in, *in_len)) != DF_OK)
         return rc;
+    if (!g->gzh_done && ((rc = is_read_gzip_header(d, g, in, in_len)) != DF_OK || !g->gzh_done))
+        return rc;
+    in_room = *in_len > UINT32_MAX ? UINT32_MAX : (uint32_t)*in_len;
+    out_room = *out_len > UINT32_MAX ? UINT32_MAX : (uint32_t)*out_len;
     s->next_in = (uint8_t *)(uintptr_t)*in; /* ISA-L never writes its input */
     s->avail_in = in_room;
     s->next_out = *out;
     s->avail_out = out_room;
     ir = isal_inflate(s);
-    used = in_room - s->avail_in;
-    if (used > 0) {
-        g->any_input = true;
-        is_note_consumed(g, *in, used);
-    }
-    take_in(in, in_len, used);
+    used = is_feed_done(g, in, in_len, in_room);
     take_out(out, out_len, out_room - s->avail_out);
     if (ir < 0 || ir == ISAL_NEED_DICT)
         return is_bad(d, g, ir);
+    is_unread_past_trailer(g, in, in_len, used);
     if (s->block_state != ISAL_BLOCK_FINISH)
         return DF_OK;
     /*
-     * ISA-L reads input 8 bytes at a time into a bit buffer.  After a zlib
-     * trailer up to 4 bytes past the stream may sit there; hand them back
-     * so *in points just after the stream, as with zlib.  If they were
-     * taken by an earlier call they are gone: only bytes after the end
-     * can be in that position, so say so.
+     * Bytes past the zlib trailer still in the bit buffer (the trailer was
+     * checked in the call that read it): hand them back.  If an earlier
+     * call took them they are gone from the caller's input; only bytes
+     * after the end can be there, so say so rather than hide them.
      */
     extra = (size_t)(s->read_in_length > 0 ? s->read_in_length / 8 : 0);
     if (extra > 0) {
