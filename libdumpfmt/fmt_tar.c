@@ -140,7 +140,11 @@ static int read_member_header(df_reader *r, char *name, size_t n, int64_t *size)
     tar_state *ts = ts_of(r);
     int64_t at = dfi_buf_tell(&r->buf);
     const uint8_t *h;
-    int rc = dfi_buf_need(&r->buf, TAR_BLOCK, &r->err);
+    int rc;
+
+    /* Header problems are at offsets of the tar file itself, not of a member. */
+    dfi_error_set_member(&r->err, "");
+    rc = dfi_buf_need(&r->buf, TAR_BLOCK, &r->err);
 
     if (rc == DF_E_TRUNCATED)
         return dfi_fail(&r->err, DF_E_TRUNCATED, r->err.offset,
