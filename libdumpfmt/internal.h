@@ -178,6 +178,10 @@ typedef struct dfi_format {
 extern DFI_HIDDEN const dfi_format dfi_format_custom;
 extern DFI_HIDDEN const dfi_format dfi_format_directory;
 extern DFI_HIDDEN const dfi_format dfi_format_tar;
+extern DFI_HIDDEN const dfi_format dfi_format_plain;
+/* fmt_plain.c: df_reader_measure for a plain script (the numbers were taken at open). */
+DFI_HIDDEN int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows,
+                                 int64_t *out_bytes, int64_t *raw_bytes);
 
 /* ---------------------------------------------------------------- reader */
 struct df_reader {

@@ -5,6 +5,7 @@
  * them through the codec into the caller's buffer.
  */
 #include "internal.h"
+#include "plain.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -121,6 +122,8 @@ int df_entry_has_data(const df_entry *e)
 {
     if (!e->had_dumper)
         return 0;
+    if (e->data_offset_text >= 0)
+        return 1; /* a data part of a plain script */
     if (e->offset_state == DF_OFFSET_SET || e->offset_state == DF_OFFSET_NOT_SET)
         return 1;
     return e->offset_state == DF_OFFSET_NONE && e->filename != NULL && e->filename[0] != '\0';
@@ -165,13 +168,23 @@ static bool looks_like_tar(const uint8_t *p, size_t n)
     return tar_checksum_ok(p);
 }
 
-static bool looks_like_plain(const uint8_t *p, size_t n)
+/*
+ * The first lines pg_dump, pg_restore -f and pg_dumpall (every release
+ * since 7.3) write; a script saved with CRLF line ends is accepted too.
+ */
+bool dfi_looks_like_plain(const uint8_t *p, size_t n)
 {
-    static const char a[] = "--\n-- PostgreSQL database dump";
-    static const char b[] = "--\n-- PostgreSQL database cluster dump";
+    static const char *const banners[] = {
+        "--\n-- PostgreSQL database dump",       "--\n-- PostgreSQL database cluster dump",
+        "--\r\n-- PostgreSQL database dump",     "--\r\n-- PostgreSQL database cluster dump",
+    };
 
-    return (n >= sizeof a - 1 && memcmp(p, a, sizeof a - 1) == 0) ||
-           (n >= sizeof b - 1 && memcmp(p, b, sizeof b - 1) == 0);
+    for (size_t i = 0; i < sizeof banners / sizeof banners[0]; i++) {
+        size_t k = strlen(banners[i]);
+        if (n >= k && memcmp(p, banners[i], k) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* Decide the format of a file or stream from its first bytes (design §3.10). */
@@ -206,9 +219,15 @@ static int probe(df_reader *r, const dfi_format **fmt)
         *fmt = &dfi_format_tar;
         return DF_OK;
     }
-    if (looks_like_plain(p, n) || dfi_wrap_sniff(p, n) != DFI_WRAP_RAW)
-        return dfi_fail(&r->err, DF_E_UNSUPPORTED, 0,
-                        "input file appears to be a plain-format (SQL) dump, not yet supported");
+    /*
+     * A script, or a file compressed as a whole: pg_dump writes no archive
+     * that starts with a gzip, lz4 or zstd magic, so it can only be a
+     * compressed script (the plain reader checks its first lines).
+     */
+    if (dfi_looks_like_plain(p, n) || dfi_wrap_sniff(p, n) != DFI_WRAP_RAW) {
+        *fmt = &dfi_format_plain;
+        return DF_OK;
+    }
     return dfi_fail(&r->err, DF_E_FORMAT, 0, "input file does not appear to be a valid archive");
 }
 
@@ -500,10 +519,13 @@ static int measure_los(df_reader *r, uint8_t *buf, int64_t *count)
 int df_reader_measure(df_reader *r, const df_entry *e, int64_t *rows, int64_t *out_bytes,
                       int64_t *raw_bytes)
 {
-    uint8_t *buf = malloc(DFI_OUT_SIZE);
+    uint8_t *buf;
     int64_t count = 0;
     int rc;
 
+    if (r->hdr.format == DF_FORMAT_PLAIN)
+        return dfi_plain_measure(r, e, rows, out_bytes, raw_bytes); /* measured at open */
+    buf = malloc(DFI_OUT_SIZE);
     if (buf == NULL)
         return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
     rc = df_reader_open_data(r, e);

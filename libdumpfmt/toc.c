@@ -169,7 +169,9 @@ int dfi_read_header(df_reader *r, int expect_format_byte)
     r->hdr.dbname = r->hdr_dbname;
     r->hdr.server_version = r->hdr_server;
     r->hdr.dump_version = r->hdr_dump;
-    r->hdr.header_end = dfi_buf_tell(&r->buf);
+    /* Only a complete header has an end (verify.c tells header from TOC truncation by it). */
+    if (rc == DF_OK)
+        r->hdr.header_end = dfi_buf_tell(&r->buf);
     return rc;
 }
 

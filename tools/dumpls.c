@@ -101,8 +101,9 @@ static void print_help(void)
     printf("%s lists the contents of a pg_dump archive.\n\n", PROG);
     printf("Usage:\n  %s [OPTION]... DUMP\n\n", PROG);
     printf("DUMP is a custom-format file, a directory-format directory, a tar file,\n"
-           "or \"-\" for standard input (custom and tar).  By default the output is\n"
-           "exactly what \"pg_restore -l DUMP\" prints.\n\n");
+           "a plain-format SQL script (pg_dump -Fp, pg_dumpall; also gzip, lz4 or\n"
+           "zstd compressed), or \"-\" for standard input (custom, tar, plain).  By\n"
+           "default the output is exactly what \"pg_restore -l DUMP\" prints.\n\n");
     printf("Options:\n"
            "  -v, --verbose              list every entry with its dependencies\n"
            "                             (as pg_restore -l -v)\n"
@@ -369,6 +370,76 @@ static int print_list(const ls_run *run)
 }
 
 /* ------------------------------------------------------------------ */
+/* Plain-format scripts: what only they have                           */
+/* ------------------------------------------------------------------ */
+
+static void json_key_int_or_null(tool_json *j, const char *key, int have, int64_t v);
+
+static int is_plain(const ls_run *run)
+{
+    return df_reader_header(run->r)->format == DF_FORMAT_PLAIN;
+}
+
+/* pg_dumpall scripts hold several databases: --long shows each entry's. */
+static int shows_database(const ls_run *run)
+{
+    return is_plain(run) && df_reader_header(run->r)->plain_kind != DF_PLAIN_PG_DUMP;
+}
+
+/* Where an entry's data start: the custom-format offset, or the offset in the script. */
+static int has_data_offset(const df_entry *e)
+{
+    return e->offset_state == DF_OFFSET_SET || e->data_offset_text >= 0;
+}
+
+static int64_t data_offset_of(const df_entry *e)
+{
+    return e->offset_state == DF_OFFSET_SET ? e->data_offset : e->data_offset_text;
+}
+
+/*
+ * A compressed script that could not be read to its end: the entries
+ * before the damage are listed, the exit status says the dump is damaged.
+ */
+static int report_script_error(const ls_run *run)
+{
+    const df_error *err = df_reader_header(run->r)->script_error;
+
+    if (err == NULL)
+        return TOOL_EXIT_OK;
+    tool_print_error(PROG, run->o->path, err);
+    return TOOL_EXIT_DAMAGED;
+}
+
+static const char *plain_kind_name(int kind)
+{
+    switch (kind) {
+    case DF_PLAIN_DUMPALL: return "pg_dumpall";
+    case DF_PLAIN_GLOBALS: return "pg_dumpall-globals";
+    default: return "pg_dump";
+    }
+}
+
+static void json_plain_header(tool_json *j, const df_header *h)
+{
+    tool_json_key(j, "file_compression");
+    tool_json_string(j, df_compression_name(h->file_compression));
+    tool_json_key(j, "script"), tool_json_string(j, plain_kind_name(h->plain_kind));
+    tool_json_key(j, "script_bytes"), tool_json_int(j, h->script_bytes);
+    tool_json_key(j, "has_trailer"), tool_json_bool(j, h->has_trailer);
+    tool_json_key(j, "restrict_key"), tool_json_string(j, h->restrict_key);
+    tool_json_key(j, "script_error");
+    tool_json_string(j, h->script_error ? h->script_error->message : NULL);
+}
+
+static void json_plain_entry(tool_json *j, const df_entry *e)
+{
+    tool_json_key(j, "database"), tool_json_string(j, e->database);
+    tool_json_key(j, "text_offset"), tool_json_int(j, e->text_offset);
+    json_key_int_or_null(j, "data_offset_text", e->data_offset_text >= 0, e->data_offset_text);
+}
+
+/* ------------------------------------------------------------------ */
 /* --long                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -422,10 +493,14 @@ static void print_long_entry(const ls_run *run, size_t i, int idw)
 
     snprintf(id, sizeof id, "%d;", (int)e->dump_id);
     printf("%-*s %-*s", idw, id, LS_W_SECTION, df_section_name(e->section));
-    put_column(LS_W_OFFSET, LS_DATA_OK, e->offset_state == DF_OFFSET_SET, e->data_offset);
+    put_column(LS_W_OFFSET, LS_DATA_OK, has_data_offset(e), data_offset_of(e));
     put_column(LS_W_STORED, m->state, has_data, m->stored);
     put_column(LS_W_BYTES, m->state, has_data, m->bytes);
     put_column(LS_W_ROWS, m->state, has_rows, m->rows);
+    if (shows_database(run)) {
+        putchar(' ');
+        tool_put_sanitized(stdout, e->database, 1);
+    }
     putchar(' ');
     tool_put_sanitized(stdout, e->desc, 0);
     putchar(' ');
@@ -467,7 +542,7 @@ static int print_long(ls_run *run)
         return status;
     printf("%-*s %-*s %*s %*s %*s %*s %s\n", idw, ";", LS_W_SECTION, "section", LS_W_OFFSET,
            "offset", LS_W_STORED, "stored", LS_W_BYTES, "bytes", LS_W_ROWS, "rows",
-           "desc schema tag owner");
+           shows_database(run) ? "database desc schema tag owner" : "desc schema tag owner");
     for (i = 0; i < run->n; i++) {
         if (run->listed[i])
             print_long_entry(run, i, idw);
@@ -558,6 +633,8 @@ static void json_entry(tool_json *j, const ls_run *run, size_t i)
     tool_json_key(j, "offset_state"), tool_json_string(j, offset_state_name(e->offset_state));
     json_key_int_or_null(j, "data_offset", e->offset_state == DF_OFFSET_SET, e->data_offset);
     tool_json_key(j, "filename"), tool_json_string(j, e->filename);
+    if (is_plain(run))
+        json_plain_entry(j, e);
     if (run->m != NULL)
         json_entry_data(j, e, &run->m[i]);
     tool_json_end_object(j);
@@ -574,7 +651,8 @@ static void json_header(tool_json *j, const ls_run *run)
     tool_json_key(j, "file"), tool_json_string(j, run->o->path);
     tool_json_key(j, "format"), tool_json_string(j, df_format_name(h->format));
     snprintf(buf, sizeof buf, "%d.%d-%d", h->vmaj, h->vmin, h->vrev);
-    tool_json_key(j, "archive_version"), tool_json_string(j, buf);
+    tool_json_key(j, "archive_version");
+    tool_json_string(j, h->format == DF_FORMAT_PLAIN ? NULL : buf); /* scripts have none */
     tool_json_key(j, "compression"), tool_json_string(j, df_compression_name(h->compression));
     json_key_int_or_null(j, "compression_level", h->has_level, h->compression_level);
     tool_json_key(j, "dbname"), tool_json_string(j, h->dbname);
@@ -594,6 +672,8 @@ static void json_header(tool_json *j, const ls_run *run)
         tool_json_bool(j, h->data_offsets);
     else
         tool_json_null(j);
+    if (h->format == DF_FORMAT_PLAIN)
+        json_plain_header(j, h);
 }
 
 static int print_json(ls_run *run)
@@ -662,11 +742,12 @@ static int list_archive(ls_run *run)
     set_list_options(run);
     if ((rc = select_entries(run)) != TOOL_EXIT_OK)
         return rc;
+    st = report_script_error(run);
     if (run->o->json)
-        return print_json(run);
+        return tool_exit_worse(st, print_json(run));
     if (run->o->long_format)
-        return print_long(run);
-    return print_list(run);
+        return tool_exit_worse(st, print_long(run));
+    return tool_exit_worse(st, print_list(run));
 }
 
 int main(int argc, char **argv)
