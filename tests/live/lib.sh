@@ -11,7 +11,11 @@
 #   live_can_run          0 if we are root or postgres (else the caller skips)
 #   live_install_traps    set the cleanup traps; call before redirecting stdout/stderr
 #   live_start            initdb + start; sets LIVE_TMP, LIVE_DATA (installs the traps)
-#   live_stop             stop the server and delete LIVE_TMP (idempotent)
+#   live_start_extra NAME after live_start: a second (third ...) cluster in LIVE_TMP/NAME,
+#                         socket-only like the first; sets LIVE_EXTRA_HOST and
+#                         LIVE_EXTRA_PORT (the caller's PG* variables are left alone);
+#                         live_stop stops it before the main one
+#   live_stop             stop the server(s) and delete LIVE_TMP (idempotent)
 #   live_as_pg CMD...     run CMD as the postgres OS user
 #   live_psql ARGS...     psql -X -q -v ON_ERROR_STOP=1 (as the caller)
 #
@@ -28,6 +32,7 @@
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 LIVE_TMP=""
 LIVE_DATA=""
+LIVE_EXTRA_DATAS=() # data directories of live_start_extra clusters
 
 live_log() {
     printf '%s\n' "live: $*" >&2
@@ -56,12 +61,21 @@ live_psql() {
 # the directory.  Safe to call twice and from a trap.  It goes by the pid
 # file, not by whether live_start finished: a signal during `pg_ctl start`
 # can leave a running server behind that live_start never reported.
-live_stop() {
-    if [ -n "$LIVE_DATA" ] && [ -f "$LIVE_DATA/postmaster.pid" ]; then
-        live_as_pg "$PG_BINDIR/pg_ctl" -D "$LIVE_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 ||
-            live_as_pg "$PG_BINDIR/pg_ctl" -D "$LIVE_DATA" -m immediate -w -t 30 stop \
-                >/dev/null 2>&1 || live_log "could not stop the server in $LIVE_DATA"
+live_stop_server() {
+    if [ -n "$1" ] && [ -f "$1/postmaster.pid" ]; then
+        live_as_pg "$PG_BINDIR/pg_ctl" -D "$1" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+            live_as_pg "$PG_BINDIR/pg_ctl" -D "$1" -m immediate -w -t 30 stop \
+                >/dev/null 2>&1 || live_log "could not stop the server in $1"
     fi
+}
+
+live_stop() {
+    local extra
+    for extra in "${LIVE_EXTRA_DATAS[@]}"; do
+        live_stop_server "$extra"
+    done
+    LIVE_EXTRA_DATAS=()
+    live_stop_server "$LIVE_DATA"
     if [ -n "$LIVE_TMP" ] && [ -d "$LIVE_TMP" ]; then
         if [ "${LIVE_KEEP:-0}" = 1 ]; then
             live_log "kept $LIVE_TMP"
@@ -163,5 +177,48 @@ EOF
     fi
     export PGHOST=$LIVE_TMP PGUSER=postgres PGDATABASE=postgres
     unset PGPASSWORD PGSERVICE PGSSLMODE PGOPTIONS
+    return 0
+}
+
+# live_start_extra NAME: another cluster below LIVE_TMP (which live_stop deletes), for tests
+# that need two clusters, e.g. one that lacks the roles of the other.
+live_start_extra() {
+    local dir=$LIVE_TMP/$1 port
+    if [ -z "$LIVE_TMP" ] || [ -e "$dir" ]; then
+        live_log "live_start_extra $1: call live_start first, once per name"
+        return 1
+    fi
+    mkdir -p -- "$dir" && chmod 0755 -- "$dir" || return 1
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: -- "$dir"
+    fi
+    port=$(live_pick_port)
+    [ "$port" = "${PGPORT:-}" ] && port=$((port + 1))
+    if ! live_as_pg "$PG_BINDIR/initdb" -D "$dir/data" -U postgres --auth=trust \
+        -E UTF8 --locale=C >"$dir/initdb.log" 2>&1; then
+        live_log "initdb ($1) failed:"
+        sed 's/^/    /' "$dir/initdb.log" >&2
+        return 1
+    fi
+    cat >>"$dir/data/postgresql.conf" <<EOF
+# added by tests/live/lib.sh (live_start_extra): private, socket-only, no durability needed
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = $port
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+logging_collector = off
+EOF
+    LIVE_EXTRA_DATAS+=("$dir/data")
+    # as in live_start: the server must not inherit the saved descriptors
+    if ! live_as_pg "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 \
+        start >/dev/null 2>&1 {LIVE_FD_OUT}>&- {LIVE_FD_ERR}>&-; then
+        live_log "server ($1) did not start:"
+        tail -n 20 "$dir/server.log" 2>/dev/null | sed 's/^/    /' >&2
+        return 1
+    fi
+    LIVE_EXTRA_HOST=$dir
+    LIVE_EXTRA_PORT=$port
     return 0
 }
