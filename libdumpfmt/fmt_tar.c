@@ -222,8 +222,10 @@ static int tar_open(df_reader *r)
 static int enter_member(df_reader *r, const tar_member *m)
 {
     tar_state *ts = ts_of(r);
-    int rc = dfi_buf_seek(&r->buf, m->data, &r->err);
+    int rc;
 
+    dfi_error_set_member(&r->err, "");
+    rc = dfi_buf_seek(&r->buf, m->data, &r->err);
     if (rc != DF_OK)
         return rc;
     ts->left = m->size;
@@ -328,6 +330,7 @@ static int tar_next_lo(df_reader *r, uint32_t *oid)
     int64_t size;
     int rc;
 
+    dfi_error_set_member(&r->err, ""); /* the previous LO's member is done */
     rc = dfi_buf_seek(&r->buf, ts->next_header, &r->err);
     if (rc != DF_OK)
         return rc;
