@@ -125,7 +125,24 @@ typedef struct df_header {
     int64_t toc_end;            /* raw offset just after the TOC */
     int64_t file_size;          /* archive (or toc.dat) size in bytes; -1 if unknown (pipe) */
     int data_offsets;           /* custom: 1 if every data entry has a SET offset */
+    /* Plain-format scripts (format DF_FORMAT_PLAIN) only; 0 / NULL for archives. */
+    df_compression file_compression; /* whole-file compression, found by magic */
+    int plain_kind;                  /* DF_PLAIN_PG_DUMP, DF_PLAIN_DUMPALL, DF_PLAIN_GLOBALS */
+    int has_trailer;                 /* the final "dump complete" comment was seen, outside
+                                        strings and COPY data, with no entry after it */
+    const char *restrict_key;        /* key of the first \restrict line; NULL if none */
+    int64_t script_bytes;            /* uncompressed bytes of the script that were read */
+    const df_error *script_error;    /* why the script ended early (a damaged or truncated
+                                        compressed file), the entries before it are listed;
+                                        NULL when the script was read to its end */
 } df_header;
+
+/* df_header.plain_kind: which program wrote a plain-format script. */
+enum {
+    DF_PLAIN_PG_DUMP = 0,  /* pg_dump -Fp (or pg_restore -f) */
+    DF_PLAIN_DUMPALL = 1,  /* pg_dumpall: globals, then one section per database */
+    DF_PLAIN_GLOBALS = 2,  /* pg_dumpall --globals-only / --roles-only / --tablespaces-only */
+};
 
 /* Archive version as one comparable number: ((maj*256)+min)*256+rev. */
 #define DF_MAKE_VERSION(maj, min, rev) ((((maj) * 256) + (min)) * 256 + (rev))
@@ -185,7 +202,8 @@ typedef struct df_entry {
     int64_t data_offset_text; /* offset of its data part (COPY rows / INSERTs), -1 if none */
     int64_t data_bytes;    /* bytes of the data part, -1 if none */
     int64_t data_rows;     /* rows in the data part, -1 if none */
-    int data_terminated;   /* COPY data ended with its "\." line */
+    int data_terminated;   /* COPY data ended with its "\." line; other data: the last
+                              statement was complete */
 } df_entry;
 
 /* ------------------------------------------------------------------ */
@@ -357,6 +375,16 @@ DF_API int df_header_created(const df_header *h, char *buf, size_t len);
 DF_API int df_list_write(const df_reader *r, const df_list_options *opt, const int *show,
                          FILE *out, df_error *err);
 
+/*
+ * The pass of a serial restore (and of a plain script) an entry is
+ * restored in: 0 main, 1 ACLs (ACL, ACL LANGUAGE, DEFAULT ACL), 2 after
+ * the ACLs (EVENT TRIGGER, MATERIALIZED VIEW DATA, comments on event
+ * triggers, post-data STATISTICS DATA) — pg_restore 18's
+ * _tocEntryRestorePass (spec §9.4).  A plain script lists entries in
+ * archive order sorted stably by this pass.
+ */
+DF_API int df_entry_restore_pass(const df_entry *e);
+
 /* ------------------------------------------------------------------ */
 /* Verification (verify.c): what dumpcheck reports                     */
 /* ------------------------------------------------------------------ */
@@ -445,7 +473,8 @@ enum { DF_INFLATE_AUTO = 0, DF_INFLATE_ZLIB = 1 };
 
 typedef struct df_verify_options {
     int quick;              /* structure only: header, TOC, framing, files; no decompression */
-    int threads;            /* workers for data entries (<= 1: one); pipes are read serially */
+    int threads;            /* workers for data entries (<= 1: one; at most 64); pipes are
+                               read serially */
     int pg_restore_version; /* major of the pg_restore that will restore (0: no check) */
     int inflate;            /* DF_INFLATE_AUTO (ISA-L when built in) or DF_INFLATE_ZLIB */
     int64_t large_plain_bytes; /* plain dumps from this size warn (0: 1 GiB; < 0: never) */
@@ -497,6 +526,13 @@ DF_API size_t df_verify_count(const df_verify *v);
 DF_API const df_finding *df_verify_finding(const df_verify *v, size_t i);
 /* The reader that read the TOC (entries of findings point into it), or NULL. */
 DF_API const df_reader *df_verify_reader(const df_verify *v);
+/*
+ * Compare the archive version with pg_restore release `pg_major` after the
+ * check (as df_verify_options.pg_restore_version does before it), for
+ * callers that learn the release while the check runs.  Adds the
+ * archive-newer-than-pg_restore finding when due, updates the summary.
+ */
+DF_API int df_verify_set_pg_restore_version(df_verify *v, int pg_major);
 DF_API void df_verify_free(df_verify *v);
 
 /*
@@ -505,6 +541,445 @@ DF_API void df_verify_free(df_verify *v);
  * (listfile.c's table, shared with df_list_write.)
  */
 DF_API int df_pg_restore_max_minor(int pg_major);
+
+/* ------------------------------------------------------------------ */
+/* Restore planning (select.c, schedule.c, listfile.c): the dependency  */
+/* graph, selections with their closure, list files written and read    */
+/* back, and a simulator of pg_restore -j (spec §10, §11.2, §12)        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The dependency graph of a TOC.  Nodes are TOC indices (df_reader_toc_at).
+ * "Requires" edges are the stored dependencies that name entries in the
+ * TOC plus the links pg_restore needs but the TOC does not store:
+ * SEQUENCE OWNED BY -> the table that owns the sequence, BLOBS -> the BLOB /
+ * BLOB METADATA entries of its large objects.  "Before" edges are the
+ * requires edges plus pure ordering links: a post-data entry on a table
+ * comes after that table's TABLE DATA (pg_restore's repointing, §12.1).
+ * Owned by the caller (df_graph_free); the reader must outlive it.
+ */
+typedef struct df_graph df_graph;
+
+/* DF_OK, or DF_E_NOMEM (err filled when not NULL). */
+DF_API int df_graph_build(const df_reader *r, df_graph **out, df_error *err);
+DF_API void df_graph_free(df_graph *g);
+/* What entry i needs to exist first (no duplicates).  *list is borrowed from g. */
+DF_API size_t df_graph_requires(const df_graph *g, size_t i, const size_t **list);
+/* What must be restored before entry i: requires plus ordering links.  Borrowed. */
+DF_API size_t df_graph_before(const df_graph *g, size_t i, const size_t **list);
+/*
+ * The object entry i belongs to, or -1: the table of an INDEX, CONSTRAINT,
+ * TRIGGER, POLICY, RULE, DEFAULT, TABLE DATA, owned SEQUENCE ... (for an FK
+ * CONSTRAINT the referencing table), the object of a COMMENT, ACL or
+ * SECURITY LABEL, the sequence of a SEQUENCE SET or SEQUENCE OWNED BY.
+ */
+DF_API int64_t df_graph_owner(const df_graph *g, size_t i);
+/* The partitioned table a partition is attached to, or -1. */
+DF_API int64_t df_graph_partition_parent(const df_graph *g, size_t i);
+
+/* Bits of df_select_options.sections (pg_restore --section). */
+enum { DF_SEL_PRE_DATA = 1, DF_SEL_DATA = 2, DF_SEL_POST_DATA = 4 };
+
+/*
+ * A selection with pg_restore's patterns: exact names compared with the
+ * tag (as simple_string_list_member does), no wildcards, no schema
+ * qualification.  Every list is borrowed for the call; NULL/0 = none.
+ */
+typedef struct df_select_options {
+    const char *const *tables;      /* -t: TABLE, VIEW, MATERIALIZED VIEW, SEQUENCE, FOREIGN
+                                       TABLE (and their TABLE DATA / SEQUENCE SET / MV DATA) */
+    size_t ntables;
+    const char *const *schemas;     /* -n: entries in these schemas */
+    size_t nschemas;
+    const char *const *indexes;     /* -I: INDEX entries by tag */
+    size_t nindexes;
+    const char *const *functions;   /* -P: FUNCTION, AGGREGATE, PROCEDURE by tag, "f(integer)" */
+    size_t nfunctions;
+    const char *const *triggers;    /* pg_restore -T: TRIGGER entries by tag */
+    size_t ntriggers;
+    const char *const *types;       /* entry descs ("TABLE DATA"), case-insensitive */
+    size_t ntypes;
+    const char *const *exclude_tables;  /* -T (pg_dump's meaning): relations by tag, with
+                                           everything that belongs to them */
+    size_t nexclude_tables;
+    const char *const *exclude_schemas; /* -N: entries in these schemas, and the schemas */
+    size_t nexclude_schemas;
+    int sections;          /* DF_SEL_* bits; 0 = all */
+    int schema_only;       /* keep what pg_restore --schema-only restores */
+    int data_only;         /* keep what pg_restore --data-only restores */
+    int with_requirements; /* add what the selection needs to be created (default 1) */
+    int with_dependents;   /* add what belongs to the selection (default 1) */
+    int with_fk_targets;   /* select the tables foreign keys of the selection reference */
+    int create_db;         /* -C: DATABASE entries can be listed */
+    int pg_restore_version; /* emulate this pg_restore major (0 = 18) */
+} df_select_options;
+
+/* Zero everything, then with_requirements = with_dependents = 1. */
+DF_API void df_select_options_default(df_select_options *o);
+
+/* What a selection made of one entry. */
+typedef enum df_pick {
+    DF_PICK_HIDDEN = 0,    /* never in a pg_restore -l listing (ENCODING, DATABASE without -C) */
+    DF_PICK_SELECTED = 1,  /* matched the selection (every listed entry when nothing is selected) */
+    DF_PICK_REQUIRED = 2,  /* needed by an entry in the list (--with-requirements) */
+    DF_PICK_DEPENDENT = 3, /* belongs to an entry in the list (--with-dependents, comments, ACLs) */
+    DF_PICK_OUTSIDE = 4,   /* not selected and not needed */
+    DF_PICK_EXCLUDED = 5,  /* left out: -T, -N, --section, --schema-only, --data-only, or it
+                              needs a relation outside the list (an FK target) */
+} df_pick;
+
+typedef struct df_selection df_selection;
+
+/*
+ * Select from the TOC of r with options o (NULL = defaults) and close the
+ * selection over g.  With seeds (TOC indices, e.g. a list file's entries)
+ * they are the selection and the name patterns of o are ignored; the
+ * exclusions and section filters still apply.  *out is owned by the caller
+ * (df_selection_free).  DF_OK or DF_E_NOMEM.
+ */
+DF_API int df_select(const df_reader *r, const df_graph *g, const df_select_options *o,
+                     const size_t *seeds, size_t nseeds, df_selection **out, df_error *err);
+/* df_pick of entry i. */
+DF_API int df_selection_pick(const df_selection *s, size_t i);
+/* 1 when entry i is in the list (SELECTED, REQUIRED or DEPENDENT). */
+DF_API int df_selection_included(const df_selection *s, size_t i);
+/*
+ * Why entry i is not in the list ("not selected", "excluded: -T orders",
+ * "excluded: needs TABLE sales.customers, add --with-fk-targets" ...), or
+ * NULL when it is in the list or hidden.  Borrowed from s.
+ */
+DF_API const char *df_selection_reason(const df_selection *s, size_t i);
+/* Entries in the list. */
+DF_API size_t df_selection_count(const df_selection *s);
+DF_API void df_selection_free(df_selection *s);
+
+/* One problem of an order (df_order_check). */
+typedef struct df_order_issue {
+    size_t entry;      /* TOC index of the entry that comes too early */
+    size_t needed;     /* TOC index of what must come before it */
+    size_t entry_pos;  /* positions in the checked order (needed_pos = SIZE_MAX: not listed) */
+    size_t needed_pos;
+    int ordering_only; /* 1: `needed` is an ordering link only (data before an index) */
+} df_order_issue;
+
+/*
+ * Check that order[0..n) (TOC indices) lists every entry after what it
+ * needs, as a serial `pg_restore -L` would execute it blindly: an entry
+ * restored in an earlier pass than what it needs (§11.2) is fine.
+ * Requirements that are not listed at all are reported with
+ * needed_pos = SIZE_MAX (ordering links to unlisted entries are not).
+ * *issues is malloc'd (free()), in order of entry_pos; DF_OK or DF_E_NOMEM.
+ */
+DF_API int df_order_check(const df_graph *g, const size_t *order, size_t n,
+                          df_order_issue **issues, size_t *nissues);
+/*
+ * A valid restore order of the entries s includes (s = NULL: the entries
+ * of pref): a topological sort of the before-edges that follows
+ * pref[0..npref) (TOC indices) as closely as possible; included entries
+ * not in pref go just before the first entry that needs them (else just
+ * after their owner, else at the end in TOC order).  pref = NULL means TOC
+ * order.  A dependency cycle is broken at the earliest entry.  out must
+ * hold df_selection_count(s) (or npref) entries; *nout receives the count.
+ * DF_OK or DF_E_NOMEM.
+ */
+DF_API int df_order_fix(const df_graph *g, const df_selection *s, const size_t *pref,
+                        size_t npref, size_t *out, size_t *nout);
+
+/*
+ * Write a list file: pg_restore -l's header, then the entries of
+ * order[0..n) (TOC indices) in that order, each line as pg_restore -l
+ * prints it (with opt->verbose, followed by its "depends on" line).  With
+ * sel, each entry the selection leaves out is written at its TOC position as
+ * a comment line ";<the same line> (<reason>)", which pg_restore -L ignores.
+ * DF_OK, DF_E_VERSION (the emulated pg_restore would refuse the archive) or
+ * DF_E_IO.
+ */
+DF_API int df_list_write_order(const df_reader *r, const df_list_options *opt,
+                               const size_t *order, size_t n, const df_selection *sel,
+                               FILE *out, df_error *err);
+
+/* A list file read back as pg_restore -L reads it (spec §10.2). */
+typedef struct df_list_file df_list_file;
+
+/*
+ * Read a list file for the archive of r.  Each line is cut at its first
+ * ';', blank lines are skipped, the dump id is parsed with strtol; a line
+ * without one, with an id <= 0, above the largest id of the TOC, or
+ * repeated is ignored with pg_restore's warning "line ignored: <text>".
+ * An id in range that names no entry is fatal as in pg_restore:
+ * DF_E_FORMAT with "could not find entry for ID N" (err->offset = the
+ * line's byte offset in the list).  DF_E_IO on a read error, DF_E_LIMIT for
+ * a line over 1 MiB.  *out is owned by the caller (df_list_file_free).
+ */
+DF_API int df_list_read(const df_reader *r, FILE *in, df_list_file **out, df_error *err);
+/* Entries the list selects, in list order. */
+DF_API size_t df_list_file_count(const df_list_file *lf);
+/* TOC index of the k-th listed entry, and its 1-based line number (line may be NULL). */
+DF_API size_t df_list_file_entry(const df_list_file *lf, size_t k, size_t *line);
+/* Lines pg_restore would warn about. */
+DF_API size_t df_list_file_nignored(const df_list_file *lf);
+/* The text after "line ignored: " of the k-th one, and its line number.  Borrowed. */
+DF_API const char *df_list_file_ignored(const df_list_file *lf, size_t k, size_t *line);
+DF_API void df_list_file_free(df_list_file *lf);
+
+/*
+ * Sizes of an entry's data, as far as they are known (-1 = unknown).
+ * `stored` are the bytes the data take in the archive (custom: up to the
+ * next data block or the end of the file; directory: the data file, or all
+ * the large-object files of a BLOBS entry); `file_size` is what pg_restore
+ * stat()s in a directory archive (the TOC's file, blobs.toc for BLOBS),
+ * `bytes` and `rows` (large objects for BLOBS) need the data read.
+ */
+typedef struct df_entry_size {
+    int64_t stored;
+    int64_t file_size;
+    int64_t bytes;
+    int64_t rows;
+} df_entry_size;
+
+/*
+ * Fill sizes[0..toc_count) for r: stored sizes from offsets or file sizes;
+ * with read_data, bytes and rows by reading every data stream
+ * (df_reader_measure; from a pipe the reader must not have passed the data
+ * yet).  progress (may be NULL) is called after each entry read.  DF_OK, or
+ * the reader's error (its df_error says which entry and where).
+ */
+DF_API int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
+                            void (*progress)(void *ctx, size_t done, size_t total), void *ctx);
+
+/*
+ * The cost model of the simulator, in seconds of one worker with a CPU to
+ * itself.  Defaults were calibrated on PostgreSQL 15 (see dumporder(1)).
+ */
+typedef struct df_cost_model {
+    double connect;         /* opening one connection */
+    double finish;          /* pg_restore's own start-up and shutdown */
+    double statement;       /* one small statement (CREATE TABLE, COMMENT, GRANT ...) */
+    double data_job;        /* fixed part of loading one TABLE DATA (BEGIN, TRUNCATE, COPY) */
+    double copy_row;        /* per row loaded */
+    double copy_byte;       /* per byte of COPY text loaded */
+    double json_factor;     /* copy_byte multiplier per share of json/jsonb columns */
+    double inflate_byte;    /* per stored byte decompressed by pg_restore */
+    double lo_each;         /* per large object */
+    double index_row;       /* B-tree build, per row of the table */
+    double index_byte;      /* index and constraint builds, per byte of the table */
+    double gin_factor;      /* GIN / GiST / SP-GiST / exclusion builds cost this many B-trees */
+    double scan_byte;       /* CHECK / FK validation, REFRESH: per byte of the tables read */
+    double fk_row;          /* FK validation, per row of both tables */
+    double compress_ratio;  /* bytes per stored byte of compressed data when not measured */
+    double row_bytes;       /* COPY text bytes per row when rows are not measured */
+    double cpus;            /* CPUs the restore shares (pg_restore and the server); 0 = any */
+    double job_cpus;        /* CPUs one busy worker keeps busy (its pg_restore and backend);
+                               0 = jobs never slow each other down */
+} df_cost_model;
+
+/* Fill *m with the calibrated defaults; cpus = the online CPUs of this machine. */
+DF_API void df_cost_model_default(df_cost_model *m);
+/* Set one field by its name ("copy_byte"); DF_E_USAGE for an unknown name or value < 0. */
+DF_API int df_cost_model_set(df_cost_model *m, const char *name, double value);
+/* The field names df_cost_model_set accepts, NULL-terminated. */
+DF_API const char *const *df_cost_model_names(void);
+
+typedef struct df_schedule_options {
+    int workers;            /* pg_restore -j (>= 1) */
+    int pg_restore_version; /* major: its ready-set rules (§12.2: <= 11, 12-16, 17+); 0 = 18 */
+    int use_list;           /* 1: restore with -L order; 0: without -L (order ignored) */
+    int create_db;          /* -C */
+    const df_cost_model *cost; /* NULL = df_cost_model_default */
+} df_schedule_options;
+
+/* One entry as the simulated restore runs it. */
+typedef struct df_sched_job {
+    size_t entry;     /* TOC index */
+    int worker;       /* 0 .. workers-1; -1 = the leader's own connection (serial parts) */
+    double start;     /* seconds since pg_restore started */
+    double end;
+    double cost;      /* model seconds of work (ran slower when CPUs were shared) */
+    int64_t estimate; /* pg_restore's size estimate (dataLength) that ordered it */
+} df_sched_job;
+
+typedef struct df_schedule df_schedule;
+
+/*
+ * Simulate `pg_restore -j o->workers [-L order]` of r's archive: size
+ * estimates as that pg_restore makes them (offset deltas over the
+ * reordered TOC for custom archives, stat() for directories), repointed
+ * dependencies, the serial pre-data part, the ready set and its priority
+ * for that release, lock conflicts, restore passes, CPUs shared by the
+ * running jobs.  Tar archives, which pg_restore cannot restore in
+ * parallel, and workers = 1 are simulated as a serial restore.  sizes
+ * (toc_count elements, from df_restore_sizes) feed the cost model.  *out is
+ * owned by the caller (df_schedule_free).  DF_OK, DF_E_USAGE or DF_E_NOMEM.
+ */
+DF_API int df_schedule_simulate(const df_reader *r, const df_graph *g,
+                                const df_entry_size *sizes, const size_t *order, size_t n,
+                                const df_schedule_options *o, df_schedule **out,
+                                df_error *err);
+/* Seconds from start to the end of the last job. */
+DF_API double df_schedule_makespan(const df_schedule *s);
+/* The jobs in the order they started (skipped entries are not jobs).  Borrowed. */
+DF_API size_t df_schedule_jobs(const df_schedule *s, const df_sched_job **jobs);
+/*
+ * The longest chain of dependent work (serial part included): no number of
+ * workers restores faster.  *entries (TOC indices, first to last) is
+ * borrowed.  Returns its length in seconds.
+ */
+DF_API double df_schedule_critical_path(const df_schedule *s, const size_t **entries,
+                                        size_t *n);
+/* Model cost of entry i (seconds), 0 when the restore skips it.  */
+DF_API double df_schedule_cost(const df_schedule *s, size_t i);
+DF_API void df_schedule_free(df_schedule *s);
+
+/*
+ * The order of order[0..n) that the simulator restores fastest under o,
+ * written to best[0..n).  Candidates keep every entry after what it needs
+ * and, for custom archives restored by pg_restore 12 or later, keep TABLE
+ * DATA entries in their file order so that pg_restore's offset-delta size
+ * estimates stay right; a candidate replaces the given order only when it
+ * is simulated strictly faster.  *makespan (may be NULL) receives the
+ * simulated time of best.  DF_OK, DF_E_USAGE or DF_E_NOMEM.
+ */
+DF_API int df_schedule_best_order(const df_reader *r, const df_graph *g,
+                                  const df_entry_size *sizes, const size_t *order, size_t n,
+                                  const df_schedule_options *o, size_t *best, double *makespan,
+                                  df_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Role references (roles.c): the roles a restore needs (spec §13)     */
+/* ------------------------------------------------------------------ */
+
+/* Where a role name appears.  Append-only: DF_ROLE_NKINDS grows with it. */
+typedef enum df_role_kind {
+    DF_ROLE_OWNER = 0,                 /* an entry's owner field; ALTER ... OWNER TO r */
+    DF_ROLE_GRANTEE = 1,               /* GRANT ... TO r, REVOKE ... FROM r */
+    DF_ROLE_GRANTOR = 2,               /* SET SESSION AUTHORIZATION r around GRANTs; GRANTED BY r */
+    DF_ROLE_DEFAULT_PRIVILEGES = 3,    /* ALTER DEFAULT PRIVILEGES FOR ROLE r */
+    DF_ROLE_POLICY = 4,                /* CREATE POLICY ... TO r */
+    DF_ROLE_USER_MAPPING = 5,          /* CREATE USER MAPPING FOR r */
+    DF_ROLE_SCHEMA_AUTHORIZATION = 6,  /* CREATE SCHEMA ... AUTHORIZATION r */
+    DF_ROLE_SETTINGS = 7,              /* ALTER ROLE r [IN DATABASE d] SET|RESET ... */
+    DF_ROLE_SETTING_VALUE = 8,         /* SET role TO 'r' of a function, a role or a database */
+    DF_ROLE_SET_ROLE = 9,              /* plain script: SET ROLE r (pg_dump --role) */
+    DF_ROLE_SESSION_AUTHORIZATION = 10, /* plain script: SET SESSION AUTHORIZATION r */
+    DF_ROLE_CONNECT = 11,              /* plain script: \connect db r */
+    DF_ROLE_DEFINITION = 12,           /* pg_dumpall: CREATE ROLE r, ALTER ROLE r WITH ..., COMMENT */
+    DF_ROLE_MEMBERSHIP = 13,           /* pg_dumpall: GRANT r TO m (both r and m) */
+} df_role_kind;
+#define DF_ROLE_NKINDS 14
+
+/* Stable short name of a kind ("owner", "grantee", "default-privileges", ...); "unknown". */
+DF_API const char *df_role_kind_name(int kind);
+
+/* What a restore asks of a role besides existing (df_role.needs). */
+enum {
+    DF_ROLE_NEEDS_LOGIN = 1,        /* a plain script \connects as it: it must be able to log in */
+    DF_ROLE_NEEDS_SESSION_AUTH = 2, /* SET SESSION AUTHORIZATION to it: the restoring user must be
+                                       a superuser */
+    DF_ROLE_NEEDS_SET_ROLE = 4,     /* SET ROLE to it: the restoring user must be a member */
+    DF_ROLE_NEEDS_OWNERSHIP = 8,    /* objects are given to it (ALTER ... OWNER TO): the restoring
+                                       user must be a superuser or a member */
+};
+
+/* One role the dump names.  Borrowed from its df_roles. */
+typedef struct df_role {
+    const char *name;              /* as stored, unquoted (any byte but NUL) */
+    int builtin;                   /* pg_*: made by initdb, never by a dump */
+    int defined;                   /* the dump itself creates it (pg_dumpall CREATE ROLE) */
+    int needs;                     /* DF_ROLE_NEEDS_* */
+    int64_t refs[DF_ROLE_NKINDS];  /* references per kind: entries (or script statements) */
+    int64_t objects;               /* objects it owns whose owner a restore sets (each large
+                                      object counts) */
+    int missing;                   /* df_roles_compare: not on the target, not made by the dump */
+} df_role;
+
+/* One distinct (role, kind, entry) reference.  Borrowed from its df_roles. */
+typedef struct df_role_ref {
+    const char *name;      /* the df_role's name */
+    int kind;              /* df_role_kind */
+    const df_entry *entry; /* borrowed from the reader; NULL: a plain-script statement outside
+                              every entry (SET ROLE, \connect ...) */
+} df_role_ref;
+
+/* A role membership a pg_dumpall script grants: GRANT role TO member. */
+typedef struct df_role_membership {
+    const char *role;
+    const char *member;
+    int admin; /* WITH ADMIN OPTION */
+} df_role_membership;
+
+typedef struct df_roles df_roles;
+
+/*
+ * Collect the role references of every entry of an open reader: owner
+ * fields, and the SQL of each entry (spec §13).  `PUBLIC`, `CURRENT_USER`,
+ * `SESSION_USER`, `CURRENT_ROLE` are no roles; identifiers are read with
+ * SQL quoting rules.  A plain script opened by path is read once more for
+ * the SET ROLE, SET SESSION AUTHORIZATION and \connect statements that
+ * belong to no entry (from stdin they are not seen).  DF_OK with *out set
+ * (free it with df_roles_free, before the reader: it borrows the entries),
+ * else a negative DF_E_* with df_reader_error(r) saying why and *out NULL.
+ */
+DF_API int df_roles_collect(df_reader *r, df_roles **out);
+DF_API void df_roles_free(df_roles *s);
+
+/* The roles, sorted by name (bytewise). */
+DF_API size_t df_roles_count(const df_roles *s);
+DF_API const df_role *df_roles_at(const df_roles *s, size_t i);
+/* The role with exactly this name, or NULL. */
+DF_API const df_role *df_roles_find(const df_roles *s, const char *name);
+
+/* The references: script statements first, then by entry in TOC order, kind, name. */
+DF_API size_t df_roles_ref_count(const df_roles *s);
+DF_API const df_role_ref *df_roles_ref_at(const df_roles *s, size_t i);
+
+/* The dump's client_encoding ("UTF8"; borrowed), NULL when it names none. */
+DF_API const char *df_roles_encoding(const df_roles *s);
+
+/* The memberships the dump grants (pg_dumpall), in script order. */
+DF_API size_t df_roles_membership_count(const df_roles *s);
+DF_API const df_role_membership *df_roles_membership_at(const df_roles *s, size_t i);
+
+/*
+ * Compare with a target whose roles are existing[0..n) (names as stored).
+ * builtins_exist: count pg_* roles as present (a globals script never
+ * lists them; pg_roles does).  Sets every df_role.missing (a role the dump
+ * creates is never missing) and remembers the target for
+ * df_roles_write_create.  Returns the number of missing roles (>= 0),
+ * DF_E_NOMEM, or DF_E_USAGE (s NULL, or existing NULL with n > 0).  May be
+ * called again for another target.
+ */
+DF_API int df_roles_compare(df_roles *s, const char *const *existing, size_t n,
+                            int builtins_exist);
+
+/*
+ * Write a SQL script that creates the missing roles (before any
+ * df_roles_compare: every role the dump needs but neither creates nor
+ * finds built in) NOLOGIN (LOGIN when a script \connects as it), each in a
+ * DO block that skips a role that exists, so the script is safe to run
+ * twice; then the memberships of `defs` (the df_roles of a pg_dumpall
+ * globals script; NULL for none) between roles that exist once it ran, one
+ * of them made by it, each also skipped when present.  Built-in roles
+ * cannot be created and are named in a comment.  DF_OK, DF_E_IO (writing
+ * failed) or DF_E_NOMEM.
+ */
+DF_API int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out);
+
+/* 1 for the names PostgreSQL reserves for built-in roles (pg_ prefix), else 0. */
+DF_API int df_role_name_is_builtin(const char *name);
+
+/*
+ * Parse one SQL identifier at s[0..len), after white space and comments:
+ * a quoted identifier ("" stands for a quote; U&"..." escapes decoded) or
+ * an unquoted word (ASCII letters downcased), cut to 63 bytes as
+ * PostgreSQL does.  DF_OK with *name malloc'd (the caller frees it) and
+ * *used (may be NULL) the bytes consumed; DF_E_FORMAT when no identifier
+ * starts there; DF_E_NOMEM.
+ */
+DF_API int df_sql_parse_ident(const char *s, size_t len, char **name, size_t *used);
+/* `name` as an SQL identifier, quoted when needed (as pg_dump's fmtId).  Malloc'd; NULL: ENOMEM. */
+DF_API char *df_sql_quote_ident(const char *name);
+/* `s` as an SQL string literal (E'...' when it holds a backslash).  Malloc'd; NULL: ENOMEM. */
+DF_API char *df_sql_quote_literal(const char *s);
 
 #ifdef __cplusplus
 }

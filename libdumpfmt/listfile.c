@@ -241,6 +241,41 @@ static void write_header(const df_reader *r, int pg, FILE *out)
     fputs(";\n;\n; Selected TOC Entries:\n;\n", out);
 }
 
+static const char *plain_kind_label(int kind)
+{
+    switch (kind) {
+    case DF_PLAIN_DUMPALL: return "pg_dumpall";
+    case DF_PLAIN_GLOBALS: return "pg_dumpall (globals only)";
+    default: return "pg_dump";
+    }
+}
+
+/*
+ * A plain script has no archive header: the same layout with what the
+ * script says about itself.  Nothing here depends on how the file was
+ * compressed, so a script and its .gz list the same.
+ */
+static void write_plain_header(const df_reader *r, FILE *out)
+{
+    const df_header *h = &r->hdr;
+
+    fputs(";\n; Plain-format script\n;     dbname: ", out);
+    put_sanitized(out, h->dbname, false);
+    fprintf(out, "\n;     TOC Entries: %lld\n", (long long)h->toc_count);
+    fprintf(out, ";     Format: PLAIN\n;     Written by: %s\n", plain_kind_label(h->plain_kind));
+    if (h->server_version) {
+        fputs(";     Dumped from database version: ", out);
+        put_sanitized(out, h->server_version, false);
+        fputc('\n', out);
+    }
+    if (h->dump_version) {
+        fputs(";     Dumped by pg_dump version: ", out);
+        put_sanitized(out, h->dump_version, false);
+        fputc('\n', out);
+    }
+    fputs(";\n;\n; Selected TOC Entries:\n;\n", out);
+}
+
 static void write_entry(const df_entry *e, bool show, bool verbose, FILE *out)
 {
     if (show) {
@@ -297,7 +332,10 @@ int df_list_write(const df_reader *r, const df_list_options *opt, const int *sho
     if (reqs == NULL)
         return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
     df_restore_reqs(r, opt, reqs);
-    write_header(r, pg, out);
+    if (r->hdr.format == DF_FORMAT_PLAIN)
+        write_plain_header(r, out);
+    else
+        write_header(r, pg, out);
     for (size_t i = 0; i < r->nentries; i++) {
         bool shown = listed(opt, reqs[i]) && (show == NULL || show[i]);
         write_entry(&r->entries[i], shown, opt->verbose, out);
@@ -306,4 +344,294 @@ int df_list_write(const df_reader *r, const df_list_options *opt, const int *sho
     if (fflush(out) != 0 || ferror(out))
         return dfi_fail_errno(err, errno, -1, "could not write listing");
     return DF_OK;
+}
+
+int df_entry_restore_pass(const df_entry *e)
+{
+    if (dfi_desc_is(e, "ACL") || dfi_desc_is(e, "ACL LANGUAGE") || dfi_desc_is(e, "DEFAULT ACL"))
+        return 1;
+    if (dfi_desc_is(e, "EVENT TRIGGER") || dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
+        return 2;
+    /* comments go with their parent; of the pass-2 objects only event triggers have them */
+    if (dfi_desc_is(e, "COMMENT") && starts_with(e->tag, "EVENT TRIGGER "))
+        return 2;
+    if (dfi_desc_is(e, "STATISTICS DATA") && e->section == DF_SECTION_POST_DATA)
+        return 2;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* dumporder: lists in any order, with comment lines for what is left   */
+/* out, and list files read back as pg_restore -L reads them (§10.2).   */
+/* ------------------------------------------------------------------ */
+
+/* ";<the pg_restore -l line> (<reason>)": pg_restore ignores it, a person reads it. */
+static void write_left_out(const df_entry *e, const char *reason, FILE *out)
+{
+    fputc(';', out);
+    fprintf(out, "%d; %u %u %s ", e->dump_id, e->table_oid, e->oid, e->desc);
+    put_sanitized(out, e->schema, true);
+    fputc(' ', out);
+    put_sanitized(out, e->tag, false);
+    fputc(' ', out);
+    put_sanitized(out, e->owner, false);
+    fputs(" (", out);
+    put_sanitized(out, reason, false);
+    fputs(")\n", out);
+}
+
+/*
+ * Listed entries take the TOC slots of listed entries, in list order, so
+ * each comment line stays near the entries it was next to in the archive.
+ */
+static void write_in_slots(const df_reader *r, const df_list_options *opt, const size_t *order,
+                           size_t n, const bool *listed_at, const df_selection *sel, FILE *out)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < r->nentries; i++) {
+        const char *why;
+        if (listed_at[i]) {
+            if (k < n)
+                write_entry(&r->entries[order[k++]], true, opt->verbose, out);
+        } else if (sel != NULL && (why = df_selection_reason(sel, i)) != NULL) {
+            write_left_out(&r->entries[i], why, out);
+        }
+    }
+    for (; k < n; k++)
+        write_entry(&r->entries[order[k]], true, opt->verbose, out);
+}
+
+int df_list_write_order(const df_reader *r, const df_list_options *opt, const size_t *order,
+                        size_t n, const df_selection *sel, FILE *out, df_error *err)
+{
+    df_list_options none;
+    bool *listed_at;
+    int pg;
+
+    if (opt == NULL) {
+        memset(&none, 0, sizeof none);
+        opt = &none;
+    }
+    pg = emulated(opt);
+    if (r->hdr.format != DF_FORMAT_PLAIN && r->hdr.vmin > max_minor_for(pg))
+        return dfi_fail(err, DF_E_VERSION, 5, "unsupported version (%d.%d) in file header",
+                        r->hdr.vmaj, r->hdr.vmin);
+    listed_at = calloc(r->nentries ? r->nentries : 1, sizeof *listed_at);
+    if (listed_at == NULL)
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        if (order[k] < r->nentries)
+            listed_at[order[k]] = true;
+    if (r->hdr.format == DF_FORMAT_PLAIN)
+        write_plain_header(r, out);
+    else
+        write_header(r, pg, out);
+    write_in_slots(r, opt, order, n, listed_at, sel, out);
+    free(listed_at);
+    if (fflush(out) != 0 || ferror(out))
+        return dfi_fail_errno(err, errno, -1, "could not write listing");
+    return DF_OK;
+}
+
+#define LIST_MAX_LINE (1 << 20)
+
+typedef struct list_ignored {
+    size_t line;
+    char *text;
+} list_ignored;
+
+struct df_list_file {
+    size_t *entry, *line;
+    size_t n, cap;
+    list_ignored *ign;
+    size_t nign, capign;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t ncap;
+    void *np;
+
+    if (need <= *cap)
+        return DF_OK;
+    ncap = *cap ? *cap * 2 : 64;
+    while (ncap < need)
+        ncap *= 2;
+    np = realloc(*p, ncap * size);
+    if (np == NULL)
+        return DF_E_NOMEM;
+    *p = np;
+    *cap = ncap;
+    return DF_OK;
+}
+
+static int list_add(df_list_file *lf, size_t entry, size_t line)
+{
+    size_t cap = lf->cap;
+
+    if (grow((void **)&lf->entry, &cap, lf->n + 1, sizeof *lf->entry) != DF_OK)
+        return DF_E_NOMEM;
+    cap = lf->cap;
+    if (grow((void **)&lf->line, &cap, lf->n + 1, sizeof *lf->line) != DF_OK)
+        return DF_E_NOMEM;
+    lf->cap = cap;
+    lf->entry[lf->n] = entry;
+    lf->line[lf->n++] = line;
+    return DF_OK;
+}
+
+static int list_ignore(df_list_file *lf, const char *text, size_t line)
+{
+    if (grow((void **)&lf->ign, &lf->capign, lf->nign + 1, sizeof *lf->ign) != DF_OK)
+        return DF_E_NOMEM;
+    lf->ign[lf->nign].line = line;
+    if ((lf->ign[lf->nign].text = strdup(text)) == NULL)
+        return DF_E_NOMEM;
+    lf->nign++;
+    return DF_OK;
+}
+
+/* Read one line (newline kept) into *buf; 0 at EOF, 1 with a line, <0 on error. */
+static int read_line(FILE *in, char **buf, size_t *cap, size_t *len)
+{
+    int c;
+
+    *len = 0;
+    while ((c = fgetc(in)) != EOF) {
+        if (*len + 2 > *cap && grow((void **)buf, cap, *len + 2, 1) != DF_OK)
+            return DF_E_NOMEM;
+        (*buf)[(*len)++] = (char)c;
+        if (c == '\n')
+            break;
+        if (*len > LIST_MAX_LINE)
+            return DF_E_LIMIT;
+    }
+    if (ferror(in))
+        return DF_E_IO;
+    if (*len == 0)
+        return 0;
+    (*buf)[*len] = '\0';
+    return 1;
+}
+
+static int32_t max_dump_id(const df_reader *r)
+{
+    int32_t m = 0;
+
+    for (size_t i = 0; i < r->nentries; i++)
+        if (r->entries[i].dump_id > m)
+            m = r->entries[i].dump_id;
+    return m;
+}
+
+/* One line of a list file, as SortTocFromFile treats it. */
+static int list_line(const df_reader *r, df_list_file *lf, bool *seen, int32_t max_id,
+                     char *text, size_t lineno, int64_t offset, df_error *err)
+{
+    char *cut = strchr(text, ';'), *end;
+    long id;
+    ssize_t k;
+
+    if (cut != NULL)
+        *cut = '\0';
+    if (strspn(text, " \t\r\n") == strlen(text))
+        return DF_OK;
+    errno = 0;
+    id = strtol(text, &end, 10);
+    if (end == text || id <= 0 || id > max_id || errno == ERANGE || seen[id - 1]) {
+        size_t tl = strlen(text);
+        if (tl > 0 && text[tl - 1] == '\n') /* pg_restore's log drops one final newline */
+            text[tl - 1] = '\0';
+        return list_ignore(lf, text, lineno) == DF_OK
+                   ? DF_OK
+                   : dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    }
+    k = dfi_find_index(r, (int32_t)id);
+    if (k < 0)
+        return dfi_fail(err, DF_E_FORMAT, offset, "could not find entry for ID %ld", id);
+    seen[id - 1] = true;
+    return list_add(lf, (size_t)k, lineno) == DF_OK
+               ? DF_OK
+               : dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+}
+
+static int list_read_all(const df_reader *r, FILE *in, df_list_file *lf, bool *seen,
+                         df_error *err)
+{
+    int32_t max_id = max_dump_id(r);
+    char *buf = NULL;
+    size_t cap = 0, len, lineno = 0;
+    int64_t offset = 0;
+    int rc = DF_OK, got;
+
+    while (rc == DF_OK && (got = read_line(in, &buf, &cap, &len)) > 0) {
+        lineno++;
+        rc = list_line(r, lf, seen, max_id, buf, lineno, offset, err);
+        offset += (int64_t)len;
+    }
+    if (rc == DF_OK && got < 0) {
+        if (got == DF_E_IO)
+            rc = dfi_fail_errno(err, errno, offset, "could not read list file");
+        else if (got == DF_E_LIMIT)
+            rc = dfi_fail(err, DF_E_LIMIT, offset, "line %zu of the list file is too long",
+                          lineno + 1);
+        else
+            rc = dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    }
+    free(buf);
+    return rc;
+}
+
+int df_list_read(const df_reader *r, FILE *in, df_list_file **out, df_error *err)
+{
+    df_list_file *lf = calloc(1, sizeof *lf);
+    int32_t max_id = max_dump_id(r);
+    bool *seen = calloc(max_id > 0 ? (size_t)max_id : 1, sizeof *seen);
+    int rc;
+
+    *out = NULL;
+    if (lf == NULL || seen == NULL) {
+        free(lf);
+        free(seen);
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    }
+    rc = list_read_all(r, in, lf, seen, err);
+    free(seen);
+    if (rc != DF_OK) {
+        df_list_file_free(lf);
+        return rc;
+    }
+    *out = lf;
+    return DF_OK;
+}
+
+size_t df_list_file_count(const df_list_file *lf) { return lf->n; }
+
+size_t df_list_file_entry(const df_list_file *lf, size_t k, size_t *line)
+{
+    if (line != NULL)
+        *line = k < lf->n ? lf->line[k] : 0;
+    return k < lf->n ? lf->entry[k] : SIZE_MAX;
+}
+
+size_t df_list_file_nignored(const df_list_file *lf) { return lf->nign; }
+
+const char *df_list_file_ignored(const df_list_file *lf, size_t k, size_t *line)
+{
+    if (line != NULL)
+        *line = k < lf->nign ? lf->ign[k].line : 0;
+    return k < lf->nign ? lf->ign[k].text : NULL;
+}
+
+void df_list_file_free(df_list_file *lf)
+{
+    if (lf == NULL)
+        return;
+    for (size_t k = 0; k < lf->nign; k++)
+        free(lf->ign[k].text);
+    free(lf->ign);
+    free(lf->entry);
+    free(lf->line);
+    free(lf);
 }

@@ -7,9 +7,8 @@
 #   1. every Check program build/tests/check_NAME, one per tests/check_NAME.c; counts are read
 #      from Check's "Checks: N, Failures: F, Errors: E" line
 #   2. build/tests/fuzz_replay (ASan/UBSan) over every file and directory in the corpus
-#   3. tests/cli/*.sh (run.sh = dumpls; one script per tool) and tests/live/run.sh when they
-#      exist; their LAST line must read
-#      "N passed, N failed"
+#   3. tests/cli/*.sh (run.sh = dumpls; one script per tool) and tests/live/*.sh (the same,
+#      lib.sh excepted) when they exist; their LAST line must read "N passed, N failed"
 # A part that exits non-zero without reporting a failure counts one failure (a sanitizer report,
 # a leak, a crash after the summary); a part that reports nothing parseable counts one failure.
 #
@@ -147,20 +146,25 @@ for script in tests/cli/*.sh; do
     run_counted "$name" no bash "$script"
 done
 
-# 4. Live tests: they start PostgreSQL as the postgres user, which needs root (or postgres).
-if [ -e tests/live/run.sh ]; then
+# 4. Live tests: tests/live/run.sh (dumpls) and every other tests/live/*.sh except lib.sh (one
+#    per tool).  They start PostgreSQL as the postgres user, which needs root (or postgres).
+for script in tests/live/*.sh; do
+    [ -e "$script" ] || continue
+    name=$(basename "$script" .sh)
+    [ "$name" = lib ] && continue
+    [ "$name" = run ] && name=live || name="live-$name"
     if [ "$(id -u)" -eq 0 ] || [ "$(id -un)" = postgres ]; then
-        run_counted live no bash tests/live/run.sh
+        run_counted "$name" no bash "$script"
     else
-        echo "=== live"
-        echo "live: skipped (needs root)"
+        echo "=== $name"
+        echo "$name: skipped (needs root)"
         if [ "${CI:-}" = true ]; then
-            record live 0 1 "skipped (needs root), which fails under CI=true"
+            record "$name" 0 1 "skipped (needs root), which fails under CI=true"
         else
-            summary+=("$(printf '%-24s skipped (needs root)' live)")
+            summary+=("$(printf '%-24s skipped (needs root)' "$name")")
         fi
     fi
-fi
+done
 
 echo
 echo "=== summary (logs in $logdir)"

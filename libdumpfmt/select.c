@@ -1,0 +1,1409 @@
+/*
+ * select.c — the dependency graph of a TOC and selections closed over it,
+ * for restore lists that are right by construction (dumporder).
+ *
+ * The graph holds the stored dependencies plus the links pg_restore relies
+ * on without storing them (spec §12.1, §4.7): SEQUENCE OWNED BY needs the
+ * table that owns the sequence, BLOBS needs its large objects, and a
+ * post-data entry on a table runs after that table's data.  Each entry also
+ * gets an owner (the table of an index, the object of a comment ...) and
+ * partitions know their parent, which is what "everything that belongs to a
+ * table" is made of.
+ *
+ * A selection starts from pg_restore's patterns (exact names, -t -n -I -P
+ * and the trigger option) or from a list file's entries, drops -T/-N
+ * exclusions, then adds requirements (what the list needs to be created)
+ * and dependents (what belongs to what is listed) until nothing changes.
+ * A dependent that would drag in another relation (a foreign key to a table
+ * outside the list) is left out with the reason, unless FK targets are
+ * wanted.  Every entry left out keeps a reason a person can read.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NONE_IDX SIZE_MAX
+
+/* ------------------------------------------------------------------ */
+/* Entry kinds                                                          */
+/* ------------------------------------------------------------------ */
+
+static bool desc_in(const df_entry *e, const char *const *list)
+{
+    for (; *list; list++)
+        if (dfi_desc_is(e, *list))
+            return true;
+    return false;
+}
+
+/* Relations: what "a table" can be for ownership and blocking. */
+static bool is_relation(const df_entry *e)
+{
+    static const char *const rel[] = {"TABLE", "VIEW", "MATERIALIZED VIEW", "FOREIGN TABLE", NULL};
+    return desc_in(e, rel);
+}
+
+/* What pg_restore -t matches (spec: _tocEntryRequired). */
+static bool is_tablelike(const df_entry *e)
+{
+    static const char *const t[] = {"TABLE",         "TABLE DATA",        "VIEW",
+                                    "FOREIGN TABLE", "MATERIALIZED VIEW", "MATERIALIZED VIEW DATA",
+                                    "SEQUENCE",      "SEQUENCE SET",      NULL};
+    return desc_in(e, t);
+}
+
+static bool is_function_like(const df_entry *e)
+{
+    static const char *const f[] = {"FUNCTION", "AGGREGATE", "PROCEDURE", NULL};
+    return desc_in(e, f);
+}
+
+/* Entries that are part of one relation (or one sequence, one large object). */
+static bool is_member_kind(const df_entry *e)
+{
+    static const char *const m[] = {"TABLE DATA",
+                                    "MATERIALIZED VIEW DATA",
+                                    "INDEX",
+                                    "CONSTRAINT",
+                                    "CHECK CONSTRAINT",
+                                    "FK CONSTRAINT",
+                                    "TRIGGER",
+                                    "RULE",
+                                    "POLICY",
+                                    "ROW SECURITY",
+                                    "DEFAULT",
+                                    "STATISTICS",
+                                    "STATISTICS DATA",
+                                    "TABLE ATTACH",
+                                    "INDEX ATTACH",
+                                    "SEQUENCE",
+                                    "BLOBS",
+                                    NULL};
+    return desc_in(e, m);
+}
+
+/* Entries that only describe another object: they go wherever it goes. */
+static bool is_attribute_kind(const df_entry *e)
+{
+    static const char *const a[] = {"COMMENT",           "ACL", "SECURITY LABEL", "SEQUENCE SET",
+                                    "SEQUENCE OWNED BY", NULL};
+    return desc_in(e, a);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Graph                                                                */
+/* ------------------------------------------------------------------ */
+
+/* A growable array of TOC indices. */
+typedef struct idx_vec {
+    size_t *v;
+    size_t n, cap;
+} idx_vec;
+
+static int vec_push(idx_vec *a, size_t x)
+{
+    if (a->n == a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 8;
+        size_t *nv = realloc(a->v, ncap * sizeof *nv);
+        if (nv == NULL)
+            return DF_E_NOMEM;
+        a->v = nv;
+        a->cap = ncap;
+    }
+    a->v[a->n++] = x;
+    return DF_OK;
+}
+
+struct df_graph {
+    const df_reader *r;
+    size_t n;
+    idx_vec *req; /* requires, per entry, no duplicates */
+    idx_vec *bef; /* requires + ordering links */
+    int64_t *owner;
+    int64_t *parent; /* partition parent */
+};
+
+static const df_entry *ent(const df_graph *g, size_t i)
+{
+    return &g->r->entries[i];
+}
+
+static bool vec_has(const idx_vec *a, size_t x)
+{
+    for (size_t k = 0; k < a->n; k++)
+        if (a->v[k] == x)
+            return true;
+    return false;
+}
+
+static int add_unique(idx_vec *a, size_t x)
+{
+    return vec_has(a, x) ? DF_OK : vec_push(a, x);
+}
+
+/* Stored dependencies that name entries of the TOC. */
+static int stored_requires(df_graph *g, size_t i)
+{
+    const df_entry *e = ent(g, i);
+    int rc = DF_OK;
+
+    for (size_t d = 0; d < e->ndeps && rc == DF_OK; d++) {
+        ssize_t k = dfi_find_index(g->r, e->deps[d]);
+        if (k >= 0 && (size_t)k != i)
+            rc = add_unique(&g->req[i], (size_t)k);
+    }
+    return rc;
+}
+
+/* First required entry of i whose desc is `desc`, or -1. */
+static int64_t first_required(const df_graph *g, size_t i, const char *desc)
+{
+    const idx_vec *a = &g->req[i];
+
+    for (size_t k = 0; k < a->n; k++)
+        if (dfi_desc_is(ent(g, a->v[k]), desc))
+            return (int64_t)a->v[k];
+    return -1;
+}
+
+static int64_t first_relation(const df_graph *g, size_t i)
+{
+    const idx_vec *a = &g->req[i];
+
+    for (size_t k = 0; k < a->n; k++)
+        if (is_relation(ent(g, a->v[k])))
+            return (int64_t)a->v[k];
+    return -1;
+}
+
+/* The table that owns a sequence: the relation a SEQUENCE entry depends on. */
+static int64_t sequence_table(const df_graph *g, size_t seq)
+{
+    return first_relation(g, seq);
+}
+
+/* Large objects of a BLOBS entry: every BLOB (<= 1.15), or the BLOB METADATA of its group. */
+static int blobs_requires(df_graph *g, size_t i)
+{
+    const df_entry *e = ent(g, i);
+    int rc = DF_OK;
+
+    for (size_t k = 0; k < g->n && rc == DF_OK; k++) {
+        const df_entry *o = ent(g, k);
+        if (dfi_desc_is(o, "BLOB") || (dfi_desc_is(o, "BLOB METADATA") && str_eq(o->tag, e->tag)))
+            rc = add_unique(&g->req[i], k);
+    }
+    return rc;
+}
+
+/* A TABLE DATA without a stored dependency (very old archives): its table by name. */
+static int data_table_by_name(df_graph *g, size_t i)
+{
+    const df_entry *e = ent(g, i);
+
+    for (size_t k = 0; k < g->n; k++) {
+        const df_entry *t = ent(g, k);
+        if (dfi_desc_is(t, "TABLE") && str_eq(t->tag, e->tag) &&
+            (t->schema == e->schema || str_eq(t->schema, e->schema)))
+            return add_unique(&g->req[i], k);
+    }
+    return DF_OK;
+}
+
+/* REFRESH MATERIALIZED VIEW reads what the view reads: it needs those rows, not just tables. */
+static int refresh_requires(df_graph *g, size_t i, const size_t *data_of)
+{
+    int64_t mv = first_required(g, i, "MATERIALIZED VIEW");
+    const idx_vec *a;
+    int rc = DF_OK;
+
+    if (mv < 0)
+        return DF_OK;
+    a = &g->req[mv];
+    for (size_t k = 0; k < a->n && rc == DF_OK; k++) {
+        size_t d = data_of[a->v[k]];
+        if (d != NONE_IDX && d != i)
+            rc = add_unique(&g->req[i], d);
+    }
+    return rc;
+}
+
+static int implicit_requires(df_graph *g, size_t i, const size_t *data_of)
+{
+    const df_entry *e = ent(g, i);
+
+    if (dfi_desc_is(e, "SEQUENCE OWNED BY")) {
+        int64_t seq = first_required(g, i, "SEQUENCE");
+        int64_t tab = seq >= 0 ? sequence_table(g, (size_t)seq) : -1;
+        return tab >= 0 ? add_unique(&g->req[i], (size_t)tab) : DF_OK;
+    }
+    if (dfi_desc_is(e, "BLOBS"))
+        return blobs_requires(g, i);
+    if (dfi_desc_is(e, "TABLE DATA") && first_relation(g, i) < 0)
+        return data_table_by_name(g, i);
+    if (dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
+        return refresh_requires(g, i, data_of);
+    return DF_OK;
+}
+
+/* The relation among i's requirements named by i's tag: "table" or "table name". */
+static int64_t relation_by_tag(const df_graph *g, size_t i)
+{
+    const df_entry *e = ent(g, i);
+    const idx_vec *a = &g->req[i];
+    int64_t best = -1;
+    size_t best_len = 0;
+
+    if (e->tag == NULL)
+        return -1;
+    for (size_t k = 0; k < a->n; k++) {
+        const df_entry *t = ent(g, a->v[k]);
+        size_t len = t->tag ? strlen(t->tag) : 0;
+
+        if (!is_relation(t) || len == 0 ||
+            !str_eq(t->schema ? t->schema : "", e->schema ? e->schema : ""))
+            continue;
+        if (strcmp(e->tag, t->tag) == 0)
+            return (int64_t)a->v[k];
+        if (strncmp(e->tag, t->tag, len) == 0 && e->tag[len] == ' ' && len > best_len) {
+            best = (int64_t)a->v[k];
+            best_len = len;
+        }
+    }
+    return best;
+}
+
+/* Among i's relations, one that itself requires another of them (the partition). */
+static int64_t child_relation(const df_graph *g, size_t i)
+{
+    const idx_vec *a = &g->req[i];
+
+    for (size_t k = 0; k < a->n; k++) {
+        if (!is_relation(ent(g, a->v[k])))
+            continue;
+        for (size_t m = 0; m < a->n; m++)
+            if (m != k && is_relation(ent(g, a->v[m])) && vec_has(&g->req[a->v[k]], a->v[m]))
+                return (int64_t)a->v[k];
+    }
+    return first_relation(g, i);
+}
+
+/* Owner of a member with no relation: a domain's constraint, an index's statistics. */
+static int64_t non_relation_owner(const df_graph *g, size_t i)
+{
+    static const char *const kinds[] = {
+        "DOMAIN", "TYPE", "INDEX", "CONSTRAINT", "MATERIALIZED VIEW", NULL};
+    const idx_vec *a = &g->req[i];
+
+    for (size_t k = 0; k < a->n; k++)
+        if (desc_in(ent(g, a->v[k]), kinds))
+            return (int64_t)a->v[k];
+    return -1;
+}
+
+static int64_t member_owner(const df_graph *g, size_t i)
+{
+    const df_entry *e = ent(g, i);
+    int64_t o;
+
+    if (dfi_desc_is(e, "INDEX ATTACH"))
+        return child_relation(g, i);
+    if (dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
+        return first_required(g, i, "MATERIALIZED VIEW");
+    if (dfi_desc_is(e, "SEQUENCE"))
+        return first_relation(g, i); /* owned (serial, identity) or standalone (-1) */
+    if (dfi_desc_is(e, "BLOBS")) {
+        o = first_required(g, i, "BLOB METADATA");
+        return o >= 0 ? o : first_required(g, i, "BLOB");
+    }
+    if ((o = relation_by_tag(g, i)) >= 0)
+        return o;
+    if ((o = first_relation(g, i)) >= 0)
+        return o;
+    return non_relation_owner(g, i);
+}
+
+static int64_t attribute_owner(const df_graph *g, size_t i)
+{
+    const df_entry *e = ent(g, i);
+    const idx_vec *a = &g->req[i];
+
+    if (dfi_desc_is(e, "SEQUENCE SET") || dfi_desc_is(e, "SEQUENCE OWNED BY"))
+        return first_required(g, i, "SEQUENCE");
+    /* column ACLs also depend on the table's ACL, only for ordering */
+    for (size_t k = 0; k < a->n; k++)
+        if (!dfi_desc_is(ent(g, a->v[k]), "ACL"))
+            return (int64_t)a->v[k];
+    return -1;
+}
+
+static int64_t owner_of(const df_graph *g, size_t i)
+{
+    const df_entry *e = ent(g, i);
+
+    if (is_attribute_kind(e))
+        return attribute_owner(g, i);
+    if (is_member_kind(e))
+        return member_owner(g, i);
+    return -1;
+}
+
+/* Partitions: TABLE ATTACH names the partition (its owner) and the parent. */
+static void find_partitions(df_graph *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const df_entry *e = ent(g, i);
+        const idx_vec *a = &g->req[i];
+
+        if (dfi_desc_is(e, "TABLE ATTACH") && g->owner[i] >= 0) {
+            for (size_t k = 0; k < a->n; k++)
+                if ((int64_t)a->v[k] != g->owner[i] && is_relation(ent(g, a->v[k])))
+                    g->parent[g->owner[i]] = (int64_t)a->v[k];
+        }
+    }
+    /* Before 12, partitions were created "PARTITION OF" their parent directly. */
+    for (size_t i = 0; i < g->n; i++) {
+        const df_entry *e = ent(g, i);
+        if (g->parent[i] < 0 && is_relation(e) && e->defn && strstr(e->defn, " PARTITION OF "))
+            g->parent[i] = first_required(g, i, "TABLE");
+    }
+}
+
+/*
+ * The data entry of each relation, or NONE_IDX: a TABLE's TABLE DATA (pg_restore's
+ * tableDataId, from the TABLE DATA's first dependency) and a MATERIALIZED VIEW's data.
+ */
+static int data_map(const df_graph *g, size_t **out)
+{
+    size_t *map = malloc((g->n ? g->n : 1) * sizeof *map);
+
+    if (map == NULL)
+        return DF_E_NOMEM;
+    for (size_t i = 0; i < g->n; i++)
+        map[i] = NONE_IDX;
+    for (size_t i = 0; i < g->n; i++) {
+        const df_entry *e = ent(g, i);
+        ssize_t t = -1;
+        if (dfi_desc_is(e, "TABLE DATA") && e->ndeps > 0)
+            t = dfi_find_index(g->r, e->deps[0]);
+        else if (dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
+            t = (ssize_t)first_required(g, i, "MATERIALIZED VIEW");
+        if (t >= 0)
+            map[t] = i;
+    }
+    *out = map;
+    return DF_OK;
+}
+
+/* before = requires + "a post-data entry on a table comes after its data" (§12.1). */
+static int build_before(df_graph *g, const size_t *data_of)
+{
+    int rc = DF_OK;
+
+    for (size_t i = 0; i < g->n && rc == DF_OK; i++) {
+        const idx_vec *a = &g->req[i];
+        for (size_t k = 0; k < a->n && rc == DF_OK; k++)
+            rc = vec_push(&g->bef[i], a->v[k]);
+        if (ent(g, i)->section != DF_SECTION_POST_DATA)
+            continue;
+        for (size_t k = 0; k < a->n && rc == DF_OK; k++) {
+            size_t d = data_of[a->v[k]];
+            if (d != NONE_IDX && d != i && dfi_desc_is(ent(g, d), "TABLE DATA"))
+                rc = add_unique(&g->bef[i], d);
+        }
+    }
+    return rc;
+}
+
+static int graph_fill(df_graph *g)
+{
+    size_t *data_of = NULL;
+    int rc = DF_OK;
+
+    for (size_t i = 0; i < g->n && rc == DF_OK; i++)
+        rc = stored_requires(g, i);
+    if (rc == DF_OK)
+        rc = data_map(g, &data_of);
+    for (size_t i = 0; i < g->n && rc == DF_OK; i++)
+        rc = implicit_requires(g, i, data_of);
+    if (rc == DF_OK) {
+        for (size_t i = 0; i < g->n; i++) {
+            g->owner[i] = owner_of(g, i);
+            g->parent[i] = -1;
+        }
+        find_partitions(g);
+        rc = build_before(g, data_of);
+    }
+    free(data_of);
+    return rc;
+}
+
+int df_graph_build(const df_reader *r, df_graph **out, df_error *err)
+{
+    df_graph *g = calloc(1, sizeof *g);
+    size_t n = r->nentries;
+    int rc;
+
+    *out = NULL;
+    if (g == NULL)
+        return err ? dfi_fail(err, DF_E_NOMEM, -1, "out of memory") : DF_E_NOMEM;
+    g->r = r;
+    g->n = n;
+    g->req = calloc(n ? n : 1, sizeof *g->req);
+    g->bef = calloc(n ? n : 1, sizeof *g->bef);
+    g->owner = calloc(n ? n : 1, sizeof *g->owner);
+    g->parent = calloc(n ? n : 1, sizeof *g->parent);
+    rc = g->req && g->bef && g->owner && g->parent ? graph_fill(g) : DF_E_NOMEM;
+    if (rc != DF_OK) {
+        df_graph_free(g);
+        return err ? dfi_fail(err, rc, -1, "out of memory") : rc;
+    }
+    *out = g;
+    return DF_OK;
+}
+
+void df_graph_free(df_graph *g)
+{
+    if (g == NULL)
+        return;
+    for (size_t i = 0; g->req && i < g->n; i++)
+        free(g->req[i].v);
+    for (size_t i = 0; g->bef && i < g->n; i++)
+        free(g->bef[i].v);
+    free(g->req);
+    free(g->bef);
+    free(g->owner);
+    free(g->parent);
+    free(g);
+}
+
+size_t df_graph_requires(const df_graph *g, size_t i, const size_t **list)
+{
+    *list = i < g->n ? g->req[i].v : NULL;
+    return i < g->n ? g->req[i].n : 0;
+}
+
+size_t df_graph_before(const df_graph *g, size_t i, const size_t **list)
+{
+    *list = i < g->n ? g->bef[i].v : NULL;
+    return i < g->n ? g->bef[i].n : 0;
+}
+
+int64_t df_graph_owner(const df_graph *g, size_t i)
+{
+    return i < g->n ? g->owner[i] : -1;
+}
+
+int64_t df_graph_partition_parent(const df_graph *g, size_t i)
+{
+    return i < g->n ? g->parent[i] : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Selection                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Reasons are few and repeat: each distinct text is stored once. */
+typedef struct reason_pool {
+    char **text;
+    size_t n, cap;
+} reason_pool;
+
+struct df_selection {
+    size_t n;
+    unsigned char *pick;
+    uint32_t *reason; /* 0 = none, else 1 + index into pool */
+    reason_pool pool;
+    size_t count;
+};
+
+/* Work state of one df_select call. */
+typedef struct sel_run {
+    const df_reader *r;
+    const df_graph *g;
+    const df_select_options *o;
+    df_selection *s;
+    int *reqs;            /* pg_restore's bits under -C / version */
+    unsigned char *in;    /* in the list */
+    unsigned char *whole; /* members of this object are wanted (selected objects) */
+    unsigned char *ex;    /* excluded on purpose */
+    int64_t *blocked;     /* relation that kept a dependent out, or -1 */
+    unsigned *stamp;      /* DFS marks */
+    unsigned cur_stamp;
+    idx_vec stack;
+} sel_run;
+
+static int reason_intern(df_selection *s, const char *text, uint32_t *id)
+{
+    for (size_t k = s->pool.n; k-- > 0;)
+        if (strcmp(s->pool.text[k], text) == 0) {
+            *id = (uint32_t)k + 1;
+            return DF_OK;
+        }
+    if (s->pool.n == s->pool.cap) {
+        size_t ncap = s->pool.cap ? s->pool.cap * 2 : 16;
+        char **nt = realloc(s->pool.text, ncap * sizeof *nt);
+        if (nt == NULL)
+            return DF_E_NOMEM;
+        s->pool.text = nt;
+        s->pool.cap = ncap;
+    }
+    if ((s->pool.text[s->pool.n] = strdup(text)) == NULL)
+        return DF_E_NOMEM;
+    *id = (uint32_t)++s->pool.n;
+    return DF_OK;
+}
+
+static int set_reason(df_selection *s, size_t i, const char *text)
+{
+    return reason_intern(s, text, &s->reason[i]);
+}
+
+/* "TABLE sales.customers" for reasons. */
+static void object_name(const df_entry *e, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %s%s%s", e->desc ? e->desc : "?", e->schema ? e->schema : "",
+             e->schema ? "." : "", e->tag ? e->tag : "");
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
+static bool in_names(const char *s, const char *const *list, size_t n)
+{
+    for (size_t k = 0; s != NULL && k < n; k++)
+        if (strcmp(s, list[k]) == 0)
+            return true;
+    return false;
+}
+
+static bool in_types(const df_entry *e, const char *const *list, size_t n)
+{
+    for (size_t k = 0; e->desc != NULL && k < n; k++)
+        if (strcasecmp(e->desc, list[k]) == 0)
+            return true;
+    return false;
+}
+
+static bool listable(const sel_run *x, size_t i)
+{
+    return (x->reqs[i] & (DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS)) != 0;
+}
+
+/* -N and -T on the entry itself; returns the reason or NULL. */
+static const char *own_exclusion(const sel_run *x, const df_entry *e, char *buf, size_t n)
+{
+    const df_select_options *o = x->o;
+
+    if (in_names(e->schema, o->exclude_schemas, o->nexclude_schemas)) {
+        snprintf(buf, n, "excluded: -N %s", e->schema);
+        return buf;
+    }
+    if (dfi_desc_is(e, "SCHEMA") && in_names(e->tag, o->exclude_schemas, o->nexclude_schemas)) {
+        snprintf(buf, n, "excluded: -N %s", e->tag);
+        return buf;
+    }
+    if (is_tablelike(e) && in_names(e->tag, o->exclude_tables, o->nexclude_tables)) {
+        snprintf(buf, n, "excluded: -T %s", e->tag);
+        return buf;
+    }
+    return NULL;
+}
+
+/* The excluded object up i's owner / partition chain, or -1. */
+static int64_t excluded_ancestor(const sel_run *x, size_t i)
+{
+    int64_t k = (int64_t)i;
+
+    for (int depth = 0; k >= 0 && depth < 16; depth++) {
+        if (x->ex[k])
+            return k;
+        int64_t up = x->g->owner[k] >= 0 ? x->g->owner[k] : x->g->parent[k];
+        k = up;
+    }
+    return -1;
+}
+
+static int mark_exclusions(sel_run *x)
+{
+    char buf[512];
+    int rc = DF_OK;
+
+    for (size_t i = 0; i < x->s->n && rc == DF_OK; i++) {
+        const char *why = own_exclusion(x, &x->r->entries[i], buf, sizeof buf);
+        if (why != NULL && listable(x, i)) {
+            x->ex[i] = 1;
+            rc = set_reason(x->s, i, why);
+        }
+    }
+    /* what belongs to an excluded object goes with it */
+    for (size_t i = 0; i < x->s->n && rc == DF_OK; i++) {
+        int64_t a = x->ex[i] || !listable(x, i) ? -1 : excluded_ancestor(x, i);
+        if (a >= 0) {
+            x->ex[i] = 1;
+            x->s->reason[i] = x->s->reason[a];
+        }
+    }
+    return rc;
+}
+
+static bool names_given(const df_select_options *o)
+{
+    return o->ntables || o->nindexes || o->nfunctions || o->ntriggers;
+}
+
+/* Does entry e match -n / -t / -I / -P / trigger / --type? */
+static bool matches_patterns(const df_select_options *o, const df_entry *e)
+{
+    bool match = true;
+
+    if (o->nschemas > 0 && !in_names(e->schema, o->schemas, o->nschemas))
+        return false;
+    if (names_given(o))
+        match = (is_tablelike(e) && in_names(e->tag, o->tables, o->ntables)) ||
+                (dfi_desc_is(e, "INDEX") && in_names(e->tag, o->indexes, o->nindexes)) ||
+                (is_function_like(e) && in_names(e->tag, o->functions, o->nfunctions)) ||
+                (dfi_desc_is(e, "TRIGGER") && in_names(e->tag, o->triggers, o->ntriggers));
+    if (o->ntypes > 0)
+        match = match && in_types(e, o->types, o->ntypes);
+    return match;
+}
+
+static void include(sel_run *x, size_t i, int pick)
+{
+    x->in[i] = 1;
+    x->s->pick[i] = (unsigned char)pick;
+}
+
+static void seed(sel_run *x, const size_t *seeds, size_t nseeds)
+{
+    if (seeds != NULL) {
+        for (size_t k = 0; k < nseeds; k++) {
+            size_t i = seeds[k];
+            if (i < x->s->n && listable(x, i) && !x->ex[i])
+                include(x, i, DF_PICK_SELECTED);
+        }
+    } else {
+        for (size_t i = 0; i < x->s->n; i++)
+            if (listable(x, i) && !x->ex[i] && matches_patterns(x->o, &x->r->entries[i]))
+                include(x, i, DF_PICK_SELECTED);
+    }
+    for (size_t i = 0; i < x->s->n; i++)
+        x->whole[i] = x->in[i];
+}
+
+/* May i be added to the list at all? */
+static bool addable(const sel_run *x, size_t i)
+{
+    return !x->in[i] && !x->ex[i] && listable(x, i);
+}
+
+/* Add everything i needs, transitively, as REQUIRED. */
+static int add_requirements(sel_run *x, size_t i)
+{
+    int rc;
+
+    x->stack.n = 0;
+    if ((rc = vec_push(&x->stack, i)) != DF_OK)
+        return rc;
+    while (x->stack.n > 0) {
+        const size_t *req;
+        size_t k = x->stack.v[--x->stack.n];
+        size_t nreq = df_graph_requires(x->g, k, &req);
+
+        for (size_t m = 0; m < nreq; m++) {
+            if (!addable(x, req[m]))
+                continue;
+            include(x, req[m], DF_PICK_REQUIRED);
+            if ((rc = vec_push(&x->stack, req[m])) != DF_OK)
+                return rc;
+        }
+    }
+    return DF_OK;
+}
+
+static int close_requirements(sel_run *x)
+{
+    int rc = DF_OK;
+
+    if (!x->o->with_requirements)
+        return DF_OK;
+    for (size_t i = 0; i < x->s->n && rc == DF_OK; i++)
+        if (x->in[i])
+            rc = add_requirements(x, i);
+    return rc;
+}
+
+/*
+ * A relation outside the list that adding i would need (through any chain
+ * of requirements not yet listed), or -1.  Excluded entries count as
+ * present: the user said they exist already.
+ */
+static int64_t blocking_relation(sel_run *x, size_t i, int *rc)
+{
+    unsigned st = ++x->cur_stamp;
+
+    x->stack.n = 0;
+    if ((*rc = vec_push(&x->stack, i)) != DF_OK)
+        return -1;
+    while (x->stack.n > 0) {
+        const size_t *req;
+        size_t k = x->stack.v[--x->stack.n];
+        size_t nreq = df_graph_requires(x->g, k, &req);
+
+        for (size_t m = 0; m < nreq; m++) {
+            size_t d = req[m];
+            if (!addable(x, d) || x->stamp[d] == st)
+                continue;
+            x->stamp[d] = st;
+            if (is_relation(&x->r->entries[d]))
+                return (int64_t)d;
+            if ((*rc = vec_push(&x->stack, d)) != DF_OK)
+                return -1;
+        }
+    }
+    return -1;
+}
+
+/* Partitions of wanted tables are wanted (their rows are the table's rows). */
+static bool add_partitions(sel_run *x)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < x->s->n; i++) {
+        int64_t p = x->g->parent[i];
+        if (p < 0 || !x->whole[p] || x->whole[i] || x->ex[i] || !listable(x, i))
+            continue;
+        if (!x->in[i])
+            include(x, i, DF_PICK_DEPENDENT);
+        x->whole[i] = 1;
+        changed = true;
+    }
+    return changed;
+}
+
+/* Is i a dependent to add now: a member of a wanted object or an attribute of a listed one? */
+static bool wanted_dependent(const sel_run *x, size_t i)
+{
+    const df_entry *e = &x->r->entries[i];
+    int64_t o = x->g->owner[i];
+
+    if (o < 0 || !addable(x, i))
+        return false;
+    if (is_member_kind(e) && is_relation(&x->r->entries[o]))
+        return x->o->with_dependents && x->whole[o];
+    if (is_member_kind(e) && (dfi_desc_is(e, "BLOBS") || dfi_desc_is(e, "SEQUENCE")))
+        return x->o->with_dependents && x->whole[o];
+    return x->in[o] != 0; /* attributes, and members of domains, indexes ... */
+}
+
+/* Try to add dependent i; sets *changed when the list grew. */
+static int try_dependent(sel_run *x, size_t i, bool *changed)
+{
+    int rc = DF_OK;
+    int64_t b = x->o->with_requirements ? blocking_relation(x, i, &rc) : -1;
+
+    if (rc != DF_OK)
+        return rc;
+    if (b >= 0) {
+        x->blocked[i] = b;
+        if (x->o->with_fk_targets && dfi_desc_is(&x->r->entries[i], "FK CONSTRAINT")) {
+            include(x, (size_t)b, DF_PICK_REQUIRED);
+            x->whole[b] = 1;
+            *changed = true;
+        }
+        return DF_OK;
+    }
+    x->blocked[i] = -1;
+    include(x, i, DF_PICK_DEPENDENT);
+    *changed = true;
+    return x->o->with_requirements ? add_requirements(x, i) : DF_OK;
+}
+
+/*
+ * Materialized view data are a REFRESH: the relations the view reads must have their rows,
+ * partitions included, so they are wanted whole.
+ */
+static bool add_refresh_sources(sel_run *x)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < x->s->n; i++) {
+        const size_t *req;
+        size_t nreq;
+        int64_t mv = x->g->owner[i];
+
+        if (!x->in[i] || !dfi_desc_is(&x->r->entries[i], "MATERIALIZED VIEW DATA") || mv < 0)
+            continue;
+        nreq = df_graph_requires(x->g, (size_t)mv, &req);
+        for (size_t k = 0; k < nreq; k++) {
+            size_t t = req[k];
+            if (!is_relation(&x->r->entries[t]) || x->whole[t] || x->ex[t] || !listable(x, t))
+                continue;
+            if (!x->in[t])
+                include(x, t, DF_PICK_REQUIRED);
+            x->whole[t] = 1;
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+static int close_dependents(sel_run *x, bool *changed)
+{
+    int rc = DF_OK;
+
+    if (x->o->with_requirements && add_refresh_sources(x))
+        *changed = true;
+    if (x->o->with_dependents && add_partitions(x))
+        *changed = true;
+    for (size_t i = 0; i < x->s->n && rc == DF_OK; i++)
+        if (wanted_dependent(x, i))
+            rc = try_dependent(x, i, changed);
+    return rc;
+}
+
+static int close_selection(sel_run *x)
+{
+    bool changed = true;
+    int rc = DF_OK;
+
+    while (changed && rc == DF_OK) {
+        changed = false;
+        rc = close_requirements(x);
+        if (rc == DF_OK)
+            rc = close_dependents(x, &changed);
+    }
+    return rc;
+}
+
+/* ---- filters that apply after the closure ---- */
+
+static const char *section_word(int section)
+{
+    switch (section) {
+    case DF_SECTION_PRE_DATA: return "pre-data";
+    case DF_SECTION_DATA: return "data";
+    case DF_SECTION_POST_DATA: return "post-data";
+    default: return "none";
+    }
+}
+
+static int section_bit(int section)
+{
+    switch (section) {
+    case DF_SECTION_PRE_DATA: return DF_SEL_PRE_DATA;
+    case DF_SECTION_DATA: return DF_SEL_DATA;
+    case DF_SECTION_POST_DATA: return DF_SEL_POST_DATA;
+    default: return 0;
+    }
+}
+
+/* The reason a filter drops entry i (section as pg_restore sees it), or NULL. */
+static const char *filter_reason(const sel_run *x, size_t i, int cur_section, char *buf, size_t n)
+{
+    const df_select_options *o = x->o;
+    int reqs = x->reqs[i];
+
+    if (o->sections != 0 && (o->sections & section_bit(cur_section)) == 0) {
+        snprintf(buf, n, "excluded: --section (entry is %s)", section_word(cur_section));
+        return buf;
+    }
+    if (o->schema_only && (reqs & DF_REQ_SCHEMA) == 0)
+        return "excluded: --schema-only";
+    if (o->data_only && (reqs & DF_REQ_DATA) == 0)
+        return "excluded: --data-only";
+    return NULL;
+}
+
+static int apply_filters(sel_run *x)
+{
+    int cur = DF_SECTION_PRE_DATA, rc = DF_OK;
+    char buf[128];
+
+    for (size_t i = 0; i < x->s->n && rc == DF_OK; i++) {
+        const df_entry *e = &x->r->entries[i];
+        const char *why;
+
+        if (e->section != DF_SECTION_NONE)
+            cur = e->section;
+        if (!x->in[i] || (why = filter_reason(x, i, cur, buf, sizeof buf)) == NULL)
+            continue;
+        x->in[i] = 0;
+        x->ex[i] = 1;
+        x->s->pick[i] = DF_PICK_EXCLUDED;
+        rc = set_reason(x->s, i, why);
+    }
+    return rc;
+}
+
+/* Reasons for everything left out. */
+static int explain_outside(sel_run *x)
+{
+    char buf[600], name[500];
+    int rc = DF_OK;
+
+    for (size_t i = 0; i < x->s->n && rc == DF_OK; i++) {
+        int64_t o = x->g->owner[i];
+
+        if (x->in[i] || !listable(x, i) || x->s->pick[i] == DF_PICK_EXCLUDED)
+            continue;
+        if (x->ex[i]) {
+            x->s->pick[i] = DF_PICK_EXCLUDED;
+            continue;
+        }
+        if (x->blocked[i] >= 0) {
+            object_name(&x->r->entries[x->blocked[i]], name, sizeof name);
+            snprintf(buf, sizeof buf, "excluded: needs %s%s", name,
+                     dfi_desc_is(&x->r->entries[i], "FK CONSTRAINT") ? ", add --with-fk-targets"
+                                                                     : "");
+            x->s->pick[i] = DF_PICK_EXCLUDED;
+        } else if (o >= 0 && is_member_kind(&x->r->entries[i])) {
+            object_name(&x->r->entries[o], name, sizeof name);
+            snprintf(buf, sizeof buf, "not selected: belongs to %s", name);
+        } else {
+            snprintf(buf, sizeof buf, "not selected");
+        }
+        rc = set_reason(x->s, i, buf);
+    }
+    return rc;
+}
+
+static void free_run(sel_run *x)
+{
+    free(x->reqs);
+    free(x->in);
+    free(x->whole);
+    free(x->ex);
+    free(x->blocked);
+    free(x->stamp);
+    free(x->stack.v);
+}
+
+static int alloc_run(sel_run *x, size_t n)
+{
+    size_t m = n ? n : 1;
+
+    x->reqs = calloc(m, sizeof *x->reqs);
+    x->in = calloc(m, 1);
+    x->whole = calloc(m, 1);
+    x->ex = calloc(m, 1);
+    x->blocked = malloc(m * sizeof *x->blocked);
+    x->stamp = calloc(m, sizeof *x->stamp);
+    x->s->pick = calloc(m, 1);
+    x->s->reason = calloc(m, sizeof *x->s->reason);
+    if (!x->reqs || !x->in || !x->whole || !x->ex || !x->blocked || !x->stamp || !x->s->pick ||
+        !x->s->reason)
+        return DF_E_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        x->blocked[i] = -1;
+    return DF_OK;
+}
+
+static void restore_bits(sel_run *x)
+{
+    df_list_options lo;
+
+    memset(&lo, 0, sizeof lo);
+    lo.create_db = x->o->create_db;
+    lo.pg_restore_version = x->o->pg_restore_version;
+    df_restore_reqs(x->r, &lo, x->reqs);
+}
+
+static int run_select(sel_run *x, const size_t *seeds, size_t nseeds)
+{
+    int rc;
+
+    restore_bits(x);
+    for (size_t i = 0; i < x->s->n; i++)
+        x->s->pick[i] = listable(x, i) ? DF_PICK_OUTSIDE : DF_PICK_HIDDEN;
+    if ((rc = mark_exclusions(x)) != DF_OK)
+        return rc;
+    seed(x, seeds, nseeds);
+    if ((rc = close_selection(x)) != DF_OK)
+        return rc;
+    if ((rc = apply_filters(x)) != DF_OK)
+        return rc;
+    if ((rc = explain_outside(x)) != DF_OK)
+        return rc;
+    for (size_t i = 0; i < x->s->n; i++)
+        x->s->count += x->in[i];
+    return DF_OK;
+}
+
+void df_select_options_default(df_select_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->with_requirements = 1;
+    o->with_dependents = 1;
+}
+
+int df_select(const df_reader *r, const df_graph *g, const df_select_options *o,
+              const size_t *seeds, size_t nseeds, df_selection **out, df_error *err)
+{
+    df_select_options defaults;
+    sel_run x;
+    int rc;
+
+    *out = NULL;
+    if (o == NULL) {
+        df_select_options_default(&defaults);
+        o = &defaults;
+    }
+    memset(&x, 0, sizeof x);
+    x.r = r;
+    x.g = g;
+    x.o = o;
+    x.s = calloc(1, sizeof *x.s);
+    if (x.s == NULL)
+        return err ? dfi_fail(err, DF_E_NOMEM, -1, "out of memory") : DF_E_NOMEM;
+    x.s->n = r->nentries;
+    rc = alloc_run(&x, x.s->n);
+    if (rc == DF_OK)
+        rc = run_select(&x, seeds, nseeds);
+    free_run(&x);
+    if (rc != DF_OK) {
+        df_selection_free(x.s);
+        return err ? dfi_fail(err, rc, -1, "out of memory") : rc;
+    }
+    *out = x.s;
+    return DF_OK;
+}
+
+int df_selection_pick(const df_selection *s, size_t i)
+{
+    return i < s->n ? s->pick[i] : DF_PICK_HIDDEN;
+}
+
+int df_selection_included(const df_selection *s, size_t i)
+{
+    int p = df_selection_pick(s, i);
+
+    return p == DF_PICK_SELECTED || p == DF_PICK_REQUIRED || p == DF_PICK_DEPENDENT;
+}
+
+const char *df_selection_reason(const df_selection *s, size_t i)
+{
+    if (i >= s->n || df_selection_included(s, i) || s->reason[i] == 0)
+        return NULL;
+    return s->pool.text[s->reason[i] - 1];
+}
+
+size_t df_selection_count(const df_selection *s)
+{
+    return s->count;
+}
+
+void df_selection_free(df_selection *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t k = 0; k < s->pool.n; k++)
+        free(s->pool.text[k]);
+    free(s->pool.text);
+    free(s->pick);
+    free(s->reason);
+    free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Orders                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Is `needed` one of i's requirements (not only an ordering link)? */
+static bool requires_directly(const df_graph *g, size_t i, size_t needed)
+{
+    return vec_has(&g->req[i], needed);
+}
+
+static int push_issue(df_order_issue **v, size_t *n, size_t *cap, const df_order_issue *is)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        df_order_issue *nv = realloc(*v, ncap * sizeof *nv);
+        if (nv == NULL)
+            return DF_E_NOMEM;
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = *is;
+    return DF_OK;
+}
+
+/* One listed entry against what must precede it. */
+static int check_one(const df_graph *g, const size_t *pos, size_t p, size_t e, df_order_issue **v,
+                     size_t *nv, size_t *cap)
+{
+    const size_t *bef;
+    size_t nb = df_graph_before(g, e, &bef);
+    int rc = DF_OK;
+
+    for (size_t k = 0; k < nb && rc == DF_OK; k++) {
+        size_t d = bef[k];
+        bool req = requires_directly(g, e, d);
+        int pe = df_entry_restore_pass(ent(g, e)), pd = df_entry_restore_pass(ent(g, d));
+        df_order_issue is = {e, d, p, pos[d], !req};
+
+        if (pos[d] == NONE_IDX) {
+            if (req)
+                rc = push_issue(v, nv, cap, &is);
+        } else if ((pos[d] > p && pe <= pd) || pe < pd) {
+            rc = push_issue(v, nv, cap, &is);
+        }
+    }
+    return rc;
+}
+
+int df_order_check(const df_graph *g, const size_t *order, size_t n, df_order_issue **issues,
+                   size_t *nissues)
+{
+    size_t *pos = malloc((g->n ? g->n : 1) * sizeof *pos);
+    size_t cap = 0;
+    int rc = DF_OK;
+
+    *issues = NULL;
+    *nissues = 0;
+    if (pos == NULL)
+        return DF_E_NOMEM;
+    for (size_t i = 0; i < g->n; i++)
+        pos[i] = NONE_IDX;
+    for (size_t p = 0; p < n; p++)
+        if (order[p] < g->n && pos[order[p]] == NONE_IDX)
+            pos[order[p]] = p;
+    for (size_t p = 0; p < n && rc == DF_OK; p++)
+        if (order[p] < g->n && pos[order[p]] == p)
+            rc = check_one(g, pos, p, order[p], issues, nissues, &cap);
+    free(pos);
+    if (rc != DF_OK) {
+        free(*issues);
+        *issues = NULL;
+        *nissues = 0;
+    }
+    return rc;
+}
+
+/* ---- a min-heap of TOC indices keyed by (key, index) ---- */
+
+typedef struct key_heap {
+    size_t *v;
+    size_t n;
+    const double *key;
+} key_heap;
+
+static bool heap_less(const key_heap *h, size_t a, size_t b)
+{
+    if (h->key[a] != h->key[b])
+        return h->key[a] < h->key[b];
+    return a < b;
+}
+
+static void heap_push(key_heap *h, size_t x)
+{
+    size_t k = h->n++;
+
+    while (k > 0 && heap_less(h, x, h->v[(k - 1) / 2])) {
+        h->v[k] = h->v[(k - 1) / 2];
+        k = (k - 1) / 2;
+    }
+    h->v[k] = x;
+}
+
+static size_t heap_pop(key_heap *h)
+{
+    size_t top = h->v[0], x = h->v[--h->n], k = 0;
+
+    for (;;) {
+        size_t c = 2 * k + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && heap_less(h, h->v[c + 1], h->v[c]))
+            c++;
+        if (!heap_less(h, h->v[c], x))
+            break;
+        h->v[k] = h->v[c];
+        k = c;
+    }
+    if (h->n > 0)
+        h->v[k] = x;
+    return top;
+}
+
+/*
+ * Keys for entries the preference order does not name: just before the
+ * first listed entry that needs them (pref is visited in order, so the
+ * first to reach an entry is the earliest), else just after their owner,
+ * else after everything, in TOC order.
+ */
+static int key_unlisted(const df_graph *g, const unsigned char *inc, const size_t *pref,
+                        size_t npref, double *key)
+{
+    idx_vec stack = {NULL, 0, 0};
+    int rc = DF_OK;
+
+    for (size_t p = 0; p < npref && rc == DF_OK; p++) {
+        size_t i = pref[p];
+        if (i >= g->n || !inc[i] || key[i] != (double)p)
+            continue;
+        stack.n = 0;
+        rc = vec_push(&stack, i);
+        while (stack.n > 0 && rc == DF_OK) {
+            size_t k = stack.v[--stack.n];
+            for (size_t m = 0; m < g->req[k].n && rc == DF_OK; m++) {
+                size_t d = g->req[k].v[m];
+                if (inc[d] && isinf(key[d])) {
+                    key[d] = (double)p - 0.5;
+                    rc = vec_push(&stack, d);
+                }
+            }
+        }
+    }
+    free(stack.v);
+    for (size_t i = 0; i < g->n; i++) {
+        int64_t o = g->owner[i];
+        if (inc[i] && isinf(key[i]))
+            key[i] = o >= 0 && !isinf(key[o]) ? key[o] + 0.25 : (double)(npref + i);
+    }
+    return rc;
+}
+
+static int order_keys(const df_graph *g, const unsigned char *inc, const size_t *pref, size_t npref,
+                      double *key)
+{
+    for (size_t i = 0; i < g->n; i++)
+        key[i] = pref ? INFINITY : (double)i;
+    if (pref == NULL)
+        return DF_OK;
+    for (size_t p = 0; p < npref; p++)
+        if (pref[p] < g->n && inc[pref[p]] && isinf(key[pref[p]]))
+            key[pref[p]] = (double)p;
+    return key_unlisted(g, inc, pref, npref, key);
+}
+
+/* Reverse before-edges among included entries, as offsets into one array (CSR). */
+static int reverse_edges(const df_graph *g, const unsigned char *inc, size_t **rstart,
+                         size_t **redge)
+{
+    size_t total = 0;
+    size_t *start = calloc(g->n + 1, sizeof *start), *edge;
+
+    if (start == NULL)
+        return DF_E_NOMEM;
+    for (size_t i = 0; i < g->n; i++)
+        for (size_t k = 0; inc[i] && k < g->bef[i].n; k++)
+            if (inc[g->bef[i].v[k]]) {
+                start[g->bef[i].v[k] + 1]++;
+                total++;
+            }
+    for (size_t i = 0; i < g->n; i++)
+        start[i + 1] += start[i];
+    edge = malloc((total ? total : 1) * sizeof *edge);
+    if (edge == NULL) {
+        free(start);
+        return DF_E_NOMEM;
+    }
+    for (size_t i = 0; i < g->n; i++) /* fill, using start[d] as a cursor, then shift back */
+        for (size_t k = 0; inc[i] && k < g->bef[i].n; k++)
+            if (inc[g->bef[i].v[k]])
+                edge[start[g->bef[i].v[k]]++] = i;
+    for (size_t i = g->n; i > 0; i--)
+        start[i] = start[i - 1];
+    start[0] = 0;
+    *rstart = start;
+    *redge = edge;
+    return DF_OK;
+}
+
+/* The waiting entry with the smallest key (to break a dependency cycle). */
+static size_t earliest_waiting(const df_graph *g, const unsigned char *inc, const double *key,
+                               const size_t *indeg)
+{
+    size_t best = NONE_IDX;
+
+    for (size_t i = 0; i < g->n; i++)
+        if (inc[i] && indeg[i] != SIZE_MAX &&
+            (best == NONE_IDX || key[i] < key[best] || (key[i] == key[best] && i < best)))
+            best = i;
+    return best;
+}
+
+/* Kahn's algorithm over before-edges among included entries; cycles are broken by key. */
+static int topo_sort(const df_graph *g, const unsigned char *inc, const double *key, size_t *indeg,
+                     size_t *heapv, size_t *out, size_t *nout)
+{
+    key_heap h = {heapv, 0, key};
+    size_t left = 0, *rstart, *redge;
+    int rc = reverse_edges(g, inc, &rstart, &redge);
+
+    if (rc != DF_OK)
+        return rc;
+    for (size_t i = 0; i < g->n; i++)
+        indeg[i] = 0;
+    for (size_t i = 0; i < g->n; i++)
+        for (size_t k = rstart[i]; k < rstart[i + 1]; k++)
+            indeg[redge[k]]++;
+    for (size_t i = 0; i < g->n; i++) {
+        left += inc[i];
+        if (inc[i] && indeg[i] == 0)
+            heap_push(&h, i);
+    }
+    *nout = 0;
+    while (left > 0) {
+        size_t x;
+        if (h.n == 0) {
+            size_t b = earliest_waiting(g, inc, key, indeg);
+            indeg[b] = 0;
+            heap_push(&h, b);
+        }
+        x = heap_pop(&h);
+        indeg[x] = SIZE_MAX; /* emitted */
+        out[(*nout)++] = x;
+        left--;
+        for (size_t k = rstart[x]; k < rstart[x + 1]; k++) {
+            size_t w = redge[k];
+            if (indeg[w] != SIZE_MAX && indeg[w] > 0 && --indeg[w] == 0)
+                heap_push(&h, w);
+        }
+    }
+    free(rstart);
+    free(redge);
+    return DF_OK;
+}
+
+int df_order_fix(const df_graph *g, const df_selection *s, const size_t *pref, size_t npref,
+                 size_t *out, size_t *nout)
+{
+    size_t m = g->n ? g->n : 1;
+    unsigned char *inc = calloc(m, 1);
+    double *key = malloc(m * sizeof *key);
+    size_t *indeg = malloc(m * sizeof *indeg);
+    size_t *heapv = malloc(m * sizeof *heapv);
+    int rc = inc && key && indeg && heapv ? DF_OK : DF_E_NOMEM;
+
+    *nout = 0;
+    if (s != NULL) {
+        for (size_t i = 0; i < g->n && rc == DF_OK; i++)
+            inc[i] = (unsigned char)df_selection_included(s, i);
+    } else {
+        for (size_t k = 0; k < npref && rc == DF_OK; k++)
+            if (pref[k] < g->n)
+                inc[pref[k]] = 1;
+    }
+    if (rc == DF_OK)
+        rc = order_keys(g, inc, pref, npref, key);
+    if (rc == DF_OK)
+        rc = topo_sort(g, inc, key, indeg, heapv, out, nout);
+    free(inc);
+    free(key);
+    free(indeg);
+    free(heapv);
+    return rc;
+}

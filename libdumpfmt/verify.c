@@ -1,0 +1,4135 @@
+/*
+ * verify.c — the verifier behind dumpcheck: reads a dump's header and TOC
+ * through the reader, then walks every byte of its data area itself and
+ * reports findings (stable code, severity, entry, raw offset, message).
+ *
+ *  - custom: every block's framing (type byte, dump id, chunk chain, LO OID
+ *    list, terminators), offsets against where blocks really are, what
+ *    follows the last block (nothing, or the TOC copy of spec §5.5);
+ *  - tar: every member header (checksum, size against the file), every data
+ *    member present, the end-of-archive blocks;
+ *  - directory: every data file, LO list and LO file present;
+ *  - plain scripts: what the plain reader measured (COPY terminators, the
+ *    "dump complete" trailer, psql meta-commands), and the script's last
+ *    bytes against the lines pg_dump ends it with;
+ *  - full mode (not --quick): every stream decompressed with its integrity
+ *    check (Adler-32, CRC-32 + ISIZE, lz4 end mark, complete zstd frame),
+ *    nothing after a stream's end, and COPY text checked row by row
+ *    (dfi_copycheck); LO sets against their TOC entries; sequences against
+ *    the maximum of the column they feed.
+ *
+ * Why not the reader's data layer: the verifier must see every structure
+ * boundary, tell "incomplete" from "missing", report the raw offset of the
+ * chunk or member that is damaged, and hand blocks to worker threads that
+ * each read their own copy of the file; the reader finds data lazily and
+ * stops at the first error.  The framing is small (spec §5.1, §7.2) and is
+ * walked here with the library's own buffer, integer and codec primitives.
+ *
+ * Threads: with opt->threads > 1 and a file that can be reopened, a first
+ * structural walk (the quick check) finds every block or member, then
+ * workers decompress them, largest first, each with its own source.  Pipes,
+ * one thread and uncompressed custom archives are read once, in file order,
+ * decoding as the walk goes.  Findings are attached to their entry and
+ * merged in TOC order, so the output does not depend on the number of
+ * threads.
+ */
+#include "verify.h"
+#include "codec_gzip.h"
+#include "internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#define V_OUT_SIZE (256 * 1024) /* decompressed bytes per checker call */
+#define V_MAX_THREADS 64
+#define V_DEFAULT_LARGE_PLAIN (1LL << 30)
+#define V_TAR_BLOCK 512
+#define V_MSG 1024
+
+/* ================================================================== */
+/* Names                                                               */
+/* ================================================================== */
+
+const char *df_severity_name(int severity)
+{
+    switch (severity) {
+    case DF_SEVERITY_INFO: return "info";
+    case DF_SEVERITY_WARNING: return "warning";
+    case DF_SEVERITY_ERROR: return "error";
+    default: return "unknown";
+    }
+}
+
+const char *df_verdict_name(int verdict)
+{
+    switch (verdict) {
+    case DF_VERDICT_OK: return "OK";
+    case DF_VERDICT_WARNING: return "WARNING";
+    case DF_VERDICT_DAMAGED: return "DAMAGED";
+    default: return "UNKNOWN";
+    }
+}
+
+void df_verify_options_default(df_verify_options *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+/* ================================================================== */
+/* Findings                                                            */
+/* ================================================================== */
+
+typedef struct vlist {
+    df_finding *v;
+    size_t n, cap;
+    bool oom; /* a finding was lost for want of memory */
+} vlist;
+
+static void vlist_free(vlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free((void *)l->v[i].message); /* member shares the allocation */
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* Drop findings added after the first `keep` (a block that turned out to be cut). */
+static void vlist_truncate(vlist *l, size_t keep)
+{
+    for (size_t i = keep; i < l->n; i++)
+        free((void *)l->v[i].message);
+    if (keep < l->n)
+        l->n = keep;
+}
+
+static void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+                       const char *member, const char *fmt, va_list ap)
+{
+    char msg[V_MSG];
+    size_t ml, bl;
+    char *mem;
+
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (member == NULL)
+        member = "";
+    ml = strlen(msg);
+    bl = strlen(member);
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        df_finding *nv = realloc(l->v, cap * sizeof *nv);
+        if (nv == NULL) {
+            l->oom = true;
+            return;
+        }
+        l->v = nv;
+        l->cap = cap;
+    }
+    mem = malloc(ml + bl + 2);
+    if (mem == NULL) {
+        l->oom = true;
+        return;
+    }
+    memcpy(mem, msg, ml + 1);
+    memcpy(mem + ml + 1, member, bl + 1);
+    l->v[l->n++] = (df_finding){code, sev, e, off, mem + ml + 1, mem};
+}
+
+static void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+                      const char *member, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+                      const char *member, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vlist_addv(l, code, sev, e, off, member, fmt, ap);
+    va_end(ap);
+}
+
+/* ================================================================== */
+/* Identifiers and SQL fragments in TOC text                           */
+/* ================================================================== */
+
+static const char *skip_space(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    return s;
+}
+
+/*
+ * One identifier at *s as written by pg_dump (fmtId): "quoted" with ""
+ * for a quote, or bare.  The raw name goes to out.  False when there is none.
+ */
+static bool parse_ident(const char **sp, char *out, size_t cap)
+{
+    const char *s = *sp;
+    size_t n = 0;
+
+    if (*s == '"') {
+        for (s++; *s; s++) {
+            if (*s == '"') {
+                if (s[1] != '"')
+                    break;
+                s++;
+            }
+            if (n + 1 < cap)
+                out[n++] = *s;
+        }
+        if (*s != '"')
+            return false;
+        s++;
+    } else {
+        while (*s && !strchr(" \t\r\n.,()\";'", *s)) {
+            if (n + 1 < cap)
+                out[n++] = *s;
+            s++;
+        }
+        if (n == 0)
+            return false;
+    }
+    out[n] = '\0';
+    *sp = s;
+    return true;
+}
+
+#define V_IDENT 256
+#define V_MAX_PARTS 3
+
+/* A dotted name "a.b.c" (up to 3 parts); returns the number of parts, 0 on failure. */
+static int parse_qualified(const char **sp, char parts[V_MAX_PARTS][V_IDENT])
+{
+    const char *s = *sp;
+    int n = 0;
+
+    while (n < V_MAX_PARTS && parse_ident(&s, parts[n], V_IDENT)) {
+        n++;
+        if (*s != '.')
+            break;
+        s++;
+    }
+    if (n == 0)
+        return 0;
+    *sp = s;
+    return n;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool streq(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+void dfi_free_names(char **names, int n)
+{
+    if (names == NULL)
+        return;
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int dfi_copy_columns(const char *stmt, char ***names)
+{
+    char parts[V_MAX_PARTS][V_IDENT];
+    char col[V_IDENT];
+    const char *s;
+    char **v = NULL;
+    int n = 0;
+
+    if (names)
+        *names = NULL;
+    if (stmt == NULL || strncmp(stmt, "COPY ", 5) != 0)
+        return -1;
+    s = skip_space(stmt + 5);
+    if (parse_qualified(&s, parts) == 0)
+        return -1;
+    /* pg_dump writes "COPY t  FROM stdin;" (two spaces) for a table without columns. */
+    if (strncmp(s, "  FROM ", 7) == 0)
+        return 0;
+    s = skip_space(s);
+    if (*s != '(')
+        return -1;
+    s = skip_space(s + 1);
+    for (;;) {
+        if (!parse_ident(&s, col, sizeof col))
+            goto bad;
+        if (names) {
+            char **nv = realloc(v, (size_t)(n + 1) * sizeof *nv);
+            if (nv == NULL || (nv[n] = strdup(col)) == NULL) {
+                v = nv ? nv : v;
+                goto bad;
+            }
+            v = nv;
+        }
+        n++;
+        s = skip_space(s);
+        if (*s == ')')
+            break;
+        if (*s != ',')
+            goto bad;
+        s = skip_space(s + 1);
+    }
+    s = skip_space(s + 1);
+    /* 8.x dumps of tables WITH OIDS carry the oid as an extra first column. */
+    if (strncmp(s, "WITH OIDS", 9) == 0)
+        n++;
+    if (names)
+        *names = v;
+    return n;
+bad:
+    dfi_free_names(v, n);
+    return -1;
+}
+
+/* ================================================================== */
+/* The COPY text checker                                               */
+/* ================================================================== */
+
+int dfi_copycheck_init(dfi_copycheck *cp, int mode, int ncols, dfi_watch *w, size_t nw)
+{
+    memset(cp, 0, sizeof *cp);
+    cp->mode = mode;
+    cp->ncols = ncols;
+    cp->in_command = mode == DF_ROWS_COPY_WITH_COMMAND;
+    cp->last_nonspace = -1;
+    cp->w = w;
+    cp->nw = nw;
+    cp->maxcol = -1;
+    for (size_t i = 0; i < nw; i++) {
+        w[i].stmt_col = w[i].col;
+        if (w[i].col > cp->maxcol)
+            cp->maxcol = w[i].col;
+    }
+    if (mode == DF_ROWS_INSERT) {
+        cp->ins = df_rowcount_new(DF_ROWS_INSERT);
+        if (cp->ins == NULL)
+            return DF_E_NOMEM;
+    }
+    return DF_OK;
+}
+
+void dfi_copycheck_free(dfi_copycheck *cp)
+{
+    df_rowcount_free(cp->ins);
+    cp->ins = NULL;
+}
+
+/* What COPY TO writes after a backslash (PostgreSQL's COPY text format). */
+static bool valid_escape(uint8_t c)
+{
+    switch (c) {
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+    case 'v':
+    case '\\':
+    case 'N':
+    case '.':
+    case 'x': return true;
+    default: return c >= '0' && c <= '7';
+    }
+}
+
+static void note_escape(dfi_copycheck *cp, int c, int64_t at)
+{
+    if (c >= 0 && valid_escape((uint8_t)c))
+        return;
+    if (cp->bad_esc++ == 0) {
+        cp->bad_esc_row = cp->rows + 1;
+        cp->bad_esc_pos = at;
+        cp->bad_esc_char = c;
+    }
+}
+
+/* An integer field of a watched column: digits with an optional sign; \N and text are skipped. */
+static void watch_value(dfi_watch *w, const char *f, size_t len)
+{
+    uint64_t v = 0;
+    bool neg = false;
+    size_t i = 0;
+    int64_t val;
+
+    if (len > 0 && (f[0] == '-' || f[0] == '+')) {
+        neg = f[0] == '-';
+        i = 1;
+    }
+    if (i == len || len - i > 19)
+        return;
+    for (; i < len; i++) {
+        if (f[i] < '0' || f[i] > '9')
+            return;
+        v = v * 10 + (uint64_t)(f[i] - '0');
+    }
+    if (v > (uint64_t)INT64_MAX)
+        return;
+    val = neg ? -(int64_t)v : (int64_t)v;
+    if (!w->have || val > w->max)
+        w->max = val;
+    w->have = true;
+}
+
+/*
+ * Find each watched column of one row and take its value.  `whole` is false
+ * when only a prefix of a very long row was kept: a field is then only used
+ * when a tab ends it inside the prefix.
+ */
+static void watch_row(dfi_copycheck *cp, const char *line, size_t len, bool whole)
+{
+    const char *p = line, *end = line + len;
+    int col = 0;
+
+    while (col <= cp->maxcol && p <= end) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        const char *fe = tab ? tab : end;
+
+        for (size_t i = 0; i < cp->nw && (tab != NULL || whole); i++)
+            if (cp->w[i].col == col)
+                watch_value(&cp->w[i], p, (size_t)(fe - p));
+        if (tab == NULL)
+            break;
+        p = tab + 1;
+        col++;
+    }
+}
+
+static void carry_add(dfi_copycheck *cp, const uint8_t *p, size_t n)
+{
+    size_t room = sizeof cp->carry - cp->carry_n;
+
+    if (n > room) {
+        n = room;
+        cp->carry_cut = true;
+    }
+    memcpy(cp->carry + cp->carry_n, p, n);
+    cp->carry_n += n;
+}
+
+/* A newline at piece index `i` (absolute offset `at`) ends the current line. */
+static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base)
+{
+    int64_t at = base + (int64_t)i;
+    int64_t len = at - cp->line_start;
+
+    if (cp->dot_line && len == 2) {
+        cp->terminated = true;
+        return;
+    }
+    cp->rows++;
+    if ((cp->ncols > 0 && cp->tabs != cp->ncols - 1) || (cp->ncols == 0 && len != 0)) {
+        if (cp->bad_rows++ == 0) {
+            cp->bad_row_no = cp->rows;
+            cp->bad_row_cols = cp->tabs + 1;
+            cp->bad_row_pos = cp->line_start;
+        }
+    }
+    if (cp->nw > 0) {
+        if (cp->line_start >= base) {
+            watch_row(cp, (const char *)p + (cp->line_start - base), (size_t)len, true);
+        } else {
+            carry_add(cp, p, i);
+            watch_row(cp, cp->carry, cp->carry_n, !cp->carry_cut);
+        }
+        cp->carry_n = 0;
+        cp->carry_cut = false;
+    }
+    cp->line_start = at + 1;
+    cp->tabs = 0;
+    cp->dot_line = false;
+}
+
+/* A backslash at piece index i: check the escaped byte (maybe in the next piece). */
+static size_t on_backslash(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i, int64_t base)
+{
+    bool at_start = base + (int64_t)i == cp->line_start;
+
+    if (i + 1 >= n) {
+        cp->esc_pending = true;
+        cp->esc_at_start = at_start;
+        return n;
+    }
+    note_escape(cp, p[i + 1] == '\n' ? -1 : p[i + 1], base + (int64_t)i);
+    if (at_start && p[i + 1] == '.')
+        cp->dot_line = true;
+    /* The escaped byte is data: not a delimiter, not a line end (as COPY FROM reads it). */
+    return i + 2;
+}
+
+#ifdef __SSE2__
+/* Bit masks of bytes equal to '\n', '\\' and '\t' in the 64 bytes at p. */
+static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
+{
+    const __m128i vn = _mm_set1_epi8('\n'), vb = _mm_set1_epi8('\\'), vt = _mm_set1_epi8('\t');
+    uint64_t a = 0, b = 0, c = 0;
+
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
+        b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * k);
+        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt)) << (16 * k);
+    }
+    *nl = a;
+    *bs = b;
+    *tab = c;
+}
+#else
+/* Portable twin: one bit per byte equal to c, from 8-byte words. */
+static inline uint64_t eq_mask8(uint64_t w, uint8_t c)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t x = w ^ (0x0101010101010101ULL * c);
+    uint64_t t = ~(((x & lo7) + lo7) | x | lo7); /* 0x80 in each zero byte, exactly */
+    uint64_t m = 0;
+
+    for (int k = 0; k < 8; k++)
+        m |= ((t >> (8 * k + 7)) & 1) << k;
+    return m;
+}
+
+static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
+{
+    uint64_t a = 0, b = 0, c = 0;
+
+    for (int k = 0; k < 8; k++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * k, 8);
+        a |= eq_mask8(w, '\n') << (8 * k);
+        b |= eq_mask8(w, '\\') << (8 * k);
+        c |= eq_mask8(w, '\t') << (8 * k);
+    }
+    *nl = a;
+    *bs = b;
+    *tab = c;
+}
+#endif
+
+/*
+ * Set bits of a mask.  Without -mpopcnt GCC calls a libgcc routine for
+ * __builtin_popcountll, which shows in profiles of the row scanner.
+ */
+static inline int bits64(uint64_t x)
+{
+#ifdef __POPCNT__
+    return __builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+/*
+ * Rows of COPY text from piece index i until the terminator line or the
+ * end of the piece.  The hot loop looks at 64 bytes at a time: tabs are
+ * counted with one popcount, and only newlines and backslashes stop it.
+ */
+static size_t scan_rows(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i, int64_t base)
+{
+    if (cp->esc_pending && i < n) {
+        cp->esc_pending = false;
+        note_escape(cp, p[i] == '\n' ? -1 : p[i], base + (int64_t)i - 1);
+        if (cp->esc_at_start && p[i] == '.')
+            cp->dot_line = true;
+        i++;
+    }
+    while (i < n) {
+        size_t j;
+
+        if (i + 64 <= n) {
+            uint64_t nl, bs, tab, ev;
+
+            masks64(p + i, &nl, &bs, &tab);
+            ev = nl | bs;
+            if (ev == 0) {
+                cp->tabs += bits64(tab);
+                i += 64;
+                continue;
+            }
+            j = (size_t)__builtin_ctzll(ev);
+            cp->tabs += bits64(tab & ((1ULL << j) - 1));
+            j += i;
+        } else {
+            for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++)
+                cp->tabs += p[j] == '\t';
+            if (j == n)
+                return n;
+        }
+        if (p[j] == '\n') {
+            end_line(cp, p, j, base);
+            i = j + 1;
+            if (cp->terminated)
+                return i;
+        } else {
+            i = on_backslash(cp, p, n, j, base);
+        }
+    }
+    return i;
+}
+
+/* After "\." pg_dump writes only newlines. */
+static void after_terminator(dfi_copycheck *cp, const uint8_t *p, size_t n, int64_t at)
+{
+    if (cp->after_bytes > 0) {
+        cp->after_bytes += (int64_t)n;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n')
+            continue;
+        if (cp->after_bytes == 0)
+            cp->after_pos = at + (int64_t)i;
+        cp->after_bytes += (int64_t)(n - i);
+        return;
+    }
+}
+
+/* DF_ROWS_COPY_WITH_COMMAND: collect the leading COPY line; returns bytes used. */
+static size_t command_line(dfi_copycheck *cp, const uint8_t *p, size_t n)
+{
+    const uint8_t *nl = memchr(p, '\n', n);
+    size_t take = nl ? (size_t)(nl - p) : n;
+    size_t room = sizeof cp->cmd - 1 - cp->cmd_n;
+
+    memcpy(cp->cmd + cp->cmd_n, p, take < room ? take : room);
+    cp->cmd_n += take < room ? take : room;
+    if (nl == NULL)
+        return n;
+    cp->cmd[cp->cmd_n] = '\0';
+    cp->in_command = false;
+    cp->ncols = dfi_copy_columns(cp->cmd, NULL);
+    return take + 1;
+}
+
+/* --- watched columns in INSERT statements --------------------------- */
+
+enum { IS_NORMAL = 0, IS_STRING, IS_ESTRING, IS_IDENT, IS_COMMENT };
+
+static bool word_char(int c)
+{
+    return isalnum(c) || c == '_' || c == '$';
+}
+
+/* A field of a VALUES row ended: take its value for the watched columns at that position. */
+static void ins_field_end(dfi_copycheck *cp)
+{
+    dfi_insscan *s = &cp->is;
+
+    for (size_t i = 0; i < cp->nw && !s->field_bad; i++)
+        if (cp->w[i].stmt_col == s->col)
+            watch_value(&cp->w[i], s->fld, s->fld_len);
+    s->fld_len = 0;
+    s->field_bad = false;
+}
+
+/* A name of the statement's column list ended: is it a watched column? */
+static void ins_name_end(dfi_copycheck *cp)
+{
+    dfi_insscan *s = &cp->is;
+
+    s->name[s->name_len] = '\0';
+    for (size_t i = 0; i < cp->nw; i++)
+        if (cp->w[i].name != NULL && strcmp(cp->w[i].name, s->name) == 0)
+            cp->w[i].stmt_col = s->ncol_names;
+    s->ncol_names++;
+    s->name_len = 0;
+}
+
+static void ins_word_end(dfi_copycheck *cp)
+{
+    dfi_insscan *s = &cp->is;
+
+    if (s->word_len == 6 && s->depth == 0 && strncasecmp(s->word, "values", 6) == 0)
+        s->after_values = true;
+    if (s->word_len == 6 && s->depth == 0 && strncasecmp(s->word, "insert", 6) == 0) {
+        s->after_values = false; /* a new statement: columns in table order until a list */
+        s->ncol_names = 0;
+        for (size_t i = 0; i < cp->nw; i++)
+            cp->w[i].stmt_col = cp->w[i].col;
+    }
+    s->word_len = 0;
+}
+
+static void ins_punct(dfi_copycheck *cp, int c)
+{
+    dfi_insscan *s = &cp->is;
+    bool row = s->depth == 1 && s->after_values;
+
+    switch (c) {
+    case '(':
+        if (++s->depth == 1 && s->after_values) {
+            s->col = 0;
+            s->fld_len = 0;
+            s->field_bad = false;
+        } else if (s->depth == 1) {
+            s->in_cols = true;
+            s->name_len = 0;
+        } else if (s->depth == 2 && s->after_values) {
+            s->field_bad = true; /* ROW(...), functions: not a plain integer */
+        }
+        break;
+    case ')':
+        if (row)
+            ins_field_end(cp);
+        else if (s->depth == 1 && s->in_cols) {
+            if (s->name_len > 0)
+                ins_name_end(cp);
+            s->in_cols = false;
+        }
+        if (s->depth > 0)
+            s->depth--;
+        break;
+    case ',':
+        if (row) {
+            ins_field_end(cp);
+            s->col++;
+        } else if (s->depth == 1 && s->in_cols && s->name_len > 0) {
+            ins_name_end(cp);
+        }
+        break;
+    case ';':
+        if (s->depth == 0)
+            s->after_values = false;
+        break;
+    default:
+        if (row && !isspace(c)) {
+            if (s->fld_len < sizeof s->fld)
+                s->fld[s->fld_len++] = (char)c;
+            else
+                s->field_bad = true;
+        }
+        break;
+    }
+}
+
+static void ins_byte(dfi_copycheck *cp, int c, int prev)
+{
+    dfi_insscan *s = &cp->is;
+
+    switch (s->st) {
+    case IS_STRING:
+    case IS_ESTRING:
+        if (s->pend_bs) {
+            s->pend_bs = false;
+            return;
+        }
+        if (s->pend_quote) {
+            s->pend_quote = false;
+            if (c == '\'')
+                return; /* a doubled quote */
+            s->st = IS_NORMAL;
+            break; /* c is ordinary text again */
+        }
+        if (c == '\'')
+            s->pend_quote = true;
+        else if (c == '\\' && s->st == IS_ESTRING)
+            s->pend_bs = true;
+        return;
+    case IS_IDENT:
+        if (s->pend_quote) {
+            s->pend_quote = false;
+            if (c != '"') {
+                s->st = IS_NORMAL;
+                break;
+            }
+        } else if (c == '"') {
+            s->pend_quote = true;
+            return;
+        }
+        if (s->in_cols && s->depth == 1 && s->name_len + 1 < sizeof s->name)
+            s->name[s->name_len++] = (char)c;
+        return;
+    case IS_COMMENT:
+        if (c == '\n')
+            s->st = IS_NORMAL;
+        return;
+    }
+    if (word_char(c)) {
+        if (s->word_len < sizeof s->word)
+            s->word[s->word_len] = (char)c;
+        s->word_len++;
+        if (s->in_cols && s->depth == 1 && s->name_len + 1 < sizeof s->name)
+            s->name[s->name_len++] = (char)c;
+        ins_punct(cp, c); /* field text */
+        return;
+    }
+    if (c == '\'') {
+        bool e = s->word_len == 1 && (s->word[0] == 'E' || s->word[0] == 'e');
+        ins_word_end(cp);
+        s->st = e ? IS_ESTRING : IS_STRING;
+        s->field_bad = true; /* a quoted value is not a plain integer */
+        return;
+    }
+    ins_word_end(cp);
+    if (c == '"')
+        s->st = IS_IDENT;
+    else if (c == '-' && prev == '-')
+        s->st = IS_COMMENT;
+    else
+        ins_punct(cp, c);
+}
+
+static void insert_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
+{
+    df_rowcount_feed(cp->ins, p, n);
+    cp->rows = df_rowcount_rows(cp->ins);
+    for (size_t i = 0; i < n && cp->nw > 0; i++)
+        ins_byte(cp, p[i], i > 0 ? p[i - 1] : -1);
+    for (size_t i = n; i > 0; i--)
+        if (!isspace(p[i - 1])) {
+            cp->last_nonspace = p[i - 1];
+            break;
+        }
+}
+
+void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
+{
+    int64_t base = cp->pos;
+    size_t i = 0;
+
+    if (cp->mode == DF_ROWS_INSERT) {
+        insert_feed(cp, p, n);
+        cp->pos += (int64_t)n;
+        return;
+    }
+    if (cp->in_command) {
+        i = command_line(cp, p, n);
+        if (!cp->in_command)
+            cp->line_start = base + (int64_t)i;
+    }
+    if (i < n && !cp->terminated)
+        i = scan_rows(cp, p, n, i, base);
+    if (cp->terminated && i < n)
+        after_terminator(cp, p + i, n - i, base + (int64_t)i);
+    else if (cp->nw > 0 && !cp->terminated && !cp->in_command) {
+        /* keep the start of a row that goes on in the next piece */
+        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
+        if ((size_t)from < n)
+            carry_add(cp, p + from, n - (size_t)from);
+    }
+    cp->pos = base + (int64_t)n;
+}
+
+/* ================================================================== */
+/* Verification state                                                  */
+/* ================================================================== */
+
+enum { V_FOUND_NONE = 0, V_FOUND_PARTIAL = 1, V_FOUND_COMPLETE = 2 };
+enum { V_STOP_EOF = 0, V_STOP_OTHER = 1, V_STOP_ERROR = 2 };
+enum { V_REC = 1, V_DEC = 2 }; /* walk flags: record structure, decode data */
+
+/* One large object as found in the data (custom: OID only). */
+typedef struct vlo {
+    uint32_t oid;
+    int64_t start; /* tar: raw offset of the member data; else -1 */
+    int64_t size;  /* stored bytes (tar member, directory file) */
+    char *name;    /* directory file or tar member name, with suffix */
+    dfi_wrap wrap;
+} vlo;
+
+/* Per TOC entry: where its data are and what reading them showed. */
+typedef struct ventry {
+    const df_entry *e;
+    bool data; /* the TOC gives the entry a data stream */
+    bool blobs;
+    bool table;         /* TABLE DATA: rows are checked */
+    int rows_mode;      /* DF_ROWS_* */
+    int ncols;          /* from the COPY column list, -1 unknown */
+    int found;          /* V_FOUND_*: its block / member / file */
+    bool cut;           /* its block or member ends early */
+    int64_t start, end; /* custom block, tar member data; -1 */
+    char *member;       /* directory file or tar member holding it */
+    dfi_wrap wrap;
+    int64_t stored;
+    vlo *los;
+    size_t nlos, caplos;
+    uint32_t *want; /* LO OIDs the TOC promises, sorted */
+    size_t nwant;
+    bool want_known;
+    dfi_watch *w; /* watched columns (sequence-behind-data) */
+    size_t nw;
+    int64_t rows, bytes;
+    bool decoded; /* the full check read all of it */
+    vlist finds;
+} ventry;
+
+typedef struct vseq {
+    const df_entry *e; /* its SEQUENCE SET entry */
+    int64_t value;
+    bool called;
+    int64_t increment;
+    bool target; /* the column it feeds is known */
+    char tschema[V_IDENT], table[V_IDENT], column[V_IDENT];
+} vseq;
+
+typedef struct vctx vctx;
+
+struct df_verify {
+    df_reader *r;
+    df_verify_summary sum;
+    df_finding *f;
+    size_t n;
+};
+
+struct vctx {
+    const df_verify_options *opt;
+    df_verify *v;
+    df_reader *r;
+    const char *path; /* what workers reopen (file or directory); NULL: serial only */
+    size_t n;
+    ventry *ents;
+    int64_t file_size; /* custom or tar file; -1 unknown (pipe) */
+    vlist pre, post;   /* file-level findings before and after the entries' */
+    int walk_stop;     /* V_STOP_*: how the walk of blocks or members ended */
+    int64_t walk_end;  /* ... and where */
+    vseq *seqs;
+    size_t nseqs;
+    bool gzip_used;
+    /* work for the data phase */
+    size_t *items;
+    size_t nitems;
+    size_t next_item;  /* atomic */
+    int64_t prog_done; /* atomic: stored bytes done */
+    int64_t prog_total;
+    int64_t prog_last_ns;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t running;
+};
+
+/* A worker's own view of the input and its scratch memory. */
+typedef struct vworker {
+    vctx *c;
+    dfi_src src;
+    dfi_buf buf;
+    bool open;
+    df_error err;
+    uint8_t *out;
+    dfi_copycheck *cp;
+    bool main;         /* runs in the calling thread: may report progress */
+    ventry *expect;    /* worker: the entry whose block it reads (findings go nowhere else) */
+    int64_t prog_base; /* main: raw offset that counts as progress 0 */
+} vworker;
+
+/* One compressed stream being checked. */
+typedef struct vstream {
+    vctx *c;
+    ventry *ve;
+    vworker *w;
+    dfi_dec dec;
+    bool live, ended, failed;
+    size_t used; /* bytes waiting in w->out */
+    bool table;
+    int64_t raw_start; /* raw offset where the stored stream starts */
+    int64_t raw_end;   /* ... and ends, when known (-1) */
+    bool linear;       /* uncompressed offsets map to raw_start + n */
+    const char *member;
+    int64_t out_bytes;
+    /* The first codec failure, reported at the stream's end when its range is known. */
+    const char *fail_code;
+    int fail_sev;
+    int64_t fail_at;
+    char fail_msg[200];
+} vstream;
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* From the calling thread only: report progress about ten times a second. */
+static void progress_tick(vctx *c, bool force)
+{
+    int64_t t;
+
+    if (c->opt->progress == NULL)
+        return;
+    t = now_ns();
+    if (!force && c->prog_last_ns != 0 && t - c->prog_last_ns < 100000000)
+        return;
+    c->prog_last_ns = t;
+    c->opt->progress(c->opt->progress_ctx, __atomic_load_n(&c->prog_done, __ATOMIC_RELAXED),
+                     c->prog_total);
+}
+
+static void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
+                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
+                      const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vlist_addv(&ve->finds, code, sev, ve->e, off, member, fmt, ap);
+    va_end(ap);
+}
+
+/* A finding about `ve`, or about the file when ve is NULL. */
+static void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off,
+                      const char *member, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off,
+                      const char *member, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (ve != NULL)
+        vlist_addv(&ve->finds, code, sev, ve->e, off, member, fmt, ap);
+    else
+        vlist_addv(&c->post, code, sev, NULL, off, member, fmt, ap);
+    va_end(ap);
+}
+
+/* ================================================================== */
+/* Streams: stored bytes in, integrity checked, COPY text checked      */
+/* ================================================================== */
+
+static bool is_gzip_wrap(dfi_wrap w)
+{
+    return w == DFI_WRAP_ZLIB || w == DFI_WRAP_GZIP;
+}
+
+/* dfi_dec_init, except that DF_INFLATE_ZLIB forces zlib for gzip data. */
+static int dec_start(dfi_dec *d, dfi_wrap wrap, int inflate)
+{
+    const dfi_codec *ref = NULL;
+    int rc;
+
+    if (inflate == DF_INFLATE_ZLIB && wrap == DFI_WRAP_ZLIB)
+        ref = &dfi_codec_gzip_zlib_ref;
+    else if (inflate == DF_INFLATE_ZLIB && wrap == DFI_WRAP_GZIP)
+        ref = &dfi_codec_gzip_file_ref;
+    if (ref == NULL)
+        return dfi_dec_init(d, wrap);
+    memset(d, 0, sizeof *d);
+    d->codec = ref;
+    rc = ref->init(d);
+    if (rc != DF_OK)
+        d->codec = NULL;
+    return rc;
+}
+
+/* Which finding a codec's complaint is. */
+static const char *codec_code(int rc, const char *msg, int *sev)
+{
+    *sev = DF_SEVERITY_ERROR;
+    switch (rc) {
+    case DF_E_TRUNCATED: return DF_FIND_TRUNCATED;
+    case DF_E_UNSUPPORTED: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_UNSUPPORTED;
+    case DF_E_NOMEM: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_COULD_NOT_CHECK;
+    case DF_E_CORRUPT:
+        if (strstr(msg, "checksum") || strstr(msg, "CRC") || strstr(msg, "ISIZE") ||
+            strstr(msg, "data check"))
+            return DF_FIND_BAD_CHECKSUM;
+        return DF_FIND_BAD_DATA;
+    default: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_COULD_NOT_CHECK;
+    }
+}
+
+/*
+ * Remember the first failure; stream_end reports it with the stream's stored
+ * range, which a serial walk only knows once the block has ended.
+ */
+static void stream_fail(vstream *s, const char *code, int sev, int64_t at, const char *msg)
+{
+    s->fail_code = code;
+    s->fail_sev = sev;
+    s->fail_at = at;
+    snprintf(s->fail_msg, sizeof s->fail_msg, "%s", msg);
+    s->failed = true;
+}
+
+static void stream_codec_fail(vstream *s, int rc, int64_t at)
+{
+    int sev;
+    const char *code = codec_code(rc, s->dec.msg, &sev);
+
+    stream_fail(s, code, sev, at, s->dec.msg[0] ? s->dec.msg : df_strstatus(rc));
+}
+
+static void stream_report_failure(vstream *s, int64_t end_at)
+{
+    entry_add(s->ve, s->fail_code, s->fail_sev, s->fail_at, s->member,
+              "%s (in the data stored at offsets %lld..%lld)", s->fail_msg, (long long)s->raw_start,
+              (long long)(s->raw_end >= 0 ? s->raw_end : end_at));
+}
+
+static int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table,
+                        int64_t raw_start, int64_t raw_end, const char *member)
+{
+    vctx *c = w->c;
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    s->c = c;
+    s->ve = ve;
+    s->w = w;
+    s->raw_start = raw_start;
+    s->raw_end = raw_end;
+    s->member = member;
+    s->linear = wrap == DFI_WRAP_RAW && member != NULL && member[0] != '\0';
+    if (is_gzip_wrap(wrap))
+        __atomic_store_n(&c->gzip_used, true, __ATOMIC_RELAXED);
+    rc = dec_start(&s->dec, wrap, c->opt->inflate);
+    if (rc != DF_OK) {
+        int sev;
+        const char *code = codec_code(rc, s->dec.msg, &sev);
+        entry_add(ve, code, sev, raw_start, member, "%s", s->dec.msg);
+        s->failed = true;
+        return rc;
+    }
+    s->live = true;
+    if (table) {
+        rc = dfi_copycheck_init(w->cp, ve->rows_mode, ve->ncols, ve->w, ve->nw);
+        s->table = true; /* dfi_copycheck_free is safe after a failed init */
+        if (rc != DF_OK) {
+            entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, raw_start, member,
+                      "out of memory");
+            s->failed = true;
+        }
+    }
+    return rc;
+}
+
+static void stream_flush(vstream *s)
+{
+    if (s->used == 0)
+        return;
+    if (s->table)
+        dfi_copycheck_feed(s->w->cp, s->w->out, s->used);
+    s->out_bytes += (int64_t)s->used;
+    s->used = 0;
+}
+
+/* Stored bytes p[0..n) that start at raw offset `at`. */
+static void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at)
+{
+    while (n > 0 && !s->failed) {
+        uint8_t *o = s->w->out + s->used;
+        size_t room = V_OUT_SIZE - s->used;
+        const uint8_t *q = p;
+        size_t qn = n;
+        int rc;
+
+        if (s->ended) {
+            stream_fail(s, DF_FIND_TRAILING_DATA, DF_SEVERITY_ERROR, at,
+                        "bytes follow the end of the compressed stream");
+            return;
+        }
+        if (room == 0) {
+            stream_flush(s);
+            continue;
+        }
+        rc = dfi_dec_step(&s->dec, &q, &qn, &o, &room);
+        s->used = (size_t)(o - s->w->out);
+        at += (int64_t)(n - qn);
+        p = q;
+        n = qn;
+        if (rc == DF_EOF)
+            s->ended = true;
+        else if (rc < 0)
+            stream_codec_fail(s, rc, at);
+        else if (s->used == V_OUT_SIZE)
+            stream_flush(s);
+    }
+}
+
+/* The first problem of each kind the COPY checker saw, as findings. */
+static void copy_findings(vstream *s, int64_t end_at)
+{
+    const dfi_copycheck *cp = s->w->cp;
+    ventry *ve = s->ve;
+
+#define ROW_AT(pos) (s->linear ? s->raw_start + (pos) : s->raw_start)
+    if (cp->bad_rows > 0)
+        entry_add(ve, DF_FIND_BAD_COPY_ROW, DF_SEVERITY_ERROR, ROW_AT(cp->bad_row_pos), s->member,
+                  "row %lld has %lld columns but the COPY column list names %d (uncompressed "
+                  "offset %lld); rows with a wrong column count: %lld",
+                  (long long)cp->bad_row_no, (long long)cp->bad_row_cols, cp->ncols,
+                  (long long)cp->bad_row_pos, (long long)cp->bad_rows);
+    if (cp->bad_esc > 0) {
+        char what[32];
+        if (cp->bad_esc_char < 0)
+            snprintf(what, sizeof what, "the end of the line");
+        else if (isprint(cp->bad_esc_char))
+            snprintf(what, sizeof what, "\"%c\"", cp->bad_esc_char);
+        else
+            snprintf(what, sizeof what, "byte 0x%02x", cp->bad_esc_char);
+        entry_add(
+            ve, DF_FIND_BAD_COPY_ESCAPE, DF_SEVERITY_ERROR, ROW_AT(cp->bad_esc_pos), s->member,
+            "row %lld has a backslash followed by %s, which COPY never writes "
+            "(uncompressed offset %lld); invalid escapes: %lld",
+            (long long)cp->bad_esc_row, what, (long long)cp->bad_esc_pos, (long long)cp->bad_esc);
+    }
+    if (cp->mode != DF_ROWS_INSERT && !cp->terminated) {
+        bool partial = cp->pos > cp->line_start;
+        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
+                  "COPY data end after %lld rows without the \"\\.\" terminator line%s",
+                  (long long)cp->rows, partial ? "; the last line is incomplete" : "");
+    }
+    if (cp->mode == DF_ROWS_INSERT && cp->last_nonspace >= 0 && cp->last_nonspace != ';')
+        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
+                  "INSERT data do not end with a complete statement (last byte 0x%02x, not "
+                  "\";\")",
+                  cp->last_nonspace);
+    if (cp->after_bytes > 0)
+        entry_add(ve, DF_FIND_DATA_AFTER_TERMINATOR, DF_SEVERITY_ERROR, ROW_AT(cp->after_pos),
+                  s->member,
+                  "%lld bytes follow the \"\\.\" terminator line (uncompressed offset "
+                  "%lld)",
+                  (long long)cp->after_bytes, (long long)cp->after_pos);
+#undef ROW_AT
+}
+
+static void stream_close(vstream *s)
+{
+    if (s->live)
+        dfi_dec_end(&s->dec);
+    s->live = false;
+    if (s->table)
+        dfi_copycheck_free(s->w->cp);
+    s->table = false;
+}
+
+/* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
+static void stream_end(vstream *s, int64_t end_at)
+{
+    while (s->live && !s->failed && !s->ended) {
+        uint8_t *o = s->w->out + s->used;
+        size_t room = V_OUT_SIZE - s->used;
+        const uint8_t *q = NULL;
+        size_t qn = 0;
+        int rc;
+
+        if (room == 0) {
+            stream_flush(s);
+            continue;
+        }
+        rc = dfi_dec_step(&s->dec, &q, &qn, &o, &room);
+        s->used = (size_t)(o - s->w->out);
+        if (rc == DF_EOF) {
+            s->ended = true;
+        } else if (rc < 0) {
+            stream_codec_fail(s, rc, end_at);
+        } else if (room > 0) {
+            rc = dfi_dec_finish(&s->dec);
+            if (rc != DF_OK)
+                stream_codec_fail(s, rc, end_at);
+            break;
+        }
+    }
+    if (s->fail_code != NULL)
+        stream_report_failure(s, end_at);
+    if (!s->failed) {
+        stream_flush(s);
+        if (s->table) {
+            copy_findings(s, end_at);
+            s->ve->rows += s->w->cp->rows;
+        }
+        s->ve->bytes += s->out_bytes;
+    }
+    stream_close(s);
+}
+
+/* Count stored bytes done; the calling thread also reports them. */
+static void note_progress(vworker *w, const dfi_buf *b, int64_t bytes)
+{
+    if (w->main) {
+        if (b != NULL)
+            w->c->prog_done = dfi_buf_tell(b) - w->prog_base;
+        else
+            w->c->prog_done += bytes;
+        progress_tick(w->c, false);
+    } else {
+        __atomic_add_fetch(&w->c->prog_done, bytes, __ATOMIC_RELAXED);
+    }
+}
+
+/* ================================================================== */
+/* Custom format (spec §5.1)                                           */
+/* ================================================================== */
+
+#define BLK_DATA 1
+#define BLK_BLOBS 3
+#define V13 DF_MAKE_VERSION(1, 3, 0)
+
+/* The walk could not read `what` (at `at`) inside the block starting at `block`. */
+static void framing_fail(vctx *c, ventry *ve, int rc, const df_error *err, int64_t block,
+                         const char *what, int64_t at)
+{
+    switch (rc) {
+    case DF_E_TRUNCATED:
+        where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, err->offset, NULL,
+                  "the file ends at offset %lld inside the data block that starts at offset "
+                  "%lld (%s at offset %lld is incomplete)",
+                  (long long)err->offset, (long long)block, what, (long long)at);
+        break;
+    case DF_E_LIMIT:
+        where_add(c, ve, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, err->offset, NULL,
+                  "%s, in the data block that starts at offset %lld", err->message,
+                  (long long)block);
+        break;
+    case DF_E_CORRUPT:
+        where_add(c, ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, err->offset, NULL,
+                  "%s, in the data block that starts at offset %lld", err->message,
+                  (long long)block);
+        break;
+    case DF_E_IO:
+        where_add(c, ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err->offset, NULL, "%s",
+                  err->message);
+        break;
+    default:
+        where_add(c, ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, err->offset, NULL, "%s",
+                  err->message[0] ? err->message : df_strstatus(rc));
+        break;
+    }
+}
+
+/* Is this block the data of an entry that may have one?  Says why not (once, when recording). */
+static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, int64_t pos, int flags)
+{
+    bool rec = flags & V_REC;
+
+    if (ve == NULL) {
+        if (rec)
+            vlist_add(&c->post, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, NULL, pos, NULL,
+                      "a data block for dump id %d, which is not in the TOC, starts at offset %lld",
+                      id, (long long)pos);
+        return false;
+    }
+    if (!ve->data) {
+        if (rec)
+            entry_add(ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
+                      "a data block for this entry starts at offset %lld, but the TOC gives it "
+                      "no data",
+                      (long long)pos);
+        return false;
+    }
+    if ((type == BLK_BLOBS) != ve->blobs) {
+        if (rec)
+            entry_add(ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
+                      "the data block at offset %lld has type %d, which does not fit this entry",
+                      (long long)pos, type);
+        return false;
+    }
+    if (rec && ve->found != V_FOUND_NONE) {
+        entry_add(ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
+                  "a second data block for this entry starts at offset %lld (the first at %lld)",
+                  (long long)pos, (long long)ve->start);
+        return false;
+    }
+    return true;
+}
+
+/* Walk one chunk stream to its 0 terminator, feeding the payload to s (when not NULL). */
+/* One chunk's payload: skipped, or fed to the stream piece by piece. */
+static int chunk_payload(vworker *w, dfi_buf *b, df_error *err, vstream *s, int32_t len)
+{
+    int64_t left = len;
+
+    if (s == NULL)
+        return dfi_buf_skip(b, len, err);
+    while (left > 0) {
+        size_t take;
+        int rc = dfi_buf_fill(b, err);
+
+        if (rc == DF_EOF)
+            rc = dfi_fail(err, DF_E_TRUNCATED, dfi_buf_tell(b), "unexpected end of file");
+        if (rc != DF_OK)
+            return rc;
+        take = dfi_buf_avail(b);
+        if ((int64_t)take > left)
+            take = (size_t)left;
+        stream_feed(s, dfi_buf_ptr(b), take, dfi_buf_tell(b));
+        dfi_buf_consume(b, take);
+        left -= (int64_t)take;
+        note_progress(w, b, (int64_t)take);
+    }
+    return DF_OK;
+}
+
+/*
+ * Walk one chunk stream to its 0 terminator, feeding the payload to s (when
+ * not NULL).  On failure `what` and *fail_at say which part could not be read
+ * (formatted only then: an uncompressed archive has a chunk per row).
+ */
+static int chunk_stream(vctx *c, vworker *w, dfi_buf *b, df_error *err, vstream *s, char *what,
+                        size_t wn, int64_t *fail_at)
+{
+    const dfi_arch *a = &c->r->arch;
+
+    for (;;) {
+        int64_t at = dfi_buf_tell(b);
+        int32_t len;
+        int rc = dfi_read_int(b, a, &len, err);
+
+        if (rc == DF_OK && len < 0)
+            rc = dfi_fail(err, DF_E_CORRUPT, at, "negative chunk length %d", len);
+        else if (rc == DF_OK && len > c->r->lim.max_chunk)
+            rc = dfi_fail(err, DF_E_LIMIT, at, "chunk length %d exceeds the limit of %lld", len,
+                          (long long)c->r->lim.max_chunk);
+        if (rc != DF_OK) {
+            *fail_at = at;
+            snprintf(what, wn, "a chunk length");
+            return rc;
+        }
+        if (len == 0)
+            return DF_OK;
+        rc = chunk_payload(w, b, err, s, len);
+        if (rc != DF_OK) {
+            *fail_at = at;
+            snprintf(what, wn, "a chunk of %d bytes", len);
+            return rc;
+        }
+    }
+}
+
+static dfi_wrap custom_wrap(const vctx *c)
+{
+    switch (c->r->hdr.compression) {
+    case DF_COMPRESS_GZIP: return DFI_WRAP_ZLIB;
+    case DF_COMPRESS_LZ4: return DFI_WRAP_LZ4F;
+    case DF_COMPRESS_ZSTD: return DFI_WRAP_ZSTD;
+    default: return DFI_WRAP_RAW;
+    }
+}
+
+static int add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size, const char *name,
+                  dfi_wrap wrap)
+{
+    vlo *lo;
+
+    if (ve->nlos == ve->caplos) {
+        size_t cap = ve->caplos ? ve->caplos * 2 : 8;
+        vlo *nv = realloc(ve->los, cap * sizeof *nv);
+        if (nv == NULL)
+            return DF_E_NOMEM;
+        ve->los = nv;
+        ve->caplos = cap;
+    }
+    lo = &ve->los[ve->nlos];
+    *lo = (vlo){oid, start, size, NULL, wrap};
+    if (name != NULL && (lo->name = strdup(name)) == NULL)
+        return DF_E_NOMEM;
+    ve->nlos++;
+    return DF_OK;
+}
+
+/* The body of a BLOBS block: (OID, chunk stream)* then OID 0. */
+static int blobs_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve, int flags,
+                      bool dec, char *what, size_t wn, int64_t *fail_at)
+{
+    for (int64_t k = 0;; k++) {
+        int64_t at = dfi_buf_tell(b);
+        int32_t oid;
+        vstream s;
+        int rc = dfi_read_int(b, &c->r->arch, &oid, err);
+
+        *fail_at = at;
+        snprintf(what, wn, "a large object OID");
+        if (rc != DF_OK)
+            return rc;
+        if (oid == 0)
+            return DF_OK;
+        if (k >= c->r->lim.max_los)
+            return dfi_fail(err, DF_E_LIMIT, at, "more than %lld large objects in one block",
+                            (long long)c->r->lim.max_los);
+        if ((flags & V_REC) && ve != NULL && add_lo(ve, (uint32_t)oid, -1, 0, NULL, 0) != DF_OK)
+            return dfi_fail(err, DF_E_NOMEM, at, "out of memory");
+        if (dec)
+            stream_begin(&s, w, ve, custom_wrap(c), false, at, -1, "");
+        rc = chunk_stream(c, w, b, err, dec ? &s : NULL, what, wn, fail_at);
+        if (dec) {
+            if (rc == DF_OK)
+                stream_end(&s, dfi_buf_tell(b));
+            else
+                stream_close(&s);
+        }
+        if (rc != DF_OK)
+            return rc;
+    }
+}
+
+/* The body of a data block: one chunk stream. */
+static int data_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve, bool dec,
+                     int64_t pos, char *what, size_t wn, int64_t *fail_at)
+{
+    vstream s;
+    int rc;
+
+    if (dec)
+        stream_begin(&s, w, ve, custom_wrap(c), ve->table, pos,
+                     ve->found == V_FOUND_COMPLETE ? ve->end : -1, "");
+    rc = chunk_stream(c, w, b, err, dec ? &s : NULL, what, wn, fail_at);
+    if (dec) {
+        if (rc == DF_OK)
+            stream_end(&s, dfi_buf_tell(b));
+        else
+            stream_close(&s);
+    }
+    return rc;
+}
+
+/* One block at the buffer's position: V_REC records where it is, V_DEC checks its data. */
+static int custom_block(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
+{
+    int64_t pos = dfi_buf_tell(b), fail_at = pos;
+    int type = BLK_DATA, rc;
+    int32_t id = 0;
+    ventry *ve, *home = (flags & V_REC) ? NULL : w->expect;
+    bool usable, dec;
+    size_t mark;
+    char what[80] = "the block header";
+
+    if (c->r->arch.version >= V13)
+        rc = dfi_read_byte(b, &type, err);
+    else
+        rc = DF_OK;
+    if (rc == DF_OK)
+        rc = dfi_read_int(b, &c->r->arch, &id, err);
+    if (rc != DF_OK) {
+        framing_fail(c, home, rc, err, pos, what, pos);
+        return rc;
+    }
+    {
+        ssize_t idx = dfi_find_index(c->r, id);
+        ve = idx >= 0 ? &c->ents[idx] : NULL;
+    }
+    /* A worker only ever touches its own entry (the file changed under us?). */
+    if (home != NULL && ve != home) {
+        entry_add(home, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
+                  "the data block at offset %lld now names dump id %d, not this entry",
+                  (long long)pos, id);
+        return DF_E_CORRUPT;
+    }
+    usable = block_usable(c, ve, id, type, pos, flags);
+    dec = usable && (flags & V_DEC);
+    mark = ve ? ve->finds.n : 0;
+    if (usable && (flags & V_REC)) {
+        ve->found = V_FOUND_PARTIAL;
+        ve->start = pos;
+    }
+    if (type == BLK_BLOBS)
+        rc = blobs_body(c, w, b, err, usable ? ve : NULL, flags, dec, what, sizeof what, &fail_at);
+    else
+        rc = data_body(c, w, b, err, ve, dec, pos, what, sizeof what, &fail_at);
+    if (rc != DF_OK) {
+        /* The block is cut or broken: what its partial data showed is noise. */
+        if (dec) {
+            vlist_truncate(&ve->finds, mark);
+            ve->rows = ve->bytes = 0;
+        }
+        if (usable && (flags & V_REC))
+            ve->cut = true;
+        framing_fail(c, ve, rc, err, pos, what, fail_at);
+        return rc;
+    }
+    if (usable && (flags & V_REC)) {
+        ve->found = V_FOUND_COMPLETE;
+        ve->end = dfi_buf_tell(b);
+        ve->stored = ve->end - pos;
+    }
+    if (dec)
+        ve->decoded = true;
+    return DF_OK;
+}
+
+/* Walk the data area block by block from the buffer's position to its end. */
+static void custom_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
+{
+    for (;;) {
+        int64_t pos = dfi_buf_tell(b);
+        int rc = dfi_buf_fill(b, err);
+
+        c->walk_end = pos;
+        if (rc == DF_EOF) {
+            c->walk_stop = V_STOP_EOF;
+            return;
+        }
+        if (rc != DF_OK) {
+            framing_fail(c, NULL, rc, err, pos, "the next block", pos);
+            c->walk_stop = V_STOP_ERROR;
+            return;
+        }
+        if (c->r->arch.version >= V13) {
+            int t = dfi_buf_ptr(b)[0];
+            if (t != BLK_DATA && t != BLK_BLOBS) {
+                c->walk_stop = V_STOP_OTHER;
+                return;
+            }
+        }
+        if (custom_block(c, w, b, err, flags) != DF_OK) {
+            c->walk_stop = V_STOP_ERROR;
+            c->walk_end = err->code == DF_E_TRUNCATED ? err->offset : pos;
+            return;
+        }
+        note_progress(w, b, 0);
+    }
+}
+
+/* Offset of the first byte that is missing, for messages about a cut file. */
+static int64_t eof_offset(const vctx *c)
+{
+    return c->file_size >= 0 ? c->file_size : c->walk_end;
+}
+
+/* After the walk: entries whose block never showed up. */
+static void custom_missing(vctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        const df_entry *e = ve->e;
+        char where[96] = "";
+
+        if (!ve->data || ve->found != V_FOUND_NONE)
+            continue;
+        if (e->offset_state == DF_OFFSET_SET)
+            snprintf(where, sizeof where, " (the TOC puts it at offset %lld)",
+                     (long long)e->data_offset);
+        if (c->walk_stop == V_STOP_OTHER)
+            entry_add(ve, DF_FIND_MISSING_DATA, DF_SEVERITY_ERROR, c->walk_end, NULL,
+                      "no data block for this entry: the data area ends at offset %lld%s",
+                      (long long)c->walk_end, where);
+        else
+            entry_add(ve, DF_FIND_MISSING_DATA, DF_SEVERITY_ERROR, eof_offset(c), NULL,
+                      "the data of this entry are missing: the archive ends at offset %lld "
+                      "before its data block%s",
+                      (long long)eof_offset(c), where);
+    }
+}
+
+/* Stored offsets against where the blocks are (spec §5.3). */
+static void custom_offsets(vctx *c)
+{
+    int64_t last = -1;
+    bool disorder = false;
+
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        const df_entry *e = ve->e;
+
+        if (!ve->data || e->offset_state != DF_OFFSET_SET)
+            continue;
+        if (e->data_offset < c->r->hdr.toc_end)
+            entry_add(ve, DF_FIND_BAD_OFFSET, DF_SEVERITY_ERROR, e->toc_offset, NULL,
+                      "the TOC puts the data block at offset %lld, inside the header or TOC",
+                      (long long)e->data_offset);
+        else if (ve->found != V_FOUND_NONE && ve->start != e->data_offset)
+            entry_add(ve, DF_FIND_BAD_OFFSET, DF_SEVERITY_ERROR, e->toc_offset, NULL,
+                      "the TOC puts the data block at offset %lld, but it starts at offset %lld",
+                      (long long)e->data_offset, (long long)ve->start);
+        if (e->data_offset < last)
+            disorder = true;
+        last = e->data_offset;
+    }
+    if (disorder)
+        vlist_add(&c->pre, DF_FIND_OFFSETS_OUT_OF_ORDER, DF_SEVERITY_INFO, NULL, -1, NULL,
+                  "the data offsets in the TOC are not in TOC order (pg_dump writes blocks in "
+                  "TOC order)");
+}
+
+/* Where the OFF field of each entry lies inside the TOC (relative to the TOC count). */
+static int64_t off_field(const vctx *c, size_t i)
+{
+    const df_header *h = &c->r->hdr;
+    int64_t end = i + 1 < c->n ? c->ents[i + 1].e->toc_offset : h->toc_end;
+
+    return end - (1 + h->off_size) - h->header_end;
+}
+
+static uint8_t *read_range(const char *path, int64_t from, int64_t len, df_error *err)
+{
+    dfi_src src;
+    uint8_t *p;
+    int64_t got = 0;
+
+    if (len < 0 || len > (1LL << 30) || (p = malloc(len > 0 ? (size_t)len : 1)) == NULL)
+        return NULL;
+    if (dfi_src_open_path(&src, path, err) != DF_OK) {
+        free(p);
+        return NULL;
+    }
+    if (dfi_src_seek(&src, from, err) == DF_OK) {
+        while (got < len) {
+            ssize_t k = dfi_src_read(&src, p + got, (size_t)(len - got), err);
+            if (k <= 0)
+                break;
+            got += k;
+        }
+    }
+    dfi_src_close(&src);
+    if (got != len) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static int64_t le_uint(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+
+    for (int k = n - 1; k >= 0; k--)
+        v = v << 8 | p[k];
+    return (int64_t)v;
+}
+
+/*
+ * Compare trailer byte k (relative to the TOC count) with the leading TOC:
+ * equal, except in OFF fields, where the copy has flag 2 and the offset of
+ * the entry's block.  `pend` accumulates an OFF field split over pieces.
+ */
+typedef struct trailer_cmp {
+    const uint8_t *lead; /* the leading TOC, NULL when it cannot be reread (pipe) */
+    size_t next_entry;   /* next entry whose OFF field is ahead */
+    int64_t diff_at;     /* first difference (relative), -1 none */
+    uint8_t off[16];
+} trailer_cmp;
+
+static void trailer_off(vctx *c, trailer_cmp *t, size_t i, int64_t rel)
+{
+    const ventry *ve = &c->ents[i];
+    int osz = c->r->hdr.off_size;
+    int flag = t->off[0];
+    int lead_flag = t->lead[rel];
+
+    if (t->diff_at >= 0)
+        return;
+    if (flag == lead_flag && memcmp(t->off + 1, t->lead + rel + 1, (size_t)osz) == 0)
+        return;
+    if (flag == DF_OFFSET_SET && ve->found != V_FOUND_NONE && le_uint(t->off + 1, osz) == ve->start)
+        return;
+    t->diff_at = rel;
+}
+
+static void trailer_piece(vctx *c, trailer_cmp *t, const uint8_t *p, size_t n, int64_t rel0)
+{
+    int osz = c->r->hdr.off_size;
+
+    for (size_t k = 0; k < n && t->diff_at < 0; k++) {
+        int64_t rel = rel0 + (int64_t)k;
+
+        while (t->next_entry < c->n && off_field(c, t->next_entry) + 1 + osz <= rel)
+            t->next_entry++;
+        if (t->next_entry < c->n && rel >= off_field(c, t->next_entry)) {
+            int64_t o = off_field(c, t->next_entry);
+            t->off[rel - o] = p[k];
+            if (rel - o == osz)
+                trailer_off(c, t, t->next_entry, o);
+            continue;
+        }
+        if (p[k] != t->lead[rel])
+            t->diff_at = rel;
+    }
+}
+
+/*
+ * What follows the last block: pg_dump 16+ writing to a redirected stdout
+ * appends a copy of the TOC (spec §5.5).  Anything else pg_dump never writes.
+ */
+static void custom_trailer(vctx *c, dfi_buf *b, df_error *err)
+{
+    const df_header *h = &c->r->hdr;
+    int64_t at = c->walk_end, expect = h->toc_end - h->header_end, got = 0;
+    trailer_cmp t = {NULL, 0, -1, {0}};
+    int rc;
+
+    if (c->path != NULL && c->r->src.seekable)
+        t.lead = read_range(c->path, h->header_end, expect, err);
+    if (dfi_buf_seek(b, at, err) != DF_OK)
+        return;
+    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
+        size_t n = dfi_buf_avail(b);
+        size_t use = got >= expect ? 0 : got + (int64_t)n > expect ? (size_t)(expect - got) : n;
+
+        if (t.lead != NULL)
+            trailer_piece(c, &t, dfi_buf_ptr(b), use, got);
+        else if (got == 0 && dfi_buf_ptr(b)[0] != 0)
+            t.diff_at = 0; /* a TOC copy starts with the sign byte of its count */
+        got += (int64_t)n;
+        dfi_buf_consume(b, n);
+    }
+    free((void *)t.lead);
+    if (rc != DF_EOF) {
+        vlist_add(&c->post, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, err->offset, NULL, "%s",
+                  err->message);
+        return;
+    }
+    if (t.diff_at >= 0) {
+        vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_ERROR, NULL, at, NULL,
+                  "%lld bytes after the last data block (from offset %lld) are neither a data "
+                  "block nor a copy of the TOC (first difference at offset %lld)",
+                  (long long)got, (long long)at, (long long)(at + t.diff_at));
+    } else if (got < expect) {
+        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, at + got, NULL,
+                  "the copy of the TOC that follows the data (from offset %lld) ends after %lld "
+                  "of its %lld bytes",
+                  (long long)at, (long long)got, (long long)expect);
+    } else if (got > expect) {
+        vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_ERROR, NULL, at + expect, NULL,
+                  "%lld bytes follow the copy of the TOC after the data",
+                  (long long)(got - expect));
+    } else {
+        vlist_add(&c->post, DF_FIND_TOC_COPY, DF_SEVERITY_INFO, NULL, at, NULL,
+                  "a copy of the TOC (%lld bytes) follows the last data block, as pg_dump 16+ "
+                  "writes it to a redirected stdout; %s",
+                  (long long)expect,
+                  c->path != NULL && c->r->src.seekable
+                      ? "it matches the TOC and its offsets point at the data blocks"
+                      : "its length matches the TOC (not compared: the input cannot be reread)");
+    }
+}
+
+/* ================================================================== */
+/* Tar format (spec §7)                                                */
+/* ================================================================== */
+
+static bool tar_all_zero(const uint8_t *h)
+{
+    for (int i = 0; i < V_TAR_BLOCK; i++)
+        if (h[i] != 0)
+            return false;
+    return true;
+}
+
+/* Sum of the header with the checksum field as spaces; digits up to a space or NUL. */
+static bool tar_checksum_ok(const uint8_t *h)
+{
+    unsigned sum = 0, stored = 0;
+    int i = 148;
+
+    for (int k = 0; k < V_TAR_BLOCK; k++)
+        sum += (k >= 148 && k < 156) ? ' ' : h[k];
+    while (i < 156 && h[i] == ' ')
+        i++;
+    if (i == 156 || h[i] < '0' || h[i] > '7')
+        return false;
+    for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++)
+        stored = stored * 8 + (unsigned)(h[i] - '0');
+    return stored == sum;
+}
+
+/* Size field: octal digits, or GNU base-256 for 8 GiB and more. */
+static bool tar_size(const uint8_t *f, int64_t *out)
+{
+    uint64_t v = 0;
+    int i = 0;
+
+    if (f[0] & 0x80) {
+        for (i = 1; i < 12; i++) {
+            if (v >> 55)
+                return false;
+            v = (v << 8) | f[i];
+        }
+        *out = (int64_t)v;
+        return true;
+    }
+    while (i < 12 && f[i] == ' ')
+        i++;
+    for (; i < 12 && f[i] >= '0' && f[i] <= '7'; i++) {
+        if (v >> 60)
+            return false;
+        v = v * 8 + (uint64_t)(f[i] - '0');
+    }
+    if (i < 12 && f[i] != ' ' && f[i] != '\0')
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+static void tar_name(const uint8_t *h, char *out, size_t n)
+{
+    size_t plen = strnlen((const char *)h + 345, 155), nlen = strnlen((const char *)h, 100);
+    size_t k = 0;
+
+    if (memcmp(h + 257, "ustar", 5) == 0 && plen > 0) {
+        for (size_t i = 0; i < plen && k + 1 < n; i++)
+            out[k++] = (char)h[345 + i];
+        if (k + 1 < n)
+            out[k++] = '/';
+    }
+    for (size_t i = 0; i < nlen && k + 1 < n; i++)
+        out[k++] = (char)h[i];
+    out[k] = '\0';
+}
+
+static int64_t round_block(int64_t v)
+{
+    return (v + V_TAR_BLOCK - 1) / V_TAR_BLOCK * V_TAR_BLOCK;
+}
+
+/* blob_<oid>.dat or blob_<oid>.dat.gz: the OID, else 0. */
+static uint32_t blob_member_oid(const char *name, dfi_wrap *wrap)
+{
+    char *end;
+    unsigned long v;
+
+    if (strncmp(name, "blob_", 5) != 0)
+        return 0;
+    v = strtoul(name + 5, &end, 10);
+    if (end == name + 5 || v == 0 || v > UINT32_MAX)
+        return 0;
+    if (strcmp(end, ".dat") == 0)
+        *wrap = DFI_WRAP_RAW;
+    else if (strcmp(end, ".dat.gz") == 0)
+        *wrap = DFI_WRAP_GZIP;
+    else
+        return 0;
+    return (uint32_t)v;
+}
+
+/* The TABLE DATA (or other non-BLOBS data) entry stored in member `name`. */
+static ventry *tar_data_entry(vctx *c, const char *name, dfi_wrap *wrap)
+{
+    size_t len = strlen(name);
+
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        const char *f = ve->e->filename;
+        size_t fl;
+
+        if (!ve->data || ve->blobs || f == NULL)
+            continue;
+        fl = strlen(f);
+        if (fl == len && memcmp(f, name, len) == 0) {
+            *wrap = DFI_WRAP_RAW;
+            return ve;
+        }
+        if (fl + 3 == len && memcmp(f, name, fl) == 0 && strcmp(name + fl, ".gz") == 0) {
+            *wrap = DFI_WRAP_GZIP;
+            return ve;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The BLOBS entry a run of blob members starting with `oid` belongs to:
+ * from 1.16 the entry whose tag starts with that OID (pg_restore seeks to
+ * blob_<first OID of the tag>.dat), before that the one BLOBS entry.
+ */
+static ventry *tar_blobs_entry(vctx *c, uint32_t oid)
+{
+    bool v116 = c->r->arch.version >= DF_MAKE_VERSION(1, 16, 0);
+
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+
+        if (!ve->blobs || !ve->data)
+            continue;
+        if (!v116 || strtoul(ve->e->tag ? ve->e->tag : "0", NULL, 10) == oid)
+            return ve;
+    }
+    return NULL;
+}
+
+/* Feed `size` bytes of member data at the buffer's position to a stream (or skip them). */
+static int tar_member_data(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t size)
+{
+    int64_t left = size;
+
+    if (s == NULL) {
+        int rc = dfi_buf_skip(b, size, err);
+        if (rc == DF_OK)
+            note_progress(w, b, size);
+        return rc;
+    }
+    while (left > 0) {
+        size_t take;
+        int rc = dfi_buf_fill(b, err);
+
+        if (rc == DF_EOF)
+            rc = dfi_fail(err, DF_E_TRUNCATED, dfi_buf_tell(b), "unexpected end of file");
+        if (rc != DF_OK)
+            return rc;
+        take = dfi_buf_avail(b);
+        if ((int64_t)take > left)
+            take = (size_t)left;
+        stream_feed(s, dfi_buf_ptr(b), take, dfi_buf_tell(b));
+        dfi_buf_consume(b, take);
+        left -= (int64_t)take;
+        note_progress(w, b, (int64_t)take);
+    }
+    return DF_OK;
+}
+
+static void tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const char *member,
+                     const char *what)
+{
+    if (rc == DF_E_TRUNCATED)
+        where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, err->offset, member,
+                  "the file ends at offset %lld inside %s", (long long)err->offset, what);
+    else if (rc == DF_E_IO)
+        where_add(c, ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err->offset, member, "%s",
+                  err->message);
+    else
+        where_add(c, ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, err->offset, member, "%s",
+                  err->message[0] ? err->message : df_strstatus(rc));
+}
+
+/* One member's data: which entry it is, recorded and/or checked. */
+static int tar_member(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags, const char *name,
+                      int64_t data, int64_t size, ventry **run)
+{
+    dfi_wrap wrap = DFI_WRAP_RAW;
+    uint32_t oid = blob_member_oid(name, &wrap);
+    ventry *ve = NULL;
+    vstream s;
+    bool dec;
+    int rc;
+    char what[400];
+
+    if (oid != 0) {
+        if (*run == NULL && (*run = tar_blobs_entry(c, oid)) == NULL && (flags & V_REC))
+            vlist_add(&c->post, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, data - V_TAR_BLOCK,
+                      name, "large object member \"%s\" belongs to no BLOBS entry of the TOC",
+                      name);
+        ve = *run;
+        if (ve != NULL && (flags & V_REC)) {
+            if (add_lo(ve, oid, data, size, name, wrap) != DF_OK)
+                return dfi_fail(err, DF_E_NOMEM, data, "out of memory");
+            ve->found = V_FOUND_COMPLETE;
+            ve->stored += size;
+        }
+    } else {
+        *run = NULL;
+        ve = tar_data_entry(c, name, &wrap);
+        if (ve != NULL && (flags & V_REC)) {
+            if (ve->found != V_FOUND_NONE) {
+                entry_add(ve, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, data - V_TAR_BLOCK, name,
+                          "a second member \"%s\" holds the data of this entry", name);
+                ve = NULL;
+            } else {
+                ve->found = V_FOUND_COMPLETE;
+                ve->start = data;
+                ve->end = data + size;
+                ve->stored = size;
+                ve->wrap = wrap;
+                if ((ve->member = strdup(name)) == NULL)
+                    return dfi_fail(err, DF_E_NOMEM, data, "out of memory");
+            }
+        }
+    }
+    dec = ve != NULL && (flags & V_DEC);
+    if (dec)
+        stream_begin(&s, w, ve, wrap, oid == 0 && ve->table, data, data + size, name);
+    rc = tar_member_data(w, b, err, dec ? &s : NULL, size);
+    if (dec) {
+        if (rc == DF_OK)
+            stream_end(&s, data + size);
+        else
+            stream_close(&s);
+    }
+    if (rc != DF_OK) {
+        if (ve != NULL && (flags & V_REC)) {
+            ve->found = V_FOUND_PARTIAL;
+            ve->cut = true;
+            ve->stored -= size; /* counted above; a cut member stores nothing usable */
+        }
+        snprintf(what, sizeof what, "the data of member \"%s\" (offsets %lld..%lld)", name,
+                 (long long)data, (long long)(data + size));
+        tar_fail(c, ve, rc, err, name, what);
+        return rc;
+    }
+    if (dec && oid == 0)
+        ve->decoded = true;
+    return DF_OK;
+}
+
+/* The two zero blocks that end a tar archive; anything after them is ignored. */
+static void tar_end_blocks(vctx *c, dfi_buf *b, df_error *err, int64_t at)
+{
+    int rc;
+
+    dfi_buf_consume(b, V_TAR_BLOCK);
+    rc = dfi_buf_need(b, V_TAR_BLOCK, err);
+    c->walk_stop = V_STOP_EOF;
+    if (rc == DF_E_TRUNCATED) {
+        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, err->offset, NULL,
+                  "the file ends at offset %lld inside the end-of-archive blocks that start at "
+                  "offset %lld",
+                  (long long)err->offset, (long long)at);
+        c->walk_stop = V_STOP_ERROR;
+    } else if (rc != DF_OK) {
+        tar_fail(c, NULL, rc, err, NULL, "the end-of-archive blocks");
+        c->walk_stop = V_STOP_ERROR;
+    } else if (!tar_all_zero(dfi_buf_ptr(b))) {
+        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, at + V_TAR_BLOCK, NULL,
+                  "a single zero block at offset %lld is followed by a non-zero block",
+                  (long long)at);
+        c->walk_stop = V_STOP_ERROR;
+    }
+    c->walk_end = at;
+}
+
+/* Walk the members after toc.dat to the end-of-archive blocks. */
+static void tar_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
+{
+    ventry *run = NULL;
+
+    for (;;) {
+        int64_t at = dfi_buf_tell(b), size = 0, data;
+        char name[256];
+        const uint8_t *h;
+        int rc = dfi_buf_need(b, V_TAR_BLOCK, err);
+
+        c->walk_end = at;
+        c->walk_stop = V_STOP_ERROR;
+        if (rc == DF_E_TRUNCATED && err->offset == at) {
+            vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, at, NULL,
+                      "the tar archive ends at offset %lld without its end-of-archive blocks",
+                      (long long)at);
+            return;
+        }
+        if (rc != DF_OK) {
+            tar_fail(c, NULL, rc, err, NULL, "a member header");
+            if (rc == DF_E_TRUNCATED)
+                c->walk_end = err->offset;
+            return;
+        }
+        h = dfi_buf_ptr(b);
+        if (tar_all_zero(h)) {
+            tar_end_blocks(c, b, err, at);
+            return;
+        }
+        if (!tar_checksum_ok(h)) {
+            vlist_add(&c->post, DF_FIND_BAD_CHECKSUM, DF_SEVERITY_ERROR, NULL, at, NULL,
+                      "tar header checksum mismatch in the member header at offset %lld",
+                      (long long)at);
+            return;
+        }
+        if (!tar_size(h + 124, &size)) {
+            vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, at + 124, NULL,
+                      "invalid size field in the member header at offset %lld", (long long)at);
+            return;
+        }
+        tar_name(h, name, sizeof name);
+        dfi_buf_consume(b, V_TAR_BLOCK);
+        data = at + V_TAR_BLOCK;
+        if (c->file_size >= 0 && data + size > c->file_size) {
+            dfi_wrap wrap;
+            uint32_t oid = blob_member_oid(name, &wrap);
+            ventry *ve =
+                oid ? (run ? run : tar_blobs_entry(c, oid)) : tar_data_entry(c, name, &wrap);
+            if (ve != NULL && (flags & V_REC)) {
+                ve->found = V_FOUND_PARTIAL;
+                ve->cut = true;
+            }
+            /* the same words a pipe gets when its data run out (tar_member) */
+            where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, c->file_size, name,
+                      "the file ends at offset %lld inside the data of member \"%s\" (offsets "
+                      "%lld..%lld)",
+                      (long long)c->file_size, name, (long long)data, (long long)(data + size));
+            return;
+        }
+        rc = tar_member(c, w, b, err, flags, name, data, size, &run);
+        if (rc == DF_OK && (rc = dfi_buf_skip(b, round_block(size) - size, err)) != DF_OK) {
+            char what[300];
+            snprintf(what, sizeof what, "the padding of member \"%s\"", name);
+            tar_fail(c, NULL, rc, err, name, what);
+        }
+        if (rc != DF_OK) {
+            if (rc == DF_E_TRUNCATED)
+                c->walk_end = err->offset; /* a pipe: where the input ended */
+            return;
+        }
+    }
+}
+
+/* Entries whose member never showed up. */
+static void tar_missing(vctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        char name[300];
+
+        if (!ve->data || ve->found != V_FOUND_NONE)
+            continue;
+        if (ve->blobs)
+            snprintf(name, sizeof name, "blob_*.dat");
+        else
+            snprintf(name, sizeof name, "%s", ve->e->filename ? ve->e->filename : "");
+        if (c->walk_stop == V_STOP_ERROR)
+            entry_add(ve, DF_FIND_MISSING_DATA, DF_SEVERITY_ERROR, eof_offset(c), name,
+                      "member \"%s\" with the data of this entry is missing: the archive ends "
+                      "at offset %lld before it",
+                      name, (long long)eof_offset(c));
+        else
+            entry_add(ve, DF_FIND_MISSING_DATA, DF_SEVERITY_ERROR, c->walk_end, name,
+                      "the archive has no member \"%s\" with the data of this entry", name);
+    }
+}
+
+/* ================================================================== */
+/* Directory format (spec §6)                                          */
+/* ================================================================== */
+
+/* A file name from toc.dat or an LO list must stay inside the directory. */
+static bool safe_name(const char *name)
+{
+    return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
+           strcmp(name, "..") != 0;
+}
+
+/* Find name, name.gz, name.lz4, name.zst (pg_restore's order); false when none exists. */
+static bool dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap,
+                         int64_t *size)
+{
+    static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
+    static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
+
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        char path[PATH_MAX];
+        struct stat st;
+
+        if ((size_t)snprintf(path, sizeof path, "%s/%s%s", c->path, name, suffix[i]) >= sizeof path)
+            return false;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        snprintf(member, mn, "%s%s", name, suffix[i]);
+        *wrap = wraps[i];
+        *size = st.st_size;
+        return true;
+    }
+    return false;
+}
+
+static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf *b, df_error *err)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    snprintf(path, sizeof path, "%s/%s", c->path, member);
+    rc = dfi_src_open_path(src, path, err);
+    if (rc != DF_OK)
+        return rc;
+    rc = dfi_buf_init(b, src, DFI_BUF_SIZE, err);
+    if (rc != DF_OK)
+        dfi_src_close(src);
+    return rc;
+}
+
+/* One line of an LO list: "<oid> <file>" (spec §6.2); false when invalid. */
+static bool lo_list_line(char *line, uint32_t *oid, char **name)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(line, &end, 10);
+    if (end == line || *end != ' ' || errno != 0 || v == 0 || v > UINT32_MAX || end[1] == '\0' ||
+        strchr(end + 1, ' ') != NULL)
+        return false;
+    *oid = (uint32_t)v;
+    *name = end + 1;
+    return true;
+}
+
+/* Read a BLOBS entry's LO list and find each LO's file. */
+static void dir_lo_list(vctx *c, ventry *ve)
+{
+    const char *list =
+        c->r->arch.version >= DF_MAKE_VERSION(1, 16, 0) ? ve->e->filename : "blobs.toc";
+    dfi_src src;
+    dfi_buf b;
+    df_error err;
+    char line[4096];
+    size_t n = 0;
+    int64_t at = 0;
+
+    if (!safe_name(list)) {
+        entry_add(ve, DF_FIND_BAD_TOC, DF_SEVERITY_ERROR, ve->e->toc_offset, "",
+                  "invalid LO list file name \"%s\" in the TOC", list ? list : "");
+        return;
+    }
+    ve->member = strdup(list);
+    if (open_member(c, list, &src, &b, &err) != DF_OK) {
+        if (err.code == DF_E_NOTFOUND)
+            entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
+                      "the large object list \"%s\" of this entry is missing", list);
+        else
+            entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, list, "%s", err.message);
+        return;
+    }
+    ve->found = V_FOUND_COMPLETE;
+    for (;;) {
+        int rc = dfi_buf_fill(&b, &err);
+        uint8_t ch;
+
+        if (rc == DF_EOF) {
+            if (n > 0)
+                entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
+                          "the last line of the large object list has no newline");
+            break;
+        }
+        if (rc != DF_OK) {
+            entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err.offset, list, "%s",
+                      err.message);
+            break;
+        }
+        ch = dfi_buf_ptr(&b)[0];
+        dfi_buf_consume(&b, 1);
+        if (ch != '\n') {
+            if (n + 1 >= sizeof line || (int64_t)n + 1 >= c->r->lim.max_line) {
+                entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
+                          "line of the large object list is too long");
+                break;
+            }
+            line[n++] = (char)ch;
+            continue;
+        }
+        line[n] = '\0';
+        {
+            uint32_t oid;
+            char *name, member[300];
+            dfi_wrap wrap;
+            int64_t size;
+
+            if (!lo_list_line(line, &oid, &name) || !safe_name(name)) {
+                entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
+                          "invalid line in the large object list");
+                break;
+            }
+            if (!dir_discover(c, name, member, sizeof member, &wrap, &size)) {
+                entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
+                          "the file of large object %u is missing (also tried .gz, .lz4, .zst)",
+                          oid);
+                ve->cut = true;
+            } else if (add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
+                entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list,
+                          "out of memory");
+                break;
+            } else {
+                ve->stored += size;
+            }
+        }
+        n = 0;
+        at = dfi_buf_tell(&b);
+    }
+    dfi_buf_free(&b);
+    dfi_src_close(&src);
+}
+
+static const char *dir_suffix_hint(const vctx *c)
+{
+    switch (c->r->hdr.compression) {
+    case DF_COMPRESS_GZIP: return ".gz";
+    case DF_COMPRESS_LZ4: return ".lz4";
+    case DF_COMPRESS_ZSTD: return ".zst";
+    default: return "";
+    }
+}
+
+/* Find every data file toc.dat names. */
+static void dir_prepare(vctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        char member[300];
+
+        if (!ve->data)
+            continue;
+        if (ve->blobs) {
+            dir_lo_list(c, ve);
+            continue;
+        }
+        if (!safe_name(ve->e->filename)) {
+            entry_add(ve, DF_FIND_BAD_TOC, DF_SEVERITY_ERROR, ve->e->toc_offset, "toc.dat",
+                      "invalid data file name \"%s\" in the TOC", ve->e->filename);
+            continue;
+        }
+        if (!dir_discover(c, ve->e->filename, member, sizeof member, &ve->wrap, &ve->stored)) {
+            /* Name the file the header's compression says pg_dump wrote. */
+            snprintf(member, sizeof member, "%s%s", ve->e->filename, dir_suffix_hint(c));
+            entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, member,
+                      "the data file of this entry is missing (tried \"%s\" with no suffix and "
+                      "with .gz, .lz4, .zst)",
+                      ve->e->filename);
+            continue;
+        }
+        ve->member = strdup(member);
+        ve->found = V_FOUND_COMPLETE;
+    }
+}
+
+/* --- quick checks of one file without decompressing ----------------- */
+
+static int qread(dfi_buf *b, df_error *err, size_t n, const uint8_t **p)
+{
+    int rc = dfi_buf_need(b, n, err);
+
+    if (rc != DF_OK)
+        return rc;
+    *p = dfi_buf_ptr(b);
+    dfi_buf_consume(b, n);
+    return DF_OK;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Walk an LZ4 frame's blocks to its end mark (spec §8) without decoding. */
+static int lz4_walk(dfi_buf *b, df_error *err)
+{
+    const uint8_t *p;
+    int flg, rc;
+
+    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
+        if ((rc = qread(b, err, 4, &p)) != DF_OK)
+            return rc;
+        if ((le32(p) & 0xfffffff0u) == 0x184d2a50u) { /* skippable frame */
+            if ((rc = qread(b, err, 4, &p)) != DF_OK)
+                return rc;
+            if ((rc = dfi_buf_skip(b, le32(p), err)) != DF_OK)
+                return rc;
+            continue;
+        }
+        if (le32(p) != 0x184d2204u)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4, "not an lz4 frame");
+        if ((rc = qread(b, err, 2, &p)) != DF_OK)
+            return rc;
+        flg = p[0];
+        if ((flg >> 6) != 1)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 2, "unknown lz4 frame version");
+        if ((rc = dfi_buf_skip(b, ((flg & 0x08) ? 8 : 0) + ((flg & 0x01) ? 4 : 0) + 1, err)))
+            return rc;
+        for (;;) {
+            uint32_t size;
+
+            if ((rc = qread(b, err, 4, &p)) != DF_OK)
+                return rc;
+            size = le32(p) & 0x7fffffffu;
+            if (le32(p) == 0)
+                break;
+            if (size > (4u << 20))
+                return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4,
+                                "lz4 block size %u is larger than any lz4 block", size);
+            if ((rc = dfi_buf_skip(b, size + ((flg & 0x10) ? 4 : 0), err)) != DF_OK)
+                return rc;
+        }
+        if ((flg & 0x04) && (rc = dfi_buf_skip(b, 4, err)) != DF_OK)
+            return rc;
+    }
+    return rc == DF_EOF ? DF_OK : rc;
+}
+
+/* Walk a zstd frame's block headers to its last block without decoding. */
+static int zstd_walk(dfi_buf *b, df_error *err)
+{
+    static const int did_size[4] = {0, 1, 2, 4}, fcs_size[4] = {0, 2, 4, 8};
+    const uint8_t *p;
+    int rc;
+
+    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
+        int fhd, single, skip;
+
+        if ((rc = qread(b, err, 4, &p)) != DF_OK)
+            return rc;
+        if ((le32(p) & 0xfffffff0u) == 0x184d2a50u) { /* skippable frame */
+            if ((rc = qread(b, err, 4, &p)) != DF_OK || (rc = dfi_buf_skip(b, le32(p), err)))
+                return rc;
+            continue;
+        }
+        if (le32(p) != 0xfd2fb528u)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4, "not a zstd frame");
+        if ((rc = qread(b, err, 1, &p)) != DF_OK)
+            return rc;
+        fhd = p[0];
+        single = (fhd >> 5) & 1;
+        if (fhd & 0x08)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 1,
+                            "reserved bit set in a zstd frame header");
+        skip =
+            (single ? 0 : 1) + did_size[fhd & 3] + ((fhd >> 6) == 0 ? single : fcs_size[fhd >> 6]);
+        if ((rc = dfi_buf_skip(b, skip, err)) != DF_OK)
+            return rc;
+        for (;;) {
+            uint32_t h;
+
+            if ((rc = qread(b, err, 3, &p)) != DF_OK)
+                return rc;
+            h = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+            if (((h >> 1) & 3) == 3)
+                return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 3, "reserved zstd block type");
+            if ((rc = dfi_buf_skip(b, ((h >> 1) & 3) == 1 ? 1 : h >> 3, err)) != DF_OK)
+                return rc;
+            if (h & 1)
+                break;
+        }
+        if ((fhd & 0x04) && (rc = dfi_buf_skip(b, 4, err)) != DF_OK)
+            return rc;
+    }
+    return rc == DF_EOF ? DF_OK : rc;
+}
+
+/* Uncompressed COPY data end with "\.\n" and newlines; INSERT data with ";". */
+static int raw_tail(dfi_buf *b, df_error *err, int64_t size, int mode, const char **why)
+{
+    uint8_t tail[64];
+    int64_t from = size > (int64_t)sizeof tail ? size - (int64_t)sizeof tail : 0;
+    size_t n = (size_t)(size - from), k;
+    int rc = dfi_buf_seek(b, from, err);
+
+    if (rc == DF_OK)
+        rc = dfi_buf_read(b, tail, n, err);
+    if (rc != DF_OK)
+        return rc;
+    for (k = n; k > 0 && (tail[k - 1] == '\n' || (mode == DF_ROWS_INSERT && isspace(tail[k - 1])));
+         k--)
+        ;
+    *why = NULL;
+    if (mode == DF_ROWS_INSERT) {
+        if (k > 0 && tail[k - 1] != ';')
+            *why = "INSERT data do not end with a complete statement";
+        return DF_OK;
+    }
+    /* k bytes up to the last non-newline: they must end in a "\." line */
+    if (k < 2 || tail[k - 2] != '\\' || tail[k - 1] != '.' || k == n ||
+        (k > 2 && tail[k - 3] != '\n') || (k == 2 && from > 0))
+        *why = "COPY data do not end with the \"\\.\" terminator line";
+    return DF_OK;
+}
+
+/* What --quick can see of one stored file. */
+static void quick_file(vctx *c, ventry *ve, const char *member, dfi_wrap wrap, int64_t size,
+                       bool table)
+{
+    dfi_src src;
+    dfi_buf b;
+    df_error err;
+    const char *why = NULL;
+    int rc;
+
+    if (wrap == DFI_WRAP_GZIP && size < 20) {
+        entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, size, member,
+                  "%lld bytes are fewer than the smallest gzip member (20 bytes)", (long long)size);
+        return;
+    }
+    if (wrap == DFI_WRAP_RAW && !table)
+        return; /* large object bytes: nothing to see without a length */
+    if (open_member(c, member, &src, &b, &err) != DF_OK) {
+        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", err.message);
+        return;
+    }
+    switch (wrap) {
+    case DFI_WRAP_GZIP: {
+        const uint8_t *p;
+        rc = qread(&b, &err, 3, &p);
+        if (rc == DF_OK && (p[0] != 0x1f || p[1] != 0x8b || p[2] != 8))
+            rc = dfi_fail(&err, DF_E_CORRUPT, 0, "not a gzip file");
+        break;
+    }
+    case DFI_WRAP_LZ4F: rc = lz4_walk(&b, &err); break;
+    case DFI_WRAP_ZSTD: rc = zstd_walk(&b, &err); break;
+    default: rc = raw_tail(&b, &err, size, ve->rows_mode, &why); break;
+    }
+    if (rc == DF_E_TRUNCATED)
+        entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, err.offset, member,
+                  "the file ends at offset %lld inside its compressed frame",
+                  (long long)err.offset);
+    else if (rc == DF_E_CORRUPT)
+        entry_add(ve, DF_FIND_BAD_DATA, DF_SEVERITY_ERROR, err.offset, member, "%s", err.message);
+    else if (rc != DF_OK)
+        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err.offset, member, "%s",
+                  err.message);
+    else if (why != NULL)
+        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, size, member, "%s", why);
+    dfi_buf_free(&b);
+    dfi_src_close(&src);
+}
+
+static void dir_quick(vctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+
+        if (!ve->data || ve->found != V_FOUND_COMPLETE)
+            continue;
+        if (ve->blobs) {
+            for (size_t k = 0; k < ve->nlos; k++)
+                quick_file(c, ve, ve->los[k].name, ve->los[k].wrap, ve->los[k].size, false);
+        } else {
+            quick_file(c, ve, ve->member, ve->wrap, ve->stored, ve->table);
+        }
+    }
+}
+
+/* Full check of one stored file of a directory archive. */
+static void dir_file(vworker *w, ventry *ve, const char *member, dfi_wrap wrap, bool table)
+{
+    dfi_src src;
+    dfi_buf b;
+    vstream s;
+    int rc;
+
+    if (open_member(w->c, member, &src, &b, &w->err) != DF_OK) {
+        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", w->err.message);
+        return;
+    }
+    stream_begin(&s, w, ve, wrap, table, 0, src.size, member);
+    while ((rc = dfi_buf_fill(&b, &w->err)) == DF_OK) {
+        size_t n = dfi_buf_avail(&b);
+        stream_feed(&s, dfi_buf_ptr(&b), n, dfi_buf_tell(&b));
+        dfi_buf_consume(&b, n);
+        note_progress(w, NULL, (int64_t)n);
+    }
+    if (rc == DF_EOF) {
+        stream_end(&s, dfi_buf_tell(&b));
+    } else {
+        stream_close(&s);
+        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, w->err.offset, member, "%s",
+                  w->err.message);
+    }
+    dfi_buf_free(&b);
+    dfi_src_close(&src);
+}
+
+/* ================================================================== */
+/* TOC checks                                                          */
+/* ================================================================== */
+
+static int cmp_id_index(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+
+    return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static void check_duplicates(vctx *c)
+{
+    int64_t *pairs = malloc((c->n ? c->n : 1) * 2 * sizeof *pairs);
+
+    if (pairs == NULL) {
+        c->pre.oom = true;
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        pairs[2 * i] = c->ents[i].e->dump_id;
+        pairs[2 * i + 1] = (int64_t)i;
+    }
+    qsort(pairs, c->n, 2 * sizeof *pairs, cmp_id_index);
+    for (size_t i = 1; i < c->n; i++) {
+        if (pairs[2 * i] != pairs[2 * i - 2])
+            continue;
+        entry_add(&c->ents[pairs[2 * i + 1]], DF_FIND_DUPLICATE_ID, DF_SEVERITY_ERROR,
+                  c->ents[pairs[2 * i + 1]].e->toc_offset, NULL,
+                  "dump id %d is also the id of TOC entry %lld", (int)pairs[2 * i],
+                  (long long)pairs[2 * i - 1]);
+    }
+    free(pairs);
+}
+
+/* Entries that should own a data stream but have none, and dependencies on absent ids. */
+static void check_entries(vctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        const df_entry *e = ve->e;
+        char list[200];
+        size_t used = 0, missing = 0;
+
+        if (dfi_desc_is(e, "TABLE DATA") && !ve->data)
+            entry_add(ve, DF_FIND_ENTRY_WITHOUT_DATA, DF_SEVERITY_ERROR, e->toc_offset, NULL,
+                      "the TOC gives this TABLE DATA entry no data: its table would restore empty");
+        else if (e->had_dumper && !ve->data)
+            entry_add(ve, DF_FIND_ENTRY_WITHOUT_DATA, DF_SEVERITY_ERROR, e->toc_offset, NULL,
+                      "the entry has a data dumper but the TOC gives it no data");
+        list[0] = '\0';
+        for (size_t d = 0; d < e->ndeps; d++) {
+            if (df_reader_find(c->r, e->deps[d]) != NULL)
+                continue;
+            if (missing++ < 8 && used < sizeof list)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%d",
+                                         missing > 1 ? ", " : "", e->deps[d]);
+        }
+        if (missing > 0)
+            entry_add(ve, DF_FIND_DANGLING_DEPENDENCY, DF_SEVERITY_INFO, e->toc_offset, NULL,
+                      "depends on dump id%s %s%s, not in the TOC (pg_dump's section boundaries "
+                      "or objects left out of the dump: normal)",
+                      missing > 1 ? "s" : "", list, missing > 8 ? ", ..." : "");
+    }
+}
+
+/* Would pg_restore `pg` refuse this archive?  Then the finding's message, else false. */
+static bool archive_too_new(const df_header *h, int pg, char *msg, size_t n)
+{
+    int need = 0;
+
+    if (pg <= 0 || h->header_end < 0 || h->format == DF_FORMAT_PLAIN ||
+        h->vmin <= df_pg_restore_max_minor(pg))
+        return false;
+    for (int v = 10; v <= 99 && need == 0; v++)
+        if (df_pg_restore_max_minor(v) >= h->vmin)
+            need = v;
+    snprintf(msg, n,
+             "archive version %d.%d needs pg_restore %d or newer; pg_restore %d reads archives "
+             "up to %d.%d and will refuse it",
+             h->vmaj, h->vmin, need, pg, 1, df_pg_restore_max_minor(pg));
+    return true;
+}
+
+static void check_version(vctx *c)
+{
+    char msg[V_MSG];
+
+    if (archive_too_new(&c->r->hdr, c->opt->pg_restore_version, msg, sizeof msg))
+        vlist_add(&c->pre, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
+}
+
+static void check_offsets_present(vctx *c)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < c->n; i++)
+        n += c->ents[i].data && c->ents[i].e->offset_state == DF_OFFSET_NOT_SET;
+    if (n > 0)
+        vlist_add(&c->pre, DF_FIND_NO_DATA_OFFSETS, DF_SEVERITY_WARNING, NULL, c->r->hdr.header_end,
+                  NULL,
+                  "the TOC stores no data offsets for %zu data entries (pg_dump wrote to a pipe "
+                  "or to a redirected stdout): pg_restore must scan for every block, and "
+                  "pg_restore -j cannot size or reorder the work",
+                  n);
+}
+
+/* ================================================================== */
+/* Large objects                                                       */
+/* ================================================================== */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static int want_add(ventry *ve, uint32_t oid, size_t *cap)
+{
+    if (ve->nwant == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        uint32_t *nv = realloc(ve->want, nc * sizeof *nv);
+        if (nv == NULL)
+            return DF_E_NOMEM;
+        ve->want = nv;
+        *cap = nc;
+    }
+    ve->want[ve->nwant++] = oid;
+    return DF_OK;
+}
+
+/* OIDs of a 1.16 BLOB METADATA defn: one per line. */
+static int want_from_metadata(ventry *ve, const char *defn, size_t *cap)
+{
+    const char *s = defn;
+
+    while (s && *s) {
+        char *end;
+        unsigned long v = strtoul(s, &end, 10);
+
+        if (end != s && v > 0 && v <= UINT32_MAX && want_add(ve, (uint32_t)v, cap) != DF_OK)
+            return DF_E_NOMEM;
+        s = strchr(end, '\n');
+        if (s)
+            s++;
+    }
+    return DF_OK;
+}
+
+/*
+ * Which large objects each BLOBS entry must hold: from 1.16 the OIDs of the
+ * BLOB METADATA entries it depends on; 1.12-1.15 every BLOB entry's OID,
+ * all in the one BLOBS entry.  Older archives create LOs in the data.
+ */
+static void lo_expectations(vctx *c)
+{
+    ventry *only = NULL;
+    size_t nblobs = 0, nblob = 0, cap = 0;
+
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        size_t vcap = 0;
+
+        if (dfi_desc_is(ve->e, "BLOB"))
+            nblob++;
+        if (!ve->blobs)
+            continue;
+        nblobs++;
+        only = ve;
+        for (size_t d = 0; d < ve->e->ndeps; d++) {
+            const df_entry *m = df_reader_find(c->r, ve->e->deps[d]);
+            if (m == NULL || !dfi_desc_is(m, "BLOB METADATA"))
+                continue;
+            ve->want_known = true;
+            if (want_from_metadata(ve, m->defn, &vcap) != DF_OK)
+                c->pre.oom = true;
+        }
+    }
+    /* A plain script cut short has lost its BLOBS part: no-trailer says so already. */
+    if (nblob > 0 && nblobs == 0 &&
+        !(c->r->hdr.format == DF_FORMAT_PLAIN && !c->r->hdr.has_trailer)) {
+        vlist_add(&c->pre, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, -1, NULL,
+                  "%zu large objects have BLOB entries but the archive has no BLOBS data entry: "
+                  "they would restore empty",
+                  nblob);
+    } else if (nblob > 0 && nblobs == 1 && !only->want_known) {
+        only->want_known = true;
+        for (size_t i = 0; i < c->n; i++) {
+            const df_entry *e = c->ents[i].e;
+            if (dfi_desc_is(e, "BLOB") &&
+                want_add(only, e->tag ? (uint32_t)strtoul(e->tag, NULL, 10) : e->oid, &cap))
+                c->pre.oom = true;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->ents[i].nwant > 1)
+            qsort(c->ents[i].want, c->ents[i].nwant, sizeof(uint32_t), cmp_u32);
+}
+
+/* The LOs found in a complete BLOBS entry against those its TOC entries create. */
+static void lo_check(vctx *c, ventry *ve)
+{
+    uint32_t *got;
+    size_t ng = ve->nlos, missing = 0, extra = 0, dup = 0;
+    uint32_t first_missing = 0, first_extra = 0, first_dup = 0;
+    size_t i = 0, k = 0;
+
+    /* A plain script's large objects are only enumerated by the full check. */
+    if (!ve->want_known || ve->found != V_FOUND_COMPLETE || ve->cut ||
+        (c->r->hdr.format == DF_FORMAT_PLAIN && !ve->decoded))
+        return;
+    got = malloc((ng ? ng : 1) * sizeof *got);
+    if (got == NULL) {
+        ve->finds.oom = true;
+        return;
+    }
+    for (size_t j = 0; j < ng; j++)
+        got[j] = ve->los[j].oid;
+    qsort(got, ng, sizeof *got, cmp_u32);
+    while (i < ve->nwant || k < ng) {
+        if (k > 0 && k < ng && got[k] == got[k - 1]) {
+            if (dup++ == 0)
+                first_dup = got[k];
+            k++;
+        } else if (k == ng || (i < ve->nwant && ve->want[i] < got[k])) {
+            if (missing++ == 0)
+                first_missing = ve->want[i];
+            i++;
+        } else if (i == ve->nwant || got[k] < ve->want[i]) {
+            if (extra++ == 0)
+                first_extra = got[k];
+            k++;
+        } else {
+            i++, k++;
+        }
+    }
+    free(got);
+    if (missing > 0)
+        entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
+                  "%zu large objects the TOC creates have no data here (the first: %u); "
+                  "they would restore empty",
+                  missing, first_missing);
+    if (extra > 0)
+        entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
+                  "%zu large objects have data here but no TOC entry creates them (the first: "
+                  "%u); their restore would fail",
+                  extra, first_extra);
+    if (dup > 0)
+        entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
+                  "%zu large objects have data twice (the first: %u)", dup, first_dup);
+}
+
+/* ================================================================== */
+/* Sequences behind their data                                         */
+/* ================================================================== */
+
+/* "SELECT pg_catalog.setval('s', 42, true);" */
+static bool parse_setval(const char *defn, int64_t *value, bool *called)
+{
+    const char *s = defn ? strstr(defn, "setval(") : NULL;
+    char *end;
+    long long v;
+
+    if (s == NULL)
+        return false;
+    s = skip_space(s + 7);
+    if (*s != '\'')
+        return false;
+    for (s++; *s; s++)
+        if (*s == '\'') {
+            if (s[1] != '\'')
+                break;
+            s++;
+        }
+    if (*s != '\'')
+        return false;
+    s = skip_space(s + 1);
+    if (*s != ',')
+        return false;
+    s = skip_space(s + 1);
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (end == s || errno != 0)
+        return false;
+    s = skip_space(end);
+    if (*s != ',')
+        return false;
+    s = skip_space(s + 1);
+    if (starts_with(s, "true"))
+        *called = true;
+    else if (starts_with(s, "false"))
+        *called = false;
+    else
+        return false;
+    *value = v;
+    return true;
+}
+
+/* A 1- or 2-part table name; a bare name is in the entry's schema (old search_path dumps). */
+static bool parse_table(const char **sp, const char *dflt_schema, char *schema, char *table)
+{
+    char parts[V_MAX_PARTS][V_IDENT];
+    int n = parse_qualified(sp, parts);
+
+    if (n == 1 && dflt_schema != NULL) {
+        snprintf(schema, V_IDENT, "%s", dflt_schema);
+        snprintf(table, V_IDENT, "%s", parts[0]);
+        return true;
+    }
+    if (n != 2)
+        return false;
+    snprintf(schema, V_IDENT, "%s", parts[0]);
+    snprintf(table, V_IDENT, "%s", parts[1]);
+    return true;
+}
+
+/* SEQUENCE OWNED BY: "ALTER SEQUENCE s OWNED BY [schema.]table.column;" */
+static bool parse_owned_by(const df_entry *e, vseq *q)
+{
+    char parts[V_MAX_PARTS][V_IDENT];
+    const char *s = e->defn ? strstr(e->defn, " OWNED BY ") : NULL;
+    int n;
+
+    if (s == NULL)
+        return false;
+    s += 10;
+    n = parse_qualified(&s, parts);
+    if (n == 3) {
+        snprintf(q->tschema, V_IDENT, "%s", parts[0]);
+        snprintf(q->table, V_IDENT, "%s", parts[1]);
+        snprintf(q->column, V_IDENT, "%s", parts[2]);
+        return true;
+    }
+    if (n == 2 && e->schema != NULL) {
+        snprintf(q->tschema, V_IDENT, "%s", e->schema);
+        snprintf(q->table, V_IDENT, "%s", parts[0]);
+        snprintf(q->column, V_IDENT, "%s", parts[1]);
+        return true;
+    }
+    return false;
+}
+
+/* Identity: "ALTER TABLE t ALTER COLUMN c ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s ...". */
+static bool parse_identity(const df_entry *e, vseq *q)
+{
+    const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
+
+    if (s == NULL || strstr(s, " ADD GENERATED ") == NULL)
+        return false;
+    s += 12;
+    if (strncmp(s, "ONLY ", 5) == 0)
+        s += 5;
+    if (!parse_table(&s, e->schema, q->tschema, q->table))
+        return false;
+    s = skip_space(s);
+    if (strncmp(s, "ALTER COLUMN ", 13) != 0)
+        return false;
+    s += 13;
+    return parse_ident(&s, q->column, V_IDENT);
+}
+
+static int64_t parse_increment(const char *defn)
+{
+    const char *s = defn ? strstr(defn, "INCREMENT BY ") : NULL;
+    long long v;
+
+    if (s == NULL)
+        return 1;
+    errno = 0;
+    v = strtoll(s + 13, NULL, 10);
+    return errno == 0 && v != 0 ? v : 1;
+}
+
+static bool same_name(const df_entry *e, const char *schema, const char *tag)
+{
+    return streq(e->tag, tag) && (e->schema ? streq(e->schema, schema) : schema[0] == '\0');
+}
+
+/* Find what each SEQUENCE SET feeds: SEQUENCE OWNED BY, or an identity column. */
+static void seq_targets(vctx *c)
+{
+    for (size_t k = 0; k < c->nseqs; k++) {
+        vseq *q = &c->seqs[k];
+        const char *schema = q->e->schema ? q->e->schema : "";
+
+        for (size_t i = 0; i < c->n; i++) {
+            const df_entry *e = c->ents[i].e;
+
+            if (!same_name(e, schema, q->e->tag))
+                continue;
+            if (dfi_desc_is(e, "SEQUENCE OWNED BY") && !q->target)
+                q->target = parse_owned_by(e, q);
+            if (dfi_desc_is(e, "SEQUENCE")) {
+                q->increment = parse_increment(e->defn);
+                if (!q->target)
+                    q->target = parse_identity(e, q);
+            }
+        }
+    }
+}
+
+/* Child tables: partitions (TABLE ATTACH, PARTITION OF) and INHERITS children. */
+typedef struct vedge {
+    char ps[V_IDENT], pt[V_IDENT]; /* parent */
+    size_t child;                  /* index of the child's TABLE entry */
+} vedge;
+
+static int edge_add(vedge **v, size_t *n, size_t *cap, const char *ps, const char *pt, size_t child)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        vedge *nv = realloc(*v, nc * sizeof *nv);
+        if (nv == NULL)
+            return DF_E_NOMEM;
+        *v = nv;
+        *cap = nc;
+    }
+    snprintf((*v)[*n].ps, V_IDENT, "%s", ps);
+    snprintf((*v)[*n].pt, V_IDENT, "%s", pt);
+    (*v)[*n].child = child;
+    (*n)++;
+    return DF_OK;
+}
+
+/* The TABLE entry named schema.table, or -1. */
+static ssize_t find_table(const vctx *c, const char *schema, const char *table)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const df_entry *e = c->ents[i].e;
+        if ((dfi_desc_is(e, "TABLE") || dfi_desc_is(e, "FOREIGN TABLE")) &&
+            same_name(e, schema, table))
+            return (ssize_t)i;
+    }
+    return -1;
+}
+
+/* TABLE ATTACH: "ALTER TABLE ONLY parent ATTACH PARTITION child FOR VALUES ...". */
+static bool parse_attach(const df_entry *e, char *ps, char *pt, char *cs, char *ct)
+{
+    const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
+
+    if (s == NULL)
+        return false;
+    s += 12;
+    if (strncmp(s, "ONLY ", 5) == 0)
+        s += 5;
+    if (!parse_table(&s, e->schema, ps, pt) || strncmp(s, " ATTACH PARTITION ", 18) != 0)
+        return false;
+    s += 18;
+    return parse_table(&s, e->schema, cs, ct);
+}
+
+static void table_edges(vctx *c, vedge **v, size_t *n)
+{
+    size_t cap = 0;
+
+    for (size_t i = 0; i < c->n; i++) {
+        const df_entry *e = c->ents[i].e;
+        const char *s;
+        char ps[V_IDENT], pt[V_IDENT], cs[V_IDENT], ct[V_IDENT];
+
+        if (dfi_desc_is(e, "TABLE ATTACH") && parse_attach(e, ps, pt, cs, ct)) {
+            ssize_t child = find_table(c, cs, ct);
+            if (child >= 0 && edge_add(v, n, &cap, ps, pt, (size_t)child) != DF_OK)
+                c->pre.oom = true;
+        }
+        if (!dfi_desc_is(e, "TABLE") && !dfi_desc_is(e, "FOREIGN TABLE"))
+            continue;
+        if ((s = strstr(e->defn ? e->defn : "", " PARTITION OF ")) != NULL) {
+            s += 14;
+            if (parse_table(&s, e->schema, ps, pt) && edge_add(v, n, &cap, ps, pt, i) != DF_OK)
+                c->pre.oom = true;
+        }
+        if ((s = strstr(e->defn ? e->defn : "", "INHERITS (")) != NULL) {
+            s += 10;
+            while (parse_table(&s, e->schema, ps, pt)) {
+                if (edge_add(v, n, &cap, ps, pt, i) != DF_OK)
+                    c->pre.oom = true;
+                s = skip_space(s);
+                if (*s != ',')
+                    break;
+                s = skip_space(s + 1);
+            }
+        }
+    }
+}
+
+static int watch_add(ventry *ve, int col, int seq, const char *name)
+{
+    dfi_watch *nv = realloc(ve->w, (ve->nw + 1) * sizeof *nv);
+
+    if (nv == NULL)
+        return DF_E_NOMEM;
+    ve->w = nv;
+    ve->w[ve->nw++] = (dfi_watch){col, seq, name, false, 0, col};
+    return DF_OK;
+}
+
+/* Skip one element of a parenthesised list: to the ',' or ')' at its own level. */
+static const char *skip_element(const char *s)
+{
+    int depth = 0;
+
+    for (; *s; s++) {
+        if (*s == '\'' || *s == '"') {
+            char q = *s;
+            for (s++; *s && !(*s == q && s[1] != q); s++)
+                if (*s == q)
+                    s++;
+            if (*s == '\0')
+                return s;
+        } else if (*s == '(') {
+            depth++;
+        } else if (*s == ')') {
+            if (depth-- == 0)
+                return s;
+        } else if (*s == ',' && depth == 0) {
+            return s;
+        }
+    }
+    return s;
+}
+
+/* Position of column `want` in "CREATE TABLE t (col type, ..., CONSTRAINT ...)", or -1. */
+static int table_column(const char *defn, const char *want)
+{
+    static const char *const not_columns[] = {"CONSTRAINT", "CHECK",   "PRIMARY", "UNIQUE",
+                                              "FOREIGN",    "EXCLUDE", "LIKE"};
+    char parts[V_MAX_PARTS][V_IDENT], name[V_IDENT];
+    const char *s = defn ? strstr(defn, "TABLE ") : NULL;
+    int col = 0;
+
+    if (s == NULL)
+        return -1;
+    s += 6;
+    if (parse_qualified(&s, parts) == 0)
+        return -1;
+    s = skip_space(s);
+    if (*s != '(')
+        return -1;
+    for (s++;;) {
+        const char *at;
+        bool quoted, column = true;
+
+        s = skip_space(s);
+        at = s;
+        quoted = *s == '"';
+        if (!parse_ident(&s, name, sizeof name))
+            return -1;
+        for (size_t k = 0; k < sizeof not_columns / sizeof not_columns[0] && !quoted; k++)
+            if (strcmp(name, not_columns[k]) == 0)
+                column = false;
+        if (column && strcmp(name, want) == 0)
+            return col;
+        col += column;
+        s = skip_element(at);
+        if (*s != ',')
+            return -1;
+        s++;
+    }
+}
+
+/* Watch the sequence's column in the TABLE DATA of its table and of every descendant. */
+static void seq_watch(vctx *c, size_t k, const vedge *edges, size_t nedges)
+{
+    vseq *q = &c->seqs[k];
+    char(*names)[2][V_IDENT] = malloc((c->n + 1) * sizeof *names);
+    size_t nn = 0;
+
+    if (names == NULL) {
+        c->pre.oom = true;
+        return;
+    }
+    snprintf(names[nn][0], V_IDENT, "%s", q->tschema);
+    snprintf(names[nn++][1], V_IDENT, "%s", q->table);
+    for (size_t at = 0; at < nn; at++) /* breadth first over the parent -> child edges */
+        for (size_t x = 0; x < nedges && nn < c->n + 1; x++) {
+            const df_entry *ch = c->ents[edges[x].child].e;
+            bool seen = false;
+            if (!streq(edges[x].ps, names[at][0]) || !streq(edges[x].pt, names[at][1]))
+                continue;
+            for (size_t y = 0; y < nn && !seen; y++)
+                seen =
+                    streq(names[y][0], ch->schema ? ch->schema : "") && streq(names[y][1], ch->tag);
+            if (!seen) {
+                snprintf(names[nn][0], V_IDENT, "%s", ch->schema ? ch->schema : "");
+                snprintf(names[nn++][1], V_IDENT, "%s", ch->tag ? ch->tag : "");
+            }
+        }
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        char **cols = NULL;
+        int ncols;
+
+        if (!ve->table || ve->rows_mode == DF_ROWS_COPY_WITH_COMMAND)
+            continue;
+        for (size_t y = 0; y < nn; y++) {
+            int col = -1;
+
+            if (!same_name(ve->e, names[y][0], names[y][1]))
+                continue;
+            if (ve->rows_mode == DF_ROWS_COPY) {
+                ncols = dfi_copy_columns(ve->e->copy_stmt, &cols);
+                for (int x = 0; x < ncols && cols; x++)
+                    if (streq(cols[x], q->column))
+                        col = x;
+                dfi_free_names(cols, ncols);
+            } else {
+                /* INSERTs without a column list give values in table order. */
+                ssize_t t = find_table(c, names[y][0], names[y][1]);
+                col = t >= 0 ? table_column(c->ents[t].e->defn, q->column) : -1;
+            }
+            if ((col >= 0 || ve->rows_mode == DF_ROWS_INSERT) &&
+                watch_add(ve, col, (int)k, q->column) != DF_OK)
+                c->pre.oom = true;
+            break;
+        }
+    }
+    free(names);
+}
+
+static void seq_prepare(vctx *c)
+{
+    vedge *edges = NULL;
+    size_t nedges = 0, n = 0;
+
+    for (size_t i = 0; i < c->n; i++)
+        n += dfi_desc_is(c->ents[i].e, "SEQUENCE SET");
+    if (n == 0 || (c->seqs = calloc(n, sizeof *c->seqs)) == NULL)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        const df_entry *e = c->ents[i].e;
+        vseq *q = &c->seqs[c->nseqs];
+
+        if (!dfi_desc_is(e, "SEQUENCE SET") || !parse_setval(e->defn, &q->value, &q->called))
+            continue;
+        q->e = e;
+        q->increment = 1;
+        c->nseqs++;
+    }
+    seq_targets(c);
+    table_edges(c, &edges, &nedges);
+    for (size_t k = 0; k < c->nseqs; k++)
+        if (c->seqs[k].target)
+            seq_watch(c, k, edges, nedges);
+    free(edges);
+}
+
+/* After the data: warn where the next value is not above the column's maximum. */
+static void seq_check(vctx *c)
+{
+    for (size_t k = 0; k < c->nseqs; k++) {
+        const vseq *q = &c->seqs[k];
+        bool have = false;
+        int64_t max = 0, next;
+        ssize_t idx;
+
+        for (size_t i = 0; i < c->n; i++)
+            for (size_t j = 0; j < c->ents[i].nw; j++) {
+                const dfi_watch *w = &c->ents[i].w[j];
+                if (w->seq == (int)k && w->have && (!have || w->max > max)) {
+                    max = w->max;
+                    have = true;
+                }
+            }
+        if (!have || q->increment < 0)
+            continue;
+        next = q->value;
+        if (q->called && __builtin_add_overflow(q->value, q->increment, &next))
+            continue;
+        if (next > max)
+            continue;
+        idx = (ssize_t)q->e->index;
+        entry_add(&c->ents[idx], DF_FIND_SEQUENCE_BEHIND_DATA, DF_SEVERITY_WARNING,
+                  q->e->toc_offset, NULL,
+                  "setval(%lld, %s) makes the next value %lld, but column \"%s\" of %s.%s "
+                  "already holds %lld in this dump: new rows would reuse existing values",
+                  (long long)q->value, q->called ? "true" : "false", (long long)next, q->column,
+                  q->tschema, q->table, (long long)max);
+    }
+}
+
+/* ================================================================== */
+/* Workers                                                             */
+/* ================================================================== */
+
+static int worker_init(vworker *w, vctx *c, bool main)
+{
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->main = main;
+    w->src.fd = -1;
+    w->out = malloc(V_OUT_SIZE);
+    w->cp = calloc(1, sizeof *w->cp);
+    return w->out != NULL && w->cp != NULL ? DF_OK : DF_E_NOMEM;
+}
+
+static void worker_free(vworker *w)
+{
+    if (w->open) {
+        dfi_buf_free(&w->buf);
+        dfi_src_close(&w->src);
+    }
+    free(w->out);
+    free(w->cp);
+    w->open = false;
+}
+
+/* The worker's own handle on the archive file, positioned at `at`. */
+static int worker_seek(vworker *w, int64_t at)
+{
+    int rc;
+
+    if (!w->open) {
+        rc = dfi_src_open_path(&w->src, w->c->path, &w->err);
+        if (rc != DF_OK)
+            return rc;
+        rc = dfi_buf_init(&w->buf, &w->src, DFI_BUF_SIZE, &w->err);
+        if (rc != DF_OK) {
+            dfi_src_close(&w->src);
+            return rc;
+        }
+        w->open = true;
+    }
+    return dfi_buf_seek(&w->buf, at, &w->err);
+}
+
+/* Tar: one stored range (a member's data) through a stream. */
+static void tar_range(vworker *w, ventry *ve, int64_t start, int64_t size, const char *member,
+                      dfi_wrap wrap, bool table)
+{
+    vstream s;
+    int rc = worker_seek(w, start);
+
+    if (rc == DF_OK) {
+        stream_begin(&s, w, ve, wrap, table, start, start + size, member);
+        rc = tar_member_data(w, &w->buf, &w->err, &s, size);
+        if (rc == DF_OK)
+            stream_end(&s, start + size);
+        else
+            stream_close(&s);
+    }
+    if (rc != DF_OK)
+        tar_fail(w->c, ve, rc, &w->err, member, "member data");
+}
+
+static void work_item(vworker *w, ventry *ve)
+{
+    switch (w->c->r->hdr.format) {
+    case DF_FORMAT_CUSTOM:
+        w->expect = ve;
+        if (worker_seek(w, ve->start) != DF_OK)
+            entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, w->err.offset, NULL, "%s",
+                      w->err.message);
+        else
+            custom_block(w->c, w, &w->buf, &w->err, V_DEC);
+        break;
+    case DF_FORMAT_TAR:
+        if (ve->blobs)
+            for (size_t k = 0; k < ve->nlos; k++)
+                tar_range(w, ve, ve->los[k].start, ve->los[k].size, ve->los[k].name,
+                          ve->los[k].wrap, false);
+        else
+            tar_range(w, ve, ve->start, ve->end - ve->start, ve->member, ve->wrap, ve->table);
+        ve->decoded = true;
+        break;
+    case DF_FORMAT_DIRECTORY:
+        if (ve->blobs)
+            for (size_t k = 0; k < ve->nlos; k++)
+                dir_file(w, ve, ve->los[k].name, ve->los[k].wrap, false);
+        else
+            dir_file(w, ve, ve->member, ve->wrap, ve->table);
+        ve->decoded = true;
+        break;
+    default: break;
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    vworker *w = arg;
+    vctx *c = w->c;
+
+    for (;;) {
+        size_t k = __atomic_fetch_add(&c->next_item, 1, __ATOMIC_RELAXED);
+        if (k >= c->nitems)
+            break;
+        work_item(w, &c->ents[c->items[k]]);
+    }
+    pthread_mutex_lock(&c->mu);
+    c->running--;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* Work items: largest stored size first (they decide the wall time), then TOC order. */
+typedef struct vitem {
+    int64_t stored;
+    size_t index;
+} vitem;
+
+static int cmp_items(const void *a, const void *b)
+{
+    const vitem *x = a, *y = b;
+
+    if (x->stored != y->stored)
+        return x->stored > y->stored ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int make_items(vctx *c)
+{
+    vitem *it = malloc((c->n ? c->n : 1) * sizeof *it);
+
+    c->items = malloc((c->n ? c->n : 1) * sizeof *c->items);
+    if (it == NULL || c->items == NULL) {
+        free(it);
+        return DF_E_NOMEM;
+    }
+    c->prog_total = 0;
+    c->prog_done = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const ventry *ve = &c->ents[i];
+        if (ve->data && ve->found == V_FOUND_COMPLETE && !ve->cut) {
+            it[c->nitems++] = (vitem){ve->stored, i};
+            c->prog_total += ve->stored;
+        }
+    }
+    qsort(it, c->nitems, sizeof *it, cmp_items);
+    for (size_t k = 0; k < c->nitems; k++)
+        c->items[k] = it[k].index;
+    free(it);
+    return DF_OK;
+}
+
+/* Wait for the workers, reporting progress from this thread. */
+static void wait_workers(vctx *c)
+{
+    pthread_mutex_lock(&c->mu);
+    while (c->running > 0) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+        pthread_mutex_unlock(&c->mu);
+        progress_tick(c, false);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Check the data of every complete entry, in worker threads when allowed. */
+static void run_items(vctx *c)
+{
+    size_t nt, started = 0;
+    vworker *ws;
+    pthread_t *tids;
+
+    if (make_items(c) != DF_OK) {
+        c->pre.oom = true;
+        return;
+    }
+    nt = c->opt->threads > 1 && c->path != NULL ? (size_t)c->opt->threads : 1;
+    if (nt > V_MAX_THREADS)
+        nt = V_MAX_THREADS; /* each costs ~0.6 MiB of buffers */
+    if (nt > c->nitems)
+        nt = c->nitems > 0 ? c->nitems : 1;
+    ws = calloc(nt, sizeof *ws);
+    tids = calloc(nt, sizeof *tids);
+    if (ws == NULL || tids == NULL) {
+        c->pre.oom = true;
+        free(ws);
+        free(tids);
+        return;
+    }
+    if (nt > 1) {
+        pthread_mutex_lock(&c->mu);
+        for (; started < nt; started++) {
+            if (worker_init(&ws[started], c, false) != DF_OK ||
+                pthread_create(&tids[started], NULL, worker_main, &ws[started]) != 0)
+                break;
+            c->running++;
+        }
+        pthread_mutex_unlock(&c->mu);
+        wait_workers(c);
+        for (size_t k = 0; k < started; k++)
+            pthread_join(tids[k], NULL);
+    }
+    /* One thread, or none could be started: the calling thread does the work. */
+    if (started == 0) {
+        worker_free(&ws[0]);
+        if (worker_init(&ws[0], c, true) == DF_OK) {
+            c->running = 1;
+            worker_main(&ws[0]);
+        } else {
+            c->pre.oom = true;
+        }
+    }
+    for (size_t k = 0; k < nt; k++)
+        worker_free(&ws[k]);
+    c->v->sum.threads = (int)(started > 0 ? started : 1);
+    progress_tick(c, true);
+    free(ws);
+    free(tids);
+}
+
+/* ================================================================== */
+/* Plain scripts (spec §9)                                             */
+/* ================================================================== */
+
+/* A damaged or truncated compressed script, as the plain reader saw it. */
+static void plain_script_error(vctx *c, const df_error *err)
+{
+    int sev = DF_SEVERITY_ERROR;
+    const char *code = DF_FIND_TRUNCATED;
+
+    if (err->code == DF_E_CORRUPT) {
+        code = codec_code(err->code, err->message, &sev);
+    } else if (err->code != DF_E_TRUNCATED) {
+        code = DF_FIND_UNREADABLE;
+        sev = DF_SEVERITY_UNKNOWN;
+    }
+    vlist_add(&c->post, code, sev, NULL, err->offset, err->member, "%s", err->message);
+}
+
+/* What the reader measured while it read the script: terminators, meta-commands. */
+static void plain_facts(vctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        const df_entry *e = ve->e;
+        int64_t end = e->data_offset_text + (e->data_bytes > 0 ? e->data_bytes : 0);
+
+        if (dfi_desc_is(e, "PSQL META-COMMAND"))
+            entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
+                      "psql meta-command \"%.120s\" in the script: psql runs it during the "
+                      "restore (pg_dump itself writes only \\connect and \\restrict)",
+                      e->tag ? e->tag : "");
+        if (!ve->data)
+            continue;
+        ve->found = V_FOUND_COMPLETE;
+        ve->start = e->data_offset_text;
+        ve->end = end;
+        ve->stored = e->data_bytes > 0 ? e->data_bytes : 0;
+        /* What the reader counted; the full check counts again (plain_data). */
+        ve->rows = e->data_rows > 0 && !ve->blobs ? e->data_rows : 0;
+        ve->bytes = ve->stored;
+        if (e->data_terminated)
+            continue;
+        ve->cut = true;
+        if (ve->blobs)
+            entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, end, NULL,
+                      "the large object data end inside a large object (no lo_close)");
+        else
+            entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end, NULL,
+                      "%s data end after %lld rows without %s",
+                      ve->rows_mode == DF_ROWS_COPY ? "COPY" : "INSERT", (long long)e->data_rows,
+                      ve->rows_mode == DF_ROWS_COPY ? "the \"\\.\" terminator line"
+                                                    : "a complete statement");
+    }
+}
+
+/*
+ * The last bytes of an uncompressed script, exactly as pg_dump ends it:
+ * the "dump complete" comment, then "\unrestrict KEY" when the script
+ * began with "\restrict KEY".  The reader's has_trailer cannot see a cut
+ * inside those final lines; a compressed script's codec check can.
+ */
+static bool plain_tail_ok(vctx *c, char *want, size_t wn)
+{
+    static const char dump[] = "--\n-- PostgreSQL database dump complete\n--\n\n";
+    static const char cluster[] = "--\n-- PostgreSQL database cluster dump complete\n--\n\n";
+    const df_header *h = &c->r->hdr;
+    uint8_t *tail;
+    size_t n;
+    bool ok;
+
+    if (c->path == NULL || h->file_compression != DF_COMPRESS_NONE || c->file_size < 0)
+        return true;
+    if (h->plain_kind != DF_PLAIN_PG_DUMP)
+        snprintf(want, wn, "%s", cluster);
+    else if (h->restrict_key != NULL)
+        snprintf(want, wn, "%s\\unrestrict %s\n\n", dump, h->restrict_key);
+    else
+        snprintf(want, wn, "%s", dump);
+    n = strlen(want);
+    if ((int64_t)n > c->file_size)
+        return false;
+    tail = read_range(c->path, c->file_size - (int64_t)n, (int64_t)n, &(df_error){0});
+    ok = tail != NULL && memcmp(tail, want, n) == 0;
+    free(tail);
+    return ok;
+}
+
+static void plain_trailer(vctx *c)
+{
+    const df_header *h = &c->r->hdr;
+    const char *db = NULL;
+    char want[400];
+
+    if (h->has_trailer && !plain_tail_ok(c, want, sizeof want)) {
+        vlist_add(&c->post, DF_FIND_NO_TRAILER, DF_SEVERITY_ERROR, NULL, c->file_size, NULL,
+                  "the script does not end with the lines pg_dump ends it with (%s): its end "
+                  "was cut off",
+                  strstr(want, "unrestrict") ? "the \"dump complete\" comment, then "
+                                               "\\unrestrict and the key of its \\restrict"
+                                             : "the \"dump complete\" comment");
+        return;
+    }
+    if (h->has_trailer)
+        return;
+    for (size_t i = c->n; i > 0 && db == NULL; i--)
+        db = c->ents[i - 1].e->database;
+    vlist_add(&c->post, DF_FIND_NO_TRAILER, DF_SEVERITY_ERROR, NULL, h->script_bytes, NULL,
+              "the script ends at byte %lld without the \"%s\" trailer%s%s%s: it was cut short",
+              (long long)h->script_bytes,
+              h->plain_kind == DF_PLAIN_DUMPALL ? "PostgreSQL database cluster dump complete"
+                                                : "PostgreSQL database dump complete",
+              db ? " (inside the section of database \"" : "", db ? db : "", db ? "\")" : "");
+}
+
+/* Full mode: every complete data part again, through the COPY checker. */
+static void plain_data(vctx *c)
+{
+    vworker w;
+    uint8_t *buf;
+
+    if (!c->r->src.seekable) {
+        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_INFO, NULL, -1, NULL,
+                  "COPY rows and sequences were not checked: the script came from a pipe and "
+                  "cannot be read twice (its terminators and trailer were)");
+        return;
+    }
+    buf = malloc(V_OUT_SIZE);
+    if (buf == NULL || worker_init(&w, c, true) != DF_OK) {
+        c->pre.oom = true;
+        free(buf);
+        worker_free(&w);
+        return;
+    }
+    c->prog_total = c->r->hdr.script_bytes;
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        int64_t n = 0;
+        uint32_t oid;
+        int rc;
+
+        if (!ve->data || ve->cut)
+            continue;
+        ve->rows = ve->bytes = 0;
+        rc = df_reader_open_data(c->r, ve->e);
+        if (rc == DF_OK && ve->blobs) {
+            while ((rc = df_reader_next_lo(c->r, &oid)) == DF_OK) {
+                if (add_lo(ve, oid, -1, 0, NULL, 0) != DF_OK)
+                    c->pre.oom = true;
+                while ((n = df_reader_read_data(c->r, buf, V_OUT_SIZE)) > 0)
+                    ve->bytes += n;
+                if (n < 0)
+                    break;
+            }
+            rc = n < 0 ? (int)n : rc == DF_EOF ? DF_OK : rc;
+        } else if (rc == DF_OK) {
+            vstream s;
+            stream_begin(&s, &w, ve, DFI_WRAP_RAW, ve->table, ve->start, ve->end, "");
+            s.linear = true;
+            while ((n = df_reader_read_data(c->r, buf, V_OUT_SIZE)) > 0)
+                stream_feed(&s, buf, (size_t)n, -1);
+            if (n == 0)
+                stream_end(&s, ve->end);
+            else
+                stream_close(&s);
+            rc = n < 0 ? (int)n : DF_OK;
+        }
+        df_reader_close_data(c->r);
+        if (rc != DF_OK) {
+            const df_error *err = df_reader_error(c->r);
+            entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, err->offset, NULL, "%s",
+                      err->message[0] ? err->message : df_strstatus(rc));
+            continue;
+        }
+        ve->decoded = true;
+        c->prog_done = ve->end;
+        progress_tick(c, false);
+    }
+    worker_free(&w);
+    free(buf);
+}
+
+static void verify_plain(vctx *c)
+{
+    const df_header *h = &c->r->hdr;
+    int64_t big =
+        c->opt->large_plain_bytes == 0 ? V_DEFAULT_LARGE_PLAIN : c->opt->large_plain_bytes;
+
+    if (h->script_error != NULL)
+        plain_script_error(c, h->script_error);
+    plain_facts(c);
+    plain_trailer(c);
+    if (big > 0 && h->script_bytes >= big)
+        vlist_add(&c->pre, DF_FIND_LARGE_PLAIN_DUMP, DF_SEVERITY_WARNING, NULL, -1, NULL,
+                  "a plain script of %lld bytes restores with psql, on one connection; an "
+                  "archive format (pg_dump -Fd or -Fc) would let pg_restore -j load it in "
+                  "parallel",
+                  (long long)h->script_bytes);
+    if (!c->opt->quick)
+        plain_data(c);
+}
+
+/* ================================================================== */
+/* The run                                                             */
+/* ================================================================== */
+
+/*
+ * Read once, in file order, decoding as the walk goes?  Always for pipes and
+ * one thread.  Also for uncompressed custom archives: pg_dump writes one
+ * chunk per row there, so a separate structural walk costs as much as the
+ * check itself, and there is no decompression to spread over threads.
+ */
+static bool full_serial(const vctx *c)
+{
+    return c->path == NULL || c->opt->threads <= 1 ||
+           (c->r->hdr.format == DF_FORMAT_CUSTOM && c->r->hdr.compression == DF_COMPRESS_NONE);
+}
+
+/* Custom and tar: one walk over the data area, then (threads) the data. */
+static void verify_stream_format(vctx *c, bool tar)
+{
+    int flags = V_REC;
+    vworker w;
+    df_error err;
+    int64_t start = tar ? dfi_buf_tell(&c->r->buf) : c->r->hdr.toc_end;
+
+    memset(&err, 0, sizeof err);
+    if (worker_init(&w, c, true) != DF_OK) {
+        c->pre.oom = true;
+        worker_free(&w);
+        return;
+    }
+    if (!c->opt->quick && full_serial(c))
+        flags |= V_DEC;
+    w.prog_base = start;
+    c->prog_total = c->file_size >= 0 ? c->file_size - start : 0;
+    if (dfi_buf_seek(&c->r->buf, start, &err) != DF_OK) {
+        vlist_add(&c->pre, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, err.offset, NULL, "%s",
+                  err.message);
+        worker_free(&w);
+        return;
+    }
+    if (tar) {
+        tar_walk(c, &w, &c->r->buf, &err, flags);
+        tar_missing(c);
+    } else {
+        custom_walk(c, &w, &c->r->buf, &err, flags);
+        if (c->walk_stop == V_STOP_OTHER)
+            custom_trailer(c, &c->r->buf, &err);
+        custom_missing(c);
+        custom_offsets(c);
+    }
+    progress_tick(c, true);
+    worker_free(&w);
+    if (!(flags & V_DEC) && !c->opt->quick)
+        run_items(c);
+}
+
+static void verify_directory(vctx *c)
+{
+    dir_prepare(c);
+    if (c->opt->quick)
+        dir_quick(c);
+    else
+        run_items(c);
+}
+
+/* The reader could not open the dump: say why, as a finding. */
+static void open_failed(vctx *c, df_reader *r, int rc)
+{
+    const df_error *err = df_reader_error(r);
+    const df_header *h = df_reader_header(r);
+    int code = err->code != DF_OK ? err->code : rc;
+    int64_t at = err->offset;
+    const char *m = err->member;
+    const char *msg = err->message[0] ? err->message : df_strstatus(code);
+    bool in_header = h->header_end < 0;
+
+    switch (code) {
+    case DF_E_TRUNCATED:
+        if (in_header && (h->file_size == 0 || (h->file_size < 0 && at == 0)))
+            vlist_add(&c->pre, DF_FIND_EMPTY, DF_SEVERITY_ERROR, NULL, 0, m, "the %s is empty",
+                      m[0] ? "file" : "input");
+        else
+            vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
+                      DF_SEVERITY_ERROR, NULL, h->file_size >= 0 ? h->file_size : at, m,
+                      "the file ends at offset %lld inside the archive %s (%s)",
+                      (long long)(h->file_size >= 0 ? h->file_size : at),
+                      in_header ? "header" : "TOC", msg);
+        break;
+    case DF_E_FORMAT:
+        vlist_add(&c->pre, DF_FIND_NOT_A_DUMP, DF_SEVERITY_ERROR, NULL, at, m, "%s", msg);
+        break;
+    case DF_E_CORRUPT:
+        vlist_add(&c->pre, in_header ? DF_FIND_BAD_HEADER : DF_FIND_BAD_TOC, DF_SEVERITY_ERROR,
+                  NULL, at, m, "%s", msg);
+        break;
+    case DF_E_LIMIT:
+        vlist_add(&c->pre, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, NULL, at, m, "%s", msg);
+        break;
+    case DF_E_VERSION:
+    case DF_E_UNSUPPORTED:
+        vlist_add(&c->pre, DF_FIND_UNSUPPORTED, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
+        break;
+    case DF_E_IO:
+    case DF_E_NOTFOUND:
+        vlist_add(&c->pre, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
+        break;
+    default:
+        vlist_add(&c->pre, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
+        break;
+    }
+}
+
+static int rows_mode_of(const df_reader *r, const df_entry *e)
+{
+    if (e->copy_stmt != NULL && e->copy_stmt[0] != '\0')
+        return DF_ROWS_COPY;
+    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < V13 && dfi_desc_is(e, "TABLE DATA"))
+        return DF_ROWS_COPY_WITH_COMMAND;
+    return DF_ROWS_INSERT;
+}
+
+static int setup_entries(vctx *c)
+{
+    c->n = df_reader_toc_count(c->r);
+    c->ents = calloc(c->n ? c->n : 1, sizeof *c->ents);
+    if (c->ents == NULL)
+        return DF_E_NOMEM;
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        const df_entry *e = df_reader_toc_at(c->r, i);
+
+        ve->e = e;
+        ve->data = df_entry_has_data(e);
+        ve->blobs = ve->data && df_entry_is_blobs(e);
+        ve->table = ve->data && dfi_desc_is(e, "TABLE DATA");
+        ve->rows_mode = rows_mode_of(c->r, e);
+        ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
+        ve->start = ve->end = -1;
+    }
+    return DF_OK;
+}
+
+static void fill_summary(vctx *c)
+{
+    df_verify_summary *s = &c->v->sum;
+    const df_header *h = df_reader_header(c->r ? c->r : c->v->r);
+
+    s->quick = c->opt->quick;
+    s->format = h->format;
+    if (h->header_end >= 0 && h->format != DF_FORMAT_PLAIN) {
+        s->vmaj = h->vmaj;
+        s->vmin = h->vmin;
+        s->vrev = h->vrev;
+        s->compression = h->compression;
+    }
+    s->entries = (int64_t)c->n;
+    for (size_t i = 0; i < c->n; i++) {
+        const ventry *ve = &c->ents[i];
+        s->data_entries += ve->data;
+        s->stored_bytes += ve->stored;
+        s->bytes += ve->bytes;
+        s->rows += ve->rows;
+        if (ve->blobs)
+            s->large_objects += (int64_t)ve->nlos;
+    }
+    if (c->gzip_used)
+        s->inflater =
+            c->opt->inflate == DF_INFLATE_ZLIB || !dfi_gzip_uses_isal() ? "zlib" : "isa-l";
+    if (s->threads == 0)
+        s->threads = 1;
+}
+
+/* Move every finding into one array: file level, entries in TOC order, end of file. */
+static void merge_findings(vctx *c)
+{
+    df_verify *v = c->v;
+    bool oom = c->pre.oom || c->post.oom;
+    size_t total = c->pre.n + c->post.n + 1, k = 0;
+
+    for (size_t i = 0; i < c->n; i++) {
+        total += c->ents[i].finds.n;
+        oom = oom || c->ents[i].finds.oom;
+    }
+    if (oom)
+        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, NULL, -1, NULL,
+                  "out of memory: some findings were lost");
+    v->f = malloc(total * sizeof *v->f);
+    if (v->f == NULL) {
+        v->sum.verdict = DF_VERDICT_UNKNOWN;
+        return; /* the lists are freed with their messages */
+    }
+#define TAKE(l)                                                                                    \
+    do {                                                                                           \
+        if ((l).n > 0)                                                                             \
+            memcpy(v->f + k, (l).v, (l).n * sizeof *v->f);                                         \
+        k += (l).n;                                                                                \
+        free((l).v);                                                                               \
+        memset(&(l), 0, sizeof(l));                                                                \
+    } while (0)
+    TAKE(c->pre);
+    for (size_t i = 0; i < c->n; i++)
+        TAKE(c->ents[i].finds);
+    TAKE(c->post);
+#undef TAKE
+    v->n = k;
+}
+
+static void set_verdict(df_verify *v)
+{
+    int64_t *f = v->sum.findings;
+
+    memset(v->sum.findings, 0, sizeof v->sum.findings);
+    for (size_t i = 0; i < v->n; i++)
+        f[v->f[i].severity & 3]++;
+    if (f[DF_SEVERITY_ERROR] > 0)
+        v->sum.verdict = DF_VERDICT_DAMAGED;
+    else if (f[DF_SEVERITY_UNKNOWN] > 0 || v->f == NULL)
+        v->sum.verdict = DF_VERDICT_UNKNOWN;
+    else if (f[DF_SEVERITY_WARNING] > 0)
+        v->sum.verdict = DF_VERDICT_WARNING;
+    else
+        v->sum.verdict = DF_VERDICT_OK;
+}
+
+static void free_ctx(vctx *c)
+{
+    for (size_t i = 0; c->ents && i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        for (size_t k = 0; k < ve->nlos; k++)
+            free(ve->los[k].name);
+        free(ve->los);
+        free(ve->want);
+        free(ve->w);
+        free(ve->member);
+        vlist_free(&ve->finds);
+    }
+    free(c->ents);
+    free(c->items);
+    free(c->seqs);
+    vlist_free(&c->pre);
+    vlist_free(&c->post);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+}
+
+/* Every check that needs the TOC only, then the data, then what needs both. */
+static void verify_opened(vctx *c)
+{
+    if (setup_entries(c) != DF_OK) {
+        c->pre.oom = true;
+        return;
+    }
+    check_version(c);
+    check_duplicates(c);
+    check_entries(c);
+    if (c->r->hdr.format == DF_FORMAT_CUSTOM)
+        check_offsets_present(c);
+    lo_expectations(c);
+    if (!c->opt->quick)
+        seq_prepare(c);
+    switch (c->r->hdr.format) {
+    case DF_FORMAT_CUSTOM: verify_stream_format(c, false); break;
+    case DF_FORMAT_TAR: verify_stream_format(c, true); break;
+    case DF_FORMAT_DIRECTORY: verify_directory(c); break;
+    case DF_FORMAT_PLAIN: verify_plain(c); break;
+    default:
+        vlist_add(&c->pre, DF_FIND_UNSUPPORTED, DF_SEVERITY_UNKNOWN, NULL, -1, NULL,
+                  "%s dumps cannot be verified yet", df_format_name(c->r->hdr.format));
+        break;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->ents[i].blobs)
+            lo_check(c, &c->ents[i]);
+    if (!c->opt->quick)
+        seq_check(c);
+}
+
+static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
+                      df_verify **out)
+{
+    df_verify_options dflt;
+    df_verify *v;
+    vctx c;
+    int rc;
+
+    *out = NULL;
+    if (opt == NULL) {
+        df_verify_options_default(&dflt);
+        opt = &dflt;
+    }
+    v = calloc(1, sizeof *v);
+    if (v == NULL || (v->r = df_reader_new(opt->limits)) == NULL) {
+        free(v);
+        return DF_E_NOMEM;
+    }
+    memset(&c, 0, sizeof c);
+    c.opt = opt;
+    c.v = v;
+    c.file_size = -1;
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    if (path != NULL && strcmp(path, "-") == 0) {
+        path = NULL;
+        fd = 0;
+        name = "-";
+    }
+    rc = path != NULL ? df_reader_open_path(v->r, path) : df_reader_open_fd(v->r, fd, name);
+    if (rc != DF_OK) {
+        open_failed(&c, v->r, rc);
+    } else {
+        c.r = v->r;
+        if (c.r->src.seekable && c.r->hdr.format != DF_FORMAT_DIRECTORY)
+            c.file_size = c.r->src.size;
+        if (path != NULL && (c.r->src.seekable || c.r->hdr.format == DF_FORMAT_DIRECTORY))
+            c.path = df_reader_path(c.r);
+        verify_opened(&c);
+    }
+    fill_summary(&c);
+    merge_findings(&c);
+    set_verdict(v);
+    free_ctx(&c);
+    *out = v;
+    return DF_OK;
+}
+
+int df_verify_path(const char *path, const df_verify_options *opt, df_verify **out)
+{
+    if (out == NULL)
+        return DF_E_USAGE;
+    if (path == NULL) {
+        *out = NULL;
+        return DF_E_USAGE;
+    }
+    return verify_run(path, -1, path, opt, out);
+}
+
+int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt, df_verify **out)
+{
+    if (out == NULL)
+        return DF_E_USAGE;
+    return verify_run(NULL, fd, display_name ? display_name : "-", opt, out);
+}
+
+const df_verify_summary *df_verify_get_summary(const df_verify *v)
+{
+    return &v->sum;
+}
+size_t df_verify_count(const df_verify *v)
+{
+    return v->n;
+}
+
+const df_finding *df_verify_finding(const df_verify *v, size_t i)
+{
+    return i < v->n ? &v->f[i] : NULL;
+}
+
+const df_reader *df_verify_reader(const df_verify *v)
+{
+    return v->r;
+}
+
+/*
+ * The archive-version comparison after the fact, for a caller that learns
+ * the pg_restore release while the check runs: the finding goes first, where
+ * df_verify_options.pg_restore_version would have put it.
+ */
+int df_verify_set_pg_restore_version(df_verify *v, int pg_major)
+{
+    char msg[V_MSG];
+    vlist one = {NULL, 0, 0, false};
+    df_finding *nf;
+
+    if (v == NULL)
+        return DF_E_USAGE;
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->f[i].code, DF_FIND_ARCHIVE_NEWER) == 0)
+            return DF_OK;
+    if (v->f == NULL || !archive_too_new(df_reader_header(v->r), pg_major, msg, sizeof msg))
+        return DF_OK;
+    vlist_add(&one, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
+    nf = one.n == 1 ? realloc(v->f, (v->n + 1) * sizeof *v->f) : NULL;
+    if (nf == NULL) {
+        vlist_free(&one);
+        return DF_E_NOMEM;
+    }
+    memmove(nf + 1, nf, v->n * sizeof *nf);
+    nf[0] = one.v[0];
+    free(one.v);
+    v->f = nf;
+    v->n++;
+    set_verdict(v);
+    return DF_OK;
+}
+
+void df_verify_free(df_verify *v)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        free((void *)v->f[i].message);
+    free(v->f);
+    df_reader_free(v->r);
+    free(v);
+}
