@@ -215,8 +215,8 @@ static int parse_pg_major(const char *line)
  * answer is applied afterwards (df_verify_set_pg_restore_version).
  */
 typedef struct ck_pg_restore {
-    FILE *pipe;  /* the running `pg_restore --version`, NULL once read */
-    int major;   /* 0: unknown or not compared */
+    FILE *pipe; /* the running `pg_restore --version`, NULL once read */
+    int major;  /* 0: unknown or not compared */
     int known;
 } ck_pg_restore;
 
