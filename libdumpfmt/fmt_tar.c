@@ -35,7 +35,7 @@ static tar_state *ts_of(const df_reader *r) { return r->fmt_state; }
 
 static int64_t round_up(int64_t v) { return (v + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK; }
 
-static bool all_zero(const uint8_t *h)
+bool dfi_tar_all_zero(const uint8_t *h)
 {
     for (int i = 0; i < TAR_BLOCK; i++)
         if (h[i] != 0)
@@ -43,7 +43,7 @@ static bool all_zero(const uint8_t *h)
     return true;
 }
 
-static bool checksum_ok(const uint8_t *h)
+bool dfi_tar_checksum_ok(const uint8_t *h)
 {
     unsigned sum = 0, stored = 0;
     int i = 148;
@@ -60,7 +60,7 @@ static bool checksum_ok(const uint8_t *h)
 }
 
 /* Size field: octal digits, or GNU base-256 for sizes of 8 GiB and more. */
-static bool parse_size(const uint8_t *f, int64_t *out)
+bool dfi_tar_parse_size(const uint8_t *f, int64_t *out)
 {
     uint64_t v = 0;
     int i = 0;
@@ -88,7 +88,7 @@ static bool parse_size(const uint8_t *f, int64_t *out)
 }
 
 /* "prefix/name" (ustar) or "name", cut to fit `out`. */
-static void member_name(const uint8_t *h, char *out, size_t n)
+void dfi_tar_member_name(const uint8_t *h, char *out, size_t n)
 {
     size_t plen = strnlen((const char *)h + 345, 155), nlen = strnlen((const char *)h, 100);
     size_t k = 0;
@@ -153,15 +153,15 @@ static int read_member_header(df_reader *r, char *name, size_t n, int64_t *size)
     if (rc != DF_OK)
         return rc;
     h = dfi_buf_ptr(&r->buf);
-    if (all_zero(h)) {
+    if (dfi_tar_all_zero(h)) {
         ts->at_end = true;
         return DF_EOF;
     }
-    if (!checksum_ok(h))
+    if (!dfi_tar_checksum_ok(h))
         return dfi_fail(&r->err, DF_E_CORRUPT, at, "tar header checksum mismatch");
-    if (!parse_size(h + 124, size))
+    if (!dfi_tar_parse_size(h + 124, size))
         return dfi_fail(&r->err, DF_E_CORRUPT, at + 124, "invalid size in tar header");
-    member_name(h, name, n);
+    dfi_tar_member_name(h, name, n);
     dfi_buf_consume(&r->buf, TAR_BLOCK);
     if (r->src.seekable && r->src.size >= 0 && at + TAR_BLOCK + *size > r->src.size)
         return dfi_fail(&r->err, DF_E_TRUNCATED, r->src.size,

@@ -178,6 +178,15 @@ typedef struct dfi_format {
 extern DFI_HIDDEN const dfi_format dfi_format_custom;
 extern DFI_HIDDEN const dfi_format dfi_format_directory;
 extern DFI_HIDDEN const dfi_format dfi_format_tar;
+
+/* fmt_tar.c: ustar header pieces (spec §7.2), shared with the probe and the verifier. */
+DFI_HIDDEN bool dfi_tar_all_zero(const uint8_t *h);
+/* Checksum of a 512-byte header: octal digits up to a space or NUL (9.3 writes 6 + " \0"). */
+DFI_HIDDEN bool dfi_tar_checksum_ok(const uint8_t *h);
+/* Size field: octal, or GNU base-256 for 8 GiB and more. */
+DFI_HIDDEN bool dfi_tar_parse_size(const uint8_t *field, int64_t *out);
+/* "prefix/name" (ustar) or "name", cut to fit `out`. */
+DFI_HIDDEN void dfi_tar_member_name(const uint8_t *h, char *out, size_t n);
 extern DFI_HIDDEN const dfi_format dfi_format_plain;
 /* fmt_plain.c: df_reader_measure for a plain script (the numbers were taken at open). */
 DFI_HIDDEN int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows,

@@ -143,29 +143,13 @@ static int peek_up_to(df_reader *r, size_t n)
     return rc;
 }
 
-static bool tar_checksum_ok(const uint8_t *h)
-{
-    unsigned sum = 0, stored = 0;
-    int i = 148;
-
-    for (int k = 0; k < 512; k++)
-        sum += (k >= 148 && k < 156) ? ' ' : h[k];
-    while (i < 156 && h[i] == ' ')
-        i++;
-    if (i == 156 || h[i] < '0' || h[i] > '7')
-        return false;
-    for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++)
-        stored = stored * 8 + (unsigned)(h[i] - '0');
-    return stored == sum;
-}
-
 static bool looks_like_tar(const uint8_t *p, size_t n)
 {
     if (n < 512)
         return false;
     if (memcmp(p + 257, "ustar", 5) != 0)
         return false;
-    return tar_checksum_ok(p);
+    return dfi_tar_checksum_ok(p);
 }
 
 /*

@@ -1811,75 +1811,6 @@ static void custom_trailer(vctx *c, dfi_buf *b, df_error *err)
 /* Tar format (spec §7)                                                */
 /* ================================================================== */
 
-static bool tar_all_zero(const uint8_t *h)
-{
-    for (int i = 0; i < V_TAR_BLOCK; i++)
-        if (h[i] != 0)
-            return false;
-    return true;
-}
-
-/* Sum of the header with the checksum field as spaces; digits up to a space or NUL. */
-static bool tar_checksum_ok(const uint8_t *h)
-{
-    unsigned sum = 0, stored = 0;
-    int i = 148;
-
-    for (int k = 0; k < V_TAR_BLOCK; k++)
-        sum += (k >= 148 && k < 156) ? ' ' : h[k];
-    while (i < 156 && h[i] == ' ')
-        i++;
-    if (i == 156 || h[i] < '0' || h[i] > '7')
-        return false;
-    for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++)
-        stored = stored * 8 + (unsigned)(h[i] - '0');
-    return stored == sum;
-}
-
-/* Size field: octal digits, or GNU base-256 for 8 GiB and more. */
-static bool tar_size(const uint8_t *f, int64_t *out)
-{
-    uint64_t v = 0;
-    int i = 0;
-
-    if (f[0] & 0x80) {
-        for (i = 1; i < 12; i++) {
-            if (v >> 55)
-                return false;
-            v = (v << 8) | f[i];
-        }
-        *out = (int64_t)v;
-        return true;
-    }
-    while (i < 12 && f[i] == ' ')
-        i++;
-    for (; i < 12 && f[i] >= '0' && f[i] <= '7'; i++) {
-        if (v >> 60)
-            return false;
-        v = v * 8 + (uint64_t)(f[i] - '0');
-    }
-    if (i < 12 && f[i] != ' ' && f[i] != '\0')
-        return false;
-    *out = (int64_t)v;
-    return true;
-}
-
-static void tar_name(const uint8_t *h, char *out, size_t n)
-{
-    size_t plen = strnlen((const char *)h + 345, 155), nlen = strnlen((const char *)h, 100);
-    size_t k = 0;
-
-    if (memcmp(h + 257, "ustar", 5) == 0 && plen > 0) {
-        for (size_t i = 0; i < plen && k + 1 < n; i++)
-            out[k++] = (char)h[345 + i];
-        if (k + 1 < n)
-            out[k++] = '/';
-    }
-    for (size_t i = 0; i < nlen && k + 1 < n; i++)
-        out[k++] = (char)h[i];
-    out[k] = '\0';
-}
-
 static int64_t round_block(int64_t v)
 {
     return (v + V_TAR_BLOCK - 1) / V_TAR_BLOCK * V_TAR_BLOCK;
@@ -2080,7 +2011,7 @@ static void tar_end_blocks(vctx *c, dfi_buf *b, df_error *err, int64_t at)
     } else if (rc != DF_OK) {
         tar_fail(c, NULL, rc, err, NULL, "the end-of-archive blocks");
         c->walk_stop = V_STOP_ERROR;
-    } else if (!tar_all_zero(dfi_buf_ptr(b))) {
+    } else if (!dfi_tar_all_zero(dfi_buf_ptr(b))) {
         vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, at + V_TAR_BLOCK, NULL,
                   "a single zero block at offset %lld is followed by a non-zero block",
                   (long long)at);
@@ -2115,22 +2046,22 @@ static void tar_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
             return;
         }
         h = dfi_buf_ptr(b);
-        if (tar_all_zero(h)) {
+        if (dfi_tar_all_zero(h)) {
             tar_end_blocks(c, b, err, at);
             return;
         }
-        if (!tar_checksum_ok(h)) {
+        if (!dfi_tar_checksum_ok(h)) {
             vlist_add(&c->post, DF_FIND_BAD_CHECKSUM, DF_SEVERITY_ERROR, NULL, at, NULL,
                       "tar header checksum mismatch in the member header at offset %lld",
                       (long long)at);
             return;
         }
-        if (!tar_size(h + 124, &size)) {
+        if (!dfi_tar_parse_size(h + 124, &size)) {
             vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, at + 124, NULL,
                       "invalid size field in the member header at offset %lld", (long long)at);
             return;
         }
-        tar_name(h, name, sizeof name);
+        dfi_tar_member_name(h, name, sizeof name);
         dfi_buf_consume(b, V_TAR_BLOCK);
         data = at + V_TAR_BLOCK;
         if (c->file_size >= 0 && data + size > c->file_size) {
