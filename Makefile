@@ -114,12 +114,13 @@ else
 	@echo "check-man: no man pages yet"
 endif
 
-# Prefers dumpcheck when it exists.  Exit status 1 (WARNING) is a normal outcome for the
+# Prints the listing (dumpls), then checks the dump (dumpcheck when built).  Exit status 1 (WARNING) is a normal outcome for the
 # sample dump (a sequence is deliberately behind its data), so only 2 and 3 fail the target.
 DEMO_DUMP = corpus/pg18/sample.custom.gzip.dump
 demo:
 	bash scripts/deps.sh build
 	$(MAKE) --no-print-directory all
+	@echo "+ tools/dumpls $(DEMO_DUMP)"; tools/dumpls $(DEMO_DUMP) || exit 1
 	@if [ -x tools/dumpcheck ]; then tool=tools/dumpcheck; else tool=tools/dumpls; fi; \
 	if [ ! -x $$tool ]; then echo "demo: no tool has been built yet"; exit 1; fi; \
 	echo "+ $$tool $(DEMO_DUMP)"; \
