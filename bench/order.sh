@@ -10,14 +10,22 @@
 # Wall time of pg_restore by /usr/bin/time (the list is written before the clock starts; the
 # time dumporder takes is reported on its own).  Then `dumporder -j J --explain --json` gives
 # the predicted makespans of both.  Reported: median wall times, the ratio dumporder / plain
-# (target <= 1.00: never worse), and each prediction's error against its median (target
-# within 25%).  Every database is dropped after its run.  Before each restore the script waits
+# (target <= 1.00: never worse; when the list is pg_restore's own order the two restores run
+# the same schedule, and a ratio above 1 that stays within the run-to-run spread of the plain
+# restores is reported as "PASS (within noise)"), and each prediction's error against its
+# median (target within 25%).  Every database is dropped after its run.  Before each restore the script waits
 # (up to QUIET_WAIT seconds, default 300) until the machine is idle (less than QUIET_BUSY %,
 # default 10, of CPU time busy over 3 s), so that other work does not land on one side only;
 # the busy share seen before each run is reported.
 #
 # Usage: bench/order.sh [--write] [--runs N] [--jobs J] [--format custom|directory]
+#        bench/order.sh --calibrate
 #   --write     also replace the dumporder block of bench/RESULTS.md (between its markers)
+#   --calibrate instead of the benchmark, restore once with `pg_restore -v -j 1` and once with
+#               `-j 2`, time every entry, and print what the cost model of dumporder(1) is
+#               calibrated from: seconds per row and per byte of the big tables' data and
+#               primary keys, the mean of the small entries, and how much the two workers of
+#               the parallel restore slowed each other down
 #   --runs N    restores of each kind (default 3)
 #   --jobs J    pg_restore -j (default 2)
 #   --format    which benchmark dump (default custom: bench.custom.gzip.dump)
@@ -39,6 +47,7 @@ RUNS=3
 JOBS=2
 FORMAT=custom
 WRITE=0
+CALIBRATE=0
 RESULTS=bench/RESULTS.md
 MARK_BEGIN='<!-- bench:order:begin -->'
 MARK_END='<!-- bench:order:end -->'
@@ -50,6 +59,7 @@ QUIET_WAIT=${QUIET_WAIT:-300}
 while [ $# -gt 0 ]; do
     case $1 in
     --write) WRITE=1 ;;
+    --calibrate) CALIBRATE=1 ;;
     --runs) RUNS=${2:-}; shift ;;
     --runs=*) RUNS=${1#--runs=} ;;
     --jobs) JOBS=${2:-}; shift ;;
@@ -103,16 +113,6 @@ mkdir -p "$WORK"
 LIST=$WORK/dumporder.list
 PATH=$PG_BINDIR:$PATH # dumporder plans for the pg_restore on PATH: this one
 
-# dumporder's list (timed on its own)
-start=$(date +%s.%N)
-"$DUMPORDER" -j "$JOBS" "$DUMP" >"$LIST" || bench_die "dumporder -j $JOBS failed"
-end=$(date +%s.%N)
-LIST_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-bench_log "dumporder -j $JOBS wrote its list in ${LIST_SECONDS}s"
-"$DUMPORDER" -j "$JOBS" --explain --json "$DUMP" >"$WORK/explain.json" ||
-    bench_die "dumporder --explain failed"
-"$DUMPORDER" -j "$JOBS" --explain "$DUMP" >"$WORK/explain.txt" || bench_die "dumporder --explain failed"
-
 # Percent of CPU time busy over 3 seconds (all CPUs), from /proc/stat.
 cpu_busy() {
     local a b
@@ -138,12 +138,101 @@ wait_quiet() {
     echo "$busy"
 }
 
+# --calibrate: per-entry times of a serial and a parallel restore
+timestamped() {
+    python3 -u -c 'import sys, time
+t0 = time.time()
+for line in sys.stdin:
+    sys.stdout.write("%.3f %s" % (time.time() - t0, line))'
+}
+
+calibrate() {
+    local j db
+    "$DUMPLS" --long --json "$DUMP" >"$WORK/sizes.json" || bench_die "dumpls --long failed"
+    for j in 1 2; do
+        db=bench_calibrate_$j
+        "$PG_BINDIR/createdb" -T template0 -E UTF8 --locale=C "$db" || bench_die "createdb failed"
+        bench_log "pg_restore -v -j $j (CPU $(wait_quiet)% busy before)"
+        "$PG_RESTORE" -v -j "$j" -d "$db" "$DUMP" 2>&1 | timestamped >"$WORK/calibrate.$j.log"
+        "$PG_BINDIR/dropdb" "$db" || bench_die "dropdb failed"
+    done
+    python3 - "$WORK/sizes.json" "$WORK/calibrate.1.log" "$WORK/calibrate.2.log" <<'PY'
+import json, re, sys
+sizes = {}
+for e in json.load(open(sys.argv[1]))["entries"]:
+    if e["desc"] == "TABLE DATA" and e.get("rows") is not None:
+        sizes[e["tag"]] = (e["rows"], e["bytes"])
+# serial: an entry runs from its "creating"/"processing data" line to the next one
+items, last = [], 0.0
+for line in open(sys.argv[2]):
+    t, _, msg = line.partition(" ")
+    last = float(t)
+    m = re.match(r'pg_restore: (?:creating (\S+(?: \S+)*?) "([^"]*)"|processing data for table "([^"]*)")', msg)
+    if m:
+        kind = "TABLE DATA" if m.group(3) else m.group(1)
+        items.append([kind, m.group(3) or m.group(2), float(t), None])
+for a, b in zip(items, items[1:]):
+    a[3] = b[2] - a[2]
+if items:
+    items[-1][3] = last - items[-1][2]
+print("serial restore (pg_restore -j 1): %.2f s" % last)
+print("%-12s %-40s %9s %12s %12s %10s %10s" % ("kind", "entry", "seconds", "rows", "bytes", "us/row", "ns/byte"))
+for kind, name, t, d in sorted(items, key=lambda x: -x[3])[:6]:
+    table = name.split(".", 1)[-1].split(" ")[0]
+    rows, nbytes = sizes.get(table, (0, 0))
+    print("%-12s %-40s %9.3f %12d %12d %10.3f %10.2f" % (kind, name[:40], d, rows, nbytes,
+          d / rows * 1e6 if rows else 0, d / nbytes * 1e9 if nbytes else 0))
+for kind in ("TABLE", "TABLE DATA", "CONSTRAINT"):
+    small = [d for k, _, _, d in items if k == kind and d < 0.1]
+    if small:
+        print("%-12s %d small entries, mean %.2f ms" % (kind, len(small), sum(small) / len(small) * 1000))
+serial = {(k, n.split(".", 1)[-1]): d for k, n, _, d in items}
+# parallel: "launching item" to "finished item", against the same entry's serial time
+start, par, end = {}, [], 0.0
+for line in open(sys.argv[3]):
+    t, _, msg = line.partition(" ")
+    end = float(t)
+    m = re.match(r"pg_restore: (launching|finished) item (\d+) (TABLE DATA|CONSTRAINT|INDEX) (.*)", msg)
+    if m and m.group(1) == "launching":
+        start[m.group(2)] = (float(t), m.group(3), m.group(4).strip())
+    elif m and m.group(2) in start:
+        t0, kind, name = start.pop(m.group(2))
+        par.append((float(t) - t0, kind, name))
+print("parallel restore (pg_restore -j 2): %.2f s" % end)
+for d, kind, name in sorted(par, reverse=True)[:4]:
+    s = serial.get((kind, name if kind == "TABLE DATA" else name.split(" ", 1)[0] + " " + name.split(" ", 1)[-1]))
+    print("%-12s %-40s %9.3f s, serially %s" % (kind, name[:40], d, "%.3f s" % s if s else "?"))
+PY
+}
+
+if [ "$CALIBRATE" = 1 ]; then
+    DUMPLS=${DUMPLS:-tools/dumpls}
+    calibrate
+    exit 0
+fi
+
+# dumporder's list (timed on its own)
+start=$(date +%s.%N)
+"$DUMPORDER" -j "$JOBS" "$DUMP" >"$LIST" || bench_die "dumporder -j $JOBS failed"
+end=$(date +%s.%N)
+LIST_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+bench_log "dumporder -j $JOBS wrote its list in ${LIST_SECONDS}s"
+"$DUMPORDER" -j "$JOBS" --explain --json "$DUMP" >"$WORK/explain.json" ||
+    bench_die "dumporder --explain failed"
+"$DUMPORDER" -j "$JOBS" --explain "$DUMP" >"$WORK/explain.txt" || bench_die "dumporder --explain failed"
+
+# "total steal" CPU ticks so far (/proc/stat): the share the hypervisor took from this VM.
+cpu_ticks() {
+    awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9 }' /proc/stat
+}
+
 # restore KIND RUN: one timed pg_restore into a fresh database, which is dropped afterwards
 restore() {
-    local kind=$1 run=$2 db="bench_$1_$2" err=$WORK/$1.$2.err busy
+    local kind=$1 run=$2 db="bench_$1_$2" err=$WORK/$1.$2.err busy t0 t1 steal
     "$PG_BINDIR/createdb" -T template0 -E UTF8 --locale=C "$db" || bench_die "createdb failed"
     busy=$(wait_quiet)
     echo "$busy" >>"$WORK/$kind.busy"
+    t0=$(cpu_ticks)
     if [ "$kind" = plain ]; then
         /usr/bin/time -f %e -o "$WORK/$kind.$run.time" \
             "$PG_RESTORE" -j "$JOBS" -d "$db" "$DUMP" 2>"$err"
@@ -152,9 +241,13 @@ restore() {
             "$PG_RESTORE" -j "$JOBS" -L "$LIST" -d "$db" "$DUMP" 2>"$err"
     fi || { cat "$err" >&2; bench_die "pg_restore ($kind, run $run) failed"; }
     [ -s "$err" ] && { cat "$err" >&2; bench_die "pg_restore ($kind, run $run) printed errors"; }
+    t1=$(cpu_ticks)
+    steal=$(awk -v a="$t0" -v b="$t1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        t = y[1] - x[1]; printf "%.0f", (t > 0 ? (y[2] - x[2]) * 100 / t : 0) }')
+    echo "$steal" >>"$WORK/$kind.steal"
     tail -n 1 "$WORK/$kind.$run.time" >>"$WORK/$kind.times"
-    bench_log "$(printf 'run %d %-9s %6.1fs  (CPU %s%% busy before)' "$run" "$kind" \
-        "$(tail -n 1 "$WORK/$kind.$run.time")" "$busy")"
+    bench_log "$(printf 'run %d %-9s %6.1fs  (CPU %s%% busy before, %s%% stolen during)' "$run" \
+        "$kind" "$(tail -n 1 "$WORK/$kind.$run.time")" "$busy" "$steal")"
     "$PG_BINDIR/dropdb" "$db" || bench_die "dropdb failed"
 }
 
@@ -182,13 +275,19 @@ print("%.2f %.2f %d" % (d["own_order_ms"] / 1000, d["dumporder_ms"] / 1000, d["u
 RATIO=$(awk -v a="$T_LIST" -v b="$T_PLAIN" 'BEGIN { printf "%.3f", a / b }')
 ERR_PLAIN=$(awk -v p="$P_PLAIN" -v m="$T_PLAIN" 'BEGIN { printf "%+.1f", (p - m) / m * 100 }')
 ERR_LIST=$(awk -v p="$P_LIST" -v m="$T_LIST" 'BEGIN { printf "%+.1f", (p - m) / m * 100 }')
-ok_ratio=$(awk -v r="$RATIO" -v l="$RATIO_LIMIT" 'BEGIN { print ((r <= l) ? "PASS" : "FAIL") }')
-ok_pred=$(awk -v a="$ERR_PLAIN" -v b="$ERR_LIST" -v l="$ERROR_LIMIT" \
-    'BEGIN { if (a < 0) a = -a; if (b < 0) b = -b; print ((a <= l && b <= l) ? "PASS" : "FAIL") }')
 SAME=no
 "$DUMPORDER" -j "$JOBS" --no-excluded "$DUMP" | grep -v '^;' >"$WORK/a.ids"
 "$PG_RESTORE" -l "$DUMP" | grep -v '^;' >"$WORK/b.ids"
 cmp -s "$WORK/a.ids" "$WORK/b.ids" && SAME=yes
+# run-to-run spread of the plain restores: half their range, in % of their median
+NOISE=$(sort -n "$WORK/plain.times" | awk -v m="$T_PLAIN" '{ v[NR] = $1 }
+    END { printf "%.1f", (v[NR] - v[1]) / 2 / m * 100 }')
+ok_ratio=$(awk -v r="$RATIO" -v l="$RATIO_LIMIT" -v n="$NOISE" -v same="$SAME" 'BEGIN {
+    if (r <= l) print "PASS"
+    else if (same == "yes" && (r - 1) * 100 <= n) print "PASS (within noise)"
+    else print "FAIL" }')
+ok_pred=$(awk -v a="$ERR_PLAIN" -v b="$ERR_LIST" -v l="$ERROR_LIMIT" \
+    'BEGIN { if (a < 0) a = -a; if (b < 0) b = -b; print ((a <= l && b <= l) ? "PASS" : "FAIL") }')
 
 report() {
     local cpus mem
@@ -200,12 +299,13 @@ report() {
          "(wal_level=minimal, shared_buffers=256MB, maintenance_work_mem=256MB)."
     echo "Archive: \`$DUMP_NAME\` ($(bench_human "$(bench_size "$DUMP")")${GENERATED_NOTE:+, $GENERATED_NOTE})."
     echo
-    echo "| restore | measured (median of $RUNS) | predicted by \`--explain\` | prediction error | runs (s) | CPU busy before each run (%) |"
-    echo "|---|---|---|---|---|---|"
-    echo "| \`pg_restore -j $JOBS\` | ${T_PLAIN} s | ${P_PLAIN} s | ${ERR_PLAIN} % | $(paste -sd' ' "$WORK/plain.times") | $(paste -sd' ' "$WORK/plain.busy") |"
-    echo "| \`pg_restore -j $JOBS -L\` (dumporder -j $JOBS) | ${T_LIST} s | ${P_LIST} s | ${ERR_LIST} % | $(paste -sd' ' "$WORK/dumporder.times") | $(paste -sd' ' "$WORK/dumporder.busy") |"
+    echo "| restore | measured (median of $RUNS) | predicted by \`--explain\` | prediction error | runs (s) | CPU busy before each run (%) | CPU stolen by the hypervisor (%) |"
+    echo "|---|---|---|---|---|---|---|"
+    echo "| \`pg_restore -j $JOBS\` | ${T_PLAIN} s | ${P_PLAIN} s | ${ERR_PLAIN} % | $(paste -sd' ' "$WORK/plain.times") | $(paste -sd' ' "$WORK/plain.busy") | $(paste -sd' ' "$WORK/plain.steal") |"
+    echo "| \`pg_restore -j $JOBS -L\` (dumporder -j $JOBS) | ${T_LIST} s | ${P_LIST} s | ${ERR_LIST} % | $(paste -sd' ' "$WORK/dumporder.times") | $(paste -sd' ' "$WORK/dumporder.busy") | $(paste -sd' ' "$WORK/dumporder.steal") |"
     echo
-    echo "- dumporder / plain: **${RATIO}×** (target ≤ ${RATIO_LIMIT}: $ok_ratio)"
+    echo "- dumporder / plain: **${RATIO}×** (target ≤ ${RATIO_LIMIT}: $ok_ratio; the plain"\
+         "restores alone spread ±${NOISE} % around their median)"
     echo "- predictions within ±${ERROR_LIMIT} %: $ok_pred"
     echo "- dumporder's list is pg_restore's own order: $SAME (for pg_restore 12–16 and a custom"\
          "archive only the order of equally sized entries could change, and data entries must"\
@@ -220,7 +320,7 @@ report() {
 
 report | tee "$WORK/report.md"
 STATUS=0
-[ "$ok_ratio" = PASS ] && [ "$ok_pred" = PASS ] || STATUS=1
+[ "$ok_ratio" != FAIL ] && [ "$ok_pred" = PASS ] || STATUS=1
 if [ "$WRITE" = 1 ]; then
     if grep -qF "$MARK_BEGIN" "$RESULTS" 2>/dev/null && grep -qF "$MARK_END" "$RESULTS"; then
         python3 - "$RESULTS" "$WORK/report.md" "$MARK_BEGIN" "$MARK_END" <<'PY' || STATUS=3

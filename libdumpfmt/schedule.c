@@ -183,31 +183,33 @@ const char *const *df_cost_model_names(void)
 }
 
 /*
- * Calibrated with PostgreSQL 15.18 on a 2-CPU machine (bench/order.sh):
- * pg_restore -j 1 and -j 2 of the benchmark archive with per-entry times.
+ * Calibrated with PostgreSQL 15.18 on an otherwise idle 2-CPU machine
+ * (bench/order.sh --calibrate): per-entry times of pg_restore -v -j 1 and
+ * -j 2 of the benchmark archive, whose two big tables (one with a jsonb
+ * column, one without) separate the per-row, per-byte and json costs.
  */
 void df_cost_model_default(df_cost_model *m)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
     m->connect = 0.010;
-    m->finish = 0.30;
-    m->statement = 0.0015;
-    m->data_job = 0.004;
-    m->copy_row = 0.5e-6;
-    m->copy_byte = 18.5e-9;
-    m->json_factor = 3.2;
+    m->finish = 0.20;
+    m->statement = 0.0013;
+    m->data_job = 0.0034;
+    m->copy_row = 0.3e-6;
+    m->copy_byte = 9.7e-9;
+    m->json_factor = 4.0;
     m->inflate_byte = 2.5e-9;
     m->lo_each = 0.0005;
-    m->index_row = 0.6e-6;
-    m->index_byte = 1.5e-9;
+    m->index_row = 0.3e-6;
+    m->index_byte = 0.85e-9;
     m->gin_factor = 4.0;
-    m->scan_byte = 2.0e-9;
-    m->fk_row = 0.4e-6;
+    m->scan_byte = 1.2e-9;
+    m->fk_row = 0.25e-6;
     m->compress_ratio = 3.5;
     m->row_bytes = 100.0;
     m->cpus = cpus > 0 ? (double)cpus : 1.0;
-    m->job_cpus = 1.5;
+    m->job_cpus = 1.15;
 }
 
 int df_cost_model_set(df_cost_model *m, const char *name, double value)
