@@ -828,6 +828,13 @@ DF_API double df_schedule_critical_path(const df_schedule *s, const size_t **ent
                                         size_t *n);
 /* Model cost of entry i (seconds), 0 when the restore skips it.  */
 DF_API double df_schedule_cost(const df_schedule *s, size_t i);
+/*
+ * pg_restore's size estimate (dataLength) of entry i in this simulation:
+ * what orders its ready set (0 before release 12, for entries without data,
+ * and for custom-archive data entries that a -L order moved before an entry
+ * stored earlier; post-data entries inherit their table data's).
+ */
+DF_API int64_t df_schedule_estimate(const df_schedule *s, size_t i);
 DF_API void df_schedule_free(df_schedule *s);
 
 /*
@@ -836,7 +843,8 @@ DF_API void df_schedule_free(df_schedule *s);
  * and, for custom archives restored by pg_restore 12 or later, keep TABLE
  * DATA entries in their file order so that pg_restore's offset-delta size
  * estimates stay right; a candidate replaces the given order only when it
- * is simulated strictly faster.  *makespan (may be NULL) receives the
+ * is simulated strictly faster, or when the given order itself moves such
+ * data entries out of file order (always replaced, when o->workers > 1).  *makespan (may be NULL) receives the
  * simulated time of best.  DF_OK, DF_E_USAGE or DF_E_NOMEM.
  */
 DF_API int df_schedule_best_order(const df_reader *r, const df_graph *g,

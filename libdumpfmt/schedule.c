@@ -276,6 +276,7 @@ typedef struct sim {
 struct df_schedule {
     size_t n;
     double *cost;
+    int64_t *est; /* the sim's dataLength, kept for df_schedule_estimate */
     df_sched_job *jobs;
     size_t njobs, capjobs;
     double makespan;
@@ -1156,7 +1157,8 @@ static int alloc_sim(sim *s)
 
     s->toc = malloc(m * sizeof *s->toc);
     s->reqs = calloc(m, sizeof *s->reqs);
-    s->est = calloc(m, sizeof *s->est);
+    s->out->est = calloc(m, sizeof *s->out->est);
+    s->est = s->out->est; /* owned by the result */
     s->tdata = malloc(m * sizeof *s->tdata);
     s->depcount = calloc(m, sizeof *s->depcount);
     s->pnext = malloc(m * sizeof *s->pnext);
@@ -1177,7 +1179,6 @@ static void free_sim(sim *s)
 {
     free(s->toc);
     free(s->reqs);
-    free(s->est);
     free(s->tdata);
     free(s->deps.start);
     free(s->deps.v);
@@ -1298,11 +1299,17 @@ double df_schedule_cost(const df_schedule *s, size_t i)
     return i < s->n ? s->cost[i] : 0;
 }
 
+int64_t df_schedule_estimate(const df_schedule *s, size_t i)
+{
+    return i < s->n ? s->est[i] : 0;
+}
+
 void df_schedule_free(df_schedule *s)
 {
     if (s == NULL)
         return;
     free(s->cost);
+    free(s->est);
     free(s->jobs);
     free(s->crit);
     free(s);
@@ -1453,6 +1460,22 @@ static int try_candidates(plan *p, const df_entry_size *sizes, const df_schedule
     return rc;
 }
 
+/* Are the listed entries with stored data offsets in ascending offset order (file order)? */
+static bool data_in_file_order(const df_reader *r, const size_t *order, size_t n)
+{
+    int64_t last = -1;
+
+    for (size_t k = 0; k < n; k++) {
+        const df_entry *e = order[k] < r->nentries ? &r->entries[order[k]] : NULL;
+        if (e == NULL || e->offset_state != DF_OFFSET_SET)
+            continue;
+        if (e->data_offset < last)
+            return false;
+        last = e->data_offset;
+    }
+    return true;
+}
+
 int df_schedule_best_order(const df_reader *r, const df_graph *g, const df_entry_size *sizes,
                            const size_t *order, size_t n, const df_schedule_options *o,
                            size_t *best, double *makespan, df_error *err)
@@ -1486,10 +1509,16 @@ int df_schedule_best_order(const df_reader *r, const df_graph *g, const df_entry
     for (size_t k = 0; rc == DF_OK && k < n; k++)
         if (order[k] < r->nentries && p.pos[order[k]] == NONE_IDX)
             p.pos[order[k]] = k;
+    /* A given order that moves data out of file order corrupts pg_restore's size estimates:
+     * it is never kept, even where the simulated times tie (the cost model may be wrong). */
+    if (p.keep_data_order && !data_in_file_order(r, order, n))
+        t0 = HUGE_VAL;
     if (rc == DF_OK && o->workers > 1)
         rc = bottom_levels(&p);
     if (rc == DF_OK && o->workers > 1)
         rc = try_candidates(&p, sizes, &lo, best, &t0, err);
+    if (isinf(t0)) /* no candidate could be built: the given order stays */
+        t0 = df_schedule_makespan(s0);
     if (makespan != NULL)
         *makespan = t0;
     free(p.pos);

@@ -251,6 +251,7 @@ static void check_data_estimates(const fixture *f, const df_schedule *s, const i
             continue;
         ck_assert_msg(j[k].estimate == est[j[k].entry], "dump id %d: estimate %lld, want %lld",
                       e->dump_id, (long long)j[k].estimate, (long long)est[j[k].entry]);
+        ck_assert_int_eq(df_schedule_estimate(s, j[k].entry), est[j[k].entry]);
         checked++;
     }
     ck_assert_uint_gt(checked, 10);
@@ -519,6 +520,51 @@ START_TEST(test_best_order_keeps_offsets)
 }
 END_TEST
 
+/* A given order with data out of file order is never kept for pg_restore 12+ (custom). */
+START_TEST(test_best_order_repairs_data_order)
+{
+    fixture f;
+    size_t order[4096], best[4096], n, first = SIZE_MAX, last = SIZE_MAX;
+    df_schedule_options o;
+    int64_t last_off = -1;
+    double t;
+    df_error err;
+
+    open_fixture(&f, "pg15/sample.custom.gzip.dump", 1);
+    n = listed_in_toc_order(&f, order);
+    for (size_t k = 0; k < n; k++)
+        if (df_reader_toc_at(f.r, order[k])->offset_state == DF_OFFSET_SET) {
+            if (first == SIZE_MAX)
+                first = k;
+            last = k;
+        }
+    ck_assert(first != SIZE_MAX && last > first);
+    { /* swap the first and the last data entries: the same entries, estimates now wrong */
+        size_t tmp = order[first];
+        order[first] = order[last];
+        order[last] = tmp;
+    }
+    memset(&o, 0, sizeof o);
+    o.workers = 2;
+    o.pg_restore_version = 15;
+    ck_assert_int_eq(df_schedule_best_order(f.r, f.g, f.sizes, order, n, &o, best, &t, &err),
+                     DF_OK);
+    ck_assert(t > 0 && t < 1e12);
+    for (size_t k = 0; k < n; k++) {
+        const df_entry *e = df_reader_toc_at(f.r, best[k]);
+        if (e->offset_state != DF_OFFSET_SET)
+            continue;
+        ck_assert(e->data_offset > last_off);
+        last_off = e->data_offset;
+    }
+    /* pg_restore 11 has no estimates: the given order may stay */
+    o.pg_restore_version = 11;
+    ck_assert_int_eq(df_schedule_best_order(f.r, f.g, f.sizes, order, n, &o, best, &t, &err),
+                     DF_OK);
+    close_fixture(&f);
+}
+END_TEST
+
 START_TEST(test_serial)
 {
     fixture f;
@@ -599,6 +645,7 @@ static Suite *schedule_suite(void)
     tcase_add_test(tc, test_cpu_sharing);
     tcase_add_test(tc, test_best_order_fifo);
     tcase_add_test(tc, test_best_order_keeps_offsets);
+    tcase_add_test(tc, test_best_order_repairs_data_order);
     tcase_add_test(tc, test_serial);
     tcase_add_test(tc, test_sizes);
     tcase_add_test(tc, test_cost_model);

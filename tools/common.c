@@ -10,9 +10,12 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +113,112 @@ int tool_finish_output(const char *prog, FILE *out)
     else
         tool_errorf(prog, "could not write output");
     return TOOL_EXIT_UNKNOWN;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files written whole or not at all                                   */
+/* ------------------------------------------------------------------ */
+
+int tool_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    return a != NULL && b != NULL && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+void tool_file_abort(tool_file *tf)
+{
+    if (tf->f != NULL)
+        fclose(tf->f);
+    if (tf->tmp != NULL)
+        unlink(tf->tmp);
+    free(tf->tmp);
+    free(tf->path);
+    memset(tf, 0, sizeof *tf);
+}
+
+int tool_file_create(const char *prog, const char *path, tool_file *out)
+{
+    size_t n = strlen(path);
+    int fd;
+
+    memset(out, 0, sizeof *out);
+    out->path = strdup(path);
+    out->tmp = malloc(n + sizeof ".XXXXXX");
+    if (out->path == NULL || out->tmp == NULL) {
+        tool_file_abort(out);
+        tool_errorf(prog, "out of memory");
+        return TOOL_EXIT_UNKNOWN;
+    }
+    memcpy(out->tmp, path, n);
+    memcpy(out->tmp + n, ".XXXXXX", sizeof ".XXXXXX");
+    /* mkstemp: a new name (O_EXCL), so a link planted at a guessable name is never followed */
+    fd = mkstemp(out->tmp);
+    if (fd < 0 || fchmod(fd, 0644) != 0 || (out->f = fdopen(fd, "w")) == NULL) {
+        int saved = errno;
+        if (fd >= 0) {
+            close(fd);
+        } else { /* nothing was created: keep abort from unlinking the name */
+            free(out->tmp);
+            out->tmp = NULL;
+        }
+        tool_errorf(prog, "could not create a temporary file for \"%s\": %s", path,
+                    strerror(saved));
+        tool_file_abort(out);
+        return TOOL_EXIT_UNKNOWN;
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* fsync the directory holding PATH, so that the rename itself survives a crash. */
+static int sync_parent_dir(const char *path)
+{
+    char *copy = strdup(path);
+    int fd, rc = -1;
+
+    if (copy == NULL)
+        return -1;
+    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        rc = fsync(fd);
+        close(fd);
+    }
+    free(copy);
+    return rc;
+}
+
+int tool_file_commit(const char *prog, tool_file *tf)
+{
+    int failed, saved;
+
+    errno = 0;
+    failed = fflush(tf->f) != 0 || ferror(tf->f) || fsync(fileno(tf->f)) != 0;
+    saved = errno;
+    if (fclose(tf->f) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    tf->f = NULL;
+    if (!failed && rename(tf->tmp, tf->path) != 0) {
+        failed = 1;
+        saved = errno;
+    }
+    if (failed) {
+        tool_errorf(prog, "could not write \"%s\": %s", tf->path,
+                    saved ? strerror(saved) : "write error");
+        tool_file_abort(tf);
+        return TOOL_EXIT_UNKNOWN;
+    }
+    free(tf->tmp);
+    tf->tmp = NULL;
+    if (sync_parent_dir(tf->path) != 0) {
+        tool_errorf(prog, "could not sync the directory of \"%s\": %s", tf->path, strerror(errno));
+        tool_file_abort(tf);
+        return TOOL_EXIT_UNKNOWN;
+    }
+    tool_file_abort(tf); /* frees the names; the temporary file is gone */
+    return TOOL_EXIT_OK;
 }
 
 int tool_parse_long(const char *s, long min, long max, long *out)

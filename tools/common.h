@@ -48,6 +48,28 @@ int tool_exit_worse(int a, int b);
  */
 void tool_print_error(const char *prog, const char *path, const df_error *err);
 
+/*
+ * A file written whole or not at all: tool_file_create() opens a new
+ * temporary file next to PATH (PATH.XXXXXX, mode 0644), tool_file_commit()
+ * flushes it, fsyncs it, renames it over PATH and fsyncs the directory, so a
+ * reader sees the old file or the complete new one, never half of it;
+ * tool_file_abort() removes the temporary file.  PATH must not name one of
+ * the tool's inputs (tool_same_file()).  Errors are printed as one line
+ * naming the file; both return TOOL_EXIT_OK or TOOL_EXIT_UNKNOWN.
+ */
+typedef struct tool_file {
+    FILE *f;
+    char *path;
+    char *tmp;
+} tool_file;
+
+int tool_file_create(const char *prog, const char *path, tool_file *out);
+int tool_file_commit(const char *prog, tool_file *tf);
+void tool_file_abort(tool_file *tf);
+
+/* 1 when paths A and B name the same existing file (same device and inode). */
+int tool_same_file(const char *a, const char *b);
+
 /* Print "<prog>: <formatted message>" and a newline on stderr. */
 void tool_errorf(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -606,35 +606,17 @@ static void prom_write(FILE *f, const ck_result *res, int n, double now)
     }
 }
 
-/* Write FILE.tmp.<pid>, fsync it, rename it over FILE: readers never see half a file. */
+/* A new file, renamed over FILE when complete: the collector never reads half a file. */
 static int write_prometheus(const char *path, const ck_result *res, int n)
 {
-    char tmp[4096];
     struct timespec now;
-    FILE *f;
-    int fd, failed;
+    tool_file tf;
 
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
-        tool_errorf(PROG, "--prometheus path is too long");
+    if (tool_file_create(PROG, path, &tf) != TOOL_EXIT_OK)
         return TOOL_EXIT_UNKNOWN;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-        tool_errorf(PROG, "could not create \"%s\": %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return TOOL_EXIT_UNKNOWN;
-    }
     clock_gettime(CLOCK_REALTIME, &now);
-    prom_write(f, res, n, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
-    failed = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-    failed = fclose(f) != 0 || failed;
-    if (failed || rename(tmp, path) != 0) {
-        tool_errorf(PROG, "could not write \"%s\": %s", path, strerror(errno));
-        unlink(tmp);
-        return TOOL_EXIT_UNKNOWN;
-    }
-    return TOOL_EXIT_OK;
+    prom_write(tf.f, res, n, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+    return tool_file_commit(PROG, &tf);
 }
 
 /* ------------------------------------------------------------------ */
@@ -650,6 +632,11 @@ int main(int argc, char **argv)
 
     if ((rc = parse_options(argc, argv, &o)) >= 0)
         return rc;
+    for (int i = 0; o.prometheus != NULL && i < o.npaths; i++)
+        if (tool_same_file(o.prometheus, o.paths[i])) {
+            tool_errorf(PROG, "--prometheus names the dump \"%s\": it would be replaced", o.paths[i]);
+            return TOOL_EXIT_UNKNOWN;
+        }
     res = calloc((size_t)o.npaths, sizeof *res);
     if (res == NULL) {
         tool_errorf(PROG, "out of memory");

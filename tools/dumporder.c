@@ -60,10 +60,13 @@ typedef struct ord_run {
     size_t *order; /* the list written */
     size_t norder;
     size_t *base; /* the same entries in archive order (pg_restore's own) */
+    size_t *given; /* --from-list: the entries as the file lists them */
+    size_t ngiven;
     int pg;       /* emulated pg_restore major */
     int measured;
     int status; /* worst exit status so far */
     FILE *out;
+    tool_file outfile; /* -o FILE */
 } ord_run;
 
 /* ------------------------------------------------------------------ */
@@ -601,7 +604,8 @@ static int plan_from_list(ord_run *run)
         rc = check_list(run, listed, n);
     if (rc == TOOL_EXIT_OK)
         rc = order_entries(run, listed, n);
-    free(listed);
+    run->given = listed;
+    run->ngiven = n;
     return rc;
 }
 
@@ -706,6 +710,99 @@ static int parallel_format(const ord_run *run)
     return f == DF_FORMAT_CUSTOM || f == DF_FORMAT_DIRECTORY;
 }
 
+static int simulate_n(const ord_run *run, const size_t *order, size_t n, int jobs, int use_list,
+                      df_schedule **out)
+{
+    df_schedule_options so;
+    df_error err;
+
+    schedule_options(run, jobs, use_list, &so);
+    memset(&err, 0, sizeof err);
+    return df_schedule_simulate(run->r, run->g, run->sizes, order, n, &so, out, &err);
+}
+
+static int simulate(const ord_run *run, const size_t *order, int jobs, int use_list,
+                    df_schedule **out)
+{
+    return simulate_n(run, order, run->norder, jobs, use_list, out);
+}
+
+static void human_bytes(int64_t b, char *buf, size_t n)
+{
+    static const char *const unit[] = {"B", "kB", "MB", "GB", "TB"};
+    double v = (double)b;
+    int u = 0;
+
+    while (v >= 1000 && u < 4) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, n, u == 0 ? "%.0f %s" : "%.1f %s", v, unit[u]);
+}
+
+/*
+ * --from-list with -j N: name the data entries whose size estimate the list, as written, changes
+ * (pg_restore 12+ derives a custom archive's estimates from the list's order, spec §12.1), so the
+ * person who edited it learns why a parallel restore with it would run in a worse order.
+ */
+#define ESTIMATES_SHOWN 10
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static int check_given_estimates(ord_run *run)
+{
+    df_schedule *as_given = NULL, *plain = NULL;
+    size_t wrong = 0, *sorted;
+
+    if (run->given == NULL || run->o->jobs <= 1 || !parallel_format(run))
+        return TOOL_EXIT_OK;
+    /* the reference: the same entries in archive order (TOC order is the archive's) */
+    sorted = malloc((run->ngiven ? run->ngiven : 1) * sizeof *sorted);
+    if (sorted == NULL)
+        return out_of_memory();
+    memcpy(sorted, run->given, run->ngiven * sizeof *sorted);
+    qsort(sorted, run->ngiven, sizeof *sorted, cmp_size);
+    if (simulate_n(run, run->given, run->ngiven, run->o->jobs, 1, &as_given) != DF_OK ||
+        simulate_n(run, sorted, run->ngiven, run->o->jobs, 1, &plain) != DF_OK) {
+        df_schedule_free(as_given);
+        free(sorted);
+        return out_of_memory();
+    }
+    free(sorted);
+    for (size_t k = 0; k < run->ngiven; k++) {
+        size_t i = run->given[k];
+        int64_t got, right;
+        char label[600], a[32], b[32];
+        if (i >= run->n || !df_entry_has_data(df_reader_toc_at(run->r, i)))
+            continue;
+        got = df_schedule_estimate(as_given, i);
+        right = df_schedule_estimate(plain, i);
+        if (got == right)
+            continue;
+        if (wrong++ < ESTIMATES_SHOWN && !run->o->quiet) {
+            entry_label(df_reader_toc_at(run->r, i), label, sizeof label);
+            human_bytes(got, a, sizeof a);
+            human_bytes(right, b, sizeof b);
+            tool_errorf(PROG, "%s:%zu: %s: pg_restore %d -j would take its size for %s, not %s "
+                        "(data entries out of archive order)", run->o->from_list,
+                        list_line_at(run, k), label, run->pg, a, b);
+        }
+    }
+    if (wrong > ESTIMATES_SHOWN && !run->o->quiet)
+        tool_errorf(PROG, "%s: %zu more data entries with wrong size estimates", run->o->from_list,
+                    wrong - ESTIMATES_SHOWN);
+    if (wrong > 0)
+        run->status = tool_exit_worse(run->status, TOOL_EXIT_WARNING);
+    df_schedule_free(as_given);
+    df_schedule_free(plain);
+    return TOOL_EXIT_OK;
+}
+
 /* -j N: the order the simulated pg_restore -j N restores fastest (the list's own when none is). */
 static int choose_order(ord_run *run)
 {
@@ -714,7 +811,7 @@ static int choose_order(ord_run *run)
     size_t *best;
     int st;
 
-    if (run->o->from_list != NULL || run->o->jobs <= 1 || !parallel_format(run))
+    if (run->o->jobs <= 1 || !parallel_format(run))
         return TOOL_EXIT_OK;
     best = malloc((run->norder ? run->norder : 1) * sizeof *best);
     if (best == NULL)
@@ -759,6 +856,7 @@ static int write_list(ord_run *run)
 typedef struct explain {
     df_schedule *own;     /* pg_restore's own order */
     df_schedule *mine;    /* the list dumporder writes */
+    df_schedule *given;   /* --from-list: the list file as written, NULL otherwise */
     int own_without_list; /* own = pg_restore without -L (the whole dump) */
     double sweep[SWEEP_MAX + 1];
     int useful_jobs;
@@ -772,17 +870,6 @@ static int whole_dump(const ord_run *run)
             return 0;
     }
     return 1;
-}
-
-static int simulate(const ord_run *run, const size_t *order, int jobs, int use_list,
-                    df_schedule **out)
-{
-    df_schedule_options so;
-    df_error err;
-
-    schedule_options(run, jobs, use_list, &so);
-    memset(&err, 0, sizeof err);
-    return df_schedule_simulate(run->r, run->g, run->sizes, order, run->norder, &so, out, &err);
 }
 
 /* Makespans for -j 1..SWEEP_MAX, and the smallest -j within 2% of the best. */
@@ -812,6 +899,8 @@ static int run_explain_sims(ord_run *run, explain *x)
     x->own_without_list = whole_dump(run);
     if (simulate(run, run->base, run->o->jobs, !x->own_without_list, &x->own) != DF_OK ||
         simulate(run, run->order, run->o->jobs, 1, &x->mine) != DF_OK ||
+        (run->given != NULL &&
+         simulate_n(run, run->given, run->ngiven, run->o->jobs, 1, &x->given) != DF_OK) ||
         sweep_jobs(run, x) != DF_OK)
         return out_of_memory();
     return TOOL_EXIT_OK;
@@ -824,19 +913,6 @@ static const char *family_text(int pg)
     if (pg >= 12)
         return "array re-sorted by size estimate before each pick (pg_restore 12-16)";
     return "FIFO in the order entries became ready (pg_restore 11 and older)";
-}
-
-static void human_bytes(int64_t b, char *buf, size_t n)
-{
-    static const char *const unit[] = {"B", "kB", "MB", "GB", "TB"};
-    double v = (double)b;
-    int u = 0;
-
-    while (v >= 1000 && u < 4) {
-        v /= 1000;
-        u++;
-    }
-    snprintf(buf, n, u == 0 ? "%.0f %s" : "%.1f %s", v, unit[u]);
 }
 
 static void print_sizes_line(const ord_run *run, FILE *f)
@@ -892,6 +968,17 @@ static void print_makespans(const ord_run *run, const explain *x, FILE *f)
     fprintf(f, "\npredicted makespan\n");
     fprintf(f, "  pg_restore's own order   %9.2f s  (%s)\n", own,
             x->own_without_list ? "pg_restore -j without -L" : "-L with entries in archive order");
+    if (x->given != NULL) {
+        int unchanged = run->norder == run->ngiven &&
+                        memcmp(run->order, run->given, run->norder * sizeof *run->order) == 0;
+        fprintf(f, "  the list as given        %9.2f s  (%s, as pg_restore -L runs it)\n",
+                df_schedule_makespan(x->given), run->o->from_list);
+        fprintf(f, "  dumporder's list         %9.2f s  (%s)\n", mine,
+                unchanged ? "the list as given: nothing to add or move"
+                : run->o->jobs > 1 ? "completed, in the order simulated fastest"
+                                   : "completed, in the list's order where it is valid");
+        return;
+    }
     fprintf(f, "  dumporder's list         %9.2f s  (%s)\n", mine,
             same ? "the same order: no candidate order was faster" : "reordered: simulated faster");
 }
@@ -1080,6 +1167,8 @@ static void print_json(const ord_run *run, const explain *x, FILE *f)
     tool_json_key(&j, "listed"), tool_json_uint(&j, run->norder);
     json_seconds(&j, "own_order_ms", df_schedule_makespan(x->own));
     tool_json_key(&j, "own_order_without_list"), tool_json_bool(&j, x->own_without_list);
+    if (x->given != NULL)
+        json_seconds(&j, "given_list_ms", df_schedule_makespan(x->given));
     json_seconds(&j, "dumporder_ms", df_schedule_makespan(x->mine));
     tool_json_key(&j, "useful_jobs"), tool_json_int(&j, x->useful_jobs);
     tool_json_key(&j, "by_jobs");
@@ -1106,6 +1195,7 @@ static int do_explain(ord_run *run)
     }
     df_schedule_free(x.own);
     df_schedule_free(x.mine);
+    df_schedule_free(x.given);
     return rc;
 }
 
@@ -1113,17 +1203,22 @@ static int do_explain(ord_run *run)
 /* Main                                                                */
 /* ------------------------------------------------------------------ */
 
+/* -o FILE: a new file renamed over FILE when complete; never one of the inputs. */
 static int open_output(ord_run *run)
 {
-    if (run->o->output == NULL) {
+    const char *out = run->o->output;
+
+    if (out == NULL) {
         run->out = stdout;
         return TOOL_EXIT_OK;
     }
-    run->out = fopen(run->o->output, "w");
-    if (run->out == NULL) {
-        tool_errorf(PROG, "could not open \"%s\": %s", run->o->output, strerror(errno));
+    if (tool_same_file(out, run->o->path) || tool_same_file(out, run->o->from_list)) {
+        tool_errorf(PROG, "--output \"%s\" is one of the input files; write a new file", out);
         return TOOL_EXIT_UNKNOWN;
     }
+    if (tool_file_create(PROG, out, &run->outfile) != TOOL_EXIT_OK)
+        return TOOL_EXIT_UNKNOWN;
+    run->out = run->outfile.f;
     return TOOL_EXIT_OK;
 }
 
@@ -1144,6 +1239,8 @@ static int plan(ord_run *run)
     if (rc == TOOL_EXIT_OK && run->o->jobs > 0)
         rc = measure_sizes(run);
     if (rc == TOOL_EXIT_OK)
+        rc = check_given_estimates(run);
+    if (rc == TOOL_EXIT_OK)
         rc = choose_order(run);
     return rc;
 }
@@ -1158,7 +1255,11 @@ static int run_tool(ord_run *run)
         return rc;
     rc = run->o->explain ? do_explain(run) : write_list(run);
     if (run->out != stdout) {
-        rc = tool_exit_worse(rc, tool_finish_output(PROG, run->out));
+        /* a failed run leaves FILE as it was */
+        if (rc == TOOL_EXIT_OK || rc == TOOL_EXIT_WARNING)
+            rc = tool_exit_worse(rc, tool_file_commit(PROG, &run->outfile));
+        else
+            tool_file_abort(&run->outfile);
         run->out = NULL;
     }
     return rc == TOOL_EXIT_OK ? run->status : tool_exit_worse(rc, run->status);
@@ -1173,6 +1274,7 @@ static void free_run(ord_run *run)
     free(run->sizes);
     free(run->order);
     free(run->base);
+    free(run->given);
 }
 
 int main(int argc, char **argv)

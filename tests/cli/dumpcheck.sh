@@ -324,6 +324,11 @@ grep -Fq 'dumpfmt_check_verdict{file="'"$TMP"'/we\"ird\\name.dump"} 1' "$PROM"
 result "--prometheus: label values escaped" $? "$(head -n 3 "$PROM")"
 run "$DUMPCHECK" --prometheus "$TMP/no/such/dir/x.prom" --no-pg-restore-check "$G18"
 result "--prometheus into a missing directory: exit 3" "$([ "$RC" -eq 3 ]; echo $?)" "exit $RC"
+cp "$G18" "$TMP/self.dump"
+run "$DUMPCHECK" --prometheus "$TMP/self.dump" --no-pg-restore-check "$TMP/self.dump"
+result "--prometheus naming the dump: refused, the dump untouched" \
+    "$([ "$RC" -eq 3 ] && grep -q 'it would be replaced' "$ERR" && cmp -s "$G18" "$TMP/self.dump"; echo $?)" \
+    "exit $RC" "$(cat "$ERR")"
 
 # stdin and pipes
 run "$DUMPCHECK" --no-pg-restore-check - <"$G18"

@@ -9,11 +9,13 @@
 #     read by pg_restore 15 itself (`pg_restore -l -L LIST X`) without a warning, in the same
 #     order, and hold the entries the closure must add or leave out, with their reasons;
 #   * --from-list on a list with TABLE DATA moved above its TABLE (names both, exit 1), with
-#     ignored lines (pg_restore's warnings), with an id the archive lacks (exit 3);
+#     ignored lines (pg_restore's warnings), with an id the archive lacks (exit 3); with -j,
+#     data entries out of file order named and put back (--explain shows the list as given);
 #   * -j: the list for pg_restore 12+ keeps the archive order for custom archives; --explain
 #     and --explain --json; tar warns that pg_restore cannot go parallel;
 #   * exit statuses and messages: bad options, missing and damaged files, plain scripts,
-#     archives too new for the chosen pg_restore, write errors (/dev/full), -o FILE, stdin.
+#     archives too new for the chosen pg_restore, write errors (/dev/full), -o FILE (written
+#     whole or not at all, never over an input), stdin.
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed"; exits 1 if
 # anything failed.  Run from the repository root after `make`.  Environment: DUMPORDER
@@ -225,6 +227,25 @@ run --from-list "$TMP/no-such-list" "$P15"
 [ "$RC" -eq 3 ] && grep -q 'could not open list file' "$ERR"
 check "--from-list with a missing file: exit 3" $? "exit $RC"
 
+# --from-list -j N: data entries out of file order corrupt pg_restore's size estimates
+awk '/^[0-9]+; [0-9]+ [0-9]+ TABLE DATA / { data[++n] = $0; pos[n] = NR } { line[NR] = $0 }
+     END { for (k = 1; k <= n; k++) line[pos[k]] = data[n + 1 - k]
+           for (i = 1; i <= NR; i++) print line[i] }' "$TMP/good.list" >"$TMP/reversed.list"
+first_data=$(grep -m1 -n '^[0-9]*; [0-9]* [0-9]* TABLE DATA ' "$TMP/reversed.list")
+run --pg-restore-version 15 -j 2 --from-list "$TMP/reversed.list" "$P15"
+[ "$RC" -eq 1 ] &&
+    grep -q "reversed.list:${first_data%%:*}: TABLE DATA .*: pg_restore 15 -j would take its size for .*, not .* (data entries out of archive order)" "$ERR" &&
+    entries "$OUT" | grep ' TABLE DATA ' | cmp -s - <(entries "$TMP/good.list" | grep ' TABLE DATA ')
+check "--from-list -j 2: misordered data named, the list written in file order" $? "exit $RC" \
+    "$(head -2 "$ERR")"
+run --pg-restore-version 15 -j 2 --explain --from-list "$TMP/reversed.list" "$P15"
+[ "$RC" -eq 1 ] && grep -q "^  the list as given .*reversed.list, as pg_restore -L runs it)$" "$OUT" &&
+    grep -q "^  dumporder's list .*(completed, in the order simulated fastest)$" "$OUT"
+check "--explain --from-list: the list as given and dumporder's" $? "exit $RC" "$(head -8 "$OUT")"
+run --pg-restore-version 15 --from-list "$TMP/reversed.list" "$P15"
+[ "$RC" -eq 0 ] && cmp -s "$OUT" "$TMP/reversed.list"
+check "--from-list without -j keeps a valid order as it is" $? "exit $RC" "$(head -2 "$ERR")"
+
 # ------------------------------------------------------------------ -j, --explain
 
 run --pg-restore-version 15 -j 4 "$P15"
@@ -310,6 +331,19 @@ check "write error (/dev/full): exit 3" $? "exit $RC" "$(cat "$ERR")"
 run --pg-restore-version 15 -t orders -o "$TMP/o.list" "$P15"
 [ "$RC" -eq 0 ] && [ ! -s "$OUT" ] && grep -q '^231; ' "$TMP/o.list"
 check "-o FILE" $? "exit $RC"
+
+ls "$TMP" | grep -q '^o\.list\.' && not_ok "-o FILE leaves no temporary file" || ok "-o FILE leaves no temporary file"
+cp "$TMP/o.list" "$TMP/o.before"
+run --pg-restore-version 18 -j 2 -o "$TMP/o.list" "$CORPUS/damaged/pg18-sample.custom.gzip.trunc-chunk.dump"
+[ "$RC" -eq 2 ] && cmp -s "$TMP/o.list" "$TMP/o.before" && ! ls "$TMP" | grep -q '^o\.list\.'
+check "-o FILE: a failed run leaves FILE as it was" $? "exit $RC"
+cp "$P15" "$TMP/copy.dump"
+run --pg-restore-version 15 -o "$TMP/copy.dump" "$TMP/copy.dump"
+[ "$RC" -eq 3 ] && grep -q 'is one of the input files' "$ERR" && cmp -s "$P15" "$TMP/copy.dump"
+check "-o naming the dump: refused, the dump untouched" $? "exit $RC" "$(cat "$ERR")"
+run --pg-restore-version 15 --from-list "$TMP/good.list" -o "$TMP/good.list" "$P15"
+[ "$RC" -eq 3 ] && grep -q 'is one of the input files' "$ERR"
+check "-o naming the --from-list file: refused" $? "exit $RC" "$(cat "$ERR")"
 
 run --help
 [ "$RC" -eq 0 ] && grep -q -- '--with-fk-targets' "$OUT"
