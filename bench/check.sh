@@ -29,16 +29,11 @@ MARK_BEGIN='<!-- bench:dumpcheck:begin -->'
 MARK_END='<!-- bench:dumpcheck:end -->'
 
 while [ $# -gt 0 ]; do
-    case $1 in
-    --write) WRITE=1 ;;
-    --runs) RUNS=${2:-}; shift ;;
-    --runs=*) RUNS=${1#--runs=} ;;
-    -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) bench_die "unknown option \"$1\" (try --help)" ;;
-    esac
-    shift
+    bench_common_option "$@"
+    [ "$BENCH_SHIFT" -gt 0 ] || bench_die "unknown option \"$1\" (try --help)"
+    shift "$BENCH_SHIFT"
 done
-case $RUNS in '' | *[!0-9]* | 0) bench_die "--runs needs a positive number" ;; esac
+bench_check_runs
 
 [ -x "$DUMPCHECK" ] || bench_die "$DUMPCHECK missing (run make first)"
 [ -x "$PG_RESTORE" ] || bench_die "no pg_restore in $PG_BINDIR"
@@ -57,19 +52,12 @@ STATUS=0
 ROWS=()
 TARGETS=()
 
-# quote words for hyperfine -N
-hf_words() {
-    local w out=""
-    for w in "$@"; do out="$out '${w//\'/\'\\\'\'}'"; done
-    echo "${out# }"
-}
-
 # hf NAME CMD...: mean and standard deviation of CMD in seconds -> T SD
 hf() {
     local name=$1
     shift
     "$HYPERFINE" -N -i --style none --warmup 1 --runs "$RUNS" --export-json "$WORK/$name.json" \
-        -- "$(hf_words "$@")" >"$WORK/$name.hf" 2>&1 ||
+        -- "$(bench_hf_words "$@")" >"$WORK/$name.hf" 2>&1 ||
         bench_log "hyperfine failed: $(tail -n 3 "$WORK/$name.hf")"
     read -r T SD < <(python3 -c '
 import json, sys
@@ -81,17 +69,10 @@ print("%.6f %.6f" % (r["mean"], r.get("stddev") or 0.0))' "$WORK/$name.json")
 rss() {
     local name=$1
     shift
-    /usr/bin/time -v -o "$WORK/$name.time" "$@" >/dev/null 2>"$WORK/$name.err"
-    RC=$(sed -n 's/^\tExit status: //p' "$WORK/$name.time")
-    [ -n "$RC" ] || RC=$(sed -n 's/^Command exited with non-zero status //p' "$WORK/$name.time")
-    RSS=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$WORK/$name.time")
+    bench_peak_rss "$WORK/$name.time" "$@"
+    RSS=$BENCH_RSS_KIB RC=$BENCH_RC
 }
 
-fmt_s() {
-    awk -v t="$1" -v sd="$2" 'BEGIN {
-        if (t < 1) printf "%.1f ms ± %.1f", t * 1000, sd * 1000; else printf "%.2f s ± %.2f", t, sd }'
-}
-fmt_mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MiB", k / 1024 }'; }
 
 # row LABEL DUMP -- DUMPCHECK-ARGS... -- REFERENCE-CMD... (no reference: "--" then nothing)
 # sets RATIO, TA (dumpcheck seconds), RSSA
@@ -112,11 +93,11 @@ row() {
     if [ ${#b[@]} -gt 0 ]; then
         hf "$name.b" "${b[@]}"
         tb=$T sdb=$SD
-        ref=$(fmt_s "$tb" "$sdb")
+        ref=$(bench_fmt_s "$tb" "$sdb")
         refcmd="\`${b[*]##*/}\`"
         RATIO=$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.2f", a / b }')
     fi
-    ROWS+=("| $label | \`dumpcheck ${a[*]}\` | $(fmt_s "$ta" "$sda") | $refcmd | $ref | $RATIO | $(fmt_mib "$rssa") | $rca |")
+    ROWS+=("| $label | \`dumpcheck ${a[*]}\` | $(bench_fmt_s "$ta" "$sda") | $refcmd | $ref | $RATIO | $(bench_fmt_mib "$rssa") | $rca |")
     TA=$ta RSSA=$rssa
     [ "${rca:-3}" -le 1 ] || { bench_log "dumpcheck exit status $rca on $dump"; STATUS=1; }
 }
@@ -153,23 +134,20 @@ row "plain, full" "$PL" -- -- wc -l "$PL"
 
 target "full check of the gzip custom dump <= 0.5 x \`pg_restore -f /dev/null\`: ratio $full_ratio" \
     "$(awk -v r="$full_ratio" 'BEGIN { print (r + 0 <= 0.5) ? 1 : 0 }')"
-target "\`--quick\` on the gzip custom dump <= 0.1 s: $(fmt_s "$quick_t" 0 | sed 's/ ± .*//')" \
+target "\`--quick\` on the gzip custom dump <= 0.1 s: $(bench_fmt_s "$quick_t" 0 | sed 's/ ± .*//')" \
     "$(awk -v t="$quick_t" 'BEGIN { print (t <= 0.1) ? 1 : 0 }')"
-target "peak RSS of the full check of the gzip custom dump <= 32 MiB: $(fmt_mib "$full_rss")" \
+target "peak RSS of the full check of the gzip custom dump <= 32 MiB: $(bench_fmt_mib "$full_rss")" \
     "$(awk -v k="$full_rss" 'BEGIN { print (k != "" && k <= 32768) ? 1 : 0 }')"
 TARGETS+=("- lz4 and zstd custom dumps (target <= 1.0 x pg_restore): not measured. pg_dump 15,"
     "  the only pg_dump here, writes gzip only (\`--compress=lz4|zstd\` arrived in 16), and"
     "  pg_restore 15 cannot read 1.15+ archives, so there is no reference to time against.")
 
 report() {
-    local cpu mem
-    cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-    mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
     echo "$MARK_BEGIN"
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/check.sh --runs $RUNS\`" \
         "($("$HYPERFINE" --version), warm page cache, default \`-j $JOBS\`)."
     echo
-    echo "- machine: $JOBS CPUs (${cpu:-unknown CPU}), $mem RAM, $(uname -sr)"
+    echo "- machine: $(bench_machine)"
     echo "- dumpcheck: $("$DUMPCHECK" --version | head -n 1); reference: $("$PG_RESTORE" --version)"
     echo "- ratio = dumpcheck time / reference time (below 1: dumpcheck is faster); exit = dumpcheck's"
     echo
@@ -185,19 +163,6 @@ report >"$WORK/report.md"
 cat "$WORK/report.md"
 
 if [ "$WRITE" = 1 ]; then
-    if grep -qF "$MARK_BEGIN" "$RESULTS" && grep -qF "$MARK_END" "$RESULTS"; then
-        python3 - "$RESULTS" "$WORK/report.md" "$MARK_BEGIN" "$MARK_END" <<'PY' || STATUS=3
-import sys
-path, new, begin, end = sys.argv[1:5]
-text = open(path, encoding="utf-8").read()
-block = open(new, encoding="utf-8").read().rstrip("\n")
-head, rest = text.split(begin, 1)
-open(path, "w", encoding="utf-8").write(head + block + rest.split(end, 1)[1])
-PY
-        bench_log "updated $RESULTS"
-    else
-        bench_log "$RESULTS has no $MARK_BEGIN ... $MARK_END block; not written"
-        STATUS=3
-    fi
+    bench_write_results "$WORK/report.md" || STATUS=3
 fi
 exit "$STATUS"

@@ -1,4 +1,4 @@
-# bench/lib.sh — settings and small helpers shared by bench/gen.sh and bench/run.sh.
+# bench/lib.sh — settings and small helpers shared by the benchmark scripts in bench/.
 #
 # Sourced, never run.  The cluster functions are not here: bench/gen.sh sources
 # tests/live/lib.sh for those, so that there is one way to start a throwaway cluster.
@@ -62,4 +62,88 @@ bench_stamp() {
 # Value of KEY in the stamp file (lines "key=value").
 bench_stamp_get() {
     sed -n "s/^$1=//p" "$(bench_stamp)" 2>/dev/null | head -n 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Shared by the benchmark scripts (run.sh, check.sh, plain.sh, order.sh)
+# ---------------------------------------------------------------------------------------------
+
+# The script's own header comment, as its --help.
+bench_help() {
+    sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
+    exit 0
+}
+
+# bench_common_option ARGS...: the options every script takes (--write, --runs N, --help).
+# Sets WRITE or RUNS, and BENCH_SHIFT to the number of words used (0: not one of them).
+bench_common_option() {
+    BENCH_SHIFT=1
+    case $1 in
+    --write) WRITE=1 ;;
+    --runs) RUNS=${2:-}; BENCH_SHIFT=2 ;;
+    --runs=*) RUNS=${1#--runs=} ;;
+    -h | --help) bench_help ;;
+    *) BENCH_SHIFT=0 ;;
+    esac
+}
+
+bench_check_runs() {
+    case $RUNS in '' | *[!0-9]* | 0) bench_die "--runs needs a positive number" ;; esac
+}
+
+# Quote words for hyperfine -N (POSIX shell words).
+bench_hf_words() {
+    local w out=""
+    for w in "$@"; do out="$out '${w//\'/\'\\\'\'}'"; done
+    echo "${out# }"
+}
+
+# bench_peak_rss FILE CMD...: one run under /usr/bin/time -v (its report in FILE, the command's
+# stderr in FILE.err); sets BENCH_RSS_KIB (peak RSS) and BENCH_RC (exit status).
+bench_peak_rss() {
+    local file=$1
+    shift
+    /usr/bin/time -v -o "$file" "$@" >/dev/null 2>"$file.err"
+    BENCH_RC=$(sed -n 's/^\tExit status: //p' "$file")
+    # "Command exited with non-zero status N" comes first when it failed
+    [ -n "$BENCH_RC" ] || BENCH_RC=$(sed -n 's/^Command exited with non-zero status //p' "$file")
+    BENCH_RSS_KIB=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$file")
+}
+
+# bench_fmt_s SECONDS SD -> "12.3 ms ± 0.4" or "1.23 s ± 0.04" ("-" when empty)
+bench_fmt_s() {
+    awk -v t="$1" -v sd="$2" 'BEGIN {
+        if (t == "") { print "-"; exit }
+        if (t < 1) printf "%.1f ms ± %.1f", t * 1000, sd * 1000; else printf "%.2f s ± %.2f", t, sd }'
+}
+
+# bench_fmt_mib KIB -> "3.1 MiB" ("-" when empty)
+bench_fmt_mib() {
+    awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MiB", k / 1024 }'
+}
+
+# One line on the machine the figures come from.
+bench_machine() {
+    local cpu mem
+    cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+    mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
+    echo "$(nproc) CPUs (${cpu:-unknown CPU}), $mem RAM, $(uname -sr)"
+}
+
+# bench_write_results REPORT: replace the block between MARK_BEGIN and MARK_END of RESULTS
+# (bench/RESULTS.md) with the file REPORT.  Returns 0, or 3 when RESULTS has no such block.
+bench_write_results() {
+    if ! grep -qF "$MARK_BEGIN" "$RESULTS" 2>/dev/null || ! grep -qF "$MARK_END" "$RESULTS"; then
+        bench_log "$RESULTS has no $MARK_BEGIN ... $MARK_END block; not written"
+        return 3
+    fi
+    python3 - "$RESULTS" "$1" "$MARK_BEGIN" "$MARK_END" <<'PY' || return 3
+import sys
+path, new, begin, end = sys.argv[1:5]
+text = open(path, encoding="utf-8").read()
+block = open(new, encoding="utf-8").read().rstrip("\n")
+head, rest = text.split(begin, 1)
+open(path, "w", encoding="utf-8").write(head + block + rest.split(end, 1)[1])
+PY
+    bench_log "updated $RESULTS"
 }

@@ -7,7 +7,8 @@
 # (tests/live/lib.sh) with bench/gen.sh's bulk-load settings, RUNS pairs of restores:
 #   plain      pg_restore -v -j J -d FRESH_DB DUMP
 #   dumporder  dumporder -j J DUMP > LIST; pg_restore -v -j J -L LIST -d FRESH_DB DUMP
-# after one uncounted warm-up restore, in the order A B, B A, A B, ... so that a drift of the machine's speed lands on both sides.
+# after one uncounted warm-up restore, in the order A B, B A, A B, ... so that a drift of the
+# machine's speed lands on both sides.
 # Wall time of pg_restore by /usr/bin/time (the list is written before the clock starts; the
 # time dumporder takes is reported on its own).  Then `dumporder -j J --explain --json` gives
 # the predicted makespans of both.
@@ -24,8 +25,10 @@
 # above 1.00 (measurably worse).  The prediction error of --explain is against the median
 # wall time of each kind (target within 25%).  Every database is dropped after its run.
 # Before each restore the script waits (up to QUIET_WAIT seconds, default 300) until the
-# machine is idle (less than QUIET_BUSY %, default 10, of CPU time busy over 3 s); the busy
-# share seen before each run and the share the hypervisor stole during it are reported.
+# machine is idle (less than QUIET_BUSY %, default 10, of CPU time busy over 3 s), and a run
+# during which the hypervisor stole more than STEAL_MAX % (default 5) of the CPU time is
+# repeated, up to STEAL_TRIES (default 4) tries in all, the last one counting; the busy share
+# before each counted run, the share stolen during it and the tries are reported.
 #
 # Usage: bench/order.sh [--write] [--runs N] [--jobs J] [--format custom|directory] [--disk]
 #        bench/order.sh --calibrate
@@ -40,7 +43,7 @@
 #   --jobs J    pg_restore -j (default 2)
 #   --format    which benchmark dump (default custom: bench.custom.gzip.dump)
 # Environment: BENCH_DIR, BENCH_SCALE, PG_BINDIR (bench/lib.sh), DUMPORDER (default
-#              tools/dumporder), QUIET_BUSY, QUIET_WAIT.  Needs root (the server runs as the
+#              tools/dumporder), QUIET_BUSY, QUIET_WAIT, STEAL_MAX, STEAL_TRIES.  Needs root (the server runs as the
 #              postgres user).
 # Output: progress on stderr, a markdown report on stdout.  Exit status 0 when both targets
 # hold, 1 when one does not, 3 when the benchmark could not run.
@@ -66,24 +69,26 @@ RATIO_LIMIT=1.00
 ERROR_LIMIT=25
 QUIET_BUSY=${QUIET_BUSY:-10}
 QUIET_WAIT=${QUIET_WAIT:-300}
+STEAL_MAX=${STEAL_MAX:-5}
+STEAL_TRIES=${STEAL_TRIES:-4}
 
 while [ $# -gt 0 ]; do
-    case $1 in
-    --write) WRITE=1 ;;
-    --calibrate) CALIBRATE=1 ;;
-    --disk) DISK=1 ;;
-    --runs) RUNS=${2:-}; shift ;;
-    --runs=*) RUNS=${1#--runs=} ;;
-    --jobs) JOBS=${2:-}; shift ;;
-    --jobs=*) JOBS=${1#--jobs=} ;;
-    --format) FORMAT=${2:-}; shift ;;
-    --format=*) FORMAT=${1#--format=} ;;
-    -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) bench_die "unknown option \"$1\" (try --help)" ;;
-    esac
-    shift
+    bench_common_option "$@"
+    if [ "$BENCH_SHIFT" = 0 ]; then
+        BENCH_SHIFT=1
+        case $1 in
+        --calibrate) CALIBRATE=1 ;;
+        --disk) DISK=1 ;;
+        --jobs) JOBS=${2:-}; BENCH_SHIFT=2 ;;
+        --jobs=*) JOBS=${1#--jobs=} ;;
+        --format) FORMAT=${2:-}; BENCH_SHIFT=2 ;;
+        --format=*) FORMAT=${1#--format=} ;;
+        *) bench_die "unknown option \"$1\" (try --help)" ;;
+        esac
+    fi
+    shift "$BENCH_SHIFT"
 done
-case $RUNS in '' | *[!0-9]* | 0) bench_die "--runs needs a positive number" ;; esac
+bench_check_runs
 case $JOBS in '' | *[!0-9]* | 0) bench_die "--jobs needs a positive number" ;; esac
 case $FORMAT in
 custom) DUMP_NAME=$BENCH_CUSTOM_GZIP ;;
@@ -247,16 +252,16 @@ cpu_ticks() {
     awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9 }' /proc/stat
 }
 
-# restore KIND RUN: one timed pg_restore -v into a fresh database, which is dropped afterwards.
+# restore_once KIND RUN: one timed pg_restore -v into a fresh database, which is dropped
+# afterwards; sets STEAL (percent of CPU time the hypervisor took during the run).
 # -v (on both sides) lets the report compare the order in which the entries were launched;
 # any line of pg_restore that is not one of its progress messages counts as an error.
-restore() {
-    local kind=$1 run=$2 db="bench_$1_$2" err=$WORK/$1.$2.err busy t0 t1 steal
+restore_once() {
+    local kind=$1 run=$2 db="bench_$1_$2" err=$WORK/$1.$2.err t0 t1
     local -a list=()
     [ "$kind" = dumporder ] && list=(-L "$LIST")
     "$PG_BINDIR/createdb" -T template0 -E UTF8 --locale=C "$db" || bench_die "createdb failed"
-    busy=$(wait_quiet)
-    echo "$busy" >>"$WORK/$kind.busy"
+    BUSY=$(wait_quiet)
     t0=$(cpu_ticks)
     /usr/bin/time -f %e -o "$WORK/$kind.$run.time" \
         "$PG_RESTORE" -v -j "$JOBS" "${list[@]}" -d "$db" "$DUMP" 2>"$err" ||
@@ -267,13 +272,28 @@ restore() {
         bench_die "pg_restore ($kind, run $run) printed errors"
     fi
     sed -n 's/^pg_restore: launching item \([0-9]*\) .*/\1/p' "$err" >"$WORK/$kind.$run.launch"
-    steal=$(awk -v a="$t0" -v b="$t1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    STEAL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { split(a, x, " "); split(b, y, " ");
         t = y[1] - x[1]; printf "%.0f", (t > 0 ? (y[2] - x[2]) * 100 / t : 0) }')
-    echo "$steal" >>"$WORK/$kind.steal"
-    tail -n 1 "$WORK/$kind.$run.time" >>"$WORK/$kind.times"
-    bench_log "$(printf 'pair %d %-9s %6.2fs  (CPU %s%% busy before, %s%% stolen during)' "$run" \
-        "$kind" "$(tail -n 1 "$WORK/$kind.$run.time")" "$busy" "$steal")"
     "$PG_BINDIR/dropdb" "$db" || bench_die "dropdb failed"
+}
+
+# restore KIND RUN: restore_once, repeated (up to STEAL_TRIES times in all) while the
+# hypervisor took more than STEAL_MAX % of the CPU during the run: such a run measures the
+# neighbours on the host, not pg_restore (seen: 28 s with 32 % stolen against 13-17 s).
+restore() {
+    local kind=$1 run=$2 try=1
+    while :; do
+        restore_once "$kind" "$run"
+        bench_log "$(printf 'pair %d %-9s %6.2fs  (CPU %s%% busy before, %s%% stolen during)' \
+            "$run" "$kind" "$(tail -n 1 "$WORK/$kind.$run.time")" "$BUSY" "$STEAL")"
+        [ "$STEAL" -le "$STEAL_MAX" ] || [ "$try" -ge "$STEAL_TRIES" ] && break
+        try=$((try + 1))
+        bench_log "more than $STEAL_MAX% stolen: run repeated ($try of $STEAL_TRIES)"
+    done
+    echo "$BUSY" >>"$WORK/$kind.busy"
+    echo "$STEAL" >>"$WORK/$kind.steal"
+    echo "$try" >>"$WORK/$kind.tries"
+    tail -n 1 "$WORK/$kind.$run.time" >>"$WORK/$kind.times"
 }
 
 # One restore first that is not counted: the first restore into a new cluster is slower (seen:
@@ -344,10 +364,10 @@ report() {
          "(cluster on $STORAGE; wal_level=minimal, fsync=off, shared_buffers=256MB, maintenance_work_mem=256MB)."
     echo "Archive: \`$DUMP_NAME\` ($(bench_human "$(bench_size "$DUMP")")${GENERATED_NOTE:+, $GENERATED_NOTE})."
     echo
-    echo "| restore | measured (median of $RUNS) | predicted by \`--explain\` | prediction error | runs (s) | CPU busy before each run (%) | CPU stolen by the hypervisor (%) |"
-    echo "|---|---|---|---|---|---|---|"
-    echo "| \`pg_restore -j $JOBS\` | ${T_PLAIN} s | ${P_PLAIN} s | ${ERR_PLAIN} % | $(paste -sd' ' "$WORK/plain.times") | $(paste -sd' ' "$WORK/plain.busy") | $(paste -sd' ' "$WORK/plain.steal") |"
-    echo "| \`pg_restore -j $JOBS -L\` (dumporder -j $JOBS) | ${T_LIST} s | ${P_LIST} s | ${ERR_LIST} % | $(paste -sd' ' "$WORK/dumporder.times") | $(paste -sd' ' "$WORK/dumporder.busy") | $(paste -sd' ' "$WORK/dumporder.steal") |"
+    echo "| restore | measured (median of $RUNS) | predicted by \`--explain\` | prediction error | runs (s) | CPU busy before each run (%) | CPU stolen by the hypervisor (%) | tries |"
+    echo "|---|---|---|---|---|---|---|---|"
+    echo "| \`pg_restore -j $JOBS\` | ${T_PLAIN} s | ${P_PLAIN} s | ${ERR_PLAIN} % | $(paste -sd' ' "$WORK/plain.times") | $(paste -sd' ' "$WORK/plain.busy") | $(paste -sd' ' "$WORK/plain.steal") | $(paste -sd' ' "$WORK/plain.tries") |"
+    echo "| \`pg_restore -j $JOBS -L\` (dumporder -j $JOBS) | ${T_LIST} s | ${P_LIST} s | ${ERR_LIST} % | $(paste -sd' ' "$WORK/dumporder.times") | $(paste -sd' ' "$WORK/dumporder.busy") | $(paste -sd' ' "$WORK/dumporder.steal") | $(paste -sd' ' "$WORK/dumporder.tries") |"
     echo
     echo "- dumporder / plain, median of the $RUNS pairs' ratios: **${RATIO}×**, bootstrap 95 %"\
          "interval ${CI_LO}–${CI_HI}; dumporder's restore was the faster one in $WINS of $RUNS pairs;"\
@@ -370,20 +390,6 @@ report | tee "$WORK/report.md"
 STATUS=0
 [ "$ok_ratio" != FAIL ] && [ "$ok_pred" = PASS ] || STATUS=1
 if [ "$WRITE" = 1 ]; then
-    if grep -qF "$MARK_BEGIN" "$RESULTS" 2>/dev/null && grep -qF "$MARK_END" "$RESULTS"; then
-        python3 - "$RESULTS" "$WORK/report.md" "$MARK_BEGIN" "$MARK_END" <<'PY' || STATUS=3
-import sys
-path, report, begin, end = sys.argv[1:5]
-text = open(path).read()
-new = open(report).read().rstrip("\n")
-a = text.index(begin)
-b = text.index(end) + len(end)
-open(path, "w").write(text[:a] + new + text[b:])
-PY
-        bench_log "wrote $RESULTS"
-    else
-        bench_log "$RESULTS has no $MARK_BEGIN ... $MARK_END block; not written"
-        STATUS=3
-    fi
+    bench_write_results "$WORK/report.md" || STATUS=3
 fi
 exit "$STATUS"

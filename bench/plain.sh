@@ -33,16 +33,11 @@ MARK_BEGIN='<!-- bench:plain:begin -->'
 MARK_END='<!-- bench:plain:end -->'
 
 while [ $# -gt 0 ]; do
-    case $1 in
-    --write) WRITE=1 ;;
-    --runs) RUNS=${2:-}; shift ;;
-    --runs=*) RUNS=${1#--runs=} ;;
-    -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) bench_die "unknown option \"$1\" (try --help)" ;;
-    esac
-    shift
+    bench_common_option "$@"
+    [ "$BENCH_SHIFT" -gt 0 ] || bench_die "unknown option \"$1\" (try --help)"
+    shift "$BENCH_SHIFT"
 done
-case $RUNS in '' | *[!0-9]* | 0) bench_die "--runs needs a positive number" ;; esac
+bench_check_runs
 
 PLAIN=$BENCH_DIR/$BENCH_PLAIN
 PLAIN_GZ=$BENCH_DIR/$BENCH_PLAIN_GZ
@@ -64,9 +59,8 @@ STATUS=0
 peak_rss() {
     local name=$1
     shift
-    /usr/bin/time -v -o "$WORK/$name.time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
-    ONE_RC=$(sed -n 's/^\tExit status: //p' "$WORK/$name.time")
-    RSS_KIB=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$WORK/$name.time")
+    bench_peak_rss "$WORK/$name.time" "$@"
+    RSS_KIB=$BENCH_RSS_KIB ONE_RC=$BENCH_RC
 }
 
 # time_pair NAME CMD-A CMD-B (shell command lines): sets T_A SD_A T_B SD_B
@@ -93,15 +87,7 @@ print(" ".join("%.6f %.6f" % (x["mean"], x.get("stddev") or 0.0) for x in r))' "
     read -r T_B SD_B < <(sort -n "$WORK/$name.b" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], 0 }')
 }
 
-fmt_s() {
-    awk -v t="$1" -v sd="$2" 'BEGIN {
-        if (t == "") { print "-"; exit }
-        if (t < 1) printf "%.1f ms ± %.1f", t * 1000, sd * 1000; else printf "%.2f s ± %.2f", t, sd }'
-}
 
-fmt_mib() {
-    awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MiB", k / 1024 }'
-}
 
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
@@ -116,13 +102,13 @@ bench_case() {
     peak_rss "$name" sh -c "$a"
     rss=$RSS_KIB
     if [ "${ONE_RC:-3}" -ne 0 ]; then
-        bench_log "exit status $ONE_RC: $(head -n 3 "$WORK/$name.err")"
+        bench_log "exit status $ONE_RC: $(head -n 3 "$WORK/$name.time.err")"
         STATUS=1
     fi
     time_pair "$name" "$a" "$b"
     ratio=$(awk -v a="$T_A" -v b="$T_B" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
     # a | inside a table cell must be escaped
-    ROWS+=("| $label | \`${a//|/\\|}\` | $(fmt_s "$T_A" "$SD_A") | \`${b//|/\\|}\` | $(fmt_s "$T_B" "$SD_B") | $ratio | $(fmt_mib "$rss") |")
+    ROWS+=("| $label | \`${a//|/\\|}\` | $(bench_fmt_s "$T_A" "$SD_A") | \`${b//|/\\|}\` | $(bench_fmt_s "$T_B" "$SD_B") | $ratio | $(bench_fmt_mib "$rss") |")
     [ "$check" = yes ] || return 0
     verdict=FAIL
     awk -v r="$ratio" -v l="$RATIO_LIMIT" 'BEGIN { exit !(r != "-" && r <= l) }' && verdict=PASS
@@ -131,7 +117,7 @@ bench_case() {
     verdict=FAIL
     [ -n "$rss" ] && [ "$rss" -lt "$RSS_LIMIT_KIB" ] && verdict=PASS
     [ $verdict = PASS ] || STATUS=1
-    CHECKS+=("- peak RSS of \`$a\`: $(fmt_mib "$rss") (target < 32 MiB): **$verdict**")
+    CHECKS+=("- peak RSS of \`$a\`: $(bench_fmt_mib "$rss") (target < 32 MiB): **$verdict**")
 }
 
 P=$(q "$PLAIN")
@@ -158,15 +144,12 @@ print(sum(e.get("rows") or 0 for e in json.load(sys.stdin)["entries"]))')
 fi
 
 report() {
-    local cpu mem
-    cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-    mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
     echo "$MARK_BEGIN"
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/plain.sh --runs $RUNS\`" \
         "($( [ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo "/usr/bin/time, median")," \
         "warm page cache)."
     echo
-    echo "- machine: $(nproc) CPUs (${cpu:-unknown CPU}), $mem RAM, $(uname -sr)"
+    echo "- machine: $(bench_machine)"
     echo "- script: \`$BENCH_PLAIN\`, $(bench_human "$(bench_size "$PLAIN")"), $(wc -l <"$PLAIN") lines"
     echo "- dumpfmt: $("$DUMPLS" --version 2>/dev/null | head -n 1)"
     echo "- ratio = dumpfmt time / reference time"
@@ -183,20 +166,6 @@ report >"$WORK/report.md"
 cat "$WORK/report.md"
 
 if [ "$WRITE" = 1 ]; then
-    if grep -qF "$MARK_BEGIN" "$RESULTS" 2>/dev/null && grep -qF "$MARK_END" "$RESULTS"; then
-        python3 - "$RESULTS" "$WORK/report.md" "$MARK_BEGIN" "$MARK_END" <<'PY' || STATUS=3
-import sys
-path, new, begin, end = sys.argv[1:5]
-text = open(path, encoding="utf-8").read()
-block = open(new, encoding="utf-8").read().rstrip("\n")
-head, rest = text.split(begin, 1)
-tail = rest.split(end, 1)[1]
-open(path, "w", encoding="utf-8").write(head + block + tail)
-PY
-        bench_log "updated $RESULTS"
-    else
-        bench_log "$RESULTS has no $MARK_BEGIN ... $MARK_END block; not written"
-        STATUS=3
-    fi
+    bench_write_results "$WORK/report.md" || STATUS=3
 fi
 exit "$STATUS"

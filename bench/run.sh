@@ -34,16 +34,11 @@ MARK_BEGIN='<!-- bench:results:begin -->'
 MARK_END='<!-- bench:results:end -->'
 
 while [ $# -gt 0 ]; do
-    case $1 in
-    --write) WRITE=1 ;;
-    --runs) RUNS=${2:-}; shift ;;
-    --runs=*) RUNS=${1#--runs=} ;;
-    -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) bench_die "unknown option \"$1\" (try --help)" ;;
-    esac
-    shift
+    bench_common_option "$@"
+    [ "$BENCH_SHIFT" -gt 0 ] || bench_die "unknown option \"$1\" (try --help)"
+    shift "$BENCH_SHIFT"
 done
-case $RUNS in '' | *[!0-9]* | 0) bench_die "--runs needs a positive number" ;; esac
+bench_check_runs
 
 [ -x "$DUMPLS" ] || bench_die "$DUMPLS missing (run make first)"
 [ -x "$PG_RESTORE" ] || bench_die "no pg_restore in $PG_BINDIR"
@@ -64,12 +59,8 @@ STATUS=0
 peak_rss() {
     local name=$1
     shift
-    /usr/bin/time -v -o "$WORK/$name.time" "$@" >/dev/null 2>"$WORK/$name.err"
-    ONE_RC=$(sed -n 's/^\tExit status: //p' "$WORK/$name.time")
-    # "Command exited with non-zero status N" comes first when it failed
-    [ -n "$ONE_RC" ] || ONE_RC=$(sed -n 's/^Command exited with non-zero status //p' \
-        "$WORK/$name.time")
-    RSS_KIB=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$WORK/$name.time")
+    bench_peak_rss "$WORK/$name.time" "$@"
+    RSS_KIB=$BENCH_RSS_KIB ONE_RC=$BENCH_RC
 }
 
 # median_time NAME CMD... : RUNS runs under /usr/bin/time (no hyperfine); sets MEAN and SD.
@@ -85,15 +76,6 @@ median_time() {
               sd = (NR > 1) ? sqrt((q - s * s / NR) / (NR - 1)) : 0; print m, sd }')
 }
 
-# quote a command for hyperfine -N (POSIX shell words)
-hf_words() {
-    local w out=""
-    for w in "$@"; do
-        out="$out '${w//\'/\'\\\'\'}'"
-    done
-    echo "${out# }"
-}
-
 # time_pair NAME -- DUMPFMT-CMD... -- REFERENCE-CMD... : sets T_A SD_A T_B SD_B
 time_pair() {
     local name=$1 a=() b=() side=a
@@ -104,7 +86,7 @@ time_pair() {
     done
     if [ -n "$HYPERFINE" ]; then
         "$HYPERFINE" -N -i --style none --warmup 1 --runs "$RUNS" \
-            --export-json "$WORK/$name.json" -- "$(hf_words "${a[@]}")" "$(hf_words "${b[@]}")" \
+            --export-json "$WORK/$name.json" -- "$(bench_hf_words "${a[@]}")" "$(bench_hf_words "${b[@]}")" \
             >"$WORK/$name.hf" 2>&1 || bench_log "hyperfine failed: $(tail -n 3 "$WORK/$name.hf")"
         read -r T_A SD_A T_B SD_B < <(python3 -c '
 import json, sys
@@ -118,15 +100,7 @@ print(" ".join("%.6f %.6f" % (x["mean"], x.get("stddev") or 0.0) for x in r))' "
     fi
 }
 
-fmt_s() {
-    awk -v t="$1" -v sd="$2" 'BEGIN {
-        if (t == "") { print "-"; exit }
-        if (t < 1) printf "%.1f ms ± %.1f", t * 1000, sd * 1000; else printf "%.2f s ± %.2f", t, sd }'
-}
 
-fmt_mib() {
-    awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MiB", k / 1024 }'
-}
 
 ROWS=()
 RSS_CHECKS=()
@@ -148,9 +122,9 @@ bench_pair() {
     if [ "${rc_a:-3}" -ge 2 ] || [ "${rc_b:-3}" -ne 0 ]; then
         note="exit status dumpfmt $rc_a, reference $rc_b: not timed"
         bench_log "$note"
-        sed 's/^/    /' "$WORK/$name.a.err" | head -n 5 >&2
+        sed 's/^/    /' "$WORK/$name.a.time.err" | head -n 5 >&2
         STATUS=1
-        ROWS+=("| $label | $alabel | - | - | - | $(fmt_mib "$rss_a") | $(fmt_mib "$rss_b") | $note |")
+        ROWS+=("| $label | $alabel | - | - | - | $(bench_fmt_mib "$rss_a") | $(bench_fmt_mib "$rss_b") | $note |")
     else
         time_pair "$name" -- "${a[@]}" -- "${b[@]}"
         local ratio
@@ -161,7 +135,7 @@ bench_pair() {
             ratio="n/a"
             note="${note:+$note; }too short for /usr/bin/time (10 ms steps); install hyperfine"
         fi
-        ROWS+=("| $label | $alabel | $(fmt_s "$T_A" "$SD_A") | $(fmt_s "$T_B" "$SD_B") | $ratio | $(fmt_mib "$rss_a") | $(fmt_mib "$rss_b") | $note |")
+        ROWS+=("| $label | $alabel | $(bench_fmt_s "$T_A" "$SD_A") | $(bench_fmt_s "$T_B" "$SD_B") | $ratio | $(bench_fmt_mib "$rss_a") | $(bench_fmt_mib "$rss_b") | $note |")
     fi
     if [ "$check" = yes ]; then
         local verdict=FAIL
@@ -169,7 +143,7 @@ bench_pair() {
         [ $verdict = PASS ] || STATUS=1
         local why=""
         [ "${rc_a:-3}" -ge 2 ] && why=" (dumpls stopped with exit status ${rc_a:-?}: not all data read)"
-        RSS_CHECKS+=("- peak RSS of \`${a[*]##*/}\` reading all data of the $alabel dump: $(fmt_mib "$rss_a") (target < 32 MiB): **$verdict**$why")
+        RSS_CHECKS+=("- peak RSS of \`${a[*]##*/}\` reading all data of the $alabel dump: $(bench_fmt_mib "$rss_a") (target < 32 MiB): **$verdict**$why")
     fi
 }
 
@@ -193,15 +167,12 @@ bench_pair "read all data: \`dumpls --long\` vs \`pg_restore -f /dev/null\`" \
 # report
 # ---------------------------------------------------------------------------------------------
 report() {
-    local cpu mem
-    cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-    mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
     echo "$MARK_BEGIN"
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh --runs $RUNS\`" \
         "($( [ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo "/usr/bin/time, median")," \
         "warm page cache)."
     echo
-    echo "- machine: $(nproc) CPUs (${cpu:-unknown CPU}), $mem RAM, $(uname -sr)"
+    echo "- machine: $(bench_machine)"
     echo "- data: scale $(bench_stamp_get scale) ($(bench_stamp_get big_rows) rows in big," \
         "pgbench scale $(bench_stamp_get pgbench_scale), $(bench_stamp_get small_tables) small" \
         "tables), plain dump $(bench_human "$(bench_stamp_get "size:$BENCH_PLAIN")")," \
@@ -222,20 +193,6 @@ report >"$WORK/report.md"
 cat "$WORK/report.md"
 
 if [ "$WRITE" = 1 ]; then
-    if grep -qF "$MARK_BEGIN" "$RESULTS" 2>/dev/null && grep -qF "$MARK_END" "$RESULTS"; then
-        python3 - "$RESULTS" "$WORK/report.md" "$MARK_BEGIN" "$MARK_END" <<'PY' || STATUS=3
-import sys
-path, new, begin, end = sys.argv[1:5]
-text = open(path, encoding="utf-8").read()
-block = open(new, encoding="utf-8").read().rstrip("\n")
-head, rest = text.split(begin, 1)
-tail = rest.split(end, 1)[1]
-open(path, "w", encoding="utf-8").write(head + block + tail)
-PY
-        bench_log "updated $RESULTS"
-    else
-        bench_log "$RESULTS has no $MARK_BEGIN ... $MARK_END block; not written"
-        STATUS=3
-    fi
+    bench_write_results "$WORK/report.md" || STATUS=3
 fi
 exit "$STATUS"

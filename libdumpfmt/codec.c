@@ -26,10 +26,8 @@
 #include <string.h>
 
 static const dfi_codec *const codec_table[] = {
-    [DFI_WRAP_RAW] = &dfi_codec_none,
-    [DFI_WRAP_ZLIB] = &dfi_codec_gzip_zlib,
-    [DFI_WRAP_GZIP] = &dfi_codec_gzip_file,
-    [DFI_WRAP_LZ4F] = &dfi_codec_lz4,
+    [DFI_WRAP_RAW] = &dfi_codec_none,       [DFI_WRAP_ZLIB] = &dfi_codec_gzip_zlib,
+    [DFI_WRAP_GZIP] = &dfi_codec_gzip_file, [DFI_WRAP_LZ4F] = &dfi_codec_lz4,
     [DFI_WRAP_ZSTD] = &dfi_codec_zstd,
 };
 
@@ -110,6 +108,61 @@ void dfi_dec_end(dfi_dec *d)
         d->codec->end(d);
     d->codec = NULL;
     d->state = NULL;
+}
+
+int dfi_frames_step(dfi_dec *d, dfi_frames *f, bool (*starts_frame)(uint8_t), dfi_frame_call call,
+                    const uint8_t **in, size_t *in_len, uint8_t **out, size_t *out_len)
+{
+    for (;;) {
+        size_t used = *in_len, made = *out_len;
+        bool frame_done = false;
+        int rc;
+
+        if (f->failed != DF_OK)
+            return f->failed;
+        if (f->done)
+            return DF_EOF;
+        if (f->frame_end) {
+            if (*in_len == 0 || !starts_frame((*in)[0]))
+                return DF_EOF;
+            f->frame_end = false; /* the library starts a new frame after completing one */
+        }
+        if (*out_len == 0 || (*in_len == 0 && !f->out_pending))
+            return DF_OK;
+        rc = call(d, *in, &used, *out, &made, &frame_done);
+        if (rc != DF_OK) {
+            f->failed = rc; /* errors are sticky */
+            return rc;
+        }
+        f->out_pending = made == *out_len;
+        if (used > 0) {
+            f->got_input = true;
+            *in += used;
+            *in_len -= used;
+        }
+        *out += made;
+        *out_len -= made;
+        if (!frame_done)
+            return DF_OK;
+        f->out_pending = false;
+        if (!d->multi_member) {
+            f->done = true;
+            return DF_EOF;
+        }
+        f->frame_end = true;
+        if (*in_len == 0)
+            return DF_OK; /* DF_EOF is for a call that offers no more input */
+    }
+}
+
+int dfi_frames_finish(dfi_dec *d, const dfi_frames *f, const char *incomplete)
+{
+    if (f->failed != DF_OK)
+        return f->failed;
+    if (!f->got_input || f->done || f->frame_end)
+        return DF_OK;
+    snprintf(d->msg, sizeof d->msg, "%s", incomplete);
+    return DF_E_TRUNCATED;
 }
 
 dfi_wrap dfi_wrap_sniff(const uint8_t *p, size_t n)

@@ -18,23 +18,12 @@
 #include <stdlib.h>
 
 typedef struct lz4_state {
+    dfi_frames fr; /* first: the shared frame bookkeeping */
     LZ4F_dctx *dctx;
-    bool got_input;   /* at least one byte was ever consumed */
-    bool frame_end;   /* a frame ended; nothing of a next one consumed yet */
-    bool done;        /* final end: single frame */
-    bool out_pending; /* the last call filled the output: liblz4 may hold more */
-    int failed;       /* sticky error code, DF_OK while none */
 } lz4_state;
 
-static int lz4_fail(dfi_dec *d, lz4_state *s, int code, const char *why)
-{
-    snprintf(d->msg, sizeof d->msg, "%s", why);
-    s->failed = code;
-    return code;
-}
-
 /* Turn a liblz4 error into a code and a sentence. */
-static int lz4_error(dfi_dec *d, lz4_state *s, size_t r)
+static int lz4_error(dfi_dec *d, size_t r)
 {
     static const struct {
         const char *name, *say;
@@ -46,16 +35,18 @@ static int lz4_error(dfi_dec *d, lz4_state *s, size_t r)
         {"ERROR_decompressionFailed", "could not decompress data: corrupt lz4 block"},
     };
     const char *name = LZ4F_getErrorName(r);
-    size_t i;
 
-    if (strcmp(name, "ERROR_allocation_failed") == 0)
-        return lz4_fail(d, s, DF_E_NOMEM, "out of memory");
-    for (i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(name, known[i].name) == 0)
-            return lz4_fail(d, s, DF_E_CORRUPT, known[i].say);
+    if (strcmp(name, "ERROR_allocation_failed") == 0) {
+        snprintf(d->msg, sizeof d->msg, "out of memory");
+        return DF_E_NOMEM;
+    }
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(name, known[i].name) == 0) {
+            snprintf(d->msg, sizeof d->msg, "%s", known[i].say);
+            return DF_E_CORRUPT;
+        }
     snprintf(d->msg, sizeof d->msg, "could not decompress lz4 data: %s",
              strncmp(name, "ERROR_", 6) == 0 ? name + 6 : name);
-    s->failed = DF_E_CORRUPT;
     return DF_E_CORRUPT;
 }
 
@@ -86,66 +77,31 @@ static int lz4_init(dfi_dec *d)
 }
 
 /* Can this byte start a following frame (lz4 magic 04 22 4d 18, or skippable 5x 2a 4d 18)? */
-static bool lz4_frame_start(uint8_t b) { return b == 0x04 || (b & 0xf0) == 0x50; }
+static bool lz4_frame_start(uint8_t b)
+{
+    return b == 0x04 || (b & 0xf0) == 0x50;
+}
 
-static int lz4_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out,
-                    size_t *out_len)
+static int lz4_call(dfi_dec *d, const uint8_t *in, size_t *in_used, uint8_t *out, size_t *out_made,
+                    bool *frame_done)
 {
     lz4_state *s = d->state;
+    size_t r = LZ4F_decompress(s->dctx, out, out_made, in, in_used, NULL);
 
-    for (;;) {
-        size_t src, dst, r;
+    if (LZ4F_isError(r))
+        return lz4_error(d, r);
+    *frame_done = r == 0; /* end mark (and content checksum, if any) verified */
+    return DF_OK;
+}
 
-        if (s->failed != DF_OK)
-            return s->failed;
-        if (s->done)
-            return DF_EOF;
-        if (s->frame_end) {
-            if (*in_len == 0 || !lz4_frame_start((*in)[0]))
-                return DF_EOF;
-            s->frame_end = false; /* liblz4 is ready for a new frame after returning 0 */
-        }
-        if (*out_len == 0 || (*in_len == 0 && !s->out_pending))
-            return DF_OK;
-        src = *in_len;
-        dst = *out_len;
-        r = LZ4F_decompress(s->dctx, *out, &dst, *in, &src, NULL);
-        if (LZ4F_isError(r))
-            return lz4_error(d, s, r);
-        s->out_pending = dst == *out_len;
-        if (src > 0) {
-            s->got_input = true;
-            *in += src;
-            *in_len -= src;
-        }
-        if (dst > 0) {
-            *out += dst;
-            *out_len -= dst;
-        }
-        if (r != 0)
-            return DF_OK;
-        /* Frame complete: end mark (and content checksum, if any) verified. */
-        s->out_pending = false;
-        if (!d->multi_member) {
-            s->done = true;
-            return DF_EOF;
-        }
-        s->frame_end = true;
-        if (*in_len == 0)
-            return DF_OK; /* DF_EOF is for a call that offers no more input */
-    }
+static int lz4_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out, size_t *out_len)
+{
+    return dfi_frames_step(d, d->state, lz4_frame_start, lz4_call, in, in_len, out, out_len);
 }
 
 static int lz4_finish(dfi_dec *d)
 {
-    lz4_state *s = d->state;
-
-    if (s->failed != DF_OK)
-        return s->failed;
-    if (!s->got_input || s->done || s->frame_end)
-        return DF_OK;
-    snprintf(d->msg, sizeof d->msg, "lz4 frame is incomplete (end mark missing)");
-    return DF_E_TRUNCATED;
+    return dfi_frames_finish(d, d->state, "lz4 frame is incomplete (end mark missing)");
 }
 
 #else /* !DF_HAVE_LZ4: keep the row, refuse to start */
@@ -156,15 +112,20 @@ static int lz4_init(dfi_dec *d)
     return DF_E_UNSUPPORTED;
 }
 
-static int lz4_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out,
-                    size_t *out_len)
+static int lz4_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out, size_t *out_len)
 {
     (void)in, (void)in_len, (void)out, (void)out_len;
     return lz4_init(d);
 }
 
-static int lz4_finish(dfi_dec *d) { return lz4_init(d); }
-static void lz4_end(dfi_dec *d) { d->state = NULL; }
+static int lz4_finish(dfi_dec *d)
+{
+    return lz4_init(d);
+}
+static void lz4_end(dfi_dec *d)
+{
+    d->state = NULL;
+}
 
 #endif /* DF_HAVE_LZ4 */
 

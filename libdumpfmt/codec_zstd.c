@@ -22,40 +22,30 @@
 #define ZSTD_WINDOW_LOG_MAX 27
 
 typedef struct zstd_state {
+    dfi_frames fr; /* first: the shared frame bookkeeping */
     ZSTD_DCtx *dctx;
-    bool got_input;   /* at least one byte was ever consumed */
-    bool frame_end;   /* a frame ended; nothing of a next one consumed yet */
-    bool done;        /* final end: single frame */
-    bool out_pending; /* the last call filled the output: libzstd may hold more */
-    int failed;       /* sticky error code, DF_OK while none */
 } zstd_state;
 
-static int zstd_error(dfi_dec *d, zstd_state *s, size_t r)
+static int zstd_error(dfi_dec *d, size_t r)
 {
-    int code = DF_E_CORRUPT;
-
     switch (ZSTD_getErrorCode(r)) {
     case ZSTD_error_frameParameter_windowTooLarge:
-        code = DF_E_UNSUPPORTED;
         snprintf(d->msg, sizeof d->msg, "zstd frame needs a window larger than %d MiB",
                  1 << (ZSTD_WINDOW_LOG_MAX - 20));
-        break;
+        return DF_E_UNSUPPORTED;
     case ZSTD_error_memory_allocation:
-        code = DF_E_NOMEM;
         snprintf(d->msg, sizeof d->msg, "out of memory");
-        break;
+        return DF_E_NOMEM;
     case ZSTD_error_prefix_unknown:
         snprintf(d->msg, sizeof d->msg, "not a zstd frame (unknown magic number)");
-        break;
+        return DF_E_CORRUPT;
     case ZSTD_error_checksum_wrong:
         snprintf(d->msg, sizeof d->msg, "zstd content checksum mismatch");
-        break;
+        return DF_E_CORRUPT;
     default:
         snprintf(d->msg, sizeof d->msg, "could not decompress data: %s", ZSTD_getErrorName(r));
-        break;
+        return DF_E_CORRUPT;
     }
-    s->failed = code;
-    return code;
 }
 
 static void zstd_end(dfi_dec *d)
@@ -90,72 +80,35 @@ static int zstd_init(dfi_dec *d)
 }
 
 /* Can this byte start a following frame (zstd magic 28 b5 2f fd, or skippable 5x 2a 4d 18)? */
-static bool zstd_frame_start(uint8_t b) { return b == 0x28 || (b & 0xf0) == 0x50; }
+static bool zstd_frame_start(uint8_t b)
+{
+    return b == 0x28 || (b & 0xf0) == 0x50;
+}
 
-static int zstd_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out,
-                     size_t *out_len)
+static int zstd_call(dfi_dec *d, const uint8_t *in, size_t *in_used, uint8_t *out, size_t *out_made,
+                     bool *frame_done)
 {
     zstd_state *s = d->state;
+    ZSTD_inBuffer ib = {.src = in, .size = *in_used, .pos = 0};
+    ZSTD_outBuffer ob = {.dst = out, .size = *out_made, .pos = 0};
+    size_t r = ZSTD_decompressStream(s->dctx, &ob, &ib);
 
-    for (;;) {
-        ZSTD_inBuffer ib;
-        ZSTD_outBuffer ob;
-        size_t r;
+    if (ZSTD_isError(r))
+        return zstd_error(d, r);
+    *in_used = ib.pos;
+    *out_made = ob.pos;
+    *frame_done = r == 0; /* frame complete and fully flushed */
+    return DF_OK;
+}
 
-        if (s->failed != DF_OK)
-            return s->failed;
-        if (s->done)
-            return DF_EOF;
-        if (s->frame_end) {
-            if (*in_len == 0 || !zstd_frame_start((*in)[0]))
-                return DF_EOF;
-            s->frame_end = false; /* libzstd starts a new frame after returning 0 */
-        }
-        /*
-         * Never call libzstd when it cannot progress: it fails a stream
-         * after a number of calls that move nothing (noForwardProgress).
-         */
-        if (*out_len == 0 || (*in_len == 0 && !s->out_pending))
-            return DF_OK;
-        ib = (ZSTD_inBuffer){.src = *in, .size = *in_len, .pos = 0};
-        ob = (ZSTD_outBuffer){.dst = *out, .size = *out_len, .pos = 0};
-        r = ZSTD_decompressStream(s->dctx, &ob, &ib);
-        if (ZSTD_isError(r))
-            return zstd_error(d, s, r);
-        s->out_pending = ob.pos == ob.size;
-        if (ib.pos > 0) {
-            s->got_input = true;
-            *in += ib.pos;
-            *in_len -= ib.pos;
-        }
-        if (ob.pos > 0) {
-            *out += ob.pos;
-            *out_len -= ob.pos;
-        }
-        if (r != 0)
-            return DF_OK;
-        /* Frame complete and fully flushed. */
-        s->out_pending = false;
-        if (!d->multi_member) {
-            s->done = true;
-            return DF_EOF;
-        }
-        s->frame_end = true;
-        if (*in_len == 0)
-            return DF_OK; /* DF_EOF is for a call that offers no more input */
-    }
+static int zstd_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out, size_t *out_len)
+{
+    return dfi_frames_step(d, d->state, zstd_frame_start, zstd_call, in, in_len, out, out_len);
 }
 
 static int zstd_finish(dfi_dec *d)
 {
-    zstd_state *s = d->state;
-
-    if (s->failed != DF_OK)
-        return s->failed;
-    if (!s->got_input || s->done || s->frame_end)
-        return DF_OK;
-    snprintf(d->msg, sizeof d->msg, "zstd frame is incomplete");
-    return DF_E_TRUNCATED;
+    return dfi_frames_finish(d, d->state, "zstd frame is incomplete");
 }
 
 #else /* !DF_HAVE_ZSTD: keep the row, refuse to start */
@@ -166,15 +119,20 @@ static int zstd_init(dfi_dec *d)
     return DF_E_UNSUPPORTED;
 }
 
-static int zstd_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out,
-                     size_t *out_len)
+static int zstd_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint8_t **out, size_t *out_len)
 {
     (void)in, (void)in_len, (void)out, (void)out_len;
     return zstd_init(d);
 }
 
-static int zstd_finish(dfi_dec *d) { return zstd_init(d); }
-static void zstd_end(dfi_dec *d) { d->state = NULL; }
+static int zstd_finish(dfi_dec *d)
+{
+    return zstd_init(d);
+}
+static void zstd_end(dfi_dec *d)
+{
+    d->state = NULL;
+}
 
 #endif /* DF_HAVE_ZSTD */
 

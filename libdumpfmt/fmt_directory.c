@@ -3,8 +3,10 @@
  * (stamped format 3) plus one file per TABLE DATA entry and per large
  * object, each optionally compressed (.gz, .lz4, .zst: found by trying the
  * suffixes in pg_restore's order), and LO list files (blobs.toc up to 1.15,
- * blobs_<dumpId>.toc from 1.16).  File names from toc.dat never leave the
- * directory.
+ * blobs_<dumpId>.toc from 1.16).  pg_dump never compresses toc.dat or the
+ * LO lists, but pg_restore finds them compressed too (someone gzipped the
+ * whole directory), so they are looked up the same way and decoded as read.
+ * File names from toc.dat never leave the directory.
  */
 #include "internal.h"
 
@@ -27,34 +29,39 @@ typedef struct dir_state {
     char member[256]; /* data file currently open, with its suffix */
 } dir_state;
 
-static dir_state *ds_of(const df_reader *r) { return r->fmt_state; }
-
-static int dir_extra(df_reader *r, df_entry *e)
+static dir_state *ds_of(const df_reader *r)
 {
-    char *name = NULL;
-    int rc = dfi_toc_str(r, &name);
-
-    if (rc == DF_OK && name != NULL && name[0] == '\0') {
-        free(name);
-        name = NULL;
-    }
-    e->filename = name;
-    return rc;
+    return r->fmt_state;
 }
 
-static int join(df_reader *r, char *out, size_t n, const char *name, const char *suffix)
+static int check_name(df_reader *r, const char *name)
 {
-    if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 || name[0] == '\0')
+    if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 || strcmp(name, ".") == 0 ||
+        name[0] == '\0')
         return dfi_fail(&r->err, DF_E_CORRUPT, -1, "invalid file name \"%s\" in archive", name);
-    if ((size_t)snprintf(out, n, "%s/%s%s", ds_of(r)->dir, name, suffix) >= n)
-        return dfi_fail(&r->err, DF_E_LIMIT, -1, "path of \"%s\" is too long", name);
     return DF_OK;
+}
+
+/* Open name (or name.gz, .lz4, .zst) for whole-file reading, decoding it if compressed. */
+static int open_whole(df_reader *r, dfi_src *src, const char *name, char *member, size_t mn)
+{
+    int wrap, rc = check_name(r, name);
+
+    if (rc == DF_OK)
+        rc = dfi_src_open_discover(src, ds_of(r)->dir, name, member, mn, &wrap, &r->err);
+    if (rc == DF_OK) {
+        dfi_error_set_member(&r->err, member);
+        rc = dfi_src_decode(src, wrap, &r->err);
+        if (rc != DF_OK)
+            dfi_src_close(src);
+    }
+    return rc;
 }
 
 static int dir_open(df_reader *r)
 {
     dir_state *ds = calloc(1, sizeof *ds);
-    char path[PATH_MAX];
+    char member[64];
     int rc;
 
     if (ds == NULL)
@@ -64,14 +71,12 @@ static int dir_open(df_reader *r)
     ds->dir = strdup(r->path);
     if (ds->dir == NULL)
         return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
-    rc = join(r, path, sizeof path, "toc.dat", "");
-    if (rc != DF_OK)
-        return rc;
-    rc = dfi_src_open_path(&r->src, path, &r->err);
+    rc = open_whole(r, &r->src, "toc.dat", member, sizeof member);
     if (rc != DF_OK) {
-        dfi_error_set_member(&r->err, "toc.dat");
-        if (rc == DF_E_NOTFOUND)
+        if (rc == DF_E_NOTFOUND) {
+            dfi_error_set_member(&r->err, "toc.dat");
             dfi_fail(&r->err, DF_E_FORMAT, -1, "directory has no toc.dat: not a directory archive");
+        }
         return r->err.code;
     }
     r->src.io_cap = r->io_size;
@@ -80,9 +85,9 @@ static int dir_open(df_reader *r)
     if (rc == DF_OK)
         rc = dfi_read_header(r, 3);
     if (rc == DF_OK)
-        rc = dfi_read_toc(r, dir_extra);
+        rc = dfi_read_toc(r, dfi_toc_filename_extra);
     if (rc != DF_OK && r->err.member[0] == '\0')
-        dfi_error_set_member(&r->err, "toc.dat");
+        dfi_error_set_member(&r->err, member);
     return rc;
 }
 
@@ -104,61 +109,62 @@ static void close_list_file(dir_state *ds)
     ds->list_open = false;
 }
 
-/* Open name, then name.gz, .lz4, .zst (pg_restore's discovery order). */
+/*
+ * Open name, then name.gz, .lz4, .zst (pg_restore's discovery order).  The
+ * data stream's decoder (r->wrap) decompresses it, so raw offsets stay those
+ * of the file.
+ */
 static int open_data_file(df_reader *r, const char *name, const df_entry *e)
 {
-    static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
-    static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
     dir_state *ds = ds_of(r);
-    char path[PATH_MAX];
-    int rc;
+    char label[256];
+    int wrap, rc = check_name(r, name);
 
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        rc = join(r, path, sizeof path, name, suffix[i]);
-        if (rc != DF_OK)
-            return rc;
-        rc = dfi_src_open_path(&ds->data_src, path, &r->err);
-        if (rc == DF_E_NOTFOUND)
-            continue;
-        snprintf(ds->member, sizeof ds->member, "%s%s", name, suffix[i]);
-        dfi_error_set_member(&r->err, ds->member);
-        if (rc != DF_OK)
-            return rc;
-        ds->data_src.io_cap = r->io_size;
-        rc = dfi_buf_init(&ds->data_buf, &ds->data_src, DFI_BUF_SIZE, &r->err);
-        if (rc != DF_OK) {
-            dfi_src_close(&ds->data_src);
-            return rc;
-        }
-        ds->data_open = true;
-        r->wrap = wraps[i];
-        snprintf(r->stats.member, sizeof r->stats.member, "%s", ds->member);
-        r->stats.raw_offset = 0;
-        return DF_OK;
+    if (rc != DF_OK)
+        return rc;
+    rc = dfi_src_open_discover(&ds->data_src, ds->dir, name, ds->member, sizeof ds->member, &wrap,
+                               &r->err);
+    if (rc == DF_E_NOTFOUND) {
+        dfi_entry_label(e, label, sizeof label);
+        dfi_error_set_member(&r->err, name);
+        return dfi_fail(&r->err, DF_E_NOTFOUND, -1,
+                        "data file \"%s\" of %s is missing (also tried .gz, .lz4, .zst)", name,
+                        label);
     }
-    dfi_entry_label(e, path, sizeof path);
-    dfi_error_set_member(&r->err, name);
-    return dfi_fail(&r->err, DF_E_NOTFOUND, -1,
-                    "data file \"%s\" of %s is missing (also tried .gz, .lz4, .zst)", name, path);
+    dfi_error_set_member(&r->err, ds->member);
+    if (rc != DF_OK)
+        return rc;
+    ds->data_src.io_cap = r->io_size;
+    rc = dfi_buf_init(&ds->data_buf, &ds->data_src, DFI_BUF_SIZE, &r->err);
+    if (rc != DF_OK) {
+        dfi_src_close(&ds->data_src);
+        return rc;
+    }
+    ds->data_open = true;
+    r->wrap = (dfi_wrap)wrap;
+    snprintf(r->stats.member, sizeof r->stats.member, "%s", ds->member);
+    r->stats.raw_offset = 0;
+    return DF_OK;
 }
 
 static int open_list_file(df_reader *r, const df_entry *e)
 {
     dir_state *ds = ds_of(r);
-    char path[PATH_MAX];
     /* Before 1.16 pg_restore ignores the stored name: it was not reliable. */
     const char *name = r->arch.version >= DF_MAKE_VERSION(1, 16, 0) ? e->filename : "blobs.toc";
-    int rc = join(r, path, sizeof path, name, "");
+    int rc;
 
-    if (rc != DF_OK)
-        return rc;
+    if (name == NULL)
+        return dfi_fail(&r->err, DF_E_CORRUPT, e->toc_offset,
+                        "BLOBS (dump id %d) names no large object list", e->dump_id);
     snprintf(ds->list_name, sizeof ds->list_name, "%s", name);
-    rc = dfi_src_open_path(&ds->list_src, path, &r->err);
-    dfi_error_set_member(&r->err, name);
-    if (rc == DF_E_NOTFOUND)
+    rc = open_whole(r, &ds->list_src, name, ds->list_name, sizeof ds->list_name);
+    if (rc == DF_E_NOTFOUND) {
+        dfi_error_set_member(&r->err, name);
         return dfi_fail(&r->err, DF_E_NOTFOUND, -1,
                         "large object list \"%s\" of BLOBS (dump id %d) is missing", name,
                         e->dump_id);
+    }
     if (rc != DF_OK)
         return rc;
     ds->list_src.io_cap = r->io_size;
@@ -198,8 +204,7 @@ static int read_list_line(df_reader *r, char *line, size_t cap, int64_t *at)
             if (n == 0)
                 return DF_EOF;
             return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&ds->list_buf),
-                            "last line of large object list \"%s\" has no newline",
-                            ds->list_name);
+                            "last line of large object list \"%s\" has no newline", ds->list_name);
         }
         if (rc != DF_OK)
             return rc;
@@ -208,27 +213,34 @@ static int read_list_line(df_reader *r, char *line, size_t cap, int64_t *at)
         if (*p == '\n')
             break;
         if (n + 1 >= cap || (int64_t)n + 1 >= r->lim.max_line)
-            return dfi_fail(&r->err, DF_E_LIMIT, *at, "line of large object list \"%s\" is too long",
-                            ds->list_name);
+            return dfi_fail(&r->err, DF_E_LIMIT, *at,
+                            "line of large object list \"%s\" is too long", ds->list_name);
         line[n++] = (char)*p;
     }
     line[n] = '\0';
     return DF_OK;
 }
 
-static int parse_list_line(df_reader *r, char *line, int64_t at, uint32_t *oid, char **name)
+bool dfi_lo_list_line(char *line, uint32_t *oid, char **name)
 {
     char *end;
     unsigned long v;
 
     errno = 0;
     v = strtoul(line, &end, 10);
-    if (end == line || *end != ' ' || errno != 0 || v == 0 || v > UINT32_MAX ||
-        end[1] == '\0' || strchr(end + 1, ' ') != NULL)
-        return dfi_fail(&r->err, DF_E_CORRUPT, at, "invalid line in large object list \"%s\"",
-                        ds_of(r)->list_name);
+    if (end == line || *end != ' ' || errno != 0 || v == 0 || v > UINT32_MAX || end[1] == '\0' ||
+        strchr(end + 1, ' ') != NULL)
+        return false;
     *oid = (uint32_t)v;
     *name = end + 1;
+    return true;
+}
+
+static int parse_list_line(df_reader *r, char *line, int64_t at, uint32_t *oid, char **name)
+{
+    if (!dfi_lo_list_line(line, oid, name))
+        return dfi_fail(&r->err, DF_E_CORRUPT, at, "invalid line in large object list \"%s\"",
+                        ds_of(r)->list_name);
     return DF_OK;
 }
 

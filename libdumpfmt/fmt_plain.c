@@ -947,56 +947,28 @@ static int h_copy_end(void *ctx, int64_t end, int64_t rows, bool terminated)
 
 /* ------------------------------------------------------------ after the pass */
 
-typedef struct id_pair {
-    int32_t id;
-    int32_t index;
-} id_pair;
-
-static int cmp_pair(const void *a, const void *b)
-{
-    const id_pair *x = a, *y = b;
-
-    if (x->id != y->id)
-        return x->id < y->id ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static int32_t lookup_id(const id_pair *pairs, size_t n, int32_t id)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (pairs[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && pairs[lo].id == id ? pairs[lo].index + 1 : 0;
-}
-
 /* Dependencies of a -v script name printed dump ids: turn them into ours, drop the rest. */
 static int translate_deps(builder *b)
 {
     df_reader *r = b->r;
-    id_pair *pairs = malloc((r->nentries + 1) * sizeof *pairs);
+    dfi_id_pair *pairs = malloc((r->nentries + 1) * sizeof *pairs);
     size_t n = 0;
 
     if (pairs == NULL)
         return nomem(r);
     for (size_t i = 0; i < r->nentries; i++)
         if (b->orig_ids[i] > 0)
-            pairs[n++] = (id_pair){b->orig_ids[i], (int32_t)i};
-    qsort(pairs, n, sizeof *pairs, cmp_pair);
+            pairs[n++] = (dfi_id_pair){b->orig_ids[i], (int32_t)i};
+    dfi_id_pairs_sort(pairs, n);
     for (size_t i = 0; i < r->nentries; i++) {
         df_entry *e = &r->entries[i];
         int32_t *deps = (int32_t *)e->deps;
         size_t k = 0;
 
         for (size_t d = 0; d < e->ndeps; d++) {
-            int32_t mapped = lookup_id(pairs, n, deps[d]);
-            if (mapped > 0)
-                deps[k++] = mapped;
+            int32_t mapped = dfi_id_pairs_find(pairs, n, deps[d]);
+            if (mapped >= 0)
+                deps[k++] = mapped + 1; /* our ids are 1..N in file order */
         }
         e->ndeps = k;
     }

@@ -26,14 +26,20 @@ typedef struct tar_state {
     int64_t next_header; /* where the next unwalked header starts */
     bool at_end;         /* end-of-archive blocks reached */
     /* the member being read */
-    int64_t left;        /* data bytes left */
+    int64_t left; /* data bytes left */
     char member[256];
-    bool blobs;          /* walking blob_*.dat members of a BLOBS entry */
+    bool blobs; /* walking blob_*.dat members of a BLOBS entry */
 } tar_state;
 
-static tar_state *ts_of(const df_reader *r) { return r->fmt_state; }
+static tar_state *ts_of(const df_reader *r)
+{
+    return r->fmt_state;
+}
 
-static int64_t round_up(int64_t v) { return (v + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK; }
+static int64_t round_up(int64_t v)
+{
+    return (v + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
+}
 
 bool dfi_tar_all_zero(const uint8_t *h)
 {
@@ -173,19 +179,6 @@ static int read_member_header(df_reader *r, char *name, size_t n, int64_t *size)
     return rc;
 }
 
-static int tar_extra(df_reader *r, df_entry *e)
-{
-    char *name = NULL;
-    int rc = dfi_toc_str(r, &name);
-
-    if (rc == DF_OK && name != NULL && name[0] == '\0') {
-        free(name);
-        name = NULL;
-    }
-    e->filename = name;
-    return rc;
-}
-
 static int tar_open(df_reader *r)
 {
     tar_state *ts = calloc(1, sizeof *ts);
@@ -208,7 +201,7 @@ static int tar_open(df_reader *r)
     r->buf.limit = ts->seen[0].data + size; /* the TOC must not run past its member */
     rc = dfi_read_header(r, 3);
     if (rc == DF_OK)
-        rc = dfi_read_toc(r, tar_extra);
+        rc = dfi_read_toc(r, dfi_toc_filename_extra);
     r->buf.limit = -1;
     if (rc != DF_OK)
         return rc;
@@ -270,7 +263,10 @@ static int walk_to(df_reader *r, bool (*match)(const char *, const void *), cons
     return DF_EOF;
 }
 
-static bool name_equals(const char *name, const void *arg) { return strcmp(name, arg) == 0; }
+static bool name_equals(const char *name, const void *arg)
+{
+    return strcmp(name, arg) == 0;
+}
 
 static bool is_blob_member(const char *name, const void *arg)
 {
@@ -400,7 +396,10 @@ static void tar_free(df_reader *r)
     r->fmt_state = NULL;
 }
 
-static int64_t tar_tell(const df_reader *r) { return dfi_buf_tell(&r->buf); }
+static int64_t tar_tell(const df_reader *r)
+{
+    return dfi_buf_tell(&r->buf);
+}
 
 const dfi_format dfi_format_tar = {
     .name = "tar",

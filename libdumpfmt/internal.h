@@ -37,8 +37,9 @@ typedef struct dfi_src {
     bool owns_fd;
     bool seekable;
     int64_t size;  /* -1 when unknown (pipe) */
-    int64_t pos;   /* raw offset of the next byte read(2) returns */
+    int64_t pos;   /* raw offset of the next byte read(2) returns (decoded: of the output) */
     size_t io_cap; /* cap on each read(2); 0 = none */
+    struct dfi_src_dec *dec; /* non-NULL: the file is compressed whole and decoded as read */
 } dfi_src;
 
 DFI_HIDDEN int dfi_src_open_path(dfi_src *s, const char *path, df_error *err);
@@ -47,6 +48,22 @@ DFI_HIDDEN int dfi_src_open_fd(dfi_src *s, int fd, df_error *err);
 DFI_HIDDEN ssize_t dfi_src_read(dfi_src *s, void *p, size_t n, df_error *err);
 DFI_HIDDEN int dfi_src_seek(dfi_src *s, int64_t off, df_error *err);
 DFI_HIDDEN void dfi_src_close(dfi_src *s);
+/*
+ * Open DIR/NAME, or else the first of NAME.gz, NAME.lz4, NAME.zst that exists
+ * (pg_restore's discovery order).  *wrap says how the file found is
+ * compressed; member (mn bytes, may be NULL) receives its name.
+ * DF_E_NOTFOUND when none exists.
+ */
+DFI_HIDDEN int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *member,
+                                     size_t mn, int *wrap, df_error *err);
+/*
+ * From now on, read s through a decoder of wrap (a dfi_wrap): for files that
+ * are compressed as a whole and parsed as text or TOC, such as a directory
+ * archive's toc.dat.gz or an LO list someone compressed.  Concatenated
+ * members are decoded as one stream.  The source no longer seeks; pos and
+ * error offsets count decoded bytes.  DF_OK or DF_E_NOMEM/DF_E_UNSUPPORTED.
+ */
+DFI_HIDDEN int dfi_src_decode(dfi_src *s, int wrap, df_error *err);
 
 /* ------------------------------------------------------------------ buf.c */
 /*
@@ -66,9 +83,18 @@ typedef struct dfi_buf {
 
 DFI_HIDDEN int dfi_buf_init(dfi_buf *b, dfi_src *src, size_t cap, df_error *err);
 DFI_HIDDEN void dfi_buf_free(dfi_buf *b);
-static inline size_t dfi_buf_avail(const dfi_buf *b) { return b->end - b->start; }
-static inline int64_t dfi_buf_tell(const dfi_buf *b) { return b->base; }
-static inline const uint8_t *dfi_buf_ptr(const dfi_buf *b) { return b->data + b->start; }
+static inline size_t dfi_buf_avail(const dfi_buf *b)
+{
+    return b->end - b->start;
+}
+static inline int64_t dfi_buf_tell(const dfi_buf *b)
+{
+    return b->base;
+}
+static inline const uint8_t *dfi_buf_ptr(const dfi_buf *b)
+{
+    return b->data + b->start;
+}
 /* Make at least n (<= cap) bytes available; DF_E_TRUNCATED at EOF. */
 DFI_HIDDEN int dfi_buf_need(dfi_buf *b, size_t n, df_error *err);
 /* Make at least one byte available; DF_EOF at end of input. */
@@ -84,7 +110,7 @@ DFI_HIDDEN int dfi_buf_seek(dfi_buf *b, int64_t off, df_error *err);
 /* --------------------------------------------------------------- decode.c */
 /* What decoding archive primitives needs to know (spec §2). */
 typedef struct dfi_arch {
-    int version;  /* DF_MAKE_VERSION(...) */
+    int version; /* DF_MAKE_VERSION(...) */
     int int_size;
     int off_size;
     const df_limits *lim;
@@ -116,10 +142,10 @@ typedef struct dfi_codec dfi_codec;
 typedef struct dfi_dec {
     const dfi_codec *codec;
     void *state;
-    bool multi_member;  /* gzip/zstd/lz4: accept concatenated members/frames (plain files) */
-    int64_t in_total;   /* compressed bytes consumed */
-    int64_t out_total;  /* bytes produced */
-    char msg[200];      /* reason for the last error */
+    bool multi_member; /* gzip/zstd/lz4: accept concatenated members/frames (plain files) */
+    int64_t in_total;  /* compressed bytes consumed */
+    int64_t out_total; /* bytes produced */
+    char msg[200];     /* reason for the last error */
 } dfi_dec;
 
 struct dfi_codec {
@@ -148,8 +174,40 @@ DFI_HIDDEN int dfi_dec_step(dfi_dec *d, const uint8_t **in, size_t *in_len, uint
                             size_t *out_len);
 DFI_HIDDEN int dfi_dec_finish(dfi_dec *d);
 DFI_HIDDEN void dfi_dec_end(dfi_dec *d);
-/* Which wrap a file starts with, by magic (gzip 1f8b, lz4 04224d18, zstd 28b52ffd); RAW otherwise. */
+/* Which wrap a file starts with, by magic (gzip 1f8b, lz4 04224d18, zstd 28b52ffd); RAW otherwise.
+ */
 DFI_HIDDEN dfi_wrap dfi_wrap_sniff(const uint8_t *p, size_t n);
+
+/*
+ * Bookkeeping shared by the frame codecs (lz4, zstd), whose libraries decode
+ * a stream of frames with one streaming call: when to call (never when no
+ * progress is possible: libzstd fails a stream after many calls that move
+ * nothing), when a frame ends the stream (single frame) or may be followed
+ * by another (multi_member), and whether the input stopped inside a frame.
+ * The codec's state starts with this struct.
+ */
+typedef struct dfi_frames {
+    bool got_input;   /* at least one byte was ever consumed */
+    bool frame_end;   /* a frame ended; nothing of a next one consumed yet */
+    bool done;        /* final end: single frame */
+    bool out_pending; /* the last call filled the output: the library may hold more */
+    int failed;       /* sticky error code, DF_OK while none */
+} dfi_frames;
+
+/*
+ * One library call: decode from in[0..*in_used) into out[0..*out_made), then
+ * set both to what was used and made, and *frame_done when a frame completed
+ * (and was fully flushed).  Returns DF_OK or an error code with d->msg set.
+ */
+typedef int (*dfi_frame_call)(dfi_dec *d, const uint8_t *in, size_t *in_used, uint8_t *out,
+                              size_t *out_made, bool *frame_done);
+
+/* The codec step() of a frame codec; starts_frame says whether a byte can begin another frame. */
+DFI_HIDDEN int dfi_frames_step(dfi_dec *d, dfi_frames *f, bool (*starts_frame)(uint8_t),
+                               dfi_frame_call call, const uint8_t **in, size_t *in_len,
+                               uint8_t **out, size_t *out_len);
+/* The codec finish(): DF_E_TRUNCATED (d->msg = incomplete) when input stopped inside a frame. */
+DFI_HIDDEN int dfi_frames_finish(dfi_dec *d, const dfi_frames *f, const char *incomplete);
 
 extern DFI_HIDDEN const dfi_codec dfi_codec_none;
 extern DFI_HIDDEN const dfi_codec dfi_codec_gzip_zlib; /* DFI_WRAP_ZLIB */
@@ -189,8 +247,8 @@ DFI_HIDDEN bool dfi_tar_parse_size(const uint8_t *field, int64_t *out);
 DFI_HIDDEN void dfi_tar_member_name(const uint8_t *h, char *out, size_t n);
 extern DFI_HIDDEN const dfi_format dfi_format_plain;
 /* fmt_plain.c: df_reader_measure for a plain script (the numbers were taken at open). */
-DFI_HIDDEN int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows,
-                                 int64_t *out_bytes, int64_t *raw_bytes);
+DFI_HIDDEN int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows, int64_t *out_bytes,
+                                 int64_t *raw_bytes);
 
 /* ---------------------------------------------------------------- reader */
 struct df_reader {
@@ -236,6 +294,18 @@ DFI_HIDDEN int dfi_read_toc(df_reader *r, dfi_extra_fn extra);
 DFI_HIDDEN void dfi_toc_free(df_reader *r);
 /* toc.c: read one STR into an entry-owned string, with TOC byte accounting. */
 DFI_HIDDEN int dfi_toc_str(df_reader *r, char **out);
+/* Dump id -> entry index pairs, sorted by id (ids are sparse and unordered in a TOC). */
+typedef struct dfi_id_pair {
+    int32_t id;
+    int32_t index;
+} dfi_id_pair;
+DFI_HIDDEN void dfi_id_pairs_sort(dfi_id_pair *p, size_t n);
+/* The index paired with id in sorted pairs, -1 when id is not there. */
+DFI_HIDDEN int32_t dfi_id_pairs_find(const dfi_id_pair *p, size_t n, int32_t id);
+/* The TOC extra of directory and tar archives: the entry's data file name ("" = none). */
+DFI_HIDDEN int dfi_toc_filename_extra(df_reader *r, df_entry *e);
+/* One line of a directory archive's LO list, "<oid> <file>" (spec §6.2), split in place. */
+DFI_HIDDEN bool dfi_lo_list_line(char *line, uint32_t *oid, char **name);
 /* reader.c: the entry's index by dump id, or -1. */
 DFI_HIDDEN ssize_t dfi_find_index(const df_reader *r, int32_t id);
 /* reader.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */

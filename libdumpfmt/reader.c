@@ -261,11 +261,17 @@ int df_reader_open_fd(df_reader *r, int fd, const char *display_name)
     return rc;
 }
 
+/* "toc.dat", or the same compressed whole (toc.dat.gz, .lz4, .zst). */
 static bool names_toc_dat(const char *path)
 {
+    static const char *const names[] = {"toc.dat", "toc.dat.gz", "toc.dat.lz4", "toc.dat.zst"};
     const char *base = strrchr(path, '/');
 
-    return strcmp(base ? base + 1 : path, "toc.dat") == 0;
+    base = base ? base + 1 : path;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(base, names[i]) == 0)
+            return true;
+    return false;
 }
 
 static int open_directory(df_reader *r)

@@ -1,12 +1,17 @@
 /*
  * source.c — the lowest layer: a file descriptor that knows whether it can
  * seek, its size when known, and the raw offset of the next byte.  Reads
- * can be capped (df_reader_set_io_size) so tests exercise short reads.
+ * can be capped (df_reader_set_io_size) so tests exercise short reads.  A
+ * source can also decode a file that is compressed as a whole (a directory
+ * archive's toc.dat.gz), so the parsers above never know the difference.
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +22,7 @@ static int src_setup(dfi_src *s, int fd, df_error *err)
     off_t here;
 
     s->fd = fd;
+    s->dec = NULL;
     s->size = -1;
     s->pos = 0;
     s->seekable = false;
@@ -42,6 +48,7 @@ int dfi_src_open_path(dfi_src *s, const char *path, df_error *err)
     int rc;
 
     s->owns_fd = false;
+    s->dec = NULL;
     if (fd < 0) {
         int e = errno;
         dfi_fail_errno(err, e, -1, "could not open \"%s\": %s", path, strerror(e));
@@ -62,10 +69,23 @@ int dfi_src_open_path(dfi_src *s, const char *path, df_error *err)
 int dfi_src_open_fd(dfi_src *s, int fd, df_error *err)
 {
     s->owns_fd = false;
+    s->dec = NULL;
     return src_setup(s, fd, err);
 }
 
-ssize_t dfi_src_read(dfi_src *s, void *p, size_t n, df_error *err)
+#define DEC_IN_SIZE 65536
+
+/* Decoding state of a source whose file is compressed whole. */
+struct dfi_src_dec {
+    dfi_dec d;
+    uint8_t in[DEC_IN_SIZE];
+    size_t in_pos, in_len;
+    int64_t raw_pos; /* bytes read from the file */
+    bool in_eof;
+    bool done;
+};
+
+static ssize_t raw_read(dfi_src *s, void *p, size_t n, int64_t at, df_error *err)
 {
     ssize_t got;
 
@@ -74,13 +94,118 @@ ssize_t dfi_src_read(dfi_src *s, void *p, size_t n, df_error *err)
     for (;;) {
         got = read(s->fd, p, n);
         if (got >= 0)
-            break;
+            return got;
         if (errno != EINTR)
-            return dfi_fail_errno(err, errno, s->pos, "could not read input: %s",
-                                  strerror(errno));
+            return dfi_fail_errno(err, errno, at, "could not read input: %s", strerror(errno));
     }
-    s->pos += got;
+}
+
+/* Next compressed bytes into the input buffer; false at the end of the file. */
+static int refill(dfi_src *s, struct dfi_src_dec *x, df_error *err)
+{
+    ssize_t got = raw_read(s, x->in, sizeof x->in, s->pos, err);
+
+    if (got < 0)
+        return (int)got;
+    x->in_pos = 0;
+    x->in_len = (size_t)got;
+    x->raw_pos += got;
+    x->in_eof = got == 0;
+    return DF_OK;
+}
+
+static ssize_t decoded_read(dfi_src *s, uint8_t *p, size_t n, df_error *err)
+{
+    struct dfi_src_dec *x = s->dec;
+
+    while (!x->done) {
+        const uint8_t *ip;
+        size_t il, ol = n;
+        uint8_t *op = p;
+        int rc;
+
+        if (x->in_pos == x->in_len && !x->in_eof && (rc = refill(s, x, err)) != DF_OK)
+            return rc;
+        ip = x->in + x->in_pos;
+        il = x->in_len - x->in_pos;
+        rc = dfi_dec_step(&x->d, &ip, &il, &op, &ol);
+        x->in_pos = x->in_len - il;
+        if (rc != DF_OK && rc != DF_EOF)
+            return dfi_fail(err, rc, s->pos + (int64_t)(n - ol), "%s", x->d.msg);
+        if (ol < n) {
+            s->pos += (int64_t)(n - ol);
+            return (ssize_t)(n - ol);
+        }
+        if (rc == DF_EOF && il > 0) /* not another member: something else follows */
+            return dfi_fail(err, DF_E_CORRUPT, s->pos,
+                            "unexpected bytes after the compressed data");
+        if (x->in_eof && il == 0) { /* stepped with no input and got nothing: the end */
+            rc = dfi_dec_finish(&x->d);
+            if (rc != DF_OK)
+                return dfi_fail(err, rc, s->pos, "%s", x->d.msg);
+            x->done = true;
+        }
+    }
+    return 0;
+}
+
+ssize_t dfi_src_read(dfi_src *s, void *p, size_t n, df_error *err)
+{
+    ssize_t got;
+
+    if (s->dec != NULL)
+        return decoded_read(s, p, n, err);
+    got = raw_read(s, p, n, s->pos, err);
+    if (got > 0)
+        s->pos += got;
     return got;
+}
+
+int dfi_src_decode(dfi_src *s, int wrap, df_error *err)
+{
+    struct dfi_src_dec *x;
+    int rc;
+
+    if (wrap == DFI_WRAP_RAW)
+        return DF_OK;
+    x = calloc(1, sizeof *x);
+    if (x == NULL)
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    x->d.multi_member = true;
+    rc = dfi_dec_init(&x->d, (dfi_wrap)wrap);
+    if (rc != DF_OK) {
+        dfi_fail(err, rc, -1, "%s", x->d.msg);
+        free(x);
+        return rc;
+    }
+    s->dec = x;
+    s->seekable = false;
+    s->size = -1;
+    s->pos = 0;
+    return DF_OK;
+}
+
+int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *member, size_t mn,
+                          int *wrap, df_error *err)
+{
+    static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
+    static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
+
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        char path[PATH_MAX];
+        int rc;
+
+        if ((size_t)snprintf(path, sizeof path, "%s/%s%s", dir, name, suffix[i]) >= sizeof path)
+            return dfi_fail(err, DF_E_LIMIT, -1, "path of \"%s\" is too long", name);
+        rc = dfi_src_open_path(s, path, err);
+        if (rc == DF_E_NOTFOUND)
+            continue;
+        if (member != NULL)
+            snprintf(member, mn, "%s%s", name, suffix[i]);
+        *wrap = wraps[i];
+        return rc;
+    }
+    return dfi_fail(err, DF_E_NOTFOUND, -1, "\"%s\" is missing (also tried .gz, .lz4, .zst)", name);
 }
 
 int dfi_src_seek(dfi_src *s, int64_t off, df_error *err)
@@ -98,6 +223,11 @@ int dfi_src_seek(dfi_src *s, int64_t off, df_error *err)
 
 void dfi_src_close(dfi_src *s)
 {
+    if (s->dec != NULL) {
+        dfi_dec_end(&s->dec->d);
+        free(s->dec);
+        s->dec = NULL;
+    }
     if (s->owns_fd && s->fd >= 0)
         close(s->fd);
     s->fd = -1;

@@ -124,7 +124,8 @@ static int read_magic(df_reader *r)
     if (rc != DF_OK)
         return rc;
     if (memcmp(dfi_buf_ptr(&r->buf), "PGDMP", 5) != 0)
-        return dfi_fail(&r->err, DF_E_FORMAT, 0, "input file does not appear to be a valid archive");
+        return dfi_fail(&r->err, DF_E_FORMAT, 0,
+                        "input file does not appear to be a valid archive");
     dfi_buf_consume(&r->buf, 5);
     return DF_OK;
 }
@@ -139,8 +140,7 @@ static int read_format_byte(df_reader *r, int expect)
     r->hdr.format_byte = fmt;
     if (fmt != expect)
         return dfi_fail(&r->err, DF_E_FORMAT, at,
-                        "expected format (%d) differs from format found in file (%d)", expect,
-                        fmt);
+                        "expected format (%d) differs from format found in file (%d)", expect, fmt);
     return DF_OK;
 }
 
@@ -185,8 +185,8 @@ static int derived_section(const char *desc)
 {
     static const char *const none[] = {"COMMENT", "ACL", "ACL LANGUAGE"};
     static const char *const data[] = {"TABLE DATA", "BLOBS", "BLOB COMMENTS"};
-    static const char *const post[] = {"CONSTRAINT", "CHECK CONSTRAINT", "FK CONSTRAINT",
-                                       "INDEX",      "RULE",             "TRIGGER"};
+    static const char *const post[] = {"CONSTRAINT", "CHECK CONSTRAINT", "FK CONSTRAINT", "INDEX",
+                                       "RULE",       "TRIGGER"};
 
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
         if (strcmp(desc, none[i]) == 0)
@@ -248,9 +248,8 @@ static int read_deps(df_reader *r, df_entry *e)
         free(s);
         if ((int64_t)n >= r->lim.max_deps) {
             free(deps);
-            return dfi_fail(&r->err, DF_E_LIMIT, at,
-                            "TOC entry %d has more than %lld dependencies", e->dump_id,
-                            (long long)r->lim.max_deps);
+            return dfi_fail(&r->err, DF_E_LIMIT, at, "TOC entry %d has more than %lld dependencies",
+                            e->dump_id, (long long)r->lim.max_deps);
         }
         if (n == cap) {
             int32_t *grown;
@@ -375,8 +374,8 @@ static int read_entry(df_reader *r, df_entry *e, dfi_extra_fn extra)
     if (rc == DF_OK)
         rc = entry_str(r, &e->desc);
     if (rc == DF_OK && e->desc == NULL)
-        return dfi_fail(&r->err, DF_E_CORRUPT, e->toc_offset,
-                        "TOC entry %d has no object type", e->dump_id);
+        return dfi_fail(&r->err, DF_E_CORRUPT, e->toc_offset, "TOC entry %d has no object type",
+                        e->dump_id);
     if (rc == DF_OK)
         rc = read_section(r, e);
     if (rc == DF_OK)
@@ -416,25 +415,39 @@ static int grow_entries(df_reader *r)
     return DF_OK;
 }
 
-typedef struct id_pair {
-    int32_t id;
-    int32_t index;
-} id_pair;
-
 static int cmp_pair(const void *a, const void *b)
 {
-    const id_pair *x = a, *y = b;
+    const dfi_id_pair *x = a, *y = b;
 
     if (x->id != y->id)
         return x->id < y->id ? -1 : 1;
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+void dfi_id_pairs_sort(dfi_id_pair *p, size_t n)
+{
+    qsort(p, n, sizeof *p, cmp_pair);
+}
+
+int32_t dfi_id_pairs_find(const dfi_id_pair *p, size_t n, int32_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && p[lo].id == id ? p[lo].index : -1;
+}
+
 /* Index entries by dump id for O(log n) lookups (ids are sparse, unordered). */
 static int build_index(df_reader *r)
 {
     size_t n = r->nentries ? r->nentries : 1;
-    id_pair *pairs = malloc(n * sizeof *pairs);
+    dfi_id_pair *pairs = malloc(n * sizeof *pairs);
 
     r->id_sorted = malloc(n * sizeof *r->id_sorted);
     if (pairs == NULL || r->id_sorted == NULL) {
@@ -445,11 +458,24 @@ static int build_index(df_reader *r)
         pairs[i].id = r->entries[i].dump_id;
         pairs[i].index = (int32_t)i;
     }
-    qsort(pairs, r->nentries, sizeof *pairs, cmp_pair);
+    dfi_id_pairs_sort(pairs, r->nentries);
     for (size_t i = 0; i < r->nentries; i++)
         r->id_sorted[i] = pairs[i].index;
     free(pairs);
     return DF_OK;
+}
+
+int dfi_toc_filename_extra(df_reader *r, df_entry *e)
+{
+    char *name = NULL;
+    int rc = dfi_toc_str(r, &name);
+
+    if (rc == DF_OK && name != NULL && name[0] == '\0') {
+        free(name);
+        name = NULL;
+    }
+    e->filename = name;
+    return rc;
 }
 
 int dfi_read_toc(df_reader *r, dfi_extra_fn extra)

@@ -2167,20 +2167,20 @@ static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf 
     return rc;
 }
 
-/* One line of an LO list: "<oid> <file>" (spec §6.2); false when invalid. */
-static bool lo_list_line(char *line, uint32_t *oid, char **name)
+/* An LO list: pg_dump writes it plain, pg_restore also finds it compressed (.gz ...). */
+static int open_lo_list(const vctx *c, const char *name, dfi_src *src, dfi_buf *b, df_error *err)
 {
-    char *end;
-    unsigned long v;
+    char member[300];
+    int wrap, rc = dfi_src_open_discover(src, c->path, name, member, sizeof member, &wrap, err);
 
-    errno = 0;
-    v = strtoul(line, &end, 10);
-    if (end == line || *end != ' ' || errno != 0 || v == 0 || v > UINT32_MAX || end[1] == '\0' ||
-        strchr(end + 1, ' ') != NULL)
-        return false;
-    *oid = (uint32_t)v;
-    *name = end + 1;
-    return true;
+    if (rc == DF_OK && (rc = dfi_src_decode(src, wrap, err)) != DF_OK)
+        dfi_src_close(src);
+    if (rc != DF_OK)
+        return rc;
+    rc = dfi_buf_init(b, src, DFI_BUF_SIZE, err);
+    if (rc != DF_OK)
+        dfi_src_close(src);
+    return rc;
 }
 
 /* Read a BLOBS entry's LO list and find each LO's file. */
@@ -2201,7 +2201,7 @@ static void dir_lo_list(vctx *c, ventry *ve)
         return;
     }
     ve->member = strdup(list);
-    if (open_member(c, list, &src, &b, &err) != DF_OK) {
+    if (open_lo_list(c, list, &src, &b, &err) != DF_OK) {
         if (err.code == DF_E_NOTFOUND)
             entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
                       "the large object list \"%s\" of this entry is missing", list);
@@ -2243,7 +2243,7 @@ static void dir_lo_list(vctx *c, ventry *ve)
             dfi_wrap wrap;
             int64_t size;
 
-            if (!lo_list_line(line, &oid, &name) || !safe_name(name)) {
+            if (!dfi_lo_list_line(line, &oid, &name) || !safe_name(name)) {
                 entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
                           "invalid line in the large object list");
                 break;
@@ -3715,8 +3715,45 @@ static void verify_stream_format(vctx *c, bool tar)
         run_items(c);
 }
 
+/*
+ * What follows the TOC in toc.dat: pg_dump writes nothing there and pg_restore never reads it,
+ * so bytes there are no harm to a restore but a sign that something else wrote to the file.
+ */
+#define TOC_TAIL_MAX (16 << 20)
+
+static void dir_toc_tail(vctx *c)
+{
+    dfi_buf *b = &c->r->buf;
+    char member[300] = "toc.dat";
+    dfi_wrap wrap;
+    int64_t size, at = dfi_buf_tell(b), n = 0;
+    df_error err;
+    int rc = DF_EOF;
+
+    memset(&err, 0, sizeof err);
+    dir_discover(c, "toc.dat", member, sizeof member, &wrap, &size);
+    /* counted up to a bound: a compressed toc.dat could inflate to any size */
+    while (n <= TOC_TAIL_MAX && (rc = dfi_buf_fill(b, &err)) == DF_OK) {
+        n += (int64_t)dfi_buf_avail(b);
+        dfi_buf_consume(b, dfi_buf_avail(b));
+    }
+    if (n > TOC_TAIL_MAX)
+        vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_WARNING, NULL, at, member,
+                  "more than %d MiB follow the TOC (pg_dump writes none there; pg_restore "
+                  "ignores them)",
+                  TOC_TAIL_MAX >> 20);
+    else if (rc != DF_EOF)
+        vlist_add(&c->post, DF_FIND_BAD_DATA, DF_SEVERITY_WARNING, NULL, err.offset, member,
+                  "after the TOC: %s", err.message);
+    else if (n > 0)
+        vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_WARNING, NULL, at, member,
+                  "%lld bytes follow the TOC (pg_dump writes none there; pg_restore ignores them)",
+                  (long long)n);
+}
+
 static void verify_directory(vctx *c)
 {
+    dir_toc_tail(c);
     dir_prepare(c);
     if (c->opt->quick)
         dir_quick(c);

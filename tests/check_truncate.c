@@ -3,7 +3,8 @@
  * custom and tar archive of the corpus is cut at every structure boundary
  * (header end, each TOC entry, each data block, chunk length, LO OID, tar
  * header, member data, 512-byte block) and at >= 200 seeded pseudo-random
- * offsets; directory archives get their toc.dat and single data files cut.
+ * offsets; directory archives get their toc.dat (also gzipped afterwards,
+ * as toc.dat.gz) and single data files cut.
  * Each prefix is opened and ALL data of all entries read.  The result must
  * be a clean error (any DF_E_*) whose offset lies inside the cut file,
  * never a crash, a hang (alarm) or success -- except where the cut removed
@@ -19,6 +20,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define RANDOM_CUTS 200
 #define MAX_BOUNDARY_CUTS 250
@@ -357,6 +359,85 @@ START_TEST(test_sweep_toc_dat)
 }
 END_TEST
 
+/* gzip (RFC 1952) of buf, as the gzip program would write it. */
+static uint8_t *gzip_bytes(const uint8_t *buf, size_t len, size_t *out_len)
+{
+    z_stream z = {0};
+    size_t cap = compressBound((uLong)len) + 64;
+    uint8_t *out = malloc(cap);
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (Bytef *)buf;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+/*
+ * toc.dat compressed afterwards (pg_restore finds toc.dat.gz too): cut anywhere before its
+ * last bytes, the TOC cannot be read; the error names toc.dat.gz.  Cuts in the last bytes (the
+ * end of the deflate stream and the gzip trailer) may leave the whole TOC readable, which is
+ * what pg_restore sees too; dumpcheck reports them (tests/cli/dircompressed.sh).
+ */
+START_TEST(test_sweep_toc_dat_gz)
+{
+    char *dir = copy_to_temp_dir(toc_dirs[_i]);
+    char toc[4200], gz[4200];
+    size_t len, zlen, n = 0;
+    uint8_t *bytes, *z;
+    cuts c = {0};
+
+    snprintf(toc, sizeof toc, "%s/toc.dat", dir);
+    snprintf(gz, sizeof gz, "%s/toc.dat.gz", dir);
+    bytes = (uint8_t *)dft_read_file(toc, &len);
+    ck_assert_ptr_nonnull(bytes);
+    z = gzip_bytes(bytes, len, &zlen);
+    ck_assert_int_eq(unlink(toc), 0);
+    ck_assert_int_eq(dft_write_file(gz, z, zlen), 0);
+    ck_assert_int_eq(read_everything(dir, 0, &(df_error){0}), DF_OK); /* positive control */
+    for (int64_t k = 0; k < 40 && k < (int64_t)zlen; k++)
+        cuts_add(&c, (int64_t)zlen - 1 - k); /* the deflate end and the gzip trailer */
+    cuts_add_random(&c, 91u + (uint32_t)_i, (int64_t)zlen, 120);
+    cuts_finish(&c, (int64_t)zlen - 1);
+    for (size_t i = 0; i < c.n; i++) {
+        df_error err;
+        int rc;
+
+        ck_assert_int_eq(dft_write_file(gz, z, (size_t)c.v[i]), 0);
+        alarm(HANG_SECONDS);
+        rc = read_everything(dir, 0, &err);
+        alarm(0);
+        n++;
+        if (rc == DF_OK) {
+            ck_assert_msg(c.v[i] >= (int64_t)zlen - 40, "%s: toc.dat.gz cut at %lld of %zu read",
+                          toc_dirs[_i], (long long)c.v[i], zlen);
+            continue;
+        }
+        ck_assert(is_df_error(rc));
+        ck_assert_msg(err.offset >= 0 && err.offset <= (int64_t)len,
+                      "%s: toc.dat.gz cut at %lld: offset %lld (%s)", toc_dirs[_i],
+                      (long long)c.v[i], (long long)err.offset, err.message);
+        ck_assert_msg(strcmp(err.member, "toc.dat.gz") == 0, "%s: toc.dat.gz cut: member \"%s\"",
+                      toc_dirs[_i], err.member);
+    }
+    {
+        char what[512];
+        snprintf(what, sizeof what, "%s/toc.dat.gz", toc_dirs[_i]);
+        record_cases(what, n);
+    }
+    free(c.v);
+    free(z);
+    free(bytes);
+    dft_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 /* Data files of directory archives cut short; compressed frames must notice. */
 typedef struct dir_file_case {
     const char *dir;
@@ -458,6 +539,7 @@ static Suite *truncate_suite(void)
     tcase_set_timeout(tc, 900);
     tcase_add_loop_test(tc, test_sweep_archive, 0, (int)archives.n);
     tcase_add_loop_test(tc, test_sweep_toc_dat, 0, (int)(sizeof toc_dirs / sizeof toc_dirs[0]));
+    tcase_add_loop_test(tc, test_sweep_toc_dat_gz, 0, (int)(sizeof toc_dirs / sizeof toc_dirs[0]));
     tcase_add_loop_test(tc, test_sweep_dir_file, 0, (int)(sizeof dir_files / sizeof dir_files[0]));
     suite_add_tcase(s, tc);
     return s;

@@ -634,7 +634,8 @@ int main(int argc, char **argv)
         return rc;
     for (int i = 0; o.prometheus != NULL && i < o.npaths; i++)
         if (tool_same_file(o.prometheus, o.paths[i])) {
-            tool_errorf(PROG, "--prometheus names the dump \"%s\": it would be replaced", o.paths[i]);
+            tool_errorf(PROG, "--prometheus names the dump \"%s\": it would be replaced",
+                        o.paths[i]);
             return TOOL_EXIT_UNKNOWN;
         }
     res = calloc((size_t)o.npaths, sizeof *res);

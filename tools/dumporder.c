@@ -59,10 +59,10 @@ typedef struct ord_run {
     size_t n;
     size_t *order; /* the list written */
     size_t norder;
-    size_t *base; /* the same entries in archive order (pg_restore's own) */
+    size_t *base;  /* the same entries in archive order (pg_restore's own) */
     size_t *given; /* --from-list: the entries as the file lists them */
     size_t ngiven;
-    int pg;       /* emulated pg_restore major */
+    int pg; /* emulated pg_restore major */
     int measured;
     int status; /* worst exit status so far */
     FILE *out;
@@ -788,9 +788,10 @@ static int check_given_estimates(ord_run *run)
             entry_label(df_reader_toc_at(run->r, i), label, sizeof label);
             human_bytes(got, a, sizeof a);
             human_bytes(right, b, sizeof b);
-            tool_errorf(PROG, "%s:%zu: %s: pg_restore %d -j would take its size for %s, not %s "
-                        "(data entries out of archive order)", run->o->from_list,
-                        list_line_at(run, k), label, run->pg, a, b);
+            tool_errorf(PROG,
+                        "%s:%zu: %s: pg_restore %d -j would take its size for %s, not %s "
+                        "(data entries out of archive order)",
+                        run->o->from_list, list_line_at(run, k), label, run->pg, a, b);
         }
     }
     if (wrong > ESTIMATES_SHOWN && !run->o->quiet)
@@ -974,7 +975,7 @@ static void print_makespans(const ord_run *run, const explain *x, FILE *f)
         fprintf(f, "  the list as given        %9.2f s  (%s, as pg_restore -L runs it)\n",
                 df_schedule_makespan(x->given), run->o->from_list);
         fprintf(f, "  dumporder's list         %9.2f s  (%s)\n", mine,
-                unchanged ? "the list as given: nothing to add or move"
+                unchanged          ? "the list as given: nothing to add or move"
                 : run->o->jobs > 1 ? "completed, in the order simulated fastest"
                                    : "completed, in the list's order where it is valid");
         return;

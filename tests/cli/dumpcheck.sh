@@ -25,6 +25,8 @@
 # seconds per run (default 120), PYTHON (default python3).
 
 set -u
+# shellcheck source=tests/harness.sh
+. "$(dirname "$0")/../harness.sh"
 export LC_ALL=C TZ=UTC
 
 DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
@@ -37,25 +39,6 @@ trap 'rm -rf "$TMP"' EXIT
 OUT=$TMP/out
 ERR=$TMP/err
 RC=0
-PASSED=0
-FAILED=0
-
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-
-not_ok() {
-    local name=$1 line
-    shift
-    echo "not ok - $name"
-    for line in "$@"; do printf '#   %s\n' "$line"; done
-    FAILED=$((FAILED + 1))
-}
-
-# result NAME STATUS [DETAIL...]
-result() {
-    local name=$1 status=$2
-    shift 2
-    if [ "$status" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
 
 run() {
     timeout "$TIMEOUT" "$@" >"$OUT" 2>"$ERR"
@@ -402,5 +385,4 @@ for rel in pg18/sample.custom.zstd.dump pg15/sample.tar pg16/sample.plain.sql; d
     result "sweep $rel: 40 cuts, full and --quick, all exit 2" "$([ -z "$bad" ]; echo $?)" "$bad"
 done
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+harness_finish

@@ -23,6 +23,8 @@
 # TIMEOUT seconds per run (default 120).
 
 set -u
+# shellcheck source=tests/harness.sh
+. "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
 DUMPORDER=${DUMPORDER:-tools/dumporder}
@@ -35,25 +37,6 @@ trap 'rm -rf "$TMP"' EXIT
 OUT=$TMP/out
 ERR=$TMP/err
 RC=0
-PASSED=0
-FAILED=0
-
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-
-not_ok() {
-    local name=$1 line
-    shift
-    echo "not ok - $name"
-    for line in "$@"; do printf '#   %s\n' "$line"; done
-    FAILED=$((FAILED + 1))
-}
-
-# check NAME STATUS [DETAIL...]
-check() {
-    local name=$1 status=$2
-    shift 2
-    if [ "$status" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
 
 run() {
     timeout "$TIMEOUT" "$DUMPORDER" "$@" >"$OUT" 2>"$ERR"
@@ -352,5 +335,4 @@ run --version
 [ "$RC" -eq 0 ] && grep -q '^dumporder (dumpfmt) ' "$OUT"
 check "--version" $?
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+harness_finish

@@ -17,6 +17,8 @@
 # corpus), TIMEOUT seconds per run (default 120).
 
 set -u
+# shellcheck source=tests/harness.sh
+. "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
 DUMPROLES=${DUMPROLES:-tools/dumproles}
@@ -28,19 +30,6 @@ trap 'rm -rf "$TMP"' EXIT
 OUT=$TMP/out
 ERR=$TMP/err
 RC=0
-PASSED=0
-FAILED=0
-
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-
-not_ok() {
-    local name=$1
-    shift
-    echo "not ok - $name"
-    local line
-    for line in "$@"; do printf '#   %s\n' "$line"; done
-    FAILED=$((FAILED + 1))
-}
 
 run() {
     timeout "$TIMEOUT" "$DUMPROLES" "$@" >"$OUT" 2>"$ERR"
@@ -87,7 +76,7 @@ expect_error() {
 
 if [ ! -x "$DUMPROLES" ]; then
     not_ok "$DUMPROLES is built"
-    echo "$PASSED passed, $FAILED failed"
+    harness_finish
     exit 1
 fi
 # a copy: a rebuild of the tree while the tests run must not swap the binary under them
@@ -343,5 +332,4 @@ if [ -w /dev/full ]; then
     fi
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+harness_finish

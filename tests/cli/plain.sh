@@ -16,6 +16,8 @@
 # (default corpus), TIMEOUT seconds per run (default 120).
 
 set -u
+# shellcheck source=tests/harness.sh
+. "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
 DUMPLS=${DUMPLS:-tools/dumpls}
@@ -27,25 +29,6 @@ trap 'rm -rf "$TMP"' EXIT
 OUT=$TMP/out
 ERR=$TMP/err
 RC=0
-PASSED=0
-FAILED=0
-
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-
-not_ok() {
-    local name=$1
-    shift
-    echo "not ok - $name"
-    local line
-    for line in "$@"; do printf '#   %s\n' "$line"; done
-    FAILED=$((FAILED + 1))
-}
-
-result() {
-    local name=$1 status=$2
-    shift 2
-    if [ "$status" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
 
 run() {
     timeout "$TIMEOUT" "$@" >"$OUT" 2>"$ERR"
@@ -205,5 +188,4 @@ test_dumpall
 test_damaged
 test_meta
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+harness_finish

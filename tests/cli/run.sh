@@ -26,6 +26,8 @@
 # (default corpus), PG_RESTORE (default pg_restore), TIMEOUT seconds per run (default 120).
 
 set -u
+# shellcheck source=tests/harness.sh
+. "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
 DUMPLS=${DUMPLS:-tools/dumpls}
@@ -41,29 +43,8 @@ trap 'rm -rf "$TMP"' EXIT
 OUT=$TMP/out
 ERR=$TMP/err
 RC=0
-PASSED=0
-FAILED=0
 
 # ------------------------------------------------------------------ helpers
-
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-
-# not_ok NAME [DETAIL...]: a failure, with details as "#" lines.
-not_ok() {
-    local name=$1
-    shift
-    echo "not ok - $name"
-    local line
-    for line in "$@"; do printf '#   %s\n' "$line"; done
-    FAILED=$((FAILED + 1))
-}
-
-# result NAME CONDITION-STATUS [DETAIL...]
-result() {
-    local name=$1 status=$2
-    shift 2
-    if [ "$status" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
 
 # run CMD...: run with a time limit; stdout in $OUT, stderr in $ERR, status in $RC.
 run() {
@@ -741,5 +722,4 @@ else
     test_golden
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+harness_finish
