@@ -86,7 +86,9 @@ static int lz4_call(dfi_dec *d, const uint8_t *in, size_t *in_used, uint8_t *out
                     bool *frame_done)
 {
     lz4_state *s = d->state;
-    size_t r = LZ4F_decompress(s->dctx, out, out_made, in, in_used, NULL);
+    /* stableDst: the history stays in the caller's buffers, not copied after every call */
+    LZ4F_decompressOptions_t opt = {.stableDst = d->stable_out};
+    size_t r = LZ4F_decompress(s->dctx, out, out_made, in, in_used, &opt);
 
     if (LZ4F_isError(r))
         return lz4_error(d, r);

@@ -474,7 +474,8 @@ enum { DF_INFLATE_AUTO = 0, DF_INFLATE_ZLIB = 1 };
 typedef struct df_verify_options {
     int quick;              /* structure only: header, TOC, framing, files; no decompression */
     int threads;            /* workers for data entries (<= 1: one; at most 64); pipes are
-                               read serially */
+                               read serially; with more than one, a big table's COPY text is
+                               checked in a helper thread beside its worker */
     int pg_restore_version; /* major of the pg_restore that will restore (0: no check) */
     int inflate;            /* DF_INFLATE_AUTO (ISA-L when built in) or DF_INFLATE_ZLIB */
     int64_t large_plain_bytes; /* plain dumps from this size warn (0: 1 GiB; < 0: never) */

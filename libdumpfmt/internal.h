@@ -143,6 +143,7 @@ typedef struct dfi_dec {
     const dfi_codec *codec;
     void *state;
     bool multi_member; /* gzip/zstd/lz4: accept concatenated members/frames (plain files) */
+    bool stable_out;   /* the caller leaves the last 64 KiB of output in place between calls */
     int64_t in_total;  /* compressed bytes consumed */
     int64_t out_total; /* bytes produced */
     char msg[200];     /* reason for the last error */

@@ -53,7 +53,11 @@
 #include <emmintrin.h>
 #endif
 
-#define V_OUT_SIZE (256 * 1024) /* decompressed bytes per checker call */
+#define V_OUT_SIZE (256 * 1024)       /* decompressed bytes per checker call */
+#define V_PIPE_BUFS 4                 /* decoded buffers in flight to a checker thread */
+#define V_MIN_ROOM (64 * 1024)        /* a buffer with less room left is handed on: lz4 */
+                                      /* decodes a 64 KiB block in place only with that much */
+#define V_PIPE_AFTER (2 * V_OUT_SIZE) /* a stream this long gets the checker thread */
 #define V_MAX_THREADS 64
 #define V_DEFAULT_LARGE_PLAIN (1LL << 30)
 #define V_TAR_BLOCK 512
@@ -915,8 +919,35 @@ struct vctx {
     int64_t prog_last_ns;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    size_t running;
+    size_t running; /* workers still taking items */
+    size_t piping;  /* atomic: streams whose COPY text a checker thread takes */
 };
+
+/*
+ * A worker's output buffers and COPY checker thread.  Decoded bytes go round a ring of
+ * V_PIPE_BUFS buffers: the worker writes into buf[cur], hands it on and takes the next one, so
+ * the last 64 KiB it decoded stay where they are while it decodes more (the lz4 codec then
+ * reads its history in place instead of copying 64 KiB after every call: dfi_dec.stable_out).
+ * Decoding a table's data and checking its COPY text take about as long as each other for lz4
+ * and zstd, and one big table can hold most of a dump, so a long stream is checked in a second
+ * thread while the worker decodes the next buffers: the stream then takes the longer of the
+ * two, not their sum.  The worker waits while every buffer is handed over; the checker takes
+ * them oldest first.
+ */
+typedef struct vpipe {
+    pthread_t tid;
+    bool started;
+    bool unavailable; /* the thread could not be started: check in the worker */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint8_t *buf[V_PIPE_BUFS];
+    size_t len[V_PIPE_BUFS];
+    size_t cur;   /* the buffer the worker writes into */
+    size_t next;  /* the oldest handed-over buffer */
+    size_t count; /* handed over and not yet checked */
+    bool quit;
+    dfi_copycheck *cp;
+} vpipe;
 
 /* A worker's own view of the input and its scratch memory. */
 typedef struct vworker {
@@ -930,6 +961,7 @@ typedef struct vworker {
     bool main;         /* runs in the calling thread: may report progress */
     ventry *expect;    /* worker: the entry whose block it reads (findings go nowhere else) */
     int64_t prog_base; /* main: raw offset that counts as progress 0 */
+    vpipe pipe;
 } vworker;
 
 /* One compressed stream being checked. */
@@ -941,6 +973,7 @@ typedef struct vstream {
     bool live, ended, failed;
     size_t used; /* bytes waiting in w->out */
     bool table;
+    bool piped;        /* the COPY text goes to the worker's checker thread */
     int64_t raw_start; /* raw offset where the stored stream starts */
     int64_t raw_end;   /* ... and ends, when known (-1) */
     bool linear;       /* uncompressed offsets map to raw_start + n */
@@ -1098,6 +1131,7 @@ static int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool 
     if (is_gzip_wrap(wrap))
         __atomic_store_n(&c->gzip_used, true, __ATOMIC_RELAXED);
     rc = dec_start(&s->dec, wrap, c->opt->inflate);
+    s->dec.stable_out = true; /* the ring keeps the last 64 KiB decoded in place (vpipe) */
     if (rc != DF_OK) {
         int sev;
         const char *code = codec_code(rc, s->dec.msg, &sev);
@@ -1118,14 +1152,155 @@ static int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool 
     return rc;
 }
 
+static void *pipe_main(void *arg)
+{
+    vpipe *p = arg;
+
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        size_t i;
+        while (p->count == 0 && !p->quit)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->count == 0)
+            break;
+        i = p->next;
+        pthread_mutex_unlock(&p->mu);
+        dfi_copycheck_feed(p->cp, p->buf[i], p->len[i]);
+        pthread_mutex_lock(&p->mu);
+        p->next = (p->next + 1) % V_PIPE_BUFS;
+        p->count--;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Start w's checker thread (once per worker); false when it cannot run. */
+static bool pipe_start(vworker *w)
+{
+    vpipe *p = &w->pipe;
+
+    if (p->started || p->unavailable)
+        return p->started;
+    p->unavailable = true;
+    p->cp = w->cp;
+    p->next = p->cur; /* nothing handed over */
+    p->count = 0;
+    p->quit = false;
+    if (pthread_mutex_init(&p->mu, NULL) != 0)
+        return false;
+    if (pthread_cond_init(&p->cv, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        return false;
+    }
+    if (pthread_create(&p->tid, NULL, pipe_main, p) != 0) {
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+        return false;
+    }
+    p->started = true;
+    p->unavailable = false;
+    return true;
+}
+
+/* Hand the n bytes in w->out to the checker thread; w->out becomes the next free buffer. */
+static void pipe_hand_over(vworker *w, size_t n)
+{
+    vpipe *p = &w->pipe;
+
+    pthread_mutex_lock(&p->mu);
+    p->len[p->cur] = n;
+    p->count++;
+    pthread_cond_broadcast(&p->cv);
+    p->cur = (p->cur + 1) % V_PIPE_BUFS;
+    while (p->count == V_PIPE_BUFS) /* the next buffer is the oldest one still being checked */
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    w->out = p->buf[p->cur];
+}
+
+/* Wait until the checker thread has checked everything handed over. */
+static void pipe_drain(vworker *w)
+{
+    vpipe *p = &w->pipe;
+
+    if (!p->started)
+        return;
+    pthread_mutex_lock(&p->mu);
+    while (p->count > 0)
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The next buffer of the ring, once the checker (if any) is done with it. */
+static void next_out(vworker *w)
+{
+    vpipe *p = &w->pipe;
+
+    p->cur = (p->cur + 1) % V_PIPE_BUFS;
+    w->out = p->buf[p->cur];
+}
+
+/* Stop the checker thread and free the buffers (w->out among them). */
+static void pipe_stop(vworker *w)
+{
+    vpipe *p = &w->pipe;
+
+    if (p->started) {
+        pthread_mutex_lock(&p->mu);
+        p->quit = true;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->tid, NULL);
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+    }
+    for (size_t i = 0; i < V_PIPE_BUFS; i++)
+        free(p->buf[i]);
+    w->out = NULL;
+    memset(p, 0, sizeof *p);
+}
+
+/*
+ * A checker thread only where a CPU would otherwise idle: while every worker is busy, more
+ * threads would only slow down the one decoding the biggest table.  When the other workers
+ * have run out of items, the long stream still being decoded gets its checker (the test is
+ * made at every buffer, so a stream can switch in the middle).
+ */
+static bool pipe_allowed(vctx *c)
+{
+    size_t busy = __atomic_load_n(&c->running, __ATOMIC_RELAXED) +
+                  __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
+
+    return c->opt->threads > 1 && busy < (size_t)c->opt->threads;
+}
+
 static void stream_flush(vstream *s)
 {
     if (s->used == 0)
         return;
-    if (s->table)
-        dfi_copycheck_feed(s->w->cp, s->w->out, s->used);
+    if (s->table && !s->piped && s->out_bytes >= V_PIPE_AFTER && pipe_allowed(s->c) &&
+        pipe_start(s->w)) {
+        s->piped = true;
+        __atomic_add_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
+        s->w->pipe.next = s->w->pipe.cur; /* the checker is idle: nothing handed over */
+    }
+    if (s->table && s->piped) {
+        pipe_hand_over(s->w, s->used);
+    } else {
+        if (s->table)
+            dfi_copycheck_feed(s->w->cp, s->w->out, s->used);
+        next_out(s->w);
+    }
     s->out_bytes += (int64_t)s->used;
     s->used = 0;
+}
+
+/* Everything decoded so far has been checked (the checker state may be read or reset). */
+static void stream_sync(vstream *s)
+{
+    if (s->piped)
+        pipe_drain(s->w);
 }
 
 /* Stored bytes p[0..n) that start at raw offset `at`. */
@@ -1156,7 +1331,7 @@ static void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at)
             s->ended = true;
         else if (rc < 0)
             stream_codec_fail(s, rc, at);
-        else if (s->used == V_OUT_SIZE)
+        else if (V_OUT_SIZE - s->used < V_MIN_ROOM)
             stream_flush(s);
     }
 }
@@ -1210,6 +1385,10 @@ static void copy_findings(vstream *s, int64_t end_at)
 
 static void stream_close(vstream *s)
 {
+    stream_sync(s);
+    if (s->piped)
+        __atomic_sub_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
+    s->piped = false;
     if (s->live)
         dfi_dec_end(&s->dec);
     s->live = false;
@@ -1249,6 +1428,7 @@ static void stream_end(vstream *s, int64_t end_at)
         stream_report_failure(s, end_at);
     if (!s->failed) {
         stream_flush(s);
+        stream_sync(s);
         if (s->table) {
             copy_findings(s, end_at);
             s->ve->rows += s->w->cp->rows;
@@ -3237,9 +3417,12 @@ static int worker_init(vworker *w, vctx *c, bool main)
     w->c = c;
     w->main = main;
     w->src.fd = -1;
-    w->out = malloc(V_OUT_SIZE);
+    for (size_t i = 0; i < V_PIPE_BUFS; i++)
+        if ((w->pipe.buf[i] = malloc(V_OUT_SIZE)) == NULL)
+            return DF_E_NOMEM;
+    w->out = w->pipe.buf[0];
     w->cp = calloc(1, sizeof *w->cp);
-    return w->out != NULL && w->cp != NULL ? DF_OK : DF_E_NOMEM;
+    return w->cp != NULL ? DF_OK : DF_E_NOMEM;
 }
 
 static void worker_free(vworker *w)
@@ -3248,7 +3431,7 @@ static void worker_free(vworker *w)
         dfi_buf_free(&w->buf);
         dfi_src_close(&w->src);
     }
-    free(w->out);
+    pipe_stop(w);
     free(w->cp);
     w->open = false;
 }
@@ -3296,11 +3479,12 @@ static void work_item(vworker *w, ventry *ve)
     switch (w->c->r->hdr.format) {
     case DF_FORMAT_CUSTOM:
         w->expect = ve;
-        if (worker_seek(w, ve->start) != DF_OK)
+        if (worker_seek(w, ve->start) != DF_OK) {
             entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, w->err.offset, NULL, "%s",
                       w->err.message);
-        else
+        } else {
             custom_block(w->c, w, &w->buf, &w->err, V_DEC);
+        }
         break;
     case DF_FORMAT_TAR:
         if (ve->blobs)

@@ -6,7 +6,10 @@
  * algorithm byte from 1.15, relkind from 1.16) and reads each back with the
  * offsets set and not set: header fields, TOC fields, rows of the TABLE DATA
  * entry and the bytes of a large object must all come out right.  The
- * corpus only holds 1.12 to 1.16; these archives cover the rest.
+ * corpus only holds 1.12 to 1.16; these archives cover the rest.  One more
+ * test builds a 1.14 archive whose table holds megabytes of COPY text, long
+ * enough for dumpcheck's COPY checker thread, and compares its findings
+ * with those of a one-thread check.
  */
 #include "dumpfmt.h"
 
@@ -85,7 +88,10 @@ static void put_off(wbuf *w, int state, long off)
     put_int(w, 0);
 }
 
-static bool compressed(const wbuf *w) { return w->gzip || w->version < V(2); }
+static bool compressed(const wbuf *w)
+{
+    return w->gzip || w->version < V(2);
+}
 
 static void write_header(wbuf *w, int vmin)
 {
@@ -126,8 +132,14 @@ static const fake_entry entries[] = {
     {1, 0, DF_SECTION_PRE_DATA, "t1", "TABLE", "CREATE TABLE t1 (a int, b text);\n", NULL, {NULL}},
     {2, 1, DF_SECTION_DATA, "t1", "TABLE DATA", NULL, "COPY t1 (a, b) FROM stdin;\n", {"1", NULL}},
     {3, 1, DF_SECTION_DATA, "BLOBS", "BLOBS", NULL, NULL, {NULL}},
-    {4, 0, DF_SECTION_POST_DATA, "t1 t1_pkey", "CONSTRAINT", "ALTER TABLE t1 ADD PRIMARY KEY (a);\n",
-     NULL, {"1", NULL}},
+    {4,
+     0,
+     DF_SECTION_POST_DATA,
+     "t1 t1_pkey",
+     "CONSTRAINT",
+     "ALTER TABLE t1 ADD PRIMARY KEY (a);\n",
+     NULL,
+     {"1", NULL}},
 };
 #define NENTRIES (sizeof entries / sizeof entries[0])
 
@@ -401,6 +413,80 @@ START_TEST(compressible_last_chunk)
 }
 END_TEST
 
+/* COPY text of n rows "i<TAB>row i"; row `bad_cols` gets a third column, row `bad_esc` a "\q". */
+static char *big_payload(size_t n, size_t bad_cols, size_t bad_esc)
+{
+    size_t cap = n * 32 + 64, len = 0;
+    char *p = malloc(cap);
+
+    ck_assert_ptr_nonnull(p);
+    for (size_t i = 1; i <= n; i++)
+        len += (size_t)snprintf(p + len, cap - len, "%zu\trow %zu%s%s\n", i, i,
+                                i == bad_cols ? "\textra" : "", i == bad_esc ? " \\q" : "");
+    len += (size_t)snprintf(p + len, cap - len, "\\.\n\n\n");
+    return p;
+}
+
+static char *findings_text(const df_verify *v)
+{
+    size_t cap = 1, len = 0;
+    char *s;
+
+    for (size_t i = 0; i < df_verify_count(v); i++)
+        cap += strlen(df_verify_finding(v, i)->message) + 160;
+    s = calloc(1, cap);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < df_verify_count(v); i++) {
+        const df_finding *f = df_verify_finding(v, i);
+        len += (size_t)snprintf(s + len, cap - len, "%s %d %lld %s\n", f->code, f->severity,
+                                (long long)f->offset, f->message);
+    }
+    return s;
+}
+
+static df_verify *verify_with(const char *path, int threads)
+{
+    df_verify_options o;
+    df_verify *v = NULL;
+
+    df_verify_options_default(&o);
+    o.threads = threads;
+    o.pg_restore_version = 18;
+    ck_assert_int_eq(df_verify_path(path, &o, &v), DF_OK);
+    ck_assert_ptr_nonnull(v);
+    return v;
+}
+
+/* Megabytes of rows: one thread and four (the COPY text checked in a thread of its own) agree. */
+START_TEST(big_stream_threads)
+{
+    static const size_t bad[][2] = {{0, 0}, {150000, 170000}, {3, 199999}};
+    char *payload = big_payload(200000, bad[_i][0], bad[_i][1]);
+    char *path = build_with(14, true, true, payload);
+    df_verify *one = verify_with(path, 1), *four = verify_with(path, 4);
+    char *a = findings_text(one), *b = findings_text(four);
+
+    ck_assert_msg(strcmp(a, b) == 0, "one thread:\n%s---\nfour:\n%s", a, b);
+    ck_assert_int_eq(df_verify_get_summary(one)->rows, 200000);
+    ck_assert_int_eq(df_verify_get_summary(four)->rows, 200000);
+    ck_assert_int_eq(df_verify_get_summary(four)->bytes,
+                     (int64_t)(strlen(payload) + strlen(lo_data)));
+    if (bad[_i][0] == 0) {
+        ck_assert_int_le(df_verify_get_summary(four)->verdict, DF_VERDICT_WARNING);
+    } else {
+        ck_assert_int_eq(df_verify_get_summary(four)->verdict, DF_VERDICT_DAMAGED);
+        ck_assert_ptr_nonnull(strstr(b, DF_FIND_BAD_COPY_ROW));
+        ck_assert_ptr_nonnull(strstr(b, DF_FIND_BAD_COPY_ESCAPE));
+    }
+    free(a);
+    free(b);
+    df_verify_free(one);
+    df_verify_free(four);
+    unlink(path);
+    free(payload);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("versions");
@@ -412,6 +498,7 @@ int main(void)
     tcase_add_loop_test(tc, every_version_set, 0, 17);
     tcase_add_test(tc, listing_of_old_archive);
     tcase_add_test(tc, compressible_last_chunk);
+    tcase_add_loop_test(tc, big_stream_threads, 0, 3);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
