@@ -189,20 +189,18 @@ if [ -z "$PG17_MISSING" ]; then
     abs=$(pg17_abs "$BENCH_DIR")
     R17=(chroot "$PG17_ROOT" "$PG17_BIN/pg_restore")
     PG17_REF=$("${R17[@]}" --version) || bench_die "pg_restore 17 does not run in $PG17_ROOT"
-    row "custom lz4, full" "$CL" -- --pg-restore-version=17 -- \
-        "${R17[@]}" -f /dev/null "$abs/$PG17_CUSTOM_LZ4"
-    lz4_ta=$TA lz4_tb=$TB
-    bench_log "custom lz4: $PG17_PAIRS interleaved pairs"
-    paired_ratio "$PG17_PAIRS" "$DUMPCHECK" --pg-restore-version=17 "$CL" -- \
-        "${R17[@]}" -f /dev/null "$abs/$PG17_CUSTOM_LZ4"
-    lz4_ratio=$PAIRED lz4_won=$PAIRED_WON
-    row "custom zstd, full" "$CZ" -- --pg-restore-version=17 -- \
-        "${R17[@]}" -f /dev/null "$abs/$PG17_CUSTOM_ZSTD"
-    zstd_ta=$TA zstd_tb=$TB
-    bench_log "custom zstd: $PG17_PAIRS interleaved pairs"
-    paired_ratio "$PG17_PAIRS" "$DUMPCHECK" --pg-restore-version=17 "$CZ" -- \
-        "${R17[@]}" -f /dev/null "$abs/$PG17_CUSTOM_ZSTD"
-    zstd_ratio=$PAIRED zstd_won=$PAIRED_WON
+    for codec in lz4 zstd; do
+        if [ $codec = lz4 ]; then dump=$CL name=$PG17_CUSTOM_LZ4; else dump=$CZ name=$PG17_CUSTOM_ZSTD; fi
+        row "custom $codec, full" "$dump" -- --pg-restore-version=17 -- \
+            "${R17[@]}" -f /dev/null "$abs/$name"
+        printf -v "${codec}_ta" %s "$TA"
+        printf -v "${codec}_tb" %s "$TB"
+        bench_log "custom $codec: $PG17_PAIRS interleaved pairs"
+        paired_ratio "$PG17_PAIRS" "$DUMPCHECK" --pg-restore-version=17 "$dump" -- \
+            "${R17[@]}" -f /dev/null "$abs/$name"
+        printf -v "${codec}_ratio" %s "$PAIRED"
+        printf -v "${codec}_won" %s "$PAIRED_WON"
+    done
     bench_log "chroot start cost: pg_restore --version through chroot and natively, 50 runs each"
     pg17_overhead 50 "$WORK" || bench_die "could not time the chroot start"
     pg17_umount

@@ -57,14 +57,7 @@ BENCH_DIR=$(cd "$BENCH_DIR" && pwd) || exit 3
 # ---------------------------------------------------------------------------------------------
 # cluster: next to the data (same disk, and /tmp may be small); postgres must reach it
 # ---------------------------------------------------------------------------------------------
-if live_as_pg test -x "$BENCH_DIR"; then
-    export LIVE_PARENT=${LIVE_PARENT:-$BENCH_DIR}
-else
-    export LIVE_PARENT=${LIVE_PARENT:-/var/tmp}
-fi
-# Bulk loads into tables created in the same transaction skip WAL with wal_level=minimal.
-export LIVE_WAL_LEVEL=minimal
-export LIVE_SERVER_OPTS="-c shared_buffers=256MB -c maintenance_work_mem=256MB -c checkpoint_timeout=30min"
+bench_cluster_settings
 
 STARTED_AT=$(date +%s)
 step_start=$STARTED_AT

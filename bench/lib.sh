@@ -64,6 +64,20 @@ bench_stamp_get() {
     sed -n "s/^$1=//p" "$(bench_stamp)" 2>/dev/null | head -n 1
 }
 
+# bench_cluster_settings: how the scripts that start a PostgreSQL 15 cluster (tests/live/lib.sh)
+# set it up: next to BENCH_DIR (the same disk; /tmp may be small) when the postgres user can
+# reach it, else in /var/tmp; bulk-load settings (with wal_level=minimal, data loaded into a
+# table created or truncated in the same transaction skips WAL).  LIVE_PARENT wins if set.
+bench_cluster_settings() {
+    if live_as_pg test -x "$BENCH_DIR"; then
+        export LIVE_PARENT=${LIVE_PARENT:-$(cd "$BENCH_DIR" && pwd)}
+    else
+        export LIVE_PARENT=${LIVE_PARENT:-/var/tmp}
+    fi
+    export LIVE_WAL_LEVEL=minimal
+    export LIVE_SERVER_OPTS="-c shared_buffers=256MB -c maintenance_work_mem=256MB -c checkpoint_timeout=30min"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Shared by the benchmark scripts (run.sh, check.sh, plain.sh, order.sh)
 # ---------------------------------------------------------------------------------------------

@@ -118,19 +118,13 @@ DUMP=$(cd "$(dirname "$DUMP")" && pwd)/$(basename "$DUMP")
 # or /dev/shm has less than 3 times the archive's size plus 2 GiB free.
 SHM_NEED=$(($(bench_size "$DUMP") / 1024 * 3 + 2 * 1024 * 1024)) # KiB
 SHM_FREE=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
+STORAGE="disk"
 if [ "$DISK" = 0 ] && [ -n "$SHM_FREE" ] && [ "$SHM_FREE" -ge "$SHM_NEED" ]; then
     export LIVE_PARENT=${LIVE_PARENT:-/dev/shm}
     STORAGE="tmpfs"
-elif live_as_pg test -x "$BENCH_DIR"; then
-    export LIVE_PARENT=${LIVE_PARENT:-$(cd "$BENCH_DIR" && pwd)}
-    STORAGE="disk"
-else
-    export LIVE_PARENT=${LIVE_PARENT:-/var/tmp}
-    STORAGE="disk"
 fi
+bench_cluster_settings
 [ "$DISK" = 0 ] && [ "$STORAGE" = disk ] && bench_log "too little room in /dev/shm: the cluster runs on disk"
-export LIVE_WAL_LEVEL=minimal
-export LIVE_SERVER_OPTS="-c shared_buffers=256MB -c maintenance_work_mem=256MB -c checkpoint_timeout=30min"
 
 live_install_traps
 live_start || bench_die "could not start a PostgreSQL 15 cluster"

@@ -303,14 +303,7 @@ pg17_cmd_dumps() {
     . tests/live/lib.sh
     live_can_run || bench_die "needs root (to run PostgreSQL as the postgres user)"
     BENCH_DIR=$(pg17_abs "$BENCH_DIR") || exit 3
-    # as bench/gen.sh: the cluster next to the data, with its bulk-load settings
-    if live_as_pg test -x "$BENCH_DIR"; then
-        export LIVE_PARENT=${LIVE_PARENT:-$BENCH_DIR}
-    else
-        export LIVE_PARENT=${LIVE_PARENT:-/var/tmp}
-    fi
-    export LIVE_WAL_LEVEL=minimal
-    export LIVE_SERVER_OPTS="-c shared_buffers=256MB -c maintenance_work_mem=256MB -c checkpoint_timeout=30min"
+    bench_cluster_settings # as bench/gen.sh: next to the data, bulk-load settings
     # live_exit_trap stops the cluster, then calls this
     # shellcheck disable=SC2317  # called by tests/live/lib.sh
     live_on_exit() { pg17_umount; }

@@ -2332,6 +2332,16 @@ static bool dir_discover(const vctx *c, const char *name, char *member, size_t m
     return false;
 }
 
+/* A buffer window over an open source; the source is closed when that fails. */
+static int window_over(dfi_src *src, dfi_buf *b, df_error *err)
+{
+    int rc = dfi_buf_init(b, src, DFI_BUF_SIZE, err);
+
+    if (rc != DF_OK)
+        dfi_src_close(src);
+    return rc;
+}
+
 static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf *b, df_error *err)
 {
     char path[PATH_MAX];
@@ -2339,12 +2349,7 @@ static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf 
 
     snprintf(path, sizeof path, "%s/%s", c->path, member);
     rc = dfi_src_open_path(src, path, err);
-    if (rc != DF_OK)
-        return rc;
-    rc = dfi_buf_init(b, src, DFI_BUF_SIZE, err);
-    if (rc != DF_OK)
-        dfi_src_close(src);
-    return rc;
+    return rc == DF_OK ? window_over(src, b, err) : rc;
 }
 
 /* An LO list: pg_dump writes it plain, pg_restore also finds it compressed (.gz ...). */
@@ -2355,12 +2360,7 @@ static int open_lo_list(const vctx *c, const char *name, dfi_src *src, dfi_buf *
 
     if (rc == DF_OK && (rc = dfi_src_decode(src, wrap, err)) != DF_OK)
         dfi_src_close(src);
-    if (rc != DF_OK)
-        return rc;
-    rc = dfi_buf_init(b, src, DFI_BUF_SIZE, err);
-    if (rc != DF_OK)
-        dfi_src_close(src);
-    return rc;
+    return rc == DF_OK ? window_over(src, b, err) : rc;
 }
 
 /* Read a BLOBS entry's LO list and find each LO's file. */
