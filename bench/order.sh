@@ -31,6 +31,7 @@
 # before each counted run, the share stolen during it and the tries are reported.
 #
 # Usage: bench/order.sh [--write] [--runs N] [--jobs J] [--format custom|directory] [--disk]
+#                       [--pg17]
 #        bench/order.sh --calibrate
 #   --write     also replace the dumporder block of bench/RESULTS.md (between its markers)
 #   --calibrate instead of the benchmark, restore once with `pg_restore -v -j 1` and once with
@@ -40,6 +41,11 @@
 #               the parallel restore slowed each other down
 #   --runs N    pairs of restores (default 9)
 #   --disk      run the cluster on disk (next to bench/data) instead of tmpfs
+#   --pg17      restore with PostgreSQL 17's pg_restore (run through bench/pg17.sh's chroot:
+#               sudo bench/pg17.sh setup first), whose ready set is a binary heap (spec §12.2),
+#               and plan dumporder's list for release 17; --write then fills the
+#               bench:order17 block of bench/RESULTS.md.  The server stays PostgreSQL 15, on
+#               disk (implies --disk).
 #   --jobs J    pg_restore -j (default 2)
 #   --format    which benchmark dump (default custom: bench.custom.gzip.dump)
 # Environment: BENCH_DIR, BENCH_SCALE, PG_BINDIR (bench/lib.sh), DUMPORDER (default
@@ -58,6 +64,7 @@ DUMPORDER=${DUMPORDER:-tools/dumporder}
 PG_RESTORE=$PG_BINDIR/pg_restore
 RUNS=9
 DISK=0
+PG17=0
 JOBS=2
 FORMAT=custom
 WRITE=0
@@ -79,6 +86,7 @@ while [ $# -gt 0 ]; do
         case $1 in
         --calibrate) CALIBRATE=1 ;;
         --disk) DISK=1 ;;
+        --pg17) PG17=1 ;;
         --jobs) JOBS=${2:-}; BENCH_SHIFT=2 ;;
         --jobs=*) JOBS=${1#--jobs=} ;;
         --format) FORMAT=${2:-}; BENCH_SHIFT=2 ;;
@@ -98,6 +106,19 @@ esac
 
 [ -x "$DUMPORDER" ] || bench_die "$DUMPORDER missing (run make first)"
 [ -x "$PG_RESTORE" ] || bench_die "no pg_restore in $PG_BINDIR"
+# The pg_restore under test, and the release dumporder plans for.
+PG_RESTORE_CMD=("$PG_RESTORE")
+PGRV=$("$PG_RESTORE" --version | sed -n 's/^pg_restore (PostgreSQL) \([0-9]*\).*/\1/p')
+if [ "$PG17" = 1 ]; then
+    # shellcheck source=bench/pg17.sh
+    . bench/pg17.sh
+    pg17_ready || bench_die "no PostgreSQL 17 chroot: run (as root) bench/pg17.sh setup"
+    PG_RESTORE_CMD=(bash bench/pg17.sh run pg_restore)
+    PGRV=17
+    DISK=1 # the chroot has a /dev of its own: the socket directory must live elsewhere
+    MARK_BEGIN='<!-- bench:order17:begin -->'
+    MARK_END='<!-- bench:order17:end -->'
+fi
 [ -x /usr/bin/time ] || bench_die "/usr/bin/time missing (apt-get install time)"
 command -v python3 >/dev/null || bench_die "python3 missing"
 live_can_run || bench_die "needs root (to run PostgreSQL as the postgres user) or user postgres"
@@ -233,13 +254,15 @@ fi
 
 # dumporder's list (timed on its own)
 start=$(date +%s.%N)
-"$DUMPORDER" -j "$JOBS" "$DUMP" >"$LIST" || bench_die "dumporder -j $JOBS failed"
+"$DUMPORDER" --pg-restore-version "$PGRV" -j "$JOBS" "$DUMP" >"$LIST" ||
+    bench_die "dumporder -j $JOBS failed"
 end=$(date +%s.%N)
 LIST_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 bench_log "dumporder -j $JOBS wrote its list in ${LIST_SECONDS}s"
-"$DUMPORDER" -j "$JOBS" --explain --json "$DUMP" >"$WORK/explain.json" ||
+"$DUMPORDER" --pg-restore-version "$PGRV" -j "$JOBS" --explain --json "$DUMP" >"$WORK/explain.json" ||
     bench_die "dumporder --explain failed"
-"$DUMPORDER" -j "$JOBS" --explain "$DUMP" >"$WORK/explain.txt" || bench_die "dumporder --explain failed"
+"$DUMPORDER" --pg-restore-version "$PGRV" -j "$JOBS" --explain "$DUMP" >"$WORK/explain.txt" ||
+    bench_die "dumporder --explain failed"
 
 # "total steal" CPU ticks so far (/proc/stat): the share the hypervisor took from this VM.
 cpu_ticks() {
@@ -251,19 +274,25 @@ cpu_ticks() {
 # -v (on both sides) lets the report compare the order in which the entries were launched;
 # any line of pg_restore that is not one of its progress messages counts as an error.
 restore_once() {
-    local kind=$1 run=$2 db="bench_$1_$2" err=$WORK/$1.$2.err t0 t1
+    local kind=$1 run=$2 db="bench_$1_$2" err=$WORK/$1.$2.err t0 t1 rc
     local -a list=()
     [ "$kind" = dumporder ] && list=(-L "$LIST")
     "$PG_BINDIR/createdb" -T template0 -E UTF8 --locale=C "$db" || bench_die "createdb failed"
     BUSY=$(wait_quiet)
     t0=$(cpu_ticks)
     /usr/bin/time -f %e -o "$WORK/$kind.$run.time" \
-        "$PG_RESTORE" -v -j "$JOBS" "${list[@]}" -d "$db" "$DUMP" 2>"$err" ||
-        { cat "$err" >&2; bench_die "pg_restore ($kind, run $run) failed"; }
+        "${PG_RESTORE_CMD[@]}" -v -j "$JOBS" "${list[@]}" -d "$db" "$DUMP" 2>"$err"
+    rc=$?
     t1=$(cpu_ticks)
-    if grep -Eiq '(error|warning|fatal)' "$err"; then
+    # pg_restore 17 sets transaction_timeout (new in 17) on every connection, which a
+    # PostgreSQL 15 server rejects; the restore itself is unaffected.  Nothing else may fail.
+    grep -v -e 'transaction_timeout' -e 'errors ignored on restore' "$err" >"$err.other"
+    if [ "$PG17" = 1 ] && [ "$rc" = 1 ] && ! grep -Eiq '(error|warning|fatal)' "$err.other"; then
+        rc=0
+    fi
+    if [ "$rc" != 0 ] || grep -Eiq '(error|warning|fatal)' "$err.other"; then
         grep -Ei '(error|warning|fatal)' "$err" | head -n 20 >&2
-        bench_die "pg_restore ($kind, run $run) printed errors"
+        bench_die "pg_restore ($kind, run $run) failed or printed errors (exit $rc)"
     fi
     sed -n 's/^pg_restore: launching item \([0-9]*\) .*/\1/p' "$err" >"$WORK/$kind.$run.launch"
     STEAL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { split(a, x, " "); split(b, y, " ");
@@ -318,8 +347,8 @@ print("%.2f %.2f %d" % (d["own_order_ms"] / 1000, d["dumporder_ms"] / 1000, d["u
 ERR_PLAIN=$(awk -v p="$P_PLAIN" -v m="$T_PLAIN" 'BEGIN { printf "%+.1f", (p - m) / m * 100 }')
 ERR_LIST=$(awk -v p="$P_LIST" -v m="$T_LIST" 'BEGIN { printf "%+.1f", (p - m) / m * 100 }')
 SAME=no
-"$DUMPORDER" -j "$JOBS" --no-excluded "$DUMP" | grep -v '^;' >"$WORK/a.ids"
-"$PG_RESTORE" -l "$DUMP" | grep -v '^;' >"$WORK/b.ids"
+"$DUMPORDER" --pg-restore-version "$PGRV" -j "$JOBS" --no-excluded "$DUMP" | grep -v '^;' >"$WORK/a.ids"
+"${PG_RESTORE_CMD[@]}" -l "$DUMP" | grep -v '^;' >"$WORK/b.ids"
 cmp -s "$WORK/a.ids" "$WORK/b.ids" && SAME=yes
 # Pair statistics: median ratio, its bootstrap 95% interval (fixed seed: the same times give
 # the same report), pairs won, pairs whose two restores launched their entries in the same order.
@@ -353,7 +382,8 @@ report() {
     cpus=$(nproc 2>/dev/null || echo "?")
     mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
     echo "$MARK_BEGIN"
-    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/order.sh --runs $RUNS --jobs $JOBS --format $FORMAT$([ "$DISK" = 1 ] && echo ' --disk')\`"
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/order.sh --runs $RUNS --jobs $JOBS --format $FORMAT$([ "$DISK" = 1 ] && echo ' --disk')$([ "$PG17" = 1 ] && echo ' --pg17')\`"
+    echo "with $("${PG_RESTORE_CMD[@]}" --version)$([ "$PG17" = 1 ] && echo ' (through the chroot of bench/pg17.sh)'),"
     echo "on $cpus CPUs, $mem RAM, PostgreSQL $("$PG_BINDIR/postgres" -V | awk '{print $3}')"\
          "(cluster on $STORAGE; wal_level=minimal, fsync=off, shared_buffers=256MB, maintenance_work_mem=256MB)."
     echo "Archive: \`$DUMP_NAME\` ($(bench_human "$(bench_size "$DUMP")")${GENERATED_NOTE:+, $GENERATED_NOTE})."
@@ -369,9 +399,9 @@ report() {
     echo "- target ≤ ${RATIO_LIMIT} (never worse): **$ok_ratio**"
     echo "- both restores launched their entries in the same order (pg_restore -v) in $SAME_LAUNCH of $RUNS pairs"
     echo "- predictions within ±${ERROR_LIMIT} %: $ok_pred"
-    echo "- dumporder's list is pg_restore's own order: $SAME (for pg_restore 12–16 and a custom"\
-         "archive only the order of equally sized entries could change, and data entries must"\
-         "keep their file order, so the simulator found nothing faster to emit)"
+    echo "- dumporder's list is pg_restore's own order: $SAME (for pg_restore $PGRV and a custom"\
+         "archive the list order cannot change the priority of entries without changing their"\
+         "size estimates, and data entries must keep their file order for those to stay right)"
     echo "- useful -j predicted: $USEFUL; writing the list took ${LIST_SECONDS} s (reading all data to measure it)"
     echo
     echo '```'
