@@ -1528,14 +1528,11 @@ static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, int64_t pos,
     return true;
 }
 
-/* Walk one chunk stream to its 0 terminator, feeding the payload to s (when not NULL). */
-/* One chunk's payload: skipped, or fed to the stream piece by piece. */
-static int chunk_payload(vworker *w, dfi_buf *b, df_error *err, vstream *s, int32_t len)
+/* Feed `size` bytes at the buffer's position to stream s, piece by piece, counting progress. */
+static int feed_bytes(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t size)
 {
-    int64_t left = len;
+    int64_t left = size;
 
-    if (s == NULL)
-        return dfi_buf_skip(b, len, err);
     while (left > 0) {
         size_t take;
         int rc = dfi_buf_fill(b, err);
@@ -1553,6 +1550,12 @@ static int chunk_payload(vworker *w, dfi_buf *b, df_error *err, vstream *s, int3
         note_progress(w, b, (int64_t)take);
     }
     return DF_OK;
+}
+
+/* One chunk's payload: skipped, or fed to the stream piece by piece. */
+static int chunk_payload(vworker *w, dfi_buf *b, df_error *err, vstream *s, int32_t len)
+{
+    return s == NULL ? dfi_buf_skip(b, len, err) : feed_bytes(w, b, err, s, len);
 }
 
 /*
@@ -2064,31 +2067,14 @@ static ventry *tar_blobs_entry(vctx *c, uint32_t oid)
 /* Feed `size` bytes of member data at the buffer's position to a stream (or skip them). */
 static int tar_member_data(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t size)
 {
-    int64_t left = size;
+    int rc;
 
-    if (s == NULL) {
-        int rc = dfi_buf_skip(b, size, err);
-        if (rc == DF_OK)
-            note_progress(w, b, size);
-        return rc;
-    }
-    while (left > 0) {
-        size_t take;
-        int rc = dfi_buf_fill(b, err);
-
-        if (rc == DF_EOF)
-            rc = dfi_fail(err, DF_E_TRUNCATED, dfi_buf_tell(b), "unexpected end of file");
-        if (rc != DF_OK)
-            return rc;
-        take = dfi_buf_avail(b);
-        if ((int64_t)take > left)
-            take = (size_t)left;
-        stream_feed(s, dfi_buf_ptr(b), take, dfi_buf_tell(b));
-        dfi_buf_consume(b, take);
-        left -= (int64_t)take;
-        note_progress(w, b, (int64_t)take);
-    }
-    return DF_OK;
+    if (s != NULL)
+        return feed_bytes(w, b, err, s, size);
+    rc = dfi_buf_skip(b, size, err);
+    if (rc == DF_OK)
+        note_progress(w, b, size);
+    return rc;
 }
 
 static void tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const char *member,

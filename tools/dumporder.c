@@ -160,10 +160,12 @@ static void print_help(void)
            "      --no-dependents        do not\n"
            "      --with-fk-targets      also select the tables foreign keys point to\n\n");
     printf("Lists:\n"
-           "      --from-list=FILE       check, complete and reorder list FILE\n"
+           "      --from-list=FILE       check, complete and reorder list FILE (with -j:\n"
+           "                             also data entries out of archive order)\n"
            "      --no-excluded          no \";\" comment lines for entries left out\n"
            "  -v, --verbose              add \"depends on\" lines (as pg_restore -l -v)\n"
-           "  -o, --output=FILE          write the list to FILE instead of stdout\n"
+           "  -o, --output=FILE          write the list to FILE instead of stdout (a new\n"
+           "                             file renamed over FILE; never an input file)\n"
            "      --pg-restore-version=N plan for pg_restore release N (%d..%d; default:\n"
            "                             the pg_restore on PATH)\n\n",
            PG_RESTORE_MIN, PG_RESTORE_MAX);
