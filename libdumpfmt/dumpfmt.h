@@ -223,6 +223,39 @@ DF_API void df_reader_free(df_reader *r);
 DF_API void df_reader_set_io_size(df_reader *r, size_t n);
 
 /*
+ * Progress of a read, for a tool's progress line.  `done` counts bytes of
+ * the source read so far: of the archive file (custom, tar), of the file as
+ * stored (plain scripts: the compressed file when compressed), of the data
+ * files of TABLE DATA entries (directory).  `total` is what there is to
+ * read in the same unit, -1 when unknown (a pipe).  `entry` is the entry
+ * being read (plain scripts at open: the one being scanned), or NULL;
+ * valid during the call only.
+ */
+typedef struct df_progress {
+    int64_t done;
+    int64_t total;
+    const df_entry *entry;
+} df_progress;
+
+typedef void (*df_progress_fn)(void *ctx, const df_progress *p);
+
+/*
+ * Call fn (NULL: nothing) about ten times a second while r reads: data
+ * streams, and a plain script's one pass at open, so set it before opening.
+ * Called from the reading thread; fn must not use the reader.
+ */
+DF_API void df_reader_set_progress(df_reader *r, df_progress_fn fn, void *ctx);
+
+/*
+ * One progress line of p into buf (n bytes, always terminated; cut to fit),
+ * no newline: "43% 120/279 MiB 85 MiB/s ETA 0:02 TABLE DATA public.orders"
+ * when the total is known, "120 MiB 85 MiB/s TABLE DATA public.orders" when
+ * not.  rate is bytes a second; rate <= 0 leaves rate and ETA out.  Control
+ * characters of the entry's names become spaces.  Returns strlen(buf).
+ */
+DF_API size_t df_progress_format(const df_progress *p, double rate, char *buf, size_t n);
+
+/*
  * Open an archive and read its header and TOC.  `path` is a file, a
  * directory (directory format), a directory archive's toc.dat, or "-"
  * (stdin).  The format is probed, never guessed from the name.  A path that
@@ -482,9 +515,11 @@ typedef struct df_verify_options {
     const df_limits *limits;   /* NULL: defaults */
     /*
      * Optional progress report, always called from the thread that called
-     * df_verify_*, about ten times a second: stored bytes done and in all.
+     * df_verify_*, about ten times a second: bytes of the data area checked
+     * and in all (total -1 from a pipe), the entry being checked; a plain
+     * script's open pass as df_reader_set_progress reports it.
      */
-    void (*progress)(void *ctx, int64_t done, int64_t total);
+    df_progress_fn progress;
     void *progress_ctx;
 } df_verify_options;
 

@@ -1085,6 +1085,7 @@ static int scan_script(builder *b)
             break;
         if ((rc = fill_text(b->r, st)) != DF_OK)
             return rc;
+        dfi_progress(b->r, cur_entry(b));
     }
     return dfi_plex_finish(&b->lx);
 }

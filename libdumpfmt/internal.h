@@ -285,7 +285,18 @@ struct df_reader {
     size_t raw_n;
     bool raw_eof;
     df_data_stats stats;
+    /* progress.c: df_reader_set_progress */
+    df_progress_fn prog_fn;
+    void *prog_ctx;
+    int64_t prog_last_ns;
+    int64_t prog_dir_done;  /* directory: raw bytes of data files closed */
+    int64_t prog_dir_total; /* directory: their sizes in all; 0 until computed */
 };
+
+/* progress.c: report to r's progress callback, at most ten times a second. */
+DFI_HIDDEN void dfi_progress(df_reader *r, const df_entry *e);
+/* progress.c: a data stream is closed; directory counts its bytes as done. */
+DFI_HIDDEN void dfi_progress_closed(df_reader *r);
 
 /* toc.c: read the header (spec §3) from r->buf; expects_format is the stored byte (1 or 3). */
 DFI_HIDDEN int dfi_read_header(df_reader *r, int expect_format_byte);

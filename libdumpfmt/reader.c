@@ -51,6 +51,7 @@ void df_reader_close_data(df_reader *r)
     if (r->dec_active)
         dfi_dec_end(&r->dec);
     r->dec_active = false;
+    dfi_progress_closed(r);
     if (r->fmt && r->fmt->close_data)
         r->fmt->close_data(r);
     r->data_open = r->in_stream = false;
@@ -429,6 +430,7 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
 
     if (!r->data_open || !r->in_stream)
         return dfi_fail(&r->err, DF_E_USAGE, -1, "no data stream is open");
+    dfi_progress(r, r->cur);
     if (r->stream_done || len == 0)
         return 0;
     for (;;) {

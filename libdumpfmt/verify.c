@@ -915,8 +915,9 @@ struct vctx {
     size_t nitems;
     size_t next_item;  /* atomic */
     int64_t prog_done; /* atomic: stored bytes done */
-    int64_t prog_total;
+    int64_t prog_total; /* -1: unknown (a pipe) */
     int64_t prog_last_ns;
+    const df_entry *prog_entry; /* atomic: the entry whose stream began last */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     size_t running; /* workers still taking items */
@@ -997,6 +998,7 @@ static int64_t now_ns(void)
 /* From the calling thread only: report progress about ten times a second. */
 static void progress_tick(vctx *c, bool force)
 {
+    df_progress p;
     int64_t t;
 
     if (c->opt->progress == NULL)
@@ -1005,8 +1007,10 @@ static void progress_tick(vctx *c, bool force)
     if (!force && c->prog_last_ns != 0 && t - c->prog_last_ns < 100000000)
         return;
     c->prog_last_ns = t;
-    c->opt->progress(c->opt->progress_ctx, __atomic_load_n(&c->prog_done, __ATOMIC_RELAXED),
-                     c->prog_total);
+    p.done = __atomic_load_n(&c->prog_done, __ATOMIC_RELAXED);
+    p.total = c->prog_total;
+    p.entry = __atomic_load_n(&c->prog_entry, __ATOMIC_RELAXED);
+    c->opt->progress(c->opt->progress_ctx, &p);
 }
 
 static void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
@@ -1128,6 +1132,7 @@ static int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool 
     s->raw_end = raw_end;
     s->member = member;
     s->linear = wrap == DFI_WRAP_RAW && member != NULL && member[0] != '\0';
+    __atomic_store_n(&c->prog_entry, ve->e, __ATOMIC_RELAXED);
     if (is_gzip_wrap(wrap))
         __atomic_store_n(&c->gzip_used, true, __ATOMIC_RELAXED);
     rc = dec_start(&s->dec, wrap, c->opt->inflate);
@@ -3761,7 +3766,6 @@ static void plain_data(vctx *c)
         worker_free(&w);
         return;
     }
-    c->prog_total = c->r->hdr.script_bytes;
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
         int64_t n = 0;
@@ -3802,8 +3806,6 @@ static void plain_data(vctx *c)
             continue;
         }
         ve->decoded = true;
-        c->prog_done = ve->end;
-        progress_tick(c, false);
     }
     worker_free(&w);
     free(buf);
@@ -3862,7 +3864,7 @@ static void verify_stream_format(vctx *c, bool tar)
     if (!c->opt->quick && full_serial(c))
         flags |= V_DEC;
     w.prog_base = start;
-    c->prog_total = c->file_size >= 0 ? c->file_size - start : 0;
+    c->prog_total = c->file_size >= 0 ? c->file_size - start : -1;
     if (dfi_buf_seek(&c->r->buf, start, &err) != DF_OK) {
         vlist_add(&c->pre, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, err.offset, NULL, "%s",
                   err.message);
@@ -4172,7 +4174,11 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         fd = 0;
         name = "-";
     }
+    /* the reader reports a plain script's progress (its open pass, then the data read again) */
+    df_reader_set_progress(v->r, opt->progress, opt->progress_ctx);
     rc = path != NULL ? df_reader_open_path(v->r, path) : df_reader_open_fd(v->r, fd, name);
+    if (rc != DF_OK || v->r->hdr.format != DF_FORMAT_PLAIN)
+        df_reader_set_progress(v->r, NULL, NULL);
     if (rc != DF_OK) {
         open_failed(&c, v->r, rc);
     } else {

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -300,6 +301,13 @@ void tool_progress_init(tool_progress *p, const char *prog, tool_progress_mode m
     else if (mode == TOOL_PROGRESS_AUTO)
         p->enabled = p->tty;
     p->last_ns = -1;
+    p->start_ns = monotonic_ns();
+    p->cols = 80;
+    if (p->tty) {
+        struct winsize ws;
+        if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+            p->cols = ws.ws_col;
+    }
 }
 
 void tool_progress_update(tool_progress *p, const char *what, size_t done, size_t total,
@@ -309,9 +317,9 @@ void tool_progress_update(tool_progress *p, const char *what, size_t done, size_
 
     if (!p->enabled)
         return;
-    /* Rate-limit to ~10 lines a second, but always show the final count. */
+    /* Rate-limit to 4 lines a second, but always show the final count. */
     now = monotonic_ns();
-    if (done != total && p->last_ns >= 0 && now - p->last_ns < 100000000)
+    if (done != total && p->last_ns >= 0 && now - p->last_ns < 250000000)
         return;
     p->last_ns = now;
     if (p->tty) {
@@ -321,6 +329,56 @@ void tool_progress_update(tool_progress *p, const char *what, size_t done, size_
         fprintf(stderr, "%s: %s: %zu/%zu %s\n", p->prog, what, done, total, unit);
     }
     fflush(stderr);
+}
+
+/* Cut s to at most max bytes without splitting a UTF-8 sequence. */
+static void cut_utf8(char *s, size_t max)
+{
+    size_t len = strlen(s);
+
+    if (len <= max)
+        return;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    s[max] = '\0';
+}
+
+void tool_progress_bytes(tool_progress *p, const char *what, const df_progress *dp)
+{
+    char head[256], body[512], line[768];
+    double secs, rate = 0;
+    int64_t now;
+
+    if (!p->enabled)
+        return;
+    now = monotonic_ns();
+    if (p->last_ns >= 0 && now - p->last_ns < 250000000)
+        return; /* four redraws a second at most: no flood on a slow terminal */
+    p->last_ns = now;
+    secs = (double)(now - p->start_ns) / 1e9;
+    if (secs >= 0.001 && dp->done > 0)
+        rate = (double)dp->done / secs;
+    df_progress_format(dp, rate, body, sizeof body);
+    if (what != NULL)
+        snprintf(head, sizeof head, "%s: %s: ", p->prog, what);
+    else
+        snprintf(head, sizeof head, "%s: ", p->prog);
+    snprintf(line, sizeof line, "%s%s", head, body);
+    if (p->tty) {
+        cut_utf8(line, p->cols > 1 ? p->cols - 1 : 1);
+        fprintf(stderr, "\r%s\033[K", line);
+        p->drawn = 1;
+    } else {
+        fprintf(stderr, "%s\n", line);
+    }
+    fflush(stderr);
+}
+
+void tool_progress_cb(void *ctx, const df_progress *dp)
+{
+    tool_progress *p = ctx;
+
+    tool_progress_bytes(p, p->what, dp);
 }
 
 void tool_progress_end(tool_progress *p)

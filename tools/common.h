@@ -130,6 +130,9 @@ typedef struct tool_progress {
     int tty;         /* redraw one line with \r instead of printing lines */
     int drawn;       /* something is on the current terminal line */
     int64_t last_ns; /* monotonic time of the last update printed */
+    const char *what;  /* tool_progress_cb: shown before the numbers, or NULL */
+    int64_t start_ns;  /* tool_progress_init: the rate counts from here */
+    size_t cols;       /* terminal width: a longer line would wrap and break the redraw */
 } tool_progress;
 
 void tool_progress_init(tool_progress *p, const char *prog, tool_progress_mode mode);
@@ -138,6 +141,13 @@ void tool_progress_update(tool_progress *p, const char *what, size_t done, size_
                           const char *unit);
 /* Clear the progress line (terminal) before normal output or at the end. */
 void tool_progress_end(tool_progress *p);
+/*
+ * Bytes read: "<prog>: [<what>: ]43% 120/279 MiB 85 MiB/s ETA 0:02 TABLE DATA
+ * public.orders" (df_progress_format), at most four times a second.
+ */
+void tool_progress_bytes(tool_progress *p, const char *what, const df_progress *dp);
+/* A df_progress_fn for df_reader_set_progress: ctx is a tool_progress, p->what its label. */
+void tool_progress_cb(void *ctx, const df_progress *dp);
 
 /* ------------------------------------------------------------------ */
 /* JSON output                                                          */

@@ -268,12 +268,11 @@ typedef struct ck_progress {
     const char *path;
 } ck_progress;
 
-static void on_progress(void *ctx, int64_t done, int64_t total)
+static void on_progress(void *ctx, const df_progress *dp)
 {
     ck_progress *cp = ctx;
 
-    tool_progress_update(&cp->p, cp->path, (size_t)((done + (1 << 19)) >> 20),
-                         (size_t)((total + (1 << 19)) >> 20), "MiB");
+    tool_progress_bytes(&cp->p, cp->path, dp);
 }
 
 static void check_one(const ck_options *o, int pg_restore, ck_result *res)

@@ -63,6 +63,7 @@ typedef struct ls_run {
     size_t n;
     int *listed;   /* n flags: printed by this invocation */
     ls_measure *m; /* n results; --long only */
+    tool_progress pr; /* bytes read: a plain script at open, data with --long */
 } ls_run;
 
 /* ------------------------------------------------------------------ */
@@ -275,6 +276,7 @@ static int measure_one(ls_run *run, size_t i)
     m->err = *df_reader_error(run->r);
     if (m->err.code == DF_OK)
         m->err.code = st;
+    tool_progress_end(&run->pr); /* the message on a line of its own */
     tool_print_error(PROG, run->o->path, &m->err);
     return tool_exit_for_status(st);
 }
@@ -301,7 +303,6 @@ static int cannot_go_on(const ls_run *run, const df_error *err, int rc)
  */
 static int measure_all(ls_run *run)
 {
-    tool_progress pr;
     size_t i, total = 0, done = 0;
     int status = TOOL_EXIT_OK, stop = 0;
 
@@ -312,7 +313,6 @@ static int measure_all(ls_run *run)
     }
     for (i = 0; i < run->n; i++)
         total += (size_t)wants_measure(run, i);
-    tool_progress_init(&pr, PROG, run->o->progress);
     for (i = 0; i < run->n; i++) {
         int rc;
 
@@ -322,17 +322,14 @@ static int measure_all(ls_run *run)
             run->m[i].state = LS_DATA_SKIPPED;
             continue;
         }
-        tool_progress_update(&pr, "reading data", done, total, "entries");
         rc = measure_one(run, i);
         if (rc != TOOL_EXIT_OK) {
-            tool_progress_end(&pr);
             status = tool_exit_worse(status, rc);
             stop = cannot_go_on(run, &run->m[i].err, rc);
         }
         done++;
     }
-    tool_progress_update(&pr, "reading data", done, total, "entries");
-    tool_progress_end(&pr);
+    tool_progress_end(&run->pr);
     if (done < total && !run->o->quiet)
         tool_errorf(PROG, "%s: data of %zu more entries not read after that error", run->o->path,
                     total - done);
@@ -729,7 +726,11 @@ static int list_archive(ls_run *run)
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
+    tool_progress_init(&run->pr, PROG, run->o->progress);
+    if (run->pr.enabled)
+        df_reader_set_progress(run->r, tool_progress_cb, &run->pr);
     st = df_reader_open_path(run->r, run->o->path);
+    tool_progress_end(&run->pr);
     if (st != DF_OK) {
         df_error err = *df_reader_error(run->r);
 
