@@ -632,15 +632,6 @@ static int64_t stored_total(const ord_run *run)
     return total;
 }
 
-typedef struct measure_progress {
-    tool_progress p;
-} measure_progress;
-
-static void on_progress(void *ctx, size_t done, size_t total)
-{
-    tool_progress_update(&((measure_progress *)ctx)->p, "reading data", done, total, "entries");
-}
-
 static int wants_measure(const ord_run *run)
 {
     const df_header *h = df_reader_header(run->r);
@@ -654,7 +645,7 @@ static int wants_measure(const ord_run *run)
 
 static int measure_sizes(ord_run *run)
 {
-    measure_progress mp;
+    tool_progress pr;
     int st;
 
     run->sizes = calloc(run->n ? run->n : 1, sizeof *run->sizes);
@@ -665,9 +656,12 @@ static int measure_sizes(ord_run *run)
         return report_lib_error(run, df_reader_error(run->r), st);
     if (!wants_measure(run))
         return TOOL_EXIT_OK;
-    tool_progress_init(&mp.p, PROG, run->o->progress);
-    st = df_restore_sizes(run->r, 1, run->sizes, on_progress, &mp);
-    tool_progress_end(&mp.p);
+    tool_progress_init(&pr, PROG, run->o->progress);
+    if (pr.enabled)
+        df_reader_set_progress(run->r, tool_progress_cb, &pr);
+    st = df_restore_sizes(run->r, 1, run->sizes, NULL, NULL);
+    df_reader_set_progress(run->r, NULL, NULL); /* pr goes out of scope */
+    tool_progress_end(&pr);
     if (st != DF_OK)
         return report_lib_error(run, df_reader_error(run->r), st);
     run->measured = 1;

@@ -29,6 +29,7 @@ typedef struct dr_options {
     const char *globals;  /* --globals FILE */
     const char *conninfo; /* -d CONNINFO */
     const char *path;
+    tool_progress_mode progress; /* while a plain script is read */
 } dr_options;
 
 /* What the live cluster says about one of its roles. */
@@ -76,6 +77,8 @@ enum {
     OPT_GLOBALS,
     OPT_CREATE,
     OPT_HELP,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
 };
 
 static const struct option long_options[] = {
@@ -86,6 +89,8 @@ static const struct option long_options[] = {
     {"dbname", required_argument, NULL, 'd'},
     {"create", no_argument, NULL, OPT_CREATE},
     {"quiet", no_argument, NULL, 'q'},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -111,6 +116,8 @@ static void print_help(void)
            "                           PG* environment variables are honoured)\n"
            "      --create             print a script that creates the missing roles\n"
            "  -q, --quiet              print no diagnostics except errors\n"
+           "      --progress           show progress on stderr while reading a script\n"
+           "      --no-progress        never show progress\n"
            "      --help               show this help, then exit\n"
            "      --version            show the version, then exit\n\n");
     printf("Without a target every role is listed: its name, a tab, then its\n"
@@ -127,6 +134,8 @@ static int apply_option(dr_options *o, int c, const char *arg)
     case OPT_JSON: o->json = 1; return -1;
     case OPT_CREATE: o->create = 1; return -1;
     case 'q': o->quiet = 1; return -1;
+    case OPT_PROGRESS: o->progress = TOOL_PROGRESS_ON; return -1;
+    case OPT_NO_PROGRESS: o->progress = TOOL_PROGRESS_OFF; return -1;
     case OPT_OBJECTS: o->objects = arg; return -1;
     case OPT_GLOBALS: o->globals = arg; return -1;
     case 'd': o->conninfo = arg; return -1;
@@ -169,6 +178,8 @@ static int parse_options(int argc, char **argv, dr_options *o)
         return TOOL_EXIT_UNKNOWN;
     }
     o->path = argv[optind];
+    if (o->quiet) /* progress is a diagnostic too */
+        o->progress = TOOL_PROGRESS_OFF;
     return check_modes(o);
 }
 
@@ -210,6 +221,7 @@ static int check_complete(const dr_run *run, const char *path, df_reader *r)
 /* Open `path` and collect its roles; returns -1 to go on, else an exit status. */
 static int read_roles(dr_run *run, const char *path, df_reader **rp, df_roles **sp)
 {
+    tool_progress pr;
     int st;
 
     *rp = df_reader_new(NULL);
@@ -217,7 +229,13 @@ static int read_roles(dr_run *run, const char *path, df_reader **rp, df_roles **
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
+    tool_progress_init(&pr, PROG, run->o->progress);
+    pr.what = path;
+    if (pr.enabled) /* a plain script is read whole at open */
+        df_reader_set_progress(*rp, tool_progress_cb, &pr);
     st = df_reader_open_path(*rp, path);
+    df_reader_set_progress(*rp, NULL, NULL); /* pr goes out of scope */
+    tool_progress_end(&pr);
     if (st != DF_OK) {
         print_reader_error(path, *rp, st);
         return tool_exit_for_open_error(df_reader_error(*rp));
