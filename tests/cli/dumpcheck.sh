@@ -366,7 +366,7 @@ for f in "$TMP/fake/bin/pg_restore" "$TMP/wrap/share/pg_wrapper"; do
 done
 ln -s ../share/pg_wrapper "$TMP/wrap/bin/pg_restore"
 PATH="$TMP/fake/bin:$PATH" run "$PWD/$DUMPCHECK" --quick "$CORPUS/pg15/sample.tar" \
-    "$CORPUS/pg15/sample.custom.gzip.dump" "$CORPUS/pg10/sample.custom.dump"
+    "$CORPUS/pg15/sample.custom.gzip.dump" "$CORPUS/pg10/sample.custom.gzip.dump"
 result "other pg_restore, archives up to 1.14: not run" \
     "$([ ! -e "$TMP/fake/bin/pg_restore.ran" ] && [ "$RC" -eq 0 ]; echo $?)" "exit $RC" "$(err_text)"
 PATH="$TMP/fake/bin:$PATH" run "$PWD/$DUMPCHECK" --quick "$G18" "$CORPUS/pg18/sample.tar"
