@@ -58,9 +58,6 @@
 #define V_MIN_ROOM (64 * 1024)        /* a buffer with less room left is handed on: lz4 */
                                       /* decodes a 64 KiB block in place only with that much */
 #define V_PIPE_AFTER (2 * V_OUT_SIZE) /* a stream this long gets the checker thread */
-#define V_PIPE_PROBE (64 * V_OUT_SIZE) /* text between two looks at the checker's gain */
-#define V_PIPE_GAIN10 12               /* it stays while both threads use > 1.2 CPUs */
-#define V_PIPE_RETRY ((int64_t)256 << 20) /* text checked inline before trying again */
 #define V_MAX_THREADS 64
 #define V_DEFAULT_LARGE_PLAIN (1LL << 30)
 #define V_TAR_BLOCK 512
@@ -951,7 +948,6 @@ typedef struct vpipe {
     size_t count; /* handed over and not yet checked */
     bool quit;
     dfi_copycheck *cp;
-    int64_t cpu_ns; /* CPU time of the checker thread, under mu */
 } vpipe;
 
 /* A worker's own view of the input and its scratch memory. */
@@ -979,8 +975,6 @@ typedef struct vstream {
     size_t used; /* bytes waiting in w->out */
     bool table;
     bool piped;        /* the COPY text goes to the worker's checker thread */
-    int64_t pipe_again; /* out_bytes from which the checker thread may be tried (again) */
-    int64_t probe_bytes, probe_wall, probe_cpu; /* where the last look at the pipe was */
     int64_t raw_start; /* raw offset where the stored stream starts */
     int64_t raw_end;   /* ... and ends, when known (-1) */
     bool linear;       /* uncompressed offsets map to raw_start + n */
@@ -1159,15 +1153,6 @@ static int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool 
     return rc;
 }
 
-static int64_t thread_cpu_ns(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-        return 0;
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void *pipe_main(void *arg)
 {
     vpipe *p = arg;
@@ -1183,7 +1168,6 @@ static void *pipe_main(void *arg)
         pthread_mutex_unlock(&p->mu);
         dfi_copycheck_feed(p->cp, p->buf[i], p->len[i]);
         pthread_mutex_lock(&p->mu);
-        p->cpu_ns = thread_cpu_ns();
         p->next = (p->next + 1) % V_PIPE_BUFS;
         p->count--;
         pthread_cond_broadcast(&p->cv);
@@ -1292,57 +1276,15 @@ static bool pipe_allowed(vctx *c)
     return c->opt->threads > 1 && busy < (size_t)c->opt->threads;
 }
 
-/* Both threads' CPU time since the checker thread was started: the worker's and the checker's. */
-static int64_t pipe_cpu(vstream *s)
-{
-    vpipe *p = &s->w->pipe;
-    int64_t c;
-
-    pthread_mutex_lock(&p->mu);
-    c = p->cpu_ns;
-    pthread_mutex_unlock(&p->mu);
-    return thread_cpu_ns() + c;
-}
-
-static void pipe_probe_start(vstream *s)
-{
-    s->probe_bytes = s->out_bytes;
-    s->probe_wall = now_ns();
-    s->probe_cpu = pipe_cpu(s);
-}
-
-/*
- * Is the checker thread worth it?  Together the two threads should have used clearly more
- * than one CPU since the last look; when another program holds the other CPU they share one,
- * and the hand-over only adds to the work (-j 2 measured up to 18% slower than -j 1).  Then
- * the worker checks the text itself again, and tries the thread once more V_PIPE_RETRY later.
- */
-static void pipe_probe(vstream *s)
-{
-    int64_t wall = now_ns() - s->probe_wall, cpu = pipe_cpu(s) - s->probe_cpu;
-
-    if (wall > 0 && cpu * 10 < wall * V_PIPE_GAIN10) {
-        pipe_drain(s->w);
-        s->piped = false;
-        __atomic_sub_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
-        s->pipe_again = s->out_bytes + V_PIPE_RETRY;
-        return;
-    }
-    pipe_probe_start(s);
-}
-
 static void stream_flush(vstream *s)
 {
     if (s->used == 0)
         return;
-    if (s->table && !s->piped && s->out_bytes >= V_PIPE_AFTER &&
-        s->out_bytes >= s->pipe_again && pipe_allowed(s->c) && pipe_start(s->w)) {
+    if (s->table && !s->piped && s->out_bytes >= V_PIPE_AFTER && pipe_allowed(s->c) &&
+        pipe_start(s->w)) {
         s->piped = true;
         __atomic_add_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
         s->w->pipe.next = s->w->pipe.cur; /* the checker is idle: nothing handed over */
-        pipe_probe_start(s);
-    } else if (s->piped && s->out_bytes - s->probe_bytes >= V_PIPE_PROBE) {
-        pipe_probe(s);
     }
     if (s->table && s->piped) {
         pipe_hand_over(s->w, s->used);
