@@ -6,7 +6,6 @@
  * All dump knowledge is in libdumpfmt (verify.c): this file parses options,
  * asks which pg_restore is installed, calls the library and prints.
  */
-#define _GNU_SOURCE /* fileno, popen, pclose under -std=gnu11 */
 
 #include "common.h"
 

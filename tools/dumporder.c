@@ -10,7 +10,6 @@
  * simulation.  All dump knowledge is in libdumpfmt: this file parses
  * options, calls the library and prints.
  */
-#define _GNU_SOURCE /* popen, pclose */
 
 #include "common.h"
 
