@@ -276,6 +276,7 @@ static int find_on_path(char *buf, size_t n)
     const char *path = getenv("PATH"), *p, *end;
 
     for (p = path ? path : "/usr/bin:/bin"; p != NULL; p = *end ? end + 1 : NULL) {
+        struct stat st;
         size_t len;
         int w;
 
@@ -285,7 +286,8 @@ static int find_on_path(char *buf, size_t n)
         len = (size_t)(end - p);
         /* an empty entry is the current directory, as for the shell */
         w = len == 0 ? snprintf(buf, n, "pg_restore") : snprintf(buf, n, "%.*s/pg_restore", (int)len, p);
-        if (w > 0 && (size_t)w < n && access(buf, X_OK) == 0)
+        if (w > 0 && (size_t)w < n && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+            access(buf, X_OK) == 0)
             return 0;
     }
     return -1;
