@@ -130,10 +130,10 @@ END_TEST
 START_TEST(test_near_terminators)
 {
     static const char *const cases[] = {
-        "a\tb\n\\.x\n\\\n.\n\\..\nx\\.\n\\.",  /* no terminator line, a partial "\." last */
-        "abc\\.\n\\.\n1\n",                     /* "\." after a long line */
-        "\\\\.\n\\N\t\\.\n\\.\n",               /* escaped backslash, then the terminator */
-        "abcdef\\",                             /* ends in a backslash */
+        "a\tb\n\\.x\n\\\n.\n\\..\nx\\.\n\\.", /* no terminator line, a partial "\." last */
+        "abc\\.\n\\.\n1\n",                   /* "\." after a long line */
+        "\\\\.\n\\N\t\\.\n\\.\n",             /* escaped backslash, then the terminator */
+        "abcdef\\",                           /* ends in a backslash */
     };
 
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)

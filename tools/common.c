@@ -285,7 +285,8 @@ static int find_on_path(char *buf, size_t n)
             end = p + strlen(p);
         len = (size_t)(end - p);
         /* an empty entry is the current directory, as for the shell */
-        w = len == 0 ? snprintf(buf, n, "pg_restore") : snprintf(buf, n, "%.*s/pg_restore", (int)len, p);
+        w = len == 0 ? snprintf(buf, n, "pg_restore")
+                     : snprintf(buf, n, "%.*s/pg_restore", (int)len, p);
         if (w > 0 && (size_t)w < n && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
             access(buf, X_OK) == 0)
             return 0;
