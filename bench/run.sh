@@ -5,6 +5,7 @@
 # that bench/gen.sh made:
 #   list           tools/dumpls X            vs  pg_restore -l X
 #   read all data  tools/dumpls --long X     vs  pg_restore -f /dev/null X
+# and the read-all-data pair on the tar dump (uncompressed: row counting decides).
 # (dumpls --long decompresses every data block and counts its rows; pg_restore -f /dev/null
 # decompresses every block and writes the SQL script to /dev/null.)
 # Wall time: hyperfine (warm cache, --warmup 1) when installed, else the median of
@@ -157,6 +158,12 @@ bench_pair "\`dumpls\` vs \`pg_restore -l\`" "custom gzip ($size_cg)" no \
 bench_pair "read all data: \`dumpls --long\` vs \`pg_restore -f /dev/null\`" \
     "custom gzip ($size_cg)" yes \
     -- "$DUMPLS" --long "$CG" -- "$PG_RESTORE" -f /dev/null "$CG"
+TAR=$BENCH_DIR/$BENCH_TAR
+size_tar=$(bench_human "$(bench_size "$TAR")")
+# tar: no compression, so the COPY row counting decides dumpls's time (issue 10)
+bench_pair "read all data: \`dumpls --long\` vs \`pg_restore -f /dev/null\`" \
+    "tar ($size_tar)" yes \
+    -- "$DUMPLS" --long "$TAR" -- "$PG_RESTORE" -f /dev/null "$TAR"
 bench_pair "\`dumpls\` vs \`pg_restore -l\`" "directory gzip ($size_dg)" no \
     -- "$DUMPLS" "$DG" -- "$PG_RESTORE" -l "$DG"
 bench_pair "read all data: \`dumpls --long\` vs \`pg_restore -f /dev/null\`" \

@@ -5,10 +5,13 @@
  * INSERT mode: an SQL-aware scan that counts the parenthesised row lists
  * after each VALUES keyword, ignoring quotes, identifiers and comments.
  */
+#define _GNU_SOURCE /* memrchr */
+
 #include "internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 enum sql_state { S_NORMAL, S_STRING, S_ESTRING, S_IDENT, S_LINE_COMMENT, S_BLOCK_COMMENT };
@@ -48,24 +51,94 @@ void df_rowcount_free(df_rowcount *rc) { free(rc); }
 int64_t df_rowcount_rows(const df_rowcount *rc) { return rc->rows; }
 int df_rowcount_terminated(const df_rowcount *rc) { return rc->terminated; }
 
+/*
+ * Newlines in p[0..n), 8 bytes at a time: in x = word ^ "\n\n...", the high bit of
+ * ~(((x & lo7) + lo7) | x | lo7) is set exactly in the zero bytes.  The 0/1 byte lanes are
+ * summed in acc and folded into the total every 255 words, before a lane could overflow.
+ */
+static int64_t count_newlines(const uint8_t *p, size_t n)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, nl = 0x0a0a0a0a0a0a0a0aULL;
+    const uint64_t even = 0x00ff00ff00ff00ffULL;
+    int64_t total = 0;
+    size_t i = 0;
+
+    while (i + 8 <= n) {
+        uint64_t acc = 0;
+
+        for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
+            uint64_t w, x;
+
+            memcpy(&w, p + i, 8);
+            x = w ^ nl;
+            acc += (~(((x & lo7) + lo7) | x | lo7)) >> 7;
+        }
+        acc = (acc & even) + ((acc >> 8) & even); /* four 16-bit lanes, each <= 510 */
+        total += (int64_t)((acc * 0x0001000100010001ULL) >> 48);
+    }
+    for (; i < n; i++)
+        total += p[i] == '\n';
+    return total;
+}
+
+/* One byte of COPY text: the slow path, for the first bytes of a line and backslashes. */
+static void copy_byte(df_rowcount *rc, uint8_t c)
+{
+    if (c == '\n') {
+        if (rc->line_len == 2 && rc->line_head[0] == '\\' && rc->line_head[1] == '.')
+            rc->terminated = true;
+        else
+            rc->rows++;
+        rc->line_len = 0;
+        return;
+    }
+    if (rc->line_len < sizeof rc->line_head)
+        rc->line_head[rc->line_len] = (char)c;
+    rc->line_len++;
+}
+
+/*
+ * Bytes p[0..n) with no backslash, inside a line at least 3 bytes long: no line that ends
+ * here is the terminator "\." (it would start with a backslash), so newlines are counted
+ * in bulk and only the length and head of the last line are kept.
+ */
+static void copy_span(df_rowcount *rc, const uint8_t *p, size_t n)
+{
+    int64_t lines = count_newlines(p, n);
+    const uint8_t *last;
+    size_t tail, k;
+
+    if (lines == 0) {
+        rc->line_len += n;
+        return;
+    }
+    rc->rows += lines;
+    last = memrchr(p, '\n', n);
+    tail = (size_t)(p + n - (last + 1));
+    rc->line_len = 0;
+    for (k = 0; k < tail && k < sizeof rc->line_head; k++)
+        copy_byte(rc, last[1 + k]);
+    rc->line_len += tail - k;
+}
+
 static void copy_feed(df_rowcount *rc, const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n && !rc->terminated; i++) {
-        if (rc->skip_command) {
-            rc->skip_command = p[i] != '\n';
+    size_t i = 0;
+
+    for (; i < n && rc->skip_command; i++)
+        rc->skip_command = p[i] != '\n';
+    while (i < n && !rc->terminated) {
+        const uint8_t *bs;
+        size_t end;
+
+        if (rc->line_len < sizeof rc->line_head || p[i] == '\\') {
+            copy_byte(rc, p[i++]);
             continue;
         }
-        if (p[i] == '\n') {
-            if (rc->line_len == 2 && rc->line_head[0] == '\\' && rc->line_head[1] == '.')
-                rc->terminated = true;
-            else
-                rc->rows++;
-            rc->line_len = 0;
-            continue;
-        }
-        if (rc->line_len < sizeof rc->line_head)
-            rc->line_head[rc->line_len] = (char)p[i];
-        rc->line_len++;
+        bs = memchr(p + i, '\\', n - i);
+        end = bs ? (size_t)(bs - p) : n;
+        copy_span(rc, p + i, end - i);
+        i = end;
     }
 }
 

@@ -1,18 +1,20 @@
 /*
  * common.c — helpers shared by the dumpfmt command-line tools: exit status
  * mapping, the one-line error format, output finishing, option parsing,
- * progress lines, pg_restore-style rendering and the JSON writer.  See
- * common.h for the contracts.
+ * progress lines, pg_restore-style rendering, the installed pg_restore, the
+ * CPU count and the JSON writer.  See common.h for the contracts.
  */
 #define _GNU_SOURCE /* localtime_r, tzset, clock_gettime under -std=c11 */
 
 #include "common.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -261,6 +263,197 @@ void tool_strv_free(tool_strv *sv)
     free(sv->v);
     sv->v = NULL;
     sv->n = sv->cap = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The installed pg_restore                                            */
+/* ------------------------------------------------------------------ */
+
+#define PG_BINROOT "/usr/lib/postgresql/" /* where pg_wrapper finds its programs */
+
+/* The first executable `pg_restore` in $PATH into buf; 0, or -1 when there is none. */
+static int find_on_path(char *buf, size_t n)
+{
+    const char *path = getenv("PATH"), *p, *end;
+
+    for (p = path ? path : "/usr/bin:/bin"; p != NULL; p = *end ? end + 1 : NULL) {
+        struct stat st;
+        size_t len;
+        int w;
+
+        end = strchr(p, ':');
+        if (end == NULL)
+            end = p + strlen(p);
+        len = (size_t)(end - p);
+        /* an empty entry is the current directory, as for the shell */
+        w = len == 0 ? snprintf(buf, n, "pg_restore")
+                     : snprintf(buf, n, "%.*s/pg_restore", (int)len, p);
+        if (w > 0 && (size_t)w < n && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+            access(buf, X_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* The leading major number of a version string ("15", "9.6" -> 9), 0 when there is none. */
+static int leading_major(const char *s)
+{
+    long v = 0;
+
+    if (*s < '0' || *s > '9')
+        return 0;
+    for (; *s >= '0' && *s <= '9' && v < 1000; s++)
+        v = v * 10 + (*s - '0');
+    return v > 0 && v < 1000 ? (int)v : 0;
+}
+
+/* 1 when PG_BINROOT<version>/bin/pg_restore exists, version taken up to '/' or the end. */
+static int binroot_has(const char *version, size_t len)
+{
+    char buf[PATH_MAX];
+    int w = snprintf(buf, sizeof buf, PG_BINROOT "%.*s/bin/pg_restore", (int)len, version);
+
+    return w > 0 && (size_t)w < sizeof buf && access(buf, X_OK) == 0;
+}
+
+/* The oldest and newest N with PG_BINROOT/N/bin/pg_restore; hi stays 0 when there is none. */
+static void binroot_range(int *lo, int *hi)
+{
+    DIR *d = opendir(PG_BINROOT);
+    struct dirent *de;
+
+    *lo = *hi = 0;
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        int v = leading_major(de->d_name);
+
+        if (v == 0 || !binroot_has(de->d_name, strlen(de->d_name)))
+            continue;
+        if (*lo == 0 || v < *lo)
+            *lo = v;
+        if (v > *hi)
+            *hi = v;
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
+/*
+ * Debian's pg_wrapper (/usr/share/postgresql-common/pg_wrapper) runs an
+ * installed version or fails: $PGHOST means the newest, $PGCLUSTER
+ * ("15/main") its version or an error; else its cluster lookup ends in one
+ * of the installed versions.
+ */
+static void wrapper_range(tool_pg_restore *pr)
+{
+    const char *cluster = getenv("PGCLUSTER");
+    const char *slash = cluster ? strchr(cluster, '/') : NULL;
+
+    binroot_range(&pr->lo, &pr->hi);
+    if (getenv("PGHOST") != NULL)
+        pr->lo = pr->hi;
+    else if (slash != NULL && binroot_has(cluster, (size_t)(slash - cluster)))
+        pr->lo = pr->hi = leading_major(cluster);
+    else if (cluster != NULL)
+        pr->lo = pr->hi = 0; /* "Invalid version ... specified in PGCLUSTER" */
+}
+
+/* The release in a binary's path: .../postgresql/N/bin/pg_restore or /usr/pgsql-N/bin/. */
+static int release_in_path(const char *real)
+{
+    const char *p = strstr(real, "/postgresql/");
+
+    if (p != NULL && leading_major(p + 12) > 0)
+        return leading_major(p + 12);
+    p = strstr(real, "/pgsql-");
+    return p != NULL ? leading_major(p + 7) : 0;
+}
+
+static void scan_path(tool_pg_restore *pr)
+{
+    char found[PATH_MAX], real[PATH_MAX];
+    const char *base;
+    int v;
+
+    pr->scanned = 1;
+    pr->lo = pr->hi = 0;
+    if (find_on_path(found, sizeof found) != 0)
+        return;
+    if (realpath(found, real) == NULL)
+        snprintf(real, sizeof real, "%s", found);
+    base = strrchr(real, '/');
+    base = base ? base + 1 : real;
+    if (strcmp(base, "pg_wrapper") == 0) {
+        wrapper_range(pr);
+        return;
+    }
+    if ((v = release_in_path(real)) > 0) {
+        pr->lo = pr->hi = v;
+        return;
+    }
+    pr->lo = TOOL_PG_RESTORE_OLDEST, pr->hi = 99;
+}
+
+/* The major of "pg_restore (PostgreSQL) 15.18 (Debian ...)"; 0 when unknown. */
+static int parse_pg_restore_line(const char *line)
+{
+    const char *s = strstr(line, ") ");
+
+    for (s = s ? s + 2 : line; *s && (*s < '0' || *s > '9'); s++)
+        ;
+    return leading_major(s);
+}
+
+/* Run `pg_restore --version` (the slow way, at most once); lo = hi = its answer or 0. */
+static void probe(tool_pg_restore *pr)
+{
+    char line[256] = "";
+    FILE *p;
+
+    pr->probed = 1;
+    fflush(NULL); /* nothing buffered may be written twice by the child */
+    p = popen("pg_restore --version 2>/dev/null", "r");
+    pr->lo = pr->hi = 0;
+    if (p == NULL)
+        return;
+    if (fgets(line, sizeof line, p) != NULL)
+        pr->lo = pr->hi = parse_pg_restore_line(line);
+    if (pclose(p) != 0)
+        pr->lo = pr->hi = 0;
+}
+
+void tool_pg_restore_init(tool_pg_restore *pr)
+{
+    memset(pr, 0, sizeof *pr);
+}
+
+int tool_pg_restore_major(tool_pg_restore *pr, int minor)
+{
+    if (!pr->scanned)
+        scan_path(pr);
+    if (pr->lo == pr->hi)
+        return pr->lo;
+    if (minor <= df_pg_restore_max_minor(pr->lo))
+        return 0; /* whichever it is reads the archive */
+    probe(pr);
+    return pr->lo;
+}
+
+int tool_pg_restore_found(tool_pg_restore *pr)
+{
+    if (!pr->scanned)
+        scan_path(pr);
+    return pr->hi > 0;
+}
+
+long tool_cpu_count(void)
+{
+    cpu_set_t set;
+    long n;
+
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
 }
 
 /* ------------------------------------------------------------------ */

@@ -105,6 +105,51 @@ int tool_strv_push(tool_strv *sv, const char *s);
 void tool_strv_free(tool_strv *sv);
 
 /* ------------------------------------------------------------------ */
+/* The installed pg_restore (one rule for every tool)                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Which release `pg_restore` on PATH would run, found without running a
+ * program where the file system says it: no pg_restore on PATH; Debian's
+ * pg_wrapper (a Perl script as slow to start as a quick check) runs
+ * /usr/lib/postgresql/N/bin/pg_restore for $PGCLUSTER's N, for the newest N
+ * when $PGHOST is set, and for the only N when one is installed; a binary
+ * under /usr/lib/postgresql/N/bin or /usr/pgsql-N/bin is release N.  Else
+ * only bounds are known (several Debian versions: oldest..newest; any other
+ * pg_restore: TOOL_PG_RESTORE_OLDEST or newer) and `pg_restore --version` is
+ * run, at most once, when the archive's version needs it.
+ */
+typedef struct tool_pg_restore {
+    int scanned; /* PATH looked at */
+    int lo, hi;  /* the release is within lo..hi; hi == 0: no pg_restore on PATH */
+    int probed;  /* pg_restore --version ran */
+} tool_pg_restore;
+
+/* Archive minor meaning "whatever the archive": the exact release is needed. */
+#define TOOL_PG_RESTORE_ANY_MINOR 99
+/* The oldest pg_restore still supported upstream reads at least 1.14 (12 and later). */
+#define TOOL_PG_RESTORE_OLDEST 12
+
+void tool_pg_restore_init(tool_pg_restore *pr);
+
+/*
+ * The major of the installed pg_restore, as far as an archive of version
+ * 1.`minor` needs it: 0 when there is none, and also 0 when it is not known
+ * without running it but every release it can be reads 1.`minor` (nothing to
+ * compare).  Pass TOOL_PG_RESTORE_ANY_MINOR for the exact release.
+ */
+int tool_pg_restore_major(tool_pg_restore *pr, int minor);
+
+/* 1 when there is a pg_restore on PATH. */
+int tool_pg_restore_found(tool_pg_restore *pr);
+
+/*
+ * The CPUs this process may run on (sched_getaffinity: taskset, cgroup
+ * cpusets), at least 1: the default for -j.
+ */
+long tool_cpu_count(void);
+
+/* ------------------------------------------------------------------ */
 /* pg_restore-style rendering                                           */
 /* ------------------------------------------------------------------ */
 

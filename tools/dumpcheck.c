@@ -6,7 +6,6 @@
  * All dump knowledge is in libdumpfmt (verify.c): this file parses options,
  * asks which pg_restore is installed, calls the library and prints.
  */
-#define _GNU_SOURCE /* fileno, popen, pclose under -std=gnu11 */
 
 #include "common.h"
 
@@ -88,12 +87,13 @@ static void print_help(void)
     printf("Options:\n"
            "      --quick                structure only: header, TOC, block framing, files\n"
            "                             and sizes; nothing is decompressed\n"
-           "  -j, --jobs=N               check data with N threads (default: all CPUs;\n"
-           "                             a big table's COPY text may get a helper)\n"
+           "  -j, --jobs=N               check data with N threads (default: the CPUs it\n"
+           "                             may run on; a big table's COPY text may get a\n"
+           "                             helper)\n"
            "      --json                 print one JSON document on stdout\n"
            "      --prometheus=FILE      also write a node_exporter textfile to FILE\n"
            "      --pg-restore-version=N compare archive versions with pg_restore N\n"
-           "                             (default: ask the pg_restore on PATH)\n"
+           "                             (default: the pg_restore on PATH)\n"
            "      --no-pg-restore-check  do not compare archive versions with pg_restore\n"
            "      --inflate=ENGINE       gzip inflater: auto (ISA-L when built in) or zlib\n"
            "      --large-plain=BYTES    warn about plain dumps from this size (default 1 GiB,\n"
@@ -181,10 +181,8 @@ static int parse_options(int argc, char **argv, ck_options *o)
     }
     o->paths = argv + optind;
     o->npaths = argc - optind;
-    if (o->jobs == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        o->jobs = n > 0 ? n : 1;
-    }
+    if (o->jobs == 0)
+        o->jobs = tool_cpu_count();
     if (o->quiet && o->progress == TOOL_PROGRESS_AUTO)
         o->progress = TOOL_PROGRESS_OFF;
     return -1;
@@ -194,61 +192,41 @@ static int parse_options(int argc, char **argv, ck_options *o)
 /* pg_restore on PATH                                                  */
 /* ------------------------------------------------------------------ */
 
-/* The major version in "pg_restore (PostgreSQL) 15.18 (Debian ...)"; 0 when unknown. */
-static int parse_pg_major(const char *line)
-{
-    const char *s = strstr(line, ") ");
-    long v;
-    char *end;
-
-    for (s = s ? s + 2 : line; *s && (*s < '0' || *s > '9'); s++)
-        ;
-    if (*s == '\0')
-        return 0;
-    v = strtol(s, &end, 10);
-    return v > 0 && v < 100 ? (int)v : 0;
-}
-
 /*
- * The library never runs programs; the tool asks pg_restore which release it
- * is.  Debian's pg_restore is a Perl wrapper that takes as long to start as a
- * quick check takes, so it runs while the first dump is checked and its
- * answer is applied afterwards (df_verify_set_pg_restore_version).
+ * The library never runs programs; the tool asks which pg_restore is
+ * installed (tools/common.c: from the file system, or `pg_restore --version`
+ * once per run and only for an archive some supported release cannot read)
+ * and applies the answer after the check (df_verify_set_pg_restore_version).
  */
 typedef struct ck_pg_restore {
-    FILE *pipe; /* the running `pg_restore --version`, NULL once read */
-    int major;  /* 0: unknown or not compared */
-    int known;
+    tool_pg_restore installed;
+    int fixed; /* --pg-restore-version N, 0 for --no-pg-restore-check, -1: installed */
+    int last;  /* the release compared with last, 0 none */
+    int said;  /* "no pg_restore on PATH" was printed */
 } ck_pg_restore;
 
-static void pg_restore_start(ck_pg_restore *pr, int fixed)
+/* The archive minor the comparison needs, 0 when none (plain, or no header read). */
+static int archive_minor(const df_verify *v)
 {
-    memset(pr, 0, sizeof *pr);
-    if (fixed >= 0) {
-        pr->major = fixed;
-        pr->known = 1;
-        return;
-    }
-    fflush(NULL); /* nothing buffered may be written twice by the child */
-    pr->pipe = popen("pg_restore --version 2>/dev/null", "r");
-    pr->known = pr->pipe == NULL;
+    const df_header *h = v ? df_reader_header(df_verify_reader(v)) : NULL;
+
+    return h != NULL && h->header_end >= 0 && h->format != DF_FORMAT_PLAIN ? h->vmin : 0;
 }
 
-static int pg_restore_major(ck_pg_restore *pr, int verbose)
+static int pg_restore_for(ck_pg_restore *pr, const df_verify *v, int verbose)
 {
-    char line[256] = "";
+    int minor = archive_minor(v);
 
-    if (pr->known)
-        return pr->major;
-    if (fgets(line, sizeof line, pr->pipe) != NULL)
-        pr->major = parse_pg_major(line);
-    if (pclose(pr->pipe) != 0)
-        pr->major = 0;
-    pr->pipe = NULL;
-    pr->known = 1;
-    if (pr->major == 0 && verbose)
+    if (pr->fixed >= 0)
+        return pr->last = pr->fixed;
+    if (minor == 0)
+        return 0;
+    pr->last = tool_pg_restore_major(&pr->installed, minor);
+    if (verbose && !pr->said && !tool_pg_restore_found(&pr->installed)) {
         tool_errorf(PROG, "no pg_restore on PATH: archive versions are not compared with it");
-    return pr->major;
+        pr->said = 1;
+    }
+    return pr->last;
 }
 
 /* ------------------------------------------------------------------ */
@@ -627,7 +605,7 @@ int main(int argc, char **argv)
 {
     ck_options o;
     ck_result *res;
-    int rc, status = TOOL_EXIT_OK, pg_restore = 0;
+    int rc, status = TOOL_EXIT_OK;
     ck_pg_restore pr;
 
     if ((rc = parse_options(argc, argv, &o)) >= 0)
@@ -643,13 +621,15 @@ int main(int argc, char **argv)
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
-    pg_restore_start(&pr, o.pg_restore_version);
+    tool_pg_restore_init(&pr.installed);
+    pr.fixed = o.pg_restore_version;
+    pr.last = pr.said = 0;
     for (int i = 0; i < o.npaths; i++) {
         res[i].path = o.paths[i];
-        check_one(&o, pr.known ? pr.major : 0, &res[i]);
-        pg_restore = pg_restore_major(&pr, o.verbose && !o.quiet);
+        check_one(&o, pr.fixed > 0 ? pr.fixed : 0, &res[i]);
         if (res[i].v != NULL) {
-            df_verify_set_pg_restore_version(res[i].v, pg_restore);
+            df_verify_set_pg_restore_version(res[i].v, pg_restore_for(&pr, res[i].v,
+                                                                      o.verbose && !o.quiet));
             res[i].status = df_verify_get_summary(res[i].v)->verdict;
         }
         status = tool_exit_worse(status, res[i].status);
@@ -657,7 +637,7 @@ int main(int argc, char **argv)
             print_human(&o, &res[i]);
     }
     if (o.json)
-        print_json(&o, res, o.npaths, pg_restore, status);
+        print_json(&o, res, o.npaths, pr.last, status);
     if (o.prometheus != NULL)
         status = tool_exit_worse(status, write_prometheus(o.prometheus, res, o.npaths));
     status = tool_exit_worse(status, tool_finish_output(PROG, stdout));

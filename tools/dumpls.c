@@ -117,7 +117,8 @@ static void print_help(void)
            "      --type=DESC            list entries of type DESC only, e.g. \"TABLE DATA\"\n"
            "                             (case-insensitive; applied after -t/-n/-N)\n"
            "  -C, --create               also list DATABASE entries (as pg_restore -C -l)\n"
-           "      --pg-restore-version=N print as pg_restore release N (%d..%d, default %d)\n"
+           "      --pg-restore-version=N print as pg_restore release N (%d..%d; default:\n"
+           "                             the pg_restore on PATH if it reads DUMP, else %d)\n"
            "  -q, --quiet                print no diagnostics except errors\n"
            "      --progress             show progress on stderr while reading data\n"
            "      --no-progress          never show progress\n"
@@ -195,7 +196,7 @@ static int parse_options(int argc, char **argv, ls_options *o)
     int rc;
 
     memset(o, 0, sizeof *o);
-    o->pg_restore_version = LS_PG_RESTORE_MAX;
+    o->pg_restore_version = 0; /* the installed pg_restore's style (listing_release) */
     o->progress = TOOL_PROGRESS_AUTO;
     /* getopt's own messages name argv[0]: make that "dumpls" whatever the path. */
     argv[0] = prog_name;
@@ -701,13 +702,35 @@ static int print_json(ls_run *run)
 /* Main                                                                */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The release whose `pg_restore -l` dumpls prints: --pg-restore-version, else
+ * the installed pg_restore (the rule of every tool, tools/common.c) when it
+ * reads the archive, else the newest.  An installed release that refuses the
+ * archive has no listing to imitate; --pg-restore-version N still refuses.
+ */
+static int listing_release(const ls_run *run)
+{
+    const df_header *h = df_reader_header(run->r);
+    tool_pg_restore pr;
+    int v;
+
+    if (run->o->pg_restore_version > 0)
+        return run->o->pg_restore_version;
+    tool_pg_restore_init(&pr);
+    v = tool_pg_restore_major(&pr, TOOL_PG_RESTORE_ANY_MINOR);
+    if (v < LS_PG_RESTORE_MIN || v > LS_PG_RESTORE_MAX ||
+        (h->format != DF_FORMAT_PLAIN && h->vmin > df_pg_restore_max_minor(v)))
+        return LS_PG_RESTORE_MAX;
+    return v;
+}
+
 static void set_list_options(ls_run *run)
 {
     const ls_options *o = run->o;
 
     memset(&run->lo, 0, sizeof run->lo);
     run->lo.verbose = o->verbose;
-    run->lo.pg_restore_version = o->pg_restore_version;
+    run->lo.pg_restore_version = listing_release(run);
     run->lo.create_db = o->create_db;
     run->lo.tables = o->tables.v;
     run->lo.ntables = o->tables.n;

@@ -10,7 +10,6 @@
  * simulation.  All dump knowledge is in libdumpfmt: this file parses
  * options, calls the library and prints.
  */
-#define _GNU_SOURCE /* popen, pclose */
 
 #include "common.h"
 
@@ -344,40 +343,15 @@ static int parse_options(int argc, char **argv, ord_options *o)
 /* pg_restore version                                                  */
 /* ------------------------------------------------------------------ */
 
-/* The major of "pg_restore (PostgreSQL) 15.18 (Debian ...)", or 0. */
-static int parse_pg_version(const char *line)
-{
-    const char *p = strstr(line, ") ");
-    long v;
-    char *end;
-
-    if (p == NULL)
-        return 0;
-    v = strtol(p + 2, &end, 10);
-    return end != p + 2 && v >= 7 && v < 1000 ? (int)v : 0;
-}
-
-/* The major of the pg_restore on PATH, or 0 when there is none. */
-static int pg_restore_on_path(void)
-{
-    char line[256];
-    FILE *p = popen("pg_restore --version 2>/dev/null", "r");
-    int v = 0;
-
-    if (p == NULL)
-        return 0;
-    if (fgets(line, sizeof line, p) != NULL)
-        v = parse_pg_version(line);
-    pclose(p);
-    return v;
-}
-
 static int choose_pg_version(ord_run *run)
 {
     int v = run->o->pg_restore_version;
 
     if (v == 0) {
-        v = pg_restore_on_path();
+        tool_pg_restore pr;
+
+        tool_pg_restore_init(&pr); /* the rule every tool follows (tools/common.c) */
+        v = tool_pg_restore_major(&pr, TOOL_PG_RESTORE_ANY_MINOR);
         if (v == 0) {
             v = PG_RESTORE_MAX;
             if (!run->o->quiet)

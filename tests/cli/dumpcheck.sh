@@ -16,7 +16,9 @@
 #   * the output formats: the finding line and the summary line, --quick's summary, -q, -v,
 #     --json (valid, one document for several dumps), --prometheus (the textfile, written
 #     atomically, labels escaped), progress lines, stdin and pipes, the worst exit status of
-#     several dumps, a write error (/dev/full), pg_restore found (or not) on PATH;
+#     several dumps, a write error (/dev/full), pg_restore found (or not) on PATH, found
+#     without running Debian's wrapper and without running another one for a <= 1.14
+#     archive; -j's default follows the CPU affinity (taskset);
 #   * the truncation sweep through the tool: a custom, a tar and a plain dump cut at 40
 #     pseudo-random offsets each are exit 2 in full and --quick mode.
 #
@@ -353,6 +355,48 @@ if command -v pg_restore >/dev/null; then
     else
         result "pg_restore $major on PATH: no archive warning" "$(grep -c archive-newer "$ERR")"
     fi
+fi
+# The installed pg_restore is found without running it where the file system tells (issue
+# 10): a pg_restore that is not Debian's wrapper runs only for an archive some supported
+# release cannot read (1.15+), once per run; the wrapper (a Perl script) never runs.
+mkdir -p "$TMP/fake/bin" "$TMP/wrap/share" "$TMP/wrap/bin"
+for f in "$TMP/fake/bin/pg_restore" "$TMP/wrap/share/pg_wrapper"; do
+    printf '#!/bin/sh\necho run >>"%s.ran"\necho "pg_restore (PostgreSQL) 16.4"\n' "$f" >"$f"
+    chmod +x "$f"
+done
+ln -s ../share/pg_wrapper "$TMP/wrap/bin/pg_restore"
+PATH="$TMP/fake/bin:$PATH" run "$PWD/$DUMPCHECK" --quick "$CORPUS/pg15/sample.tar" \
+    "$CORPUS/pg15/sample.custom.gzip.dump" "$CORPUS/pg10/sample.custom.gzip.dump"
+result "other pg_restore, archives up to 1.14: not run" \
+    "$([ ! -e "$TMP/fake/bin/pg_restore.ran" ] && [ "$RC" -eq 0 ]; echo $?)" "exit $RC" "$(err_text)"
+PATH="$TMP/fake/bin:$PATH" run "$PWD/$DUMPCHECK" --quick "$G18" "$CORPUS/pg18/sample.tar"
+result "other pg_restore, two 1.16 archives: run once, its release compared" \
+    "$([ "$(cat "$TMP/fake/bin/pg_restore.ran" 2>/dev/null)" = run ] &&
+        [ "$(grep -c 'needs pg_restore 17 or newer; pg_restore 16 reads' "$ERR")" -eq 2 ]; echo $?)" \
+    "ran: $(cat "$TMP/fake/bin/pg_restore.ran" 2>/dev/null)" "$(err_text)"
+mapfile -t installed < <(ls -d /usr/lib/postgresql/*/bin/pg_restore 2>/dev/null)
+if [ "${#installed[@]}" -eq 1 ]; then
+    v=${installed[0]#/usr/lib/postgresql/}
+    v=${v%%[./]*}
+    PATH="$TMP/wrap/bin:$PATH" run "$PWD/$DUMPCHECK" --quick --json "$G18"
+    "$PYTHON" -c 'import json,sys; assert json.load(open(sys.argv[1]))["pg_restore_version"] == int(sys.argv[2])' "$OUT" "$v"
+    pyrc=$?
+    result "Debian pg_wrapper: not run, its one installed release $v compared" \
+        "$([ "$pyrc" -eq 0 ] && [ ! -e "$TMP/wrap/share/pg_wrapper.ran" ]; echo $?)" "$(head -c 300 "$OUT")"
+    PGCLUSTER=$v/main PATH="$TMP/wrap/bin:$PATH" run "$PWD/$DUMPCHECK" --quick "$G18"
+    PGCLUSTER=99/main PATH="$TMP/wrap/bin:$PATH" timeout "$TIMEOUT" "$PWD/$DUMPCHECK" --quick \
+        "$G18" >>"$OUT" 2>>"$ERR"
+    result "Debian pg_wrapper: PGCLUSTER's release, none for a missing one, never run" \
+        "$([ "$(grep -c "archive-newer-than-pg_restore: .* pg_restore $v reads" "$ERR")" -eq 1 ] &&
+            [ ! -e "$TMP/wrap/share/pg_wrapper.ran" ]; echo $?)" "$(err_text)"
+fi
+
+# -j's default is the CPUs this process may use (taskset), not all of the machine's
+if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then
+    taskset -c 0 timeout "$TIMEOUT" "$DUMPCHECK" --json --no-pg-restore-check \
+        "$CORPUS/pg18/sample.custom.zstd.dump" >"$OUT" 2>"$ERR"
+    "$PYTHON" -c 'import json,sys; assert json.load(open(sys.argv[1]))["files"][0]["threads"] == 1' "$OUT"
+    result "taskset -c 0: one thread" $? "$(grep threads "$OUT")"
 fi
 PATH=/nonexistent timeout "$TIMEOUT" "$PWD/$DUMPCHECK" "$G18" >"$OUT" 2>"$ERR"
 result "no pg_restore on PATH: no version warning" "$(grep -c archive-newer "$ERR")"

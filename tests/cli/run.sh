@@ -13,6 +13,9 @@
 #   * where Debian's pg_restore 15 can read the archive (pg93, pg10, pg15): -l, -l -v, -C
 #     and -t/-n/-N selections against `pg_restore` itself, and list files that dumpls
 #     writes (default and --long) read back with `pg_restore -L`;
+#   * dumpls without --pg-restore-version lists as the installed pg_restore: `pg_restore -l`
+#     and `-l -v` on every archive it reads, 18's list for one it refuses (all other
+#     runs of dumpls get --pg-restore-version 18 first: the lists are pg_restore 18's);
 #   * --long row and large-object counts against corpus/rowcounts.tsv for every archive,
 #     the human --long columns against --long --json, --json against MANIFEST.json;
 #   * exit status and the one-line error format on bad options, missing and damaged
@@ -46,8 +49,22 @@ RC=0
 
 # ------------------------------------------------------------------ helpers
 
+# The golden lists (X.list, cases/) are pg_restore 18's, and dumpls's default follows the
+# installed pg_restore: run, run_in and run_pipe give dumpls --pg-restore-version 18 first
+# (a later --pg-restore-version wins); run_default does not.
+as18() {
+    CMD=("$@")
+    [ "$1" = "$DUMPLS" ] && CMD=("$1" --pg-restore-version 18 "${@:2}")
+}
+
 # run CMD...: run with a time limit; stdout in $OUT, stderr in $ERR, status in $RC.
 run() {
+    as18 "$@"
+    timeout "$TIMEOUT" "${CMD[@]}" >"$OUT" 2>"$ERR"
+    RC=$?
+}
+
+run_default() {
     timeout "$TIMEOUT" "$@" >"$OUT" 2>"$ERR"
     RC=$?
 }
@@ -56,7 +73,8 @@ run() {
 run_in() {
     local in=$1
     shift
-    timeout "$TIMEOUT" "$@" <"$in" >"$OUT" 2>"$ERR"
+    as18 "$@"
+    timeout "$TIMEOUT" "${CMD[@]}" <"$in" >"$OUT" 2>"$ERR"
     RC=$?
 }
 
@@ -64,8 +82,9 @@ run_in() {
 run_pipe() {
     local in=$1
     shift
+    as18 "$@"
     # shellcheck disable=SC2002  # cat makes stdin a real pipe, which is the point
-    cat "$in" | timeout "$TIMEOUT" "$@" >"$OUT" 2>"$ERR"
+    cat "$in" | timeout "$TIMEOUT" "${CMD[@]}" >"$OUT" 2>"$ERR"
     RC=${PIPESTATUS[1]}
 }
 
@@ -339,6 +358,29 @@ test_pg_restore_15() {
         compare_pg "pg_restore 15 -l $x" "" "-l" "$x"
         compare_pg "pg_restore 15 -l -v $x" "-v" "-l -v" "$x"
     done < <(old_archives)
+}
+
+# With no --pg-restore-version dumpls lists as the installed pg_restore does: exactly its
+# -l and -l -v on every archive it reads; an archive it refuses is listed as 18 does.
+test_installed_default() {
+    local x
+    if ! have_pg_restore; then
+        not_ok "installed pg_restore available" "no $PG_RESTORE on PATH"
+        return
+    fi
+    while read -r x; do
+        timeout "$TIMEOUT" "$PG_RESTORE" -l "$x" >"$TMP/pg" 2>"$TMP/pgerr"
+        run_default "$DUMPLS" "$x"
+        expect_same "default = installed pg_restore -l $x" "$TMP/pg"
+        timeout "$TIMEOUT" "$PG_RESTORE" -l -v "$x" >"$TMP/pg" 2>"$TMP/pgerr"
+        run_default "$DUMPLS" -v "$x"
+        expect_same "default -v = installed pg_restore -l -v $x" "$TMP/pg"
+    done < <(old_archives)
+    if ! "$PG_RESTORE" -l "$CORPUS/pg18/sample.tar" >/dev/null 2>&1; then
+        run_default "$DUMPLS" "$CORPUS/pg18/sample.tar"
+        expect_same "default on an archive the installed pg_restore refuses: as 18" \
+            "$CORPUS/pg18/sample.tar.list"
+    fi
 }
 
 # Selections (-t, -n, -N, -C, combined with -v) against pg_restore 15 on pg15 archives.
@@ -709,6 +751,7 @@ if [ "$REGEN" -eq 1 ]; then
 else
     test_lists
     test_pg_restore_15
+    test_installed_default
     test_selection
     test_list_files
     test_json_and_long
