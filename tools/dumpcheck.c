@@ -341,6 +341,10 @@ static void print_finding(const ck_result *res, const df_finding *f)
     tool_put_sanitized(stderr, f->message, 0);
     if (f->entry != NULL)
         put_entry_label(stderr, f->entry);
+    if (f->fix != NULL) {
+        fputs("; after a restore: ", stderr);
+        tool_put_sanitized(stderr, f->fix, 0);
+    }
     fputc('\n', stderr);
 }
 
@@ -435,6 +439,7 @@ static void json_finding(tool_json *j, const df_finding *f)
         tool_json_null(j);
     tool_json_key(j, "member"), tool_json_string(j, f->member[0] ? f->member : NULL);
     tool_json_key(j, "message"), tool_json_string(j, f->message);
+    tool_json_key(j, "fix"), tool_json_string(j, f->fix);
     tool_json_end_object(j);
 }
 
