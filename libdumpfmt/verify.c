@@ -3535,9 +3535,13 @@ static void seq_check(vctx *c)
         for (size_t i = 0; i < c->n; i++)
             for (size_t j = 0; j < c->ents[i].nw; j++) {
                 const dfi_watch *w = &c->ents[i].w[j];
-                if (c->links[w->seq].seq == k && w->have && (at == NULL || w->max > max)) {
+                const vlink *l = &c->links[w->seq];
+                /* a tie goes to the parent: partitions repeat its DEFAULT */
+                if (l->seq == k && w->have &&
+                    (at == NULL || w->max > max ||
+                     (w->max == max && !same_name(c->ents[i].e, l->tschema, l->table)))) {
                     max = w->max;
-                    at = &c->links[w->seq];
+                    at = l;
                 }
             }
         if (at == NULL || q->increment < 0)
