@@ -17,6 +17,8 @@
 #     --json (valid, one document for several dumps), --prometheus (the textfile, written
 #     atomically, labels escaped), progress lines, stdin and pipes, the worst exit status of
 #     several dumps, a write error (/dev/full), pg_restore found (or not) on PATH;
+#   * header versions (issue 10): impossible ones exit 2 in dumpcheck, dumpls and dumporder,
+#     a plausible newer archive exit 3 naming its version;
 #   * the truncation sweep through the tool: a custom, a tar and a plain dump cut at 40
 #     pseudo-random offsets each are exit 2 in full and --quick mode.
 #
@@ -364,6 +366,39 @@ result "--pg-restore-version 16" $? "$(err_text)"
 run "$DUMPCHECK" --pg-restore-version 15 "$G18"
 result "demo dump: exit 1 with the sequence and the archive version warnings" \
     "$([ "$RC" -eq 1 ] && [ "$(wc -l <"$ERR")" -eq 2 ]; echo $?)" "$(err_text)"
+
+# ------------------------------------------------------------------------------ versions
+
+# Issue 10: a header no pg_dump writes is damaged (exit 2) in every tool; only a plausible newer
+# archive (1.17-1.25, sane sizes) is UNKNOWN (exit 3) and says that a newer dumpfmt is needed.
+# patch_header OUT OFFSET BYTE...: the pg15 custom dump with its header bytes replaced.
+patch_header() {
+    local out=$1 at=$2
+    shift 2
+    cp "$CORPUS/pg15/sample.custom.gzip.dump" "$out"
+    printf "$(printf '\\x%02x' "$@")" | dd of="$out" bs=1 seek="$at" conv=notrunc status=none
+}
+for c in "2.0:5 2 0:2" "1.40:6 40:2" "1.26:6 26:2" "1.17-int1:6 17 0 1:2" "1.17:6 17:3" \
+    "1.25:6 25:3"; do
+    name=${c%%:*}
+    rest=${c#*:}
+    want=${rest##*:}
+    # shellcheck disable=SC2086
+    patch_header "$TMP/v.dump" ${rest%:*}
+    bad=""
+    for tool in "$DUMPCHECK --no-pg-restore-check" "${DUMPLS:-tools/dumpls}" \
+        "${DUMPORDER:-tools/dumporder}"; do
+        # shellcheck disable=SC2086
+        run $tool "$TMP/v.dump"
+        [ "$RC" -eq "$want" ] || bad="$bad ${tool%% *}:$RC"
+    done
+    if [ "$want" = 3 ]; then
+        run "$DUMPCHECK" --no-pg-restore-check "$TMP/v.dump"
+        grep -qF "archive version $name is newer than this dumpfmt reads (1.0 to 1.16): a newer dumpfmt is needed" "$ERR" || bad="$bad message"
+    fi
+    result "header version $name: exit $want in dumpcheck, dumpls and dumporder" \
+        "$([ -z "$bad" ]; echo $?)" "$bad $(err_text)"
+done
 
 # ------------------------------------------------------------------------------ sweep
 
