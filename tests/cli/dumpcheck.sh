@@ -264,6 +264,8 @@ for k in ("file", "format", "archive_version", "compression", "entries", "data_e
 assert f["rows"] == 21185 and f["large_objects"] == 5 and f["archive_version"] == "1.16-0"
 s = [x for x in f["findings"] if x["code"] == "sequence-behind-data"][0]
 assert s["severity"] == "warning" and s["dump_id"] and s["desc"] == "SEQUENCE SET" and s["offset"] > 0
+assert s["fix"] == "SELECT pg_catalog.setval('sales.invoices_invoice_id_seq', 60, true);", s["fix"]
+assert all(x["fix"] is None for x in f["findings"] if x is not s)
 assert d["files"][1]["findings"][0]["code"] == "not-a-dump"
 EOF
 result "--json: one valid document for three dumps, worst exit" $? "$(head -c 300 "$OUT")"
@@ -283,8 +285,10 @@ g18, empty = sys.argv[2], sys.argv[3]
 samples = {}
 for line in text.splitlines():
     if line.startswith("#"):
-        assert re.match(r"# (HELP|TYPE) dumpfmt_check_\w+ ", line), line
+        assert re.match(r"# (HELP|TYPE) dumpfmt_(check|dump)_\w+ ", line), line
         continue
+    if line.startswith("dumpfmt_dump_info{"):
+        continue  # its labels are checked below
     m = re.match(r'(\w+)\{file="((?:[^"\\]|\\.)*)"(?:,severity="(\w+)")?\} (\S+)$', line)
     assert m, line
     samples[(m[1], m[2], m[3])] = float(m[4])
@@ -303,6 +307,39 @@ EOF
 result "--prometheus: node_exporter textfile with every metric" $? "$(head -c 400 "$PROM")"
 result "--prometheus: no temporary file left, exit is the worst (2)" \
     "$([ "$(ls "$TMP/prom" | wc -l)" -eq 1 ] && [ "$RC" -eq 2 ]; echo $?)" "$(ls "$TMP/prom")"
+
+# Issue 10: the dump's creation time, database and versions, in JSON and Prometheus; the oracle
+# is pg_restore -l's header ("Archive created at ..." read in the same zone, TZ=UTC here).
+G15=$CORPUS/pg15/sample.custom.gzip.dump
+run "$DUMPCHECK" --json --prometheus "$PROM" --no-pg-restore-check "$G15" "$CORPUS/pg15/sample.plain.sql"
+cp "$OUT" "$TMP/origin.json"
+PGR=$(command -v pg_restore || echo /usr/lib/postgresql/15/bin/pg_restore)
+if "$PGR" -l "$G15" >"$TMP/pgr.list" 2>/dev/null; then
+    "$PYTHON" - "$TMP/origin.json" "$PROM" "$TMP/pgr.list" "$G15" <<'EOF'
+import datetime, json, re, sys
+doc = json.load(open(sys.argv[1]))
+prom, pgr, g15 = open(sys.argv[2]).read(), open(sys.argv[3]).read(), sys.argv[4]
+f, plain = doc["files"]
+stamp = re.search(r"^; Archive created at (.*) UTC$", pgr, re.M)[1]
+want = int(datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=datetime.timezone.utc).timestamp())
+assert f["created_timestamp"] == want, (f["created_timestamp"], want)
+assert f["created"] == stamp + " UTC", f["created"]
+assert f["dbname"] == re.search(r"^;     dbname: (.*)$", pgr, re.M)[1]
+assert f["server_version"] == re.search(r"^;     Dumped from database version: (.*)$", pgr, re.M)[1]
+assert f["dump_version"] == re.search(r"^;     Dumped by pg_dump version: (.*)$", pgr, re.M)[1]
+assert f'dumpfmt_dump_created_timestamp_seconds{{file="{g15}"}} {want}\n' in prom, prom
+info = f'dumpfmt_dump_info{{file="{g15}",dbname="sample",server_version="{f["server_version"]}",dump_version="{f["dump_version"]}"}} 1\n'
+assert info in prom, prom
+# a script stores no creation time: null, and no sample (an alert on absent() catches it)
+assert plain["created_timestamp"] is None and plain["dump_version"].startswith("15.")
+assert "sample.plain.sql\"} " not in prom.split("dumpfmt_dump_created_timestamp_seconds", 2)[2].split("# HELP")[0]
+EOF
+    result "--json, --prometheus: the dump's creation time, database and versions match pg_restore -l" \
+        $? "$(head -c 600 "$TMP/origin.json")"
+else
+    ok "--json, --prometheus: creation time (skipped: pg_restore cannot read the pg15 dump)"
+fi
+
 ln -s "$PWD/$G18" "$TMP/we\"ird\\name.dump"
 run "$DUMPCHECK" --prometheus "$PROM" --no-pg-restore-check "$TMP/we\"ird\\name.dump"
 grep -Fq 'dumpfmt_check_verdict{file="'"$TMP"'/we\"ird\\name.dump"} 1' "$PROM"
