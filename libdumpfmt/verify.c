@@ -885,6 +885,7 @@ typedef struct ventry {
     int64_t stored;
     vlo *los;
     size_t nlos, caplos;
+    bool los_over;  /* more large objects than max_los: the rest were not recorded */
     uint32_t *want; /* LO OIDs the TOC promises, sorted */
     size_t nwant;
     bool want_known;
@@ -1669,9 +1670,8 @@ static int blobs_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve
             return rc;
         if (oid == 0)
             return DF_OK;
-        if (k >= c->r->lim.max_los)
-            return dfi_fail(err, DF_E_LIMIT, at, "more than %lld large objects in one block",
-                            (long long)c->r->lim.max_los);
+        if ((rc = dfi_limit_los(&c->r->lim, k, err, at)) != DF_OK)
+            return rc;
         if ((flags & V_REC) && ve != NULL && add_lo(ve, (uint32_t)oid, -1, 0, NULL, 0) != DF_OK)
             return dfi_fail(err, DF_E_NOMEM, at, "out of memory");
         if (dec)
@@ -2092,6 +2092,19 @@ static ventry *tar_blobs_entry(vctx *c, uint32_t oid)
     return NULL;
 }
 
+/* May the BLOBS entry take one more large object?  Said once when it may not (max_los). */
+static bool lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
+{
+    df_error err;
+
+    if (dfi_limit_los(&c->r->lim, (int64_t)ve->nlos, &err, at) == DF_OK)
+        return true;
+    if (!ve->los_over)
+        entry_add(ve, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, at, member, "%s", err.message);
+    ve->los_over = true;
+    return false;
+}
+
 /* Feed `size` bytes of member data at the buffer's position to a stream (or skip them). */
 static int tar_member_data(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t size)
 {
@@ -2137,6 +2150,8 @@ static int tar_member(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags,
                       name, "large object member \"%s\" belongs to no BLOBS entry of the TOC",
                       name);
         ve = *run;
+        if (ve != NULL && (flags & V_REC) && !lo_room(c, ve, data - V_TAR_BLOCK, name))
+            ve = NULL; /* over max_los: neither recorded nor checked */
         if (ve != NULL && (flags & V_REC)) {
             if (add_lo(ve, oid, data, size, name, wrap) != DF_OK)
                 return dfi_fail(err, DF_E_NOMEM, data, "out of memory");
@@ -2385,8 +2400,7 @@ static void dir_lo_list(vctx *c, ventry *ve)
     dfi_src src;
     dfi_buf b;
     df_error err;
-    char line[4096];
-    size_t n = 0;
+    dfi_line line = {NULL, 0, 0};
     int64_t at = 0;
 
     if (!safe_name(list)) {
@@ -2394,7 +2408,10 @@ static void dir_lo_list(vctx *c, ventry *ve)
                   "invalid LO list file name \"%s\" in the TOC", list ? list : "");
         return;
     }
-    ve->member = strdup(list);
+    if ((ve->member = strdup(list)) == NULL) {
+        c->pre.oom = true;
+        return;
+    }
     if (open_lo_list(c, list, &src, &b, &err) != DF_OK) {
         if (err.code == DF_E_NOTFOUND)
             entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
@@ -2409,7 +2426,7 @@ static void dir_lo_list(vctx *c, ventry *ve)
         uint8_t ch;
 
         if (rc == DF_EOF) {
-            if (n > 0)
+            if (line.n > 0)
                 entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
                           "the last line of the large object list has no newline");
             break;
@@ -2422,22 +2439,25 @@ static void dir_lo_list(vctx *c, ventry *ve)
         ch = dfi_buf_ptr(&b)[0];
         dfi_buf_consume(&b, 1);
         if (ch != '\n') {
-            if (n + 1 >= sizeof line || (int64_t)n + 1 >= c->r->lim.max_line) {
-                entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
-                          "line of the large object list is too long");
+            if ((rc = dfi_line_push(&line, &c->r->lim, (char)ch)) != DF_OK) {
+                entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
+                          rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, at, list,
+                          rc == DF_E_LIMIT ? "line of the large object list is longer than the "
+                                             "limit (max_line)"
+                                           : "out of memory");
                 break;
             }
-            line[n++] = (char)ch;
             continue;
         }
-        line[n] = '\0';
+        if (!lo_room(c, ve, at, list))
+            break;
         {
             uint32_t oid;
             char *name, member[300];
             dfi_wrap wrap;
             int64_t size;
 
-            if (!dfi_lo_list_line(line, &oid, &name) || !safe_name(name)) {
+            if (line.n == 0 || !dfi_lo_list_line(line.s, &oid, &name) || !safe_name(name)) {
                 entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
                           "invalid line in the large object list");
                 break;
@@ -2455,9 +2475,10 @@ static void dir_lo_list(vctx *c, ventry *ve)
                 ve->stored += size;
             }
         }
-        n = 0;
+        line.n = 0;
         at = dfi_buf_tell(&b);
     }
+    free(line.s);
     dfi_buf_free(&b);
     dfi_src_close(&src);
 }
@@ -2499,7 +2520,10 @@ static void dir_prepare(vctx *c)
                       ve->e->filename);
             continue;
         }
-        ve->member = strdup(member);
+        if ((ve->member = strdup(member)) == NULL) {
+            c->pre.oom = true;
+            continue;
+        }
         ve->found = V_FOUND_COMPLETE;
     }
 }
@@ -4309,7 +4333,7 @@ static void verify_opened(vctx *c)
         break;
     }
     for (size_t i = 0; i < c->n; i++)
-        if (c->ents[i].blobs)
+        if (c->ents[i].blobs && !c->ents[i].los_over) /* not all were recorded */
             lo_check(c, &c->ents[i]);
     if (!c->opt->quick)
         seq_check(c);
