@@ -60,6 +60,25 @@ static int open_whole(df_reader *r, dfi_src *src, const char *name, char *member
     return rc;
 }
 
+/*
+ * An error inside a compressed toc.dat (toc.dat.gz, ...) has an offset in
+ * the decoded stream, which no one can open with xxd -s in the file: it
+ * goes into the message as a decoded offset, and the error has none.
+ */
+static void decoded_offset(df_error *err)
+{
+    char tail[48];
+    size_t n = strlen(err->message), k;
+
+    if (err->offset < 0)
+        return;
+    k = (size_t)snprintf(tail, sizeof tail, " at decoded offset %lld", (long long)err->offset);
+    if (n + k >= sizeof err->message) /* the message gives way, the offset stays */
+        n = sizeof err->message - 1 - k;
+    memcpy(err->message + n, tail, k + 1);
+    err->offset = -1;
+}
+
 static int dir_open(df_reader *r)
 {
     dir_state *ds = calloc(1, sizeof *ds);
@@ -90,6 +109,8 @@ static int dir_open(df_reader *r)
         rc = dfi_read_toc(r, dfi_toc_filename_extra);
     if (rc != DF_OK && r->err.member[0] == '\0')
         dfi_error_set_member(&r->err, member);
+    if (rc != DF_OK && strcmp(member, "toc.dat") != 0 && strcmp(r->err.member, member) == 0)
+        decoded_offset(&r->err);
     return rc;
 }
 

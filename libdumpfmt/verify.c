@@ -4116,6 +4116,56 @@ static void dir_toc_tail(vctx *c)
                   (long long)n);
 }
 
+/*
+ * Offsets into a compressed toc.dat (toc.dat.gz, ...) count decoded bytes:
+ * no one can open them with xxd -s in the file.  Such a finding names the
+ * compressed file and says "decoded offset" in its message instead.
+ */
+static void toc_decoded_offsets(vlist *l, const char *tocname)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        df_finding *f = &l->v[i];
+        char msg[V_MSG + 64];
+        const char *fix = f->fix ? f->fix : "";
+        size_t ml, bl = strlen(tocname), fl = strlen(fix);
+        char *mem;
+
+        if (f->offset < 0 || (f->member[0] != '\0' && strcmp(f->member, "toc.dat") != 0 &&
+                              strcmp(f->member, tocname) != 0))
+            continue;
+        ml = (size_t)snprintf(msg, sizeof msg, "%s (decoded offset %lld)", f->message,
+                              (long long)f->offset);
+        ml = ml < sizeof msg ? ml : sizeof msg - 1;
+        if ((mem = malloc(ml + bl + fl + 3)) == NULL) {
+            l->oom = true;
+            return;
+        }
+        memcpy(mem, msg, ml + 1);
+        memcpy(mem + ml + 1, tocname, bl + 1);
+        memcpy(mem + ml + bl + 2, fix, fl + 1);
+        free((void *)f->message);
+        f->message = mem;
+        f->member = mem + ml + 1;
+        f->fix = f->fix ? mem + ml + bl + 2 : NULL;
+        f->offset = -1;
+    }
+}
+
+static void directory_decoded_offsets(vctx *c)
+{
+    char tocname[300];
+    dfi_wrap wrap;
+    int64_t size;
+
+    if (!dir_discover(c, "toc.dat", tocname, sizeof tocname, &wrap, &size) ||
+        wrap == DFI_WRAP_RAW)
+        return;
+    toc_decoded_offsets(&c->pre, tocname);
+    toc_decoded_offsets(&c->post, tocname);
+    for (size_t i = 0; i < c->n; i++)
+        toc_decoded_offsets(&c->ents[i].finds, tocname);
+}
+
 static void verify_directory(vctx *c)
 {
     dir_toc_tail(c);
@@ -4142,11 +4192,15 @@ static void open_failed(vctx *c, df_reader *r, int rc)
         if (in_header && (h->file_size == 0 || (h->file_size < 0 && at == 0)))
             vlist_add(&c->pre, DF_FIND_EMPTY, DF_SEVERITY_ERROR, NULL, 0, m, "the %s is empty",
                       m[0] ? "file" : "input");
-        else
+        else if (h->file_size >= 0 || at >= 0)
             vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
                       DF_SEVERITY_ERROR, NULL, h->file_size >= 0 ? h->file_size : at, m,
                       "the file ends at offset %lld inside the archive %s (%s)",
                       (long long)(h->file_size >= 0 ? h->file_size : at),
+                      in_header ? "header" : "TOC", msg);
+        else /* a compressed toc.dat: the reader put the decoded offset in msg */
+            vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
+                      DF_SEVERITY_ERROR, NULL, -1, m, "the file ends inside the archive %s (%s)",
                       in_header ? "header" : "TOC", msg);
         break;
     case DF_E_FORMAT:
@@ -4337,6 +4391,8 @@ static void verify_opened(vctx *c)
             lo_check(c, &c->ents[i]);
     if (!c->opt->quick)
         seq_check(c);
+    if (c->r->hdr.format == DF_FORMAT_DIRECTORY && c->path != NULL)
+        directory_decoded_offsets(c);
 }
 
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,

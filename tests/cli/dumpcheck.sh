@@ -19,6 +19,7 @@
 #     several dumps, a write error (/dev/full), pg_restore found (or not) on PATH;
 #   * header versions (issue 10): impossible ones exit 2 in dumpcheck, dumpls and dumporder,
 #     a plausible newer archive exit 3 naming its version;
+#   * a compressed toc.dat (issue 10): its offsets are decoded ones, said in the message;
 #   * the truncation sweep through the tool: a custom, a tar and a plain dump cut at 40
 #     pseudo-random offsets each are exit 2 in full and --quick mode.
 #
@@ -436,6 +437,39 @@ for c in "2.0:5 2 0:2" "1.40:6 40:2" "1.26:6 26:2" "1.17-int1:6 17 0 1:2" "1.17:
     result "header version $name: exit $want in dumpcheck, dumpls and dumporder" \
         "$([ -z "$bad" ]; echo $?)" "$bad $(err_text)"
 done
+
+# ------------------------------------------------------------------------------ decoded offsets
+
+# Issue 10: offsets inside a compressed toc.dat count decoded bytes; a finding or error never
+# gives one as an offset in the file (there it is "offset N", for xxd -s), but as a "decoded
+# offset" in its message.  toc.dat cut at 3000 bytes gzips to well under 3000 bytes.
+mkdir -p "$TMP/dz"
+cp -r "$CORPUS/pg18/sample.dir.gzip" "$TMP/dz/cut"
+head -c 3000 "$TMP/dz/cut/toc.dat" | gzip -n >"$TMP/dz/cut/toc.dat.gz"
+cp -r "$CORPUS/pg18/sample.dir.gzip" "$TMP/dz/tail"
+{ cat "$TMP/dz/tail/toc.dat"; printf junk; } | gzip -n >"$TMP/dz/tail/toc.dat.gz"
+rm "$TMP/dz/cut/toc.dat" "$TMP/dz/tail/toc.dat"
+run "$DUMPCHECK" --json --no-pg-restore-check "$TMP/dz/cut" "$TMP/dz/tail"
+"$PYTHON" - "$OUT" <<'EOF'
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+cut, tail = doc["files"]
+assert cut["exit_status"] == 2 and tail["exit_status"] == 1, (cut["exit_status"], tail["exit_status"])
+for f in (cut, tail):
+    for x in f["findings"]:
+        if x["offset"] is not None:  # an offset one can open: inside the file it names
+            path = os.path.join(f["file"], x["member"]) if x["member"] else f["file"]
+            assert os.path.isfile(path) and x["offset"] <= os.path.getsize(path), x
+t = [x for x in cut["findings"] if x["code"] == "truncated-toc"][0]
+assert t["offset"] is None and t["member"] == "toc.dat.gz" and "decoded offset 3000" in t["message"], t
+t = [x for x in tail["findings"] if x["code"] == "trailing-data"][0]
+assert t["offset"] is None and t["member"] == "toc.dat.gz" and "decoded offset" in t["message"], t
+EOF
+result "compressed toc.dat: decoded offsets in the message, no file offset" $? "$(head -c 600 "$OUT")"
+run "${DUMPLS:-tools/dumpls}" "$TMP/dz/cut"
+result "dumpls, compressed toc.dat cut short: \"at decoded offset 3000\", exit 2" \
+    "$([ "$RC" -eq 2 ] && grep -q 'toc.dat.gz: unexpected end of file at decoded offset 3000$' "$ERR" &&
+        ! grep -q ': offset ' "$ERR"; echo $?)" "$(err_text)"
 
 # ------------------------------------------------------------------------------ sweep
 
