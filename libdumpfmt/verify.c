@@ -1654,6 +1654,19 @@ static int add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size, const c
     return DF_OK;
 }
 
+/* May the BLOBS entry take one more large object?  Said once when it may not (max_los). */
+static bool lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
+{
+    df_error err;
+
+    if (dfi_limit_los(&c->r->lim, (int64_t)ve->nlos, &err, at) == DF_OK)
+        return true;
+    if (!ve->los_over)
+        entry_add(ve, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, at, member, "%s", err.message);
+    ve->los_over = true;
+    return false;
+}
+
 /* The body of a BLOBS block: (OID, chunk stream)* then OID 0. */
 static int blobs_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve, int flags,
                       bool dec, char *what, size_t wn, int64_t *fail_at)
@@ -2090,19 +2103,6 @@ static ventry *tar_blobs_entry(vctx *c, uint32_t oid)
             return ve;
     }
     return NULL;
-}
-
-/* May the BLOBS entry take one more large object?  Said once when it may not (max_los). */
-static bool lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
-{
-    df_error err;
-
-    if (dfi_limit_los(&c->r->lim, (int64_t)ve->nlos, &err, at) == DF_OK)
-        return true;
-    if (!ve->los_over)
-        entry_add(ve, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, at, member, "%s", err.message);
-    ve->los_over = true;
-    return false;
 }
 
 /* Feed `size` bytes of member data at the buffer's position to a stream (or skip them). */
