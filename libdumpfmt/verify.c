@@ -3144,27 +3144,33 @@ static void link_add(vctx *c, const char *schema, const char *name, const char *
     }
 }
 
-/* DEFAULT: "ALTER TABLE ONLY t ALTER COLUMN c SET DEFAULT nextval('s'::regclass);". */
-static void links_from_default(vctx *c, const df_entry *e)
+/* "ALTER TABLE [ONLY] t ALTER COLUMN c" in the entry's definition: t, c and what follows. */
+static const char *alter_column(const df_entry *e, char *ts, char *tt, char *col)
 {
-    char ts[V_IDENT], tt[V_IDENT], col[V_IDENT], ss[V_IDENT], sn[V_IDENT];
     const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
 
     if (s == NULL)
-        return;
+        return NULL;
     s += 12;
     if (strncmp(s, "ONLY ", 5) == 0)
         s += 5;
     if (!parse_table(&s, e->schema, ts, tt))
-        return;
+        return NULL;
     s = skip_space(s);
     if (strncmp(s, "ALTER COLUMN ", 13) != 0)
-        return;
+        return NULL;
     s += 13;
-    if (!parse_ident(&s, col, V_IDENT))
-        return;
-    s = skip_space(s);
-    if (strncmp(s, "SET DEFAULT ", 12) == 0 && parse_nextval(s + 12, e->schema, ss, sn))
+    return parse_ident(&s, col, V_IDENT) ? skip_space(s) : NULL;
+}
+
+/* DEFAULT: "ALTER TABLE ONLY t ALTER COLUMN c SET DEFAULT nextval('s'::regclass);". */
+static void links_from_default(vctx *c, const df_entry *e)
+{
+    char ts[V_IDENT], tt[V_IDENT], col[V_IDENT], ss[V_IDENT], sn[V_IDENT];
+    const char *s = alter_column(e, ts, tt, col);
+
+    if (s != NULL && strncmp(s, "SET DEFAULT ", 12) == 0 &&
+        parse_nextval(s + 12, e->schema, ss, sn))
         link_add(c, ss, sn, ts, tt, col);
 }
 
@@ -3172,20 +3178,9 @@ static void links_from_default(vctx *c, const df_entry *e)
 static void links_from_identity(vctx *c, const df_entry *e)
 {
     char ts[V_IDENT], tt[V_IDENT], col[V_IDENT];
-    const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
+    const char *s = alter_column(e, ts, tt, col);
 
-    if (s == NULL || strstr(s, " ADD GENERATED ") == NULL)
-        return;
-    s += 12;
-    if (strncmp(s, "ONLY ", 5) == 0)
-        s += 5;
-    if (!parse_table(&s, e->schema, ts, tt))
-        return;
-    s = skip_space(s);
-    if (strncmp(s, "ALTER COLUMN ", 13) != 0)
-        return;
-    s += 13;
-    if (parse_ident(&s, col, V_IDENT))
+    if (s != NULL && strncmp(s, "ADD GENERATED ", 14) == 0)
         link_add(c, e->schema ? e->schema : "", e->tag ? e->tag : "", ts, tt, col);
 }
 
