@@ -4494,6 +4494,16 @@ int df_verify_set_pg_restore_version(df_verify *v, int pg_major)
     if (v->f == NULL || !archive_too_new(df_reader_header(v->r), pg_major, msg, sizeof msg))
         return DF_OK;
     vlist_add(&one, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
+    if (df_reader_header(v->r)->format == DF_FORMAT_DIRECTORY) {
+        vctx c = {.path = df_reader_path(v->r)}; /* all dir_discover needs */
+        char tocname[300];
+        dfi_wrap wrap;
+        int64_t size;
+
+        if (c.path != NULL && dir_discover(&c, "toc.dat", tocname, sizeof tocname, &wrap, &size) &&
+            wrap != DFI_WRAP_RAW)
+            toc_decoded_offsets(&one, tocname);
+    }
     nf = one.n == 1 ? realloc(v->f, (v->n + 1) * sizeof *v->f) : NULL;
     if (nf == NULL) {
         vlist_free(&one);

@@ -449,7 +449,7 @@ head -c 3000 "$TMP/dz/cut/toc.dat" | gzip -n >"$TMP/dz/cut/toc.dat.gz"
 cp -r "$CORPUS/pg18/sample.dir.gzip" "$TMP/dz/tail"
 { cat "$TMP/dz/tail/toc.dat"; printf junk; } | gzip -n >"$TMP/dz/tail/toc.dat.gz"
 rm "$TMP/dz/cut/toc.dat" "$TMP/dz/tail/toc.dat"
-run "$DUMPCHECK" --json --no-pg-restore-check "$TMP/dz/cut" "$TMP/dz/tail"
+run "$DUMPCHECK" --json --pg-restore-version 15 "$TMP/dz/cut" "$TMP/dz/tail"
 "$PYTHON" - "$OUT" <<'EOF'
 import json, os, sys
 doc = json.load(open(sys.argv[1]))
@@ -464,6 +464,8 @@ t = [x for x in cut["findings"] if x["code"] == "truncated-toc"][0]
 assert t["offset"] is None and t["member"] == "toc.dat.gz" and "decoded offset 3000" in t["message"], t
 t = [x for x in tail["findings"] if x["code"] == "trailing-data"][0]
 assert t["offset"] is None and t["member"] == "toc.dat.gz" and "decoded offset" in t["message"], t
+t = [x for x in tail["findings"] if x["code"] == "archive-newer-than-pg_restore"][0]
+assert t["offset"] is None and t["message"].endswith("(decoded offset 5)"), t
 EOF
 result "compressed toc.dat: decoded offsets in the message, no file offset" $? "$(head -c 600 "$OUT")"
 run "${DUMPLS:-tools/dumpls}" "$TMP/dz/cut"
