@@ -4152,8 +4152,7 @@ static void directory_decoded_offsets(vctx *c)
     dfi_wrap wrap;
     int64_t size;
 
-    if (!dir_discover(c, "toc.dat", tocname, sizeof tocname, &wrap, &size) ||
-        wrap == DFI_WRAP_RAW)
+    if (!dir_discover(c, "toc.dat", tocname, sizeof tocname, &wrap, &size) || wrap == DFI_WRAP_RAW)
         return;
     toc_decoded_offsets(&c->pre, tocname);
     toc_decoded_offsets(&c->post, tocname);

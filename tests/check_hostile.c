@@ -1033,11 +1033,11 @@ END_TEST
 START_TEST(test_versions)
 {
     const int v[][6] = {
-        {1, 99, 0, 4, 8, DF_E_CORRUPT}, {1, 17, 0, 4, 8, DF_E_VERSION},
-        {2, 0, 0, 4, 8, DF_E_CORRUPT},  {0, 9, 0, 4, 8, DF_E_CORRUPT},
+        {1, 99, 0, 4, 8, DF_E_CORRUPT},      {1, 17, 0, 4, 8, DF_E_VERSION},
+        {2, 0, 0, 4, 8, DF_E_CORRUPT},       {0, 9, 0, 4, 8, DF_E_CORRUPT},
         {255, 255, 255, 4, 8, DF_E_CORRUPT}, {1, 25, 0, 4, 8, DF_E_VERSION},
-        {1, 26, 0, 4, 8, DF_E_CORRUPT}, {1, 17, 0, 1, 8, DF_E_CORRUPT},
-        {1, 20, 0, 4, 2, DF_E_CORRUPT}, {1, 18, 0, 9, 8, DF_E_CORRUPT},
+        {1, 26, 0, 4, 8, DF_E_CORRUPT},      {1, 17, 0, 1, 8, DF_E_CORRUPT},
+        {1, 20, 0, 4, 2, DF_E_CORRUPT},      {1, 18, 0, 9, 8, DF_E_CORRUPT},
     };
     aw w;
     outcome o;
