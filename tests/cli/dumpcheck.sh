@@ -414,7 +414,7 @@ patch_header() {
     local out=$1 at=$2
     shift 2
     cp "$CORPUS/pg15/sample.custom.gzip.dump" "$out"
-    printf "$(printf '\\x%02x' "$@")" | dd of="$out" bs=1 seek="$at" conv=notrunc status=none
+    printf '%b' "$(printf '\\x%02x' "$@")" | dd of="$out" bs=1 seek="$at" conv=notrunc status=none
 }
 for c in "2.0:5 2 0:2" "1.40:6 40:2" "1.26:6 26:2" "1.17-int1:6 17 0 1:2" "1.17:6 17:3" \
     "1.25:6 25:3"; do
