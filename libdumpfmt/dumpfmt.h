@@ -499,6 +499,7 @@ typedef struct df_finding {
     int64_t offset;        /* raw byte offset in `member` (or the file); -1 if none */
     const char *member;    /* directory file or tar member; "" = the file itself */
     const char *message;   /* PostgreSQL style; does not repeat the entry's name */
+    const char *fix;       /* SQL that repairs it after a restore, or NULL */
 } df_finding;
 
 /* Inflate engine for gzip data (df_verify_options.inflate). */

@@ -106,10 +106,9 @@ static int skip_los(df_reader *r)
 
         if (rc != DF_OK || oid == 0)
             return rc;
-        if (n >= r->lim.max_los)
-            return dfi_fail(&r->err, DF_E_LIMIT, dfi_buf_tell(&r->buf),
-                            "more than %lld large objects in one block",
-                            (long long)r->lim.max_los);
+        rc = dfi_limit_los(&r->lim, n, &r->err, dfi_buf_tell(&r->buf));
+        if (rc != DF_OK)
+            return rc;
         rc = skip_chunks(r);
         if (rc != DF_OK)
             return rc;
@@ -340,9 +339,9 @@ static int custom_next_lo(df_reader *r, uint32_t *oid)
         cs->in_lo = false;
         return DF_EOF;
     }
-    if (cs->los >= r->lim.max_los)
-        return dfi_fail(&r->err, DF_E_LIMIT, before, "more than %lld large objects in one block",
-                        (long long)r->lim.max_los);
+    rc = dfi_limit_los(&r->lim, cs->los, &r->err, before);
+    if (rc != DF_OK)
+        return rc;
     cs->los++;
     cs->in_lo = true;
     cs->chunks_done = false;

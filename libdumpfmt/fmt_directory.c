@@ -27,6 +27,8 @@ typedef struct dir_state {
     bool list_open;
     char list_name[256];
     char member[256]; /* data file currently open, with its suffix */
+    dfi_line line;    /* the LO list line being read */
+    int64_t los;      /* large objects of the open list so far */
 } dir_state;
 
 static dir_state *ds_of(const df_reader *r)
@@ -56,6 +58,25 @@ static int open_whole(df_reader *r, dfi_src *src, const char *name, char *member
             dfi_src_close(src);
     }
     return rc;
+}
+
+/*
+ * An error inside a compressed toc.dat (toc.dat.gz, ...) has an offset in
+ * the decoded stream, which no one can open with xxd -s in the file: it
+ * goes into the message as a decoded offset, and the error has none.
+ */
+static void decoded_offset(df_error *err)
+{
+    char tail[48];
+    size_t n = strlen(err->message), k;
+
+    if (err->offset < 0)
+        return;
+    k = (size_t)snprintf(tail, sizeof tail, " at decoded offset %lld", (long long)err->offset);
+    if (n + k >= sizeof err->message) /* the message gives way, the offset stays */
+        n = sizeof err->message - 1 - k;
+    memcpy(err->message + n, tail, k + 1);
+    err->offset = -1;
 }
 
 static int dir_open(df_reader *r)
@@ -88,6 +109,8 @@ static int dir_open(df_reader *r)
         rc = dfi_read_toc(r, dfi_toc_filename_extra);
     if (rc != DF_OK && r->err.member[0] == '\0')
         dfi_error_set_member(&r->err, member);
+    if (rc != DF_OK && strcmp(member, "toc.dat") != 0 && strcmp(r->err.member, member) == 0)
+        decoded_offset(&r->err);
     return rc;
 }
 
@@ -174,6 +197,7 @@ static int open_list_file(df_reader *r, const df_entry *e)
         return rc;
     }
     ds->list_open = true;
+    ds->los = 0;
     snprintf(r->stats.member, sizeof r->stats.member, "%s", name);
     return DF_OK;
 }
@@ -189,19 +213,19 @@ static int dir_open_data(df_reader *r, const df_entry *e)
     return open_data_file(r, e->filename, e);
 }
 
-/* One line of a LO list: "<oid> <filename>\n" (spec §6.2). */
-static int read_list_line(df_reader *r, char *line, size_t cap, int64_t *at)
+/* One line of a LO list into ds->line: "<oid> <filename>\n" (spec §6.2). */
+static int read_list_line(df_reader *r, int64_t *at)
 {
     dir_state *ds = ds_of(r);
-    size_t n = 0;
 
+    ds->line.n = 0;
     *at = dfi_buf_tell(&ds->list_buf);
     for (;;) {
         int rc = dfi_buf_fill(&ds->list_buf, &r->err);
         const uint8_t *p;
 
         if (rc == DF_EOF) {
-            if (n == 0)
+            if (ds->line.n == 0)
                 return DF_EOF;
             return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&ds->list_buf),
                             "last line of large object list \"%s\" has no newline", ds->list_name);
@@ -212,12 +236,14 @@ static int read_list_line(df_reader *r, char *line, size_t cap, int64_t *at)
         dfi_buf_consume(&ds->list_buf, 1);
         if (*p == '\n')
             break;
-        if (n + 1 >= cap || (int64_t)n + 1 >= r->lim.max_line)
+        rc = dfi_line_push(&ds->line, &r->lim, (char)*p);
+        if (rc == DF_E_NOMEM)
+            return dfi_fail(&r->err, DF_E_NOMEM, *at, "out of memory");
+        if (rc != DF_OK)
             return dfi_fail(&r->err, DF_E_LIMIT, *at,
-                            "line of large object list \"%s\" is too long", ds->list_name);
-        line[n++] = (char)*p;
+                            "line of large object list \"%s\" is longer than %lld bytes",
+                            ds->list_name, (long long)r->lim.max_line - 1);
     }
-    line[n] = '\0';
     return DF_OK;
 }
 
@@ -247,19 +273,22 @@ static int parse_list_line(df_reader *r, char *line, int64_t at, uint32_t *oid, 
 static int dir_next_lo(df_reader *r, uint32_t *oid)
 {
     dir_state *ds = ds_of(r);
-    char line[4096];
+    char empty[1] = "";
     char *name = NULL;
     int64_t at;
     int rc;
 
     close_data_file(ds);
     dfi_error_set_member(&r->err, ds->list_name);
-    rc = read_list_line(r, line, sizeof line, &at);
+    rc = read_list_line(r, &at);
     if (rc != DF_OK)
         return rc;
-    rc = parse_list_line(r, line, at, oid, &name);
+    rc = dfi_limit_los(&r->lim, ds->los, &r->err, at);
+    if (rc == DF_OK)
+        rc = parse_list_line(r, ds->line.n > 0 ? ds->line.s : empty, at, oid, &name);
     if (rc != DF_OK)
         return rc;
+    ds->los++;
     return open_data_file(r, name, r->cur);
 }
 
@@ -295,6 +324,7 @@ static void dir_free(df_reader *r)
         return;
     close_data_file(ds);
     close_list_file(ds);
+    free(ds->line.s);
     free(ds->dir);
     free(ds);
     r->fmt_state = NULL;

@@ -318,6 +318,15 @@ DFI_HIDDEN int32_t dfi_id_pairs_find(const dfi_id_pair *p, size_t n, int32_t id)
 DFI_HIDDEN int dfi_toc_filename_extra(df_reader *r, df_entry *e);
 /* One line of a directory archive's LO list, "<oid> <file>" (spec §6.2), split in place. */
 DFI_HIDDEN bool dfi_lo_list_line(char *line, uint32_t *oid, char **name);
+/* reader.c: DF_E_LIMIT (with the message) when a BLOBS entry already holds max_los objects. */
+DFI_HIDDEN int dfi_limit_los(const df_limits *lim, int64_t n, df_error *err, int64_t at);
+/* reader.c: a line of a LO list, grown up to df_limits.max_line; free s when done. */
+typedef struct dfi_line {
+    char *s;
+    size_t n, cap;
+} dfi_line;
+/* Append ch: DF_OK, DF_E_LIMIT (the line would reach max_line) or DF_E_NOMEM. */
+DFI_HIDDEN int dfi_line_push(dfi_line *l, const df_limits *lim, char ch);
 /* reader.c: the entry's index by dump id, or -1. */
 DFI_HIDDEN ssize_t dfi_find_index(const df_reader *r, int32_t id);
 /* reader.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */

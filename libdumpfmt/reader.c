@@ -24,6 +24,37 @@ void df_limits_default(df_limits *l)
     l->max_line = 4096;
 }
 
+/*
+ * The limits on large objects, checked here and nowhere else: the custom
+ * reader, the directory reader and the verifier's custom, directory and tar
+ * walks all count through these two (issue 10).
+ */
+int dfi_limit_los(const df_limits *lim, int64_t n, df_error *err, int64_t at)
+{
+    if (n < lim->max_los)
+        return DF_OK;
+    return dfi_fail(err, DF_E_LIMIT, at, "more than %lld large objects in one BLOBS entry",
+                    (long long)lim->max_los);
+}
+
+/* One more byte of a LO list line (kept NUL-terminated), which may be max_line - 1 long. */
+int dfi_line_push(dfi_line *l, const df_limits *lim, char ch)
+{
+    if ((int64_t)l->n + 1 >= lim->max_line)
+        return DF_E_LIMIT;
+    if (l->n + 2 > l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        char *ns = realloc(l->s, cap);
+        if (ns == NULL)
+            return DF_E_NOMEM;
+        l->s = ns;
+        l->cap = cap;
+    }
+    l->s[l->n++] = ch;
+    l->s[l->n] = '\0';
+    return DF_OK;
+}
+
 df_reader *df_reader_new(const df_limits *limits)
 {
     df_reader *r = calloc(1, sizeof *r);

@@ -9,6 +9,12 @@
 #include <string.h>
 
 #define HIGHEST_MINOR 16
+/*
+ * The newest minor a future pg_dump may plausibly write: PostgreSQL has
+ * added about one a year since 1.0.  Beyond it, or a major other than 1,
+ * the header is damaged, not new (issue 10).
+ */
+#define PLAUSIBLE_MINOR 25
 
 static int read_created(df_reader *r)
 {
@@ -107,10 +113,30 @@ static int read_version(df_reader *r)
     r->hdr.vmin = vmin;
     r->hdr.vrev = vrev;
     r->arch.version = DF_MAKE_VERSION(vmaj, vmin, vrev);
-    if (vmaj != 1 || vmin > HIGHEST_MINOR)
-        return dfi_fail(&r->err, DF_E_VERSION, 5, "unsupported version (%d.%d) in file header",
-                        vmaj, vmin);
+    if (vmaj != 1 || vmin > PLAUSIBLE_MINOR)
+        return dfi_fail(&r->err, DF_E_CORRUPT, 5,
+                        "impossible archive version %d.%d in file header: no pg_dump writes "
+                        "it (1.0 to 1.%d are known)",
+                        vmaj, vmin, HIGHEST_MINOR);
     return DF_OK;
+}
+
+/* A plausible newer archive: the sizes after the version must be sane, then it is only new. */
+static int check_newer(df_reader *r)
+{
+    const df_header *h = &r->hdr;
+
+    if (h->vmin <= HIGHEST_MINOR)
+        return DF_OK;
+    if (h->int_size < 4 || h->off_size < 4)
+        return dfi_fail(&r->err, DF_E_CORRUPT, 8,
+                        "impossible integer or offset size (%d, %d) in the header of archive "
+                        "version %d.%d: no pg_dump writes it",
+                        h->int_size, h->off_size, h->vmaj, h->vmin);
+    return dfi_fail(&r->err, DF_E_VERSION, 5,
+                    "archive version %d.%d is newer than this dumpfmt reads (1.0 to 1.%d): a "
+                    "newer dumpfmt is needed",
+                    h->vmaj, h->vmin, HIGHEST_MINOR);
 }
 
 static int read_magic(df_reader *r)
@@ -152,6 +178,8 @@ int dfi_read_header(df_reader *r, int expect_format_byte)
         rc = read_version(r);
     if (rc == DF_OK)
         rc = read_sizes(r);
+    if (rc == DF_OK)
+        rc = check_newer(r);
     if (rc == DF_OK)
         rc = read_format_byte(r, expect_format_byte);
     if (rc == DF_OK)

@@ -148,7 +148,24 @@ static void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, i
     }
     memcpy(mem, msg, ml + 1);
     memcpy(mem + ml + 1, member, bl + 1);
-    l->v[l->n++] = (df_finding){code, sev, e, off, mem + ml + 1, mem};
+    l->v[l->n++] = (df_finding){code, sev, e, off, mem + ml + 1, mem, NULL};
+}
+
+/* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */
+static void vlist_set_fix(vlist *l, const char *fix)
+{
+    df_finding *f = &l->v[l->n - 1];
+    size_t ml = strlen(f->message), bl = strlen(f->member), fl = strlen(fix);
+    char *mem = realloc((void *)f->message, ml + bl + fl + 3);
+
+    if (mem == NULL) {
+        l->oom = true;
+        return;
+    }
+    memcpy(mem + ml + bl + 2, fix, fl + 1);
+    f->message = mem;
+    f->member = mem + ml + 1;
+    f->fix = mem + ml + bl + 2;
 }
 
 static void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
@@ -868,6 +885,7 @@ typedef struct ventry {
     int64_t stored;
     vlo *los;
     size_t nlos, caplos;
+    bool los_over;  /* more large objects than max_los: the rest were not recorded */
     uint32_t *want; /* LO OIDs the TOC promises, sorted */
     size_t nwant;
     bool want_known;
@@ -883,9 +901,18 @@ typedef struct vseq {
     int64_t value;
     bool called;
     int64_t increment;
-    bool target; /* the column it feeds is known */
-    char tschema[V_IDENT], table[V_IDENT], column[V_IDENT];
 } vseq;
+
+/*
+ * A column a sequence feeds: its DEFAULT is nextval() of the sequence
+ * (a DEFAULT entry or a column default in CREATE TABLE), or it is the
+ * identity column the sequence was made for.  OWNED BY is not such a link:
+ * a sequence may be owned by a column whose default takes another one.
+ */
+typedef struct vlink {
+    size_t seq; /* index into vctx.seqs */
+    char tschema[V_IDENT], table[V_IDENT], column[V_IDENT];
+} vlink;
 
 typedef struct vctx vctx;
 
@@ -909,6 +936,8 @@ struct vctx {
     int64_t walk_end;  /* ... and where */
     vseq *seqs;
     size_t nseqs;
+    vlink *links; /* the columns the sequences feed */
+    size_t nlinks, caplinks;
     bool gzip_used;
     /* work for the data phase */
     size_t *items;
@@ -1649,6 +1678,19 @@ static int add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size, const c
     return DF_OK;
 }
 
+/* May the BLOBS entry take one more large object?  Said once when it may not (max_los). */
+static bool lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
+{
+    df_error err;
+
+    if (dfi_limit_los(&c->r->lim, (int64_t)ve->nlos, &err, at) == DF_OK)
+        return true;
+    if (!ve->los_over)
+        entry_add(ve, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, at, member, "%s", err.message);
+    ve->los_over = true;
+    return false;
+}
+
 /* The body of a BLOBS block: (OID, chunk stream)* then OID 0. */
 static int blobs_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve, int flags,
                       bool dec, char *what, size_t wn, int64_t *fail_at)
@@ -1665,9 +1707,8 @@ static int blobs_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve
             return rc;
         if (oid == 0)
             return DF_OK;
-        if (k >= c->r->lim.max_los)
-            return dfi_fail(err, DF_E_LIMIT, at, "more than %lld large objects in one block",
-                            (long long)c->r->lim.max_los);
+        if ((rc = dfi_limit_los(&c->r->lim, k, err, at)) != DF_OK)
+            return rc;
         if ((flags & V_REC) && ve != NULL && add_lo(ve, (uint32_t)oid, -1, 0, NULL, 0) != DF_OK)
             return dfi_fail(err, DF_E_NOMEM, at, "out of memory");
         if (dec)
@@ -2133,6 +2174,8 @@ static int tar_member(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags,
                       name, "large object member \"%s\" belongs to no BLOBS entry of the TOC",
                       name);
         ve = *run;
+        if (ve != NULL && (flags & V_REC) && !lo_room(c, ve, data - V_TAR_BLOCK, name))
+            ve = NULL; /* over max_los: neither recorded nor checked */
         if (ve != NULL && (flags & V_REC)) {
             if (add_lo(ve, oid, data, size, name, wrap) != DF_OK)
                 return dfi_fail(err, DF_E_NOMEM, data, "out of memory");
@@ -2381,8 +2424,7 @@ static void dir_lo_list(vctx *c, ventry *ve)
     dfi_src src;
     dfi_buf b;
     df_error err;
-    char line[4096];
-    size_t n = 0;
+    dfi_line line = {NULL, 0, 0};
     int64_t at = 0;
 
     if (!safe_name(list)) {
@@ -2390,7 +2432,10 @@ static void dir_lo_list(vctx *c, ventry *ve)
                   "invalid LO list file name \"%s\" in the TOC", list ? list : "");
         return;
     }
-    ve->member = strdup(list);
+    if ((ve->member = strdup(list)) == NULL) {
+        c->pre.oom = true;
+        return;
+    }
     if (open_lo_list(c, list, &src, &b, &err) != DF_OK) {
         if (err.code == DF_E_NOTFOUND)
             entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
@@ -2405,7 +2450,7 @@ static void dir_lo_list(vctx *c, ventry *ve)
         uint8_t ch;
 
         if (rc == DF_EOF) {
-            if (n > 0)
+            if (line.n > 0)
                 entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
                           "the last line of the large object list has no newline");
             break;
@@ -2418,22 +2463,25 @@ static void dir_lo_list(vctx *c, ventry *ve)
         ch = dfi_buf_ptr(&b)[0];
         dfi_buf_consume(&b, 1);
         if (ch != '\n') {
-            if (n + 1 >= sizeof line || (int64_t)n + 1 >= c->r->lim.max_line) {
-                entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
-                          "line of the large object list is too long");
+            if ((rc = dfi_line_push(&line, &c->r->lim, (char)ch)) != DF_OK) {
+                entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
+                          rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, at, list,
+                          rc == DF_E_LIMIT ? "line of the large object list is longer than the "
+                                             "limit (max_line)"
+                                           : "out of memory");
                 break;
             }
-            line[n++] = (char)ch;
             continue;
         }
-        line[n] = '\0';
+        if (!lo_room(c, ve, at, list))
+            break;
         {
             uint32_t oid;
             char *name, member[300];
             dfi_wrap wrap;
             int64_t size;
 
-            if (!dfi_lo_list_line(line, &oid, &name) || !safe_name(name)) {
+            if (line.n == 0 || !dfi_lo_list_line(line.s, &oid, &name) || !safe_name(name)) {
                 entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
                           "invalid line in the large object list");
                 break;
@@ -2451,9 +2499,10 @@ static void dir_lo_list(vctx *c, ventry *ve)
                 ve->stored += size;
             }
         }
-        n = 0;
+        line.n = 0;
         at = dfi_buf_tell(&b);
     }
+    free(line.s);
     dfi_buf_free(&b);
     dfi_src_close(&src);
 }
@@ -2495,7 +2544,10 @@ static void dir_prepare(vctx *c)
                       ve->e->filename);
             continue;
         }
-        ve->member = strdup(member);
+        if ((ve->member = strdup(member)) == NULL) {
+            c->pre.oom = true;
+            continue;
+        }
         ve->found = V_FOUND_COMPLETE;
     }
 }
@@ -2991,8 +3043,8 @@ static void lo_check(vctx *c, ventry *ve)
 /* Sequences behind their data                                         */
 /* ================================================================== */
 
-/* "SELECT pg_catalog.setval('s', 42, true);" */
-static bool parse_setval(const char *defn, int64_t *value, bool *called)
+/* "SELECT pg_catalog.setval('s', 42, true);": the value and is_called. */
+static bool parse_setval(const char *defn, vseq *q)
 {
     const char *s = defn ? strstr(defn, "setval(") : NULL;
     char *end;
@@ -3024,12 +3076,12 @@ static bool parse_setval(const char *defn, int64_t *value, bool *called)
         return false;
     s = skip_space(s + 1);
     if (starts_with(s, "true"))
-        *called = true;
+        q->called = true;
     else if (starts_with(s, "false"))
-        *called = false;
+        q->called = false;
     else
         return false;
-    *value = v;
+    q->value = v;
     return true;
 }
 
@@ -3051,49 +3103,109 @@ static bool parse_table(const char **sp, const char *dflt_schema, char *schema, 
     return true;
 }
 
-/* SEQUENCE OWNED BY: "ALTER SEQUENCE s OWNED BY [schema.]table.column;" */
-static bool parse_owned_by(const df_entry *e, vseq *q)
+/* "nextval('s'::regclass)" at s: the sequence a column default takes its values from. */
+static bool parse_nextval(const char *s, const char *dflt_schema, char *schema, char *name)
 {
-    char parts[V_MAX_PARTS][V_IDENT];
-    const char *s = e->defn ? strstr(e->defn, " OWNED BY ") : NULL;
-    int n;
+    char text[2 * V_IDENT + 8];
+    const char *p;
+    size_t n = 0;
 
-    if (s == NULL)
+    s = skip_space(s);
+    if (strncmp(s, "pg_catalog.", 11) == 0)
+        s += 11;
+    if (strncmp(s, "nextval(", 8) != 0)
         return false;
-    s += 10;
-    n = parse_qualified(&s, parts);
-    if (n == 3) {
-        snprintf(q->tschema, V_IDENT, "%s", parts[0]);
-        snprintf(q->table, V_IDENT, "%s", parts[1]);
-        snprintf(q->column, V_IDENT, "%s", parts[2]);
-        return true;
+    s = skip_space(s + 8);
+    if (*s != '\'')
+        return false;
+    for (s++; *s; s++) { /* the regclass literal, quotes undoubled */
+        if (*s == '\'') {
+            if (s[1] != '\'')
+                break;
+            s++;
+        }
+        if (n + 1 >= sizeof text)
+            return false;
+        text[n++] = *s;
     }
-    if (n == 2 && e->schema != NULL) {
-        snprintf(q->tschema, V_IDENT, "%s", e->schema);
-        snprintf(q->table, V_IDENT, "%s", parts[0]);
-        snprintf(q->column, V_IDENT, "%s", parts[1]);
-        return true;
-    }
-    return false;
+    if (*s != '\'')
+        return false;
+    text[n] = '\0';
+    p = text;
+    return parse_table(&p, dflt_schema, schema, name) && *p == '\0';
 }
 
-/* Identity: "ALTER TABLE t ALTER COLUMN c ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s ...". */
-static bool parse_identity(const df_entry *e, vseq *q)
+static bool same_name(const df_entry *e, const char *schema, const char *tag)
+{
+    return streq(e->tag, tag) && (e->schema ? streq(e->schema, schema) : schema[0] == '\0');
+}
+
+/* Record that sequence schema.name feeds column tschema.table.column. */
+static void link_add(vctx *c, const char *schema, const char *name, const char *tschema,
+                     const char *table, const char *column)
+{
+    for (size_t k = 0; k < c->nseqs; k++) {
+        vlink *l;
+
+        if (!same_name(c->seqs[k].e, schema, name))
+            continue;
+        if (c->nlinks == c->caplinks) {
+            size_t cap = c->caplinks ? c->caplinks * 2 : 8;
+            vlink *nv = realloc(c->links, cap * sizeof *nv);
+            if (nv == NULL) {
+                c->pre.oom = true;
+                return;
+            }
+            c->links = nv;
+            c->caplinks = cap;
+        }
+        l = &c->links[c->nlinks++];
+        l->seq = k;
+        snprintf(l->tschema, V_IDENT, "%s", tschema);
+        snprintf(l->table, V_IDENT, "%s", table);
+        snprintf(l->column, V_IDENT, "%s", column);
+        return;
+    }
+}
+
+/* "ALTER TABLE [ONLY] t ALTER COLUMN c" in the entry's definition: t, c and what follows. */
+static const char *alter_column(const df_entry *e, char *ts, char *tt, char *col)
 {
     const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
 
-    if (s == NULL || strstr(s, " ADD GENERATED ") == NULL)
-        return false;
+    if (s == NULL)
+        return NULL;
     s += 12;
     if (strncmp(s, "ONLY ", 5) == 0)
         s += 5;
-    if (!parse_table(&s, e->schema, q->tschema, q->table))
-        return false;
+    if (!parse_table(&s, e->schema, ts, tt))
+        return NULL;
     s = skip_space(s);
     if (strncmp(s, "ALTER COLUMN ", 13) != 0)
-        return false;
+        return NULL;
     s += 13;
-    return parse_ident(&s, q->column, V_IDENT);
+    return parse_ident(&s, col, V_IDENT) ? skip_space(s) : NULL;
+}
+
+/* DEFAULT: "ALTER TABLE ONLY t ALTER COLUMN c SET DEFAULT nextval('s'::regclass);". */
+static void links_from_default(vctx *c, const df_entry *e)
+{
+    char ts[V_IDENT], tt[V_IDENT], col[V_IDENT], ss[V_IDENT], sn[V_IDENT];
+    const char *s = alter_column(e, ts, tt, col);
+
+    if (s != NULL && strncmp(s, "SET DEFAULT ", 12) == 0 &&
+        parse_nextval(s + 12, e->schema, ss, sn))
+        link_add(c, ss, sn, ts, tt, col);
+}
+
+/* Identity: "ALTER TABLE t ALTER COLUMN c ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s ...". */
+static void links_from_identity(vctx *c, const df_entry *e)
+{
+    char ts[V_IDENT], tt[V_IDENT], col[V_IDENT];
+    const char *s = alter_column(e, ts, tt, col);
+
+    if (s != NULL && strncmp(s, "ADD GENERATED ", 14) == 0)
+        link_add(c, e->schema ? e->schema : "", e->tag ? e->tag : "", ts, tt, col);
 }
 
 static int64_t parse_increment(const char *defn)
@@ -3108,30 +3220,103 @@ static int64_t parse_increment(const char *defn)
     return errno == 0 && v != 0 ? v : 1;
 }
 
-static bool same_name(const df_entry *e, const char *schema, const char *tag)
+/* Skip one element of a parenthesised list: to the ',' or ')' at its own level. */
+static const char *skip_element(const char *s)
 {
-    return streq(e->tag, tag) && (e->schema ? streq(e->schema, schema) : schema[0] == '\0');
+    int depth = 0;
+
+    for (; *s; s++) {
+        if (*s == '\'' || *s == '"') {
+            char q = *s;
+            for (s++; *s && !(*s == q && s[1] != q); s++)
+                if (*s == q)
+                    s++;
+            if (*s == '\0')
+                return s;
+        } else if (*s == '(') {
+            depth++;
+        } else if (*s == ')') {
+            if (depth-- == 0)
+                return s;
+        } else if (*s == ',' && depth == 0) {
+            return s;
+        }
+    }
+    return s;
 }
 
-/* Find what each SEQUENCE SET feeds: SEQUENCE OWNED BY, or an identity column. */
-static void seq_targets(vctx *c)
+/* "CREATE TABLE t (": the start of the list of columns, or NULL. */
+static const char *table_list(const char *defn)
 {
-    for (size_t k = 0; k < c->nseqs; k++) {
-        vseq *q = &c->seqs[k];
-        const char *schema = q->e->schema ? q->e->schema : "";
+    char parts[V_MAX_PARTS][V_IDENT];
+    const char *s = defn ? strstr(defn, "TABLE ") : NULL;
 
-        for (size_t i = 0; i < c->n; i++) {
-            const df_entry *e = c->ents[i].e;
+    if (s == NULL)
+        return NULL;
+    s += 6;
+    if (parse_qualified(&s, parts) == 0)
+        return NULL;
+    s = skip_space(s);
+    return *s == '(' ? s + 1 : NULL;
+}
 
-            if (!same_name(e, schema, q->e->tag))
-                continue;
-            if (dfi_desc_is(e, "SEQUENCE OWNED BY") && !q->target)
-                q->target = parse_owned_by(e, q);
-            if (dfi_desc_is(e, "SEQUENCE")) {
-                q->increment = parse_increment(e->defn);
-                if (!q->target)
-                    q->target = parse_identity(e, q);
+/*
+ * One element of that list at *sp: its first word in `name`, whether it is
+ * a column (not a table constraint or LIKE) and where it starts; *sp moves
+ * to the ',' or ')' after it.  False when no name can be read.
+ */
+static bool table_element(const char **sp, char *name, bool *column, const char **at)
+{
+    static const char *const not_columns[] = {"CONSTRAINT", "CHECK",   "PRIMARY", "UNIQUE",
+                                              "FOREIGN",    "EXCLUDE", "LIKE"};
+    const char *s = skip_space(*sp);
+    bool quoted = *s == '"';
+
+    *at = s;
+    if (!parse_ident(&s, name, V_IDENT))
+        return false;
+    *column = true;
+    for (size_t k = 0; k < sizeof not_columns / sizeof not_columns[0] && !quoted; k++)
+        if (strcmp(name, not_columns[k]) == 0)
+            *column = false;
+    *sp = skip_element(*at);
+    return true;
+}
+
+/* Column defaults inside "CREATE TABLE t (c integer DEFAULT nextval('s'::regclass), ...)". */
+static void links_from_table(vctx *c, const df_entry *e)
+{
+    char name[V_IDENT], ss[V_IDENT], sn[V_IDENT];
+    const char *s = table_list(e->defn), *at;
+    bool column;
+
+    while (s != NULL && table_element(&s, name, &column, &at)) {
+        for (const char *p = at; column && p < s; p++)
+            if (strncmp(p, " DEFAULT ", 9) == 0 && parse_nextval(p + 9, e->schema, ss, sn)) {
+                link_add(c, ss, sn, e->schema ? e->schema : "", e->tag ? e->tag : "", name);
+                break;
             }
+        if (*s != ',')
+            break;
+        s++;
+    }
+}
+
+/* Find the columns each SEQUENCE SET feeds, and each sequence's increment. */
+static void seq_links(vctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const df_entry *e = c->ents[i].e;
+
+        if (dfi_desc_is(e, "DEFAULT")) {
+            links_from_default(c, e);
+        } else if (dfi_desc_is(e, "TABLE") || dfi_desc_is(e, "FOREIGN TABLE")) {
+            links_from_table(c, e);
+        } else if (dfi_desc_is(e, "SEQUENCE")) {
+            for (size_t k = 0; k < c->nseqs; k++)
+                if (same_name(c->seqs[k].e, e->schema ? e->schema : "", e->tag ? e->tag : ""))
+                    c->seqs[k].increment = parse_increment(e->defn);
+            links_from_identity(c, e);
         }
     }
 }
@@ -3222,85 +3407,40 @@ static void table_edges(vctx *c, vedge **v, size_t *n)
     }
 }
 
-static int watch_add(ventry *ve, int col, int seq, const char *name)
+static int watch_add(ventry *ve, int col, int link, const char *name)
 {
     dfi_watch *nv = realloc(ve->w, (ve->nw + 1) * sizeof *nv);
 
     if (nv == NULL)
         return DF_E_NOMEM;
     ve->w = nv;
-    ve->w[ve->nw++] = (dfi_watch){col, seq, name, false, 0, col};
+    ve->w[ve->nw++] = (dfi_watch){col, link, name, false, 0, col};
     return DF_OK;
-}
-
-/* Skip one element of a parenthesised list: to the ',' or ')' at its own level. */
-static const char *skip_element(const char *s)
-{
-    int depth = 0;
-
-    for (; *s; s++) {
-        if (*s == '\'' || *s == '"') {
-            char q = *s;
-            for (s++; *s && !(*s == q && s[1] != q); s++)
-                if (*s == q)
-                    s++;
-            if (*s == '\0')
-                return s;
-        } else if (*s == '(') {
-            depth++;
-        } else if (*s == ')') {
-            if (depth-- == 0)
-                return s;
-        } else if (*s == ',' && depth == 0) {
-            return s;
-        }
-    }
-    return s;
 }
 
 /* Position of column `want` in "CREATE TABLE t (col type, ..., CONSTRAINT ...)", or -1. */
 static int table_column(const char *defn, const char *want)
 {
-    static const char *const not_columns[] = {"CONSTRAINT", "CHECK",   "PRIMARY", "UNIQUE",
-                                              "FOREIGN",    "EXCLUDE", "LIKE"};
-    char parts[V_MAX_PARTS][V_IDENT], name[V_IDENT];
-    const char *s = defn ? strstr(defn, "TABLE ") : NULL;
+    char name[V_IDENT];
+    const char *s = table_list(defn), *at;
+    bool column;
     int col = 0;
 
-    if (s == NULL)
-        return -1;
-    s += 6;
-    if (parse_qualified(&s, parts) == 0)
-        return -1;
-    s = skip_space(s);
-    if (*s != '(')
-        return -1;
-    for (s++;;) {
-        const char *at;
-        bool quoted, column = true;
-
-        s = skip_space(s);
-        at = s;
-        quoted = *s == '"';
-        if (!parse_ident(&s, name, sizeof name))
-            return -1;
-        for (size_t k = 0; k < sizeof not_columns / sizeof not_columns[0] && !quoted; k++)
-            if (strcmp(name, not_columns[k]) == 0)
-                column = false;
+    while (s != NULL && table_element(&s, name, &column, &at)) {
         if (column && strcmp(name, want) == 0)
             return col;
         col += column;
-        s = skip_element(at);
         if (*s != ',')
             return -1;
         s++;
     }
+    return -1;
 }
 
-/* Watch the sequence's column in the TABLE DATA of its table and of every descendant. */
-static void seq_watch(vctx *c, size_t k, const vedge *edges, size_t nedges)
+/* Watch the link's column in the TABLE DATA of its table and of every descendant. */
+static void seq_watch(vctx *c, size_t li, const vedge *edges, size_t nedges)
 {
-    vseq *q = &c->seqs[k];
+    const vlink *q = &c->links[li];
     char(*names)[2][V_IDENT] = malloc((c->n + 1) * sizeof *names);
     size_t nn = 0;
 
@@ -3348,7 +3488,7 @@ static void seq_watch(vctx *c, size_t k, const vedge *edges, size_t nedges)
                 col = t >= 0 ? table_column(c->ents[t].e->defn, q->column) : -1;
             }
             if ((col >= 0 || ve->rows_mode == DF_ROWS_INSERT) &&
-                watch_add(ve, col, (int)k, q->column) != DF_OK)
+                watch_add(ve, col, (int)li, q->column) != DF_OK)
                 c->pre.oom = true;
             break;
         }
@@ -3369,51 +3509,101 @@ static void seq_prepare(vctx *c)
         const df_entry *e = c->ents[i].e;
         vseq *q = &c->seqs[c->nseqs];
 
-        if (!dfi_desc_is(e, "SEQUENCE SET") || !parse_setval(e->defn, &q->value, &q->called))
+        if (!dfi_desc_is(e, "SEQUENCE SET") || !parse_setval(e->defn, q))
             continue;
         q->e = e;
         q->increment = 1;
         c->nseqs++;
     }
-    seq_targets(c);
+    seq_links(c);
     table_edges(c, &edges, &nedges);
-    for (size_t k = 0; k < c->nseqs; k++)
-        if (c->seqs[k].target)
-            seq_watch(c, k, edges, nedges);
+    for (size_t li = 0; li < c->nlinks; li++)
+        seq_watch(c, li, edges, nedges);
     free(edges);
 }
 
-/* After the data: warn where the next value is not above the column's maximum. */
+/* One character of an SQL string literal being built in b (at *n): a quote doubled. */
+static void put_char(char *b, size_t cap, size_t *n, char ch)
+{
+    if (*n + 2 < cap)
+        b[(*n)++] = ch;
+    if (ch == '\'' && *n + 2 < cap)
+        b[(*n)++] = '\'';
+    b[*n] = '\0';
+}
+
+/* Identifier `id` in that literal: in double quotes unless it is plain lower case. */
+static void put_ident(char *b, size_t cap, size_t *n, const char *id)
+{
+    bool plain = id[0] != '\0' && !isdigit((unsigned char)id[0]);
+
+    for (const char *p = id; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || isdigit((unsigned char)*p) || *p == '_';
+    if (!plain)
+        put_char(b, cap, n, '"');
+    for (const char *p = id; *p; p++) {
+        put_char(b, cap, n, *p);
+        if (*p == '"')
+            put_char(b, cap, n, '"');
+    }
+    if (!plain)
+        put_char(b, cap, n, '"');
+}
+
+/* "SELECT pg_catalog.setval('schema.seq', max, true);": the next nextval() is above max. */
+static void setval_fix(const vseq *q, int64_t max, char *b, size_t cap)
+{
+    size_t n = (size_t)snprintf(b, cap, "SELECT pg_catalog.setval('");
+
+    if (q->e->schema != NULL && q->e->schema[0] != '\0') {
+        put_ident(b, cap, &n, q->e->schema);
+        put_char(b, cap, &n, '.');
+    }
+    put_ident(b, cap, &n, q->e->tag ? q->e->tag : "");
+    snprintf(b + n, cap - n, "', %lld, true);", (long long)max);
+}
+
+/* After the data: warn where the next value is not above the maximum of a column it feeds. */
 static void seq_check(vctx *c)
 {
+    char fix[4 * V_IDENT + 80];
+
     for (size_t k = 0; k < c->nseqs; k++) {
         const vseq *q = &c->seqs[k];
-        bool have = false;
+        const vlink *at = NULL;
         int64_t max = 0, next;
-        ssize_t idx;
+        ventry *ve;
+        size_t before;
 
         for (size_t i = 0; i < c->n; i++)
             for (size_t j = 0; j < c->ents[i].nw; j++) {
                 const dfi_watch *w = &c->ents[i].w[j];
-                if (w->seq == (int)k && w->have && (!have || w->max > max)) {
+                const vlink *l = &c->links[w->seq];
+                /* a tie goes to the parent: partitions repeat its DEFAULT */
+                if (l->seq == k && w->have &&
+                    (at == NULL || w->max > max ||
+                     (w->max == max && !same_name(c->ents[i].e, l->tschema, l->table)))) {
                     max = w->max;
-                    have = true;
+                    at = l;
                 }
             }
-        if (!have || q->increment < 0)
+        if (at == NULL || q->increment < 0)
             continue;
         next = q->value;
         if (q->called && __builtin_add_overflow(q->value, q->increment, &next))
             continue;
         if (next > max)
             continue;
-        idx = (ssize_t)q->e->index;
-        entry_add(&c->ents[idx], DF_FIND_SEQUENCE_BEHIND_DATA, DF_SEVERITY_WARNING,
-                  q->e->toc_offset, NULL,
+        ve = &c->ents[q->e->index];
+        before = ve->finds.n;
+        entry_add(ve, DF_FIND_SEQUENCE_BEHIND_DATA, DF_SEVERITY_WARNING, q->e->toc_offset, NULL,
                   "setval(%lld, %s) makes the next value %lld, but column \"%s\" of %s.%s "
                   "already holds %lld in this dump: new rows would reuse existing values",
-                  (long long)q->value, q->called ? "true" : "false", (long long)next, q->column,
-                  q->tschema, q->table, (long long)max);
+                  (long long)q->value, q->called ? "true" : "false", (long long)next, at->column,
+                  at->tschema, at->table, (long long)max);
+        setval_fix(q, max, fix, sizeof fix);
+        if (ve->finds.n > before)
+            vlist_set_fix(&ve->finds, fix);
     }
 }
 
@@ -3948,6 +4138,55 @@ static void dir_toc_tail(vctx *c)
                   (long long)n);
 }
 
+/*
+ * Offsets into a compressed toc.dat (toc.dat.gz, ...) count decoded bytes:
+ * no one can open them with xxd -s in the file.  Such a finding names the
+ * compressed file and says "decoded offset" in its message instead.
+ */
+static void toc_decoded_offsets(vlist *l, const char *tocname)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        df_finding *f = &l->v[i];
+        char msg[V_MSG + 64];
+        const char *fix = f->fix ? f->fix : "";
+        size_t ml, bl = strlen(tocname), fl = strlen(fix);
+        char *mem;
+
+        if (f->offset < 0 || (f->member[0] != '\0' && strcmp(f->member, "toc.dat") != 0 &&
+                              strcmp(f->member, tocname) != 0))
+            continue;
+        ml = (size_t)snprintf(msg, sizeof msg, "%s (decoded offset %lld)", f->message,
+                              (long long)f->offset);
+        ml = ml < sizeof msg ? ml : sizeof msg - 1;
+        if ((mem = malloc(ml + bl + fl + 3)) == NULL) {
+            l->oom = true;
+            return;
+        }
+        memcpy(mem, msg, ml + 1);
+        memcpy(mem + ml + 1, tocname, bl + 1);
+        memcpy(mem + ml + bl + 2, fix, fl + 1);
+        free((void *)f->message);
+        f->message = mem;
+        f->member = mem + ml + 1;
+        f->fix = f->fix ? mem + ml + bl + 2 : NULL;
+        f->offset = -1;
+    }
+}
+
+static void directory_decoded_offsets(vctx *c)
+{
+    char tocname[300];
+    dfi_wrap wrap;
+    int64_t size;
+
+    if (!dir_discover(c, "toc.dat", tocname, sizeof tocname, &wrap, &size) || wrap == DFI_WRAP_RAW)
+        return;
+    toc_decoded_offsets(&c->pre, tocname);
+    toc_decoded_offsets(&c->post, tocname);
+    for (size_t i = 0; i < c->n; i++)
+        toc_decoded_offsets(&c->ents[i].finds, tocname);
+}
+
 static void verify_directory(vctx *c)
 {
     dir_toc_tail(c);
@@ -3974,11 +4213,15 @@ static void open_failed(vctx *c, df_reader *r, int rc)
         if (in_header && (h->file_size == 0 || (h->file_size < 0 && at == 0)))
             vlist_add(&c->pre, DF_FIND_EMPTY, DF_SEVERITY_ERROR, NULL, 0, m, "the %s is empty",
                       m[0] ? "file" : "input");
-        else
+        else if (h->file_size >= 0 || at >= 0)
             vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
                       DF_SEVERITY_ERROR, NULL, h->file_size >= 0 ? h->file_size : at, m,
                       "the file ends at offset %lld inside the archive %s (%s)",
                       (long long)(h->file_size >= 0 ? h->file_size : at),
+                      in_header ? "header" : "TOC", msg);
+        else /* a compressed toc.dat: the reader put the decoded offset in msg */
+            vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
+                      DF_SEVERITY_ERROR, NULL, -1, m, "the file ends inside the archive %s (%s)",
                       in_header ? "header" : "TOC", msg);
         break;
     case DF_E_FORMAT:
@@ -4132,6 +4375,7 @@ static void free_ctx(vctx *c)
     free(c->ents);
     free(c->items);
     free(c->seqs);
+    free(c->links);
     vlist_free(&c->pre);
     vlist_free(&c->post);
     pthread_mutex_destroy(&c->mu);
@@ -4164,10 +4408,12 @@ static void verify_opened(vctx *c)
         break;
     }
     for (size_t i = 0; i < c->n; i++)
-        if (c->ents[i].blobs)
+        if (c->ents[i].blobs && !c->ents[i].los_over) /* not all were recorded */
             lo_check(c, &c->ents[i]);
     if (!c->opt->quick)
         seq_check(c);
+    if (c->r->hdr.format == DF_FORMAT_DIRECTORY && c->path != NULL)
+        directory_decoded_offsets(c);
 }
 
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
@@ -4278,6 +4524,16 @@ int df_verify_set_pg_restore_version(df_verify *v, int pg_major)
     if (v->f == NULL || !archive_too_new(df_reader_header(v->r), pg_major, msg, sizeof msg))
         return DF_OK;
     vlist_add(&one, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
+    if (df_reader_header(v->r)->format == DF_FORMAT_DIRECTORY) {
+        vctx c = {.path = df_reader_path(v->r)}; /* all dir_discover needs */
+        char tocname[300];
+        dfi_wrap wrap;
+        int64_t size;
+
+        if (c.path != NULL && dir_discover(&c, "toc.dat", tocname, sizeof tocname, &wrap, &size) &&
+            wrap != DFI_WRAP_RAW)
+            toc_decoded_offsets(&one, tocname);
+    }
     nf = one.n == 1 ? realloc(v->f, (v->n + 1) * sizeof *v->f) : NULL;
     if (nf == NULL) {
         vlist_free(&one);

@@ -1025,9 +1025,20 @@ START_TEST(test_not_set_scan_unknown_block)
 }
 END_TEST
 
+/*
+ * Issue 10: only a plausible newer archive (1.17 to 1.25, sane integer and
+ * offset sizes) is DF_E_VERSION (the tools' UNKNOWN); a version no pg_dump
+ * writes, or impossible sizes, is a damaged header (DF_E_CORRUPT).
+ */
 START_TEST(test_versions)
 {
-    const int v[][3] = {{1, 99, 0}, {1, 17, 0}, {2, 0, 0}, {0, 9, 0}, {255, 255, 255}};
+    const int v[][6] = {
+        {1, 99, 0, 4, 8, DF_E_CORRUPT},      {1, 17, 0, 4, 8, DF_E_VERSION},
+        {2, 0, 0, 4, 8, DF_E_CORRUPT},       {0, 9, 0, 4, 8, DF_E_CORRUPT},
+        {255, 255, 255, 4, 8, DF_E_CORRUPT}, {1, 25, 0, 4, 8, DF_E_VERSION},
+        {1, 26, 0, 4, 8, DF_E_CORRUPT},      {1, 17, 0, 1, 8, DF_E_CORRUPT},
+        {1, 20, 0, 4, 2, DF_E_CORRUPT},      {1, 18, 0, 9, 8, DF_E_CORRUPT},
+    };
     aw w;
     outcome o;
     hdr_opts h = HDR_OK;
@@ -1035,10 +1046,12 @@ START_TEST(test_versions)
     h.vmaj = v[_i][0];
     h.vmin = v[_i][1];
     h.vrev = v[_i][2];
+    h.int_size = v[_i][3];
+    h.off_size = v[_i][4];
     aw_open(&w);
     build_baseline(&w, &h);
     o = run_aw(&w, NULL);
-    ASSERT_OPEN_FAILS(o, DF_E_VERSION, DF_E_VERSION);
+    ASSERT_OPEN_FAILS(o, v[_i][5], v[_i][5]);
 }
 END_TEST
 
@@ -1374,7 +1387,7 @@ static Suite *hostile_suite(void)
     tcase_add_loop_test(tc, test_bad_set_offset, 0, 5);
     tcase_add_test(tc, test_bad_block_type);
     tcase_add_test(tc, test_not_set_scan_unknown_block);
-    tcase_add_loop_test(tc, test_versions, 0, 5);
+    tcase_add_loop_test(tc, test_versions, 0, 10);
     tcase_add_loop_test(tc, test_format_byte, 0, 5);
     tcase_add_test(tc, test_compression_byte);
     tcase_add_test(tc, test_gzip_flag_on_raw_data);

@@ -1125,6 +1125,128 @@ START_TEST(test_crafted_lo_list)
 }
 END_TEST
 
+/* Verify with limits: max_los and max_line as given (0: the default). */
+static df_verify *verify_limited(const char *path, int64_t max_los, int64_t max_line)
+{
+    df_verify_options o;
+    df_limits lim;
+    df_verify *v = NULL;
+
+    df_limits_default(&lim);
+    if (max_los > 0)
+        lim.max_los = max_los;
+    if (max_line > 0)
+        lim.max_line = max_line;
+    df_verify_options_default(&o);
+    o.threads = 1;
+    o.limits = &lim;
+    alarm(HANG_SECONDS);
+    ck_assert_int_eq(df_verify_path(path, &o, &v), DF_OK);
+    alarm(0);
+    ck_assert_ptr_nonnull(v);
+    return v;
+}
+
+/*
+ * Issue 10: max_los holds for directory LO lists and tar members as for custom blocks (the
+ * sample's group "910004..910005" has two large objects: one over a limit of 1), and only
+ * once per entry, without the LO-mismatch findings of the objects it did not record.
+ */
+START_TEST(test_limit_los)
+{
+    static const char *const dumps[] = {"pg18/sample.dir.gzip", "pg18/sample.tar",
+                                        "pg18/sample.custom.gzip.dump"};
+    char p[4096];
+    df_verify *v = verify_limited(dft_path(p, sizeof p, dumps[_i]), 1, 0);
+    const df_finding *f = find_code(v, DF_FIND_OVER_LIMIT, 0);
+
+    ck_assert_msg(f != NULL, "%s: no over-limit finding", dumps[_i]);
+    ck_assert_ptr_nonnull(f->entry);
+    ck_assert_str_eq(f->entry->desc, "BLOBS");
+    ck_assert_ptr_nonnull(strstr(f->message, "more than 1 large objects"));
+    ck_assert_int_eq(verdict(v), DF_VERDICT_DAMAGED);
+    if (_i < 2) {
+        ck_assert_int_eq(count_code(v, DF_FIND_OVER_LIMIT), 1);
+        ck_assert_int_eq(count_code(v, DF_FIND_LO_MISMATCH), 0);
+    }
+    df_verify_free(v);
+    v = verify_limited(p, 2, 0); /* exactly as many as allowed */
+    ck_assert_int_eq(count_code(v, DF_FIND_OVER_LIMIT), 0);
+    ck_assert_int_le(verdict(v), DF_VERDICT_WARNING);
+    df_verify_free(v);
+}
+END_TEST
+
+/*
+ * Issue 10: a LO list line longer than 4096 bytes (an OID with 5000 leading zeros, still
+ * "<oid> <file>") is read when max_line allows it, by the verifier and by the reader, and is
+ * over the limit when max_line does not.
+ */
+START_TEST(test_limit_line)
+{
+    char *dir = copy_dir("pg18/sample.dir.gzip");
+    char list[4200];
+    df_reader *r = df_reader_new(NULL);
+    const df_entry *group = NULL;
+    size_t len, los = 0, at;
+    int rc;
+    char *text, *zeros;
+    df_verify *v;
+    df_limits lim;
+    uint32_t oid;
+
+    ck_assert_int_eq(df_reader_open_path(r, dir), DF_OK);
+    for (size_t i = 0; i < df_reader_toc_count(r); i++) {
+        const df_entry *e = df_reader_toc_at(r, i);
+        if (strcmp(e->desc, "BLOBS") == 0 && strchr(e->tag, '.') != NULL)
+            group = e;
+    }
+    ck_assert_ptr_nonnull(group);
+    snprintf(list, sizeof list, "%s/%s", dir, group->filename);
+    text = dft_read_file(list, &len);
+    ck_assert_ptr_nonnull(text);
+    zeros = malloc(len + 5001);
+    memset(zeros, '0', 5000);
+    memcpy(zeros + 5000, text, len);
+    ck_assert_int_eq(dft_write_file(list, zeros, len + 5000), 0);
+    v = verify_limited(dir, 0, 10000);
+    ck_assert_int_eq(count_code(v, DF_FIND_OVER_LIMIT), 0);
+    ck_assert_int_eq(count_code(v, DF_FIND_BAD_LO_LIST), 0);
+    ck_assert_int_le(verdict(v), DF_VERDICT_WARNING);
+    df_verify_free(v);
+    v = verify_limited(dir, 0, 0); /* the default 4096 */
+    ck_assert_ptr_nonnull(find_code(v, DF_FIND_OVER_LIMIT, group->dump_id));
+    ck_assert_int_eq(verdict(v), DF_VERDICT_DAMAGED);
+    df_verify_free(v);
+    v = verify_limited(dir, 0, 5000 + 20); /* the line is one byte longer than allowed */
+    ck_assert_ptr_nonnull(find_code(v, DF_FIND_OVER_LIMIT, group->dump_id));
+    df_verify_free(v);
+    at = group->index;
+    df_reader_free(r);
+    /* the reader: the same line within the limit, over it */
+    df_limits_default(&lim);
+    lim.max_line = 10000;
+    r = df_reader_new(&lim);
+    ck_assert_int_eq(df_reader_open_path(r, dir), DF_OK);
+    ck_assert_int_eq(df_reader_open_data(r, df_reader_toc_at(r, at)), DF_OK);
+    while ((rc = df_reader_next_lo(r, &oid)) == DF_OK)
+        los++;
+    ck_assert_int_eq(los, 2);
+    ck_assert_int_eq(rc, DF_EOF);
+    df_reader_free(r);
+    lim.max_line = 4096;
+    r = df_reader_new(&lim);
+    ck_assert_int_eq(df_reader_open_path(r, dir), DF_OK);
+    ck_assert_int_eq(df_reader_open_data(r, df_reader_toc_at(r, at)), DF_OK);
+    ck_assert_int_eq(df_reader_next_lo(r, &oid), DF_E_LIMIT);
+    df_reader_free(r);
+    free(zeros);
+    free(text);
+    dft_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 /* Plain scripts: psql meta-commands pg_dump never writes, and sheer size. */
 START_TEST(test_crafted_plain)
 {
@@ -1282,6 +1404,8 @@ static Suite *verify_suite(void)
     tcase_add_test(crafted, test_crafted_toc_copy);
     tcase_add_test(crafted, test_crafted_ids);
     tcase_add_test(crafted, test_crafted_lo_list);
+    tcase_add_loop_test(crafted, test_limit_los, 0, 3);
+    tcase_add_test(crafted, test_limit_line);
     tcase_add_test(crafted, test_crafted_plain);
     tcase_add_test(crafted, test_crafted_tar);
     tcase_add_test(crafted, test_pipe);

@@ -318,6 +318,10 @@ static void print_finding(const ck_result *res, const df_finding *f)
     tool_put_sanitized(stderr, f->message, 0);
     if (f->entry != NULL)
         put_entry_label(stderr, f->entry);
+    if (f->fix != NULL) {
+        fputs("; after a restore: ", stderr);
+        tool_put_sanitized(stderr, f->fix, 0);
+    }
     fputc('\n', stderr);
 }
 
@@ -412,6 +416,7 @@ static void json_finding(tool_json *j, const df_finding *f)
         tool_json_null(j);
     tool_json_key(j, "member"), tool_json_string(j, f->member[0] ? f->member : NULL);
     tool_json_key(j, "message"), tool_json_string(j, f->message);
+    tool_json_key(j, "fix"), tool_json_string(j, f->fix);
     tool_json_end_object(j);
 }
 
@@ -422,6 +427,65 @@ static void json_int_or_null(tool_json *j, const char *key, int have, int64_t v)
         tool_json_int(j, v);
     else
         tool_json_null(j);
+}
+
+/* The archive header of a result, or NULL when none was read. */
+static const df_header *result_header(const ck_result *res)
+{
+    const df_reader *r = res->v ? df_verify_reader(res->v) : NULL;
+    const df_header *h = r ? df_reader_header(r) : NULL;
+
+    if (h == NULL || h->format == DF_FORMAT_UNKNOWN)
+        return NULL;
+    /* scripts have no header, only the versions in their first comments */
+    return h->format == DF_FORMAT_PLAIN || h->header_end >= 0 ? h : NULL;
+}
+
+/*
+ * When pg_dump wrote the archive, in Unix time: the stored struct tm read
+ * back in the local time zone, as pg_restore -l does (df_header_created).
+ * False for scripts and archives before 1.4, which store no time.
+ */
+static int created_time(const df_header *h, int64_t *out)
+{
+    struct tm tm;
+    time_t t;
+
+    if (h == NULL || !h->has_created)
+        return 0;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_sec = h->tm_sec;
+    tm.tm_min = h->tm_min;
+    tm.tm_hour = h->tm_hour;
+    tm.tm_mday = h->tm_mday;
+    tm.tm_mon = h->tm_mon;
+    tm.tm_year = h->tm_year;
+    tm.tm_isdst = h->tm_isdst;
+    t = mktime(&tm);
+    if (t == (time_t)-1) {
+        tm.tm_isdst = -1;
+        t = mktime(&tm);
+    }
+    *out = (int64_t)t;
+    return t != (time_t)-1;
+}
+
+/* What the dump says about itself: database, versions, creation time (issue 10). */
+static void json_origin(tool_json *j, const df_header *h)
+{
+    char buf[64];
+    int64_t t = 0;
+    int have = created_time(h, &t);
+
+    tool_json_key(j, "dbname"), tool_json_string(j, h ? h->dbname : NULL);
+    tool_json_key(j, "server_version"), tool_json_string(j, h ? h->server_version : NULL);
+    tool_json_key(j, "dump_version"), tool_json_string(j, h ? h->dump_version : NULL);
+    tool_json_key(j, "created");
+    if (have && df_header_created(h, buf, sizeof buf) == DF_OK)
+        tool_json_string(j, buf);
+    else
+        tool_json_null(j);
+    json_int_or_null(j, "created_timestamp", have, t);
 }
 
 static void json_file(tool_json *j, const ck_result *res)
@@ -450,6 +514,7 @@ static void json_file(tool_json *j, const ck_result *res)
         tool_json_key(j, "large_objects"), tool_json_int(j, s->large_objects);
         tool_json_key(j, "threads"), tool_json_int(j, s->threads);
         tool_json_key(j, "inflater"), tool_json_string(j, s->inflater);
+        json_origin(j, result_header(res));
     }
     tool_json_key(j, "duration_ms"), tool_json_int(j, (int64_t)(res->seconds * 1000 + 0.5));
     tool_json_key(j, "findings_by_severity");
@@ -545,6 +610,41 @@ static void prom_metric(FILE *f, const char *name, const char *help, const ck_re
     }
 }
 
+/*
+ * When the dump was made, and which database and versions it comes from: a
+ * backup job that stopped leaves an old dump whose check stays clean, so the
+ * alert is on the dump's age (README).  Scripts store no creation time.
+ */
+static void prom_origin(FILE *f, const ck_result *res, int n)
+{
+    int64_t t;
+
+    fprintf(f, "# HELP dumpfmt_dump_created_timestamp_seconds Unix time pg_dump wrote the dump "
+               "(archives only).\n# TYPE dumpfmt_dump_created_timestamp_seconds gauge\n");
+    for (int i = 0; i < n; i++)
+        if (created_time(result_header(&res[i]), &t)) {
+            fputs("dumpfmt_dump_created_timestamp_seconds{file=", f);
+            prom_label(f, res[i].path);
+            fprintf(f, "} %lld\n", (long long)t);
+        }
+    fprintf(f, "# HELP dumpfmt_dump_info The dump's database and the server and pg_dump "
+               "versions it names.\n# TYPE dumpfmt_dump_info gauge\n");
+    for (int i = 0; i < n; i++) {
+        const df_header *h = result_header(&res[i]);
+        if (h == NULL)
+            continue;
+        fputs("dumpfmt_dump_info{file=", f);
+        prom_label(f, res[i].path);
+        fputs(",dbname=", f);
+        prom_label(f, h->dbname ? h->dbname : "");
+        fputs(",server_version=", f);
+        prom_label(f, h->server_version ? h->server_version : "");
+        fputs(",dump_version=", f);
+        prom_label(f, h->dump_version ? h->dump_version : "");
+        fputs("} 1\n", f);
+    }
+}
+
 static void prom_write(FILE *f, const ck_result *res, int n, double now)
 {
     static const char *const sev[4] = {"info", "warning", "error", "unknown"};
@@ -568,6 +668,7 @@ static void prom_write(FILE *f, const ck_result *res, int n, double now)
     prom_metric(f, "dumpfmt_check_large_objects", "Large objects found.", res, n, pv_los);
     prom_metric(f, "dumpfmt_check_quick", "1 when only the structure was checked (--quick).", res,
                 n, pv_quick);
+    prom_origin(f, res, n);
     fprintf(f, "# HELP dumpfmt_check_duration_seconds Wall time of the check.\n"
                "# TYPE dumpfmt_check_duration_seconds gauge\n");
     for (int i = 0; i < n; i++) {

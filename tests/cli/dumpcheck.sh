@@ -19,6 +19,9 @@
 #     several dumps, a write error (/dev/full), pg_restore found (or not) on PATH, found
 #     without running Debian's wrapper and without running another one for a <= 1.14
 #     archive; -j's default follows the CPU affinity (taskset);
+#   * header versions (issue 10): impossible ones exit 2 in dumpcheck, dumpls and dumporder,
+#     a plausible newer archive exit 3 naming its version;
+#   * a compressed toc.dat (issue 10): its offsets are decoded ones, said in the message;
 #   * the truncation sweep through the tool: a custom, a tar and a plain dump cut at 40
 #     pseudo-random offsets each are exit 2 in full and --quick mode.
 #
@@ -264,6 +267,8 @@ for k in ("file", "format", "archive_version", "compression", "entries", "data_e
 assert f["rows"] == 21185 and f["large_objects"] == 5 and f["archive_version"] == "1.16-0"
 s = [x for x in f["findings"] if x["code"] == "sequence-behind-data"][0]
 assert s["severity"] == "warning" and s["dump_id"] and s["desc"] == "SEQUENCE SET" and s["offset"] > 0
+assert s["fix"] == "SELECT pg_catalog.setval('sales.invoices_invoice_id_seq', 60, true);", s["fix"]
+assert all(x["fix"] is None for x in f["findings"] if x is not s)
 assert d["files"][1]["findings"][0]["code"] == "not-a-dump"
 EOF
 result "--json: one valid document for three dumps, worst exit" $? "$(head -c 300 "$OUT")"
@@ -283,8 +288,10 @@ g18, empty = sys.argv[2], sys.argv[3]
 samples = {}
 for line in text.splitlines():
     if line.startswith("#"):
-        assert re.match(r"# (HELP|TYPE) dumpfmt_check_\w+ ", line), line
+        assert re.match(r"# (HELP|TYPE) dumpfmt_(check|dump)_\w+ ", line), line
         continue
+    if line.startswith("dumpfmt_dump_info{"):
+        continue  # its labels are checked below
     m = re.match(r'(\w+)\{file="((?:[^"\\]|\\.)*)"(?:,severity="(\w+)")?\} (\S+)$', line)
     assert m, line
     samples[(m[1], m[2], m[3])] = float(m[4])
@@ -303,6 +310,39 @@ EOF
 result "--prometheus: node_exporter textfile with every metric" $? "$(head -c 400 "$PROM")"
 result "--prometheus: no temporary file left, exit is the worst (2)" \
     "$([ "$(ls "$TMP/prom" | wc -l)" -eq 1 ] && [ "$RC" -eq 2 ]; echo $?)" "$(ls "$TMP/prom")"
+
+# Issue 10: the dump's creation time, database and versions, in JSON and Prometheus; the oracle
+# is pg_restore -l's header ("Archive created at ..." read in the same zone, TZ=UTC here).
+G15=$CORPUS/pg15/sample.custom.gzip.dump
+run "$DUMPCHECK" --json --prometheus "$PROM" --no-pg-restore-check "$G15" "$CORPUS/pg15/sample.plain.sql"
+cp "$OUT" "$TMP/origin.json"
+PGR=$(command -v pg_restore || echo /usr/lib/postgresql/15/bin/pg_restore)
+if "$PGR" -l "$G15" >"$TMP/pgr.list" 2>/dev/null; then
+    "$PYTHON" - "$TMP/origin.json" "$PROM" "$TMP/pgr.list" "$G15" <<'EOF'
+import datetime, json, re, sys
+doc = json.load(open(sys.argv[1]))
+prom, pgr, g15 = open(sys.argv[2]).read(), open(sys.argv[3]).read(), sys.argv[4]
+f, plain = doc["files"]
+stamp = re.search(r"^; Archive created at (.*) UTC$", pgr, re.M)[1]
+want = int(datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=datetime.timezone.utc).timestamp())
+assert f["created_timestamp"] == want, (f["created_timestamp"], want)
+assert f["created"] == stamp + " UTC", f["created"]
+assert f["dbname"] == re.search(r"^;     dbname: (.*)$", pgr, re.M)[1]
+assert f["server_version"] == re.search(r"^;     Dumped from database version: (.*)$", pgr, re.M)[1]
+assert f["dump_version"] == re.search(r"^;     Dumped by pg_dump version: (.*)$", pgr, re.M)[1]
+assert f'dumpfmt_dump_created_timestamp_seconds{{file="{g15}"}} {want}\n' in prom, prom
+info = f'dumpfmt_dump_info{{file="{g15}",dbname="sample",server_version="{f["server_version"]}",dump_version="{f["dump_version"]}"}} 1\n'
+assert info in prom, prom
+# a script stores no creation time: null, and no sample (an alert on absent() catches it)
+assert plain["created_timestamp"] is None and plain["dump_version"].startswith("15.")
+assert "sample.plain.sql\"} " not in prom.split("dumpfmt_dump_created_timestamp_seconds", 2)[2].split("# HELP")[0]
+EOF
+    result "--json, --prometheus: the dump's creation time, database and versions match pg_restore -l" \
+        $? "$(head -c 600 "$TMP/origin.json")"
+else
+    ok "--json, --prometheus: creation time (skipped: pg_restore cannot read the pg15 dump)"
+fi
+
 ln -s "$PWD/$G18" "$TMP/we\"ird\\name.dump"
 run "$DUMPCHECK" --prometheus "$PROM" --no-pg-restore-check "$TMP/we\"ird\\name.dump"
 grep -Fq 'dumpfmt_check_verdict{file="'"$TMP"'/we\"ird\\name.dump"} 1' "$PROM"
@@ -408,6 +448,74 @@ result "--pg-restore-version 16" $? "$(err_text)"
 run "$DUMPCHECK" --pg-restore-version 15 "$G18"
 result "demo dump: exit 1 with the sequence and the archive version warnings" \
     "$([ "$RC" -eq 1 ] && [ "$(wc -l <"$ERR")" -eq 2 ]; echo $?)" "$(err_text)"
+
+# ------------------------------------------------------------------------------ versions
+
+# Issue 10: a header no pg_dump writes is damaged (exit 2) in every tool; only a plausible newer
+# archive (1.17-1.25, sane sizes) is UNKNOWN (exit 3) and says that a newer dumpfmt is needed.
+# patch_header OUT OFFSET BYTE...: the pg15 custom dump with its header bytes replaced.
+patch_header() {
+    local out=$1 at=$2
+    shift 2
+    cp "$CORPUS/pg15/sample.custom.gzip.dump" "$out"
+    printf '%b' "$(printf '\\x%02x' "$@")" | dd of="$out" bs=1 seek="$at" conv=notrunc status=none
+}
+for c in "2.0:5 2 0:2" "1.40:6 40:2" "1.26:6 26:2" "1.17-int1:6 17 0 1:2" "1.17:6 17:3" \
+    "1.25:6 25:3"; do
+    name=${c%%:*}
+    rest=${c#*:}
+    want=${rest##*:}
+    # shellcheck disable=SC2086
+    patch_header "$TMP/v.dump" ${rest%:*}
+    bad=""
+    for tool in "$DUMPCHECK --no-pg-restore-check" "${DUMPLS:-tools/dumpls}" \
+        "${DUMPORDER:-tools/dumporder}"; do
+        # shellcheck disable=SC2086
+        run $tool "$TMP/v.dump"
+        [ "$RC" -eq "$want" ] || bad="$bad ${tool%% *}:$RC"
+    done
+    if [ "$want" = 3 ]; then
+        run "$DUMPCHECK" --no-pg-restore-check "$TMP/v.dump"
+        grep -qF "archive version $name is newer than this dumpfmt reads (1.0 to 1.16): a newer dumpfmt is needed" "$ERR" || bad="$bad message"
+    fi
+    result "header version $name: exit $want in dumpcheck, dumpls and dumporder" \
+        "$([ -z "$bad" ]; echo $?)" "$bad $(err_text)"
+done
+
+# ------------------------------------------------------------------------------ decoded offsets
+
+# Issue 10: offsets inside a compressed toc.dat count decoded bytes; a finding or error never
+# gives one as an offset in the file (there it is "offset N", for xxd -s), but as a "decoded
+# offset" in its message.  toc.dat cut at 3000 bytes gzips to well under 3000 bytes.
+mkdir -p "$TMP/dz"
+cp -r "$CORPUS/pg18/sample.dir.gzip" "$TMP/dz/cut"
+head -c 3000 "$TMP/dz/cut/toc.dat" | gzip -n >"$TMP/dz/cut/toc.dat.gz"
+cp -r "$CORPUS/pg18/sample.dir.gzip" "$TMP/dz/tail"
+{ cat "$TMP/dz/tail/toc.dat"; printf junk; } | gzip -n >"$TMP/dz/tail/toc.dat.gz"
+rm "$TMP/dz/cut/toc.dat" "$TMP/dz/tail/toc.dat"
+run "$DUMPCHECK" --json --pg-restore-version 15 "$TMP/dz/cut" "$TMP/dz/tail"
+"$PYTHON" - "$OUT" <<'EOF'
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+cut, tail = doc["files"]
+assert cut["exit_status"] == 2 and tail["exit_status"] == 1, (cut["exit_status"], tail["exit_status"])
+for f in (cut, tail):
+    for x in f["findings"]:
+        if x["offset"] is not None:  # an offset one can open: inside the file it names
+            path = os.path.join(f["file"], x["member"]) if x["member"] else f["file"]
+            assert os.path.isfile(path) and x["offset"] <= os.path.getsize(path), x
+t = [x for x in cut["findings"] if x["code"] == "truncated-toc"][0]
+assert t["offset"] is None and t["member"] == "toc.dat.gz" and "decoded offset 3000" in t["message"], t
+t = [x for x in tail["findings"] if x["code"] == "trailing-data"][0]
+assert t["offset"] is None and t["member"] == "toc.dat.gz" and "decoded offset" in t["message"], t
+t = [x for x in tail["findings"] if x["code"] == "archive-newer-than-pg_restore"][0]
+assert t["offset"] is None and t["message"].endswith("(decoded offset 5)"), t
+EOF
+result "compressed toc.dat: decoded offsets in the message, no file offset" $? "$(head -c 600 "$OUT")"
+run "${DUMPLS:-tools/dumpls}" "$TMP/dz/cut"
+result "dumpls, compressed toc.dat cut short: \"at decoded offset 3000\", exit 2" \
+    "$([ "$RC" -eq 2 ] && grep -q 'toc.dat.gz: unexpected end of file at decoded offset 3000$' "$ERR" &&
+        ! grep -q ': offset ' "$ERR"; echo $?)" "$(err_text)"
 
 # ------------------------------------------------------------------------------ sweep
 

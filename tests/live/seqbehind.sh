@@ -4,7 +4,10 @@
 # (serial, identity, a partitioned table whose rows live in its partitions, quoted names),
 # and tables whose sequences are fine (one counting in steps of 10), dumped by pg_dump 15 in
 # every format and variant it writes.  dumpcheck must warn about exactly the sequences that
-# are behind, in every dump, and about none after setval() puts them right.
+# are behind, in every dump, and about none after setval() puts them right.  Issue 10: the
+# column's DEFAULT nextval() (or identity) says which sequence feeds it, not OWNED BY; the
+# SELECT setval() each finding carries, run on the restored database, puts every sequence
+# above its column's maximum (checked against the server's catalog).
 #
 # Run by tests/live/run.sh, or alone:  sudo tests/live/seqbehind.sh
 # Needs root (to become the postgres OS user) or to be run as postgres; otherwise it skips.
@@ -85,6 +88,19 @@ CREATE SCHEMA "Odd Schema";
 CREATE TABLE "Odd Schema"."T q" (x int, "my id" serial, note text);
 INSERT INTO "Odd Schema"."T q" (x, note) SELECT g, E'tab\there' FROM generate_series(1, 5) g;
 SELECT setval('"Odd Schema"."T q_my id_seq"', 2);
+-- fine (issue 10): s_own is only OWNED BY t_link.a (never called: the next value is 1), but
+-- t_link.a's DEFAULT takes s_feed, which is set right; the column's DEFAULT decides
+CREATE SEQUENCE s_feed;
+CREATE TABLE t_link (a int DEFAULT nextval('s_feed') PRIMARY KEY, v text);
+INSERT INTO t_link (v) SELECT 'x' FROM generate_series(1, 40);
+CREATE SEQUENCE s_own OWNED BY t_link.a;
+-- behind: a sequence owned by nobody feeds two tables through their DEFAULTs (ids 1..20)
+CREATE SEQUENCE s_shared;
+CREATE TABLE t_sh1 (id bigint DEFAULT nextval('s_shared'), v text);
+CREATE TABLE t_sh2 (id bigint DEFAULT nextval('s_shared'), v text);
+INSERT INTO t_sh1 (v) SELECT 'a' FROM generate_series(1, 10);
+INSERT INTO t_sh2 (v) SELECT 'b' FROM generate_series(1, 10);
+SELECT setval('s_shared', 15);
 EOF
 then
     pass "schema loads"
@@ -94,7 +110,7 @@ else
     exit 1
 fi
 
-BEHIND="public.t_serial_id_seq public.t_ident_id_seq public.parted_id_seq Odd Schema.T q_my id_seq"
+BEHIND="public.t_serial_id_seq public.t_ident_id_seq public.parted_id_seq Odd Schema.T q_my id_seq public.s_shared"
 
 # check NAME WANT-SEQUENCES JSON-FILE RC: the sequence-behind-data findings name exactly WANT.
 check() {
@@ -106,7 +122,7 @@ f = doc["files"][0]
 # names contain spaces: "schema.tag" of each finding, looked up in the WANT string
 got = sorted(f"{x['schema']}.{x['tag']}" for x in f["findings"] if x["code"] == "sequence-behind-data")
 want = sorted(w for w in ["public.t_serial_id_seq", "public.t_ident_id_seq", "public.parted_id_seq",
-                          "Odd Schema.T q_my id_seq"] if w in sys.argv[2])
+                          "Odd Schema.T q_my id_seq", "public.s_shared"] if w in sys.argv[2])
 assert got == want, f"warned about {got}, expected {want}"
 errors = [x for x in f["findings"] if x["severity"] in ("error", "unknown")]
 assert not errors, errors
@@ -117,6 +133,9 @@ assert int(sys.argv[3]) == (1 if [x for x in f["findings"] if x["severity"] == "
 for x in f["findings"]:
     if x["code"] == "sequence-behind-data":
         assert "already holds" in x["message"], x["message"]
+        assert x["fix"].startswith("SELECT pg_catalog.setval('"), x
+    else:
+        assert x["fix"] is None, x
 EOF
     then
         pass "$name"
@@ -159,11 +178,75 @@ check "pg_dump -Fc | dumpcheck -: the same warnings from a pipe" "$BEHIND" "$WOR
 # The human line names the sequence, its setval and the column's maximum.
 timeout 120 "$DUMPCHECK" --no-pg-restore-check "$WORK/custom.dump" >"$WORK/human.out" 2>"$WORK/human.err"
 if grep -q 'sequence-behind-data: setval(10, true) makes the next value 11, but column "id" of public.t_serial already holds 50 in this dump' "$WORK/human.err" &&
-    grep -q 'column "id" of public.parted already holds 400' "$WORK/human.err"; then
+    grep -q 'column "id" of public.parted already holds 400' "$WORK/human.err" &&
+    grep -qF "after a restore: SELECT pg_catalog.setval('\"Odd Schema\".\"T q_my id_seq\"', 5, true);" "$WORK/human.err"; then
     pass "the warning says what is behind and by how much"
 else
     fail "the warning says what is behind and by how much" "$WORK/human.err"
 fi
+
+# The differential check: restore the dump, run the fixes dumpcheck printed, and every column
+# a sequence feeds (the server's own catalog: nextval() defaults and identity) must get a next
+# value above its maximum.  Before the fixes the same check must fail (the oracle bites).
+FEED_CHECK=$(cat <<'EOF'
+DO $$
+DECLARE r record; mx bigint; nv bigint;
+BEGIN
+  FOR r IN
+    SELECT d.refobjid::regclass AS seq, a.attrelid::regclass AS tbl, a.attname AS col
+      FROM pg_attrdef ad
+      JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+                      AND d.refclassid = 'pg_class'::regclass
+      JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
+      JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+    UNION
+    SELECT d.objid::regclass, d.refobjid::regclass, a.attname
+      FROM pg_depend d
+      JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+     WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'i' AND a.attidentity <> ''
+  LOOP
+    EXECUTE format('SELECT max(%I) FROM %s', r.col, r.tbl) INTO mx;
+    nv := nextval(r.seq);
+    IF mx IS NOT NULL AND nv <= mx THEN
+      RAISE EXCEPTION 'sequence % gives %, but %.% holds %', r.seq, nv, r.tbl, r.col, mx;
+    END IF;
+  END LOOP;
+END $$;
+EOF
+)
+fixes_of() { # JSON-FILE: the "fix" of every finding, one a line
+    python3 -c 'import json,sys
+for x in json.load(open(sys.argv[1]))["files"][0]["findings"]:
+    if x["fix"]: print(x["fix"])' "$1"
+}
+# restore_and_fix DB fix|none: DB restored from custom.dump, the fixes run (or not), then checked.
+restore_and_fix() {
+    "$PG_BINDIR/dropdb" --if-exists "$1" && "$PG_BINDIR/createdb" "$1" &&
+        "$PG_BINDIR/pg_restore" -d "$1" "$WORK/custom.dump" || return 3
+    if [ "$2" = fix ]; then live_psql -d "$1" -f "$WORK/fixes.sql" || return 3; fi
+    live_psql -d "$1" -c "$FEED_CHECK"
+}
+fixes_of "$WORK/custom.dump.json" >"$WORK/fixes.sql"
+if [ "$(wc -l <"$WORK/fixes.sql")" -eq 5 ] && restore_and_fix restored fix >"$WORK/restore.out" 2>&1; then
+    pass "the printed setval() fixes every sequence of the restored database"
+else
+    cat "$WORK/fixes.sql" >>"$WORK/restore.out"
+    fail "the printed setval() fixes every sequence of the restored database" "$WORK/restore.out"
+fi
+restore_and_fix unfixed none >"$WORK/unfixed.out" 2>&1
+if [ $? = 1 ] && grep -q 'holds' "$WORK/unfixed.out"; then
+    pass "without the fixes the restored database has sequences behind"
+else
+    fail "without the fixes the restored database has sequences behind" "$WORK/unfixed.out"
+fi
+for f in dir tar plain.sql inserts.sql; do
+    fixes_of "$WORK/$f.json" >"$WORK/fixes.$f.sql"
+    if cmp -s "$WORK/fixes.sql" "$WORK/fixes.$f.sql"; then
+        pass "$f: the same fixes as the custom archive"
+    else
+        fail "$f: the same fixes as the custom archive" "$WORK/fixes.$f.sql"
+    fi
+done
 
 # Put them right: no warning any more.
 if live_psql -d "$DB" >/dev/null 2>"$WORK/fix.err" <<'EOF'
@@ -171,6 +254,7 @@ SELECT setval('t_serial_id_seq', (SELECT max(id) FROM t_serial));
 SELECT setval(pg_get_serial_sequence('t_ident', 'id'), 31, false);
 SELECT setval('parted_id_seq', (SELECT max(id) FROM parted));
 SELECT setval('"Odd Schema"."T q_my id_seq"', 5);
+SELECT setval('s_shared', 20);
 EOF
 then
     dump_and_check fixed.dump "" -Fc
