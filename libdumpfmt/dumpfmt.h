@@ -600,7 +600,7 @@ typedef struct df_select_options {
     size_t ntriggers;
     const char *const *types;       /* entry descs ("TABLE DATA"), case-insensitive */
     size_t ntypes;
-    const char *const *exclude_tables;  /* -T (pg_dump's meaning): relations by tag, with
+    const char *const *exclude_tables;  /* --exclude-table: relations by tag, with
                                            everything that belongs to them */
     size_t nexclude_tables;
     const char *const *exclude_schemas; /* -N: entries in these schemas, and the schemas */
@@ -618,6 +618,24 @@ typedef struct df_select_options {
 /* Zero everything, then with_requirements = with_dependents = 1. */
 DF_API void df_select_options_default(df_select_options *o);
 
+/* A name of a selection that matches no entry of the archive (df_select_unmatched). */
+typedef struct df_unmatched {
+    const char *option; /* "-n", "-t", "-I", "-P", "-T" (trigger), "--type"; static */
+    const char *kind;   /* "schema", "table", "index", "function", "trigger", "entry type" */
+    const char *name;   /* borrowed from the options */
+} df_unmatched;
+
+/*
+ * The names of o (schemas, tables, indexes, functions, triggers, types)
+ * that match no entry of r, what pg_restore --strict-names refuses: a
+ * table, index, function or trigger name counts only in the schemas of
+ * -n, a type only on entries the names match.  Exclusions are not checked.
+ * Writes up to max to out (may be NULL when max is 0) and returns how many
+ * there are, schemas first, then in option order.
+ */
+DF_API size_t df_select_unmatched(const df_reader *r, const df_select_options *o,
+                                  df_unmatched *out, size_t max);
+
 /* What a selection made of one entry. */
 typedef enum df_pick {
     DF_PICK_HIDDEN = 0,    /* never in a pg_restore -l listing (ENCODING, DATABASE without -C) */
@@ -625,8 +643,9 @@ typedef enum df_pick {
     DF_PICK_REQUIRED = 2,  /* needed by an entry in the list (--with-requirements) */
     DF_PICK_DEPENDENT = 3, /* belongs to an entry in the list (--with-dependents, comments, ACLs) */
     DF_PICK_OUTSIDE = 4,   /* not selected and not needed */
-    DF_PICK_EXCLUDED = 5,  /* left out: -T, -N, --section, --schema-only, --data-only, or it
-                              needs a relation outside the list (an FK target) */
+    DF_PICK_EXCLUDED = 5,  /* left out: --exclude-table, -N, --section, --schema-only,
+                              --data-only, or it needs a relation outside the list (an FK
+                              target) */
 } df_pick;
 
 typedef struct df_selection df_selection;
@@ -645,7 +664,7 @@ DF_API int df_selection_pick(const df_selection *s, size_t i);
 /* 1 when entry i is in the list (SELECTED, REQUIRED or DEPENDENT). */
 DF_API int df_selection_included(const df_selection *s, size_t i);
 /*
- * Why entry i is not in the list ("not selected", "excluded: -T orders",
+ * Why entry i is not in the list ("not selected", "excluded: --exclude-table orders",
  * "excluded: needs TABLE sales.customers, add --with-fk-targets" ...), or
  * NULL when it is in the list or hidden.  Borrowed from s.
  */

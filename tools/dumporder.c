@@ -2,10 +2,11 @@
  * dumporder.c — write `pg_restore -L` list files that are right by
  * construction, and show how a parallel restore will run.
  *
- * A selection (-t, -n, -I, -P, --trigger, --type, with -T/-N exclusions)
- * is closed over the dump's dependency graph: what it needs to be created
- * and what belongs to it.  --from-list checks and completes an existing
- * list.  -j N picks the order a simulated `pg_restore -j N` (of the release
+ * A selection (-t, -n, -I, -P, -T, --type, with --exclude-table and -N
+ * exclusions; option letters mean what pg_restore's mean) is closed over
+ * the dump's dependency graph: what it needs to be created and what
+ * belongs to it.  -L checks and completes an existing list.  -j N picks
+ * the order a simulated `pg_restore -j N` (of the release
  * --pg-restore-version names) restores fastest; --explain prints that
  * simulation.  All dump knowledge is in libdumpfmt: this file parses
  * options, calls the library and prints.
@@ -39,6 +40,7 @@ typedef struct ord_options {
     int dependents_given; /* --with-dependents/--no-dependents was given */
     int create_db;
     int verbose, quiet, json, explain, no_excluded;
+    int strict_names; /* a name that matches nothing is an error, not a warning */
     int jobs;
     int measure;            /* -1 = automatic */
     int pg_restore_version; /* 0 = ask the pg_restore on PATH */
@@ -74,15 +76,13 @@ typedef struct ord_run {
 /* ------------------------------------------------------------------ */
 
 enum {
-    OPT_TRIGGER = 256,
-    OPT_TYPE,
+    OPT_TYPE = 256,
     OPT_SECTION,
     OPT_WITH_REQ,
     OPT_NO_REQ,
     OPT_WITH_DEP,
     OPT_NO_DEP,
     OPT_FK_TARGETS,
-    OPT_FROM_LIST,
     OPT_NO_EXCLUDED,
     OPT_PG_RESTORE_VERSION,
     OPT_EXPLAIN,
@@ -93,16 +93,18 @@ enum {
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_HELP,
+    OPT_EXCLUDE_TABLE,
+    OPT_STRICT_NAMES,
 };
 
 static const struct option long_options[] = {
     {"table", required_argument, NULL, 't'},
     {"schema", required_argument, NULL, 'n'},
-    {"exclude-table", required_argument, NULL, 'T'},
+    {"exclude-table", required_argument, NULL, OPT_EXCLUDE_TABLE},
     {"exclude-schema", required_argument, NULL, 'N'},
     {"index", required_argument, NULL, 'I'},
     {"function", required_argument, NULL, 'P'},
-    {"trigger", required_argument, NULL, OPT_TRIGGER},
+    {"trigger", required_argument, NULL, 'T'},
     {"type", required_argument, NULL, OPT_TYPE},
     {"section", required_argument, NULL, OPT_SECTION},
     {"schema-only", no_argument, NULL, 's'},
@@ -113,7 +115,9 @@ static const struct option long_options[] = {
     {"no-dependents", no_argument, NULL, OPT_NO_DEP},
     {"with-fk-targets", no_argument, NULL, OPT_FK_TARGETS},
     {"create", no_argument, NULL, 'C'},
-    {"from-list", required_argument, NULL, OPT_FROM_LIST},
+    {"from-list", required_argument, NULL, 'L'},
+    {"use-list", required_argument, NULL, 'L'},
+    {"strict-names", no_argument, NULL, OPT_STRICT_NAMES},
     {"no-excluded", no_argument, NULL, OPT_NO_EXCLUDED},
     {"verbose", no_argument, NULL, 'v'},
     {"pg-restore-version", required_argument, NULL, OPT_PG_RESTORE_VERSION},
@@ -124,6 +128,7 @@ static const struct option long_options[] = {
     {"cost", required_argument, NULL, OPT_COST},
     {"json", no_argument, NULL, OPT_JSON},
     {"output", required_argument, NULL, 'o'},
+    {"file", required_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -144,14 +149,16 @@ static void print_help(void)
            "  -n, --schema=NAME          objects in schema NAME\n"
            "  -I, --index=NAME           index NAME\n"
            "  -P, --function=NAME(ARGS)  function, aggregate or procedure\n"
-           "      --trigger=NAME         trigger (pg_restore's -T)\n"
+           "  -T, --trigger=NAME         trigger NAME\n"
            "      --type=DESC            entries of type DESC, e.g. \"TABLE DATA\"\n"
-           "  -T, --exclude-table=NAME   leave out relation NAME and what belongs to it\n"
+           "      --exclude-table=NAME   leave out relation NAME and what belongs to it\n"
            "  -N, --exclude-schema=NAME  leave out schema NAME and everything in it\n"
            "      --section=SECTION      pre-data, data or post-data only\n"
            "  -s, --schema-only          only what pg_restore --schema-only restores\n"
            "  -a, --data-only            only what pg_restore --data-only restores\n"
-           "  -C, --create               include the DATABASE entries (pg_restore -C)\n\n");
+           "  -C, --create               include the DATABASE entries (pg_restore -C)\n"
+           "      --strict-names         a name that matches nothing is an error (exit 3),\n"
+           "                             not a warning (exit 1)\n\n");
     printf("Closure:\n"
            "      --with-requirements    add what the selection needs (default)\n"
            "      --no-requirements      do not\n"
@@ -160,12 +167,14 @@ static void print_help(void)
            "      --no-dependents        do not\n"
            "      --with-fk-targets      also select the tables foreign keys point to\n\n");
     printf("Lists:\n"
-           "      --from-list=FILE       check, complete and reorder list FILE (with -j:\n"
-           "                             also data entries out of archive order)\n"
+           "  -L, --use-list=FILE        check, complete and reorder list FILE (with -j:\n"
+           "                             also data entries out of archive order);\n"
+           "                             also --from-list\n"
            "      --no-excluded          no \";\" comment lines for entries left out\n"
            "  -v, --verbose              add \"depends on\" lines (as pg_restore -l -v)\n"
-           "  -o, --output=FILE          write the list to FILE instead of stdout (a new\n"
-           "                             file renamed over FILE; never an input file)\n"
+           "  -f, --file=FILE            write the list to FILE instead of stdout (a new\n"
+           "                             file renamed over FILE; never an input file);\n"
+           "                             also -o, --output\n"
            "      --pg-restore-version=N plan for pg_restore release N (%d..%d; default:\n"
            "                             the pg_restore on PATH)\n\n",
            PG_RESTORE_MIN, PG_RESTORE_MAX);
@@ -182,8 +191,9 @@ static void print_help(void)
            "      --no-progress          never show progress\n"
            "      --help                 show this help, then exit\n"
            "      --version              show the version, then exit\n\n");
-    printf("Exit status: 0 OK, 1 warnings (a list with problems, ...), 2 the archive is\n"
-           "damaged, 3 could not run (bad options, unreadable path, bad list file).\n");
+    printf("Exit status: 0 OK, 1 warnings (a list with problems, a name that matches\n"
+           "nothing, ...), 2 the archive is damaged, 3 could not run (bad options,\n"
+           "unreadable path, bad list file, --strict-names).\n");
 }
 
 static void free_options(ord_options *o)
@@ -236,11 +246,11 @@ static tool_strv *list_for(ord_options *o, int c)
     switch (c) {
     case 't': return &o->tables;
     case 'n': return &o->schemas;
-    case 'T': return &o->exclude_tables;
+    case OPT_EXCLUDE_TABLE: return &o->exclude_tables;
     case 'N': return &o->exclude_schemas;
     case 'I': return &o->indexes;
     case 'P': return &o->functions;
-    case OPT_TRIGGER: return &o->triggers;
+    case 'T': return &o->triggers;
     case OPT_TYPE: return &o->types;
     case OPT_COST: return &o->costs;
     default: return NULL;
@@ -266,6 +276,7 @@ static int apply_flag(ord_options *o, int c)
     case OPT_MEASURE: o->measure = 1; return 1;
     case OPT_NO_MEASURE: o->measure = 0; return 1;
     case OPT_JSON: o->json = 1; return 1;
+    case OPT_STRICT_NAMES: o->strict_names = 1; return 1;
     case OPT_PROGRESS: o->progress = TOOL_PROGRESS_ON; return 1;
     case OPT_NO_PROGRESS: o->progress = TOOL_PROGRESS_OFF; return 1;
     default: return 0;
@@ -292,7 +303,8 @@ static int apply_option(ord_options *o, int c, const char *arg)
     case OPT_PG_RESTORE_VERSION:
         return parse_number_option(arg, "--pg-restore-version", PG_RESTORE_MIN, PG_RESTORE_MAX,
                                    &o->pg_restore_version);
-    case OPT_FROM_LIST: o->from_list = arg; return -1;
+    case 'L': o->from_list = arg; return -1;
+    case 'f':
     case 'o': o->output = arg; return -1;
     case OPT_HELP: print_help(); return tool_finish_output(PROG, stdout);
     case 'V': tool_print_version(PROG); return tool_finish_output(PROG, stdout);
@@ -325,7 +337,7 @@ static int parse_options(int argc, char **argv, ord_options *o)
     o->progress = TOOL_PROGRESS_AUTO;
     argv[0] = prog_name; /* getopt's messages name argv[0] */
     while (rc < 0 &&
-           (c = getopt_long(argc, argv, "t:n:T:N:I:P:saCvqj:o:V", long_options, NULL)) != -1)
+           (c = getopt_long(argc, argv, "t:n:T:N:I:P:saCvqj:o:f:L:V", long_options, NULL)) != -1)
         rc = apply_option(o, c, optarg);
     argv[0] = argv0;
     if (rc >= 0)
@@ -611,10 +623,27 @@ static int plan_from_list(ord_run *run)
     return rc;
 }
 
+/* Names that match nothing: a warning, or with --strict-names an error (as pg_restore). */
+static int check_names(ord_run *run)
+{
+    df_select_options so;
+    int rc;
+
+    fill_select_options(run, &so);
+    rc = tool_report_unmatched(PROG, run->o->path, run->r, &so, run->o->strict_names,
+                               run->o->quiet);
+    if (rc == TOOL_EXIT_UNKNOWN)
+        return rc;
+    run->status = tool_exit_worse(run->status, rc);
+    return TOOL_EXIT_OK;
+}
+
 static int plan_selection(ord_run *run)
 {
-    int rc = select_entries(run, NULL, 0);
+    int rc = check_names(run);
 
+    if (rc == TOOL_EXIT_OK)
+        rc = select_entries(run, NULL, 0);
     return rc == TOOL_EXIT_OK ? order_entries(run, NULL, 0) : rc;
 }
 

@@ -133,10 +133,10 @@ selection "serial and identity" "-t|events|-t|products" \
     "+INDEX inventory products_name_slug_idx " "+FUNCTION public slugify(text) " \
     "+COMMENT inventory TRIGGER products_audit ON products " "+POLICY audit events events_steward "
 
-selection "exclusions" "-N|audit|-T|customers" \
+selection "exclusions" "-N|audit|--exclude-table|customers" \
     "+TABLE sales orders " "-TABLE sales customers " "-SCHEMA - audit " \
-    "; TABLE DATA sales customers app_owner (excluded: -T customers)" \
-    "; POLICY sales customers customers_read app_owner (excluded: -T customers)" \
+    "; TABLE DATA sales customers app_owner (excluded: --exclude-table customers)" \
+    "; POLICY sales customers customers_read app_owner (excluded: --exclude-table customers)" \
     "; SCHEMA - audit Data Steward (excluded: -N audit)"
 
 selection "no dependents" "-t|customers|--no-dependents" \
@@ -161,6 +161,71 @@ selection "section" "-t|customers|--section|post-data" \
 selection "index and function patterns" "-I|customers_email_lower_key|-P|order_total(bigint)" \
     "+INDEX sales customers_email_lower_key " "+FUNCTION sales order_total(bigint) " \
     "+TABLE sales customers " "-TABLE DATA sales customers "
+
+# option letters mean what pg_restore's mean: -T is a trigger (its tag is "table trigger")
+selection "trigger -T" "-T|products products_audit" \
+    "+TRIGGER inventory products products_audit " "+TABLE inventory products " \
+    "+FUNCTION audit log_change() " "-TABLE DATA inventory products "
+
+# ------------------------------------------------------------------ names that match nothing
+
+# unmatched NAME STATUS "ARG|ARG..." PATTERN: exit STATUS, stderr matches PATTERN (grep -E)
+unmatched() {
+    local name=$1 want=$2 args
+    IFS='|' read -r -a args <<<"$3"
+    run --pg-restore-version 15 "${args[@]}" "$P15"
+    [ "$RC" -eq "$want" ] && grep -Eq -- "$4" "$ERR"
+    check "$name: exit $want" $? "exit $RC" "$(head -2 "$ERR")"
+}
+
+unmatched "-t schema.table warns, with the -n -t hint" 1 "-t|sales.orders" \
+    '^dumporder: .*: table "sales\.orders" not found \(-t matches nothing\); names are not schema-qualified: use -n "sales" -t "orders"$'
+entries "$OUT" >"$TMP/um.entries"
+[ ! -s "$TMP/um.entries" ] && grep -q '^; Selected TOC Entries:$' "$OUT"
+check "-t schema.table: the (empty) list is still written" $?
+unmatched "-n nosuch warns" 1 "-n|nosuch" '^dumporder: .*: schema "nosuch" not found \(-n matches nothing\)$'
+unmatched "-t of another schema than -n warns" 1 "-n|audit|-t|orders" 'table "orders" not found'
+unmatched "-T naming a table: the --exclude-table hint" 1 "-T|customers" \
+    'trigger "customers" not found \(-T matches nothing\); -T selects a trigger, as in pg_restore: --exclude-table leaves out a table$'
+unmatched "-I, -P and --type that match nothing" 1 "-I|nosuch_idx|-P|nosuch()|--type|no such type" \
+    'function "nosuch\(\)" not found'
+[ "$(grep -c 'not found' "$ERR")" -eq 3 ]
+check "-I, -P and --type: one warning each" $? "$(cat "$ERR")"
+unmatched "--strict-names: an error, no list" 3 "--strict-names|-t|orders|-n|nosuch" \
+    'schema "nosuch" not found'
+[ ! -s "$OUT" ]
+check "--strict-names writes no list" $?
+run --pg-restore-version 15 -q -t nosuch "$P15"
+[ "$RC" -eq 1 ] && [ ! -s "$ERR" ]
+check "-q: no warning, still exit 1" $? "exit $RC"
+run --pg-restore-version 15 --strict-names -n sales -t orders "$P15"
+[ "$RC" -eq 0 ] && [ ! -s "$ERR" ]
+check "--strict-names with names that match: exit 0, silent" $? "exit $RC" "$(head -2 "$ERR")"
+
+# ------------------------------------------------------------------ -C (DATABASE entries)
+
+# pg_restore -C restores DATABASE whatever -n, -t, -a, --section say, so pg_restore -l -C lists
+# it: every DATABASE entry pg_restore lists is in dumporder's list, which pg_restore reads back.
+if have_pg_restore; then
+    for x in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg10/sample.dir.gzip \
+        "$CORPUS"/pg93/sample.tar; do
+        for sel in "-n sales" "-t orders" "-a -n sales" "--section=data" "-s -t orders" "-n nosuch"; do
+            # shellcheck disable=SC2086
+            "$PG_RESTORE" -l -C $sel "$x" 2>/dev/null | grep -v '^;' | grep -E '^[0-9]+; [0-9]+ [0-9]+ (DATABASE|(COMMENT|ACL|SECURITY LABEL) - DATABASE )' >"$TMP/pgdb"
+            # shellcheck disable=SC2086
+            run --pg-restore-version 15 -C $sel "$x"
+            entries "$OUT" >"$TMP/mine"
+            missing=$(grep -vxFf "$TMP/mine" "$TMP/pgdb")
+            [ "$RC" -le 1 ] && [ -s "$TMP/pgdb" ] && [ -z "$missing" ]
+            check "-C $sel ${x#"$CORPUS"/}: the DATABASE entries of pg_restore -l -C" $? \
+                "exit $RC" "missing: $missing" "$(head -2 "$ERR")"
+            "$PG_RESTORE" -l -C -L "$OUT" "$x" 2>"$TMP/pgl.err" | grep -v '^;' >"$TMP/theirs"
+            cmp -s "$TMP/mine" "$TMP/theirs" && [ ! -s "$TMP/pgl.err" ]
+            check "-C $sel ${x#"$CORPUS"/}: pg_restore -l -C -L reads the list as written" $? \
+                "$(diff "$TMP/mine" "$TMP/theirs" | head -3)"
+        done
+    done
+fi
 
 run --pg-restore-version 15 --no-excluded -t orders "$P15"
 ! grep -q '^;[0-9]' "$OUT" && grep -q '^; Selected TOC Entries:$' "$OUT"
@@ -190,6 +255,9 @@ check "--from-list writes the same entries, the TABLE DATA after its TABLE" $?
 run --pg-restore-version 15 --from-list "$TMP/good.list" "$P15"
 [ "$RC" -eq 0 ] && [ ! -s "$ERR" ] && cmp -s "$OUT" "$TMP/good.list"
 check "--from-list on a valid list: the same list, silent, exit 0" $? "exit $RC"
+run --pg-restore-version 15 -L "$TMP/bad.list" "$P15"
+[ "$RC" -eq 1 ] && entries "$OUT" | cmp -s - "$TMP/fixed"
+check "-L FILE (pg_restore's letter) is --from-list" $? "exit $RC"
 
 printf '3655\nnonsense\n3655\n999999\n3737\n' >"$TMP/partial.list"
 run --pg-restore-version 15 --from-list "$TMP/partial.list" "$P15"
@@ -314,6 +382,9 @@ check "write error (/dev/full): exit 3" $? "exit $RC" "$(cat "$ERR")"
 run --pg-restore-version 15 -t orders -o "$TMP/o.list" "$P15"
 [ "$RC" -eq 0 ] && [ ! -s "$OUT" ] && grep -q '^231; ' "$TMP/o.list"
 check "-o FILE" $? "exit $RC"
+run --pg-restore-version 15 -t orders -f "$TMP/f.list" "$P15"
+[ "$RC" -eq 0 ] && [ ! -s "$OUT" ] && cmp -s "$TMP/f.list" "$TMP/o.list"
+check "-f FILE (pg_restore's letter) is -o" $? "exit $RC"
 
 ls "$TMP" | grep -q '^o\.list\.' && not_ok "-o FILE leaves no temporary file" || ok "-o FILE leaves no temporary file"
 cp "$TMP/o.list" "$TMP/o.before"
