@@ -762,7 +762,10 @@ typedef struct df_entry_size {
  * with read_data, bytes and rows by reading every data stream
  * (df_reader_measure; from a pipe the reader must not have passed the data
  * yet).  progress (may be NULL) is called after each entry read.  DF_OK, or
- * the reader's error (its df_error says which entry and where).
+ * the reader's error (its df_error says which entry and where); without
+ * reading, what the sizes alone show is damage too: DF_E_TRUNCATED for a
+ * custom data block the TOC places at or past the end of the file,
+ * DF_E_NOTFOUND for a directory data file that is missing.
  */
 DF_API int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
                             void (*progress)(void *ctx, size_t done, size_t total), void *ctx);

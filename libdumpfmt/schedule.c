@@ -56,18 +56,38 @@ static int cmp_off(const void *a, const void *b)
     return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/*
+ * A data block the TOC places at or past the end of the file: the file was
+ * cut short (its stored size would claim bytes the file does not have).
+ */
+static int custom_beyond_end(df_reader *r, const off_pair *last)
+{
+    char label[300];
+
+    dfi_entry_label(&r->entries[last->idx], label, sizeof label);
+    return dfi_fail(&r->err, DF_E_TRUNCATED, r->hdr.file_size,
+                    "the archive is damaged: the TOC puts the data of %s at offset %lld, "
+                    "beyond the end of the file (%lld bytes)",
+                    label, (long long)last->off, (long long)r->hdr.file_size);
+}
+
 /* Custom: a block runs to the next block (in file order) or to the end of the file. */
-static int custom_stored(const df_reader *r, df_entry_size *sizes)
+static int custom_stored(df_reader *r, df_entry_size *sizes)
 {
     off_pair *v = malloc((r->nentries ? r->nentries : 1) * sizeof *v);
     size_t n = 0;
 
     if (v == NULL)
-        return DF_E_NOMEM;
+        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
     for (size_t i = 0; i < r->nentries; i++)
         if (r->entries[i].offset_state == DF_OFFSET_SET)
             v[n++] = (off_pair){r->entries[i].data_offset, i};
     qsort(v, n, sizeof *v, cmp_off);
+    if (n > 0 && r->hdr.file_size >= 0 && v[n - 1].off >= r->hdr.file_size) {
+        int rc = custom_beyond_end(r, &v[n - 1]);
+        free(v);
+        return rc;
+    }
     for (size_t k = 0; k < n; k++) {
         int64_t end = k + 1 < n ? v[k + 1].off : r->hdr.file_size;
         sizes[v[k].idx].stored = end >= v[k].off ? end - v[k].off : -1;
@@ -94,16 +114,28 @@ static int64_t dir_file_size(const df_reader *r, const char *name)
     return -1;
 }
 
-static void directory_stored(const df_reader *r, df_entry_size *sizes)
+/* Directory: the size of each data file; one that is missing is damage. */
+static int directory_stored(df_reader *r, df_entry_size *sizes)
 {
     for (size_t i = 0; i < r->nentries; i++) {
         const df_entry *e = &r->entries[i];
+        char label[300];
         if (e->filename == NULL || !e->had_dumper)
             continue;
         sizes[i].file_size = dir_file_size(r, e->filename);
         if (!df_entry_is_blobs(e))
             sizes[i].stored = sizes[i].file_size;
+        /* BLOBS keep their large objects in blobs.toc files, whatever filename says */
+        if (sizes[i].file_size >= 0 || df_entry_is_blobs(e) || strchr(e->filename, '/') != NULL)
+            continue;
+        dfi_entry_label(e, label, sizeof label);
+        dfi_fail(&r->err, DF_E_NOTFOUND, -1,
+                 "the archive is damaged: data file \"%s\" of %s is missing", e->filename,
+                 label);
+        dfi_error_set_member(&r->err, e->filename);
+        return DF_E_NOTFOUND;
     }
+    return DF_OK;
 }
 
 static int measure_all(df_reader *r, df_entry_size *sizes,
@@ -143,9 +175,9 @@ int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
     if (r->hdr.format == DF_FORMAT_CUSTOM)
         rc = custom_stored(r, sizes);
     else if (r->hdr.format == DF_FORMAT_DIRECTORY)
-        directory_stored(r, sizes);
+        rc = directory_stored(r, sizes);
     if (rc != DF_OK)
-        return dfi_fail(&r->err, rc, -1, "out of memory");
+        return rc;
     return read_data ? measure_all(r, sizes, progress, ctx) : DF_OK;
 }
 

@@ -835,6 +835,57 @@ static int check_given_estimates(ord_run *run)
     return TOOL_EXIT_OK;
 }
 
+/*
+ * Without reading the data (no -j, or --no-measure) the structure is still
+ * checked as dumpcheck --quick does (block and member framing, data files,
+ * sizes), so a damaged archive is not planned as if it were whole.  From a
+ * pipe the data are gone once the TOC is read: nothing more to see.
+ */
+#define DAMAGE_SHOWN 3
+
+static void print_finding(const ord_run *run, const df_finding *f)
+{
+    df_error err;
+    char label[600] = "";
+
+    memset(&err, 0, sizeof err);
+    err.code = DF_E_CORRUPT;
+    err.offset = f->offset;
+    snprintf(err.member, sizeof err.member, "%s", f->member ? f->member : "");
+    if (f->entry != NULL)
+        entry_label(f->entry, label, sizeof label);
+    snprintf(err.message, sizeof err.message, "%s%s%s", f->message, label[0] ? ": " : "",
+             label);
+    tool_print_error(PROG, run->o->path, &err);
+}
+
+static int check_structure(ord_run *run)
+{
+    df_verify_options vo;
+    df_verify *v;
+    size_t shown = 0;
+    int64_t errors;
+
+    if (run->measured || strcmp(run->o->path, "-") == 0)
+        return TOOL_EXIT_OK;
+    df_verify_options_default(&vo);
+    vo.quick = 1;
+    if (df_verify_path(run->o->path, &vo, &v) != DF_OK)
+        return out_of_memory();
+    errors = df_verify_get_summary(v)->findings[DF_SEVERITY_ERROR];
+    for (size_t k = 0; k < df_verify_count(v) && errors > 0 && !run->o->quiet; k++) {
+        const df_finding *f = df_verify_finding(v, k);
+        if (f->severity == DF_SEVERITY_ERROR && shown++ < DAMAGE_SHOWN)
+            print_finding(run, f);
+    }
+    if (errors > 0)
+        tool_errorf(PROG, "%s: the archive is damaged (%lld error%s); no list written: "
+                          "\"dumpcheck %s\" names them all",
+                    run->o->path, (long long)errors, errors == 1 ? "" : "s", run->o->path);
+    df_verify_free(v);
+    return errors > 0 ? TOOL_EXIT_DAMAGED : TOOL_EXIT_OK;
+}
+
 /* -j N: the order the simulated pg_restore -j N restores fastest (the list's own when none is). */
 static int choose_order(ord_run *run)
 {
@@ -1270,6 +1321,8 @@ static int plan(ord_run *run)
         rc = set_costs(run);
     if (rc == TOOL_EXIT_OK && run->o->jobs > 0)
         rc = measure_sizes(run);
+    if (rc == TOOL_EXIT_OK)
+        rc = check_structure(run);
     if (rc == TOOL_EXIT_OK)
         rc = check_given_estimates(run);
     if (rc == TOOL_EXIT_OK)

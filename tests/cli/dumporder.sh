@@ -374,6 +374,27 @@ expect_status "truncated TOC" 2 'dumporder: ' "$CORPUS/damaged/pg18-sample.custo
 expect_status "damaged data with -j" 2 'dumporder: ' --pg-restore-version 18 -j 2 \
     "$CORPUS/damaged/pg18-sample.custom.gzip.trunc-chunk.dump"
 
+# a damaged archive is said to be damaged (exit 2, no list) even when no data are read
+D=$CORPUS/damaged
+for args in "$D/pg18-sample.custom.gzip.trunc-chunk.dump" "$D/pg18-sample.custom.gzip.trunc-tail3.dump" \
+    "$D/pg18-sample.tar.trunc-member.tar" "$D/pg18-sample.dir.gzip.missing-datafile" \
+    "$D/pg16-sample.dir.zstd.trunc-datzst" "-t|orders|$D/pg18-sample.custom.pipe.trunc-chunk.dump" \
+    "-j|2|--no-measure|$D/pg18-sample.custom.gzip.trunc-tail3.dump"; do
+    IFS='|' read -r -a a <<<"$args"
+    run --pg-restore-version 18 "${a[@]}"
+    [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] &&
+        grep -q "^dumporder: .*: the archive is damaged ([0-9]* errors\{0,1\}); no list written" "$ERR"
+    check "damaged, data not read: ${args#"$D"/}: exit 2, no list" $? "exit $RC" "$(tail -2 "$ERR")"
+done
+run --pg-restore-version 18 -j 2 --no-measure --explain "$D/pg18-sample.custom.gzip.trunc-chunk.dump"
+[ "$RC" -eq 2 ] && [ ! -s "$OUT" ] &&
+    grep -q 'offset 89142: the archive is damaged: the TOC puts the data of BLOBS 910004..910005 (dump id 2894) at offset 138516, beyond the end of the file (89142 bytes)$' "$ERR"
+check "--no-measure: stored sizes beyond the end of the file are damage, exit 2" $? "exit $RC" \
+    "$(cat "$ERR")"
+run --pg-restore-version 18 -j 2 --no-measure "$D/pg18-sample.dir.gzip.missing-datafile"
+[ "$RC" -eq 2 ] && grep -q 'missing-datafile/2890.dat: the archive is damaged: data file "2890.dat" of TABLE DATA bulk.readings (dump id 2890) is missing$' "$ERR"
+check "--no-measure: a missing data file is damage, exit 2" $? "exit $RC" "$(cat "$ERR")"
+
 timeout "$TIMEOUT" "$DUMPORDER" --pg-restore-version 15 "$P15" >/dev/full 2>"$ERR"
 RC=$?
 [ "$RC" -eq 3 ] && grep -q 'could not write' "$ERR"
