@@ -762,7 +762,8 @@ typedef struct df_entry_size {
  * with read_data, bytes and rows by reading every data stream
  * (df_reader_measure; from a pipe the reader must not have passed the data
  * yet).  progress (may be NULL) is called after each entry read.  DF_OK, or
- * the reader's error (its df_error says which entry and where); without
+ * the reader's error (its df_error says which entry and where).  A plain
+ * script's data bytes come from its offsets, without reading.  Without
  * reading, what the sizes alone show is damage too: DF_E_TRUNCATED for a
  * custom data block the TOC places at or past the end of the file,
  * DF_E_NOTFOUND for a directory data file that is missing.
@@ -830,7 +831,8 @@ typedef struct df_schedule df_schedule;
  * dependencies, the serial pre-data part, the ready set and its priority
  * for that release, lock conflicts, restore passes, CPUs shared by the
  * running jobs.  Tar archives, which pg_restore cannot restore in
- * parallel, and workers = 1 are simulated as a serial restore.  sizes
+ * parallel, and workers = 1 are simulated as a serial restore; a plain
+ * script as the directory archive made of it (pg_dump -Fd, dumpconvert).  sizes
  * (toc_count elements, from df_restore_sizes) feed the cost model.  *out is
  * owned by the caller (df_schedule_free).  DF_OK, DF_E_USAGE or DF_E_NOMEM.
  */

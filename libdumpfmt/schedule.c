@@ -138,6 +138,26 @@ static int directory_stored(df_reader *r, df_entry_size *sizes)
     return DF_OK;
 }
 
+/*
+ * Plain script: an entry's data (COPY rows or INSERTs) run from its data part
+ * to the next entry's header comment, in the uncompressed script; these are
+ * bytes of data already, known without reading.
+ */
+static void plain_stored(const df_reader *r, df_entry_size *sizes)
+{
+    for (size_t i = 0; i < r->nentries; i++) {
+        int64_t start = r->entries[i].data_offset_text, end = r->hdr.script_bytes;
+        if (start < 0)
+            continue;
+        for (size_t k = i + 1; k < r->nentries; k++)
+            if (r->entries[k].text_offset > start) {
+                end = r->entries[k].text_offset;
+                break;
+            }
+        sizes[i].bytes = end > start ? end - start : 0;
+    }
+}
+
 static int measure_all(df_reader *r, df_entry_size *sizes,
                        void (*progress)(void *ctx, size_t done, size_t total), void *ctx)
 {
@@ -176,6 +196,8 @@ int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
         rc = custom_stored(r, sizes);
     else if (r->hdr.format == DF_FORMAT_DIRECTORY)
         rc = directory_stored(r, sizes);
+    else if (r->hdr.format == DF_FORMAT_PLAIN)
+        plain_stored(r, sizes);
     if (rc != DF_OK)
         return rc;
     return read_data ? measure_all(r, sizes, progress, ctx) : DF_OK;
@@ -409,6 +431,14 @@ static void estimate_directory(sim *s)
     }
 }
 
+/* A plain script as the directory archive made of it: its files hold the data bytes. */
+static void estimate_plain(sim *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if ((s->reqs[i] & DF_REQ_DATA) != 0 && s->sz[i].bytes > 0)
+            s->est[i] = s->sz[i].bytes;
+}
+
 static void estimate_sizes(sim *s)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -419,6 +449,8 @@ static void estimate_sizes(sim *s)
         estimate_custom(s);
     else if (s->r->hdr.format == DF_FORMAT_DIRECTORY)
         estimate_directory(s);
+    else if (s->r->hdr.format == DF_FORMAT_PLAIN)
+        estimate_plain(s);
 }
 
 /* ---- dependencies: repointed, counted, reversed, locking ---- */
@@ -1226,10 +1258,13 @@ static void free_sim(sim *s)
     free(s->run);
 }
 
+/* A plain script is simulated as the archive made of it (pg_dump -Fd, dumpconvert -F d). */
 static bool can_run_parallel(const sim *s)
 {
     const df_header *h = &s->r->hdr;
 
+    if (s->workers > 1 && h->format == DF_FORMAT_PLAIN)
+        return true;
     return s->workers > 1 && (h->format == DF_FORMAT_CUSTOM || h->format == DF_FORMAT_DIRECTORY) &&
            DF_MAKE_VERSION(h->vmaj, h->vmin, 0) >= DF_MAKE_VERSION(1, 8, 0);
 }
