@@ -795,6 +795,9 @@ typedef struct df_cost_model {
     double cpus;            /* CPUs the restore shares (pg_restore and the server); 0 = any */
     double job_cpus;        /* CPUs one busy worker keeps busy (its pg_restore and backend);
                                0 = jobs never slow each other down */
+    double uncertainty;     /* relative error of a predicted makespan: the largest error of
+                               the calibration restores (0.3 = a real restore took up to 30%
+                               more or less); callers show predictions as a range */
 } df_cost_model;
 
 /* Fill *m with the calibrated defaults; cpus = the online CPUs of this machine. */

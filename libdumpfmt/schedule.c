@@ -218,7 +218,7 @@ static const cost_field cost_fields[] = {
     CF(connect),    CF(finish),       CF(statement),   CF(data_job),   CF(copy_row),
     CF(copy_byte),  CF(json_factor),  CF(inflate_byte), CF(lo_each),   CF(index_row),
     CF(index_byte), CF(gin_factor),   CF(scan_byte),   CF(fk_row),     CF(compress_ratio),
-    CF(row_bytes),  CF(cpus),         CF(job_cpus),
+    CF(row_bytes),  CF(cpus),         CF(job_cpus),    CF(uncertainty),
 };
 #undef CF
 /* clang-format on */
@@ -228,7 +228,7 @@ static const char *const cost_names[N_COST_FIELDS + 1] = {
     "connect",    "finish",      "statement",    "data_job", "copy_row",
     "copy_byte",  "json_factor", "inflate_byte", "lo_each",  "index_row",
     "index_byte", "gin_factor",  "scan_byte",    "fk_row",   "compress_ratio",
-    "row_bytes",  "cpus",        "job_cpus",     NULL,
+    "row_bytes",  "cpus",        "job_cpus",     "uncertainty", NULL,
 };
 
 const char *const *df_cost_model_names(void)
@@ -264,6 +264,7 @@ void df_cost_model_default(df_cost_model *m)
     m->row_bytes = 100.0;
     m->cpus = cpus > 0 ? (double)cpus : 1.0;
     m->job_cpus = 1.15;
+    m->uncertainty = 0.30;
 }
 
 int df_cost_model_set(df_cost_model *m, const char *name, double value)

@@ -1042,27 +1042,43 @@ static void put_label(FILE *f, const df_entry *e)
     tool_put_sanitized(f, e->tag, 0);
 }
 
+/* "12.34 s +/-30% (8.64..16.04)": the cost model's calibration error as a range. */
+static void put_range(const ord_run *run, double v, FILE *f)
+{
+    double u = run->cost.uncertainty;
+
+    fprintf(f, "%9.2f s +/-%2.0f%% (%.2f..%.2f)", v, u * 100, v * (1 - u), v * (1 + u));
+}
+
 static void print_makespans(const ord_run *run, const explain *x, FILE *f)
 {
     double own = df_schedule_makespan(x->own), mine = df_schedule_makespan(x->mine);
     int same =
         run->norder > 0 && memcmp(run->order, run->base, run->norder * sizeof *run->order) == 0;
 
-    fprintf(f, "\npredicted makespan\n");
-    fprintf(f, "  pg_restore's own order   %9.2f s  (%s)\n", own,
+    fprintf(f, "\npredicted makespan (the range: the largest error of the cost model on its "
+               "calibration restores)\n");
+    fprintf(f, "  pg_restore's own order   ");
+    put_range(run, own, f);
+    fprintf(f, "  (%s)\n",
             x->own_without_list ? "pg_restore -j without -L" : "-L with entries in archive order");
     if (x->given != NULL) {
         int unchanged = run->norder == run->ngiven &&
                         memcmp(run->order, run->given, run->norder * sizeof *run->order) == 0;
-        fprintf(f, "  the list as given        %9.2f s  (%s, as pg_restore -L runs it)\n",
-                df_schedule_makespan(x->given), run->o->from_list);
-        fprintf(f, "  dumporder's list         %9.2f s  (%s)\n", mine,
+        fprintf(f, "  the list as given        ");
+        put_range(run, df_schedule_makespan(x->given), f);
+        fprintf(f, "  (%s, as pg_restore -L runs it)\n", run->o->from_list);
+        fprintf(f, "  dumporder's list         ");
+        put_range(run, mine, f);
+        fprintf(f, "  (%s)\n",
                 unchanged          ? "the list as given: nothing to add or move"
                 : run->o->jobs > 1 ? "completed, in the order simulated fastest"
                                    : "completed, in the list's order where it is valid");
         return;
     }
-    fprintf(f, "  dumporder's list         %9.2f s  (%s)\n", mine,
+    fprintf(f, "  dumporder's list         ");
+    put_range(run, mine, f);
+    fprintf(f, "  (%s)\n",
             same ? "the same order: no candidate order was faster" : "reordered: simulated faster");
 }
 
@@ -1253,6 +1269,7 @@ static void print_json(const ord_run *run, const explain *x, FILE *f)
     if (x->given != NULL)
         json_seconds(&j, "given_list_ms", df_schedule_makespan(x->given));
     json_seconds(&j, "dumporder_ms", df_schedule_makespan(x->mine));
+    tool_json_key(&j, "uncertainty_pct"), tool_json_int(&j, (int64_t)(run->cost.uncertainty * 100 + 0.5));
     tool_json_key(&j, "useful_jobs"), tool_json_int(&j, x->useful_jobs);
     tool_json_key(&j, "by_jobs");
     tool_json_begin_array_inline(&j);

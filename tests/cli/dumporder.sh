@@ -312,7 +312,7 @@ have_pg_restore && accepted_by_pg_restore "-j 3 for pg_restore 11" "$TMP/j11.lis
     "$CORPUS/pg10/sample.custom.gzip.dump"
 
 run --pg-restore-version 15 -j 2 --explain "$P15"
-[ "$RC" -eq 0 ] && grep -q '^predicted makespan$' "$OUT" && grep -q '^critical path ' "$OUT" &&
+[ "$RC" -eq 0 ] && grep -q '^predicted makespan (the range: ' "$OUT" && grep -q '^critical path ' "$OUT" &&
     grep -q '^useful -j: [0-9]' "$OUT" && grep -q "^  pg_restore's own order " "$OUT" &&
     grep -q 'TABLE DATA bulk.readings (dump id 3667)$' "$OUT" && grep -q '^  leader ' "$OUT"
 check "--explain: makespans, critical path, useful -j, timelines" $? "exit $RC" \
@@ -324,11 +324,23 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["workers"] == 2 and d["pg_restore_version"] == 17 and d["measured"] is True
 assert d["own_order_ms"] > 0 and d["dumporder_ms"] > 0 and len(d["by_jobs"]) == 16
+assert d["uncertainty_pct"] > 0
 assert d["critical_path"]["entries"] and d["jobs"]
 assert all(j["end_ms"] >= j["start_ms"] for j in d["jobs"])
 assert any(j["desc"] == "TABLE DATA" and j["estimate"] > 0 for j in d["jobs"])
 ' "$OUT" 2>"$TMP/py.err"
 check "--explain --json on a directory archive (pg_restore 17)" $? "exit $RC" "$(cat "$TMP/py.err")"
+
+# the makespans as a range: the cost model's calibration error (--cost uncertainty=...)
+run --pg-restore-version 15 -j 2 --explain --cost uncertainty=0.5 "$P15"
+line=$(grep "^  dumporder's list " "$OUT")
+python3 -c '
+import re, sys
+m = re.match(r" *dumporder.s list +([0-9.]+) s \+/-50% \(([0-9.]+)\.\.([0-9.]+)\)  \(", sys.argv[1])
+v, lo, hi = (float(x) for x in m.groups())
+assert abs(lo - v * 0.5) < 0.011 and abs(hi - v * 1.5) < 0.011, (v, lo, hi)
+' "$line" 2>"$TMP/py.err"
+check "--explain: makespans with the uncertainty as a range" $? "$line" "$(cat "$TMP/py.err")"
 
 run --pg-restore-version 15 -j 2 --explain --no-measure "$P15"
 [ "$RC" -eq 0 ] && grep -q '^sizes: .* bytes and rows estimated (--no-measure)$' "$OUT"
