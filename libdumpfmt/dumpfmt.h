@@ -636,7 +636,7 @@ typedef struct df_select_options {
     size_t ntriggers;
     const char *const *types;       /* entry descs ("TABLE DATA"), case-insensitive */
     size_t ntypes;
-    const char *const *exclude_tables;  /* -T (pg_dump's meaning): relations by tag, with
+    const char *const *exclude_tables;  /* --exclude-table: relations by tag, with
                                            everything that belongs to them */
     size_t nexclude_tables;
     const char *const *exclude_schemas; /* -N: entries in these schemas, and the schemas */
@@ -654,6 +654,24 @@ typedef struct df_select_options {
 /* Zero everything, then with_requirements = with_dependents = 1. */
 DF_API void df_select_options_default(df_select_options *o);
 
+/* A name of a selection that matches no entry of the archive (df_select_unmatched). */
+typedef struct df_unmatched {
+    const char *option; /* "-n", "-t", "-I", "-P", "-T" (trigger), "--type"; static */
+    const char *kind;   /* "schema", "table", "index", "function", "trigger", "entry type" */
+    const char *name;   /* borrowed from the options */
+} df_unmatched;
+
+/*
+ * The names of o (schemas, tables, indexes, functions, triggers, types)
+ * that match no entry of r, what pg_restore --strict-names refuses: a
+ * table, index, function or trigger name counts only in the schemas of
+ * -n, a type only on entries the names match.  Exclusions are not checked.
+ * Writes up to max to out (may be NULL when max is 0) and returns how many
+ * there are, schemas first, then in option order.
+ */
+DF_API size_t df_select_unmatched(const df_reader *r, const df_select_options *o,
+                                  df_unmatched *out, size_t max);
+
 /* What a selection made of one entry. */
 typedef enum df_pick {
     DF_PICK_HIDDEN = 0,    /* never in a pg_restore -l listing (ENCODING, DATABASE without -C) */
@@ -661,8 +679,9 @@ typedef enum df_pick {
     DF_PICK_REQUIRED = 2,  /* needed by an entry in the list (--with-requirements) */
     DF_PICK_DEPENDENT = 3, /* belongs to an entry in the list (--with-dependents, comments, ACLs) */
     DF_PICK_OUTSIDE = 4,   /* not selected and not needed */
-    DF_PICK_EXCLUDED = 5,  /* left out: -T, -N, --section, --schema-only, --data-only, or it
-                              needs a relation outside the list (an FK target) */
+    DF_PICK_EXCLUDED = 5,  /* left out: --exclude-table, -N, --section, --schema-only,
+                              --data-only, or it needs a relation outside the list (an FK
+                              target) */
 } df_pick;
 
 typedef struct df_selection df_selection;
@@ -681,7 +700,7 @@ DF_API int df_selection_pick(const df_selection *s, size_t i);
 /* 1 when entry i is in the list (SELECTED, REQUIRED or DEPENDENT). */
 DF_API int df_selection_included(const df_selection *s, size_t i);
 /*
- * Why entry i is not in the list ("not selected", "excluded: -T orders",
+ * Why entry i is not in the list ("not selected", "excluded: --exclude-table orders",
  * "excluded: needs TABLE sales.customers, add --with-fk-targets" ...), or
  * NULL when it is in the list or hidden.  Borrowed from s.
  */
@@ -779,7 +798,11 @@ typedef struct df_entry_size {
  * with read_data, bytes and rows by reading every data stream
  * (df_reader_measure; from a pipe the reader must not have passed the data
  * yet).  progress (may be NULL) is called after each entry read.  DF_OK, or
- * the reader's error (its df_error says which entry and where).
+ * the reader's error (its df_error says which entry and where).  A plain
+ * script's data bytes come from its offsets, without reading.  Without
+ * reading, what the sizes alone show is damage too: DF_E_TRUNCATED for a
+ * custom data block the TOC places at or past the end of the file,
+ * DF_E_NOTFOUND for a directory data file that is missing.
  */
 DF_API int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
                             void (*progress)(void *ctx, size_t done, size_t total), void *ctx);
@@ -808,6 +831,9 @@ typedef struct df_cost_model {
     double cpus;            /* CPUs the restore shares (pg_restore and the server); 0 = any */
     double job_cpus;        /* CPUs one busy worker keeps busy (its pg_restore and backend);
                                0 = jobs never slow each other down */
+    double uncertainty;     /* relative error of a predicted makespan: the largest error of
+                               the calibration restores (0.3 = a real restore took up to 30%
+                               more or less); callers show predictions as a range */
 } df_cost_model;
 
 /* Fill *m with the calibrated defaults; cpus = the online CPUs of this machine. */
@@ -844,7 +870,8 @@ typedef struct df_schedule df_schedule;
  * dependencies, the serial pre-data part, the ready set and its priority
  * for that release, lock conflicts, restore passes, CPUs shared by the
  * running jobs.  Tar archives, which pg_restore cannot restore in
- * parallel, and workers = 1 are simulated as a serial restore.  sizes
+ * parallel, and workers = 1 are simulated as a serial restore; a plain
+ * script as the directory archive made of it (pg_dump -Fd, dumpconvert).  sizes
  * (toc_count elements, from df_restore_sizes) feed the cost model.  *out is
  * owned by the caller (df_schedule_free).  DF_OK, DF_E_USAGE or DF_E_NOMEM.
  */

@@ -11,8 +11,8 @@
  * table" is made of.
  *
  * A selection starts from pg_restore's patterns (exact names, -t -n -I -P
- * and the trigger option) or from a list file's entries, drops -T/-N
- * exclusions, then adds requirements (what the list needs to be created)
+ * and the trigger option) or from a list file's entries, drops
+ * --exclude-table/-N exclusions, then adds requirements (what the list needs to be created)
  * and dependents (what belongs to what is listed) until nothing changes.
  * A dependent that would drag in another relation (a foreign key to a table
  * outside the list) is left out with the reason, unless FK targets are
@@ -599,7 +599,7 @@ static bool listable(const sel_run *x, size_t i)
     return (x->reqs[i] & (DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS)) != 0;
 }
 
-/* -N and -T on the entry itself; returns the reason or NULL. */
+/* -N and --exclude-table on the entry itself; returns the reason or NULL. */
 static const char *own_exclusion(const sel_run *x, const df_entry *e, char *buf, size_t n)
 {
     const df_select_options *o = x->o;
@@ -613,7 +613,7 @@ static const char *own_exclusion(const sel_run *x, const df_entry *e, char *buf,
         return buf;
     }
     if (is_tablelike(e) && in_names(e->tag, o->exclude_tables, o->nexclude_tables)) {
-        snprintf(buf, n, "excluded: -T %s", e->tag);
+        snprintf(buf, n, "excluded: --exclude-table %s", e->tag);
         return buf;
     }
     return NULL;
@@ -678,14 +678,125 @@ static bool matches_patterns(const df_select_options *o, const df_entry *e)
     return match;
 }
 
+/* ---- names that match nothing (pg_restore --strict-names) ---- */
+
+/* Does some entry of r carry name in the slot of option kind k (with -n, in those schemas)? */
+enum { UM_TABLE, UM_INDEX, UM_FUNCTION, UM_TRIGGER };
+
+static bool name_kind_matches(const df_entry *e, int k, const char *name)
+{
+    switch (k) {
+    case UM_TABLE: return is_tablelike(e) && str_eq(e->tag, name);
+    case UM_INDEX: return dfi_desc_is(e, "INDEX") && str_eq(e->tag, name);
+    case UM_FUNCTION: return is_function_like(e) && str_eq(e->tag, name);
+    default: return dfi_desc_is(e, "TRIGGER") && str_eq(e->tag, name);
+    }
+}
+
+static bool name_found(const df_reader *r, const df_select_options *o, int k, const char *name)
+{
+    for (size_t i = 0; i < r->nentries; i++) {
+        const df_entry *e = &r->entries[i];
+        if ((o->nschemas == 0 || in_names(e->schema, o->schemas, o->nschemas)) &&
+            name_kind_matches(e, k, name))
+            return true;
+    }
+    return false;
+}
+
+/* A schema exists when an entry lies in it or is it (an empty schema has only its SCHEMA). */
+static bool schema_found(const df_reader *r, const char *name)
+{
+    for (size_t i = 0; i < r->nentries; i++) {
+        const df_entry *e = &r->entries[i];
+        if (str_eq(e->schema, name) || (dfi_desc_is(e, "SCHEMA") && str_eq(e->tag, name)))
+            return true;
+    }
+    return false;
+}
+
+/* A type matches when an entry of that type also matches the name patterns. */
+static bool type_found(const df_reader *r, const df_select_options *o, const char *type)
+{
+    df_select_options names = *o;
+
+    names.ntypes = 0;
+    for (size_t i = 0; i < r->nentries; i++) {
+        const df_entry *e = &r->entries[i];
+        if (e->desc != NULL && strcasecmp(e->desc, type) == 0 && matches_patterns(&names, e))
+            return true;
+    }
+    return false;
+}
+
+static void note_unmatched(df_unmatched *out, size_t max, size_t *n, const char *option,
+                           const char *kind, const char *name)
+{
+    if (*n < max)
+        out[*n] = (df_unmatched){option, kind, name};
+    (*n)++;
+}
+
+size_t df_select_unmatched(const df_reader *r, const df_select_options *o, df_unmatched *out,
+                           size_t max)
+{
+    static const struct {
+        const char *option, *kind;
+    } slot[] = {{"-t", "table"}, {"-I", "index"}, {"-P", "function"}, {"-T", "trigger"}};
+    const char *const *lists[] = {o->tables, o->indexes, o->functions, o->triggers};
+    size_t counts[] = {o->ntables, o->nindexes, o->nfunctions, o->ntriggers};
+    size_t n = 0;
+
+    for (size_t k = 0; k < o->nschemas; k++)
+        if (!schema_found(r, o->schemas[k]))
+            note_unmatched(out, max, &n, "-n", "schema", o->schemas[k]);
+    for (int s = UM_TABLE; s <= UM_TRIGGER; s++)
+        for (size_t k = 0; k < counts[s]; k++)
+            if (!name_found(r, o, s, lists[s][k]))
+                note_unmatched(out, max, &n, slot[s].option, slot[s].kind, lists[s][k]);
+    for (size_t k = 0; k < o->ntypes; k++)
+        if (!type_found(r, o, o->types[k]))
+            note_unmatched(out, max, &n, "--type", "entry type", o->types[k]);
+    return n;
+}
+
 static void include(sel_run *x, size_t i, int pick)
 {
     x->in[i] = 1;
     x->s->pick[i] = (unsigned char)pick;
 }
 
+/*
+ * pg_restore -C restores DATABASE and DATABASE PROPERTIES whatever else it
+ * is told (-n, -t, -L, --section, -a: _tocEntryRequired returns before
+ * looking); comments, ACLs and labels on the database follow -C, not the
+ * names.
+ */
+static bool is_database(const df_entry *e)
+{
+    return dfi_desc_is(e, "DATABASE") || dfi_desc_is(e, "DATABASE PROPERTIES");
+}
+
+static bool database_meta(const df_entry *e)
+{
+    return (dfi_desc_is(e, "COMMENT") || dfi_desc_is(e, "ACL") ||
+            dfi_desc_is(e, "SECURITY LABEL")) &&
+           e->tag != NULL && strncmp(e->tag, "DATABASE ", 9) == 0;
+}
+
+static bool created_anyway(const sel_run *x, size_t i, bool from_list)
+{
+    const df_entry *e = &x->r->entries[i];
+
+    return x->o->create_db && listable(x, i) && !x->ex[i] &&
+           (is_database(e) || (!from_list && database_meta(e)));
+}
+
 static void seed(sel_run *x, const size_t *seeds, size_t nseeds)
 {
+    for (size_t i = 0; i < x->s->n; i++)
+        if (created_anyway(x, i, seeds != NULL))
+            include(x, i, DF_PICK_SELECTED);
     if (seeds != NULL) {
         for (size_t k = 0; k < nseeds; k++) {
             size_t i = seeds[k];
@@ -914,6 +1025,8 @@ static const char *filter_reason(const sel_run *x, size_t i, int cur_section, ch
     const df_select_options *o = x->o;
     int reqs = x->reqs[i];
 
+    if (o->create_db && is_database(&x->r->entries[i]))
+        return NULL; /* see created_anyway() */
     if (o->sections != 0 && (o->sections & section_bit(cur_section)) == 0) {
         snprintf(buf, n, "excluded: --section (entry is %s)", section_word(cur_section));
         return buf;

@@ -615,6 +615,34 @@ START_TEST(test_sizes)
 }
 END_TEST
 
+/* Sizes that claim bytes the file does not have are damage, found without reading data. */
+START_TEST(test_sizes_damaged)
+{
+    static const struct {
+        const char *rel;
+        int code;
+    } bad[] = {
+        {"damaged/pg18-sample.custom.gzip.trunc-chunk.dump", DF_E_TRUNCATED},
+        {"damaged/pg16-sample.custom.lz4.trunc-chunk.dump", DF_E_TRUNCATED},
+        {"damaged/pg18-sample.dir.gzip.missing-datafile", DF_E_NOTFOUND},
+    };
+
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char path[4096];
+        df_reader *r = df_reader_new(NULL);
+        df_entry_size *sizes;
+
+        ck_assert_int_eq(df_reader_open_path(r, dft_path(path, sizeof path, bad[k].rel)), DF_OK);
+        sizes = calloc(df_reader_toc_count(r) + 1, sizeof *sizes);
+        ck_assert_int_eq(df_restore_sizes(r, 0, sizes, NULL, NULL), bad[k].code);
+        ck_assert_msg(strstr(df_reader_error(r)->message, "the archive is damaged") != NULL, "%s",
+                      df_reader_error(r)->message);
+        free(sizes);
+        df_reader_free(r);
+    }
+}
+END_TEST
+
 START_TEST(test_cost_model)
 {
     df_cost_model m;
@@ -649,6 +677,7 @@ static Suite *schedule_suite(void)
     tcase_add_test(tc, test_serial);
     tcase_add_test(tc, test_sizes);
     tcase_add_test(tc, test_cost_model);
+    tcase_add_test(tc, test_sizes_damaged);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -379,13 +379,13 @@ START_TEST(test_exclusions)
     s = select_with(&o, NULL, 0);
     ck_assert_int_eq(df_selection_pick(s, find("TABLE", "sales", "customers")), DF_PICK_EXCLUDED);
     ck_assert_str_eq(df_selection_reason(s, find("TABLE", "sales", "customers")),
-                     "excluded: -T customers");
+                     "excluded: --exclude-table customers");
     /* what belongs to it goes with it, with the same reason */
-    ck_assert_str_eq(df_selection_reason(s, data), "excluded: -T customers");
+    ck_assert_str_eq(df_selection_reason(s, data), "excluded: --exclude-table customers");
     ck_assert_str_eq(df_selection_reason(s, find("POLICY", "sales", "customers customers_read")),
-                     "excluded: -T customers");
+                     "excluded: --exclude-table customers");
     ck_assert_str_eq(df_selection_reason(s, find("ACL", "sales", "COLUMN customers.notes")),
-                     "excluded: -T customers");
+                     "excluded: --exclude-table customers");
     /* -N takes the schema entry itself too, and its comment */
     ck_assert_str_eq(df_selection_reason(s, find("SCHEMA", NULL, "audit")), "excluded: -N audit");
     ck_assert_str_eq(df_selection_reason(s, find("COMMENT", NULL, "SCHEMA audit")),
@@ -493,6 +493,78 @@ START_TEST(test_seeds)
     ck_assert_int_eq(df_selection_pick(s, find("TABLE", "sales", "customers")), DF_PICK_REQUIRED);
     ck_assert(!in(s, find("CONSTRAINT", "sales", "customers customers_pkey")));
     ck_assert(!in(s, find("TABLE", "sales", "orders")));
+    df_selection_free(s);
+}
+END_TEST
+
+/* pg_restore --strict-names: each name must match an entry (-t, -I, -P, -T within -n). */
+START_TEST(test_unmatched)
+{
+    static const char *const tab[] = {"orders", "sales.orders", "nosuch"};
+    static const char *const sch[] = {"sales", "nosuch_schema"};
+    static const char *const trg[] = {"customers_touch", "customers customers_touch"};
+    static const char *const typ[] = {"table", "no such type"};
+    df_select_options o;
+    df_unmatched u[8];
+
+    df_select_options_default(&o);
+    ck_assert_uint_eq(df_select_unmatched(rd, &o, NULL, 0), 0);
+    o.tables = tab, o.ntables = 3;
+    o.schemas = sch, o.nschemas = 2;
+    o.triggers = trg, o.ntriggers = 2;
+    o.types = typ, o.ntypes = 2;
+    ck_assert_uint_eq(df_select_unmatched(rd, &o, u, 8), 5);
+    ck_assert_str_eq(u[0].option, "-n");
+    ck_assert_str_eq(u[0].kind, "schema");
+    ck_assert_str_eq(u[0].name, "nosuch_schema");
+    ck_assert_str_eq(u[1].name, "sales.orders"); /* names are not schema-qualified */
+    ck_assert_str_eq(u[1].kind, "table");
+    ck_assert_str_eq(u[2].name, "nosuch");
+    ck_assert_str_eq(u[3].option, "-T"); /* a trigger's tag is "table trigger" */
+    ck_assert_str_eq(u[3].name, "customers_touch");
+    ck_assert_str_eq(u[4].option, "--type");
+    ck_assert_str_eq(u[4].name, "no such type");
+    /* only max are written, the count is all of them */
+    ck_assert_uint_eq(df_select_unmatched(rd, &o, u, 1), 5);
+    /* a table outside the -n schemas does not count */
+    o.schemas = sch + 1, o.nschemas = 0;
+    o.tables = tab, o.ntables = 1;
+    o.ntriggers = o.ntypes = 0;
+    ck_assert_uint_eq(df_select_unmatched(rd, &o, u, 8), 0);
+    o.schemas = (const char *const[]){"audit"}, o.nschemas = 1;
+    ck_assert_uint_eq(df_select_unmatched(rd, &o, u, 8), 1);
+    ck_assert_str_eq(u[0].name, "orders");
+}
+END_TEST
+
+/* pg_restore -C restores DATABASE whatever -n, -t, --section, -a or -L say. */
+START_TEST(test_create_db)
+{
+    static const char *const sch[] = {"sales"};
+    size_t db = find("DATABASE", NULL, "sample");
+    size_t seed = find("TABLE", "sales", "orders");
+    df_select_options o;
+    df_selection *s;
+
+    df_select_options_default(&o);
+    o.schemas = sch, o.nschemas = 1;
+    s = select_with(&o, NULL, 0);
+    ck_assert_int_eq(df_selection_pick(s, db), DF_PICK_HIDDEN);
+    df_selection_free(s);
+    o.create_db = 1;
+    s = select_with(&o, NULL, 0);
+    ck_assert_int_eq(df_selection_pick(s, db), DF_PICK_SELECTED);
+    df_selection_free(s);
+    o.data_only = 1;
+    o.sections = DF_SEL_DATA;
+    s = select_with(&o, NULL, 0);
+    ck_assert_int_eq(df_selection_pick(s, db), DF_PICK_SELECTED);
+    ck_assert(!in(s, find("TABLE", "sales", "orders")));
+    df_selection_free(s);
+    df_select_options_default(&o);
+    o.create_db = 1;
+    s = select_with(&o, &seed, 1);
+    ck_assert_int_eq(df_selection_pick(s, db), DF_PICK_SELECTED);
     df_selection_free(s);
 }
 END_TEST
@@ -636,6 +708,8 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_patterns);
     tcase_add_test(tc, test_types_and_filters);
     tcase_add_test(tc, test_seeds);
+    tcase_add_test(tc, test_unmatched);
+    tcase_add_test(tc, test_create_db);
     tcase_add_test(tc, test_order_check);
     tcase_add_test(tc, test_order_fix);
     suite_add_tcase(s, tc);

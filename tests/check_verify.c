@@ -1275,7 +1275,8 @@ START_TEST(test_crafted_plain)
     df_verify_options_default(&o);
     o.large_plain_bytes = 1000;
     ck_assert_int_eq(df_verify_path(tmp, &o, &v), DF_OK);
-    ck_assert_uint_eq(count_code(v, DF_FIND_LARGE_PLAIN_DUMP), 1);
+    /* over the size, but the simulated pg_restore -j would not be faster: no advice */
+    ck_assert_uint_eq(count_code(v, DF_FIND_LARGE_PLAIN_DUMP), 0);
     df_verify_free(v);
     o.large_plain_bytes = -1;
     ck_assert_int_eq(df_verify_path(tmp, &o, &v), DF_OK);
@@ -1284,6 +1285,47 @@ START_TEST(test_crafted_plain)
     unlink(tmp);
     free(tmp);
     free(nb);
+    free(b);
+}
+END_TEST
+
+/*
+ * large-plain-dump advises -j only where the restore simulator says it helps: the sample
+ * script with bulk.readings' rows repeated to about 30 MB restores clearly faster with -j.
+ */
+START_TEST(test_large_plain_simulated)
+{
+    uint8_t *b;
+    size_t len;
+    char *tmp = copy_file("pg18/sample.plain.sql", &b, &len);
+    int64_t copy = find_bytes(b, len, "COPY bulk.readings ");
+    int64_t rows, end;
+    FILE *f;
+    df_verify_options o;
+    df_verify *v;
+    const df_finding *fi;
+
+    ck_assert_int_ge(copy, 0);
+    rows = copy + find_bytes(b + copy, len - (size_t)copy, "\n") + 1;
+    end = rows + find_bytes(b + rows, len - (size_t)rows, "\n\\.\n") + 1;
+    ck_assert_int_gt(end, rows);
+    f = fopen(tmp, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(b, 1, (size_t)rows, f);
+    for (int64_t k = 0; k * (end - rows) < 30000000; k++)
+        fwrite(b + rows, 1, (size_t)(end - rows), f);
+    fwrite(b + end, 1, len - (size_t)end, f);
+    ck_assert_int_eq(fclose(f), 0);
+    df_verify_options_default(&o);
+    o.quick = 1;
+    o.large_plain_bytes = 1000;
+    ck_assert_int_eq(df_verify_path(tmp, &o, &v), DF_OK);
+    fi = find_code(v, DF_FIND_LARGE_PLAIN_DUMP, 0);
+    ck_assert_ptr_nonnull(fi);
+    ck_assert_ptr_nonnull(strstr(fi->message, "simulated, -j "));
+    df_verify_free(v);
+    unlink(tmp);
+    free(tmp);
     free(b);
 }
 END_TEST
@@ -1407,6 +1449,7 @@ static Suite *verify_suite(void)
     tcase_add_loop_test(crafted, test_limit_los, 0, 3);
     tcase_add_test(crafted, test_limit_line);
     tcase_add_test(crafted, test_crafted_plain);
+    tcase_add_test(crafted, test_large_plain_simulated);
     tcase_add_test(crafted, test_crafted_tar);
     tcase_add_test(crafted, test_pipe);
     suite_add_tcase(s, crafted);

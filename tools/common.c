@@ -787,3 +787,47 @@ void tool_json_finish(tool_json *j)
 {
     fputc('\n', j->out);
 }
+
+/* ------------------------------------------------------------------ */
+/* Selections that match nothing                                       */
+/* ------------------------------------------------------------------ */
+
+/* A hint for a likely mistake, or "". */
+static const char *unmatched_hint(const df_reader *r, const df_unmatched *u, char *buf, size_t n)
+{
+    const char *dot = strchr(u->name, '.');
+    df_select_options so;
+
+    if (strcmp(u->option, "-t") == 0 && dot != NULL && dot != u->name && dot[1] != '\0') {
+        snprintf(buf, n, "; names are not schema-qualified: use -n \"%.*s\" -t \"%s\"",
+                 (int)(dot - u->name), u->name, dot + 1);
+        return buf;
+    }
+    df_select_options_default(&so);
+    so.tables = &u->name;
+    so.ntables = 1;
+    if (strcmp(u->option, "-T") == 0 && df_select_unmatched(r, &so, NULL, 0) == 0)
+        return "; -T selects a trigger, as in pg_restore: --exclude-table leaves out a table";
+    return "";
+}
+
+int tool_report_unmatched(const char *prog, const char *path, const df_reader *r,
+                          const df_select_options *so, int strict, int quiet)
+{
+    size_t n = df_select_unmatched(r, so, NULL, 0);
+    df_unmatched *u;
+    char hint[600];
+
+    if (n == 0)
+        return TOOL_EXIT_OK;
+    if ((u = calloc(n, sizeof *u)) == NULL) {
+        tool_errorf(prog, "out of memory");
+        return TOOL_EXIT_UNKNOWN;
+    }
+    df_select_unmatched(r, so, u, n);
+    for (size_t k = 0; k < n && (strict || !quiet); k++)
+        tool_errorf(prog, "%s: %s \"%s\" not found (%s matches nothing)%s", path, u[k].kind,
+                    u[k].name, u[k].option, unmatched_hint(r, &u[k], hint, sizeof hint));
+    free(u);
+    return strict ? TOOL_EXIT_UNKNOWN : TOOL_EXIT_WARNING;
+}

@@ -243,4 +243,15 @@ void tool_json_null(tool_json *j);
 /* Terminate the document with a newline. */
 void tool_json_finish(tool_json *j);
 
+/*
+ * Name each name of so's selection that matches nothing in r
+ * (df_select_unmatched) on stderr, "<prog>: <path>: table "x" not found (-t
+ * matches nothing)", with a hint for a schema-qualified -t or a -T that
+ * names a table.  Returns TOOL_EXIT_OK when every name matched, else
+ * TOOL_EXIT_WARNING, or TOOL_EXIT_UNKNOWN with strict (--strict-names).
+ * quiet silences the warnings, not the strict errors.
+ */
+int tool_report_unmatched(const char *prog, const char *path, const df_reader *r,
+                          const df_select_options *so, int strict, int quiet);
+
 #endif /* DUMPFMT_TOOLS_COMMON_H */

@@ -35,6 +35,7 @@ typedef struct ls_options {
     int create_db;
     int quiet;
     int pg_restore_version;
+    int strict_names; /* a name that matches nothing is an error, not a warning */
     tool_progress_mode progress;
     tool_strv tables, schemas, exclude_schemas, types;
     const char *path;
@@ -77,6 +78,7 @@ enum {
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_HELP,
+    OPT_STRICT_NAMES,
 };
 
 static const struct option long_options[] = {
@@ -87,6 +89,7 @@ static const struct option long_options[] = {
     {"schema", required_argument, NULL, 'n'},
     {"exclude-schema", required_argument, NULL, 'N'},
     {"type", required_argument, NULL, OPT_TYPE},
+    {"strict-names", no_argument, NULL, OPT_STRICT_NAMES},
     {"create", no_argument, NULL, 'C'},
     {"pg-restore-version", required_argument, NULL, OPT_PG_RESTORE_VERSION},
     {"quiet", no_argument, NULL, 'q'},
@@ -116,6 +119,8 @@ static void print_help(void)
            "  -N, --exclude-schema=NAME  do not list objects in schema NAME\n"
            "      --type=DESC            list entries of type DESC only, e.g. \"TABLE DATA\"\n"
            "                             (case-insensitive; applied after -t/-n/-N)\n"
+           "      --strict-names         a name that matches nothing is an error (exit 3),\n"
+           "                             not a warning (exit 1)\n"
            "  -C, --create               also list DATABASE entries (as pg_restore -C -l)\n"
            "      --pg-restore-version=N print as pg_restore release N (%d..%d; default:\n"
            "                             the pg_restore on PATH if it reads DUMP, else %d)\n"
@@ -126,8 +131,9 @@ static void print_help(void)
            "      --version              show the version, then exit\n\n",
            LS_PG_RESTORE_MIN, LS_PG_RESTORE_MAX, LS_PG_RESTORE_MAX);
     printf("-t, -n, -N and --type may be repeated.\n\n");
-    printf("Exit status: 0 OK, 2 the archive is damaged, truncated or not a dump,\n"
-           "3 the listing could not be made (bad options, unreadable path, ...).\n");
+    printf("Exit status: 0 OK, 1 a -t, -n or --type name matches nothing, 2 the archive\n"
+           "is damaged, truncated or not a dump, 3 the listing could not be made (bad\n"
+           "options, unreadable path, --strict-names ...).\n");
 }
 
 static void free_options(ls_options *o)
@@ -150,6 +156,7 @@ static int apply_option(ls_options *o, int c, const char *arg)
     case OPT_JSON: o->json = 1; return -1;
     case 'C': o->create_db = 1; return -1;
     case 'q': o->quiet = 1; return -1;
+    case OPT_STRICT_NAMES: o->strict_names = 1; return -1;
     case OPT_PROGRESS: o->progress = TOOL_PROGRESS_ON; return -1;
     case OPT_NO_PROGRESS: o->progress = TOOL_PROGRESS_OFF; return -1;
     case 't': list = &o->tables; break;
@@ -250,6 +257,19 @@ static int select_entries(ls_run *run)
     for (i = 0; i < run->n; i++)
         run->listed[i] = run->listed[i] && type_selected(run->o, df_reader_toc_at(run->r, i));
     return TOOL_EXIT_OK;
+}
+
+/* -t, -n and --type names that match nothing: a warning, or with --strict-names an error. */
+static int check_names(const ls_run *run)
+{
+    df_select_options so;
+
+    df_select_options_default(&so);
+    so.tables = run->o->tables.v, so.ntables = run->o->tables.n;
+    so.schemas = run->o->schemas.v, so.nschemas = run->o->schemas.n;
+    so.types = run->o->types.v, so.ntypes = run->o->types.n;
+    return tool_report_unmatched(PROG, run->o->path, run->r, &so, run->o->strict_names,
+                                 run->o->quiet);
 }
 
 /* ------------------------------------------------------------------ */
@@ -766,7 +786,9 @@ static int list_archive(ls_run *run)
     set_list_options(run);
     if ((rc = select_entries(run)) != TOOL_EXIT_OK)
         return rc;
-    st = report_script_error(run);
+    if ((rc = check_names(run)) == TOOL_EXIT_UNKNOWN)
+        return rc;
+    st = tool_exit_worse(rc, report_script_error(run));
     if (run->o->json)
         return tool_exit_worse(st, print_json(run));
     if (run->o->long_format)

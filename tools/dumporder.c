@@ -2,10 +2,11 @@
  * dumporder.c — write `pg_restore -L` list files that are right by
  * construction, and show how a parallel restore will run.
  *
- * A selection (-t, -n, -I, -P, --trigger, --type, with -T/-N exclusions)
- * is closed over the dump's dependency graph: what it needs to be created
- * and what belongs to it.  --from-list checks and completes an existing
- * list.  -j N picks the order a simulated `pg_restore -j N` (of the release
+ * A selection (-t, -n, -I, -P, -T, --type, with --exclude-table and -N
+ * exclusions; option letters mean what pg_restore's mean) is closed over
+ * the dump's dependency graph: what it needs to be created and what
+ * belongs to it.  -L checks and completes an existing list.  -j N picks
+ * the order a simulated `pg_restore -j N` (of the release
  * --pg-restore-version names) restores fastest; --explain prints that
  * simulation.  All dump knowledge is in libdumpfmt: this file parses
  * options, calls the library and prints.
@@ -38,6 +39,7 @@ typedef struct ord_options {
     int dependents_given; /* --with-dependents/--no-dependents was given */
     int create_db;
     int verbose, quiet, json, explain, no_excluded;
+    int strict_names; /* a name that matches nothing is an error, not a warning */
     int jobs;
     int measure;            /* -1 = automatic */
     int pg_restore_version; /* 0 = ask the pg_restore on PATH */
@@ -73,15 +75,13 @@ typedef struct ord_run {
 /* ------------------------------------------------------------------ */
 
 enum {
-    OPT_TRIGGER = 256,
-    OPT_TYPE,
+    OPT_TYPE = 256,
     OPT_SECTION,
     OPT_WITH_REQ,
     OPT_NO_REQ,
     OPT_WITH_DEP,
     OPT_NO_DEP,
     OPT_FK_TARGETS,
-    OPT_FROM_LIST,
     OPT_NO_EXCLUDED,
     OPT_PG_RESTORE_VERSION,
     OPT_EXPLAIN,
@@ -92,16 +92,18 @@ enum {
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_HELP,
+    OPT_EXCLUDE_TABLE,
+    OPT_STRICT_NAMES,
 };
 
 static const struct option long_options[] = {
     {"table", required_argument, NULL, 't'},
     {"schema", required_argument, NULL, 'n'},
-    {"exclude-table", required_argument, NULL, 'T'},
+    {"exclude-table", required_argument, NULL, OPT_EXCLUDE_TABLE},
     {"exclude-schema", required_argument, NULL, 'N'},
     {"index", required_argument, NULL, 'I'},
     {"function", required_argument, NULL, 'P'},
-    {"trigger", required_argument, NULL, OPT_TRIGGER},
+    {"trigger", required_argument, NULL, 'T'},
     {"type", required_argument, NULL, OPT_TYPE},
     {"section", required_argument, NULL, OPT_SECTION},
     {"schema-only", no_argument, NULL, 's'},
@@ -112,7 +114,9 @@ static const struct option long_options[] = {
     {"no-dependents", no_argument, NULL, OPT_NO_DEP},
     {"with-fk-targets", no_argument, NULL, OPT_FK_TARGETS},
     {"create", no_argument, NULL, 'C'},
-    {"from-list", required_argument, NULL, OPT_FROM_LIST},
+    {"from-list", required_argument, NULL, 'L'},
+    {"use-list", required_argument, NULL, 'L'},
+    {"strict-names", no_argument, NULL, OPT_STRICT_NAMES},
     {"no-excluded", no_argument, NULL, OPT_NO_EXCLUDED},
     {"verbose", no_argument, NULL, 'v'},
     {"pg-restore-version", required_argument, NULL, OPT_PG_RESTORE_VERSION},
@@ -123,6 +127,7 @@ static const struct option long_options[] = {
     {"cost", required_argument, NULL, OPT_COST},
     {"json", no_argument, NULL, OPT_JSON},
     {"output", required_argument, NULL, 'o'},
+    {"file", required_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -143,14 +148,16 @@ static void print_help(void)
            "  -n, --schema=NAME          objects in schema NAME\n"
            "  -I, --index=NAME           index NAME\n"
            "  -P, --function=NAME(ARGS)  function, aggregate or procedure\n"
-           "      --trigger=NAME         trigger (pg_restore's -T)\n"
+           "  -T, --trigger=NAME         trigger NAME\n"
            "      --type=DESC            entries of type DESC, e.g. \"TABLE DATA\"\n"
-           "  -T, --exclude-table=NAME   leave out relation NAME and what belongs to it\n"
+           "      --exclude-table=NAME   leave out relation NAME and what belongs to it\n"
            "  -N, --exclude-schema=NAME  leave out schema NAME and everything in it\n"
            "      --section=SECTION      pre-data, data or post-data only\n"
            "  -s, --schema-only          only what pg_restore --schema-only restores\n"
            "  -a, --data-only            only what pg_restore --data-only restores\n"
-           "  -C, --create               include the DATABASE entries (pg_restore -C)\n\n");
+           "  -C, --create               include the DATABASE entries (pg_restore -C)\n"
+           "      --strict-names         a name that matches nothing is an error (exit 3),\n"
+           "                             not a warning (exit 1)\n\n");
     printf("Closure:\n"
            "      --with-requirements    add what the selection needs (default)\n"
            "      --no-requirements      do not\n"
@@ -159,12 +166,14 @@ static void print_help(void)
            "      --no-dependents        do not\n"
            "      --with-fk-targets      also select the tables foreign keys point to\n\n");
     printf("Lists:\n"
-           "      --from-list=FILE       check, complete and reorder list FILE (with -j:\n"
-           "                             also data entries out of archive order)\n"
+           "  -L, --use-list=FILE        check, complete and reorder list FILE (with -j:\n"
+           "                             also data entries out of archive order);\n"
+           "                             also --from-list\n"
            "      --no-excluded          no \";\" comment lines for entries left out\n"
            "  -v, --verbose              add \"depends on\" lines (as pg_restore -l -v)\n"
-           "  -o, --output=FILE          write the list to FILE instead of stdout (a new\n"
-           "                             file renamed over FILE; never an input file)\n"
+           "  -f, --file=FILE            write the list to FILE instead of stdout (a new\n"
+           "                             file renamed over FILE; never an input file);\n"
+           "                             also -o, --output\n"
            "      --pg-restore-version=N plan for pg_restore release N (%d..%d; default:\n"
            "                             the pg_restore on PATH)\n\n",
            PG_RESTORE_MIN, PG_RESTORE_MAX);
@@ -181,8 +190,9 @@ static void print_help(void)
            "      --no-progress          never show progress\n"
            "      --help                 show this help, then exit\n"
            "      --version              show the version, then exit\n\n");
-    printf("Exit status: 0 OK, 1 warnings (a list with problems, ...), 2 the archive is\n"
-           "damaged, 3 could not run (bad options, unreadable path, bad list file).\n");
+    printf("Exit status: 0 OK, 1 warnings (a list with problems, a name that matches\n"
+           "nothing, ...), 2 the archive is damaged, 3 could not run (bad options,\n"
+           "unreadable path, bad list file, --strict-names).\n");
 }
 
 static void free_options(ord_options *o)
@@ -235,11 +245,11 @@ static tool_strv *list_for(ord_options *o, int c)
     switch (c) {
     case 't': return &o->tables;
     case 'n': return &o->schemas;
-    case 'T': return &o->exclude_tables;
+    case OPT_EXCLUDE_TABLE: return &o->exclude_tables;
     case 'N': return &o->exclude_schemas;
     case 'I': return &o->indexes;
     case 'P': return &o->functions;
-    case OPT_TRIGGER: return &o->triggers;
+    case 'T': return &o->triggers;
     case OPT_TYPE: return &o->types;
     case OPT_COST: return &o->costs;
     default: return NULL;
@@ -265,6 +275,7 @@ static int apply_flag(ord_options *o, int c)
     case OPT_MEASURE: o->measure = 1; return 1;
     case OPT_NO_MEASURE: o->measure = 0; return 1;
     case OPT_JSON: o->json = 1; return 1;
+    case OPT_STRICT_NAMES: o->strict_names = 1; return 1;
     case OPT_PROGRESS: o->progress = TOOL_PROGRESS_ON; return 1;
     case OPT_NO_PROGRESS: o->progress = TOOL_PROGRESS_OFF; return 1;
     default: return 0;
@@ -291,7 +302,8 @@ static int apply_option(ord_options *o, int c, const char *arg)
     case OPT_PG_RESTORE_VERSION:
         return parse_number_option(arg, "--pg-restore-version", PG_RESTORE_MIN, PG_RESTORE_MAX,
                                    &o->pg_restore_version);
-    case OPT_FROM_LIST: o->from_list = arg; return -1;
+    case 'L': o->from_list = arg; return -1;
+    case 'f':
     case 'o': o->output = arg; return -1;
     case OPT_HELP: print_help(); return tool_finish_output(PROG, stdout);
     case 'V': tool_print_version(PROG); return tool_finish_output(PROG, stdout);
@@ -324,7 +336,7 @@ static int parse_options(int argc, char **argv, ord_options *o)
     o->progress = TOOL_PROGRESS_AUTO;
     argv[0] = prog_name; /* getopt's messages name argv[0] */
     while (rc < 0 &&
-           (c = getopt_long(argc, argv, "t:n:T:N:I:P:saCvqj:o:V", long_options, NULL)) != -1)
+           (c = getopt_long(argc, argv, "t:n:T:N:I:P:saCvqj:o:f:L:V", long_options, NULL)) != -1)
         rc = apply_option(o, c, optarg);
     argv[0] = argv0;
     if (rc >= 0)
@@ -585,10 +597,27 @@ static int plan_from_list(ord_run *run)
     return rc;
 }
 
+/* Names that match nothing: a warning, or with --strict-names an error (as pg_restore). */
+static int check_names(ord_run *run)
+{
+    df_select_options so;
+    int rc;
+
+    fill_select_options(run, &so);
+    rc = tool_report_unmatched(PROG, run->o->path, run->r, &so, run->o->strict_names,
+                               run->o->quiet);
+    if (rc == TOOL_EXIT_UNKNOWN)
+        return rc;
+    run->status = tool_exit_worse(run->status, rc);
+    return TOOL_EXIT_OK;
+}
+
 static int plan_selection(ord_run *run)
 {
-    int rc = select_entries(run, NULL, 0);
+    int rc = check_names(run);
 
+    if (rc == TOOL_EXIT_OK)
+        rc = select_entries(run, NULL, 0);
     return rc == TOOL_EXIT_OK ? order_entries(run, NULL, 0) : rc;
 }
 
@@ -774,6 +803,57 @@ static int check_given_estimates(ord_run *run)
     return TOOL_EXIT_OK;
 }
 
+/*
+ * Without reading the data (no -j, or --no-measure) the structure is still
+ * checked as dumpcheck --quick does (block and member framing, data files,
+ * sizes), so a damaged archive is not planned as if it were whole.  From a
+ * pipe the data are gone once the TOC is read: nothing more to see.
+ */
+#define DAMAGE_SHOWN 3
+
+static void print_finding(const ord_run *run, const df_finding *f)
+{
+    df_error err;
+    char label[600] = "";
+
+    memset(&err, 0, sizeof err);
+    err.code = DF_E_CORRUPT;
+    err.offset = f->offset;
+    snprintf(err.member, sizeof err.member, "%s", f->member ? f->member : "");
+    if (f->entry != NULL)
+        entry_label(f->entry, label, sizeof label);
+    snprintf(err.message, sizeof err.message, "%s%s%s", f->message, label[0] ? ": " : "",
+             label);
+    tool_print_error(PROG, run->o->path, &err);
+}
+
+static int check_structure(ord_run *run)
+{
+    df_verify_options vo;
+    df_verify *v;
+    size_t shown = 0;
+    int64_t errors;
+
+    if (run->measured || strcmp(run->o->path, "-") == 0)
+        return TOOL_EXIT_OK;
+    df_verify_options_default(&vo);
+    vo.quick = 1;
+    if (df_verify_path(run->o->path, &vo, &v) != DF_OK)
+        return out_of_memory();
+    errors = df_verify_get_summary(v)->findings[DF_SEVERITY_ERROR];
+    for (size_t k = 0; k < df_verify_count(v) && errors > 0 && !run->o->quiet; k++) {
+        const df_finding *f = df_verify_finding(v, k);
+        if (f->severity == DF_SEVERITY_ERROR && shown++ < DAMAGE_SHOWN)
+            print_finding(run, f);
+    }
+    if (errors > 0)
+        tool_errorf(PROG, "%s: the archive is damaged (%lld error%s); no list written: "
+                          "\"dumpcheck %s\" names them all",
+                    run->o->path, (long long)errors, errors == 1 ? "" : "s", run->o->path);
+    df_verify_free(v);
+    return errors > 0 ? TOOL_EXIT_DAMAGED : TOOL_EXIT_OK;
+}
+
 /* -j N: the order the simulated pg_restore -j N restores fastest (the list's own when none is). */
 static int choose_order(ord_run *run)
 {
@@ -930,27 +1010,43 @@ static void put_label(FILE *f, const df_entry *e)
     tool_put_sanitized(f, e->tag, 0);
 }
 
+/* "12.34 s +/-30% (8.64..16.04)": the cost model's calibration error as a range. */
+static void put_range(const ord_run *run, double v, FILE *f)
+{
+    double u = run->cost.uncertainty;
+
+    fprintf(f, "%9.2f s +/-%2.0f%% (%.2f..%.2f)", v, u * 100, v * (1 - u), v * (1 + u));
+}
+
 static void print_makespans(const ord_run *run, const explain *x, FILE *f)
 {
     double own = df_schedule_makespan(x->own), mine = df_schedule_makespan(x->mine);
     int same =
         run->norder > 0 && memcmp(run->order, run->base, run->norder * sizeof *run->order) == 0;
 
-    fprintf(f, "\npredicted makespan\n");
-    fprintf(f, "  pg_restore's own order   %9.2f s  (%s)\n", own,
+    fprintf(f, "\npredicted makespan (the range: the largest error of the cost model on its "
+               "calibration restores)\n");
+    fprintf(f, "  pg_restore's own order   ");
+    put_range(run, own, f);
+    fprintf(f, "  (%s)\n",
             x->own_without_list ? "pg_restore -j without -L" : "-L with entries in archive order");
     if (x->given != NULL) {
         int unchanged = run->norder == run->ngiven &&
                         memcmp(run->order, run->given, run->norder * sizeof *run->order) == 0;
-        fprintf(f, "  the list as given        %9.2f s  (%s, as pg_restore -L runs it)\n",
-                df_schedule_makespan(x->given), run->o->from_list);
-        fprintf(f, "  dumporder's list         %9.2f s  (%s)\n", mine,
+        fprintf(f, "  the list as given        ");
+        put_range(run, df_schedule_makespan(x->given), f);
+        fprintf(f, "  (%s, as pg_restore -L runs it)\n", run->o->from_list);
+        fprintf(f, "  dumporder's list         ");
+        put_range(run, mine, f);
+        fprintf(f, "  (%s)\n",
                 unchanged          ? "the list as given: nothing to add or move"
                 : run->o->jobs > 1 ? "completed, in the order simulated fastest"
                                    : "completed, in the list's order where it is valid");
         return;
     }
-    fprintf(f, "  dumporder's list         %9.2f s  (%s)\n", mine,
+    fprintf(f, "  dumporder's list         ");
+    put_range(run, mine, f);
+    fprintf(f, "  (%s)\n",
             same ? "the same order: no candidate order was faster" : "reordered: simulated faster");
 }
 
@@ -1141,6 +1237,7 @@ static void print_json(const ord_run *run, const explain *x, FILE *f)
     if (x->given != NULL)
         json_seconds(&j, "given_list_ms", df_schedule_makespan(x->given));
     json_seconds(&j, "dumporder_ms", df_schedule_makespan(x->mine));
+    tool_json_key(&j, "uncertainty_pct"), tool_json_int(&j, (int64_t)(run->cost.uncertainty * 100 + 0.5));
     tool_json_key(&j, "useful_jobs"), tool_json_int(&j, x->useful_jobs);
     tool_json_key(&j, "by_jobs");
     tool_json_begin_array_inline(&j);
@@ -1209,6 +1306,8 @@ static int plan(ord_run *run)
         rc = set_costs(run);
     if (rc == TOOL_EXIT_OK && run->o->jobs > 0)
         rc = measure_sizes(run);
+    if (rc == TOOL_EXIT_OK)
+        rc = check_structure(run);
     if (rc == TOOL_EXIT_OK)
         rc = check_given_estimates(run);
     if (rc == TOOL_EXIT_OK)

@@ -133,10 +133,10 @@ selection "serial and identity" "-t|events|-t|products" \
     "+INDEX inventory products_name_slug_idx " "+FUNCTION public slugify(text) " \
     "+COMMENT inventory TRIGGER products_audit ON products " "+POLICY audit events events_steward "
 
-selection "exclusions" "-N|audit|-T|customers" \
+selection "exclusions" "-N|audit|--exclude-table|customers" \
     "+TABLE sales orders " "-TABLE sales customers " "-SCHEMA - audit " \
-    "; TABLE DATA sales customers app_owner (excluded: -T customers)" \
-    "; POLICY sales customers customers_read app_owner (excluded: -T customers)" \
+    "; TABLE DATA sales customers app_owner (excluded: --exclude-table customers)" \
+    "; POLICY sales customers customers_read app_owner (excluded: --exclude-table customers)" \
     "; SCHEMA - audit Data Steward (excluded: -N audit)"
 
 selection "no dependents" "-t|customers|--no-dependents" \
@@ -161,6 +161,71 @@ selection "section" "-t|customers|--section|post-data" \
 selection "index and function patterns" "-I|customers_email_lower_key|-P|order_total(bigint)" \
     "+INDEX sales customers_email_lower_key " "+FUNCTION sales order_total(bigint) " \
     "+TABLE sales customers " "-TABLE DATA sales customers "
+
+# option letters mean what pg_restore's mean: -T is a trigger (its tag is "table trigger")
+selection "trigger -T" "-T|products products_audit" \
+    "+TRIGGER inventory products products_audit " "+TABLE inventory products " \
+    "+FUNCTION audit log_change() " "-TABLE DATA inventory products "
+
+# ------------------------------------------------------------------ names that match nothing
+
+# unmatched NAME STATUS "ARG|ARG..." PATTERN: exit STATUS, stderr matches PATTERN (grep -E)
+unmatched() {
+    local name=$1 want=$2 args
+    IFS='|' read -r -a args <<<"$3"
+    run --pg-restore-version 15 "${args[@]}" "$P15"
+    [ "$RC" -eq "$want" ] && grep -Eq -- "$4" "$ERR"
+    check "$name: exit $want" $? "exit $RC" "$(head -2 "$ERR")"
+}
+
+unmatched "-t schema.table warns, with the -n -t hint" 1 "-t|sales.orders" \
+    '^dumporder: .*: table "sales\.orders" not found \(-t matches nothing\); names are not schema-qualified: use -n "sales" -t "orders"$'
+entries "$OUT" >"$TMP/um.entries"
+[ ! -s "$TMP/um.entries" ] && grep -q '^; Selected TOC Entries:$' "$OUT"
+check "-t schema.table: the (empty) list is still written" $?
+unmatched "-n nosuch warns" 1 "-n|nosuch" '^dumporder: .*: schema "nosuch" not found \(-n matches nothing\)$'
+unmatched "-t of another schema than -n warns" 1 "-n|audit|-t|orders" 'table "orders" not found'
+unmatched "-T naming a table: the --exclude-table hint" 1 "-T|customers" \
+    'trigger "customers" not found \(-T matches nothing\); -T selects a trigger, as in pg_restore: --exclude-table leaves out a table$'
+unmatched "-I, -P and --type that match nothing" 1 "-I|nosuch_idx|-P|nosuch()|--type|no such type" \
+    'function "nosuch\(\)" not found'
+[ "$(grep -c 'not found' "$ERR")" -eq 3 ]
+check "-I, -P and --type: one warning each" $? "$(cat "$ERR")"
+unmatched "--strict-names: an error, no list" 3 "--strict-names|-t|orders|-n|nosuch" \
+    'schema "nosuch" not found'
+[ ! -s "$OUT" ]
+check "--strict-names writes no list" $?
+run --pg-restore-version 15 -q -t nosuch "$P15"
+[ "$RC" -eq 1 ] && [ ! -s "$ERR" ]
+check "-q: no warning, still exit 1" $? "exit $RC"
+run --pg-restore-version 15 --strict-names -n sales -t orders "$P15"
+[ "$RC" -eq 0 ] && [ ! -s "$ERR" ]
+check "--strict-names with names that match: exit 0, silent" $? "exit $RC" "$(head -2 "$ERR")"
+
+# ------------------------------------------------------------------ -C (DATABASE entries)
+
+# pg_restore -C restores DATABASE whatever -n, -t, -a, --section say, so pg_restore -l -C lists
+# it: every DATABASE entry pg_restore lists is in dumporder's list, which pg_restore reads back.
+if have_pg_restore; then
+    for x in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg10/sample.dir.gzip \
+        "$CORPUS"/pg93/sample.tar; do
+        for sel in "-n sales" "-t orders" "-a -n sales" "--section=data" "-s -t orders" "-n nosuch"; do
+            # shellcheck disable=SC2086
+            "$PG_RESTORE" -l -C $sel "$x" 2>/dev/null | grep -v '^;' | grep -E '^[0-9]+; [0-9]+ [0-9]+ (DATABASE|(COMMENT|ACL|SECURITY LABEL) - DATABASE )' >"$TMP/pgdb"
+            # shellcheck disable=SC2086
+            run --pg-restore-version 15 -C $sel "$x"
+            entries "$OUT" >"$TMP/mine"
+            missing=$(grep -vxFf "$TMP/mine" "$TMP/pgdb")
+            [ "$RC" -le 1 ] && [ -s "$TMP/pgdb" ] && [ -z "$missing" ]
+            check "-C $sel ${x#"$CORPUS"/}: the DATABASE entries of pg_restore -l -C" $? \
+                "exit $RC" "missing: $missing" "$(head -2 "$ERR")"
+            "$PG_RESTORE" -l -C -L "$OUT" "$x" 2>"$TMP/pgl.err" | grep -v '^;' >"$TMP/theirs"
+            cmp -s "$TMP/mine" "$TMP/theirs" && [ ! -s "$TMP/pgl.err" ]
+            check "-C $sel ${x#"$CORPUS"/}: pg_restore -l -C -L reads the list as written" $? \
+                "$(diff "$TMP/mine" "$TMP/theirs" | head -3)"
+        done
+    done
+fi
 
 run --pg-restore-version 15 --no-excluded -t orders "$P15"
 ! grep -q '^;[0-9]' "$OUT" && grep -q '^; Selected TOC Entries:$' "$OUT"
@@ -190,6 +255,9 @@ check "--from-list writes the same entries, the TABLE DATA after its TABLE" $?
 run --pg-restore-version 15 --from-list "$TMP/good.list" "$P15"
 [ "$RC" -eq 0 ] && [ ! -s "$ERR" ] && cmp -s "$OUT" "$TMP/good.list"
 check "--from-list on a valid list: the same list, silent, exit 0" $? "exit $RC"
+run --pg-restore-version 15 -L "$TMP/bad.list" "$P15"
+[ "$RC" -eq 1 ] && entries "$OUT" | cmp -s - "$TMP/fixed"
+check "-L FILE (pg_restore's letter) is --from-list" $? "exit $RC"
 
 printf '3655\nnonsense\n3655\n999999\n3737\n' >"$TMP/partial.list"
 run --pg-restore-version 15 --from-list "$TMP/partial.list" "$P15"
@@ -244,7 +312,7 @@ have_pg_restore && accepted_by_pg_restore "-j 3 for pg_restore 11" "$TMP/j11.lis
     "$CORPUS/pg10/sample.custom.gzip.dump"
 
 run --pg-restore-version 15 -j 2 --explain "$P15"
-[ "$RC" -eq 0 ] && grep -q '^predicted makespan$' "$OUT" && grep -q '^critical path ' "$OUT" &&
+[ "$RC" -eq 0 ] && grep -q '^predicted makespan (the range: ' "$OUT" && grep -q '^critical path ' "$OUT" &&
     grep -q '^useful -j: [0-9]' "$OUT" && grep -q "^  pg_restore's own order " "$OUT" &&
     grep -q 'TABLE DATA bulk.readings (dump id 3667)$' "$OUT" && grep -q '^  leader ' "$OUT"
 check "--explain: makespans, critical path, useful -j, timelines" $? "exit $RC" \
@@ -256,11 +324,23 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["workers"] == 2 and d["pg_restore_version"] == 17 and d["measured"] is True
 assert d["own_order_ms"] > 0 and d["dumporder_ms"] > 0 and len(d["by_jobs"]) == 16
+assert d["uncertainty_pct"] > 0
 assert d["critical_path"]["entries"] and d["jobs"]
 assert all(j["end_ms"] >= j["start_ms"] for j in d["jobs"])
 assert any(j["desc"] == "TABLE DATA" and j["estimate"] > 0 for j in d["jobs"])
 ' "$OUT" 2>"$TMP/py.err"
 check "--explain --json on a directory archive (pg_restore 17)" $? "exit $RC" "$(cat "$TMP/py.err")"
+
+# the makespans as a range: the cost model's calibration error (--cost uncertainty=...)
+run --pg-restore-version 15 -j 2 --explain --cost uncertainty=0.5 "$P15"
+line=$(grep "^  dumporder's list " "$OUT")
+python3 -c '
+import re, sys
+m = re.match(r" *dumporder.s list +([0-9.]+) s \+/-50% \(([0-9.]+)\.\.([0-9.]+)\)  \(", sys.argv[1])
+v, lo, hi = (float(x) for x in m.groups())
+assert abs(lo - v * 0.5) < 0.011 and abs(hi - v * 1.5) < 0.011, (v, lo, hi)
+' "$line" 2>"$TMP/py.err"
+check "--explain: makespans with the uncertainty as a range" $? "$line" "$(cat "$TMP/py.err")"
 
 run --pg-restore-version 15 -j 2 --explain --no-measure "$P15"
 [ "$RC" -eq 0 ] && grep -q '^sizes: .* bytes and rows estimated (--no-measure)$' "$OUT"
@@ -306,6 +386,27 @@ expect_status "truncated TOC" 2 'dumporder: ' "$CORPUS/damaged/pg18-sample.custo
 expect_status "damaged data with -j" 2 'dumporder: ' --pg-restore-version 18 -j 2 \
     "$CORPUS/damaged/pg18-sample.custom.gzip.trunc-chunk.dump"
 
+# a damaged archive is said to be damaged (exit 2, no list) even when no data are read
+D=$CORPUS/damaged
+for args in "$D/pg18-sample.custom.gzip.trunc-chunk.dump" "$D/pg18-sample.custom.gzip.trunc-tail3.dump" \
+    "$D/pg18-sample.tar.trunc-member.tar" "$D/pg18-sample.dir.gzip.missing-datafile" \
+    "$D/pg16-sample.dir.zstd.trunc-datzst" "-t|orders|$D/pg18-sample.custom.pipe.trunc-chunk.dump" \
+    "-j|2|--no-measure|$D/pg18-sample.custom.gzip.trunc-tail3.dump"; do
+    IFS='|' read -r -a a <<<"$args"
+    run --pg-restore-version 18 "${a[@]}"
+    [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] &&
+        grep -q "^dumporder: .*: the archive is damaged ([0-9]* errors\{0,1\}); no list written" "$ERR"
+    check "damaged, data not read: ${args#"$D"/}: exit 2, no list" $? "exit $RC" "$(tail -2 "$ERR")"
+done
+run --pg-restore-version 18 -j 2 --no-measure --explain "$D/pg18-sample.custom.gzip.trunc-chunk.dump"
+[ "$RC" -eq 2 ] && [ ! -s "$OUT" ] &&
+    grep -q 'offset 89142: the archive is damaged: the TOC puts the data of BLOBS 910004..910005 (dump id 2894) at offset 138516, beyond the end of the file (89142 bytes)$' "$ERR"
+check "--no-measure: stored sizes beyond the end of the file are damage, exit 2" $? "exit $RC" \
+    "$(cat "$ERR")"
+run --pg-restore-version 18 -j 2 --no-measure "$D/pg18-sample.dir.gzip.missing-datafile"
+[ "$RC" -eq 2 ] && grep -q 'missing-datafile/2890.dat: the archive is damaged: data file "2890.dat" of TABLE DATA bulk.readings (dump id 2890) is missing$' "$ERR"
+check "--no-measure: a missing data file is damage, exit 2" $? "exit $RC" "$(cat "$ERR")"
+
 timeout "$TIMEOUT" "$DUMPORDER" --pg-restore-version 15 "$P15" >/dev/full 2>"$ERR"
 RC=$?
 [ "$RC" -eq 3 ] && grep -q 'could not write' "$ERR"
@@ -314,6 +415,9 @@ check "write error (/dev/full): exit 3" $? "exit $RC" "$(cat "$ERR")"
 run --pg-restore-version 15 -t orders -o "$TMP/o.list" "$P15"
 [ "$RC" -eq 0 ] && [ ! -s "$OUT" ] && grep -q '^231; ' "$TMP/o.list"
 check "-o FILE" $? "exit $RC"
+run --pg-restore-version 15 -t orders -f "$TMP/f.list" "$P15"
+[ "$RC" -eq 0 ] && [ ! -s "$OUT" ] && cmp -s "$TMP/f.list" "$TMP/o.list"
+check "-f FILE (pg_restore's letter) is -o" $? "exit $RC"
 
 ls "$TMP" | grep -q '^o\.list\.' && not_ok "-o FILE leaves no temporary file" || ok "-o FILE leaves no temporary file"
 cp "$TMP/o.list" "$TMP/o.before"

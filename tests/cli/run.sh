@@ -383,6 +383,38 @@ test_installed_default() {
     fi
 }
 
+# A name that matches nothing: pg_restore's list, a warning naming it, exit 1; with
+# --strict-names exit 3 where pg_restore --strict-names fails too.
+unmatched_name() {
+    local x=$1 opt name kind letter
+    for opt in "-t no_such_table" "-n no_such_schema" "-n sales -t readings"; do
+        # shellcheck disable=SC2086
+        timeout "$TIMEOUT" "$PG_RESTORE" -l $opt "$x" >"$TMP/pg" 2>/dev/null
+        # shellcheck disable=SC2086
+        run "$DUMPLS" --pg-restore-version 15 $opt "$x"
+        name=${opt##* }
+        case $opt in *-t*) kind=table letter=t ;; *) kind=schema letter=n ;; esac
+        if [ "$RC" -eq 1 ] && cmp -s "$TMP/pg" "$OUT" &&
+            grep -q "^dumpls: $x: $kind \"$name\" not found (-$letter matches nothing)\$" "$ERR"; then
+            ok "$opt $x: pg_restore's list, a warning, exit 1"
+        else
+            not_ok "$opt $x: pg_restore's list, a warning, exit 1" "exit $RC" "$(err_text)" \
+                "$(first_diff "$TMP/pg" "$OUT")"
+        fi
+        # shellcheck disable=SC2086
+        timeout "$TIMEOUT" "$PG_RESTORE" -l --strict-names $opt "$x" >/dev/null 2>&1
+        local pg_rc=$?
+        # shellcheck disable=SC2086
+        run "$DUMPLS" --pg-restore-version 15 --strict-names $opt "$x"
+        [ "$pg_rc" -ne 0 ] && [ "$RC" -eq 3 ] && grep -q "$kind \"$name\" not found" "$ERR"
+        result "--strict-names $opt $x: exit 3 (pg_restore --strict-names fails too)" $? \
+            "exit $RC, pg_restore $pg_rc" "$(err_text)"
+    done
+    run "$DUMPLS" --pg-restore-version 15 --type "no such type" -n sales "$x"
+    [ "$RC" -eq 1 ] && grep -q 'entry type "no such type" not found (--type matches nothing)$' "$ERR"
+    result "--type matching nothing $x: a warning, exit 1" $? "exit $RC" "$(err_text)"
+}
+
 # Selections (-t, -n, -N, -C, combined with -v) against pg_restore 15 on pg15 archives.
 test_selection() {
     local x
@@ -393,7 +425,7 @@ test_selection() {
         compare_pg "-t customers -t invoices $x" "-t customers -t invoices" \
             "-l -t customers -t invoices" "$x"
         compare_pg_args "-t 'Mixed Case' $x" "$x" -t "Mixed Case" -- -l -t "Mixed Case"
-        compare_pg "-t no_such_table $x" "-t no_such_table" "-l -t no_such_table" "$x"
+        unmatched_name "$x"
         compare_pg "-n sales $x" "-n sales" "-l -n sales" "$x"
         compare_pg "-n audit -n bulk $x" "-n audit -n bulk" "-l -n audit -n bulk" "$x"
         compare_pg "-N sales $x" "-N sales" "-l -N sales" "$x"

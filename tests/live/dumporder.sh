@@ -504,6 +504,36 @@ live_can_run || skip_all "needs root"
 [ -x "$DUMPORDER" ] || skip_all "$DUMPORDER not built (run make)"
 export PATH=$PG_BINDIR:$PATH # dumporder asks the pg_restore on PATH for its version
 
+# -C: pg_restore creates the database whatever else it is told, so pg_restore -l -C lists the
+# DATABASE, DATABASE PROPERTIES and COMMENT ON DATABASE entries with -n, -t, -a or --section;
+# dumporder -C must list every one of them, in a list pg_restore -l -C -L reads back as written.
+create_db_case() {
+    local sel list=$WORK/create.list err=$WORK/create.err
+    for sel in "-n shop" "-t accounts" "-a -n shop" "--section=post-data"; do
+        # shellcheck disable=SC2086
+        "$PG_BINDIR/pg_restore" -l -C $sel "$CUSTOM" 2>/dev/null | grep -v '^;' |
+            grep -E '^[0-9]+; [0-9]+ [0-9]+ (DATABASE|(COMMENT|ACL|SECURITY LABEL) - DATABASE )' \
+                >"$WORK/pgdb"
+        # shellcheck disable=SC2086
+        "$DUMPORDER" -C $sel "$CUSTOM" >"$list" 2>"$err"
+        grep -v '^;' "$list" >"$WORK/mine"
+        # the comment is pre-data: -a and --section=post-data leave it out, in pg_restore too
+        if grep -q ' DATABASE PROPERTIES ' "$WORK/pgdb" &&
+            { [ "$sel" != "-n shop" ] || grep -q ' COMMENT - DATABASE ' "$WORK/pgdb"; } &&
+            ! grep -vxFf "$WORK/mine" "$WORK/pgdb" >"$WORK/missing"; then
+            pass "dumporder -C $sel: the DATABASE entries pg_restore -l -C $sel lists"
+        else
+            fail "dumporder -C $sel: the DATABASE entries pg_restore -l -C $sel lists" "$WORK/missing"
+        fi
+        "$PG_BINDIR/pg_restore" -l -C -L "$list" "$CUSTOM" 2>"$err" | grep -v '^;' >"$WORK/theirs"
+        if cmp -s "$WORK/mine" "$WORK/theirs" && [ ! -s "$err" ]; then
+            pass "dumporder -C $sel: pg_restore -l -C -L reads the list as written"
+        else
+            fail "dumporder -C $sel: pg_restore -l -C -L reads the list as written" "$err"
+        fi
+    done
+}
+
 live_install_traps
 start_cluster
 load_and_dump
@@ -511,6 +541,7 @@ table_cases
 whole_case "$CUSTOM" custom
 whole_case "$DIRECTORY" directory
 from_list_case
+create_db_case
 
 summary
 [ "$FAILED" -eq 0 ]

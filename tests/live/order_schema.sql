@@ -95,4 +95,13 @@ SELECT 10 * (1 + g % 12), date '2023-10-01' + (g % 200),
 FROM generate_series(1, 600) g;
 SELECT nextval('shop.contact_numbers') FROM generate_series(1, 4);
 
+-- database-level properties, which pg_restore restores with -C only (DATABASE PROPERTIES,
+-- COMMENT ON DATABASE): dumporder -C must list them whatever -n, -t or --section say
+DO $$
+BEGIN
+    EXECUTE format('COMMENT ON DATABASE %I IS %L', current_database(), 'dumporder live tests');
+    EXECUTE format('ALTER DATABASE %I SET work_mem = %L', current_database(), '8MB');
+END
+$$;
+
 ANALYZE;
