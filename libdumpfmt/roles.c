@@ -597,7 +597,8 @@ static bool build_refs(df_roles *s)
 {
     size_t n = 0;
 
-    qsort(s->raw, s->nraw, sizeof *s->raw, cmp_raw);
+    if (s->nraw > 1) /* a dump that names no role leaves raw NULL, which qsort may not take */
+        qsort(s->raw, s->nraw, sizeof *s->raw, cmp_raw);
     s->refs = malloc((s->nraw + 1) * sizeof *s->refs);
     s->members = malloc((s->nmembers + 1) * sizeof *s->members);
     if (s->refs == NULL || s->members == NULL)

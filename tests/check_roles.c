@@ -744,6 +744,31 @@ START_TEST(create_quoting)
 }
 END_TEST
 
+/* A script that names no role (a real plain dump from the field): nothing to sort, nothing missing. */
+START_TEST(plain_no_roles)
+{
+    static const char script[] = "--\n-- PostgreSQL database dump\n--\n\n"
+                                 "SET statement_timeout = 0;\n"
+                                 "SELECT pg_catalog.set_config('search_path', '', false);\n\n"
+                                 "--\n-- PostgreSQL database dump complete\n--\n\n";
+    char *path = write_temp(script), *text;
+    df_reader *r = open_path(path, 0);
+    df_roles *s = collect(r);
+
+    ck_assert_uint_eq(df_roles_count(s), 0);
+    ck_assert_uint_eq(df_roles_ref_count(s), 0);
+    ck_assert_ptr_null(df_roles_find(s, "postgres"));
+    ck_assert_int_eq(df_roles_compare(s, NULL, 0, 1), 0);
+    text = create_script(s, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "Nothing to create"));
+    free(text);
+    df_roles_free(s);
+    df_reader_free(r);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(collect_needs_open_reader)
 {
     df_reader *r = df_reader_new(NULL);
@@ -918,6 +943,7 @@ static Suite *roles_suite(void)
     tcase_add_test(target, compare_and_create);
     tcase_add_test(target, dumpall_creates_its_roles);
     tcase_add_test(target, collect_needs_open_reader);
+    tcase_add_test(target, plain_no_roles);
     suite_add_tcase(s, corpus);
     suite_add_tcase(s, sql);
     suite_add_tcase(s, plain);
