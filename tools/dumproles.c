@@ -19,6 +19,8 @@
 #endif
 
 #define PROG "dumproles"
+/* Seconds -d waits for a server to answer unless told otherwise (libpq's connect_timeout). */
+#define DR_CONNECT_TIMEOUT "10"
 
 typedef struct dr_options {
     int names;
@@ -108,7 +110,9 @@ static void print_help(void)
            "                           --roles-only script (with -d: where --create takes\n"
            "                           role memberships from)\n"
            "  -d, --dbname=CONNINFO    compare with the roles of a live cluster (libpq;\n"
-           "                           PG* environment variables are honoured)\n"
+           "                           PG* environment variables are honoured; gives up\n"
+           "                           after " DR_CONNECT_TIMEOUT " s without PGCONNECT_TIMEOUT or\n"
+           "                           connect_timeout)\n"
            "      --create             print a script that creates the missing roles\n"
            "  -q, --quiet              print no diagnostics except errors\n"
            "      --help               show this help, then exit\n"
@@ -362,13 +366,36 @@ static int load_cluster_user(PGconn *conn, dr_cluster *c)
     return 0;
 }
 
+/*
+ * Whether to add DR_CONNECT_TIMEOUT: not when the user chose one (PGCONNECT_TIMEOUT, or
+ * connect_timeout in the conninfo) or a service file may hold one.  libpq has no limit of its
+ * own, so a server that accepts and never answers would hold dumproles for ever.
+ */
+static int wants_default_timeout(const char *conninfo)
+{
+    PQconninfoOption *opts;
+    int wants = 1;
+
+    if (getenv("PGCONNECT_TIMEOUT") != NULL || getenv("PGSERVICE") != NULL)
+        return 0;
+    opts = PQconninfoParse(conninfo, NULL);
+    for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++)
+        if (o->val != NULL && o->val[0] != '\0' &&
+            (strcmp(o->keyword, "connect_timeout") == 0 || strcmp(o->keyword, "service") == 0))
+            wants = 0;
+    PQconninfoFree(opts);
+    return wants;
+}
+
 /* Connect, read pg_roles; returns -1 to go on, else an exit status (3). */
 static int query_cluster(dr_run *run)
 {
-    const char *keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[] = {run->o->conninfo, PROG, NULL};
+    /* the default comes first: what the conninfo (dbname, expanded) says overrides it */
+    const char *keys[] = {"connect_timeout", "dbname", "fallback_application_name", NULL};
+    const char *vals[] = {DR_CONNECT_TIMEOUT, run->o->conninfo, PROG, NULL};
+    int first = wants_default_timeout(run->o->conninfo) ? 0 : 1;
     const char *encoding = df_roles_encoding(run->s);
-    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    PGconn *conn = PQconnectdbParams(keys + first, vals + first, 1);
     int rc = -1;
 
     if (conn == NULL) {

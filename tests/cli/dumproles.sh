@@ -266,6 +266,71 @@ run -d "host=$TMP port=1 dbname=x connect_timeout=5" "$A18"
 expect_error "-d to no server: exit 3 with libpq's message" 3 \
     '^dumproles: could not connect: .*(No such file|Connection refused|connect)'
 
+# A server that accepts and never answers: libpq alone would wait for ever.  A python3
+# listener on 127.0.0.1 (it lives at most 60 s) takes the connections and stays silent.
+silent_listener() {
+    python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(1)
+held, end = [], time.time() + 60
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass
+' >"$TMP/port" &
+    LISTENER=$!
+    for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+    PORT=$(cat "$TMP/port")
+}
+
+# timed_run NAME WANT-MIN WANT-MAX ENV... -- ARGS...: exit 3 with libpq's timeout message after
+# WANT-MIN to WANT-MAX seconds.
+timed_run() {
+    local name=$1 lo=$2 hi=$3 t0 secs
+    shift 3
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    t0=$(date +%s%N)
+    env -u PGCONNECT_TIMEOUT -u PGSERVICE "${envs[@]}" timeout 40 "$DUMPROLES" "$@" \
+        >"$OUT" 2>"$ERR"
+    RC=$?
+    secs=$((($(date +%s%N) - t0) / 1000000000))
+    if [ "$RC" -ne 3 ]; then
+        not_ok "$name" "exit status $RC after $secs s, want 3" "$(err_text)"
+    elif [ "$secs" -lt "$lo" ] || [ "$secs" -gt "$hi" ]; then
+        not_ok "$name" "gave up after $secs s, want $lo to $hi"
+    elif [ "$(wc -l <"$ERR")" -ne 1 ] ||
+        ! grep -Eq '^dumproles: could not connect: .*timeout expired' "$ERR"; then
+        not_ok "$name" "want one line \"could not connect: ... timeout expired\":" "$(err_text)"
+    else
+        ok "$name"
+    fi
+}
+
+if command -v python3 >/dev/null; then
+    silent_listener
+    if [ -n "$PORT" ]; then
+        timed_run "-d to a silent server: exit 3 after the default 10 s" 9 15 -- \
+            -d "host=127.0.0.1 port=$PORT dbname=x" "$A18"
+        timed_run "-d to a silent server: PGCONNECT_TIMEOUT=2 is honoured" 1 5 \
+            PGCONNECT_TIMEOUT=2 -- -d "host=127.0.0.1 port=$PORT dbname=x" "$A18"
+        timed_run "-d to a silent server: connect_timeout=2 in the conninfo is honoured" 1 5 -- \
+            -d "host=127.0.0.1 port=$PORT dbname=x connect_timeout=2" "$A18"
+        timed_run "-d to a silent server: connect_timeout in a URI is honoured" 1 5 -- \
+            -d "postgresql://127.0.0.1:$PORT/x?connect_timeout=2" "$A18"
+    else
+        not_ok "silent listener started"
+    fi
+    kill "$LISTENER" 2>/dev/null
+    wait "$LISTENER" 2>/dev/null
+fi
+
 # ------------------------------------------------------------------ damaged dumps
 
 run "$CORPUS/damaged/pg18-sample.custom.gzip.trunc-toc.dump"
