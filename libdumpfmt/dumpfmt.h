@@ -899,7 +899,23 @@ typedef struct df_role {
     int64_t objects;               /* objects it owns whose owner a restore sets (each large
                                       object counts) */
     int missing;                   /* df_roles_compare: not on the target, not made by the dump */
+    int when;                      /* DF_ROLE_WHEN_*: the restores that need it */
 } df_role;
+
+/*
+ * Which restores need a role (df_role.when), one bit per way some
+ * reference needs it.  Without DF_ROLE_WHEN_ALWAYS the role is needed only
+ * with the pg_restore options the other bits name (archives only: a plain
+ * script runs every statement it holds).
+ */
+enum {
+    DF_ROLE_WHEN_ALWAYS = 1,       /* any restore */
+    DF_ROLE_WHEN_CREATE = 2,       /* pg_restore -C: DATABASE, DATABASE PROPERTIES entries and
+                                      the ACL, COMMENT, SECURITY LABEL of the database */
+    DF_ROLE_WHEN_SESSION_AUTH = 4, /* pg_restore --use-set-session-authorization: the owner field
+                                      of entries whose owner a restore does not set (TABLE DATA,
+                                      ACL, COMMENT, INDEX ...) */
+};
 
 /* One distinct (role, kind, entry) reference.  Borrowed from its df_roles. */
 typedef struct df_role_ref {

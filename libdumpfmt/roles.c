@@ -168,6 +168,11 @@ typedef struct collector {
     df_roles *s;
     df_reader *r;
     int64_t entry; /* the entry whose SQL is scanned, -1 for none */
+    int when;      /* DF_ROLE_WHEN_* of the references of that SQL */
+    /* plain scripts: entries whose "Owner:" comment no statement of the entry uses (yet) */
+    size_t *unconfirmed;
+    size_t nunconfirmed, cap_unconfirmed;
+    bool rescanned; /* the script was read a second time: its session statements are known */
     /* second pass over a plain script */
     int64_t stmt_off;
     bool stmt_is_set;
@@ -183,13 +188,14 @@ typedef struct pending {
     int64_t next; /* where the next statement that is not SET or RESET starts; -1 = none */
 } pending;
 
-static int add_ref(collector *c, const char *name, int kind, int needs, int64_t entry)
+static int add_ref(collector *c, const char *name, int kind, int needs, int64_t entry, int when)
 {
     df_roles *s = c->s;
     size_t i = intern(s, name);
 
     if (i == (size_t)-1 || !grow((void **)&s->raw, &s->cap_raw, s->nraw + 1, sizeof *s->raw))
         return nomem(&c->r->err);
+    s->roles[i].when |= when;
     s->roles[i].needs |= needs & (DF_ROLE_NEEDS_LOGIN | DF_ROLE_NEEDS_SESSION_AUTH |
                                   DF_ROLE_NEEDS_SET_ROLE | DF_ROLE_NEEDS_OWNERSHIP);
     if (needs & DFI_ROLE_CREATED)
@@ -202,7 +208,7 @@ static int sink_role(void *ctx, const char *name, int kind, int needs)
 {
     collector *c = ctx;
 
-    return add_ref(c, name, kind, needs, c->entry);
+    return add_ref(c, name, kind, needs, c->entry, c->when);
 }
 
 static int sink_member(void *ctx, const char *role, const char *member, bool admin)
@@ -287,18 +293,45 @@ static bool is_acl_entry(const df_entry *e)
     return dfi_desc_is(e, "ACL") || dfi_desc_is(e, "DEFAULT ACL") || dfi_desc_is(e, "ACL LANGUAGE");
 }
 
+/*
+ * The restores that run an entry's SQL: pg_restore restores the
+ * database's own entries only with -C (spec §5: listed only with -C); a
+ * plain script runs whatever it holds.
+ */
+static int entry_when(const df_reader *r, const df_entry *e)
+{
+    if (r->hdr.format == DF_FORMAT_PLAIN)
+        return DF_ROLE_WHEN_ALWAYS;
+    if (dfi_desc_is(e, "DATABASE") || dfi_desc_is(e, "DATABASE PROPERTIES"))
+        return DF_ROLE_WHEN_CREATE;
+    if ((dfi_desc_is(e, "ACL") || dfi_desc_is(e, "COMMENT") || dfi_desc_is(e, "SECURITY LABEL")) &&
+        e->tag != NULL && strncmp(e->tag, "DATABASE ", 9) == 0)
+        return DF_ROLE_WHEN_CREATE;
+    return DF_ROLE_WHEN_ALWAYS;
+}
+
+static bool has_owner(const df_entry *e)
+{
+    return e->owner != NULL && e->owner[0] != '\0' && strlen(e->owner) <= DFI_ROLE_NAME_MAX;
+}
+
 /* The owner field: who owns the object (for ROLE MEMBERSHIP entries, the grantor). */
 static int entry_owner(collector *c, const df_entry *e)
 {
     bool set = owner_is_set(e);
+    int when = entry_when(c->r, e);
     size_t i;
     int rc;
 
-    if (e->owner == NULL || e->owner[0] == '\0' || strlen(e->owner) > DFI_ROLE_NAME_MAX)
+    if (!has_owner(e))
         return DF_OK;
     if (dfi_desc_is(e, "ROLE MEMBERSHIP"))
-        return add_ref(c, e->owner, DF_ROLE_GRANTOR, 0, (int64_t)e->index);
-    rc = add_ref(c, e->owner, DF_ROLE_OWNER, set ? DF_ROLE_NEEDS_OWNERSHIP : 0, (int64_t)e->index);
+        return add_ref(c, e->owner, DF_ROLE_GRANTOR, 0, (int64_t)e->index, when);
+    /* an archive's owner that no ALTER ... OWNER TO uses: only SET SESSION AUTHORIZATION does */
+    if (!set && c->r->hdr.format != DF_FORMAT_PLAIN && when == DF_ROLE_WHEN_ALWAYS)
+        when = DF_ROLE_WHEN_SESSION_AUTH;
+    rc = add_ref(c, e->owner, DF_ROLE_OWNER, set ? DF_ROLE_NEEDS_OWNERSHIP : 0, (int64_t)e->index,
+                 when);
     if (rc == DF_OK && set) {
         i = c->s->raw[c->s->nraw - 1].role;
         c->s->roles[i].objects += object_count(e);
@@ -329,21 +362,48 @@ static bool archive_std_strings(const df_reader *r)
     return true;
 }
 
+/*
+ * A plain script's "Owner:" comment is only a comment: the owner counts
+ * when a statement of the entry names it (ALTER ... OWNER TO), else when a
+ * SET SESSION AUTHORIZATION prepares the entry (known after the second
+ * pass: see confirm_owners).  `first` is the entry's first raw reference.
+ */
+static int plain_owner(collector *c, const df_entry *e, size_t first)
+{
+    const df_roles *s = c->s;
+
+    if (!has_owner(e))
+        return DF_OK;
+    for (size_t k = first; k < s->nraw; k++)
+        if (strcmp(s->roles[s->raw[k].role].name, e->owner) == 0)
+            return entry_owner(c, e);
+    if (!grow((void **)&c->unconfirmed, &c->cap_unconfirmed, c->nunconfirmed + 1,
+              sizeof *c->unconfirmed))
+        return nomem(&c->r->err);
+    c->unconfirmed[c->nunconfirmed++] = e->index;
+    return DF_OK;
+}
+
 static int collect_entries(collector *c)
 {
     dfi_role_sink sink = {c, sink_role, sink_member, false, archive_std_strings(c->r)};
+    bool plain = c->r->hdr.format == DF_FORMAT_PLAIN;
 
     for (size_t i = 0; i < c->r->nentries; i++) {
         const df_entry *e = &c->r->entries[i];
+        size_t first = c->s->nraw;
         int rc;
 
         c->entry = (int64_t)i;
-        if ((rc = entry_owner(c, e)) != DF_OK)
+        c->when = entry_when(c->r, e);
+        if (!plain && (rc = entry_owner(c, e)) != DF_OK)
             return rc;
         if (dfi_desc_is(e, "ENCODING") && (rc = note_encoding(c, e->defn)) != DF_OK)
             return rc;
         sink.acl = is_acl_entry(e);
         if (e->defn && (rc = dfi_roles_scan_sql(&sink, e->defn, strlen(e->defn))) != DF_OK)
+            return rc;
+        if (plain && (rc = plain_owner(c, e, first)) != DF_OK)
             return rc;
     }
     c->entry = -1;
@@ -495,7 +555,7 @@ static int resolve_pending(collector *c)
         if (kind == DF_ROLE_SESSION_AUTHORIZATION && inside && entry >= 0 &&
             is_acl_entry(&c->r->entries[entry]))
             kind = DF_ROLE_GRANTOR;
-        rc = add_ref(c, c->s->roles[p->role].name, kind, 0, entry);
+        rc = add_ref(c, c->s->roles[p->role].name, kind, 0, entry, DF_ROLE_WHEN_ALWAYS);
         if (rc != DF_OK)
             return rc;
     }
@@ -532,9 +592,70 @@ static int rescan_plain(collector *c)
     }
     if (rc == DF_OK)
         rc = resolve_pending(c);
+    if (rc == DF_OK)
+        c->rescanned = true;
     else if (r->err.code == DF_OK)
         r->err = tmp->err;
     df_reader_free(tmp);
+    return rc;
+}
+
+static int cmp_raw(const void *a, const void *b);
+
+/* The index of the role called `name`, or (size_t)-1 when none is interned. */
+static size_t role_index(const df_roles *s, const char *name)
+{
+    if (s->nslots == 0)
+        return (size_t)-1;
+    for (size_t h = hash_name(name) & (s->nslots - 1); s->slots[h] != 0;
+         h = (h + 1) & (s->nslots - 1))
+        if (strcmp(s->roles[s->slots[h] - 1].name, name) == 0)
+            return s->slots[h] - 1;
+    return (size_t)-1;
+}
+
+/* The SET SESSION AUTHORIZATION references of the script, sorted for bsearch (*n of them). */
+static raw_ref *session_auths(const df_roles *s, size_t *n)
+{
+    raw_ref *v = malloc((s->nraw + 1) * sizeof *v);
+
+    *n = 0;
+    if (v == NULL)
+        return NULL;
+    for (size_t k = 0; k < s->nraw; k++)
+        if (s->raw[k].kind == DF_ROLE_SESSION_AUTHORIZATION)
+            v[(*n)++] = s->raw[k];
+    if (*n > 1)
+        qsort(v, *n, sizeof *v, cmp_raw);
+    return v;
+}
+
+/*
+ * The "Owner:" comments no statement of their entry used: a SET SESSION
+ * AUTHORIZATION before the entry makes them owners.  Unread session
+ * statements (a script from stdin) leave only the entries whose owner a
+ * restore sets; a data-only script names no owner.
+ */
+static int confirm_owners(collector *c)
+{
+    size_t nauth = 0;
+    raw_ref *auth = c->nunconfirmed > 0 ? session_auths(c->s, &nauth) : NULL;
+    int rc = DF_OK;
+
+    if (c->nunconfirmed > 0 && auth == NULL)
+        return nomem(&c->r->err);
+    for (size_t i = 0; i < c->nunconfirmed && rc == DF_OK; i++) {
+        const df_entry *e = &c->r->entries[c->unconfirmed[i]];
+        raw_ref key = {role_index(c->s, e->owner), DF_ROLE_SESSION_AUTHORIZATION,
+                       (int64_t)e->index};
+        bool used = c->rescanned ? key.role != (size_t)-1 && nauth > 0 &&
+                                       bsearch(&key, auth, nauth, sizeof *auth, cmp_raw) != NULL
+                                 : owner_is_set(e);
+
+        if (used)
+            rc = entry_owner(c, e);
+    }
+    free(auth);
     return rc;
 }
 
@@ -641,9 +762,12 @@ int df_roles_collect(df_reader *r, df_roles **out)
     rc = collect_entries(&c);
     if (rc == DF_OK)
         rc = rescan_plain(&c);
+    if (rc == DF_OK)
+        rc = confirm_owners(&c);
     if (rc == DF_OK && (!sort_roles(c.s) || !build_refs(c.s)))
         rc = nomem(&r->err);
     free(c.pending);
+    free(c.unconfirmed);
     if (rc != DF_OK) {
         df_roles_free(c.s);
         return rc;

@@ -524,8 +524,18 @@ static int listed(const dr_run *run, const df_role *role)
     return !run->compared || role->missing;
 }
 
+/* A role only some pg_restore options need: -C (the database's entries), --use-set-session-authorization. */
+static int only_with(const df_role *role)
+{
+    return role->when & DF_ROLE_WHEN_ALWAYS ? 0
+                                            : role->when & (DF_ROLE_WHEN_CREATE |
+                                                            DF_ROLE_WHEN_SESSION_AUTH);
+}
+
 static void print_role_line(const df_role *role)
 {
+    int only = only_with(role);
+
     fputs(role->name, stdout);
     putchar('\t');
     for (int k = 0; k < DF_ROLE_NKINDS; k++)
@@ -534,6 +544,10 @@ static void print_role_line(const df_role *role)
     printf("objects=%lld", (long long)role->objects);
     if (role->builtin)
         fputs(" built-in", stdout);
+    if (only)
+        printf(" only-with=%s%s%s", only & DF_ROLE_WHEN_CREATE ? "create" : "",
+               only == (DF_ROLE_WHEN_CREATE | DF_ROLE_WHEN_SESSION_AUTH) ? "," : "",
+               only & DF_ROLE_WHEN_SESSION_AUTH ? "session-authorization" : "");
     putchar('\n');
 }
 
@@ -656,6 +670,13 @@ static void json_role(tool_json *j, const dr_run *run, const df_role *role)
     tool_json_end_object(j);
     tool_json_key(j, "objects"), tool_json_int(j, role->objects);
     json_needs(j, role->needs);
+    tool_json_key(j, "only_with");
+    tool_json_begin_array_inline(j);
+    if (only_with(role) & DF_ROLE_WHEN_CREATE)
+        tool_json_string(j, "create");
+    if (only_with(role) & DF_ROLE_WHEN_SESSION_AUTH)
+        tool_json_string(j, "session-authorization");
+    tool_json_end_array(j);
     tool_json_key(j, "missing");
     if (run->compared)
         tool_json_bool(j, role->missing);
@@ -777,12 +798,20 @@ static void print_json(const dr_run *run)
 static void print_summary(const dr_run *run)
 {
     const char *where = run->have_cluster ? "the cluster" : "the globals script";
+    int only = 0;
 
     for (size_t i = 0; i < run->nproblems; i++)
         tool_errorf(PROG, "%s", run->problems[i].message);
     if (run->o->quiet || !run->compared)
         return;
-    if (run->missing > 0)
+    for (size_t i = 0; i < df_roles_count(run->s); i++)
+        only += df_roles_at(run->s, i)->missing && only_with(df_roles_at(run->s, i));
+    if (run->missing > 0 && only > 0)
+        tool_errorf(PROG,
+                    "%d of %zu roles the dump needs are missing from %s (%d of them only with "
+                    "pg_restore -C or --use-set-session-authorization)",
+                    run->missing, df_roles_count(run->s), where, only);
+    else if (run->missing > 0)
         tool_errorf(PROG, "%d of %zu roles the dump needs are missing from %s", run->missing,
                     df_roles_count(run->s), where);
     else
