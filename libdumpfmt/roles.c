@@ -51,6 +51,9 @@ struct df_roles {
     bool compared, builtins_exist;
     char **existing;
     size_t nexisting;
+    /* df_roles_compare_memberships: what the target lacks (names owned here) */
+    df_role_membership *lacking;
+    size_t nlacking;
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -209,6 +212,19 @@ static int sink_role(void *ctx, const char *name, int kind, int needs)
     collector *c = ctx;
 
     return add_ref(c, name, kind, needs, c->entry, c->when);
+}
+
+static int sink_attributes(void *ctx, const char *role, const char *attrs)
+{
+    collector *c = ctx;
+    size_t i = intern(c->s, role);
+    char *copy = i == (size_t)-1 ? NULL : strdup(attrs);
+
+    if (copy == NULL)
+        return nomem(&c->r->err);
+    free((char *)c->s->roles[i].attributes); /* the last statement wins, as on the server */
+    c->s->roles[i].attributes = copy;
+    return DF_OK;
 }
 
 static int sink_member(void *ctx, const char *role, const char *member, bool admin)
@@ -386,7 +402,8 @@ static int plain_owner(collector *c, const df_entry *e, size_t first)
 
 static int collect_entries(collector *c)
 {
-    dfi_role_sink sink = {c, sink_role, sink_member, false, archive_std_strings(c->r)};
+    dfi_role_sink sink = {c, sink_role, sink_member, false, archive_std_strings(c->r),
+                          sink_attributes};
     bool plain = c->r->hdr.format == DF_FORMAT_PLAIN;
 
     for (size_t i = 0; i < c->r->nentries; i++) {
@@ -449,7 +466,7 @@ static int h_stmt_end(void *ctx, int64_t end, const char *text, size_t len, bool
                       bool terminated, bool copy_in)
 {
     collector *c = ctx;
-    dfi_role_sink sink = {c, pend_role, NULL, false, true};
+    dfi_role_sink sink = {c, pend_role, NULL, false, true, NULL};
     int rc;
 
     (void)end, (void)terminated, (void)copy_in;
@@ -776,12 +793,26 @@ int df_roles_collect(df_reader *r, df_roles **out)
     return DF_OK;
 }
 
+static void forget_lacking(df_roles *s)
+{
+    for (size_t i = 0; i < s->nlacking; i++) {
+        free((char *)s->lacking[i].role);
+        free((char *)s->lacking[i].member);
+    }
+    free(s->lacking);
+    s->lacking = NULL;
+    s->nlacking = 0;
+}
+
 void df_roles_free(df_roles *s)
 {
     if (s == NULL)
         return;
-    for (size_t i = 0; i < s->nroles; i++)
+    for (size_t i = 0; i < s->nroles; i++) {
         free((char *)s->roles[i].name);
+        free((char *)s->roles[i].attributes);
+    }
+    forget_lacking(s);
     for (size_t i = 0; i < s->nexisting; i++)
         free(s->existing[i]);
     free(s->existing);
@@ -895,6 +926,61 @@ int df_roles_compare(df_roles *s, const char *const *existing, size_t n, int bui
     return missing;
 }
 
+/* The target has role `m` granted to `member`: have[] holds (role, member) pairs. */
+static bool target_has(const char *const *have, size_t n, const df_role_membership *m)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(have[2 * i], m->role) == 0 && strcmp(have[2 * i + 1], m->member) == 0)
+            return true;
+    return false;
+}
+
+static bool lacking_has(const df_roles *s, const df_role_membership *m)
+{
+    for (size_t i = 0; i < s->nlacking; i++)
+        if (strcmp(s->lacking[i].role, m->role) == 0 && strcmp(s->lacking[i].member, m->member) == 0)
+            return true;
+    return false;
+}
+
+int df_roles_compare_memberships(df_roles *s, const df_roles *defs, const char *const *have,
+                                 size_t n)
+{
+    if (s == NULL || defs == NULL || (have == NULL && n > 0))
+        return DF_E_USAGE;
+    forget_lacking(s);
+    s->lacking = malloc((defs->nmembers + 1) * sizeof *s->lacking);
+    if (s->lacking == NULL)
+        return DF_E_NOMEM;
+    for (size_t i = 0; i < defs->nmembers; i++) {
+        const df_role_membership *m = &defs->members[i];
+        df_role_membership *l = &s->lacking[s->nlacking];
+
+        if (df_roles_find(s, m->role) == NULL || df_roles_find(s, m->member) == NULL ||
+            target_has(have, n, m) || lacking_has(s, m))
+            continue;
+        l->role = strdup(m->role);
+        l->member = strdup(m->member);
+        l->admin = m->admin;
+        s->nlacking++;
+        if (l->role == NULL || l->member == NULL) {
+            forget_lacking(s);
+            return DF_E_NOMEM;
+        }
+    }
+    return (int)(s->nlacking > INT32_MAX ? INT32_MAX : s->nlacking);
+}
+
+size_t df_roles_missing_membership_count(const df_roles *s)
+{
+    return s ? s->nlacking : 0;
+}
+
+const df_role_membership *df_roles_missing_membership_at(const df_roles *s, size_t i)
+{
+    return s && i < s->nlacking ? &s->lacking[i] : NULL;
+}
+
 /* ------------------------------------------------------------ the create script */
 
 /* The script makes this role: missing on the target (or, with no target, not made otherwise). */
@@ -934,10 +1020,11 @@ static void pick_tag(char *tag, size_t n, const char *const *texts, size_t ntext
     }
 }
 
-static int write_create_role(FILE *out, const df_role *role)
+/* `attrs`: the attributes of the globals script, NULL for NOLOGIN (LOGIN when it must log in). */
+static int write_create_role(FILE *out, const df_role *role, const char *attrs)
 {
     char *ident = df_sql_quote_ident(role->name), *lit = df_sql_quote_literal(role->name);
-    const char *texts[2] = {ident, lit};
+    const char *texts[3] = {ident, lit, attrs ? attrs : ""};
     bool login = (role->needs & DF_ROLE_NEEDS_LOGIN) != 0;
     char tag[32];
 
@@ -946,13 +1033,13 @@ static int write_create_role(FILE *out, const df_role *role)
         free(lit);
         return DF_E_NOMEM;
     }
-    pick_tag(tag, sizeof tag, texts, 2);
+    pick_tag(tag, sizeof tag, texts, 3);
     fprintf(out,
             "DO %s\nBEGIN\n"
             "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s) THEN\n"
             "        CREATE ROLE %s %s;\n"
             "    END IF;\nEND\n%s;\n\n",
-            tag, lit, ident, login ? "LOGIN" : "NOLOGIN", tag);
+            tag, lit, ident, attrs ? attrs : login ? "LOGIN" : "NOLOGIN", tag);
     free(ident);
     free(lit);
     return DF_OK;
@@ -991,7 +1078,7 @@ static bool membership_wanted(const df_roles *s, const df_role_membership *m)
 {
     const df_role *a = df_roles_find(s, m->role), *b = df_roles_find(s, m->member);
 
-    if (!((a && creates(s, a)) || (b && creates(s, b))))
+    if (!((a && creates(s, a)) || (b && creates(s, b)) || lacking_has(s, m)))
         return false;
     return exists_after(s, m->role) && exists_after(s, m->member);
 }
@@ -1017,7 +1104,8 @@ int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
         return DF_E_USAGE;
     fprintf(out, "--\n-- Roles the dump needs that %s, written by dumpfmt %s.\n",
             s->compared ? "the target lacks" : "it does not create", DF_VERSION_STRING);
-    fprintf(out, "-- Each is created NOLOGIN (LOGIN when the script connects as it) and without\n"
+    fprintf(out, "-- Each is created with the attributes of the globals script when one was\n"
+                 "-- given, else NOLOGIN (LOGIN when the script connects as it), and without\n"
                  "-- a password; roles and memberships that exist are left alone, so running\n"
                  "-- this twice is safe.\n--\n\n");
     if (s->encoding)
@@ -1025,7 +1113,8 @@ int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
     fprintf(out, "SET standard_conforming_strings = on;\n\n");
     for (size_t i = 0; i < s->nroles && rc == DF_OK; i++) {
         if (creates(s, &s->roles[i])) {
-            rc = write_create_role(out, &s->roles[i]);
+            const df_role *def = defs ? df_roles_find(defs, s->roles[i].name) : NULL;
+            rc = write_create_role(out, &s->roles[i], def ? def->attributes : NULL);
             made++;
         }
     }
@@ -1037,7 +1126,7 @@ int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
             rc = write_membership(out, &defs->members[i]);
         }
     }
-    if (rc == DF_OK && made == 0)
+    if (rc == DF_OK && made == 0 && granted == 0)
         fprintf(out, "-- Nothing to create: every role the dump needs exists.\n");
     if (rc == DF_OK && (fflush(out) != 0 || ferror(out)))
         rc = DF_E_IO;

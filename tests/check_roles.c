@@ -367,7 +367,7 @@ static int seen_member(void *ctx, const char *role, const char *member, bool adm
 static seen scan(const char *sql, bool acl)
 {
     seen s;
-    dfi_role_sink sink = {&s, seen_role, seen_member, acl, true};
+    dfi_role_sink sink = {&s, seen_role, seen_member, acl, true, NULL};
 
     memset(&s, 0, sizeof s);
     ck_assert_int_eq(dfi_roles_scan_sql(&sink, sql, strlen(sql)), DF_OK);
@@ -690,8 +690,20 @@ START_TEST(compare_and_create)
     text = create_script(s, gs);
     ck_assert_ptr_null(strstr(text, "CREATE ROLE app_owner "));
     ck_assert_ptr_null(strstr(text, "CREATE ROLE postgres "));
+    /* the attributes of the globals script's ALTER ROLE ... WITH (issue 10) */
+    ck_assert_ptr_nonnull(strstr(text, "CREATE ROLE \"AuditBot\" NOSUPERUSER NOINHERIT "
+                                       "NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS;"));
+    ck_assert_ptr_nonnull(strstr(text, "CREATE ROLE app_writers NOSUPERUSER INHERIT NOCREATEROLE "
+                                       "NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;"));
+    ck_assert_str_eq(df_roles_find(gs, "app_reader")->attributes,
+                     "NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS "
+                     "CONNECTION LIMIT 10");
+    /* without a globals script: NOLOGIN */
+    free(text);
+    text = create_script(s, NULL);
     ck_assert_ptr_nonnull(strstr(text, "CREATE ROLE \"AuditBot\" NOLOGIN;"));
-    ck_assert_ptr_nonnull(strstr(text, "CREATE ROLE app_writers NOLOGIN;"));
+    free(text);
+    text = create_script(s, gs);
     /* memberships: one side new, both there afterwards */
     ck_assert_ptr_nonnull(strstr(text, "GRANT app_readers TO app_writers;"));
     ck_assert_ptr_nonnull(strstr(text, "GRANT \"Data Steward\" TO \"AuditBot\";"));
@@ -716,6 +728,82 @@ START_TEST(compare_and_create)
     df_roles_free(gs);
     df_reader_free(r);
     df_reader_free(g);
+}
+END_TEST
+
+/* Memberships the source's globals grant between roles the dump names, missing on a target. */
+START_TEST(memberships_missing_on_target)
+{
+    char path[4096];
+    df_reader *r = open_path(dft_path(path, sizeof path, "pg18/sample.custom.none.dump"), 0);
+    df_reader *g = open_path(dft_path(path, sizeof path, "pg18/globals.sql"), 0);
+    df_roles *s = collect(r), *gs = collect(g);
+    const char *all[] = {"AuditBot",    "Data Steward", "app_owner",
+                         "app_readers", "app_writer",   "app_writers",
+                         "ops_admin",   "postgres",     "reporting"};
+    const char *have[] = {"app_readers", "app_writers", "app_owner", "ops_admin"};
+    size_t n;
+    char *text;
+
+    ck_assert_int_eq(df_roles_compare(s, all, 9, 1), 0);
+    /* a naive count: the globals' memberships whose two roles the dump names */
+    n = 0;
+    for (size_t i = 0; i < df_roles_membership_count(gs); i++) {
+        const df_role_membership *m = df_roles_membership_at(gs, i);
+        n += df_roles_find(s, m->role) && df_roles_find(s, m->member);
+    }
+    ck_assert_uint_ge(n, 3);
+    ck_assert_int_eq(df_roles_compare_memberships(s, gs, NULL, 0), (int)n);
+    ck_assert_int_eq(df_roles_compare_memberships(s, gs, have, 2), (int)n - 2);
+    ck_assert_uint_eq(df_roles_missing_membership_count(s), n - 2);
+    for (size_t i = 0; i < df_roles_missing_membership_count(s); i++) {
+        const df_role_membership *m = df_roles_missing_membership_at(s, i);
+        ck_assert(strcmp(m->member, "app_writers") != 0 || strcmp(m->role, "app_readers") != 0);
+        ck_assert_ptr_nonnull(df_roles_find(s, m->member));
+    }
+    ck_assert_ptr_null(df_roles_missing_membership_at(s, n));
+    text = create_script(s, gs);
+    /* no role to make, the memberships still granted; app_reader is not named by the dump */
+    ck_assert_ptr_null(strstr(text, "CREATE ROLE"));
+    ck_assert_ptr_nonnull(strstr(text, "GRANT \"Data Steward\" TO \"AuditBot\";"));
+    ck_assert_ptr_null(strstr(text, "GRANT app_readers TO app_writers;"));
+    ck_assert_ptr_null(strstr(text, "TO app_reader;"));
+    ck_assert_ptr_null(strstr(text, "Nothing to create"));
+    free(text);
+    ck_assert_int_eq(df_roles_compare_memberships(s, NULL, NULL, 0), DF_E_USAGE);
+    df_roles_free(s);
+    df_roles_free(gs);
+    df_reader_free(r);
+    df_reader_free(g);
+}
+END_TEST
+
+/* Role attributes of CREATE ROLE / ALTER ROLE ... WITH: flags, limits; never a password. */
+START_TEST(globals_attributes)
+{
+    static const char script[] =
+        "--\n-- PostgreSQL database cluster dump\n--\n\n"
+        "CREATE ROLE a WITH LOGIN PASSWORD 'login secret' CREATEDB VALID UNTIL '2030-01-01 00:00:00+00';\n"
+        "CREATE ROLE b;\n"
+        "ALTER ROLE b WITH NOSUPERUSER NOINHERIT BYPASSRLS ENCRYPTED PASSWORD 'SCRAM-SHA-256$x' "
+        "CONNECTION LIMIT 3;\n"
+        "CREATE ROLE c IN ROLE login;\n"
+        "CREATE ROLE d WITH VALID UNTIL 'x''; DROP TABLE t; --';\n"
+        "\n--\n-- PostgreSQL database cluster dump complete\n--\n\n";
+    char *path = write_temp(script);
+    df_reader *r = open_path(path, 0);
+    df_roles *s = collect(r);
+
+    ck_assert_str_eq(df_roles_find(s, "a")->attributes,
+                     "LOGIN CREATEDB VALID UNTIL '2030-01-01 00:00:00+00'");
+    ck_assert_str_eq(df_roles_find(s, "b")->attributes,
+                     "NOSUPERUSER NOINHERIT BYPASSRLS CONNECTION LIMIT 3");
+    ck_assert_ptr_null(df_roles_find(s, "c")->attributes);
+    ck_assert_ptr_null(df_roles_find(s, "d")->attributes);
+    df_roles_free(s);
+    df_reader_free(r);
+    unlink(path);
+    free(path);
 }
 END_TEST
 
@@ -887,7 +975,7 @@ static int ignore_member(void *ctx, const char *role, const char *member, bool a
 /* Scan p[0..n) from a buffer of exactly n bytes, so that ASan sees any read past its end. */
 static void scan_exact(const char *p, size_t n, bool std)
 {
-    dfi_role_sink sink = {NULL, ignore_role, ignore_member, true, std};
+    dfi_role_sink sink = {NULL, ignore_role, ignore_member, true, std, NULL};
     char *copy = malloc(n ? n : 1), *name;
     size_t used;
 
@@ -967,6 +1055,8 @@ static Suite *roles_suite(void)
     tcase_add_test(target, dumpall_creates_its_roles);
     tcase_add_test(target, collect_needs_open_reader);
     tcase_add_test(target, plain_no_roles);
+    tcase_add_test(target, memberships_missing_on_target);
+    tcase_add_test(target, globals_attributes);
     suite_add_tcase(s, corpus);
     suite_add_tcase(s, sql);
     suite_add_tcase(s, plain);
