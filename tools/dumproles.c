@@ -45,6 +45,8 @@ typedef struct dr_cluster {
     int superuser;
     dr_cluster_role *roles;
     size_t n;
+    char **members; /* pg_auth_members as (role, member) pairs: 2 * nmembers names */
+    size_t nmembers;
 } dr_cluster;
 
 /* A reason the restore would still fail although the role exists. */
@@ -262,6 +264,9 @@ static void free_cluster(dr_cluster *c)
 {
     for (size_t i = 0; i < c->n; i++)
         free(c->roles[i].name);
+    for (size_t i = 0; i < 2 * c->nmembers; i++)
+        free(c->members[i]);
+    free(c->members);
     free(c->roles);
     free(c->user);
     memset(c, 0, sizeof *c);
@@ -345,6 +350,39 @@ static int load_cluster_roles(PGconn *conn, dr_cluster *c)
     return 0;
 }
 
+/* The cluster's role memberships, for the ones a --globals script grants. */
+static int load_cluster_members(PGconn *conn, dr_cluster *c)
+{
+    PGresult *res = run_query(conn,
+                              "SELECT r.rolname, u.rolname FROM pg_catalog.pg_auth_members m "
+                              "JOIN pg_catalog.pg_roles r ON r.oid = m.roleid "
+                              "JOIN pg_catalog.pg_roles u ON u.oid = m.member",
+                              2);
+    int n;
+
+    if (res == NULL)
+        return -1;
+    n = PQntuples(res);
+    c->members = calloc(2 * (size_t)n + 1, sizeof *c->members);
+    for (int i = 0; c->members != NULL && i < n; i++) {
+        char *role = strdup(PQgetvalue(res, i, 0)), *member = strdup(PQgetvalue(res, i, 1));
+        if (role == NULL || member == NULL) {
+            free(role);
+            free(member);
+            break;
+        }
+        c->members[2 * c->nmembers] = role;
+        c->members[2 * c->nmembers + 1] = member;
+        c->nmembers++;
+    }
+    PQclear(res);
+    if (c->members == NULL || c->nmembers < (size_t)n) {
+        tool_errorf(PROG, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int load_cluster_user(PGconn *conn, dr_cluster *c)
 {
     PGresult *res = run_query(conn,
@@ -410,7 +448,9 @@ static int query_cluster(dr_run *run)
     /* names are compared byte for byte with the dump's, so read them in its encoding */
     if (encoding != NULL)
         PQsetClientEncoding(conn, encoding);
-    if (load_cluster_user(conn, &run->cluster) != 0 || load_cluster_roles(conn, &run->cluster) != 0)
+    if (load_cluster_user(conn, &run->cluster) != 0 ||
+        load_cluster_roles(conn, &run->cluster) != 0 ||
+        (run->o->globals && load_cluster_members(conn, &run->cluster) != 0))
         rc = TOOL_EXIT_UNKNOWN;
     else
         run->have_cluster = 1;
@@ -450,6 +490,31 @@ static int add_problem(dr_run *run, const char *role, const char *code, const ch
     return 0;
 }
 
+/*
+ * Memberships the --globals script (the source cluster) grants between roles the dump names
+ * that the cluster lacks: a view owned by the member that reads what only the role may read
+ * fails (REFRESH MATERIALIZED VIEW: permission denied).  -1 when out of memory.
+ */
+static int membership_problems(dr_run *run)
+{
+    int n, bad = 0;
+
+    if (run->gs == NULL)
+        return 0;
+    n = df_roles_compare_memberships(run->s, run->gs, (const char *const *)run->cluster.members,
+                                     run->cluster.nmembers);
+    if (n < 0)
+        return -1;
+    for (size_t i = 0; i < df_roles_missing_membership_count(run->s); i++) {
+        const df_role_membership *m = df_roles_missing_membership_at(run->s, i);
+        bad |= add_problem(run, m->member, "missing-membership",
+                           "role \"%s\" is not a member of role \"%s\" in the cluster, as in "
+                           "the globals script: --create grants it",
+                           m->member, m->role);
+    }
+    return bad;
+}
+
 /* Roles that exist but that the restore, run as the connected user, still cannot use. */
 static int find_problems(dr_run *run)
 {
@@ -480,6 +545,7 @@ static int find_problems(dr_run *run)
                                                                       : "ALTER ... OWNER TO",
                                role->name);
     }
+    bad |= membership_problems(run);
     if (bad)
         tool_errorf(PROG, "out of memory");
     return bad ? TOOL_EXIT_UNKNOWN : -1;
