@@ -402,8 +402,8 @@ static int plain_owner(collector *c, const df_entry *e, size_t first)
 
 static int collect_entries(collector *c)
 {
-    dfi_role_sink sink = {c, sink_role, sink_member, false, archive_std_strings(c->r),
-                          sink_attributes};
+    dfi_role_sink sink = {
+        c, sink_role, sink_member, false, archive_std_strings(c->r), sink_attributes};
     bool plain = c->r->hdr.format == DF_FORMAT_PLAIN;
 
     for (size_t i = 0; i < c->r->nentries; i++) {
@@ -938,7 +938,8 @@ static bool target_has(const char *const *have, size_t n, const df_role_membersh
 static bool lacking_has(const df_roles *s, const df_role_membership *m)
 {
     for (size_t i = 0; i < s->nlacking; i++)
-        if (strcmp(s->lacking[i].role, m->role) == 0 && strcmp(s->lacking[i].member, m->member) == 0)
+        if (strcmp(s->lacking[i].role, m->role) == 0 &&
+            strcmp(s->lacking[i].member, m->member) == 0)
             return true;
     return false;
 }
@@ -1039,7 +1040,11 @@ static int write_create_role(FILE *out, const df_role *role, const char *attrs)
             "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s) THEN\n"
             "        CREATE ROLE %s %s;\n"
             "    END IF;\nEND\n%s;\n\n",
-            tag, lit, ident, attrs ? attrs : login ? "LOGIN" : "NOLOGIN", tag);
+            tag, lit, ident,
+            attrs   ? attrs
+            : login ? "LOGIN"
+                    : "NOLOGIN",
+            tag);
     free(ident);
     free(lit);
     return DF_OK;

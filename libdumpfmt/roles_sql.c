@@ -876,9 +876,9 @@ static bool attr_safe_literal(const tok *t)
 static int role_attributes(parser *ps, lexer lx, const tok *role)
 {
     static const char *const flags[] = {
-        "superuser",   "nosuperuser",   "createdb",  "nocreatedb", "createrole",
-        "nocreaterole", "inherit",      "noinherit", "login",      "nologin",
-        "replication", "noreplication", "bypassrls", "nobypassrls",
+        "superuser",    "nosuperuser",   "createdb",  "nocreatedb",  "createrole",
+        "nocreaterole", "inherit",       "noinherit", "login",       "nologin",
+        "replication",  "noreplication", "bypassrls", "nobypassrls",
     };
     char buf[DFI_ROLE_ATTRS_MAX + 1] = "", name[DFI_ROLE_NAME_MAX + 1];
     size_t len = 0;

@@ -234,8 +234,8 @@ static void check_one_file(const oracle *o, size_t io)
     size_t artefacts;
     df_reader *r = open_path(dft_path(path, sizeof path, o->file), io);
     size_t len = strlen(o->file);
-    char *script = len > 4 && strcmp(o->file + len - 4, ".sql") == 0 ? dft_read_file(path, NULL)
-                                                                       : NULL;
+    char *script =
+        len > 4 && strcmp(o->file + len - 4, ".sql") == 0 ? dft_read_file(path, NULL) : NULL;
     df_roles *s = collect(r);
     char *got = role_set(s), *want = oracle_set(o, script, &artefacts);
 
@@ -738,9 +738,8 @@ START_TEST(memberships_missing_on_target)
     df_reader *r = open_path(dft_path(path, sizeof path, "pg18/sample.custom.none.dump"), 0);
     df_reader *g = open_path(dft_path(path, sizeof path, "pg18/globals.sql"), 0);
     df_roles *s = collect(r), *gs = collect(g);
-    const char *all[] = {"AuditBot",    "Data Steward", "app_owner",
-                         "app_readers", "app_writer",   "app_writers",
-                         "ops_admin",   "postgres",     "reporting"};
+    const char *all[] = {"AuditBot",    "Data Steward", "app_owner", "app_readers", "app_writer",
+                         "app_writers", "ops_admin",    "postgres",  "reporting"};
     const char *have[] = {"app_readers", "app_writers", "app_owner", "ops_admin"};
     size_t n;
     char *text;
@@ -783,7 +782,8 @@ START_TEST(globals_attributes)
 {
     static const char script[] =
         "--\n-- PostgreSQL database cluster dump\n--\n\n"
-        "CREATE ROLE a WITH LOGIN PASSWORD 'login secret' CREATEDB VALID UNTIL '2030-01-01 00:00:00+00';\n"
+        "CREATE ROLE a WITH LOGIN PASSWORD 'login secret' CREATEDB VALID UNTIL '2030-01-01 "
+        "00:00:00+00';\n"
         "CREATE ROLE b;\n"
         "ALTER ROLE b WITH NOSUPERUSER NOINHERIT BYPASSRLS ENCRYPTED PASSWORD 'SCRAM-SHA-256$x' "
         "CONNECTION LIMIT 3;\n"
@@ -855,7 +855,7 @@ START_TEST(create_quoting)
 }
 END_TEST
 
-/* A script that names no role (a real plain dump from the field): nothing to sort, nothing missing. */
+/* A script that names no role (as a real one from the field): nothing to sort, nothing missing. */
 START_TEST(plain_no_roles)
 {
     static const char script[] = "--\n-- PostgreSQL database dump\n--\n\n"

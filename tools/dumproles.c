@@ -113,7 +113,8 @@ static void print_help(void)
            "                           role memberships from)\n"
            "  -d, --dbname=CONNINFO    compare with the roles of a live cluster (libpq;\n"
            "                           PG* environment variables are honoured; gives up\n"
-           "                           after " DR_CONNECT_TIMEOUT " s without PGCONNECT_TIMEOUT or\n"
+           "                           after " DR_CONNECT_TIMEOUT
+           " s without PGCONNECT_TIMEOUT or\n"
            "                           connect_timeout)\n"
            "      --create             print a script that creates the missing roles\n"
            "  -q, --quiet              print no diagnostics except errors\n"
@@ -590,12 +591,13 @@ static int listed(const dr_run *run, const df_role *role)
     return !run->compared || role->missing;
 }
 
-/* A role only some pg_restore options need: -C (the database's entries), --use-set-session-authorization. */
+/* DF_ROLE_WHEN_* of a role only some pg_restore options need (-C, --use-set-session-...), else 0.
+ */
 static int only_with(const df_role *role)
 {
-    return role->when & DF_ROLE_WHEN_ALWAYS ? 0
-                                            : role->when & (DF_ROLE_WHEN_CREATE |
-                                                            DF_ROLE_WHEN_SESSION_AUTH);
+    return role->when & DF_ROLE_WHEN_ALWAYS
+               ? 0
+               : role->when & (DF_ROLE_WHEN_CREATE | DF_ROLE_WHEN_SESSION_AUTH);
 }
 
 static void print_role_line(const df_role *role)

@@ -128,7 +128,7 @@ if "$PG_BINDIR/pg_restore" --exit-on-error -d "$TGT" "$W/full.dump" 2>"$W/restor
     not_ok "control: without the membership pg_restore fails" "it succeeded"
 elif grep -q 'REFRESH MATERIALIZED VIEW' "$W/restore0.err" &&
     grep -q 'permission denied for table t' "$W/restore0.err"; then
-    ok "control: without the membership pg_restore fails (REFRESH MATERIALIZED VIEW: permission denied)"
+    ok "control: without the membership pg_restore fails (REFRESH ...: permission denied)"
 else
     fail_with "control: without the membership pg_restore fails at REFRESH" "$W/restore0.err"
 fi
@@ -241,7 +241,8 @@ for r in json.load(open(sys.argv[1]))["roles"]:
         print(",".join(r["only_with"]))
 ' "$W/j")
 dr "$W/out" "$W/err" "$W/data.dump"
-if [ "$db_only" = create ] && grep -q $'^tab_owner\t.*only-with=session-authorization$' "$W/out"; then
+if [ "$db_only" = create ] &&
+    grep -q $'^tab_owner\t.*only-with=session-authorization$' "$W/out"; then
     ok "db_owner is marked only-with create, tab_owner of a data-only archive session-authorization"
 else
     not_ok "db_owner only-with create, tab_owner only-with session-authorization" \
