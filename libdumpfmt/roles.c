@@ -651,7 +651,8 @@ static raw_ref *session_auths(const df_roles *s, size_t *n)
  * The "Owner:" comments no statement of their entry used: a SET SESSION
  * AUTHORIZATION before the entry makes them owners.  Unread session
  * statements (a script from stdin) leave only the entries whose owner a
- * restore sets; a data-only script names no owner.
+ * restore sets, but not "-" (pg_dump --no-owner); a data-only script
+ * names no owner.
  */
 static int confirm_owners(collector *c)
 {
@@ -667,7 +668,7 @@ static int confirm_owners(collector *c)
                        (int64_t)e->index};
         bool used = c->rescanned ? key.role != (size_t)-1 && nauth > 0 &&
                                        bsearch(&key, auth, nauth, sizeof *auth, cmp_raw) != NULL
-                                 : owner_is_set(e);
+                                 : owner_is_set(e) && strcmp(e->owner, "-") != 0;
 
         if (used)
             rc = entry_owner(c, e);

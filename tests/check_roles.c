@@ -648,6 +648,46 @@ START_TEST(plain_from_descriptor)
 }
 END_TEST
 
+/*
+ * "Owner:" header comments no statement uses are no reference: a data-only
+ * script (pg_dump -a) and a --no-owner script ("Owner: -"), read by path and
+ * from a descriptor (where SET SESSION AUTHORIZATION cannot be seen).
+ */
+START_TEST(plain_owner_comments)
+{
+    static const char script[] =
+        "--\n-- PostgreSQL database dump\n--\n\n"
+        "SET client_encoding = 'UTF8';\n\n"
+        "--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: postgres\n--\n\n"
+        "COPY public.t (a) FROM stdin;\n1\n\\.\n\n"
+        "--\n-- Name: u; Type: TABLE; Schema: public; Owner: -\n--\n\n"
+        "CREATE TABLE public.u (a integer);\n\n"
+        "--\n-- Name: v; Type: TABLE; Schema: public; Owner: kept\n--\n\n"
+        "CREATE TABLE public.v (a integer);\n\n"
+        "ALTER TABLE public.v OWNER TO kept;\n\n"
+        "--\n-- PostgreSQL database dump complete\n--\n\n";
+    char *path = write_temp(script);
+    df_reader *r = open_path(path, 0), *fr = df_reader_new(NULL);
+    df_roles *s = collect(r), *fs;
+    int fd = open(path, O_RDONLY);
+
+    ck_assert_uint_eq(df_roles_count(s), 1);
+    ck_assert_int_eq(df_roles_find(s, "kept")->objects, 1);
+    ck_assert_int_eq(df_roles_find(s, "kept")->when, DF_ROLE_WHEN_ALWAYS);
+    ck_assert_int_eq(df_reader_open_fd(fr, fd, "-"), DF_OK);
+    fs = collect(fr);
+    ck_assert_uint_eq(df_roles_count(fs), 1);
+    ck_assert_ptr_nonnull(df_roles_find(fs, "kept"));
+    df_roles_free(s);
+    df_roles_free(fs);
+    df_reader_free(r);
+    df_reader_free(fr);
+    close(fd);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Comparison and the create script                                    */
 /* ------------------------------------------------------------------ */
@@ -1050,6 +1090,7 @@ static Suite *roles_suite(void)
     /* the script read whole, and in pieces of 1 and 5 bytes */
     tcase_add_loop_test(plain, plain_session_statements, 0, 3);
     tcase_add_test(plain, plain_from_descriptor);
+    tcase_add_test(plain, plain_owner_comments);
     tcase_add_test(plain, create_quoting);
     tcase_add_test(target, compare_and_create);
     tcase_add_test(target, dumpall_creates_its_roles);

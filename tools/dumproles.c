@@ -109,8 +109,9 @@ static void print_help(void)
            "      --json               print one JSON document\n"
            "      --objects=ROLE       list the entries that reference ROLE\n"
            "      --globals=FILE       compare with a pg_dumpall --globals-only or\n"
-           "                           --roles-only script (with -d: where --create takes\n"
-           "                           role memberships from)\n"
+           "                           --roles-only script (with -d: the source cluster's,\n"
+           "                           whose memberships the cluster must have and where\n"
+           "                           --create takes memberships and attributes from)\n"
            "  -d, --dbname=CONNINFO    compare with the roles of a live cluster (libpq;\n"
            "                           PG* environment variables are honoured; gives up\n"
            "                           after " DR_CONNECT_TIMEOUT

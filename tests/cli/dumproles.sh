@@ -10,7 +10,9 @@
 #     reduced and compressed globals scripts; --create with and without a target;
 #   * exit statuses: 0, 1 (missing roles), 2 (damaged), 3 (bad options, unreadable paths,
 #     a --globals that is not pg_dumpall output, a cluster that cannot be reached, a failed
-#     write), and the one-line error format.
+#     write), and the one-line error format;
+#   * -d to a 127.0.0.1 listener that accepts and never answers gives up after the default
+#     10 s, or PGCONNECT_TIMEOUT / connect_timeout (about 16 s of the run).
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed"; exits 1
 # if anything failed.  Environment: DUMPROLES (default tools/dumproles), DF_CORPUS (default
