@@ -1089,6 +1089,17 @@ static bool membership_wanted(const df_roles *s, const df_role_membership *m)
     return exists_after(s, m->role) && exists_after(s, m->member);
 }
 
+/* A comment before a role only some pg_restore options need (no name: names may hold newlines). */
+static void write_only_with(FILE *out, int when)
+{
+    if ((when & DF_ROLE_WHEN_ALWAYS) || when == 0)
+        return;
+    fprintf(out, "-- Only pg_restore %s%s%s needs the next role.\n",
+            when & DF_ROLE_WHEN_CREATE ? "-C" : "",
+            (when & DF_ROLE_WHEN_CREATE) && (when & DF_ROLE_WHEN_SESSION_AUTH) ? " or " : "",
+            when & DF_ROLE_WHEN_SESSION_AUTH ? "--use-set-session-authorization" : "");
+}
+
 static void write_builtin_notes(const df_roles *s, FILE *out)
 {
     for (size_t i = 0; i < s->nroles; i++) {
@@ -1120,6 +1131,7 @@ int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
     for (size_t i = 0; i < s->nroles && rc == DF_OK; i++) {
         if (creates(s, &s->roles[i])) {
             const df_role *def = defs ? df_roles_find(defs, s->roles[i].name) : NULL;
+            write_only_with(out, s->roles[i].when);
             rc = write_create_role(out, &s->roles[i], def ? def->attributes : NULL);
             made++;
         }

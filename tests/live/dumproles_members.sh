@@ -249,6 +249,14 @@ else
         "db_owner: \"$db_only\"" "$(cat "$W/out")"
 fi
 
+dr "$W/out" "$W/err" --create "$W/full.dump"
+if grep -A4 '^-- Only pg_restore -C needs the next role\.$' "$W/out" |
+    grep -q 'CREATE ROLE db_owner NOLOGIN;'; then
+    ok "--create says which role only pg_restore -C needs"
+else
+    fail_with "--create says which role only pg_restore -C needs" "$W/out"
+fi
+
 # ---------------------------------------------------------------------------------------------
 # (a) a data-only plain script: the roles its statements name, not its "Owner:" comments
 
