@@ -334,7 +334,9 @@ static bool has_owner(const df_entry *e)
 /* The owner field: who owns the object (for ROLE MEMBERSHIP entries, the grantor). */
 static int entry_owner(collector *c, const df_entry *e)
 {
-    bool set = owner_is_set(e);
+    /* pg_restore sets no owner when an archive's entry has no DROP (identity sequences) */
+    bool set = owner_is_set(e) && (c->r->hdr.format == DF_FORMAT_PLAIN ||
+                                   (e->drop_stmt != NULL && e->drop_stmt[0] != '\0'));
     int when = entry_when(c->r, e);
     size_t i;
     int rc;

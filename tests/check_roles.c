@@ -847,6 +847,46 @@ START_TEST(globals_attributes)
 }
 END_TEST
 
+/*
+ * The objects whose owner a restore sets, against pg_dump's own plain
+ * script of the same database: each ALTER ... OWNER TO there is one the
+ * archive's restore writes (identity sequences have none), except the
+ * database's own, which a plain script without -C does not hold.
+ */
+START_TEST(objects_agree_with_plain)
+{
+    static const char *const versions[] = {"pg15", "pg16", "pg18"};
+    char path[4096], rel[64];
+
+    for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
+        df_reader *a, *p;
+        df_roles *sa, *sp;
+
+        snprintf(rel, sizeof rel, "%s/sample.custom.none.dump", versions[v]);
+        a = open_path(dft_path(path, sizeof path, rel), 0);
+        snprintf(rel, sizeof rel, "%s/sample.plain.sql", versions[v]);
+        p = open_path(dft_path(path, sizeof path, rel), 0);
+        sa = collect(a);
+        sp = collect(p);
+        for (size_t i = 0; i < df_roles_count(sa); i++) {
+            const df_role *ra = df_roles_at(sa, i), *rp = df_roles_find(sp, ra->name);
+            int64_t databases = 0;
+            for (size_t k = 0; k < df_reader_toc_count(a); k++) {
+                const df_entry *e = df_reader_toc_at(a, k);
+                databases += strcmp(e->desc, "DATABASE") == 0 && strcmp(e->owner, ra->name) == 0;
+            }
+            ck_assert_msg(ra->objects == (rp ? rp->objects : 0) + databases,
+                          "%s %s: archive %lld, plain %lld", versions[v], ra->name,
+                          (long long)ra->objects, (long long)(rp ? rp->objects : 0));
+        }
+        df_roles_free(sa);
+        df_roles_free(sp);
+        df_reader_free(a);
+        df_reader_free(p);
+    }
+}
+END_TEST
+
 /* A pg_dumpall script creates its roles: none of them is missing anywhere. */
 START_TEST(dumpall_creates_its_roles)
 {
@@ -1098,6 +1138,7 @@ static Suite *roles_suite(void)
     tcase_add_test(target, plain_no_roles);
     tcase_add_test(target, memberships_missing_on_target);
     tcase_add_test(target, globals_attributes);
+    tcase_add_test(corpus, objects_agree_with_plain);
     suite_add_tcase(s, corpus);
     suite_add_tcase(s, sql);
     suite_add_tcase(s, plain);

@@ -163,8 +163,8 @@ done <"$TMP/files"
 A18=$CORPUS/pg18/sample.custom.gzip.dump
 cat >"$TMP/want" <<'EOF'
 AuditBot	grantee=6 policy=1 objects=0
-Data Steward	owner=33 grantee=1 default-privileges=1 policy=1 objects=8
-app_owner	owner=131 default-privileges=3 objects=28
+Data Steward	owner=33 grantee=1 default-privileges=1 policy=1 objects=7
+app_owner	owner=131 default-privileges=3 objects=26
 app_readers	grantee=16 policy=1 objects=0
 app_writer	owner=7 grantee=3 objects=2
 app_writers	grantee=9 policy=1 objects=0
