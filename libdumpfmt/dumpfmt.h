@@ -916,7 +916,7 @@ enum {
                                       the ACL, COMMENT, SECURITY LABEL of the database */
     DF_ROLE_WHEN_SESSION_AUTH = 4, /* pg_restore --use-set-session-authorization: the owner field
                                       of entries whose owner a restore does not set (TABLE DATA,
-                                      ACL, COMMENT, INDEX ...) */
+                                      ACL, COMMENT, INDEX ..., entries without a DROP) */
 };
 
 /* One distinct (role, kind, entry) reference.  Borrowed from its df_roles. */
