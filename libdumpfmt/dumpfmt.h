@@ -962,7 +962,25 @@ typedef struct df_role {
     int64_t objects;               /* objects it owns whose owner a restore sets (each large
                                       object counts) */
     int missing;                   /* df_roles_compare: not on the target, not made by the dump */
+    int when;                      /* DF_ROLE_WHEN_*: the restores that need it */
+    const char *attributes;        /* pg_dumpall: the attributes of its ALTER ROLE ... WITH
+                                      ("NOSUPERUSER INHERIT LOGIN ..."; no password), or NULL */
 } df_role;
+
+/*
+ * Which restores need a role (df_role.when), one bit per way some
+ * reference needs it.  Without DF_ROLE_WHEN_ALWAYS the role is needed only
+ * with the pg_restore options the other bits name (archives only: a plain
+ * script runs every statement it holds).
+ */
+enum {
+    DF_ROLE_WHEN_ALWAYS = 1,       /* any restore */
+    DF_ROLE_WHEN_CREATE = 2,       /* pg_restore -C: DATABASE, DATABASE PROPERTIES entries and
+                                      the ACL, COMMENT, SECURITY LABEL of the database */
+    DF_ROLE_WHEN_SESSION_AUTH = 4, /* pg_restore --use-set-session-authorization: the owner field
+                                      of entries whose owner a restore does not set (TABLE DATA,
+                                      ACL, COMMENT, INDEX ..., entries without a DROP) */
+};
 
 /* One distinct (role, kind, entry) reference.  Borrowed from its df_roles. */
 typedef struct df_role_ref {
@@ -1024,13 +1042,31 @@ DF_API int df_roles_compare(df_roles *s, const char *const *existing, size_t n,
                             int builtins_exist);
 
 /*
+ * Compare role memberships with a target, after df_roles_compare: the
+ * memberships `defs` (a pg_dumpall globals script of the source) grants
+ * between two roles the dump names that the target lacks.  have[0..2n)
+ * are the target's memberships as (role, member) pairs.  A view owned by
+ * the member that reads what only the role may read fails without one
+ * (REFRESH MATERIALIZED VIEW: permission denied).  Returns how many are
+ * missing (>= 0), DF_E_NOMEM or DF_E_USAGE; df_roles_write_create grants
+ * them.  May be called again.
+ */
+DF_API int df_roles_compare_memberships(df_roles *s, const df_roles *defs,
+                                        const char *const *have, size_t n);
+/* The memberships df_roles_compare_memberships found missing, in defs order. */
+DF_API size_t df_roles_missing_membership_count(const df_roles *s);
+DF_API const df_role_membership *df_roles_missing_membership_at(const df_roles *s, size_t i);
+
+/*
  * Write a SQL script that creates the missing roles (before any
  * df_roles_compare: every role the dump needs but neither creates nor
  * finds built in) NOLOGIN (LOGIN when a script \connects as it), each in a
  * DO block that skips a role that exists, so the script is safe to run
  * twice; then the memberships of `defs` (the df_roles of a pg_dumpall
  * globals script; NULL for none) between roles that exist once it ran, one
- * of them made by it, each also skipped when present.  Built-in roles
+ * of them made by it or missing by df_roles_compare_memberships, each also
+ * skipped when present.  A role `defs` defines gets its attributes from
+ * there (df_role.attributes) instead of NOLOGIN/LOGIN.  Built-in roles
  * cannot be created and are named in a comment.  DF_OK, DF_E_IO (writing
  * failed) or DF_E_NOMEM.
  */

@@ -51,6 +51,9 @@ struct df_roles {
     bool compared, builtins_exist;
     char **existing;
     size_t nexisting;
+    /* df_roles_compare_memberships: what the target lacks (names owned here) */
+    df_role_membership *lacking;
+    size_t nlacking;
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -168,6 +171,11 @@ typedef struct collector {
     df_roles *s;
     df_reader *r;
     int64_t entry; /* the entry whose SQL is scanned, -1 for none */
+    int when;      /* DF_ROLE_WHEN_* of the references of that SQL */
+    /* plain scripts: entries whose "Owner:" comment no statement of the entry uses (yet) */
+    size_t *unconfirmed;
+    size_t nunconfirmed, cap_unconfirmed;
+    bool rescanned; /* the script was read a second time: its session statements are known */
     /* second pass over a plain script */
     int64_t stmt_off;
     bool stmt_is_set;
@@ -183,13 +191,14 @@ typedef struct pending {
     int64_t next; /* where the next statement that is not SET or RESET starts; -1 = none */
 } pending;
 
-static int add_ref(collector *c, const char *name, int kind, int needs, int64_t entry)
+static int add_ref(collector *c, const char *name, int kind, int needs, int64_t entry, int when)
 {
     df_roles *s = c->s;
     size_t i = intern(s, name);
 
     if (i == (size_t)-1 || !grow((void **)&s->raw, &s->cap_raw, s->nraw + 1, sizeof *s->raw))
         return nomem(&c->r->err);
+    s->roles[i].when |= when;
     s->roles[i].needs |= needs & (DF_ROLE_NEEDS_LOGIN | DF_ROLE_NEEDS_SESSION_AUTH |
                                   DF_ROLE_NEEDS_SET_ROLE | DF_ROLE_NEEDS_OWNERSHIP);
     if (needs & DFI_ROLE_CREATED)
@@ -202,7 +211,20 @@ static int sink_role(void *ctx, const char *name, int kind, int needs)
 {
     collector *c = ctx;
 
-    return add_ref(c, name, kind, needs, c->entry);
+    return add_ref(c, name, kind, needs, c->entry, c->when);
+}
+
+static int sink_attributes(void *ctx, const char *role, const char *attrs)
+{
+    collector *c = ctx;
+    size_t i = intern(c->s, role);
+    char *copy = i == (size_t)-1 ? NULL : strdup(attrs);
+
+    if (copy == NULL)
+        return nomem(&c->r->err);
+    free((char *)c->s->roles[i].attributes); /* the last statement wins, as on the server */
+    c->s->roles[i].attributes = copy;
+    return DF_OK;
 }
 
 static int sink_member(void *ctx, const char *role, const char *member, bool admin)
@@ -287,18 +309,47 @@ static bool is_acl_entry(const df_entry *e)
     return dfi_desc_is(e, "ACL") || dfi_desc_is(e, "DEFAULT ACL") || dfi_desc_is(e, "ACL LANGUAGE");
 }
 
+/*
+ * The restores that run an entry's SQL: pg_restore restores the
+ * database's own entries only with -C (spec §5: listed only with -C); a
+ * plain script runs whatever it holds.
+ */
+static int entry_when(const df_reader *r, const df_entry *e)
+{
+    if (r->hdr.format == DF_FORMAT_PLAIN)
+        return DF_ROLE_WHEN_ALWAYS;
+    if (dfi_desc_is(e, "DATABASE") || dfi_desc_is(e, "DATABASE PROPERTIES"))
+        return DF_ROLE_WHEN_CREATE;
+    if ((dfi_desc_is(e, "ACL") || dfi_desc_is(e, "COMMENT") || dfi_desc_is(e, "SECURITY LABEL")) &&
+        e->tag != NULL && strncmp(e->tag, "DATABASE ", 9) == 0)
+        return DF_ROLE_WHEN_CREATE;
+    return DF_ROLE_WHEN_ALWAYS;
+}
+
+static bool has_owner(const df_entry *e)
+{
+    return e->owner != NULL && e->owner[0] != '\0' && strlen(e->owner) <= DFI_ROLE_NAME_MAX;
+}
+
 /* The owner field: who owns the object (for ROLE MEMBERSHIP entries, the grantor). */
 static int entry_owner(collector *c, const df_entry *e)
 {
-    bool set = owner_is_set(e);
+    /* pg_restore sets no owner when an archive's entry has no DROP (identity sequences) */
+    bool set = owner_is_set(e) && (c->r->hdr.format == DF_FORMAT_PLAIN ||
+                                   (e->drop_stmt != NULL && e->drop_stmt[0] != '\0'));
+    int when = entry_when(c->r, e);
     size_t i;
     int rc;
 
-    if (e->owner == NULL || e->owner[0] == '\0' || strlen(e->owner) > DFI_ROLE_NAME_MAX)
+    if (!has_owner(e))
         return DF_OK;
     if (dfi_desc_is(e, "ROLE MEMBERSHIP"))
-        return add_ref(c, e->owner, DF_ROLE_GRANTOR, 0, (int64_t)e->index);
-    rc = add_ref(c, e->owner, DF_ROLE_OWNER, set ? DF_ROLE_NEEDS_OWNERSHIP : 0, (int64_t)e->index);
+        return add_ref(c, e->owner, DF_ROLE_GRANTOR, 0, (int64_t)e->index, when);
+    /* an archive's owner that no ALTER ... OWNER TO uses: only SET SESSION AUTHORIZATION does */
+    if (!set && c->r->hdr.format != DF_FORMAT_PLAIN && when == DF_ROLE_WHEN_ALWAYS)
+        when = DF_ROLE_WHEN_SESSION_AUTH;
+    rc = add_ref(c, e->owner, DF_ROLE_OWNER, set ? DF_ROLE_NEEDS_OWNERSHIP : 0, (int64_t)e->index,
+                 when);
     if (rc == DF_OK && set) {
         i = c->s->raw[c->s->nraw - 1].role;
         c->s->roles[i].objects += object_count(e);
@@ -329,21 +380,49 @@ static bool archive_std_strings(const df_reader *r)
     return true;
 }
 
+/*
+ * A plain script's "Owner:" comment is only a comment: the owner counts
+ * when a statement of the entry names it (ALTER ... OWNER TO), else when a
+ * SET SESSION AUTHORIZATION prepares the entry (known after the second
+ * pass: see confirm_owners).  `first` is the entry's first raw reference.
+ */
+static int plain_owner(collector *c, const df_entry *e, size_t first)
+{
+    const df_roles *s = c->s;
+
+    if (!has_owner(e))
+        return DF_OK;
+    for (size_t k = first; k < s->nraw; k++)
+        if (strcmp(s->roles[s->raw[k].role].name, e->owner) == 0)
+            return entry_owner(c, e);
+    if (!grow((void **)&c->unconfirmed, &c->cap_unconfirmed, c->nunconfirmed + 1,
+              sizeof *c->unconfirmed))
+        return nomem(&c->r->err);
+    c->unconfirmed[c->nunconfirmed++] = e->index;
+    return DF_OK;
+}
+
 static int collect_entries(collector *c)
 {
-    dfi_role_sink sink = {c, sink_role, sink_member, false, archive_std_strings(c->r)};
+    dfi_role_sink sink = {
+        c, sink_role, sink_member, false, archive_std_strings(c->r), sink_attributes};
+    bool plain = c->r->hdr.format == DF_FORMAT_PLAIN;
 
     for (size_t i = 0; i < c->r->nentries; i++) {
         const df_entry *e = &c->r->entries[i];
+        size_t first = c->s->nraw;
         int rc;
 
         c->entry = (int64_t)i;
-        if ((rc = entry_owner(c, e)) != DF_OK)
+        c->when = entry_when(c->r, e);
+        if (!plain && (rc = entry_owner(c, e)) != DF_OK)
             return rc;
         if (dfi_desc_is(e, "ENCODING") && (rc = note_encoding(c, e->defn)) != DF_OK)
             return rc;
         sink.acl = is_acl_entry(e);
         if (e->defn && (rc = dfi_roles_scan_sql(&sink, e->defn, strlen(e->defn))) != DF_OK)
+            return rc;
+        if (plain && (rc = plain_owner(c, e, first)) != DF_OK)
             return rc;
     }
     c->entry = -1;
@@ -389,7 +468,7 @@ static int h_stmt_end(void *ctx, int64_t end, const char *text, size_t len, bool
                       bool terminated, bool copy_in)
 {
     collector *c = ctx;
-    dfi_role_sink sink = {c, pend_role, NULL, false, true};
+    dfi_role_sink sink = {c, pend_role, NULL, false, true, NULL};
     int rc;
 
     (void)end, (void)terminated, (void)copy_in;
@@ -495,7 +574,7 @@ static int resolve_pending(collector *c)
         if (kind == DF_ROLE_SESSION_AUTHORIZATION && inside && entry >= 0 &&
             is_acl_entry(&c->r->entries[entry]))
             kind = DF_ROLE_GRANTOR;
-        rc = add_ref(c, c->s->roles[p->role].name, kind, 0, entry);
+        rc = add_ref(c, c->s->roles[p->role].name, kind, 0, entry, DF_ROLE_WHEN_ALWAYS);
         if (rc != DF_OK)
             return rc;
     }
@@ -532,9 +611,71 @@ static int rescan_plain(collector *c)
     }
     if (rc == DF_OK)
         rc = resolve_pending(c);
+    if (rc == DF_OK)
+        c->rescanned = true;
     else if (r->err.code == DF_OK)
         r->err = tmp->err;
     df_reader_free(tmp);
+    return rc;
+}
+
+static int cmp_raw(const void *a, const void *b);
+
+/* The index of the role called `name`, or (size_t)-1 when none is interned. */
+static size_t role_index(const df_roles *s, const char *name)
+{
+    if (s->nslots == 0)
+        return (size_t)-1;
+    for (size_t h = hash_name(name) & (s->nslots - 1); s->slots[h] != 0;
+         h = (h + 1) & (s->nslots - 1))
+        if (strcmp(s->roles[s->slots[h] - 1].name, name) == 0)
+            return s->slots[h] - 1;
+    return (size_t)-1;
+}
+
+/* The SET SESSION AUTHORIZATION references of the script, sorted for bsearch (*n of them). */
+static raw_ref *session_auths(const df_roles *s, size_t *n)
+{
+    raw_ref *v = malloc((s->nraw + 1) * sizeof *v);
+
+    *n = 0;
+    if (v == NULL)
+        return NULL;
+    for (size_t k = 0; k < s->nraw; k++)
+        if (s->raw[k].kind == DF_ROLE_SESSION_AUTHORIZATION)
+            v[(*n)++] = s->raw[k];
+    if (*n > 1)
+        qsort(v, *n, sizeof *v, cmp_raw);
+    return v;
+}
+
+/*
+ * The "Owner:" comments no statement of their entry used: a SET SESSION
+ * AUTHORIZATION before the entry makes them owners.  Unread session
+ * statements (a script from stdin) leave only the entries whose owner a
+ * restore sets, but not "-" (pg_dump --no-owner); a data-only script
+ * names no owner.
+ */
+static int confirm_owners(collector *c)
+{
+    size_t nauth = 0;
+    raw_ref *auth = c->nunconfirmed > 0 ? session_auths(c->s, &nauth) : NULL;
+    int rc = DF_OK;
+
+    if (c->nunconfirmed > 0 && auth == NULL)
+        return nomem(&c->r->err);
+    for (size_t i = 0; i < c->nunconfirmed && rc == DF_OK; i++) {
+        const df_entry *e = &c->r->entries[c->unconfirmed[i]];
+        raw_ref key = {role_index(c->s, e->owner), DF_ROLE_SESSION_AUTHORIZATION,
+                       (int64_t)e->index};
+        bool used = c->rescanned ? key.role != (size_t)-1 && nauth > 0 &&
+                                       bsearch(&key, auth, nauth, sizeof *auth, cmp_raw) != NULL
+                                 : owner_is_set(e) && strcmp(e->owner, "-") != 0;
+
+        if (used)
+            rc = entry_owner(c, e);
+    }
+    free(auth);
     return rc;
 }
 
@@ -597,7 +738,8 @@ static bool build_refs(df_roles *s)
 {
     size_t n = 0;
 
-    qsort(s->raw, s->nraw, sizeof *s->raw, cmp_raw);
+    if (s->nraw > 1) /* a dump that names no role leaves raw NULL, which qsort may not take */
+        qsort(s->raw, s->nraw, sizeof *s->raw, cmp_raw);
     s->refs = malloc((s->nraw + 1) * sizeof *s->refs);
     s->members = malloc((s->nmembers + 1) * sizeof *s->members);
     if (s->refs == NULL || s->members == NULL)
@@ -640,9 +782,12 @@ int df_roles_collect(df_reader *r, df_roles **out)
     rc = collect_entries(&c);
     if (rc == DF_OK)
         rc = rescan_plain(&c);
+    if (rc == DF_OK)
+        rc = confirm_owners(&c);
     if (rc == DF_OK && (!sort_roles(c.s) || !build_refs(c.s)))
         rc = nomem(&r->err);
     free(c.pending);
+    free(c.unconfirmed);
     if (rc != DF_OK) {
         df_roles_free(c.s);
         return rc;
@@ -651,12 +796,26 @@ int df_roles_collect(df_reader *r, df_roles **out)
     return DF_OK;
 }
 
+static void forget_lacking(df_roles *s)
+{
+    for (size_t i = 0; i < s->nlacking; i++) {
+        free((char *)s->lacking[i].role);
+        free((char *)s->lacking[i].member);
+    }
+    free(s->lacking);
+    s->lacking = NULL;
+    s->nlacking = 0;
+}
+
 void df_roles_free(df_roles *s)
 {
     if (s == NULL)
         return;
-    for (size_t i = 0; i < s->nroles; i++)
+    for (size_t i = 0; i < s->nroles; i++) {
         free((char *)s->roles[i].name);
+        free((char *)s->roles[i].attributes);
+    }
+    forget_lacking(s);
     for (size_t i = 0; i < s->nexisting; i++)
         free(s->existing[i]);
     free(s->existing);
@@ -770,6 +929,62 @@ int df_roles_compare(df_roles *s, const char *const *existing, size_t n, int bui
     return missing;
 }
 
+/* The target has role `m` granted to `member`: have[] holds (role, member) pairs. */
+static bool target_has(const char *const *have, size_t n, const df_role_membership *m)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(have[2 * i], m->role) == 0 && strcmp(have[2 * i + 1], m->member) == 0)
+            return true;
+    return false;
+}
+
+static bool lacking_has(const df_roles *s, const df_role_membership *m)
+{
+    for (size_t i = 0; i < s->nlacking; i++)
+        if (strcmp(s->lacking[i].role, m->role) == 0 &&
+            strcmp(s->lacking[i].member, m->member) == 0)
+            return true;
+    return false;
+}
+
+int df_roles_compare_memberships(df_roles *s, const df_roles *defs, const char *const *have,
+                                 size_t n)
+{
+    if (s == NULL || defs == NULL || (have == NULL && n > 0))
+        return DF_E_USAGE;
+    forget_lacking(s);
+    s->lacking = malloc((defs->nmembers + 1) * sizeof *s->lacking);
+    if (s->lacking == NULL)
+        return DF_E_NOMEM;
+    for (size_t i = 0; i < defs->nmembers; i++) {
+        const df_role_membership *m = &defs->members[i];
+        df_role_membership *l = &s->lacking[s->nlacking];
+
+        if (df_roles_find(s, m->role) == NULL || df_roles_find(s, m->member) == NULL ||
+            target_has(have, n, m) || lacking_has(s, m))
+            continue;
+        l->role = strdup(m->role);
+        l->member = strdup(m->member);
+        l->admin = m->admin;
+        s->nlacking++;
+        if (l->role == NULL || l->member == NULL) {
+            forget_lacking(s);
+            return DF_E_NOMEM;
+        }
+    }
+    return (int)(s->nlacking > INT32_MAX ? INT32_MAX : s->nlacking);
+}
+
+size_t df_roles_missing_membership_count(const df_roles *s)
+{
+    return s ? s->nlacking : 0;
+}
+
+const df_role_membership *df_roles_missing_membership_at(const df_roles *s, size_t i)
+{
+    return s && i < s->nlacking ? &s->lacking[i] : NULL;
+}
+
 /* ------------------------------------------------------------ the create script */
 
 /* The script makes this role: missing on the target (or, with no target, not made otherwise). */
@@ -809,10 +1024,11 @@ static void pick_tag(char *tag, size_t n, const char *const *texts, size_t ntext
     }
 }
 
-static int write_create_role(FILE *out, const df_role *role)
+/* `attrs`: the attributes of the globals script, NULL for NOLOGIN (LOGIN when it must log in). */
+static int write_create_role(FILE *out, const df_role *role, const char *attrs)
 {
     char *ident = df_sql_quote_ident(role->name), *lit = df_sql_quote_literal(role->name);
-    const char *texts[2] = {ident, lit};
+    const char *texts[3] = {ident, lit, attrs ? attrs : ""};
     bool login = (role->needs & DF_ROLE_NEEDS_LOGIN) != 0;
     char tag[32];
 
@@ -821,13 +1037,17 @@ static int write_create_role(FILE *out, const df_role *role)
         free(lit);
         return DF_E_NOMEM;
     }
-    pick_tag(tag, sizeof tag, texts, 2);
+    pick_tag(tag, sizeof tag, texts, 3);
     fprintf(out,
             "DO %s\nBEGIN\n"
             "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s) THEN\n"
             "        CREATE ROLE %s %s;\n"
             "    END IF;\nEND\n%s;\n\n",
-            tag, lit, ident, login ? "LOGIN" : "NOLOGIN", tag);
+            tag, lit, ident,
+            attrs   ? attrs
+            : login ? "LOGIN"
+                    : "NOLOGIN",
+            tag);
     free(ident);
     free(lit);
     return DF_OK;
@@ -866,9 +1086,20 @@ static bool membership_wanted(const df_roles *s, const df_role_membership *m)
 {
     const df_role *a = df_roles_find(s, m->role), *b = df_roles_find(s, m->member);
 
-    if (!((a && creates(s, a)) || (b && creates(s, b))))
+    if (!((a && creates(s, a)) || (b && creates(s, b)) || lacking_has(s, m)))
         return false;
     return exists_after(s, m->role) && exists_after(s, m->member);
+}
+
+/* A comment before a role only some pg_restore options need (no name: names may hold newlines). */
+static void write_only_with(FILE *out, int when)
+{
+    if ((when & DF_ROLE_WHEN_ALWAYS) || when == 0)
+        return;
+    fprintf(out, "-- Only pg_restore %s%s%s needs the next role.\n",
+            when & DF_ROLE_WHEN_CREATE ? "-C" : "",
+            (when & DF_ROLE_WHEN_CREATE) && (when & DF_ROLE_WHEN_SESSION_AUTH) ? " or " : "",
+            when & DF_ROLE_WHEN_SESSION_AUTH ? "--use-set-session-authorization" : "");
 }
 
 static void write_builtin_notes(const df_roles *s, FILE *out)
@@ -892,7 +1123,8 @@ int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
         return DF_E_USAGE;
     fprintf(out, "--\n-- Roles the dump needs that %s, written by dumpfmt %s.\n",
             s->compared ? "the target lacks" : "it does not create", DF_VERSION_STRING);
-    fprintf(out, "-- Each is created NOLOGIN (LOGIN when the script connects as it) and without\n"
+    fprintf(out, "-- Each is created with the attributes of the globals script when one was\n"
+                 "-- given, else NOLOGIN (LOGIN when the script connects as it), and without\n"
                  "-- a password; roles and memberships that exist are left alone, so running\n"
                  "-- this twice is safe.\n--\n\n");
     if (s->encoding)
@@ -900,7 +1132,9 @@ int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
     fprintf(out, "SET standard_conforming_strings = on;\n\n");
     for (size_t i = 0; i < s->nroles && rc == DF_OK; i++) {
         if (creates(s, &s->roles[i])) {
-            rc = write_create_role(out, &s->roles[i]);
+            const df_role *def = defs ? df_roles_find(defs, s->roles[i].name) : NULL;
+            write_only_with(out, s->roles[i].when);
+            rc = write_create_role(out, &s->roles[i], def ? def->attributes : NULL);
             made++;
         }
     }
@@ -912,7 +1146,7 @@ int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
             rc = write_membership(out, &defs->members[i]);
         }
     }
-    if (rc == DF_OK && made == 0)
+    if (rc == DF_OK && made == 0 && granted == 0)
         fprintf(out, "-- Nothing to create: every role the dump needs exists.\n");
     if (rc == DF_OK && (fflush(out) != 0 || ferror(out)))
         rc = DF_E_IO;

@@ -32,7 +32,13 @@ typedef struct dfi_role_sink {
     bool acl; /* an ACL or DEFAULT ACL entry: SET SESSION AUTHORIZATION names the grantor */
     bool
         std_strings; /* standard_conforming_strings of the text ('...' without backslash escapes) */
+    /* the attributes of ALTER ROLE r WITH ... / CREATE ROLE r ... (pg_dumpall), normalised
+       ("NOSUPERUSER INHERIT LOGIN CONNECTION LIMIT 10"; never a password); may be NULL */
+    int (*attributes)(void *ctx, const char *role, const char *attrs);
 } dfi_role_sink;
+
+/* Longest normalised attribute text passed to dfi_role_sink.attributes. */
+#define DFI_ROLE_ATTRS_MAX 255
 
 /*
  * Scan SQL text (any number of statements) for the role names of spec

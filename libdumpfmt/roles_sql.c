@@ -15,6 +15,8 @@
  */
 #include "roles.h"
 
+#include <ctype.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -842,6 +844,76 @@ static int create_role_options(parser *ps, const tok *role)
     }
 }
 
+/* Append " WORD" (or "WORD" first) to the attribute text; false when it would not fit. */
+static bool attr_add(char *buf, size_t *len, const char *w, size_t n)
+{
+    if (*len + 1 + n > DFI_ROLE_ATTRS_MAX)
+        return false;
+    if (*len > 0)
+        buf[(*len)++] = ' ';
+    for (size_t i = 0; i < n; i++)
+        buf[(*len)++] = (char)toupper((unsigned char)w[i]);
+    buf[*len] = '\0';
+    return true;
+}
+
+/* A VALID UNTIL literal safe to write again as is: a timestamp, no quote, no backslash. */
+static bool attr_safe_literal(const tok *t)
+{
+    if (t->kind != TK_STRING || t->n < 2 || t->p[0] != '\'' || t->p[t->n - 1] != '\'')
+        return false;
+    for (size_t i = 1; i + 1 < t->n; i++)
+        if (!isalnum((unsigned char)t->p[i]) && strchr(" :.+-", t->p[i]) == NULL)
+            return false;
+    return true;
+}
+
+/*
+ * The role attributes of the rest of a statement (a copy of the lexer is
+ * read), for dfi_role_sink.attributes: flags, CONNECTION LIMIT, VALID
+ * UNTIL; passwords are skipped, and role lists (IN ROLE, ADMIN ...) end it.
+ */
+static int role_attributes(parser *ps, lexer lx, const tok *role)
+{
+    static const char *const flags[] = {
+        "superuser",    "nosuperuser",   "createdb",  "nocreatedb",  "createrole",
+        "nocreaterole", "inherit",       "noinherit", "login",       "nologin",
+        "replication",  "noreplication", "bypassrls", "nobypassrls",
+    };
+    char buf[DFI_ROLE_ATTRS_MAX + 1] = "", name[DFI_ROLE_NAME_MAX + 1];
+    size_t len = 0;
+    bool fits = true;
+
+    if (ps->sink->attributes == NULL || tok_name(role, name, DFI_ROLE_NAME_MAX, false) == 0)
+        return DF_OK;
+    for (tok t = next_tok(&lx); t.kind != TK_END && fits; t = next_tok(&lx)) {
+        if (is_word(&t, "password")) {
+            next_tok(&lx);
+        } else if (is_word(&t, "connection") && accept(&lx, "limit")) {
+            tok n = next_tok(&lx);
+            bool digits = n.kind == TK_OTHER && n.n <= 9;
+            for (size_t i = 0; digits && i < n.n; i++)
+                digits = isdigit((unsigned char)n.p[i]) != 0;
+            if (digits)
+                fits = attr_add(buf, &len, "connection limit", 16) && attr_add(buf, &len, n.p, n.n);
+        } else if (is_word(&t, "valid") && accept(&lx, "until")) {
+            tok v = next_tok(&lx);
+            if (attr_safe_literal(&v))
+                fits = attr_add(buf, &len, "valid until", 11) && attr_add(buf, &len, v.p, v.n);
+        } else if (is_word(&t, "in") || is_word(&t, "role") || is_word(&t, "admin") ||
+                   is_word(&t, "user") || is_word(&t, "group") || is_word(&t, "sysid")) {
+            break;
+        } else {
+            for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+                if (is_word(&t, flags[i]))
+                    fits = attr_add(buf, &len, flags[i], strlen(flags[i]));
+        }
+    }
+    if (!fits || len == 0)
+        return DF_OK;
+    return ps->sink->attributes(ps->sink->ctx, name, buf);
+}
+
 /* CREATE ROLE|USER|GROUP name [options]: the dump creates the role. */
 static int create_role(parser *ps)
 {
@@ -850,6 +922,8 @@ static int create_role(parser *ps)
 
     t = next_tok(&ps->lx);
     rc = emit(ps, &t, DF_ROLE_DEFINITION, DFI_ROLE_CREATED, false);
+    if (rc == DF_OK)
+        rc = role_attributes(ps, ps->lx, &t);
     return rc == DF_OK ? create_role_options(ps, &t) : rc;
 }
 
@@ -947,6 +1021,8 @@ static int alter_role(parser *ps)
         return rc;
     if (kind == DF_ROLE_SETTINGS && accept(&ps->lx, "set"))
         return setting_value(ps, DF_ROLE_SETTING_VALUE, 0);
+    if (!all && kind == DF_ROLE_DEFINITION && accept(&ps->lx, "with"))
+        return role_attributes(ps, ps->lx, &role);
     return DF_OK;
 }
 

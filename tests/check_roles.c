@@ -181,13 +181,27 @@ static char *role_set(const df_roles *s)
 }
 
 /*
+ * A naive oracle: every occurrence of `name` in the script text follows
+ * "Owner: " (a header comment), so no statement names it.
+ */
+static bool only_in_owner_comments(const char *text, const char *name)
+{
+    for (const char *p = strstr(text, name); p != NULL; p = strstr(p + 1, name))
+        if (p - text < 7 || strncmp(p - 7, "Owner: ", 7) != 0)
+            return false;
+    return true;
+}
+
+/*
  * The oracle's set, sorted bytewise.  MANIFEST.json lists, for the
  * 9.3 plain script only, owners as "name; Tablespace: " as well: its
  * generator split the 9.3 header comment ("Owner: x; Tablespace: ") at the
  * wrong place.  Such names are not roles; they are dropped here, and the
- * test below checks that each one is an artefact of a real owner.
+ * test below checks that each one is an artefact of a real owner.  The
+ * generator also took every "Owner:" comment of a plain script (script:
+ * its text, else NULL); a name no statement uses is no reference.
  */
-static char *oracle_set(const oracle *o, size_t *artefacts)
+static char *oracle_set(const oracle *o, const char *script, size_t *artefacts)
 {
     char **v = calloc(o->n + 1, sizeof *v);
     size_t n = 0;
@@ -200,6 +214,8 @@ static char *oracle_set(const oracle *o, size_t *artefacts)
             (*artefacts)++;
             continue;
         }
+        if (script != NULL && only_in_owner_comments(script, o->roles[i]))
+            continue;
         v[n++] = o->roles[i];
     }
     qsort(v, n, sizeof *v, cmp_str);
@@ -217,8 +233,11 @@ static void check_one_file(const oracle *o, size_t io)
     char path[4096];
     size_t artefacts;
     df_reader *r = open_path(dft_path(path, sizeof path, o->file), io);
+    size_t len = strlen(o->file);
+    char *script =
+        len > 4 && strcmp(o->file + len - 4, ".sql") == 0 ? dft_read_file(path, NULL) : NULL;
     df_roles *s = collect(r);
-    char *got = role_set(s), *want = oracle_set(o, &artefacts);
+    char *got = role_set(s), *want = oracle_set(o, script, &artefacts);
 
     ck_assert_msg(strcmp(got, want) == 0, "%s (io %zu):\n  want %s\n  got  %s", o->file, io, want,
                   got);
@@ -246,6 +265,7 @@ static void check_one_file(const oracle *o, size_t io)
     }
     free(got);
     free(want);
+    free(script);
     df_roles_free(s);
     df_reader_free(r);
 }
@@ -347,7 +367,7 @@ static int seen_member(void *ctx, const char *role, const char *member, bool adm
 static seen scan(const char *sql, bool acl)
 {
     seen s;
-    dfi_role_sink sink = {&s, seen_role, seen_member, acl, true};
+    dfi_role_sink sink = {&s, seen_role, seen_member, acl, true, NULL};
 
     memset(&s, 0, sizeof s);
     ck_assert_int_eq(dfi_roles_scan_sql(&sink, sql, strlen(sql)), DF_OK);
@@ -585,7 +605,8 @@ START_TEST(plain_session_statements)
     refs_of(s, "Dump Role", buf, sizeof buf);
     ck_assert_str_eq(buf, "set-role@-;");
     refs_of(s, "Owner One", buf, sizeof buf);
-    ck_assert_str_eq(buf, "owner@t;session-authorization@t;owner@TABLE t;");
+    /* the ACL's "Owner:" comment is not used: "Acl Owner" is who the script becomes */
+    ck_assert_str_eq(buf, "owner@t;session-authorization@t;");
     refs_of(s, "Acl Owner", buf, sizeof buf);
     ck_assert_str_eq(buf, "session-authorization@TABLE t;");
     refs_of(s, "Grantor X", buf, sizeof buf);
@@ -621,6 +642,46 @@ START_TEST(plain_from_descriptor)
     ck_assert_ptr_null(df_roles_find(s, "Dump Role"));
     df_roles_free(s);
     df_reader_free(r);
+    close(fd);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/*
+ * "Owner:" header comments no statement uses are no reference: a data-only
+ * script (pg_dump -a) and a --no-owner script ("Owner: -"), read by path and
+ * from a descriptor (where SET SESSION AUTHORIZATION cannot be seen).
+ */
+START_TEST(plain_owner_comments)
+{
+    static const char script[] =
+        "--\n-- PostgreSQL database dump\n--\n\n"
+        "SET client_encoding = 'UTF8';\n\n"
+        "--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: postgres\n--\n\n"
+        "COPY public.t (a) FROM stdin;\n1\n\\.\n\n"
+        "--\n-- Name: u; Type: TABLE; Schema: public; Owner: -\n--\n\n"
+        "CREATE TABLE public.u (a integer);\n\n"
+        "--\n-- Name: v; Type: TABLE; Schema: public; Owner: kept\n--\n\n"
+        "CREATE TABLE public.v (a integer);\n\n"
+        "ALTER TABLE public.v OWNER TO kept;\n\n"
+        "--\n-- PostgreSQL database dump complete\n--\n\n";
+    char *path = write_temp(script);
+    df_reader *r = open_path(path, 0), *fr = df_reader_new(NULL);
+    df_roles *s = collect(r), *fs;
+    int fd = open(path, O_RDONLY);
+
+    ck_assert_uint_eq(df_roles_count(s), 1);
+    ck_assert_int_eq(df_roles_find(s, "kept")->objects, 1);
+    ck_assert_int_eq(df_roles_find(s, "kept")->when, DF_ROLE_WHEN_ALWAYS);
+    ck_assert_int_eq(df_reader_open_fd(fr, fd, "-"), DF_OK);
+    fs = collect(fr);
+    ck_assert_uint_eq(df_roles_count(fs), 1);
+    ck_assert_ptr_nonnull(df_roles_find(fs, "kept"));
+    df_roles_free(s);
+    df_roles_free(fs);
+    df_reader_free(r);
+    df_reader_free(fr);
     close(fd);
     unlink(path);
     free(path);
@@ -669,8 +730,20 @@ START_TEST(compare_and_create)
     text = create_script(s, gs);
     ck_assert_ptr_null(strstr(text, "CREATE ROLE app_owner "));
     ck_assert_ptr_null(strstr(text, "CREATE ROLE postgres "));
+    /* the attributes of the globals script's ALTER ROLE ... WITH (issue 10) */
+    ck_assert_ptr_nonnull(strstr(text, "CREATE ROLE \"AuditBot\" NOSUPERUSER NOINHERIT "
+                                       "NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS;"));
+    ck_assert_ptr_nonnull(strstr(text, "CREATE ROLE app_writers NOSUPERUSER INHERIT NOCREATEROLE "
+                                       "NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;"));
+    ck_assert_str_eq(df_roles_find(gs, "app_reader")->attributes,
+                     "NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS "
+                     "CONNECTION LIMIT 10");
+    /* without a globals script: NOLOGIN */
+    free(text);
+    text = create_script(s, NULL);
     ck_assert_ptr_nonnull(strstr(text, "CREATE ROLE \"AuditBot\" NOLOGIN;"));
-    ck_assert_ptr_nonnull(strstr(text, "CREATE ROLE app_writers NOLOGIN;"));
+    free(text);
+    text = create_script(s, gs);
     /* memberships: one side new, both there afterwards */
     ck_assert_ptr_nonnull(strstr(text, "GRANT app_readers TO app_writers;"));
     ck_assert_ptr_nonnull(strstr(text, "GRANT \"Data Steward\" TO \"AuditBot\";"));
@@ -698,6 +771,122 @@ START_TEST(compare_and_create)
 }
 END_TEST
 
+/* Memberships the source's globals grant between roles the dump names, missing on a target. */
+START_TEST(memberships_missing_on_target)
+{
+    char path[4096];
+    df_reader *r = open_path(dft_path(path, sizeof path, "pg18/sample.custom.none.dump"), 0);
+    df_reader *g = open_path(dft_path(path, sizeof path, "pg18/globals.sql"), 0);
+    df_roles *s = collect(r), *gs = collect(g);
+    const char *all[] = {"AuditBot",    "Data Steward", "app_owner", "app_readers", "app_writer",
+                         "app_writers", "ops_admin",    "postgres",  "reporting"};
+    const char *have[] = {"app_readers", "app_writers", "app_owner", "ops_admin"};
+    size_t n;
+    char *text;
+
+    ck_assert_int_eq(df_roles_compare(s, all, 9, 1), 0);
+    /* a naive count: the globals' memberships whose two roles the dump names */
+    n = 0;
+    for (size_t i = 0; i < df_roles_membership_count(gs); i++) {
+        const df_role_membership *m = df_roles_membership_at(gs, i);
+        n += df_roles_find(s, m->role) && df_roles_find(s, m->member);
+    }
+    ck_assert_uint_ge(n, 3);
+    ck_assert_int_eq(df_roles_compare_memberships(s, gs, NULL, 0), (int)n);
+    ck_assert_int_eq(df_roles_compare_memberships(s, gs, have, 2), (int)n - 2);
+    ck_assert_uint_eq(df_roles_missing_membership_count(s), n - 2);
+    for (size_t i = 0; i < df_roles_missing_membership_count(s); i++) {
+        const df_role_membership *m = df_roles_missing_membership_at(s, i);
+        ck_assert(strcmp(m->member, "app_writers") != 0 || strcmp(m->role, "app_readers") != 0);
+        ck_assert_ptr_nonnull(df_roles_find(s, m->member));
+    }
+    ck_assert_ptr_null(df_roles_missing_membership_at(s, n));
+    text = create_script(s, gs);
+    /* no role to make, the memberships still granted; app_reader is not named by the dump */
+    ck_assert_ptr_null(strstr(text, "CREATE ROLE"));
+    ck_assert_ptr_nonnull(strstr(text, "GRANT \"Data Steward\" TO \"AuditBot\";"));
+    ck_assert_ptr_null(strstr(text, "GRANT app_readers TO app_writers;"));
+    ck_assert_ptr_null(strstr(text, "TO app_reader;"));
+    ck_assert_ptr_null(strstr(text, "Nothing to create"));
+    free(text);
+    ck_assert_int_eq(df_roles_compare_memberships(s, NULL, NULL, 0), DF_E_USAGE);
+    df_roles_free(s);
+    df_roles_free(gs);
+    df_reader_free(r);
+    df_reader_free(g);
+}
+END_TEST
+
+/* Role attributes of CREATE ROLE / ALTER ROLE ... WITH: flags, limits; never a password. */
+START_TEST(globals_attributes)
+{
+    static const char script[] =
+        "--\n-- PostgreSQL database cluster dump\n--\n\n"
+        "CREATE ROLE a WITH LOGIN PASSWORD 'login secret' CREATEDB VALID UNTIL '2030-01-01 "
+        "00:00:00+00';\n"
+        "CREATE ROLE b;\n"
+        "ALTER ROLE b WITH NOSUPERUSER NOINHERIT BYPASSRLS ENCRYPTED PASSWORD 'SCRAM-SHA-256$x' "
+        "CONNECTION LIMIT 3;\n"
+        "CREATE ROLE c IN ROLE login;\n"
+        "CREATE ROLE d WITH VALID UNTIL 'x''; DROP TABLE t; --';\n"
+        "\n--\n-- PostgreSQL database cluster dump complete\n--\n\n";
+    char *path = write_temp(script);
+    df_reader *r = open_path(path, 0);
+    df_roles *s = collect(r);
+
+    ck_assert_str_eq(df_roles_find(s, "a")->attributes,
+                     "LOGIN CREATEDB VALID UNTIL '2030-01-01 00:00:00+00'");
+    ck_assert_str_eq(df_roles_find(s, "b")->attributes,
+                     "NOSUPERUSER NOINHERIT BYPASSRLS CONNECTION LIMIT 3");
+    ck_assert_ptr_null(df_roles_find(s, "c")->attributes);
+    ck_assert_ptr_null(df_roles_find(s, "d")->attributes);
+    df_roles_free(s);
+    df_reader_free(r);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/*
+ * The objects whose owner a restore sets, against pg_dump's own plain
+ * script of the same database: each ALTER ... OWNER TO there is one the
+ * archive's restore writes (identity sequences have none), except the
+ * database's own, which a plain script without -C does not hold.
+ */
+START_TEST(objects_agree_with_plain)
+{
+    static const char *const versions[] = {"pg15", "pg16", "pg18"};
+    char path[4096], rel[64];
+
+    for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
+        df_reader *a, *p;
+        df_roles *sa, *sp;
+
+        snprintf(rel, sizeof rel, "%s/sample.custom.none.dump", versions[v]);
+        a = open_path(dft_path(path, sizeof path, rel), 0);
+        snprintf(rel, sizeof rel, "%s/sample.plain.sql", versions[v]);
+        p = open_path(dft_path(path, sizeof path, rel), 0);
+        sa = collect(a);
+        sp = collect(p);
+        for (size_t i = 0; i < df_roles_count(sa); i++) {
+            const df_role *ra = df_roles_at(sa, i), *rp = df_roles_find(sp, ra->name);
+            int64_t databases = 0;
+            for (size_t k = 0; k < df_reader_toc_count(a); k++) {
+                const df_entry *e = df_reader_toc_at(a, k);
+                databases += strcmp(e->desc, "DATABASE") == 0 && strcmp(e->owner, ra->name) == 0;
+            }
+            ck_assert_msg(ra->objects == (rp ? rp->objects : 0) + databases,
+                          "%s %s: archive %lld, plain %lld", versions[v], ra->name,
+                          (long long)ra->objects, (long long)(rp ? rp->objects : 0));
+        }
+        df_roles_free(sa);
+        df_roles_free(sp);
+        df_reader_free(a);
+        df_reader_free(p);
+    }
+}
+END_TEST
+
 /* A pg_dumpall script creates its roles: none of them is missing anywhere. */
 START_TEST(dumpall_creates_its_roles)
 {
@@ -707,7 +896,8 @@ START_TEST(dumpall_creates_its_roles)
 
     ck_assert_int_eq(df_roles_compare(s, NULL, 0, 1), 0);
     ck_assert(df_roles_find(s, "app_reader")->defined);
-    ck_assert(!df_roles_find(s, "pg_database_owner")->defined);
+    /* only "Owner: pg_database_owner" comments name it: no statement does */
+    ck_assert_ptr_null(df_roles_find(s, "pg_database_owner"));
     ck_assert_uint_eq(df_roles_membership_count(s), 6);
     ck_assert_str_eq(df_roles_membership_at(s, 1)->role, "app_owner");
     ck_assert_str_eq(df_roles_membership_at(s, 1)->member, "ops_admin");
@@ -725,6 +915,7 @@ START_TEST(create_quoting)
         "--\n-- PostgreSQL database dump\n--\n\n"
         "--\n-- Name: t; Type: TABLE; Schema: public; Owner: we\"ird $do$ O'Neil\\\n--\n\n"
         "CREATE TABLE public.t (a integer);\n\n"
+        "ALTER TABLE public.t OWNER TO \"we\"\"ird $do$ O'Neil\\\";\n\n"
         "--\n-- PostgreSQL database dump complete\n--\n\n";
     char *path = write_temp(script), *text;
     df_reader *r = open_path(path, 0);
@@ -736,6 +927,31 @@ START_TEST(create_quoting)
     ck_assert_ptr_nonnull(strstr(text, "rolname = E'we\"ird $do$ O''Neil\\\\'"));
     ck_assert_ptr_nonnull(strstr(text, "DO $do1$\n"));
     ck_assert_ptr_null(strstr(text, "DO $do$\n"));
+    free(text);
+    df_roles_free(s);
+    df_reader_free(r);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* A script that names no role (as a real one from the field): nothing to sort, nothing missing. */
+START_TEST(plain_no_roles)
+{
+    static const char script[] = "--\n-- PostgreSQL database dump\n--\n\n"
+                                 "SET statement_timeout = 0;\n"
+                                 "SELECT pg_catalog.set_config('search_path', '', false);\n\n"
+                                 "--\n-- PostgreSQL database dump complete\n--\n\n";
+    char *path = write_temp(script), *text;
+    df_reader *r = open_path(path, 0);
+    df_roles *s = collect(r);
+
+    ck_assert_uint_eq(df_roles_count(s), 0);
+    ck_assert_uint_eq(df_roles_ref_count(s), 0);
+    ck_assert_ptr_null(df_roles_find(s, "postgres"));
+    ck_assert_int_eq(df_roles_compare(s, NULL, 0, 1), 0);
+    text = create_script(s, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "Nothing to create"));
     free(text);
     df_roles_free(s);
     df_reader_free(r);
@@ -839,7 +1055,7 @@ static int ignore_member(void *ctx, const char *role, const char *member, bool a
 /* Scan p[0..n) from a buffer of exactly n bytes, so that ASan sees any read past its end. */
 static void scan_exact(const char *p, size_t n, bool std)
 {
-    dfi_role_sink sink = {NULL, ignore_role, ignore_member, true, std};
+    dfi_role_sink sink = {NULL, ignore_role, ignore_member, true, std, NULL};
     char *copy = malloc(n ? n : 1), *name;
     size_t used;
 
@@ -914,10 +1130,15 @@ static Suite *roles_suite(void)
     /* the script read whole, and in pieces of 1 and 5 bytes */
     tcase_add_loop_test(plain, plain_session_statements, 0, 3);
     tcase_add_test(plain, plain_from_descriptor);
+    tcase_add_test(plain, plain_owner_comments);
     tcase_add_test(plain, create_quoting);
     tcase_add_test(target, compare_and_create);
     tcase_add_test(target, dumpall_creates_its_roles);
     tcase_add_test(target, collect_needs_open_reader);
+    tcase_add_test(target, plain_no_roles);
+    tcase_add_test(target, memberships_missing_on_target);
+    tcase_add_test(target, globals_attributes);
+    tcase_add_test(corpus, objects_agree_with_plain);
     suite_add_tcase(s, corpus);
     suite_add_tcase(s, sql);
     suite_add_tcase(s, plain);

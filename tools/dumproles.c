@@ -19,6 +19,8 @@
 #endif
 
 #define PROG "dumproles"
+/* Seconds -d waits for a server to answer unless told otherwise (libpq's connect_timeout). */
+#define DR_CONNECT_TIMEOUT "10"
 
 typedef struct dr_options {
     int names;
@@ -44,6 +46,8 @@ typedef struct dr_cluster {
     int superuser;
     dr_cluster_role *roles;
     size_t n;
+    char **members; /* pg_auth_members as (role, member) pairs: 2 * nmembers names */
+    size_t nmembers;
 } dr_cluster;
 
 /* A reason the restore would still fail although the role exists. */
@@ -110,10 +114,14 @@ static void print_help(void)
            "      --json               print one JSON document\n"
            "      --objects=ROLE       list the entries that reference ROLE\n"
            "      --globals=FILE       compare with a pg_dumpall --globals-only or\n"
-           "                           --roles-only script (with -d: where --create takes\n"
-           "                           role memberships from)\n"
+           "                           --roles-only script (with -d: the source cluster's,\n"
+           "                           whose memberships the cluster must have and where\n"
+           "                           --create takes memberships and attributes from)\n"
            "  -d, --dbname=CONNINFO    compare with the roles of a live cluster (libpq;\n"
-           "                           PG* environment variables are honoured)\n"
+           "                           PG* environment variables are honoured; gives up\n"
+           "                           after " DR_CONNECT_TIMEOUT
+           " s without PGCONNECT_TIMEOUT or\n"
+           "                           connect_timeout)\n"
            "      --create             print a script that creates the missing roles\n"
            "  -q, --quiet              print no diagnostics except errors\n"
            "      --progress           show progress on stderr while reading a script\n"
@@ -276,6 +284,9 @@ static void free_cluster(dr_cluster *c)
 {
     for (size_t i = 0; i < c->n; i++)
         free(c->roles[i].name);
+    for (size_t i = 0; i < 2 * c->nmembers; i++)
+        free(c->members[i]);
+    free(c->members);
     free(c->roles);
     free(c->user);
     memset(c, 0, sizeof *c);
@@ -359,6 +370,39 @@ static int load_cluster_roles(PGconn *conn, dr_cluster *c)
     return 0;
 }
 
+/* The cluster's role memberships, for the ones a --globals script grants. */
+static int load_cluster_members(PGconn *conn, dr_cluster *c)
+{
+    PGresult *res = run_query(conn,
+                              "SELECT r.rolname, u.rolname FROM pg_catalog.pg_auth_members m "
+                              "JOIN pg_catalog.pg_roles r ON r.oid = m.roleid "
+                              "JOIN pg_catalog.pg_roles u ON u.oid = m.member",
+                              2);
+    int n;
+
+    if (res == NULL)
+        return -1;
+    n = PQntuples(res);
+    c->members = calloc(2 * (size_t)n + 1, sizeof *c->members);
+    for (int i = 0; c->members != NULL && i < n; i++) {
+        char *role = strdup(PQgetvalue(res, i, 0)), *member = strdup(PQgetvalue(res, i, 1));
+        if (role == NULL || member == NULL) {
+            free(role);
+            free(member);
+            break;
+        }
+        c->members[2 * c->nmembers] = role;
+        c->members[2 * c->nmembers + 1] = member;
+        c->nmembers++;
+    }
+    PQclear(res);
+    if (c->members == NULL || c->nmembers < (size_t)n) {
+        tool_errorf(PROG, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int load_cluster_user(PGconn *conn, dr_cluster *c)
 {
     PGresult *res = run_query(conn,
@@ -380,13 +424,36 @@ static int load_cluster_user(PGconn *conn, dr_cluster *c)
     return 0;
 }
 
+/*
+ * Whether to add DR_CONNECT_TIMEOUT: not when the user chose one (PGCONNECT_TIMEOUT, or
+ * connect_timeout in the conninfo) or a service file may hold one.  libpq has no limit of its
+ * own, so a server that accepts and never answers would hold dumproles for ever.
+ */
+static int wants_default_timeout(const char *conninfo)
+{
+    PQconninfoOption *opts;
+    int wants = 1;
+
+    if (getenv("PGCONNECT_TIMEOUT") != NULL || getenv("PGSERVICE") != NULL)
+        return 0;
+    opts = PQconninfoParse(conninfo, NULL);
+    for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++)
+        if (o->val != NULL && o->val[0] != '\0' &&
+            (strcmp(o->keyword, "connect_timeout") == 0 || strcmp(o->keyword, "service") == 0))
+            wants = 0;
+    PQconninfoFree(opts);
+    return wants;
+}
+
 /* Connect, read pg_roles; returns -1 to go on, else an exit status (3). */
 static int query_cluster(dr_run *run)
 {
-    const char *keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[] = {run->o->conninfo, PROG, NULL};
+    /* the default comes first: what the conninfo (dbname, expanded) says overrides it */
+    const char *keys[] = {"connect_timeout", "dbname", "fallback_application_name", NULL};
+    const char *vals[] = {DR_CONNECT_TIMEOUT, run->o->conninfo, PROG, NULL};
+    int first = wants_default_timeout(run->o->conninfo) ? 0 : 1;
     const char *encoding = df_roles_encoding(run->s);
-    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    PGconn *conn = PQconnectdbParams(keys + first, vals + first, 1);
     int rc = -1;
 
     if (conn == NULL) {
@@ -401,7 +468,9 @@ static int query_cluster(dr_run *run)
     /* names are compared byte for byte with the dump's, so read them in its encoding */
     if (encoding != NULL)
         PQsetClientEncoding(conn, encoding);
-    if (load_cluster_user(conn, &run->cluster) != 0 || load_cluster_roles(conn, &run->cluster) != 0)
+    if (load_cluster_user(conn, &run->cluster) != 0 ||
+        load_cluster_roles(conn, &run->cluster) != 0 ||
+        (run->o->globals && load_cluster_members(conn, &run->cluster) != 0))
         rc = TOOL_EXIT_UNKNOWN;
     else
         run->have_cluster = 1;
@@ -441,6 +510,31 @@ static int add_problem(dr_run *run, const char *role, const char *code, const ch
     return 0;
 }
 
+/*
+ * Memberships the --globals script (the source cluster) grants between roles the dump names
+ * that the cluster lacks: a view owned by the member that reads what only the role may read
+ * fails (REFRESH MATERIALIZED VIEW: permission denied).  -1 when out of memory.
+ */
+static int membership_problems(dr_run *run)
+{
+    int n, bad = 0;
+
+    if (run->gs == NULL)
+        return 0;
+    n = df_roles_compare_memberships(run->s, run->gs, (const char *const *)run->cluster.members,
+                                     run->cluster.nmembers);
+    if (n < 0)
+        return -1;
+    for (size_t i = 0; i < df_roles_missing_membership_count(run->s); i++) {
+        const df_role_membership *m = df_roles_missing_membership_at(run->s, i);
+        bad |= add_problem(run, m->member, "missing-membership",
+                           "role \"%s\" is not a member of role \"%s\" in the cluster, as in "
+                           "the globals script: --create grants it",
+                           m->member, m->role);
+    }
+    return bad;
+}
+
 /* Roles that exist but that the restore, run as the connected user, still cannot use. */
 static int find_problems(dr_run *run)
 {
@@ -471,6 +565,7 @@ static int find_problems(dr_run *run)
                                                                       : "ALTER ... OWNER TO",
                                role->name);
     }
+    bad |= membership_problems(run);
     if (bad)
         tool_errorf(PROG, "out of memory");
     return bad ? TOOL_EXIT_UNKNOWN : -1;
@@ -515,8 +610,19 @@ static int listed(const dr_run *run, const df_role *role)
     return !run->compared || role->missing;
 }
 
+/* DF_ROLE_WHEN_* of a role only some pg_restore options need (-C, --use-set-session-...), else 0.
+ */
+static int only_with(const df_role *role)
+{
+    return role->when & DF_ROLE_WHEN_ALWAYS
+               ? 0
+               : role->when & (DF_ROLE_WHEN_CREATE | DF_ROLE_WHEN_SESSION_AUTH);
+}
+
 static void print_role_line(const df_role *role)
 {
+    int only = only_with(role);
+
     fputs(role->name, stdout);
     putchar('\t');
     for (int k = 0; k < DF_ROLE_NKINDS; k++)
@@ -525,6 +631,10 @@ static void print_role_line(const df_role *role)
     printf("objects=%lld", (long long)role->objects);
     if (role->builtin)
         fputs(" built-in", stdout);
+    if (only)
+        printf(" only-with=%s%s%s", only & DF_ROLE_WHEN_CREATE ? "create" : "",
+               only == (DF_ROLE_WHEN_CREATE | DF_ROLE_WHEN_SESSION_AUTH) ? "," : "",
+               only & DF_ROLE_WHEN_SESSION_AUTH ? "session-authorization" : "");
     putchar('\n');
 }
 
@@ -647,6 +757,13 @@ static void json_role(tool_json *j, const dr_run *run, const df_role *role)
     tool_json_end_object(j);
     tool_json_key(j, "objects"), tool_json_int(j, role->objects);
     json_needs(j, role->needs);
+    tool_json_key(j, "only_with");
+    tool_json_begin_array_inline(j);
+    if (only_with(role) & DF_ROLE_WHEN_CREATE)
+        tool_json_string(j, "create");
+    if (only_with(role) & DF_ROLE_WHEN_SESSION_AUTH)
+        tool_json_string(j, "session-authorization");
+    tool_json_end_array(j);
     tool_json_key(j, "missing");
     if (run->compared)
         tool_json_bool(j, role->missing);
@@ -768,12 +885,20 @@ static void print_json(const dr_run *run)
 static void print_summary(const dr_run *run)
 {
     const char *where = run->have_cluster ? "the cluster" : "the globals script";
+    int only = 0;
 
     for (size_t i = 0; i < run->nproblems; i++)
         tool_errorf(PROG, "%s", run->problems[i].message);
     if (run->o->quiet || !run->compared)
         return;
-    if (run->missing > 0)
+    for (size_t i = 0; i < df_roles_count(run->s); i++)
+        only += df_roles_at(run->s, i)->missing && only_with(df_roles_at(run->s, i));
+    if (run->missing > 0 && only > 0)
+        tool_errorf(PROG,
+                    "%d of %zu roles the dump needs are missing from %s (%d of them only with "
+                    "pg_restore -C or --use-set-session-authorization)",
+                    run->missing, df_roles_count(run->s), where, only);
+    else if (run->missing > 0)
         tool_errorf(PROG, "%d of %zu roles the dump needs are missing from %s", run->missing,
                     df_roles_count(run->s), where);
     else

@@ -10,7 +10,9 @@
 #     reduced and compressed globals scripts; --create with and without a target;
 #   * exit statuses: 0, 1 (missing roles), 2 (damaged), 3 (bad options, unreadable paths,
 #     a --globals that is not pg_dumpall output, a cluster that cannot be reached, a failed
-#     write), and the one-line error format.
+#     write), and the one-line error format;
+#   * -d to a 127.0.0.1 listener that accepts and never answers gives up after the default
+#     10 s, or PGCONNECT_TIMEOUT / connect_timeout (about 16 s of the run).
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed"; exits 1
 # if anything failed.  Environment: DUMPROLES (default tools/dumproles), DF_CORPUS (default
@@ -88,12 +90,31 @@ cp -- "$DUMPROLES" "$TMP/dumproles" && DUMPROLES=$TMP/dumproles
 # also holds "x; Tablespace: " for owners x: an artefact of the corpus generator, which
 # split that release's header comment "Owner: x; Tablespace: " at the wrong place.  Such
 # names are not roles and are left out (check_roles.c verifies each stands for a real owner).
+# The generator also took every "Owner:" comment of a plain script; a name that only such
+# comments hold (every occurrence follows "Owner: ") is named by no statement: left out too.
 python3 - "$CORPUS/MANIFEST.json" >"$TMP/oracle.tsv" <<'PYEOF'
-import json, sys
+import json, os, sys
+
+def only_in_owner_comments(text, name):
+    i = text.find(name)
+    while i >= 0:
+        if text[max(0, i - 7):i] != "Owner: ":
+            return False
+        i = text.find(name, i + 1)
+    return True
+
+corpus = os.path.dirname(sys.argv[1])
 for d in json.load(open(sys.argv[1], encoding="utf-8"))["dumps"]:
+    f = d["file"].rstrip("/")
+    text = None
+    if f.endswith(".sql"):
+        text = open(os.path.join(corpus, f), encoding="utf-8", errors="replace").read()
     for r in d["roles_referenced"]:
-        if not r.endswith("; Tablespace: "):
-            print("%s\t%s" % (d["file"].rstrip("/"), r))
+        if r.endswith("; Tablespace: "):
+            continue
+        if text is not None and only_in_owner_comments(text, r):
+            continue
+        print("%s\t%s" % (f, r))
 PYEOF
 cut -f1 "$TMP/oracle.tsv" | sort -u >"$TMP/files"
 if [ "$(wc -l <"$TMP/files")" -lt 40 ]; then
@@ -142,13 +163,13 @@ done <"$TMP/files"
 A18=$CORPUS/pg18/sample.custom.gzip.dump
 cat >"$TMP/want" <<'EOF'
 AuditBot	grantee=6 policy=1 objects=0
-Data Steward	owner=33 grantee=1 default-privileges=1 policy=1 objects=8
-app_owner	owner=131 default-privileges=3 objects=28
+Data Steward	owner=33 grantee=1 default-privileges=1 policy=1 objects=7
+app_owner	owner=131 default-privileges=3 objects=26
 app_readers	grantee=16 policy=1 objects=0
 app_writer	owner=7 grantee=3 objects=2
 app_writers	grantee=9 policy=1 objects=0
 ops_admin	grantee=1 objects=0
-pg_database_owner	owner=1 objects=0 built-in
+pg_database_owner	owner=1 objects=0 built-in only-with=session-authorization
 postgres	owner=14 objects=9
 reporting	owner=7 grantee=3 default-privileges=1 policy=1 objects=2
 EOF
@@ -265,6 +286,71 @@ expect_error "--globals missing: exit 3" 3 '^dumproles: .*nonexistent.sql: could
 run -d "host=$TMP port=1 dbname=x connect_timeout=5" "$A18"
 expect_error "-d to no server: exit 3 with libpq's message" 3 \
     '^dumproles: could not connect: .*(No such file|Connection refused|connect)'
+
+# A server that accepts and never answers: libpq alone would wait for ever.  A python3
+# listener on 127.0.0.1 (it lives at most 60 s) takes the connections and stays silent.
+silent_listener() {
+    python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(1)
+held, end = [], time.time() + 60
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass
+' >"$TMP/port" &
+    LISTENER=$!
+    for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+    PORT=$(cat "$TMP/port")
+}
+
+# timed_run NAME WANT-MIN WANT-MAX ENV... -- ARGS...: exit 3 with libpq's timeout message after
+# WANT-MIN to WANT-MAX seconds.
+timed_run() {
+    local name=$1 lo=$2 hi=$3 t0 secs
+    shift 3
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    t0=$(date +%s%N)
+    env -u PGCONNECT_TIMEOUT -u PGSERVICE "${envs[@]}" timeout 40 "$DUMPROLES" "$@" \
+        >"$OUT" 2>"$ERR"
+    RC=$?
+    secs=$((($(date +%s%N) - t0) / 1000000000))
+    if [ "$RC" -ne 3 ]; then
+        not_ok "$name" "exit status $RC after $secs s, want 3" "$(err_text)"
+    elif [ "$secs" -lt "$lo" ] || [ "$secs" -gt "$hi" ]; then
+        not_ok "$name" "gave up after $secs s, want $lo to $hi"
+    elif [ "$(wc -l <"$ERR")" -ne 1 ] ||
+        ! grep -Eq '^dumproles: could not connect: .*timeout expired' "$ERR"; then
+        not_ok "$name" "want one line \"could not connect: ... timeout expired\":" "$(err_text)"
+    else
+        ok "$name"
+    fi
+}
+
+if command -v python3 >/dev/null; then
+    silent_listener
+    if [ -n "$PORT" ]; then
+        timed_run "-d to a silent server: exit 3 after the default 10 s" 9 15 -- \
+            -d "host=127.0.0.1 port=$PORT dbname=x" "$A18"
+        timed_run "-d to a silent server: PGCONNECT_TIMEOUT=2 is honoured" 1 5 \
+            PGCONNECT_TIMEOUT=2 -- -d "host=127.0.0.1 port=$PORT dbname=x" "$A18"
+        timed_run "-d to a silent server: connect_timeout=2 in the conninfo is honoured" 1 5 -- \
+            -d "host=127.0.0.1 port=$PORT dbname=x connect_timeout=2" "$A18"
+        timed_run "-d to a silent server: connect_timeout in a URI is honoured" 1 5 -- \
+            -d "postgresql://127.0.0.1:$PORT/x?connect_timeout=2" "$A18"
+    else
+        not_ok "silent listener started"
+    fi
+    kill "$LISTENER" 2>/dev/null
+    wait "$LISTENER" 2>/dev/null
+fi
 
 # ------------------------------------------------------------------ damaged dumps
 
