@@ -44,6 +44,8 @@ df_reader *df_reader_new(const df_limits *limits)
 
 void df_reader_set_io_size(df_reader *r, size_t n) { r->io_size = n; }
 
+void df_reader_set_follow_symlinks(df_reader *r, int follow) { r->follow_symlinks = follow != 0; }
+
 void df_reader_close_data(df_reader *r)
 {
     if (r == NULL || !r->data_open)

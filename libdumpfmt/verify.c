@@ -2291,31 +2291,41 @@ static void tar_missing(vctx *c)
 /* A file name from toc.dat or an LO list must stay inside the directory. */
 static bool safe_name(const char *name)
 {
-    return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
-           strcmp(name, "..") != 0;
+    return dfi_member_name_ok(name);
 }
 
-/* Find name, name.gz, name.lz4, name.zst (pg_restore's order); false when none exists. */
-static bool dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap,
-                         int64_t *size)
+/*
+ * Find name, name.gz, name.lz4, name.zst (pg_restore's order): DF_OK, or
+ * DF_E_NOTFOUND when none exists, or the error of the first that exists but
+ * may not be read (not a regular file, a symbolic link out of the directory).
+ */
+static int dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap,
+                        int64_t *size, df_error *err)
 {
     static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
     static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
 
     for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        char path[PATH_MAX];
-        struct stat st;
+        int rc;
 
-        if ((size_t)snprintf(path, sizeof path, "%s/%s%s", c->path, name, suffix[i]) >= sizeof path)
-            return false;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        if ((size_t)snprintf(member, mn, "%s%s", name, suffix[i]) >= mn)
+            return dfi_fail(err, DF_E_LIMIT, -1, "file name \"%s\" is too long", name);
+        rc = dfi_member_check(c->path, member, c->r->follow_symlinks, size, err);
+        if (rc == DF_E_NOTFOUND)
             continue;
-        snprintf(member, mn, "%s%s", name, suffix[i]);
         *wrap = wraps[i];
-        *size = st.st_size;
-        return true;
+        return rc;
     }
-    return false;
+    return DF_E_NOTFOUND;
+}
+
+/* A member dir_discover found but may not read: what it is and why. */
+static void dir_refused(ventry *ve, const char *member, const df_error *err)
+{
+    if (err->code == DF_E_CORRUPT || err->code == DF_E_LIMIT)
+        entry_add(ve, DF_FIND_NOT_REGULAR_FILE, DF_SEVERITY_ERROR, -1, member, "%s", err->message);
+    else
+        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", err->message);
 }
 
 /* A buffer window over an open source; the source is closed when that fails. */
@@ -2330,11 +2340,9 @@ static int window_over(dfi_src *src, dfi_buf *b, df_error *err)
 
 static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf *b, df_error *err)
 {
-    char path[PATH_MAX];
     int rc;
 
-    snprintf(path, sizeof path, "%s/%s", c->path, member);
-    rc = dfi_src_open_path(src, path, err);
+    rc = dfi_src_open_member(src, c->path, member, c->r->follow_symlinks, err);
     return rc == DF_OK ? window_over(src, b, err) : rc;
 }
 
@@ -2342,7 +2350,8 @@ static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf 
 static int open_lo_list(const vctx *c, const char *name, dfi_src *src, dfi_buf *b, df_error *err)
 {
     char member[300];
-    int wrap, rc = dfi_src_open_discover(src, c->path, name, member, sizeof member, &wrap, err);
+    int wrap, rc = dfi_src_open_discover(src, c->path, name, member, sizeof member, &wrap,
+                                         c->r->follow_symlinks, err);
 
     if (rc == DF_OK && (rc = dfi_src_decode(src, wrap, err)) != DF_OK)
         dfi_src_close(src);
@@ -2372,7 +2381,7 @@ static void dir_lo_list(vctx *c, ventry *ve)
             entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
                       "the large object list \"%s\" of this entry is missing", list);
         else
-            entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, list, "%s", err.message);
+            dir_refused(ve, list, &err);
         return;
     }
     ve->found = V_FOUND_COMPLETE;
@@ -2414,10 +2423,14 @@ static void dir_lo_list(vctx *c, ventry *ve)
                           "invalid line in the large object list");
                 break;
             }
-            if (!dir_discover(c, name, member, sizeof member, &wrap, &size)) {
+            rc = dir_discover(c, name, member, sizeof member, &wrap, &size, &err);
+            if (rc == DF_E_NOTFOUND) {
                 entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
                           "the file of large object %u is missing (also tried .gz, .lz4, .zst)",
                           oid);
+                ve->cut = true;
+            } else if (rc != DF_OK) {
+                dir_refused(ve, member, &err);
                 ve->cut = true;
             } else if (add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
                 entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list,
@@ -2450,6 +2463,8 @@ static void dir_prepare(vctx *c)
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
         char member[300];
+        df_error err;
+        int rc;
 
         if (!ve->data)
             continue;
@@ -2462,7 +2477,12 @@ static void dir_prepare(vctx *c)
                       "invalid data file name \"%s\" in the TOC", ve->e->filename);
             continue;
         }
-        if (!dir_discover(c, ve->e->filename, member, sizeof member, &ve->wrap, &ve->stored)) {
+        rc = dir_discover(c, ve->e->filename, member, sizeof member, &ve->wrap, &ve->stored, &err);
+        if (rc != DF_OK && rc != DF_E_NOTFOUND) {
+            dir_refused(ve, member, &err);
+            continue;
+        }
+        if (rc != DF_OK) {
             /* Name the file the header's compression says pg_dump wrote. */
             snprintf(member, sizeof member, "%s%s", ve->e->filename, dir_suffix_hint(c));
             entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, member,
@@ -3900,8 +3920,8 @@ static void dir_toc_tail(vctx *c)
     df_error err;
     int rc = DF_EOF;
 
+    (void)dir_discover(c, "toc.dat", member, sizeof member, &wrap, &size, &err);
     memset(&err, 0, sizeof err);
-    dir_discover(c, "toc.dat", member, sizeof member, &wrap, &size);
     /* counted up to a bound: a compressed toc.dat could inflate to any size */
     while (n <= TOC_TAIL_MAX && (rc = dfi_buf_fill(b, &err)) == DF_OK) {
         n += (int64_t)dfi_buf_avail(b);
@@ -4161,6 +4181,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         free(v);
         return DF_E_NOMEM;
     }
+    df_reader_set_follow_symlinks(v->r, opt->follow_symlinks);
     memset(&c, 0, sizeof c);
     c.opt = opt;
     c.v = v;

@@ -38,6 +38,7 @@ typedef struct ls_options {
     tool_progress_mode progress;
     tool_strv tables, schemas, exclude_schemas, types;
     const char *path;
+    int follow_symlinks;
 } ls_options;
 
 /* What --long learned by reading one entry's data. */
@@ -76,6 +77,7 @@ enum {
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_HELP,
+    OPT_FOLLOW_SYMLINKS,
 };
 
 static const struct option long_options[] = {
@@ -91,6 +93,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -120,6 +123,8 @@ static void print_help(void)
            "  -q, --quiet                print no diagnostics except errors\n"
            "      --progress             show progress on stderr while reading data\n"
            "      --no-progress          never show progress\n"
+           "      --follow-symlinks      read directory-archive files that are symbolic\n"
+           "                             links to places outside the directory\n"
            "      --help                 show this help, then exit\n"
            "      --version              show the version, then exit\n\n",
            LS_PG_RESTORE_MIN, LS_PG_RESTORE_MAX, LS_PG_RESTORE_MAX);
@@ -150,6 +155,7 @@ static int apply_option(ls_options *o, int c, const char *arg)
     case 'q': o->quiet = 1; return -1;
     case OPT_PROGRESS: o->progress = TOOL_PROGRESS_ON; return -1;
     case OPT_NO_PROGRESS: o->progress = TOOL_PROGRESS_OFF; return -1;
+    case OPT_FOLLOW_SYMLINKS: o->follow_symlinks = 1; return -1;
     case 't': list = &o->tables; break;
     case 'n': list = &o->schemas; break;
     case 'N': list = &o->exclude_schemas; break;
@@ -729,6 +735,7 @@ static int list_archive(ls_run *run)
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
+    df_reader_set_follow_symlinks(run->r, run->o->follow_symlinks);
     st = df_reader_open_path(run->r, run->o->path);
     if (st != DF_OK) {
         df_error err = *df_reader_error(run->r);

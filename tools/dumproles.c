@@ -29,6 +29,7 @@ typedef struct dr_options {
     const char *globals;  /* --globals FILE */
     const char *conninfo; /* -d CONNINFO */
     const char *path;
+    int follow_symlinks;
 } dr_options;
 
 /* What the live cluster says about one of its roles. */
@@ -76,6 +77,7 @@ enum {
     OPT_GLOBALS,
     OPT_CREATE,
     OPT_HELP,
+    OPT_FOLLOW_SYMLINKS,
 };
 
 static const struct option long_options[] = {
@@ -86,6 +88,7 @@ static const struct option long_options[] = {
     {"dbname", required_argument, NULL, 'd'},
     {"create", no_argument, NULL, OPT_CREATE},
     {"quiet", no_argument, NULL, 'q'},
+    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -111,6 +114,8 @@ static void print_help(void)
            "                           PG* environment variables are honoured)\n"
            "      --create             print a script that creates the missing roles\n"
            "  -q, --quiet              print no diagnostics except errors\n"
+           "      --follow-symlinks    read a directory archive's toc.dat that is a\n"
+           "                           symbolic link to a place outside the directory\n"
            "      --help               show this help, then exit\n"
            "      --version            show the version, then exit\n\n");
     printf("Without a target every role is listed: its name, a tab, then its\n"
@@ -127,6 +132,7 @@ static int apply_option(dr_options *o, int c, const char *arg)
     case OPT_JSON: o->json = 1; return -1;
     case OPT_CREATE: o->create = 1; return -1;
     case 'q': o->quiet = 1; return -1;
+    case OPT_FOLLOW_SYMLINKS: o->follow_symlinks = 1; return -1;
     case OPT_OBJECTS: o->objects = arg; return -1;
     case OPT_GLOBALS: o->globals = arg; return -1;
     case 'd': o->conninfo = arg; return -1;
@@ -217,6 +223,7 @@ static int read_roles(dr_run *run, const char *path, df_reader **rp, df_roles **
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
+    df_reader_set_follow_symlinks(*rp, run->o->follow_symlinks);
     st = df_reader_open_path(*rp, path);
     if (st != DF_OK) {
         print_reader_error(path, *rp, st);
