@@ -85,6 +85,8 @@ static int dir_open(df_reader *r)
     r->hdr.file_size = r->src.size;
     rc = dfi_buf_init(&r->buf, &r->src, DFI_BUF_SIZE, &r->err);
     if (rc == DF_OK)
+        dfi_note_text_damage(r);
+    if (rc == DF_OK)
         rc = dfi_read_header(r, 3);
     if (rc == DF_OK)
         rc = dfi_read_toc(r, dfi_toc_filename_extra);

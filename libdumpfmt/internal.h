@@ -276,6 +276,7 @@ struct df_reader {
     char *path;
     bool opened;
     bool follow_symlinks; /* directory members may resolve outside the directory */
+    bool crlf_suspect;    /* the first bytes look converted to CR LF line ends */
 
     dfi_src src; /* main input: archive file, toc.dat, or tar */
     dfi_buf buf;
@@ -325,6 +326,10 @@ DFI_HIDDEN int32_t dfi_id_pairs_find(const dfi_id_pair *p, size_t n, int32_t id)
 DFI_HIDDEN int dfi_toc_filename_extra(df_reader *r, df_entry *e);
 /* One line of a directory archive's LO list, "<oid> <file>" (spec §6.2), split in place. */
 DFI_HIDDEN bool dfi_lo_list_line(char *line, uint32_t *oid, char **name);
+/* reader.c: note whether r->buf's first bytes look converted to CR LF line ends. */
+DFI_HIDDEN void dfi_note_text_damage(df_reader *r);
+/* reader.c: rc, with a hint added to r->err's message when a failure looks due to that. */
+DFI_HIDDEN int dfi_text_damage_hint(df_reader *r, int rc);
 /* reader.c: the entry's index by dump id, or -1. */
 DFI_HIDDEN ssize_t dfi_find_index(const df_reader *r, int32_t id);
 /* reader.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */
