@@ -910,6 +910,8 @@ struct vctx {
     vseq *seqs;
     size_t nseqs;
     bool gzip_used;
+    ventry **by_file; /* tar: data entries by file name (tar_data_entry), built on first use */
+    size_t nby_file;
     /* work for the data phase */
     size_t *items;
     size_t nitems;
@@ -2019,27 +2021,76 @@ static uint32_t blob_member_oid(const char *name, dfi_wrap *wrap)
     return (uint32_t)v;
 }
 
+static int cmp_by_file(const void *a, const void *b)
+{
+    const ventry *x = *(ventry *const *)a, *y = *(ventry *const *)b;
+    int d = strcmp(x->e->filename, y->e->filename);
+
+    return d != 0 ? d : (x < y ? -1 : x > y); /* equal names: TOC order */
+}
+
+/*
+ * Index the data entries by file name once, so that finding a member's
+ * entry is a binary search: scanning every entry for every member made a
+ * tar of 100,000 tables quadratic.  False when out of memory.
+ */
+static bool index_by_file(vctx *c)
+{
+    if (c->by_file != NULL)
+        return true;
+    c->by_file = malloc((c->n ? c->n : 1) * sizeof *c->by_file);
+    if (c->by_file == NULL)
+        return false;
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        if (ve->data && !ve->blobs && ve->e->filename != NULL)
+            c->by_file[c->nby_file++] = ve;
+    }
+    qsort(c->by_file, c->nby_file, sizeof *c->by_file, cmp_by_file);
+    return true;
+}
+
+/* strcmp of file name f with the first len bytes of name. */
+static int cmp_name_prefix(const char *f, const char *name, size_t len)
+{
+    int d = strncmp(f, name, len);
+
+    return d != 0 ? d : f[len] != '\0';
+}
+
+/* The first entry (in TOC order) whose file name is the first len bytes of name, or NULL. */
+static ventry *find_by_file(const vctx *c, const char *name, size_t len)
+{
+    size_t lo = 0, hi = c->nby_file;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_name_prefix(c->by_file[mid]->e->filename, name, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < c->nby_file && cmp_name_prefix(c->by_file[lo]->e->filename, name, len) == 0)
+        return c->by_file[lo];
+    return NULL;
+}
+
 /* The TABLE DATA (or other non-BLOBS data) entry stored in member `name`. */
 static ventry *tar_data_entry(vctx *c, const char *name, dfi_wrap *wrap)
 {
     size_t len = strlen(name);
+    ventry *ve;
 
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        const char *f = ve->e->filename;
-        size_t fl;
-
-        if (!ve->data || ve->blobs || f == NULL)
-            continue;
-        fl = strlen(f);
-        if (fl == len && memcmp(f, name, len) == 0) {
-            *wrap = DFI_WRAP_RAW;
-            return ve;
-        }
-        if (fl + 3 == len && memcmp(f, name, fl) == 0 && strcmp(name + fl, ".gz") == 0) {
-            *wrap = DFI_WRAP_GZIP;
-            return ve;
-        }
+    if (!index_by_file(c))
+        return NULL;
+    if ((ve = find_by_file(c, name, len)) != NULL) {
+        *wrap = DFI_WRAP_RAW;
+        return ve;
+    }
+    if (len > 3 && strcmp(name + len - 3, ".gz") == 0 &&
+        (ve = find_by_file(c, name, len - 3)) != NULL) {
+        *wrap = DFI_WRAP_GZIP;
+        return ve;
     }
     return NULL;
 }
@@ -4123,6 +4174,7 @@ static void free_ctx(vctx *c)
         vlist_free(&ve->finds);
     }
     free(c->ents);
+    free(c->by_file);
     free(c->items);
     free(c->seqs);
     vlist_free(&c->pre);

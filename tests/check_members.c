@@ -262,8 +262,8 @@ static void w_str(mw *w, const char *s)
 }
 
 /* One TOC entry in the 1.16 layout, with the tar/directory filename extra. */
-static void w_entry(mw *w, int id, int dumper, const char *tag, const char *desc, int section,
-                    const char *defn, const char *filename)
+static void w_entry_copy(mw *w, int id, int dumper, const char *tag, const char *desc, int section,
+                         const char *defn, const char *copy, const char *filename)
 {
     w_int(w, id);
     w_int(w, dumper);
@@ -274,8 +274,8 @@ static void w_entry(mw *w, int id, int dumper, const char *tag, const char *desc
     w_int(w, section);
     w_str(w, defn);
     w_str(w, NULL);
-    w_str(w, NULL);
-    w_str(w, NULL);
+    w_str(w, copy);
+    w_str(w, copy ? "public" : NULL);
     w_str(w, NULL);
     w_str(w, NULL);
     w_int(w, 0);
@@ -285,6 +285,26 @@ static void w_entry(mw *w, int id, int dumper, const char *tag, const char *desc
     w_str(w, filename);
 }
 
+static void w_entry(mw *w, int id, int dumper, const char *tag, const char *desc, int section,
+                    const char *defn, const char *filename)
+{
+    w_entry_copy(w, id, dumper, tag, desc, section, defn, NULL, filename);
+}
+
+/* Header of a 1.16 archive with format byte 3 (tar), no compression. */
+static void w_header(mw *w)
+{
+    fwrite("PGDMP", 1, 5, w->f);
+    for (int i = 0; i < 6; i++)
+        w_byte(w, (int[]){1, 16, 0, 4, 8, 3}[i]);
+    w_byte(w, 0);
+    for (int i = 0; i < 7; i++)
+        w_int(w, (int[]){30, 5, 0, 24, 10, 126, 0}[i]);
+    w_str(w, "members");
+    w_str(w, "18.3");
+    w_str(w, "18.3");
+}
+
 /* toc.dat of a 1.16 tar archive: ENCODING and one BLOBS entry for the group. */
 static char *lo_toc(size_t *len)
 {
@@ -292,15 +312,7 @@ static char *lo_toc(size_t *len)
     char tag[32];
 
     w.f = open_memstream(&w.buf, &w.len);
-    fwrite("PGDMP", 1, 5, w.f);
-    for (int i = 0; i < 6; i++)
-        w_byte(&w, (int[]){1, 16, 0, 4, 8, 3}[i]);
-    w_byte(&w, 0); /* no compression */
-    for (int i = 0; i < 7; i++)
-        w_int(&w, (int[]){30, 5, 0, 24, 10, 126, 0}[i]);
-    w_str(&w, "members");
-    w_str(&w, "18.3");
-    w_str(&w, "18.3");
+    w_header(&w);
     w_int(&w, 2);
     w_entry(&w, 1, 0, "ENCODING", "ENCODING", DF_SECTION_PRE_DATA,
             "SET client_encoding = 'UTF8';\n", "");
@@ -419,6 +431,78 @@ START_TEST(test_tar_many_los_linear)
 }
 END_TEST
 
+#define N_TABLES 50000
+
+/* A tar archive of N_TABLES tables with one COPY row each: toc.dat, <id>.dat..., restore.sql. */
+static char *build_table_tar(void)
+{
+    static char path[64];
+    static const char rows[] = "1\n\\.\n\n\n";
+    uint8_t zero[1024] = {0};
+    char name[64], tag[32];
+    mw w;
+    int fd;
+    FILE *f;
+
+    w.f = open_memstream(&w.buf, &w.len);
+    w_header(&w);
+    w_int(&w, N_TABLES);
+    for (int k = 0; k < N_TABLES; k++) {
+        snprintf(tag, sizeof tag, "t%d", k);
+        snprintf(name, sizeof name, "%d.dat", 10 + k);
+        w_entry_copy(&w, 10 + k, 1, tag, "TABLE DATA", DF_SECTION_DATA, "",
+                     "COPY public.t (a) FROM stdin;\n", name);
+    }
+    fclose(w.f);
+    snprintf(path, sizeof path, "/tmp/check_members_tables.XXXXXX");
+    fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "wb");
+    ck_assert_ptr_nonnull(f);
+    tar_member(f, "toc.dat", w.buf, w.len);
+    for (int k = 0; k < N_TABLES; k++) {
+        snprintf(name, sizeof name, "%d.dat", 10 + k);
+        tar_member(f, name, rows, sizeof rows - 1);
+    }
+    tar_member(f, "restore.sql", "--\n", 3);
+    fwrite(zero, 1, sizeof zero, f);
+    ck_assert_int_eq(fclose(f), 0);
+    free(w.buf);
+    return path;
+}
+
+/* Every table's member found by name: by the reader and by the verifier, in linear time. */
+START_TEST(test_tar_many_tables_linear)
+{
+    char *path = build_table_tar();
+    df_reader *r = df_reader_new(NULL);
+    df_verify *v = NULL;
+    int64_t rows, total = 0;
+    double t_read = cpu_now(), t_verify;
+
+    ck_assert_int_eq(df_reader_open_path(r, path), DF_OK);
+    for (size_t i = 0; i < df_reader_toc_count(r); i++) {
+        int rc = df_reader_measure(r, df_reader_toc_at(r, i), &rows, NULL, NULL);
+        if (rc != DF_OK)
+            ck_abort_msg("entry %zu: %s", i, df_reader_error(r)->message);
+        total += rows;
+    }
+    t_read = cpu_now() - t_read;
+    df_reader_free(r);
+    ck_assert_int_eq(total, N_TABLES);
+    t_verify = cpu_now();
+    ck_assert_int_eq(df_verify_path(path, NULL, &v), DF_OK);
+    t_verify = cpu_now() - t_verify;
+    ck_assert_int_eq(df_verify_get_summary(v)->rows, N_TABLES);
+    df_verify_free(v);
+    unlink(path);
+    ck_assert_msg(t_read < MAX_LO_CPU, "reading %d tables took %.2f s of CPU (quadratic?)",
+                  N_TABLES, t_read);
+    ck_assert_msg(t_verify < 2 * MAX_LO_CPU, "verifying %d tables took %.2f s of CPU (quadratic?)",
+                  N_TABLES, t_verify);
+}
+END_TEST
+
 static Suite *members_suite(void)
 {
     Suite *s = suite_create("members");
@@ -433,6 +517,7 @@ static Suite *members_suite(void)
     suite_add_tcase(s, odd);
     tcase_set_timeout(many, 30);
     tcase_add_test(many, test_tar_many_los_linear);
+    tcase_add_test(many, test_tar_many_tables_linear);
     suite_add_tcase(s, many);
     return s;
 }
