@@ -221,7 +221,7 @@ int dfi_text_damage_hint(df_reader *r, int rc)
 }
 
 /*
- * "PGDMP" or a script's "--" as UTF-16 after a byte-order mark: what
+ * "PGDMP", a tar's "toc.dat" or a script's "--" as UTF-16 after a byte-order mark: what
  * PowerShell's ">" makes of pg_dump's output.  Returns the byte-order mark
  * ("FF FE", "FE FF") or NULL.
  */
@@ -243,6 +243,8 @@ static int refuse_utf16(df_reader *r, const uint8_t *p, size_t n)
 {
     const char *bom = utf16_of(p, n, "PGDMP");
 
+    if (bom == NULL)
+        bom = utf16_of(p, n, "toc.dat"); /* a tar archive's first member */
     if (bom != NULL)
         return dfi_fail(&r->err, DF_E_FORMAT, 0,
                         "the archive was re-encoded as UTF-16 text (byte-order mark %s), as a "
