@@ -28,6 +28,7 @@ typedef struct tar_state {
     size_t nseen, cap;
     size_t *slots;       /* open-addressing table of seen: index + 1, 0 = empty */
     size_t nslots;       /* a power of two, at least twice nseen */
+    size_t first_blob;   /* index + 1 of the first blob_* member walked, 0 = none yet */
     int64_t walked;      /* where the first header not yet walked starts */
     int64_t next_header; /* the header after the current member */
     bool at_end;         /* end-of-archive blocks reached */
@@ -217,6 +218,8 @@ static int remember(df_reader *r, const char *name, int64_t header, int64_t size
     m->data = header + TAR_BLOCK;
     m->size = size;
     index_member(ts, ts->nseen);
+    if (ts->first_blob == 0 && strncmp(name, "blob_", 5) == 0)
+        ts->first_blob = ts->nseen + 1;
     ts->nseen++;
     return DF_OK;
 }
@@ -317,26 +320,25 @@ static int enter_member(df_reader *r, const tar_member *m)
     return DF_OK;
 }
 
+/* Is `name` the member looked for: named `want`, or (want NULL) any blob_* member? */
+static bool wanted(const char *name, const char *want)
+{
+    return want != NULL ? strcmp(name, want) == 0 : strncmp(name, "blob_", 5) == 0;
+}
+
 /*
  * The member named `want` (NULL: the first blob_* member), among those
  * walked or else walking forward from the first one not yet walked.
  */
-static int walk_to(df_reader *r, bool (*match)(const char *, const void *), const void *want,
-                   const tar_member **found)
+static int walk_to(df_reader *r, const char *want, const tar_member **found)
 {
     tar_state *ts = ts_of(r);
 
-    if (want != NULL) {
-        *found = seen_by_name(ts, want);
-        if (*found != NULL)
-            return DF_OK;
-    } else {
-        for (size_t i = 0; i < ts->nseen; i++) /* once per archive: before 1.16 one BLOBS */
-            if (match(ts->seen[i].name, want)) {
-                *found = &ts->seen[i];
-                return DF_OK;
-            }
-    }
+    *found = want != NULL ? seen_by_name(ts, want)
+             : ts->first_blob ? &ts->seen[ts->first_blob - 1]
+                              : NULL;
+    if (*found != NULL)
+        return DF_OK;
     while (!ts->at_end) {
         char name[256];
         int64_t size;
@@ -348,23 +350,12 @@ static int walk_to(df_reader *r, bool (*match)(const char *, const void *), cons
             break;
         if (rc != DF_OK)
             return rc;
-        if (match(name, want)) {
+        if (wanted(name, want)) {
             *found = &ts->seen[ts->nseen - 1];
             return DF_OK;
         }
     }
     return DF_EOF;
-}
-
-static bool name_equals(const char *name, const void *arg)
-{
-    return strcmp(name, arg) == 0;
-}
-
-static bool is_blob_member(const char *name, const void *arg)
-{
-    (void)arg;
-    return strncmp(name, "blob_", 5) == 0;
 }
 
 static int tar_open_data(df_reader *r, const df_entry *e)
@@ -378,11 +369,11 @@ static int tar_open_data(df_reader *r, const df_entry *e)
     if (ts->blobs && r->arch.version >= DF_MAKE_VERSION(1, 16, 0)) {
         /* 1.16: the group starts at blob_<first OID of the tag>.dat */
         snprintf(want, sizeof want, "blob_%lu.dat", strtoul(e->tag ? e->tag : "0", NULL, 10));
-        rc = walk_to(r, name_equals, want, &m);
+        rc = walk_to(r, want, &m);
     } else if (ts->blobs) {
-        rc = walk_to(r, is_blob_member, NULL, &m);
+        rc = walk_to(r, NULL, &m);
     } else {
-        rc = walk_to(r, name_equals, e->filename, &m);
+        rc = walk_to(r, e->filename ? e->filename : "", &m);
     }
     if (rc == DF_EOF) {
         dfi_entry_label(e, want, sizeof want);
