@@ -251,8 +251,9 @@ static int check_link(const char *dir, const char *path, const char *name, df_er
     return rc;
 }
 
-int dfi_member_check(const char *dir, const char *name, bool follow, int64_t *size,
-                     df_error *err)
+/* dfi_member_check, also saying whether DIR/NAME is a symbolic link. */
+static int member_check(const char *dir, const char *name, bool follow, int64_t *size,
+                        bool *link, df_error *err)
 {
     char path[PATH_MAX];
     struct stat st;
@@ -264,7 +265,8 @@ int dfi_member_check(const char *dir, const char *name, bool follow, int64_t *si
         return dfi_fail(err, DF_E_LIMIT, -1, "path of \"%s\" is too long", name);
     if (lstat(path, &st) != 0)
         return open_failed(path, errno, err);
-    if (S_ISLNK(st.st_mode)) {
+    *link = S_ISLNK(st.st_mode);
+    if (*link) {
         int rc = follow ? DF_OK : check_link(dir, path, name, err);
         if (rc != DF_OK)
             return rc;
@@ -278,12 +280,21 @@ int dfi_member_check(const char *dir, const char *name, bool follow, int64_t *si
     return DF_OK;
 }
 
+int dfi_member_check(const char *dir, const char *name, bool follow, int64_t *size,
+                     df_error *err)
+{
+    bool link;
+
+    return member_check(dir, name, follow, size, &link, err);
+}
+
 int dfi_src_open_member(dfi_src *s, const char *dir, const char *name, bool follow,
                         df_error *err)
 {
     char path[PATH_MAX];
     struct stat st;
-    int fd, rc = dfi_member_check(dir, name, follow, NULL, err);
+    bool link = false;
+    int fd, rc = member_check(dir, name, follow, NULL, &link, err);
 
     s->owns_fd = false;
     s->dec = NULL;
@@ -291,8 +302,11 @@ int dfi_src_open_member(dfi_src *s, const char *dir, const char *name, bool foll
     if (rc != DF_OK)
         return rc;
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    /* Non-blocking: a FIFO swapped in after the check must not hang open(2). */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    /*
+     * Non-blocking: a FIFO swapped in after the check must not hang open(2);
+     * and a file that was no link must not have become one since.
+     */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (link ? 0 : O_NOFOLLOW));
     if (fd < 0)
         return open_failed(path, errno, err);
     if (fstat(fd, &st) != 0)
