@@ -78,8 +78,8 @@ fresh_copy() {
     cp -r "$DIR_ARCHIVE" "$TMP/d"
 }
 
-# The first data file toc.dat names, as pg_restore -l lists it: take it from the listing.
-DATA=$(cd "$DIR_ARCHIVE" && ls [0-9]*.dat | head -n 1)
+# A data file of the archive (the first in name order).
+DATA=$(find "$DIR_ARCHIVE" -maxdepth 1 -name '[0-9]*.dat' -printf '%f\n' | sort | head -n 1)
 
 # --- 1. members that are not regular files ---------------------------------------------------
 for kind in fifo link-fifo link-zero; do
@@ -184,12 +184,12 @@ expect "dumpls: directory toc.dat converted to CR LF" 2 "CR LF line ends.*pg_dum
 
 # PowerShell decodes a program's output with the console code page, then writes UTF-16.
 for enc in UTF-16LE UTF-16BE; do
-    bom='\xff\xfe'
-    [ "$enc" = UTF-16BE ] && bom='\xfe\xff'
-    { printf "$bom"; iconv -f LATIN1 -t "$enc" "$CORPUS/pg15/sample.custom.none.dump"; } >"$TMP/u16"
+    bom='\377\376'
+    [ "$enc" = UTF-16BE ] && bom='\376\377'
+    { printf '%b' "$bom"; iconv -f LATIN1 -t "$enc" "$CORPUS/pg15/sample.custom.none.dump"; } >"$TMP/u16"
     run "$DUMPLS" "$TMP/u16"
     expect "dumpls: custom archive as $enc" 2 "UTF-16.*PowerShell.*pg_dump -f FILE"
-    { printf "$bom"; iconv -f UTF-8 -t "$enc" "$CORPUS/pg15/sample.plain.sql"; } >"$TMP/u16"
+    { printf '%b' "$bom"; iconv -f UTF-8 -t "$enc" "$CORPUS/pg15/sample.plain.sql"; } >"$TMP/u16"
     run "$DUMPCHECK" "$TMP/u16"
     expect "dumpcheck: plain script as $enc" 2 "UTF-16.*pg_dump -f FILE"
 done
