@@ -527,7 +527,7 @@ int main(void)
     SRunner *sr = srunner_create(members_suite());
     int failed;
 
-    srunner_run_all(sr, CK_ENV);
+    srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed == 0 ? 0 : 1;
