@@ -251,6 +251,10 @@ static int refuse_utf16(df_reader *r, const uint8_t *p, size_t n)
                         "PowerShell redirection (>) does, and cannot be repaired: write it with "
                         "pg_dump -f FILE",
                         bom);
+    if (n >= 8 && memcmp(p, "\xef\xbb\xbfPGDMP", 8) == 0) /* Out-File -Encoding utf8 */
+        return dfi_fail(&r->err, DF_E_FORMAT, 0,
+                        "the archive was re-encoded as UTF-8 text (byte-order mark EF BB BF), as "
+                        "PowerShell does, and cannot be repaired: write it with pg_dump -f FILE");
     bom = utf16_of(p, n, "--");
     if (bom != NULL)
         return dfi_fail(&r->err, DF_E_FORMAT, 0,

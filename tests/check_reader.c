@@ -936,7 +936,10 @@ END_TEST
 /* Archives damaged by text conversions (issue 10)                     */
 /* ------------------------------------------------------------------ */
 
-/* The corpus file `rel` converted: 0 = \n -> \r\n, 1 = UTF-16LE + FF FE, 2 = UTF-16BE + FE FF. */
+/*
+ * The corpus file `rel` converted: 0 = \n -> \r\n, 1 = UTF-16LE + FF FE, 2 = UTF-16BE + FE FF,
+ * 3 = UTF-8 (from Latin-1) + EF BB BF.
+ */
 static char *converted(const char *rel, int how)
 {
     char path[4096], *out = strdup("/tmp/check_reader_conv.XXXXXX");
@@ -946,11 +949,14 @@ static char *converted(const char *rel, int how)
     int fd;
 
     ck_assert_ptr_nonnull(in);
-    buf = malloc(2 * len + 2);
+    buf = malloc(2 * len + 3);
     ck_assert_ptr_nonnull(buf);
-    if (how > 0) {
+    if (how == 1 || how == 2) {
         buf[n++] = how == 1 ? 0xff : 0xfe;
         buf[n++] = how == 1 ? 0xfe : 0xff;
+    } else if (how == 3) {
+        memcpy(buf, "\xef\xbb\xbf", 3);
+        n = 3;
     }
     for (size_t i = 0; i < len; i++) {
         uint8_t c = (uint8_t)in[i];
@@ -958,6 +964,10 @@ static char *converted(const char *rel, int how)
             buf[n++] = '\r';
         if (how == 2) /* Latin-1 to UTF-16: each byte a code unit */
             buf[n++] = 0;
+        if (how == 3 && c >= 0x80) { /* Latin-1 to UTF-8 */
+            buf[n++] = (uint8_t)(0xc0 | c >> 6);
+            c = (uint8_t)(0x80 | (c & 0x3f));
+        }
         buf[n++] = c;
         if (how == 1)
             buf[n++] = 0;
@@ -978,8 +988,8 @@ static const char *const conv_rels[] = {"pg15/sample.custom.none.dump", "pg18/sa
 /* CR LF: the error names the cause and pg_dump -f; UTF-16: refused at the probe, named. */
 START_TEST(test_text_conversions)
 {
-    const char *rel = conv_rels[_i / 3];
-    int how = _i % 3;
+    const char *rel = conv_rels[_i / 4];
+    int how = _i % 4;
     char *path = converted(rel, how);
     df_reader *r = df_reader_new(NULL);
     int rc = df_reader_open_path(r, path);
@@ -987,8 +997,12 @@ START_TEST(test_text_conversions)
 
     unlink(path);
     free(path);
-    if (how == 0 && strstr(rel, ".sql") != NULL) {
-        ck_assert_int_eq(rc, DF_OK); /* a script with CR LF line ends is fine */
+    if ((how == 0 || how == 3) && strstr(rel, ".sql") != NULL) {
+        ck_assert_int_eq(rc, how == 0 ? DF_OK : DF_E_FORMAT); /* CR LF in a script is fine */
+    } else if (how == 3) {
+        ck_assert_msg(strstr(rel, "tar") != NULL || (rc == DF_E_FORMAT &&
+                                                      strstr(err->message, "UTF-8") != NULL),
+                      "%s (3): %s", rel, err->message);
     } else {
         ck_assert_msg(rc < 0, "%s (%d) opened", rel, how);
         ck_assert_msg(strstr(err->message, how == 0 ? "CR LF" : "UTF-16") != NULL &&
@@ -1076,7 +1090,7 @@ static Suite *reader_suite(void)
     tcase_add_loop_test(tc, test_pipe_skips_entries, 0,
                         (int)(sizeof pipe_rels / sizeof pipe_rels[0]));
     tcase_add_loop_test(tc, test_text_conversions, 0,
-                        (int)(3 * sizeof conv_rels / sizeof conv_rels[0]));
+                        (int)(4 * sizeof conv_rels / sizeof conv_rels[0]));
     tcase_add_test(tc, test_crlf_pipe);
     tcase_add_loop_test(tc, test_no_text_hint_on_intact, 0,
                         (int)(sizeof conv_rels / sizeof conv_rels[0]));
