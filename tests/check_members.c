@@ -35,6 +35,17 @@ static char *copy_dir_archive(void)
     return dir;
 }
 
+/* Remove what copy_dir_archive and make_member made (dft_remove_dir does one level). */
+static void remove_archive(char *dir)
+{
+    char d[4200];
+
+    snprintf(d, sizeof d, "%s/d", dir);
+    dft_remove_dir(d);
+    dft_remove_dir(dir);
+    free(dir);
+}
+
 /* The first TABLE DATA entry's file name (its data file in the archive). */
 static char *first_data_file(const char *archive)
 {
@@ -158,8 +169,7 @@ START_TEST(test_data_file_kinds)
     rc = read_archive(dir, 1, &err);
     ck_assert_msg(rc == (_i == M_LINK_INSIDE || _i == M_LINK_OUTSIDE ? DF_OK : DF_E_CORRUPT),
                   "%s, following: %s (%s)", kind_name[_i], df_strstatus(rc), err.message);
-    dft_remove_dir(dir);
-    free(dir);
+    remove_archive(dir);
     free(member);
 }
 END_TEST
@@ -193,8 +203,7 @@ START_TEST(test_verify_data_file_kinds)
         ck_assert_int_eq(verdict, DF_VERDICT_DAMAGED);
         ck_assert(verify_has(dir, 1, DF_FIND_NOT_REGULAR_FILE, &f, &verdict));
     }
-    dft_remove_dir(dir);
-    free(dir);
+    remove_archive(dir);
     free(member);
 }
 END_TEST
@@ -219,8 +228,7 @@ START_TEST(test_toc_and_lo_file_kinds)
                       members[_i]);
     else
         ck_assert_int_ne(verify_has(dir, 1, DF_FIND_MISSING_FILE, &f, &verdict), 1);
-    dft_remove_dir(dir);
-    free(dir);
+    remove_archive(dir);
 }
 END_TEST
 
