@@ -256,6 +256,14 @@ DF_API void df_reader_set_progress(df_reader *r, df_progress_fn fn, void *ctx);
 DF_API size_t df_progress_format(const df_progress *p, double rate, char *buf, size_t n);
 
 /*
+ * A directory archive's member that is a symbolic link resolving outside
+ * the archive directory is refused (DF_E_IO naming it) unless `follow` is
+ * non-zero (for data files moved elsewhere on purpose).  Members must be
+ * regular files either way.  Must be called before opening.
+ */
+DF_API void df_reader_set_follow_symlinks(df_reader *r, int follow);
+
+/*
  * Open an archive and read its header and TOC.  `path` is a file, a
  * directory (directory format), a directory archive's toc.dat, or "-"
  * (stdin).  The format is probed, never guessed from the name.  A path that
@@ -462,6 +470,7 @@ DF_API const char *df_verdict_name(int verdict);
 #define DF_FIND_TRUNCATED "truncated"               /* data, member or stream cut short */
 #define DF_FIND_MISSING_DATA "missing-data"         /* an entry's data are not in the archive */
 #define DF_FIND_MISSING_FILE "missing-file"         /* directory: a file toc.dat names is absent */
+#define DF_FIND_NOT_REGULAR_FILE "not-a-regular-file" /* directory: a member is a FIFO, device ... */
 #define DF_FIND_BAD_CHECKSUM "bad-checksum"         /* Adler-32, CRC-32, ISIZE, header checksum */
 #define DF_FIND_BAD_DATA "bad-data"                 /* compressed data do not decode */
 #define DF_FIND_TRAILING_DATA "trailing-data"       /* bytes after a stream or the last block */
@@ -522,6 +531,7 @@ typedef struct df_verify_options {
      */
     df_progress_fn progress;
     void *progress_ctx;
+    int follow_symlinks; /* directory members may resolve outside it (df_reader_set_follow_symlinks) */
 } df_verify_options;
 
 /* Zeroes *o: full check, one thread, no pg_restore check, automatic inflater. */

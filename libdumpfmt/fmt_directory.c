@@ -6,7 +6,9 @@
  * blobs_<dumpId>.toc from 1.16).  pg_dump never compresses toc.dat or the
  * LO lists, but pg_restore finds them compressed too (someone gzipped the
  * whole directory), so they are looked up the same way and decoded as read.
- * File names from toc.dat never leave the directory.
+ * File names from toc.dat never leave the directory, and every member must
+ * be a regular file that (unless the caller follows symlinks) resolves
+ * inside it: see dfi_member_check.
  */
 #include "internal.h"
 
@@ -38,8 +40,7 @@ static dir_state *ds_of(const df_reader *r)
 
 static int check_name(df_reader *r, const char *name)
 {
-    if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 || strcmp(name, ".") == 0 ||
-        name[0] == '\0')
+    if (!dfi_member_name_ok(name))
         return dfi_fail(&r->err, DF_E_CORRUPT, -1, "invalid file name \"%s\" in archive", name);
     return DF_OK;
 }
@@ -50,7 +51,8 @@ static int open_whole(df_reader *r, dfi_src *src, const char *name, char *member
     int wrap, rc = check_name(r, name);
 
     if (rc == DF_OK)
-        rc = dfi_src_open_discover(src, ds_of(r)->dir, name, member, mn, &wrap, &r->err);
+        rc = dfi_src_open_discover(src, ds_of(r)->dir, name, member, mn, &wrap,
+                                   r->follow_symlinks, &r->err);
     if (rc == DF_OK) {
         dfi_error_set_member(&r->err, member);
         rc = dfi_src_decode(src, wrap, &r->err);
@@ -104,6 +106,8 @@ static int dir_open(df_reader *r)
     r->hdr.file_size = r->src.size;
     rc = dfi_buf_init(&r->buf, &r->src, DFI_BUF_SIZE, &r->err);
     if (rc == DF_OK)
+        dfi_note_text_damage(r);
+    if (rc == DF_OK)
         rc = dfi_read_header(r, 3);
     if (rc == DF_OK)
         rc = dfi_read_toc(r, dfi_toc_filename_extra);
@@ -146,7 +150,7 @@ static int open_data_file(df_reader *r, const char *name, const df_entry *e)
     if (rc != DF_OK)
         return rc;
     rc = dfi_src_open_discover(&ds->data_src, ds->dir, name, ds->member, sizeof ds->member, &wrap,
-                               &r->err);
+                               r->follow_symlinks, &r->err);
     if (rc == DF_E_NOTFOUND) {
         dfi_entry_label(e, label, sizeof label);
         dfi_error_set_member(&r->err, name);

@@ -4,7 +4,10 @@
  * per large object followed by the LO list member, restore.sql and two zero
  * blocks.  Members are walked forward with header checksum and size checks,
  * which works from a pipe; a seekable file also allows going back to a
- * member already passed.
+ * member already passed.  Members already walked are found by name through
+ * a hash table and by header offset through binary search, so reading an
+ * archive with 100,000 large objects costs no more per member than one with
+ * ten (the walk used to rescan every member seen for each one).
  */
 #include "internal.h"
 
@@ -21,9 +24,13 @@ typedef struct tar_member {
 } tar_member;
 
 typedef struct tar_state {
-    tar_member *seen;
+    tar_member *seen; /* in file order: headers walked from the start, none skipped */
     size_t nseen, cap;
-    int64_t next_header; /* where the next unwalked header starts */
+    size_t *slots;       /* open-addressing table of seen: index + 1, 0 = empty */
+    size_t nslots;       /* a power of two, at least twice nseen */
+    size_t first_blob;   /* index + 1 of the first blob_* member walked, 0 = none yet */
+    int64_t walked;      /* where the first header not yet walked starts */
+    int64_t next_header; /* the header after the current member */
     bool at_end;         /* end-of-archive blocks reached */
     /* the member being read */
     int64_t left; /* data bytes left */
@@ -110,6 +117,81 @@ void dfi_tar_member_name(const uint8_t *h, char *out, size_t n)
     out[k] = '\0';
 }
 
+/* FNV-1a: member names are short and not chosen to collide with anything that matters. */
+static size_t name_hash(const char *name)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The slot holding `name`, or the empty slot where it would go. */
+static size_t *slot_of(const tar_state *ts, const char *name)
+{
+    size_t mask = ts->nslots - 1, i = name_hash(name) & mask;
+
+    while (ts->slots[i] != 0 && strcmp(ts->seen[ts->slots[i] - 1].name, name) != 0)
+        i = (i + 1) & mask;
+    return &ts->slots[i];
+}
+
+/* Index member k by name; the first member of a name wins, as a forward walk finds it. */
+static void index_member(tar_state *ts, size_t k)
+{
+    size_t *slot = slot_of(ts, ts->seen[k].name);
+
+    if (*slot == 0)
+        *slot = k + 1;
+}
+
+/* Keep the table at most half full so probes stay short. */
+static int grow_index(df_reader *r, int64_t at)
+{
+    tar_state *ts = ts_of(r);
+    size_t n = ts->nslots ? ts->nslots * 2 : 128;
+    size_t *slots;
+
+    if (ts->nseen + 1 <= ts->nslots / 2)
+        return DF_OK;
+    slots = calloc(n, sizeof *slots);
+    if (slots == NULL)
+        return dfi_fail(&r->err, DF_E_NOMEM, at, "out of memory");
+    free(ts->slots);
+    ts->slots = slots;
+    ts->nslots = n;
+    for (size_t k = 0; k < ts->nseen; k++)
+        index_member(ts, k);
+    return DF_OK;
+}
+
+/* The walked member named `name`, or NULL. */
+static const tar_member *seen_by_name(const tar_state *ts, const char *name)
+{
+    size_t *slot;
+
+    if (ts->nslots == 0)
+        return NULL;
+    slot = slot_of(ts, name);
+    return *slot ? &ts->seen[*slot - 1] : NULL;
+}
+
+/* The walked member whose header is at `header`, or NULL (seen is in file order). */
+static const tar_member *seen_at(const tar_state *ts, int64_t header)
+{
+    size_t lo = 0, hi = ts->nseen;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ts->seen[mid].header < header)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ts->nseen && ts->seen[lo].header == header ? &ts->seen[lo] : NULL;
+}
+
 static int remember(df_reader *r, const char *name, int64_t header, int64_t size)
 {
     tar_state *ts = ts_of(r);
@@ -126,6 +208,8 @@ static int remember(df_reader *r, const char *name, int64_t header, int64_t size
         ts->seen = n;
         ts->cap = cap;
     }
+    if (grow_index(r, header) != DF_OK)
+        return r->err.code;
     m = &ts->seen[ts->nseen];
     m->name = strdup(name);
     if (m->name == NULL)
@@ -133,6 +217,9 @@ static int remember(df_reader *r, const char *name, int64_t header, int64_t size
     m->header = header;
     m->data = header + TAR_BLOCK;
     m->size = size;
+    index_member(ts, ts->nseen);
+    if (ts->first_blob == 0 && strncmp(name, "blob_", 5) == 0)
+        ts->first_blob = ts->nseen + 1;
     ts->nseen++;
     return DF_OK;
 }
@@ -175,7 +262,7 @@ static int read_member_header(df_reader *r, char *name, size_t n, int64_t *size)
                         "into it",
                         name, (long long)*size, (long long)(r->src.size - at - TAR_BLOCK));
     rc = remember(r, name, at, *size);
-    ts->next_header = at + TAR_BLOCK + round_up(*size);
+    ts->next_header = ts->walked = at + TAR_BLOCK + round_up(*size);
     return rc;
 }
 
@@ -233,21 +320,29 @@ static int enter_member(df_reader *r, const tar_member *m)
     return DF_OK;
 }
 
-/* Walk forward over unseen members until one satisfies `match`. */
-static int walk_to(df_reader *r, bool (*match)(const char *, const void *), const void *arg,
-                   const tar_member **found)
+/* Is `name` the member looked for: named `want`, or (want NULL) any blob_* member? */
+static bool wanted(const char *name, const char *want)
+{
+    return want != NULL ? strcmp(name, want) == 0 : strncmp(name, "blob_", 5) == 0;
+}
+
+/*
+ * The member named `want` (NULL: the first blob_* member), among those
+ * walked or else walking forward from the first one not yet walked.
+ */
+static int walk_to(df_reader *r, const char *want, const tar_member **found)
 {
     tar_state *ts = ts_of(r);
 
-    for (size_t i = 0; i < ts->nseen; i++)
-        if (match(ts->seen[i].name, arg)) {
-            *found = &ts->seen[i];
-            return DF_OK;
-        }
+    *found = want != NULL ? seen_by_name(ts, want)
+             : ts->first_blob ? &ts->seen[ts->first_blob - 1]
+                              : NULL;
+    if (*found != NULL)
+        return DF_OK;
     while (!ts->at_end) {
         char name[256];
         int64_t size;
-        int rc = dfi_buf_seek(&r->buf, ts->next_header, &r->err);
+        int rc = dfi_buf_seek(&r->buf, ts->walked, &r->err);
 
         if (rc == DF_OK)
             rc = read_member_header(r, name, sizeof name, &size);
@@ -255,23 +350,12 @@ static int walk_to(df_reader *r, bool (*match)(const char *, const void *), cons
             break;
         if (rc != DF_OK)
             return rc;
-        if (match(name, arg)) {
+        if (wanted(name, want)) {
             *found = &ts->seen[ts->nseen - 1];
             return DF_OK;
         }
     }
     return DF_EOF;
-}
-
-static bool name_equals(const char *name, const void *arg)
-{
-    return strcmp(name, arg) == 0;
-}
-
-static bool is_blob_member(const char *name, const void *arg)
-{
-    (void)arg;
-    return strncmp(name, "blob_", 5) == 0;
 }
 
 static int tar_open_data(df_reader *r, const df_entry *e)
@@ -285,11 +369,11 @@ static int tar_open_data(df_reader *r, const df_entry *e)
     if (ts->blobs && r->arch.version >= DF_MAKE_VERSION(1, 16, 0)) {
         /* 1.16: the group starts at blob_<first OID of the tag>.dat */
         snprintf(want, sizeof want, "blob_%lu.dat", strtoul(e->tag ? e->tag : "0", NULL, 10));
-        rc = walk_to(r, name_equals, want, &m);
+        rc = walk_to(r, want, &m);
     } else if (ts->blobs) {
-        rc = walk_to(r, is_blob_member, NULL, &m);
+        rc = walk_to(r, NULL, &m);
     } else {
-        rc = walk_to(r, name_equals, e->filename, &m);
+        rc = walk_to(r, e->filename ? e->filename : "", &m);
     }
     if (rc == DF_EOF) {
         dfi_entry_label(e, want, sizeof want);
@@ -330,11 +414,8 @@ static int tar_next_lo(df_reader *r, uint32_t *oid)
     rc = dfi_buf_seek(&r->buf, ts->next_header, &r->err);
     if (rc != DF_OK)
         return rc;
-    m = NULL;
-    for (size_t i = 0; i < ts->nseen; i++)
-        if (ts->seen[i].header == ts->next_header)
-            m = &ts->seen[i];
-    if (m == NULL) {
+    m = seen_at(ts, ts->next_header);
+    if (m == NULL) { /* next_header is where the walk stopped: walk one more */
         if (ts->at_end)
             return DF_EOF;
         rc = read_member_header(r, name, sizeof name, &size);
@@ -392,6 +473,7 @@ static void tar_free(df_reader *r)
     for (size_t i = 0; i < ts->nseen; i++)
         free(ts->seen[i].name);
     free(ts->seen);
+    free(ts->slots);
     free(ts);
     r->fmt_state = NULL;
 }

@@ -55,7 +55,24 @@ DFI_HIDDEN void dfi_src_close(dfi_src *s);
  * DF_E_NOTFOUND when none exists.
  */
 DFI_HIDDEN int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *member,
-                                     size_t mn, int *wrap, df_error *err);
+                                     size_t mn, int *wrap, bool follow, df_error *err);
+/*
+ * The one place that says a member name from toc.dat or an LO list stays
+ * inside the archive directory: not empty, no '/', not "." or "..".
+ */
+DFI_HIDDEN bool dfi_member_name_ok(const char *name);
+/*
+ * Check DIR/NAME as an archive member without opening it: the name is
+ * valid, a symbolic link resolves inside DIR (unless `follow`), and the file
+ * is a regular file (a FIFO or /dev/zero would block or never end).  DF_OK
+ * with *size (may be NULL), DF_E_NOTFOUND, DF_E_CORRUPT (bad name, not a
+ * regular file), DF_E_IO (outside the directory, unreadable).
+ */
+DFI_HIDDEN int dfi_member_check(const char *dir, const char *name, bool follow, int64_t *size,
+                                df_error *err);
+/* Open DIR/NAME after dfi_member_check, without blocking on whatever replaced it since. */
+DFI_HIDDEN int dfi_src_open_member(dfi_src *s, const char *dir, const char *name, bool follow,
+                                   df_error *err);
 /*
  * From now on, read s through a decoder of wrap (a dfi_wrap): for files that
  * are compressed as a whole and parsed as text or TOC, such as a directory
@@ -258,6 +275,8 @@ struct df_reader {
     df_error err;
     char *path;
     bool opened;
+    bool follow_symlinks; /* directory members may resolve outside the directory */
+    bool crlf_suspect;    /* the first bytes look converted to CR LF line ends */
 
     dfi_src src; /* main input: archive file, toc.dat, or tar */
     dfi_buf buf;
@@ -327,6 +346,10 @@ typedef struct dfi_line {
 } dfi_line;
 /* Append ch: DF_OK, DF_E_LIMIT (the line would reach max_line) or DF_E_NOMEM. */
 DFI_HIDDEN int dfi_line_push(dfi_line *l, const df_limits *lim, char ch);
+/* reader.c: note whether r->buf's first bytes look converted to CR LF line ends. */
+DFI_HIDDEN void dfi_note_text_damage(df_reader *r);
+/* reader.c: rc, with a hint added to r->err's message when a failure looks due to that. */
+DFI_HIDDEN int dfi_text_damage_hint(df_reader *r, int rc);
 /* reader.c: the entry's index by dump id, or -1. */
 DFI_HIDDEN ssize_t dfi_find_index(const df_reader *r, int32_t id);
 /* reader.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */

@@ -75,6 +75,8 @@ df_reader *df_reader_new(const df_limits *limits)
 
 void df_reader_set_io_size(df_reader *r, size_t n) { r->io_size = n; }
 
+void df_reader_set_follow_symlinks(df_reader *r, int follow) { r->follow_symlinks = follow != 0; }
+
 void df_reader_close_data(df_reader *r)
 {
     if (r == NULL || !r->data_open)
@@ -203,17 +205,110 @@ bool dfi_looks_like_plain(const uint8_t *p, size_t n)
     return false;
 }
 
+/* How many leading bytes the probe looks at: enough for the text-damage checks below. */
+#define PROBE_BYTES 4096
+
+/*
+ * A binary file that went through a \n -> \r\n conversion (a text-mode
+ * redirection or transfer): every LF is preceded by a CR.  A real archive
+ * has LF bytes in its header or TOC (the hour 10, a dump id 10, a length
+ * 10 ...) with no CR before them; none of the corpus archives passes this.
+ */
+static bool looks_crlf(const uint8_t *p, size_t n)
+{
+    size_t crlf = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (i == 0 || p[i - 1] != '\r')
+            return false;
+        crlf++;
+    }
+    return crlf > 0;
+}
+
+void dfi_note_text_damage(df_reader *r)
+{
+    if (peek_up_to(r, PROBE_BYTES) == DF_OK)
+        r->crlf_suspect = looks_crlf(dfi_buf_ptr(&r->buf), dfi_buf_avail(&r->buf));
+    else
+        dfi_error_clear(&r->err); /* the parser meets the same error and reports it */
+}
+
+int dfi_text_damage_hint(df_reader *r, int rc)
+{
+    static const char hint[] = "; the file looks converted to CR LF line ends (a text-mode "
+                               "redirection or copy): write it with pg_dump -f FILE, copy it "
+                               "in binary mode";
+    size_t used, room;
+
+    if (rc >= 0 || !r->crlf_suspect)
+        return rc;
+    used = strnlen(r->err.message, sizeof r->err.message - 1);
+    room = sizeof r->err.message - 1 - used;
+    memcpy(r->err.message + used, hint, room < sizeof hint - 1 ? room : sizeof hint - 1);
+    r->err.message[used + (room < sizeof hint - 1 ? room : sizeof hint - 1)] = '\0';
+    return rc;
+}
+
+/*
+ * "PGDMP", a tar's "toc.dat" or a script's "--" as UTF-16 after a byte-order mark: what
+ * PowerShell's ">" makes of pg_dump's output.  Returns the byte-order mark
+ * ("FF FE", "FE FF") or NULL.
+ */
+static const char *utf16_of(const uint8_t *p, size_t n, const char *text)
+{
+    size_t k = strlen(text);
+    bool le = n >= 2 + 2 * k && p[0] == 0xff && p[1] == 0xfe;
+    bool be = n >= 2 + 2 * k && p[0] == 0xfe && p[1] == 0xff;
+
+    for (size_t i = 0; (le || be) && i < k; i++) {
+        const uint8_t *c = p + 2 + 2 * i;
+        if (c[le ? 0 : 1] != (uint8_t)text[i] || c[le ? 1 : 0] != 0)
+            le = be = false;
+    }
+    return le ? "FF FE" : be ? "FE FF" : NULL;
+}
+
+static int refuse_utf16(df_reader *r, const uint8_t *p, size_t n)
+{
+    const char *bom = utf16_of(p, n, "PGDMP");
+
+    if (bom == NULL)
+        bom = utf16_of(p, n, "toc.dat"); /* a tar archive's first member */
+    if (bom != NULL)
+        return dfi_fail(&r->err, DF_E_FORMAT, 0,
+                        "the archive was re-encoded as UTF-16 text (byte-order mark %s), as a "
+                        "PowerShell redirection (>) does, and cannot be repaired: write it with "
+                        "pg_dump -f FILE",
+                        bom);
+    if (n >= 8 && memcmp(p, "\xef\xbb\xbfPGDMP", 8) == 0) /* Out-File -Encoding utf8 */
+        return dfi_fail(&r->err, DF_E_FORMAT, 0,
+                        "the archive was re-encoded as UTF-8 text (byte-order mark EF BB BF), as "
+                        "PowerShell does, and cannot be repaired: write it with pg_dump -f FILE");
+    bom = utf16_of(p, n, "--");
+    if (bom != NULL)
+        return dfi_fail(&r->err, DF_E_FORMAT, 0,
+                        "the script was re-encoded as UTF-16 text (byte-order mark %s), as a "
+                        "PowerShell redirection (>) does: write it with pg_dump -f FILE (or "
+                        "convert it to UTF-8 with iconv)",
+                        bom);
+    return DF_OK;
+}
+
 /* Decide the format of a file or stream from its first bytes (design §3.10). */
 static int probe(df_reader *r, const dfi_format **fmt)
 {
     const uint8_t *p;
     size_t n;
-    int rc = peek_up_to(r, 512);
+    int rc = peek_up_to(r, PROBE_BYTES);
 
     if (rc != DF_OK)
         return rc;
     p = dfi_buf_ptr(&r->buf);
     n = dfi_buf_avail(&r->buf);
+    r->crlf_suspect = looks_crlf(p, n);
     if (n >= 8 && memcmp(p, "PGDMP", 5) == 0) {
         int vmin = p[6];
         /* magic, vmaj, vmin, [vrev], intSize, [offSize], format */
@@ -244,6 +339,8 @@ static int probe(df_reader *r, const dfi_format **fmt)
         *fmt = &dfi_format_plain;
         return DF_OK;
     }
+    if ((rc = refuse_utf16(r, p, n)) != DF_OK)
+        return rc;
     return dfi_fail(&r->err, DF_E_FORMAT, 0, "input file does not appear to be a valid archive");
 }
 
@@ -269,7 +366,7 @@ static int open_stream(df_reader *r)
         return rc;
     r->fmt = fmt;
     r->hdr.format = fmt->id;
-    return fmt->open(r);
+    return dfi_text_damage_hint(r, fmt->open(r));
 }
 
 static int check_fresh(df_reader *r)
@@ -310,7 +407,7 @@ static int open_directory(df_reader *r)
 {
     r->fmt = &dfi_format_directory;
     r->hdr.format = DF_FORMAT_DIRECTORY;
-    return dfi_format_directory.open(r);
+    return dfi_text_damage_hint(r, dfi_format_directory.open(r));
 }
 
 int df_reader_open_path(df_reader *r, const char *path)

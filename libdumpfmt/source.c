@@ -185,23 +185,169 @@ int dfi_src_decode(dfi_src *s, int wrap, df_error *err)
     return DF_OK;
 }
 
+bool dfi_member_name_ok(const char *name)
+{
+    return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL &&
+           strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/* What a non-regular file is, for the message that refuses it. */
+static const char *file_kind(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISDIR(m))
+        return "a directory";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a regular file";
+}
+
+static int not_regular(const char *name, mode_t m, df_error *err)
+{
+    return dfi_fail(err, DF_E_CORRUPT, -1, "\"%s\" is not a regular file (%s)", name,
+                    file_kind(m));
+}
+
+/* DF_E_NOTFOUND for ENOENT, else DF_E_IO; err says which file and why. */
+static int open_failed(const char *name, int e, df_error *err)
+{
+    dfi_fail_errno(err, e, -1, "could not open \"%s\": %s", name, strerror(e));
+    if (e != ENOENT)
+        return DF_E_IO;
+    if (err != NULL)
+        err->code = DF_E_NOTFOUND;
+    return DF_E_NOTFOUND;
+}
+
+/*
+ * A symbolic link must resolve inside the archive directory: toc.dat (or
+ * anyone who can write there) must not make a tool read /etc/passwd.
+ */
+static int check_link(const char *dir, const char *path, const char *name, df_error *err)
+{
+    char *real_dir = realpath(dir, NULL), *real = realpath(path, NULL);
+    size_t dl;
+    int rc = DF_OK;
+
+    if (real_dir == NULL || real == NULL) {
+        rc = open_failed(name, errno, err); /* ENOENT: a dangling link, the member is missing */
+    } else {
+        dl = strlen(real_dir);
+        if (dl == 1) /* the directory is "/" */
+            dl = 0;
+        if (strncmp(real, real_dir, dl) != 0 || real[dl] != '/')
+            rc = dfi_fail(err, DF_E_IO, -1,
+                          "\"%s\" is a symbolic link to \"%s\", outside the archive directory "
+                          "(--follow-symlinks reads it)",
+                          name, real);
+    }
+    free(real_dir);
+    free(real);
+    return rc;
+}
+
+/* dfi_member_check, also saying whether DIR/NAME is a symbolic link. */
+static int member_check(const char *dir, const char *name, bool follow, int64_t *size,
+                        bool *link, df_error *err)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    if (!dfi_member_name_ok(name))
+        return dfi_fail(err, DF_E_CORRUPT, -1, "invalid file name \"%s\" in archive",
+                        name ? name : "");
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return dfi_fail(err, DF_E_LIMIT, -1, "path of \"%s\" is too long", name);
+    if (lstat(path, &st) != 0)
+        return open_failed(path, errno, err);
+    *link = S_ISLNK(st.st_mode);
+    if (*link) {
+        int rc = follow ? DF_OK : check_link(dir, path, name, err);
+        if (rc != DF_OK)
+            return rc;
+        if (stat(path, &st) != 0)
+            return open_failed(path, errno, err);
+    }
+    if (!S_ISREG(st.st_mode))
+        return not_regular(name, st.st_mode, err);
+    if (size != NULL)
+        *size = st.st_size;
+    return DF_OK;
+}
+
+int dfi_member_check(const char *dir, const char *name, bool follow, int64_t *size,
+                     df_error *err)
+{
+    bool link;
+
+    return member_check(dir, name, follow, size, &link, err);
+}
+
+int dfi_src_open_member(dfi_src *s, const char *dir, const char *name, bool follow,
+                        df_error *err)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    bool link = false;
+    int fd, rc = member_check(dir, name, follow, NULL, &link, err);
+
+    s->owns_fd = false;
+    s->dec = NULL;
+    s->fd = -1;
+    if (rc != DF_OK)
+        return rc;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    /*
+     * Non-blocking: a FIFO swapped in after the check must not hang open(2);
+     * and a file that was no link must not have become one since.
+     */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (link ? 0 : O_NOFOLLOW));
+    if (fd < 0)
+        return open_failed(path, errno, err);
+    if (fstat(fd, &st) != 0)
+        rc = dfi_fail_errno(err, errno, -1, "could not stat \"%s\": %s", name, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = not_regular(name, st.st_mode, err);
+    if (rc != DF_OK) {
+        close(fd);
+        return rc;
+    }
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    rc = src_setup(s, fd, err);
+    s->owns_fd = true;
+    if (rc != DF_OK) {
+        close(fd);
+        s->fd = -1;
+        s->owns_fd = false;
+    }
+    return rc;
+}
+
 int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *member, size_t mn,
-                          int *wrap, df_error *err)
+                          int *wrap, bool follow, df_error *err)
 {
     static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
     static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
 
+    if (!dfi_member_name_ok(name))
+        return dfi_fail(err, DF_E_CORRUPT, -1, "invalid file name \"%s\" in archive",
+                        name ? name : "");
     for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        char path[PATH_MAX];
+        char file[NAME_MAX + 1];
         int rc;
 
-        if ((size_t)snprintf(path, sizeof path, "%s/%s%s", dir, name, suffix[i]) >= sizeof path)
-            return dfi_fail(err, DF_E_LIMIT, -1, "path of \"%s\" is too long", name);
-        rc = dfi_src_open_path(s, path, err);
+        if ((size_t)snprintf(file, sizeof file, "%s%s", name, suffix[i]) >= sizeof file)
+            return dfi_fail(err, DF_E_LIMIT, -1, "file name \"%s\" is too long", name);
+        rc = dfi_src_open_member(s, dir, file, follow, err);
         if (rc == DF_E_NOTFOUND)
             continue;
         if (member != NULL)
-            snprintf(member, mn, "%s%s", name, suffix[i]);
+            snprintf(member, mn, "%s", file);
         *wrap = wraps[i];
         return rc;
     }

@@ -939,6 +939,8 @@ struct vctx {
     vlink *links; /* the columns the sequences feed */
     size_t nlinks, caplinks;
     bool gzip_used;
+    ventry **by_file; /* tar: data entries by file name (tar_data_entry), built on first use */
+    size_t nby_file;
     /* work for the data phase */
     size_t *items;
     size_t nitems;
@@ -2084,27 +2086,76 @@ static uint32_t blob_member_oid(const char *name, dfi_wrap *wrap)
     return (uint32_t)v;
 }
 
+static int cmp_by_file(const void *a, const void *b)
+{
+    const ventry *x = *(ventry *const *)a, *y = *(ventry *const *)b;
+    int d = strcmp(x->e->filename, y->e->filename);
+
+    return d != 0 ? d : (x < y ? -1 : x > y); /* equal names: TOC order */
+}
+
+/*
+ * Index the data entries by file name once, so that finding a member's
+ * entry is a binary search: scanning every entry for every member made a
+ * tar of 100,000 tables quadratic.  False when out of memory.
+ */
+static bool index_by_file(vctx *c)
+{
+    if (c->by_file != NULL)
+        return true;
+    c->by_file = malloc((c->n ? c->n : 1) * sizeof *c->by_file);
+    if (c->by_file == NULL)
+        return false;
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        if (ve->data && !ve->blobs && ve->e->filename != NULL)
+            c->by_file[c->nby_file++] = ve;
+    }
+    qsort(c->by_file, c->nby_file, sizeof *c->by_file, cmp_by_file);
+    return true;
+}
+
+/* strcmp of file name f with the first len bytes of name. */
+static int cmp_name_prefix(const char *f, const char *name, size_t len)
+{
+    int d = strncmp(f, name, len);
+
+    return d != 0 ? d : f[len] != '\0';
+}
+
+/* The first entry (in TOC order) whose file name is the first len bytes of name, or NULL. */
+static ventry *find_by_file(const vctx *c, const char *name, size_t len)
+{
+    size_t lo = 0, hi = c->nby_file;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_name_prefix(c->by_file[mid]->e->filename, name, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < c->nby_file && cmp_name_prefix(c->by_file[lo]->e->filename, name, len) == 0)
+        return c->by_file[lo];
+    return NULL;
+}
+
 /* The TABLE DATA (or other non-BLOBS data) entry stored in member `name`. */
 static ventry *tar_data_entry(vctx *c, const char *name, dfi_wrap *wrap)
 {
     size_t len = strlen(name);
+    ventry *ve;
 
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        const char *f = ve->e->filename;
-        size_t fl;
-
-        if (!ve->data || ve->blobs || f == NULL)
-            continue;
-        fl = strlen(f);
-        if (fl == len && memcmp(f, name, len) == 0) {
-            *wrap = DFI_WRAP_RAW;
-            return ve;
-        }
-        if (fl + 3 == len && memcmp(f, name, fl) == 0 && strcmp(name + fl, ".gz") == 0) {
-            *wrap = DFI_WRAP_GZIP;
-            return ve;
-        }
+    if (!index_by_file(c))
+        return NULL;
+    if ((ve = find_by_file(c, name, len)) != NULL) {
+        *wrap = DFI_WRAP_RAW;
+        return ve;
+    }
+    if (len > 3 && strcmp(name + len - 3, ".gz") == 0 &&
+        (ve = find_by_file(c, name, len - 3)) != NULL) {
+        *wrap = DFI_WRAP_GZIP;
+        return ve;
     }
     return NULL;
 }
@@ -2358,31 +2409,41 @@ static void tar_missing(vctx *c)
 /* A file name from toc.dat or an LO list must stay inside the directory. */
 static bool safe_name(const char *name)
 {
-    return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
-           strcmp(name, "..") != 0;
+    return dfi_member_name_ok(name);
 }
 
-/* Find name, name.gz, name.lz4, name.zst (pg_restore's order); false when none exists. */
-static bool dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap,
-                         int64_t *size)
+/*
+ * Find name, name.gz, name.lz4, name.zst (pg_restore's order): DF_OK, or
+ * DF_E_NOTFOUND when none exists, or the error of the first that exists but
+ * may not be read (not a regular file, a symbolic link out of the directory).
+ */
+static int dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap,
+                        int64_t *size, df_error *err)
 {
     static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
     static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
 
     for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        char path[PATH_MAX];
-        struct stat st;
+        int rc;
 
-        if ((size_t)snprintf(path, sizeof path, "%s/%s%s", c->path, name, suffix[i]) >= sizeof path)
-            return false;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        if ((size_t)snprintf(member, mn, "%s%s", name, suffix[i]) >= mn)
+            return dfi_fail(err, DF_E_LIMIT, -1, "file name \"%s\" is too long", name);
+        rc = dfi_member_check(c->path, member, c->r->follow_symlinks, size, err);
+        if (rc == DF_E_NOTFOUND)
             continue;
-        snprintf(member, mn, "%s%s", name, suffix[i]);
         *wrap = wraps[i];
-        *size = st.st_size;
-        return true;
+        return rc;
     }
-    return false;
+    return DF_E_NOTFOUND;
+}
+
+/* A member dir_discover found but may not read: what it is and why. */
+static void dir_refused(ventry *ve, const char *member, const df_error *err)
+{
+    if (err->code == DF_E_CORRUPT || err->code == DF_E_LIMIT)
+        entry_add(ve, DF_FIND_NOT_REGULAR_FILE, DF_SEVERITY_ERROR, -1, member, "%s", err->message);
+    else
+        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", err->message);
 }
 
 /* A buffer window over an open source; the source is closed when that fails. */
@@ -2397,11 +2458,9 @@ static int window_over(dfi_src *src, dfi_buf *b, df_error *err)
 
 static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf *b, df_error *err)
 {
-    char path[PATH_MAX];
     int rc;
 
-    snprintf(path, sizeof path, "%s/%s", c->path, member);
-    rc = dfi_src_open_path(src, path, err);
+    rc = dfi_src_open_member(src, c->path, member, c->r->follow_symlinks, err);
     return rc == DF_OK ? window_over(src, b, err) : rc;
 }
 
@@ -2409,7 +2468,8 @@ static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf 
 static int open_lo_list(const vctx *c, const char *name, dfi_src *src, dfi_buf *b, df_error *err)
 {
     char member[300];
-    int wrap, rc = dfi_src_open_discover(src, c->path, name, member, sizeof member, &wrap, err);
+    int wrap, rc = dfi_src_open_discover(src, c->path, name, member, sizeof member, &wrap,
+                                         c->r->follow_symlinks, err);
 
     if (rc == DF_OK && (rc = dfi_src_decode(src, wrap, err)) != DF_OK)
         dfi_src_close(src);
@@ -2441,7 +2501,7 @@ static void dir_lo_list(vctx *c, ventry *ve)
             entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
                       "the large object list \"%s\" of this entry is missing", list);
         else
-            entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, list, "%s", err.message);
+            dir_refused(ve, list, &err);
         return;
     }
     ve->found = V_FOUND_COMPLETE;
@@ -2486,10 +2546,14 @@ static void dir_lo_list(vctx *c, ventry *ve)
                           "invalid line in the large object list");
                 break;
             }
-            if (!dir_discover(c, name, member, sizeof member, &wrap, &size)) {
+            rc = dir_discover(c, name, member, sizeof member, &wrap, &size, &err);
+            if (rc == DF_E_NOTFOUND) {
                 entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
                           "the file of large object %u is missing (also tried .gz, .lz4, .zst)",
                           oid);
+                ve->cut = true;
+            } else if (rc != DF_OK) {
+                dir_refused(ve, member, &err);
                 ve->cut = true;
             } else if (add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
                 entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list,
@@ -2523,6 +2587,8 @@ static void dir_prepare(vctx *c)
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
         char member[300];
+        df_error err;
+        int rc;
 
         if (!ve->data)
             continue;
@@ -2535,7 +2601,12 @@ static void dir_prepare(vctx *c)
                       "invalid data file name \"%s\" in the TOC", ve->e->filename);
             continue;
         }
-        if (!dir_discover(c, ve->e->filename, member, sizeof member, &ve->wrap, &ve->stored)) {
+        rc = dir_discover(c, ve->e->filename, member, sizeof member, &ve->wrap, &ve->stored, &err);
+        if (rc != DF_OK && rc != DF_E_NOTFOUND) {
+            dir_refused(ve, member, &err);
+            continue;
+        }
+        if (rc != DF_OK) {
             /* Name the file the header's compression says pg_dump wrote. */
             snprintf(member, sizeof member, "%s%s", ve->e->filename, dir_suffix_hint(c));
             entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, member,
@@ -4156,8 +4227,8 @@ static void dir_toc_tail(vctx *c)
     df_error err;
     int rc = DF_EOF;
 
+    (void)dir_discover(c, "toc.dat", member, sizeof member, &wrap, &size, &err);
     memset(&err, 0, sizeof err);
-    dir_discover(c, "toc.dat", member, sizeof member, &wrap, &size);
     /* counted up to a bound: a compressed toc.dat could inflate to any size */
     while (n <= TOC_TAIL_MAX && (rc = dfi_buf_fill(b, &err)) == DF_OK) {
         n += (int64_t)dfi_buf_avail(b);
@@ -4412,6 +4483,7 @@ static void free_ctx(vctx *c)
         vlist_free(&ve->finds);
     }
     free(c->ents);
+    free(c->by_file);
     free(c->items);
     free(c->seqs);
     free(c->links);
@@ -4473,6 +4545,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         free(v);
         return DF_E_NOMEM;
     }
+    df_reader_set_follow_symlinks(v->r, opt->follow_symlinks);
     memset(&c, 0, sizeof c);
     c.opt = opt;
     c.v = v;

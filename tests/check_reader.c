@@ -932,6 +932,138 @@ START_TEST(test_stdin)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Archives damaged by text conversions (issue 10)                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The corpus file `rel` converted: 0 = \n -> \r\n, 1 = UTF-16LE + FF FE, 2 = UTF-16BE + FE FF,
+ * 3 = UTF-8 (from Latin-1) + EF BB BF.
+ */
+static char *converted(const char *rel, int how)
+{
+    char path[4096], *out = strdup("/tmp/check_reader_conv.XXXXXX");
+    size_t len, n = 0;
+    char *in = dft_read_file(dft_path(path, sizeof path, rel), &len);
+    uint8_t *buf;
+    int fd;
+
+    ck_assert_ptr_nonnull(in);
+    buf = malloc(2 * len + 3);
+    ck_assert_ptr_nonnull(buf);
+    if (how == 1 || how == 2) {
+        buf[n++] = how == 1 ? 0xff : 0xfe;
+        buf[n++] = how == 1 ? 0xfe : 0xff;
+    } else if (how == 3) {
+        memcpy(buf, "\xef\xbb\xbf", 3);
+        n = 3;
+    }
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = (uint8_t)in[i];
+        if (how == 0 && c == '\n')
+            buf[n++] = '\r';
+        if (how == 2) /* Latin-1 to UTF-16: each byte a code unit */
+            buf[n++] = 0;
+        if (how == 3 && c >= 0x80) { /* Latin-1 to UTF-8 */
+            buf[n++] = (uint8_t)(0xc0 | c >> 6);
+            c = (uint8_t)(0x80 | (c & 0x3f));
+        }
+        buf[n++] = c;
+        if (how == 1)
+            buf[n++] = 0;
+    }
+    fd = mkstemp(out);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+    close(fd);
+    free(buf);
+    free(in);
+    return out;
+}
+
+static const char *const conv_rels[] = {"pg15/sample.custom.none.dump", "pg18/sample.custom.gzip.dump",
+                                        "pg16/sample.tar", "pg93/sample.custom.gzip.dump",
+                                        "pg15/sample.plain.sql"};
+
+/* CR LF: the error names the cause and pg_dump -f; UTF-16: refused at the probe, named. */
+START_TEST(test_text_conversions)
+{
+    const char *rel = conv_rels[_i / 4];
+    int how = _i % 4;
+    char *path = converted(rel, how);
+    df_reader *r = df_reader_new(NULL);
+    int rc = df_reader_open_path(r, path);
+    const df_error *err = df_reader_error(r);
+
+    unlink(path);
+    free(path);
+    if ((how == 0 || how == 3) && strstr(rel, ".sql") != NULL) {
+        ck_assert_int_eq(rc, how == 0 ? DF_OK : DF_E_FORMAT); /* CR LF in a script is fine */
+    } else if (how == 3) {
+        ck_assert_msg(strstr(rel, "tar") != NULL || (rc == DF_E_FORMAT &&
+                                                      strstr(err->message, "UTF-8") != NULL),
+                      "%s (3): %s", rel, err->message);
+    } else {
+        ck_assert_msg(rc < 0, "%s (%d) opened", rel, how);
+        ck_assert_msg(strstr(err->message, how == 0 ? "CR LF" : "UTF-16") != NULL &&
+                          strstr(err->message, "pg_dump -f FILE") != NULL,
+                      "%s (%d): %s", rel, how, err->message);
+        if (how > 0)
+            ck_assert_int_eq(rc, DF_E_FORMAT);
+    }
+    df_reader_free(r);
+}
+END_TEST
+
+/* The same CR LF hint when the archive comes through a pipe. */
+START_TEST(test_crlf_pipe)
+{
+    char *path = converted("pg15/sample.custom.none.dump", 0);
+    int fd = open(path, O_RDONLY);
+    df_reader *r = df_reader_new(NULL);
+    int rc;
+
+    ck_assert_int_ge(fd, 0);
+    {
+        int p[2];
+        pid_t pid;
+        ck_assert_int_eq(pipe(p), 0);
+        pid = fork();
+        if (pid == 0) {
+            char b[65536];
+            ssize_t k;
+            close(p[0]);
+            signal(SIGPIPE, SIG_DFL);
+            while ((k = read(fd, b, sizeof b)) > 0 && write(p[1], b, (size_t)k) == k)
+                ;
+            _exit(0);
+        }
+        close(p[1]);
+        rc = df_reader_open_fd(r, p[0], "-");
+        close(p[0]);
+        waitpid(pid, NULL, 0);
+    }
+    close(fd);
+    unlink(path);
+    free(path);
+    ck_assert_int_lt(rc, 0);
+    ck_assert_msg(strstr(df_reader_error(r)->message, "CR LF") != NULL, "%s",
+                  df_reader_error(r)->message);
+    df_reader_free(r);
+}
+END_TEST
+
+/* No hint on any intact archive of the corpus. */
+START_TEST(test_no_text_hint_on_intact)
+{
+    char path[4096];
+    df_reader *r = df_reader_new(NULL);
+
+    ck_assert_int_eq(df_reader_open_path(r, dft_path(path, sizeof path, conv_rels[_i])), DF_OK);
+    df_reader_free(r);
+}
+END_TEST
+
 static Suite *reader_suite(void)
 {
     Suite *s = suite_create("reader");
@@ -957,6 +1089,11 @@ static Suite *reader_suite(void)
     tcase_add_test(tc, test_stdin);
     tcase_add_loop_test(tc, test_pipe_skips_entries, 0,
                         (int)(sizeof pipe_rels / sizeof pipe_rels[0]));
+    tcase_add_loop_test(tc, test_text_conversions, 0,
+                        (int)(4 * sizeof conv_rels / sizeof conv_rels[0]));
+    tcase_add_test(tc, test_crlf_pipe);
+    tcase_add_loop_test(tc, test_no_text_hint_on_intact, 0,
+                        (int)(sizeof conv_rels / sizeof conv_rels[0]));
     suite_add_tcase(s, tc);
     return s;
 }

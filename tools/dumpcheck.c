@@ -31,6 +31,7 @@ typedef struct ck_options {
     const char *prometheus;
     char **paths;
     int npaths;
+    int follow_symlinks;
 } ck_options;
 
 /* What one DUMP argument gave. */
@@ -56,6 +57,7 @@ enum {
     OPT_INFLATE,
     OPT_LARGE_PLAIN,
     OPT_HELP,
+    OPT_FOLLOW_SYMLINKS,
 };
 
 static const struct option long_options[] = {
@@ -71,6 +73,7 @@ static const struct option long_options[] = {
     {"large-plain", required_argument, NULL, OPT_LARGE_PLAIN},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
+    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -102,6 +105,8 @@ static void print_help(void)
            "  -v, --verbose              also print informational findings\n"
            "      --progress             show progress on stderr\n"
            "      --no-progress          never show progress\n"
+           "      --follow-symlinks      read directory-archive files that are symbolic\n"
+           "                             links to places outside the directory\n"
            "      --help                 show this help, then exit\n"
            "      --version              show the version, then exit\n\n");
     printf("Exit status: 0 every dump is intact, 1 intact but with warnings, 2 a dump is\n"
@@ -125,6 +130,7 @@ static int apply_option(ck_options *o, int c, const char *arg)
     case OPT_QUICK: o->quick = 1; return -1;
     case OPT_JSON: o->json = 1; return -1;
     case 'q': o->quiet = 1; return -1;
+    case OPT_FOLLOW_SYMLINKS: o->follow_symlinks = 1; return -1;
     case 'v': o->verbose = 1; return -1;
     case OPT_PROGRESS: o->progress = TOOL_PROGRESS_ON; return -1;
     case OPT_NO_PROGRESS: o->progress = TOOL_PROGRESS_OFF; return -1;
@@ -263,6 +269,7 @@ static void check_one(const ck_options *o, int pg_restore, ck_result *res)
     df_verify_options_default(&vo);
     vo.quick = o->quick;
     vo.threads = (int)o->jobs;
+    vo.follow_symlinks = o->follow_symlinks;
     vo.pg_restore_version = pg_restore;
     vo.inflate = o->inflate;
     vo.large_plain_bytes = o->large_plain;

@@ -39,6 +39,7 @@ typedef struct ls_options {
     tool_progress_mode progress;
     tool_strv tables, schemas, exclude_schemas, types;
     const char *path;
+    int follow_symlinks;
 } ls_options;
 
 /* What --long learned by reading one entry's data. */
@@ -79,6 +80,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_HELP,
     OPT_STRICT_NAMES,
+    OPT_FOLLOW_SYMLINKS,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +97,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -127,6 +130,8 @@ static void print_help(void)
            "  -q, --quiet                print no diagnostics except errors\n"
            "      --progress             show progress on stderr while reading data\n"
            "      --no-progress          never show progress\n"
+           "      --follow-symlinks      read directory-archive files that are symbolic\n"
+           "                             links to places outside the directory\n"
            "      --help                 show this help, then exit\n"
            "      --version              show the version, then exit\n\n",
            LS_PG_RESTORE_MIN, LS_PG_RESTORE_MAX, LS_PG_RESTORE_MAX);
@@ -159,6 +164,7 @@ static int apply_option(ls_options *o, int c, const char *arg)
     case OPT_STRICT_NAMES: o->strict_names = 1; return -1;
     case OPT_PROGRESS: o->progress = TOOL_PROGRESS_ON; return -1;
     case OPT_NO_PROGRESS: o->progress = TOOL_PROGRESS_OFF; return -1;
+    case OPT_FOLLOW_SYMLINKS: o->follow_symlinks = 1; return -1;
     case 't': list = &o->tables; break;
     case 'n': list = &o->schemas; break;
     case 'N': list = &o->exclude_schemas; break;
@@ -772,6 +778,7 @@ static int list_archive(ls_run *run)
     tool_progress_init(&run->pr, PROG, run->o->progress);
     if (run->pr.enabled)
         df_reader_set_progress(run->r, tool_progress_cb, &run->pr);
+    df_reader_set_follow_symlinks(run->r, run->o->follow_symlinks);
     st = df_reader_open_path(run->r, run->o->path);
     tool_progress_end(&run->pr);
     if (st != DF_OK) {

@@ -47,6 +47,7 @@ typedef struct ord_options {
     const char *from_list;
     const char *output;
     const char *path;
+    int follow_symlinks;
 } ord_options;
 
 typedef struct ord_run {
@@ -94,6 +95,7 @@ enum {
     OPT_HELP,
     OPT_EXCLUDE_TABLE,
     OPT_STRICT_NAMES,
+    OPT_FOLLOW_SYMLINKS,
 };
 
 static const struct option long_options[] = {
@@ -131,6 +133,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -188,6 +191,8 @@ static void print_help(void)
            "  -q, --quiet                print no diagnostics except errors\n"
            "      --progress             show progress on stderr while reading data\n"
            "      --no-progress          never show progress\n"
+           "      --follow-symlinks      read directory-archive files that are symbolic\n"
+           "                             links to places outside the directory\n"
            "      --help                 show this help, then exit\n"
            "      --version              show the version, then exit\n\n");
     printf("Exit status: 0 OK, 1 warnings (a list with problems, a name that matches\n"
@@ -265,6 +270,7 @@ static int apply_flag(ord_options *o, int c)
     case 'C': o->create_db = 1; return 1;
     case 'v': o->verbose = 1; return 1;
     case 'q': o->quiet = 1; return 1;
+    case OPT_FOLLOW_SYMLINKS: o->follow_symlinks = 1; return 1;
     case OPT_WITH_REQ: o->with_requirements = 1; return 1;
     case OPT_NO_REQ: o->with_requirements = 0; return 1;
     case OPT_WITH_DEP: o->with_dependents = 1, o->dependents_given = 1; return 1;
@@ -402,6 +408,7 @@ static int open_dump(ord_run *run)
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
+    df_reader_set_follow_symlinks(run->r, run->o->follow_symlinks);
     st = df_reader_open_path(run->r, run->o->path);
     if (st != DF_OK) {
         df_error err = *df_reader_error(run->r);

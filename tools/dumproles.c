@@ -32,6 +32,7 @@ typedef struct dr_options {
     const char *conninfo; /* -d CONNINFO */
     const char *path;
     tool_progress_mode progress; /* while a plain script is read */
+    int follow_symlinks;
 } dr_options;
 
 /* What the live cluster says about one of its roles. */
@@ -83,6 +84,7 @@ enum {
     OPT_HELP,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
+    OPT_FOLLOW_SYMLINKS,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +97,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -126,6 +129,8 @@ static void print_help(void)
            "  -q, --quiet              print no diagnostics except errors\n"
            "      --progress           show progress on stderr while reading a script\n"
            "      --no-progress        never show progress\n"
+           "      --follow-symlinks    read a directory archive's toc.dat that is a\n"
+           "                           symbolic link to a place outside the directory\n"
            "      --help               show this help, then exit\n"
            "      --version            show the version, then exit\n\n");
     printf("Without a target every role is listed: its name, a tab, then its\n"
@@ -144,6 +149,7 @@ static int apply_option(dr_options *o, int c, const char *arg)
     case 'q': o->quiet = 1; return -1;
     case OPT_PROGRESS: o->progress = TOOL_PROGRESS_ON; return -1;
     case OPT_NO_PROGRESS: o->progress = TOOL_PROGRESS_OFF; return -1;
+    case OPT_FOLLOW_SYMLINKS: o->follow_symlinks = 1; return -1;
     case OPT_OBJECTS: o->objects = arg; return -1;
     case OPT_GLOBALS: o->globals = arg; return -1;
     case 'd': o->conninfo = arg; return -1;
@@ -241,6 +247,7 @@ static int read_roles(dr_run *run, const char *path, df_reader **rp, df_roles **
     pr.what = path;
     if (pr.enabled) /* a plain script is read whole at open */
         df_reader_set_progress(*rp, tool_progress_cb, &pr);
+    df_reader_set_follow_symlinks(*rp, run->o->follow_symlinks);
     st = df_reader_open_path(*rp, path);
     df_reader_set_progress(*rp, NULL, NULL); /* pr goes out of scope */
     tool_progress_end(&pr);
