@@ -4288,8 +4288,10 @@ static void directory_decoded_offsets(vctx *c)
     char tocname[300];
     dfi_wrap wrap;
     int64_t size;
+    df_error err;
 
-    if (!dir_discover(c, "toc.dat", tocname, sizeof tocname, &wrap, &size) || wrap == DFI_WRAP_RAW)
+    if (dir_discover(c, "toc.dat", tocname, sizeof tocname, &wrap, &size, &err) != DF_OK ||
+        wrap == DFI_WRAP_RAW)
         return;
     toc_decoded_offsets(&c->pre, tocname);
     toc_decoded_offsets(&c->post, tocname);
@@ -4637,12 +4639,14 @@ int df_verify_set_pg_restore_version(df_verify *v, int pg_major)
         return DF_OK;
     vlist_add(&one, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
     if (df_reader_header(v->r)->format == DF_FORMAT_DIRECTORY) {
-        vctx c = {.path = df_reader_path(v->r)}; /* all dir_discover needs */
+        vctx c = {.path = df_reader_path(v->r), .r = v->r}; /* all dir_discover needs */
         char tocname[300];
         dfi_wrap wrap;
         int64_t size;
+        df_error err;
 
-        if (c.path != NULL && dir_discover(&c, "toc.dat", tocname, sizeof tocname, &wrap, &size) &&
+        if (c.path != NULL &&
+            dir_discover(&c, "toc.dat", tocname, sizeof tocname, &wrap, &size, &err) == DF_OK &&
             wrap != DFI_WRAP_RAW)
             toc_decoded_offsets(&one, tocname);
     }
