@@ -56,7 +56,9 @@ static void copy_feed(df_rowcount *rc, const uint8_t *p, size_t n)
             continue;
         }
         if (p[i] == '\n') {
-            if (rc->line_len == 2 && rc->line_head[0] == '\\' && rc->line_head[1] == '.')
+            /* "\." ends the data; psql also takes "\.\r" (a CR LF script) */
+            if ((rc->line_len == 2 || (rc->line_len == 3 && rc->line_head[2] == '\r')) &&
+                rc->line_head[0] == '\\' && rc->line_head[1] == '.')
                 rc->terminated = true;
             else
                 rc->rows++;

@@ -113,12 +113,16 @@ int64_t dfi_count_newlines(const uint8_t *p, size_t n)
     const __m128i zero = _mm_setzero_si128();
 
     while (n - i >= 64) {
-        /* byte counters must not wrap: at most 255 rounds of 4 x 16 bytes */
+        /*
+         * Byte counters must not wrap: a round adds up to 4 to a lane (one
+         * per 16-byte block, when lines are 16 bytes or a divisor of 16
+         * long), so at most 63 rounds before the flush (63 x 4 = 252).
+         */
         size_t rounds = (n - i) / 64;
         __m128i acc = zero;
 
-        if (rounds > 255)
-            rounds = 255;
+        if (rounds > 63)
+            rounds = 63;
         for (size_t k = 0; k < rounds; k++, i += 64) {
             __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl);
             __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 16)), nl);

@@ -436,7 +436,8 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
     int64_t at = base + (int64_t)i;
     int64_t len = at - cp->line_start;
 
-    if (cp->dot_line && len == 2) {
+    /* "\." alone, or "\.\r" of a CR LF script (psql takes both) */
+    if (cp->dot_line && (len == 2 || (len == 3 && (i > 0 ? p[i - 1] : cp->last_byte) == '\r'))) {
         cp->terminated = true;
         return;
     }
@@ -600,7 +601,7 @@ static void after_terminator(dfi_copycheck *cp, const uint8_t *p, size_t n, int6
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\n')
+        if (p[i] == '\n' || p[i] == '\r') /* CR: the line ends of a CR LF script */
             continue;
         if (cp->after_bytes == 0)
             cp->after_pos = at + (int64_t)i;
@@ -832,6 +833,8 @@ void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
         if ((size_t)from < n)
             carry_add(cp, p + from, n - (size_t)from);
     }
+    if (n > 0)
+        cp->last_byte = p[n - 1];
     cp->pos = base + (int64_t)n;
 }
 
@@ -3689,14 +3692,28 @@ static void plain_facts(vctx *c)
  * began with "\restrict KEY".  The reader's has_trailer cannot see a cut
  * inside those final lines; a compressed script's codec check can.
  */
+/* The file ends with the bytes of `want`. */
+static bool tail_is(vctx *c, const char *want)
+{
+    size_t n = strlen(want);
+    uint8_t *tail;
+    bool ok;
+
+    if ((int64_t)n > c->file_size)
+        return false;
+    tail = read_range(c->path, c->file_size - (int64_t)n, (int64_t)n, &(df_error){0});
+    ok = tail != NULL && memcmp(tail, want, n) == 0;
+    free(tail);
+    return ok;
+}
+
 static bool plain_tail_ok(vctx *c, char *want, size_t wn)
 {
     static const char dump[] = "--\n-- PostgreSQL database dump complete\n--\n\n";
     static const char cluster[] = "--\n-- PostgreSQL database cluster dump complete\n--\n\n";
     const df_header *h = &c->r->hdr;
-    uint8_t *tail;
-    size_t n;
-    bool ok;
+    char crlf[800];
+    size_t k = 0;
 
     if (c->path == NULL || h->file_compression != DF_COMPRESS_NONE || c->file_size < 0)
         return true;
@@ -3706,13 +3723,16 @@ static bool plain_tail_ok(vctx *c, char *want, size_t wn)
         snprintf(want, wn, "%s\\unrestrict %s\n\n", dump, h->restrict_key);
     else
         snprintf(want, wn, "%s", dump);
-    n = strlen(want);
-    if ((int64_t)n > c->file_size)
-        return false;
-    tail = read_range(c->path, c->file_size - (int64_t)n, (int64_t)n, &(df_error){0});
-    ok = tail != NULL && memcmp(tail, want, n) == 0;
-    free(tail);
-    return ok;
+    if (tail_is(c, want))
+        return true;
+    /* a CR LF copy of the script (psql reads it the same) */
+    for (const char *w = want; *w != '\0' && k + 3 < sizeof crlf; w++) {
+        if (*w == '\n')
+            crlf[k++] = '\r';
+        crlf[k++] = *w;
+    }
+    crlf[k] = '\0';
+    return tail_is(c, crlf);
 }
 
 static void plain_trailer(vctx *c)
