@@ -21,6 +21,7 @@ set -u
 export TZ=UTC LC_ALL=C
 
 DUMPLS=${DUMPLS:-tools/dumpls}
+DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
 CORPUS=${DF_CORPUS:-corpus}
 TIMEOUT=${TIMEOUT:-120}
 
@@ -173,6 +174,31 @@ test_meta() {
     result "meta-commands are entries, \\restrict is not" $? "$(cat "$OUT")"
 }
 
+# dumpcheck --json of $1 (more options after it): "rows errors warnings" and the finding codes.
+check_summary() {
+    timeout "$TIMEOUT" "$DUMPCHECK" --json --no-pg-restore-check "$@" 2>/dev/null |
+        jq -r '.files[0] | "\(.rows) \(.findings_by_severity.error) \(.findings_by_severity.warning)",
+                           (.findings[] | select(.severity != "info") | .code + " " + (.tag // ""))'
+}
+
+# A CR LF copy of a script (unix2dos): psql takes "\.\r" as the end of COPY data.
+test_crlf() {
+    local src
+    for src in pg15/sample.plain.sql pg18/sample.plain.sql pg18/dumpall.sql; do
+        sed 's/$/\r/' "$CORPUS/$src" >"$TMP/crlf.sql"
+        check_summary "$CORPUS/$src" >"$TMP/want"
+        check_summary "$TMP/crlf.sql" >"$TMP/got"
+        result "dumpcheck CR LF $src = LF (rows, findings)" \
+            "$(cmp -s "$TMP/want" "$TMP/got"; echo $?)" "$(diff "$TMP/want" "$TMP/got" | head -5)"
+        run "$DUMPLS" --long "$TMP/crlf.sql"
+        awk '$2 == "data" { print $1, $6 }' "$OUT" >"$TMP/got"
+        run "$DUMPLS" --long "$CORPUS/$src"
+        awk '$2 == "data" { print $1, $6 }' "$OUT" >"$TMP/want"
+        result "dumpls --long CR LF $src: same rows" \
+            "$(cmp -s "$TMP/want" "$TMP/got"; echo $?)" "$(diff "$TMP/want" "$TMP/got" | head -5)"
+    done
+}
+
 # ------------------------------------------------------------------ main
 
 if [ ! -x "$DUMPLS" ]; then
@@ -187,5 +213,6 @@ test_compressed
 test_dumpall
 test_damaged
 test_meta
+test_crlf
 
 harness_finish
