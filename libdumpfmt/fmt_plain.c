@@ -101,6 +101,7 @@ typedef struct builder {
     bool data_open, data_started, extending, incomplete;
     int64_t body_start, data_start, data_end;
     int64_t copy_rows, los, lo_bytes;
+    bool tapping; /* the data go to r->plain_tap */
     df_rowcount *rows;
     /* the comment block being read */
     block_state cb;
@@ -285,6 +286,7 @@ static void reset_data(builder *b)
     b->data_open = b->data_started = b->extending = b->incomplete = false;
     b->data_start = b->data_end = -1;
     b->copy_rows = b->los = b->lo_bytes = 0;
+    b->tapping = false;
 }
 
 /* A data part is complete: store what was measured. */
@@ -314,6 +316,9 @@ static int finish_data(builder *b, df_entry *e)
     default:
         e->data_rows = b->rows ? df_rowcount_rows(b->rows) : 0;
         e->data_terminated = !b->incomplete;
+        if (b->tapping)
+            b->r->plain_tap->data_end(b->r->plain_tap->ctx, e->index);
+        b->tapping = false;
         break;
     }
     return DF_OK;
@@ -395,6 +400,9 @@ static int start_data(builder *b, int64_t off, data_kind dk)
         if (b->rows == NULL)
             return nomem(b->r);
     }
+    b->tapping = dk == DK_INSERT && b->r->plain_tap != NULL;
+    if (b->tapping)
+        b->r->plain_tap->data_begin(b->r->plain_tap->ctx, b->r, (size_t)b->cur, false);
     return DF_OK;
 }
 
@@ -453,6 +461,8 @@ static int count_lo_statement(builder *b, const char *text, size_t len, bool com
                  : DFI_LO_BAD;
     if (k == DFI_LO_BAD && x->bad_lo < 0)
         x->bad_lo = b->stmt_off;
+    if (k == DFI_LO_OPEN && b->r->plain_tap != NULL)
+        b->r->plain_tap->lo_open(b->r->plain_tap->ctx, (size_t)b->cur, oid);
     if (k == DFI_LO_OPEN)
         b->los++;
     else if (k == DFI_LO_WRITE)
@@ -557,6 +567,8 @@ static int h_text(void *ctx, const uint8_t *p, size_t n)
             return nomem(b->r);
     } else if (b->part == PART_DATA && b->rows && b->data_open) {
         df_rowcount_feed(b->rows, p, n);
+        if (b->tapping && b->stmt_data) /* statements only, not the comment after them */
+            b->r->plain_tap->data(b->r->plain_tap->ctx, p, n);
     }
     return DF_OK;
 }
@@ -924,9 +936,24 @@ static int h_copy_begin(void *ctx, int64_t off)
 {
     builder *b = ctx;
 
+    int rc = DF_OK;
+
     b->cb = CB_NONE;
-    if (b->part == PART_DATA && b->copy_expected && !b->data_started)
-        return start_data(b, off, DK_COPY);
+    if (b->part == PART_DATA && b->copy_expected && !b->data_started) {
+        rc = start_data(b, off, DK_COPY);
+        b->tapping = rc == DF_OK && b->r->plain_tap != NULL;
+        if (b->tapping)
+            b->r->plain_tap->data_begin(b->r->plain_tap->ctx, b->r, (size_t)b->cur, true);
+    }
+    return rc;
+}
+
+static int h_copy_data(void *ctx, const uint8_t *p, size_t n)
+{
+    builder *b = ctx;
+
+    if (b->tapping)
+        b->r->plain_tap->data(b->r->plain_tap->ctx, p, n);
     return DF_OK;
 }
 
@@ -937,6 +964,9 @@ static int h_copy_end(void *ctx, int64_t end, int64_t rows, bool terminated)
     if (b->part != PART_DATA || b->dk != DK_COPY || b->copy_done)
         return DF_OK;
     b->copy_done = true;
+    if (b->tapping)
+        b->r->plain_tap->data_end(b->r->plain_tap->ctx, (size_t)b->cur);
+    b->tapping = false;
     b->copy_rows = rows;
     b->copy_terminated = terminated;
     b->data_end = end;
@@ -1125,6 +1155,8 @@ static int plain_open(df_reader *r)
     dfi_plex_hooks hooks = builder_hooks;
     int rc;
 
+    if (r->plain_tap != NULL) /* COPY data are otherwise never looked at byte by byte */
+        hooks.copy_data = h_copy_data;
     if (ps == NULL)
         return nomem(r);
     r->fmt_state = ps;

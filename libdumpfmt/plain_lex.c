@@ -770,7 +770,8 @@ static size_t copy_terminator(const dfi_plex *lx, size_t i)
 static int lex_copy(dfi_plex *lx, size_t *pi, size_t limit)
 {
     const uint8_t *p = lx->p;
-    size_t i = *pi;
+    size_t i = *pi, from = *pi;
+    int rc;
 
     while (i < limit) {
         const uint8_t *hit = memchr(p + i, '\\', limit - i);
@@ -785,6 +786,8 @@ static int lex_copy(dfi_plex *lx, size_t *pi, size_t limit)
             break;
         if (lx->copy_bol && (end = copy_terminator(lx, i)) != 0) {
             *pi = end;
+            if (lx->h.copy_data && (rc = lx->h.copy_data(lx->h.ctx, p + from, end - from)) < 0)
+                return rc;
             lx->mode = DFI_PX_TOP;
             lx->text_on = true;
             lx->text_from = end;
@@ -795,7 +798,7 @@ static int lex_copy(dfi_plex *lx, size_t *pi, size_t limit)
         i++;
     }
     *pi = i;
-    return DF_OK;
+    return lx->h.copy_data && i > from ? lx->h.copy_data(lx->h.ctx, p + from, i - from) : DF_OK;
 }
 
 /* ------------------------------------------------------------ driver */

@@ -924,6 +924,7 @@ struct vctx {
     pthread_cond_t cv;
     size_t running; /* workers still taking items */
     size_t piping;  /* atomic: streams whose COPY text a checker thread takes */
+    struct vtap *tap; /* a plain script from a pipe: what its one pass checked */
 };
 
 /*
@@ -3762,14 +3763,210 @@ static void plain_trailer(vctx *c)
               db ? " (inside the section of database \"" : "", db ? db : "", db ? "\")" : "");
 }
 
+/*
+ * A plain script from a pipe cannot be read twice: its data go through the
+ * COPY checker while the reader's one pass goes over them (the reader's
+ * dfi_plain_tap), every column watched, since which ones feed a sequence is
+ * only known once the script has been read.  What each part showed is kept
+ * small (the checker itself only when it found a problem) until then.
+ */
+typedef struct vtap_part {
+    size_t entry;
+    int64_t rows;
+    dfi_watch *w; /* the columns that held an integer, by position */
+    size_t nw;
+    dfi_copycheck *bad; /* the checker's state when it found a problem */
+} vtap_part;
+
+typedef struct vtap {
+    dfi_copycheck cp;
+    bool active;
+    dfi_watch *w;
+    size_t nw;
+    vtap_part *parts;
+    size_t nparts, cap;
+    struct vtap_lo {
+        size_t entry;
+        uint32_t oid;
+    } *los;
+    size_t nlos, caplos;
+    bool oom;
+} vtap;
+
+#define V_TAP_MAX_COLS 1664   /* PostgreSQL allows 1600 columns */
+#define V_TAP_INSERT_COLS 128 /* INSERT data: the first columns are watched */
+
+static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
+{
+    vtap *t = ctx;
+    int ncols = copy ? dfi_copy_columns(r->entries[i].copy_stmt, NULL) : -1;
+
+    if (copy)
+        t->nw = ncols > 0 ? (size_t)(ncols < V_TAP_MAX_COLS ? ncols : V_TAP_MAX_COLS) : 0;
+    else
+        t->nw = V_TAP_INSERT_COLS; /* the statements' VALUES positions */
+    t->w = t->nw ? calloc(t->nw, sizeof *t->w) : NULL;
+    if (t->nw && t->w == NULL)
+        t->nw = 0, t->oom = true;
+    for (size_t k = 0; k < t->nw; k++)
+        t->w[k] = (dfi_watch){(int)k, -1, NULL, false, 0, (int)k};
+    t->active = dfi_copycheck_init(&t->cp, copy ? DF_ROWS_COPY : DF_ROWS_INSERT, ncols, t->w,
+                                   t->nw) == DF_OK;
+    t->oom = t->oom || !t->active;
+}
+
+static void tap_data(void *ctx, const uint8_t *p, size_t n)
+{
+    vtap *t = ctx;
+
+    if (t->active)
+        dfi_copycheck_feed(&t->cp, p, n);
+}
+
+/* Did the checker find anything copy_findings reports? */
+static bool tap_problem(const dfi_copycheck *cp)
+{
+    if (cp->bad_rows > 0 || cp->bad_esc > 0 || cp->after_bytes > 0)
+        return true;
+    if (cp->mode == DF_ROWS_INSERT)
+        return cp->last_nonspace >= 0 && cp->last_nonspace != ';';
+    return !cp->terminated;
+}
+
+static void tap_end(void *ctx, size_t i)
+{
+    vtap *t = ctx;
+    vtap_part *part;
+    size_t kept = 0;
+
+    if (!t->active)
+        return;
+    t->active = false;
+    if (t->nparts == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        vtap_part *grown = realloc(t->parts, cap * sizeof *grown);
+        if (grown == NULL) {
+            t->oom = true;
+            goto done;
+        }
+        t->parts = grown;
+        t->cap = cap;
+    }
+    part = &t->parts[t->nparts++];
+    memset(part, 0, sizeof *part);
+    part->entry = i;
+    part->rows = t->cp.rows;
+    for (size_t k = 0; k < t->nw; k++)
+        if (t->w[k].have)
+            t->w[kept++] = t->w[k];
+    part->w = t->w;
+    part->nw = kept;
+    t->w = NULL;
+    if (tap_problem(&t->cp)) {
+        part->bad = malloc(sizeof *part->bad);
+        if (part->bad == NULL)
+            t->oom = true;
+        else
+            *part->bad = t->cp, part->bad->w = NULL, part->bad->nw = 0, part->bad->ins = NULL;
+    }
+done:
+    free(t->w);
+    t->w = NULL;
+    t->nw = 0;
+    dfi_copycheck_free(&t->cp);
+}
+
+static void tap_lo_open(void *ctx, size_t i, uint32_t oid)
+{
+    vtap *t = ctx;
+
+    if (t->nlos == t->caplos) {
+        size_t cap = t->caplos ? 2 * t->caplos : 64;
+        struct vtap_lo *grown = realloc(t->los, cap * sizeof *grown);
+        if (grown == NULL) {
+            t->oom = true;
+            return;
+        }
+        t->los = grown;
+        t->caplos = cap;
+    }
+    t->los[t->nlos++] = (struct vtap_lo){i, oid};
+}
+
+static void tap_free(vtap *t)
+{
+    if (t->active)
+        dfi_copycheck_free(&t->cp);
+    free(t->w);
+    for (size_t k = 0; k < t->nparts; k++) {
+        free(t->parts[k].w);
+        free(t->parts[k].bad);
+    }
+    free(t->parts);
+    free(t->los);
+    memset(t, 0, sizeof *t);
+}
+
+/* A data part the one pass checked: its rows, findings and watched columns. */
+static void tap_part_apply(vctx *c, const vtap_part *p)
+{
+    ventry *ve = p->entry < c->n ? &c->ents[p->entry] : NULL;
+
+    if (ve == NULL || !ve->table || ve->cut)
+        return;
+    ve->rows = p->rows;
+    for (size_t j = 0; j < ve->nw; j++)
+        for (size_t k = 0; k < p->nw; k++)
+            if (p->w[k].col == ve->w[j].col && (!ve->w[j].have || p->w[k].max > ve->w[j].max)) {
+                ve->w[j].have = true;
+                ve->w[j].max = p->w[k].max;
+            }
+    if (p->bad != NULL) {
+        vworker w = {.c = c, .cp = p->bad};
+        vstream s = {.c = c, .ve = ve, .w = &w, .linear = true, .raw_start = ve->start,
+                     .member = ""};
+        copy_findings(&s, ve->end);
+    }
+    ve->decoded = true;
+}
+
+/* Instead of plain_data for a script from a pipe: what the one pass checked. */
+static void plain_tapped(vctx *c)
+{
+    vtap *t = c->tap;
+
+    for (size_t k = 0; k < t->nparts; k++)
+        tap_part_apply(c, &t->parts[k]);
+    for (size_t k = 0; k < t->nlos; k++)
+        if (t->los[k].entry < c->n && c->ents[t->los[k].entry].blobs &&
+            add_lo(&c->ents[t->los[k].entry], t->los[k].oid, -1, 0, NULL, 0) != DF_OK)
+            c->pre.oom = true;
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        int64_t out = 0;
+
+        if (ve->blobs && !ve->cut) {
+            if (df_reader_measure(c->r, ve->e, NULL, &out, NULL) == DF_OK)
+                ve->bytes = out;
+            ve->decoded = true;
+        }
+    }
+    if (t->oom)
+        c->pre.oom = true;
+}
+
 /* Full mode: every complete data part again, through the COPY checker. */
 static void plain_data(vctx *c)
 {
     vworker w;
     uint8_t *buf;
 
+    if (!c->r->src.seekable && c->tap != NULL) {
+        plain_tapped(c);
+        return;
+    }
     if (!c->r->src.seekable) {
-        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_INFO, NULL, -1, NULL,
+        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_WARNING, NULL, -1, NULL,
                   "COPY rows and sequences were not checked: the script came from a pipe and "
                   "cannot be read twice (its terminators and trailer were)");
         return;
@@ -4163,15 +4360,26 @@ static void verify_opened(vctx *c)
         seq_check(c);
 }
 
+/* A regular file can be read again; a pipe or socket cannot. */
+static bool fd_is_file(int fd)
+{
+    struct stat st;
+
+    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
                       df_verify **out)
 {
     df_verify_options dflt;
     df_verify *v;
     vctx c;
+    vtap tap;
+    const dfi_plain_tap tap_hooks = {&tap, tap_begin, tap_data, tap_end, tap_lo_open};
     int rc;
 
     *out = NULL;
+    memset(&tap, 0, sizeof tap);
     if (opt == NULL) {
         df_verify_options_default(&dflt);
         opt = &dflt;
@@ -4192,7 +4400,12 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         fd = 0;
         name = "-";
     }
+    if (path == NULL && !opt->quick && !fd_is_file(fd)) {
+        c.tap = &tap; /* a pipe: a plain script is checked while it is read */
+        v->r->plain_tap = &tap_hooks;
+    }
     rc = path != NULL ? df_reader_open_path(v->r, path) : df_reader_open_fd(v->r, fd, name);
+    v->r->plain_tap = NULL;
     if (rc != DF_OK) {
         open_failed(&c, v->r, rc);
     } else {
@@ -4207,6 +4420,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     merge_findings(&c);
     set_verdict(v);
     free_ctx(&c);
+    tap_free(&tap);
     *out = v;
     return DF_OK;
 }

@@ -199,6 +199,31 @@ test_crlf() {
     done
 }
 
+# The same findings from a pipe as from the file (one pass: COPY rows, sequences, LOs).
+test_pipe_findings() {
+    local src name
+    awk '/^COPY bulk.readings / { print; getline; print $0 "\tx"; next } { print }' \
+        "$CORPUS/pg18/sample.plain.sql" >"$TMP/badrow.sql"
+    gzip -c "$CORPUS/pg15/sample.plain.inserts.sql" >"$TMP/inserts.sql.gz"
+    for src in "$CORPUS"/pg*/sample.plain.sql "$CORPUS"/pg*/sample.plain.inserts.sql \
+        "$CORPUS/pg18/dumpall.sql" "$CORPUS"/damaged/*.plain.*.sql "$TMP/badrow.sql" \
+        "$TMP/inserts.sql.gz"; do
+        name=${src#"$CORPUS"/}
+        name=${name#"$TMP"/}
+        timeout "$TIMEOUT" "$DUMPCHECK" --json --no-pg-restore-check "$src" 2>/dev/null |
+            jq -S '.files[0] | del(.file, .duration_ms, .threads)' >"$TMP/want"
+        timeout "$TIMEOUT" bash -c 'cat "$1" | "$2" --json --no-pg-restore-check -' _ "$src" \
+            "$DUMPCHECK" 2>/dev/null | jq -S '.files[0] | del(.file, .duration_ms, .threads)' \
+            >"$TMP/got"
+        [ -s "$TMP/want" ] && cmp -s "$TMP/want" "$TMP/got"
+        result "dumpcheck: cat $name | dumpcheck - = the file" $? \
+            "$(diff "$TMP/want" "$TMP/got" | head -8)"
+    done
+    cat "$TMP/badrow.sql" | "$DUMPCHECK" --no-pg-restore-check - >/dev/null 2>"$ERR"
+    [ $? -eq 2 ] && grep -q 'bad-copy-row: row 1 has 3 columns' "$ERR"
+    result "dumpcheck: a bad COPY row from a pipe: exit 2, bad-copy-row" $? "$(head -3 "$ERR")"
+}
+
 # ------------------------------------------------------------------ main
 
 if [ ! -x "$DUMPLS" ]; then
@@ -214,5 +239,6 @@ test_dumpall
 test_damaged
 test_meta
 test_crlf
+test_pipe_findings
 
 harness_finish
