@@ -64,10 +64,10 @@ typedef struct dfi_plex_hooks {
     int (*meta)(void *ctx, int64_t off, int64_t end, const char *line, size_t len, bool complete);
     /* COPY data begin at `off` ... */
     int (*copy_begin)(void *ctx, int64_t off);
-    /* ... in pieces, the "\." line with them (only called when set) ... */
-    int (*copy_data)(void *ctx, const uint8_t *p, size_t n);
     /* ... and end at `end`: after the "\." line when `terminated`, else at the end of input. */
     int (*copy_end)(void *ctx, int64_t end, int64_t rows, bool terminated);
+    /* The bytes of COPY data, the "\." line with them, in pieces (only when set: costs time). */
+    int (*copy_data)(void *ctx, const uint8_t *p, size_t n);
 } dfi_plex_hooks;
 
 typedef enum dfi_plex_mode {
