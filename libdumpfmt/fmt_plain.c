@@ -102,6 +102,9 @@ typedef struct builder {
     int64_t body_start, data_start, data_end;
     int64_t copy_rows, los, lo_bytes;
     bool tapping; /* the data go to r->plain_tap */
+    /* meta-command lines in a row (nothing else between them) make one entry */
+    ssize_t meta_run; /* its index, -1 when the last thing read was not a meta-command */
+    dfi_pbytes meta_defn;
     df_rowcount *rows;
     /* the comment block being read */
     block_state cb;
@@ -558,6 +561,8 @@ static int copy_statement(builder *b, const char *text, size_t len)
 
 /* ------------------------------------------------------------ lexer hooks */
 
+static int end_meta_run(builder *b);
+
 static int h_text(void *ctx, const uint8_t *p, size_t n)
 {
     builder *b = ctx;
@@ -576,7 +581,10 @@ static int h_text(void *ctx, const uint8_t *p, size_t n)
 static int h_stmt_begin(void *ctx, int64_t off, const char *word, bool *capture)
 {
     builder *b = ctx;
+    int rc = end_meta_run(b);
 
+    if (rc != DF_OK)
+        return rc;
     b->cb = CB_NONE;
     stop_extending(b, off);
     b->stmt_off = off;
@@ -815,6 +823,8 @@ static int h_comment_begin(void *ctx, int64_t off)
 
     stop_extending(b, off);
     b->line_off = off;
+    if (end_meta_run(b) != DF_OK)
+        return DF_E_NOMEM;
     b->line_defn = b->defn.len;
     return DF_OK;
 }
@@ -894,22 +904,43 @@ static int switch_database(builder *b, const char *line, size_t len)
     return b->db ? DF_OK : nomem(b->r);
 }
 
-/* A meta-command other than the ones pg_dump writes: an entry of its own. */
+/* Something other than a meta-command line: the run of meta-command lines (if any) ends. */
+static int end_meta_run(builder *b)
+{
+    df_entry *e;
+
+    if (b->meta_run < 0)
+        return DF_OK;
+    e = &b->r->entries[b->meta_run];
+    b->meta_run = -1;
+    e->defn = dup_n(b->meta_defn.p ? b->meta_defn.p : "", b->meta_defn.len);
+    dfi_pbytes_reset(&b->meta_defn);
+    return e->defn ? DF_OK : nomem(b->r);
+}
+
+/*
+ * A meta-command other than the ones pg_dump writes: an entry of its own,
+ * or the next line of the entry of the meta-command lines right before it
+ * (a million "\N" lines are one entry, not a million).
+ */
 static int meta_entry(builder *b, int64_t off, const char *line, size_t len)
 {
     ssize_t i;
     df_entry *e;
-    int rc = new_entry(b, off, "PSQL META-COMMAND", 17, &i);
+    int rc = DF_OK;
 
-    if (rc != DF_OK)
-        return rc;
-    e = &b->r->entries[i];
-    e->tag = dup_n(line, len);
-    e->defn = malloc(len + 2);
-    if (e->tag == NULL || e->defn == NULL)
+    if (b->meta_run < 0) {
+        if ((rc = new_entry(b, off, "PSQL META-COMMAND", 17, &i)) != DF_OK)
+            return rc;
+        e = &b->r->entries[i];
+        e->tag = dup_n(line, len);
+        if (e->tag == NULL)
+            return nomem(b->r);
+        b->meta_run = i;
+    }
+    if (dfi_pbytes_add(&b->meta_defn, line, len) != DF_OK ||
+        dfi_pbytes_add(&b->meta_defn, "\n", 1) != DF_OK)
         return nomem(b->r);
-    memcpy((char *)e->defn, line, len);
-    memcpy((char *)e->defn + len, "\n", 2);
     return DF_OK;
 }
 
@@ -917,29 +948,32 @@ static int h_meta(void *ctx, int64_t off, int64_t end, const char *line, size_t 
 {
     builder *b = ctx;
     char name[32];
+    int rc;
 
     (void)end;
     (void)complete;
     b->cb = CB_NONE;
     stop_extending(b, off);
     meta_name(line, len, name, sizeof name);
+    if (strcmp(name, "restrict") != 0 && strcmp(name, "unrestrict") != 0 &&
+        strcmp(name, "encoding") != 0 && strcmp(name, "connect") != 0 && strcmp(name, "c") != 0)
+        return meta_entry(b, off, line, len);
+    if ((rc = end_meta_run(b)) != DF_OK)
+        return rc;
     if (strcmp(name, "restrict") == 0)
         return note_restrict_key(b, line, len);
     if (strcmp(name, "unrestrict") == 0 || strcmp(name, "encoding") == 0)
         return DF_OK;
-    if (strcmp(name, "connect") == 0 || strcmp(name, "c") == 0)
-        return switch_database(b, line, len);
-    return meta_entry(b, off, line, len);
+    return switch_database(b, line, len); /* \connect or \c */
 }
 
 static int h_copy_begin(void *ctx, int64_t off)
 {
     builder *b = ctx;
-
-    int rc = DF_OK;
+    int rc = end_meta_run(b);
 
     b->cb = CB_NONE;
-    if (b->part == PART_DATA && b->copy_expected && !b->data_started) {
+    if (rc == DF_OK && b->part == PART_DATA && b->copy_expected && !b->data_started) {
         rc = start_data(b, off, DK_COPY);
         b->tapping = rc == DF_OK && b->r->plain_tap != NULL;
         if (b->tapping)
@@ -1127,6 +1161,8 @@ static int run_builder(builder *b)
     if (rc < 0)
         return rc;
     end = b->lx.off;
+    if ((rc = end_meta_run(b)) != DF_OK)
+        return rc;
     b->cb = CB_NONE;
     stop_extending(b, end);
     if ((rc = close_entry(b)) != DF_OK || (rc = translate_deps(b)) != DF_OK ||
@@ -1142,6 +1178,7 @@ static void builder_free(builder *b)
     dfi_pbytes_free(&b->defn);
     dfi_pbytes_free(&b->hdr_line);
     dfi_pbytes_free(&b->title);
+    dfi_pbytes_free(&b->meta_defn);
     df_rowcount_free(b->rows);
     free(b->toc_deps);
     free(b->orig_ids);
@@ -1173,6 +1210,8 @@ static int plain_open(df_reader *r)
     b.cur = -1;
     b.defn.max = (size_t)(r->lim.max_string > 0 ? r->lim.max_string : 0);
     b.hdr_line.max = b.title.max = DFI_PLEX_CAPTURE_MAX;
+    b.meta_defn.max = b.defn.max;
+    b.meta_run = -1;
     reset_data(&b);
     hooks.ctx = &b;
     dfi_plex_init(&b.lx, &hooks);

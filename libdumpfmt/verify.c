@@ -3650,19 +3650,43 @@ static void plain_script_error(vctx *c, const df_error *err)
     vlist_add(&c->post, code, sev, NULL, err->offset, err->member, "%s", err->message);
 }
 
+#define V_MAX_META_FINDINGS 20 /* psql-metacommand findings; then one that counts the rest */
+
+/* A PSQL META-COMMAND entry (one line, or lines in a row): a finding, or one more not shown. */
+static void plain_meta(ventry *ve, size_t *seen)
+{
+    const df_entry *e = ve->e;
+    int64_t lines = 0;
+
+    for (const char *p = e->defn; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
+        lines++;
+    if ((*seen)++ >= V_MAX_META_FINDINGS)
+        return;
+    if (lines > 1)
+        entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
+                  "psql meta-command \"%.120s\" and %lld more meta-command lines right after "
+                  "it in the script: psql runs them during the restore (pg_dump itself writes "
+                  "only \\connect and \\restrict)",
+                  e->tag ? e->tag : "", (long long)(lines - 1));
+    else
+        entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
+                  "psql meta-command \"%.120s\" in the script: psql runs it during the "
+                  "restore (pg_dump itself writes only \\connect and \\restrict)",
+                  e->tag ? e->tag : "");
+}
+
 /* What the reader measured while it read the script: terminators, meta-commands. */
 static void plain_facts(vctx *c)
 {
+    size_t metas = 0;
+
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
         const df_entry *e = ve->e;
         int64_t end = e->data_offset_text + (e->data_bytes > 0 ? e->data_bytes : 0);
 
         if (dfi_desc_is(e, "PSQL META-COMMAND"))
-            entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
-                      "psql meta-command \"%.120s\" in the script: psql runs it during the "
-                      "restore (pg_dump itself writes only \\connect and \\restrict)",
-                      e->tag ? e->tag : "");
+            plain_meta(ve, &metas);
         if (!ve->data)
             continue;
         ve->found = V_FOUND_COMPLETE;
@@ -3685,6 +3709,11 @@ static void plain_facts(vctx *c)
                       ve->rows_mode == DF_ROWS_COPY ? "the \"\\.\" terminator line"
                                                     : "a complete statement");
     }
+    if (metas > V_MAX_META_FINDINGS)
+        vlist_add(&c->post, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, NULL, -1, NULL,
+                  "%zu more places in the script hold psql meta-commands (only the first %d "
+                  "are reported)",
+                  metas - V_MAX_META_FINDINGS, V_MAX_META_FINDINGS);
 }
 
 /*

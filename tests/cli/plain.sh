@@ -224,6 +224,36 @@ test_pipe_findings() {
     result "dumpcheck: a bad COPY row from a pipe: exit 2, bad-copy-row" $? "$(head -3 "$ERR")"
 }
 
+# Meta-command lines cost little per line: a million "\N" lines, and 100k meta-commands
+# between statements, under a time and memory bound; findings capped (the first 20, a count).
+test_meta_lines() {
+    local f rss
+    printf -- '--\n-- PostgreSQL database dump\n--\n\n' >"$TMP/m1.sql"
+    cp "$TMP/m1.sql" "$TMP/m2.sql"
+    yes '\N' | head -n 1000000 >>"$TMP/m1.sql"
+    yes '\N
+SELECT 1;' | head -n 200000 >>"$TMP/m2.sql"
+    printf -- '--\n-- PostgreSQL database dump complete\n--\n\n' | tee -a "$TMP/m1.sql" >>"$TMP/m2.sql"
+    for f in m1 m2; do
+        if [ -x /usr/bin/time ]; then
+            timeout 20 /usr/bin/time -f '%M' -o "$TMP/rss" "$DUMPCHECK" --json \
+                --no-pg-restore-check "$TMP/$f.sql" >"$OUT" 2>"$ERR"
+            rss=$(tail -n 1 "$TMP/rss")
+        else
+            timeout 20 "$DUMPCHECK" --json --no-pg-restore-check "$TMP/$f.sql" >"$OUT" 2>"$ERR"
+            rss=0
+        fi
+        [ "$(jq '.files[0].findings | length' "$OUT")" -le 21 ] && [ "$rss" -lt 150000 ]
+        result "dumpcheck $f.sql: <= 21 findings, < 150 MB, < 20 s" $? \
+            "rss ${rss} KB, $(jq '.files[0].findings | length' "$OUT" 2>&1) findings"
+    done
+    grep -q '99980 more places in the script hold psql meta-commands' "$OUT"
+    result "dumpcheck: the findings past the first 20 are counted" $?
+    run "$DUMPLS" "$TMP/m1.sql"
+    [ "$(grep -c 'PSQL META-COMMAND' "$OUT")" -eq 1 ]
+    result "dumpls: a million meta-command lines in a row are one entry" $?
+}
+
 # ------------------------------------------------------------------ main
 
 if [ ! -x "$DUMPLS" ]; then
@@ -240,5 +270,6 @@ test_damaged
 test_meta
 test_crlf
 test_pipe_findings
+test_meta_lines
 
 harness_finish
