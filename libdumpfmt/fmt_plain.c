@@ -23,6 +23,8 @@
 /* Text window: small enough that reading into it and scanning it stay in cache. */
 #define PLAIN_WINDOW (32 * 1024)
 #define STRAY_TAG_MAX 64
+/* The text kept of one entry (a longer one keeps its first bytes): memory stays well bounded. */
+#define PLAIN_DEFN_MAX (16 * 1024 * 1024)
 
 typedef enum part_kind {
     PART_NONE = 0, /* between entries */
@@ -250,29 +252,33 @@ static df_entry *cur_entry(builder *b)
 
 /*
  * The entry's SQL text without leading and trailing blank lines, ending in
- * one newline; a text cut at max_string keeps its first max_string bytes.
+ * one newline; a text cut at the limit keeps its first bytes.  The buffer
+ * itself becomes the entry's: a long definition is not copied.
  */
 static int set_defn(builder *b, df_entry *e)
 {
-    const char *s = b->defn.p ? b->defn.p : "";
+    char *s = b->defn.p, *d;
     size_t n = b->defn.len, k = 0;
-    char *d;
 
     while (k < n && (s[k] == '\n' || s[k] == '\r' || s[k] == ' ' || s[k] == '\t'))
         k++;
     while (!b->defn.overflow && n > k &&
            (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    d = malloc(n - k + 2);
+    if (k > 0)
+        memmove(s, s + k, n - k);
+    n -= k;
+    d = realloc(s, n + 2);
     if (d == NULL)
         return nomem(b->r);
-    memcpy(d, s + k, n - k);
-    if (n > k && !b->defn.overflow)
-        d[n++ - k] = '\n';
-    d[n - k] = '\0';
+    b->defn.p = NULL;
+    b->defn.len = b->defn.cap = 0;
+    if (n > 0 && !b->defn.overflow)
+        d[n++] = '\n';
+    d[n] = '\0';
     free((char *)e->defn);
     e->defn = d;
-    b->toc_bytes += (int64_t)(n - k);
+    b->toc_bytes += (int64_t)n;
     if (b->toc_bytes > b->r->lim.max_toc_bytes)
         return dfi_fail(&b->r->err, DF_E_LIMIT, e->text_offset,
                         "entry texts exceed the limit of %lld bytes",
@@ -1209,6 +1215,8 @@ static int plain_open(df_reader *r)
     b.ps = ps;
     b.cur = -1;
     b.defn.max = (size_t)(r->lim.max_string > 0 ? r->lim.max_string : 0);
+    if (b.defn.max > PLAIN_DEFN_MAX)
+        b.defn.max = PLAIN_DEFN_MAX;
     b.hdr_line.max = b.title.max = DFI_PLEX_CAPTURE_MAX;
     b.meta_defn.max = b.defn.max;
     b.meta_run = -1;

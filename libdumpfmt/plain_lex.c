@@ -43,6 +43,8 @@ int dfi_pbytes_add(dfi_pbytes *b, const void *p, size_t n)
 
         while (cap < b->len + n + 1)
             cap *= 2;
+        if (cap > b->max + 1) /* a long text ends at the limit: no doubling past it */
+            cap = b->max + 1;
         grown = realloc(b->p, cap);
         if (grown == NULL)
             return DF_E_NOMEM;

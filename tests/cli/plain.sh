@@ -254,6 +254,26 @@ SELECT 1;' | head -n 200000 >>"$TMP/m2.sql"
     result "dumpls: a million meta-command lines in a row are one entry" $?
 }
 
+# One 60 MiB statement: dumpls and dumpcheck keep well under its size (was about twice it).
+test_long_statement() {
+    local tool rss
+    {
+        printf -- '--\n-- PostgreSQL database dump\n--\n\n--\n-- Name: f(); Type: FUNCTION; '
+        printf 'Schema: public; Owner: postgres\n--\n\n'
+        printf "CREATE FUNCTION public.f() RETURNS text LANGUAGE sql AS \$\$ SELECT '"
+        yes 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz' | head -c 62914560
+        printf "'::text \$\$;\n\n--\n-- PostgreSQL database dump complete\n--\n\n"
+    } >"$TMP/long.sql"
+    [ -x /usr/bin/time ] || return 0
+    for tool in "$DUMPLS" "$DUMPCHECK"; do
+        timeout 60 /usr/bin/time -f '%M' -o "$TMP/rss" "$tool" "$TMP/long.sql" >"$OUT" 2>"$ERR"
+        rss=$(tail -n 1 "$TMP/rss")
+        [ "$rss" -lt 48000 ] && grep -q 'FUNCTION\|OK' "$OUT"
+        result "$(basename "$tool"): a 60 MiB statement in < 48 MB" $? "rss $rss KB: $(head -3 "$OUT")"
+    done
+    rm -f "$TMP/long.sql"
+}
+
 # ------------------------------------------------------------------ main
 
 if [ ! -x "$DUMPLS" ]; then
@@ -271,5 +291,6 @@ test_meta
 test_crlf
 test_pipe_findings
 test_meta_lines
+test_long_statement
 
 harness_finish
