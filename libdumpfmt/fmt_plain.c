@@ -1072,6 +1072,9 @@ static void fill_header(builder *b, int64_t script_end)
     df_header *h = &r->hdr;
 
     h->toc_count = (int64_t)r->nentries;
+    /* a compressed script from a pipe: its size is what was read of it */
+    if (h->file_size < 0 && b->ps->st.wrap != DFI_WRAP_RAW)
+        h->file_size = b->ps->st.in_raw + (int64_t)b->ps->st.in_len - b->ps->st.origin;
     h->header_end = -1;
     h->toc_end = script_end;
     h->script_bytes = script_end;

@@ -127,6 +127,10 @@ static void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, i
     char *mem;
 
     vsnprintf(msg, sizeof msg, fmt, ap);
+    ml = strlen(msg);
+    /* pg_dumpall scripts: which database's section (\connect) the entry is in */
+    if (e != NULL && e->database != NULL && ml < sizeof msg)
+        snprintf(msg + ml, sizeof msg - ml, ", in database \"%s\"", e->database);
     if (member == NULL)
         member = "";
     ml = strlen(msg);
@@ -4276,6 +4280,12 @@ static void fill_summary(vctx *c)
         s->rows += ve->rows;
         if (ve->blobs)
             s->large_objects += (int64_t)ve->nlos;
+    }
+    /* a compressed plain script: the data are stored in the whole compressed file */
+    if (h->format == DF_FORMAT_PLAIN && h->file_compression != DF_COMPRESS_NONE) {
+        s->compression = h->file_compression;
+        if (h->file_size >= 0)
+            s->stored_bytes = h->file_size;
     }
     if (c->gzip_used)
         s->inflater =

@@ -274,6 +274,26 @@ test_long_statement() {
     rm -f "$TMP/long.sql"
 }
 
+# pg_dumpall: findings name their database; a gzipped script: compression and stored bytes.
+test_dumpall_findings() {
+    local size
+    awk '/^COPY bulk.readings / { print; getline; print $0 "\tx"; next } { print }' \
+        "$CORPUS/pg18/dumpall.sql" >"$TMP/dumpall-bad.sql"
+    "$DUMPCHECK" --no-pg-restore-check "$TMP/dumpall-bad.sql" >/dev/null 2>"$ERR"
+    grep -q 'bad-copy-row: .*, in database "sample" (TABLE DATA bulk.readings' "$ERR" &&
+        grep -q 'sequence-behind-data: .*, in database "sample" (SEQUENCE SET' "$ERR"
+    result "dumpcheck pg_dumpall: findings name the database" $? "$(head -3 "$ERR")"
+    gzip -c "$CORPUS/pg18/sample.plain.sql" >"$TMP/plain.sql.gz"
+    size=$(wc -c <"$TMP/plain.sql.gz")
+    "$DUMPCHECK" --json --no-pg-restore-check "$TMP/plain.sql.gz" >"$OUT" 2>/dev/null
+    [ "$(jq -r '.files[0] | "\(.compression) \(.stored_bytes)"' "$OUT")" = "gzip $size" ]
+    result "dumpcheck --json .sql.gz: compression gzip, stored_bytes the file size" $? \
+        "$(jq -c '.files[0] | [.compression, .stored_bytes]' "$OUT") want gzip $size"
+    cat "$TMP/plain.sql.gz" | "$DUMPCHECK" --json --no-pg-restore-check - >"$OUT" 2>/dev/null
+    [ "$(jq -r '.files[0] | "\(.compression) \(.stored_bytes)"' "$OUT")" = "gzip $size" ]
+    result "dumpcheck --json: cat .sql.gz | dumpcheck -: the same" $?
+}
+
 # ------------------------------------------------------------------ main
 
 if [ ! -x "$DUMPLS" ]; then
@@ -292,5 +312,6 @@ test_crlf
 test_pipe_findings
 test_meta_lines
 test_long_statement
+test_dumpall_findings
 
 harness_finish
