@@ -62,6 +62,7 @@
 #define V_DEFAULT_LARGE_PLAIN (1LL << 30)
 #define V_TAR_BLOCK 512
 #define V_MSG 1024
+#define V_SEQ_PRUNE (-2) /* dfi_watch.seq of a column watched until it holds a non-integer */
 
 /* ================================================================== */
 /* Names                                                               */
@@ -372,6 +373,17 @@ static void note_escape(dfi_copycheck *cp, int c, int64_t at)
 }
 
 /* An integer field of a watched column: digits with an optional sign; \N and text are skipped. */
+/*
+ * A value that is not an integer: a column a plain script's one pass
+ * watches on speculation (V_SEQ_PRUNE) is no sequence's and is dropped;
+ * NULL (\N) says nothing.
+ */
+static void watch_not_int(dfi_watch *w, const char *f, size_t len)
+{
+    if (w->seq == V_SEQ_PRUNE && !(len == 2 && f[0] == '\\' && f[1] == 'N'))
+        w->col = -1;
+}
+
 static void watch_value(dfi_watch *w, const char *f, size_t len)
 {
     uint64_t v = 0;
@@ -383,11 +395,15 @@ static void watch_value(dfi_watch *w, const char *f, size_t len)
         neg = f[0] == '-';
         i = 1;
     }
-    if (i == len || len - i > 19)
+    if (i == len || len - i > 19) {
+        watch_not_int(w, f, len);
         return;
+    }
     for (; i < len; i++) {
-        if (f[i] < '0' || f[i] > '9')
+        if (f[i] < '0' || f[i] > '9') {
+            watch_not_int(w, f, len);
             return;
+        }
         v = v * 10 + (uint64_t)(f[i] - '0');
     }
     if (v > (uint64_t)INT64_MAX)
@@ -3823,7 +3839,7 @@ typedef struct vtap {
         uint32_t oid;
     } *los;
     size_t nlos, caplos;
-    bool oom;
+    bool oom; /* then plain_data reads the data parts again, when it can */
 } vtap;
 
 #define V_TAP_MAX_COLS 1664   /* PostgreSQL allows 1600 columns */
@@ -3842,7 +3858,7 @@ static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
     if (t->nw && t->w == NULL)
         t->nw = 0, t->oom = true;
     for (size_t k = 0; k < t->nw; k++)
-        t->w[k] = (dfi_watch){(int)k, -1, NULL, false, 0, (int)k};
+        t->w[k] = (dfi_watch){(int)k, copy ? V_SEQ_PRUNE : -1, NULL, false, 0, (int)k};
     t->active = dfi_copycheck_init(&t->cp, copy ? DF_ROWS_COPY : DF_ROWS_INSERT, ncols, t->w,
                                    t->nw) == DF_OK;
     t->oom = t->oom || !t->active;
@@ -3851,9 +3867,18 @@ static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
 static void tap_data(void *ctx, const uint8_t *p, size_t n)
 {
     vtap *t = ctx;
+    int maxcol = -1;
 
-    if (t->active)
-        dfi_copycheck_feed(&t->cp, p, n);
+    if (!t->active)
+        return;
+    dfi_copycheck_feed(&t->cp, p, n);
+    if (t->cp.maxcol < 0 || t->cp.mode == DF_ROWS_INSERT)
+        return;
+    /* rows stop at the last column still watched */
+    for (size_t k = 0; k < t->nw; k++)
+        if (t->w[k].col > maxcol)
+            maxcol = t->w[k].col;
+    t->cp.maxcol = maxcol;
 }
 
 /* Did the checker find anything copy_findings reports? */
@@ -3963,7 +3988,7 @@ static void tap_part_apply(vctx *c, const vtap_part *p)
     ve->decoded = true;
 }
 
-/* Instead of plain_data for a script from a pipe: what the one pass checked. */
+/* Instead of reading the data parts again: what the one pass checked. */
 static void plain_tapped(vctx *c)
 {
     vtap *t = c->tap;
@@ -3994,8 +4019,8 @@ static void plain_data(vctx *c)
     vworker w;
     uint8_t *buf;
 
-    if (!c->r->src.seekable && c->tap != NULL) {
-        plain_tapped(c);
+    if (c->tap != NULL && !c->tap->oom) {
+        plain_tapped(c); /* one pass: checked while the script was read */
         return;
     }
     if (!c->r->src.seekable) {
@@ -4399,14 +4424,6 @@ static void verify_opened(vctx *c)
         seq_check(c);
 }
 
-/* A regular file can be read again; a pipe or socket cannot. */
-static bool fd_is_file(int fd)
-{
-    struct stat st;
-
-    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
                       df_verify **out)
 {
@@ -4439,8 +4456,8 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         fd = 0;
         name = "-";
     }
-    if (path == NULL && !opt->quick && !fd_is_file(fd)) {
-        c.tap = &tap; /* a pipe: a plain script is checked while it is read */
+    if (!opt->quick) {
+        c.tap = &tap; /* a plain script is checked while it is read, in one pass */
         v->r->plain_tap = &tap_hooks;
     }
     rc = path != NULL ? df_reader_open_path(v->r, path) : df_reader_open_fd(v->r, fd, name);
