@@ -23,7 +23,7 @@ struct df_rowcount {
     /* COPY */
     bool terminated;
     size_t line_len;   /* bytes of the current line so far */
-    char line_head[3]; /* its first bytes, to recognise "\." */
+    char line_head[4]; /* its first bytes, to recognise "\." and "\.\r" */
     /* INSERT */
     enum sql_state st;
     int depth;
@@ -85,7 +85,9 @@ static int64_t count_newlines(const uint8_t *p, size_t n)
 static void copy_byte(df_rowcount *rc, uint8_t c)
 {
     if (c == '\n') {
-        if (rc->line_len == 2 && rc->line_head[0] == '\\' && rc->line_head[1] == '.')
+        /* "\." ends the data; psql also takes "\.\r" (a CR LF script) */
+        if ((rc->line_len == 2 || (rc->line_len == 3 && rc->line_head[2] == '\r')) &&
+            rc->line_head[0] == '\\' && rc->line_head[1] == '.')
             rc->terminated = true;
         else
             rc->rows++;
@@ -98,7 +100,7 @@ static void copy_byte(df_rowcount *rc, uint8_t c)
 }
 
 /*
- * Bytes p[0..n) with no backslash, inside a line at least 3 bytes long: no line that ends
+ * Bytes p[0..n) with no backslash, inside a line at least 4 bytes long: no line that ends
  * here is the terminator "\." (it would start with a backslash), so newlines are counted
  * in bulk and only the length and head of the last line are kept.
  */

@@ -23,6 +23,8 @@
 /* Text window: small enough that reading into it and scanning it stay in cache. */
 #define PLAIN_WINDOW (32 * 1024)
 #define STRAY_TAG_MAX 64
+/* The text kept of one entry (a longer one keeps its first bytes): memory stays well bounded. */
+#define PLAIN_DEFN_MAX (16 * 1024 * 1024)
 
 typedef enum part_kind {
     PART_NONE = 0, /* between entries */
@@ -101,6 +103,10 @@ typedef struct builder {
     bool data_open, data_started, extending, incomplete;
     int64_t body_start, data_start, data_end;
     int64_t copy_rows, los, lo_bytes;
+    bool tapping; /* the data go to r->plain_tap */
+    /* meta-command lines in a row (nothing else between them) make one entry */
+    ssize_t meta_run; /* its index, -1 when the last thing read was not a meta-command */
+    dfi_pbytes meta_defn;
     df_rowcount *rows;
     /* the comment block being read */
     block_state cb;
@@ -246,29 +252,33 @@ static df_entry *cur_entry(builder *b)
 
 /*
  * The entry's SQL text without leading and trailing blank lines, ending in
- * one newline; a text cut at max_string keeps its first max_string bytes.
+ * one newline; a text cut at the limit keeps its first bytes.  The buffer
+ * itself becomes the entry's: a long definition is not copied.
  */
 static int set_defn(builder *b, df_entry *e)
 {
-    const char *s = b->defn.p ? b->defn.p : "";
+    char *s = b->defn.p, *d;
     size_t n = b->defn.len, k = 0;
-    char *d;
 
     while (k < n && (s[k] == '\n' || s[k] == '\r' || s[k] == ' ' || s[k] == '\t'))
         k++;
     while (!b->defn.overflow && n > k &&
            (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    d = malloc(n - k + 2);
+    if (k > 0)
+        memmove(s, s + k, n - k);
+    n -= k;
+    d = realloc(s, n + 2);
     if (d == NULL)
         return nomem(b->r);
-    memcpy(d, s + k, n - k);
-    if (n > k && !b->defn.overflow)
-        d[n++ - k] = '\n';
-    d[n - k] = '\0';
+    b->defn.p = NULL;
+    b->defn.len = b->defn.cap = 0;
+    if (n > 0 && !b->defn.overflow)
+        d[n++] = '\n';
+    d[n] = '\0';
     free((char *)e->defn);
     e->defn = d;
-    b->toc_bytes += (int64_t)(n - k);
+    b->toc_bytes += (int64_t)n;
     if (b->toc_bytes > b->r->lim.max_toc_bytes)
         return dfi_fail(&b->r->err, DF_E_LIMIT, e->text_offset,
                         "entry texts exceed the limit of %lld bytes",
@@ -285,6 +295,7 @@ static void reset_data(builder *b)
     b->data_open = b->data_started = b->extending = b->incomplete = false;
     b->data_start = b->data_end = -1;
     b->copy_rows = b->los = b->lo_bytes = 0;
+    b->tapping = false;
 }
 
 /* A data part is complete: store what was measured. */
@@ -314,6 +325,9 @@ static int finish_data(builder *b, df_entry *e)
     default:
         e->data_rows = b->rows ? df_rowcount_rows(b->rows) : 0;
         e->data_terminated = !b->incomplete;
+        if (b->tapping)
+            b->r->plain_tap->data_end(b->r->plain_tap->ctx, e->index);
+        b->tapping = false;
         break;
     }
     return DF_OK;
@@ -395,6 +409,9 @@ static int start_data(builder *b, int64_t off, data_kind dk)
         if (b->rows == NULL)
             return nomem(b->r);
     }
+    b->tapping = dk == DK_INSERT && b->r->plain_tap != NULL;
+    if (b->tapping)
+        b->r->plain_tap->data_begin(b->r->plain_tap->ctx, b->r, (size_t)b->cur, false);
     return DF_OK;
 }
 
@@ -453,6 +470,8 @@ static int count_lo_statement(builder *b, const char *text, size_t len, bool com
                  : DFI_LO_BAD;
     if (k == DFI_LO_BAD && x->bad_lo < 0)
         x->bad_lo = b->stmt_off;
+    if (k == DFI_LO_OPEN && b->r->plain_tap != NULL)
+        b->r->plain_tap->lo_open(b->r->plain_tap->ctx, (size_t)b->cur, oid);
     if (k == DFI_LO_OPEN)
         b->los++;
     else if (k == DFI_LO_WRITE)
@@ -548,6 +567,8 @@ static int copy_statement(builder *b, const char *text, size_t len)
 
 /* ------------------------------------------------------------ lexer hooks */
 
+static int end_meta_run(builder *b);
+
 static int h_text(void *ctx, const uint8_t *p, size_t n)
 {
     builder *b = ctx;
@@ -557,6 +578,8 @@ static int h_text(void *ctx, const uint8_t *p, size_t n)
             return nomem(b->r);
     } else if (b->part == PART_DATA && b->rows && b->data_open) {
         df_rowcount_feed(b->rows, p, n);
+        if (b->tapping && b->stmt_data) /* statements only, not the comment after them */
+            b->r->plain_tap->data(b->r->plain_tap->ctx, p, n);
     }
     return DF_OK;
 }
@@ -564,7 +587,10 @@ static int h_text(void *ctx, const uint8_t *p, size_t n)
 static int h_stmt_begin(void *ctx, int64_t off, const char *word, bool *capture)
 {
     builder *b = ctx;
+    int rc = end_meta_run(b);
 
+    if (rc != DF_OK)
+        return rc;
     b->cb = CB_NONE;
     stop_extending(b, off);
     b->stmt_off = off;
@@ -803,6 +829,8 @@ static int h_comment_begin(void *ctx, int64_t off)
 
     stop_extending(b, off);
     b->line_off = off;
+    if (end_meta_run(b) != DF_OK)
+        return DF_E_NOMEM;
     b->line_defn = b->defn.len;
     return DF_OK;
 }
@@ -882,22 +910,43 @@ static int switch_database(builder *b, const char *line, size_t len)
     return b->db ? DF_OK : nomem(b->r);
 }
 
-/* A meta-command other than the ones pg_dump writes: an entry of its own. */
+/* Something other than a meta-command line: the run of meta-command lines (if any) ends. */
+static int end_meta_run(builder *b)
+{
+    df_entry *e;
+
+    if (b->meta_run < 0)
+        return DF_OK;
+    e = &b->r->entries[b->meta_run];
+    b->meta_run = -1;
+    e->defn = dup_n(b->meta_defn.p ? b->meta_defn.p : "", b->meta_defn.len);
+    dfi_pbytes_reset(&b->meta_defn);
+    return e->defn ? DF_OK : nomem(b->r);
+}
+
+/*
+ * A meta-command other than the ones pg_dump writes: an entry of its own,
+ * or the next line of the entry of the meta-command lines right before it
+ * (a million "\N" lines are one entry, not a million).
+ */
 static int meta_entry(builder *b, int64_t off, const char *line, size_t len)
 {
     ssize_t i;
     df_entry *e;
-    int rc = new_entry(b, off, "PSQL META-COMMAND", 17, &i);
+    int rc = DF_OK;
 
-    if (rc != DF_OK)
-        return rc;
-    e = &b->r->entries[i];
-    e->tag = dup_n(line, len);
-    e->defn = malloc(len + 2);
-    if (e->tag == NULL || e->defn == NULL)
+    if (b->meta_run < 0) {
+        if ((rc = new_entry(b, off, "PSQL META-COMMAND", 17, &i)) != DF_OK)
+            return rc;
+        e = &b->r->entries[i];
+        e->tag = dup_n(line, len);
+        if (e->tag == NULL)
+            return nomem(b->r);
+        b->meta_run = i;
+    }
+    if (dfi_pbytes_add(&b->meta_defn, line, len) != DF_OK ||
+        dfi_pbytes_add(&b->meta_defn, "\n", 1) != DF_OK)
         return nomem(b->r);
-    memcpy((char *)e->defn, line, len);
-    memcpy((char *)e->defn + len, "\n", 2);
     return DF_OK;
 }
 
@@ -905,28 +954,46 @@ static int h_meta(void *ctx, int64_t off, int64_t end, const char *line, size_t 
 {
     builder *b = ctx;
     char name[32];
+    int rc;
 
     (void)end;
     (void)complete;
     b->cb = CB_NONE;
     stop_extending(b, off);
     meta_name(line, len, name, sizeof name);
+    if (strcmp(name, "restrict") != 0 && strcmp(name, "unrestrict") != 0 &&
+        strcmp(name, "encoding") != 0 && strcmp(name, "connect") != 0 && strcmp(name, "c") != 0)
+        return meta_entry(b, off, line, len);
+    if ((rc = end_meta_run(b)) != DF_OK)
+        return rc;
     if (strcmp(name, "restrict") == 0)
         return note_restrict_key(b, line, len);
     if (strcmp(name, "unrestrict") == 0 || strcmp(name, "encoding") == 0)
         return DF_OK;
-    if (strcmp(name, "connect") == 0 || strcmp(name, "c") == 0)
-        return switch_database(b, line, len);
-    return meta_entry(b, off, line, len);
+    return switch_database(b, line, len); /* \connect or \c */
 }
 
 static int h_copy_begin(void *ctx, int64_t off)
 {
     builder *b = ctx;
+    int rc = end_meta_run(b);
 
     b->cb = CB_NONE;
-    if (b->part == PART_DATA && b->copy_expected && !b->data_started)
-        return start_data(b, off, DK_COPY);
+    if (rc == DF_OK && b->part == PART_DATA && b->copy_expected && !b->data_started) {
+        rc = start_data(b, off, DK_COPY);
+        b->tapping = rc == DF_OK && b->r->plain_tap != NULL;
+        if (b->tapping)
+            b->r->plain_tap->data_begin(b->r->plain_tap->ctx, b->r, (size_t)b->cur, true);
+    }
+    return rc;
+}
+
+static int h_copy_data(void *ctx, const uint8_t *p, size_t n)
+{
+    builder *b = ctx;
+
+    if (b->tapping)
+        b->r->plain_tap->data(b->r->plain_tap->ctx, p, n);
     return DF_OK;
 }
 
@@ -937,6 +1004,9 @@ static int h_copy_end(void *ctx, int64_t end, int64_t rows, bool terminated)
     if (b->part != PART_DATA || b->dk != DK_COPY || b->copy_done)
         return DF_OK;
     b->copy_done = true;
+    if (b->tapping)
+        b->r->plain_tap->data_end(b->r->plain_tap->ctx, (size_t)b->cur);
+    b->tapping = false;
     b->copy_rows = rows;
     b->copy_terminated = terminated;
     b->data_end = end;
@@ -1002,6 +1072,9 @@ static void fill_header(builder *b, int64_t script_end)
     df_header *h = &r->hdr;
 
     h->toc_count = (int64_t)r->nentries;
+    /* a compressed script from a pipe: its size is what was read of it */
+    if (h->file_size < 0 && b->ps->st.wrap != DFI_WRAP_RAW)
+        h->file_size = b->ps->st.in_raw + (int64_t)b->ps->st.in_len - b->ps->st.origin;
     h->header_end = -1;
     h->toc_end = script_end;
     h->script_bytes = script_end;
@@ -1098,6 +1171,8 @@ static int run_builder(builder *b)
     if (rc < 0)
         return rc;
     end = b->lx.off;
+    if ((rc = end_meta_run(b)) != DF_OK)
+        return rc;
     b->cb = CB_NONE;
     stop_extending(b, end);
     if ((rc = close_entry(b)) != DF_OK || (rc = translate_deps(b)) != DF_OK ||
@@ -1113,6 +1188,7 @@ static void builder_free(builder *b)
     dfi_pbytes_free(&b->defn);
     dfi_pbytes_free(&b->hdr_line);
     dfi_pbytes_free(&b->title);
+    dfi_pbytes_free(&b->meta_defn);
     df_rowcount_free(b->rows);
     free(b->toc_deps);
     free(b->orig_ids);
@@ -1126,6 +1202,8 @@ static int plain_open(df_reader *r)
     dfi_plex_hooks hooks = builder_hooks;
     int rc;
 
+    if (r->plain_tap != NULL) /* COPY data are otherwise never looked at byte by byte */
+        hooks.copy_data = h_copy_data;
     if (ps == NULL)
         return nomem(r);
     r->fmt_state = ps;
@@ -1141,7 +1219,11 @@ static int plain_open(df_reader *r)
     b.ps = ps;
     b.cur = -1;
     b.defn.max = (size_t)(r->lim.max_string > 0 ? r->lim.max_string : 0);
+    if (b.defn.max > PLAIN_DEFN_MAX)
+        b.defn.max = PLAIN_DEFN_MAX;
     b.hdr_line.max = b.title.max = DFI_PLEX_CAPTURE_MAX;
+    b.meta_defn.max = b.defn.max;
+    b.meta_run = -1;
     reset_data(&b);
     hooks.ctx = &b;
     dfi_plex_init(&b.lx, &hooks);

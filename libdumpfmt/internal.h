@@ -268,6 +268,23 @@ extern DFI_HIDDEN const dfi_format dfi_format_plain;
 DFI_HIDDEN int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows, int64_t *out_bytes,
                                  int64_t *raw_bytes);
 
+/*
+ * fmt_plain.c: the data a plain script's open pass goes over, handed on as
+ * they pass, so that a script from a pipe is checked in that one pass
+ * (verify.c).  Entries are named by index: r->entries moves while it grows.
+ */
+typedef struct dfi_plain_tap {
+    void *ctx;
+    /* The data of entry `i` start: COPY data (its copy_stmt is set) or INSERT statements ... */
+    void (*data_begin)(void *ctx, const df_reader *r, size_t i, bool copy);
+    /* ... in pieces (COPY: up to and with the "\." line) ... */
+    void (*data)(void *ctx, const uint8_t *p, size_t n);
+    /* ... and end (terminated or not: the entry says so after the pass). */
+    void (*data_end)(void *ctx, size_t i);
+    /* A large object of the BLOBS entry `i`: lo_open('oid', ...). */
+    void (*lo_open)(void *ctx, size_t i, uint32_t oid);
+} dfi_plain_tap;
+
 /* ---------------------------------------------------------------- reader */
 struct df_reader {
     df_limits lim;
@@ -310,6 +327,7 @@ struct df_reader {
     int64_t prog_last_ns;
     int64_t prog_dir_done;  /* directory: raw bytes of data files closed */
     int64_t prog_dir_total; /* directory: their sizes in all; 0 until computed */
+    const dfi_plain_tap *plain_tap; /* set before opening; NULL: none */
 };
 
 /* progress.c: report to r's progress callback, at most ten times a second. */

@@ -66,6 +66,8 @@ typedef struct dfi_plex_hooks {
     int (*copy_begin)(void *ctx, int64_t off);
     /* ... and end at `end`: after the "\." line when `terminated`, else at the end of input. */
     int (*copy_end)(void *ctx, int64_t end, int64_t rows, bool terminated);
+    /* The bytes of COPY data, the "\." line with them, in pieces (only when set: costs time). */
+    int (*copy_data)(void *ctx, const uint8_t *p, size_t n);
 } dfi_plex_hooks;
 
 typedef enum dfi_plex_mode {

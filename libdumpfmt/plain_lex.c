@@ -43,6 +43,8 @@ int dfi_pbytes_add(dfi_pbytes *b, const void *p, size_t n)
 
         while (cap < b->len + n + 1)
             cap *= 2;
+        if (cap > b->max + 1) /* a long text ends at the limit: no doubling past it */
+            cap = b->max + 1;
         grown = realloc(b->p, cap);
         if (grown == NULL)
             return DF_E_NOMEM;
@@ -113,12 +115,16 @@ int64_t dfi_count_newlines(const uint8_t *p, size_t n)
     const __m128i zero = _mm_setzero_si128();
 
     while (n - i >= 64) {
-        /* byte counters must not wrap: at most 255 rounds of 4 x 16 bytes */
+        /*
+         * Byte counters must not wrap: a round adds up to 4 to a lane (one
+         * per 16-byte block, when lines are 16 bytes or a divisor of 16
+         * long), so at most 63 rounds before the flush (63 x 4 = 252).
+         */
         size_t rounds = (n - i) / 64;
         __m128i acc = zero;
 
-        if (rounds > 255)
-            rounds = 255;
+        if (rounds > 63)
+            rounds = 63;
         for (size_t k = 0; k < rounds; k++, i += 64) {
             __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl);
             __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 16)), nl);
@@ -766,7 +772,8 @@ static size_t copy_terminator(const dfi_plex *lx, size_t i)
 static int lex_copy(dfi_plex *lx, size_t *pi, size_t limit)
 {
     const uint8_t *p = lx->p;
-    size_t i = *pi;
+    size_t i = *pi, from = *pi;
+    int rc;
 
     while (i < limit) {
         const uint8_t *hit = memchr(p + i, '\\', limit - i);
@@ -781,6 +788,8 @@ static int lex_copy(dfi_plex *lx, size_t *pi, size_t limit)
             break;
         if (lx->copy_bol && (end = copy_terminator(lx, i)) != 0) {
             *pi = end;
+            if (lx->h.copy_data && (rc = lx->h.copy_data(lx->h.ctx, p + from, end - from)) < 0)
+                return rc;
             lx->mode = DFI_PX_TOP;
             lx->text_on = true;
             lx->text_from = end;
@@ -791,7 +800,7 @@ static int lex_copy(dfi_plex *lx, size_t *pi, size_t limit)
         i++;
     }
     *pi = i;
-    return DF_OK;
+    return lx->h.copy_data && i > from ? lx->h.copy_data(lx->h.ctx, p + from, i - from) : DF_OK;
 }
 
 /* ------------------------------------------------------------ driver */

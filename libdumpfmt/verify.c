@@ -62,6 +62,7 @@
 #define V_DEFAULT_LARGE_PLAIN (1LL << 30)
 #define V_TAR_BLOCK 512
 #define V_MSG 1024
+#define V_SEQ_PRUNE (-2) /* dfi_watch.seq of a column watched until it holds a non-integer */
 
 /* ================================================================== */
 /* Names                                                               */
@@ -127,6 +128,10 @@ static void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, i
     char *mem;
 
     vsnprintf(msg, sizeof msg, fmt, ap);
+    ml = strlen(msg);
+    /* pg_dumpall scripts: which database's section (\connect) the entry is in */
+    if (e != NULL && e->database != NULL && ml < sizeof msg)
+        snprintf(msg + ml, sizeof msg - ml, ", in database \"%s\"", e->database);
     if (member == NULL)
         member = "";
     ml = strlen(msg);
@@ -385,6 +390,17 @@ static void note_escape(dfi_copycheck *cp, int c, int64_t at)
 }
 
 /* An integer field of a watched column: digits with an optional sign; \N and text are skipped. */
+/*
+ * A value that is not an integer: a column a plain script's one pass
+ * watches on speculation (V_SEQ_PRUNE) is no sequence's and is dropped;
+ * NULL (\N) says nothing.
+ */
+static void watch_not_int(dfi_watch *w, const char *f, size_t len)
+{
+    if (w->seq == V_SEQ_PRUNE && !(len == 2 && f[0] == '\\' && f[1] == 'N'))
+        w->col = -1;
+}
+
 static void watch_value(dfi_watch *w, const char *f, size_t len)
 {
     uint64_t v = 0;
@@ -396,11 +412,15 @@ static void watch_value(dfi_watch *w, const char *f, size_t len)
         neg = f[0] == '-';
         i = 1;
     }
-    if (i == len || len - i > 19)
+    if (i == len || len - i > 19) {
+        watch_not_int(w, f, len);
         return;
+    }
     for (; i < len; i++) {
-        if (f[i] < '0' || f[i] > '9')
+        if (f[i] < '0' || f[i] > '9') {
+            watch_not_int(w, f, len);
             return;
+        }
         v = v * 10 + (uint64_t)(f[i] - '0');
     }
     if (v > (uint64_t)INT64_MAX)
@@ -453,7 +473,8 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
     int64_t at = base + (int64_t)i;
     int64_t len = at - cp->line_start;
 
-    if (cp->dot_line && len == 2) {
+    /* "\." alone, or "\.\r" of a CR LF script (psql takes both) */
+    if (cp->dot_line && (len == 2 || (len == 3 && (i > 0 ? p[i - 1] : cp->last_byte) == '\r'))) {
         cp->terminated = true;
         return;
     }
@@ -617,7 +638,7 @@ static void after_terminator(dfi_copycheck *cp, const uint8_t *p, size_t n, int6
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\n')
+        if (p[i] == '\n' || p[i] == '\r') /* CR: the line ends of a CR LF script */
             continue;
         if (cp->after_bytes == 0)
             cp->after_pos = at + (int64_t)i;
@@ -849,6 +870,8 @@ void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
         if ((size_t)from < n)
             carry_add(cp, p + from, n - (size_t)from);
     }
+    if (n > 0)
+        cp->last_byte = p[n - 1];
     cp->pos = base + (int64_t)n;
 }
 
@@ -954,6 +977,7 @@ struct vctx {
     size_t running; /* workers still taking items */
     size_t piping;  /* atomic: streams whose COPY text a checker thread takes */
     bool sparse;    /* --quick walk of a seekable custom file: chunk headers only */
+    struct vtap *tap; /* a plain script from a pipe: what its one pass checked */
 };
 
 /*
@@ -3931,19 +3955,43 @@ static void plain_script_error(vctx *c, const df_error *err)
     vlist_add(&c->post, code, sev, NULL, err->offset, err->member, "%s", err->message);
 }
 
+#define V_MAX_META_FINDINGS 20 /* psql-metacommand findings; then one that counts the rest */
+
+/* A PSQL META-COMMAND entry (one line, or lines in a row): a finding, or one more not shown. */
+static void plain_meta(ventry *ve, size_t *seen)
+{
+    const df_entry *e = ve->e;
+    int64_t lines = 0;
+
+    for (const char *p = e->defn; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
+        lines++;
+    if ((*seen)++ >= V_MAX_META_FINDINGS)
+        return;
+    if (lines > 1)
+        entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
+                  "psql meta-command \"%.120s\" and %lld more meta-command lines right after "
+                  "it in the script: psql runs them during the restore (pg_dump itself writes "
+                  "only \\connect and \\restrict)",
+                  e->tag ? e->tag : "", (long long)(lines - 1));
+    else
+        entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
+                  "psql meta-command \"%.120s\" in the script: psql runs it during the "
+                  "restore (pg_dump itself writes only \\connect and \\restrict)",
+                  e->tag ? e->tag : "");
+}
+
 /* What the reader measured while it read the script: terminators, meta-commands. */
 static void plain_facts(vctx *c)
 {
+    size_t metas = 0;
+
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
         const df_entry *e = ve->e;
         int64_t end = e->data_offset_text + (e->data_bytes > 0 ? e->data_bytes : 0);
 
         if (dfi_desc_is(e, "PSQL META-COMMAND"))
-            entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
-                      "psql meta-command \"%.120s\" in the script: psql runs it during the "
-                      "restore (pg_dump itself writes only \\connect and \\restrict)",
-                      e->tag ? e->tag : "");
+            plain_meta(ve, &metas);
         if (!ve->data)
             continue;
         ve->found = V_FOUND_COMPLETE;
@@ -3966,6 +4014,11 @@ static void plain_facts(vctx *c)
                       ve->rows_mode == DF_ROWS_COPY ? "the \"\\.\" terminator line"
                                                     : "a complete statement");
     }
+    if (metas > V_MAX_META_FINDINGS)
+        vlist_add(&c->post, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, NULL, -1, NULL,
+                  "%zu more places in the script hold psql meta-commands (only the first %d "
+                  "are reported)",
+                  metas - V_MAX_META_FINDINGS, V_MAX_META_FINDINGS);
 }
 
 /*
@@ -3974,14 +4027,28 @@ static void plain_facts(vctx *c)
  * began with "\restrict KEY".  The reader's has_trailer cannot see a cut
  * inside those final lines; a compressed script's codec check can.
  */
+/* The file ends with the bytes of `want`. */
+static bool tail_is(vctx *c, const char *want)
+{
+    size_t n = strlen(want);
+    uint8_t *tail;
+    bool ok;
+
+    if ((int64_t)n > c->file_size)
+        return false;
+    tail = read_range(c->path, c->file_size - (int64_t)n, (int64_t)n, &(df_error){0});
+    ok = tail != NULL && memcmp(tail, want, n) == 0;
+    free(tail);
+    return ok;
+}
+
 static bool plain_tail_ok(vctx *c, char *want, size_t wn)
 {
     static const char dump[] = "--\n-- PostgreSQL database dump complete\n--\n\n";
     static const char cluster[] = "--\n-- PostgreSQL database cluster dump complete\n--\n\n";
     const df_header *h = &c->r->hdr;
-    uint8_t *tail;
-    size_t n;
-    bool ok;
+    char crlf[800];
+    size_t k = 0;
 
     if (c->path == NULL || h->file_compression != DF_COMPRESS_NONE || c->file_size < 0)
         return true;
@@ -3991,13 +4058,16 @@ static bool plain_tail_ok(vctx *c, char *want, size_t wn)
         snprintf(want, wn, "%s\\unrestrict %s\n\n", dump, h->restrict_key);
     else
         snprintf(want, wn, "%s", dump);
-    n = strlen(want);
-    if ((int64_t)n > c->file_size)
-        return false;
-    tail = read_range(c->path, c->file_size - (int64_t)n, (int64_t)n, &(df_error){0});
-    ok = tail != NULL && memcmp(tail, want, n) == 0;
-    free(tail);
-    return ok;
+    if (tail_is(c, want))
+        return true;
+    /* a CR LF copy of the script (psql reads it the same) */
+    for (const char *w = want; *w != '\0' && k + 3 < sizeof crlf; w++) {
+        if (*w == '\n')
+            crlf[k++] = '\r';
+        crlf[k++] = *w;
+    }
+    crlf[k] = '\0';
+    return tail_is(c, crlf);
 }
 
 static void plain_trailer(vctx *c)
@@ -4027,14 +4097,219 @@ static void plain_trailer(vctx *c)
               db ? " (inside the section of database \"" : "", db ? db : "", db ? "\")" : "");
 }
 
+/*
+ * A plain script from a pipe cannot be read twice: its data go through the
+ * COPY checker while the reader's one pass goes over them (the reader's
+ * dfi_plain_tap), every column watched, since which ones feed a sequence is
+ * only known once the script has been read.  What each part showed is kept
+ * small (the checker itself only when it found a problem) until then.
+ */
+typedef struct vtap_part {
+    size_t entry;
+    int64_t rows;
+    dfi_watch *w; /* the columns that held an integer, by position */
+    size_t nw;
+    dfi_copycheck *bad; /* the checker's state when it found a problem */
+} vtap_part;
+
+typedef struct vtap {
+    dfi_copycheck cp;
+    bool active;
+    dfi_watch *w;
+    size_t nw;
+    vtap_part *parts;
+    size_t nparts, cap;
+    struct vtap_lo {
+        size_t entry;
+        uint32_t oid;
+    } *los;
+    size_t nlos, caplos;
+    bool oom; /* then plain_data reads the data parts again, when it can */
+} vtap;
+
+#define V_TAP_MAX_COLS 1664   /* PostgreSQL allows 1600 columns */
+#define V_TAP_INSERT_COLS 128 /* INSERT data: the first columns are watched */
+
+static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
+{
+    vtap *t = ctx;
+    int ncols = copy ? dfi_copy_columns(r->entries[i].copy_stmt, NULL) : -1;
+
+    if (copy)
+        t->nw = ncols > 0 ? (size_t)(ncols < V_TAP_MAX_COLS ? ncols : V_TAP_MAX_COLS) : 0;
+    else
+        t->nw = V_TAP_INSERT_COLS; /* the statements' VALUES positions */
+    t->w = t->nw ? calloc(t->nw, sizeof *t->w) : NULL;
+    if (t->nw && t->w == NULL)
+        t->nw = 0, t->oom = true;
+    for (size_t k = 0; k < t->nw; k++)
+        t->w[k] = (dfi_watch){(int)k, copy ? V_SEQ_PRUNE : -1, NULL, false, 0, (int)k};
+    t->active = dfi_copycheck_init(&t->cp, copy ? DF_ROWS_COPY : DF_ROWS_INSERT, ncols, t->w,
+                                   t->nw) == DF_OK;
+    t->oom = t->oom || !t->active;
+}
+
+static void tap_data(void *ctx, const uint8_t *p, size_t n)
+{
+    vtap *t = ctx;
+    int maxcol = -1;
+
+    if (!t->active)
+        return;
+    dfi_copycheck_feed(&t->cp, p, n);
+    if (t->cp.maxcol < 0 || t->cp.mode == DF_ROWS_INSERT)
+        return;
+    /* rows stop at the last column still watched */
+    for (size_t k = 0; k < t->nw; k++)
+        if (t->w[k].col > maxcol)
+            maxcol = t->w[k].col;
+    t->cp.maxcol = maxcol;
+}
+
+/* Did the checker find anything copy_findings reports? */
+static bool tap_problem(const dfi_copycheck *cp)
+{
+    if (cp->bad_rows > 0 || cp->bad_esc > 0 || cp->after_bytes > 0)
+        return true;
+    if (cp->mode == DF_ROWS_INSERT)
+        return cp->last_nonspace >= 0 && cp->last_nonspace != ';';
+    return !cp->terminated;
+}
+
+static void tap_end(void *ctx, size_t i)
+{
+    vtap *t = ctx;
+    vtap_part *part;
+    size_t kept = 0;
+
+    if (!t->active)
+        return;
+    t->active = false;
+    if (t->nparts == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        vtap_part *grown = realloc(t->parts, cap * sizeof *grown);
+        if (grown == NULL) {
+            t->oom = true;
+            goto done;
+        }
+        t->parts = grown;
+        t->cap = cap;
+    }
+    part = &t->parts[t->nparts++];
+    memset(part, 0, sizeof *part);
+    part->entry = i;
+    part->rows = t->cp.rows;
+    for (size_t k = 0; k < t->nw; k++)
+        if (t->w[k].have)
+            t->w[kept++] = t->w[k];
+    part->w = t->w;
+    part->nw = kept;
+    t->w = NULL;
+    if (tap_problem(&t->cp)) {
+        part->bad = malloc(sizeof *part->bad);
+        if (part->bad == NULL)
+            t->oom = true;
+        else
+            *part->bad = t->cp, part->bad->w = NULL, part->bad->nw = 0, part->bad->ins = NULL;
+    }
+done:
+    free(t->w);
+    t->w = NULL;
+    t->nw = 0;
+    dfi_copycheck_free(&t->cp);
+}
+
+static void tap_lo_open(void *ctx, size_t i, uint32_t oid)
+{
+    vtap *t = ctx;
+
+    if (t->nlos == t->caplos) {
+        size_t cap = t->caplos ? 2 * t->caplos : 64;
+        struct vtap_lo *grown = realloc(t->los, cap * sizeof *grown);
+        if (grown == NULL) {
+            t->oom = true;
+            return;
+        }
+        t->los = grown;
+        t->caplos = cap;
+    }
+    t->los[t->nlos++] = (struct vtap_lo){i, oid};
+}
+
+static void tap_free(vtap *t)
+{
+    if (t->active)
+        dfi_copycheck_free(&t->cp);
+    free(t->w);
+    for (size_t k = 0; k < t->nparts; k++) {
+        free(t->parts[k].w);
+        free(t->parts[k].bad);
+    }
+    free(t->parts);
+    free(t->los);
+    memset(t, 0, sizeof *t);
+}
+
+/* A data part the one pass checked: its rows, findings and watched columns. */
+static void tap_part_apply(vctx *c, const vtap_part *p)
+{
+    ventry *ve = p->entry < c->n ? &c->ents[p->entry] : NULL;
+
+    if (ve == NULL || !ve->table || ve->cut)
+        return;
+    ve->rows = p->rows;
+    for (size_t j = 0; j < ve->nw; j++)
+        for (size_t k = 0; k < p->nw; k++)
+            if (p->w[k].col == ve->w[j].col && (!ve->w[j].have || p->w[k].max > ve->w[j].max)) {
+                ve->w[j].have = true;
+                ve->w[j].max = p->w[k].max;
+            }
+    if (p->bad != NULL) {
+        vworker w = {.c = c, .cp = p->bad};
+        vstream s = {.c = c, .ve = ve, .w = &w, .linear = true, .raw_start = ve->start,
+                     .member = ""};
+        copy_findings(&s, ve->end);
+    }
+    ve->decoded = true;
+}
+
+/* Instead of reading the data parts again: what the one pass checked. */
+static void plain_tapped(vctx *c)
+{
+    vtap *t = c->tap;
+
+    for (size_t k = 0; k < t->nparts; k++)
+        tap_part_apply(c, &t->parts[k]);
+    for (size_t k = 0; k < t->nlos; k++)
+        if (t->los[k].entry < c->n && c->ents[t->los[k].entry].blobs &&
+            add_lo(&c->ents[t->los[k].entry], t->los[k].oid, -1, 0, NULL, 0) != DF_OK)
+            c->pre.oom = true;
+    for (size_t i = 0; i < c->n; i++) {
+        ventry *ve = &c->ents[i];
+        int64_t out = 0;
+
+        if (ve->blobs && !ve->cut) {
+            if (df_reader_measure(c->r, ve->e, NULL, &out, NULL) == DF_OK)
+                ve->bytes = out;
+            ve->decoded = true;
+        }
+    }
+    if (t->oom)
+        c->pre.oom = true;
+}
+
 /* Full mode: every complete data part again, through the COPY checker. */
 static void plain_data(vctx *c)
 {
     vworker w;
     uint8_t *buf;
 
+    if (c->tap != NULL && !c->tap->oom) {
+        plain_tapped(c); /* one pass: checked while the script was read */
+        return;
+    }
     if (!c->r->src.seekable) {
-        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_INFO, NULL, -1, NULL,
+        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_WARNING, NULL, -1, NULL,
                   "COPY rows and sequences were not checked: the script came from a pipe and "
                   "cannot be read twice (its terminators and trailer were)");
         return;
@@ -4413,6 +4688,12 @@ static void fill_summary(vctx *c)
         if (ve->blobs)
             s->large_objects += (int64_t)ve->nlos;
     }
+    /* a compressed plain script: the data are stored in the whole compressed file */
+    if (h->format == DF_FORMAT_PLAIN && h->file_compression != DF_COMPRESS_NONE) {
+        s->compression = h->file_compression;
+        if (h->file_size >= 0)
+            s->stored_bytes = h->file_size;
+    }
     if (c->gzip_used)
         s->inflater =
             c->opt->inflate == DF_INFLATE_ZLIB || !dfi_gzip_uses_isal() ? "zlib" : "isa-l";
@@ -4535,9 +4816,12 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     df_verify_options dflt;
     df_verify *v;
     vctx c;
+    vtap tap;
+    const dfi_plain_tap tap_hooks = {&tap, tap_begin, tap_data, tap_end, tap_lo_open};
     int rc;
 
     *out = NULL;
+    memset(&tap, 0, sizeof tap);
     if (opt == NULL) {
         df_verify_options_default(&dflt);
         opt = &dflt;
@@ -4559,9 +4843,14 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         fd = 0;
         name = "-";
     }
-    /* the reader reports a plain script's progress (its open pass, then the data read again) */
+    /* the reader reports a plain script's progress during its one pass at open */
     df_reader_set_progress(v->r, opt->progress, opt->progress_ctx);
+    if (!opt->quick) {
+        c.tap = &tap; /* a plain script is checked while it is read, in one pass */
+        v->r->plain_tap = &tap_hooks;
+    }
     rc = path != NULL ? df_reader_open_path(v->r, path) : df_reader_open_fd(v->r, fd, name);
+    v->r->plain_tap = NULL;
     if (rc != DF_OK || v->r->hdr.format != DF_FORMAT_PLAIN)
         df_reader_set_progress(v->r, NULL, NULL);
     if (rc != DF_OK) {
@@ -4578,6 +4867,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     merge_findings(&c);
     set_verdict(v);
     free_ctx(&c);
+    tap_free(&tap);
     *out = v;
     return DF_OK;
 }

@@ -76,6 +76,7 @@ typedef struct dfi_copycheck {
     /* DF_ROWS_COPY_WITH_COMMAND: the COPY command line */
     char cmd[1024];
     size_t cmd_n;
+    uint8_t last_byte; /* the last byte of the previous piece (a CR before a newline) */
 } dfi_copycheck;
 
 /* Start checking; `ncols` from dfi_copy_columns (-1 unknown).  DF_OK or DF_E_NOMEM. */

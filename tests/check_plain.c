@@ -1357,6 +1357,8 @@ typedef struct lexlog {
     FILE *f;
     uint64_t text_hash;
     int64_t text_bytes;
+    uint64_t copy_hash; /* COPY data bytes (the copy_data hook) */
+    int64_t copy_bytes;
 } lexlog;
 
 static int l_text(void *c, const uint8_t *p, size_t n)
@@ -1413,13 +1415,23 @@ static int l_cpe(void *c, int64_t end, int64_t rows, bool term)
     return DF_OK;
 }
 
+static int l_cpd(void *c, const uint8_t *p, size_t n)
+{
+    lexlog *l = c;
+
+    l->copy_hash = dft_fnv(l->copy_hash, p, n);
+    l->copy_bytes += (int64_t)n;
+    return DF_OK;
+}
+
 /* Everything the lexer reports for `text` pushed `piece` bytes at a time. */
 static char *lex_log(const char *text, size_t n, size_t piece)
 {
     char *out = NULL;
     size_t outlen = 0;
-    lexlog l = {open_memstream(&out, &outlen), DFT_FNV_INIT, 0};
-    dfi_plex_hooks h = {&l, l_text, l_begin, l_end, l_cbegin, l_cend, l_meta, l_cpb, l_cpe};
+    lexlog l = {open_memstream(&out, &outlen), DFT_FNV_INIT, 0, DFT_FNV_INIT, 0};
+    dfi_plex_hooks h = {&l,     l_text, l_begin, l_end, l_cbegin, l_cend,
+                        l_meta, l_cpb,  l_cpe,   l_cpd};
     dfi_plex lx;
     uint8_t *buf = malloc(n + 1);
     size_t have = 0, fed = 0;
@@ -1441,6 +1453,7 @@ static char *lex_log(const char *text, size_t n, size_t piece)
     }
     ck_assert_int_eq(dfi_plex_finish(&lx), DF_OK);
     fprintf(l.f, "text %lld %016llx\n", (long long)l.text_bytes, (unsigned long long)l.text_hash);
+    fprintf(l.f, "copy %lld %016llx\n", (long long)l.copy_bytes, (unsigned long long)l.copy_hash);
     fclose(l.f);
     dfi_plex_free(&lx);
     free(buf);

@@ -346,6 +346,8 @@ static void describe_archive(const df_verify_summary *s, char *buf, size_t n)
     else if (s->vmaj > 0)
         snprintf(buf, n, "%s %d.%d %s", df_format_name(s->format), s->vmaj, s->vmin,
                  df_compression_name(s->compression));
+    else if (s->compression != DF_COMPRESS_NONE) /* a compressed plain script */
+        snprintf(buf, n, "%s %s", df_format_name(s->format), df_compression_name(s->compression));
     else
         snprintf(buf, n, "%s", df_format_name(s->format));
 }
@@ -512,7 +514,9 @@ static void json_file(tool_json *j, const ck_result *res)
         snprintf(buf, sizeof buf, "%d.%d-%d", s->vmaj, s->vmin, s->vrev);
         tool_json_key(j, "archive_version"), tool_json_string(j, s->vmaj > 0 ? buf : NULL);
         tool_json_key(j, "compression");
-        tool_json_string(j, s->vmaj > 0 ? df_compression_name(s->compression) : NULL);
+        tool_json_string(j, s->vmaj > 0 || s->compression != DF_COMPRESS_NONE
+                                ? df_compression_name(s->compression)
+                                : NULL);
         tool_json_key(j, "entries"), tool_json_int(j, s->entries);
         tool_json_key(j, "data_entries"), tool_json_int(j, s->data_entries);
         tool_json_key(j, "stored_bytes"), tool_json_int(j, s->stored_bytes);

@@ -21,6 +21,7 @@ set -u
 export TZ=UTC LC_ALL=C
 
 DUMPLS=${DUMPLS:-tools/dumpls}
+DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
 CORPUS=${DF_CORPUS:-corpus}
 TIMEOUT=${TIMEOUT:-120}
 
@@ -173,6 +174,126 @@ test_meta() {
     result "meta-commands are entries, \\restrict is not" $? "$(cat "$OUT")"
 }
 
+# dumpcheck --json of $1 (more options after it): "rows errors warnings" and the finding codes.
+check_summary() {
+    timeout "$TIMEOUT" "$DUMPCHECK" --json --no-pg-restore-check "$@" 2>/dev/null |
+        jq -r '.files[0] | "\(.rows) \(.findings_by_severity.error) \(.findings_by_severity.warning)",
+                           (.findings[] | select(.severity != "info") | .code + " " + (.tag // ""))'
+}
+
+# A CR LF copy of a script (unix2dos): psql takes "\.\r" as the end of COPY data.
+test_crlf() {
+    local src
+    for src in pg15/sample.plain.sql pg18/sample.plain.sql pg18/dumpall.sql; do
+        sed 's/$/\r/' "$CORPUS/$src" >"$TMP/crlf.sql"
+        check_summary "$CORPUS/$src" >"$TMP/want"
+        check_summary "$TMP/crlf.sql" >"$TMP/got"
+        result "dumpcheck CR LF $src = LF (rows, findings)" \
+            "$(cmp -s "$TMP/want" "$TMP/got"; echo $?)" "$(diff "$TMP/want" "$TMP/got" | head -5)"
+        run "$DUMPLS" --long "$TMP/crlf.sql"
+        awk '$2 == "data" { print $1, $6 }' "$OUT" >"$TMP/got"
+        run "$DUMPLS" --long "$CORPUS/$src"
+        awk '$2 == "data" { print $1, $6 }' "$OUT" >"$TMP/want"
+        result "dumpls --long CR LF $src: same rows" \
+            "$(cmp -s "$TMP/want" "$TMP/got"; echo $?)" "$(diff "$TMP/want" "$TMP/got" | head -5)"
+    done
+}
+
+# The same findings from a pipe as from the file (one pass: COPY rows, sequences, LOs).
+test_pipe_findings() {
+    local src name
+    awk '/^COPY bulk.readings / { print; getline; print $0 "\tx"; next } { print }' \
+        "$CORPUS/pg18/sample.plain.sql" >"$TMP/badrow.sql"
+    gzip -c "$CORPUS/pg15/sample.plain.inserts.sql" >"$TMP/inserts.sql.gz"
+    for src in "$CORPUS"/pg*/sample.plain.sql "$CORPUS"/pg*/sample.plain.inserts.sql \
+        "$CORPUS/pg18/dumpall.sql" "$CORPUS"/damaged/*.plain.*.sql "$TMP/badrow.sql" \
+        "$TMP/inserts.sql.gz"; do
+        name=${src#"$CORPUS"/}
+        name=${name#"$TMP"/}
+        timeout "$TIMEOUT" "$DUMPCHECK" --json --no-pg-restore-check "$src" 2>/dev/null |
+            jq -S '.files[0] | del(.file, .duration_ms, .threads)' >"$TMP/want"
+        timeout "$TIMEOUT" bash -c 'cat "$1" | "$2" --json --no-pg-restore-check -' _ "$src" \
+            "$DUMPCHECK" 2>/dev/null | jq -S '.files[0] | del(.file, .duration_ms, .threads)' \
+            >"$TMP/got"
+        [ -s "$TMP/want" ] && cmp -s "$TMP/want" "$TMP/got"
+        result "dumpcheck: cat $name | dumpcheck - = the file" $? \
+            "$(diff "$TMP/want" "$TMP/got" | head -8)"
+    done
+    cat "$TMP/badrow.sql" | "$DUMPCHECK" --no-pg-restore-check - >/dev/null 2>"$ERR"
+    [ $? -eq 2 ] && grep -q 'bad-copy-row: row 1 has 3 columns' "$ERR"
+    result "dumpcheck: a bad COPY row from a pipe: exit 2, bad-copy-row" $? "$(head -3 "$ERR")"
+}
+
+# Meta-command lines cost little per line: a million "\N" lines, and 100k meta-commands
+# between statements, under a time and memory bound; findings capped (the first 20, a count).
+test_meta_lines() {
+    local f rss
+    printf -- '--\n-- PostgreSQL database dump\n--\n\n' >"$TMP/m1.sql"
+    cp "$TMP/m1.sql" "$TMP/m2.sql"
+    yes '\N' | head -n 1000000 >>"$TMP/m1.sql"
+    yes '\N
+SELECT 1;' | head -n 200000 >>"$TMP/m2.sql"
+    printf -- '--\n-- PostgreSQL database dump complete\n--\n\n' | tee -a "$TMP/m1.sql" >>"$TMP/m2.sql"
+    for f in m1 m2; do
+        if [ -x /usr/bin/time ]; then
+            timeout 20 /usr/bin/time -f '%M' -o "$TMP/rss" "$DUMPCHECK" --json \
+                --no-pg-restore-check "$TMP/$f.sql" >"$OUT" 2>"$ERR"
+            rss=$(tail -n 1 "$TMP/rss")
+        else
+            timeout 20 "$DUMPCHECK" --json --no-pg-restore-check "$TMP/$f.sql" >"$OUT" 2>"$ERR"
+            rss=0
+        fi
+        [ "$(jq '.files[0].findings | length' "$OUT")" -le 21 ] && [ "$rss" -lt 150000 ]
+        result "dumpcheck $f.sql: <= 21 findings, < 150 MB, < 20 s" $? \
+            "rss ${rss} KB, $(jq '.files[0].findings | length' "$OUT" 2>&1) findings"
+    done
+    grep -q '99980 more places in the script hold psql meta-commands' "$OUT"
+    result "dumpcheck: the findings past the first 20 are counted" $?
+    run "$DUMPLS" "$TMP/m1.sql"
+    [ "$(grep -c 'PSQL META-COMMAND' "$OUT")" -eq 1 ]
+    result "dumpls: a million meta-command lines in a row are one entry" $?
+}
+
+# One 60 MiB statement: dumpls and dumpcheck keep well under its size (was about twice it).
+test_long_statement() {
+    local tool rss
+    {
+        printf -- '--\n-- PostgreSQL database dump\n--\n\n--\n-- Name: f(); Type: FUNCTION; '
+        printf 'Schema: public; Owner: postgres\n--\n\n'
+        printf "CREATE FUNCTION public.f() RETURNS text LANGUAGE sql AS \$\$ SELECT '"
+        yes 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz' | head -c 62914560
+        printf "'::text \$\$;\n\n--\n-- PostgreSQL database dump complete\n--\n\n"
+    } >"$TMP/long.sql"
+    [ -x /usr/bin/time ] || return 0
+    for tool in "$DUMPLS" "$DUMPCHECK"; do
+        timeout 60 /usr/bin/time -f '%M' -o "$TMP/rss" "$tool" "$TMP/long.sql" >"$OUT" 2>"$ERR"
+        rss=$(tail -n 1 "$TMP/rss")
+        [ "$rss" -lt 48000 ] && grep -q 'FUNCTION\|OK' "$OUT"
+        result "$(basename "$tool"): a 60 MiB statement in < 48 MB" $? "rss $rss KB: $(head -3 "$OUT")"
+    done
+    rm -f "$TMP/long.sql"
+}
+
+# pg_dumpall: findings name their database; a gzipped script: compression and stored bytes.
+test_dumpall_findings() {
+    local size
+    awk '/^COPY bulk.readings / { print; getline; print $0 "\tx"; next } { print }' \
+        "$CORPUS/pg18/dumpall.sql" >"$TMP/dumpall-bad.sql"
+    "$DUMPCHECK" --no-pg-restore-check "$TMP/dumpall-bad.sql" >/dev/null 2>"$ERR"
+    grep -q 'bad-copy-row: .*, in database "sample" (TABLE DATA bulk.readings' "$ERR" &&
+        grep -q 'sequence-behind-data: .*, in database "sample" (SEQUENCE SET' "$ERR"
+    result "dumpcheck pg_dumpall: findings name the database" $? "$(head -3 "$ERR")"
+    gzip -c "$CORPUS/pg18/sample.plain.sql" >"$TMP/plain.sql.gz"
+    size=$(wc -c <"$TMP/plain.sql.gz")
+    "$DUMPCHECK" --json --no-pg-restore-check "$TMP/plain.sql.gz" >"$OUT" 2>/dev/null
+    [ "$(jq -r '.files[0] | "\(.compression) \(.stored_bytes)"' "$OUT")" = "gzip $size" ]
+    result "dumpcheck --json .sql.gz: compression gzip, stored_bytes the file size" $? \
+        "$(jq -c '.files[0] | [.compression, .stored_bytes]' "$OUT") want gzip $size"
+    cat "$TMP/plain.sql.gz" | "$DUMPCHECK" --json --no-pg-restore-check - >"$OUT" 2>/dev/null
+    [ "$(jq -r '.files[0] | "\(.compression) \(.stored_bytes)"' "$OUT")" = "gzip $size" ]
+    result "dumpcheck --json: cat .sql.gz | dumpcheck -: the same" $?
+}
+
 # ------------------------------------------------------------------ main
 
 if [ ! -x "$DUMPLS" ]; then
@@ -187,5 +308,10 @@ test_compressed
 test_dumpall
 test_damaged
 test_meta
+test_crlf
+test_pipe_findings
+test_meta_lines
+test_long_statement
+test_dumpall_findings
 
 harness_finish
