@@ -29,7 +29,7 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export LC_ALL=C TZ=UTC
 
-DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
+DUMPCHECK=${DUMPCHECK:-${DF_TOOLS_DIR:-tools}/dumpcheck}
 CORPUS=${DF_CORPUS:-corpus}
 TIMEOUT=${TIMEOUT:-120}
 PYTHON=${PYTHON:-python3}

@@ -20,7 +20,7 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
-DUMPLS=${DUMPLS:-tools/dumpls}
+DUMPLS=${DUMPLS:-${DF_TOOLS_DIR:-tools}/dumpls}
 CORPUS=${DF_CORPUS:-corpus}
 TIMEOUT=${TIMEOUT:-120}
 
