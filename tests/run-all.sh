@@ -42,7 +42,7 @@ jobs_max=${DF_TEST_JOBS:-2}
 tools_dir=${DF_TOOLS_DIR:-build/asan/bin}
 
 logdir=build/tests/logs
-sandir=$logdir/sanitizer
+sandir=$PWD/$logdir/sanitizer # absolute: the parts may change directory
 mkdir -p "$logdir" || exit 3
 rm -rf "$sandir"
 
