@@ -20,6 +20,7 @@
 #   FRESH_MIRROR   the Debian mirror for debootstrap (default http://deb.debian.org/debian)
 #   FRESH_WORKDIR  where the chroot is made (default /var/tmp)
 #   FRESH_KEEP=1   keep the chroot afterwards (it is printed)
+#   FRESH_COMMANDS commands to run instead of the README's, one a line (to try this script)
 # Exit status: 0 when every command exited 0, 1 when one did not, 3 when the check could not run.
 set -uo pipefail
 
@@ -106,12 +107,12 @@ mirror=${FRESH_MIRROR:-http://deb.debian.org/debian}
 
 # The README's quick-start commands: the first ```sh block after "## Quick start", without
 # blank and comment lines, and without `git clone` and `cd` (the copied clone stands for them).
-commands=$(awk '
+commands=${FRESH_COMMANDS:-$(awk '
     /^## Quick start/ { inside = 1; next }
     inside && /^## / { exit }
     inside && /^```sh/ { block = 1; next }
     block && /^```/ { exit }
-    block && !/^[ \t]*(#|$)/ && !/^[ \t]*(git clone|cd)[ \t]/ { print }' "$repo/README.md")
+    block && !/^[ \t]*(#|$)/ && !/^[ \t]*(git clone|cd)[ \t]/ { print }' "$repo/README.md")}
 [ -n "$commands" ] || die "no commands found in the README's quick start"
 
 work=$(mktemp -d "${FRESH_WORKDIR:-/var/tmp}/dumpfmt-fresh.XXXXXX") || die "cannot make a work dir"
