@@ -143,8 +143,13 @@ deps:
 	bash scripts/deps.sh build
 
 # libFuzzer targets (clang only; not part of check).  Run one with, for example:
-#   mkdir -p build/fuzz/new && build/fuzz/fuzz_reader build/fuzz/new corpus/pg18 corpus/damaged
+#   mkdir -p build/fuzz/new && ASAN_OPTIONS=quarantine_size_mb=16 build/fuzz/fuzz_reader \
+#       -rss_limit_mb=256 -malloc_limit_mb=128 -max_len=65536 build/fuzz/new corpus/pg18 corpus/damaged
 # libFuzzer writes new inputs into the FIRST directory, so never name a corpus directory first.
+# The flags are for the fuzzer's own memory, which otherwise outgrows a 256 MB limit: libFuzzer
+# holds every input in memory (the corpus has 1 MB archives; -max_len caps new ones and cuts the
+# seeds), and ASan keeps 256 MB of freed memory in quarantine by default.  -malloc_limit_mb still
+# reports any single allocation above 128 MB, more than the library's default limits allow.
 fuzz:
 	bash scripts/deps.sh fuzz
 	$(MAKE) --no-print-directory $(FUZZERS)
