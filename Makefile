@@ -149,7 +149,7 @@ deps:
 # The flags are for the fuzzer's own memory, which otherwise outgrows a 256 MB limit: libFuzzer
 # holds every input in memory (the corpus has 1 MB archives; -max_len caps new ones and cuts the
 # seeds), and ASan keeps 256 MB of freed memory in quarantine by default.  -malloc_limit_mb still
-# reports any single allocation above 128 MB, more than the library's default limits allow.
+# reports any single allocation above 128 MB (the default limits accept strings up to 64 MiB).
 fuzz:
 	bash scripts/deps.sh fuzz
 	$(MAKE) --no-print-directory $(FUZZERS)
