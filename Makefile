@@ -68,10 +68,20 @@ TOOL_LIBS   = -Wl,--as-needed $(LIBPQ_LIBS) $(LIB_LIBS)
 TEST_CFLAGS = -Itests $(CHECK_CFLAGS)
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# Everything that changes what the compiler produces; when it changes, everything is rebuilt
-# (for example after scripts/deps.sh installed a codec library that was missing before).
-TRACKED_FLAGS = $(CC) $(CFLAGS) $(LDFLAGS) $(BASE_CFLAGS) $(TOOL_CFLAGS) $(LIB_LIBS) \
-                $(TOOL_LIBS) $(SANITIZE) $(TEST_CFLAGS) $(CHECK_LIBS) $(FUZZ_CC) $(FUZZ_CFLAGS)
+# Everything that changes what the compiler produces; when it changes, that build is rebuilt
+# (for example after scripts/deps.sh installed a codec library that was missing before).  One
+# list per build, so that what only the test build uses (Check, found once `make check` has
+# installed it) does not rebuild the normal build, nor the fuzz flags the other two.
+TRACKED_FLAGS      = $(CC) $(CFLAGS) $(LDFLAGS) $(BASE_CFLAGS) $(TOOL_CFLAGS) $(LIB_LIBS) \
+                     $(TOOL_LIBS)
+TRACKED_ASAN_FLAGS = $(TRACKED_FLAGS) $(SANITIZE) $(TEST_CFLAGS) $(CHECK_LIBS)
+TRACKED_FUZZ_FLAGS = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) $(BASE_CFLAGS) $(LDFLAGS) \
+                     $(LIB_LIBS)
+
+# The sub-makes of `check` build in parallel: with make's own -j when one was given (the
+# jobserver), else with one job per CPU.
+JOBS      = $(shell nproc 2>/dev/null || echo 2)
+SUBMAKE_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 
 # ---- main targets ----------------------------------------------------------------------------
 .PHONY: all lib tools test-build check check-symbols check-man demo deps fuzz bench-build \
@@ -84,12 +94,12 @@ lib: $(STATIC) $(SHARED)
 tools: $(TOOLS)
 
 # Sub-makes run in sequence, so each step sees what the step before installed or built
-# (config.mk looks for the codec libraries when make starts).
+# (config.mk looks for the codec libraries when make starts); each builds in parallel, the
+# normal and the test build together.  tests/run-all.sh runs its parts in parallel too.
 check:
 	bash scripts/deps.sh test
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory $(SUBMAKE_J) all test-build
 	$(MAKE) --no-print-directory check-symbols check-man
-	$(MAKE) --no-print-directory test-build
 	bash tests/run-all.sh
 
 test-build: $(CHECKS) $(REPLAY) $(ASAN_TOOLS)
@@ -133,8 +143,13 @@ deps:
 	bash scripts/deps.sh build
 
 # libFuzzer targets (clang only; not part of check).  Run one with, for example:
-#   mkdir -p build/fuzz/new && build/fuzz/fuzz_reader build/fuzz/new corpus/pg18 corpus/damaged
+#   mkdir -p build/fuzz/new && ASAN_OPTIONS=quarantine_size_mb=16 build/fuzz/fuzz_reader \
+#       -rss_limit_mb=256 -malloc_limit_mb=128 -max_len=65536 build/fuzz/new corpus/pg18 corpus/damaged
 # libFuzzer writes new inputs into the FIRST directory, so never name a corpus directory first.
+# The flags are for the fuzzer's own memory, which otherwise outgrows a 256 MB limit: libFuzzer
+# holds every input in memory (the corpus has 1 MB archives; -max_len caps new ones and cuts the
+# seeds), and ASan keeps 256 MB of freed memory in quarantine by default.  -malloc_limit_mb still
+# reports any single allocation above 128 MB (the default limits accept strings up to 64 MiB).
 fuzz:
 	bash scripts/deps.sh fuzz
 	$(MAKE) --no-print-directory $(FUZZERS)
@@ -163,7 +178,8 @@ $(PCFILE): libdumpfmt/libdumpfmt.pc.in FORCE
 	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@REQUIRES_PRIVATE@|$(strip $(CODEC_PCS))|g' \
-	    -e 's|@LIBS_PRIVATE@|$(strip $(ISAL_LIBS) -pthread)|g' $< > $@.tmp
+	    -e 's|@LIBS_PRIVATE@|$(strip $(ISAL_LIBS) -pthread)|g' -e 's|@RPATH@|$(PC_RPATH)|g' \
+	    $< > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "generated $@"; fi
 
 build/obj/libdumpfmt/%.o: libdumpfmt/%.c build/flags
@@ -187,11 +203,11 @@ $(ASAN_LIB): $(ASAN_OBJS) build/sources
 	@rm -f $@
 	$(AR) rcs $@ $(filter %.o,$^)
 
-build/asan/libdumpfmt/%.o: libdumpfmt/%.c build/flags
+build/asan/libdumpfmt/%.o: libdumpfmt/%.c build/asan/flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) -c -o $@ $<
 
-build/asan/tools/%.o: tools/%.c build/flags
+build/asan/tools/%.o: tools/%.c build/asan/flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) $(TOOL_CFLAGS) -c -o $@ $<
 
@@ -199,7 +215,7 @@ $(ASAN_TOOLS): build/asan/bin/%: build/asan/tools/%.o $(TOOL_COMMON:%.c=build/as
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
 
-build/asan/tests/%.o: tests/%.c build/flags
+build/asan/tests/%.o: tests/%.c build/asan/flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
 
@@ -208,7 +224,7 @@ $(CHECKS): build/tests/%: build/asan/tests/%.o $(ASAN_LIB)
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIB_LIBS)
 
 # The fuzz target's own main (DF_REPLAY_MAIN) runs each input named on its command line once.
-build/asan/tests/fuzz/%.replay.o: tests/fuzz/%.c build/flags
+build/asan/tests/fuzz/%.replay.o: tests/fuzz/%.c build/asan/flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) -Itests -DDF_REPLAY_MAIN -c -o $@ $<
 
@@ -221,7 +237,7 @@ $(FUZZ_LIB): $(FUZZ_OBJS) build/sources
 	@rm -f $@
 	$(AR) rcs $@ $(filter %.o,$^)
 
-build/fuzz/obj/%.o: %.c build/flags
+build/fuzz/obj/%.o: %.c build/fuzz/flags
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link $(BASE_CFLAGS) -Itests \
 	    -c -o $@ $<
@@ -240,11 +256,20 @@ $(BENCHES): build/bench/%: build/obj/bench/%.o $(STATIC)
 
 # ---- flag and source-list tracking -----------------------------------------------------------
 # Each is rewritten only when its text differs from the last build, so it triggers rebuilds only
-# then: build/flags rebuilds every object, build/sources relinks the libraries when a library
+# then: build/flags rebuilds every object of the normal build (build/asan/flags of the test
+# build, build/fuzz/flags of the fuzz build), build/sources relinks the libraries when a library
 # source file was added or removed.
 build/flags: FORCE
 	@mkdir -p build
 	@echo '$(strip $(TRACKED_FLAGS))' | cmp -s - $@ || echo '$(strip $(TRACKED_FLAGS))' > $@
+
+build/asan/flags: FORCE
+	@mkdir -p build/asan
+	@echo '$(strip $(TRACKED_ASAN_FLAGS))' | cmp -s - $@ || echo '$(strip $(TRACKED_ASAN_FLAGS))' > $@
+
+build/fuzz/flags: FORCE
+	@mkdir -p build/fuzz
+	@echo '$(strip $(TRACKED_FUZZ_FLAGS))' | cmp -s - $@ || echo '$(strip $(TRACKED_FUZZ_FLAGS))' > $@
 
 build/sources: FORCE
 	@mkdir -p build
@@ -255,9 +280,31 @@ FORCE:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---- install ---------------------------------------------------------------------------------
+# A program linked with `pkg-config --libs libdumpfmt` finds libdumpfmt.so.0 at run time by
+# itself: the .pc file adds an rpath unless LIBDIR is one of the dynamic loader's own
+# directories (SYSTEM_LIBDIRS, config.mk).
+PC_RPATH = $(if $(filter $(SYSTEM_LIBDIRS),$(patsubst %/,%,$(LIBDIR))),,-Wl$(comma)-rpath$(comma)$${libdir} )
+comma := ,
+
+# Every directory install may create, parents before children.  install records those it did
+# create in INSTALL_DIRS_LIST, and uninstall removes them again when they are empty (with
+# DESTDIR, for packaging, neither happens).
+INSTALL_DIRS = "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)" \
+               "$(DESTDIR)$(PKGCONFIGDIR)" \
+               $(foreach s,$(sort $(subst .,,$(suffix $(MANPAGES)))),"$(DESTDIR)$(MANDIR)/man$(s)")
+INSTALL_DIRS_LIST = $(LIBDIR)/libdumpfmt.dirs
+
 install: all
-	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)" \
-	    "$(DESTDIR)$(PKGCONFIGDIR)"
+	@if [ -z "$(DESTDIR)" ]; then \
+	    for d in $(INSTALL_DIRS); do \
+	        while [ ! -d "$$d" ]; do echo "$$d"; d=$$(dirname "$$d"); done; \
+	    done > build/install-dirs.new; \
+	fi
+	install -d $(INSTALL_DIRS)
+	@if [ -z "$(DESTDIR)" ]; then \
+	    cat build/install-dirs.new "$(INSTALL_DIRS_LIST)" 2>/dev/null | sort -u > build/install-dirs; \
+	    install -m 644 build/install-dirs "$(INSTALL_DIRS_LIST)"; rm -f build/install-dirs*; \
+	fi
 	@set -e; for tool in $(TOOLS); do \
 	    echo "install -m 755 $$tool $(DESTDIR)$(BINDIR)/"; \
 	    install -m 755 $$tool "$(DESTDIR)$(BINDIR)/"; \
@@ -269,7 +316,6 @@ install: all
 	install -m 644 $(PCFILE) "$(DESTDIR)$(PKGCONFIGDIR)/"
 	@set -e; for page in $(MANPAGES); do \
 	    section=$${page##*.}; \
-	    install -d "$(DESTDIR)$(MANDIR)/man$$section"; \
 	    echo "install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$section/"; \
 	    install -m 644 $$page "$(DESTDIR)$(MANDIR)/man$$section/"; \
 	done
@@ -283,6 +329,16 @@ uninstall:
 	    "$(DESTDIR)$(LIBDIR)/libdumpfmt.so" "$(DESTDIR)$(INCLUDEDIR)/dumpfmt.h" \
 	    "$(DESTDIR)$(PKGCONFIGDIR)/libdumpfmt.pc"
 	rm -f $(foreach p,$(MANPAGES),"$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))")
+	@if [ -z "$(DESTDIR)" ] && [ -f "$(INSTALL_DIRS_LIST)" ]; then \
+	    dirs=$$(sort -r "$(INSTALL_DIRS_LIST)"); rm -f "$(INSTALL_DIRS_LIST)"; \
+	    printf '%s\n' "$$dirs" | while IFS= read -r d; do \
+	        [ -d "$$d" ] || continue; \
+	        if rmdir "$$d" 2>/dev/null; then echo "rmdir $$d"; else echo "kept $$d (not empty)"; fi; \
+	    done; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+	    echo ldconfig; ldconfig; \
+	fi
 
 clean:
 	rm -rf build

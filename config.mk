@@ -13,6 +13,11 @@ LIBDIR       = $(PREFIX)/lib
 INCLUDEDIR   = $(PREFIX)/include
 MANDIR       = $(PREFIX)/share/man
 PKGCONFIGDIR = $(LIBDIR)/pkgconfig
+# Where the dynamic loader looks by itself (/usr/local/lib after ldconfig, which `make install`
+# runs as root); for any other LIBDIR, libdumpfmt.pc adds an rpath to LIBDIR.
+SYSTEM_LIBDIRS = /lib /lib64 /usr/lib /usr/lib64 /usr/local/lib \
+                 $(foreach d,/lib /usr/lib /usr/local/lib,$(addprefix $(d)/,$(MULTIARCH)))
+MULTIARCH      = $(shell $(CC) -print-multiarch 2>/dev/null)
 
 # ---- compiler -----------------------------------------------------------------------------
 CC         = gcc

@@ -34,7 +34,7 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export LC_ALL=C TZ=UTC
 
-DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
+DUMPCHECK=${DUMPCHECK:-${DF_TOOLS_DIR:-tools}/dumpcheck}
 CORPUS=${DF_CORPUS:-corpus}
 TIMEOUT=${TIMEOUT:-120}
 PYTHON=${PYTHON:-python3}
@@ -468,8 +468,8 @@ for c in "2.0:5 2 0:2" "1.40:6 40:2" "1.26:6 26:2" "1.17-int1:6 17 0 1:2" "1.17:
     # shellcheck disable=SC2086
     patch_header "$TMP/v.dump" ${rest%:*}
     bad=""
-    for tool in "$DUMPCHECK --no-pg-restore-check" "${DUMPLS:-tools/dumpls}" \
-        "${DUMPORDER:-tools/dumporder}"; do
+    for tool in "$DUMPCHECK --no-pg-restore-check" "${DUMPLS:-${DF_TOOLS_DIR:-tools}/dumpls}" \
+        "${DUMPORDER:-${DF_TOOLS_DIR:-tools}/dumporder}"; do
         # shellcheck disable=SC2086
         run $tool "$TMP/v.dump"
         [ "$RC" -eq "$want" ] || bad="$bad ${tool%% *}:$RC"
@@ -512,7 +512,7 @@ t = [x for x in tail["findings"] if x["code"] == "archive-newer-than-pg_restore"
 assert t["offset"] is None and t["message"].endswith("(decoded offset 5)"), t
 EOF
 result "compressed toc.dat: decoded offsets in the message, no file offset" $? "$(head -c 600 "$OUT")"
-run "${DUMPLS:-tools/dumpls}" "$TMP/dz/cut"
+run "${DUMPLS:-${DF_TOOLS_DIR:-tools}/dumpls}" "$TMP/dz/cut"
 result "dumpls, compressed toc.dat cut short: \"at decoded offset 3000\", exit 2" \
     "$([ "$RC" -eq 2 ] && grep -q 'toc.dat.gz: unexpected end of file at decoded offset 3000$' "$ERR" &&
         ! grep -q ': offset ' "$ERR"; echo $?)" "$(err_text)"

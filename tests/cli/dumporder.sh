@@ -27,7 +27,7 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
-DUMPORDER=${DUMPORDER:-tools/dumporder}
+DUMPORDER=${DUMPORDER:-${DF_TOOLS_DIR:-tools}/dumporder}
 CORPUS=${DF_CORPUS:-corpus}
 PG_RESTORE=${PG_RESTORE:-pg_restore}
 TIMEOUT=${TIMEOUT:-120}

@@ -23,7 +23,7 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
-DUMPROLES=${DUMPROLES:-tools/dumproles}
+DUMPROLES=${DUMPROLES:-${DF_TOOLS_DIR:-tools}/dumproles}
 CORPUS=${DF_CORPUS:-corpus}
 TIMEOUT=${TIMEOUT:-120}
 

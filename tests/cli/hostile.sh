@@ -27,10 +27,10 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export LC_ALL=C TZ=UTC
 
-DUMPLS=${DUMPLS:-tools/dumpls}
-DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
-DUMPORDER=${DUMPORDER:-tools/dumporder}
-DUMPROLES=${DUMPROLES:-tools/dumproles}
+DUMPLS=${DUMPLS:-${DF_TOOLS_DIR:-tools}/dumpls}
+DUMPCHECK=${DUMPCHECK:-${DF_TOOLS_DIR:-tools}/dumpcheck}
+DUMPORDER=${DUMPORDER:-${DF_TOOLS_DIR:-tools}/dumporder}
+DUMPROLES=${DUMPROLES:-${DF_TOOLS_DIR:-tools}/dumproles}
 CORPUS=${DF_CORPUS:-corpus}
 DIR_ARCHIVE=$CORPUS/pg15/sample.dir.none
 

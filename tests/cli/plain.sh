@@ -20,8 +20,8 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
-DUMPLS=${DUMPLS:-tools/dumpls}
-DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
+DUMPLS=${DUMPLS:-${DF_TOOLS_DIR:-tools}/dumpls}
+DUMPCHECK=${DUMPCHECK:-${DF_TOOLS_DIR:-tools}/dumpcheck}
 CORPUS=${DF_CORPUS:-corpus}
 TIMEOUT=${TIMEOUT:-120}
 

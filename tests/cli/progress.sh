@@ -29,10 +29,10 @@ set -u
 export LC_ALL=C TZ=UTC
 
 abs() { (cd "$(dirname "$1")" && echo "$PWD/$(basename "$1")"); }
-DUMPLS=$(abs "${DUMPLS:-tools/dumpls}")
-DUMPCHECK=$(abs "${DUMPCHECK:-tools/dumpcheck}")
-DUMPORDER=$(abs "${DUMPORDER:-tools/dumporder}")
-DUMPROLES=$(abs "${DUMPROLES:-tools/dumproles}")
+DUMPLS=$(abs "${DUMPLS:-${DF_TOOLS_DIR:-tools}/dumpls}")
+DUMPCHECK=$(abs "${DUMPCHECK:-${DF_TOOLS_DIR:-tools}/dumpcheck}")
+DUMPORDER=$(abs "${DUMPORDER:-${DF_TOOLS_DIR:-tools}/dumporder}")
+DUMPROLES=$(abs "${DUMPROLES:-${DF_TOOLS_DIR:-tools}/dumproles}")
 CORPUS=$(abs "${DF_CORPUS:-corpus}")
 PYTHON=${PYTHON:-python3}
 

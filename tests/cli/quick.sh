@@ -24,7 +24,7 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export LC_ALL=C TZ=UTC
 
-DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
+DUMPCHECK=${DUMPCHECK:-${DF_TOOLS_DIR:-tools}/dumpcheck}
 CORPUS=${DF_CORPUS:-corpus}
 PYTHON=${PYTHON:-python3}
 GOLDEN=tests/cli/quick-custom.golden

@@ -33,7 +33,7 @@ set -u
 . "$(dirname "$0")/../harness.sh"
 export TZ=UTC LC_ALL=C
 
-DUMPLS=${DUMPLS:-tools/dumpls}
+DUMPLS=${DUMPLS:-${DF_TOOLS_DIR:-tools}/dumpls}
 CORPUS=${DF_CORPUS:-corpus}
 PG_RESTORE=${PG_RESTORE:-pg_restore}
 TIMEOUT=${TIMEOUT:-120}
