@@ -350,6 +350,19 @@ static int note_copy_context(df_rlog_error *e, const char *s, size_t n)
     return DF_OK;
 }
 
+/* Lines a CONTEXT goes on with (pg_restore indents them, psql does not). */
+static bool is_context_line(const char *s, size_t n)
+{
+    static const char *const starts[] = {"COPY ", "PL/pgSQL function", "SQL function",
+                                         "SQL statement", "SQL expression", "parallel worker",
+                                         "while ", "during ", "extension script"};
+
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        if (has_prefix(s, n, starts[i]))
+            return true;
+    return false;
+}
+
 /* A line after an error's first line: DETAIL, CONTEXT, LINE n, Command was, the command. */
 static int continuation(df_restorelog *rl, const char *s, size_t n)
 {
@@ -380,7 +393,7 @@ static int continuation(df_restorelog *rl, const char *s, size_t n)
             return DF_E_NOMEM;
         return note_copy_context(e, t + 10, k - 10);
     }
-    if (rl->in_context && k > 0 && n > k) { /* further CONTEXT lines are indented */
+    if (rl->in_context && k > 0 && (n > k || is_context_line(t, k))) {
         sbuf b = {(char *)e->context, strlen(e->context), strlen(e->context) + 1};
         int rc = sbuf_add(&b, "\n", 1, MAX_COMMAND);
         if (rc == DF_OK)
@@ -746,8 +759,12 @@ static int other_line(df_restorelog *rl, const char *s, size_t n)
                     has_prefix(s, n, "HINT:") || has_prefix(s, n, "CONTEXT:") ||
                     has_prefix(s, n, "QUERY:") || has_prefix(s, n, "Command was:") ||
                     has_prefix(s, n, "\tCommand was:");
-        if (cont && !(rl->in_context && n > 0 && s[0] != ' ' && !rl->in_command &&
-                      !has_prefix(s, n, "CONTEXT:")))
+        if (rl->in_context && !rl->in_command && is_context_line(s, n))
+            cont = true;
+        else if (rl->in_context && n > 0 && s[0] != ' ' && !rl->in_command &&
+                 !has_prefix(s, n, "CONTEXT:") && !has_prefix(s, n, "Command was:"))
+            cont = false;
+        if (cont)
             return continuation(rl, s, n);
         if ((rc = close_error(rl)) != DF_OK)
             return rc;
@@ -813,6 +830,14 @@ int df_restorelog_feed_line(df_restorelog *rl, const char *line, size_t len)
     rl->sum.lines++;
     if (has_prefix(line, len, "pg_restore: "))
         rc = pg_line(rl, line, len);
+    else if (has_prefix(line, len, "WARNING: errors ignored on restore: ")) {
+        /* pg_restore 10/11 print it without their name */
+        size_t used;
+        rl->pg_lines++;
+        rc = close_error(rl);
+        rl->sum.ignored = parse_id(line + 36, len - 36, &used);
+        rl->error_stop = 0;
+    }
     else if ((rc = psql_line(rl, line, len)) == 1)
         rc = other_line(rl, line, len);
     if (rc != DF_OK)
