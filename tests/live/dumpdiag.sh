@@ -135,10 +135,10 @@ SQL
 CREATE TABLE public.b_nums (n int PRIMARY KEY);
 INSERT INTO public.b_nums SELECT g FROM generate_series(1, 499) g;
 INSERT INTO public.b_nums VALUES (424242);
-INSERT INTO public.b_nums SELECT g FROM generate_series(500, 30000) g;
+INSERT INTO public.b_nums SELECT g FROM generate_series(500, 6000) g;
 DO $$ BEGIN FOR i IN 1..12 LOOP
   EXECUTE format('CREATE TABLE public.d%s (a int PRIMARY KEY, b text)', lpad(i::text, 2, '0'));
-  EXECUTE format('INSERT INTO public.d%s SELECT g, md5(g::text) FROM generate_series(1, 300) g',
+  EXECUTE format('INSERT INTO public.d%s SELECT g, g::text FROM generate_series(1, 300) g',
                  lpad(i::text, 2, '0'));
   EXECUTE format('CREATE INDEX ON public.d%s (b)', lpad(i::text, 2, '0'));
 END LOOP; END $$;
@@ -267,10 +267,4 @@ case_checkfn
 case_corrupt
 case_abort
 case_psql
-if [ "${DUMPDIAG_GOLDEN:-0}" = 1 ]; then
-    for f in "$W"/*.json; do
-        n=$(basename "$f" .json)
-        [ -e "$GOLDEN/$n.log" ] && cp -- "$f" "$GOLDEN/$n.json"
-    done
-fi
 harness_finish
