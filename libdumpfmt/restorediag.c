@@ -49,6 +49,7 @@ struct df_rdiag {
     name_key *stmts;          /* first bytes of each statement of each definition */
     size_t nstmts;
     int64_t *line_of;         /* plain: 1-based line of each entry's header */
+    int64_t last_ext;         /* the last EXTENSION entry that failed, -1 */
     int *reqs;
 };
 
@@ -186,6 +187,8 @@ static int index_names(df_rdiag *d)
         if (rc == DF_OK && e->desc && e->tag && strcmp(e->desc, "ACL") != 0 &&
             strcmp(e->desc, "COMMENT") != 0 && strstr(e->desc, "DATA") == NULL)
             rc = push_key(&d->names, &d->nnames, &cap, cat3("~", e->tag, ""), i);
+        if (rc == DF_OK && e->had_dumper && e->tag)
+            rc = push_key(&d->names, &d->nnames, &cap, cat3("@", e->tag, ""), i);
         free(q);
         if (rc != DF_OK)
             return rc;
@@ -347,20 +350,31 @@ static int64_t by_statement(const df_rdiag *d, const char *cmd, size_t after)
     return first >= 0 ? first : owner_statement(d, cmd);
 }
 
-/* TABLE DATA (or its like) whose tag is `table`, not yet failed. */
+/* TABLE DATA (or its like) whose tag is `table`: the first not yet failed. */
 static int64_t by_copy_table(const df_rdiag *d, const char *table)
 {
+    char *k = cat3("@", table, "");
+    size_t lo = 0, hi = d->nnames;
     int64_t first = -1;
 
-    for (size_t i = 0; i < d->n; i++) {
-        const df_entry *e = df_reader_toc_at(d->r, i);
-        if (!e->had_dumper || !e->tag || strcmp(e->tag, table) != 0)
-            continue;
-        if (first < 0)
-            first = (int64_t)i;
-        if (d->state[i] == DF_RSTATE_OK)
-            return (int64_t)i;
+    if (k == NULL)
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(d->names[mid].key, k) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    for (; lo < d->nnames && strcmp(d->names[lo].key, k) == 0; lo++) {
+        if (first < 0)
+            first = (int64_t)d->names[lo].entry;
+        if (d->state[d->names[lo].entry] == DF_RSTATE_OK) {
+            first = (int64_t)d->names[lo].entry;
+            break;
+        }
+    }
+    free(k);
     return first;
 }
 
@@ -432,13 +446,7 @@ static int64_t named_entry(const df_rdiag *d, const char *object)
 
 static int64_t last_failed_extension(const df_rdiag *d)
 {
-    int64_t found = -1;
-    for (size_t i = 0; i < d->n; i++) {
-        const df_entry *e = df_reader_toc_at(d->r, i);
-        if (e->desc && strcmp(e->desc, "EXTENSION") == 0 && failed(d, (int64_t)i))
-            found = (int64_t)i;
-    }
-    return found;
+    return d->last_ext;
 }
 
 static const char *fix_for(int cls, const char *kind)
@@ -620,6 +628,9 @@ static int diagnose_error(df_rdiag *d, df_rdiag_error *x, size_t *last)
             return rc;
     }
     if (x->entry >= 0) {
+        const df_entry *en = df_reader_toc_at(d->r, (size_t)x->entry);
+        if (en->desc && strcmp(en->desc, "EXTENSION") == 0)
+            d->last_ext = x->entry;
         d->state[x->entry] = x->cascade ? DF_RSTATE_CASCADE : DF_RSTATE_FAILED;
         d->entry_cause[x->entry] = x->cause;
         d->entry_root[x->entry] = x->cascade ? x->root : x->entry;
@@ -689,30 +700,38 @@ static int finish_causes(df_rdiag *d)
 
 /* ------------------------------------------------------------ what never ran */
 
-static int cmp_pass(const df_reader *r, size_t a, size_t b)
+typedef struct pass_pos {
+    int pass;
+    size_t index;
+} pass_pos;
+
+static int cmp_pass(const void *a, const void *b)
 {
-    int pa = df_entry_restore_pass(df_reader_toc_at(r, a));
-    int pb = df_entry_restore_pass(df_reader_toc_at(r, b));
-    return pa != pb ? (pa < pb ? -1 : 1) : (a > b) - (a < b);
+    const pass_pos *x = a, *y = b;
+    if (x->pass != y->pass)
+        return x->pass < y->pass ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
 }
 
 /* Entries in the order a serial restore runs them (TOC order, stably by pass). */
 static size_t *serial_order(const df_reader *r, size_t n)
 {
+    pass_pos *pp = malloc((n ? n : 1) * sizeof *pp);
     size_t *o = malloc((n ? n : 1) * sizeof *o);
 
-    if (o == NULL)
+    if (o == NULL || pp == NULL) {
+        free(pp);
+        free(o);
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        o[i] = i;
-    for (size_t i = 1; i < n; i++) { /* insertion sort on pass: few passes, nearly sorted */
-        size_t t = o[i], j = i;
-        while (j > 0 && cmp_pass(r, o[j - 1], t) > 0) {
-            o[j] = o[j - 1];
-            j--;
-        }
-        o[j] = t;
     }
+    for (size_t i = 0; i < n; i++) {
+        pp[i].pass = df_entry_restore_pass(df_reader_toc_at(r, i));
+        pp[i].index = i;
+    }
+    qsort(pp, n, sizeof *pp, cmp_pass);
+    for (size_t i = 0; i < n; i++)
+        o[i] = pp[i].index;
+    free(pp);
     return o;
 }
 
@@ -883,6 +902,7 @@ int df_rdiag_build(const df_restorelog *log, df_reader *r, df_rdiag **out, df_er
         return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
     d->log = log;
     d->r = r;
+    d->last_ext = -1;
     rc = setup(d, r, err);
     d->nerrs = df_restorelog_count(log);
     if (rc == DF_OK && (d->errs = calloc(d->nerrs ? d->nerrs : 1, sizeof *d->errs)) == NULL)

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #define MAX_LINE (1 << 20)      /* longer log lines are cut */
-#define MAX_COMMAND (256 << 10) /* a "Command was:" kept up to this size */
+#define MAX_COMMAND 512 /* a "Command was:" or CONTEXT kept up to this size: memory grows with
+                            the errors, not with their statements */
 
 typedef struct sbuf {
     char *p;
@@ -279,6 +280,10 @@ static char *take_command(sbuf *b)
 
     while (b->n > 0 && (b->p[b->n - 1] == '\n' || b->p[b->n - 1] == ' '))
         b->p[--b->n] = '\0';
+    if (p != NULL && b->cap > b->n + 1) { /* kept for the log's lifetime: no slack */
+        char *q = realloc(p, b->n + 1);
+        p = q ? q : p;
+    }
     *b = (sbuf){0};
     return p;
 }
