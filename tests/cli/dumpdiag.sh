@@ -7,7 +7,8 @@
 #   * for every kept log: every error attributed to an entry and classified, the expected root
 #     cause, cascades, stop, never-ran entries and exit status (tests/live/diagcheck.py);
 #   * the quiet pg_restore log (entries found by statement) names the same entries as the -v
-#     log of the same restore (entries named by pg_restore itself);
+#     log of the same restore (entries named by pg_restore itself), and psql's -e echo from
+#     standard input the same as its FILE:LINE prefixes;
 #   * the resume list is one pg_restore -L reads back (df_list_read: no line ignored);
 #   * a clean (empty) log exits 0, a file that is no restore log exits 3 saying what was
 #     expected, a missing dump exits 3; the log can come from standard input; the text report.
@@ -48,6 +49,7 @@ case_ abort corrupt.dump --classes data --stopped yes --not-run 20 --exit 2
 case_ abort-j2 corrupt.dump --classes data --stopped yes --not-run 5 --exit 2
 case_ psql roles.sql --classes role-missing --causes 1 --what "roles app_owner, app_ro" --exit 1
 case_ psql-stop roles.sql --classes role-missing --stopped yes --not-run 5 --exit 2
+case_ psql-echo roles.sql --classes role-missing --causes 1 --ids-from "$TMP/psql.json" --exit 1
 
 # exit statuses are those the report states
 for name in roles-v nonempty abort psql-stop; do

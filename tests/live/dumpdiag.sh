@@ -13,7 +13,8 @@
 #               pg_dump's empty search_path
 #   corrupt     a data error in a corrupt uncompressed dump (with its COPY line)
 #   abort       --exit-on-error midway, serial and -j 2 -v: what never ran is resumed
-#   psql        a plain dump through psql, with and without ON_ERROR_STOP
+#   psql        a plain dump through psql, with and without ON_ERROR_STOP, and from standard
+#               input with -e (no FILE:LINE: the echoed statements tell)
 # The logs and dumps are kept as golden files under tests/cli/cases/dumpdiag/ when
 # DUMPDIAG_GOLDEN=1 (tests/cli/dumpdiag.sh checks them without a server).
 # Needs root (to become postgres, and to install a throwaway extension) or skips.
@@ -166,6 +167,8 @@ case_roles() {
     newdb ps2
     "$P/psql" -X -q -d ps1 -f "$W/roles.sql" >/dev/null 2>"$W/psql.log"
     "$P/psql" -X -q -d ps2 -v ON_ERROR_STOP=1 -f "$W/roles.sql" >/dev/null 2>"$W/psql-stop.log"
+    newdb ps3
+    "$P/psql" -X -d ps3 -e <"$W/roles.sql" >"$W/psql-echo.log" 2>&1
     diag roles-v "$W/roles-v.log" "$W/roles.dump" "$W/roles-v.list"
     diag roles-quiet "$W/roles-quiet.log" "$W/roles.dump" "$W/roles-quiet.list"
     expect roles-v --classes role-missing --causes 1 --what "roles app_owner, app_ro" --exit 1 --min-errors 4
@@ -253,10 +256,14 @@ case_psql() {
     diag psql-stop "$W/psql-stop.log" "$W/roles.sql" "$W/psql-stop-resume.sql" --on-error-stop
     expect psql --classes role-missing --causes 1 --what "roles app_owner, app_ro" --exit 1
     expect psql-stop --classes role-missing --stopped yes --not-run 5 --exit 2
+    diag psql-echo "$W/psql-echo.log" "$W/roles.sql" "$W/psql-echo-resume.sql"
+    expect psql-echo --classes role-missing --causes 1 --what "roles app_owner, app_ro" --ids-from "$W/psql.json" --exit 1
     "$P/psql" -X -q -d ps1 -f "$W/psql-resume.sql" >/dev/null 2>"$W/psql.resume.log"
     same_dump "psql: resume.sql completes the database" ps1 roles_clean
     "$P/psql" -X -q -d ps2 -f "$W/psql-stop-resume.sql" >/dev/null 2>"$W/psql-stop.resume.log"
     same_dump "psql ON_ERROR_STOP: resume.sql completes the database" ps2 roles_clean
+    "$P/psql" -X -q -d ps3 -f "$W/psql-echo-resume.sql" >/dev/null 2>"$W/psql-echo.resume.log"
+    same_dump "psql -e from stdin: resume.sql completes the database" ps3 roles_clean
 }
 
 setup_sources
