@@ -1078,6 +1078,8 @@ typedef struct df_rlog_error {
     const char *kind;       /* finer, stable: "unique-violation", "fk-violation", ... */
     const char *object;     /* the name the message is about (role, relation, extension) */
     int fatal;              /* the session ended: nothing after it ran on that connection */
+    int session;            /* while pg_restore set up or closed a connection ("while
+                               INITIALIZING", or a SET outside every entry): no entry's error */
 } df_rlog_error;
 
 typedef struct df_rlog_summary {

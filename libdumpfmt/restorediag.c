@@ -382,6 +382,10 @@ static int64_t attribute(df_rdiag *d, const df_rlog_error *e, const char **how, 
 {
     int64_t i;
 
+    if (e->session && e->toc_id == 0) {
+        *how = "session";
+        return -1;
+    }
     if (e->toc_id > 0) {
         const df_entry *x = df_reader_find(d->r, e->toc_id);
         if (x) {
@@ -405,7 +409,7 @@ static int64_t attribute(df_rdiag *d, const df_rlog_error *e, const char **how, 
         *how = "copy-table";
         return i;
     }
-    *how = NULL;
+    *how = e->session ? "session" : NULL;
     return -1;
 }
 
@@ -467,6 +471,10 @@ static const char *fix_for(int cls, const char *kind)
         return "the rows do not fit the table: fix the data or the constraint (dumpcheck the "
                "dump for damage), then restore the table's data from the resume list";
     case DF_RLOG_SERVER_TOO_OLD:
+        if (kind && strcmp(kind, "session-setting") == 0)
+            return "pg_restore is newer than the server and sets what only newer servers know: "
+                   "harmless when errors are ignored; with --exit-on-error use the pg_restore "
+                   "of the server's release";
         return "the server is older than the dump: restore into a newer server, or rewrite "
                "the archive (dumpconvert --pg-restore-version)";
     case DF_RLOG_RESOURCE:
@@ -609,6 +617,8 @@ static int diagnose_error(df_rdiag *d, df_rdiag_error *x, size_t *last)
     if (x->entry >= 0 && e->cls != DF_RLOG_ROLE_MISSING && e->cls != DF_RLOG_ALREADY_EXISTS &&
         e->cls != DF_RLOG_RESOURCE && e->cls != DF_RLOG_EXTENSION_MISSING)
         root = failed_requirement(d, (size_t)x->entry);
+    if (e->session && e->cls == DF_RLOG_SERVER_TOO_OLD)
+        kind = "session-setting";
     if (root < 0 && e->cls == DF_RLOG_MISSING_OBJECT) {
         kind = missing_kind(d, e, &root);
         if (root < 0 && strcmp(kind, "cascade") == 0)
@@ -775,11 +785,11 @@ static int mark_not_run(df_rdiag *d)
         if (i >= 0)
             last = i;
     }
-    if (last >= 0) {
-        size_t pos = 0;
-        while (pos < d->n && order[pos] != (size_t)last)
+    {
+        size_t pos = 0; /* nothing started: everything never ran */
+        while (last >= 0 && pos < d->n && order[pos] != (size_t)last)
             pos++;
-        for (pos++; pos < d->n; pos++)
+        for (pos += last >= 0; pos < d->n; pos++)
             if (d->state[order[pos]] == DF_RSTATE_OK && d->reqs[order[pos]])
                 d->state[order[pos]] = DF_RSTATE_NOT_RUN;
     }
@@ -875,6 +885,8 @@ static int setup(df_rdiag *d, df_reader *r, df_error *err)
     }
     lo.create_db = 0;
     df_restore_reqs(r, &lo, d->reqs);
+    for (size_t i = 0; i < d->n; i++) /* ENCODING, STDSTRINGS ...: settings, never listed */
+        d->reqs[i] &= DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS;
     if ((rc = df_graph_build(r, &d->g, err)) != DF_OK)
         return rc;
     if ((rc = index_names(d)) != DF_OK || (rc = index_statements(d)) != DF_OK)

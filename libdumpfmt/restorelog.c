@@ -31,6 +31,7 @@ struct df_restorelog {
     char *cur_toc_desc;
     char *cur_item;         /* last -v "creating ..." / "processing data for table" */
     int32_t cur_item_id;
+    int in_session;         /* "while INITIALIZING/FINALIZING": errors belong to no entry */
     df_rlog_error *open;    /* error still taking continuation lines */
     int in_command;         /* continuation lines belong to "Command was:" */
     int in_context;
@@ -301,6 +302,9 @@ static int close_error(df_restorelog *rl)
     rl->cmd = (sbuf){0};
     rl->open = NULL;
     rl->in_command = rl->in_context = 0;
+    if (e->toc_id == 0 && e->item == NULL && e->command != NULL &&
+        (strncmp(e->command, "SET ", 4) == 0 || strncmp(e->command, "SELECT pg_catalog.set_config", 28) == 0))
+        e->session = 1; /* pg_restore's own settings for a new connection */
     return classify(e);
 }
 
@@ -496,6 +500,7 @@ static int pg_info(df_restorelog *rl, const char *s, size_t n)
     if (has_prefix(s, n, "from TOC entry ")) {
         id = parse_id(s + 15, n - 15, &used);
         rl->cur_toc = id;
+        rl->in_session = 0;
         free(rl->cur_toc_desc);
         rl->cur_toc_desc = NULL;
         /* "; 1259 16388 TABLE t app_owner": keep what follows the two oids */
@@ -534,6 +539,7 @@ static int pg_info(df_restorelog *rl, const char *s, size_t n)
     }
     if (has_prefix(s, n, "creating ")) {
         rl->sum.verbose = 1;
+        rl->in_session = 0;
         return note_creating(rl, s + 9, n - 9);
     }
     if (has_prefix(s, n, "processing data for table ")) {
@@ -555,6 +561,15 @@ static int pg_info(df_restorelog *rl, const char *s, size_t n)
         rl->sum.verbose = 1;
         return note_creating(rl, s + 10, n - 10);
     }
+    if (has_prefix(s, n, "while INITIALIZING") || has_prefix(s, n, "while FINALIZING")) {
+        rl->in_session = 1;
+        rl->cur_toc = 0;
+        free(rl->cur_item);
+        rl->cur_item = NULL;
+        return DF_OK;
+    }
+    if (has_prefix(s, n, "while PROCESSING TOC") || has_prefix(s, n, "Error while PROCESSING TOC"))
+        rl->in_session = 0;
     if (has_prefix(s, n, "connecting to database") || has_prefix(s, n, "entering ") ||
         has_prefix(s, n, "finished main parallel loop") || has_prefix(s, n, "while PROCESSING TOC") ||
         has_prefix(s, n, "Error while PROCESSING TOC") || has_prefix(s, n, "implied data-only"))
@@ -580,7 +595,8 @@ static int pg_error(df_restorelog *rl, const char *s, size_t n)
         return DF_E_NOMEM;
     rl->open = e;
     rl->error_stop = 1;
-    e->toc_id = rl->cur_toc;
+    e->session = rl->in_session;
+    e->toc_id = rl->in_session ? 0 : rl->cur_toc;
     if (rl->cur_toc_desc && (e->toc_desc = dup_n(rl->cur_toc_desc, strlen(rl->cur_toc_desc))) == NULL)
         return DF_E_NOMEM;
     if (rl->cur_item && (e->item = dup_n(rl->cur_item, strlen(rl->cur_item))) == NULL)

@@ -21,6 +21,7 @@ def main():
     p.add_argument("--min-errors", type=int, default=1)
     p.add_argument("--cascades", type=int, help="at least this many cascaded errors")
     p.add_argument("--ids-from", help="a report of the same restore with -v: same entries")
+    p.add_argument("--same-as", help="another report: the same entries and classes")
     p.add_argument("--not-run", type=int, help="at least this many entries never ran")
     p.add_argument("--copy-line", type=int, help="a data error names this COPY line")
     a = p.parse_args()
@@ -30,7 +31,7 @@ def main():
     if len(fails) < a.min_errors:
         bad.append("only %d errors" % len(fails))
     for f in fails:
-        if f["dump_id"] is None:
+        if f["dump_id"] is None and f["attributed_by"] != "session":
             bad.append("log line %s not attributed: %s" % (f["log_line"], f["message"]))
         if f["class"] == "unclassified":
             bad.append("log line %s unclassified: %s" % (f["log_line"], f["message"]))
@@ -57,12 +58,18 @@ def main():
         bad.append("no error names COPY line %d" % a.copy_line)
     if a.ids_from:
         v = json.load(open(a.ids_from))
-        mine = [(f["dump_id"], f["class"]) for f in fails]
+        mine = [(f["dump_id"], f["class"]) for f in fails if f["attributed_by"] != "session"]
         theirs = [(f["dump_id"], f["class"]) for f in v["failures"]]
         if mine != theirs:
             bad.append("entries differ from the -v run: %s vs %s" % (mine, theirs))
         if any(f["attributed_by"] not in ("toc-id", "psql-line") for f in v["failures"]):
             bad.append("the reference run has errors without a TOC id or psql line")
+    if a.same_as:
+        v = json.load(open(a.same_as))
+        mine = [(f["dump_id"], f["class"]) for f in fails]
+        theirs = [(f["dump_id"], f["class"]) for f in v["failures"]]
+        if mine != theirs:
+            bad.append("entries differ from %s: %s vs %s" % (a.same_as, mine, theirs))
     for b in bad:
         print("# " + b)
     sys.exit(1 if bad else 0)

@@ -13,6 +13,8 @@
 #               pg_dump's empty search_path
 #   corrupt     a data error in a corrupt uncompressed dump (with its COPY line)
 #   abort       --exit-on-error midway, serial and -j 2 -v: what never ran is resumed
+#   pg 17       with bench/pg17.sh's chroot (PG17_BENCH_DIR, default bench/data): pg_restore 17's
+#               logs of the roles and abort cases give the same diagnosis as 15's
 #   psql        a plain dump through psql, with and without ON_ERROR_STOP, and from standard
 #               input with -e (no FILE:LINE: the echoed statements tell)
 # The logs and dumps are kept as golden files under tests/cli/cases/dumpdiag/ when
@@ -47,6 +49,12 @@ W=$LIVE_TMP/work
 mkdir -p "$W"
 chmod 777 "$W"
 EXTDIR=$("$P/pg_config" --sharedir)/extension
+
+# pg_restore 17 from bench/pg17.sh's trixie chroot, when it was made (else those cases skip)
+PG17_BENCH=${PG17_BENCH_DIR:-bench/data}
+HAVE17=0
+[ -e "$PG17_BENCH/trixie/.dumpfmt-pg17" ] && HAVE17=1
+pg_restore17() { BENCH_DIR=$PG17_BENCH bash bench/pg17.sh run pg_restore "$@"; }
 
 q() { live_psql -d "${DB:-postgres}" "$@"; }
 newdb() { q -c "CREATE DATABASE $1" >/dev/null; }
@@ -169,10 +177,19 @@ case_roles() {
     "$P/psql" -X -q -d ps2 -v ON_ERROR_STOP=1 -f "$W/roles.sql" >/dev/null 2>"$W/psql-stop.log"
     newdb ps3
     "$P/psql" -X -d ps3 -e <"$W/roles.sql" >"$W/psql-echo.log" 2>&1
+    if [ "$HAVE17" = 1 ]; then
+        newdb roles17
+        pg_restore17 -v -d roles17 "$W/roles.dump" 2>"$W/roles-v17.log"
+    fi
     diag roles-v "$W/roles-v.log" "$W/roles.dump" "$W/roles-v.list"
     diag roles-quiet "$W/roles-quiet.log" "$W/roles.dump" "$W/roles-quiet.list"
     expect roles-v --classes role-missing --causes 1 --what "roles app_owner, app_ro" --exit 1 --min-errors 4
     expect roles-quiet --classes role-missing --causes 1 --ids-from "$W/roles-v.json" --exit 1
+    if [ "$HAVE17" = 1 ]; then
+        diag roles-v17 "$W/roles-v17.log" "$W/roles.dump" "$W/roles-v17.list"
+        # pg_restore 17 also sets transaction_timeout, which a 15 server does not know
+        expect roles-v17 --classes role-missing,server-too-old --causes 2 --what "roles app_owner, app_ro" --ids-from "$W/roles-v.json" --exit 1
+    fi
     q -c "CREATE ROLE app_owner" -c "CREATE ROLE app_ro" >/dev/null
     newdb roles_clean
     "$P/pg_restore" -d roles_clean "$W/roles.dump" 2>"$W/roles-clean.log"
@@ -248,6 +265,20 @@ case_abort() {
     expect abort-j2 --classes data --stopped yes --not-run 5 --exit 2
     "$P/pg_restore" -L "$W/abort-j2.list" -d abj "$W/fixed.dump" 2>"$W/abort-j2.resume.log"
     same_dump "abort -j 2: resume completes what never ran" abj dat_clean
+    [ "$HAVE17" = 1 ] || { echo "# pg_restore 17 cases skipped: no $PG17_BENCH/trixie (bench/pg17.sh setup)"; return; }
+    newdb ab17
+    pg_restore17 --exit-on-error -d ab17 "$W/corrupt.dump" 2>"$W/abort17.log"
+    diag abort17 "$W/abort17.log" "$W/corrupt.dump" "$W/abort17.list"
+    # ... and with --exit-on-error it stops right there, before any entry
+    expect abort17 --classes server-too-old --cause-class server-too-old --kind session-setting --stopped yes --not-run 40 --exit 2
+    "$P/pg_restore" -L "$W/abort17.list" -d ab17 "$W/fixed.dump" 2>"$W/abort17.resume.log"
+    same_dump "abort (pg_restore 17): resume completes what never ran" ab17 dat_clean
+    newdb abj17
+    pg_restore17 -v -j 2 --exit-on-error -d abj17 "$W/corrupt.dump" 2>"$W/abort-j2-17.log"
+    diag abort-j2-17 "$W/abort-j2-17.log" "$W/corrupt.dump" "$W/abort-j2-17.list"
+    expect abort-j2-17 --classes server-too-old --cause-class server-too-old --stopped yes --not-run 40 --exit 2
+    "$P/pg_restore" -L "$W/abort-j2-17.list" -d abj17 "$W/fixed.dump" 2>"$W/abort-j2-17.resume.log"
+    same_dump "abort -j 2 (pg_restore 17): resume completes what never ran" abj17 dat_clean
 }
 
 # (the restores ran in case_roles, while the roles were missing)
