@@ -4,14 +4,18 @@
  * serial and -j with interleaved workers, --exit-on-error) and of psql
  * (FILE:LINE prefixes, ON_ERROR_STOP, stdin with -e echo): every error
  * found, with its TOC id, command, COPY line and class; unknown messages
- * kept as unclassified; what is not a restore log said so.
+ * kept as unclassified; what is not a restore log said so.  And the diagnosis
+ * (restorediag.c) of the logs tests/live/dumpdiag.sh kept, over their dumps:
+ * attribution by statement and by psql line, one cause, a valid resume, the cut script.
  */
 #include "dumpfmt.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Feed a multi-line text, one line at a time, and finish. */
 static df_restorelog *parse(const char *text)
@@ -374,6 +378,138 @@ START_TEST(test_crlf_and_long_line)
 }
 END_TEST
 
+/* pg_restore 17 into a 15 server: the setting it sends every connection fails. */
+START_TEST(test_session_errors)
+{
+    df_restorelog *rl = parse(
+        "pg_restore: connecting to database for restore\n"
+        "pg_restore: while INITIALIZING:\n"
+        "pg_restore: error: could not execute query: ERROR:  unrecognized configuration "
+        "parameter \"transaction_timeout\"\n"
+        "Command was: SET transaction_timeout = 0;\n"
+        "pg_restore: creating SCHEMA \"s\"\n"
+        "pg_restore: while PROCESSING TOC:\n"
+        "pg_restore: from TOC entry 6; 2615 16387 SCHEMA s app_owner\n"
+        "pg_restore: error: could not execute query: ERROR:  role \"app_owner\" does not exist\n"
+        "Command was: ALTER SCHEMA s OWNER TO app_owner;\n"
+        "pg_restore: while INITIALIZING:\n"
+        "pg_restore: error: could not execute query: ERROR:  unrecognized configuration "
+        "parameter \"transaction_timeout\"\n"
+        "Command was: SET transaction_timeout = 0;\n"
+        "pg_restore: warning: errors ignored on restore: 3\n");
+
+    ck_assert_int_eq(df_restorelog_count(rl), 3);
+    ck_assert_int_eq(df_restorelog_error(rl, 0)->session, 1);
+    ck_assert_int_eq(df_restorelog_error(rl, 0)->cls, DF_RLOG_SERVER_TOO_OLD);
+    ck_assert_int_eq(df_restorelog_error(rl, 1)->session, 0);
+    ck_assert_int_eq(df_restorelog_error(rl, 1)->toc_id, 6);
+    /* a later connection's setup error does not inherit the last entry */
+    ck_assert_int_eq(df_restorelog_error(rl, 2)->session, 1);
+    ck_assert_int_eq(df_restorelog_error(rl, 2)->toc_id, 0);
+    df_restorelog_free(rl);
+}
+END_TEST
+
+/* The kept logs of tests/live/dumpdiag.sh over their dumps (skipped when run elsewhere). */
+#define GOLDEN "tests/cli/cases/dumpdiag/"
+
+static df_restorelog *parse_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    df_restorelog *rl = df_restorelog_new();
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+
+    ck_assert_ptr_nonnull(f);
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        if (n > 0 && line[n - 1] == '\n')
+            n--;
+        ck_assert_int_eq(df_restorelog_feed_line(rl, line, (size_t)n), DF_OK);
+    }
+    free(line);
+    fclose(f);
+    ck_assert_int_eq(df_restorelog_finish(rl), DF_OK);
+    return rl;
+}
+
+START_TEST(test_diag_roles_by_statement)
+{
+    df_reader *r;
+    df_restorelog *rl;
+    df_rdiag *d;
+    df_graph *g;
+    df_error err = {0};
+    const size_t *order;
+    size_t n, partial, nissues;
+    df_order_issue *issues;
+
+    if (access(GOLDEN "roles.dump", R_OK) != 0)
+        return;
+    r = df_reader_new(NULL);
+    ck_assert_int_eq(df_reader_open_path(r, GOLDEN "roles.dump"), DF_OK);
+    rl = parse_file(GOLDEN "roles-quiet.log");
+    ck_assert_int_eq(df_rdiag_build(rl, r, &d, &err), DF_OK);
+    ck_assert_uint_eq(df_rdiag_error_count(d), 4);
+    for (size_t i = 0; i < df_rdiag_error_count(d); i++) {
+        const df_rdiag_error *x = df_rdiag_error_at(d, i);
+        ck_assert_int_ge(x->entry, 0);
+        ck_assert_str_eq(x->how, "statement");
+        ck_assert_uint_eq(x->cause, 0);
+        ck_assert_int_eq(df_rdiag_entry_state(d, (size_t)x->entry), DF_RSTATE_FAILED);
+    }
+    ck_assert_uint_eq(df_rdiag_cause_count(d), 1);
+    ck_assert_str_eq(df_rdiag_cause_at(d, 0)->what, "roles app_owner, app_ro");
+    ck_assert_uint_eq(df_rdiag_cause_at(d, 0)->direct, 4);
+    n = df_rdiag_resume(d, &order, &partial);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(partial, 0);
+    ck_assert_int_eq(df_graph_build(r, &g, NULL), DF_OK);
+    ck_assert_int_eq(df_order_check(g, order, n, &issues, &nissues), DF_OK);
+    for (size_t k = 0; k < nissues; k++) /* what it needs and is not listed ran already */
+        ck_assert_uint_eq(issues[k].needed_pos, SIZE_MAX);
+    free(issues);
+    df_graph_free(g);
+    df_rdiag_free(d);
+    df_restorelog_free(rl);
+    df_reader_free(r);
+}
+END_TEST
+
+START_TEST(test_diag_plain_lines_and_resume)
+{
+    df_reader *r;
+    df_restorelog *rl;
+    df_rdiag *d;
+    df_error err = {0};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out;
+
+    if (access(GOLDEN "roles.sql", R_OK) != 0)
+        return;
+    r = df_reader_new(NULL);
+    ck_assert_int_eq(df_reader_open_path(r, GOLDEN "roles.sql"), DF_OK);
+    rl = parse_file(GOLDEN "psql-stop.log");
+    df_restorelog_set_stopped(rl);
+    ck_assert_int_eq(df_rdiag_build(rl, r, &d, &err), DF_OK);
+    ck_assert_uint_eq(df_rdiag_error_count(d), 1);
+    ck_assert_str_eq(df_rdiag_error_at(d, 0)->how, "psql-line");
+    ck_assert_str_eq(df_reader_toc_at(r, (size_t)df_rdiag_error_at(d, 0)->entry)->desc, "SCHEMA");
+    out = open_memstream(&text, &len);
+    ck_assert_int_eq(df_rdiag_write_plain(d, r, out, &err), DF_OK);
+    fclose(out);
+    /* the opening settings, the failed schema, and the data that never loaded */
+    ck_assert_ptr_nonnull(strstr(text, "SET client_encoding"));
+    ck_assert_ptr_nonnull(strstr(text, "ALTER SCHEMA s OWNER TO app_owner;"));
+    ck_assert_ptr_nonnull(strstr(text, "COPY s.t (id, v) FROM stdin;"));
+    free(text);
+    df_rdiag_free(d);
+    df_restorelog_free(rl);
+    df_reader_free(r);
+}
+END_TEST
+
 static Suite *restorelog_suite(void)
 {
     Suite *s = suite_create("restorelog");
@@ -389,6 +525,9 @@ static Suite *restorelog_suite(void)
     tcase_add_test(tc, test_sqlstate_and_fatal);
     tcase_add_test(tc, test_empty_and_unknown);
     tcase_add_test(tc, test_crlf_and_long_line);
+    tcase_add_test(tc, test_session_errors);
+    tcase_add_test(tc, test_diag_roles_by_statement);
+    tcase_add_test(tc, test_diag_plain_lines_and_resume);
     suite_add_tcase(s, tc);
     return s;
 }
