@@ -394,8 +394,9 @@ static int64_t attribute(df_rdiag *d, const df_rlog_error *e, const char **how, 
         }
     }
     if (e->file && e->line > 0 && d->line_of) {
-        *how = "psql-line";
-        return entry_at_line(d, e->line);
+        i = entry_at_line(d, e->line);
+        *how = i >= 0 ? "psql-line" : "session"; /* the script's opening settings */
+        return i;
     }
     if (e->item && (i = find_key(d->names, d->nnames, e->item)) >= 0) {
         *how = "item";
@@ -472,9 +473,9 @@ static const char *fix_for(int cls, const char *kind)
                "dump for damage), then restore the table's data from the resume list";
     case DF_RLOG_SERVER_TOO_OLD:
         if (kind && strcmp(kind, "session-setting") == 0)
-            return "pg_restore is newer than the server and sets what only newer servers know: "
-                   "harmless when errors are ignored; with --exit-on-error use the pg_restore "
-                   "of the server's release";
+            return "pg_restore (or the script's pg_dump) is newer than the server and sets what "
+                   "only newer servers know: harmless when errors are ignored; with "
+                   "--exit-on-error (ON_ERROR_STOP) use the programs of the server's release";
         return "the server is older than the dump: restore into a newer server, or rewrite "
                "the archive (dumpconvert --pg-restore-version)";
     case DF_RLOG_RESOURCE:
@@ -617,7 +618,8 @@ static int diagnose_error(df_rdiag *d, df_rdiag_error *x, size_t *last)
     if (x->entry >= 0 && e->cls != DF_RLOG_ROLE_MISSING && e->cls != DF_RLOG_ALREADY_EXISTS &&
         e->cls != DF_RLOG_RESOURCE && e->cls != DF_RLOG_EXTENSION_MISSING)
         root = failed_requirement(d, (size_t)x->entry);
-    if (e->session && e->cls == DF_RLOG_SERVER_TOO_OLD)
+    if ((e->session || (x->how && strcmp(x->how, "session") == 0)) &&
+        e->cls == DF_RLOG_SERVER_TOO_OLD)
         kind = "session-setting";
     if (root < 0 && e->cls == DF_RLOG_MISSING_OBJECT) {
         kind = missing_kind(d, e, &root);
