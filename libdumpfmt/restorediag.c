@@ -388,6 +388,11 @@ static int64_t attribute(df_rdiag *d, const df_rlog_error *e, const char **how, 
     }
     if (e->toc_id > 0) {
         const df_entry *x = df_reader_find(d->r, e->toc_id);
+        size_t dl = x && x->desc ? strlen(x->desc) : 0;
+        /* the log's "DESC tag owner" must fit: another dump's ids name other entries */
+        if (x && e->toc_desc && x->desc &&
+            (strncmp(e->toc_desc, x->desc, dl) != 0 || e->toc_desc[dl] != ' '))
+            x = NULL;
         if (x) {
             *how = "toc-id";
             return (int64_t)x->index;

@@ -8,6 +8,7 @@
  * (restorediag.c) of the logs tests/live/dumpdiag.sh kept, over their dumps:
  * attribution by statement and by psql line, one cause, a valid resume, the cut script.
  */
+#include "check_util.h"
 #include "dumpfmt.h"
 
 #include <check.h>

@@ -171,6 +171,7 @@ static void print_text(const dd_options *o, const df_restorelog *rl, const df_rd
 {
     const df_rlog_summary *s = df_restorelog_summary(rl);
     size_t nc = df_rdiag_cause_count(d), ne = df_rdiag_error_count(d), notrun = 0;
+    size_t unattributed = 0;
 
     printf("%s: %s log, %lld error%s", o->log_path, source_name(s->source), (long long)s->errors,
            s->errors == 1 ? "" : "s");
@@ -196,7 +197,7 @@ static void print_text(const dd_options *o, const df_restorelog *rl, const df_rd
         if (x->entry >= 0)
             put_entry(stdout, df_reader_toc_at(r, (size_t)x->entry));
         else
-            printf("(no entry)");
+            printf(x->how && strcmp(x->how, "session") == 0 ? "(connection setup)" : "(no entry)");
         printf(": %s", df_rlog_class_name(x->e->cls));
         if (x->cascade && x->root >= 0) {
             printf(", cascade of ");
@@ -215,6 +216,14 @@ static void print_text(const dd_options *o, const df_restorelog *rl, const df_rd
             put_entry(stdout, df_reader_toc_at(r, i));
             printf("\n");
         }
+    for (size_t i = 0; i < ne; i++) {
+        const df_rdiag_error *x = df_rdiag_error_at(d, i);
+        if (x->entry < 0 && !(x->how && strcmp(x->how, "session") == 0))
+            unattributed++;
+    }
+    if (unattributed > 0)
+        printf("\n%zu error%s could not be attributed to an entry of \"%s\" (is it the dump "
+               "that was restored?)\n", unattributed, unattributed == 1 ? "" : "s", o->dump_path);
     if (o->output)
         printf("\nresume: %zu entr%s written to \"%s\"\n", nresume, nresume == 1 ? "y" : "ies",
                o->output);

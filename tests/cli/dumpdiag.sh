@@ -104,4 +104,9 @@ grep -q "^  1\. extension-missing: extension or library dfdiag_live_ext" "$TMP/o
     grep -q "cascade of [0-9]* EXTENSION - dfdiag_live_ext" "$TMP/out"
 check "text report: the extension is the root cause, its dependents cascades" $? "$(head -12 "$TMP/out")"
 
+"$DUMPDIAG" "$G/roles-v.log" "$G/extension.dump" >"$TMP/out" 2>&1
+grep -q "could not be attributed to an entry of .*(is it the dump that was restored?)" "$TMP/out" &&
+    ! grep -q "^  log line .*: [0-9]* TABLE s u" "$TMP/out"
+check "the log of another dump: its TOC ids are not trusted, the errors are not attributed" $? "$(tail -5 "$TMP/out")"
+
 harness_finish
