@@ -386,6 +386,16 @@ static int64_t attribute(df_rdiag *d, const df_rlog_error *e, const char **how, 
         *how = "session";
         return -1;
     }
+    if (e->command && (strncmp(e->command, "SET ", 4) == 0 ||
+                       strncmp(e->command, "SELECT pg_catalog.set_config", 28) == 0)) {
+        /* a -j worker's connection setup names the leader's last entry (its copy of the
+         * archive handle): a setting no entry holds is the connection's */
+        const df_entry *x = e->toc_id > 0 ? df_reader_find(d->r, e->toc_id) : NULL;
+        if (x == NULL || x->defn == NULL || strstr(x->defn, e->command) == NULL) {
+            *how = "session";
+            return -1;
+        }
+    }
     if (e->toc_id > 0) {
         const df_entry *x = df_reader_find(d->r, e->toc_id);
         size_t dl = x && x->desc ? strlen(x->desc) : 0;

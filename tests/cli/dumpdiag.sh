@@ -53,6 +53,7 @@ case_ psql-stop roles.sql --classes role-missing --stopped yes --not-run 5 --exi
 case_ roles-v17 roles.dump --classes role-missing,server-too-old --causes 2 --what "roles app_owner, app_ro" --ids-from "$TMP/roles-v.json" --exit 1
 case_ abort17 corrupt.dump --classes server-too-old --kind session-setting --stopped yes --not-run 40 --exit 2
 case_ abort-j2-17 corrupt.dump --classes server-too-old --stopped yes --not-run 40 --exit 2
+case_ corrupt-j2-17 corrupt.dump --classes data,server-too-old --copy-line 500 --same-as "$TMP/corrupt.json" --exit 2
 case_ psql-echo roles.sql --classes role-missing --causes 1 --ids-from "$TMP/psql.json" --exit 1
 
 # exit statuses are those the report states

@@ -279,6 +279,13 @@ case_abort() {
     expect abort-j2-17 --classes server-too-old --cause-class server-too-old --stopped yes --not-run 40 --exit 2
     "$P/pg_restore" -L "$W/abort-j2-17.list" -d abj17 "$W/fixed.dump" 2>"$W/abort-j2-17.resume.log"
     same_dump "abort -j 2 (pg_restore 17): resume completes what never ran" abj17 dat_clean
+    # without --exit-on-error: -j 2 -v, one setting error per connection, and the data error
+    newdb cj17
+    pg_restore17 -v -j 2 -d cj17 "$W/corrupt.dump" 2>"$W/corrupt-j2-17.log"
+    diag corrupt-j2-17 "$W/corrupt-j2-17.log" "$W/corrupt.dump" "$W/corrupt-j2-17.list"
+    expect corrupt-j2-17 --classes data,server-too-old --copy-line 500 --same-as "$W/corrupt.json" --exit 2
+    "$P/pg_restore" -L "$W/corrupt-j2-17.list" -d cj17 "$W/fixed.dump" 2>"$W/corrupt-j2-17.resume.log"
+    same_dump "corrupt -j 2 (pg_restore 17): resume from the repaired dump" cj17 dat_clean
 }
 
 # (the restores ran in case_roles, while the roles were missing)
