@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict EUBwEAucJWqvBc1Usby9mLHhxBLNOvmTsFwFhIHaLwztclHATUetyUG61H9a7at
+\restrict XiOrvbl81SorYnHn5UMRbMiqBepWSPwhjqoqIHf0vGVuahCGC12VfEODfCFYjYO
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -182,5 +182,5 @@ GRANT SELECT ON TABLE s.t TO app_ro;
 -- PostgreSQL database dump complete
 --
 
-\unrestrict EUBwEAucJWqvBc1Usby9mLHhxBLNOvmTsFwFhIHaLwztclHATUetyUG61H9a7at
+\unrestrict XiOrvbl81SorYnHn5UMRbMiqBepWSPwhjqoqIHf0vGVuahCGC12VfEODfCFYjYO
 
