@@ -413,6 +413,13 @@ static int run(const dd_options *o)
     }
     if (rc == TOOL_EXIT_OK && o->on_error_stop)
         df_restorelog_set_stopped(rl);
+    if (rc == TOOL_EXIT_OK) {
+        const df_rlog_summary *s = df_restorelog_summary(rl);
+        if (s->stopped && !s->verbose && s->stop_reason && strstr(s->stop_reason, "worker"))
+            tool_errorf(PROG, "warning: a pg_restore -j log without -v does not say which "
+                        "entries ran: those after the failed one in archive order are taken "
+                        "as never run; check the resume list, or restore with -v next time");
+    }
     if (rc == TOOL_EXIT_OK)
         rc = open_dump(o, &r);
     memset(&err, 0, sizeof err);
