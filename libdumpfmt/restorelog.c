@@ -796,8 +796,8 @@ static int other_line(df_restorelog *rl, const char *s, size_t n)
         rl->echo_done = 0;
         return DF_OK;
     }
-    if (n == 0)
-        return DF_OK;
+    if (n == 0 || has_prefix(s, n, "--"))
+        return DF_OK; /* psql -a echoes comments and blank lines too */
     if (rl->echo_done) {
         rl->echo.n = 0;
         rl->echo_done = 0;

@@ -246,6 +246,10 @@ START_TEST(test_psql_echo)
         "ERROR:  schema \"s\" does not exist\n"
         "LINE 1: CREATE TABLE s.t (\n"
         "                     ^\n"
+        "--\n"
+        "-- Name: t; Type: TABLE; Schema: s; Owner: app\n"
+        "--\n"
+        "\n"
         "ALTER TABLE s.t OWNER TO app;\n"
         "ERROR:  relation \"s.t\" does not exist\n");
     const df_rlog_summary *s = df_restorelog_summary(rl);
