@@ -55,6 +55,7 @@ case_ abort17 corrupt.dump --classes server-too-old --kind session-setting --sto
 case_ abort-j2-17 corrupt.dump --classes server-too-old --stopped yes --not-run 40 --exit 2
 case_ corrupt-j2-17 corrupt.dump --classes data,server-too-old --copy-line 500 --same-as "$TMP/corrupt.json" --exit 2
 case_ psql-echo roles.sql --classes role-missing --causes 1 --ids-from "$TMP/psql.json" --exit 1
+case_ psql-all roles.sql --classes role-missing --causes 1 --ids-from "$TMP/psql.json" --exit 1
 
 # exit statuses are those the report states
 for name in roles-v nonempty abort psql-stop; do

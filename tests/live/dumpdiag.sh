@@ -16,7 +16,7 @@
 #   pg 17       with bench/pg17.sh's chroot (PG17_BENCH_DIR, default bench/data): pg_restore 17's
 #               logs of the roles and abort cases give the same diagnosis as 15's
 #   psql        a plain dump through psql, with and without ON_ERROR_STOP, and from standard
-#               input with -e (no FILE:LINE: the echoed statements tell)
+#               input with -e and -q -a (no FILE:LINE: the echoed statements tell)
 # The logs and dumps are kept as golden files under tests/cli/cases/dumpdiag/ when
 # DUMPDIAG_GOLDEN=1 (tests/cli/dumpdiag.sh checks them without a server).
 # Needs root (to become postgres, and to install a throwaway extension) or skips.
@@ -177,6 +177,8 @@ case_roles() {
     "$P/psql" -X -q -d ps2 -v ON_ERROR_STOP=1 -f "$W/roles.sql" >/dev/null 2>"$W/psql-stop.log"
     newdb ps3
     "$P/psql" -X -d ps3 -e <"$W/roles.sql" >"$W/psql-echo.log" 2>&1
+    newdb ps4
+    "$P/psql" -X -q -d ps4 -a <"$W/roles.sql" >"$W/psql-all.log" 2>&1
     if [ "$HAVE17" = 1 ]; then
         newdb roles17
         pg_restore17 -v -d roles17 "$W/roles.dump" 2>"$W/roles-v17.log"
@@ -296,12 +298,16 @@ case_psql() {
     expect psql-stop --classes role-missing --stopped yes --not-run 5 --exit 2
     diag psql-echo "$W/psql-echo.log" "$W/roles.sql" "$W/psql-echo-resume.sql"
     expect psql-echo --classes role-missing --causes 1 --what "roles app_owner, app_ro" --ids-from "$W/psql.json" --exit 1
+    diag psql-all "$W/psql-all.log" "$W/roles.sql" "$W/psql-all-resume.sql"
+    expect psql-all --classes role-missing --causes 1 --ids-from "$W/psql.json" --exit 1
     "$P/psql" -X -q -d ps1 -f "$W/psql-resume.sql" >/dev/null 2>"$W/psql.resume.log"
     same_dump "psql: resume.sql completes the database" ps1 roles_clean
     "$P/psql" -X -q -d ps2 -f "$W/psql-stop-resume.sql" >/dev/null 2>"$W/psql-stop.resume.log"
     same_dump "psql ON_ERROR_STOP: resume.sql completes the database" ps2 roles_clean
     "$P/psql" -X -q -d ps3 -f "$W/psql-echo-resume.sql" >/dev/null 2>"$W/psql-echo.resume.log"
     same_dump "psql -e from stdin: resume.sql completes the database" ps3 roles_clean
+    "$P/psql" -X -q -d ps4 -f "$W/psql-all-resume.sql" >/dev/null 2>"$W/psql-all.resume.log"
+    same_dump "psql -q -a from stdin: resume.sql completes the database" ps4 roles_clean
 }
 
 setup_sources

@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict XiOrvbl81SorYnHn5UMRbMiqBepWSPwhjqoqIHf0vGVuahCGC12VfEODfCFYjYO
+\restrict rVAF8hwqRX2eUigul3EacPg4Mhhzq2D9DdYnIIlM3a2Ci369AqH6kUpDvuOkycc
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -182,5 +182,5 @@ GRANT SELECT ON TABLE s.t TO app_ro;
 -- PostgreSQL database dump complete
 --
 
-\unrestrict XiOrvbl81SorYnHn5UMRbMiqBepWSPwhjqoqIHf0vGVuahCGC12VfEODfCFYjYO
+\unrestrict rVAF8hwqRX2eUigul3EacPg4Mhhzq2D9DdYnIIlM3a2Ci369AqH6kUpDvuOkycc
 
