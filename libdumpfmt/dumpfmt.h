@@ -1099,6 +1099,170 @@ DF_API char *df_sql_quote_ident(const char *name);
 /* `s` as an SQL string literal (E'...' when it holds a backslash).  Malloc'd; NULL: ENOMEM. */
 DF_API char *df_sql_quote_literal(const char *s);
 
+
+/* ------------------------------------------------------------------ */
+/* Restore logs (restorelog.c, restorediag.c): what a failed restore   */
+/* left on stderr, read back and laid over the dump                     */
+/* ------------------------------------------------------------------ */
+
+/* Root-cause classes of one error.  Append-only: DF_RLOG_NCLASSES grows with it. */
+typedef enum df_rlog_class {
+    DF_RLOG_UNCLASSIFIED = 0,      /* a message no rule knows: listed, never dropped */
+    DF_RLOG_ROLE_MISSING = 1,      /* role "x" does not exist */
+    DF_RLOG_ALREADY_EXISTS = 2,    /* the target was not empty */
+    DF_RLOG_MISSING_OBJECT = 3,    /* needs an object that does not exist */
+    DF_RLOG_EXTENSION_MISSING = 4, /* extension control file or library missing */
+    DF_RLOG_PERMISSION = 5,        /* permission denied, must be owner / superuser */
+    DF_RLOG_DATA = 6,              /* invalid input, unique, FK, check, not-null violations */
+    DF_RLOG_SERVER_TOO_OLD = 7,    /* unrecognized parameter, syntax of a newer release */
+    DF_RLOG_RESOURCE = 8,          /* disk full, out of memory, connection lost, lock timeout */
+} df_rlog_class;
+#define DF_RLOG_NCLASSES 9
+
+/* Stable short name of a class ("role-missing", "already-exists", ...); "unknown". */
+DF_API const char *df_rlog_class_name(int cls);
+
+/* Which program wrote the log (df_rlog_summary.source). */
+enum {
+    DF_RLOG_EMPTY = 0,      /* nothing but blank lines: a quiet, clean pg_restore */
+    DF_RLOG_PG_RESTORE = 1, /* pg_restore 10-18 stderr, with or without -v, serial or -j */
+    DF_RLOG_PSQL = 2,       /* psql running a plain script (-f FILE, or stdin with -e/-a) */
+    DF_RLOG_UNKNOWN = 3,    /* neither: no line either program writes */
+};
+
+/*
+ * One error of the log.  Strings are NUL-terminated, owned by the
+ * df_restorelog (valid until it is freed), NULL when the log did not say.
+ */
+typedef struct df_rlog_error {
+    int64_t log_line;       /* 1-based line of the log where the error starts */
+    int32_t toc_id;         /* pg_restore "from TOC entry N": the entry (0: not named) */
+    const char *toc_desc;   /* the rest of that line: "TABLE DATA t app_owner" */
+    const char *item;       /* -v: what pg_restore said it was processing ("TABLE s.t") */
+    const char *severity;   /* "ERROR", "FATAL", "PANIC"; NULL for pg_restore's own errors */
+    const char *message;    /* first line of the message, without the severity */
+    const char *detail;     /* DETAIL: line */
+    const char *context;    /* CONTEXT: lines */
+    const char *command;    /* "Command was:" (pg_restore) or the echoed statement (psql) */
+    const char *copy_table; /* COPY failed for table "t", or CONTEXT: COPY t, line N */
+    int64_t copy_line;      /* COPY data line of the row that failed (CONTEXT), -1 */
+    const char *file;       /* psql:FILE:LINE: */
+    int64_t line;           /* -1 when absent */
+    int cls;                /* df_rlog_class */
+    const char *kind;       /* finer, stable: "unique-violation", "fk-violation", ... */
+    const char *object;     /* the name the message is about (role, relation, extension) */
+    int fatal;              /* the session ended: nothing after it ran on that connection */
+    int session;            /* while pg_restore set up or closed a connection ("while
+                               INITIALIZING", or a SET outside every entry): no entry's error */
+} df_rlog_error;
+
+typedef struct df_rlog_summary {
+    int source;             /* DF_RLOG_* */
+    int verbose;            /* pg_restore -v lines were seen */
+    int parallel;           /* pg_restore -j: launching/finished item lines were seen */
+    int64_t lines;          /* lines read */
+    int64_t errors;         /* errors found */
+    int64_t ignored;        /* "errors ignored on restore: N", -1 when absent */
+    int stopped;            /* the restore stopped early: --exit-on-error, ON_ERROR_STOP, a
+                               worker died, a fatal error */
+    const char *stop_reason; /* why, in words; NULL when it did not stop */
+} df_rlog_summary;
+
+/* pg_restore -v item state lines (df_restorelog_items). */
+typedef struct df_rlog_item {
+    int32_t toc_id;         /* "processing/launching item N" (0 when only named) */
+    const char *name;       /* "TABLE s.t" of "creating TABLE "s.t"" when no id */
+    int launched;           /* -j: "launching item N" (a worker ran it) */
+    int finished;           /* "finished item N" seen */
+} df_rlog_item;
+
+typedef struct df_restorelog df_restorelog;
+
+/* A new, empty log parser.  NULL only on ENOMEM. */
+DF_API df_restorelog *df_restorelog_new(void);
+DF_API void df_restorelog_free(df_restorelog *rl);
+/*
+ * Feed one line of the log (without its newline; a trailing CR is
+ * dropped).  Lines longer than 1 MiB are cut.  DF_OK or DF_E_NOMEM.
+ */
+DF_API int df_restorelog_feed_line(df_restorelog *rl, const char *line, size_t len);
+/* After the last line.  DF_OK or DF_E_NOMEM. */
+DF_API int df_restorelog_finish(df_restorelog *rl);
+DF_API const df_rlog_summary *df_restorelog_summary(const df_restorelog *rl);
+DF_API size_t df_restorelog_count(const df_restorelog *rl);
+DF_API const df_rlog_error *df_restorelog_error(const df_restorelog *rl, size_t i);
+/*
+ * Say that the restore stopped at its last error although the log cannot
+ * tell: psql's stderr looks the same with and without ON_ERROR_STOP.
+ */
+DF_API void df_restorelog_set_stopped(df_restorelog *rl);
+/* Items pg_restore -v said it started, in log order.  Borrowed. */
+DF_API size_t df_restorelog_items(const df_restorelog *rl, const df_rlog_item **items);
+
+/* What became of one entry (df_rdiag_entry_state). */
+enum {
+    DF_RSTATE_OK = 0,       /* ran without an error (or nothing says otherwise) */
+    DF_RSTATE_FAILED = 1,   /* an error of its own cause */
+    DF_RSTATE_CASCADE = 2,  /* failed because an entry it needs failed earlier */
+    DF_RSTATE_NOT_RUN = 3,  /* the restore stopped before it */
+    DF_RSTATE_SKIPPED = 4,  /* never restored by this run (not selected, or no restore work) */
+};
+
+/* One root cause: a class and what it is about, with its failures. */
+typedef struct df_rdiag_cause {
+    int cls;                /* df_rlog_class */
+    const char *kind;       /* the errors' kind, or NULL */
+    const char *what;       /* "roles app_ro, app_rw", "extension hstore", "TABLE DATA s.t" */
+    const char *fix;        /* what to do, in words */
+    size_t direct;          /* errors of this cause */
+    size_t cascaded;        /* errors of entries that failed because of it */
+    int64_t root_entry;     /* TOC index of the entry that failed first, -1 */
+} df_rdiag_cause;
+
+/* One error laid over the dump. */
+typedef struct df_rdiag_error {
+    const df_rlog_error *e;
+    int64_t entry;          /* TOC index, -1 when it could not be attributed */
+    const char *how;        /* "toc-id", "item", "psql-line", "statement", "copy-table" */
+    size_t cause;           /* index into the causes */
+    int cascade;            /* 1: the entry failed because `root` failed first */
+    int64_t root;           /* TOC index of that entry, -1 */
+} df_rdiag_error;
+
+typedef struct df_rdiag df_rdiag;
+
+/*
+ * Attribute every error of `log` to an entry of r's dump: by TOC id, by the
+ * -v item lines, by psql's FILE:LINE over the plain script's lines (read
+ * again by path), else by matching the failed statement with the entries'
+ * definitions.  Then find the root causes, cascades, and what never ran.
+ * *out is owned by the caller (df_rdiag_free; r and log must outlive it).
+ * DF_OK, DF_E_NOMEM, or a reader error (rereading a plain script).
+ */
+DF_API int df_rdiag_build(const df_restorelog *log, df_reader *r, df_rdiag **out, df_error *err);
+DF_API void df_rdiag_free(df_rdiag *d);
+DF_API size_t df_rdiag_error_count(const df_rdiag *d);
+DF_API const df_rdiag_error *df_rdiag_error_at(const df_rdiag *d, size_t i);
+/* Root causes, the largest (direct + cascaded) first. */
+DF_API size_t df_rdiag_cause_count(const df_rdiag *d);
+DF_API const df_rdiag_cause *df_rdiag_cause_at(const df_rdiag *d, size_t i);
+/* DF_RSTATE_* of TOC entry i. */
+DF_API int df_rdiag_entry_state(const df_rdiag *d, size_t i);
+/*
+ * The entries a resume must restore, in a valid order (TOC indices,
+ * borrowed): failed entries, their cascades, what never ran, the data of a
+ * table whose data failed; what the fix drops with an object that already
+ * existed.  *partial counts data entries loaded by INSERTs that failed part
+ * way (rerunning them duplicates rows: a warning).
+ */
+DF_API size_t df_rdiag_resume(const df_rdiag *d, const size_t **order, size_t *partial);
+/*
+ * Write the plain script r was opened from (by path), restricted to the
+ * resume entries: its opening settings, then each of those entries' text.
+ * DF_OK, DF_E_USAGE (not a plain dump, or read from stdin), DF_E_IO.
+ */
+DF_API int df_rdiag_write_plain(const df_rdiag *d, df_reader *r, FILE *out, df_error *err);
+
 #ifdef __cplusplus
 }
 #endif
