@@ -70,8 +70,8 @@ else
         "$(diff "$TMP/want" "$TMP/got" | head -n 6)"
 fi
 
-"$PREFIX/bin/dumpls" "$CORPUS/$ARCHIVE" 2>&1 | cmp -s - "$CORPUS/$ARCHIVE.list"
-check "installed dumpls lists $ARCHIVE as pg_restore -l" $?
+"$PREFIX/bin/dumpls" --pg-restore-version 18 "$CORPUS/$ARCHIVE" 2>&1 | cmp -s - "$CORPUS/$ARCHIVE.list"
+check "installed dumpls lists $ARCHIVE as pg_restore 18 -l (its .list)" $?
 for tool in dumpcheck dumproles dumporder; do
     "$PREFIX/bin/$tool" --version >/dev/null 2>&1
     check "installed $tool --version" $?
