@@ -483,6 +483,10 @@ DF_API const char *df_verdict_name(int verdict);
 #define DF_FIND_DANGLING_DEPENDENCY "dangling-dependency" /* dependency on an id not in the TOC */
 #define DF_FIND_OFFSETS_OUT_OF_ORDER "offsets-out-of-order" /* blocks not in TOC order */
 #define DF_FIND_TOC_COPY "toc-copy"                 /* 16+ stdout dump: TOC copy after the data */
+#define DF_FIND_BAD_VALUE "bad-value"               /* a COPY value its column's type rejects */
+#define DF_FIND_NULL_IN_NOT_NULL "null-in-not-null" /* \N in a NOT NULL column */
+#define DF_FIND_BAD_ENCODING "bad-encoding"         /* a value not valid in the dump's encoding */
+#define DF_FIND_TOO_LONG "too-long"                 /* longer than its varchar(n) / char(n) */
 /* unknown: could not check */
 #define DF_FIND_UNREADABLE "unreadable"             /* open/read failed (missing path, EACCES) */
 #define DF_FIND_UNSUPPORTED "unsupported"           /* version or codec this build cannot read */
@@ -521,6 +525,7 @@ typedef struct df_verify_options {
      */
     df_progress_fn progress;
     void *progress_ctx;
+    int no_values;             /* do not check COPY values against their column types */
 } df_verify_options;
 
 /* Zeroes *o: full check, one thread, no pg_restore check, automatic inflater. */

@@ -34,6 +34,7 @@
  * threads.
  */
 #include "verify.h"
+#include "valuecheck.h"
 #include "codec_gzip.h"
 #include "internal.h"
 
@@ -448,6 +449,12 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
             cp->bad_row_pos = cp->line_start;
         }
     }
+    if (cp->vc != NULL) {
+        bool carried = cp->line_start < base;
+        const uint8_t *from = carried ? p : p + (cp->line_start - base);
+        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows,
+                        cp->line_start, cp->tabs != cp->ncols - 1);
+    }
     if (cp->nw > 0) {
         if (cp->line_start >= base) {
             watch_row(cp, (const char *)p + (cp->line_start - base), (size_t)len, true);
@@ -832,6 +839,12 @@ void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
         if ((size_t)from < n)
             carry_add(cp, p + from, n - (size_t)from);
     }
+    if (cp->vc != NULL && !cp->terminated && !cp->in_command) {
+        /* the value checks keep the whole start of a row that goes on */
+        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
+        if ((size_t)from < n)
+            dfi_vcheck_carry(cp->vc, p + from, n - (size_t)from);
+    }
     cp->pos = base + (int64_t)n;
 }
 
@@ -873,6 +886,7 @@ typedef struct ventry {
     bool want_known;
     dfi_watch *w; /* watched columns (sequence-behind-data) */
     size_t nw;
+    dfi_vtable *vt; /* column types for the value checks; NULL: none */
     int64_t rows, bytes;
     bool decoded; /* the full check read all of it */
     vlist finds;
@@ -964,6 +978,7 @@ typedef struct vworker {
     ventry *expect;    /* worker: the entry whose block it reads (findings go nowhere else) */
     int64_t prog_base; /* main: raw offset that counts as progress 0 */
     vpipe pipe;
+    dfi_vcheck vc; /* value checks of the table being read */
 } vworker;
 
 /* One compressed stream being checked. */
@@ -1149,6 +1164,10 @@ static int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool 
     if (table) {
         rc = dfi_copycheck_init(w->cp, ve->rows_mode, ve->ncols, ve->w, ve->nw);
         s->table = true; /* dfi_copycheck_free is safe after a failed init */
+        if (rc == DF_OK && ve->vt != NULL) {
+            dfi_vcheck_init(&w->vc, ve->vt);
+            w->cp->vc = &w->vc;
+        }
         if (rc != DF_OK) {
             entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, raw_start, member,
                       "out of memory");
@@ -1342,6 +1361,41 @@ static void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at)
     }
 }
 
+/* Values a restore would reject: one finding per kind, with the count and the first few. */
+static void value_findings(vstream *s)
+{
+    static const char *const codes[] = {NULL, DF_FIND_BAD_VALUE, DF_FIND_NULL_IN_NOT_NULL,
+                                        DF_FIND_BAD_ENCODING, DF_FIND_TOO_LONG};
+    static const char *const what[] = {NULL, "values their column's type rejects",
+                                       "nulls in NOT NULL columns",
+                                       "values not valid in the dump's encoding",
+                                       "values longer than their column allows"};
+    const dfi_vcheck *vc = s->w->cp->vc;
+
+    for (int k = 1; vc != NULL && k < 5; k++) {
+        char list[1024];
+        size_t used = 0;
+
+        if (vc->nbad[k] == 0)
+            continue;
+        list[0] = '\0';
+        for (size_t i = 0; i < vc->nfirst[k] && used < sizeof list; i++) {
+            const dfi_vbad *b = &vc->first[k][i];
+            const dfi_vcol *col = &vc->t->cols[b->col];
+            int m = snprintf(list + used, sizeof list - used,
+                             "%srow %lld, column \"%s\" (%s), uncompressed offset %lld: \"%s\"",
+                             i ? "; " : "", (long long)b->row, col->name,
+                             col->type ? col->type : "type unknown", (long long)b->off,
+                             k == DFI_VAL_NULL ? "\\N" : b->shown);
+            used += m > 0 ? (size_t)m : 0;
+        }
+        entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
+                  s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
+                  "%lld %s: a restore would fail on this table's COPY and leave it empty; %s",
+                  (long long)vc->nbad[k], what[k], list);
+    }
+}
+
 /* The first problem of each kind the COPY checker saw, as findings. */
 static void copy_findings(vstream *s, int64_t end_at)
 {
@@ -1349,6 +1403,7 @@ static void copy_findings(vstream *s, int64_t end_at)
     ventry *ve = s->ve;
 
 #define ROW_AT(pos) (s->linear ? s->raw_start + (pos) : s->raw_start)
+    value_findings(s);
     if (cp->bad_rows > 0)
         entry_add(ve, DF_FIND_BAD_COPY_ROW, DF_SEVERITY_ERROR, ROW_AT(cp->bad_row_pos), s->member,
                   "row %lld has %lld columns but the COPY column list names %d (uncompressed "
@@ -3443,6 +3498,7 @@ static void worker_free(vworker *w)
     }
     pipe_stop(w);
     free(w->cp);
+    dfi_vcheck_free(&w->vc);
     w->open = false;
 }
 
@@ -4031,6 +4087,8 @@ static int setup_entries(vctx *c)
         ve->rows_mode = rows_mode_of(c->r, e);
         ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
         ve->start = ve->end = -1;
+        if (ve->table && ve->rows_mode == DF_ROWS_COPY && !c->opt->quick && !c->opt->no_values)
+            ve->vt = dfi_vtable_build(c->r, e, &c->pre.oom);
     }
     return DF_OK;
 }
@@ -4126,6 +4184,7 @@ static void free_ctx(vctx *c)
         free(ve->los);
         free(ve->want);
         free(ve->w);
+        dfi_vtable_free(ve->vt);
         free(ve->member);
         vlist_free(&ve->finds);
     }

@@ -76,6 +76,7 @@ typedef struct dfi_copycheck {
     /* DF_ROWS_COPY_WITH_COMMAND: the COPY command line */
     char cmd[1024];
     size_t cmd_n;
+    struct dfi_vcheck *vc; /* value checks of each row (valuecheck.c), NULL: none */
 } dfi_copycheck;
 
 /* Start checking; `ncols` from dfi_copy_columns (-1 unknown).  DF_OK or DF_E_NOMEM. */
