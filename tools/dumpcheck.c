@@ -23,6 +23,7 @@
 
 typedef struct ck_options {
     int quick, json, quiet, verbose;
+    int no_values;
     long jobs;
     int pg_restore_version; /* -1: ask pg_restore on PATH; 0: no check */
     int inflate;
@@ -56,10 +57,12 @@ enum {
     OPT_INFLATE,
     OPT_LARGE_PLAIN,
     OPT_HELP,
+    OPT_NO_VALUES,
 };
 
 static const struct option long_options[] = {
     {"quick", no_argument, NULL, OPT_QUICK},
+    {"no-values", no_argument, NULL, OPT_NO_VALUES},
     {"jobs", required_argument, NULL, 'j'},
     {"json", no_argument, NULL, OPT_JSON},
     {"prometheus", required_argument, NULL, OPT_PROMETHEUS},
@@ -87,6 +90,7 @@ static void print_help(void)
     printf("Options:\n"
            "      --quick                structure only: header, TOC, block framing, files\n"
            "                             and sizes; nothing is decompressed\n"
+           "      --no-values            do not check COPY values against their column types\n"
            "  -j, --jobs=N               check data with N threads (default: the CPUs it\n"
            "                             may run on; a big table's COPY text may get a\n"
            "                             helper)\n"
@@ -123,6 +127,7 @@ static int apply_option(ck_options *o, int c, const char *arg)
 
     switch (c) {
     case OPT_QUICK: o->quick = 1; return -1;
+    case OPT_NO_VALUES: o->no_values = 1; return -1;
     case OPT_JSON: o->json = 1; return -1;
     case 'q': o->quiet = 1; return -1;
     case 'v': o->verbose = 1; return -1;
@@ -262,6 +267,7 @@ static void check_one(const ck_options *o, int pg_restore, ck_result *res)
 
     df_verify_options_default(&vo);
     vo.quick = o->quick;
+    vo.no_values = o->no_values;
     vo.threads = (int)o->jobs;
     vo.pg_restore_version = pg_restore;
     vo.inflate = o->inflate;
