@@ -201,7 +201,7 @@ static bool check_float(const char *s, bool single)
 
 /*
  * A decimal number as numeric_in reads it after the special words: sign,
- * digits with one point, exponent within +-1000.  The significant digits and their count go to digits and ndig; the
+ * digits with one point, an exponent.  The significant digits and their count go to digits and ndig; the
  * significant digits; *point: the decimal exponent of the point before them.
  * Returns the end of the number, NULL on a syntax error.
  */
@@ -239,8 +239,11 @@ static const char *numeric_body(const char *s, const char **digits, int *ndig, l
         char *end;
         errno = 0;
         exp10 = strtol(s + 1, &end, 10);
-        if (end == s + 1 || errno == ERANGE || exp10 > 1000 || exp10 < -1000)
+        if (end == s + 1)
             return NULL;
+        /* the exponent's range depends on the digits (PostgreSQL 15 takes "0.2e3024"): not judged */
+        if (errno == ERANGE || exp10 > 1000000 || exp10 < -1000000)
+            exp10 = exp10 < 0 ? -1000000 : 1000000;
         s = end;
     }
     *digits = first;
@@ -500,20 +503,13 @@ static bool json_number(vjson *j)
     }
     if (s < j->end && (*s == 'e' || *s == 'E')) {
         const uint8_t *e;
-        long x = 0;
         s++;
         if (s < j->end && (*s == '+' || *s == '-'))
             s++;
-        /* jsonb keeps numbers as numeric, whose exponent is limited to +-1000 */
         e = s;
-        while (s < j->end && isdigit(*s)) {
-            if (x < 100000)
-                x = x * 10 + (*s - '0');
+        while (s < j->end && isdigit(*s))
             s++;
-        }
         if (s == e)
-            return false;
-        if (j->jsonb && x > 1000)
             return false;
     }
     if (s < j->end && json_word_char(*s))
