@@ -440,7 +440,13 @@ static bool json_string(vjson *j)
     int hi = -1;
 
     for (j->p++; j->p < j->end; j->p++) {
-        uint8_t c = *j->p;
+        uint8_t c;
+        if (hi == -1) /* the common case: plain characters */
+            while (j->p < j->end && *j->p >= 0x20 && *j->p != '"' && *j->p != '\\')
+                j->p++;
+        if (j->p >= j->end)
+            break;
+        c = *j->p;
         if (c == '"') {
             j->p++;
             return hi == -1;
@@ -804,6 +810,16 @@ static int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
     return rc;
 }
 
+/* The type's own check of a value whose encoding is known to be right. */
+static int type_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
+{
+    if (c->kind == DFI_VK_NONE || (c->kind == DFI_VK_TEXT && c->array == 0))
+        return DFI_VAL_OK;
+    if (c->array > 0)
+        return check_array(c, enc, v, n);
+    return scalar_check(c, enc, v, n);
+}
+
 int dfi_value_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
 {
     if (v == NULL)
@@ -812,11 +828,7 @@ int dfi_value_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
         return enc == DFI_ENC_UNKNOWN ? DFI_VAL_OK : DFI_VAL_ENCODING;
     if (enc == DFI_ENC_UTF8 && !utf8_valid(v, n))
         return DFI_VAL_ENCODING;
-    if (c->kind == DFI_VK_NONE)
-        return DFI_VAL_OK;
-    if (c->array > 0)
-        return check_array(c, enc, v, n);
-    return scalar_check(c, enc, v, n);
+    return type_check(c, enc, v, n);
 }
 
 /* ------------------------------------------------------ types from text */
@@ -1422,19 +1434,54 @@ static bool ascii_only(const uint8_t *p, size_t n)
     return acc < 0x80;
 }
 
+/* Whether a line has bytes >= 0x80 and backslashes, eight bytes at a time. */
+static void line_flags(const uint8_t *p, size_t n, bool *high, bool *bs)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t h = 0, b = 0;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * '\\');
+        h |= w;
+        b |= (x - ones) & ~x; /* 0x80 where a byte was a backslash (or false hits past one) */
+    }
+    *high = (h & highs) != 0 || !ascii_only(p + i, n - i);
+    *bs = (b & highs) != 0 || memchr(p + i, '\\', n - i) != NULL;
+}
+
+/* Decimal integers as pg_dump writes them: accepted without the full parse. */
+static bool plain_int(const uint8_t *p, size_t n, int kind)
+{
+    size_t i = n > 0 && p[0] == '-';
+    size_t max = kind == DFI_VK_INT2 ? 4 : kind == DFI_VK_INT4 ? 9 : 18;
+
+    if (n - i == 0 || n - i > max)
+        return false;
+    for (; i < n; i++)
+        if ((unsigned)(p[i] - '0') > 9)
+            return false;
+    return true;
+}
+
 static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int64_t row,
-                        int64_t off)
+                        int64_t off, bool high, bool bs)
 {
     const dfi_vcol *c = &vc->t->cols[col];
     int enc = vc->t->encoding, rc;
     bool ok;
 
+    if (c->array == 0 && (c->kind == DFI_VK_INT4 || c->kind == DFI_VK_INT8 ||
+                          c->kind == DFI_VK_INT2) && plain_int(p, n, c->kind))
+        return;
     if (n == 2 && p[0] == '\\' && p[1] == 'N') {
         rc = dfi_value_check(c, enc, NULL, 0);
-    } else if (enc == DFI_ENC_UTF8 && !ascii_only(p, n) && !utf8_valid(p, n)) {
+    } else if (enc == DFI_ENC_UTF8 && high && !ascii_only(p, n) && !utf8_valid(p, n)) {
         rc = DFI_VAL_ENCODING; /* the raw line is checked before its escapes are read */
-    } else if (c->kind == DFI_VK_NONE && memchr(p, '\\', n) == NULL) {
-        rc = DFI_VAL_OK;
+    } else if (!bs || memchr(p, '\\', n) == NULL) {
+        rc = type_check(c, enc, p, n); /* the field is the value; a raw NUL is only UTF-8's */
     } else {
         size_t k = unescape(vc, p, n, &ok);
         if (!ok) {
@@ -1450,14 +1497,18 @@ static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int
 static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, int64_t off)
 {
     const uint8_t *s = p, *end = p + n;
+    bool high, bs;
 
+    line_flags(p, n, &high, &bs);
     for (int col = 0; col < vc->t->ncols && s <= end; col++) {
         const uint8_t *tab = memchr(s, '\t', (size_t)(end - s));
         const uint8_t *fe = tab ? tab : end;
         const dfi_vcol *c = &vc->t->cols[col];
 
-        if (c->kind != DFI_VK_NONE || c->notnull || vc->t->encoding == DFI_ENC_UTF8)
-            check_field(vc, col, s, (size_t)(fe - s), row, off + (s - p));
+        if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull ||
+            (high && vc->t->encoding == DFI_ENC_UTF8) ||
+            (bs && vc->t->encoding != DFI_ENC_UNKNOWN))
+            check_field(vc, col, s, (size_t)(fe - s), row, off + (s - p), high, bs);
         if (tab == NULL)
             break;
         s = tab + 1;
