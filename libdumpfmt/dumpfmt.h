@@ -574,6 +574,16 @@ DF_API const df_reader *df_verify_reader(const df_verify *v);
  * archive-newer-than-pg_restore finding when due, updates the summary.
  */
 DF_API int df_verify_set_pg_restore_version(df_verify *v, int pg_major);
+/*
+ * The value checks of TOC entry `index` (its position, as df_reader_toc_at):
+ * the number of its COPY columns, -1 when its values were not checked
+ * (--quick, no_values, no TABLE entry or column list, data not read).
+ */
+DF_API int df_verify_value_columns(const df_verify *v, size_t index);
+/* Column k of them: its name (borrowed), *type as its definition spells it (NULL when the
+   TABLE entry does not list it), *checked 1 when its values were checked against the type. */
+DF_API const char *df_verify_value_column(const df_verify *v, size_t index, int k,
+                                          const char **type, int *checked);
 DF_API void df_verify_free(df_verify *v);
 
 /*

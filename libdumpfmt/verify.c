@@ -908,6 +908,8 @@ struct df_verify {
     df_verify_summary sum;
     df_finding *f;
     size_t n;
+    dfi_vtable **vts; /* per TOC entry: the value checks' columns, NULL none */
+    size_t nvts;
 };
 
 struct vctx {
@@ -4175,6 +4177,40 @@ static void set_verdict(df_verify *v)
         v->sum.verdict = DF_VERDICT_OK;
 }
 
+/* The value checks' columns of each entry go to the result (df_verify_value_columns). */
+static void keep_value_columns(vctx *c)
+{
+    c->v->vts = calloc(c->n ? c->n : 1, sizeof *c->v->vts);
+    if (c->v->vts == NULL)
+        return;
+    c->v->nvts = c->n;
+    for (size_t i = 0; i < c->n; i++) {
+        c->v->vts[i] = c->ents[i].decoded || c->ents[i].rows > 0 ? c->ents[i].vt : NULL;
+        if (c->v->vts[i] != NULL)
+            c->ents[i].vt = NULL;
+    }
+}
+
+int df_verify_value_columns(const df_verify *v, size_t index)
+{
+    return v != NULL && index < v->nvts && v->vts[index] != NULL ? v->vts[index]->ncols : -1;
+}
+
+const char *df_verify_value_column(const df_verify *v, size_t index, int k, const char **type,
+                                   int *checked)
+{
+    const dfi_vcol *c;
+
+    if (df_verify_value_columns(v, index) <= k || k < 0)
+        return NULL;
+    c = &v->vts[index]->cols[k];
+    if (type)
+        *type = c->type;
+    if (checked)
+        *checked = c->kind != DFI_VK_NONE;
+    return c->name;
+}
+
 static void free_ctx(vctx *c)
 {
     for (size_t i = 0; c->ents && i < c->n; i++) {
@@ -4276,6 +4312,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     fill_summary(&c);
     merge_findings(&c);
     set_verdict(v);
+    keep_value_columns(&c);
     free_ctx(&c);
     *out = v;
     return DF_OK;
@@ -4358,6 +4395,9 @@ void df_verify_free(df_verify *v)
     for (size_t i = 0; i < v->n; i++)
         free((void *)v->f[i].message);
     free(v->f);
+    for (size_t i = 0; i < v->nvts; i++)
+        dfi_vtable_free(v->vts[i]);
+    free(v->vts);
     df_reader_free(v->r);
     free(v);
 }

@@ -430,6 +430,39 @@ static void json_int_or_null(tool_json *j, const char *key, int have, int64_t v)
         tool_json_null(j);
 }
 
+/* Per table whose values were checked: the columns checked against their type and the rest. */
+static void json_value_columns(tool_json *j, const df_verify *v)
+{
+    const df_reader *r = v ? df_verify_reader(v) : NULL;
+    size_t n = r ? df_reader_toc_count(r) : 0;
+
+    tool_json_key(j, "value_checks");
+    tool_json_begin_array(j);
+    for (size_t i = 0; i < n; i++) {
+        const df_entry *e = df_reader_toc_at(r, i);
+        int nc = df_verify_value_columns(v, i);
+        if (nc < 0)
+            continue;
+        tool_json_begin_object(j);
+        tool_json_key(j, "dump_id"), tool_json_int(j, e->dump_id);
+        tool_json_key(j, "schema"), tool_json_string(j, e->schema);
+        tool_json_key(j, "tag"), tool_json_string(j, e->tag);
+        for (int want = 1; want >= 0; want--) {
+            tool_json_key(j, want ? "checked" : "unchecked");
+            tool_json_begin_array_inline(j);
+            for (int k = 0; k < nc; k++) {
+                int checked;
+                const char *name = df_verify_value_column(v, i, k, NULL, &checked);
+                if (checked == want)
+                    tool_json_string(j, name);
+            }
+            tool_json_end_array(j);
+        }
+        tool_json_end_object(j);
+    }
+    tool_json_end_array(j);
+}
+
 static void json_file(tool_json *j, const ck_result *res)
 {
     const df_verify_summary *s = res->v ? df_verify_get_summary(res->v) : NULL;
@@ -468,6 +501,7 @@ static void json_file(tool_json *j, const ck_result *res)
     for (size_t i = 0; res->v && i < df_verify_count(res->v); i++)
         json_finding(j, df_verify_finding(res->v, i));
     tool_json_end_array(j);
+    json_value_columns(j, res->v);
     tool_json_end_object(j);
 }
 

@@ -128,6 +128,16 @@ dba_case dir-z0 "-Fd -Z0" "$INT" "$INTX" bad-value "$WANT"
 dba_case utf8 "-Fc -Z0" "b'\\tname500\\t'" "b'\\tnam\\xff500\\t'" bad-encoding 'row 500, column "name" (text)'
 dba_case notnull "-Ft" "b'\\txx\\t'" "b'\\t\\\\N\\t'" null-in-not-null 'row 1001, column "name" (text)'
 
+# --json lists the columns checked and not
+"$PG_BINDIR/pg_dump" -Fc -t dba -f "$WORK/json.dump" "$DB" 2>/dev/null
+timeout 60 "$DUMPCHECK" --json --no-pg-restore-check "$WORK/json.dump" >"$WORK/json.out" 2>/dev/null
+python3 - "$WORK/json.out" >"$WORK/json.res" 2>&1 <<'EOF'
+import json, sys
+vc = {x["tag"]: x for x in json.load(open(sys.argv[1]))["files"][0]["value_checks"]}
+assert vc["dba"]["checked"] == ["id", "name", "note"] and vc["dba"]["unchecked"] == [], vc
+EOF
+check "--json lists the checked and unchecked columns of each table" $? "$(cat "$WORK/json.res")"
+
 # (3) intact dumps: every supported type and edge value, and the corpus
 live_psql -d "$DB" >/dev/null 2>"$WORK/all.err" <<'EOF' || not_ok "all-types table loads" "$(cat "$WORK/all.err")"
 CREATE DOMAIN posint AS integer NOT NULL CHECK (VALUE > 0);
