@@ -435,15 +435,34 @@ static int hex4(const uint8_t *p)
     return v;
 }
 
+/* The first byte from p that ends a run of plain string characters (quote, backslash, control). */
+static const uint8_t *plain_run(const uint8_t *p, const uint8_t *end)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+    while (end - p >= 8) {
+        uint64_t w, q, b, hit;
+        memcpy(&w, p, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+        if ((hit & highs) != 0)
+            break; /* some byte in these eight (maybe a false hit past a real one) */
+        p += 8;
+    }
+    while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+        p++;
+    return p;
+}
+
 static bool json_string(vjson *j)
 {
     int hi = -1;
 
     for (j->p++; j->p < j->end; j->p++) {
         uint8_t c;
-        if (hi == -1) /* the common case: plain characters */
-            while (j->p < j->end && *j->p >= 0x20 && *j->p != '"' && *j->p != '\\')
-                j->p++;
+        if (hi == -1) /* the common case: plain characters, eight at a time */
+            j->p = plain_run(j->p, j->end);
         if (j->p >= j->end)
             break;
         c = *j->p;
