@@ -1245,6 +1245,51 @@ static void table_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names
     }
 }
 
+/*
+ * Columns a child does not list come from the parents its CREATE TABLE names
+ * ("INHERITS (a, b)", or pg_dump 10-11's "PARTITION OF p"): their types, not
+ * their NOT NULL (pg_dump 18 writes NOT NULL ... NO INHERIT on a parent).
+ */
+static void inherited_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names,
+                              const char *defn, int depth, bool *oom)
+{
+    const char *p;
+    bool missing = false, list;
+
+    for (int i = 0; i < ncols; i++)
+        missing = missing || cols[i].type == NULL;
+    if (!missing || depth > V_DOMAIN_DEPTH)
+        return;
+    if ((p = strstr(defn, "\nINHERITS (")) != NULL)
+        p += 11;
+    else if ((p = strstr(defn, " PARTITION OF ")) != NULL)
+        p += 14;
+    else
+        return;
+    list = p[-1] == '(';
+    for (;;) {
+        char schema[256], name[256];
+        const df_entry *pe;
+        bool nn[ncols > 0 ? ncols : 1];
+
+        if (!take_ident(&p, schema, sizeof schema) || *p++ != '.' ||
+            !take_ident(&p, name, sizeof name))
+            return;
+        pe = find_entry(k, "TABLE", schema, name);
+        if (pe != NULL && pe->defn != NULL) {
+            for (int i = 0; i < ncols; i++)
+                nn[i] = cols[i].notnull;
+            table_columns(k, cols, ncols, names, pe->defn, oom);
+            for (int i = 0; i < ncols; i++)
+                cols[i].notnull = nn[i];
+            inherited_columns(k, cols, ncols, names, pe->defn, depth + 1, oom);
+        }
+        if (!list || *p != ',')
+            return;
+        p += strspn(p, ", ");
+    }
+}
+
 static int encoding_of(const df_reader *r)
 {
     static const char *const single[] = {"LATIN", "WIN", "ISO_8859_", "KOI8"};
@@ -1309,6 +1354,7 @@ dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom)
     for (int i = 0; i < n; i++)
         t->cols[i].mod1 = t->cols[i].mod2 = -1;
     table_columns(&k, t->cols, n, names, te->defn, oom);
+    inherited_columns(&k, t->cols, n, names, te->defn, 0, oom);
     for (int i = 0; i < n; i++) {
         t->cols[i].name = names[i];
         names[i] = NULL;

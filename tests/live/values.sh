@@ -128,6 +128,25 @@ dba_case dir-z0 "-Fd -Z0" "$INT" "$INTX" bad-value "$WANT"
 dba_case utf8 "-Fc -Z0" "b'\\tname500\\t'" "b'\\tnam\\xff500\\t'" bad-encoding 'row 500, column "name" (text)'
 dba_case notnull "-Ft" "b'\\txx\\t'" "b'\\t\\\\N\\t'" null-in-not-null 'row 1001, column "name" (text)'
 
+# a child of an inheritance parent: its inherited columns' types come from the parent
+live_psql -d "$DB" >/dev/null 2>"$WORK/inh.err" <<'EOF' || not_ok "inheritance tables load" "$(cat "$WORK/inh.err")"
+CREATE TABLE parent (id integer NOT NULL, v text);
+CREATE TABLE child (extra integer) INHERITS (parent);
+INSERT INTO child SELECT g, 'c' || g, g FROM generate_series(77001, 77100) g;
+EOF
+out=$WORK/inh.dump
+"$PG_BINDIR/pg_dump" -Fc -Z0 -t parent -t child -f "$out" "$DB" 2>"$WORK/dump.err"
+timeout 60 "$DUMPCHECK" --no-pg-restore-check "$out" >/dev/null 2>"$WORK/dc.err"
+check "inheritance: the intact dump has no findings" $? "$(cat "$WORK/dc.err")"
+if mutate "$out" "b'77050\\tc77050'" "b'77Q50\\tc77050'" 2>"$WORK/mut.err"; then
+    timeout 60 "$DUMPCHECK" --no-pg-restore-check "$out" >/dev/null 2>"$WORK/dc.err"
+    rc=$?
+    [ "$rc" -eq 2 ] && grep -q 'bad-value: .*row 50, column "id" (integer).*TABLE DATA public.child' "$WORK/dc.err"
+    check "inheritance: a bad integer in an inherited column of the child (exit $rc)" $? "$(cat "$WORK/dc.err")"
+else
+    not_ok "inheritance: the byte is changed" "$(cat "$WORK/mut.err")"
+fi
+
 # --json lists the columns checked and not
 "$PG_BINDIR/pg_dump" -Fc -t dba -f "$WORK/json.dump" "$DB" 2>/dev/null
 timeout 60 "$DUMPCHECK" --json --no-pg-restore-check "$WORK/json.dump" >"$WORK/json.out" 2>/dev/null
