@@ -1368,14 +1368,14 @@ static void value_findings(vstream *s)
 {
     static const char *const codes[] = {NULL, DF_FIND_BAD_VALUE, DF_FIND_NULL_IN_NOT_NULL,
                                         DF_FIND_BAD_ENCODING, DF_FIND_TOO_LONG};
-    static const char *const what[] = {NULL, "values their column's type rejects",
-                                       "nulls in NOT NULL columns",
-                                       "values not valid in the dump's encoding",
-                                       "values longer than their column allows"};
+    static const char *const what[] = {NULL, "value%s its column's type rejects",
+                                       "null%s in NOT NULL columns",
+                                       "value%s not valid in the dump's encoding",
+                                       "value%s longer than its column allows"};
     const dfi_vcheck *vc = s->w->cp->vc;
 
     for (int k = 1; vc != NULL && k < 5; k++) {
-        char list[1024];
+        char list[1024], kind[64];
         size_t used = 0;
 
         if (vc->nbad[k] == 0)
@@ -1391,10 +1391,11 @@ static void value_findings(vstream *s)
                              k == DFI_VAL_NULL ? "\\N" : b->shown);
             used += m > 0 ? (size_t)m : 0;
         }
+        snprintf(kind, sizeof kind, what[k], vc->nbad[k] == 1 ? "" : "s");
         entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
                   s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
                   "%lld %s: a restore would fail on this table's COPY and leave it empty; %s",
-                  (long long)vc->nbad[k], what[k], list);
+                  (long long)vc->nbad[k], kind, list);
     }
 }
 
