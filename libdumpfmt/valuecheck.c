@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -365,6 +366,23 @@ static bool check_uuid(const char *s)
     if (braces && *s++ != '}')
         return false;
     return *s == '\0';
+}
+
+/* macaddr as macaddr_in reads it: the same sscanf patterns in the same order, bytes <= 255. */
+static bool check_macaddr(const char *s)
+{
+    unsigned int a, b, c, d, e, f;
+    char junk[2];
+    int n;
+
+#define MAC(fmt) (n = sscanf(s, fmt, &a, &b, &c, &d, &e, &f, junk)) == 6
+    if (!(MAC("%x:%x:%x:%x:%x:%x%1s") || MAC("%x-%x-%x-%x-%x-%x%1s") ||
+          MAC("%2x%2x%2x:%2x%2x%2x%1s") || MAC("%2x%2x%2x-%2x%2x%2x%1s") ||
+          MAC("%2x%2x.%2x%2x.%2x%2x%1s") || MAC("%2x%2x-%2x%2x-%2x%2x%1s") ||
+          MAC("%2x%2x%2x%2x%2x%2x%1s")))
+        return false;
+#undef MAC
+    return a <= 255 && b <= 255 && c <= 255 && d <= 255 && e <= 255 && f <= 255;
 }
 
 static bool check_bytea(const uint8_t *p, size_t n)
@@ -820,6 +838,7 @@ static int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
     case DFI_VK_FLOAT8: ok = check_float(s, false); break;
     case DFI_VK_BOOL: ok = check_bool(s); break;
     case DFI_VK_UUID: ok = check_uuid(s); break;
+    case DFI_VK_MACADDR: ok = check_macaddr(s); break;
     default: break;
     }
     if (!ok)
@@ -886,6 +905,7 @@ void dfi_vcol_parse_type(dfi_vcol *c, const char *type)
         {"bytea", DFI_VK_BYTEA},
         {"json", DFI_VK_JSON},
         {"jsonb", DFI_VK_JSONB},
+        {"macaddr", DFI_VK_MACADDR},
     };
     char base[64];
     size_t n = strlen(type);

@@ -26,7 +26,8 @@ enum {
     DFI_VK_BYTEA,
     DFI_VK_JSON,
     DFI_VK_JSONB,
-    DFI_VK_ENUM
+    DFI_VK_ENUM,
+    DFI_VK_MACADDR
 };
 
 /* Result of one value check. */

@@ -30,6 +30,7 @@ TYPES = [
     ("jsonb", "jsonb", f"SELECT jsonb_build_object('a', g, 'b', ARRAY[g, -g], 'c', 'é' || chr(300 + g), 'd', g * 1e100, 'e', jsonb_build_array(NULL, true, 1.5e-7)) FROM {G}"),
     ("integer[]", "integer[]", f"SELECT CASE WHEN g % 2 = 0 THEN ARRAY[g, -g, NULL] ELSE ARRAY[[g, 1], [2, g * 3]] END FROM {G}"),
     ("text[]", "text[]", f"SELECT ARRAY['a b' || g, 'q\"' || g, NULL, 'NULL', E'back\\\\slash', '{{}}', 'é' || chr(400 + g)] FROM {G}"),
+    ("macaddr", "macaddr", f"SELECT ('08:00:2b:' || to_hex(g % 256) || ':' || to_hex(g / 256 % 256) || ':' || to_hex(g % 7))::macaddr FROM {G} UNION ALL VALUES ('ff:ff:ff:ff:ff:ff'::macaddr), ('00:00:00:00:00:00')"),
     ("mood", "enum:sad,ok,happy,très bien,with space", f"SELECT (ARRAY['sad', 'ok', 'happy', 'très bien', 'with space'])[1 + g % 5]::mood FROM {G}"),
 ]
 
