@@ -122,8 +122,8 @@ static bool check_int(const char *s, int bits)
         s++;
     if (*s == '-' || *s == '+')
         neg = *s++ == '-';
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' || s[1] == 'b' ||
-                        s[1] == 'B')) {
+    if (s[0] == '0' &&
+        (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B')) {
         base = s[1] == 'x' || s[1] == 'X' ? 16 : s[1] == 'o' || s[1] == 'O' ? 8 : 2;
         s += 2;
         last_us = true; /* "0x_1" is allowed: an underscore may follow the prefix */
@@ -202,9 +202,9 @@ static bool check_float(const char *s, bool single)
 
 /*
  * A decimal number as numeric_in reads it after the special words: sign,
- * digits with one point, an exponent.  The significant digits and their count go to digits and ndig; the
- * significant digits; *point: the decimal exponent of the point before them.
- * Returns the end of the number, NULL on a syntax error.
+ * digits with one point, an exponent.  The significant digits and their count go to digits and
+ * ndig; the significant digits; *point: the decimal exponent of the point before them. Returns the
+ * end of the number, NULL on a syntax error.
  */
 static const char *numeric_body(const char *s, const char **digits, int *ndig, long *point)
 {
@@ -242,7 +242,8 @@ static const char *numeric_body(const char *s, const char **digits, int *ndig, l
         exp10 = strtol(s + 1, &end, 10);
         if (end == s + 1)
             return NULL;
-        /* the exponent's range depends on the digits (PostgreSQL 15 takes "0.2e3024"): not judged */
+        /* the exponent's range depends on the digits (PostgreSQL 15 takes "0.2e3024"): not judged
+         */
         if (errno == ERANGE || exp10 > 1000000 || exp10 < -1000000)
             exp10 = exp10 < 0 ? -1000000 : 1000000;
         s = end;
@@ -646,8 +647,8 @@ typedef struct varr {
     uint8_t *el; /* element without quotes and escapes */
     int result;  /* the first element's problem */
     bool undecided;
-    int dims;         /* nesting of the first element */
-    int64_t len[7];   /* items per level, from the first sub-array */
+    int dims;       /* nesting of the first element */
+    int64_t len[7]; /* items per level, from the first sub-array */
     bool seen[7];
 } varr;
 
@@ -942,9 +943,9 @@ void dfi_vcol_parse_type(dfi_vcol *c, const char *type)
         long a = strtol(paren + 1, &end, 10), b = 0;
         if (*end == ',')
             b = strtol(end + 1, &end, 10);
-        if (*end != ')' || (size_t)(end + 1 - type) != n || a < 1 || a > 10485760 ||
-            b < -1000 || b > 1000 || (c->kind != DFI_VK_NUMERIC && c->kind != DFI_VK_VARCHAR &&
-                                      c->kind != DFI_VK_BPCHAR)) {
+        if (*end != ')' || (size_t)(end + 1 - type) != n || a < 1 || a > 10485760 || b < -1000 ||
+            b > 1000 ||
+            (c->kind != DFI_VK_NUMERIC && c->kind != DFI_VK_VARCHAR && c->kind != DFI_VK_BPCHAR)) {
             c->kind = DFI_VK_NONE;
             return;
         }
@@ -1024,10 +1025,9 @@ static bool word_start(const char *start, const char *p)
  */
 static void split_def(const char *s, const char *end, char *type, size_t cap, bool *notnull)
 {
-    static const char *const stops[] = {"COLLATE", "DEFAULT",  "NOT",    "NULL",
-                                        "CONSTRAINT", "CHECK", "GENERATED", "PRIMARY",
-                                        "UNIQUE",  "REFERENCES", "STORAGE", "COMPRESSION",
-                                        "WITH"};
+    static const char *const stops[] = {"COLLATE", "DEFAULT",     "NOT",     "NULL",   "CONSTRAINT",
+                                        "CHECK",   "GENERATED",   "PRIMARY", "UNIQUE", "REFERENCES",
+                                        "STORAGE", "COMPRESSION", "WITH"};
     const char *tend = NULL;
     int depth = 0;
 
@@ -1167,7 +1167,8 @@ static void resolve_type(const vcat *k, dfi_vcol *c, const char *type, int depth
     size_t n = strlen(type);
 
     dfi_vcol_parse_type(c, type);
-    if (c->kind != DFI_VK_NONE || depth > V_DOMAIN_DEPTH || !type_qualified(type, schema, name, 256))
+    if (c->kind != DFI_VK_NONE || depth > V_DOMAIN_DEPTH ||
+        !type_qualified(type, schema, name, 256))
         return;
     while (n >= 2 && type[n - 2] == '[' && type[n - 1] == ']') {
         arr++;
@@ -1204,8 +1205,8 @@ static void resolve_type(const vcat *k, dfi_vcol *c, const char *type, int depth
 }
 
 /* The "(...)" column list of a CREATE TABLE: each element's text to a callback. */
-static void table_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names,
-                          const char *defn, bool *oom)
+static void table_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names, const char *defn,
+                          bool *oom)
 {
     static const char *const not_columns[] = {"CONSTRAINT", "CHECK",   "PRIMARY", "UNIQUE",
                                               "FOREIGN",    "EXCLUDE", "LIKE"};
@@ -1363,7 +1364,8 @@ dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom)
     }
     te = find_entry(&k, "TABLE", e->schema ? e->schema : "", e->tag ? e->tag : "");
     t = calloc(1, sizeof *t);
-    if (te == NULL || te->defn == NULL || t == NULL || (t->cols = calloc((size_t)n, sizeof *t->cols)) == NULL) {
+    if (te == NULL || te->defn == NULL || t == NULL ||
+        (t->cols = calloc((size_t)n, sizeof *t->cols)) == NULL) {
         *oom = te != NULL && te->defn != NULL;
         dfi_free_names(names, n);
         free(t);
@@ -1558,8 +1560,9 @@ static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int
     int enc = vc->t->encoding, rc;
     bool ok;
 
-    if (c->array == 0 && (c->kind == DFI_VK_INT4 || c->kind == DFI_VK_INT8 ||
-                          c->kind == DFI_VK_INT2) && plain_int(p, n, c->kind))
+    if (c->array == 0 &&
+        (c->kind == DFI_VK_INT4 || c->kind == DFI_VK_INT8 || c->kind == DFI_VK_INT2) &&
+        plain_int(p, n, c->kind))
         return;
     if (n == 2 && p[0] == '\\' && p[1] == 'N') {
         rc = dfi_value_check(c, enc, NULL, 0);
@@ -1591,8 +1594,7 @@ static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, 
         const dfi_vcol *c = &vc->t->cols[col];
 
         if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull ||
-            (high && vc->t->encoding == DFI_ENC_UTF8) ||
-            (bs && vc->t->encoding != DFI_ENC_UNKNOWN))
+            (high && vc->t->encoding == DFI_ENC_UTF8) || (bs && vc->t->encoding != DFI_ENC_UNKNOWN))
             check_field(vc, col, s, (size_t)(fe - s), row, off + (s - p), high, bs);
         if (tab == NULL)
             break;

@@ -41,9 +41,9 @@ typedef struct dfi_vcol {
     char *type; /* as the definition spells it (for messages) */
     int kind;   /* DFI_VK_* */
     bool notnull;
-    int array;          /* dimensions declared ("[]" count); values then are arrays */
-    int mod1, mod2;     /* varchar/char length, numeric precision and scale; -1 none */
-    char **labels;      /* enum labels (owned) */
+    int array;      /* dimensions declared ("[]" count); values then are arrays */
+    int mod1, mod2; /* varchar/char length, numeric precision and scale; -1 none */
+    char **labels;  /* enum labels (owned) */
     size_t nlabels;
 } dfi_vcol;
 
@@ -68,17 +68,17 @@ DFI_HIDDEN void dfi_vtable_free(dfi_vtable *t);
 #define DFI_VFIRST 3
 
 typedef struct dfi_vbad {
-    int what;           /* DFI_VAL_* */
+    int what; /* DFI_VAL_* */
     int col;
-    int64_t row;        /* 1-based within the stream */
-    int64_t off;        /* uncompressed offset of the field */
-    char shown[80];     /* the value, escaped and cut */
+    int64_t row;    /* 1-based within the stream */
+    int64_t off;    /* uncompressed offset of the field */
+    char shown[80]; /* the value, escaped and cut */
 } dfi_vbad;
 
 /* Per stream: the state of the value checks of one table's COPY text. */
 typedef struct dfi_vcheck {
     const dfi_vtable *t;
-    int64_t nbad[5]; /* per DFI_VAL_* */
+    int64_t nbad[5];               /* per DFI_VAL_* */
     dfi_vbad first[5][DFI_VFIRST]; /* per DFI_VAL_* */
     size_t nfirst[5];
     uint8_t *line; /* a line that spans pieces */

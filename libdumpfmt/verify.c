@@ -34,9 +34,9 @@
  * threads.
  */
 #include "verify.h"
-#include "valuecheck.h"
 #include "codec_gzip.h"
 #include "internal.h"
+#include "valuecheck.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -452,8 +452,8 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
     if (cp->vc != NULL) {
         bool carried = cp->line_start < base;
         const uint8_t *from = carried ? p : p + (cp->line_start - base);
-        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows,
-                        cp->line_start, cp->tabs != cp->ncols - 1);
+        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows, cp->line_start,
+                        cp->tabs != cp->ncols - 1);
     }
     if (cp->nw > 0) {
         if (cp->line_start >= base) {
@@ -1368,10 +1368,9 @@ static void value_findings(vstream *s)
 {
     static const char *const codes[] = {NULL, DF_FIND_BAD_VALUE, DF_FIND_NULL_IN_NOT_NULL,
                                         DF_FIND_BAD_ENCODING, DF_FIND_TOO_LONG};
-    static const char *const what[] = {NULL, "value%s its column's type rejects",
-                                       "null%s in NOT NULL columns",
-                                       "value%s not valid in the dump's encoding",
-                                       "value%s longer than its column allows"};
+    static const char *const what[] = {
+        NULL, "value%s its column's type rejects", "null%s in NOT NULL columns",
+        "value%s not valid in the dump's encoding", "value%s longer than its column allows"};
     const dfi_vcheck *vc = s->w->cp->vc;
 
     for (int k = 1; vc != NULL && k < 5; k++) {

@@ -149,8 +149,7 @@ START_TEST(test_not_null)
     ck_assert_int_eq(dfi_value_check(&c, DFI_ENC_UTF8, (const uint8_t *)"", 0), DFI_VAL_OK);
     ck_assert_int_eq(dfi_value_check(&c, DFI_ENC_UTF8, (const uint8_t *)"a\0b", 3),
                      DFI_VAL_ENCODING);
-    ck_assert_int_eq(dfi_value_check(&c, DFI_ENC_UNKNOWN, (const uint8_t *)"a\xff", 2),
-                     DFI_VAL_OK);
+    ck_assert_int_eq(dfi_value_check(&c, DFI_ENC_UNKNOWN, (const uint8_t *)"a\xff", 2), DFI_VAL_OK);
 }
 END_TEST
 

@@ -1,7 +1,7 @@
 /*
  * valuecheck_oracle.c — helper of tests/live/values.sh (built by it with
- * libdumpfmt/valuecheck.c alone, so no codec library is needed): reads "TYPE<TAB>COPY-FIELD" lines and prints, per line,
- * 0 when dumpcheck's value checks accept the field for a column of TYPE and
+ * libdumpfmt/valuecheck.c alone, so no codec library is needed): reads "TYPE<TAB>COPY-FIELD" lines
+ * and prints, per line, 0 when dumpcheck's value checks accept the field for a column of TYPE and
  * 1 when they flag it.  TYPE "enum:a,b,c" is an enum with those labels.
  */
 #include "valuecheck.h"
