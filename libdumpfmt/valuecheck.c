@@ -1071,6 +1071,7 @@ static void split_def(const char *s, const char *end, char *type, size_t cap, bo
 typedef struct vcat {
     const df_reader *r;
     size_t n;
+    const char *db; /* pg_dumpall scripts: the database whose section holds the data */
 } vcat;
 
 /* "schema.name" (either part quoted) of a type spelling, without "[]" and modifiers. */
@@ -1094,7 +1095,8 @@ static const df_entry *find_entry(const vcat *k, const char *desc, const char *s
     for (size_t i = 0; i < k->n; i++) {
         const df_entry *e = df_reader_toc_at(k->r, i);
         if (e->desc && e->tag && strcmp(e->desc, desc) == 0 && strcmp(e->tag, tag) == 0 &&
-            strcmp(e->schema ? e->schema : "", schema) == 0)
+            strcmp(e->schema ? e->schema : "", schema) == 0 &&
+            (e->database == k->db || (e->database && k->db && strcmp(e->database, k->db) == 0)))
             return e;
     }
     return NULL;
@@ -1352,7 +1354,7 @@ void dfi_vtable_free(dfi_vtable *t)
 
 dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom)
 {
-    vcat k = {r, df_reader_toc_count(r)};
+    vcat k = {r, df_reader_toc_count(r), e->database};
     const df_entry *te;
     dfi_vtable *t;
     char **names = NULL;

@@ -147,6 +147,18 @@ else
     not_ok "inheritance: the byte is changed" "$(cat "$WORK/mut.err")"
 fi
 
+# pg_dumpall: the same table name in two databases with different column types
+"$PG_BINDIR/createdb" -E UTF8 -T template0 --locale=C vals2 2>/dev/null
+live_psql -d vals2 >/dev/null 2>"$WORK/db2.err" <<'EOF' || not_ok "second database loads" "$(cat "$WORK/db2.err")"
+CREATE TABLE dba (id text NOT NULL, name integer, note text);
+INSERT INTO dba VALUES ('not a number', 1, NULL), ('x', NULL, 'y');
+EOF
+"$PG_BINDIR/pg_dumpall" -f "$WORK/all.sql" 2>"$WORK/dumpall.err"
+timeout 60 "$DUMPCHECK" --no-pg-restore-check "$WORK/all.sql" >/dev/null 2>"$WORK/dc.err"
+! grep -qE ': (bad-value|null-in-not-null|bad-encoding|too-long): ' "$WORK/dc.err"
+check "pg_dumpall: each database's tables are checked against their own definitions" $? \
+    "$(head -c 2000 "$WORK/dc.err")"
+
 # --json lists the columns checked and not
 "$PG_BINDIR/pg_dump" -Fc -t dba -f "$WORK/json.dump" "$DB" 2>/dev/null
 timeout 60 "$DUMPCHECK" --json --no-pg-restore-check "$WORK/json.dump" >"$WORK/json.out" 2>/dev/null
