@@ -492,6 +492,10 @@ DF_API const char *df_verdict_name(int verdict);
 #define DF_FIND_DANGLING_DEPENDENCY "dangling-dependency" /* dependency on an id not in the TOC */
 #define DF_FIND_OFFSETS_OUT_OF_ORDER "offsets-out-of-order" /* blocks not in TOC order */
 #define DF_FIND_TOC_COPY "toc-copy"                 /* 16+ stdout dump: TOC copy after the data */
+#define DF_FIND_BAD_VALUE "bad-value"               /* a COPY value its column's type rejects */
+#define DF_FIND_NULL_IN_NOT_NULL "null-in-not-null" /* \N in a NOT NULL column */
+#define DF_FIND_BAD_ENCODING "bad-encoding"         /* a value not valid in the dump's encoding */
+#define DF_FIND_TOO_LONG "too-long"                 /* longer than its varchar(n) / char(n) */
 /* unknown: could not check */
 #define DF_FIND_UNREADABLE "unreadable"             /* open/read failed (missing path, EACCES) */
 #define DF_FIND_UNSUPPORTED "unsupported"           /* version or codec this build cannot read */
@@ -532,6 +536,7 @@ typedef struct df_verify_options {
     df_progress_fn progress;
     void *progress_ctx;
     int follow_symlinks; /* directory members may resolve outside it (df_reader_set_follow_symlinks) */
+    int no_values;             /* do not check COPY values against their column types */
 } df_verify_options;
 
 /* Zeroes *o: full check, one thread, no pg_restore check, automatic inflater. */
@@ -580,6 +585,16 @@ DF_API const df_reader *df_verify_reader(const df_verify *v);
  * archive-newer-than-pg_restore finding when due, updates the summary.
  */
 DF_API int df_verify_set_pg_restore_version(df_verify *v, int pg_major);
+/*
+ * The value checks of TOC entry `index` (its position, as df_reader_toc_at):
+ * the number of its COPY columns, -1 when its values were not checked
+ * (--quick, no_values, no TABLE entry or column list, data not read).
+ */
+DF_API int df_verify_value_columns(const df_verify *v, size_t index);
+/* Column k of them: its name (borrowed), *type as its definition spells it (NULL when the
+   TABLE entry does not list it), *checked 1 when its values were checked against the type. */
+DF_API const char *df_verify_value_column(const df_verify *v, size_t index, int k,
+                                          const char **type, int *checked);
 DF_API void df_verify_free(df_verify *v);
 
 /*

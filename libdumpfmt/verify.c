@@ -36,6 +36,7 @@
 #include "verify.h"
 #include "codec_gzip.h"
 #include "internal.h"
+#include "valuecheck.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -486,6 +487,12 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
             cp->bad_row_pos = cp->line_start;
         }
     }
+    if (cp->vc != NULL) {
+        bool carried = cp->line_start < base;
+        const uint8_t *from = carried ? p : p + (cp->line_start - base);
+        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows, cp->line_start,
+                        cp->tabs != cp->ncols - 1);
+    }
     if (cp->nw > 0) {
         if (cp->line_start >= base) {
             watch_row(cp, (const char *)p + (cp->line_start - base), (size_t)len, true);
@@ -872,6 +879,12 @@ void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
     }
     if (n > 0)
         cp->last_byte = p[n - 1];
+    if (cp->vc != NULL && !cp->terminated && !cp->in_command) {
+        /* the value checks keep the whole start of a row that goes on */
+        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
+        if ((size_t)from < n)
+            dfi_vcheck_carry(cp->vc, p + from, n - (size_t)from);
+    }
     cp->pos = base + (int64_t)n;
 }
 
@@ -914,6 +927,7 @@ typedef struct ventry {
     bool want_known;
     dfi_watch *w; /* watched columns (sequence-behind-data) */
     size_t nw;
+    dfi_vtable *vt; /* column types for the value checks; NULL: none */
     int64_t rows, bytes;
     bool decoded; /* the full check read all of it */
     vlist finds;
@@ -944,6 +958,8 @@ struct df_verify {
     df_verify_summary sum;
     df_finding *f;
     size_t n;
+    dfi_vtable **vts; /* per TOC entry: the value checks' columns, NULL none */
+    size_t nvts;
 };
 
 struct vctx {
@@ -1019,6 +1035,7 @@ typedef struct vworker {
     ventry *expect;    /* worker: the entry whose block it reads (findings go nowhere else) */
     int64_t prog_base; /* main: raw offset that counts as progress 0 */
     vpipe pipe;
+    dfi_vcheck vc; /* value checks of the table being read */
 } vworker;
 
 /* One compressed stream being checked. */
@@ -1204,6 +1221,10 @@ static int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool 
     if (table) {
         rc = dfi_copycheck_init(w->cp, ve->rows_mode, ve->ncols, ve->w, ve->nw);
         s->table = true; /* dfi_copycheck_free is safe after a failed init */
+        if (rc == DF_OK && ve->vt != NULL) {
+            dfi_vcheck_init(&w->vc, ve->vt);
+            w->cp->vc = &w->vc;
+        }
         if (rc != DF_OK) {
             entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, raw_start, member,
                       "out of memory");
@@ -1397,6 +1418,41 @@ static void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at)
     }
 }
 
+/* Values a restore would reject: one finding per kind, with the count and the first few. */
+static void value_findings(vstream *s)
+{
+    static const char *const codes[] = {NULL, DF_FIND_BAD_VALUE, DF_FIND_NULL_IN_NOT_NULL,
+                                        DF_FIND_BAD_ENCODING, DF_FIND_TOO_LONG};
+    static const char *const what[] = {
+        NULL, "value%s its column's type rejects", "null%s in NOT NULL columns",
+        "value%s not valid in the dump's encoding", "value%s longer than its column allows"};
+    const dfi_vcheck *vc = s->w->cp->vc;
+
+    for (int k = 1; vc != NULL && k < 5; k++) {
+        char list[1024], kind[64];
+        size_t used = 0;
+
+        if (vc->nbad[k] == 0)
+            continue;
+        list[0] = '\0';
+        for (size_t i = 0; i < vc->nfirst[k] && used < sizeof list; i++) {
+            const dfi_vbad *b = &vc->first[k][i];
+            const dfi_vcol *col = &vc->t->cols[b->col];
+            int m = snprintf(list + used, sizeof list - used,
+                             "%srow %lld, column \"%s\" (%s), uncompressed offset %lld: \"%s\"",
+                             i ? "; " : "", (long long)b->row, col->name,
+                             col->type ? col->type : "type unknown", (long long)b->off,
+                             k == DFI_VAL_NULL ? "\\N" : b->shown);
+            used += m > 0 ? (size_t)m : 0;
+        }
+        snprintf(kind, sizeof kind, what[k], vc->nbad[k] == 1 ? "" : "s");
+        entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
+                  s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
+                  "%lld %s: a restore would fail on this table's COPY and leave it empty; %s",
+                  (long long)vc->nbad[k], kind, list);
+    }
+}
+
 /* The first problem of each kind the COPY checker saw, as findings. */
 static void copy_findings(vstream *s, int64_t end_at)
 {
@@ -1404,6 +1460,7 @@ static void copy_findings(vstream *s, int64_t end_at)
     ventry *ve = s->ve;
 
 #define ROW_AT(pos) (s->linear ? s->raw_start + (pos) : s->raw_start)
+    value_findings(s);
     if (cp->bad_rows > 0)
         entry_add(ve, DF_FIND_BAD_COPY_ROW, DF_SEVERITY_ERROR, ROW_AT(cp->bad_row_pos), s->member,
                   "row %lld has %lld columns but the COPY column list names %d (uncompressed "
@@ -3728,6 +3785,7 @@ static void worker_free(vworker *w)
     }
     pipe_stop(w);
     free(w->cp);
+    dfi_vcheck_free(&w->vc);
     w->open = false;
 }
 
@@ -4661,6 +4719,8 @@ static int setup_entries(vctx *c)
         ve->rows_mode = rows_mode_of(c->r, e);
         ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
         ve->start = ve->end = -1;
+        if (ve->table && ve->rows_mode == DF_ROWS_COPY && !c->opt->quick && !c->opt->no_values)
+            ve->vt = dfi_vtable_build(c->r, e, &c->pre.oom);
     }
     return DF_OK;
 }
@@ -4753,6 +4813,40 @@ static void set_verdict(df_verify *v)
         v->sum.verdict = DF_VERDICT_OK;
 }
 
+/* The value checks' columns of each entry go to the result (df_verify_value_columns). */
+static void keep_value_columns(vctx *c)
+{
+    c->v->vts = calloc(c->n ? c->n : 1, sizeof *c->v->vts);
+    if (c->v->vts == NULL)
+        return;
+    c->v->nvts = c->n;
+    for (size_t i = 0; i < c->n; i++) {
+        c->v->vts[i] = c->ents[i].decoded || c->ents[i].rows > 0 ? c->ents[i].vt : NULL;
+        if (c->v->vts[i] != NULL)
+            c->ents[i].vt = NULL;
+    }
+}
+
+int df_verify_value_columns(const df_verify *v, size_t index)
+{
+    return v != NULL && index < v->nvts && v->vts[index] != NULL ? v->vts[index]->ncols : -1;
+}
+
+const char *df_verify_value_column(const df_verify *v, size_t index, int k, const char **type,
+                                   int *checked)
+{
+    const dfi_vcol *c;
+
+    if (df_verify_value_columns(v, index) <= k || k < 0)
+        return NULL;
+    c = &v->vts[index]->cols[k];
+    if (type)
+        *type = c->type;
+    if (checked)
+        *checked = c->kind != DFI_VK_NONE;
+    return c->name;
+}
+
 static void free_ctx(vctx *c)
 {
     for (size_t i = 0; c->ents && i < c->n; i++) {
@@ -4762,6 +4856,7 @@ static void free_ctx(vctx *c)
         free(ve->los);
         free(ve->want);
         free(ve->w);
+        dfi_vtable_free(ve->vt);
         free(ve->member);
         vlist_free(&ve->finds);
     }
@@ -4866,6 +4961,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     fill_summary(&c);
     merge_findings(&c);
     set_verdict(v);
+    keep_value_columns(&c);
     free_ctx(&c);
     tap_free(&tap);
     *out = v;
@@ -4961,6 +5057,9 @@ void df_verify_free(df_verify *v)
     for (size_t i = 0; i < v->n; i++)
         free((void *)v->f[i].message);
     free(v->f);
+    for (size_t i = 0; i < v->nvts; i++)
+        dfi_vtable_free(v->vts[i]);
+    free(v->vts);
     df_reader_free(v->r);
     free(v);
 }

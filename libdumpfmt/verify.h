@@ -77,6 +77,7 @@ typedef struct dfi_copycheck {
     char cmd[1024];
     size_t cmd_n;
     uint8_t last_byte; /* the last byte of the previous piece (a CR before a newline) */
+    struct dfi_vcheck *vc; /* value checks of each row (valuecheck.c), NULL: none */
 } dfi_copycheck;
 
 /* Start checking; `ncols` from dfi_copy_columns (-1 unknown).  DF_OK or DF_E_NOMEM. */

@@ -23,6 +23,7 @@
 
 typedef struct ck_options {
     int quick, json, quiet, verbose;
+    int no_values;
     long jobs;
     int pg_restore_version; /* -1: ask pg_restore on PATH; 0: no check */
     int inflate;
@@ -58,10 +59,12 @@ enum {
     OPT_LARGE_PLAIN,
     OPT_HELP,
     OPT_FOLLOW_SYMLINKS,
+    OPT_NO_VALUES,
 };
 
 static const struct option long_options[] = {
     {"quick", no_argument, NULL, OPT_QUICK},
+    {"no-values", no_argument, NULL, OPT_NO_VALUES},
     {"jobs", required_argument, NULL, 'j'},
     {"json", no_argument, NULL, OPT_JSON},
     {"prometheus", required_argument, NULL, OPT_PROMETHEUS},
@@ -90,6 +93,7 @@ static void print_help(void)
     printf("Options:\n"
            "      --quick                structure only: header, TOC, block framing, files\n"
            "                             and sizes; nothing is decompressed\n"
+           "      --no-values            do not check COPY values against their column types\n"
            "  -j, --jobs=N               check data with N threads (default: the CPUs it\n"
            "                             may run on; a big table's COPY text may get a\n"
            "                             helper)\n"
@@ -128,6 +132,7 @@ static int apply_option(ck_options *o, int c, const char *arg)
 
     switch (c) {
     case OPT_QUICK: o->quick = 1; return -1;
+    case OPT_NO_VALUES: o->no_values = 1; return -1;
     case OPT_JSON: o->json = 1; return -1;
     case 'q': o->quiet = 1; return -1;
     case OPT_FOLLOW_SYMLINKS: o->follow_symlinks = 1; return -1;
@@ -268,6 +273,7 @@ static void check_one(const ck_options *o, int pg_restore, ck_result *res)
 
     df_verify_options_default(&vo);
     vo.quick = o->quick;
+    vo.no_values = o->no_values;
     vo.threads = (int)o->jobs;
     vo.follow_symlinks = o->follow_symlinks;
     vo.pg_restore_version = pg_restore;
@@ -497,6 +503,39 @@ static void json_origin(tool_json *j, const df_header *h)
     json_int_or_null(j, "created_timestamp", have, t);
 }
 
+/* Per table whose values were checked: the columns checked against their type and the rest. */
+static void json_value_columns(tool_json *j, const df_verify *v)
+{
+    const df_reader *r = v ? df_verify_reader(v) : NULL;
+    size_t n = r ? df_reader_toc_count(r) : 0;
+
+    tool_json_key(j, "value_checks");
+    tool_json_begin_array(j);
+    for (size_t i = 0; i < n; i++) {
+        const df_entry *e = df_reader_toc_at(r, i);
+        int nc = df_verify_value_columns(v, i);
+        if (nc < 0)
+            continue;
+        tool_json_begin_object(j);
+        tool_json_key(j, "dump_id"), tool_json_int(j, e->dump_id);
+        tool_json_key(j, "schema"), tool_json_string(j, e->schema);
+        tool_json_key(j, "tag"), tool_json_string(j, e->tag);
+        for (int want = 1; want >= 0; want--) {
+            tool_json_key(j, want ? "checked" : "unchecked");
+            tool_json_begin_array_inline(j);
+            for (int k = 0; k < nc; k++) {
+                int checked;
+                const char *name = df_verify_value_column(v, i, k, NULL, &checked);
+                if (checked == want)
+                    tool_json_string(j, name);
+            }
+            tool_json_end_array(j);
+        }
+        tool_json_end_object(j);
+    }
+    tool_json_end_array(j);
+}
+
 static void json_file(tool_json *j, const ck_result *res)
 {
     const df_verify_summary *s = res->v ? df_verify_get_summary(res->v) : NULL;
@@ -538,6 +577,7 @@ static void json_file(tool_json *j, const ck_result *res)
     for (size_t i = 0; res->v && i < df_verify_count(res->v); i++)
         json_finding(j, df_verify_finding(res->v, i));
     tool_json_end_array(j);
+    json_value_columns(j, res->v);
     tool_json_end_object(j);
 }
 

@@ -1,0 +1,1622 @@
+/*
+ * valuecheck.c — dumpcheck's value checks: the types of a table's columns
+ * from its TOC entries, and each COPY value checked the way the server's
+ * input function would take it on restore, so that a value a restore would
+ * reject (and with it the whole table) is found from the file.  A type not
+ * known here is not checked: a value is only flagged when the server would
+ * surely reject it.
+ */
+#include "valuecheck.h"
+#include "verify.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* A line longer than this is not kept for checking (counted as unchecked). */
+#define V_LINE_MAX ((size_t)256 * 1024 * 1024)
+/* Domains over domains followed at most this deep. */
+#define V_DOMAIN_DEPTH 8
+/* Array and JSON nesting followed at most this deep (deeper: not judged). */
+#define V_NEST_MAX 200
+
+/* ---------------------------------------------------------------- text */
+
+/* Length of the well-formed UTF-8 character at p (PostgreSQL's rules), 0 when ill-formed. */
+static size_t utf8_char(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t len;
+
+    if (c < 0x80)
+        return c != 0;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) || (c == 0xf0 && p[1] < 0x90) ||
+        (c == 0xf4 && p[1] > 0x8f))
+        return 0;
+    return len;
+}
+
+static bool utf8_valid(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t k;
+        if (p[i] >= 0x01 && p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = utf8_char(p + i, n - i);
+        if (k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/* Characters in a valid string of the encoding; SIZE_MAX when not countable here. */
+static size_t char_count(int enc, const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+
+    if (enc == DFI_ENC_SINGLE_BYTE || enc == DFI_ENC_SQL_ASCII)
+        return n;
+    if (enc != DFI_ENC_UTF8)
+        return SIZE_MAX;
+    for (size_t i = 0; i < n; i++)
+        k += (p[i] & 0xc0) != 0x80;
+    return k;
+}
+
+/* varchar(n), char(n): longer is only allowed when the excess is spaces. */
+static int check_length(const dfi_vcol *c, int enc, const uint8_t *p, size_t n)
+{
+    size_t chars, seen = 0;
+
+    if (c->mod1 < 0 || n <= (size_t)c->mod1)
+        return DFI_VAL_OK;
+    chars = char_count(enc, p, n);
+    if (chars == SIZE_MAX || chars <= (size_t)c->mod1)
+        return DFI_VAL_OK;
+    for (size_t i = 0; i < n; i++) {
+        bool start = enc != DFI_ENC_UTF8 || (p[i] & 0xc0) != 0x80;
+        if (start && ++seen > (size_t)c->mod1 && p[i] != ' ')
+            return DFI_VAL_TOO_LONG;
+    }
+    return DFI_VAL_OK;
+}
+
+/* ------------------------------------------------------------- numbers */
+
+static bool pg_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* int2/int4/int8 as pg_strtoint*: spaces, sign, decimal digits (16+: also 0x 0o 0b and _). */
+static bool check_int(const char *s, int bits)
+{
+    bool neg = false;
+    uint64_t v = 0, lim;
+    int base = 10, digits = 0;
+    bool last_us = false;
+
+    while (pg_space(*s))
+        s++;
+    if (*s == '-' || *s == '+')
+        neg = *s++ == '-';
+    if (s[0] == '0' &&
+        (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B')) {
+        base = s[1] == 'x' || s[1] == 'X' ? 16 : s[1] == 'o' || s[1] == 'O' ? 8 : 2;
+        s += 2;
+        last_us = true; /* "0x_1" is allowed: an underscore may follow the prefix */
+    }
+    for (;; s++) {
+        int d;
+        if (*s == '_' && (digits > 0 || base != 10) && !(last_us && digits > 0)) {
+            last_us = true;
+            continue;
+        }
+        if (isdigit((unsigned char)*s))
+            d = *s - '0';
+        else if (isxdigit((unsigned char)*s))
+            d = 10 + tolower((unsigned char)*s) - 'a';
+        else
+            break;
+        if (d >= base)
+            return false;
+        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+            return false;
+        v = v * (uint64_t)base + (uint64_t)d;
+        digits++;
+        last_us = false;
+    }
+    if (digits == 0 || (last_us && *s != '\0' && !pg_space(*s)) || s[-1] == '_')
+        return false;
+    while (pg_space(*s))
+        s++;
+    if (*s != '\0')
+        return false;
+    lim = (uint64_t)1 << (bits - 1);
+    return neg ? v <= lim : v < lim;
+}
+
+/* oid as uint32in_subr: strtoul (leading spaces, sign), 32-bit range, trailing spaces. */
+static bool check_oid(const char *s)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (end == s || errno == ERANGE)
+        return false;
+    if (v != (unsigned long)(unsigned int)v && v != (unsigned long)(int)v)
+        return false;
+    while (pg_space(*end))
+        end++;
+    return *end == '\0';
+}
+
+static bool check_float(const char *s, bool single)
+{
+    char *end;
+
+    while (pg_space(*s))
+        s++;
+    if (*s == '\0')
+        return false;
+    errno = 0;
+    if (single) {
+        float f = strtof(s, &end);
+        if (end != s && errno == ERANGE && (f == 0.0f || isinf(f)))
+            return false;
+    } else {
+        double d = strtod(s, &end);
+        if (end != s && errno == ERANGE && (d == 0.0 || isinf(d)))
+            return false;
+    }
+    if (end == s)
+        return false;
+    while (pg_space(*end))
+        end++;
+    return *end == '\0';
+}
+
+/*
+ * A decimal number as numeric_in reads it after the special words: sign,
+ * digits with one point, an exponent.  The significant digits and their count go to digits and
+ * ndig; the significant digits; *point: the decimal exponent of the point before them. Returns the
+ * end of the number, NULL on a syntax error.
+ */
+static const char *numeric_body(const char *s, const char **digits, int *ndig, long *point)
+{
+    const char *first = NULL;
+    int n = 0, before = 0;
+    bool dot = false, any = false;
+    long exp10 = 0;
+
+    if (*s == '+' || *s == '-')
+        s++;
+    for (;; s++) {
+        if (isdigit((unsigned char)*s)) {
+            any = true;
+            if (first == NULL && *s == '0') {
+                if (dot)
+                    before--;
+                continue;
+            }
+            if (first == NULL)
+                first = s;
+            n++;
+            if (!dot)
+                before++;
+        } else if (*s == '.' && !dot) {
+            dot = true;
+        } else {
+            break;
+        }
+    }
+    if (!any)
+        return NULL;
+    if (*s == 'e' || *s == 'E') {
+        char *end;
+        errno = 0;
+        exp10 = strtol(s + 1, &end, 10);
+        if (end == s + 1)
+            return NULL;
+        /* the exponent's range depends on the digits (PostgreSQL 15 takes "0.2e3024"): not judged
+         */
+        if (errno == ERANGE || exp10 > 1000000 || exp10 < -1000000)
+            exp10 = exp10 < 0 ? -1000000 : 1000000;
+        s = end;
+    }
+    *digits = first;
+    *ndig = n;
+    *point = (first ? before : 0) + exp10;
+    return s;
+}
+
+/* numeric(p,s): the integer digits of the value rounded to s places must fit in p - s. */
+static bool numeric_fits(const char *d, int n, long point, int prec, int scale)
+{
+    long keep = point + scale; /* significant digits kept by the rounding */
+    long intdig;
+
+    if (d == NULL || n == 0)
+        return true;
+    /* skip the point inside the digit run and trailing zeros need no care: count digits */
+    if (keep < 0)
+        return true; /* rounds to zero */
+    intdig = point;
+    if (keep < n) {
+        /* the digit at index keep decides; a carry through all kept 9s adds a digit */
+        int idx = 0;
+        bool up, all9 = true;
+        const char *q = d;
+        char at = '0';
+        for (; *q; q++) {
+            if (*q == '.')
+                continue;
+            if (idx == keep) {
+                at = *q;
+                break;
+            }
+            if (*q != '9')
+                all9 = false;
+            idx++;
+        }
+        up = at >= '5';
+        if (keep == 0)
+            all9 = true;
+        if (up && all9)
+            intdig++;
+        else if (keep == 0)
+            return true; /* rounds to zero */
+    }
+    return intdig <= (long)prec - scale;
+}
+
+static bool check_numeric(const char *s, int prec, int scale)
+{
+    const char *d;
+    int n;
+    long point;
+
+    while (pg_space(*s))
+        s++;
+    if (strncasecmp(s, "NaN", 3) == 0) {
+        s += 3;
+    } else if (strncasecmp(s, "Infinity", 8) == 0 || strncasecmp(s, "+Infinity", 9) == 0 ||
+               strncasecmp(s, "-Infinity", 9) == 0) {
+        if (prec >= 0)
+            return false; /* numeric(p,s) cannot hold an infinity */
+        s += s[0] == 'I' || s[0] == 'i' ? 8 : 9;
+    } else {
+        s = numeric_body(s, &d, &n, &point);
+        if (s == NULL)
+            return false;
+        if (prec >= 0 && !numeric_fits(d, n, point, prec, scale))
+            return false;
+    }
+    while (pg_space(*s))
+        s++;
+    return *s == '\0';
+}
+
+/* ---------------------------------------------------------- small types */
+
+static bool check_bool(const char *s)
+{
+    size_t n;
+    const char *w = NULL;
+
+    while (pg_space(*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && pg_space(s[n - 1]))
+        n--;
+    if (n == 0)
+        return false;
+    switch (tolower((unsigned char)s[0])) {
+    case 't': w = "true"; break;
+    case 'y': w = "yes"; break;
+    case 'f': w = "false"; break;
+    case 'n': w = "no"; break;
+    case 'o':
+        if (n < 2)
+            return false;
+        w = tolower((unsigned char)s[1]) == 'n' ? "on" : "off";
+        break;
+    case '1':
+    case '0': return n == 1;
+    default: return false;
+    }
+    return n <= strlen(w) && strncasecmp(s, w, n) == 0;
+}
+
+static bool check_uuid(const char *s)
+{
+    bool braces = *s == '{';
+
+    s += braces;
+    for (int i = 0; i < 16; i++) {
+        if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+            return false;
+        s += 2;
+        if (s[0] == '-' && i % 2 == 1 && i < 15)
+            s++;
+    }
+    if (braces && *s++ != '}')
+        return false;
+    return *s == '\0';
+}
+
+/* macaddr as macaddr_in reads it: the same sscanf patterns in the same order, bytes <= 255. */
+static bool check_macaddr(const char *s)
+{
+    unsigned int a, b, c, d, e, f;
+    char junk[2];
+    int n;
+
+#define MAC(fmt) (n = sscanf(s, fmt, &a, &b, &c, &d, &e, &f, junk)) == 6
+    if (!(MAC("%x:%x:%x:%x:%x:%x%1s") || MAC("%x-%x-%x-%x-%x-%x%1s") ||
+          MAC("%2x%2x%2x:%2x%2x%2x%1s") || MAC("%2x%2x%2x-%2x%2x%2x%1s") ||
+          MAC("%2x%2x.%2x%2x.%2x%2x%1s") || MAC("%2x%2x-%2x%2x-%2x%2x%1s") ||
+          MAC("%2x%2x%2x%2x%2x%2x%1s")))
+        return false;
+#undef MAC
+    return a <= 255 && b <= 255 && c <= 255 && d <= 255 && e <= 255 && f <= 255;
+}
+
+static bool check_bytea(const uint8_t *p, size_t n)
+{
+    if (n >= 2 && p[0] == '\\' && p[1] == 'x') {
+        for (size_t i = 2; i < n;) {
+            if (p[i] == ' ' || p[i] == '\n' || p[i] == '\t' || p[i] == '\r') {
+                i++;
+                continue;
+            }
+            if (!isxdigit(p[i]) || i + 1 >= n || !isxdigit(p[i + 1]))
+                return false;
+            i += 2;
+        }
+        return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '\\')
+            continue;
+        if (i + 1 < n && p[i + 1] == '\\') {
+            i++;
+        } else if (i + 3 < n && p[i + 1] >= '0' && p[i + 1] <= '3' && p[i + 2] >= '0' &&
+                   p[i + 2] <= '7' && p[i + 3] >= '0' && p[i + 3] <= '7') {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool check_enum(const dfi_vcol *c, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < c->nlabels; i++)
+        if (strlen(c->labels[i]) == n && memcmp(c->labels[i], p, n) == 0)
+            return true;
+    return false;
+}
+
+/* ---------------------------------------------------------------- json */
+
+typedef struct vjson {
+    const uint8_t *p, *end;
+    bool jsonb;
+    bool deep; /* nesting beyond V_NEST_MAX: not judged */
+} vjson;
+
+static void json_ws(vjson *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+        j->p++;
+}
+
+static bool json_word_char(uint8_t c)
+{
+    return isalnum(c) || c == '_' || c >= 0x80;
+}
+
+static int hex4(const uint8_t *p)
+{
+    int v = 0;
+
+    for (int i = 0; i < 4; i++) {
+        if (!isxdigit(p[i]))
+            return -1;
+        v = v * 16 + (isdigit(p[i]) ? p[i] - '0' : tolower(p[i]) - 'a' + 10);
+    }
+    return v;
+}
+
+/* The first byte from p that ends a run of plain string characters (quote, backslash, control). */
+static const uint8_t *plain_run(const uint8_t *p, const uint8_t *end)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+    while (end - p >= 8) {
+        uint64_t w, q, b, hit;
+        memcpy(&w, p, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+        if ((hit & highs) != 0)
+            break; /* some byte in these eight (maybe a false hit past a real one) */
+        p += 8;
+    }
+    while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+        p++;
+    return p;
+}
+
+static bool json_string(vjson *j)
+{
+    int hi = -1;
+
+    for (j->p++; j->p < j->end; j->p++) {
+        uint8_t c;
+        if (hi == -1) /* the common case: plain characters, eight at a time */
+            j->p = plain_run(j->p, j->end);
+        if (j->p >= j->end)
+            break;
+        c = *j->p;
+        if (c == '"') {
+            j->p++;
+            return hi == -1;
+        }
+        if (c < 0x20)
+            return false;
+        if (c != '\\') {
+            if (j->jsonb && hi != -1)
+                return false;
+            continue;
+        }
+        if (++j->p >= j->end)
+            return false;
+        if (*j->p == 'u') {
+            int u;
+            if (j->end - j->p < 5 || (u = hex4(j->p + 1)) < 0)
+                return false;
+            j->p += 4;
+            if (!j->jsonb)
+                continue;
+            if (u >= 0xd800 && u <= 0xdbff) {
+                if (hi != -1)
+                    return false;
+                hi = u;
+            } else if (u >= 0xdc00 && u <= 0xdfff) {
+                if (hi == -1)
+                    return false;
+                hi = -1;
+            } else if (hi != -1 || u == 0) {
+                return false;
+            }
+        } else {
+            if (j->jsonb && hi != -1)
+                return false;
+            if (strchr("\"\\/bfnrt", *j->p) == NULL || *j->p == '\0')
+                return false;
+        }
+    }
+    return false;
+}
+
+static bool json_number(vjson *j)
+{
+    const uint8_t *s = j->p;
+
+    if (s < j->end && *s == '-')
+        s++;
+    if (s < j->end && *s == '0')
+        s++;
+    else if (s < j->end && *s >= '1' && *s <= '9')
+        while (s < j->end && isdigit(*s))
+            s++;
+    else
+        return false;
+    if (s < j->end && *s == '.') {
+        if (++s >= j->end || !isdigit(*s))
+            return false;
+        while (s < j->end && isdigit(*s))
+            s++;
+    }
+    if (s < j->end && (*s == 'e' || *s == 'E')) {
+        const uint8_t *e;
+        s++;
+        if (s < j->end && (*s == '+' || *s == '-'))
+            s++;
+        e = s;
+        while (s < j->end && isdigit(*s))
+            s++;
+        if (s == e)
+            return false;
+    }
+    if (s < j->end && json_word_char(*s))
+        return false;
+    j->p = s;
+    return true;
+}
+
+static bool json_value(vjson *j, int depth);
+
+static bool json_container(vjson *j, int depth)
+{
+    bool obj = *j->p == '{';
+    uint8_t close = obj ? '}' : ']';
+
+    if (depth > V_NEST_MAX) {
+        j->deep = true;
+        return false;
+    }
+    j->p++;
+    json_ws(j);
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        return true;
+    }
+    for (;;) {
+        if (obj) {
+            json_ws(j);
+            if (j->p >= j->end || *j->p != '"' || !json_string(j))
+                return false;
+            json_ws(j);
+            if (j->p >= j->end || *j->p++ != ':')
+                return false;
+        }
+        if (!json_value(j, depth + 1))
+            return false;
+        json_ws(j);
+        if (j->p >= j->end)
+            return false;
+        if (*j->p == close) {
+            j->p++;
+            return true;
+        }
+        if (*j->p++ != ',')
+            return false;
+    }
+}
+
+static bool json_value(vjson *j, int depth)
+{
+    const uint8_t *w;
+
+    json_ws(j);
+    if (j->p >= j->end)
+        return false;
+    switch (*j->p) {
+    case '{':
+    case '[': return json_container(j, depth);
+    case '"': return json_string(j);
+    case '-': return json_number(j);
+    default: break;
+    }
+    if (isdigit(*j->p))
+        return json_number(j);
+    for (w = j->p; w < j->end && json_word_char(*w); w++)
+        ;
+    if ((w - j->p == 4 && (memcmp(j->p, "true", 4) == 0 || memcmp(j->p, "null", 4) == 0)) ||
+        (w - j->p == 5 && memcmp(j->p, "false", 5) == 0)) {
+        j->p = w;
+        return true;
+    }
+    return false;
+}
+
+static bool check_json(const uint8_t *p, size_t n, bool jsonb)
+{
+    vjson j = {p, p + n, jsonb, false};
+
+    if (!json_value(&j, 0))
+        return j.deep;
+    json_ws(&j);
+    return j.p == j.end;
+}
+
+/* -------------------------------------------------------------- arrays */
+
+typedef struct varr {
+    const dfi_vcol *c;
+    int enc;
+    const uint8_t *p, *end;
+    uint8_t *el; /* element without quotes and escapes */
+    int result;  /* the first element's problem */
+    bool undecided;
+    int dims;       /* nesting of the first element */
+    int64_t len[7]; /* items per level, from the first sub-array */
+    bool seen[7];
+} varr;
+
+static bool arr_space(uint8_t c)
+{
+    return pg_space(c);
+}
+
+static int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n);
+
+/* One element (unquoted or quoted) at a->p; false on a syntax error. */
+static bool arr_element(varr *a)
+{
+    size_t k = 0, keep = 0;
+    bool quoted = false, any_q = false, esc = false;
+
+    while (a->p < a->end) {
+        uint8_t c = *a->p;
+        if (!quoted && (c == ',' || c == '}'))
+            break;
+        a->p++;
+        if (c == '\\') {
+            if (a->p >= a->end)
+                return false;
+            a->el[k++] = *a->p++;
+            keep = k;
+            esc = true;
+        } else if (c == '"') {
+            if (!quoted && k > 0 && !any_q)
+                return false;
+            if (!quoted && any_q)
+                return false;
+            quoted = !quoted;
+            any_q = true;
+            keep = k;
+        } else if (quoted) {
+            a->el[k++] = c;
+            keep = k;
+        } else if (c == '{') {
+            return false;
+        } else if (arr_space(c)) {
+            if (k > 0 || any_q)
+                a->el[k++] = c;
+        } else {
+            if (any_q)
+                return false;
+            a->el[k++] = c;
+            keep = k;
+        }
+    }
+    if (quoted)
+        return false;
+    if (!any_q && !esc && keep == 0)
+        return false; /* an empty unquoted element */
+    if (!any_q && !esc && keep == 4 && strncasecmp((const char *)a->el, "NULL", 4) == 0)
+        return true;
+    if (a->result == DFI_VAL_OK) {
+        int r = scalar_check(a->c, a->enc, a->el, keep);
+        if (r != DFI_VAL_OK)
+            a->result = r;
+    }
+    return true;
+}
+
+/* A "{...}" at a->p, `level` deep; false on a syntax error. */
+static bool arr_level(varr *a, int level)
+{
+    int64_t items = 0;
+    bool subs = false, elems = false;
+
+    if (level >= 7) {
+        a->undecided = true;
+        return false;
+    }
+    a->p++;
+    for (;;) {
+        while (a->p < a->end && arr_space(*a->p))
+            a->p++;
+        if (a->p >= a->end)
+            return false;
+        if (*a->p == '}' && items == 0) {
+            a->p++;
+            if (level > 0)
+                a->undecided = true; /* empty inner arrays: not judged */
+            return level == 0 || !a->undecided ? true : false;
+        }
+        if (*a->p == '{') {
+            if (elems || !arr_level(a, level + 1))
+                return false;
+            subs = true;
+        } else {
+            if (subs || !arr_element(a))
+                return false;
+            elems = true;
+        }
+        items++;
+        while (a->p < a->end && arr_space(*a->p))
+            a->p++;
+        if (a->p >= a->end)
+            return false;
+        if (*a->p == '}') {
+            a->p++;
+            break;
+        }
+        if (*a->p++ != ',')
+            return false;
+    }
+    if (elems) {
+        if (a->dims == 0)
+            a->dims = level + 1;
+        if (a->dims != level + 1)
+            return false;
+    }
+    if (a->seen[level] && a->len[level] != items)
+        return false;
+    a->seen[level] = true;
+    a->len[level] = items;
+    return true;
+}
+
+static int check_array(const dfi_vcol *c, int enc, const uint8_t *p, size_t n)
+{
+    varr a;
+    dfi_vcol el = *c;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    el.array = 0;
+    el.notnull = false;
+    a.c = &el;
+    a.enc = enc;
+    a.p = p;
+    a.end = p + n;
+    a.el = malloc(n + 1);
+    if (a.el == NULL)
+        return DFI_VAL_OK;
+    while (a.p < a.end && arr_space(*a.p))
+        a.p++;
+    if (a.p < a.end && *a.p == '[') {
+        free(a.el);
+        return DFI_VAL_OK; /* explicit bounds: not judged */
+    }
+    if (a.p >= a.end || *a.p != '{') {
+        free(a.el);
+        return DFI_VAL_BAD;
+    }
+    if (!arr_level(&a, 0)) {
+        free(a.el);
+        return a.undecided ? DFI_VAL_OK : DFI_VAL_BAD;
+    }
+    while (a.p < a.end && arr_space(*a.p))
+        a.p++;
+    rc = a.p < a.end ? DFI_VAL_BAD : a.undecided ? DFI_VAL_OK : a.result;
+    free(a.el);
+    return rc;
+}
+
+/* --------------------------------------------------------- one value */
+
+/* A non-array value; v[n] need not be NUL, v holds no NUL (checked before). */
+static int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
+{
+    char small[128], *s = small;
+    bool ok = true;
+    int rc = DFI_VAL_OK;
+
+    switch (c->kind) {
+    case DFI_VK_TEXT: return DFI_VAL_OK;
+    case DFI_VK_VARCHAR:
+    case DFI_VK_BPCHAR: return check_length(c, enc, v, n);
+    case DFI_VK_ENUM: return check_enum(c, v, n) ? DFI_VAL_OK : DFI_VAL_BAD;
+    case DFI_VK_BYTEA: return check_bytea(v, n) ? DFI_VAL_OK : DFI_VAL_BAD;
+    case DFI_VK_JSON:
+    case DFI_VK_JSONB: return check_json(v, n, c->kind == DFI_VK_JSONB) ? DFI_VAL_OK : DFI_VAL_BAD;
+    default: break;
+    }
+    if (n >= sizeof small && (s = malloc(n + 1)) == NULL)
+        return DFI_VAL_OK;
+    memcpy(s, v, n);
+    s[n] = '\0';
+    switch (c->kind) {
+    case DFI_VK_INT2: ok = check_int(s, 16); break;
+    case DFI_VK_INT4: ok = check_int(s, 32); break;
+    case DFI_VK_INT8: ok = check_int(s, 64); break;
+    case DFI_VK_OID: ok = check_oid(s); break;
+    case DFI_VK_NUMERIC: ok = check_numeric(s, c->mod1, c->mod2); break;
+    case DFI_VK_FLOAT4: ok = check_float(s, true); break;
+    case DFI_VK_FLOAT8: ok = check_float(s, false); break;
+    case DFI_VK_BOOL: ok = check_bool(s); break;
+    case DFI_VK_UUID: ok = check_uuid(s); break;
+    case DFI_VK_MACADDR: ok = check_macaddr(s); break;
+    default: break;
+    }
+    if (!ok)
+        rc = DFI_VAL_BAD;
+    if (s != small)
+        free(s);
+    return rc;
+}
+
+/* The type's own check of a value whose encoding is known to be right. */
+static int type_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
+{
+    if (c->kind == DFI_VK_NONE || (c->kind == DFI_VK_TEXT && c->array == 0))
+        return DFI_VAL_OK;
+    if (c->array > 0)
+        return check_array(c, enc, v, n);
+    return scalar_check(c, enc, v, n);
+}
+
+int dfi_value_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
+{
+    if (v == NULL)
+        return c->notnull ? DFI_VAL_NULL : DFI_VAL_OK;
+    if (memchr(v, 0, n) != NULL)
+        return enc == DFI_ENC_UNKNOWN ? DFI_VAL_OK : DFI_VAL_ENCODING;
+    if (enc == DFI_ENC_UTF8 && !utf8_valid(v, n))
+        return DFI_VAL_ENCODING;
+    return type_check(c, enc, v, n);
+}
+
+/* ------------------------------------------------------ types from text */
+
+/* "name", "name(a)", "name(a,b)" after pg_catalog. is dropped: kind and modifiers. */
+void dfi_vcol_parse_type(dfi_vcol *c, const char *type)
+{
+    static const struct {
+        const char *name;
+        int kind;
+    } names[] = {
+        {"smallint", DFI_VK_INT2},
+        {"int2", DFI_VK_INT2},
+        {"integer", DFI_VK_INT4},
+        {"int", DFI_VK_INT4},
+        {"int4", DFI_VK_INT4},
+        {"bigint", DFI_VK_INT8},
+        {"int8", DFI_VK_INT8},
+        {"oid", DFI_VK_OID},
+        {"numeric", DFI_VK_NUMERIC},
+        {"decimal", DFI_VK_NUMERIC},
+        {"real", DFI_VK_FLOAT4},
+        {"float4", DFI_VK_FLOAT4},
+        {"double precision", DFI_VK_FLOAT8},
+        {"float8", DFI_VK_FLOAT8},
+        {"boolean", DFI_VK_BOOL},
+        {"bool", DFI_VK_BOOL},
+        {"uuid", DFI_VK_UUID},
+        {"text", DFI_VK_TEXT},
+        {"name", DFI_VK_TEXT},
+        {"character varying", DFI_VK_VARCHAR},
+        {"varchar", DFI_VK_VARCHAR},
+        {"character", DFI_VK_BPCHAR},
+        {"char", DFI_VK_BPCHAR},
+        {"bpchar", DFI_VK_BPCHAR},
+        {"bytea", DFI_VK_BYTEA},
+        {"json", DFI_VK_JSON},
+        {"jsonb", DFI_VK_JSONB},
+        {"macaddr", DFI_VK_MACADDR},
+    };
+    char base[64];
+    size_t n = strlen(type);
+    const char *paren;
+    size_t bl;
+
+    c->kind = DFI_VK_NONE;
+    c->array = 0;
+    c->mod1 = c->mod2 = -1;
+    while (n >= 2 && type[n - 2] == '[' && type[n - 1] == ']') {
+        c->array++;
+        n -= 2;
+    }
+    if (n > 11 && strncmp(type, "pg_catalog.", 11) == 0) {
+        type += 11;
+        n -= 11;
+    }
+    paren = memchr(type, '(', n);
+    bl = paren ? (size_t)(paren - type) : n;
+    if (bl == 0 || bl >= sizeof base)
+        return;
+    memcpy(base, type, bl);
+    base[bl] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(base, names[i].name) != 0)
+            continue;
+        c->kind = names[i].kind;
+        break;
+    }
+    if (c->kind == DFI_VK_NONE)
+        return;
+    if (paren != NULL) {
+        char *end;
+        long a = strtol(paren + 1, &end, 10), b = 0;
+        if (*end == ',')
+            b = strtol(end + 1, &end, 10);
+        if (*end != ')' || (size_t)(end + 1 - type) != n || a < 1 || a > 10485760 || b < -1000 ||
+            b > 1000 ||
+            (c->kind != DFI_VK_NUMERIC && c->kind != DFI_VK_VARCHAR && c->kind != DFI_VK_BPCHAR)) {
+            c->kind = DFI_VK_NONE;
+            return;
+        }
+        c->mod1 = (int)a;
+        c->mod2 = (int)b;
+    } else if (c->kind == DFI_VK_BPCHAR && strcmp(base, "character") == 0) {
+        c->mod1 = 1; /* "character" alone is char(1) */
+    }
+}
+
+/* ------------------------------------------------- definitions in the TOC */
+
+/* Skip a quoted identifier or literal starting at s (quote q doubled inside). */
+static const char *skip_quoted(const char *s)
+{
+    char q = *s++;
+
+    for (; *s; s++)
+        if (*s == q) {
+            if (s[1] != q)
+                return s + 1;
+            s++;
+        }
+    return s;
+}
+
+/* An identifier at *s, unquoted into out; false when there is none. */
+static bool take_ident(const char **s, char *out, size_t cap)
+{
+    const char *p = *s;
+    size_t k = 0;
+
+    if (*p == '"') {
+        for (p++; *p; p++) {
+            if (*p == '"') {
+                if (p[1] != '"')
+                    break;
+                p++;
+            }
+            if (k + 1 < cap)
+                out[k++] = *p;
+        }
+        if (*p != '"')
+            return false;
+        p++;
+    } else {
+        while (isalnum((unsigned char)*p) || *p == '_' || *p == '$' || (unsigned char)*p >= 0x80) {
+            if (k + 1 < cap)
+                out[k++] = *p;
+            p++;
+        }
+        if (k == 0)
+            return false;
+    }
+    out[k] = '\0';
+    *s = p;
+    return true;
+}
+
+/* Uppercase keyword at p, as a whole word. */
+static bool keyword_at(const char *p, const char *kw)
+{
+    size_t n = strlen(kw);
+
+    return strncmp(p, kw, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+static bool word_start(const char *start, const char *p)
+{
+    return p == start || isspace((unsigned char)p[-1]) || p[-1] == ')';
+}
+
+/*
+ * A column or domain definition from s to end: its type text (until the
+ * first constraint keyword at depth 0) and whether it says NOT NULL (not
+ * "IS NOT NULL", not "NOT NULL NOT VALID").
+ */
+static void split_def(const char *s, const char *end, char *type, size_t cap, bool *notnull)
+{
+    static const char *const stops[] = {"COLLATE", "DEFAULT",     "NOT",     "NULL",   "CONSTRAINT",
+                                        "CHECK",   "GENERATED",   "PRIMARY", "UNIQUE", "REFERENCES",
+                                        "STORAGE", "COMPRESSION", "WITH"};
+    const char *tend = NULL;
+    int depth = 0;
+
+    *notnull = false;
+    while (s < end && isspace((unsigned char)*s))
+        s++;
+    for (const char *p = s; p < end; p++) {
+        if (*p == '\'' || *p == '"') {
+            p = skip_quoted(p) - 1;
+            if (p >= end)
+                break;
+            continue;
+        }
+        if (*p == '(')
+            depth++;
+        else if (*p == ')')
+            depth--;
+        if (depth != 0 || !word_start(s, p) || !isupper((unsigned char)*p))
+            continue;
+        for (size_t k = 0; k < sizeof stops / sizeof stops[0] && tend == NULL; k++)
+            if (keyword_at(p, stops[k]))
+                tend = p;
+        if (keyword_at(p, "NOT") && keyword_at(p + 3 + strspn(p + 3, " \t\n"), "NULL")) {
+            const char *q = p + 3 + strspn(p + 3, " \t\n") + 4;
+            bool is = p - s >= 3 && strncmp(p - 3, "IS ", 3) == 0;
+            q += strspn(q, " \t\n");
+            if (!is && !keyword_at(q, "NOT"))
+                *notnull = true;
+        }
+    }
+    if (tend == NULL)
+        tend = end;
+    while (tend > s && isspace((unsigned char)tend[-1]))
+        tend--;
+    if ((size_t)(tend - s) >= cap)
+        tend = s; /* too long to be a type this file knows */
+    memcpy(type, s, (size_t)(tend - s));
+    type[tend - s] = '\0';
+}
+
+typedef struct vcat {
+    const df_reader *r;
+    size_t n;
+    const char *db; /* pg_dumpall scripts: the database whose section holds the data */
+} vcat;
+
+/* "schema.name" (either part quoted) of a type spelling, without "[]" and modifiers. */
+static bool type_qualified(const char *t, char *schema, char *name, size_t cap)
+{
+    const char *p = t;
+
+    if (!take_ident(&p, schema, cap) || *p != '.')
+        return false;
+    p++;
+    if (!take_ident(&p, name, cap))
+        return false;
+    while (*p == '[' && p[1] == ']')
+        p += 2;
+    return *p == '\0';
+}
+
+static const df_entry *find_entry(const vcat *k, const char *desc, const char *schema,
+                                  const char *tag)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        const df_entry *e = df_reader_toc_at(k->r, i);
+        if (e->desc && e->tag && strcmp(e->desc, desc) == 0 && strcmp(e->tag, tag) == 0 &&
+            strcmp(e->schema ? e->schema : "", schema) == 0 &&
+            (e->database == k->db || (e->database && k->db && strcmp(e->database, k->db) == 0)))
+            return e;
+    }
+    return NULL;
+}
+
+/* Labels of "CREATE TYPE x AS ENUM ('a', 'b');"; false when the text is not that simple. */
+static bool enum_labels(dfi_vcol *c, const char *defn, bool *oom)
+{
+    const char *p = strstr(defn, " AS ENUM (");
+    size_t cap = 0;
+
+    if (p == NULL)
+        return false;
+    for (p += 10;;) {
+        const char *q;
+        char *lab;
+        size_t k = 0;
+        p += strspn(p, " \t\n,");
+        if (*p == ')')
+            break;
+        if (*p != '\'')
+            return false;
+        q = skip_quoted(p);
+        if (q[-1] != '\'' || (lab = malloc((size_t)(q - p))) == NULL) {
+            *oom = q[-1] == '\'';
+            return false;
+        }
+        for (const char *s = p + 1; s < q - 1; s++) {
+            if (*s == '\\') {
+                free(lab);
+                return false;
+            }
+            lab[k++] = *s;
+            if (*s == '\'')
+                s++;
+        }
+        lab[k] = '\0';
+        if (c->nlabels == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            char **nl = realloc(c->labels, nc * sizeof *nl);
+            if (nl == NULL) {
+                free(lab);
+                *oom = true;
+                return false;
+            }
+            c->labels = nl;
+            cap = nc;
+        }
+        c->labels[c->nlabels++] = lab;
+        p = q;
+    }
+    return c->nlabels > 0; /* binary-upgrade dumps add labels later: not judged */
+}
+
+static void free_labels(dfi_vcol *c)
+{
+    for (size_t i = 0; i < c->nlabels; i++)
+        free(c->labels[i]);
+    free(c->labels);
+    c->labels = NULL;
+    c->nlabels = 0;
+}
+
+/* The column's type text: a built-in type, or a domain or enum of the TOC. */
+static void resolve_type(const vcat *k, dfi_vcol *c, const char *type, int depth, bool *oom)
+{
+    char schema[256], name[256], base[512];
+    const df_entry *e;
+    int arr = 0;
+    size_t n = strlen(type);
+
+    dfi_vcol_parse_type(c, type);
+    if (c->kind != DFI_VK_NONE || depth > V_DOMAIN_DEPTH ||
+        !type_qualified(type, schema, name, 256))
+        return;
+    while (n >= 2 && type[n - 2] == '[' && type[n - 1] == ']') {
+        arr++;
+        n -= 2;
+    }
+    if ((e = find_entry(k, "TYPE", schema, name)) != NULL && e->defn != NULL) {
+        if (enum_labels(c, e->defn, oom)) {
+            c->kind = DFI_VK_ENUM;
+            c->array = arr;
+        } else {
+            free_labels(c);
+        }
+        return;
+    }
+    if ((e = find_entry(k, "DOMAIN", schema, name)) != NULL && e->defn != NULL) {
+        const char *as = strstr(e->defn, " AS ");
+        bool nn;
+        if (as == NULL)
+            return;
+        split_def(as + 4, as + strlen(as), base, sizeof base, &nn);
+        resolve_type(k, c, base, depth + 1, oom);
+        if (arr > 0) {
+            if (c->array > 0) { /* an array of a domain over an array: not judged */
+                free_labels(c);
+                c->kind = DFI_VK_NONE;
+            }
+            c->array = arr;
+        } else if (nn && c->array == 0) {
+            c->notnull = true;
+        } else if (nn) {
+            c->notnull = true;
+        }
+    }
+}
+
+/* The "(...)" column list of a CREATE TABLE: each element's text to a callback. */
+static void table_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names, const char *defn,
+                          bool *oom)
+{
+    static const char *const not_columns[] = {"CONSTRAINT", "CHECK",   "PRIMARY", "UNIQUE",
+                                              "FOREIGN",    "EXCLUDE", "LIKE"};
+    const char *p = strstr(defn, "TABLE ");
+    char name[256], type[512];
+
+    if (p == NULL)
+        return;
+    p += 6;
+    /* the table name, then " (" */
+    while (*p && *p != '(' && *p != '\n') {
+        if (*p == '"')
+            p = skip_quoted(p);
+        else
+            p++;
+    }
+    if (*p != '(' || p[-1] != ' ')
+        return;
+    for (p++;;) {
+        const char *start, *q;
+        int depth = 0;
+        bool nn, column = true;
+
+        p += strspn(p, " \t\n");
+        start = p;
+        for (q = p; *q && !(depth == 0 && (*q == ',' || *q == ')')); q++) {
+            if (*q == '\'' || *q == '"') {
+                q = skip_quoted(q) - 1;
+                continue;
+            }
+            depth += *q == '(';
+            depth -= *q == ')';
+        }
+        if (*q == '\0')
+            return;
+        if (!take_ident(&p, name, sizeof name))
+            return;
+        for (size_t i = 0; i < sizeof not_columns / sizeof not_columns[0]; i++)
+            if (*start != '"' && strcmp(name, not_columns[i]) == 0)
+                column = false;
+        for (int i = 0; i < ncols && column; i++) {
+            if (strcmp(names[i], name) != 0 || cols[i].type != NULL)
+                continue;
+            split_def(p, q, type, sizeof type, &nn);
+            cols[i].type = strdup(type);
+            if (cols[i].type == NULL) {
+                *oom = true;
+                return;
+            }
+            cols[i].notnull = nn;
+            resolve_type(k, &cols[i], type, 0, oom);
+            cols[i].notnull = cols[i].notnull || nn;
+        }
+        p = q + 1;
+        if (*q == ')')
+            return;
+    }
+}
+
+/*
+ * Columns a child does not list come from the parents its CREATE TABLE names
+ * ("INHERITS (a, b)", or pg_dump 10-11's "PARTITION OF p"): their types, not
+ * their NOT NULL (pg_dump 18 writes NOT NULL ... NO INHERIT on a parent).
+ */
+static void inherited_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names,
+                              const char *defn, int depth, bool *oom)
+{
+    const char *p;
+    bool missing = false, list;
+
+    for (int i = 0; i < ncols; i++)
+        missing = missing || cols[i].type == NULL;
+    if (!missing || depth > V_DOMAIN_DEPTH)
+        return;
+    if ((p = strstr(defn, "\nINHERITS (")) != NULL)
+        p += 11;
+    else if ((p = strstr(defn, " PARTITION OF ")) != NULL)
+        p += 14;
+    else
+        return;
+    list = p[-1] == '(';
+    for (;;) {
+        char schema[256], name[256];
+        const df_entry *pe;
+        bool nn[ncols > 0 ? ncols : 1];
+
+        if (!take_ident(&p, schema, sizeof schema) || *p++ != '.' ||
+            !take_ident(&p, name, sizeof name))
+            return;
+        pe = find_entry(k, "TABLE", schema, name);
+        if (pe != NULL && pe->defn != NULL) {
+            for (int i = 0; i < ncols; i++)
+                nn[i] = cols[i].notnull;
+            table_columns(k, cols, ncols, names, pe->defn, oom);
+            for (int i = 0; i < ncols; i++)
+                cols[i].notnull = nn[i];
+            inherited_columns(k, cols, ncols, names, pe->defn, depth + 1, oom);
+        }
+        if (!list || *p != ',')
+            return;
+        p += strspn(p, ", ");
+    }
+}
+
+static int encoding_of(const df_reader *r)
+{
+    static const char *const single[] = {"LATIN", "WIN", "ISO_8859_", "KOI8"};
+    size_t n = df_reader_toc_count(r);
+
+    for (size_t i = 0; i < n; i++) {
+        const df_entry *e = df_reader_toc_at(r, i);
+        const char *q;
+        if (e->desc == NULL || strcmp(e->desc, "ENCODING") != 0 || e->defn == NULL)
+            continue;
+        q = strchr(e->defn, '\'');
+        if (q == NULL)
+            return DFI_ENC_UNKNOWN;
+        q++;
+        if (strncmp(q, "UTF8'", 5) == 0)
+            return DFI_ENC_UTF8;
+        if (strncmp(q, "SQL_ASCII'", 10) == 0)
+            return DFI_ENC_SQL_ASCII;
+        for (size_t k = 0; k < sizeof single / sizeof single[0]; k++)
+            if (strncmp(q, single[k], strlen(single[k])) == 0)
+                return DFI_ENC_SINGLE_BYTE;
+        return DFI_ENC_UNKNOWN;
+    }
+    return DFI_ENC_UNKNOWN;
+}
+
+void dfi_vtable_free(dfi_vtable *t)
+{
+    if (t == NULL)
+        return;
+    for (int i = 0; i < t->ncols; i++) {
+        free(t->cols[i].name);
+        free(t->cols[i].type);
+        free_labels(&t->cols[i]);
+    }
+    free(t->cols);
+    free(t);
+}
+
+dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom)
+{
+    vcat k = {r, df_reader_toc_count(r), e->database};
+    const df_entry *te;
+    dfi_vtable *t;
+    char **names = NULL;
+    int n = dfi_copy_columns(e->copy_stmt, &names);
+
+    if (n <= 0 || names == NULL || strstr(e->copy_stmt, ") WITH OIDS") != NULL) {
+        dfi_free_names(names, n > 0 ? n : 0);
+        return NULL;
+    }
+    te = find_entry(&k, "TABLE", e->schema ? e->schema : "", e->tag ? e->tag : "");
+    t = calloc(1, sizeof *t);
+    if (te == NULL || te->defn == NULL || t == NULL ||
+        (t->cols = calloc((size_t)n, sizeof *t->cols)) == NULL) {
+        *oom = te != NULL && te->defn != NULL;
+        dfi_free_names(names, n);
+        free(t);
+        return NULL;
+    }
+    t->ncols = n;
+    t->encoding = encoding_of(r);
+    for (int i = 0; i < n; i++)
+        t->cols[i].mod1 = t->cols[i].mod2 = -1;
+    table_columns(&k, t->cols, n, names, te->defn, oom);
+    inherited_columns(&k, t->cols, n, names, te->defn, 0, oom);
+    for (int i = 0; i < n; i++) {
+        t->cols[i].name = names[i];
+        names[i] = NULL;
+        t->nchecked += t->cols[i].kind != DFI_VK_NONE || t->cols[i].notnull;
+    }
+    dfi_free_names(names, n);
+    return t;
+}
+
+/* ------------------------------------------------------- COPY text rows */
+
+void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t)
+{
+    uint8_t *line = vc->line, *fld = vc->fld;
+    size_t line_cap = vc->line_cap, fld_cap = vc->fld_cap;
+
+    memset(vc, 0, sizeof *vc);
+    vc->t = t;
+    vc->line = line; /* buffers are kept from stream to stream */
+    vc->line_cap = line_cap;
+    vc->fld = fld;
+    vc->fld_cap = fld_cap;
+}
+
+void dfi_vcheck_free(dfi_vcheck *vc)
+{
+    free(vc->line);
+    free(vc->fld);
+    memset(vc, 0, sizeof *vc);
+}
+
+static bool grow(uint8_t **p, size_t *cap, size_t need)
+{
+    size_t nc = *cap ? *cap : 4096;
+    uint8_t *np;
+
+    if (need <= *cap)
+        return true;
+    while (nc < need)
+        nc *= 2;
+    np = realloc(*p, nc);
+    if (np == NULL)
+        return false;
+    *p = np;
+    *cap = nc;
+    return true;
+}
+
+void dfi_vcheck_carry(dfi_vcheck *vc, const uint8_t *p, size_t n)
+{
+    if (vc->line_cut || n == 0)
+        return;
+    if (vc->line_n + n > V_LINE_MAX || !grow(&vc->line, &vc->line_cap, vc->line_n + n)) {
+        vc->line_cut = true;
+        return;
+    }
+    memcpy(vc->line + vc->line_n, p, n);
+    vc->line_n += n;
+}
+
+static uint8_t octal(uint8_t c)
+{
+    return c >= '0' && c <= '7';
+}
+
+/* A raw COPY field without its escapes into vc->fld (COPY FROM's text rules); its length. */
+static size_t unescape(dfi_vcheck *vc, const uint8_t *p, size_t n, bool *ok)
+{
+    size_t k = 0;
+
+    *ok = grow(&vc->fld, &vc->fld_cap, n + 1);
+    if (!*ok)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c != '\\' || i + 1 >= n) {
+            vc->fld[k++] = c;
+            continue;
+        }
+        c = p[++i];
+        if (octal(c)) {
+            int v = c - '0';
+            for (int d = 0; d < 2 && i + 1 < n && octal(p[i + 1]); d++)
+                v = v * 8 + (p[++i] - '0');
+            c = (uint8_t)(v & 0xff);
+        } else if (c == 'x' && i + 1 < n && isxdigit(p[i + 1])) {
+            int v = 0;
+            for (int d = 0; d < 2 && i + 1 < n && isxdigit(p[i + 1]); d++) {
+                uint8_t h = p[++i];
+                v = v * 16 + (isdigit(h) ? h - '0' : tolower(h) - 'a' + 10);
+            }
+            c = (uint8_t)v;
+        } else {
+            switch (c) {
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'v': c = '\v'; break;
+            default: break;
+            }
+        }
+        vc->fld[k++] = c;
+    }
+    return k;
+}
+
+static void note_bad(dfi_vcheck *vc, int what, int col, int64_t row, int64_t off,
+                     const uint8_t *raw, size_t n)
+{
+    dfi_vbad *b;
+    size_t k = 0;
+
+    vc->nbad[what]++;
+    if (vc->nfirst[what] >= DFI_VFIRST)
+        return;
+    b = &vc->first[what][vc->nfirst[what]++];
+    b->what = what;
+    b->col = col;
+    b->row = row;
+    b->off = off;
+    /* the raw field, printable ASCII kept, everything else as \xNN, cut to fit */
+    for (size_t i = 0; i < n && k + 8 < sizeof b->shown; i++) {
+        if (raw[i] >= 0x20 && raw[i] < 0x7f && raw[i] != '"')
+            b->shown[k++] = (char)raw[i];
+        else
+            k += (size_t)snprintf(b->shown + k, sizeof b->shown - k, "\\x%02x", raw[i]);
+    }
+    if (k + 8 >= sizeof b->shown && n > 0)
+        k += (size_t)snprintf(b->shown + k, sizeof b->shown - k, "...");
+    b->shown[k] = '\0';
+}
+
+/* Fast path for a UTF-8 dump: a field of ASCII bytes needs no decoding check. */
+static bool ascii_only(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc < 0x80;
+}
+
+/* Whether a line has bytes >= 0x80 and backslashes, eight bytes at a time. */
+static void line_flags(const uint8_t *p, size_t n, bool *high, bool *bs)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t h = 0, b = 0;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * '\\');
+        h |= w;
+        b |= (x - ones) & ~x; /* 0x80 where a byte was a backslash (or false hits past one) */
+    }
+    *high = (h & highs) != 0 || !ascii_only(p + i, n - i);
+    *bs = (b & highs) != 0 || memchr(p + i, '\\', n - i) != NULL;
+}
+
+/* Decimal integers as pg_dump writes them: accepted without the full parse. */
+static bool plain_int(const uint8_t *p, size_t n, int kind)
+{
+    size_t i = n > 0 && p[0] == '-';
+    size_t max = kind == DFI_VK_INT2 ? 4 : kind == DFI_VK_INT4 ? 9 : 18;
+
+    if (n - i == 0 || n - i > max)
+        return false;
+    for (; i < n; i++)
+        if ((unsigned)(p[i] - '0') > 9)
+            return false;
+    return true;
+}
+
+static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int64_t row,
+                        int64_t off, bool high, bool bs)
+{
+    const dfi_vcol *c = &vc->t->cols[col];
+    int enc = vc->t->encoding, rc;
+    bool ok;
+
+    if (c->array == 0 &&
+        (c->kind == DFI_VK_INT4 || c->kind == DFI_VK_INT8 || c->kind == DFI_VK_INT2) &&
+        plain_int(p, n, c->kind))
+        return;
+    if (n == 2 && p[0] == '\\' && p[1] == 'N') {
+        rc = dfi_value_check(c, enc, NULL, 0);
+    } else if (enc == DFI_ENC_UTF8 && high && !ascii_only(p, n) && !utf8_valid(p, n)) {
+        rc = DFI_VAL_ENCODING; /* the raw line is checked before its escapes are read */
+    } else if (!bs || memchr(p, '\\', n) == NULL) {
+        rc = type_check(c, enc, p, n); /* the field is the value; a raw NUL is only UTF-8's */
+    } else {
+        size_t k = unescape(vc, p, n, &ok);
+        if (!ok) {
+            vc->unchecked_rows++;
+            return;
+        }
+        rc = dfi_value_check(c, enc, vc->fld, k);
+    }
+    if (rc != DFI_VAL_OK)
+        note_bad(vc, rc, col, row, off, p, n);
+}
+
+static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, int64_t off)
+{
+    const uint8_t *s = p, *end = p + n;
+    bool high, bs;
+
+    line_flags(p, n, &high, &bs);
+    for (int col = 0; col < vc->t->ncols && s <= end; col++) {
+        const uint8_t *tab = memchr(s, '\t', (size_t)(end - s));
+        const uint8_t *fe = tab ? tab : end;
+        const dfi_vcol *c = &vc->t->cols[col];
+
+        if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull ||
+            (high && vc->t->encoding == DFI_ENC_UTF8) || (bs && vc->t->encoding != DFI_ENC_UNKNOWN))
+            check_field(vc, col, s, (size_t)(fe - s), row, off + (s - p), high, bs);
+        if (tab == NULL)
+            break;
+        s = tab + 1;
+    }
+}
+
+void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool carried, int64_t row,
+                     int64_t off, bool skip)
+{
+    if (carried) {
+        dfi_vcheck_carry(vc, p, n);
+        if (vc->line_cut)
+            vc->unchecked_rows++;
+        else if (!skip)
+            check_line(vc, vc->line, vc->line_n, row, off);
+        vc->line_n = 0;
+        vc->line_cut = false;
+        return;
+    }
+    if (!skip)
+        check_line(vc, p, n, row, off);
+}

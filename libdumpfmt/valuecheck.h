@@ -1,0 +1,109 @@
+/*
+ * valuecheck.h — private to verify.c and its tests: the column types of a
+ * table taken from its TOC entries, and the per-value checks of COPY text
+ * as a restore's input functions would make them (dumpcheck's value checks).
+ */
+#ifndef DUMPFMT_VALUECHECK_H
+#define DUMPFMT_VALUECHECK_H
+
+#include "internal.h"
+
+/* What a column's values are checked as; DFI_VK_NONE: not checked. */
+enum {
+    DFI_VK_NONE = 0,
+    DFI_VK_TEXT,
+    DFI_VK_VARCHAR,
+    DFI_VK_BPCHAR,
+    DFI_VK_INT2,
+    DFI_VK_INT4,
+    DFI_VK_INT8,
+    DFI_VK_OID,
+    DFI_VK_NUMERIC,
+    DFI_VK_FLOAT4,
+    DFI_VK_FLOAT8,
+    DFI_VK_BOOL,
+    DFI_VK_UUID,
+    DFI_VK_BYTEA,
+    DFI_VK_JSON,
+    DFI_VK_JSONB,
+    DFI_VK_ENUM,
+    DFI_VK_MACADDR
+};
+
+/* Result of one value check. */
+enum { DFI_VAL_OK = 0, DFI_VAL_BAD, DFI_VAL_NULL, DFI_VAL_ENCODING, DFI_VAL_TOO_LONG };
+
+/* The dump's encoding as far as the checks care. */
+enum { DFI_ENC_UNKNOWN = 0, DFI_ENC_UTF8, DFI_ENC_SINGLE_BYTE, DFI_ENC_SQL_ASCII };
+
+typedef struct dfi_vcol {
+    char *name;
+    char *type; /* as the definition spells it (for messages) */
+    int kind;   /* DFI_VK_* */
+    bool notnull;
+    int array;      /* dimensions declared ("[]" count); values then are arrays */
+    int mod1, mod2; /* varchar/char length, numeric precision and scale; -1 none */
+    char **labels;  /* enum labels (owned) */
+    size_t nlabels;
+} dfi_vcol;
+
+/* The columns of one TABLE DATA entry, in COPY column list order. */
+typedef struct dfi_vtable {
+    int ncols;
+    dfi_vcol *cols;
+    int encoding; /* DFI_ENC_* */
+    int nchecked; /* columns with a kind or a NOT NULL */
+} dfi_vtable;
+
+/*
+ * Types of the columns of TABLE DATA entry `e` from the TOC of `r`: its
+ * TABLE entry, ALTER TABLE ... ADD COLUMN entries, DOMAIN and enum TYPE
+ * entries.  NULL when the COPY statement has no column list, the table is
+ * not found, or out of memory (*oom set).
+ */
+DFI_HIDDEN dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom);
+DFI_HIDDEN void dfi_vtable_free(dfi_vtable *t);
+
+/* Up to this many bad values of each kind are kept per table for the report. */
+#define DFI_VFIRST 3
+
+typedef struct dfi_vbad {
+    int what; /* DFI_VAL_* */
+    int col;
+    int64_t row;    /* 1-based within the stream */
+    int64_t off;    /* uncompressed offset of the field */
+    char shown[80]; /* the value, escaped and cut */
+} dfi_vbad;
+
+/* Per stream: the state of the value checks of one table's COPY text. */
+typedef struct dfi_vcheck {
+    const dfi_vtable *t;
+    int64_t nbad[5];               /* per DFI_VAL_* */
+    dfi_vbad first[5][DFI_VFIRST]; /* per DFI_VAL_* */
+    size_t nfirst[5];
+    uint8_t *line; /* a line that spans pieces */
+    size_t line_n, line_cap;
+    bool line_cut; /* ... longer than the limit: not checked */
+    uint8_t *fld;  /* the current field without escapes */
+    size_t fld_cap;
+    int64_t unchecked_rows; /* too long to keep, or out of memory */
+} dfi_vcheck;
+
+DFI_HIDDEN void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t);
+DFI_HIDDEN void dfi_vcheck_free(dfi_vcheck *vc);
+/* Keep the bytes of a line that goes on in the next piece. */
+DFI_HIDDEN void dfi_vcheck_carry(dfi_vcheck *vc, const uint8_t *p, size_t n);
+/*
+ * A line ended: its last `n` bytes are at p (its first bytes were carried
+ * when `carried`).  `row` is its 1-based number, `off` its uncompressed
+ * offset; `skip` when the row is already wrong (column count).
+ */
+DFI_HIDDEN void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool carried,
+                                int64_t row, int64_t off, bool skip);
+
+/* One value (escapes already removed; NULL for \N) of column `c`: a DFI_VAL_*. */
+DFI_HIDDEN int dfi_value_check(const dfi_vcol *c, int encoding, const uint8_t *v, size_t n);
+/* A column of type text `type`, for tests: kind and modifiers (no TOC lookups). */
+DFI_HIDDEN void dfi_vcol_parse_type(dfi_vcol *c, const char *type);
+
+#endif /* DUMPFMT_VALUECHECK_H */

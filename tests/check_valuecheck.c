@@ -1,0 +1,252 @@
+/*
+ * check_valuecheck.c — unit tests of the value checks (libdumpfmt/valuecheck.c):
+ * per type, values PostgreSQL accepts and values it rejects (each pair taken
+ * from what PostgreSQL 15's input functions say), column types from type
+ * spellings, and COPY text fed through the row checker in pieces of every
+ * size giving the same findings with the right row, column and offset.
+ */
+#include "check_util.h"
+#include "valuecheck.h"
+#include "verify.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct vcase {
+    const char *type;
+    const char *value; /* NULL: \N */
+    int want;          /* DFI_VAL_* */
+} vcase;
+
+static const vcase cases[] = {
+    {"integer", "42509", DFI_VAL_OK},
+    {"integer", "4X509", DFI_VAL_BAD},
+    {"integer", " -12 ", DFI_VAL_OK},
+    {"integer", "2147483647", DFI_VAL_OK},
+    {"integer", "2147483648", DFI_VAL_BAD},
+    {"integer", "-2147483648", DFI_VAL_OK},
+    {"integer", "", DFI_VAL_BAD},
+    {"integer", "-", DFI_VAL_BAD},
+    {"integer", "1 2", DFI_VAL_BAD},
+    {"smallint", "32767", DFI_VAL_OK},
+    {"smallint", "32768", DFI_VAL_BAD},
+    {"bigint", "-9223372036854775808", DFI_VAL_OK},
+    {"bigint", "9223372036854775808", DFI_VAL_BAD},
+    {"bigint", "1.0", DFI_VAL_BAD},
+    {"oid", "4294967295", DFI_VAL_OK},
+    {"oid", "-1", DFI_VAL_OK},
+    {"oid", "4294967296", DFI_VAL_BAD},
+    {"oid", "12a", DFI_VAL_BAD},
+    {"numeric", "3.17", DFI_VAL_OK},
+    {"numeric", "-0.000001e-5", DFI_VAL_OK},
+    {"numeric", "NaN", DFI_VAL_OK},
+    {"numeric", "-Infinity", DFI_VAL_OK},
+    {"numeric", "1e1000", DFI_VAL_OK},
+    {"numeric", "-0.000218951692e3024", DFI_VAL_OK},
+    {"numeric", "3..17", DFI_VAL_BAD},
+    {"numeric", ".", DFI_VAL_BAD},
+    {"numeric", "1e", DFI_VAL_BAD},
+    {"numeric(12,2)", "9999999999.99", DFI_VAL_OK},
+    {"numeric(12,2)", "9999999999.994", DFI_VAL_OK},
+    {"numeric(12,2)", "9999999999.995", DFI_VAL_BAD},
+    {"numeric(12,2)", "99999999999", DFI_VAL_BAD},
+    {"numeric(12,2)", "0.001", DFI_VAL_OK},
+    {"numeric(12,2)", "Infinity", DFI_VAL_BAD},
+    {"numeric(12,2)", "NaN", DFI_VAL_OK},
+    {"numeric(2,2)", "0.995", DFI_VAL_BAD},
+    {"numeric(2,2)", "0.994", DFI_VAL_OK},
+    {"real", "3.4028235e+38", DFI_VAL_OK},
+    {"real", "3.5e+38", DFI_VAL_BAD},
+    {"real", "1e-50", DFI_VAL_BAD},
+    {"double precision", "-Infinity", DFI_VAL_OK},
+    {"double precision", "NaN", DFI_VAL_OK},
+    {"double precision", "1.7976931348623157e+308", DFI_VAL_OK},
+    {"double precision", "1e309", DFI_VAL_BAD},
+    {"double precision", "1.5x", DFI_VAL_BAD},
+    {"boolean", "t", DFI_VAL_OK},
+    {"boolean", "f", DFI_VAL_OK},
+    {"boolean", " yes ", DFI_VAL_OK},
+    {"boolean", "of", DFI_VAL_OK},
+    {"boolean", "o", DFI_VAL_BAD},
+    {"boolean", "x", DFI_VAL_BAD},
+    {"boolean", "tr ue", DFI_VAL_BAD},
+    {"uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", DFI_VAL_OK},
+    {"uuid", "{a0eebc999c0b4ef8bb6d6bb9bd380a11}", DFI_VAL_OK},
+    {"uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", DFI_VAL_BAD},
+    {"uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11 ", DFI_VAL_BAD},
+    {"uuid", "g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", DFI_VAL_BAD},
+    {"character varying(3)", "abc", DFI_VAL_OK},
+    {"character varying(3)", "abc  ", DFI_VAL_OK},
+    {"character varying(3)", "abcd", DFI_VAL_TOO_LONG},
+    {"character varying(3)", "\xc3\xa9\xc3\xa9\xc3\xa9", DFI_VAL_OK},
+    {"character(2)", "en", DFI_VAL_OK},
+    {"character(2)", "eng", DFI_VAL_TOO_LONG},
+    {"text", "caf\xc3\xa9", DFI_VAL_OK},
+    {"text", "caf\xc3", DFI_VAL_ENCODING},
+    {"text", "\xed\xa0\x80", DFI_VAL_ENCODING},
+    {"text", "\xc0\xaf", DFI_VAL_ENCODING},
+    {"bytea", "\\x00ff", DFI_VAL_OK},
+    {"bytea", "\\x0ff", DFI_VAL_BAD},
+    {"bytea", "\\x0g", DFI_VAL_BAD},
+    {"bytea", "abc\\000\\\\", DFI_VAL_OK},
+    {"bytea", "abc\\9", DFI_VAL_BAD},
+    {"json", "{\"a\": [1, 2.5e3, true, null, \"x\\u00e9\"]}", DFI_VAL_OK},
+    {"json", "{\"a\": 01}", DFI_VAL_BAD},
+    {"json", "{\"a\" 1}", DFI_VAL_BAD},
+    {"json", "[1,]", DFI_VAL_BAD},
+    {"json", "\"\\ud800\"", DFI_VAL_OK},
+    {"jsonb", "\"\\ud800\"", DFI_VAL_BAD},
+    {"jsonb", "\"\\u0000\"", DFI_VAL_BAD},
+    {"jsonb", "1e1x", DFI_VAL_BAD},
+    {"jsonb", " {} ", DFI_VAL_OK},
+    {"jsonb", "tru", DFI_VAL_BAD},
+    {"integer[]", "{1,2,NULL}", DFI_VAL_OK},
+    {"integer[]", "{{1,2},{3,4}}", DFI_VAL_OK},
+    {"integer[]", "{{1,2},{3}}", DFI_VAL_BAD},
+    {"integer[]", "{1,x}", DFI_VAL_BAD},
+    {"integer[]", "{1,,2}", DFI_VAL_BAD},
+    {"integer[]", "{}", DFI_VAL_OK},
+    {"integer[]", "[0:1]={1,2}", DFI_VAL_OK},
+    {"integer[]", "1,2", DFI_VAL_BAD},
+    {"text[]", "{\"a b\",\"c\\\"d\",NULL,\"NULL\"}", DFI_VAL_OK},
+    {"text[]", "{\"a\"b}", DFI_VAL_BAD},
+    {"character varying(2)[]", "{ab,abc}", DFI_VAL_TOO_LONG},
+    {"macaddr", "08:00:2b:01:02:03", DFI_VAL_OK},
+    {"macaddr", "0800.2b01.0203", DFI_VAL_OK},
+    {"macaddr", "08:00:2b:01:02", DFI_VAL_BAD},
+    {"macaddr", "08:00:2b:01:02:1ff", DFI_VAL_BAD},
+    {"macaddr", "08:00:2b:01:02:03x", DFI_VAL_BAD},
+    {"integer", NULL, DFI_VAL_OK},
+    {"public.unknown_type", "anything", DFI_VAL_OK},
+    {"point", "not a point", DFI_VAL_OK},
+};
+
+START_TEST(test_values)
+{
+    const vcase *k = &cases[_i];
+    dfi_vcol c;
+    int got;
+
+    memset(&c, 0, sizeof c);
+    dfi_vcol_parse_type(&c, k->type);
+    got = dfi_value_check(&c, DFI_ENC_UTF8, (const uint8_t *)k->value,
+                          k->value ? strlen(k->value) : 0);
+    ck_assert_msg(got == k->want, "%s \"%s\": got %d, want %d", k->type,
+                  k->value ? k->value : "\\N", got, k->want);
+}
+END_TEST
+
+START_TEST(test_not_null)
+{
+    dfi_vcol c;
+
+    memset(&c, 0, sizeof c);
+    dfi_vcol_parse_type(&c, "text");
+    c.notnull = true;
+    ck_assert_int_eq(dfi_value_check(&c, DFI_ENC_UTF8, NULL, 0), DFI_VAL_NULL);
+    ck_assert_int_eq(dfi_value_check(&c, DFI_ENC_UTF8, (const uint8_t *)"", 0), DFI_VAL_OK);
+    ck_assert_int_eq(dfi_value_check(&c, DFI_ENC_UTF8, (const uint8_t *)"a\0b", 3),
+                     DFI_VAL_ENCODING);
+    ck_assert_int_eq(dfi_value_check(&c, DFI_ENC_UNKNOWN, (const uint8_t *)"a\xff", 2), DFI_VAL_OK);
+}
+END_TEST
+
+/* COPY text through dfi_copycheck with value checks, fed in pieces of `piece` bytes. */
+static void feed_rows(dfi_vcheck *vc, const dfi_vtable *t, const char *text, size_t piece)
+{
+    dfi_copycheck cp;
+    size_t n = strlen(text);
+
+    ck_assert_int_eq(dfi_copycheck_init(&cp, DF_ROWS_COPY, t->ncols, NULL, 0), DF_OK);
+    dfi_vcheck_init(vc, t);
+    cp.vc = vc;
+    for (size_t i = 0; i < n; i += piece)
+        dfi_copycheck_feed(&cp, (const uint8_t *)text + i, n - i < piece ? n - i : piece);
+    dfi_copycheck_free(&cp);
+}
+
+START_TEST(test_rows_in_pieces)
+{
+    dfi_vcol cols[3];
+    dfi_vtable t = {3, cols, DFI_ENC_UTF8, 3};
+    char text[8192];
+    size_t k = 0;
+
+    memset(cols, 0, sizeof cols);
+    dfi_vcol_parse_type(&cols[0], "integer");
+    dfi_vcol_parse_type(&cols[1], "text");
+    cols[1].notnull = true;
+    dfi_vcol_parse_type(&cols[2], "character varying(4)");
+    for (int r = 1; r <= 100; r++)
+        k += (size_t)snprintf(text + k, sizeof text - k, "%d\tline\\t%d\tab\n", r, r);
+    /* row 101: a bad integer, row 102: \N in NOT NULL, row 103: too long, escaped bad UTF-8 */
+    k += (size_t)snprintf(text + k, sizeof text - k,
+                          "4X509\tx\tab\n7\t\\N\tab\n8\t\\xc3(\tabcde\n\\.\n");
+    for (size_t piece = 1; piece <= 4096; piece = piece * 3 + 1) {
+        dfi_vcheck vc;
+
+        memset(&vc, 0, sizeof vc);
+        feed_rows(&vc, &t, text, piece);
+        ck_assert_int_eq(vc.nbad[DFI_VAL_BAD], 1);
+        ck_assert_int_eq(vc.first[DFI_VAL_BAD][0].row, 101);
+        ck_assert_int_eq(vc.first[DFI_VAL_BAD][0].col, 0);
+        ck_assert_str_eq(vc.first[DFI_VAL_BAD][0].shown, "4X509");
+        ck_assert_int_eq(vc.nbad[DFI_VAL_NULL], 1);
+        ck_assert_int_eq(vc.first[DFI_VAL_NULL][0].row, 102);
+        ck_assert_int_eq(vc.first[DFI_VAL_NULL][0].col, 1);
+        ck_assert_int_eq(vc.nbad[DFI_VAL_ENCODING], 1);
+        ck_assert_int_eq(vc.first[DFI_VAL_ENCODING][0].row, 103);
+        ck_assert_int_eq(vc.nbad[DFI_VAL_TOO_LONG], 1);
+        ck_assert_int_eq(vc.first[DFI_VAL_TOO_LONG][0].col, 2);
+        /* the offset of the field in the stream */
+        ck_assert(memcmp(text + vc.first[DFI_VAL_BAD][0].off, "4X509\t", 6) == 0);
+        dfi_vcheck_free(&vc);
+    }
+}
+END_TEST
+
+START_TEST(test_types)
+{
+    dfi_vcol c;
+
+    memset(&c, 0, sizeof c);
+    dfi_vcol_parse_type(&c, "numeric(14,2)");
+    ck_assert_int_eq(c.kind, DFI_VK_NUMERIC);
+    ck_assert_int_eq(c.mod1, 14);
+    ck_assert_int_eq(c.mod2, 2);
+    dfi_vcol_parse_type(&c, "character varying(20)[]");
+    ck_assert_int_eq(c.kind, DFI_VK_VARCHAR);
+    ck_assert_int_eq(c.array, 1);
+    ck_assert_int_eq(c.mod1, 20);
+    dfi_vcol_parse_type(&c, "timestamp(3) with time zone");
+    ck_assert_int_eq(c.kind, DFI_VK_NONE);
+    dfi_vcol_parse_type(&c, "integer(3)");
+    ck_assert_int_eq(c.kind, DFI_VK_NONE);
+}
+END_TEST
+
+static Suite *valuecheck_suite(void)
+{
+    Suite *s = suite_create("valuecheck");
+    TCase *tc = tcase_create("values");
+
+    tcase_add_loop_test(tc, test_values, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, test_not_null);
+    tcase_add_test(tc, test_rows_in_pieces);
+    tcase_add_test(tc, test_types);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(valuecheck_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

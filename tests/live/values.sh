@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# tests/live/values.sh — dumpcheck's value checks (issue 17) against a real PostgreSQL 15
+# cluster: (1) differential: per supported type, 1,000+ values the server prints and 1,200
+# mutations of them judged by the server and by the checks (values.py): no false positive,
+# >= 95% of the rejected values flagged, rates printed; (2) the DBA's case: a byte changed
+# inside an integer field of an uncompressed tar, custom -Z0 and directory -Z0 dump made
+# here -> exit 2 naming table, column and row; invalid UTF-8 -> bad-encoding; \N in a NOT
+# NULL column -> null-in-not-null; (3) no value findings on intact dumps of a database
+# holding every supported type, nor on the corpus.
+#
+# Run by tests/live/run.sh, or alone:  sudo tests/live/values.sh
+# Needs root (to become the postgres OS user) or to be run as postgres; otherwise it skips.
+# Environment: DUMPCHECK (default tools/dumpcheck), PG_BINDIR, LIVE_KEEP=1.
+
+set -u
+cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/live/lib.sh
+. tests/live/lib.sh
+# shellcheck source=tests/harness.sh
+. tests/harness.sh
+
+DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
+DB=vals
+DONE=0
+summary() {
+    [ "$DONE" = 1 ] && return
+    DONE=1
+    echo "$PASSED passed, $FAILED failed"
+}
+live_on_exit() {
+    [ "$DONE" = 0 ] && not_ok "run ended early" && summary
+}
+
+if ! live_can_run; then
+    echo "values: skipped (needs root)"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+[ -x "$DUMPCHECK" ] || { echo "not ok - $DUMPCHECK is not built"; echo "0 passed, 1 failed"; exit 1; }
+
+live_install_traps
+if ! live_start; then
+    not_ok "cluster starts"
+    summary
+    exit 1
+fi
+WORK=$LIVE_TMP/values
+mkdir -p "$WORK"
+chmod 755 "$LIVE_TMP" "$WORK"
+ok "cluster starts"
+
+"$PG_BINDIR/createdb" -E UTF8 -T template0 --locale=C "$DB" 2>"$WORK/createdb.err" ||
+    { not_ok "createdb" "$(cat "$WORK/createdb.err")"; summary; exit 1; }
+
+# (1) the differential test
+if gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -std=gnu11 -Ilibdumpfmt -o "$WORK/oracle" tests/live/valuecheck_oracle.c \
+    libdumpfmt/valuecheck.c -lm 2>"$WORK/cc.err"; then
+    python3 tests/live/values.py "$PG_BINDIR/psql -X -q -v ON_ERROR_STOP=1 -d $DB" \
+        "$WORK/oracle" "$WORK" 2>"$WORK/py.err" | while IFS= read -r line; do
+        case $line in
+        "ok - "*) echo "$line" ;;
+        *) echo "$line" ;;
+        esac
+    done >"$WORK/diff.out"
+    while IFS= read -r line; do
+        case $line in
+        "ok - "*) ok "${line#ok - }" ;;
+        "not ok - "*) not_ok "${line#not ok - }" ;;
+        *) echo "$line" ;;
+        esac
+    done <"$WORK/diff.out"
+    [ -s "$WORK/py.err" ] && not_ok "values.py runs" "$(head -c 2000 "$WORK/py.err")"
+else
+    not_ok "the oracle helper builds" "$(cat "$WORK/cc.err")"
+fi
+
+# (2) the DBA's case
+live_psql -d "$DB" >/dev/null 2>"$WORK/dba.err" <<'EOF' || not_ok "dba table loads" "$(cat "$WORK/dba.err")"
+CREATE TABLE dba (id integer NOT NULL, name text NOT NULL, note varchar(10));
+INSERT INTO dba SELECT 42408 + g, 'name' || g, 'n' FROM generate_series(1, 1000) g;
+INSERT INTO dba VALUES (7, 'xx', 'last');
+EOF
+
+# mutate FILE FROM TO: replace the first FROM (python bytes literal) by TO, same length
+mutate() {
+    python3 - "$1" "$2" "$3" <<'EOF'
+import ast, sys
+p, a, b = sys.argv[1], ast.literal_eval(sys.argv[2]), ast.literal_eval(sys.argv[3])
+d = open(p, "rb").read()
+assert len(a) == len(b) and d.count(a) == 1, (p, d.count(a))
+open(p, "wb").write(d.replace(a, b))
+EOF
+}
+
+# dba_case NAME DUMP-OPTIONS FROM TO CODE WANT-TEXT
+dba_case() {
+    local name=$1 opts=$2 from=$3 to=$4 code=$5 want=$6 out=$WORK/dba.$1 target rc
+    rm -rf -- "$out"
+    # shellcheck disable=SC2086
+    "$PG_BINDIR/pg_dump" $opts -t dba -f "$out" "$DB" 2>"$WORK/dump.err" ||
+        { not_ok "$name: pg_dump" "$(cat "$WORK/dump.err")"; return; }
+    target=$out
+    [ -d "$out" ] && target=$(grep -l "name1000" "$out"/*.dat)
+    if ! mutate "$target" "$from" "$to" 2>"$WORK/mut.err"; then
+        not_ok "$name: the byte is changed" "$(cat "$WORK/mut.err")"
+        return
+    fi
+    timeout 60 "$DUMPCHECK" --no-pg-restore-check "$out" >"$WORK/dc.out" 2>"$WORK/dc.err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -q ": $code: " "$WORK/dc.err" && grep -qF -- "$want" "$WORK/dc.err" &&
+        grep -q "TABLE DATA public.dba" "$WORK/dc.err"; then
+        ok "$name: exit 2, $code names table, column and row"
+    else
+        not_ok "$name: exit 2, $code names table, column and row" "exit $rc" "$(cat "$WORK/dc.err")"
+    fi
+    timeout 60 "$DUMPCHECK" --no-values --no-pg-restore-check "$out" >/dev/null 2>"$WORK/dc.err"
+    rc=$?
+    check "$name: --no-values does not see it (exit $rc)" "$([ "$rc" -eq 0 ] && echo 0 || echo 1)" \
+        "$(cat "$WORK/dc.err")"
+}
+
+INT="b'42509\\tname101\\t'"
+INTX="b'4X509\\tname101\\t'"
+WANT='row 101, column "id" (integer)'
+dba_case tar "-Ft" "$INT" "$INTX" bad-value "$WANT"
+dba_case custom-z0 "-Fc -Z0" "$INT" "$INTX" bad-value "$WANT"
+dba_case dir-z0 "-Fd -Z0" "$INT" "$INTX" bad-value "$WANT"
+dba_case utf8 "-Fc -Z0" "b'\\tname500\\t'" "b'\\tnam\\xff500\\t'" bad-encoding 'row 500, column "name" (text)'
+dba_case notnull "-Ft" "b'\\txx\\t'" "b'\\t\\\\N\\t'" null-in-not-null 'row 1001, column "name" (text)'
+
+# a child of an inheritance parent: its inherited columns' types come from the parent
+live_psql -d "$DB" >/dev/null 2>"$WORK/inh.err" <<'EOF' || not_ok "inheritance tables load" "$(cat "$WORK/inh.err")"
+CREATE TABLE parent (id integer NOT NULL, v text);
+CREATE TABLE child (extra integer) INHERITS (parent);
+INSERT INTO child SELECT g, 'c' || g, g FROM generate_series(77001, 77100) g;
+EOF
+out=$WORK/inh.dump
+"$PG_BINDIR/pg_dump" -Fc -Z0 -t parent -t child -f "$out" "$DB" 2>"$WORK/dump.err"
+timeout 60 "$DUMPCHECK" --no-pg-restore-check "$out" >/dev/null 2>"$WORK/dc.err"
+check "inheritance: the intact dump has no findings" $? "$(cat "$WORK/dc.err")"
+if mutate "$out" "b'77050\\tc77050'" "b'77Q50\\tc77050'" 2>"$WORK/mut.err"; then
+    timeout 60 "$DUMPCHECK" --no-pg-restore-check "$out" >/dev/null 2>"$WORK/dc.err"
+    rc=$?
+    [ "$rc" -eq 2 ] && grep -q 'bad-value: .*row 50, column "id" (integer).*TABLE DATA public.child' "$WORK/dc.err"
+    check "inheritance: a bad integer in an inherited column of the child (exit $rc)" $? "$(cat "$WORK/dc.err")"
+else
+    not_ok "inheritance: the byte is changed" "$(cat "$WORK/mut.err")"
+fi
+
+# pg_dumpall: the same table name in two databases with different column types
+"$PG_BINDIR/createdb" -E UTF8 -T template0 --locale=C vals2 2>/dev/null
+live_psql -d vals2 >/dev/null 2>"$WORK/db2.err" <<'EOF' || not_ok "second database loads" "$(cat "$WORK/db2.err")"
+CREATE TABLE dba (id text NOT NULL, name integer, note text);
+INSERT INTO dba VALUES ('not a number', 1, NULL), ('x', NULL, 'y');
+EOF
+"$PG_BINDIR/pg_dumpall" -f "$WORK/all.sql" 2>"$WORK/dumpall.err"
+timeout 60 "$DUMPCHECK" --no-pg-restore-check "$WORK/all.sql" >/dev/null 2>"$WORK/dc.err"
+! grep -qE ': (bad-value|null-in-not-null|bad-encoding|too-long): ' "$WORK/dc.err"
+check "pg_dumpall: each database's tables are checked against their own definitions" $? \
+    "$(head -c 2000 "$WORK/dc.err")"
+
+# --json lists the columns checked and not
+"$PG_BINDIR/pg_dump" -Fc -t dba -f "$WORK/json.dump" "$DB" 2>/dev/null
+timeout 60 "$DUMPCHECK" --json --no-pg-restore-check "$WORK/json.dump" >"$WORK/json.out" 2>/dev/null
+python3 - "$WORK/json.out" >"$WORK/json.res" 2>&1 <<'EOF'
+import json, sys
+vc = {x["tag"]: x for x in json.load(open(sys.argv[1]))["files"][0]["value_checks"]}
+assert vc["dba"]["checked"] == ["id", "name", "note"] and vc["dba"]["unchecked"] == [], vc
+EOF
+check "--json lists the checked and unchecked columns of each table" $? "$(cat "$WORK/json.res")"
+
+# (3) intact dumps: every supported type and edge value, and the corpus
+live_psql -d "$DB" >/dev/null 2>"$WORK/all.err" <<'EOF' || not_ok "all-types table loads" "$(cat "$WORK/all.err")"
+CREATE DOMAIN posint AS integer NOT NULL CHECK (VALUE > 0);
+CREATE TABLE alltypes (i2 smallint NOT NULL, i4 integer, i8 bigint, o oid, n numeric, n2 numeric(10,3),
+  f4 real, f8 double precision, b boolean, u uuid, vc varchar(5), c3 char(3), t text, by bytea,
+  j json, jb jsonb, ia integer[], ta text[], m mood, d posint, ma mood[]);
+INSERT INTO alltypes SELECT g, g * 2147, g * 9223372036854, g::oid, (g * 1.37 ^ (g % 60 - 30)),
+  (g * 7.31)::numeric(10,3), (sin(g) * 10 ^ (g % 70 - 35))::real, sin(g) * 10 ^ (g % 600 - 300),
+  g % 3 = 0, md5(g::text)::uuid, left(repeat('é€', 3), g % 6), left(md5(g::text), g % 4),
+  E'x\ttab\\' || chr(160 + g * 37) || E'\n', decode(md5(g::text), 'hex'),
+  json_build_object('a', g, 'c', E'"\\'), jsonb_build_object('d', g * 1e100),
+  ARRAY[[g, 1], [2, NULL]], ARRAY['a b', 'q"', NULL, 'NULL', E'back\\slash'],
+  (ARRAY['sad', 'ok', 'happy', 'très bien', 'with space'])[1 + g % 5]::mood, g, ARRAY['ok', NULL]::mood[]
+  FROM generate_series(1, 500) g;
+INSERT INTO alltypes (i2, n, f4, f8, d) VALUES (-32768, 'NaN', 'Infinity', '-Infinity', 1), (32767, '-Infinity', 'NaN', 5e-324, 2);
+EOF
+for v in "-Fc" "-Fc -Z0" "-Ft" "-Fd" "-Fp"; do
+    out=$WORK/all.$(echo "$v" | tr -d ' -')
+    rm -rf -- "$out"
+    # shellcheck disable=SC2086
+    "$PG_BINDIR/pg_dump" $v -f "$out" "$DB" 2>"$WORK/dump.err"
+    timeout 60 "$DUMPCHECK" --no-pg-restore-check "$out" >/dev/null 2>"$WORK/dc.err"
+    rc=$?
+    check "pg_dump $v of every supported type: exit 0 (got $rc)" "$([ "$rc" -eq 0 ] && echo 0 || echo 1)" \
+        "$(head -c 2000 "$WORK/dc.err")"
+done
+found=""
+for f in corpus/pg*/sample.* corpus/*.sql /work/shared/corpus/pg*/*; do
+    [ -e "$f" ] || continue
+    case $f in *.list | *.restore.sql) continue ;; esac
+    if timeout 60 "$DUMPCHECK" --no-pg-restore-check "$f" 2>&1 |
+        grep -qE ': (bad-value|null-in-not-null|bad-encoding|too-long): '; then
+        found="$found $f"
+    fi
+done
+check "no value findings on the intact corpus dumps" "$([ -z "$found" ] && echo 0 || echo 1)" "$found"
+
+summary
+[ "$FAILED" -eq 0 ]
