@@ -45,30 +45,31 @@ static void print_help(void)
            "are fixed, 2 data failed to load or the restore stopped, 3 could not run.\n");
 }
 
+/* Handle one option; returns -1 to go on, else an exit status. */
+static int apply_option(void *ctx, int c, const char *arg)
+{
+    dd_options *o = ctx;
+
+    switch (c) {
+    case OPT_JSON: o->json = 1; return -1;
+    case OPT_ON_ERROR_STOP: o->on_error_stop = 1; return -1;
+    case 'o': o->output = arg; return -1;
+    case OPT_HELP: print_help(); return tool_finish_output(PROG, stdout);
+    case 'V': tool_print_version(PROG); return tool_finish_output(PROG, stdout);
+    default: tool_usage_hint(PROG); return TOOL_EXIT_UNKNOWN; /* getopt said why */
+    }
+}
+
 static int parse_options(int argc, char **argv, dd_options *o)
 {
-    char prog_name[] = PROG;
-    char *argv0 = argv[0];
-    int c;
+    int rc;
 
     memset(o, 0, sizeof *o);
-    argv[0] = prog_name; /* getopt's messages name argv[0] */
-    while ((c = getopt_long(argc, argv, "o:V", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_JSON: o->json = 1; break;
-        case OPT_ON_ERROR_STOP: o->on_error_stop = 1; break;
-        case 'o': o->output = optarg; break;
-        case OPT_HELP: argv[0] = argv0; print_help(); return tool_finish_output(PROG, stdout);
-        case 'V': argv[0] = argv0; tool_print_version(PROG); return tool_finish_output(PROG, stdout);
-        default: argv[0] = argv0; tool_usage_hint(PROG); return TOOL_EXIT_UNKNOWN;
-        }
-    }
-    argv[0] = argv0;
-    if (argc - optind != 2) {
-        tool_errorf(PROG, argc - optind < 2 ? "a log and a dump are needed" : "too many arguments");
-        tool_usage_hint(PROG);
-        return TOOL_EXIT_UNKNOWN;
-    }
+    rc = tool_parse_args(PROG, argc, argv, "o:V", long_options, apply_option, o);
+    if (rc < 0)
+        rc = tool_want_operands(PROG, argc, 2, 2, "a log and a dump are needed");
+    if (rc >= 0)
+        return rc;
     o->log_path = argv[optind];
     o->dump_path = argv[optind + 1];
     if (strcmp(o->log_path, "-") == 0 && strcmp(o->dump_path, "-") == 0) {

@@ -97,8 +97,10 @@ static void free_options(ls_options *o)
 }
 
 /* Handle one option character; returns -1 to go on, else an exit status. */
-static int apply_option(ls_options *o, int c, const char *arg)
+static int apply_option(void *ctx, int c, const char *arg)
 {
+    ls_options *o = ctx;
+
     tool_strv *list = NULL;
     long v;
 
@@ -136,39 +138,19 @@ static int apply_option(ls_options *o, int c, const char *arg)
     return -1;
 }
 
-/* Run getopt over argv, applying each option; -1 to go on, else an exit status. */
-static int scan_options(int argc, char **argv, ls_options *o)
-{
-    int c, rc;
-
-    while ((c = getopt_long(argc, argv, "vlt:n:N:CqV", long_options, NULL)) != -1) {
-        if ((rc = apply_option(o, c, optarg)) >= 0)
-            return rc;
-    }
-    return -1;
-}
-
 /* Fill *o from argv; returns -1 to go on, else the exit status to end with. */
 static int parse_options(int argc, char **argv, ls_options *o)
 {
-    char prog_name[] = PROG;
-    char *argv0 = argv[0];
     int rc;
 
     memset(o, 0, sizeof *o);
     o->pg_restore_version = 0; /* the installed pg_restore's style (listing_release) */
     o->progress = TOOL_PROGRESS_AUTO;
-    /* getopt's own messages name argv[0]: make that "dumpls" whatever the path. */
-    argv[0] = prog_name;
-    rc = scan_options(argc, argv, o);
-    argv[0] = argv0;
+    rc = tool_parse_args(PROG, argc, argv, "vlt:n:N:CqV", long_options, apply_option, o);
+    if (rc < 0)
+        rc = tool_want_operands(PROG, argc, 1, 1, "no dump given");
     if (rc >= 0)
         return rc;
-    if (argc - optind != 1) {
-        tool_errorf(PROG, argc - optind == 0 ? "no dump given" : "too many arguments");
-        tool_usage_hint(PROG);
-        return TOOL_EXIT_UNKNOWN;
-    }
     o->path = argv[optind];
     if (o->quiet) /* progress is a diagnostic too */
         o->progress = TOOL_PROGRESS_OFF;

@@ -240,8 +240,10 @@ static int apply_flag(ord_options *o, int c)
 }
 
 /* Handle one option; -1 to go on, else an exit status. */
-static int apply_option(ord_options *o, int c, const char *arg)
+static int apply_option(void *ctx, int c, const char *arg)
 {
+    ord_options *o = ctx;
+
     tool_strv *list;
 
     if (apply_flag(o, c))
@@ -282,24 +284,19 @@ static int check_combinations(const ord_options *o)
 
 static int parse_options(int argc, char **argv, ord_options *o)
 {
-    char prog_name[] = PROG;
-    char *argv0 = argv[0];
-    int c, rc = -1;
+    int rc;
 
     memset(o, 0, sizeof *o);
     o->with_requirements = 1;
     o->with_dependents = 1;
     o->measure = -1;
     o->progress = TOOL_PROGRESS_AUTO;
-    argv[0] = prog_name; /* getopt's messages name argv[0] */
-    while (rc < 0 &&
-           (c = getopt_long(argc, argv, "t:n:T:N:I:P:saCvqj:o:f:L:V", long_options, NULL)) != -1)
-        rc = apply_option(o, c, optarg);
-    argv[0] = argv0;
+    rc = tool_parse_args(PROG, argc, argv, "t:n:T:N:I:P:saCvqj:o:f:L:V", long_options,
+                         apply_option, o);
+    if (rc < 0)
+        rc = tool_want_operands(PROG, argc, 1, 1, "no dump given");
     if (rc >= 0)
         return rc;
-    if (argc - optind != 1)
-        return usage_error("%s", argc - optind == 0 ? "no dump given" : "too many arguments");
     o->path = argv[optind];
     if (o->quiet)
         o->progress = TOOL_PROGRESS_OFF;

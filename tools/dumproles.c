@@ -83,8 +83,10 @@ static void print_help(void)
            "role the restore cannot use, 2 the dump is damaged, 3 could not run.\n");
 }
 
-static int apply_option(dr_options *o, int c, const char *arg)
+static int apply_option(void *ctx, int c, const char *arg)
 {
+    dr_options *o = ctx;
+
     switch (c) {
     case OPT_NAMES: o->names = 1; return -1;
     case OPT_JSON: o->json = 1; return -1;
@@ -118,22 +120,14 @@ static int check_modes(const dr_options *o)
 
 static int parse_options(int argc, char **argv, dr_options *o)
 {
-    char prog_name[] = PROG;
-    char *argv0 = argv[0];
-    int c, rc = -1;
+    int rc;
 
     memset(o, 0, sizeof *o);
-    argv[0] = prog_name; /* getopt's messages name argv[0] */
-    while (rc < 0 && (c = getopt_long(argc, argv, "d:qV", long_options, NULL)) != -1)
-        rc = apply_option(o, c, optarg);
-    argv[0] = argv0;
+    rc = tool_parse_args(PROG, argc, argv, "d:qV", long_options, apply_option, o);
+    if (rc < 0)
+        rc = tool_want_operands(PROG, argc, 1, 1, "no dump given");
     if (rc >= 0)
         return rc;
-    if (argc - optind != 1) {
-        tool_errorf(PROG, argc - optind == 0 ? "no dump given" : "too many arguments");
-        tool_usage_hint(PROG);
-        return TOOL_EXIT_UNKNOWN;
-    }
     o->path = argv[optind];
     if (o->quiet) /* progress is a diagnostic too */
         o->progress = TOOL_PROGRESS_OFF;
