@@ -4,8 +4,8 @@
 #
 # Sources are found by wildcard: libdumpfmt/*.c is the library, every tools/dumpNAME.c is a tool
 # built to tools/dumpNAME (the other tools/*.c are modules the tools share, linked from an
-# archive so that a tool takes only the modules it calls), every tests/check_NAME.c is a Check program built
-# to build/tests/check_NAME.  Adding a file needs no edit here.
+# archive so that a tool takes only the modules it calls), every tests/check_NAME.c is a Check
+# program built to build/tests/check_NAME.  Adding a file needs no edit here.
 
 include config.mk
 
