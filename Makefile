@@ -2,9 +2,10 @@
 # the tests.  GNU make.  Directories, compiler and optional libraries are set in config.mk;
 # `make help` lists the targets.
 #
-# Sources are found by wildcard: libdumpfmt/*.c is the library, every tools/NAME.c except
-# tools/common.c is a tool built to tools/NAME, every tests/check_NAME.c is a Check program built
-# to build/tests/check_NAME.  Adding a file needs no edit here.
+# Sources are found by wildcard: libdumpfmt/*.c is the library, every tools/dumpNAME.c is a tool
+# built to tools/dumpNAME (the other tools/*.c are modules the tools share, linked from an
+# archive so that a tool takes only the modules it calls), every tests/check_NAME.c is a Check
+# program built to build/tests/check_NAME.  Adding a file needs no edit here.
 
 include config.mk
 
@@ -24,8 +25,8 @@ endif
 
 # ---- sources ---------------------------------------------------------------------------------
 LIB_SRCS    := $(sort $(wildcard libdumpfmt/*.c))
-TOOL_COMMON := $(wildcard tools/common.c)
-TOOL_SRCS   := $(filter-out tools/common.c,$(sort $(wildcard tools/*.c)))
+TOOL_COMMON := $(filter-out tools/dump%.c,$(sort $(wildcard tools/*.c)))
+TOOL_SRCS   := $(filter-out $(TOOL_COMMON),$(sort $(wildcard tools/*.c)))
 CHECK_SRCS  := $(sort $(wildcard tests/check_*.c))
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRCS  := $(sort $(wildcard bench/*.c))
@@ -41,6 +42,7 @@ TOOLS   := $(TOOL_SRCS:.c=)
 LIB_OBJS  := $(LIB_SRCS:%.c=build/obj/%.o)
 PIC_OBJS  := $(LIB_SRCS:%.c=build/pic/%.o)
 TOOL_OBJS := $(TOOL_COMMON:%.c=build/obj/%.o)
+TOOL_LIB  := build/obj/tools/libtools.a
 
 # The test build: library, tools and tests under ASan/UBSan, all below build/asan.
 ASAN_LIB   := build/asan/libdumpfmt.a
@@ -191,7 +193,11 @@ build/pic/libdumpfmt/%.o: libdumpfmt/%.c build/flags
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) -fPIC -c -o $@ $<
 
 # ---- tools -----------------------------------------------------------------------------------
-$(TOOLS): tools/%: build/obj/tools/%.o $(TOOL_OBJS) $(STATIC)
+$(TOOL_LIB): $(TOOL_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(TOOLS): tools/%: build/obj/tools/%.o $(TOOL_LIB) $(STATIC)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
 
 build/obj/tools/%.o: tools/%.c build/flags
@@ -211,7 +217,11 @@ build/asan/tools/%.o: tools/%.c build/asan/flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) $(TOOL_CFLAGS) -c -o $@ $<
 
-$(ASAN_TOOLS): build/asan/bin/%: build/asan/tools/%.o $(TOOL_COMMON:%.c=build/asan/%.o) $(ASAN_LIB)
+build/asan/tools/libtools.a: $(TOOL_COMMON:%.c=build/asan/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(ASAN_TOOLS): build/asan/bin/%: build/asan/tools/%.o build/asan/tools/libtools.a $(ASAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
 

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <sched.h>
@@ -830,4 +831,34 @@ int tool_report_unmatched(const char *prog, const char *path, const df_reader *r
                     u[k].name, u[k].option, unmatched_hint(r, &u[k], hint, sizeof hint));
     free(u);
     return strict ? TOOL_EXIT_UNKNOWN : TOOL_EXIT_WARNING;
+}
+
+/* ------------------------------------------------------------------ */
+/* Option parsing                                                      */
+/* ------------------------------------------------------------------ */
+
+int tool_parse_args(const char *prog, int argc, char **argv, const char *shortopts,
+                    const struct option *longopts, tool_apply_fn apply, void *ctx)
+{
+    char prog_name[64];
+    char *argv0 = argv[0];
+    int c, rc = -1;
+
+    snprintf(prog_name, sizeof prog_name, "%s", prog);
+    argv[0] = prog_name; /* getopt's own messages name argv[0] */
+    while (rc < 0 && (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+        rc = apply(ctx, c, optarg);
+    argv[0] = argv0;
+    return rc;
+}
+
+int tool_want_operands(const char *prog, int argc, int min, int max, const char *missing)
+{
+    int n = argc - optind;
+
+    if (n >= min && (max < 0 || n <= max))
+        return -1;
+    tool_errorf(prog, "%s", n < min ? missing : "too many arguments");
+    tool_usage_hint(prog);
+    return TOOL_EXIT_UNKNOWN;
 }

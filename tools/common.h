@@ -254,4 +254,21 @@ void tool_json_finish(tool_json *j);
 int tool_report_unmatched(const char *prog, const char *path, const df_reader *r,
                           const df_select_options *so, int strict, int quiet);
 
+/*
+ * The option loop every tool runs: getopt_long over argv, its own messages naming `prog`
+ * whatever the path the tool was started by, apply(ctx, c, optarg) for each option.  apply
+ * returns -1 to go on, else the exit status to end with (--help, --version, a bad value).
+ * Returns -1 when every option was applied (optind is then the first operand), else that status.
+ */
+struct option;
+typedef int (*tool_apply_fn)(void *ctx, int c, const char *arg);
+int tool_parse_args(const char *prog, int argc, char **argv, const char *shortopts,
+                    const struct option *longopts, tool_apply_fn apply, void *ctx);
+
+/*
+ * After tool_parse_args: -1 when there are min..max operands (max < 0: no limit), else prints
+ * `missing` (fewer) or "too many arguments" with the usage hint and returns TOOL_EXIT_UNKNOWN.
+ */
+int tool_want_operands(const char *prog, int argc, int min, int max, const char *missing);
+
 #endif /* DUMPFMT_TOOLS_COMMON_H */

@@ -5,24 +5,14 @@
  * what never ran, and writes the list (or the script) that finishes the
  * restore once the causes are fixed.  The parsing and the diagnosis are in
  * libdumpfmt (restorelog.c, restorediag.c); this file parses options and
- * prints.
+ * writes the resume; diag_print.c prints the diagnosis (diag.h).
  */
-#include "common.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PROG "dumpdiag"
-
-typedef struct dd_options {
-    int json;
-    int on_error_stop;
-    const char *output;
-    const char *log_path;
-    const char *dump_path;
-} dd_options;
 
 enum { OPT_JSON = 256, OPT_HELP, OPT_ON_ERROR_STOP };
 
@@ -55,30 +45,31 @@ static void print_help(void)
            "are fixed, 2 data failed to load or the restore stopped, 3 could not run.\n");
 }
 
+/* Handle one option; returns -1 to go on, else an exit status. */
+static int apply_option(void *ctx, int c, const char *arg)
+{
+    dd_options *o = ctx;
+
+    switch (c) {
+    case OPT_JSON: o->json = 1; return -1;
+    case OPT_ON_ERROR_STOP: o->on_error_stop = 1; return -1;
+    case 'o': o->output = arg; return -1;
+    case OPT_HELP: print_help(); return tool_finish_output(PROG, stdout);
+    case 'V': tool_print_version(PROG); return tool_finish_output(PROG, stdout);
+    default: tool_usage_hint(PROG); return TOOL_EXIT_UNKNOWN; /* getopt said why */
+    }
+}
+
 static int parse_options(int argc, char **argv, dd_options *o)
 {
-    char prog_name[] = PROG;
-    char *argv0 = argv[0];
-    int c;
+    int rc;
 
     memset(o, 0, sizeof *o);
-    argv[0] = prog_name; /* getopt's messages name argv[0] */
-    while ((c = getopt_long(argc, argv, "o:V", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_JSON: o->json = 1; break;
-        case OPT_ON_ERROR_STOP: o->on_error_stop = 1; break;
-        case 'o': o->output = optarg; break;
-        case OPT_HELP: argv[0] = argv0; print_help(); return tool_finish_output(PROG, stdout);
-        case 'V': argv[0] = argv0; tool_print_version(PROG); return tool_finish_output(PROG, stdout);
-        default: argv[0] = argv0; tool_usage_hint(PROG); return TOOL_EXIT_UNKNOWN;
-        }
-    }
-    argv[0] = argv0;
-    if (argc - optind != 2) {
-        tool_errorf(PROG, argc - optind < 2 ? "a log and a dump are needed" : "too many arguments");
-        tool_usage_hint(PROG);
-        return TOOL_EXIT_UNKNOWN;
-    }
+    rc = tool_parse_args(PROG, argc, argv, "o:V", long_options, apply_option, o);
+    if (rc < 0)
+        rc = tool_want_operands(PROG, argc, 2, 2, "a log and a dump are needed");
+    if (rc >= 0)
+        return rc;
     o->log_path = argv[optind];
     o->dump_path = argv[optind + 1];
     if (strcmp(o->log_path, "-") == 0 && strcmp(o->dump_path, "-") == 0) {
@@ -120,218 +111,6 @@ static int read_log(const dd_options *o, df_restorelog *rl)
     if (f != stdin)
         fclose(f);
     return st == DF_OK ? TOOL_EXIT_OK : TOOL_EXIT_UNKNOWN;
-}
-
-/* ------------------------------------------------------------------ */
-/* Printing                                                            */
-/* ------------------------------------------------------------------ */
-
-static const char *source_name(int s)
-{
-    static const char *const names[] = {"empty", "pg_restore", "psql", "unknown"};
-    return s >= 0 && s <= 3 ? names[s] : "unknown";
-}
-
-static const char *state_name(int s)
-{
-    static const char *const names[] = {"ok", "failed", "cascade", "not-run", "skipped"};
-    return s >= 0 && s <= 4 ? names[s] : "unknown";
-}
-
-/* "215 TABLE s t" as pg_restore -l names an entry. */
-static void put_entry(FILE *out, const df_entry *e)
-{
-    fprintf(out, "%d ", e->dump_id);
-    tool_put_sanitized(out, e->desc, 1);
-    fputc(' ', out);
-    tool_put_sanitized(out, e->schema, 1);
-    fputc(' ', out);
-    tool_put_sanitized(out, e->tag, 1);
-}
-
-/* 2: data lost or the restore stopped; 1: errors; 0: clean. */
-static int verdict(const df_restorelog *rl, const df_rdiag *d, const df_reader *r)
-{
-    const df_rlog_summary *s = df_restorelog_summary(rl);
-    int rc = s->errors > 0 ? TOOL_EXIT_WARNING : TOOL_EXIT_OK;
-
-    if (s->stopped)
-        return TOOL_EXIT_DAMAGED;
-    for (size_t i = 0; i < df_reader_toc_count(r); i++) {
-        int st = df_rdiag_entry_state(d, i);
-        if ((st == DF_RSTATE_FAILED || st == DF_RSTATE_CASCADE || st == DF_RSTATE_NOT_RUN) &&
-            df_reader_toc_at(r, i)->had_dumper)
-            return TOOL_EXIT_DAMAGED;
-    }
-    return rc;
-}
-
-static void print_text(const dd_options *o, const df_restorelog *rl, const df_rdiag *d,
-                       const df_reader *r, size_t nresume)
-{
-    const df_rlog_summary *s = df_restorelog_summary(rl);
-    size_t nc = df_rdiag_cause_count(d), ne = df_rdiag_error_count(d), notrun = 0;
-    size_t unattributed = 0;
-
-    printf("%s: %s log, %lld error%s", o->log_path, source_name(s->source), (long long)s->errors,
-           s->errors == 1 ? "" : "s");
-    if (s->stopped)
-        printf("; the restore stopped: %s", s->stop_reason);
-    printf("\n");
-    if (nc > 0)
-        printf("\nroot causes:\n");
-    for (size_t k = 0; k < nc; k++) {
-        const df_rdiag_cause *c = df_rdiag_cause_at(d, k);
-        printf("  %zu. %s: %s: %zu error%s, %zu cascaded\n", k + 1, df_rlog_class_name(c->cls),
-               c->what, c->direct, c->direct == 1 ? "" : "s", c->cascaded);
-        if (c->kind && (c->cls == DF_RLOG_MISSING_OBJECT || c->cls == DF_RLOG_DATA ||
-                        c->cls == DF_RLOG_RESOURCE || c->cls == DF_RLOG_SERVER_TOO_OLD))
-            printf("     kind: %s\n", c->kind);
-        printf("     fix: %s\n", c->fix);
-    }
-    if (ne > 0)
-        printf("\nerrors:\n");
-    for (size_t i = 0; i < ne; i++) {
-        const df_rdiag_error *x = df_rdiag_error_at(d, i);
-        printf("  log line %lld: ", (long long)x->e->log_line);
-        if (x->entry >= 0)
-            put_entry(stdout, df_reader_toc_at(r, (size_t)x->entry));
-        else
-            printf(x->how && strcmp(x->how, "session") == 0 ? "(connection setup)" : "(no entry)");
-        printf(": %s", df_rlog_class_name(x->e->cls));
-        if (x->cascade && x->root >= 0) {
-            printf(", cascade of ");
-            put_entry(stdout, df_reader_toc_at(r, (size_t)x->root));
-        }
-        printf(" [cause %zu]: %s", x->cause + 1, x->e->message ? x->e->message : "");
-        if (x->e->copy_line > 0)
-            printf(" (COPY line %lld)", (long long)x->e->copy_line);
-        printf("\n");
-    }
-    for (size_t i = 0; i < df_reader_toc_count(r); i++)
-        if (df_rdiag_entry_state(d, i) == DF_RSTATE_NOT_RUN) {
-            if (notrun++ == 0)
-                printf("\nnever ran:\n");
-            printf("  ");
-            put_entry(stdout, df_reader_toc_at(r, i));
-            printf("\n");
-        }
-    for (size_t i = 0; i < ne; i++) {
-        const df_rdiag_error *x = df_rdiag_error_at(d, i);
-        if (x->entry < 0 && !(x->how && strcmp(x->how, "session") == 0))
-            unattributed++;
-    }
-    if (unattributed > 0)
-        printf("\n%zu error%s could not be attributed to an entry of \"%s\" (is it the dump "
-               "that was restored?)\n", unattributed, unattributed == 1 ? "" : "s", o->dump_path);
-    if (o->output)
-        printf("\nresume: %zu entr%s written to \"%s\"\n", nresume, nresume == 1 ? "y" : "ies",
-               o->output);
-}
-
-static void json_entry(tool_json *j, const char *key, const df_reader *r, int64_t i)
-{
-    tool_json_key(j, key);
-    if (i < 0) {
-        tool_json_null(j);
-        return;
-    }
-    tool_json_int(j, df_reader_toc_at(r, (size_t)i)->dump_id);
-}
-
-static void json_error(tool_json *j, const df_rdiag_error *x, const df_reader *r)
-{
-    const df_rlog_error *e = x->e;
-    const df_entry *en = x->entry >= 0 ? df_reader_toc_at(r, (size_t)x->entry) : NULL;
-
-    tool_json_begin_object(j);
-    tool_json_key(j, "log_line"); tool_json_int(j, e->log_line);
-    json_entry(j, "dump_id", r, x->entry);
-    tool_json_key(j, "desc"); tool_json_string(j, en ? en->desc : NULL);
-    tool_json_key(j, "schema"); tool_json_string(j, en ? en->schema : NULL);
-    tool_json_key(j, "tag"); tool_json_string(j, en ? en->tag : NULL);
-    tool_json_key(j, "attributed_by"); tool_json_string(j, x->how);
-    tool_json_key(j, "class"); tool_json_string(j, df_rlog_class_name(e->cls));
-    tool_json_key(j, "kind"); tool_json_string(j, e->kind);
-    tool_json_key(j, "object"); tool_json_string(j, e->object);
-    tool_json_key(j, "cascade"); tool_json_bool(j, x->cascade);
-    json_entry(j, "root_dump_id", r, x->root);
-    tool_json_key(j, "cause"); tool_json_int(j, (int64_t)x->cause + 1);
-    tool_json_key(j, "severity"); tool_json_string(j, e->severity);
-    tool_json_key(j, "message"); tool_json_string(j, e->message);
-    tool_json_key(j, "detail"); tool_json_string(j, e->detail);
-    tool_json_key(j, "context"); tool_json_string(j, e->context);
-    tool_json_key(j, "copy_table"); tool_json_string(j, e->copy_table);
-    tool_json_key(j, "copy_line");
-    if (e->copy_line > 0) tool_json_int(j, e->copy_line); else tool_json_null(j);
-    tool_json_key(j, "file"); tool_json_string(j, e->file);
-    tool_json_key(j, "line");
-    if (e->line > 0) tool_json_int(j, e->line); else tool_json_null(j);
-    tool_json_key(j, "command"); tool_json_string(j, e->command);
-    tool_json_end_object(j);
-}
-
-static void print_json(const dd_options *o, const df_restorelog *rl, const df_rdiag *d,
-                       const df_reader *r, int exit_code)
-{
-    const df_rlog_summary *s = df_restorelog_summary(rl);
-    const size_t *resume;
-    size_t partial, nresume = df_rdiag_resume(d, &resume, &partial);
-    tool_json j;
-
-    tool_json_init(&j, stdout, 2);
-    tool_json_begin_object(&j);
-    tool_json_key(&j, "log"); tool_json_string(&j, o->log_path);
-    tool_json_key(&j, "dump"); tool_json_string(&j, o->dump_path);
-    tool_json_key(&j, "source"); tool_json_string(&j, source_name(s->source));
-    tool_json_key(&j, "verbose"); tool_json_bool(&j, s->verbose);
-    tool_json_key(&j, "parallel"); tool_json_bool(&j, s->parallel);
-    tool_json_key(&j, "errors"); tool_json_int(&j, s->errors);
-    tool_json_key(&j, "ignored");
-    if (s->ignored >= 0) tool_json_int(&j, s->ignored); else tool_json_null(&j);
-    tool_json_key(&j, "stopped"); tool_json_bool(&j, s->stopped);
-    tool_json_key(&j, "stop_reason"); tool_json_string(&j, s->stop_reason);
-    tool_json_key(&j, "exit"); tool_json_int(&j, exit_code);
-    tool_json_key(&j, "causes");
-    tool_json_begin_array(&j);
-    for (size_t k = 0; k < df_rdiag_cause_count(d); k++) {
-        const df_rdiag_cause *c = df_rdiag_cause_at(d, k);
-        tool_json_begin_object(&j);
-        tool_json_key(&j, "class"); tool_json_string(&j, df_rlog_class_name(c->cls));
-        tool_json_key(&j, "kind"); tool_json_string(&j, c->kind);
-        tool_json_key(&j, "what"); tool_json_string(&j, c->what);
-        tool_json_key(&j, "direct"); tool_json_int(&j, (int64_t)c->direct);
-        tool_json_key(&j, "cascaded"); tool_json_int(&j, (int64_t)c->cascaded);
-        json_entry(&j, "root_dump_id", r, c->root_entry);
-        tool_json_key(&j, "fix"); tool_json_string(&j, c->fix);
-        tool_json_end_object(&j);
-    }
-    tool_json_end_array(&j);
-    tool_json_key(&j, "failures");
-    tool_json_begin_array(&j);
-    for (size_t i = 0; i < df_rdiag_error_count(d); i++)
-        json_error(&j, df_rdiag_error_at(d, i), r);
-    tool_json_end_array(&j);
-    tool_json_key(&j, "entries");
-    tool_json_begin_array(&j);
-    for (size_t i = 0; i < df_reader_toc_count(r); i++) {
-        int st = df_rdiag_entry_state(d, i);
-        if (st == DF_RSTATE_OK || st == DF_RSTATE_SKIPPED)
-            continue;
-        tool_json_begin_object(&j);
-        tool_json_key(&j, "dump_id"); tool_json_int(&j, df_reader_toc_at(r, i)->dump_id);
-        tool_json_key(&j, "state"); tool_json_string(&j, state_name(st));
-        tool_json_end_object(&j);
-    }
-    tool_json_end_array(&j);
-    tool_json_key(&j, "resume");
-    tool_json_begin_array_inline(&j);
-    for (size_t k = 0; k < nresume; k++)
-        tool_json_int(&j, df_reader_toc_at(r, resume[k])->dump_id);
-    tool_json_end_array(&j);
-    tool_json_key(&j, "partial_inserts"); tool_json_int(&j, (int64_t)partial);
-    tool_json_end_object(&j);
-    tool_json_finish(&j);
 }
 
 /* ------------------------------------------------------------------ */
@@ -431,13 +210,13 @@ static int run(const dd_options *o)
     if (rc == TOOL_EXIT_OK) {
         const size_t *resume;
         size_t nresume = df_rdiag_resume(d, &resume, NULL);
-        int v = verdict(rl, d, r);
+        int v = dd_verdict(rl, d, r);
         if (o->output)
             rc = write_resume(o, r, d);
         if (o->json)
-            print_json(o, rl, d, r, rc == TOOL_EXIT_OK ? v : rc);
+            dd_print_json(o, rl, d, r, rc == TOOL_EXIT_OK ? v : rc);
         else
-            print_text(o, rl, d, r, nresume);
+            dd_print_text(o, rl, d, r, nresume);
         rc = tool_exit_worse(rc, tool_finish_output(PROG, stdout));
         if (rc == TOOL_EXIT_OK)
             rc = v;
@@ -457,3 +236,4 @@ int main(int argc, char **argv)
         return rc;
     return run(&o);
 }
+
