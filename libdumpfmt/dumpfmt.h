@@ -407,6 +407,12 @@ DF_API void df_list_selection(const df_reader *r, const df_list_options *opt, in
 DF_API int df_header_created(const df_header *h, char *buf, size_t len);
 
 /*
+ * The same time in Unix seconds into *out: 1, or 0 (and *out = 0) when h is
+ * NULL or the archive stores no time (plain scripts, archives before 1.4).
+ */
+DF_API int df_header_created_time(const df_header *h, int64_t *out);
+
+/*
  * Write what `pg_restore -l [-v]` writes, byte for byte, for the entries whose
  * `show[i]` is non-zero (NULL = pg_restore's own selection).  The archive
  * creation time is rendered in the process's local time zone, as pg_restore

@@ -170,26 +170,41 @@ static void put_sanitized(FILE *out, const char *s, bool want_hyphen)
 }
 
 /* pg_restore rebuilds the time with mktime() in the reader's zone (spec §3). */
+int df_header_created_time(const df_header *h, int64_t *out)
+{
+    struct tm tm;
+    time_t t;
+
+    *out = 0;
+    if (h == NULL || !h->has_created)
+        return 0;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_sec = h->tm_sec;
+    tm.tm_min = h->tm_min;
+    tm.tm_hour = h->tm_hour;
+    tm.tm_mday = h->tm_mday;
+    tm.tm_mon = h->tm_mon;
+    tm.tm_year = h->tm_year;
+    tm.tm_isdst = h->tm_isdst;
+    t = mktime(&tm);
+    if (t == (time_t)-1) {
+        tm.tm_isdst = -1; /* the stored flag may not exist in this zone */
+        t = mktime(&tm);
+    }
+    if (t == (time_t)-1)
+        return 0;
+    *out = (int64_t)t;
+    return 1;
+}
+
 int df_header_created(const df_header *h, char *buf, size_t n)
 {
     struct tm tm;
-    time_t t = 0;
+    int64_t when;
+    time_t t;
 
-    memset(&tm, 0, sizeof tm);
-    if (h->has_created) {
-        tm.tm_sec = h->tm_sec;
-        tm.tm_min = h->tm_min;
-        tm.tm_hour = h->tm_hour;
-        tm.tm_mday = h->tm_mday;
-        tm.tm_mon = h->tm_mon;
-        tm.tm_year = h->tm_year;
-        tm.tm_isdst = h->tm_isdst;
-        t = mktime(&tm);
-        if (t == (time_t)-1) {
-            tm.tm_isdst = -1;
-            t = mktime(&tm);
-        }
-    }
+    (void)df_header_created_time(h, &when);
+    t = (time_t)when;
     if (n == 0)
         return DF_E_USAGE;
     if (strftime(buf, n, "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm)) == 0) {

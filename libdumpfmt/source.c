@@ -42,10 +42,23 @@ static int src_setup(dfi_src *s, int fd, df_error *err)
     return DF_OK;
 }
 
+/* src_setup for a descriptor the source opened itself: closed again when that fails. */
+static int setup_owned(dfi_src *s, int fd, df_error *err)
+{
+    int rc = src_setup(s, fd, err);
+
+    s->owns_fd = true;
+    if (rc != DF_OK) {
+        close(fd);
+        s->fd = -1;
+        s->owns_fd = false;
+    }
+    return rc;
+}
+
 int dfi_src_open_path(dfi_src *s, const char *path, df_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int rc;
 
     s->owns_fd = false;
     s->dec = NULL;
@@ -56,14 +69,7 @@ int dfi_src_open_path(dfi_src *s, const char *path, df_error *err)
             err->code = DF_E_NOTFOUND;
         return e == ENOENT ? DF_E_NOTFOUND : DF_E_IO;
     }
-    rc = src_setup(s, fd, err);
-    s->owns_fd = true;
-    if (rc != DF_OK) {
-        close(fd);
-        s->fd = -1;
-        s->owns_fd = false;
-    }
-    return rc;
+    return setup_owned(s, fd, err);
 }
 
 int dfi_src_open_fd(dfi_src *s, int fd, df_error *err)
@@ -318,14 +324,7 @@ int dfi_src_open_member(dfi_src *s, const char *dir, const char *name, bool foll
         return rc;
     }
     (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    rc = src_setup(s, fd, err);
-    s->owns_fd = true;
-    if (rc != DF_OK) {
-        close(fd);
-        s->fd = -1;
-        s->owns_fd = false;
-    }
-    return rc;
+    return setup_owned(s, fd, err);
 }
 
 int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *member, size_t mn,

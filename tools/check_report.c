@@ -57,41 +57,12 @@ static const df_header *result_header(const ck_result *res)
     return h->format == DF_FORMAT_PLAIN || h->header_end >= 0 ? h : NULL;
 }
 
-/*
- * When pg_dump wrote the archive, in Unix time: the stored struct tm read
- * back in the local time zone, as pg_restore -l does (df_header_created).
- * False for scripts and archives before 1.4, which store no time.
- */
-static int created_time(const df_header *h, int64_t *out)
-{
-    struct tm tm;
-    time_t t;
-
-    if (h == NULL || !h->has_created)
-        return 0;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_sec = h->tm_sec;
-    tm.tm_min = h->tm_min;
-    tm.tm_hour = h->tm_hour;
-    tm.tm_mday = h->tm_mday;
-    tm.tm_mon = h->tm_mon;
-    tm.tm_year = h->tm_year;
-    tm.tm_isdst = h->tm_isdst;
-    t = mktime(&tm);
-    if (t == (time_t)-1) {
-        tm.tm_isdst = -1;
-        t = mktime(&tm);
-    }
-    *out = (int64_t)t;
-    return t != (time_t)-1;
-}
-
 /* What the dump says about itself: database, versions, creation time (issue 10). */
 static void json_origin(tool_json *j, const df_header *h)
 {
     char buf[64];
     int64_t t = 0;
-    int have = created_time(h, &t);
+    int have = df_header_created_time(h, &t);
 
     tool_json_key(j, "dbname"), tool_json_string(j, h ? h->dbname : NULL);
     tool_json_key(j, "server_version"), tool_json_string(j, h ? h->server_version : NULL);
@@ -274,7 +245,7 @@ static void prom_origin(FILE *f, const ck_result *res, int n)
     fprintf(f, "# HELP dumpfmt_dump_created_timestamp_seconds Unix time pg_dump wrote the dump "
                "(archives only).\n# TYPE dumpfmt_dump_created_timestamp_seconds gauge\n");
     for (int i = 0; i < n; i++)
-        if (created_time(result_header(&res[i]), &t)) {
+        if (df_header_created_time(result_header(&res[i]), &t)) {
             fputs("dumpfmt_dump_created_timestamp_seconds{file=", f);
             prom_label(f, res[i].path);
             fprintf(f, "} %lld\n", (long long)t);
