@@ -26,6 +26,8 @@ endif
 LIB_SRCS    := $(sort $(wildcard libdumpfmt/*.c))
 TOOL_COMMON := $(wildcard tools/common.c)
 TOOL_SRCS   := $(filter-out tools/common.c,$(sort $(wildcard tools/*.c)))
+# tools/pgtarget.c is no tool: the libpq module linked into dumprestore only (below).
+TOOL_SRCS   := $(filter-out tools/pgtarget.c,$(TOOL_SRCS))
 CHECK_SRCS  := $(sort $(wildcard tests/check_*.c))
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRCS  := $(sort $(wildcard bench/*.c))
@@ -193,6 +195,10 @@ build/pic/libdumpfmt/%.o: libdumpfmt/%.c build/flags
 # ---- tools -----------------------------------------------------------------------------------
 $(TOOLS): tools/%: build/obj/tools/%.o $(TOOL_OBJS) $(STATIC)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+# dumprestore alone links the libpq module that fills its target snapshots.
+tools/dumprestore: build/obj/tools/pgtarget.o
+build/asan/bin/dumprestore: build/asan/tools/pgtarget.o
 
 build/obj/tools/%.o: tools/%.c build/flags
 	@mkdir -p $(@D)
