@@ -966,7 +966,7 @@ static void run_phases(dr_run *run, int drill)
         return;
     /* missing roles stop nothing when they are made here: a warning that they were missing */
     if ((drill || run->o->create_roles) && pre->check != NULL && roles_only_problem(pre->check)) {
-        pre->verdict = DF_VERDICT_WARNING;
+        pre->verdict = drill ? DF_VERDICT_OK : DF_VERDICT_WARNING; /* a drill's cluster is its own */
         run->stop = 0;
     }
     if (!run->stop && !got_signal && (drill || run->o->create_roles))
