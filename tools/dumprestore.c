@@ -760,8 +760,9 @@ static int cluster_start(dr_run *run, dr_cluster *cl, dr_phase *p)
     program(run, "initdb", initdb, sizeof initdb);
     program(run, "pg_ctl", ctl, sizeof ctl);
     {
-        char *argv[] = {initdb, "-D",      cl->data, "-U", "postgres", "--auth=trust", "-E",
-                        "UTF8", "--locale=C", NULL};
+        /* -N: no fsync, the cluster is thrown away */
+        char *argv[] = {initdb,   "-D", cl->data, "-U",         "postgres", "--auth=trust",
+                        "-E",     "UTF8", "--locale=C", "-N", NULL};
         if (run_program(argv, -1, -1, cl->user) != 0 || got_signal) {
             set_note(p, "%s failed", initdb);
             return -1;
