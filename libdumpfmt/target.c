@@ -334,10 +334,10 @@ static char *entry_object(const df_entry *e)
 }
 
 /*
- * Whether restoring the entry creates its object, so that an existing one collides: not
- * when the definition says IF NOT EXISTS or is only a comment (public schema, pg_dump 15).
+ * Whether restoring the entry makes its object: not when the definition is only a comment
+ * (the public schema, pg_dump 15).
  */
-static bool entry_creates(const df_entry *e)
+static bool entry_makes(const df_entry *e)
 {
     const char *d = e->defn;
 
@@ -345,9 +345,13 @@ static bool entry_creates(const df_entry *e)
         return false;
     while (*d == ' ' || *d == '\n' || *d == '\t')
         d++;
-    if (*d == '\0' || strncmp(d, "--", 2) == 0)
-        return false;
-    return strstr(d, "IF NOT EXISTS") == NULL;
+    return *d != '\0' && strncmp(d, "--", 2) != 0;
+}
+
+/* Whether an existing object collides with the entry: not when it says IF NOT EXISTS. */
+static bool entry_creates(const df_entry *e)
+{
+    return entry_makes(e) && strstr(e->defn, "IF NOT EXISTS") == NULL;
 }
 
 /* ---- preflight ---------------------------------------------------------------------------- */
@@ -606,7 +610,7 @@ int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out)
         const df_entry *e = df_reader_toc_at(r, i);
         if (e->desc == NULL || e->tag == NULL)
             continue;
-        if (is_checked_kind(e->desc) && entry_creates(e))
+        if (is_checked_kind(e->desc) && entry_makes(e))
             rc = verify_object(e, t, c);
         else if (strcmp(e->desc, "TABLE DATA") == 0)
             rc = verify_rows(r, e, t, c);
