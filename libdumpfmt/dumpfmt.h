@@ -1296,6 +1296,14 @@ DF_API int df_target_add_tablespace(df_target *t, const char *name);
 /* The rows of a table (count(*)). */
 DF_API int df_target_add_rows(df_target *t, const char *schema, const char *table, int64_t rows);
 
+/*
+ * A sequence that feeds a column (its DEFAULT nextval(), or identity): the
+ * value its next nextval() returns, and the column's maximum (-1: no rows).
+ * `column` names it for messages ("s.t.c").
+ */
+DF_API int df_target_add_sequence(df_target *t, const char *schema, const char *name,
+                                  const char *column, int64_t next_value, int64_t column_max);
+
 /* Codes of df_tfinding.code (stable strings, documented in dumprestore(1)). */
 #define DF_TFIND_NOT_EMPTY "target-not-empty"         /* a dump object exists on the target */
 #define DF_TFIND_ROLE_MISSING "role-missing"          /* a role the restore needs */
@@ -1309,6 +1317,7 @@ DF_API int df_target_add_rows(df_target *t, const char *schema, const char *tabl
 #define DF_TFIND_INDEX_INVALID "index-invalid"        /* indisvalid false */
 #define DF_TFIND_NOT_VALIDATED "constraint-not-validated" /* convalidated false */
 #define DF_TFIND_ROWS "rows-differ"                   /* row count differs from the dump's */
+#define DF_TFIND_SEQUENCE "sequence-behind"           /* nextval() would return a used value */
 
 /* One finding of a comparison.  Strings owned by the df_tcheck. */
 typedef struct df_tfinding {
@@ -1344,6 +1353,12 @@ DF_API int df_target_preflight(df_reader *r, const df_target *t, const df_prefli
  * once).  DF_OK with *out set, or a negative DF_E_* (reading the data).
  */
 DF_API int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out);
+/*
+ * The sequences of `t` whose next value is not above the maximum of the
+ * column they feed: a warning each, whose fix is the SELECT setval() that
+ * puts it right.  DF_OK with *out set, or DF_E_NOMEM / DF_E_USAGE.
+ */
+DF_API int df_target_check_sequences(const df_target *t, df_tcheck **out);
 DF_API size_t df_tcheck_count(const df_tcheck *c);
 DF_API const df_tfinding *df_tcheck_at(const df_tcheck *c, size_t i);
 /* The worst severity (a df_verdict), DF_VERDICT_OK when there is no finding. */

@@ -34,6 +34,9 @@ struct df_target {
     char *encoding;
     int empty;
     tgt_set roles, members, objects, extensions, tablespaces, rows;
+    tgt_set sequences; /* schema, name, column; rows = column max; next in `nexts` */
+    int64_t *nexts;
+    size_t cap_nexts;
 };
 
 struct df_tcheck {
@@ -67,6 +70,8 @@ void df_target_free(df_target *t)
     set_free(&t->extensions);
     set_free(&t->tablespaces);
     set_free(&t->rows);
+    set_free(&t->sequences);
+    free(t->nexts);
     free(t);
 }
 
@@ -196,6 +201,27 @@ int df_target_add_rows(df_target *t, const char *schema, const char *table, int6
     if (t == NULL || table == NULL || rows < 0)
         return DF_E_USAGE;
     return set_add(&t->rows, schema, table, NULL, 0, rows);
+}
+
+int df_target_add_sequence(df_target *t, const char *schema, const char *name,
+                           const char *column, int64_t next_value, int64_t column_max)
+{
+    int rc;
+
+    if (t == NULL || name == NULL || column == NULL)
+        return DF_E_USAGE;
+    if (t->sequences.n == t->cap_nexts) {
+        size_t cap = t->cap_nexts ? 2 * t->cap_nexts : 16;
+        int64_t *v = realloc(t->nexts, cap * sizeof *v);
+        if (v == NULL)
+            return DF_E_NOMEM;
+        t->nexts = v;
+        t->cap_nexts = cap;
+    }
+    rc = set_add(&t->sequences, schema, name, column, 0, column_max);
+    if (rc == DF_OK)
+        t->nexts[t->sequences.n - 1] = next_value;
+    return rc;
 }
 
 /* ---- findings ----------------------------------------------------------------------------- */
@@ -614,6 +640,65 @@ int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out)
             rc = verify_object(e, t, c);
         else if (strcmp(e->desc, "TABLE DATA") == 0)
             rc = verify_rows(r, e, t, c);
+    }
+    if (rc != DF_OK) {
+        df_tcheck_free(c);
+        return rc;
+    }
+    *out = c;
+    return DF_OK;
+}
+
+/* ---- sequences ---------------------------------------------------------------------------- */
+
+/* The key's three parts ("schema\x1fname\x1fcolumn"), copied. */
+static void key_parts(const char *key, char *a, char *b, char *c, size_t n)
+{
+    const char *p1 = strchr(key, '\x1f'), *p2 = p1 ? strchr(p1 + 1, '\x1f') : NULL;
+
+    snprintf(a, n, "%.*s", p1 ? (int)(p1 - key) : 0, key);
+    snprintf(b, n, "%.*s", p2 ? (int)(p2 - p1 - 1) : 0, p1 ? p1 + 1 : "");
+    snprintf(c, n, "%s", p2 ? p2 + 1 : "");
+}
+
+static int sequence_finding(df_tcheck *c, const char *key, int64_t next, int64_t max)
+{
+    char schema[TARGET_NAME_MAX + 1], name[TARGET_NAME_MAX + 1], column[TARGET_NAME_MAX + 1];
+    char *qs, *qn, *qual, *lit;
+    int rc;
+
+    key_parts(key, schema, name, column, sizeof schema);
+    qs = df_sql_quote_ident(schema);
+    qn = df_sql_quote_ident(name);
+    qual = qs && qn ? format("%s.%s", qs, qn) : NULL;
+    lit = qual ? df_sql_quote_literal(qual) : NULL;
+    rc = add(c, DF_SEVERITY_WARNING, DF_TFIND_SEQUENCE, format("SEQUENCE %s.%s", schema, name),
+             format("its next value %lld is not above %lld, the maximum of %s", (long long)next,
+                    (long long)max, column),
+             lit ? format("SELECT pg_catalog.setval(%s, %lld)", lit, (long long)max) : NULL);
+    free(qs);
+    free(qn);
+    free(qual);
+    free(lit);
+    return rc;
+}
+
+int df_target_check_sequences(const df_target *t, df_tcheck **out)
+{
+    df_tcheck *c;
+    int rc = DF_OK;
+
+    if (out != NULL)
+        *out = NULL;
+    if (t == NULL || out == NULL)
+        return DF_E_USAGE;
+    if ((c = calloc(1, sizeof *c)) == NULL)
+        return DF_E_NOMEM;
+    /* insertion order: set_find never sorts this set, nexts stay aligned */
+    for (size_t i = 0; rc == DF_OK && i < t->sequences.n; i++) {
+        const tgt_obj *o = &t->sequences.v[i];
+        if (o->rows >= 0 && t->nexts[i] <= o->rows)
+            rc = sequence_finding(c, o->key, t->nexts[i], o->rows);
     }
     if (rc != DF_OK) {
         df_tcheck_free(c);

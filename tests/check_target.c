@@ -5,7 +5,8 @@
  * exist, an unavailable extension, an older server, an archive the
  * pg_restore cannot read; the verification names a table whose rows differ
  * from the dump's (corpus/rowcounts.tsv says 20000 for bulk.readings) and
- * the objects the catalog lacks.  Misuse and over-long names are refused.
+ * the objects the catalog lacks; sequences behind their columns get the
+ * setval() that fixes them, quoted.  Misuse and over-long names are refused.
  */
 #include "check_util.h"
 #include "dumpfmt.h"
@@ -147,6 +148,28 @@ START_TEST(test_verify_rows_and_objects)
 }
 END_TEST
 
+START_TEST(test_sequences)
+{
+    df_target *t = df_target_new();
+    df_tcheck *c = NULL;
+
+    /* behind (next 13, column holds 60), at the edge (next == max), ahead, empty column */
+    ck_assert_int_eq(df_target_add_sequence(t, "sales", "inv_seq", "sales.inv.id", 13, 60), DF_OK);
+    ck_assert_int_eq(df_target_add_sequence(t, "Odd \"S\"", "s'q", "x.t.c", 5, 5), DF_OK);
+    ck_assert_int_eq(df_target_add_sequence(t, "a", "ok_seq", "a.t.c", 61, 60), DF_OK);
+    ck_assert_int_eq(df_target_add_sequence(t, "a", "empty_seq", "a.e.c", 1, -1), DF_OK);
+    ck_assert_int_eq(df_target_check_sequences(t, &c), DF_OK);
+    ck_assert_uint_eq(df_tcheck_count(c), 2);
+    ck_assert_str_eq(df_tcheck_at(c, 0)->object, "SEQUENCE sales.inv_seq");
+    ck_assert_str_eq(df_tcheck_at(c, 0)->fix, "SELECT pg_catalog.setval('sales.inv_seq', 60)");
+    ck_assert_str_eq(df_tcheck_at(c, 1)->fix,
+                     "SELECT pg_catalog.setval('\"Odd \"\"S\"\"\".\"s''q\"', 5)");
+    ck_assert_int_eq(df_tcheck_verdict(c), DF_VERDICT_WARNING);
+    df_tcheck_free(c);
+    df_target_free(t);
+}
+END_TEST
+
 START_TEST(test_misuse)
 {
     df_target *t = df_target_new();
@@ -178,6 +201,7 @@ static Suite *target_suite(void)
     tcase_add_test(tc, test_preflight_roles_and_collisions);
     tcase_add_test(tc, test_preflight_server_extension_archive);
     tcase_add_loop_test(tc, test_verify_rows_and_objects, 0, 4);
+    tcase_add_test(tc, test_sequences);
     tcase_add_test(tc, test_misuse);
     suite_add_tcase(s, tc);
     return s;

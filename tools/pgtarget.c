@@ -271,6 +271,60 @@ static int fill_counts(pgt_conn *c, df_target *t, char *err, size_t errlen)
     return rc;
 }
 
+/*
+ * Which sequence feeds which column: a DEFAULT nextval() (its pg_attrdef depends on the
+ * sequence; OWNED BY need not say it) or identity.  A partition's copy of its parent's
+ * default is left out: the parent's maximum covers it.  Column 4 is the query for the next
+ * value and the column's maximum.
+ */
+static const char *const sql_sequences =
+    "SELECT sn.nspname, sc.relname, tn.nspname || '.' || tc.relname || '.' || a.attname, "
+    "pg_catalog.format('SELECT CASE WHEN is_called THEN last_value + %s ELSE last_value END, "
+    "(SELECT max(%I)::bigint FROM %I.%I) FROM %I.%I', s.seqincrement, a.attname, tn.nspname, "
+    "tc.relname, sn.nspname, sc.relname) FROM ("
+    "SELECT dep.refobjid AS seq, d.adrelid AS rel, d.adnum AS att FROM pg_catalog.pg_attrdef d "
+    "JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
+    "AND dep.objid = d.oid AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+    "UNION SELECT dep.objid, dep.refobjid, dep.refobjsubid FROM pg_catalog.pg_depend dep "
+    "WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.refclassid = "
+    "'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i' AND dep.refobjsubid > 0"
+    ") f JOIN pg_catalog.pg_class sc ON sc.oid = f.seq AND sc.relkind = 'S' "
+    "JOIN pg_catalog.pg_sequence s ON s.seqrelid = sc.oid "
+    "JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace "
+    "JOIN pg_catalog.pg_class tc ON tc.oid = f.rel "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = tc.relnamespace "
+    "JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = f.rel AND a.attnum = f.att "
+    "WHERE s.seqincrement > 0 AND tc.relkind IN ('r', 'p') AND NOT tc.relispartition AND"
+    USER_NSP;
+
+static int fill_sequences(pgt_conn *c, df_target *t, char *err, size_t errlen)
+{
+    PGresult *res = query(c, sql_sequences, 4, err, errlen);
+    int rc = 0;
+
+    if (res == NULL)
+        return -1;
+    for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
+        PGresult *v = query(c, val(res, i, 3), 2, err, errlen);
+        if (v == NULL) {
+            rc = -1;
+            break;
+        }
+        if (df_target_add_sequence(t, val(res, i, 0), val(res, i, 1), val(res, i, 2),
+                                   strtoll(PQgetvalue(v, 0, 0), NULL, 10),
+                                   PQgetisnull(v, 0, 1) ? -1
+                                                        : strtoll(PQgetvalue(v, 0, 1), NULL, 10)) !=
+            DF_OK) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        }
+        PQclear(v);
+    }
+    PQclear(res);
+    return rc;
+}
+
 int pgt_fill(pgt_conn *c, df_target *t, int what, char *err, size_t errlen)
 {
     if ((what & PGT_SERVER) && fill_server(c, t, err, errlen) != 0)
@@ -293,6 +347,8 @@ int pgt_fill(pgt_conn *c, df_target *t, int what, char *err, size_t errlen)
                    errlen) != 0))
         return -1;
     if ((what & PGT_ROWS) && fill_counts(c, t, err, errlen) != 0)
+        return -1;
+    if ((what & PGT_SEQUENCES) && fill_sequences(c, t, err, errlen) != 0)
         return -1;
     return 0;
 }
@@ -318,6 +374,60 @@ int pgt_server_num(const pgt_conn *c)
 {
     (void)c;
     return 0;
+}
+
+/*
+ * Which sequence feeds which column: a DEFAULT nextval() (its pg_attrdef depends on the
+ * sequence; OWNED BY need not say it) or identity.  A partition's copy of its parent's
+ * default is left out: the parent's maximum covers it.  Column 4 is the query for the next
+ * value and the column's maximum.
+ */
+static const char *const sql_sequences =
+    "SELECT sn.nspname, sc.relname, tn.nspname || '.' || tc.relname || '.' || a.attname, "
+    "pg_catalog.format('SELECT CASE WHEN is_called THEN last_value + %s ELSE last_value END, "
+    "(SELECT max(%I)::bigint FROM %I.%I) FROM %I.%I', s.seqincrement, a.attname, tn.nspname, "
+    "tc.relname, sn.nspname, sc.relname) FROM ("
+    "SELECT dep.refobjid AS seq, d.adrelid AS rel, d.adnum AS att FROM pg_catalog.pg_attrdef d "
+    "JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
+    "AND dep.objid = d.oid AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+    "UNION SELECT dep.objid, dep.refobjid, dep.refobjsubid FROM pg_catalog.pg_depend dep "
+    "WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.refclassid = "
+    "'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i' AND dep.refobjsubid > 0"
+    ") f JOIN pg_catalog.pg_class sc ON sc.oid = f.seq AND sc.relkind = 'S' "
+    "JOIN pg_catalog.pg_sequence s ON s.seqrelid = sc.oid "
+    "JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace "
+    "JOIN pg_catalog.pg_class tc ON tc.oid = f.rel "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = tc.relnamespace "
+    "JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = f.rel AND a.attnum = f.att "
+    "WHERE s.seqincrement > 0 AND tc.relkind IN ('r', 'p') AND NOT tc.relispartition AND"
+    USER_NSP;
+
+static int fill_sequences(pgt_conn *c, df_target *t, char *err, size_t errlen)
+{
+    PGresult *res = query(c, sql_sequences, 4, err, errlen);
+    int rc = 0;
+
+    if (res == NULL)
+        return -1;
+    for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
+        PGresult *v = query(c, val(res, i, 3), 2, err, errlen);
+        if (v == NULL) {
+            rc = -1;
+            break;
+        }
+        if (df_target_add_sequence(t, val(res, i, 0), val(res, i, 1), val(res, i, 2),
+                                   strtoll(PQgetvalue(v, 0, 0), NULL, 10),
+                                   PQgetisnull(v, 0, 1) ? -1
+                                                        : strtoll(PQgetvalue(v, 0, 1), NULL, 10)) !=
+            DF_OK) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        }
+        PQclear(v);
+    }
+    PQclear(res);
+    return rc;
 }
 
 int pgt_fill(pgt_conn *c, df_target *t, int what, char *err, size_t errlen)

@@ -13,6 +13,9 @@
 #   verify      rows deleted and an index dropped after a restore: --verify-only names both,
 #               exit 2
 #   analyze     every restored table analyzed (pg_class.reltuples >= 0)
+#   sequences   the sequence the corpus dump sets behind its column (dumpcheck finds it in
+#               the dump): named with its setval(), exit 1; after --fix-sequences nextval() is
+#               above the column's maximum and the verification is OK (exit 0)
 # The drills (every pg15 corpus dump, SIGTERM mid-restore) are in dumprestore_drill.sh.
 # Needs root (to become the postgres OS user) or to be run as postgres; otherwise it skips.
 # Environment: DUMPRESTORE (default tools/dumprestore), PG_BINDIR, LIVE_KEEP=1.
@@ -142,8 +145,29 @@ diff "$W/r1.full" "$W/r4.full" >"$W/r4.diff"
 check "midway: pg_dump after the resume equals a clean restore's" $? "$(head -20 "$W/r4.diff")"
 
 # ---- verify-only ---------------------------------------------------------------------------
-"${DR[@]}" --verify-only -d dbname=r4 "$DUMP" >"$W/v0" 2>&1
-check "verify: a complete database verifies OK" "$?" "$(cat "$W/v0")"
+# ---- sequences behind ----------------------------------------------------------------------
+# the corpus dump itself sets sales.invoices_invoice_id_seq behind its column; the oracle is
+# dumpcheck, which finds that in the dump (sequence-behind-data), not on the server
+"${DF_TOOLS_DIR:-tools}/dumpcheck" --json "$DUMP" | python3 -c '
+import json, sys
+for f in [f for d in json.load(sys.stdin)["files"] for f in d["findings"]]:
+    if f["code"] == "sequence-behind-data":
+        print("SEQUENCE %s.%s" % (f["schema"], f["tag"]))' | sort | tr '\n' , >"$W/seq.want"
+"${DR[@]}" --verify-only -d dbname=r4 "$DUMP" >"$W/s1" 2>&1
+rc=$?
+got=$(findings "$W/s1" sequence-behind | tr '\n' ,)
+check "sequences: those behind named with their setval, exit 1" \
+    "$([ $rc = 1 ] && [ -n "$got" ] && [ "$got" = "$(cat "$W/seq.want")" ] &&
+        grep -q "fix: SELECT pg_catalog.setval('sales.invoices_invoice_id_seq', 60)" "$W/s1"; echo $?)" \
+    "exit $rc" "got $got" "want $(cat "$W/seq.want")" "$(head -c 600 "$W/s1")"
+"${DR[@]}" --verify-only --fix-sequences -d dbname=r4 "$DUMP" >"$W/s2" 2>&1
+n=$(sql r4 "SELECT nextval('sales.invoices_invoice_id_seq') > (SELECT max(invoice_id) FROM sales.invoices)")
+"${DR[@]}" --verify-only -d dbname=r4 "$DUMP" >"$W/s3" 2>&1
+rc=$?
+check "sequences: --fix-sequences sets them above the column's maximum, then exit 0" \
+    "$([ "$n" = t ] && [ $rc = 0 ]; echo $?)" "nextval above max: $n, exit $rc afterwards" \
+    "$(head -c 600 "$W/s2")" "$(head -c 600 "$W/s3")"
+
 live_psql -d r1 -c "DELETE FROM bulk.readings WHERE ctid IN (SELECT ctid FROM bulk.readings LIMIT 10)" \
     -c "DROP INDEX inventory.products_name_slug_idx"
 "${DR[@]}" --verify-only -d dbname=r1 "$DUMP" >"$W/v1" 2>&1
