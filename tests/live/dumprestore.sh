@@ -8,6 +8,8 @@
 #               and the schema, owners and ACLs equal pg_restore's script of the dump
 #   non-empty   a target holding two of the dump's objects: both named, the restore refused
 #   extension   a dump needing an extension the server lacks: named
+#   archive     pg16 and pg18 archives: the preflight names the version pg_restore 15 cannot
+#               read (as pg_restore -l finds) and the release that can
 #   midway      a restore that fails midway: stopped, the entry named, a resume list that,
 #               after the fix, completes the database (pg_dump equal to a clean restore's)
 #   verify      rows deleted and an index dropped after a restore: --verify-only names both,
@@ -126,6 +128,20 @@ rc=$?
 got=$(findings "$W/ext" extension-unavailable | tr '\n' ,)
 check "extension: the unavailable extension named, exit 2" \
     "$([ $rc = 2 ] && [ "$got" = 'extension nosuch_ext,' ]; echo $?)" "exit $rc" "got $got"
+
+# ---- archives newer than pg_restore 15 reads ------------------------------------------------
+# the oracle: pg_restore 15 -l refuses exactly the archives the preflight names
+for d in corpus/pg15/sample.custom.none.dump corpus/pg16/sample.custom.zstd.dump \
+    corpus/pg18/sample.custom.gzip.dump; do
+    "${DR[@]}" --preflight-only -d dbname=ext "$d" >"$W/ver" 2>&1
+    got=$(findings "$W/ver" archive-too-new | tr '\n' ,)
+    if "$PG_BINDIR/pg_restore" -l "$d" >/dev/null 2>&1; then want=''; else
+        want="archive $(sed -n 's/^;     Dump Version: \([0-9]*\.[0-9]*\)-.*/\1/p' "$d.list"),"
+    fi
+    check "archive version: ${d#corpus/} named iff pg_restore 15 refuses it" \
+        "$([ "$got" = "$want" ] && { [ -z "$want" ] || grep -q 'fix: run a pg_restore of release 1[67] or newer' "$W/ver"; }; echo $?)" \
+        "got $got" "want $want"
+done
 
 # ---- a restore error midway, the resume list -----------------------------------------------
 live_psql -d r4 -c "CREATE DOMAIN public.money_amount AS int"
