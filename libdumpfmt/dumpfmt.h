@@ -1293,6 +1293,8 @@ DF_API int df_target_add_object(df_target *t, const char *kind, const char *sche
 /* An extension pg_available_extensions lists; a tablespace of the cluster. */
 DF_API int df_target_add_available_extension(df_target *t, const char *name);
 DF_API int df_target_add_tablespace(df_target *t, const char *name);
+/* The large objects of the database (pg_largeobject_metadata); not set: not compared. */
+DF_API int df_target_set_large_objects(df_target *t, int64_t count);
 /* The rows of a table (count(*)). */
 DF_API int df_target_add_rows(df_target *t, const char *schema, const char *table, int64_t rows);
 
@@ -1318,6 +1320,7 @@ DF_API int df_target_add_sequence(df_target *t, const char *schema, const char *
 #define DF_TFIND_NOT_VALIDATED "constraint-not-validated" /* convalidated false */
 #define DF_TFIND_ROWS "rows-differ"                   /* row count differs from the dump's */
 #define DF_TFIND_SEQUENCE "sequence-behind"           /* nextval() would return a used value */
+#define DF_TFIND_LARGE_OBJECTS "large-objects-differ" /* LO count differs from the dump's */
 
 /* One finding of a comparison.  Strings owned by the df_tcheck. */
 typedef struct df_tfinding {
@@ -1363,7 +1366,9 @@ DF_API size_t df_tcheck_count(const df_tcheck *c);
 DF_API const df_tfinding *df_tcheck_at(const df_tcheck *c, size_t i);
 /* The worst severity (a df_verdict), DF_VERDICT_OK when there is no finding. */
 DF_API int df_tcheck_verdict(const df_tcheck *c);
-/* verify: tables whose rows were compared, and their rows in the dump. */
+/* verify: tables whose rows were compared, and their rows in the dump; the dump's large
+   objects (-1: not compared). */
+DF_API int64_t df_tcheck_large_objects(const df_tcheck *c);
 DF_API int64_t df_tcheck_tables(const df_tcheck *c);
 DF_API int64_t df_tcheck_rows(const df_tcheck *c);
 DF_API void df_tcheck_free(df_tcheck *c);

@@ -37,19 +37,33 @@ struct df_target {
     tgt_set sequences; /* schema, name, column; rows = column max; next in `nexts` */
     int64_t *nexts;
     size_t cap_nexts;
+    int64_t los; /* -1: unknown */
 };
 
 struct df_tcheck {
     df_tfinding *v;
     size_t n, cap;
     int64_t tables, rows;
+    int64_t los; /* the dump's large objects, -1: not compared */
 };
 
 /* ---- the snapshot ------------------------------------------------------------------------- */
 
 df_target *df_target_new(void)
 {
-    return calloc(1, sizeof(df_target));
+    df_target *t = calloc(1, sizeof(df_target));
+
+    if (t != NULL)
+        t->los = -1;
+    return t;
+}
+
+int df_target_set_large_objects(df_target *t, int64_t count)
+{
+    if (t == NULL || count < 0)
+        return DF_E_USAGE;
+    t->los = count;
+    return DF_OK;
 }
 
 static void set_free(tgt_set *s)
@@ -330,6 +344,11 @@ int64_t df_tcheck_tables(const df_tcheck *c)
 int64_t df_tcheck_rows(const df_tcheck *c)
 {
     return c ? c->rows : 0;
+}
+
+int64_t df_tcheck_large_objects(const df_tcheck *c)
+{
+    return c ? c->los : -1;
 }
 
 /* ---- the objects a TOC entry makes -------------------------------------------------------- */
@@ -621,6 +640,17 @@ static int verify_rows(df_reader *r, const df_entry *e, const df_target *t, df_t
     return rc;
 }
 
+/* The large objects of a BLOBS entry (each data entry of them, pg_dump 17 splits them). */
+static int count_los(df_reader *r, const df_entry *e, df_tcheck *c)
+{
+    int64_t n = 0;
+    int rc = df_reader_measure(r, e, &n, NULL, NULL);
+
+    if (rc == DF_OK && n > 0)
+        c->los += n;
+    return rc;
+}
+
 int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out)
 {
     df_tcheck *c;
@@ -632,6 +662,7 @@ int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out)
         return DF_E_USAGE;
     if ((c = calloc(1, sizeof *c)) == NULL)
         return DF_E_NOMEM;
+    c->los = t->los >= 0 ? 0 : -1;
     for (size_t i = 0; rc == DF_OK && i < df_reader_toc_count(r); i++) {
         const df_entry *e = df_reader_toc_at(r, i);
         if (e->desc == NULL || e->tag == NULL)
@@ -640,6 +671,18 @@ int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out)
             rc = verify_object(e, t, c);
         else if (strcmp(e->desc, "TABLE DATA") == 0)
             rc = verify_rows(r, e, t, c);
+        else if (t->los >= 0 && df_entry_is_blobs(e))
+            rc = count_los(r, e, c);
+    }
+    if (rc == DF_OK && t->los >= 0 && c->los != t->los) {
+        rc = add(c, DF_SEVERITY_ERROR, DF_TFIND_LARGE_OBJECTS, format("large objects"),
+                 format("the target has %lld, the dump %lld", (long long)t->los,
+                        (long long)c->los),
+                 format("restore them again: pg_restore -a with the BLOBS entries"));
+        if (rc == DF_OK) {
+            c->v[c->n - 1].expected = c->los;
+            c->v[c->n - 1].found = t->los;
+        }
     }
     if (rc != DF_OK) {
         df_tcheck_free(c);

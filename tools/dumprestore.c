@@ -495,9 +495,10 @@ static void do_verify(dr_run *run)
         phase_fail(run, p, df_strstatus(st));
         return;
     }
-    set_note(p, "%lld tables, %lld rows compared; %zu finding%s",
+    set_note(p, "%lld tables, %lld rows, %lld large objects compared; %zu finding%s",
              (long long)df_tcheck_tables(p->check), (long long)df_tcheck_rows(p->check),
-             df_tcheck_count(p->check), df_tcheck_count(p->check) == 1 ? "" : "s");
+             (long long)df_tcheck_large_objects(p->check), df_tcheck_count(p->check),
+             df_tcheck_count(p->check) == 1 ? "" : "s");
     phase_end(run, p, DF_VERDICT_OK);
 }
 
@@ -917,6 +918,8 @@ static int print_json(const dr_run *run, int verdict)
             tool_json_int(&j, df_tcheck_tables(p->check));
             tool_json_key(&j, "rows");
             tool_json_int(&j, df_tcheck_rows(p->check));
+            tool_json_key(&j, "large_objects");
+            tool_json_int(&j, df_tcheck_large_objects(p->check));
         }
         tool_json_key(&j, "findings");
         tool_json_begin_array(&j);

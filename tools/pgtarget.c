@@ -325,6 +325,19 @@ static int fill_sequences(pgt_conn *c, df_target *t, char *err, size_t errlen)
     return rc;
 }
 
+static int fill_los(pgt_conn *c, df_target *t, char *err, size_t errlen)
+{
+    PGresult *res =
+        query(c, "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata", 1, err, errlen);
+    int rc;
+
+    if (res == NULL)
+        return -1;
+    rc = df_target_set_large_objects(t, strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+    PQclear(res);
+    return rc == DF_OK ? 0 : -1;
+}
+
 int pgt_fill(pgt_conn *c, df_target *t, int what, char *err, size_t errlen)
 {
     if ((what & PGT_SERVER) && fill_server(c, t, err, errlen) != 0)
@@ -347,6 +360,8 @@ int pgt_fill(pgt_conn *c, df_target *t, int what, char *err, size_t errlen)
                    errlen) != 0))
         return -1;
     if ((what & PGT_ROWS) && fill_counts(c, t, err, errlen) != 0)
+        return -1;
+    if ((what & PGT_ROWS) && fill_los(c, t, err, errlen) != 0)
         return -1;
     if ((what & PGT_SEQUENCES) && fill_sequences(c, t, err, errlen) != 0)
         return -1;

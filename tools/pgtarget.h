@@ -20,7 +20,7 @@ enum {
     PGT_ROLES = 2,   /* roles and memberships */
     PGT_OBJECTS = 4, /* relations, functions, types, constraints, triggers, policies ... */
     PGT_NEEDS = 8,   /* available extensions, tablespaces */
-    PGT_ROWS = 16,   /* count(*) of every user table */
+    PGT_ROWS = 16,   /* count(*) of every user table, and the large objects */
     PGT_SEQUENCES = 32, /* each sequence's next value and the maximum of the column it feeds */
 };
 

@@ -43,20 +43,23 @@ for dump in corpus/pg15/sample.*; do
     name=${dump#corpus/}
     want=$(awk -F'\t' -v f="$name" '$1 == f && $2 != "<large objects>" { s += $3 } END { print s + 0 }' \
         corpus/rowcounts.tsv)
+    wantlo=$(awk -F'\t' -v f="$name" '$1 == f && $2 == "<large objects>" { s += $3 } END { print s + 0 }' \
+        corpus/rowcounts.tsv)
     TMPDIR=$T/tmp "${DR[@]}" --json "$dump" >"$T/out.json" 2>"$T/err"
     rc=$?
     # rows compared, and the phases that are not OK: the known warning is the sequence the
     # corpus dumps set behind its column (dumpcheck: sequence-behind-data)
-    read -r rows others < <(python3 -c '
+    read -r rows los others < <(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 rows = sum(p.get("rows", 0) for p in d["phases"] if p["name"] == "verify")
+los = sum(p.get("large_objects", 0) for p in d["phases"] if p["name"] == "verify")
 bad = [p["name"] for p in d["phases"] if p["result"] != "ok" and not (
     p["name"] == "sequences" and all(f["code"] == "sequence-behind" for f in p["findings"]))]
-print(rows, ",".join(bad) or "-")' "$T/out.json" 2>/dev/null)
-    check "drill $name: verdict OK or the known warning, $want rows verified" \
-        "$([ $rc -le 1 ] && [ "$rows" = "$want" ] && [ "$others" = - ]; echo $?)" \
-        "exit $rc, rows $rows, phases not OK: $others" \
+print(rows, los, ",".join(bad) or "-")' "$T/out.json" 2>/dev/null)
+    check "drill $name: verdict OK or the known warning, $want rows, $wantlo LOs verified" \
+        "$([ $rc -le 1 ] && [ "$rows" = "$want" ] && [ "$los" = "$wantlo" ] && [ "$others" = - ]; echo $?)" \
+        "exit $rc, rows $rows, LOs $los, phases not OK: $others" \
         "$(grep -e '"note"' -e '"code"' "$T/out.json" | head -12)" "$(head -3 "$T/err")"
     left=$(leftovers)
     check "drill $name: nothing left" "$([ -z "$left" ]; echo $?)" "$left"
