@@ -45,8 +45,13 @@ for dump in corpus/pg15/sample.*; do
         corpus/rowcounts.tsv)
     wantlo=$(awk -F'\t' -v f="$name" '$1 == f && $2 == "<large objects>" { s += $3 } END { print s + 0 }' \
         corpus/rowcounts.tsv)
-    TMPDIR=$T/tmp "${DR[@]}" --json "$dump" >"$T/out.json" 2>"$T/err"
+    rm -f "$T/m.prom"
+    TMPDIR=$T/tmp "${DR[@]}" --json --prometheus "$T/m.prom" "$dump" >"$T/out.json" 2>"$T/err"
     rc=$?
+    check "drill $name: --prometheus verdict and the restore's seconds" \
+        "$(grep -qx "dumprestore_verdict $rc" "$T/m.prom" &&
+            grep -q '^dumprestore_phase_seconds{phase="restore"} [0-9.]*$' "$T/m.prom"; echo $?)" \
+        "$(head -5 "$T/m.prom" 2>&1)"
     # rows compared, and the phases that are not OK: the known warning is the sequence the
     # corpus dumps set behind its column (dumpcheck: sequence-behind-data)
     read -r rows los others < <(python3 -c '
