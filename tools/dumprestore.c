@@ -1007,6 +1007,11 @@ static int open_dumps(dr_run *run)
         tool_print_error(PROG, run->o->dump, df_reader_error(run->r));
         return tool_exit_for_open_error(df_reader_error(run->r));
     }
+    if (run->o->clean && df_reader_header(run->r)->format == DF_FORMAT_PLAIN) {
+        tool_errorf(PROG, "--clean needs an archive: a plain script drops only what pg_dump "
+                          "--clean wrote into it");
+        return TOOL_EXIT_UNKNOWN;
+    }
     if (run->o->globals == NULL)
         return TOOL_EXIT_OK;
     if ((run->gr = df_reader_new(NULL)) == NULL) {
