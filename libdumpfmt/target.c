@@ -422,15 +422,12 @@ static int check_collisions(df_reader *r, const df_target *t, const df_preflight
     return rc;
 }
 
-static int check_roles(df_reader *r, const df_target *t, const df_preflight_options *o,
+static int check_roles(df_roles *roles, const df_target *t, const df_preflight_options *o,
                        df_tcheck *c)
 {
-    df_roles *roles = NULL;
     const char **names = NULL;
-    int rc = df_roles_collect(r, &roles);
+    int rc = DF_OK;
 
-    if (rc != DF_OK)
-        return rc;
     if (t->roles.n > 0 && (names = calloc(t->roles.n, sizeof *names)) == NULL)
         rc = DF_E_NOMEM;
     for (size_t i = 0; rc == DF_OK && i < t->roles.n; i++) {
@@ -467,7 +464,6 @@ static int check_roles(df_reader *r, const df_target *t, const df_preflight_opti
                  format("GRANT \"%s\" TO \"%s\", or --create-roles --globals FILE", m->role,
                         m->member));
     }
-    df_roles_free(roles);
     return rc;
 }
 
@@ -536,23 +532,16 @@ static int check_versions(df_reader *r, const df_target *t, const df_preflight_o
     return rc;
 }
 
-static int check_encoding(df_reader *r, const df_target *t, df_tcheck *c)
+static int check_encoding(const df_roles *roles, const df_target *t, df_tcheck *c)
 {
-    df_roles *roles = NULL;
-    const char *enc;
-    int rc;
+    const char *enc = df_roles_encoding(roles);
+    int rc = DF_OK;
 
-    if (t->encoding == NULL)
-        return DF_OK;
-    if ((rc = df_roles_collect(r, &roles)) != DF_OK)
-        return rc;
-    enc = df_roles_encoding(roles);
-    if (enc != NULL && strcmp(enc, t->encoding) != 0)
+    if (t->encoding != NULL && enc != NULL && strcmp(enc, t->encoding) != 0)
         rc = add(c, DF_SEVERITY_WARNING, DF_TFIND_ENCODING, format("encoding %s", t->encoding),
                  format("the target database's encoding differs from the dump's %s", enc),
                  format("create the database with ENCODING '%s' (createdb -E %s -T template0)",
                         enc, enc));
-    df_roles_free(roles);
     return rc;
 }
 
@@ -560,6 +549,7 @@ int df_target_preflight(df_reader *r, const df_target *t, const df_preflight_opt
                         df_tcheck **out)
 {
     df_preflight_options none = {0};
+    df_roles *roles = NULL;
     df_tcheck *c;
     int rc;
 
@@ -574,12 +564,15 @@ int df_target_preflight(df_reader *r, const df_target *t, const df_preflight_opt
     rc = check_versions(r, t, o, c);
     if (rc == DF_OK)
         rc = check_collisions(r, t, o, c);
+    if (rc == DF_OK) /* one pass over the dump for the roles and the encoding */
+        rc = df_roles_collect(r, &roles);
     if (rc == DF_OK)
-        rc = check_roles(r, t, o, c);
+        rc = check_roles(roles, t, o, c);
     if (rc == DF_OK)
         rc = check_needs(r, t, c);
     if (rc == DF_OK)
-        rc = check_encoding(r, t, c);
+        rc = check_encoding(roles, t, c);
+    df_roles_free(roles);
     if (rc != DF_OK) {
         df_tcheck_free(c);
         return rc;

@@ -379,7 +379,8 @@ static void do_preflight(dr_run *run)
     c = connect_target(run, p, &missing_db);
     if (c == NULL) {
         if (missing_db)
-            strncat(p->note, "; create it first (createdb)", sizeof p->note - strlen(p->note) - 1);
+            snprintf(p->note + strlen(p->note), sizeof p->note - strlen(p->note),
+                     "; create it first (createdb)");
         df_target_free(t);
         phase_end(run, p, DF_VERDICT_UNKNOWN);
         return;
@@ -871,7 +872,8 @@ static int cluster_createdb(dr_run *run, dr_cluster *cl, dr_phase *p)
         return -1;
     }
     pgt_close(c);
-    strncat(cl->conninfo, " dbname=drill", sizeof cl->conninfo - strlen(cl->conninfo) - 1);
+    snprintf(cl->conninfo + strlen(cl->conninfo), sizeof cl->conninfo - strlen(cl->conninfo),
+             " dbname=drill");
     return 0;
 }
 
