@@ -896,9 +896,9 @@ static int print_text(const dr_run *run, int verdict)
 {
     for (size_t i = 0; i < run->nphases; i++) {
         const dr_phase *p = &run->phases[i];
-        if (!run->o->quiet || p->verdict != DF_VERDICT_OK)
-            printf("%s: %s (%.2f s): %s\n", p->name, verdict_word(p->verdict), p->seconds,
-                   p->note);
+        if (run->o->quiet && p->verdict == DF_VERDICT_OK)
+            continue; /* also its findings: roles a drill created, nothing to act on */
+        printf("%s: %s (%.2f s): %s\n", p->name, verdict_word(p->verdict), p->seconds, p->note);
         print_findings(p->check);
     }
     printf("verdict: %s\n", df_verdict_name(verdict));
