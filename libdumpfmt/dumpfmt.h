@@ -1290,6 +1290,9 @@ DF_API int df_target_add_membership(df_target *t, const char *role, const char *
  */
 DF_API int df_target_add_object(df_target *t, const char *kind, const char *schema,
                                 const char *name, int invalid);
+/* The same, with the object's owner (compared with the entry's owner field). */
+DF_API int df_target_add_owned_object(df_target *t, const char *kind, const char *schema,
+                                      const char *name, int invalid, const char *owner);
 /* An extension pg_available_extensions lists; a tablespace of the cluster. */
 DF_API int df_target_add_available_extension(df_target *t, const char *name);
 DF_API int df_target_add_tablespace(df_target *t, const char *name);
@@ -1321,6 +1324,7 @@ DF_API int df_target_add_sequence(df_target *t, const char *schema, const char *
 #define DF_TFIND_ROWS "rows-differ"                   /* row count differs from the dump's */
 #define DF_TFIND_SEQUENCE "sequence-behind"           /* nextval() would return a used value */
 #define DF_TFIND_LARGE_OBJECTS "large-objects-differ" /* LO count differs from the dump's */
+#define DF_TFIND_OWNER "owner-differs"                /* the object's owner is not the dump's */
 
 /* One finding of a comparison.  Strings owned by the df_tcheck. */
 typedef struct df_tfinding {

@@ -19,6 +19,7 @@
 
 typedef struct tgt_obj {
     char *key; /* kind \x1f schema \x1f name */
+    char *owner; /* objects: the owner when known, else NULL */
     int invalid;
     int64_t rows; /* TABLE rows, -1 unknown */
 } tgt_obj;
@@ -68,8 +69,10 @@ int df_target_set_large_objects(df_target *t, int64_t count)
 
 static void set_free(tgt_set *s)
 {
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++) {
         free(s->v[i].key);
+        free(s->v[i].owner);
+    }
     free(s->v);
 }
 
@@ -128,6 +131,7 @@ static int set_add(tgt_set *s, const char *a, const char *b, const char *c, int 
     if ((key = make_key(a, b, c)) == NULL)
         return DF_E_NOMEM;
     s->v[s->n].key = key;
+    s->v[s->n].owner = NULL;
     s->v[s->n].invalid = invalid;
     s->v[s->n].rows = rows;
     s->n++;
@@ -196,6 +200,20 @@ int df_target_add_object(df_target *t, const char *kind, const char *schema, con
     if (t == NULL || kind == NULL || name == NULL)
         return DF_E_USAGE;
     return set_add(&t->objects, kind, kind_schema(kind, schema), name, invalid != 0, -1);
+}
+
+int df_target_add_owned_object(df_target *t, const char *kind, const char *schema,
+                               const char *name, int invalid, const char *owner)
+{
+    int rc = df_target_add_object(t, kind, schema, name, invalid);
+
+    if (rc != DF_OK || owner == NULL)
+        return rc;
+    if (strlen(owner) > TARGET_NAME_MAX)
+        return DF_E_LIMIT;
+    if ((t->objects.v[t->objects.n - 1].owner = strdup(owner)) == NULL)
+        return DF_E_NOMEM;
+    return DF_OK;
 }
 
 int df_target_add_available_extension(df_target *t, const char *name)
@@ -597,6 +615,15 @@ static int verify_object(const df_entry *e, const df_target *t, df_tcheck *c)
         return add(c, DF_SEVERITY_ERROR, DF_TFIND_OBJECT_MISSING, entry_object(e),
                    format("is in the dump but not in the target's catalog"),
                    format("restore it: pg_restore -L with its TOC entry %d", (int)e->dump_id));
+    if (o->owner != NULL && e->owner != NULL && e->owner[0] != '\0' &&
+        strcmp(o->owner, e->owner) != 0) {
+        int rc = add(c, DF_SEVERITY_ERROR, DF_TFIND_OWNER, entry_object(e),
+                     format("is owned by %s, in the dump by %s", o->owner, e->owner),
+                     format("ALTER ... OWNER TO the dump's owner (a restore with --no-owner "
+                            "leaves the restoring user the owner)"));
+        if (rc != DF_OK)
+            return rc;
+    }
     if (!o->invalid)
         return DF_OK;
     if (strcmp(e->desc, "INDEX") == 0)

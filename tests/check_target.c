@@ -123,11 +123,15 @@ START_TEST(test_verify_rows_and_objects)
     ck_assert_int_eq(df_target_add_rows(t, "bulk", "readings", 19990), DF_OK);
     ck_assert_int_eq(df_target_add_rows(t, "inventory", "categories", 8), DF_OK);
     ck_assert_int_eq(df_target_add_object(t, "INDEX", "bulk", "readings_val_idx", 1), DF_OK);
-    ck_assert_int_eq(df_target_add_object(t, "TABLE", "bulk", "readings", 0), DF_OK);
+    ck_assert_int_eq(df_target_add_owned_object(t, "TABLE", "bulk", "readings", 0, "postgres"),
+                     DF_OK);
+    ck_assert_int_eq(df_target_add_owned_object(t, "SCHEMA", NULL, "audit", 0, "someone"), DF_OK);
     ck_assert_int_eq(df_target_set_large_objects(t, 4), DF_OK); /* rowcounts.tsv: 5 */
     ck_assert_int_eq(df_target_verify(r, t, &c), DF_OK);
     ck_assert_int_eq(df_tcheck_large_objects(c), 5);
     ck_assert_str_eq(objects_of(c, DF_TFIND_LARGE_OBJECTS, NULL), "large objects,");
+    /* the list file says bulk.readings is postgres's, audit is "Data Steward"'s */
+    ck_assert_str_eq(objects_of(c, DF_TFIND_OWNER, NULL), "SCHEMA audit,");
     ck_assert_int_eq(df_tcheck_tables(c), 2);
     ck_assert_int_eq(df_tcheck_rows(c), 20008);
     ck_assert_str_eq(objects_of(c, DF_TFIND_ROWS, NULL), "TABLE bulk.readings,");

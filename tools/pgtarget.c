@@ -172,8 +172,8 @@ static int add_member(df_target *t, PGresult *res, int i)
 
 static int add_object(df_target *t, PGresult *res, int i)
 {
-    return df_target_add_object(t, val(res, i, 0), val(res, i, 1), val(res, i, 2),
-                                strcmp(val(res, i, 3), "t") == 0);
+    return df_target_add_owned_object(t, val(res, i, 0), val(res, i, 1), val(res, i, 2),
+                                      strcmp(val(res, i, 3), "t") == 0, val(res, i, 4));
 }
 
 static int add_extension(df_target *t, PGresult *res, int i)
@@ -189,7 +189,8 @@ static int add_tablespace(df_target *t, PGresult *res, int i)
 static const char *const sql_relations =
     "SELECT CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'p' THEN 'TABLE' WHEN 'v' THEN 'VIEW' "
     "WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' "
-    "ELSE 'INDEX' END, n.nspname, c.relname, COALESCE(NOT i.indisvalid, false) "
+    "ELSE 'INDEX' END, n.nspname, c.relname, COALESCE(NOT i.indisvalid, false), "
+    "pg_catalog.pg_get_userbyid(c.relowner) "
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid "
     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND" USER_NSP
@@ -199,29 +200,32 @@ static const char *const sql_relations =
 static const char *const sql_functions_fmt =
     "SELECT %s, n.nspname, p.proname || '(' || COALESCE(pg_catalog.array_to_string(ARRAY("
     "SELECT pg_catalog.format_type(a.t, NULL) FROM pg_catalog.unnest(p.proargtypes) "
-    "WITH ORDINALITY a(t, o) ORDER BY a.o), ', '), '') || ')', false "
+    "WITH ORDINALITY a(t, o) ORDER BY a.o), ', '), '') || ')', false, "
+    "pg_catalog.pg_get_userbyid(p.proowner) "
     "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
     "WHERE" USER_NSP "AND" NOT_EXT("pg_proc", "p.oid");
 
 static const char *const sql_others =
-    "SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname, false "
+    "SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname, false, "
+    "pg_catalog.pg_get_userbyid(t.typowner) "
     "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
     "WHERE" USER_NSP "AND (t.typrelid = 0 OR (SELECT r.relkind FROM pg_catalog.pg_class r "
     "WHERE r.oid = t.typrelid) = 'c') AND NOT (t.typelem <> 0 AND t.typlen = -1 AND "
     "t.typname ~ '^_') AND" NOT_EXT("pg_type", "t.oid")
-    "UNION ALL SELECT 'SCHEMA', NULL, n.nspname, false FROM pg_catalog.pg_namespace n WHERE"
+    "UNION ALL SELECT 'SCHEMA', NULL, n.nspname, false, pg_catalog.pg_get_userbyid(n.nspowner) "
+    "FROM pg_catalog.pg_namespace n WHERE"
     USER_NSP
-    "UNION ALL SELECT 'EXTENSION', NULL, e.extname, false FROM pg_catalog.pg_extension e "
+    "UNION ALL SELECT 'EXTENSION', NULL, e.extname, false, NULL FROM pg_catalog.pg_extension e "
     "UNION ALL SELECT CASE o.contype WHEN 'f' THEN 'FK CONSTRAINT' WHEN 'c' THEN "
     "'CHECK CONSTRAINT' ELSE 'CONSTRAINT' END, n.nspname, r.relname || ' ' || o.conname, "
-    "NOT o.convalidated FROM pg_catalog.pg_constraint o JOIN pg_catalog.pg_class r "
+    "NOT o.convalidated, NULL FROM pg_catalog.pg_constraint o JOIN pg_catalog.pg_class r "
     "ON r.oid = o.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE"
     USER_NSP
-    "UNION ALL SELECT 'TRIGGER', n.nspname, r.relname || ' ' || g.tgname, false "
+    "UNION ALL SELECT 'TRIGGER', n.nspname, r.relname || ' ' || g.tgname, false, NULL "
     "FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class r ON r.oid = g.tgrelid "
     "JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE NOT g.tgisinternal AND"
     USER_NSP
-    "UNION ALL SELECT 'POLICY', n.nspname, r.relname || ' ' || p.polname, false "
+    "UNION ALL SELECT 'POLICY', n.nspname, r.relname || ' ' || p.polname, false, NULL "
     "FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class r ON r.oid = p.polrelid "
     "JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE" USER_NSP;
 
@@ -234,10 +238,10 @@ static int fill_objects(pgt_conn *c, df_target *t, char *err, size_t errlen)
     char sql[4096];
 
     snprintf(sql, sizeof sql, sql_functions_fmt, kind);
-    if (fill_rows(c, t, sql_relations, 4, add_object, err, errlen) != 0 ||
-        fill_rows(c, t, sql, 4, add_object, err, errlen) != 0)
+    if (fill_rows(c, t, sql_relations, 5, add_object, err, errlen) != 0 ||
+        fill_rows(c, t, sql, 5, add_object, err, errlen) != 0)
         return -1;
-    return fill_rows(c, t, sql_others, 4, add_object, err, errlen);
+    return fill_rows(c, t, sql_others, 5, add_object, err, errlen);
 }
 
 /* count(*) of each user table (ONLY: a dump's data entry holds that table's own rows). */

@@ -12,8 +12,9 @@
 #               read (as pg_restore -l finds) and the release that can
 #   midway      a restore that fails midway: stopped, the entry named, a resume list that,
 #               after the fix, completes the database (pg_dump equal to a clean restore's)
-#   verify      rows deleted, an index and a large object dropped after a restore:
-#               --verify-only names all three, exit 2 (the dump's counts: corpus/rowcounts.tsv)
+#   verify      rows deleted, an index and a large object dropped, a schema given to another
+#               owner after a restore: --verify-only names all four, exit 2 (the dump's
+#               counts: corpus/rowcounts.tsv)
 #   analyze     every restored table analyzed (pg_class.reltuples >= 0)
 #   sequences   the sequence the corpus dump sets behind its column (dumpcheck finds it in
 #               the dump): named with its setval(), exit 1; after --fix-sequences nextval() is
@@ -186,16 +187,18 @@ check "sequences: --fix-sequences sets them above the column's maximum, then exi
 
 live_psql -d r1 -c "DELETE FROM bulk.readings WHERE ctid IN (SELECT ctid FROM bulk.readings LIMIT 10)" \
     -c "DROP INDEX inventory.products_name_slug_idx" \
+    -c "ALTER SCHEMA audit OWNER TO postgres" \
     -c "SELECT lo_unlink(min(oid)) FROM pg_largeobject_metadata" >/dev/null
 "${DR[@]}" --verify-only -d dbname=r1 "$DUMP" >"$W/v1" 2>&1
 rc=$?
 got="$(findings "$W/v1" rows-differ | tr '\n' ,)$(findings "$W/v1" object-missing | tr '\n' ,)"
 got="$got$(findings "$W/v1" large-objects-differ | tr '\n' ,)"
-want='TABLE bulk.readings,INDEX inventory.products_name_slug_idx,large objects,'
+got="$got$(findings "$W/v1" owner-differs | tr '\n' ,)"
+want='TABLE bulk.readings,INDEX inventory.products_name_slug_idx,large objects,SCHEMA audit,'
 n=$(grep -c '^  error' "$W/v1")
 # the dump's 20000 rows: corpus/rowcounts.tsv (the corpus manifest), not dumpfmt's counting
-check "verify: rows deleted, index and a large object dropped named, exit 2" \
-    "$([ $rc = 2 ] && [ "$got" = "$want" ] && [ "$n" = 3 ] &&
+check "verify: rows deleted, index and large object dropped, owner changed: named, exit 2" \
+    "$([ $rc = 2 ] && [ "$got" = "$want" ] && [ "$n" = 4 ] &&
         grep -q 'bulk.readings: has 19990 rows, the dump 20000$' "$W/v1" &&
         grep -q 'large objects: the target has 4, the dump 5$' "$W/v1"; echo $?)" \
     "exit $rc" "got $got" \
