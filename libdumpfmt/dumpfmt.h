@@ -1284,6 +1284,120 @@ DF_API size_t df_rdiag_resume(const df_rdiag *d, const size_t **order, size_t *p
  */
 DF_API int df_rdiag_write_plain(const df_rdiag *d, df_reader *r, FILE *out, df_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Restore targets (target.c): a snapshot of a target database, filled */
+/* by the caller (dumprestore reads it with libpq), compared with a dump */
+/* ------------------------------------------------------------------ */
+typedef struct df_target df_target;
+
+/* A new, empty snapshot.  NULL only on ENOMEM. */
+DF_API df_target *df_target_new(void);
+DF_API void df_target_free(df_target *t);
+/*
+ * The server: its version number (150004), the database's encoding
+ * ("UTF8"), and 1 when the database holds no object of its own beyond
+ * what initdb makes.  DF_OK, DF_E_NOMEM or DF_E_USAGE.
+ */
+DF_API int df_target_set_server(df_target *t, int server_num, const char *encoding, int empty);
+/* A role of the cluster; a membership (role granted to member). */
+DF_API int df_target_add_role(df_target *t, const char *name);
+DF_API int df_target_add_membership(df_target *t, const char *role, const char *member);
+/*
+ * An object of the database, named as a TOC entry names it: `kind` is the
+ * entry's desc ("TABLE", "INDEX", "FK CONSTRAINT" ...), `schema` its
+ * namespace (NULL for schemas and extensions), `name` its tag ("t",
+ * "f(integer)", "t t_pkey" for constraints, triggers and policies).
+ * `invalid`: an index not valid, a constraint not validated.
+ */
+DF_API int df_target_add_object(df_target *t, const char *kind, const char *schema,
+                                const char *name, int invalid);
+/* The same, with the object's owner (compared with the entry's owner field). */
+DF_API int df_target_add_owned_object(df_target *t, const char *kind, const char *schema,
+                                      const char *name, int invalid, const char *owner);
+/* An extension pg_available_extensions lists; a tablespace of the cluster. */
+DF_API int df_target_add_available_extension(df_target *t, const char *name);
+DF_API int df_target_add_tablespace(df_target *t, const char *name);
+/* The large objects of the database (pg_largeobject_metadata); not set: not compared. */
+DF_API int df_target_set_large_objects(df_target *t, int64_t count);
+/* The rows of a table (count(*)). */
+DF_API int df_target_add_rows(df_target *t, const char *schema, const char *table, int64_t rows);
+
+/*
+ * A sequence that feeds a column (its DEFAULT nextval(), or identity): the
+ * value its next nextval() returns, and the column's maximum (-1: no rows).
+ * `column` names it for messages ("s.t.c").
+ */
+DF_API int df_target_add_sequence(df_target *t, const char *schema, const char *name,
+                                  const char *column, int64_t next_value, int64_t column_max);
+
+/* Codes of df_tfinding.code (stable strings, documented in dumprestore(1)). */
+#define DF_TFIND_NOT_EMPTY "target-not-empty"         /* a dump object exists on the target */
+#define DF_TFIND_ROLE_MISSING "role-missing"          /* a role the restore needs */
+#define DF_TFIND_MEMBERSHIP_MISSING "membership-missing" /* a membership of --globals */
+#define DF_TFIND_EXTENSION "extension-unavailable"    /* not in pg_available_extensions */
+#define DF_TFIND_TABLESPACE "tablespace-missing"      /* an entry's tablespace */
+#define DF_TFIND_ENCODING "encoding-differs"          /* database vs dump encoding */
+#define DF_TFIND_SERVER_OLDER "server-older"          /* target major < the dump's source */
+#define DF_TFIND_ARCHIVE_VERSION "archive-too-new"    /* pg_restore cannot read the archive */
+#define DF_TFIND_OBJECT_MISSING "object-missing"      /* a TOC object not in the catalog */
+#define DF_TFIND_INDEX_INVALID "index-invalid"        /* indisvalid false */
+#define DF_TFIND_NOT_VALIDATED "constraint-not-validated" /* convalidated false */
+#define DF_TFIND_ROWS "rows-differ"                   /* row count differs from the dump's */
+#define DF_TFIND_SEQUENCE "sequence-behind"           /* nextval() would return a used value */
+#define DF_TFIND_LARGE_OBJECTS "large-objects-differ" /* LO count differs from the dump's */
+#define DF_TFIND_OWNER "owner-differs"                /* the object's owner is not the dump's */
+
+/* One finding of a comparison.  Strings owned by the df_tcheck. */
+typedef struct df_tfinding {
+    int severity;        /* df_severity */
+    const char *code;    /* DF_TFIND_* */
+    const char *object;  /* "TABLE public.t", "role app_ro", ... */
+    const char *message; /* what is wrong */
+    const char *fix;     /* what to do; NULL when nothing */
+    int64_t expected;    /* rows-differ: the dump's rows, else -1 */
+    int64_t found;       /* rows-differ: the target's rows, else -1 */
+} df_tfinding;
+
+typedef struct df_tcheck df_tcheck;
+
+typedef struct df_preflight_options {
+    int allow_existing;        /* existing objects are a warning, not an error */
+    int clean;                 /* pg_restore --clean: existing objects are dropped first */
+    int pg_restore_major;      /* the pg_restore that will run; 0: unknown, not checked */
+    const df_roles *globals;   /* memberships to check (pg_dumpall globals), or NULL */
+} df_preflight_options;
+
+/*
+ * Step 1 of a restore: what of `t` stops a restore of r's dump (opened,
+ * not read on: the TOC is enough, plus df_roles_collect's pass).  DF_OK
+ * with *out set, or a negative DF_E_*.
+ */
+DF_API int df_target_preflight(df_reader *r, const df_target *t, const df_preflight_options *o,
+                               df_tcheck **out);
+/*
+ * Verification after a restore: every object of the TOC exists (indexes
+ * valid, constraints validated unless the dump has them NOT VALID), and
+ * every table's rows equal the dump's (read here: the data of r is read
+ * once).  DF_OK with *out set, or a negative DF_E_* (reading the data).
+ */
+DF_API int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out);
+/*
+ * The sequences of `t` whose next value is not above the maximum of the
+ * column they feed: a warning each, whose fix is the SELECT setval() that
+ * puts it right.  DF_OK with *out set, or DF_E_NOMEM / DF_E_USAGE.
+ */
+DF_API int df_target_check_sequences(const df_target *t, df_tcheck **out);
+DF_API size_t df_tcheck_count(const df_tcheck *c);
+DF_API const df_tfinding *df_tcheck_at(const df_tcheck *c, size_t i);
+/* The worst severity (a df_verdict), DF_VERDICT_OK when there is no finding. */
+DF_API int df_tcheck_verdict(const df_tcheck *c);
+/* verify: tables whose rows were compared, and their rows in the dump; the dump's large
+   objects (-1: not compared). */
+DF_API int64_t df_tcheck_large_objects(const df_tcheck *c);
+DF_API int64_t df_tcheck_tables(const df_tcheck *c);
+DF_API int64_t df_tcheck_rows(const df_tcheck *c);
+DF_API void df_tcheck_free(df_tcheck *c);
+
 #ifdef __cplusplus
 }
 #endif
