@@ -14,8 +14,9 @@ set -euo pipefail
 # zlib, lz4, zstd: the codecs pg_dump uses; libpq: dumproles -d; ISA-L: fast gzip inflate.
 build_pkgs=(build-essential pkg-config zlib1g-dev liblz4-dev libzstd-dev libpq-dev libisal-dev)
 # Check: unit tests; mandoc: man page lint; postgresql-15: live tests; lz4, zstd: compressed
-# plain dumps in the tests; python3: test helpers; hyperfine: benchmarks; tmux: progress tests.
-test_pkgs=(check mandoc postgresql-15 lz4 zstd python3 hyperfine tmux)
+# plain dumps in the tests; python3, jq: test helpers; time: peak memory in tests; hyperfine:
+# benchmarks; tmux: progress tests.
+test_pkgs=(check mandoc postgresql-15 lz4 zstd python3 hyperfine tmux jq time)
 fuzz_pkgs=(clang)
 
 usage() {
