@@ -4704,9 +4704,13 @@ static int rows_mode_of(const df_reader *r, const df_entry *e)
 
 static int setup_entries(vctx *c)
 {
+    dfi_vindex *ix = NULL;
+
     c->n = df_reader_toc_count(c->r);
     c->ents = calloc(c->n ? c->n : 1, sizeof *c->ents);
     if (c->ents == NULL)
+        return DF_E_NOMEM;
+    if (!c->opt->quick && !c->opt->no_values && (ix = dfi_vindex_build(c->r)) == NULL)
         return DF_E_NOMEM;
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
@@ -4720,8 +4724,9 @@ static int setup_entries(vctx *c)
         ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
         ve->start = ve->end = -1;
         if (ve->table && ve->rows_mode == DF_ROWS_COPY && !c->opt->quick && !c->opt->no_values)
-            ve->vt = dfi_vtable_build(c->r, e, &c->pre.oom);
+            ve->vt = dfi_vtable_build(ix, e, &c->pre.oom);
     }
+    dfi_vindex_free(ix);
     return DF_OK;
 }
 
