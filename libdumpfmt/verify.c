@@ -37,6 +37,7 @@
 #include "codec_gzip.h"
 #include "internal.h"
 #include "valuecheck.h"
+#include "cpuload.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -59,6 +60,7 @@
 #define V_MIN_ROOM (64 * 1024)        /* a buffer with less room left is handed on: lz4 */
                                       /* decodes a 64 KiB block in place only with that much */
 #define V_PIPE_AFTER (2 * V_OUT_SIZE) /* a stream this long gets the checker thread */
+#define V_CPU_SLACK 0.3 /* a CPU 70% free still pays for a checker thread */
 #define V_MAX_THREADS 64
 #define V_DEFAULT_LARGE_PLAIN (1LL << 30)
 #define V_TAR_BLOCK 512
@@ -992,6 +994,7 @@ struct vctx {
     pthread_cond_t cv;
     size_t running; /* workers still taking items */
     size_t piping;  /* atomic: streams whose COPY text a checker thread takes */
+    dfi_cpuload load; /* CPUs the rest of the machine leaves us (threads > 1 only) */
     bool sparse;    /* --quick walk of a seekable custom file: chunk headers only */
     struct vtap *tap; /* a plain script from a pipe: what its one pass checked */
 };
@@ -1354,7 +1357,26 @@ static bool pipe_allowed(vctx *c)
     size_t busy = __atomic_load_n(&c->running, __ATOMIC_RELAXED) +
                   __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
 
-    return c->opt->threads > 1 && busy < (size_t)c->opt->threads;
+    return c->opt->threads > 1 && busy < (size_t)c->opt->threads &&
+           (double)busy + 1 <= dfi_cpuload_avail(&c->load) + V_CPU_SLACK;
+}
+
+/*
+ * A piped stream goes back to checking in the worker when the machine no longer leaves a CPU
+ * for the checker (another job took it): two threads taking turns on one CPU are slower than
+ * one doing both (`-j 2` on a machine whose other CPU is busy must not be slower than `-j 1`).
+ */
+static void maybe_unpipe(vstream *s)
+{
+    vctx *c = s->c;
+    size_t busy = __atomic_load_n(&c->running, __ATOMIC_RELAXED) +
+                  __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
+
+    if ((double)busy <= dfi_cpuload_avail(&c->load) + V_CPU_SLACK)
+        return;
+    pipe_drain(s->w);
+    s->piped = false;
+    __atomic_sub_fetch(&c->piping, 1, __ATOMIC_RELAXED);
 }
 
 static void stream_flush(vstream *s)
@@ -1367,6 +1389,8 @@ static void stream_flush(vstream *s)
         __atomic_add_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
         s->w->pipe.next = s->w->pipe.cur; /* the checker is idle: nothing handed over */
     }
+    if (s->table && s->piped)
+        maybe_unpipe(s);
     if (s->table && s->piped) {
         pipe_hand_over(s->w, s->used);
     } else {
@@ -3963,6 +3987,8 @@ static void run_items(vctx *c)
         free(tids);
         return;
     }
+    if (c->opt->threads > 1) /* pipe_allowed asks it, also of a single worker */
+        dfi_cpuload_init(&c->load, c->opt->threads);
     if (nt > 1) {
         pthread_mutex_lock(&c->mu);
         for (; started < nt; started++) {
@@ -3988,6 +4014,8 @@ static void run_items(vctx *c)
     }
     for (size_t k = 0; k < nt; k++)
         worker_free(&ws[k]);
+    if (c->opt->threads > 1)
+        dfi_cpuload_free(&c->load);
     c->v->sum.threads = (int)(started > 0 ? started : 1);
     progress_tick(c, true);
     free(ws);
