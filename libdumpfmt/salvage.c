@@ -20,6 +20,7 @@ typedef struct sv_entry {
     char *defn;
     char *member;
     char *lreason;
+    int64_t safe;   /* decoded bytes that come out in big pieces before the damage */
 } sv_entry;
 
 struct df_salvage {
@@ -152,18 +153,44 @@ static void run_feed(count_run *c, const uint8_t *p, size_t n)
         scan_feed(&c->scan, p, n);
 }
 
-/* Read e's data until it ends or fails, counting what a restore keeps. */
-static int count_table_rows(df_reader *r, const df_entry *e, count_run *c, uint8_t *buf)
-{
-    int rc;
+/*
+ * The reader hands out nothing of a call whose input fails part way: the
+ * bytes it decoded in that call are dropped with the error.  So a damaged
+ * stream is read twice: once in big pieces to learn how many bytes come
+ * out safely, then up to there in big pieces and on one byte a call, so
+ * that not one decoded byte before the damage is lost.
+ */
+typedef struct careful {
+    df_reader *r;
+    int64_t safe; /* bytes that come out in big pieces; -1: not known yet */
+    int64_t done;
+} careful;
 
+static int64_t careful_read(careful *c, uint8_t *buf)
+{
+    size_t want = READ_CHUNK;
+    int64_t got;
+
+    if (c->safe >= 0 && c->done >= c->safe)
+        want = 1;
+    else if (c->safe >= 0 && c->safe - c->done < (int64_t)want)
+        want = (size_t)(c->safe - c->done);
+    got = df_reader_read_data(c->r, buf, want);
+    if (got > 0)
+        c->done += got;
+    return got;
+}
+
+/* Read e's data until it ends or fails, counting what a restore keeps. */
+static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k, uint8_t *buf)
+{
     c->status = df_reader_open_data(r, e);
     if (c->status != DF_OK)
         return DF_OK;
     for (;;) {
         df_data_stats st;
         int64_t before = run_rows(c);
-        int64_t got = df_reader_read_data(r, buf, READ_CHUNK);
+        int64_t got = careful_read(k, buf);
 
         if (got <= 0) {
             c->status = got == 0 ? DF_OK : (int)got;
@@ -178,9 +205,34 @@ static int count_table_rows(df_reader *r, const df_entry *e, count_run *c, uint8
         if (!c->ins && c->scan.stopped)
             break;
     }
-    rc = c->status;
     df_reader_close_data(r);
-    return rc == DF_E_NOMEM ? rc : DF_OK;
+    return c->status == DF_E_NOMEM ? DF_E_NOMEM : DF_OK;
+}
+
+static int count_table_rows(df_reader *r, const df_entry *e, count_run *c, int64_t *safe,
+                            uint8_t *buf)
+{
+    careful k = {r, -1, 0};
+    count_run first = *c;
+    int rc = count_pass(r, e, &first, &k, buf);
+
+    *safe = k.done;
+    if (rc != DF_OK || first.status == DF_OK || (!first.ins && first.scan.stopped)) {
+        df_rowcount *keep = c->ins;
+        *c = first;
+        if (keep != first.ins)
+            df_rowcount_free(keep);
+        return rc;
+    }
+    /* the damage ended the first pass: read again, to the last byte before it */
+    if (first.ins) {
+        df_rowcount_free(first.ins);
+        if ((c->ins = df_rowcount_new(DF_ROWS_INSERT)) == NULL)
+            return DF_E_NOMEM;
+    }
+    k.safe = k.done;
+    k.done = 0;
+    return count_pass(r, e, c, &k, buf);
 }
 
 /* Large objects read whole before the damage. */
@@ -269,7 +321,7 @@ static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
         if (e->copy_stmt == NULL && (c.ins = df_rowcount_new(DF_ROWS_INSERT)) == NULL)
             return DF_E_NOMEM;
         c.scan.ncols = e->copy_stmt ? copy_columns(e->copy_stmt) : 0;
-        rc = count_table_rows(r, e, &c, buf);
+        rc = count_table_rows(r, e, &c, &s->e[i].safe, buf);
         p->rows_kept = run_rows(&c);
         /* a decoder notices a flipped bit only later: trust nothing of the failing chunk */
         p->rows_unverified =
@@ -673,13 +725,15 @@ int df_salvage_write_list(const df_salvage *s, const df_list_options *opt, FILE 
 }
 
 /* Hand fn the stream's bytes up to the end of row `rows` (a prefix: no buffering). */
-static int emit_rows(df_reader *r, int64_t rows, df_salvage_rows_fn fn, void *ctx, uint8_t *buf)
+static int emit_rows(df_reader *r, int64_t rows, int64_t safe, df_salvage_rows_fn fn, void *ctx,
+                     uint8_t *buf)
 {
+    careful k = {r, safe, 0};
     int64_t seen = 0;
     bool escape = false;
 
     while (seen < rows) {
-        int64_t got = df_reader_read_data(r, buf, READ_CHUNK);
+        int64_t got = careful_read(&k, buf);
         size_t k = 0;
 
         if (got <= 0)
@@ -699,10 +753,11 @@ static int emit_rows(df_reader *r, int64_t rows, df_salvage_rows_fn fn, void *ct
 static int count_all_rows(df_reader *r, const df_entry *e, int64_t *rows, uint8_t *buf)
 {
     count_run c;
+    int64_t safe;
 
     memset(&c, 0, sizeof c);
     c.scan.ncols = copy_columns(e->copy_stmt);
-    if (count_table_rows(r, e, &c, buf) != DF_OK)
+    if (count_table_rows(r, e, &c, &safe, buf) != DF_OK)
         return DF_E_NOMEM;
     *rows = c.scan.rows;
     return c.status;
@@ -730,7 +785,7 @@ int df_salvage_read_rows(df_reader *r, const df_salvage *s, size_t i, df_salvage
     if (rc == DF_OK)
         rc = df_reader_open_data(r, e);
     if (rc == DF_OK)
-        rc = emit_rows(r, rows, fn, ctx, buf);
+        rc = emit_rows(r, rows, p->rows_kept < 0 ? -1 : s->e[i].safe, fn, ctx, buf);
     if (rc != DF_OK && rc != DF_E_IO)
         *err = *df_reader_error(r);
     else if (rc == DF_E_IO)
