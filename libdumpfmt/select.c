@@ -1211,6 +1211,16 @@ const char *df_selection_reason(const df_selection *s, size_t i)
     return s->pool.text[s->reason[i] - 1];
 }
 
+int dfi_selection_exclude(df_selection *s, size_t i, const char *reason)
+{
+    if (i >= s->n)
+        return DF_E_USAGE;
+    if (df_selection_included(s, i))
+        s->count--;
+    s->pick[i] = DF_PICK_EXCLUDED;
+    return set_reason(s, i, reason);
+}
+
 size_t df_selection_count(const df_selection *s)
 {
     return s->count;
