@@ -36,6 +36,7 @@
 #include "verify.h"
 #include "codec_gzip.h"
 #include "internal.h"
+#include "sqlident.h"
 #include "valuecheck.h"
 
 #include <ctype.h>
@@ -50,10 +51,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #define V_OUT_SIZE (256 * 1024)       /* decompressed bytes per checker call */
 #define V_PIPE_BUFS 4                 /* decoded buffers in flight to a checker thread */
 #define V_MIN_ROOM (64 * 1024)        /* a buffer with less room left is handed on: lz4 */
@@ -63,7 +60,6 @@
 #define V_DEFAULT_LARGE_PLAIN (1LL << 30)
 #define V_TAR_BLOCK 512
 #define V_MSG 1024
-#define V_SEQ_PRUNE (-2) /* dfi_watch.seq of a column watched until it holds a non-integer */
 
 /* ================================================================== */
 /* Names                                                               */
@@ -192,70 +188,6 @@ static void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, in
 /* Identifiers and SQL fragments in TOC text                           */
 /* ================================================================== */
 
-static const char *skip_space(const char *s)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-        s++;
-    return s;
-}
-
-/*
- * One identifier at *s as written by pg_dump (fmtId): "quoted" with ""
- * for a quote, or bare.  The raw name goes to out.  False when there is none.
- */
-static bool parse_ident(const char **sp, char *out, size_t cap)
-{
-    const char *s = *sp;
-    size_t n = 0;
-
-    if (*s == '"') {
-        for (s++; *s; s++) {
-            if (*s == '"') {
-                if (s[1] != '"')
-                    break;
-                s++;
-            }
-            if (n + 1 < cap)
-                out[n++] = *s;
-        }
-        if (*s != '"')
-            return false;
-        s++;
-    } else {
-        while (*s && !strchr(" \t\r\n.,()\";'", *s)) {
-            if (n + 1 < cap)
-                out[n++] = *s;
-            s++;
-        }
-        if (n == 0)
-            return false;
-    }
-    out[n] = '\0';
-    *sp = s;
-    return true;
-}
-
-#define V_IDENT 256
-#define V_MAX_PARTS 3
-
-/* A dotted name "a.b.c" (up to 3 parts); returns the number of parts, 0 on failure. */
-static int parse_qualified(const char **sp, char parts[V_MAX_PARTS][V_IDENT])
-{
-    const char *s = *sp;
-    int n = 0;
-
-    while (n < V_MAX_PARTS && parse_ident(&s, parts[n], V_IDENT)) {
-        n++;
-        if (*s != '.')
-            break;
-        s++;
-    }
-    if (n == 0)
-        return 0;
-    *sp = s;
-    return n;
-}
-
 static bool starts_with(const char *s, const char *prefix)
 {
     return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
@@ -266,627 +198,6 @@ static bool streq(const char *a, const char *b)
     return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
-void dfi_free_names(char **names, int n)
-{
-    if (names == NULL)
-        return;
-    for (int i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-int dfi_copy_columns(const char *stmt, char ***names)
-{
-    char parts[V_MAX_PARTS][V_IDENT];
-    char col[V_IDENT];
-    const char *s;
-    char **v = NULL;
-    int n = 0;
-
-    if (names)
-        *names = NULL;
-    if (stmt == NULL || strncmp(stmt, "COPY ", 5) != 0)
-        return -1;
-    s = skip_space(stmt + 5);
-    if (parse_qualified(&s, parts) == 0)
-        return -1;
-    /* pg_dump writes "COPY t  FROM stdin;" (two spaces) for a table without columns. */
-    if (strncmp(s, "  FROM ", 7) == 0)
-        return 0;
-    s = skip_space(s);
-    if (*s != '(')
-        return -1;
-    s = skip_space(s + 1);
-    for (;;) {
-        if (!parse_ident(&s, col, sizeof col))
-            goto bad;
-        if (names) {
-            char **nv = realloc(v, (size_t)(n + 1) * sizeof *nv);
-            if (nv == NULL || (nv[n] = strdup(col)) == NULL) {
-                v = nv ? nv : v;
-                goto bad;
-            }
-            v = nv;
-        }
-        n++;
-        s = skip_space(s);
-        if (*s == ')')
-            break;
-        if (*s != ',')
-            goto bad;
-        s = skip_space(s + 1);
-    }
-    s = skip_space(s + 1);
-    /* 8.x dumps of tables WITH OIDS carry the oid as an extra first column. */
-    if (strncmp(s, "WITH OIDS", 9) == 0)
-        n++;
-    if (names)
-        *names = v;
-    return n;
-bad:
-    dfi_free_names(v, n);
-    return -1;
-}
-
-/* ================================================================== */
-/* The COPY text checker                                               */
-/* ================================================================== */
-
-int dfi_copycheck_init(dfi_copycheck *cp, int mode, int ncols, dfi_watch *w, size_t nw)
-{
-    memset(cp, 0, sizeof *cp);
-    cp->mode = mode;
-    cp->ncols = ncols;
-    cp->in_command = mode == DF_ROWS_COPY_WITH_COMMAND;
-    cp->last_nonspace = -1;
-    cp->w = w;
-    cp->nw = nw;
-    cp->maxcol = -1;
-    for (size_t i = 0; i < nw; i++) {
-        w[i].stmt_col = w[i].col;
-        if (w[i].col > cp->maxcol)
-            cp->maxcol = w[i].col;
-    }
-    if (mode == DF_ROWS_INSERT) {
-        cp->ins = df_rowcount_new(DF_ROWS_INSERT);
-        if (cp->ins == NULL)
-            return DF_E_NOMEM;
-    }
-    return DF_OK;
-}
-
-void dfi_copycheck_free(dfi_copycheck *cp)
-{
-    df_rowcount_free(cp->ins);
-    cp->ins = NULL;
-}
-
-/* What COPY TO writes after a backslash (PostgreSQL's COPY text format). */
-static bool valid_escape(uint8_t c)
-{
-    switch (c) {
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
-    case 'v':
-    case '\\':
-    case 'N':
-    case '.':
-    case 'x': return true;
-    default: return c >= '0' && c <= '7';
-    }
-}
-
-static void note_escape(dfi_copycheck *cp, int c, int64_t at)
-{
-    if (c >= 0 && valid_escape((uint8_t)c))
-        return;
-    if (cp->bad_esc++ == 0) {
-        cp->bad_esc_row = cp->rows + 1;
-        cp->bad_esc_pos = at;
-        cp->bad_esc_char = c;
-    }
-}
-
-/* An integer field of a watched column: digits with an optional sign; \N and text are skipped. */
-/*
- * A value that is not an integer: a column a plain script's one pass
- * watches on speculation (V_SEQ_PRUNE) is no sequence's and is dropped;
- * NULL (\N) says nothing.
- */
-static void watch_not_int(dfi_watch *w, const char *f, size_t len)
-{
-    if (w->seq == V_SEQ_PRUNE && !(len == 2 && f[0] == '\\' && f[1] == 'N'))
-        w->col = -1;
-}
-
-static void watch_value(dfi_watch *w, const char *f, size_t len)
-{
-    uint64_t v = 0;
-    bool neg = false;
-    size_t i = 0;
-    int64_t val;
-
-    if (len > 0 && (f[0] == '-' || f[0] == '+')) {
-        neg = f[0] == '-';
-        i = 1;
-    }
-    if (i == len || len - i > 19) {
-        watch_not_int(w, f, len);
-        return;
-    }
-    for (; i < len; i++) {
-        if (f[i] < '0' || f[i] > '9') {
-            watch_not_int(w, f, len);
-            return;
-        }
-        v = v * 10 + (uint64_t)(f[i] - '0');
-    }
-    if (v > (uint64_t)INT64_MAX)
-        return;
-    val = neg ? -(int64_t)v : (int64_t)v;
-    if (!w->have || val > w->max)
-        w->max = val;
-    w->have = true;
-}
-
-/*
- * Find each watched column of one row and take its value.  `whole` is false
- * when only a prefix of a very long row was kept: a field is then only used
- * when a tab ends it inside the prefix.
- */
-static void watch_row(dfi_copycheck *cp, const char *line, size_t len, bool whole)
-{
-    const char *p = line, *end = line + len;
-    int col = 0;
-
-    while (col <= cp->maxcol && p <= end) {
-        const char *tab = memchr(p, '\t', (size_t)(end - p));
-        const char *fe = tab ? tab : end;
-
-        for (size_t i = 0; i < cp->nw && (tab != NULL || whole); i++)
-            if (cp->w[i].col == col)
-                watch_value(&cp->w[i], p, (size_t)(fe - p));
-        if (tab == NULL)
-            break;
-        p = tab + 1;
-        col++;
-    }
-}
-
-static void carry_add(dfi_copycheck *cp, const uint8_t *p, size_t n)
-{
-    size_t room = sizeof cp->carry - cp->carry_n;
-
-    if (n > room) {
-        n = room;
-        cp->carry_cut = true;
-    }
-    memcpy(cp->carry + cp->carry_n, p, n);
-    cp->carry_n += n;
-}
-
-/* A newline at piece index `i` (absolute offset `at`) ends the current line. */
-static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base)
-{
-    int64_t at = base + (int64_t)i;
-    int64_t len = at - cp->line_start;
-
-    /* "\." alone, or "\.\r" of a CR LF script (psql takes both) */
-    if (cp->dot_line && (len == 2 || (len == 3 && (i > 0 ? p[i - 1] : cp->last_byte) == '\r'))) {
-        cp->terminated = true;
-        return;
-    }
-    cp->rows++;
-    if ((cp->ncols > 0 && cp->tabs != cp->ncols - 1) || (cp->ncols == 0 && len != 0)) {
-        if (cp->bad_rows++ == 0) {
-            cp->bad_row_no = cp->rows;
-            cp->bad_row_cols = cp->tabs + 1;
-            cp->bad_row_pos = cp->line_start;
-        }
-    }
-    if (cp->vc != NULL) {
-        bool carried = cp->line_start < base;
-        const uint8_t *from = carried ? p : p + (cp->line_start - base);
-        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows, cp->line_start,
-                        cp->tabs != cp->ncols - 1);
-    }
-    if (cp->nw > 0) {
-        if (cp->line_start >= base) {
-            watch_row(cp, (const char *)p + (cp->line_start - base), (size_t)len, true);
-        } else {
-            carry_add(cp, p, i);
-            watch_row(cp, cp->carry, cp->carry_n, !cp->carry_cut);
-        }
-        cp->carry_n = 0;
-        cp->carry_cut = false;
-    }
-    cp->line_start = at + 1;
-    cp->tabs = 0;
-    cp->dot_line = false;
-}
-
-/* A backslash at piece index i: check the escaped byte (maybe in the next piece). */
-static size_t on_backslash(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i, int64_t base)
-{
-    bool at_start = base + (int64_t)i == cp->line_start;
-
-    if (i + 1 >= n) {
-        cp->esc_pending = true;
-        cp->esc_at_start = at_start;
-        return n;
-    }
-    note_escape(cp, p[i + 1] == '\n' ? -1 : p[i + 1], base + (int64_t)i);
-    if (at_start && p[i + 1] == '.')
-        cp->dot_line = true;
-    /* The escaped byte is data: not a delimiter, not a line end (as COPY FROM reads it). */
-    return i + 2;
-}
-
-#ifdef __SSE2__
-/* Bit masks of bytes equal to '\n', '\\' and '\t' in the 64 bytes at p. */
-static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
-{
-    const __m128i vn = _mm_set1_epi8('\n'), vb = _mm_set1_epi8('\\'), vt = _mm_set1_epi8('\t');
-    uint64_t a = 0, b = 0, c = 0;
-
-    for (int k = 0; k < 4; k++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
-        b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * k);
-        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt)) << (16 * k);
-    }
-    *nl = a;
-    *bs = b;
-    *tab = c;
-}
-#else
-/* Portable twin: one bit per byte equal to c, from 8-byte words. */
-static inline uint64_t eq_mask8(uint64_t w, uint8_t c)
-{
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
-    uint64_t x = w ^ (0x0101010101010101ULL * c);
-    uint64_t t = ~(((x & lo7) + lo7) | x | lo7); /* 0x80 in each zero byte, exactly */
-    uint64_t m = 0;
-
-    for (int k = 0; k < 8; k++)
-        m |= ((t >> (8 * k + 7)) & 1) << k;
-    return m;
-}
-
-static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
-{
-    uint64_t a = 0, b = 0, c = 0;
-
-    for (int k = 0; k < 8; k++) {
-        uint64_t w;
-        memcpy(&w, p + 8 * k, 8);
-        a |= eq_mask8(w, '\n') << (8 * k);
-        b |= eq_mask8(w, '\\') << (8 * k);
-        c |= eq_mask8(w, '\t') << (8 * k);
-    }
-    *nl = a;
-    *bs = b;
-    *tab = c;
-}
-#endif
-
-/*
- * Set bits of a mask.  Without -mpopcnt GCC calls a libgcc routine for
- * __builtin_popcountll, which shows in profiles of the row scanner.
- */
-static inline int bits64(uint64_t x)
-{
-#ifdef __POPCNT__
-    return __builtin_popcountll(x);
-#else
-    x = x - ((x >> 1) & 0x5555555555555555ULL);
-    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-    return (int)((x * 0x0101010101010101ULL) >> 56);
-#endif
-}
-
-/*
- * Rows of COPY text from piece index i until the terminator line or the
- * end of the piece.  The hot loop looks at 64 bytes at a time: tabs are
- * counted with one popcount, and only newlines and backslashes stop it.
- */
-static size_t scan_rows(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i, int64_t base)
-{
-    if (cp->esc_pending && i < n) {
-        cp->esc_pending = false;
-        note_escape(cp, p[i] == '\n' ? -1 : p[i], base + (int64_t)i - 1);
-        if (cp->esc_at_start && p[i] == '.')
-            cp->dot_line = true;
-        i++;
-    }
-    while (i < n) {
-        size_t j;
-
-        if (i + 64 <= n) {
-            uint64_t nl, bs, tab, ev;
-
-            masks64(p + i, &nl, &bs, &tab);
-            ev = nl | bs;
-            if (ev == 0) {
-                cp->tabs += bits64(tab);
-                i += 64;
-                continue;
-            }
-            j = (size_t)__builtin_ctzll(ev);
-            cp->tabs += bits64(tab & ((1ULL << j) - 1));
-            j += i;
-        } else {
-            for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++)
-                cp->tabs += p[j] == '\t';
-            if (j == n)
-                return n;
-        }
-        if (p[j] == '\n') {
-            end_line(cp, p, j, base);
-            i = j + 1;
-            if (cp->terminated)
-                return i;
-        } else {
-            i = on_backslash(cp, p, n, j, base);
-        }
-    }
-    return i;
-}
-
-/* After "\." pg_dump writes only newlines. */
-static void after_terminator(dfi_copycheck *cp, const uint8_t *p, size_t n, int64_t at)
-{
-    if (cp->after_bytes > 0) {
-        cp->after_bytes += (int64_t)n;
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\n' || p[i] == '\r') /* CR: the line ends of a CR LF script */
-            continue;
-        if (cp->after_bytes == 0)
-            cp->after_pos = at + (int64_t)i;
-        cp->after_bytes += (int64_t)(n - i);
-        return;
-    }
-}
-
-/* DF_ROWS_COPY_WITH_COMMAND: collect the leading COPY line; returns bytes used. */
-static size_t command_line(dfi_copycheck *cp, const uint8_t *p, size_t n)
-{
-    const uint8_t *nl = memchr(p, '\n', n);
-    size_t take = nl ? (size_t)(nl - p) : n;
-    size_t room = sizeof cp->cmd - 1 - cp->cmd_n;
-
-    memcpy(cp->cmd + cp->cmd_n, p, take < room ? take : room);
-    cp->cmd_n += take < room ? take : room;
-    if (nl == NULL)
-        return n;
-    cp->cmd[cp->cmd_n] = '\0';
-    cp->in_command = false;
-    cp->ncols = dfi_copy_columns(cp->cmd, NULL);
-    return take + 1;
-}
-
-/* --- watched columns in INSERT statements --------------------------- */
-
-enum { IS_NORMAL = 0, IS_STRING, IS_ESTRING, IS_IDENT, IS_COMMENT };
-
-static bool word_char(int c)
-{
-    return isalnum(c) || c == '_' || c == '$';
-}
-
-/* A field of a VALUES row ended: take its value for the watched columns at that position. */
-static void ins_field_end(dfi_copycheck *cp)
-{
-    dfi_insscan *s = &cp->is;
-
-    for (size_t i = 0; i < cp->nw && !s->field_bad; i++)
-        if (cp->w[i].stmt_col == s->col)
-            watch_value(&cp->w[i], s->fld, s->fld_len);
-    s->fld_len = 0;
-    s->field_bad = false;
-}
-
-/* A name of the statement's column list ended: is it a watched column? */
-static void ins_name_end(dfi_copycheck *cp)
-{
-    dfi_insscan *s = &cp->is;
-
-    s->name[s->name_len] = '\0';
-    for (size_t i = 0; i < cp->nw; i++)
-        if (cp->w[i].name != NULL && strcmp(cp->w[i].name, s->name) == 0)
-            cp->w[i].stmt_col = s->ncol_names;
-    s->ncol_names++;
-    s->name_len = 0;
-}
-
-static void ins_word_end(dfi_copycheck *cp)
-{
-    dfi_insscan *s = &cp->is;
-
-    if (s->word_len == 6 && s->depth == 0 && strncasecmp(s->word, "values", 6) == 0)
-        s->after_values = true;
-    if (s->word_len == 6 && s->depth == 0 && strncasecmp(s->word, "insert", 6) == 0) {
-        s->after_values = false; /* a new statement: columns in table order until a list */
-        s->ncol_names = 0;
-        for (size_t i = 0; i < cp->nw; i++)
-            cp->w[i].stmt_col = cp->w[i].col;
-    }
-    s->word_len = 0;
-}
-
-static void ins_punct(dfi_copycheck *cp, int c)
-{
-    dfi_insscan *s = &cp->is;
-    bool row = s->depth == 1 && s->after_values;
-
-    switch (c) {
-    case '(':
-        if (++s->depth == 1 && s->after_values) {
-            s->col = 0;
-            s->fld_len = 0;
-            s->field_bad = false;
-        } else if (s->depth == 1) {
-            s->in_cols = true;
-            s->name_len = 0;
-        } else if (s->depth == 2 && s->after_values) {
-            s->field_bad = true; /* ROW(...), functions: not a plain integer */
-        }
-        break;
-    case ')':
-        if (row)
-            ins_field_end(cp);
-        else if (s->depth == 1 && s->in_cols) {
-            if (s->name_len > 0)
-                ins_name_end(cp);
-            s->in_cols = false;
-        }
-        if (s->depth > 0)
-            s->depth--;
-        break;
-    case ',':
-        if (row) {
-            ins_field_end(cp);
-            s->col++;
-        } else if (s->depth == 1 && s->in_cols && s->name_len > 0) {
-            ins_name_end(cp);
-        }
-        break;
-    case ';':
-        if (s->depth == 0)
-            s->after_values = false;
-        break;
-    default:
-        if (row && !isspace(c)) {
-            if (s->fld_len < sizeof s->fld)
-                s->fld[s->fld_len++] = (char)c;
-            else
-                s->field_bad = true;
-        }
-        break;
-    }
-}
-
-static void ins_byte(dfi_copycheck *cp, int c, int prev)
-{
-    dfi_insscan *s = &cp->is;
-
-    switch (s->st) {
-    case IS_STRING:
-    case IS_ESTRING:
-        if (s->pend_bs) {
-            s->pend_bs = false;
-            return;
-        }
-        if (s->pend_quote) {
-            s->pend_quote = false;
-            if (c == '\'')
-                return; /* a doubled quote */
-            s->st = IS_NORMAL;
-            break; /* c is ordinary text again */
-        }
-        if (c == '\'')
-            s->pend_quote = true;
-        else if (c == '\\' && s->st == IS_ESTRING)
-            s->pend_bs = true;
-        return;
-    case IS_IDENT:
-        if (s->pend_quote) {
-            s->pend_quote = false;
-            if (c != '"') {
-                s->st = IS_NORMAL;
-                break;
-            }
-        } else if (c == '"') {
-            s->pend_quote = true;
-            return;
-        }
-        if (s->in_cols && s->depth == 1 && s->name_len + 1 < sizeof s->name)
-            s->name[s->name_len++] = (char)c;
-        return;
-    case IS_COMMENT:
-        if (c == '\n')
-            s->st = IS_NORMAL;
-        return;
-    }
-    if (word_char(c)) {
-        if (s->word_len < sizeof s->word)
-            s->word[s->word_len] = (char)c;
-        s->word_len++;
-        if (s->in_cols && s->depth == 1 && s->name_len + 1 < sizeof s->name)
-            s->name[s->name_len++] = (char)c;
-        ins_punct(cp, c); /* field text */
-        return;
-    }
-    if (c == '\'') {
-        bool e = s->word_len == 1 && (s->word[0] == 'E' || s->word[0] == 'e');
-        ins_word_end(cp);
-        s->st = e ? IS_ESTRING : IS_STRING;
-        s->field_bad = true; /* a quoted value is not a plain integer */
-        return;
-    }
-    ins_word_end(cp);
-    if (c == '"')
-        s->st = IS_IDENT;
-    else if (c == '-' && prev == '-')
-        s->st = IS_COMMENT;
-    else
-        ins_punct(cp, c);
-}
-
-static void insert_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
-{
-    df_rowcount_feed(cp->ins, p, n);
-    cp->rows = df_rowcount_rows(cp->ins);
-    for (size_t i = 0; i < n && cp->nw > 0; i++)
-        ins_byte(cp, p[i], i > 0 ? p[i - 1] : -1);
-    for (size_t i = n; i > 0; i--)
-        if (!isspace(p[i - 1])) {
-            cp->last_nonspace = p[i - 1];
-            break;
-        }
-}
-
-void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
-{
-    int64_t base = cp->pos;
-    size_t i = 0;
-
-    if (cp->mode == DF_ROWS_INSERT) {
-        insert_feed(cp, p, n);
-        cp->pos += (int64_t)n;
-        return;
-    }
-    if (cp->in_command) {
-        i = command_line(cp, p, n);
-        if (!cp->in_command)
-            cp->line_start = base + (int64_t)i;
-    }
-    if (i < n && !cp->terminated)
-        i = scan_rows(cp, p, n, i, base);
-    if (cp->terminated && i < n)
-        after_terminator(cp, p + i, n - i, base + (int64_t)i);
-    else if (cp->nw > 0 && !cp->terminated && !cp->in_command) {
-        /* keep the start of a row that goes on in the next piece */
-        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
-        if ((size_t)from < n)
-            carry_add(cp, p + from, n - (size_t)from);
-    }
-    if (n > 0)
-        cp->last_byte = p[n - 1];
-    if (cp->vc != NULL && !cp->terminated && !cp->in_command) {
-        /* the value checks keep the whole start of a row that goes on */
-        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
-        if ((size_t)from < n)
-            dfi_vcheck_carry(cp->vc, p + from, n - (size_t)from);
-    }
-    cp->pos = base + (int64_t)n;
-}
 
 /* ================================================================== */
 /* Verification state                                                  */
@@ -948,7 +259,7 @@ typedef struct vseq {
  */
 typedef struct vlink {
     size_t seq; /* index into vctx.seqs */
-    char tschema[V_IDENT], table[V_IDENT], column[V_IDENT];
+    char tschema[DFI_IDENT], table[DFI_IDENT], column[DFI_IDENT];
 } vlink;
 
 typedef struct vctx vctx;
@@ -3204,7 +2515,7 @@ static bool parse_setval(const char *defn, vseq *q)
 
     if (s == NULL)
         return false;
-    s = skip_space(s + 7);
+    s = dfi_sql_skip_space(s + 7);
     if (*s != '\'')
         return false;
     for (s++; *s; s++)
@@ -3215,18 +2526,18 @@ static bool parse_setval(const char *defn, vseq *q)
         }
     if (*s != '\'')
         return false;
-    s = skip_space(s + 1);
+    s = dfi_sql_skip_space(s + 1);
     if (*s != ',')
         return false;
-    s = skip_space(s + 1);
+    s = dfi_sql_skip_space(s + 1);
     errno = 0;
     v = strtoll(s, &end, 10);
     if (end == s || errno != 0)
         return false;
-    s = skip_space(end);
+    s = dfi_sql_skip_space(end);
     if (*s != ',')
         return false;
-    s = skip_space(s + 1);
+    s = dfi_sql_skip_space(s + 1);
     if (starts_with(s, "true"))
         q->called = true;
     else if (starts_with(s, "false"))
@@ -3240,34 +2551,34 @@ static bool parse_setval(const char *defn, vseq *q)
 /* A 1- or 2-part table name; a bare name is in the entry's schema (old search_path dumps). */
 static bool parse_table(const char **sp, const char *dflt_schema, char *schema, char *table)
 {
-    char parts[V_MAX_PARTS][V_IDENT];
-    int n = parse_qualified(sp, parts);
+    char parts[DFI_MAX_PARTS][DFI_IDENT];
+    int n = dfi_sql_qualified(sp, parts);
 
     if (n == 1 && dflt_schema != NULL) {
-        snprintf(schema, V_IDENT, "%s", dflt_schema);
-        snprintf(table, V_IDENT, "%s", parts[0]);
+        snprintf(schema, DFI_IDENT, "%s", dflt_schema);
+        snprintf(table, DFI_IDENT, "%s", parts[0]);
         return true;
     }
     if (n != 2)
         return false;
-    snprintf(schema, V_IDENT, "%s", parts[0]);
-    snprintf(table, V_IDENT, "%s", parts[1]);
+    snprintf(schema, DFI_IDENT, "%s", parts[0]);
+    snprintf(table, DFI_IDENT, "%s", parts[1]);
     return true;
 }
 
 /* "nextval('s'::regclass)" at s: the sequence a column default takes its values from. */
 static bool parse_nextval(const char *s, const char *dflt_schema, char *schema, char *name)
 {
-    char text[2 * V_IDENT + 8];
+    char text[2 * DFI_IDENT + 8];
     const char *p;
     size_t n = 0;
 
-    s = skip_space(s);
+    s = dfi_sql_skip_space(s);
     if (strncmp(s, "pg_catalog.", 11) == 0)
         s += 11;
     if (strncmp(s, "nextval(", 8) != 0)
         return false;
-    s = skip_space(s + 8);
+    s = dfi_sql_skip_space(s + 8);
     if (*s != '\'')
         return false;
     for (s++; *s; s++) { /* the regclass literal, quotes undoubled */
@@ -3313,9 +2624,9 @@ static void link_add(vctx *c, const char *schema, const char *name, const char *
         }
         l = &c->links[c->nlinks++];
         l->seq = k;
-        snprintf(l->tschema, V_IDENT, "%s", tschema);
-        snprintf(l->table, V_IDENT, "%s", table);
-        snprintf(l->column, V_IDENT, "%s", column);
+        snprintf(l->tschema, DFI_IDENT, "%s", tschema);
+        snprintf(l->table, DFI_IDENT, "%s", table);
+        snprintf(l->column, DFI_IDENT, "%s", column);
         return;
     }
 }
@@ -3332,17 +2643,17 @@ static const char *alter_column(const df_entry *e, char *ts, char *tt, char *col
         s += 5;
     if (!parse_table(&s, e->schema, ts, tt))
         return NULL;
-    s = skip_space(s);
+    s = dfi_sql_skip_space(s);
     if (strncmp(s, "ALTER COLUMN ", 13) != 0)
         return NULL;
     s += 13;
-    return parse_ident(&s, col, V_IDENT) ? skip_space(s) : NULL;
+    return dfi_sql_ident(&s, col, DFI_IDENT) ? dfi_sql_skip_space(s) : NULL;
 }
 
 /* DEFAULT: "ALTER TABLE ONLY t ALTER COLUMN c SET DEFAULT nextval('s'::regclass);". */
 static void links_from_default(vctx *c, const df_entry *e)
 {
-    char ts[V_IDENT], tt[V_IDENT], col[V_IDENT], ss[V_IDENT], sn[V_IDENT];
+    char ts[DFI_IDENT], tt[DFI_IDENT], col[DFI_IDENT], ss[DFI_IDENT], sn[DFI_IDENT];
     const char *s = alter_column(e, ts, tt, col);
 
     if (s != NULL && strncmp(s, "SET DEFAULT ", 12) == 0 &&
@@ -3353,7 +2664,7 @@ static void links_from_default(vctx *c, const df_entry *e)
 /* Identity: "ALTER TABLE t ALTER COLUMN c ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s ...". */
 static void links_from_identity(vctx *c, const df_entry *e)
 {
-    char ts[V_IDENT], tt[V_IDENT], col[V_IDENT];
+    char ts[DFI_IDENT], tt[DFI_IDENT], col[DFI_IDENT];
     const char *s = alter_column(e, ts, tt, col);
 
     if (s != NULL && strncmp(s, "ADD GENERATED ", 14) == 0)
@@ -3400,15 +2711,15 @@ static const char *skip_element(const char *s)
 /* "CREATE TABLE t (": the start of the list of columns, or NULL. */
 static const char *table_list(const char *defn)
 {
-    char parts[V_MAX_PARTS][V_IDENT];
+    char parts[DFI_MAX_PARTS][DFI_IDENT];
     const char *s = defn ? strstr(defn, "TABLE ") : NULL;
 
     if (s == NULL)
         return NULL;
     s += 6;
-    if (parse_qualified(&s, parts) == 0)
+    if (dfi_sql_qualified(&s, parts) == 0)
         return NULL;
-    s = skip_space(s);
+    s = dfi_sql_skip_space(s);
     return *s == '(' ? s + 1 : NULL;
 }
 
@@ -3419,13 +2730,14 @@ static const char *table_list(const char *defn)
  */
 static bool table_element(const char **sp, char *name, bool *column, const char **at)
 {
-    static const char *const not_columns[] = {"CONSTRAINT", "CHECK",   "PRIMARY", "UNIQUE",
-                                              "FOREIGN",    "EXCLUDE", "LIKE"};
-    const char *s = skip_space(*sp);
+    /* bare words, so downcased by dfi_sql_ident */
+    static const char *const not_columns[] = {"constraint", "check",   "primary", "unique",
+                                              "foreign",    "exclude", "like"};
+    const char *s = dfi_sql_skip_space(*sp);
     bool quoted = *s == '"';
 
     *at = s;
-    if (!parse_ident(&s, name, V_IDENT))
+    if (!dfi_sql_ident(&s, name, DFI_IDENT))
         return false;
     *column = true;
     for (size_t k = 0; k < sizeof not_columns / sizeof not_columns[0] && !quoted; k++)
@@ -3438,7 +2750,7 @@ static bool table_element(const char **sp, char *name, bool *column, const char 
 /* Column defaults inside "CREATE TABLE t (c integer DEFAULT nextval('s'::regclass), ...)". */
 static void links_from_table(vctx *c, const df_entry *e)
 {
-    char name[V_IDENT], ss[V_IDENT], sn[V_IDENT];
+    char name[DFI_IDENT], ss[DFI_IDENT], sn[DFI_IDENT];
     const char *s = table_list(e->defn), *at;
     bool column;
 
@@ -3475,7 +2787,7 @@ static void seq_links(vctx *c)
 
 /* Child tables: partitions (TABLE ATTACH, PARTITION OF) and INHERITS children. */
 typedef struct vedge {
-    char ps[V_IDENT], pt[V_IDENT]; /* parent */
+    char ps[DFI_IDENT], pt[DFI_IDENT]; /* parent */
     size_t child;                  /* index of the child's TABLE entry */
 } vedge;
 
@@ -3489,8 +2801,8 @@ static int edge_add(vedge **v, size_t *n, size_t *cap, const char *ps, const cha
         *v = nv;
         *cap = nc;
     }
-    snprintf((*v)[*n].ps, V_IDENT, "%s", ps);
-    snprintf((*v)[*n].pt, V_IDENT, "%s", pt);
+    snprintf((*v)[*n].ps, DFI_IDENT, "%s", ps);
+    snprintf((*v)[*n].pt, DFI_IDENT, "%s", pt);
     (*v)[*n].child = child;
     (*n)++;
     return DF_OK;
@@ -3531,7 +2843,7 @@ static void table_edges(vctx *c, vedge **v, size_t *n)
     for (size_t i = 0; i < c->n; i++) {
         const df_entry *e = c->ents[i].e;
         const char *s;
-        char ps[V_IDENT], pt[V_IDENT], cs[V_IDENT], ct[V_IDENT];
+        char ps[DFI_IDENT], pt[DFI_IDENT], cs[DFI_IDENT], ct[DFI_IDENT];
 
         if (dfi_desc_is(e, "TABLE ATTACH") && parse_attach(e, ps, pt, cs, ct)) {
             ssize_t child = find_table(c, cs, ct);
@@ -3550,10 +2862,10 @@ static void table_edges(vctx *c, vedge **v, size_t *n)
             while (parse_table(&s, e->schema, ps, pt)) {
                 if (edge_add(v, n, &cap, ps, pt, i) != DF_OK)
                     c->pre.oom = true;
-                s = skip_space(s);
+                s = dfi_sql_skip_space(s);
                 if (*s != ',')
                     break;
-                s = skip_space(s + 1);
+                s = dfi_sql_skip_space(s + 1);
             }
         }
     }
@@ -3573,7 +2885,7 @@ static int watch_add(ventry *ve, int col, int link, const char *name)
 /* Position of column `want` in "CREATE TABLE t (col type, ..., CONSTRAINT ...)", or -1. */
 static int table_column(const char *defn, const char *want)
 {
-    char name[V_IDENT];
+    char name[DFI_IDENT];
     const char *s = table_list(defn), *at;
     bool column;
     int col = 0;
@@ -3593,15 +2905,15 @@ static int table_column(const char *defn, const char *want)
 static void seq_watch(vctx *c, size_t li, const vedge *edges, size_t nedges)
 {
     const vlink *q = &c->links[li];
-    char(*names)[2][V_IDENT] = malloc((c->n + 1) * sizeof *names);
+    char(*names)[2][DFI_IDENT] = malloc((c->n + 1) * sizeof *names);
     size_t nn = 0;
 
     if (names == NULL) {
         c->pre.oom = true;
         return;
     }
-    snprintf(names[nn][0], V_IDENT, "%s", q->tschema);
-    snprintf(names[nn++][1], V_IDENT, "%s", q->table);
+    snprintf(names[nn][0], DFI_IDENT, "%s", q->tschema);
+    snprintf(names[nn++][1], DFI_IDENT, "%s", q->table);
     for (size_t at = 0; at < nn; at++) /* breadth first over the parent -> child edges */
         for (size_t x = 0; x < nedges && nn < c->n + 1; x++) {
             const df_entry *ch = c->ents[edges[x].child].e;
@@ -3612,8 +2924,8 @@ static void seq_watch(vctx *c, size_t li, const vedge *edges, size_t nedges)
                 seen =
                     streq(names[y][0], ch->schema ? ch->schema : "") && streq(names[y][1], ch->tag);
             if (!seen) {
-                snprintf(names[nn][0], V_IDENT, "%s", ch->schema ? ch->schema : "");
-                snprintf(names[nn++][1], V_IDENT, "%s", ch->tag ? ch->tag : "");
+                snprintf(names[nn][0], DFI_IDENT, "%s", ch->schema ? ch->schema : "");
+                snprintf(names[nn++][1], DFI_IDENT, "%s", ch->tag ? ch->tag : "");
             }
         }
     for (size_t i = 0; i < c->n; i++) {
@@ -3718,7 +3030,7 @@ static void setval_fix(const vseq *q, int64_t max, char *b, size_t cap)
 /* After the data: warn where the next value is not above the maximum of a column it feeds. */
 static void seq_check(vctx *c)
 {
-    char fix[4 * V_IDENT + 80];
+    char fix[4 * DFI_IDENT + 80];
 
     for (size_t k = 0; k < c->nseqs; k++) {
         const vseq *q = &c->seqs[k];
@@ -4201,7 +3513,7 @@ static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
     if (t->nw && t->w == NULL)
         t->nw = 0, t->oom = true;
     for (size_t k = 0; k < t->nw; k++)
-        t->w[k] = (dfi_watch){(int)k, copy ? V_SEQ_PRUNE : -1, NULL, false, 0, (int)k};
+        t->w[k] = (dfi_watch){(int)k, copy ? DFI_WATCH_PRUNE : -1, NULL, false, 0, (int)k};
     t->active = dfi_copycheck_init(&t->cp, copy ? DF_ROWS_COPY : DF_ROWS_INSERT, ncols, t->w,
                                    t->nw) == DF_OK;
     t->oom = t->oom || !t->active;
