@@ -36,6 +36,7 @@
 #include "verify.h"
 #include "codec_gzip.h"
 #include "internal.h"
+#include "seqfacts.h"
 #include "sqlident.h"
 #include "valuecheck.h"
 
@@ -185,21 +186,6 @@ static void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, in
 }
 
 /* ================================================================== */
-/* Identifiers and SQL fragments in TOC text                           */
-/* ================================================================== */
-
-static bool starts_with(const char *s, const char *prefix)
-{
-    return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static bool streq(const char *a, const char *b)
-{
-    return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-
-/* ================================================================== */
 /* Verification state                                                  */
 /* ================================================================== */
 
@@ -244,24 +230,6 @@ typedef struct ventry {
     vlist finds;
 } ventry;
 
-typedef struct vseq {
-    const df_entry *e; /* its SEQUENCE SET entry */
-    int64_t value;
-    bool called;
-    int64_t increment;
-} vseq;
-
-/*
- * A column a sequence feeds: its DEFAULT is nextval() of the sequence
- * (a DEFAULT entry or a column default in CREATE TABLE), or it is the
- * identity column the sequence was made for.  OWNED BY is not such a link:
- * a sequence may be owned by a column whose default takes another one.
- */
-typedef struct vlink {
-    size_t seq; /* index into vctx.seqs */
-    char tschema[DFI_IDENT], table[DFI_IDENT], column[DFI_IDENT];
-} vlink;
-
 typedef struct vctx vctx;
 
 struct df_verify {
@@ -284,10 +252,7 @@ struct vctx {
     vlist pre, post;   /* file-level findings before and after the entries' */
     int walk_stop;     /* V_STOP_*: how the walk of blocks or members ended */
     int64_t walk_end;  /* ... and where */
-    vseq *seqs;
-    size_t nseqs;
-    vlink *links; /* the columns the sequences feed */
-    size_t nlinks, caplinks;
+    dfi_seqfacts seq; /* full check: the sequences and the columns they feed */
     bool gzip_used;
     ventry **by_file; /* tar: data entries by file name (tar_data_entry), built on first use */
     size_t nby_file;
@@ -2503,373 +2468,8 @@ static void lo_check(vctx *c, ventry *ve)
 }
 
 /* ================================================================== */
-/* Sequences behind their data                                         */
+/* Sequences behind their data (the facts: seqfacts.c)                 */
 /* ================================================================== */
-
-/* "SELECT pg_catalog.setval('s', 42, true);": the value and is_called. */
-static bool parse_setval(const char *defn, vseq *q)
-{
-    const char *s = defn ? strstr(defn, "setval(") : NULL;
-    char *end;
-    long long v;
-
-    if (s == NULL)
-        return false;
-    s = dfi_sql_skip_space(s + 7);
-    if (*s != '\'')
-        return false;
-    for (s++; *s; s++)
-        if (*s == '\'') {
-            if (s[1] != '\'')
-                break;
-            s++;
-        }
-    if (*s != '\'')
-        return false;
-    s = dfi_sql_skip_space(s + 1);
-    if (*s != ',')
-        return false;
-    s = dfi_sql_skip_space(s + 1);
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (end == s || errno != 0)
-        return false;
-    s = dfi_sql_skip_space(end);
-    if (*s != ',')
-        return false;
-    s = dfi_sql_skip_space(s + 1);
-    if (starts_with(s, "true"))
-        q->called = true;
-    else if (starts_with(s, "false"))
-        q->called = false;
-    else
-        return false;
-    q->value = v;
-    return true;
-}
-
-/* A 1- or 2-part table name; a bare name is in the entry's schema (old search_path dumps). */
-static bool parse_table(const char **sp, const char *dflt_schema, char *schema, char *table)
-{
-    char parts[DFI_MAX_PARTS][DFI_IDENT];
-    int n = dfi_sql_qualified(sp, parts);
-
-    if (n == 1 && dflt_schema != NULL) {
-        snprintf(schema, DFI_IDENT, "%s", dflt_schema);
-        snprintf(table, DFI_IDENT, "%s", parts[0]);
-        return true;
-    }
-    if (n != 2)
-        return false;
-    snprintf(schema, DFI_IDENT, "%s", parts[0]);
-    snprintf(table, DFI_IDENT, "%s", parts[1]);
-    return true;
-}
-
-/* "nextval('s'::regclass)" at s: the sequence a column default takes its values from. */
-static bool parse_nextval(const char *s, const char *dflt_schema, char *schema, char *name)
-{
-    char text[2 * DFI_IDENT + 8];
-    const char *p;
-    size_t n = 0;
-
-    s = dfi_sql_skip_space(s);
-    if (strncmp(s, "pg_catalog.", 11) == 0)
-        s += 11;
-    if (strncmp(s, "nextval(", 8) != 0)
-        return false;
-    s = dfi_sql_skip_space(s + 8);
-    if (*s != '\'')
-        return false;
-    for (s++; *s; s++) { /* the regclass literal, quotes undoubled */
-        if (*s == '\'') {
-            if (s[1] != '\'')
-                break;
-            s++;
-        }
-        if (n + 1 >= sizeof text)
-            return false;
-        text[n++] = *s;
-    }
-    if (*s != '\'')
-        return false;
-    text[n] = '\0';
-    p = text;
-    return parse_table(&p, dflt_schema, schema, name) && *p == '\0';
-}
-
-static bool same_name(const df_entry *e, const char *schema, const char *tag)
-{
-    return streq(e->tag, tag) && (e->schema ? streq(e->schema, schema) : schema[0] == '\0');
-}
-
-/* Record that sequence schema.name feeds column tschema.table.column. */
-static void link_add(vctx *c, const char *schema, const char *name, const char *tschema,
-                     const char *table, const char *column)
-{
-    for (size_t k = 0; k < c->nseqs; k++) {
-        vlink *l;
-
-        if (!same_name(c->seqs[k].e, schema, name))
-            continue;
-        if (c->nlinks == c->caplinks) {
-            size_t cap = c->caplinks ? c->caplinks * 2 : 8;
-            vlink *nv = realloc(c->links, cap * sizeof *nv);
-            if (nv == NULL) {
-                c->pre.oom = true;
-                return;
-            }
-            c->links = nv;
-            c->caplinks = cap;
-        }
-        l = &c->links[c->nlinks++];
-        l->seq = k;
-        snprintf(l->tschema, DFI_IDENT, "%s", tschema);
-        snprintf(l->table, DFI_IDENT, "%s", table);
-        snprintf(l->column, DFI_IDENT, "%s", column);
-        return;
-    }
-}
-
-/* "ALTER TABLE [ONLY] t ALTER COLUMN c" in the entry's definition: t, c and what follows. */
-static const char *alter_column(const df_entry *e, char *ts, char *tt, char *col)
-{
-    const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
-
-    if (s == NULL)
-        return NULL;
-    s += 12;
-    if (strncmp(s, "ONLY ", 5) == 0)
-        s += 5;
-    if (!parse_table(&s, e->schema, ts, tt))
-        return NULL;
-    s = dfi_sql_skip_space(s);
-    if (strncmp(s, "ALTER COLUMN ", 13) != 0)
-        return NULL;
-    s += 13;
-    return dfi_sql_ident(&s, col, DFI_IDENT) ? dfi_sql_skip_space(s) : NULL;
-}
-
-/* DEFAULT: "ALTER TABLE ONLY t ALTER COLUMN c SET DEFAULT nextval('s'::regclass);". */
-static void links_from_default(vctx *c, const df_entry *e)
-{
-    char ts[DFI_IDENT], tt[DFI_IDENT], col[DFI_IDENT], ss[DFI_IDENT], sn[DFI_IDENT];
-    const char *s = alter_column(e, ts, tt, col);
-
-    if (s != NULL && strncmp(s, "SET DEFAULT ", 12) == 0 &&
-        parse_nextval(s + 12, e->schema, ss, sn))
-        link_add(c, ss, sn, ts, tt, col);
-}
-
-/* Identity: "ALTER TABLE t ALTER COLUMN c ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s ...". */
-static void links_from_identity(vctx *c, const df_entry *e)
-{
-    char ts[DFI_IDENT], tt[DFI_IDENT], col[DFI_IDENT];
-    const char *s = alter_column(e, ts, tt, col);
-
-    if (s != NULL && strncmp(s, "ADD GENERATED ", 14) == 0)
-        link_add(c, e->schema ? e->schema : "", e->tag ? e->tag : "", ts, tt, col);
-}
-
-static int64_t parse_increment(const char *defn)
-{
-    const char *s = defn ? strstr(defn, "INCREMENT BY ") : NULL;
-    long long v;
-
-    if (s == NULL)
-        return 1;
-    errno = 0;
-    v = strtoll(s + 13, NULL, 10);
-    return errno == 0 && v != 0 ? v : 1;
-}
-
-/* Skip one element of a parenthesised list: to the ',' or ')' at its own level. */
-static const char *skip_element(const char *s)
-{
-    int depth = 0;
-
-    for (; *s; s++) {
-        if (*s == '\'' || *s == '"') {
-            char q = *s;
-            for (s++; *s && !(*s == q && s[1] != q); s++)
-                if (*s == q)
-                    s++;
-            if (*s == '\0')
-                return s;
-        } else if (*s == '(') {
-            depth++;
-        } else if (*s == ')') {
-            if (depth-- == 0)
-                return s;
-        } else if (*s == ',' && depth == 0) {
-            return s;
-        }
-    }
-    return s;
-}
-
-/* "CREATE TABLE t (": the start of the list of columns, or NULL. */
-static const char *table_list(const char *defn)
-{
-    char parts[DFI_MAX_PARTS][DFI_IDENT];
-    const char *s = defn ? strstr(defn, "TABLE ") : NULL;
-
-    if (s == NULL)
-        return NULL;
-    s += 6;
-    if (dfi_sql_qualified(&s, parts) == 0)
-        return NULL;
-    s = dfi_sql_skip_space(s);
-    return *s == '(' ? s + 1 : NULL;
-}
-
-/*
- * One element of that list at *sp: its first word in `name`, whether it is
- * a column (not a table constraint or LIKE) and where it starts; *sp moves
- * to the ',' or ')' after it.  False when no name can be read.
- */
-static bool table_element(const char **sp, char *name, bool *column, const char **at)
-{
-    /* bare words, so downcased by dfi_sql_ident */
-    static const char *const not_columns[] = {"constraint", "check",   "primary", "unique",
-                                              "foreign",    "exclude", "like"};
-    const char *s = dfi_sql_skip_space(*sp);
-    bool quoted = *s == '"';
-
-    *at = s;
-    if (!dfi_sql_ident(&s, name, DFI_IDENT))
-        return false;
-    *column = true;
-    for (size_t k = 0; k < sizeof not_columns / sizeof not_columns[0] && !quoted; k++)
-        if (strcmp(name, not_columns[k]) == 0)
-            *column = false;
-    *sp = skip_element(*at);
-    return true;
-}
-
-/* Column defaults inside "CREATE TABLE t (c integer DEFAULT nextval('s'::regclass), ...)". */
-static void links_from_table(vctx *c, const df_entry *e)
-{
-    char name[DFI_IDENT], ss[DFI_IDENT], sn[DFI_IDENT];
-    const char *s = table_list(e->defn), *at;
-    bool column;
-
-    while (s != NULL && table_element(&s, name, &column, &at)) {
-        for (const char *p = at; column && p < s; p++)
-            if (strncmp(p, " DEFAULT ", 9) == 0 && parse_nextval(p + 9, e->schema, ss, sn)) {
-                link_add(c, ss, sn, e->schema ? e->schema : "", e->tag ? e->tag : "", name);
-                break;
-            }
-        if (*s != ',')
-            break;
-        s++;
-    }
-}
-
-/* Find the columns each SEQUENCE SET feeds, and each sequence's increment. */
-static void seq_links(vctx *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        const df_entry *e = c->ents[i].e;
-
-        if (dfi_desc_is(e, "DEFAULT")) {
-            links_from_default(c, e);
-        } else if (dfi_desc_is(e, "TABLE") || dfi_desc_is(e, "FOREIGN TABLE")) {
-            links_from_table(c, e);
-        } else if (dfi_desc_is(e, "SEQUENCE")) {
-            for (size_t k = 0; k < c->nseqs; k++)
-                if (same_name(c->seqs[k].e, e->schema ? e->schema : "", e->tag ? e->tag : ""))
-                    c->seqs[k].increment = parse_increment(e->defn);
-            links_from_identity(c, e);
-        }
-    }
-}
-
-/* Child tables: partitions (TABLE ATTACH, PARTITION OF) and INHERITS children. */
-typedef struct vedge {
-    char ps[DFI_IDENT], pt[DFI_IDENT]; /* parent */
-    size_t child;                  /* index of the child's TABLE entry */
-} vedge;
-
-static int edge_add(vedge **v, size_t *n, size_t *cap, const char *ps, const char *pt, size_t child)
-{
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        vedge *nv = realloc(*v, nc * sizeof *nv);
-        if (nv == NULL)
-            return DF_E_NOMEM;
-        *v = nv;
-        *cap = nc;
-    }
-    snprintf((*v)[*n].ps, DFI_IDENT, "%s", ps);
-    snprintf((*v)[*n].pt, DFI_IDENT, "%s", pt);
-    (*v)[*n].child = child;
-    (*n)++;
-    return DF_OK;
-}
-
-/* The TABLE entry named schema.table, or -1. */
-static ssize_t find_table(const vctx *c, const char *schema, const char *table)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        const df_entry *e = c->ents[i].e;
-        if ((dfi_desc_is(e, "TABLE") || dfi_desc_is(e, "FOREIGN TABLE")) &&
-            same_name(e, schema, table))
-            return (ssize_t)i;
-    }
-    return -1;
-}
-
-/* TABLE ATTACH: "ALTER TABLE ONLY parent ATTACH PARTITION child FOR VALUES ...". */
-static bool parse_attach(const df_entry *e, char *ps, char *pt, char *cs, char *ct)
-{
-    const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
-
-    if (s == NULL)
-        return false;
-    s += 12;
-    if (strncmp(s, "ONLY ", 5) == 0)
-        s += 5;
-    if (!parse_table(&s, e->schema, ps, pt) || strncmp(s, " ATTACH PARTITION ", 18) != 0)
-        return false;
-    s += 18;
-    return parse_table(&s, e->schema, cs, ct);
-}
-
-static void table_edges(vctx *c, vedge **v, size_t *n)
-{
-    size_t cap = 0;
-
-    for (size_t i = 0; i < c->n; i++) {
-        const df_entry *e = c->ents[i].e;
-        const char *s;
-        char ps[DFI_IDENT], pt[DFI_IDENT], cs[DFI_IDENT], ct[DFI_IDENT];
-
-        if (dfi_desc_is(e, "TABLE ATTACH") && parse_attach(e, ps, pt, cs, ct)) {
-            ssize_t child = find_table(c, cs, ct);
-            if (child >= 0 && edge_add(v, n, &cap, ps, pt, (size_t)child) != DF_OK)
-                c->pre.oom = true;
-        }
-        if (!dfi_desc_is(e, "TABLE") && !dfi_desc_is(e, "FOREIGN TABLE"))
-            continue;
-        if ((s = strstr(e->defn ? e->defn : "", " PARTITION OF ")) != NULL) {
-            s += 14;
-            if (parse_table(&s, e->schema, ps, pt) && edge_add(v, n, &cap, ps, pt, i) != DF_OK)
-                c->pre.oom = true;
-        }
-        if ((s = strstr(e->defn ? e->defn : "", "INHERITS (")) != NULL) {
-            s += 10;
-            while (parse_table(&s, e->schema, ps, pt)) {
-                if (edge_add(v, n, &cap, ps, pt, i) != DF_OK)
-                    c->pre.oom = true;
-                s = dfi_sql_skip_space(s);
-                if (*s != ',')
-                    break;
-                s = dfi_sql_skip_space(s + 1);
-            }
-        }
-    }
-}
 
 static int watch_add(ventry *ve, int col, int link, const char *name)
 {
@@ -2882,193 +2482,64 @@ static int watch_add(ventry *ve, int col, int link, const char *name)
     return DF_OK;
 }
 
-/* Position of column `want` in "CREATE TABLE t (col type, ..., CONSTRAINT ...)", or -1. */
-static int table_column(const char *defn, const char *want)
+/* The sequences' facts, and a watch on every column they feed in the table data. */
+static void seq_prepare(vctx *c)
 {
-    char name[DFI_IDENT];
-    const char *s = table_list(defn), *at;
-    bool column;
-    int col = 0;
+    int *rows = malloc((c->n ? c->n : 1) * sizeof *rows);
 
-    while (s != NULL && table_element(&s, name, &column, &at)) {
-        if (column && strcmp(name, want) == 0)
-            return col;
-        col += column;
-        if (*s != ',')
-            return -1;
-        s++;
-    }
-    return -1;
-}
-
-/* Watch the link's column in the TABLE DATA of its table and of every descendant. */
-static void seq_watch(vctx *c, size_t li, const vedge *edges, size_t nedges)
-{
-    const vlink *q = &c->links[li];
-    char(*names)[2][DFI_IDENT] = malloc((c->n + 1) * sizeof *names);
-    size_t nn = 0;
-
-    if (names == NULL) {
+    if (rows == NULL) {
         c->pre.oom = true;
         return;
     }
-    snprintf(names[nn][0], DFI_IDENT, "%s", q->tschema);
-    snprintf(names[nn++][1], DFI_IDENT, "%s", q->table);
-    for (size_t at = 0; at < nn; at++) /* breadth first over the parent -> child edges */
-        for (size_t x = 0; x < nedges && nn < c->n + 1; x++) {
-            const df_entry *ch = c->ents[edges[x].child].e;
-            bool seen = false;
-            if (!streq(edges[x].ps, names[at][0]) || !streq(edges[x].pt, names[at][1]))
-                continue;
-            for (size_t y = 0; y < nn && !seen; y++)
-                seen =
-                    streq(names[y][0], ch->schema ? ch->schema : "") && streq(names[y][1], ch->tag);
-            if (!seen) {
-                snprintf(names[nn][0], DFI_IDENT, "%s", ch->schema ? ch->schema : "");
-                snprintf(names[nn++][1], DFI_IDENT, "%s", ch->tag ? ch->tag : "");
-            }
-        }
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        char **cols = NULL;
-        int ncols;
-
-        if (!ve->table || ve->rows_mode == DF_ROWS_COPY_WITH_COMMAND)
-            continue;
-        for (size_t y = 0; y < nn; y++) {
-            int col = -1;
-
-            if (!same_name(ve->e, names[y][0], names[y][1]))
-                continue;
-            if (ve->rows_mode == DF_ROWS_COPY) {
-                ncols = dfi_copy_columns(ve->e->copy_stmt, &cols);
-                for (int x = 0; x < ncols && cols; x++)
-                    if (streq(cols[x], q->column))
-                        col = x;
-                dfi_free_names(cols, ncols);
-            } else {
-                /* INSERTs without a column list give values in table order. */
-                ssize_t t = find_table(c, names[y][0], names[y][1]);
-                col = t >= 0 ? table_column(c->ents[t].e->defn, q->column) : -1;
-            }
-            if ((col >= 0 || ve->rows_mode == DF_ROWS_INSERT) &&
-                watch_add(ve, col, (int)li, q->column) != DF_OK)
-                c->pre.oom = true;
-            break;
-        }
+    for (size_t i = 0; i < c->n; i++) /* a pre-1.3 COPY's column list is in its data */
+        rows[i] = c->ents[i].table && c->ents[i].rows_mode != DF_ROWS_COPY_WITH_COMMAND
+                      ? c->ents[i].rows_mode
+                      : -1;
+    if (dfi_seqfacts_build(&c->seq, df_reader_toc_at(c->r, 0), c->n, rows) != DF_OK)
+        c->pre.oom = true;
+    free(rows);
+    for (size_t k = 0; k < c->seq.nwatch; k++) {
+        const dfi_seqwatch *w = &c->seq.watch[k];
+        if (watch_add(&c->ents[w->entry], w->col, (int)w->link,
+                      c->seq.links[w->link].column) != DF_OK)
+            c->pre.oom = true;
     }
-    free(names);
-}
-
-static void seq_prepare(vctx *c)
-{
-    vedge *edges = NULL;
-    size_t nedges = 0, n = 0;
-
-    for (size_t i = 0; i < c->n; i++)
-        n += dfi_desc_is(c->ents[i].e, "SEQUENCE SET");
-    if (n == 0 || (c->seqs = calloc(n, sizeof *c->seqs)) == NULL)
-        return;
-    for (size_t i = 0; i < c->n; i++) {
-        const df_entry *e = c->ents[i].e;
-        vseq *q = &c->seqs[c->nseqs];
-
-        if (!dfi_desc_is(e, "SEQUENCE SET") || !parse_setval(e->defn, q))
-            continue;
-        q->e = e;
-        q->increment = 1;
-        c->nseqs++;
-    }
-    seq_links(c);
-    table_edges(c, &edges, &nedges);
-    for (size_t li = 0; li < c->nlinks; li++)
-        seq_watch(c, li, edges, nedges);
-    free(edges);
-}
-
-/* One character of an SQL string literal being built in b (at *n): a quote doubled. */
-static void put_char(char *b, size_t cap, size_t *n, char ch)
-{
-    if (*n + 2 < cap)
-        b[(*n)++] = ch;
-    if (ch == '\'' && *n + 2 < cap)
-        b[(*n)++] = '\'';
-    b[*n] = '\0';
-}
-
-/* Identifier `id` in that literal: in double quotes unless it is plain lower case. */
-static void put_ident(char *b, size_t cap, size_t *n, const char *id)
-{
-    bool plain = id[0] != '\0' && !isdigit((unsigned char)id[0]);
-
-    for (const char *p = id; *p && plain; p++)
-        plain = (*p >= 'a' && *p <= 'z') || isdigit((unsigned char)*p) || *p == '_';
-    if (!plain)
-        put_char(b, cap, n, '"');
-    for (const char *p = id; *p; p++) {
-        put_char(b, cap, n, *p);
-        if (*p == '"')
-            put_char(b, cap, n, '"');
-    }
-    if (!plain)
-        put_char(b, cap, n, '"');
-}
-
-/* "SELECT pg_catalog.setval('schema.seq', max, true);": the next nextval() is above max. */
-static void setval_fix(const vseq *q, int64_t max, char *b, size_t cap)
-{
-    size_t n = (size_t)snprintf(b, cap, "SELECT pg_catalog.setval('");
-
-    if (q->e->schema != NULL && q->e->schema[0] != '\0') {
-        put_ident(b, cap, &n, q->e->schema);
-        put_char(b, cap, &n, '.');
-    }
-    put_ident(b, cap, &n, q->e->tag ? q->e->tag : "");
-    snprintf(b + n, cap - n, "', %lld, true);", (long long)max);
 }
 
 /* After the data: warn where the next value is not above the maximum of a column it feeds. */
 static void seq_check(vctx *c)
 {
+    dfi_seqmax *m = calloc(c->seq.nseqs ? c->seq.nseqs : 1, sizeof *m);
     char fix[4 * DFI_IDENT + 80];
 
-    for (size_t k = 0; k < c->nseqs; k++) {
-        const vseq *q = &c->seqs[k];
-        const vlink *at = NULL;
-        int64_t max = 0, next;
-        ventry *ve;
-        size_t before;
+    if (m == NULL) {
+        c->pre.oom = true;
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = 0; j < c->ents[i].nw; j++)
+            if (c->ents[i].w[j].have)
+                dfi_seqmax_take(&c->seq, m, (size_t)c->ents[i].w[j].seq, c->ents[i].w[j].max,
+                                c->ents[i].e);
+    for (size_t k = 0; k < c->seq.nseqs; k++) {
+        const dfi_seq *q = &c->seq.seqs[k];
+        const dfi_seqlink *at = m[k].at;
+        ventry *ve = &c->ents[q->e->index];
+        size_t before = ve->finds.n;
+        int64_t next;
 
-        for (size_t i = 0; i < c->n; i++)
-            for (size_t j = 0; j < c->ents[i].nw; j++) {
-                const dfi_watch *w = &c->ents[i].w[j];
-                const vlink *l = &c->links[w->seq];
-                /* a tie goes to the parent: partitions repeat its DEFAULT */
-                if (l->seq == k && w->have &&
-                    (at == NULL || w->max > max ||
-                     (w->max == max && !same_name(c->ents[i].e, l->tschema, l->table)))) {
-                    max = w->max;
-                    at = l;
-                }
-            }
-        if (at == NULL || q->increment < 0)
+        if (!dfi_seq_behind(q, &m[k], &next))
             continue;
-        next = q->value;
-        if (q->called && __builtin_add_overflow(q->value, q->increment, &next))
-            continue;
-        if (next > max)
-            continue;
-        ve = &c->ents[q->e->index];
-        before = ve->finds.n;
         entry_add(ve, DF_FIND_SEQUENCE_BEHIND_DATA, DF_SEVERITY_WARNING, q->e->toc_offset, NULL,
                   "setval(%lld, %s) makes the next value %lld, but column \"%s\" of %s.%s "
                   "already holds %lld in this dump: new rows would reuse existing values",
                   (long long)q->value, q->called ? "true" : "false", (long long)next, at->column,
-                  at->tschema, at->table, (long long)max);
-        setval_fix(q, max, fix, sizeof fix);
+                  at->tschema, at->table, (long long)m[k].max);
+        dfi_setval_sql(q, m[k].max, fix, sizeof fix);
         if (ve->finds.n > before)
             vlist_set_fix(&ve->finds, fix);
     }
+    free(m);
 }
 
 /* ================================================================== */
@@ -4175,8 +3646,7 @@ static void free_ctx(vctx *c)
     free(c->ents);
     free(c->by_file);
     free(c->items);
-    free(c->seqs);
-    free(c->links);
+    dfi_seqfacts_free(&c->seq);
     vlist_free(&c->pre);
     vlist_free(&c->post);
     pthread_mutex_destroy(&c->mu);
