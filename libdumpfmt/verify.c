@@ -36,6 +36,7 @@
 #include "verify.h"
 #include "codec_gzip.h"
 #include "internal.h"
+#include "lofacts.h"
 #include "seqfacts.h"
 #include "sqlident.h"
 #include "valuecheck.h"
@@ -219,9 +220,7 @@ typedef struct ventry {
     vlo *los;
     size_t nlos, caplos;
     bool los_over;  /* more large objects than max_los: the rest were not recorded */
-    uint32_t *want; /* LO OIDs the TOC promises, sorted */
-    size_t nwant;
-    bool want_known;
+    dfi_lowant want; /* LO OIDs the TOC promises */
     dfi_watch *w; /* watched columns (sequence-behind-data) */
     size_t nw;
     dfi_vtable *vt; /* column types for the value checks; NULL: none */
@@ -2322,149 +2321,71 @@ static void check_offsets_present(vctx *c)
 }
 
 /* ================================================================== */
-/* Large objects                                                       */
+/* Large objects (the reconciliation: lofacts.c)                       */
 /* ================================================================== */
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return (x > y) - (x < y);
-}
-
-static int want_add(ventry *ve, uint32_t oid, size_t *cap)
-{
-    if (ve->nwant == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        uint32_t *nv = realloc(ve->want, nc * sizeof *nv);
-        if (nv == NULL)
-            return DF_E_NOMEM;
-        ve->want = nv;
-        *cap = nc;
-    }
-    ve->want[ve->nwant++] = oid;
-    return DF_OK;
-}
-
-/* OIDs of a 1.16 BLOB METADATA defn: one per line. */
-static int want_from_metadata(ventry *ve, const char *defn, size_t *cap)
-{
-    const char *s = defn;
-
-    while (s && *s) {
-        char *end;
-        unsigned long v = strtoul(s, &end, 10);
-
-        if (end != s && v > 0 && v <= UINT32_MAX && want_add(ve, (uint32_t)v, cap) != DF_OK)
-            return DF_E_NOMEM;
-        s = strchr(end, '\n');
-        if (s)
-            s++;
-    }
-    return DF_OK;
-}
-
-/*
- * Which large objects each BLOBS entry must hold: from 1.16 the OIDs of the
- * BLOB METADATA entries it depends on; 1.12-1.15 every BLOB entry's OID,
- * all in the one BLOBS entry.  Older archives create LOs in the data.
- */
+/* Which large objects each BLOBS entry must hold; BLOB entries without any BLOBS entry. */
 static void lo_expectations(vctx *c)
 {
-    ventry *only = NULL;
-    size_t nblobs = 0, nblob = 0, cap = 0;
+    bool *blobs = malloc((c->n ? c->n : 1) * sizeof *blobs);
+    dfi_lowant *want = calloc(c->n ? c->n : 1, sizeof *want);
+    size_t nblob = 0, nblobs = 0;
 
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        size_t vcap = 0;
-
-        if (dfi_desc_is(ve->e, "BLOB"))
-            nblob++;
-        if (!ve->blobs)
-            continue;
-        nblobs++;
-        only = ve;
-        for (size_t d = 0; d < ve->e->ndeps; d++) {
-            const df_entry *m = df_reader_find(c->r, ve->e->deps[d]);
-            if (m == NULL || !dfi_desc_is(m, "BLOB METADATA"))
-                continue;
-            ve->want_known = true;
-            if (want_from_metadata(ve, m->defn, &vcap) != DF_OK)
-                c->pre.oom = true;
-        }
+    if (blobs == NULL || want == NULL) {
+        c->pre.oom = true;
+        free(blobs);
+        free(want);
+        return;
     }
+    for (size_t i = 0; i < c->n; i++)
+        blobs[i] = c->ents[i].blobs;
+    if (dfi_lo_expect(c->r, blobs, want, &nblob, &nblobs) != DF_OK)
+        c->pre.oom = true;
+    for (size_t i = 0; i < c->n; i++)
+        c->ents[i].want = want[i];
+    free(want);
+    free(blobs);
     /* A plain script cut short has lost its BLOBS part: no-trailer says so already. */
     if (nblob > 0 && nblobs == 0 &&
-        !(c->r->hdr.format == DF_FORMAT_PLAIN && !c->r->hdr.has_trailer)) {
+        !(c->r->hdr.format == DF_FORMAT_PLAIN && !c->r->hdr.has_trailer))
         vlist_add(&c->pre, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, -1, NULL,
                   "%zu large objects have BLOB entries but the archive has no BLOBS data entry: "
                   "they would restore empty",
                   nblob);
-    } else if (nblob > 0 && nblobs == 1 && !only->want_known) {
-        only->want_known = true;
-        for (size_t i = 0; i < c->n; i++) {
-            const df_entry *e = c->ents[i].e;
-            if (dfi_desc_is(e, "BLOB") &&
-                want_add(only, e->tag ? (uint32_t)strtoul(e->tag, NULL, 10) : e->oid, &cap))
-                c->pre.oom = true;
-        }
-    }
-    for (size_t i = 0; i < c->n; i++)
-        if (c->ents[i].nwant > 1)
-            qsort(c->ents[i].want, c->ents[i].nwant, sizeof(uint32_t), cmp_u32);
 }
 
 /* The LOs found in a complete BLOBS entry against those its TOC entries create. */
 static void lo_check(vctx *c, ventry *ve)
 {
     uint32_t *got;
-    size_t ng = ve->nlos, missing = 0, extra = 0, dup = 0;
-    uint32_t first_missing = 0, first_extra = 0, first_dup = 0;
-    size_t i = 0, k = 0;
+    dfi_lodiff d;
 
     /* A plain script's large objects are only enumerated by the full check. */
-    if (!ve->want_known || ve->found != V_FOUND_COMPLETE || ve->cut ||
+    if (!ve->want.known || ve->found != V_FOUND_COMPLETE || ve->cut ||
         (c->r->hdr.format == DF_FORMAT_PLAIN && !ve->decoded))
         return;
-    got = malloc((ng ? ng : 1) * sizeof *got);
+    got = malloc((ve->nlos ? ve->nlos : 1) * sizeof *got);
     if (got == NULL) {
         ve->finds.oom = true;
         return;
     }
-    for (size_t j = 0; j < ng; j++)
+    for (size_t j = 0; j < ve->nlos; j++)
         got[j] = ve->los[j].oid;
-    qsort(got, ng, sizeof *got, cmp_u32);
-    while (i < ve->nwant || k < ng) {
-        if (k > 0 && k < ng && got[k] == got[k - 1]) {
-            if (dup++ == 0)
-                first_dup = got[k];
-            k++;
-        } else if (k == ng || (i < ve->nwant && ve->want[i] < got[k])) {
-            if (missing++ == 0)
-                first_missing = ve->want[i];
-            i++;
-        } else if (i == ve->nwant || got[k] < ve->want[i]) {
-            if (extra++ == 0)
-                first_extra = got[k];
-            k++;
-        } else {
-            i++, k++;
-        }
-    }
+    dfi_lo_compare(&ve->want, got, ve->nlos, &d);
     free(got);
-    if (missing > 0)
+    if (d.missing > 0)
         entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
                   "%zu large objects the TOC creates have no data here (the first: %u); "
                   "they would restore empty",
-                  missing, first_missing);
-    if (extra > 0)
+                  d.missing, d.first_missing);
+    if (d.extra > 0)
         entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
                   "%zu large objects have data here but no TOC entry creates them (the first: "
                   "%u); their restore would fail",
-                  extra, first_extra);
-    if (dup > 0)
+                  d.extra, d.first_extra);
+    if (d.dup > 0)
         entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
-                  "%zu large objects have data twice (the first: %u)", dup, first_dup);
+                  "%zu large objects have data twice (the first: %u)", d.dup, d.first_dup);
 }
 
 /* ================================================================== */
@@ -3637,7 +3558,7 @@ static void free_ctx(vctx *c)
         for (size_t k = 0; k < ve->nlos; k++)
             free(ve->los[k].name);
         free(ve->los);
-        free(ve->want);
+        dfi_lowant_free(&ve->want);
         free(ve->w);
         dfi_vtable_free(ve->vt);
         free(ve->member);
