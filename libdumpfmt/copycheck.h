@@ -84,7 +84,7 @@ typedef struct dfi_copycheck {
     /* DF_ROWS_COPY_WITH_COMMAND: the COPY command line */
     char cmd[1024];
     size_t cmd_n;
-    uint8_t last_byte; /* the last byte of the previous piece (a CR before a newline) */
+    uint8_t last_byte;     /* the last byte of the previous piece (a CR before a newline) */
     struct dfi_vcheck *vc; /* value checks of each row (valuecheck.c), NULL: none */
 } dfi_copycheck;
 

@@ -29,7 +29,7 @@ void vlist_truncate(vlist *l, size_t keep)
 }
 
 void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
-                       const char *member, const char *fmt, va_list ap)
+                const char *member, const char *fmt, va_list ap)
 {
     char msg[V_MSG];
     size_t ml, bl;
@@ -82,7 +82,7 @@ void vlist_set_fix(vlist *l, const char *fix)
 }
 
 void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
-                      const char *member, const char *fmt, ...)
+               const char *member, const char *fmt, ...)
 {
     va_list ap;
 
@@ -92,7 +92,7 @@ void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t o
 }
 
 void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
-                      const char *fmt, ...)
+               const char *fmt, ...)
 {
     va_list ap;
 
@@ -102,8 +102,8 @@ void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *m
 }
 
 /* A finding about `ve`, or about the file when ve is NULL. */
-void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off,
-                      const char *member, const char *fmt, ...)
+void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off, const char *member,
+               const char *fmt, ...)
 {
     va_list ap;
 

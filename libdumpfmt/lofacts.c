@@ -5,6 +5,7 @@
  * object, an extra one fails at restore (no TOC entry creates it).
  */
 #include "lofacts.h"
+#include "entrytype.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ int dfi_lo_expect(const df_reader *r, const bool *blobs, dfi_lowant *want, size_
         const df_entry *e = df_reader_toc_at(r, i);
         size_t vcap = 0;
 
-        if (dfi_desc_is(e, "BLOB"))
+        if (dfi_et_is(e, DFI_ET_BLOB))
             (*nblob)++;
         if (!blobs[i])
             continue;
@@ -68,7 +69,7 @@ int dfi_lo_expect(const df_reader *r, const bool *blobs, dfi_lowant *want, size_
         only = &want[i];
         for (size_t d = 0; d < e->ndeps; d++) {
             const df_entry *m = df_reader_find(r, e->deps[d]);
-            if (m == NULL || !dfi_desc_is(m, "BLOB METADATA"))
+            if (m == NULL || !dfi_et_is(m, DFI_ET_BLOB_METADATA))
                 continue;
             want[i].known = true;
             if (want_from_metadata(&want[i], m->defn, &vcap) != DF_OK)
@@ -79,7 +80,7 @@ int dfi_lo_expect(const df_reader *r, const bool *blobs, dfi_lowant *want, size_
         only->known = true;
         for (size_t i = 0; i < n; i++) {
             const df_entry *e = df_reader_toc_at(r, i);
-            if (dfi_desc_is(e, "BLOB") &&
+            if (dfi_et_is(e, DFI_ET_BLOB) &&
                 want_add(only, e->tag ? (uint32_t)strtoul(e->tag, NULL, 10) : e->oid, &cap))
                 rc = DF_E_NOMEM;
         }

@@ -25,8 +25,8 @@ typedef struct dfi_lowant {
  * first by the caller).  *nblob and *nblobs count the BLOB entries and the
  * BLOBS data entries.  DF_E_NOMEM when some OIDs were lost.
  */
-DFI_HIDDEN int dfi_lo_expect(const df_reader *r, const bool *blobs, dfi_lowant *want,
-                             size_t *nblob, size_t *nblobs);
+DFI_HIDDEN int dfi_lo_expect(const df_reader *r, const bool *blobs, dfi_lowant *want, size_t *nblob,
+                             size_t *nblobs);
 DFI_HIDDEN void dfi_lowant_free(dfi_lowant *w);
 
 /* The found OIDs against the wanted ones: how many of each kind, and the first. */
@@ -36,7 +36,6 @@ typedef struct dfi_lodiff {
 } dfi_lodiff;
 
 /* Compare got[0..ngot) (any order; sorted in place) with want.  No allocation. */
-DFI_HIDDEN void dfi_lo_compare(const dfi_lowant *want, uint32_t *got, size_t ngot,
-                               dfi_lodiff *d);
+DFI_HIDDEN void dfi_lo_compare(const dfi_lowant *want, uint32_t *got, size_t ngot, dfi_lodiff *d);
 
 #endif /* DUMPFMT_LOFACTS_H */

@@ -8,6 +8,7 @@
  */
 #include "seqfacts.h"
 #include "copycheck.h"
+#include "entrytype.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -289,11 +290,11 @@ static void seq_links(dfi_seqfacts *f, const df_entry *ents, size_t n)
     for (size_t i = 0; i < n; i++) {
         const df_entry *e = &ents[i];
 
-        if (dfi_desc_is(e, "DEFAULT")) {
+        if (dfi_et_is(e, DFI_ET_DEFAULT)) {
             links_from_default(f, e);
-        } else if (dfi_desc_is(e, "TABLE") || dfi_desc_is(e, "FOREIGN TABLE")) {
+        } else if (dfi_ek_is(e, DFI_EK_TABLE)) {
             links_from_table(f, e);
-        } else if (dfi_desc_is(e, "SEQUENCE")) {
+        } else if (dfi_et_is(e, DFI_ET_SEQUENCE)) {
             for (size_t k = 0; k < f->nseqs; k++)
                 if (same_name(f->seqs[k].e, e->schema ? e->schema : "", e->tag ? e->tag : ""))
                     f->seqs[k].increment = parse_increment(e->defn);
@@ -326,13 +327,11 @@ static int edge_add(vedge **v, size_t *n, size_t *cap, const char *ps, const cha
 }
 
 /* The TABLE entry named schema.table, or -1. */
-static ssize_t find_table(const df_entry *ents, size_t n, const char *schema,
-                          const char *table)
+static ssize_t find_table(const df_entry *ents, size_t n, const char *schema, const char *table)
 {
     for (size_t i = 0; i < n; i++) {
         const df_entry *e = &ents[i];
-        if ((dfi_desc_is(e, "TABLE") || dfi_desc_is(e, "FOREIGN TABLE")) &&
-            same_name(e, schema, table))
+        if (dfi_ek_is(e, DFI_EK_TABLE) && same_name(e, schema, table))
             return (ssize_t)i;
     }
     return -1;
@@ -354,8 +353,7 @@ static bool parse_attach(const df_entry *e, char *ps, char *pt, char *cs, char *
     return parse_table(&s, e->schema, cs, ct);
 }
 
-static void table_edges(dfi_seqfacts *f, const df_entry *ents, size_t n, vedge **v,
-                        size_t *nv)
+static void table_edges(dfi_seqfacts *f, const df_entry *ents, size_t n, vedge **v, size_t *nv)
 {
     size_t cap = 0;
 
@@ -364,12 +362,12 @@ static void table_edges(dfi_seqfacts *f, const df_entry *ents, size_t n, vedge *
         const char *s;
         char ps[DFI_IDENT], pt[DFI_IDENT], cs[DFI_IDENT], ct[DFI_IDENT];
 
-        if (dfi_desc_is(e, "TABLE ATTACH") && parse_attach(e, ps, pt, cs, ct)) {
+        if (dfi_et_is(e, DFI_ET_TABLE_ATTACH) && parse_attach(e, ps, pt, cs, ct)) {
             ssize_t child = find_table(ents, n, cs, ct);
             if (child >= 0 && edge_add(v, nv, &cap, ps, pt, (size_t)child) != DF_OK)
                 f->oom = true;
         }
-        if (!dfi_desc_is(e, "TABLE") && !dfi_desc_is(e, "FOREIGN TABLE"))
+        if (!dfi_ek_is(e, DFI_EK_TABLE))
             continue;
         if ((s = strstr(e->defn ? e->defn : "", " PARTITION OF ")) != NULL) {
             s += 14;
@@ -496,7 +494,7 @@ int dfi_seqfacts_build(dfi_seqfacts *f, const df_entry *ents, size_t n, const in
 
     memset(f, 0, sizeof *f);
     for (size_t i = 0; i < n; i++)
-        nsets += dfi_desc_is(&ents[i], "SEQUENCE SET");
+        nsets += dfi_et_is(&ents[i], DFI_ET_SEQUENCE_SET);
     if (nsets == 0)
         return DF_OK;
     if ((f->seqs = calloc(nsets, sizeof *f->seqs)) == NULL) {
@@ -507,7 +505,7 @@ int dfi_seqfacts_build(dfi_seqfacts *f, const df_entry *ents, size_t n, const in
         const df_entry *e = &ents[i];
         dfi_seq *q = &f->seqs[f->nseqs];
 
-        if (!dfi_desc_is(e, "SEQUENCE SET") || !dfi_parse_setval(e->defn, &q->value, &q->called))
+        if (!dfi_et_is(e, DFI_ET_SEQUENCE_SET) || !dfi_parse_setval(e->defn, &q->value, &q->called))
             continue;
         q->e = e;
         q->increment = 1;

@@ -62,8 +62,7 @@ typedef struct dfi_seqfacts {
  * is only in the data).  f is zeroed first; on DF_E_NOMEM what was found
  * stays (f->oom).  Free with dfi_seqfacts_free.
  */
-DFI_HIDDEN int dfi_seqfacts_build(dfi_seqfacts *f, const df_entry *ents, size_t n,
-                                  const int *rows);
+DFI_HIDDEN int dfi_seqfacts_build(dfi_seqfacts *f, const df_entry *ents, size_t n, const int *rows);
 DFI_HIDDEN void dfi_seqfacts_free(dfi_seqfacts *f);
 
 /* "SELECT pg_catalog.setval('s', 42, true);": the value and is_called; false when not one. */
@@ -74,8 +73,7 @@ DFI_HIDDEN bool dfi_parse_setval(const char *defn, int64_t *value, bool *called)
  * values from, schema and name (DFI_IDENT bytes each); a bare name is in
  * dflt_schema.  False when s is no such call.
  */
-DFI_HIDDEN bool dfi_parse_nextval(const char *s, const char *dflt_schema, char *schema,
-                                  char *name);
+DFI_HIDDEN bool dfi_parse_nextval(const char *s, const char *dflt_schema, char *schema, char *name);
 
 /* The greatest value seen in the columns one sequence feeds, and which column holds it. */
 typedef struct dfi_seqmax {

@@ -40,6 +40,7 @@
  * large-object reconciliation (lofacts.c), the thread pool (workpool.c).
  */
 #include "verify.h"
+#include "entrytype.h"
 #include "codec_gzip.h"
 
 #include <ctype.h>
@@ -1537,7 +1538,7 @@ static void check_entries(vctx *c)
         char list[200];
         size_t used = 0, missing = 0;
 
-        if (dfi_desc_is(e, "TABLE DATA") && !ve->data)
+        if (dfi_et_is(e, DFI_ET_TABLE_DATA) && !ve->data)
             entry_add(ve, DF_FIND_ENTRY_WITHOUT_DATA, DF_SEVERITY_ERROR, e->toc_offset, NULL,
                       "the TOC gives this TABLE DATA entry no data: its table would restore empty");
         else if (e->had_dumper && !ve->data)
@@ -2073,7 +2074,8 @@ static int rows_mode_of(const df_reader *r, const df_entry *e)
 {
     if (e->copy_stmt != NULL && e->copy_stmt[0] != '\0')
         return DF_ROWS_COPY;
-    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < V13 && dfi_desc_is(e, "TABLE DATA"))
+    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < V13 &&
+        dfi_et_is(e, DFI_ET_TABLE_DATA))
         return DF_ROWS_COPY_WITH_COMMAND;
     return DF_ROWS_INSERT;
 }
@@ -2091,7 +2093,7 @@ static int setup_entries(vctx *c)
         ve->e = e;
         ve->data = df_entry_has_data(e);
         ve->blobs = ve->data && df_entry_is_blobs(e);
-        ve->table = ve->data && dfi_desc_is(e, "TABLE DATA");
+        ve->table = ve->data && dfi_et_is(e, DFI_ET_TABLE_DATA);
         ve->rows_mode = rows_mode_of(c->r, e);
         ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
         ve->start = ve->end = -1;

@@ -6,6 +6,7 @@
  * the reader's one pass for a pipe (the tap), else read again.  Also the
  * hint that a large script would restore faster as an archive.
  */
+#include "entrytype.h"
 #include "verify.h"
 
 #include <stdio.h>
@@ -62,7 +63,7 @@ static void plain_facts(vctx *c)
         const df_entry *e = ve->e;
         int64_t end = e->data_offset_text + (e->data_bytes > 0 ? e->data_bytes : 0);
 
-        if (dfi_desc_is(e, "PSQL META-COMMAND"))
+        if (dfi_et_is(e, DFI_ET_PSQL_META_COMMAND))
             plain_meta(ve, &metas);
         if (!ve->data)
             continue;
@@ -168,7 +169,6 @@ static void plain_trailer(vctx *c)
                                                 : "PostgreSQL database dump complete",
               db ? " (inside the section of database \"" : "", db ? db : "", db ? "\")" : "");
 }
-
 
 #define V_TAP_MAX_COLS 1664   /* PostgreSQL allows 1600 columns */
 #define V_TAP_INSERT_COLS 128 /* INSERT data: the first columns are watched */
@@ -309,8 +309,8 @@ static void tap_part_apply(vctx *c, const vtap_part *p)
             }
     if (p->bad != NULL) {
         vworker w = {.c = c, .cp = p->bad};
-        vstream s = {.c = c, .ve = ve, .w = &w, .linear = true, .raw_start = ve->start,
-                     .member = ""};
+        vstream s = {
+            .c = c, .ve = ve, .w = &w, .linear = true, .raw_start = ve->start, .member = ""};
         copy_findings(&s, ve->end);
     }
     ve->decoded = true;
@@ -457,8 +457,7 @@ void verify_plain(vctx *c)
         plain_script_error(c, h->script_error);
     plain_facts(c);
     plain_trailer(c);
-    if (big > 0 && h->script_bytes >= big &&
-        (jobs = plain_parallel_jobs(c->r, &serial, &best)) > 0)
+    if (big > 0 && h->script_bytes >= big && (jobs = plain_parallel_jobs(c->r, &serial, &best)) > 0)
         vlist_add(&c->pre, DF_FIND_LARGE_PLAIN_DUMP, DF_SEVERITY_WARNING, NULL, -1, NULL,
                   "a plain script of %lld bytes restores with psql, on one connection; an "
                   "archive format (pg_dump -Fd or -Fc) would let pg_restore -j load it in "
@@ -467,7 +466,6 @@ void verify_plain(vctx *c)
     if (!c->opt->quick)
         plain_data(c);
 }
-
 
 /* The reader's hooks into t for a plain script's one pass (df_reader.plain_tap). */
 dfi_plain_tap plain_tap_hooks(vtap *t)

@@ -8,8 +8,8 @@
  * say where a stream starts and ends; this file never reads the archive's
  * structure.
  */
-#include "verify.h"
 #include "codec_gzip.h"
+#include "verify.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -87,8 +87,8 @@ static void stream_report_failure(vstream *s, int64_t end_at)
               (long long)(s->raw_end >= 0 ? s->raw_end : end_at));
 }
 
-int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table,
-                        int64_t raw_start, int64_t raw_end, const char *member)
+int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table, int64_t raw_start,
+                 int64_t raw_end, const char *member)
 {
     vctx *c = w->c;
     int rc;
@@ -247,8 +247,7 @@ static void pipe_stop(vworker *w)
  */
 static bool pipe_allowed(vctx *c)
 {
-    size_t busy = dfi_pool_running(&c->pool) +
-                  __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
+    size_t busy = dfi_pool_running(&c->pool) + __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
 
     return c->opt->threads > 1 && busy < (size_t)c->opt->threads;
 }
