@@ -7,7 +7,7 @@
  * surely reject it.
  */
 #include "valuecheck.h"
-#include "verify.h"
+#include "copycheck.h"
 
 #include <ctype.h>
 #include <errno.h>
