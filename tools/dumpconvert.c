@@ -360,6 +360,10 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     o.in = argv[optind];
+    if (o.format == DF_FORMAT_TAR && o.comp > DF_COMPRESS_NONE) {
+        tool_errorf(PROG, "compression is not supported by tar archive format");
+        return TOOL_EXIT_UNKNOWN;
+    }
     if (strcmp(o.in, "-") != 0 && tool_same_file(o.in, o.out)) {
         tool_errorf(PROG, "the output \"%s\" is the input", o.out);
         return TOOL_EXIT_UNKNOWN;
