@@ -379,6 +379,9 @@ int main(int argc, char **argv)
     if (df_reader_open_path(r, o.in) != DF_OK) {
         tool_print_error(PROG, o.in, df_reader_error(r));
         rc = tool_exit_for_open_error(df_reader_error(r));
+    } else if (df_reader_header(r)->format == DF_FORMAT_PLAIN) {
+        tool_errorf(PROG, "%s: plain-format scripts cannot be converted yet", o.in);
+        rc = TOOL_EXIT_UNKNOWN;
     } else {
         rc = convert(&o, r);
     }

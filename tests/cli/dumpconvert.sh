@@ -17,7 +17,8 @@
 #     plain dump (comment and session SET lines aside, BEGIN/COMMIT of LO groups aside, ALTER
 #     VIEW/SEQUENCE OWNER spelt ALTER TABLE as pg_restore 15 does);
 #   * stdout output, stdin input, the input unchanged, damaged input: exit 2 and no output left,
-#     option errors: exit 3.
+#     option errors: exit 3; every damaged corpus file (blocks copied, and --reencode) gives an
+#     output dumpls reads or none at all; the fuzz target's replayer over the corpus.
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".
 # Environment: DUMPCONVERT, DUMPLS, DUMPCHECK (default tools/...), DF_CORPUS (default corpus),
@@ -183,5 +184,28 @@ check "output = input: exit 3" $(($? != 3))
 "$DUMPCONVERT" -q --pg-restore-version 15 -Z zstd "$CORPUS/pg18/sample.custom.gzip.dump" \
     -o "$TMP/z.dump" 2>/dev/null
 check "--pg-restore-version 15 -Z zstd: exit 2" $(($? != 2))
+
+# ---- 5. hostile input: every damaged corpus file, copied and re-encoded
+for bad in "$CORPUS"/damaged/*; do
+    for mode in copy reencode; do
+        rm -rf "$TMP/h.out"
+        extra=()
+        [ $mode = reencode ] && extra=(--reencode)
+        "$DUMPCONVERT" -q "${extra[@]}" "$bad" -o "$TMP/h.out" 2>/dev/null
+        rc=$?
+        if [ $rc -eq 0 ]; then
+            "$DUMPLS" "$TMP/h.out" >/dev/null 2>&1
+            check "hostile $bad ($mode): written and readable" $?
+        else
+            [ ! -e "$TMP/h.out" ] && [ -z "$(ls "$TMP" | grep '^h\.out\.')" ]
+            check "hostile $bad ($mode): exit $rc, nothing left" $(($? != 0 || rc == 0 || rc > 3))
+        fi
+    done
+done
+# The fuzz target's replayer (make test-build): read -> write -> read back, never a broken output.
+if [ -x build/tests/fuzz_convert_replay ]; then
+    build/tests/fuzz_convert_replay "$CORPUS"/pg*/sample.* "$CORPUS"/damaged/* >"$TMP/fz" 2>&1
+    check "fuzz_convert replay over the corpus" $? "$(tail -3 "$TMP/fz")"
+fi
 
 harness_finish
