@@ -45,7 +45,7 @@ typedef struct cv_options {
 } cv_options;
 
 /* The signal handler's view: a temporary file is removed at once, a directory by the writer. */
-static volatile sig_atomic_t g_cancel;
+static volatile sig_atomic_t g_cancel; /* the signal that asked to stop, 0 = none */
 static char g_temp[4096];
 static volatile sig_atomic_t g_temp_is_file;
 
@@ -57,7 +57,7 @@ static void on_signal(int sig)
         signal(sig, SIG_DFL);
         raise(sig);
     }
-    g_cancel = 1;
+    g_cancel = sig;
 }
 
 static void on_temp(void *ctx, const char *path, int is_dir)
@@ -387,6 +387,10 @@ int main(int argc, char **argv)
     }
     tool_progress_end(&pr);
     df_reader_free(r);
+    if (g_cancel) { /* the writer stopped and removed its directory: die of the signal */
+        signal(g_cancel, SIG_DFL);
+        raise(g_cancel);
+    }
     tool_strv_free(&o.tables), tool_strv_free(&o.schemas);
     tool_strv_free(&o.nschemas), tool_strv_free(&o.types);
     return rc;

@@ -185,6 +185,21 @@ check "output = input: exit 3" $(($? != 3))
     -o "$TMP/z.dump" 2>/dev/null
 check "--pg-restore-version 15 -Z zstd: exit 2" $(($? != 2))
 
+# Interrupted: SIGINT while the input (a pipe) is half read leaves no output and no temporary.
+for F in c d; do
+    rm -rf "$TMP"/int.out*
+    { head -c 40000 "$CORPUS/pg15/sample.custom.none.dump"; sleep 2; } |
+        "$DUMPCONVERT" -q -F $F - -o "$TMP/int.out" 2>/dev/null &
+    pid=$!
+    sleep 1
+    kill -INT $pid
+    wait $pid
+    rc=$?
+    left=$(ls "$TMP" | grep -c '^int\.out')
+    check "SIGINT (-F $F): killed by the signal, nothing left" $((rc != 130 || left != 0)) \
+        "rc=$rc left=$left"
+done
+
 # ---- 5. hostile input: every damaged corpus file, copied and re-encoded
 for bad in "$CORPUS"/damaged/*; do
     for mode in copy reencode; do
