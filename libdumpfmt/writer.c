@@ -308,6 +308,8 @@ int df_write_archive(df_reader *r, const df_toc *t, const char *path, const df_w
         return dfi_fail(err, DF_E_USAGE, -1, "no reader, TOC or output path");
     if ((rc = plan(&w, &def)) != DF_OK)
         return rc;
+    if (w.format == DF_FORMAT_DIRECTORY && strcmp(path, "-") == 0)
+        return dfi_fail(err, DF_E_USAGE, -1, "a directory archive cannot be written to stdout");
     rc = dfi_sink_open(&w.sink, path, w.format == DF_FORMAT_DIRECTORY, err);
     if (rc != DF_OK)
         return rc;
