@@ -258,7 +258,7 @@ static int plan(dfi_writer *w, const df_write_options *o)
         vrev = 0;
     w->a.version = DF_MAKE_VERSION(1, vmin, vrev);
     w->a.int_size = h->int_size >= 4 && h->int_size <= 8 ? h->int_size : 4;
-    w->a.off_size = h->off_size == 8 ? 8 : 8;
+    w->a.off_size = 8; /* sizeof(pgoff_t) of every current pg_dump; offsets here need 8 */
     /* <= 1.14 store a level: keep the input's when the codec stays, as pg_dump wrote it */
     w->level = o->level >= 0 ? o->level : -1;
     if (o->level < 0 && w->comp == h->compression && h->has_level && h->compression_level != 0)

@@ -82,7 +82,7 @@ static void print_help(void)
            "  -F, --format=c|d|t         custom, directory or tar (default: IN's)\n"
            "  -Z, --compress=METHOD[:N]  none, gzip, lz4 or zstd, with a level (default:\n"
            "                             IN's codec; blocks are then copied, not re-encoded)\n"
-           "  -j, --jobs=N               zstd encoder threads\n"
+           "  -j, --jobs=N               zstd encoder threads (default: all CPUs)\n"
            "      --pg-restore-version=N write what pg_restore release N (10..18) reads\n"
            "      --force                drop what that version cannot express\n"
            "      --reencode             decode and encode every block\n\n");
@@ -323,7 +323,7 @@ static int convert(cv_options *o, df_reader *r)
     wo.format = o->format;
     wo.compression = o->comp;
     wo.level = o->level;
-    wo.workers = o->jobs;
+    wo.workers = o->jobs ? o->jobs : (int)tool_cpu_count();
     wo.force = o->force;
     wo.reencode = o->reencode;
     wo.cancel = (volatile const int *)&g_cancel;
