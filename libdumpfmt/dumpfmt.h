@@ -1482,6 +1482,86 @@ DF_API int64_t df_tcheck_tables(const df_tcheck *c);
 DF_API int64_t df_tcheck_rows(const df_tcheck *c);
 DF_API void df_tcheck_free(df_tcheck *c);
 
+
+/* ------------------------------------------------------------------ */
+/* Writer (issue 12): a TOC the caller owns, and archives written from  */
+/* it (toc_model.c, writer.c, write_*.c, sink.c, encode*.c)             */
+/* ------------------------------------------------------------------ */
+typedef struct df_toc df_toc;
+
+/*
+ * A copy of r's header and TOC that the caller owns and may edit; the data
+ * of each entry are still read from r, which must outlive the TOC.  Entries
+ * returned by df_toc_at are owned by the TOC (valid until it is edited or
+ * freed); their `index` is their position in the TOC.  NULL on ENOMEM.
+ */
+DF_API df_toc *df_toc_from_reader(const df_reader *r);
+DF_API size_t df_toc_count(const df_toc *t);
+DF_API const df_entry *df_toc_at(const df_toc *t, size_t i);
+/* The header the writer starts from (owned by the TOC). */
+DF_API const df_header *df_toc_header(const df_toc *t);
+/* Keep only the entries whose keep[i] is non-zero (order unchanged).  DF_OK or DF_E_USAGE. */
+DF_API int df_toc_filter(df_toc *t, const int *keep);
+DF_API void df_toc_free(df_toc *t);
+
+typedef struct df_write_options {
+    size_t size;         /* sizeof(df_write_options): fields may be appended later */
+    df_format format;    /* CUSTOM, DIRECTORY or TAR; UNKNOWN = the input's (plain: custom) */
+    int compression;     /* a df_compression, or -1 = the input's */
+    int level;           /* codec level, -1 = the codec's default; set: blocks are re-encoded */
+    int vmin;            /* archive version 1.<vmin> to write (12..16), 0 = the input's */
+    int workers;         /* zstd encoder threads (0 or 1: none) */
+    int force;           /* drop what the target version cannot express (else DF_E_UNSUPPORTED) */
+    int reencode;        /* re-encode every block even when its codec stays */
+    volatile const int *cancel; /* non-NULL: the write stops (output removed) once *cancel != 0 */
+    /* Called once the temporary output name exists (file or directory), for a signal handler
+       that removes it; NULL: not told. */
+    void (*on_temp)(void *ctx, const char *temp_path, int is_dir);
+    void *on_temp_ctx;
+} df_write_options;
+
+DF_API void df_write_options_default(df_write_options *o);
+
+/* What a write did. */
+typedef struct df_write_summary {
+    df_format format;
+    df_compression compression;
+    int vmaj, vmin;
+    size_t entries;          /* TOC entries written */
+    size_t data_entries;     /* entries whose data were written */
+    int64_t los;             /* large objects written */
+    int64_t blocks_copied;   /* streams copied byte for byte */
+    int64_t blocks_recoded;  /* streams decoded and encoded again */
+    int64_t bytes_in;        /* stored bytes of the input's data read */
+    int64_t bytes_out;       /* bytes written (all files) */
+    int offsets;             /* custom: 1 when the TOC holds data offsets */
+    size_t dropped;          /* entries dropped by force (or merged by a version change) */
+    char note[256];          /* what a version change did or dropped, "" if nothing */
+} df_write_summary;
+
+/*
+ * Adapt t to archive version 1.<vmin> (12..16): 1.16 -> <= 1.15 turns BLOB
+ * METADATA into one BLOB entry per large object, merges the BLOBS groups into
+ * one BLOBS entry and expands group ACLs per large object; relkind is not
+ * written below 1.16, tableam not below 1.14 (a non-heap one cannot be
+ * expressed: refused unless `force`).  DF_OK, DF_E_UNSUPPORTED (err says
+ * what cannot be expressed), DF_E_NOMEM.  summary (may be NULL) gets the note.
+ */
+DF_API int df_toc_set_version(df_toc *t, int vmin, int force, df_write_summary *sum,
+                              df_error *err);
+
+/*
+ * Write the archive of t (data read from r) to `path`: a file, "-" (stdout,
+ * custom and tar only: no data offsets, nothing to rename), or a directory
+ * for the directory format.  The output is written under a temporary name
+ * beside path, fsynced and renamed: complete or absent.  An existing path is
+ * replaced (a directory only if empty).  A stream whose codec stays is
+ * copied byte for byte (custom to custom keeps pg_dump's chunking too).
+ * DF_OK with *sum filled (may be NULL), or a negative DF_E_* with err set.
+ */
+DF_API int df_write_archive(df_reader *r, const df_toc *t, const char *path,
+                            const df_write_options *o, df_write_summary *sum, df_error *err);
+
 #ifdef __cplusplus
 }
 #endif
