@@ -1100,6 +1100,41 @@ static int collect(bstate *b, const char *database)
     return DF_OK;
 }
 
+/* Line numbers of the meta-commands: the script read once more (by path only; else 0). */
+static void meta_lines(df_reader *r, df_plain_toc *t)
+{
+    df_reader *tmp;
+    dfi_pstream st;
+    int64_t lines = 0;
+    size_t m = 0;
+
+    if (t->nmeta == 0 || !r->src.owns_fd || !r->src.seekable || r->path == NULL ||
+        (tmp = df_reader_new(&r->lim)) == NULL)
+        return;
+    memset(&st, 0, sizeof st);
+    if (dfi_src_open_path(&tmp->src, r->path, &tmp->err) == DF_OK &&
+        dfi_buf_init(&tmp->buf, &tmp->src, DFI_BUF_SIZE, &tmp->err) == DF_OK) {
+        dfi_buf_need(&tmp->buf, 512, &tmp->err); /* enough to recognise a compressed file */
+        dfi_error_clear(&tmp->err);
+        if (dfi_pstream_init(&st, tmp, dfi_wrap_sniff(dfi_buf_ptr(&tmp->buf),
+                                                      dfi_buf_avail(&tmp->buf)),
+                             64 * 1024) == DF_OK) {
+            while (m < t->nmeta && dfi_pstream_fill(&st) == DF_OK && st.end > st.start) {
+                const uint8_t *p = st.win + st.start;
+                int64_t off = dfi_pstream_tell(&st), n = (int64_t)(st.end - st.start);
+                for (; m < t->nmeta && t->meta[m].offset < off + n; m++)
+                    if (t->meta[m].offset >= off)
+                        t->meta[m].line =
+                            lines + dfi_count_newlines(p, (size_t)(t->meta[m].offset - off)) + 1;
+                lines += dfi_count_newlines(p, (size_t)n);
+                st.start = st.end;
+            }
+        }
+        dfi_pstream_free(&st);
+    }
+    df_reader_free(tmp);
+}
+
 static int build_deps(bstate *b)
 {
     df_plain_toc *t = b->t;
@@ -1177,6 +1212,8 @@ int df_plain_toc_build(df_reader *r, const char *database, df_plain_toc **out)
         return nomem(r);
     b.t->stats.size = sizeof b.t->stats;
     rc = collect(&b, database);
+    if (rc == DF_OK)
+        meta_lines(r, b.t);
     if (rc == DF_OK)
         rc = build_deps(&b);
     bstate_free(&b);

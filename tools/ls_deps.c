@@ -57,7 +57,8 @@ static int print_plain(ls_run *run)
     }
     for (size_t i = 0; i < df_plain_toc_meta_count(t); i++) {
         const df_plain_meta *m = df_plain_toc_meta_at(t, i);
-        printf("# psql meta-command at offset %lld:", (long long)m->offset);
+        printf("# psql meta-command at line %lld (offset %lld):", (long long)m->line,
+               (long long)m->offset);
         put_field(m->text);
         putchar('\n');
     }

@@ -72,6 +72,9 @@ def main():
                 fails.append("tablespace of %r: plain %r archive %r" % (k, y["ts"], x["ts"]))
             if x["am"] != y["am"]:
                 fails.append("access method of %r: plain %r archive %r" % (k, y["am"], x["am"]))
+    for e in plain:
+        if any(d >= e["id"] for d in e["deps"]):
+            fails.append("dependency not on an earlier entry: %r -> %r" % (key(e), e["deps"]))
     pg = {e["id"]: e["deps"] for e in plain}
     ag = {e["id"]: e["deps"] for e in arch}
     byid = {e["id"]: e for e in arch}
