@@ -825,7 +825,8 @@ static int entry_deps(bstate *b)
     }
     if (streq(e->desc, "BLOBS") && e->tag && (j = find_tag(b, "BLOB METADATA", NULL, e->tag)) != NONE)
         return add_dep_to(b, b->cur, j); /* pg_dump 17+: the large objects it fills */
-    if (e->section == DF_SECTION_DATA || streq(e->desc, "BLOBS"))
+    if (e->section == DF_SECTION_DATA || streq(e->desc, "BLOBS") ||
+        streq(e->desc, "MATERIALIZED VIEW DATA"))
         return data_rule(b);
     if (e->schema && (j = find_tag(b, "SCHEMA", NULL, e->schema)) != NONE)
         rc = add_dep_to(b, b->cur, j);
