@@ -25,7 +25,7 @@ static void put_field(const char *s)
 
 static void put_line(int32_t id, int section, const char *desc, const char *schema,
                      const char *tag, const char *owner, const char *ts, const char *am,
-                     const int32_t *deps, size_t ndeps)
+                     const int32_t *deps, size_t ndeps, const char *drop)
 {
     printf("%d\t%s", (int)id, df_section_name(section));
     put_field(desc);
@@ -37,6 +37,7 @@ static void put_line(int32_t id, int section, const char *desc, const char *sche
     putchar('\t');
     for (size_t k = 0; k < ndeps; k++)
         printf(k ? " %d" : "%d", (int)deps[k]);
+    put_field(drop);
     putchar('\n');
 }
 
@@ -53,7 +54,7 @@ static int print_plain(ls_run *run)
     for (size_t i = 0; i < df_plain_toc_count(t); i++) {
         const df_plain_entry *e = df_plain_toc_at(t, i);
         put_line(e->dump_id, e->section, e->desc, e->schema, e->tag, e->owner, e->tablespace,
-                 e->tableam, e->deps, e->ndeps);
+                 e->tableam, e->deps, e->ndeps, e->drop_stmt);
     }
     for (size_t i = 0; i < df_plain_toc_meta_count(t); i++) {
         const df_plain_meta *m = df_plain_toc_meta_at(t, i);
@@ -76,7 +77,7 @@ int ls_print_deps(ls_run *run)
     for (size_t i = 0; i < run->n; i++) {
         const df_entry *e = df_reader_toc_at(run->r, i);
         put_line(e->dump_id, e->section, e->desc, e->schema, e->tag, e->owner, e->tablespace,
-                 e->tableam, e->deps, e->ndeps);
+                 e->tableam, e->deps, e->ndeps, e->drop_stmt);
     }
     return TOOL_EXIT_OK;
 }

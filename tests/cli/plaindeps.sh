@@ -10,6 +10,8 @@
 #     (tests/cli/plaindeps_check.py; the count of edges added beyond pg_dump's is printed);
 #   * the --inserts script the same; the script gzip, lz4 and zstd compressed and through a
 #     pipe gives byte-identical output;
+#   * a --clean script (and one with --if-exists), written by pg_restore -f from the archive:
+#     each entry gets the drop statement the archive holds, and no SQL STATEMENTS entry stays;
 #   * psql meta-commands are listed with their line numbers.
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".
 # Environment: DUMPLS (default tools/dumpls), DF_CORPUS (default corpus).
@@ -54,6 +56,29 @@ for dir in "$CORPUS"/pg*; do
             "$dir/sample.plain.inserts.sql" "$dir/sample.custom.none.dump" "${old[@]}"
     fi
 done
+
+# --clean scripts: the drops at the top go back to their entries.
+if command -v pg_restore >/dev/null; then
+    for v in 93 10 15; do
+        arch=$CORPUS/pg$v/sample.custom.none.dump
+        [ -f "$arch" ] || continue
+        old=()
+        [ "$v" != 15 ] && old=(--old-public)
+        if pg_restore --clean -f "$TMP/clean.sql" "$arch" 2>/dev/null &&
+            pg_restore --clean --if-exists -f "$TMP/ifexists.sql" "$arch" 2>/dev/null; then
+            compare "pg$v --clean: every drop statement back on its entry" "$TMP/clean.sql" \
+                "$arch" "${old[@]}" --drops exact
+            compare "pg$v --clean --if-exists: drop statements where the archive has them" \
+                "$TMP/ifexists.sql" "$arch" "${old[@]}" --drops present
+            ! grep -q 'SQL STATEMENTS' "$TMP/p"
+            check "pg$v --clean --if-exists: no stray SQL STATEMENTS entry" $?
+        else
+            not_ok "pg$v --clean" "pg_restore could not write the script"
+        fi
+    done
+else
+    ok "--clean scripts # SKIP no pg_restore"
+fi
 
 # Compressed and piped: the same TOC, byte for byte.
 src=$CORPUS/pg18/sample.plain.sql

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""plaindeps_check.py PLAIN.deps ARCHIVE.deps [--old-public]
+"""plaindeps_check.py PLAIN.deps ARCHIVE.deps [--old-public] [--drops exact|present]
 
 Compares `dumpls --deps` of a plain script (the TOC a conversion would
 write) with `dumpls --deps` of an archive the same pg_dump wrote of the same
@@ -7,7 +7,9 @@ database: the entries (desc, schema, tag, owner) must match as multisets
 (pg_dump < 11 prints no public schema entry in plain: --old-public lets the
 archive have one more), every dependency the archive records between two
 entries that both exist must be implied (transitively) by the plain graph,
-and tablespace and table access method must agree.  Prints one summary line
+and tablespace and table access method must agree.  --drops: the script was written with
+--clean, so every entry's drop statement must be the archive's (exact), or be there exactly
+when the archive has one (present: --if-exists rewrites them).  Prints one summary line
 with the count of edges the plain graph adds beyond pg_dump's (transitively).
 Exit 0 when all holds, 1 otherwise (each failure on stderr).
 """
@@ -27,7 +29,8 @@ def load(path):
         entries.append({
             "id": int(f[0]), "section": f[1], "desc": f[2], "schema": n(f[3]), "tag": n(f[4]),
             "owner": n(f[5]) or "", "ts": n(f[6]), "am": n(f[7]),
-            "deps": [int(x) for x in f[8].split()] if f[8] else []})
+            "deps": [int(x) for x in f[8].split()] if f[8] else [],
+            "drop": (n(f[9]) or None) if len(f) > 9 else None})
     return entries
 
 
@@ -48,6 +51,7 @@ def closure_from(graph, start):
 def main():
     plain, arch = load(sys.argv[1]), load(sys.argv[2])
     old_public = "--old-public" in sys.argv
+    drops = sys.argv[sys.argv.index("--drops") + 1] if "--drops" in sys.argv else None
     fails = []
     pk, ak = defaultdict(list), defaultdict(list)
     for e in plain:
@@ -70,6 +74,12 @@ def main():
             if (x["ts"] or None) != (y["ts"] or None) and not (x["ts"] == "" and y["ts"] is None) \
                     and not (x["ts"] is None and y["ts"] == ""):
                 fails.append("tablespace of %r: plain %r archive %r" % (k, y["ts"], x["ts"]))
+            if drops == "exact" and x["drop"] != y["drop"]:
+                fails.append("drop statement of %r: plain %r archive %r" % (k, y["drop"], x["drop"]))
+            if drops == "present" and (x["drop"] is None) != (y["drop"] is None):
+                fails.append("drop statement of %r: plain %r archive %r" % (k, y["drop"], x["drop"]))
+            if drops is None and y["drop"] is not None:
+                fails.append("drop statement without --clean: %r: %r" % (k, y["drop"]))
             if x["am"] != y["am"]:
                 fails.append("access method of %r: plain %r archive %r" % (k, y["am"], x["am"]))
     for e in plain:
