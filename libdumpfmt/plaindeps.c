@@ -44,6 +44,7 @@ typedef struct pinfo {
     size_t post_next;
     bool covered;      /* a later entry of the same section depends on it */
     bool reads_all;    /* MATERIALIZED VIEW: its query calls functions (may read anything) */
+    size_t seen;       /* looked through for materialized view data entry seen - 1 */
 } pinfo;
 
 typedef struct knode {
@@ -745,6 +746,9 @@ static int mv_reads(bstate *b, size_t obj, int depth, bool *all)
         *all = true;
         return DF_OK;
     }
+    if (b->info[obj].seen == b->cur + 1)
+        return DF_OK; /* views that share views: each is looked through once */
+    b->info[obj].seen = b->cur + 1;
     for (size_t k = 0; k < d->n && rc == DF_OK && !*all; k++) {
         size_t j = d->v[k];
         const char *desc = b->t->e[j].desc;
