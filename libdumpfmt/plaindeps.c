@@ -1491,7 +1491,7 @@ static void meta_lines(df_reader *r, df_plain_toc *t)
 static int build_deps(bstate *b)
 {
     df_plain_toc *t = b->t;
-    size_t total = 0;
+    size_t total = 0, stray = NONE;
     int rc = DF_OK;
 
     b->info = calloc(t->n + 1, sizeof *b->info);
@@ -1509,7 +1509,13 @@ static int build_deps(bstate *b)
         b->search_path = e->search_path;
         if (!desc_in(e->desc, known_descs))
             t->stats.no_schema_info++;
-        if ((rc = entry_deps(b)) == DF_OK && (rc = file_entry(b, b->cur)) == DF_OK)
+        /* SQL the script runs outside any entry may create what any later entry needs (after
+         * the entry's own: a TABLE DATA's first dependency must be its table) */
+        if ((rc = entry_deps(b)) == DF_OK && stray != NONE)
+            rc = add_dep_to(b, b->cur, stray);
+        if (streq(e->desc, "SQL STATEMENTS"))
+            stray = b->cur;
+        if (rc == DF_OK && (rc = file_entry(b, b->cur)) == DF_OK)
             rc = push_frontier(b, b->cur);
         if (rc == DF_OK && streq(e->desc, "EXTENSION"))
             rc = vec_push(b->r, &b->ext, &b->next, &b->capext, b->cur);

@@ -460,6 +460,75 @@ START_TEST(test_meta_commands)
 }
 END_TEST
 
+static const char clean_script[] =
+    "SET client_encoding = 'UTF8';\n\n"
+    "DROP FUNCTION public.f(p_x text);\n"
+    "DROP FUNCTION public.f(p_x integer, OUT y integer);\n"
+    "ALTER TABLE ONLY public.t DROP CONSTRAINT t_pkey;\n"
+    "DROP TABLE public.t;\n"
+    "SELECT pg_catalog.lo_unlink('42');\n\n"
+    HDR("42", "BLOB", "-", "a") "SELECT pg_catalog.lo_create('42');\n\n"
+    HDR("t", "TABLE", "public", "a") "CREATE TABLE public.t (x int);\n\n"
+    HDR("f(integer)", "FUNCTION", "public", "a")
+    "CREATE FUNCTION public.f(p_x integer, OUT y integer) RETURNS integer\n"
+    "    LANGUAGE sql AS $$ SELECT 1 $$;\n\n"
+    HDR("f(text)", "FUNCTION", "public", "a")
+    "CREATE FUNCTION public.f(p_x text) RETURNS integer\n    LANGUAGE sql AS $$ SELECT 2 $$;\n\n"
+    HDR("t t_pkey", "CONSTRAINT", "public", "a")
+    "ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (x);\n\n";
+
+START_TEST(test_clean_drops)
+{
+    fixture f;
+
+    open_script(&f, clean_script);
+    assert_backwards(&f);
+    ck_assert_uint_eq(df_plain_toc_count(f.t), 6); /* no SQL STATEMENTS left */
+    ck_assert_str_eq(find(&f, "FUNCTION", "f(integer)")->drop_stmt,
+                     "DROP FUNCTION public.f(p_x integer, OUT y integer);\n");
+    ck_assert_str_eq(find(&f, "FUNCTION", "f(text)")->drop_stmt,
+                     "DROP FUNCTION public.f(p_x text);\n");
+    ck_assert_str_eq(find(&f, "TABLE", "t")->drop_stmt, "DROP TABLE public.t;\n");
+    ck_assert_str_eq(find(&f, "CONSTRAINT", "t t_pkey")->drop_stmt,
+                     "ALTER TABLE ONLY public.t DROP CONSTRAINT t_pkey;\n");
+    ck_assert_str_eq(find(&f, "BLOB", "42")->drop_stmt, "SELECT pg_catalog.lo_unlink('42');\n");
+    close_script(&f);
+}
+END_TEST
+
+/* One statement that drops nothing of the script: every statement stays where it was. */
+START_TEST(test_clean_drops_all_or_none)
+{
+    fixture f;
+    const df_plain_entry *stray;
+
+    open_script(&f, "DROP TABLE public.t;\nDROP TABLE public.elsewhere;\n\n"
+                    HDR("t", "TABLE", "public", "a") "CREATE TABLE public.t (x int);\n\n"
+                    HDR("u", "TABLE", "public", "a") "CREATE TABLE public.u (x int);\n\n");
+    ck_assert_uint_eq(df_plain_toc_count(f.t), 3);
+    stray = df_plain_toc_at(f.t, 0);
+    ck_assert_str_eq(stray->desc, "SQL STATEMENTS");
+    ck_assert_ptr_null(find(&f, "TABLE", "t")->drop_stmt);
+    /* an unknown statement runs where the script ran it: everything after it waits */
+    DEPENDS(&f, find(&f, "TABLE", "t"), stray);
+    close_script(&f);
+}
+END_TEST
+
+START_TEST(test_session_authorization)
+{
+    fixture f;
+
+    open_script(&f, "SET SESSION AUTHORIZATION 'bob';\n\n"
+                    HDR("t", "TABLE", "public", "-") "CREATE TABLE public.t (x int);\n\n"
+                    "RESET SESSION AUTHORIZATION;\n\n"
+                    HDR("u", "TABLE", "public", "-") "CREATE TABLE public.u (x int);\n\n");
+    ck_assert_str_eq(find(&f, "TABLE", "t")->owner, "bob");
+    ck_assert_ptr_null(find(&f, "TABLE", "u")->owner);
+    close_script(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* pg_dumpall, refusals                                                */
 /* ------------------------------------------------------------------ */
@@ -531,6 +600,9 @@ static Suite *plaindeps_suite(void)
     tcase_add_test(tc, test_search_path_style);
     tcase_add_test(tc, test_top_entries);
     tcase_add_test(tc, test_meta_commands);
+    tcase_add_test(tc, test_clean_drops);
+    tcase_add_test(tc, test_clean_drops_all_or_none);
+    tcase_add_test(tc, test_session_authorization);
     tcase_add_test(tc, test_dumpall_per_database);
     tcase_add_test(tc, test_not_plain);
     suite_add_tcase(s, tc);
