@@ -256,6 +256,33 @@ static size_t object_name_len(const df_plain_entry *e)
     return e->tag ? strlen(e->tag) : 0;
 }
 
+/*
+ * Objects outside schemas, named unqualified after a keyword (IN SCHEMA s, SERVER srv,
+ * PUBLICATION p ...): the keyword and the entry type of the object.
+ */
+static const char *const kw_descs[][2] = {
+    {"schema", "SCHEMA"},         {"extension", "EXTENSION"},
+    {"server", "SERVER"},         {"wrapper", "FOREIGN DATA WRAPPER"},
+    {"publication", "PUBLICATION"}, {"subscription", "SUBSCRIPTION"},
+    {"language", "PROCEDURAL LANGUAGE"}, {"method", "ACCESS METHOD"},
+};
+
+static const char *kw_desc_of(const char *desc)
+{
+    for (size_t k = 0; k < sizeof kw_descs / sizeof kw_descs[0]; k++)
+        if (streq(desc, kw_descs[k][1]))
+            return kw_descs[k][0];
+    return NULL;
+}
+
+static const char *kw_desc(const char *word)
+{
+    for (size_t k = 0; k < sizeof kw_descs / sizeof kw_descs[0]; k++)
+        if (strcmp(word, kw_descs[k][0]) == 0)
+            return kw_descs[k][1];
+    return NULL;
+}
+
 /* File entry i under its names, once it is built (later entries may depend on it). */
 static int file_entry(bstate *b, size_t i)
 {
@@ -266,11 +293,11 @@ static int file_entry(bstate *b, size_t i)
     if (rc != DF_OK || e->tag == NULL || desc_in(e->desc, about_descs) ||
         streq(e->desc, "TABLE DATA") || e->section == DF_SECTION_DATA)
         return rc;
-    if (e->schema == NULL && !streq(e->desc, "SCHEMA") && !streq(e->desc, "EXTENSION"))
+    if (e->schema == NULL && kw_desc_of(e->desc) == NULL)
         return DF_OK;
     if ((name = pool_dup(b, e->tag, object_name_len(e))) == NULL)
         return nomem(b->r);
-    if (streq(e->desc, "SCHEMA") || streq(e->desc, "EXTENSION"))
+    if (e->schema == NULL)
         return key_add(b, make_key('s', e->desc, NULL, name), i);
     if (streq(e->desc, "CONSTRAINT") && b->info[i].table != NONE) {
         /* "table conname": the index of a constraint is named conname */
@@ -330,7 +357,7 @@ static int depend_on_section(bstate *b, int section)
 
     for (size_t f = 0; f < b->nfront[section]; f++) {
         size_t j = b->frontier[section][f];
-        if (b->info[j].covered && b->t->e[j].section == b->t->e[b->cur].section)
+        if (b->info[j].covered) /* reached through the later entry that depends on it */
             continue;
         if ((rc = add_dep_to(b, b->cur, j)) != DF_OK)
             return rc;
@@ -505,7 +532,8 @@ static int scan_names(bstate *b, const char *text, refs *rf)
     char parts[3][DFI_SQL_NAME_CAP + 1];
     dfi_sqltok t;
     int np = 0, rc = DF_OK;
-    bool dot = false, schema_kw = false;
+    bool dot = false;
+    const char *kw = NULL; /* the type of the object a keyword before this token names */
 
     while (rc == DF_OK) {
         dfi_sql_next(&sc, &t);
@@ -522,21 +550,21 @@ static int scan_names(bstate *b, const char *text, refs *rf)
             continue;
         }
         if (is_name(&t) && np == 0 && t.kind == DFI_SQL_WORD &&
-            (is_kw(&t, "references") || is_kw(&t, "schema"))) {
+            (is_kw(&t, "references") || kw_desc(t.name) != NULL)) {
             rf->fk_next = is_kw(&t, "references");
-            schema_kw = is_kw(&t, "schema");
+            kw = kw_desc(t.name);
             continue;
         }
         if (is_name(&t) && (np == 0 || dot) && np < 3) {
-            if (schema_kw && np == 0) /* ... SCHEMA name: the schema */
-                rc = lookup(b, 's', "SCHEMA", NULL, t.name, dep_cb, NULL);
-            schema_kw = false;
+            if (kw && np == 0) /* ... SCHEMA s, SERVER srv ...: that object */
+                rc = lookup(b, 's', kw, NULL, t.name, dep_cb, NULL);
+            kw = NULL;
             memcpy(parts[np++], t.name, t.name_len + 1);
             dot = false;
             continue;
         }
         dot = false;
-        schema_kw = false;
+        kw = NULL;
         if (t.kind == DFI_SQL_STRING && t.name_len > 0 && peek_cast_reg(&sc))
             rc = resolve_string(b, t.name, t.name_len, rf);
     }

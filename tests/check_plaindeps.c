@@ -460,6 +460,34 @@ START_TEST(test_meta_commands)
 }
 END_TEST
 
+/* Objects outside schemas, named after a keyword: servers, publications ... */
+static const char kw_script[] =
+    HDR("fdw", "FOREIGN DATA WRAPPER", "-", "a") "CREATE FOREIGN DATA WRAPPER fdw;\n\n"
+    HDR("srv", "SERVER", "-", "a") "CREATE SERVER srv FOREIGN DATA WRAPPER fdw;\n\n"
+    HDR("USER MAPPING bob SERVER srv", "USER MAPPING", "-", "a")
+    "CREATE USER MAPPING FOR bob SERVER srv;\n\n"
+    HDR("t", "TABLE", "public", "a") "CREATE TABLE public.t (x int);\n\n"
+    HDR("pub", "PUBLICATION", "-", "a") "CREATE PUBLICATION pub WITH (publish = 'insert');\n\n"
+    HDR("pub t", "PUBLICATION TABLE", "public", "a")
+    "ALTER PUBLICATION pub ADD TABLE ONLY public.t;\n\n";
+
+START_TEST(test_keyword_objects)
+{
+    fixture f;
+    const df_plain_entry *pt;
+
+    open_script(&f, kw_script);
+    assert_backwards(&f);
+    ck_assert(direct(find(&f, "SERVER", "srv"), find(&f, "FOREIGN DATA WRAPPER", "fdw")));
+    ck_assert(direct(find(&f, "USER MAPPING", "USER MAPPING bob SERVER srv"),
+                     find(&f, "SERVER", "srv")));
+    pt = find(&f, "PUBLICATION TABLE", "pub t");
+    ck_assert(direct(pt, find(&f, "PUBLICATION", "pub")));
+    ck_assert(direct(pt, find(&f, "TABLE", "t")));
+    close_script(&f);
+}
+END_TEST
+
 static const char clean_script[] =
     "SET client_encoding = 'UTF8';\n\n"
     "DROP FUNCTION public.f(p_x text);\n"
@@ -600,6 +628,7 @@ static Suite *plaindeps_suite(void)
     tcase_add_test(tc, test_search_path_style);
     tcase_add_test(tc, test_top_entries);
     tcase_add_test(tc, test_meta_commands);
+    tcase_add_test(tc, test_keyword_objects);
     tcase_add_test(tc, test_clean_drops);
     tcase_add_test(tc, test_clean_drops_all_or_none);
     tcase_add_test(tc, test_session_authorization);
