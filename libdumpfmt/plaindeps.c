@@ -64,6 +64,12 @@ struct df_plain_toc {
     df_plain_toc_stats stats;
 };
 
+/* The large objects a BLOB METADATA entry creates: its tag "first..last" (or one oid). */
+typedef struct blob_range {
+    unsigned long long lo, hi, maxhi; /* maxhi: the largest hi up to this one, once sorted */
+    size_t idx;
+} blob_range;
+
 typedef struct bstate {
     df_reader *r;
     df_plain_toc *t;
@@ -75,6 +81,13 @@ typedef struct bstate {
     size_t *ext;         /* EXTENSION entries so far */
     size_t next, capext;
     size_t cur;          /* the entry being built */
+    size_t *mark;        /* mark[j] == cur + 1: cur depends on j already */
+    size_t *refmark;     /* refmark[j] == cur + 1: cur's text named j already */
+    size_t *datav;       /* TABLE DATA and MATERIALIZED VIEW DATA entries so far */
+    size_t ndata, capdata;
+    struct blob_range *blobs; /* BLOB METADATA entries so far (pg_dump 17+) */
+    size_t nblobs, capblobs;
+    bool blobs_sorted;
     const char *search_path; /* pg_dump < 10.3: the schemas the entry's names resolve in */
     bool std_strings;
     int64_t fallback, rules;
@@ -324,7 +337,7 @@ static int add_dep_to(bstate *b, size_t i, size_t j)
 {
     depv *d = &b->info[i].deps;
 
-    if (j >= i || has_dep(d, j))
+    if (j >= i || (i == b->cur ? b->mark[j] == b->cur + 1 : has_dep(d, j)))
         return DF_OK;
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
@@ -338,6 +351,8 @@ static int add_dep_to(bstate *b, size_t i, size_t j)
         return dfi_fail(&b->r->err, DF_E_LIMIT, b->t->e[i].text_offset,
                         "entry has more than %lld dependencies", (long long)b->r->lim.max_deps);
     d->v[d->n++] = j;
+    if (i == b->cur)
+        b->mark[j] = b->cur + 1;
     if (b->t->e[i].section == b->t->e[j].section)
         b->info[j].covered = true;
     return DF_OK;
@@ -405,11 +420,9 @@ typedef struct refs {
     bool fk_next;
 } refs;
 
-static int vec_push(df_reader *r, size_t **v, size_t *n, size_t *cap, size_t x)
+/* Append x, known not to be in v yet. */
+static int vec_push_new(df_reader *r, size_t **v, size_t *n, size_t *cap, size_t x)
 {
-    for (size_t k = 0; k < *n; k++)
-        if ((*v)[k] == x)
-            return DF_OK;
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 8;
         size_t *g = realloc(*v, c * sizeof *g);
@@ -420,6 +433,15 @@ static int vec_push(df_reader *r, size_t **v, size_t *n, size_t *cap, size_t x)
     }
     (*v)[(*n)++] = x;
     return DF_OK;
+}
+
+/* Append x unless v has it (short vectors only). */
+static int vec_push(df_reader *r, size_t **v, size_t *n, size_t *cap, size_t x)
+{
+    for (size_t k = 0; k < *n; k++)
+        if ((*v)[k] == x)
+            return DF_OK;
+    return vec_push_new(r, v, n, cap, x);
 }
 
 typedef struct name_ctx {
@@ -436,8 +458,11 @@ static int ref_cb(bstate *b, size_t idx, void *ctx)
     if (idx >= b->cur)
         return DF_OK;
     c->found = true;
-    if ((rc = vec_push(b->r, &c->rf->v, &c->rf->n, &c->rf->cap, idx)) != DF_OK)
-        return rc;
+    if (b->refmark[idx] != b->cur + 1) {
+        b->refmark[idx] = b->cur + 1;
+        if ((rc = vec_push_new(b->r, &c->rf->v, &c->rf->n, &c->rf->cap, idx)) != DF_OK)
+            return rc;
+    }
     if (c->fk && desc_in(b->t->e[idx].desc, table_descs))
         return vec_push(b->r, &c->rf->fk, &c->rf->nfk, &c->rf->capfk, idx);
     return DF_OK;
@@ -676,33 +701,78 @@ static int column_acl_rule(bstate *b)
     return j == NONE ? DF_OK : add_dep_to(b, b->cur, j);
 }
 
-/* Does a BLOB METADATA tag ("910001" or "910004..910005") hold the large object oid? */
-static bool blob_range_has(const char *tag, unsigned long long oid)
+/* A BLOB METADATA tag "910004..910005" (or "910001") as a range; false if it is none. */
+static bool blob_range_of(const char *tag, unsigned long long *lo, unsigned long long *hi)
 {
     char *end;
-    unsigned long long lo = strtoull(tag, &end, 10), hi = lo;
 
+    *lo = *hi = strtoull(tag, &end, 10);
     if (end == tag)
         return false;
     if (strncmp(end, "..", 2) == 0)
-        hi = strtoull(end + 2, &end, 10);
-    return *end == '\0' && lo <= oid && oid <= hi;
+        *hi = strtoull(end + 2, &end, 10);
+    return *end == '\0' && *lo <= *hi;
 }
 
-/* The BLOB entry of a large object, or (pg_dump 17+) the BLOB METADATA entry holding it. */
-static size_t find_blob(bstate *b, const char *oid_text)
+static int note_blob_range(bstate *b, size_t i)
 {
-    size_t j = find_tag(b, "BLOB", NULL, oid_text);
-    char *end;
-    unsigned long long oid = strtoull(oid_text, &end, 10);
+    blob_range r = {0, 0, 0, i};
 
-    if (j != NONE || end == oid_text || *end != '\0')
-        return j;
-    for (size_t k = b->cur; k-- > 0;) /* few: one per 1000 large objects */
-        if (streq(b->t->e[k].desc, "BLOB METADATA") && b->t->e[k].tag &&
-            blob_range_has(b->t->e[k].tag, oid))
-            return k;
-    return NONE;
+    if (!streq(b->t->e[i].desc, "BLOB METADATA") || b->t->e[i].tag == NULL ||
+        !blob_range_of(b->t->e[i].tag, &r.lo, &r.hi))
+        return DF_OK;
+    if (b->nblobs == b->capblobs) {
+        size_t cap = b->capblobs ? b->capblobs * 2 : 16;
+        blob_range *g = realloc(b->blobs, cap * sizeof *g);
+        if (g == NULL)
+            return nomem(b->r);
+        b->blobs = g;
+        b->capblobs = cap;
+    }
+    b->blobs[b->nblobs++] = r;
+    b->blobs_sorted = false;
+    return DF_OK;
+}
+
+static int cmp_blob_range(const void *a, const void *b)
+{
+    const blob_range *x = a, *y = b;
+
+    return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/*
+ * The large object's BLOB entry, or (pg_dump 17+) every BLOB METADATA entry whose range holds
+ * it (groups of different owners may interleave: all of them, to be safe).
+ */
+static int blob_deps(bstate *b, const char *oid_text)
+{
+    size_t j = find_tag(b, "BLOB", NULL, oid_text), lo = 0, hi = b->nblobs;
+    unsigned long long oid, top;
+    int rc = DF_OK;
+
+    if (j != NONE)
+        return add_dep_to(b, b->cur, j);
+    if (!blob_range_of(oid_text, &oid, &top) || oid != top || b->nblobs == 0)
+        return DF_OK;
+    if (!b->blobs_sorted) {
+        qsort(b->blobs, b->nblobs, sizeof *b->blobs, cmp_blob_range);
+        for (size_t k = 0; k < b->nblobs; k++)
+            b->blobs[k].maxhi = k && b->blobs[k - 1].maxhi > b->blobs[k].hi ? b->blobs[k - 1].maxhi
+                                                                           : b->blobs[k].hi;
+        b->blobs_sorted = true;
+    }
+    while (lo < hi) { /* the first range starting after oid */
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->blobs[mid].lo <= oid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k-- > 0 && b->blobs[k].maxhi >= oid && rc == DF_OK;)
+        if (b->blobs[k].hi >= oid)
+            rc = add_dep_to(b, b->cur, b->blobs[k].idx);
+    return rc;
 }
 
 /* Object kinds a COMMENT/ACL/SECURITY LABEL tag starts with, longest first. */
@@ -733,7 +803,7 @@ static int about_rule(bstate *b)
     memcpy(kind, e->tag, kind_len);
     kind[kind_len] = '\0';
     if (strcmp(kind, "LARGE OBJECT") == 0)
-        return (j = find_blob(b, name)) == NONE ? DF_OK : add_dep_to(b, b->cur, j);
+        return blob_deps(b, name);
     if (strcmp(kind, "SCHEMA") == 0 || strcmp(kind, "EXTENSION") == 0 ||
         strcmp(kind, "DATABASE") == 0 || strcmp(kind, "LANGUAGE") == 0 ||
         strcmp(kind, "PROCEDURAL LANGUAGE") == 0) {
@@ -797,9 +867,8 @@ static int mv_data_rule(bstate *b, size_t mv)
     bool all = mv == NONE || b->t->e[mv].defn == NULL || b->t->e[mv].defn[0] == '\0';
     int rc = all ? DF_OK : mv_reads(b, mv, 0, &all);
 
-    for (size_t j = 0; all && j < b->cur && rc == DF_OK; j++)
-        if (streq(b->t->e[j].desc, "TABLE DATA") || streq(b->t->e[j].desc, "MATERIALIZED VIEW DATA"))
-            rc = add_dep_to(b, b->cur, j);
+    for (size_t k = 0; all && k < b->ndata && rc == DF_OK; k++)
+        rc = add_dep_to(b, b->cur, b->datav[k]);
     return rc;
 }
 
@@ -1523,10 +1592,12 @@ static int build_deps(bstate *b)
     int rc = DF_OK;
 
     b->info = calloc(t->n + 1, sizeof *b->info);
+    b->mark = calloc(t->n + 1, sizeof *b->mark);
+    b->refmark = calloc(t->n + 1, sizeof *b->refmark);
     for (b->nslots = 64; b->nslots < 4 * t->n; b->nslots *= 2)
         ;
     b->slots = calloc(b->nslots, sizeof *b->slots);
-    if (b->info == NULL || b->slots == NULL)
+    if (b->info == NULL || b->slots == NULL || b->mark == NULL || b->refmark == NULL)
         return nomem(b->r);
     for (size_t i = 0; i < t->n; i++) {
         pinfo *x = &b->info[i];
@@ -1546,7 +1617,12 @@ static int build_deps(bstate *b)
         if (rc == DF_OK && (rc = file_entry(b, b->cur)) == DF_OK)
             rc = push_frontier(b, b->cur);
         if (rc == DF_OK && streq(e->desc, "EXTENSION"))
-            rc = vec_push(b->r, &b->ext, &b->next, &b->capext, b->cur);
+            rc = vec_push_new(b->r, &b->ext, &b->next, &b->capext, b->cur);
+        if (rc == DF_OK &&
+            (streq(e->desc, "TABLE DATA") || streq(e->desc, "MATERIALIZED VIEW DATA")))
+            rc = vec_push_new(b->r, &b->datav, &b->ndata, &b->capdata, b->cur);
+        if (rc == DF_OK)
+            rc = note_blob_range(b, b->cur);
     }
     if (rc != DF_OK)
         return rc;
@@ -1583,6 +1659,10 @@ static void bstate_free(bstate *b)
     for (int s = 0; s < 5; s++)
         free(b->frontier[s]);
     free(b->ext);
+    free(b->mark);
+    free(b->refmark);
+    free(b->datav);
+    free(b->blobs);
 }
 
 int df_plain_toc_build(df_reader *r, const char *database, df_plain_toc **out)
