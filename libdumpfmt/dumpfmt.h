@@ -1120,6 +1120,68 @@ DF_API char *df_sql_quote_ident(const char *name);
 /* `s` as an SQL string literal (E'...' when it holds a backslash).  Malloc'd; NULL: ENOMEM. */
 DF_API char *df_sql_quote_literal(const char *s);
 
+/* ------------------------------------------------------------------ */
+/* Plain scripts as archive TOCs (plaindeps.c): what a converter writes */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One entry of a plain script as an archive's TOC records it.  Strings are
+ * borrowed from the df_plain_toc (and the reader it was built from): valid
+ * until either is freed.  `size` is sizeof (df_plain_entry) of the library
+ * that filled it: fields are only ever appended.
+ */
+typedef struct df_plain_entry {
+    size_t size;
+    int32_t dump_id;        /* 1..N in script order */
+    const df_entry *entry;  /* the reader's entry; NULL for ENCODING, STDSTRINGS, SEARCHPATH,
+                               which the script holds as SET lines at its top */
+    const char *desc, *schema, *tag, *owner;
+    const char *tablespace; /* as an archive: NULL where none applies, "" the default */
+    const char *tableam;    /* table access method of tables and materialized views, or NULL */
+    int section;            /* df_section */
+    const char *defn;       /* the entry's SQL as the script holds it (session SETs left out) */
+    const char *drop_stmt;  /* NULL: not recovered from the script */
+    const char *copy_stmt;  /* TABLE DATA in COPY form; NULL otherwise */
+    const char *search_path; /* pg_dump < 10.3 scripts: the search_path SET for the entry
+                                ("sales, pg_catalog"); NULL when the script has none */
+    size_t ndeps;
+    const int32_t *deps;    /* dump ids, each smaller than dump_id */
+    int64_t text_offset;    /* the entry's header comment in the script; -1 if synthesized */
+} df_plain_entry;
+
+/* A psql meta-command line of the script other than \connect, \restrict, \unrestrict. */
+typedef struct df_plain_meta {
+    size_t size;
+    int64_t offset;  /* script offset of its backslash */
+    int64_t line;    /* 1-based line number; 0 when the script could not be read again */
+    const char *text; /* the line(s): consecutive meta-command lines come as one */
+} df_plain_meta;
+
+typedef struct df_plain_toc_stats {
+    size_t size;
+    int64_t edges;          /* dependencies in all */
+    int64_t rule_edges;     /* of them from ATTACH PARTITION, OWNED BY, foreign keys */
+    int64_t fallback_edges; /* of them from "everything before it in its section" */
+    int64_t no_schema_info; /* entries of a type no rule knows (they take the fallback) */
+} df_plain_toc_stats;
+
+typedef struct df_plain_toc df_plain_toc;
+
+/*
+ * The TOC a converter writes for the plain script r was opened from: for a
+ * pg_dump script every entry but psql meta-commands (listed apart); for a
+ * pg_dumpall script those of `database` (NULL: the globals, outside every
+ * database).  r must stay open while *out is used.  DF_OK, DF_E_USAGE (r
+ * is not a plain script), DF_E_NOMEM, DF_E_LIMIT (r's error says more).
+ */
+DF_API int df_plain_toc_build(df_reader *r, const char *database, df_plain_toc **out);
+DF_API size_t df_plain_toc_count(const df_plain_toc *t);
+DF_API const df_plain_entry *df_plain_toc_at(const df_plain_toc *t, size_t i);
+DF_API size_t df_plain_toc_meta_count(const df_plain_toc *t);
+DF_API const df_plain_meta *df_plain_toc_meta_at(const df_plain_toc *t, size_t i);
+DF_API void df_plain_toc_stats_get(const df_plain_toc *t, df_plain_toc_stats *st);
+DF_API void df_plain_toc_free(df_plain_toc *t);
+
 
 /* ------------------------------------------------------------------ */
 /* Restore logs (restorelog.c, restorediag.c): what a failed restore   */

@@ -64,6 +64,10 @@ typedef struct plain_state {
     char **dbs; /* database names, interned: entries borrow them */
     size_t ndbs, cap_dbs;
     char *restrict_key;
+    /* session statements (SET, RESET, set_config) and \connect lines, in order: plaindeps.c
+       works out each entry's owner, tablespace, access method and search_path from them */
+    dfi_plain_session *sess;
+    size_t nsess, cap_sess;
     df_error script_error;
     plain_extra *extra; /* per entry */
     /* the data part being read */
@@ -549,6 +553,43 @@ static int global_statement(builder *b, const char *text, size_t len)
     return add_statement(b, text, len);
 }
 
+/* Keep a session statement or \connect line (bounded by the TOC byte limit, like entry texts). */
+static int note_session(builder *b, int64_t off, const char *text, size_t len)
+{
+    plain_state *ps = b->ps;
+    dfi_plain_session *s;
+
+    if (text == NULL || len > DFI_PLAIN_SESSION_MAX)
+        return DF_OK; /* not captured, or no statement pg_dump writes */
+    if (ps->nsess == ps->cap_sess) {
+        size_t cap = ps->cap_sess ? ps->cap_sess * 2 : 64;
+        dfi_plain_session *grown = realloc(ps->sess, cap * sizeof *grown);
+        if (grown == NULL)
+            return nomem(b->r);
+        ps->sess = grown;
+        ps->cap_sess = cap;
+    }
+    s = &ps->sess[ps->nsess];
+    s->off = off;
+    s->std_strings = b->lx.std_strings;
+    if ((s->text = dup_n(text, len)) == NULL)
+        return nomem(b->r);
+    ps->nsess++;
+    b->toc_bytes += (int64_t)len;
+    if (b->toc_bytes > b->r->lim.max_toc_bytes)
+        return dfi_fail(&b->r->err, DF_E_LIMIT, off, "entry texts exceed the limit of %lld bytes",
+                        (long long)b->r->lim.max_toc_bytes);
+    return DF_OK;
+}
+
+const dfi_plain_session *dfi_plain_sessions(const df_reader *r, size_t *n)
+{
+    const plain_state *ps = r->fmt == &dfi_format_plain ? r->fmt_state : NULL;
+
+    *n = ps ? ps->nsess : 0;
+    return ps ? ps->sess : NULL;
+}
+
 static int copy_statement(builder *b, const char *text, size_t len)
 {
     df_entry *e = cur_entry(b);
@@ -599,7 +640,7 @@ static int h_stmt_begin(void *ctx, int64_t off, const char *word, bool *capture)
     snprintf(b->stmt_word, sizeof b->stmt_word, "%s", word);
     /* INSERT data and definitions are long: keep only what is needed to classify */
     if (b->part == PART_DEF)
-        *capture = strcmp(word, "select") == 0;
+        *capture = strcmp(word, "select") == 0 || strcmp(word, "reset") == 0;
     else if (b->part == PART_DATA)
         *capture = strcmp(word, "insert") != 0;
     else
@@ -625,6 +666,9 @@ static int h_stmt_end(void *ctx, int64_t end, const char *text, size_t len, bool
     if (dfi_plain_is_session_statement(b->stmt_word, text, len)) {
         if (b->part == PART_DEF)
             b->defn.len = b->stmt_mark; /* SET lines between entries belong to none */
+        if (strcmp(b->stmt_word, "set") == 0 || strcmp(b->stmt_word, "reset") == 0 ||
+            strcmp(b->stmt_word, "select") == 0)
+            return note_session(b, b->stmt_off, text, len);
         return DF_OK;
     }
     if (b->part == PART_DEF || b->part == PART_DATA)
@@ -970,6 +1014,8 @@ static int h_meta(void *ctx, int64_t off, int64_t end, const char *line, size_t 
         return note_restrict_key(b, line, len);
     if (strcmp(name, "unrestrict") == 0 || strcmp(name, "encoding") == 0)
         return DF_OK;
+    if ((rc = note_session(b, off, line, len)) != DF_OK)
+        return rc;
     return switch_database(b, line, len); /* \connect or \c */
 }
 
@@ -1545,6 +1591,9 @@ static void plain_free(df_reader *r)
         free(ps->dbs[i]);
     free(ps->dbs);
     free(ps->restrict_key);
+    for (size_t i = 0; i < ps->nsess; i++)
+        free(ps->sess[i].text);
+    free(ps->sess);
     free(ps->extra);
     /* entries borrow the database names freed above */
     for (size_t i = 0; i < r->nentries; i++)

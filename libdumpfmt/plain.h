@@ -229,6 +229,21 @@ typedef enum dfi_lo_kind {
 DFI_HIDDEN dfi_lo_kind dfi_plain_lo_statement(const char *text, size_t n, bool std_strings,
                                               uint32_t *oid, uint8_t *out, size_t *out_len);
 
+/*
+ * fmt_plain.c: the session statements of a plain script (SET, RESET,
+ * SELECT pg_catalog.set_config) and its \connect lines, in script order,
+ * as the open pass found them (longer ones than DFI_PLAIN_SESSION_MAX are
+ * not kept).  Borrowed from the reader; NULL/0 for archives.
+ */
+#define DFI_PLAIN_SESSION_MAX 4096
+typedef struct dfi_plain_session {
+    int64_t off;      /* script offset of the statement or line */
+    char *text;       /* its text, without the newline of a \connect line */
+    bool std_strings; /* standard_conforming_strings in force there */
+} dfi_plain_session;
+
+DFI_HIDDEN const dfi_plain_session *dfi_plain_sessions(const df_reader *r, size_t *n);
+
 /* reader.c: true if p[0..n) starts like a plain-format script (the one place that says so). */
 DFI_HIDDEN bool dfi_looks_like_plain(const uint8_t *p, size_t n);
 

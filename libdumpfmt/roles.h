@@ -54,6 +54,36 @@ DFI_HIDDEN int dfi_roles_scan_sql(const dfi_role_sink *sink, const char *text, s
  */
 DFI_HIDDEN char *dfi_roles_connect_user(const char *line, size_t n);
 
+/*
+ * The SQL tokenizer of roles_sql.c for other readers of entry texts
+ * (plaindeps.c): PostgreSQL's quoting rules, comments skipped.
+ */
+typedef enum dfi_sqlk {
+    DFI_SQL_END = 0,
+    DFI_SQL_WORD,   /* unquoted identifier or keyword */
+    DFI_SQL_IDENT,  /* "quoted identifier" or U&"..." */
+    DFI_SQL_STRING, /* '...', E'...', U&'...', B'...', X'...', N'...' */
+    DFI_SQL_PUNCT,  /* one character */
+    DFI_SQL_OTHER,  /* numbers, $n parameters, dollar-quoted strings */
+} dfi_sqlk;
+
+typedef struct dfi_sqlscan {
+    const char *s, *end;
+    bool std_strings;
+} dfi_sqlscan;
+
+#define DFI_SQL_NAME_CAP 255
+typedef struct dfi_sqltok {
+    dfi_sqlk kind;
+    const char *p; /* the token's text in the scanned buffer */
+    size_t n;
+    size_t name_len; /* words downcased, identifiers and strings decoded; 0: none or too long */
+    char name[DFI_SQL_NAME_CAP + 1];
+} dfi_sqltok;
+
+/* The next token of sc (DFI_SQL_END at the end). */
+DFI_HIDDEN dfi_sqlk dfi_sql_next(dfi_sqlscan *sc, dfi_sqltok *t);
+
 /* True for ASCII-lowercase words that are keywords an identifier must be quoted for. */
 DFI_HIDDEN bool dfi_sql_is_keyword(const char *word);
 

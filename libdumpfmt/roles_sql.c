@@ -429,6 +429,19 @@ static size_t tok_name(const tok *t, char *out, size_t cap, bool allow_string)
     return o.len;
 }
 
+dfi_sqlk dfi_sql_next(dfi_sqlscan *sc, dfi_sqltok *out)
+{
+    lexer lx = {sc->s, sc->end, sc->std_strings};
+    tok t = next_tok(&lx);
+
+    sc->s = lx.s;
+    out->kind = (dfi_sqlk)t.kind;
+    out->p = t.p;
+    out->n = t.n;
+    out->name_len = tok_name(&t, out->name, DFI_SQL_NAME_CAP, true);
+    return out->kind;
+}
+
 /* ------------------------------------------------------------ matching */
 
 typedef struct parser {

@@ -28,12 +28,14 @@ enum {
     OPT_HELP,
     OPT_STRICT_NAMES,
     OPT_FOLLOW_SYMLINKS,
+    OPT_DEPS,
 };
 
 static const struct option long_options[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"long", no_argument, NULL, 'l'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"deps", no_argument, NULL, OPT_DEPS},
     {"table", required_argument, NULL, 't'},
     {"schema", required_argument, NULL, 'n'},
     {"exclude-schema", required_argument, NULL, 'N'},
@@ -64,6 +66,8 @@ static void print_help(void)
            "  -l, --long                 add section, data offset, stored and\n"
            "                             uncompressed bytes and rows (reads the data)\n"
            "      --json                 print one JSON document: header and entries\n"
+           "      --deps                 every entry with its dependencies, tab-separated;\n"
+           "                             a plain script's as a conversion would write them\n"
            "  -t, --table=NAME           list table NAME only (as pg_restore -t)\n"
            "  -n, --schema=NAME          list objects in schema NAME only\n"
            "  -N, --exclude-schema=NAME  do not list objects in schema NAME\n"
@@ -108,6 +112,7 @@ static int apply_option(void *ctx, int c, const char *arg)
     case 'v': o->verbose = 1; return -1;
     case 'l': o->long_format = 1; return -1;
     case OPT_JSON: o->json = 1; return -1;
+    case OPT_DEPS: o->deps = 1; return -1;
     case 'C': o->create_db = 1; return -1;
     case 'q': o->quiet = 1; return -1;
     case OPT_STRICT_NAMES: o->strict_names = 1; return -1;
@@ -289,6 +294,8 @@ static int list_archive(ls_run *run)
     if ((rc = check_names(run)) == TOOL_EXIT_UNKNOWN)
         return rc;
     st = tool_exit_worse(rc, ls_report_script_error(run));
+    if (run->o->deps)
+        return tool_exit_worse(st, ls_print_deps(run));
     if (run->o->json)
         return tool_exit_worse(st, ls_print_json(run));
     if (run->o->long_format)

@@ -26,6 +26,7 @@
 typedef struct ls_options {
     int verbose;
     int long_format;
+    int deps; /* --deps */
     int json;
     int create_db;
     int quiet;
@@ -71,6 +72,9 @@ int ls_is_table_data(const df_entry *e);
 /* df_list_write (pg_restore -l) of the entries show[] flags (NULL: the selection), errors
  * reported; an exit status. */
 int ls_list_write(const ls_run *run, const int *show);
+
+/* ls_deps.c: --deps */
+int ls_print_deps(ls_run *run);
 
 /* ls_json.c */
 int ls_print_json(ls_run *run);

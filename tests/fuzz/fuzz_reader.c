@@ -3,7 +3,8 @@
  * become an archive (through a memfd, which seeks, and through a pipe,
  * which does not), the reader opens it, reads the data of every entry
  * (large objects included) and renders the pg_restore -l listing to
- * /dev/null.  Any DF_* status is fine; crashes, sanitizer reports, leaks
+ * /dev/null; a plain script is also turned into the TOC a conversion
+ * writes (df_plain_toc_build).  Any DF_* status is fine; crashes, sanitizer reports, leaks
  * and hangs are the bugs.
  *
  * Built with -DDF_REPLAY_MAIN it is also a standalone replayer: each path
@@ -56,7 +57,15 @@ static void exercise(df_reader *r)
     df_error err;
     size_t k = 0;
 
-    (void)df_reader_header(r);
+    if (df_reader_header(r)->format == DF_FORMAT_PLAIN) { /* the TOC a conversion writes */
+        df_plain_toc *t = NULL;
+        const char *db = df_reader_toc_count(r) ? df_reader_toc_at(r, 0)->database : NULL;
+
+        if (df_plain_toc_build(r, NULL, &t) == DF_OK)
+            df_plain_toc_free(t);
+        if (db != NULL && df_plain_toc_build(r, db, &t) == DF_OK)
+            df_plain_toc_free(t);
+    }
     for (size_t i = 0; i < df_reader_toc_count(r); i++) {
         const df_entry *e = df_reader_toc_at(r, i);
 
