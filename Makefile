@@ -50,6 +50,9 @@ ASAN_OBJS  := $(LIB_SRCS:%.c=build/asan/%.o)
 ASAN_TOOLS := $(TOOL_SRCS:tools/%.c=build/asan/bin/%)
 CHECKS     := $(CHECK_SRCS:tests/%.c=build/tests/%)
 REPLAY     := $(if $(wildcard tests/fuzz/fuzz_reader.c),build/tests/fuzz_replay)
+# Every other fuzz target's replayer: tests/fuzz/fuzz_NAME.c -> build/tests/fuzz_replay_NAME.
+REPLAYS    := $(patsubst tests/fuzz/fuzz_%.c,build/tests/fuzz_replay_%, \
+                 $(filter-out tests/fuzz/fuzz_reader.c,$(FUZZ_SRCS)))
 
 # `make fuzz`: libFuzzer binaries, built by clang below build/fuzz.
 FUZZ_LIB  := build/fuzz/libdumpfmt.a
@@ -104,7 +107,7 @@ check:
 	$(MAKE) --no-print-directory check-symbols check-man
 	bash tests/run-all.sh
 
-test-build: $(CHECKS) $(REPLAY) $(ASAN_TOOLS)
+test-build: $(CHECKS) $(REPLAY) $(REPLAYS) $(ASAN_TOOLS)
 
 # The shared library must export df_* names only (design §3.1).
 check-symbols: $(SHARED)
@@ -239,6 +242,10 @@ build/asan/tests/fuzz/%.replay.o: tests/fuzz/%.c build/asan/flags
 	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) -Itests -DDF_REPLAY_MAIN -c -o $@ $<
 
 build/tests/fuzz_replay: build/asan/tests/fuzz/fuzz_reader.replay.o $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+build/tests/fuzz_replay_%: build/asan/tests/fuzz/fuzz_%.replay.o $(ASAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
