@@ -45,10 +45,8 @@ static void verify_fd(int fd, const char *name, int quick, int pg_restore)
     df_verify_options_default(&opt);
     opt.quick = quick;
     opt.pg_restore_version = pg_restore;
-    if (df_verify_fd(fd, name, &opt, &v) == DF_OK && v != NULL) {
+    if (df_verify_fd(fd, name, &opt, &v) == DF_OK && v != NULL)
         touch_result(v);
-        df_verify_set_pg_restore_version(v, 10);
-    }
     df_verify_free(v);
 }
 
