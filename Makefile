@@ -51,6 +51,10 @@ ASAN_TOOLS := $(TOOL_SRCS:tools/%.c=build/asan/bin/%)
 CHECKS     := $(CHECK_SRCS:tests/%.c=build/tests/%)
 REPLAY     := $(if $(wildcard tests/fuzz/fuzz_reader.c),build/tests/fuzz_replay) \
               $(if $(wildcard tests/fuzz/fuzz_convert.c),build/tests/fuzz_convert_replay)
+# Every other fuzz target's replayer: tests/fuzz/fuzz_NAME.c -> build/tests/fuzz_replay_NAME
+# (dumpconvert's has its own name above: tests/cli/dumpconvert.sh replays through it).
+REPLAYS    := $(patsubst tests/fuzz/fuzz_%.c,build/tests/fuzz_replay_%, \
+                 $(filter-out tests/fuzz/fuzz_reader.c tests/fuzz/fuzz_convert.c,$(FUZZ_SRCS)))
 
 # `make fuzz`: libFuzzer binaries, built by clang below build/fuzz.
 FUZZ_LIB  := build/fuzz/libdumpfmt.a
@@ -105,7 +109,7 @@ check:
 	$(MAKE) --no-print-directory check-symbols check-man
 	bash tests/run-all.sh
 
-test-build: $(CHECKS) $(REPLAY) $(ASAN_TOOLS)
+test-build: $(CHECKS) $(REPLAY) $(REPLAYS) $(ASAN_TOOLS)
 
 # The shared library must export df_* names only (design §3.1).
 check-symbols: $(SHARED)
@@ -245,6 +249,10 @@ build/tests/fuzz_replay: build/asan/tests/fuzz/fuzz_reader.replay.o $(ASAN_LIB)
 
 # dumpconvert's read -> write path (tests/cli/dumpconvert.sh replays the corpus through it).
 build/tests/fuzz_convert_replay: build/asan/tests/fuzz/fuzz_convert.replay.o $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+build/tests/fuzz_replay_%: build/asan/tests/fuzz/fuzz_%.replay.o $(ASAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 

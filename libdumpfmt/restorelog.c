@@ -724,7 +724,8 @@ static bool split_psql(const char *s, size_t n, const char **file, size_t *flen,
             continue;
         while (j > 5 && s[j - 1] >= '0' && s[j - 1] <= '9')
             j--;
-        if (j == i || s[j - 1] != ':')
+        /* j == 5: the colon is psql's own ("psql:12: ..."), there is no FILE */
+        if (j == i || j == 5 || s[j - 1] != ':')
             continue;
         v = parse_id(s + j, i - j, &used);
         /* the rest must be a message psql prints with the prefix */

@@ -665,10 +665,11 @@ static bool name_kind_matches(const df_entry *e, int k, const char *name)
 
 static bool name_found(const df_reader *r, const df_select_options *o, int k, const char *name)
 {
+    /* The name first: testing the schema list on every entry made -t times -n times entries. */
     for (size_t i = 0; i < r->nentries; i++) {
         const df_entry *e = &r->entries[i];
-        if ((o->nschemas == 0 || in_names(e->schema, o->schemas, o->nschemas)) &&
-            name_kind_matches(e, k, name))
+        if (name_kind_matches(e, k, name) &&
+            (o->nschemas == 0 || in_names(e->schema, o->schemas, o->nschemas)))
             return true;
     }
     return false;

@@ -6,7 +6,8 @@
 # Parts:
 #   1. every Check program build/tests/check_NAME, one per tests/check_NAME.c; counts are read
 #      from Check's "Checks: N, Failures: F, Errors: E" line
-#   2. build/tests/fuzz_replay (ASan/UBSan) over every file and directory in the corpus
+#   2. build/tests/fuzz_replay (ASan/UBSan) over every file and directory in the corpus, and
+#      each build/tests/fuzz_replay_NAME over the same plus tests/fuzz/seeds/NAME/
 #   3. tests/cli/*.sh (run.sh = dumpls; one script per tool), with the sanitizer builds of the
 #      tools (build/asan/bin), and tests/live/*.sh (the same, lib.sh excepted) when they exist;
 #      their LAST line must read "N passed, N failed"
@@ -168,6 +169,23 @@ if [ -e tests/fuzz/fuzz_reader.c ]; then
         add_result fuzz_replay 0 1 "not built: run make test-build"
     fi
 fi
+#    Every other target's replayer (tests/fuzz/fuzz_NAME.c -> build/tests/fuzz_replay_NAME) over
+#    the same and its own seeds in tests/fuzz/seeds/NAME/.
+for src in tests/fuzz/fuzz_*.c; do
+    [ -e "$src" ] || continue
+    name=$(basename "$src" .c)
+    name=${name#fuzz_}
+    [ "$name" = reader ] && continue
+    [ "$name" = convert ] && continue # tests/cli/dumpconvert.sh replays it (fuzz_convert_replay)
+    seeds=()
+    [ -d "tests/fuzz/seeds/$name" ] && seeds=(tests/fuzz/seeds/"$name"/*)
+    if [ -x "build/tests/fuzz_replay_$name" ]; then
+        add_part "fuzz_replay_$name" replay "build/tests/fuzz_replay_$name" \
+            "$DF_CORPUS"/pg*/* "$DF_CORPUS"/damaged/* "${seeds[@]}"
+    else
+        add_result "fuzz_replay_$name" 0 1 "not built: run make test-build"
+    fi
+done
 
 # 3. CLI golden tests: tests/cli/run.sh (dumpls) and every other tests/cli/*.sh (one per tool),
 #    with the sanitizer builds of the tools.
