@@ -183,6 +183,13 @@ struct dfi_codec {
      * DF_E_TRUNCATED with d->msg. */
     int (*finish)(dfi_dec *d);
     void (*end)(dfi_dec *d);
+    /*
+     * Walk the frames of a stored file from b's position to its end without
+     * decoding (--quick): the codec's own framing, checked for what can be
+     * seen without the data.  DF_OK, or DF_E_TRUNCATED / DF_E_CORRUPT / an
+     * I/O error in err.  NULL: the codec has no framing to skim (raw, zlib).
+     */
+    int (*skim)(dfi_buf *b, df_error *err);
 };
 
 DFI_HIDDEN const dfi_codec *dfi_codec_for(dfi_wrap w);
@@ -195,6 +202,14 @@ DFI_HIDDEN void dfi_dec_end(dfi_dec *d);
 /* Which wrap a file starts with, by magic (gzip 1f8b, lz4 04224d18, zstd 28b52ffd); RAW otherwise.
  */
 DFI_HIDDEN dfi_wrap dfi_wrap_sniff(const uint8_t *p, size_t n);
+/* The codec's skim() over b (see dfi_codec); DF_E_UNSUPPORTED when the codec has none. */
+DFI_HIDDEN int dfi_codec_skim(dfi_wrap w, dfi_buf *b, df_error *err);
+/* For skim(): take the next n bytes of b (*p points at them); DF_E_TRUNCATED at the end. */
+DFI_HIDDEN int dfi_skim_take(dfi_buf *b, df_error *err, size_t n, const uint8_t **p);
+static inline uint32_t dfi_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 /*
  * Bookkeeping shared by the frame codecs (lz4, zstd), whose libraries decode

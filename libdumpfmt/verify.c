@@ -2706,116 +2706,6 @@ static void dir_prepare(vctx *c)
 
 /* --- quick checks of one file without decompressing ----------------- */
 
-static int qread(dfi_buf *b, df_error *err, size_t n, const uint8_t **p)
-{
-    int rc = dfi_buf_need(b, n, err);
-
-    if (rc != DF_OK)
-        return rc;
-    *p = dfi_buf_ptr(b);
-    dfi_buf_consume(b, n);
-    return DF_OK;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Walk an LZ4 frame's blocks to its end mark (spec §8) without decoding. */
-static int lz4_walk(dfi_buf *b, df_error *err)
-{
-    const uint8_t *p;
-    int flg, rc;
-
-    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
-        if ((rc = qread(b, err, 4, &p)) != DF_OK)
-            return rc;
-        if ((le32(p) & 0xfffffff0u) == 0x184d2a50u) { /* skippable frame */
-            if ((rc = qread(b, err, 4, &p)) != DF_OK)
-                return rc;
-            if ((rc = dfi_buf_skip(b, le32(p), err)) != DF_OK)
-                return rc;
-            continue;
-        }
-        if (le32(p) != 0x184d2204u)
-            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4, "not an lz4 frame");
-        if ((rc = qread(b, err, 2, &p)) != DF_OK)
-            return rc;
-        flg = p[0];
-        if ((flg >> 6) != 1)
-            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 2, "unknown lz4 frame version");
-        if ((rc = dfi_buf_skip(b, ((flg & 0x08) ? 8 : 0) + ((flg & 0x01) ? 4 : 0) + 1, err)))
-            return rc;
-        for (;;) {
-            uint32_t size;
-
-            if ((rc = qread(b, err, 4, &p)) != DF_OK)
-                return rc;
-            size = le32(p) & 0x7fffffffu;
-            if (le32(p) == 0)
-                break;
-            if (size > (4u << 20))
-                return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4,
-                                "lz4 block size %u is larger than any lz4 block", size);
-            if ((rc = dfi_buf_skip(b, size + ((flg & 0x10) ? 4 : 0), err)) != DF_OK)
-                return rc;
-        }
-        if ((flg & 0x04) && (rc = dfi_buf_skip(b, 4, err)) != DF_OK)
-            return rc;
-    }
-    return rc == DF_EOF ? DF_OK : rc;
-}
-
-/* Walk a zstd frame's block headers to its last block without decoding. */
-static int zstd_walk(dfi_buf *b, df_error *err)
-{
-    static const int did_size[4] = {0, 1, 2, 4}, fcs_size[4] = {0, 2, 4, 8};
-    const uint8_t *p;
-    int rc;
-
-    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
-        int fhd, single, skip;
-
-        if ((rc = qread(b, err, 4, &p)) != DF_OK)
-            return rc;
-        if ((le32(p) & 0xfffffff0u) == 0x184d2a50u) { /* skippable frame */
-            if ((rc = qread(b, err, 4, &p)) != DF_OK || (rc = dfi_buf_skip(b, le32(p), err)))
-                return rc;
-            continue;
-        }
-        if (le32(p) != 0xfd2fb528u)
-            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4, "not a zstd frame");
-        if ((rc = qread(b, err, 1, &p)) != DF_OK)
-            return rc;
-        fhd = p[0];
-        single = (fhd >> 5) & 1;
-        if (fhd & 0x08)
-            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 1,
-                            "reserved bit set in a zstd frame header");
-        skip =
-            (single ? 0 : 1) + did_size[fhd & 3] + ((fhd >> 6) == 0 ? single : fcs_size[fhd >> 6]);
-        if ((rc = dfi_buf_skip(b, skip, err)) != DF_OK)
-            return rc;
-        for (;;) {
-            uint32_t h;
-
-            if ((rc = qread(b, err, 3, &p)) != DF_OK)
-                return rc;
-            h = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-            if (((h >> 1) & 3) == 3)
-                return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 3, "reserved zstd block type");
-            if ((rc = dfi_buf_skip(b, ((h >> 1) & 3) == 1 ? 1 : h >> 3, err)) != DF_OK)
-                return rc;
-            if (h & 1)
-                break;
-        }
-        if ((fhd & 0x04) && (rc = dfi_buf_skip(b, 4, err)) != DF_OK)
-            return rc;
-    }
-    return rc == DF_EOF ? DF_OK : rc;
-}
-
 /* Uncompressed COPY data end with "\.\n" and newlines; INSERT data with ";". */
 static int raw_tail(dfi_buf *b, df_error *err, int64_t size, int mode, const char **why)
 {
@@ -2865,18 +2755,10 @@ static void quick_file(vctx *c, ventry *ve, const char *member, dfi_wrap wrap, i
         entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", err.message);
         return;
     }
-    switch (wrap) {
-    case DFI_WRAP_GZIP: {
-        const uint8_t *p;
-        rc = qread(&b, &err, 3, &p);
-        if (rc == DF_OK && (p[0] != 0x1f || p[1] != 0x8b || p[2] != 8))
-            rc = dfi_fail(&err, DF_E_CORRUPT, 0, "not a gzip file");
-        break;
-    }
-    case DFI_WRAP_LZ4F: rc = lz4_walk(&b, &err); break;
-    case DFI_WRAP_ZSTD: rc = zstd_walk(&b, &err); break;
-    default: rc = raw_tail(&b, &err, size, ve->rows_mode, &why); break;
-    }
+    if (wrap == DFI_WRAP_RAW)
+        rc = raw_tail(&b, &err, size, ve->rows_mode, &why);
+    else
+        rc = dfi_codec_skim(wrap, &b, &err); /* the codec walks its own frames */
     if (rc == DF_E_TRUNCATED)
         entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, err.offset, member,
                   "the file ends at offset %lld inside its compressed frame",
