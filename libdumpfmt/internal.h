@@ -266,6 +266,69 @@ typedef struct dfi_format {
     int64_t (*tell)(const df_reader *r);
 } dfi_format;
 
+/*
+ * fmt_custom.c: the custom format's walker (spec §5.1), one iterator over
+ * the data area in the shape of libarchive's read_header/read_data_skip:
+ * each dfi_cw_next() reports the next piece of structure, with raw offsets,
+ * and skips whatever of the previous piece the caller did not read.  The
+ * reader and the verifier both walk blocks with it, so block types, chunk
+ * framing and the LO layout are known in fmt_custom.c only.  Damage to the
+ * framing (a cut, a bad length) is an event too; past it the walk cannot
+ * go on, since nothing in the format says where the next block starts.  A
+ * block whose framing is intact but whose contents are wrong (unknown dump
+ * id, wrong type for its entry) is the caller's to judge: the walk goes on.
+ */
+typedef enum dfi_cw_event {
+    DFI_CW_BLOCK,      /* a block header: type, blobs, id; block = its offset */
+    DFI_CW_LO,         /* BLOBS: a large object's chunk stream starts: oid; at = the OID */
+    DFI_CW_CHUNK,      /* a chunk: len payload bytes follow (at = its length field) */
+    DFI_CW_STREAM_END, /* the 0 length that ends a chunk stream */
+    DFI_CW_BLOCK_END,  /* the block is over; at = its end */
+    DFI_CW_AREA_END,   /* no block starts at `at`: the input ended (eof) or holds `byte` */
+    DFI_CW_DAMAGE,     /* framing unreadable: rc, err, what, fail_at, block, where; final */
+} dfi_cw_event;
+
+/* Where a DFI_CW_DAMAGE happened. */
+enum { DFI_CW_AT_BOUNDARY, DFI_CW_AT_HEADER, DFI_CW_IN_BODY };
+
+typedef struct dfi_cwalk {
+    dfi_buf *b;
+    const dfi_arch *arch;
+    const df_limits *lim;
+    df_error *err;
+    bool sparse;      /* skip big payloads by seeking and reading little after them (--quick) */
+    bool strict_type; /* a block header with an unknown type byte is damage (reader) */
+    /* the last event */
+    int type;    /* block type byte (1 data, 3 BLOBS; 1 before archive 1.3) */
+    bool blobs;  /* a BLOBS block */
+    int32_t id;  /* the block's dump id */
+    uint32_t oid;
+    int32_t len; /* chunk payload length */
+    int64_t at, block;
+    bool eof;  /* DFI_CW_AREA_END: at the end of input */
+    int byte;  /* DFI_CW_AREA_END: the byte that is no block type */
+    int rc;    /* DFI_CW_DAMAGE: the error code (err holds its message and offset) */
+    int where; /* DFI_CW_DAMAGE: DFI_CW_AT_* */
+    char what[80]; /* DFI_CW_DAMAGE: the piece that could not be read, at fail_at */
+    int64_t fail_at;
+    /* position */
+    int state;
+    int64_t left; /* payload bytes of the current chunk not read yet */
+    int64_t los;  /* large objects of the current BLOBS block */
+} dfi_cwalk;
+
+/* A walk over b, from a block boundary (at_block: no boundary checks, the block header first). */
+DFI_HIDDEN void dfi_cw_init(dfi_cwalk *k, dfi_buf *b, const dfi_arch *arch, const df_limits *lim,
+                            df_error *err, bool at_block);
+/* Start inside a block whose header was read: blobs says which body follows. */
+DFI_HIDDEN void dfi_cw_enter_body(dfi_cwalk *k, bool blobs, int64_t block);
+DFI_HIDDEN dfi_cw_event dfi_cw_next(dfi_cwalk *k);
+/*
+ * After DFI_CW_CHUNK: the next piece of its payload (*p, *n, raw offset *at);
+ * DF_EOF when the chunk is read; DF_E_TRUNCATED etc. (then next() reports the damage).
+ */
+DFI_HIDDEN int dfi_cw_data(dfi_cwalk *k, const uint8_t **p, size_t *n, int64_t *at);
+
 extern DFI_HIDDEN const dfi_format dfi_format_custom;
 extern DFI_HIDDEN const dfi_format dfi_format_directory;
 extern DFI_HIDDEN const dfi_format dfi_format_tar;

@@ -1574,10 +1574,6 @@ static void note_progress(vworker *w, const dfi_buf *b, int64_t bytes)
 /* Custom format (spec §5.1)                                           */
 /* ================================================================== */
 
-#define BLK_DATA 1
-#define BLK_BLOBS 3
-#define V13 DF_MAKE_VERSION(1, 3, 0)
-
 /* The walk could not read `what` (at `at`) inside the block starting at `block`. */
 static void framing_fail(vctx *c, ventry *ve, int rc, const df_error *err, int64_t block,
                          const char *what, int64_t at)
@@ -1611,7 +1607,8 @@ static void framing_fail(vctx *c, ventry *ve, int rc, const df_error *err, int64
 }
 
 /* Is this block the data of an entry that may have one?  Says why not (once, when recording). */
-static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, int64_t pos, int flags)
+static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, bool blobs, int64_t pos,
+                         int flags)
 {
     bool rec = flags & V_REC;
 
@@ -1630,7 +1627,7 @@ static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, int64_t pos,
                       (long long)pos);
         return false;
     }
-    if ((type == BLK_BLOBS) != ve->blobs) {
+    if (blobs != ve->blobs) {
         if (rec)
             entry_add(ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
                       "the data block at offset %lld has type %d, which does not fit this entry",
@@ -1668,66 +1665,6 @@ static int feed_bytes(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t
         note_progress(w, b, (int64_t)take);
     }
     return DF_OK;
-}
-
-/* One chunk's payload: skipped, or fed to the stream piece by piece. */
-static int chunk_payload(vworker *w, dfi_buf *b, df_error *err, vstream *s, int32_t len)
-{
-    return s == NULL ? dfi_buf_skip(b, len, err) : feed_bytes(w, b, err, s, len);
-}
-
-/*
- * --quick over a seekable custom file: a payload skipped past the window is a seek
- * (dfi_buf_skip), and after a big one the next read is capped so that it brings the next
- * chunk header and little else.  Only big chunks are worth it: lz4 (64 KiB blocks) and zstd
- * (~128 KiB) ones.  A seek and a small read cost more than reading 4 KiB from the page cache,
- * so pg_dump's 4 KiB gzip chunks (measured: 1.5x slower sparse) and the one-chunk-per-row
- * uncompressed archives are read a window at a time as before.
- */
-#define V_SPARSE_MIN 32768 /* payloads from this size are skipped by seeking */
-#define V_SPARSE_READ 64   /* bytes read after such a payload */
-
-static void sparse_next_read(dfi_buf *b, int32_t len)
-{
-    b->src->io_cap = len >= V_SPARSE_MIN ? V_SPARSE_READ : 0;
-}
-
-/*
- * Walk one chunk stream to its 0 terminator, feeding the payload to s (when
- * not NULL).  On failure `what` and *fail_at say which part could not be read
- * (formatted only then: an uncompressed archive has a chunk per row).
- */
-static int chunk_stream(vctx *c, vworker *w, dfi_buf *b, df_error *err, vstream *s, char *what,
-                        size_t wn, int64_t *fail_at)
-{
-    const dfi_arch *a = &c->r->arch;
-
-    for (;;) {
-        int64_t at = dfi_buf_tell(b);
-        int32_t len;
-        int rc = dfi_read_int(b, a, &len, err);
-
-        if (rc == DF_OK && len < 0)
-            rc = dfi_fail(err, DF_E_CORRUPT, at, "negative chunk length %d", len);
-        else if (rc == DF_OK && len > c->r->lim.max_chunk)
-            rc = dfi_fail(err, DF_E_LIMIT, at, "chunk length %d exceeds the limit of %lld", len,
-                          (long long)c->r->lim.max_chunk);
-        if (rc != DF_OK) {
-            *fail_at = at;
-            snprintf(what, wn, "a chunk length");
-            return rc;
-        }
-        if (len == 0)
-            return DF_OK;
-        if (s == NULL && c->sparse)
-            sparse_next_read(b, len);
-        rc = chunk_payload(w, b, err, s, len);
-        if (rc != DF_OK) {
-            *fail_at = at;
-            snprintf(what, wn, "a chunk of %d bytes", len);
-            return rc;
-        }
-    }
 }
 
 static dfi_wrap custom_wrap(const vctx *c)
@@ -1774,104 +1711,100 @@ static bool lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
     return false;
 }
 
-/* The body of a BLOBS block: (OID, chunk stream)* then OID 0. */
-static int blobs_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve, int flags,
-                      bool dec, char *what, size_t wn, int64_t *fail_at)
+/* A chunk's payload, fed to the stream piece by piece (an error: the walker reports it). */
+static void chunk_feed(vworker *w, dfi_cwalk *k, vstream *s)
 {
-    for (int64_t k = 0;; k++) {
-        int64_t at = dfi_buf_tell(b);
-        int32_t oid;
-        vstream s;
-        int rc = dfi_read_int(b, &c->r->arch, &oid, err);
+    const uint8_t *p;
+    size_t n;
+    int64_t at;
 
-        *fail_at = at;
-        snprintf(what, wn, "a large object OID");
-        if (rc != DF_OK)
-            return rc;
-        if (oid == 0)
-            return DF_OK;
-        if ((rc = dfi_limit_los(&c->r->lim, k, err, at)) != DF_OK)
-            return rc;
-        if ((flags & V_REC) && ve != NULL && add_lo(ve, (uint32_t)oid, -1, 0, NULL, 0) != DF_OK)
-            return dfi_fail(err, DF_E_NOMEM, at, "out of memory");
-        if (dec)
-            stream_begin(&s, w, ve, custom_wrap(c), false, at, -1, "");
-        rc = chunk_stream(c, w, b, err, dec ? &s : NULL, what, wn, fail_at);
-        if (dec) {
-            if (rc == DF_OK)
-                stream_end(&s, dfi_buf_tell(b));
-            else
-                stream_close(&s);
-        }
-        if (rc != DF_OK)
-            return rc;
+    while (dfi_cw_data(k, &p, &n, &at) == DF_OK) {
+        stream_feed(s, p, n, at);
+        note_progress(w, k->b, (int64_t)n);
     }
 }
 
-/* The body of a data block: one chunk stream. */
-static int data_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve, bool dec,
-                     int64_t pos, char *what, size_t wn, int64_t *fail_at)
+/* A block's walk, event by event, after its header: the end of the block or the damage. */
+static dfi_cw_event block_body(vctx *c, vworker *w, dfi_cwalk *k, ventry *ve, int flags, bool dec)
 {
     vstream s;
-    int rc;
+    bool live = false;
 
-    if (dec)
-        stream_begin(&s, w, ve, custom_wrap(c), ve->table, pos,
+    if (dec && !k->blobs) {
+        stream_begin(&s, w, ve, custom_wrap(c), ve->table, k->block,
                      ve->found == V_FOUND_COMPLETE ? ve->end : -1, "");
-    rc = chunk_stream(c, w, b, err, dec ? &s : NULL, what, wn, fail_at);
-    if (dec) {
-        if (rc == DF_OK)
-            stream_end(&s, dfi_buf_tell(b));
-        else
-            stream_close(&s);
+        live = true;
     }
-    return rc;
+    for (;;) {
+        dfi_cw_event ev = dfi_cw_next(k);
+
+        switch (ev) {
+        case DFI_CW_LO:
+            if ((flags & V_REC) && ve != NULL && add_lo(ve, k->oid, -1, 0, NULL, 0) != DF_OK) {
+                dfi_fail(k->err, DF_E_NOMEM, k->at, "out of memory");
+                k->rc = DF_E_NOMEM;
+                k->fail_at = k->at;
+                snprintf(k->what, sizeof k->what, "a large object OID");
+                return DFI_CW_DAMAGE;
+            }
+            if (dec) {
+                stream_begin(&s, w, ve, custom_wrap(c), false, k->at, -1, "");
+                live = true;
+            }
+            break;
+        case DFI_CW_CHUNK:
+            if (live)
+                chunk_feed(w, k, &s);
+            break;
+        case DFI_CW_STREAM_END:
+            if (live)
+                stream_end(&s, dfi_buf_tell(k->b));
+            live = false;
+            break;
+        case DFI_CW_DAMAGE:
+            if (live)
+                stream_close(&s);
+            return ev;
+        case DFI_CW_BLOCK_END: return ev;
+        default: break;
+        }
+    }
 }
 
-/* One block at the buffer's position: V_REC records where it is, V_DEC checks its data. */
-static int custom_block(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
+/*
+ * One block, from the walker's event ev (its header or the damage that kept it from being
+ * read): V_REC records where it is, V_DEC checks its data.
+ */
+static int custom_block(vctx *c, vworker *w, dfi_cwalk *k, dfi_cw_event ev, int flags)
 {
-    int64_t pos = dfi_buf_tell(b), fail_at = pos;
-    int type = BLK_DATA, rc;
-    int32_t id = 0;
+    int64_t pos = k->block;
     ventry *ve, *home = (flags & V_REC) ? NULL : w->expect;
     bool usable, dec;
     size_t mark;
-    char what[80] = "the block header";
 
-    if (c->r->arch.version >= V13)
-        rc = dfi_read_byte(b, &type, err);
-    else
-        rc = DF_OK;
-    if (rc == DF_OK)
-        rc = dfi_read_int(b, &c->r->arch, &id, err);
-    if (rc != DF_OK) {
-        framing_fail(c, home, rc, err, pos, what, pos);
-        return rc;
+    if (ev == DFI_CW_DAMAGE) {
+        framing_fail(c, home, k->rc, k->err, pos, k->what, k->fail_at);
+        return k->rc;
     }
     {
-        ssize_t idx = dfi_find_index(c->r, id);
+        ssize_t idx = dfi_find_index(c->r, k->id);
         ve = idx >= 0 ? &c->ents[idx] : NULL;
     }
     /* A worker only ever touches its own entry (the file changed under us?). */
     if (home != NULL && ve != home) {
         entry_add(home, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
                   "the data block at offset %lld now names dump id %d, not this entry",
-                  (long long)pos, id);
+                  (long long)pos, k->id);
         return DF_E_CORRUPT;
     }
-    usable = block_usable(c, ve, id, type, pos, flags);
+    usable = block_usable(c, ve, k->id, k->type, k->blobs, pos, flags);
     dec = usable && (flags & V_DEC);
     mark = ve ? ve->finds.n : 0;
     if (usable && (flags & V_REC)) {
         ve->found = V_FOUND_PARTIAL;
         ve->start = pos;
     }
-    if (type == BLK_BLOBS)
-        rc = blobs_body(c, w, b, err, usable ? ve : NULL, flags, dec, what, sizeof what, &fail_at);
-    else
-        rc = data_body(c, w, b, err, ve, dec, pos, what, sizeof what, &fail_at);
-    if (rc != DF_OK) {
+    if (block_body(c, w, k, usable ? ve : NULL, flags, dec) == DFI_CW_DAMAGE) {
         /* The block is cut or broken: what its partial data showed is noise. */
         if (dec) {
             vlist_truncate(&ve->finds, mark);
@@ -1879,12 +1812,12 @@ static int custom_block(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flag
         }
         if (usable && (flags & V_REC))
             ve->cut = true;
-        framing_fail(c, ve, rc, err, pos, what, fail_at);
-        return rc;
+        framing_fail(c, ve, k->rc, k->err, pos, k->what, k->fail_at);
+        return k->rc;
     }
     if (usable && (flags & V_REC)) {
         ve->found = V_FOUND_COMPLETE;
-        ve->end = dfi_buf_tell(b);
+        ve->end = dfi_buf_tell(k->b);
         ve->stored = ve->end - pos;
     }
     if (dec)
@@ -1892,31 +1825,37 @@ static int custom_block(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flag
     return DF_OK;
 }
 
+/* A worker: check the one block at its buffer's position. */
+static void custom_block_at(vworker *w)
+{
+    dfi_cwalk k;
+
+    dfi_cw_init(&k, &w->buf, &w->c->r->arch, &w->c->r->lim, &w->err, true);
+    custom_block(w->c, w, &k, dfi_cw_next(&k), V_DEC);
+}
+
 /* Walk the data area block by block from the buffer's position to its end. */
 static void custom_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
 {
+    dfi_cwalk k;
+
+    dfi_cw_init(&k, b, &c->r->arch, &c->r->lim, err, false);
+    k.sparse = c->sparse;
     for (;;) {
         int64_t pos = dfi_buf_tell(b);
-        int rc = dfi_buf_fill(b, err);
+        dfi_cw_event ev = dfi_cw_next(&k);
 
         c->walk_end = pos;
-        if (rc == DF_EOF) {
-            c->walk_stop = V_STOP_EOF;
+        if (ev == DFI_CW_AREA_END) {
+            c->walk_stop = k.eof ? V_STOP_EOF : V_STOP_OTHER;
             return;
         }
-        if (rc != DF_OK) {
-            framing_fail(c, NULL, rc, err, pos, "the next block", pos);
+        if (ev == DFI_CW_DAMAGE && k.where == DFI_CW_AT_BOUNDARY) {
+            framing_fail(c, NULL, k.rc, err, pos, k.what, pos);
             c->walk_stop = V_STOP_ERROR;
             return;
         }
-        if (c->r->arch.version >= V13) {
-            int t = dfi_buf_ptr(b)[0];
-            if (t != BLK_DATA && t != BLK_BLOBS) {
-                c->walk_stop = V_STOP_OTHER;
-                return;
-            }
-        }
-        if (custom_block(c, w, b, err, flags) != DF_OK) {
+        if (custom_block(c, w, &k, ev, flags) != DF_OK) {
             c->walk_stop = V_STOP_ERROR;
             c->walk_end = err->code == DF_E_TRUNCATED ? err->offset : pos;
             return;
@@ -3718,7 +3657,7 @@ static void work_item(vworker *w, ventry *ve)
             entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, w->err.offset, NULL, "%s",
                       w->err.message);
         } else {
-            custom_block(w->c, w, &w->buf, &w->err, V_DEC);
+            custom_block_at(w);
         }
         break;
     case DF_FORMAT_TAR:
@@ -4579,7 +4518,8 @@ static int rows_mode_of(const df_reader *r, const df_entry *e)
 {
     if (e->copy_stmt != NULL && e->copy_stmt[0] != '\0')
         return DF_ROWS_COPY;
-    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < V13 && dfi_desc_is(e, "TABLE DATA"))
+    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < DF_MAKE_VERSION(1, 3, 0) &&
+        dfi_desc_is(e, "TABLE DATA"))
         return DF_ROWS_COPY_WITH_COMMAND;
     return DF_ROWS_INSERT;
 }
