@@ -333,14 +333,59 @@ extern DFI_HIDDEN const dfi_format dfi_format_custom;
 extern DFI_HIDDEN const dfi_format dfi_format_directory;
 extern DFI_HIDDEN const dfi_format dfi_format_tar;
 
-/* fmt_tar.c: ustar header pieces (spec §7.2), shared with the probe and the verifier. */
-DFI_HIDDEN bool dfi_tar_all_zero(const uint8_t *h);
-/* Checksum of a 512-byte header: octal digits up to a space or NUL (9.3 writes 6 + " \0"). */
-DFI_HIDDEN bool dfi_tar_checksum_ok(const uint8_t *h);
-/* Size field: octal, or GNU base-256 for 8 GiB and more. */
-DFI_HIDDEN bool dfi_tar_parse_size(const uint8_t *field, int64_t *out);
-/* "prefix/name" (ustar) or "name", cut to fit `out`. */
-DFI_HIDDEN void dfi_tar_member_name(const uint8_t *h, char *out, size_t n);
+/* fmt_tar.c: do the first n bytes of a file look like a ustar archive (the probe)? */
+DFI_HIDDEN bool dfi_tar_looks_like(const uint8_t *p, size_t n);
+/*
+ * fmt_tar.c: a large object's member, blob_<oid>.dat (or .dat.gz): the OID
+ * and how the member is stored; 0 for any other name.
+ */
+DFI_HIDDEN uint32_t dfi_tar_blob_oid(const char *name, dfi_wrap *wrap);
+/* fmt_tar.c: how a member is stored, by its name (".gz": gzip). */
+DFI_HIDDEN dfi_wrap dfi_tar_member_wrap(const char *name);
+
+/*
+ * fmt_tar.c: the tar format's walker (spec §7), member by member from a
+ * header boundary, in the shape of libarchive's read_header/read_data_skip:
+ * dfi_tw_next() skips what the caller did not read of the previous member
+ * (and its padding) and reports the next piece of structure or the damage
+ * that ends the walk, with raw offsets.  The reader (member headers) and the
+ * verifier (the whole walk) use it, so ustar framing lives in fmt_tar.c only.
+ */
+typedef enum dfi_tw_event {
+    DFI_TW_MEMBER,       /* a member header at `at`: name, size; its data follow at `data` */
+    DFI_TW_END,          /* a zero block at `at`: the end of the archive (next: its second block) */
+    DFI_TW_END_OK,       /* ... and the second zero block is there; the walk is over */
+    /* damage: the walk is over */
+    DFI_TW_NO_END,       /* the input ends at `at`, a header boundary, without the end blocks */
+    DFI_TW_HEADER_FAIL,  /* reading the header at `at` failed: rc, err (a cut: err.offset) */
+    DFI_TW_BAD_CHECKSUM, /* the header at `at` fails its checksum */
+    DFI_TW_BAD_SIZE,     /* the header at `at` has an invalid size field (at `at` + 124) */
+    DFI_TW_PAST_END,     /* the member's data (name, data, size) run past the file's end */
+    DFI_TW_DATA_FAIL,    /* reading or skipping the member's data failed: rc, err */
+    DFI_TW_PADDING_FAIL, /* skipping the member's padding failed: rc, err */
+    DFI_TW_END_FAIL,     /* reading the second end block failed: rc, err */
+    DFI_TW_BAD_END,      /* the zero block at `at` is followed by a non-zero one at `data` */
+} dfi_tw_event;
+
+typedef struct dfi_twalk {
+    dfi_buf *b;
+    df_error *err;
+    int64_t file_size; /* -1: unknown (a pipe); else members past it are DFI_TW_PAST_END */
+    /* the last event */
+    char name[256];
+    int64_t at, data, size;
+    int rc;
+    /* position */
+    int state;
+    dfi_tw_event last; /* what ended the walk */
+    int64_t left;      /* data bytes of the current member not read yet */
+} dfi_twalk;
+
+/* A walk over b from a header boundary at b's position. */
+DFI_HIDDEN void dfi_tw_init(dfi_twalk *k, dfi_buf *b, int64_t file_size, df_error *err);
+DFI_HIDDEN dfi_tw_event dfi_tw_next(dfi_twalk *k);
+/* After DFI_TW_MEMBER: the next piece of its data (*p, *n at raw offset *at); DF_EOF at its end. */
+DFI_HIDDEN int dfi_tw_data(dfi_twalk *k, const uint8_t **p, size_t *n, int64_t *at);
 extern DFI_HIDDEN const dfi_format dfi_format_plain;
 /* fmt_plain.c: df_reader_measure for a plain script (the numbers were taken at open). */
 DFI_HIDDEN int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows, int64_t *out_bytes,

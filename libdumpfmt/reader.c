@@ -177,15 +177,6 @@ static int peek_up_to(df_reader *r, size_t n)
     return rc;
 }
 
-static bool looks_like_tar(const uint8_t *p, size_t n)
-{
-    if (n < 512)
-        return false;
-    if (memcmp(p + 257, "ustar", 5) != 0)
-        return false;
-    return dfi_tar_checksum_ok(p);
-}
-
 /*
  * The first lines pg_dump, pg_restore -f and pg_dumpall (every release
  * since 7.3) write; a script saved with CRLF line ends is accepted too.
@@ -326,7 +317,7 @@ static int probe(df_reader *r, const dfi_format **fmt)
         *fmt = &dfi_format_custom; /* short header: let the parser say where it ends */
         return DF_OK;
     }
-    if (looks_like_tar(p, n)) {
+    if (dfi_tar_looks_like(p, n)) {
         *fmt = &dfi_format_tar;
         return DF_OK;
     }

@@ -61,7 +61,6 @@
 #define V_PIPE_AFTER (2 * V_OUT_SIZE) /* a stream this long gets the checker thread */
 #define V_MAX_THREADS 64
 #define V_DEFAULT_LARGE_PLAIN (1LL << 30)
-#define V_TAR_BLOCK 512
 #define V_MSG 1024
 #define V_SEQ_PRUNE (-2) /* dfi_watch.seq of a column watched until it holds a non-integer */
 
@@ -2081,31 +2080,6 @@ static void custom_trailer(vctx *c, dfi_buf *b, df_error *err)
 /* Tar format (spec §7)                                                */
 /* ================================================================== */
 
-static int64_t round_block(int64_t v)
-{
-    return (v + V_TAR_BLOCK - 1) / V_TAR_BLOCK * V_TAR_BLOCK;
-}
-
-/* blob_<oid>.dat or blob_<oid>.dat.gz: the OID, else 0. */
-static uint32_t blob_member_oid(const char *name, dfi_wrap *wrap)
-{
-    char *end;
-    unsigned long v;
-
-    if (strncmp(name, "blob_", 5) != 0)
-        return 0;
-    v = strtoul(name + 5, &end, 10);
-    if (end == name + 5 || v == 0 || v > UINT32_MAX)
-        return 0;
-    if (strcmp(end, ".dat") == 0)
-        *wrap = DFI_WRAP_RAW;
-    else if (strcmp(end, ".dat.gz") == 0)
-        *wrap = DFI_WRAP_GZIP;
-    else
-        return 0;
-    return (uint32_t)v;
-}
-
 static int cmp_by_file(const void *a, const void *b)
 {
     const ventry *x = *(ventry *const *)a, *y = *(ventry *const *)b;
@@ -2160,24 +2134,19 @@ static ventry *find_by_file(const vctx *c, const char *name, size_t len)
     return NULL;
 }
 
-/* The TABLE DATA (or other non-BLOBS data) entry stored in member `name`. */
+/*
+ * The TABLE DATA (or other non-BLOBS data) entry stored in member `name`:
+ * the member the TOC names, as pg_restore's tarOpen() looks it up (it never
+ * tries "<file>.gz": tar archives hold no compressed data).
+ */
 static ventry *tar_data_entry(vctx *c, const char *name, dfi_wrap *wrap)
 {
-    size_t len = strlen(name);
     ventry *ve;
 
-    if (!index_by_file(c))
+    if (!index_by_file(c) || (ve = find_by_file(c, name, strlen(name))) == NULL)
         return NULL;
-    if ((ve = find_by_file(c, name, len)) != NULL) {
-        *wrap = DFI_WRAP_RAW;
-        return ve;
-    }
-    if (len > 3 && strcmp(name + len - 3, ".gz") == 0 &&
-        (ve = find_by_file(c, name, len - 3)) != NULL) {
-        *wrap = DFI_WRAP_GZIP;
-        return ve;
-    }
-    return NULL;
+    *wrap = dfi_tar_member_wrap(name);
+    return ve;
 }
 
 /*
@@ -2200,18 +2169,6 @@ static ventry *tar_blobs_entry(vctx *c, uint32_t oid)
     return NULL;
 }
 
-/* Feed `size` bytes of member data at the buffer's position to a stream (or skip them). */
-static int tar_member_data(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t size)
-{
-    int rc;
-
-    if (s != NULL)
-        return feed_bytes(w, b, err, s, size);
-    rc = dfi_buf_skip(b, size, err);
-    if (rc == DF_OK)
-        note_progress(w, b, size);
-    return rc;
-}
 
 static void tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const char *member,
                      const char *what)
@@ -2227,174 +2184,198 @@ static void tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const cha
                   err->message[0] ? err->message : df_strstatus(rc));
 }
 
-/* One member's data: which entry it is, recorded and/or checked. */
-static int tar_member(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags, const char *name,
-                      int64_t data, int64_t size, ventry **run)
+/* The entry member k->name holds (and how it is stored): a BLOBS run's or a data entry. */
+static ventry *tar_member_entry(vctx *c, const dfi_twalk *k, ventry *run, uint32_t *oid,
+                                dfi_wrap *wrap)
 {
-    dfi_wrap wrap = DFI_WRAP_RAW;
-    uint32_t oid = blob_member_oid(name, &wrap);
-    ventry *ve = NULL;
-    vstream s;
-    bool dec;
-    int rc;
-    char what[400];
+    *wrap = DFI_WRAP_RAW;
+    *oid = dfi_tar_blob_oid(k->name, wrap);
+    if (*oid != 0)
+        return run != NULL ? run : tar_blobs_entry(c, *oid);
+    return tar_data_entry(c, k->name, wrap);
+}
 
+/*
+ * Record member k as (part of) the data of its entry ve (from tar_member_entry): *rec is the
+ * entry it was recorded for, NULL when none (no entry, a second member, over max_los).
+ */
+static int tar_record(vctx *c, const dfi_twalk *k, ventry *ve, uint32_t oid, dfi_wrap wrap,
+                      ventry **rec)
+{
+    *rec = NULL;
     if (oid != 0) {
-        if (*run == NULL && (*run = tar_blobs_entry(c, oid)) == NULL && (flags & V_REC))
-            vlist_add(&c->post, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, data - V_TAR_BLOCK,
-                      name, "large object member \"%s\" belongs to no BLOBS entry of the TOC",
-                      name);
-        ve = *run;
-        if (ve != NULL && (flags & V_REC) && !lo_room(c, ve, data - V_TAR_BLOCK, name))
-            ve = NULL; /* over max_los: neither recorded nor checked */
-        if (ve != NULL && (flags & V_REC)) {
-            if (add_lo(ve, oid, data, size, name, wrap) != DF_OK)
-                return dfi_fail(err, DF_E_NOMEM, data, "out of memory");
-            ve->found = V_FOUND_COMPLETE;
-            ve->stored += size;
-        }
-    } else {
-        *run = NULL;
-        ve = tar_data_entry(c, name, &wrap);
-        if (ve != NULL && (flags & V_REC)) {
-            if (ve->found != V_FOUND_NONE) {
-                entry_add(ve, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, data - V_TAR_BLOCK, name,
-                          "a second member \"%s\" holds the data of this entry", name);
-                ve = NULL;
-            } else {
-                ve->found = V_FOUND_COMPLETE;
-                ve->start = data;
-                ve->end = data + size;
-                ve->stored = size;
-                ve->wrap = wrap;
-                if ((ve->member = strdup(name)) == NULL)
-                    return dfi_fail(err, DF_E_NOMEM, data, "out of memory");
-            }
-        }
+        if (ve == NULL)
+            vlist_add(&c->post, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, k->at, k->name,
+                      "large object member \"%s\" belongs to no BLOBS entry of the TOC",
+                      k->name);
+        if (ve == NULL || !lo_room(c, ve, k->at, k->name))
+            return DF_OK; /* over max_los: neither recorded nor checked */
+        if (add_lo(ve, oid, k->data, k->size, k->name, wrap) != DF_OK)
+            return DF_E_NOMEM;
+        ve->found = V_FOUND_COMPLETE;
+        ve->stored += k->size;
+        *rec = ve;
+        return DF_OK;
     }
-    dec = ve != NULL && (flags & V_DEC);
-    if (dec)
-        stream_begin(&s, w, ve, wrap, oid == 0 && ve->table, data, data + size, name);
-    rc = tar_member_data(w, b, err, dec ? &s : NULL, size);
-    if (dec) {
-        if (rc == DF_OK)
-            stream_end(&s, data + size);
-        else
-            stream_close(&s);
+    if (ve == NULL)
+        return DF_OK;
+    if (ve->found != V_FOUND_NONE) {
+        entry_add(ve, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, k->at, k->name,
+                  "a second member \"%s\" holds the data of this entry", k->name);
+        return DF_OK;
     }
-    if (rc != DF_OK) {
-        if (ve != NULL && (flags & V_REC)) {
-            ve->found = V_FOUND_PARTIAL;
-            ve->cut = true;
-            ve->stored -= size; /* counted above; a cut member stores nothing usable */
-        }
-        snprintf(what, sizeof what, "the data of member \"%s\" (offsets %lld..%lld)", name,
-                 (long long)data, (long long)(data + size));
-        tar_fail(c, ve, rc, err, name, what);
+    ve->found = V_FOUND_COMPLETE;
+    ve->start = k->data;
+    ve->end = k->data + k->size;
+    ve->stored = k->size;
+    ve->wrap = wrap;
+    *rec = ve;
+    return (ve->member = strdup(k->name)) != NULL ? DF_OK : DF_E_NOMEM;
+}
+
+/* One member's data: which entry it is (*rec), recorded, and checked with V_DEC. */
+static int tar_member(vctx *c, vworker *w, dfi_twalk *k, int flags, ventry **run, ventry **rec)
+{
+    dfi_wrap wrap;
+    uint32_t oid;
+    ventry *ve = tar_member_entry(c, k, *run, &oid, &wrap);
+    vstream s;
+    const uint8_t *p;
+    size_t n;
+    int64_t at;
+    int rc = DF_OK;
+
+    *run = oid != 0 ? ve : NULL;
+    *rec = NULL;
+    if ((flags & V_REC) && (rc = tar_record(c, k, ve, oid, wrap, rec)) != DF_OK)
         return rc;
+    ve = *rec;
+    if (ve == NULL || !(flags & V_DEC))
+        return DF_OK; /* the walk skips the data */
+    stream_begin(&s, w, ve, wrap, oid == 0 && ve->table, k->data, k->data + k->size, k->name);
+    while ((rc = dfi_tw_data(k, &p, &n, &at)) == DF_OK) {
+        stream_feed(&s, p, n, at);
+        note_progress(w, k->b, (int64_t)n);
     }
-    if (dec && oid == 0)
+    if (rc != DF_EOF) {
+        stream_close(&s);
+        return DF_OK; /* the walk reports the damage */
+    }
+    stream_end(&s, k->data + k->size);
+    if (oid == 0)
         ve->decoded = true;
     return DF_OK;
 }
 
-/* The two zero blocks that end a tar archive; anything after them is ignored. */
-static void tar_end_blocks(vctx *c, dfi_buf *b, df_error *err, int64_t at)
+/* The data of member k, recorded for ve, could not be read: the entry is cut. */
+static void tar_data_fail(vctx *c, const dfi_twalk *k, ventry *ve, int flags)
 {
-    int rc;
+    char what[400];
 
-    dfi_buf_consume(b, V_TAR_BLOCK);
-    rc = dfi_buf_need(b, V_TAR_BLOCK, err);
-    c->walk_stop = V_STOP_EOF;
-    if (rc == DF_E_TRUNCATED) {
-        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, err->offset, NULL,
+    if (ve != NULL && (flags & V_REC)) {
+        ve->found = V_FOUND_PARTIAL;
+        ve->cut = true;
+        ve->stored -= k->size; /* counted above; a cut member stores nothing usable */
+    }
+    snprintf(what, sizeof what, "the data of member \"%s\" (offsets %lld..%lld)", k->name,
+             (long long)k->data, (long long)(k->data + k->size));
+    tar_fail(c, ve, k->rc, k->err, k->name, what);
+}
+
+/* A walk that ends at damage: say what it is. */
+static void tar_damage(vctx *c, dfi_twalk *k, dfi_tw_event ev, ventry *run, ventry *rec,
+                       int flags)
+{
+    char what[300];
+
+    c->walk_end = k->at;
+    switch (ev) {
+    case DFI_TW_NO_END:
+        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, k->at, NULL,
+                  "the tar archive ends at offset %lld without its end-of-archive blocks",
+                  (long long)k->at);
+        return;
+    case DFI_TW_HEADER_FAIL: tar_fail(c, NULL, k->rc, k->err, NULL, "a member header"); break;
+    case DFI_TW_BAD_CHECKSUM:
+        vlist_add(&c->post, DF_FIND_BAD_CHECKSUM, DF_SEVERITY_ERROR, NULL, k->at, NULL,
+                  "tar header checksum mismatch in the member header at offset %lld",
+                  (long long)k->at);
+        return;
+    case DFI_TW_BAD_SIZE:
+        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, k->at + 124, NULL,
+                  "invalid size field in the member header at offset %lld", (long long)k->at);
+        return;
+    case DFI_TW_PAST_END: {
+        dfi_wrap wrap;
+        uint32_t oid;
+        ventry *ve = tar_member_entry(c, k, run, &oid, &wrap);
+        if (ve != NULL && (flags & V_REC)) {
+            ve->found = V_FOUND_PARTIAL;
+            ve->cut = true;
+        }
+        /* the same words a pipe gets when its data run out (tar_data_fail) */
+        where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, c->file_size, k->name,
+                  "the file ends at offset %lld inside the data of member \"%s\" (offsets "
+                  "%lld..%lld)",
+                  (long long)c->file_size, k->name, (long long)k->data,
+                  (long long)(k->data + k->size));
+        return;
+    }
+    case DFI_TW_DATA_FAIL: tar_data_fail(c, k, rec, flags); break;
+    case DFI_TW_PADDING_FAIL:
+        snprintf(what, sizeof what, "the padding of member \"%s\"", k->name);
+        tar_fail(c, NULL, k->rc, k->err, k->name, what);
+        break;
+    default: break;
+    }
+    if (k->rc == DF_E_TRUNCATED)
+        c->walk_end = k->err->offset; /* a pipe: where the input ended */
+}
+
+/* The end-of-archive blocks at k->at; anything after them is ignored. */
+static void tar_end_blocks(vctx *c, dfi_twalk *k)
+{
+    int64_t at = k->at;
+    dfi_tw_event ev = dfi_tw_next(k);
+
+    c->walk_stop = ev == DFI_TW_END_OK ? V_STOP_EOF : V_STOP_ERROR;
+    c->walk_end = at;
+    if (ev == DFI_TW_END_FAIL && k->rc == DF_E_TRUNCATED)
+        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, k->err->offset, NULL,
                   "the file ends at offset %lld inside the end-of-archive blocks that start at "
                   "offset %lld",
-                  (long long)err->offset, (long long)at);
-        c->walk_stop = V_STOP_ERROR;
-    } else if (rc != DF_OK) {
-        tar_fail(c, NULL, rc, err, NULL, "the end-of-archive blocks");
-        c->walk_stop = V_STOP_ERROR;
-    } else if (!dfi_tar_all_zero(dfi_buf_ptr(b))) {
-        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, at + V_TAR_BLOCK, NULL,
+                  (long long)k->err->offset, (long long)at);
+    else if (ev == DFI_TW_END_FAIL)
+        tar_fail(c, NULL, k->rc, k->err, NULL, "the end-of-archive blocks");
+    else if (ev == DFI_TW_BAD_END)
+        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, k->data, NULL,
                   "a single zero block at offset %lld is followed by a non-zero block",
                   (long long)at);
-        c->walk_stop = V_STOP_ERROR;
-    }
-    c->walk_end = at;
 }
 
 /* Walk the members after toc.dat to the end-of-archive blocks. */
 static void tar_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
 {
-    ventry *run = NULL;
+    ventry *run = NULL, *rec = NULL;
+    dfi_twalk k;
 
+    dfi_tw_init(&k, b, c->file_size, err);
     for (;;) {
-        int64_t at = dfi_buf_tell(b), size = 0, data;
-        char name[256];
-        const uint8_t *h;
-        int rc = dfi_buf_need(b, V_TAR_BLOCK, err);
+        dfi_tw_event ev = dfi_tw_next(&k);
 
-        c->walk_end = at;
         c->walk_stop = V_STOP_ERROR;
-        if (rc == DF_E_TRUNCATED && err->offset == at) {
-            vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, at, NULL,
-                      "the tar archive ends at offset %lld without its end-of-archive blocks",
-                      (long long)at);
+        if (ev == DFI_TW_END) {
+            tar_end_blocks(c, &k);
             return;
         }
-        if (rc != DF_OK) {
-            tar_fail(c, NULL, rc, err, NULL, "a member header");
-            if (rc == DF_E_TRUNCATED)
-                c->walk_end = err->offset;
+        if (ev != DFI_TW_MEMBER) {
+            tar_damage(c, &k, ev, run, rec, flags);
             return;
         }
-        h = dfi_buf_ptr(b);
-        if (dfi_tar_all_zero(h)) {
-            tar_end_blocks(c, b, err, at);
-            return;
-        }
-        if (!dfi_tar_checksum_ok(h)) {
-            vlist_add(&c->post, DF_FIND_BAD_CHECKSUM, DF_SEVERITY_ERROR, NULL, at, NULL,
-                      "tar header checksum mismatch in the member header at offset %lld",
-                      (long long)at);
-            return;
-        }
-        if (!dfi_tar_parse_size(h + 124, &size)) {
-            vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, at + 124, NULL,
-                      "invalid size field in the member header at offset %lld", (long long)at);
-            return;
-        }
-        dfi_tar_member_name(h, name, sizeof name);
-        dfi_buf_consume(b, V_TAR_BLOCK);
-        data = at + V_TAR_BLOCK;
-        if (c->file_size >= 0 && data + size > c->file_size) {
-            dfi_wrap wrap;
-            uint32_t oid = blob_member_oid(name, &wrap);
-            ventry *ve =
-                oid ? (run ? run : tar_blobs_entry(c, oid)) : tar_data_entry(c, name, &wrap);
-            if (ve != NULL && (flags & V_REC)) {
-                ve->found = V_FOUND_PARTIAL;
-                ve->cut = true;
-            }
-            /* the same words a pipe gets when its data run out (tar_member) */
-            where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, c->file_size, name,
-                      "the file ends at offset %lld inside the data of member \"%s\" (offsets "
-                      "%lld..%lld)",
-                      (long long)c->file_size, name, (long long)data, (long long)(data + size));
-            return;
-        }
-        rc = tar_member(c, w, b, err, flags, name, data, size, &run);
-        if (rc == DF_OK && (rc = dfi_buf_skip(b, round_block(size) - size, err)) != DF_OK) {
-            char what[300];
-            snprintf(what, sizeof what, "the padding of member \"%s\"", name);
-            tar_fail(c, NULL, rc, err, name, what);
-        }
-        if (rc != DF_OK) {
-            if (rc == DF_E_TRUNCATED)
-                c->walk_end = err->offset; /* a pipe: where the input ended */
-            return;
-        }
+        c->walk_end = k.at;
+        note_progress(w, b, 0);
+        if (tar_member(c, w, &k, flags, &run, &rec) != DF_OK)
+            return; /* out of memory */
     }
 }
 
@@ -3638,7 +3619,7 @@ static void tar_range(vworker *w, ventry *ve, int64_t start, int64_t size, const
 
     if (rc == DF_OK) {
         stream_begin(&s, w, ve, wrap, table, start, start + size, member);
-        rc = tar_member_data(w, &w->buf, &w->err, &s, size);
+        rc = feed_bytes(w, &w->buf, &w->err, &s, size);
         if (rc == DF_OK)
             stream_end(&s, start + size);
         else
