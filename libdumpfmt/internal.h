@@ -57,6 +57,14 @@ DFI_HIDDEN void dfi_src_close(dfi_src *s);
 DFI_HIDDEN int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *member,
                                      size_t mn, int *wrap, bool follow, df_error *err);
 /*
+ * The same discovery without opening: DIR/NAME or the first of its suffixed
+ * names that exists, checked as dfi_member_check does (*size, may be NULL).
+ * member (mn bytes) receives the name tried last.  DF_E_NOTFOUND (err not
+ * set) when none exists, else the check's result for the first that does.
+ */
+DFI_HIDDEN int dfi_member_discover(const char *dir, const char *name, char *member, size_t mn,
+                                   int *wrap, int64_t *size, bool follow, df_error *err);
+/*
  * The one place that says a member name from toc.dat or an LO list stays
  * inside the archive directory: not empty, no '/', not "." or "..".
  */
@@ -487,6 +495,12 @@ typedef struct dfi_line {
 } dfi_line;
 /* Append ch: DF_OK, DF_E_LIMIT (the line would reach max_line) or DF_E_NOMEM. */
 DFI_HIDDEN int dfi_line_push(dfi_line *l, const df_limits *lim, char ch);
+/*
+ * fmt_directory.c: the next line of a LO list from b into l (no newline): DF_OK, DF_EOF after
+ * the last, DF_E_TRUNCATED when the last has no newline, DF_E_LIMIT (max_line), DF_E_NOMEM, or
+ * the input's error (in err).  Callers word their own messages.
+ */
+DFI_HIDDEN int dfi_lo_list_next(dfi_buf *b, dfi_line *l, const df_limits *lim, df_error *err);
 /* reader.c: note whether r->buf's first bytes look converted to CR LF line ends. */
 DFI_HIDDEN void dfi_note_text_damage(df_reader *r);
 /* reader.c: rc, with a hint added to r->err's message when a failure looks due to that. */

@@ -2421,21 +2421,11 @@ static bool safe_name(const char *name)
 static int dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap,
                         int64_t *size, df_error *err)
 {
-    static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
-    static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
+    int w = DFI_WRAP_RAW;
+    int rc = dfi_member_discover(c->path, name, member, mn, &w, size, c->r->follow_symlinks, err);
 
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        int rc;
-
-        if ((size_t)snprintf(member, mn, "%s%s", name, suffix[i]) >= mn)
-            return dfi_fail(err, DF_E_LIMIT, -1, "file name \"%s\" is too long", name);
-        rc = dfi_member_check(c->path, member, c->r->follow_symlinks, size, err);
-        if (rc == DF_E_NOTFOUND)
-            continue;
-        *wrap = wraps[i];
-        return rc;
-    }
-    return DF_E_NOTFOUND;
+    *wrap = (dfi_wrap)w;
+    return rc;
 }
 
 /* A member dir_discover found but may not read: what it is and why. */
@@ -2477,6 +2467,38 @@ static int open_lo_list(const vctx *c, const char *name, dfi_src *src, dfi_buf *
     return rc == DF_OK ? window_over(src, b, err) : rc;
 }
 
+/* One line of a BLOBS entry's LO list: find the LO's file.  False: stop reading the list. */
+static bool dir_lo(vctx *c, ventry *ve, const dfi_line *line, int64_t at, const char *list)
+{
+    uint32_t oid;
+    char *name, member[300];
+    dfi_wrap wrap;
+    int64_t size;
+    df_error err;
+    int rc;
+
+    if (line->n == 0 || !dfi_lo_list_line(line->s, &oid, &name) || !safe_name(name)) {
+        entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
+                  "invalid line in the large object list");
+        return false;
+    }
+    rc = dir_discover(c, name, member, sizeof member, &wrap, &size, &err);
+    if (rc == DF_E_NOTFOUND) {
+        entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
+                  "the file of large object %u is missing (also tried .gz, .lz4, .zst)", oid);
+        ve->cut = true;
+    } else if (rc != DF_OK) {
+        dir_refused(ve, member, &err);
+        ve->cut = true;
+    } else if (add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
+        entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list, "out of memory");
+        return false;
+    } else {
+        ve->stored += size;
+    }
+    return true;
+}
+
 /* Read a BLOBS entry's LO list and find each LO's file. */
 static void dir_lo_list(vctx *c, ventry *ve)
 {
@@ -2507,13 +2529,21 @@ static void dir_lo_list(vctx *c, ventry *ve)
     }
     ve->found = V_FOUND_COMPLETE;
     for (;;) {
-        int rc = dfi_buf_fill(&b, &err);
-        uint8_t ch;
+        int rc = dfi_lo_list_next(&b, &line, &c->r->lim, &err);
 
-        if (rc == DF_EOF) {
-            if (line.n > 0)
-                entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
-                          "the last line of the large object list has no newline");
+        if (rc == DF_EOF)
+            break;
+        if (rc == DF_E_TRUNCATED) {
+            entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
+                      "the last line of the large object list has no newline");
+            break;
+        }
+        if (rc == DF_E_LIMIT || rc == DF_E_NOMEM) {
+            entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
+                      rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, at, list,
+                      rc == DF_E_LIMIT ? "line of the large object list is longer than the "
+                                         "limit (max_line)"
+                                       : "out of memory");
             break;
         }
         if (rc != DF_OK) {
@@ -2521,50 +2551,8 @@ static void dir_lo_list(vctx *c, ventry *ve)
                       err.message);
             break;
         }
-        ch = dfi_buf_ptr(&b)[0];
-        dfi_buf_consume(&b, 1);
-        if (ch != '\n') {
-            if ((rc = dfi_line_push(&line, &c->r->lim, (char)ch)) != DF_OK) {
-                entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
-                          rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, at, list,
-                          rc == DF_E_LIMIT ? "line of the large object list is longer than the "
-                                             "limit (max_line)"
-                                           : "out of memory");
-                break;
-            }
-            continue;
-        }
-        if (!lo_room(c, ve, at, list))
+        if (!lo_room(c, ve, at, list) || !dir_lo(c, ve, &line, at, list))
             break;
-        {
-            uint32_t oid;
-            char *name, member[300];
-            dfi_wrap wrap;
-            int64_t size;
-
-            if (line.n == 0 || !dfi_lo_list_line(line.s, &oid, &name) || !safe_name(name)) {
-                entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
-                          "invalid line in the large object list");
-                break;
-            }
-            rc = dir_discover(c, name, member, sizeof member, &wrap, &size, &err);
-            if (rc == DF_E_NOTFOUND) {
-                entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
-                          "the file of large object %u is missing (also tried .gz, .lz4, .zst)",
-                          oid);
-                ve->cut = true;
-            } else if (rc != DF_OK) {
-                dir_refused(ve, member, &err);
-                ve->cut = true;
-            } else if (add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
-                entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list,
-                          "out of memory");
-                break;
-            } else {
-                ve->stored += size;
-            }
-        }
-        line.n = 0;
         at = dfi_buf_tell(&b);
     }
     free(line.s);
