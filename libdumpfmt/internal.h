@@ -486,9 +486,9 @@ DFI_HIDDEN int32_t dfi_id_pairs_find(const dfi_id_pair *p, size_t n, int32_t id)
 DFI_HIDDEN int dfi_toc_filename_extra(df_reader *r, df_entry *e);
 /* One line of a directory archive's LO list, "<oid> <file>" (spec §6.2), split in place. */
 DFI_HIDDEN bool dfi_lo_list_line(char *line, uint32_t *oid, char **name);
-/* reader.c: DF_E_LIMIT (with the message) when a BLOBS entry already holds max_los objects. */
+/* toc.c: DF_E_LIMIT (with the message) when a BLOBS entry already holds max_los objects. */
 DFI_HIDDEN int dfi_limit_los(const df_limits *lim, int64_t n, df_error *err, int64_t at);
-/* reader.c: a line of a LO list, grown up to df_limits.max_line; free s when done. */
+/* toc.c: a line of a LO list, grown up to df_limits.max_line; free s when done. */
 typedef struct dfi_line {
     char *s;
     size_t n, cap;
@@ -501,15 +501,19 @@ DFI_HIDDEN int dfi_line_push(dfi_line *l, const df_limits *lim, char ch);
  * the input's error (in err).  Callers word their own messages.
  */
 DFI_HIDDEN int dfi_lo_list_next(dfi_buf *b, dfi_line *l, const df_limits *lim, df_error *err);
-/* reader.c: note whether r->buf's first bytes look converted to CR LF line ends. */
+/* How many leading bytes the probe (and the text-damage check) looks at. */
+#define DFI_PROBE_BYTES 4096
+/* toc.c: does this look like a binary file whose every LF got a CR (text-mode conversion)? */
+DFI_HIDDEN bool dfi_looks_crlf(const uint8_t *p, size_t n);
+/* toc.c: note whether r->buf's first bytes look converted to CR LF line ends. */
 DFI_HIDDEN void dfi_note_text_damage(df_reader *r);
 /* reader.c: rc, with a hint added to r->err's message when a failure looks due to that. */
 DFI_HIDDEN int dfi_text_damage_hint(df_reader *r, int rc);
-/* reader.c: the entry's index by dump id, or -1. */
+/* toc.c: the entry's index by dump id, or -1. */
 DFI_HIDDEN ssize_t dfi_find_index(const df_reader *r, int32_t id);
-/* reader.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */
+/* toc.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */
 DFI_HIDDEN void dfi_entry_label(const df_entry *e, char *buf, size_t n);
-/* True if desc equals s. */
+/* toc.c: true if desc equals s. */
 DFI_HIDDEN bool dfi_desc_is(const df_entry *e, const char *s);
 
 #endif /* DUMPFMT_INTERNAL_H */
