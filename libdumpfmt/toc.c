@@ -6,6 +6,7 @@
  * text-damage check of the first bytes, so that the formats call toc.c and
  * never back into reader.c, which calls them through dfi_format.
  */
+#include "entrytype.h"
 #include "internal.h"
 
 #include <stdio.h>
@@ -212,24 +213,10 @@ int dfi_toc_str(df_reader *r, char **out)
     return dfi_read_str(&r->buf, &r->arch, out, &r->err);
 }
 
-/* Section of an entry in archives older than 1.11 (spec §4.6). */
+/* Section of an entry in archives older than 1.11 (spec §4.6): pg_restore's own derivation. */
 static int derived_section(const char *desc)
 {
-    static const char *const none[] = {"COMMENT", "ACL", "ACL LANGUAGE"};
-    static const char *const data[] = {"TABLE DATA", "BLOBS", "BLOB COMMENTS"};
-    static const char *const post[] = {"CONSTRAINT", "CHECK CONSTRAINT", "FK CONSTRAINT", "INDEX",
-                                       "RULE",       "TRIGGER"};
-
-    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
-        if (strcmp(desc, none[i]) == 0)
-            return DF_SECTION_NONE;
-    for (size_t i = 0; i < sizeof data / sizeof data[0]; i++)
-        if (strcmp(desc, data[i]) == 0)
-            return DF_SECTION_DATA;
-    for (size_t i = 0; i < sizeof post / sizeof post[0]; i++)
-        if (strcmp(desc, post[i]) == 0)
-            return DF_SECTION_POST_DATA;
-    return DF_SECTION_PRE_DATA;
+    return dfi_etype_of(desc)->old_section;
 }
 
 /* A catalog id stored as decimal text, read like pg_restore's sscanf("%u"). */
