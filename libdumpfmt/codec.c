@@ -17,8 +17,12 @@
  *    with the next member if it starts with the first magic byte (1f, 04,
  *    28, or 5x for a skippable lz4/zstd frame), so concatenated members
  *    decode as one stream whatever the input piece boundaries are.
- *  - Errors are sticky; d->msg says why.  Codecs use nothing but d->msg to
- *    report, so this file and codec_*.c build without the rest of the library.
+ *  - Errors are sticky; d->msg says why.  Decoding uses nothing but d->msg
+ *    to report.
+ *  - skim() is the one operation that reads for itself: it walks a stored
+ *    file's frames through the buffer layer (dfi_buf) and reports through a
+ *    df_error, so that a codec's framing (frame and block headers, skippable
+ *    frames, end marks) is known in its own file only.
  */
 #include "internal.h"
 
@@ -177,4 +181,24 @@ dfi_wrap dfi_wrap_sniff(const uint8_t *p, size_t n)
     if (n >= 4 && memcmp(p, zstd_magic, 4) == 0)
         return DFI_WRAP_ZSTD;
     return DFI_WRAP_RAW;
+}
+
+int dfi_codec_skim(dfi_wrap w, dfi_buf *b, df_error *err)
+{
+    const dfi_codec *c = dfi_codec_for(w);
+
+    if (c == NULL || c->skim == NULL)
+        return dfi_fail(err, DF_E_UNSUPPORTED, dfi_buf_tell(b), "no frames to skim");
+    return c->skim(b, err);
+}
+
+int dfi_skim_take(dfi_buf *b, df_error *err, size_t n, const uint8_t **p)
+{
+    int rc = dfi_buf_need(b, n, err);
+
+    if (rc != DF_OK)
+        return rc;
+    *p = dfi_buf_ptr(b);
+    dfi_buf_consume(b, n);
+    return DF_OK;
 }

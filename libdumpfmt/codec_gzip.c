@@ -533,6 +533,20 @@ bool dfi_gzip_uses_isal(void) { return false; }
 
 #endif /* DF_HAVE_ZLIB */
 
+/*
+ * --quick over a .gz file: its first member's magic and method (deflate).
+ * The deflate stream itself has no framing to walk without inflating it.
+ */
+static int gzip_skim(dfi_buf *b, df_error *err)
+{
+    const uint8_t *p;
+    int rc = dfi_skim_take(b, err, 3, &p);
+
+    if (rc == DF_OK && (p[0] != 0x1f || p[1] != 0x8b || p[2] != 8))
+        rc = dfi_fail(err, DF_E_CORRUPT, 0, "not a gzip file");
+    return rc;
+}
+
 const dfi_codec dfi_codec_gzip_zlib = {
     .name = "gzip",
     .wrap = DFI_WRAP_ZLIB,
@@ -549,6 +563,7 @@ const dfi_codec dfi_codec_gzip_file = {
     .step = gz_step,
     .finish = gz_finish,
     .end = gz_end,
+    .skim = gzip_skim,
 };
 
 const dfi_codec dfi_codec_gzip_zlib_ref = {
@@ -567,4 +582,5 @@ const dfi_codec dfi_codec_gzip_file_ref = {
     .step = gz_step,
     .finish = gz_finish,
     .end = gz_end,
+    .skim = gzip_skim,
 };

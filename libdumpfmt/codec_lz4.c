@@ -131,6 +131,66 @@ static void lz4_end(dfi_dec *d)
 
 #endif /* DF_HAVE_LZ4 */
 
+/*
+ * The frames' framing, walked without decoding (spec §8): magic, FLG/BD and
+ * the optional content size and dictionary id, blocks (a size word with the
+ * uncompressed bit, optional block checksums) to the 0 end mark, then the
+ * optional content checksum.  Skippable frames are stepped over.  Needs no
+ * lz4 library, so --quick sees an lz4 file's framing in any build.
+ */
+static int lz4_blocks(dfi_buf *b, df_error *err, int flg)
+{
+    const uint8_t *p;
+    int rc;
+
+    for (;;) {
+        uint32_t size;
+
+        if ((rc = dfi_skim_take(b, err, 4, &p)) != DF_OK)
+            return rc;
+        size = dfi_le32(p) & 0x7fffffffu;
+        if (dfi_le32(p) == 0)
+            return DF_OK;
+        if (size > (4u << 20))
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4,
+                            "lz4 block size %u is larger than any lz4 block", size);
+        if ((rc = dfi_buf_skip(b, size + ((flg & 0x10) ? 4 : 0), err)) != DF_OK)
+            return rc;
+    }
+}
+
+static int lz4_skim(dfi_buf *b, df_error *err)
+{
+    const uint8_t *p;
+    int flg, rc;
+
+    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
+        if ((rc = dfi_skim_take(b, err, 4, &p)) != DF_OK)
+            return rc;
+        if ((dfi_le32(p) & 0xfffffff0u) == 0x184d2a50u) { /* skippable frame */
+            if ((rc = dfi_skim_take(b, err, 4, &p)) != DF_OK)
+                return rc;
+            if ((rc = dfi_buf_skip(b, dfi_le32(p), err)) != DF_OK)
+                return rc;
+            continue;
+        }
+        if (dfi_le32(p) != 0x184d2204u)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4, "not an lz4 frame");
+        if ((rc = dfi_skim_take(b, err, 2, &p)) != DF_OK)
+            return rc;
+        flg = p[0];
+        if ((flg >> 6) != 1)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 2, "unknown lz4 frame version");
+        if ((rc = dfi_buf_skip(b, ((flg & 0x08) ? 8 : 0) + ((flg & 0x01) ? 4 : 0) + 1, err)))
+            return rc;
+        if ((rc = lz4_blocks(b, err, flg)) != DF_OK)
+            return rc;
+        if ((flg & 0x04) && (rc = dfi_buf_skip(b, 4, err)) != DF_OK)
+            return rc;
+    }
+    return rc == DF_EOF ? DF_OK : rc;
+}
+
 const dfi_codec dfi_codec_lz4 = {
     .name = "lz4",
     .wrap = DFI_WRAP_LZ4F,
@@ -138,4 +198,5 @@ const dfi_codec dfi_codec_lz4 = {
     .step = lz4_step,
     .finish = lz4_finish,
     .end = lz4_end,
+    .skim = lz4_skim,
 };

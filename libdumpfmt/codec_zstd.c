@@ -136,6 +136,70 @@ static void zstd_end(dfi_dec *d)
 
 #endif /* DF_HAVE_ZSTD */
 
+/*
+ * The frames' framing, walked without decoding (RFC 8878): magic, frame
+ * header (descriptor, window, dictionary id, content size), block headers to
+ * the last block, then the optional checksum.  Skippable frames are stepped
+ * over.  Needs no zstd library.
+ */
+static int zstd_blocks(dfi_buf *b, df_error *err)
+{
+    const uint8_t *p;
+    int rc;
+
+    for (;;) {
+        uint32_t h;
+
+        if ((rc = dfi_skim_take(b, err, 3, &p)) != DF_OK)
+            return rc;
+        h = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+        if (((h >> 1) & 3) == 3)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 3, "reserved zstd block type");
+        if ((rc = dfi_buf_skip(b, ((h >> 1) & 3) == 1 ? 1 : h >> 3, err)) != DF_OK)
+            return rc;
+        if (h & 1)
+            return DF_OK;
+    }
+}
+
+static int zstd_skim(dfi_buf *b, df_error *err)
+{
+    static const int did_size[4] = {0, 1, 2, 4}, fcs_size[4] = {0, 2, 4, 8};
+    const uint8_t *p;
+    int rc;
+
+    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
+        int fhd, single, skip;
+
+        if ((rc = dfi_skim_take(b, err, 4, &p)) != DF_OK)
+            return rc;
+        if ((dfi_le32(p) & 0xfffffff0u) == 0x184d2a50u) { /* skippable frame */
+            if ((rc = dfi_skim_take(b, err, 4, &p)) != DF_OK ||
+                (rc = dfi_buf_skip(b, dfi_le32(p), err)))
+                return rc;
+            continue;
+        }
+        if (dfi_le32(p) != 0xfd2fb528u)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4, "not a zstd frame");
+        if ((rc = dfi_skim_take(b, err, 1, &p)) != DF_OK)
+            return rc;
+        fhd = p[0];
+        single = (fhd >> 5) & 1;
+        if (fhd & 0x08)
+            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 1,
+                            "reserved bit set in a zstd frame header");
+        skip =
+            (single ? 0 : 1) + did_size[fhd & 3] + ((fhd >> 6) == 0 ? single : fcs_size[fhd >> 6]);
+        if ((rc = dfi_buf_skip(b, skip, err)) != DF_OK)
+            return rc;
+        if ((rc = zstd_blocks(b, err)) != DF_OK)
+            return rc;
+        if ((fhd & 0x04) && (rc = dfi_buf_skip(b, 4, err)) != DF_OK)
+            return rc;
+    }
+    return rc == DF_EOF ? DF_OK : rc;
+}
+
 const dfi_codec dfi_codec_zstd = {
     .name = "zstd",
     .wrap = DFI_WRAP_ZSTD,
@@ -143,4 +207,5 @@ const dfi_codec dfi_codec_zstd = {
     .step = zstd_step,
     .finish = zstd_finish,
     .end = zstd_end,
+    .skim = zstd_skim,
 };

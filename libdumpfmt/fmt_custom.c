@@ -15,18 +15,40 @@
 
 #define BLK_DATA 1
 #define BLK_BLOBS 3
+#define V13 DF_MAKE_VERSION(1, 3, 0)
+
+/*
+ * --quick over a seekable file: a payload skipped past the window is a seek
+ * (dfi_buf_skip), and after a big one the next read is capped so that it
+ * brings the next chunk header and little else.  Only big chunks are worth
+ * it: lz4 (64 KiB blocks) and zstd (~128 KiB) ones.  A seek and a small read
+ * cost more than reading 4 KiB from the page cache, so pg_dump's 4 KiB gzip
+ * chunks (measured: 1.5x slower sparse) and the one-chunk-per-row
+ * uncompressed archives are read a window at a time.
+ */
+#define SPARSE_MIN 32768 /* payloads from this size are skipped by seeking */
+#define SPARSE_READ 64   /* bytes read after such a payload */
+
+/* Walker states: what the next bytes are. */
+enum {
+    CW_BOUNDARY,  /* a block, or the end of the data area */
+    CW_HEADER,    /* a block header, no questions asked */
+    CW_OID,       /* BLOBS: an OID, or the 0 that ends the block */
+    CW_LEN,       /* a chunk length, or the 0 that ends the stream */
+    CW_PAYLOAD,   /* the rest (left bytes) of a chunk's payload */
+    CW_DATA_END,  /* a data block's stream ended: the block ends, no bytes */
+    CW_DEAD,      /* damage was reported */
+};
 
 typedef struct custom_state {
     int64_t scan_pos;   /* start of the first block no forward scan has walked past */
     int64_t *found;     /* per entry index: block offset learnt while scanning, or -1 */
-    int block_type;     /* of the open block */
+    dfi_cwalk k;        /* the walk through the open block */
     int64_t block_start;
-    int64_t chunk_left; /* payload bytes left in the current chunk */
     bool chunks_done;   /* the current chunk stream reached its 0 terminator */
     bool in_lo;         /* BLOBS: positioned inside one LO's chunk stream */
     bool lo_done;       /* BLOBS: the OID 0 terminator was read */
     bool block_done;    /* the whole block was consumed */
-    int64_t los;
 } custom_state;
 
 static custom_state *cs_of(const df_reader *r) { return r->fmt_state; }
@@ -68,74 +90,224 @@ static int custom_open(df_reader *r)
     return DF_OK;
 }
 
-static int read_len(df_reader *r, int32_t *len, const char *what)
-{
-    int64_t at = dfi_buf_tell(&r->buf);
-    int rc = dfi_read_int(&r->buf, &r->arch, len, &r->err);
+/* ---------------------------------------------------------------- walker */
 
+void dfi_cw_init(dfi_cwalk *k, dfi_buf *b, const dfi_arch *arch, const df_limits *lim,
+                 df_error *err, bool at_block)
+{
+    memset(k, 0, sizeof *k);
+    k->b = b;
+    k->arch = arch;
+    k->lim = lim;
+    k->err = err;
+    k->state = at_block ? CW_HEADER : CW_BOUNDARY;
+}
+
+void dfi_cw_enter_body(dfi_cwalk *k, bool blobs, int64_t block)
+{
+    k->blobs = blobs;
+    k->type = blobs ? BLK_BLOBS : BLK_DATA;
+    k->block = block;
+    k->los = 0;
+    k->left = 0;
+    k->state = blobs ? CW_OID : CW_LEN;
+}
+
+/* Report damage: the walk is over. */
+static dfi_cw_event cw_damage(dfi_cwalk *k, int rc, int where, int64_t at, const char *what)
+{
+    k->rc = rc;
+    k->where = where;
+    k->fail_at = at;
+    snprintf(k->what, sizeof k->what, "%s", what);
+    k->state = CW_DEAD;
+    return DFI_CW_DAMAGE;
+}
+
+/* At a block boundary: the end of the data area, or a block header. */
+static dfi_cw_event cw_boundary(dfi_cwalk *k)
+{
+    int64_t pos = dfi_buf_tell(k->b);
+    int rc = dfi_buf_fill(k->b, k->err);
+
+    k->at = k->block = pos;
+    if (rc == DF_EOF) {
+        k->eof = true;
+        return DFI_CW_AREA_END;
+    }
     if (rc != DF_OK)
-        return rc;
-    if (*len < 0)
-        return dfi_fail(&r->err, DF_E_CORRUPT, at, "negative %s length %d", what, *len);
-    if (*len > r->lim.max_chunk)
-        return dfi_fail(&r->err, DF_E_LIMIT, at, "%s length %d exceeds the limit of %lld", what,
-                        *len, (long long)r->lim.max_chunk);
+        return cw_damage(k, rc, DFI_CW_AT_BOUNDARY, pos, "the next block");
+    if (k->arch->version >= V13) {
+        int t = dfi_buf_ptr(k->b)[0];
+        if (t != BLK_DATA && t != BLK_BLOBS) {
+            /* what follows the last block: a TOC copy, or not a block at all */
+            k->eof = false;
+            k->byte = t;
+            return DFI_CW_AREA_END;
+        }
+    }
+    return DFI_CW_BLOCK;
+}
+
+/* A block header: type byte (>= 1.3) and the repeated dump id. */
+static dfi_cw_event cw_header(dfi_cwalk *k)
+{
+    int64_t pos = dfi_buf_tell(k->b);
+    int type = BLK_DATA, rc = DF_OK;
+
+    k->at = k->block = pos;
+    if (k->arch->version >= V13)
+        rc = dfi_read_byte(k->b, &type, k->err);
+    if (rc == DF_OK && k->strict_type && type != BLK_DATA && type != BLK_BLOBS)
+        rc = dfi_fail(k->err, DF_E_CORRUPT, pos, "unrecognized data block type %d", type);
+    if (rc == DF_OK)
+        rc = dfi_read_int(k->b, k->arch, &k->id, k->err);
+    if (rc != DF_OK)
+        return cw_damage(k, rc, DFI_CW_AT_HEADER, pos, "the block header");
+    dfi_cw_enter_body(k, type == BLK_BLOBS, pos);
+    k->type = type;
+    return DFI_CW_BLOCK;
+}
+
+/* BLOBS: the next OID, or the 0 that ends the block. */
+static dfi_cw_event cw_oid(dfi_cwalk *k)
+{
+    int64_t at = dfi_buf_tell(k->b);
+    int32_t oid;
+    int rc = dfi_read_int(k->b, k->arch, &oid, k->err);
+
+    k->at = at;
+    if (rc == DF_OK && oid != 0)
+        rc = dfi_limit_los(k->lim, k->los, k->err, at);
+    if (rc != DF_OK)
+        return cw_damage(k, rc, DFI_CW_IN_BODY, at, "a large object OID");
+    if (oid == 0) {
+        k->at = dfi_buf_tell(k->b);
+        k->state = CW_BOUNDARY;
+        return DFI_CW_BLOCK_END;
+    }
+    k->los++;
+    /* OIDs are unsigned; pg_dump writes them through a signed INT. */
+    k->oid = (uint32_t)oid;
+    k->state = CW_LEN;
+    return DFI_CW_LO;
+}
+
+/* A chunk length: a chunk follows, or (0) the stream ends. */
+static dfi_cw_event cw_len(dfi_cwalk *k)
+{
+    int64_t at = dfi_buf_tell(k->b);
+    int32_t len;
+    int rc = dfi_read_int(k->b, k->arch, &len, k->err);
+
+    if (rc == DF_OK && len < 0)
+        rc = dfi_fail(k->err, DF_E_CORRUPT, at, "negative chunk length %d", len);
+    else if (rc == DF_OK && len > k->lim->max_chunk)
+        rc = dfi_fail(k->err, DF_E_LIMIT, at, "chunk length %d exceeds the limit of %lld", len,
+                      (long long)k->lim->max_chunk);
+    if (rc != DF_OK)
+        return cw_damage(k, rc, DFI_CW_IN_BODY, at, "a chunk length");
+    k->at = at;
+    if (len == 0) {
+        k->state = k->blobs ? CW_OID : CW_DATA_END;
+        return DFI_CW_STREAM_END;
+    }
+    k->len = len;
+    k->left = len;
+    k->state = CW_PAYLOAD;
+    return DFI_CW_CHUNK;
+}
+
+/* The rest of the chunk's payload, unread: skipped. */
+static int cw_skip_payload(dfi_cwalk *k)
+{
+    char what[80];
+    int rc;
+
+    if (k->sparse && k->left == k->len)
+        k->b->src->io_cap = k->len >= SPARSE_MIN ? SPARSE_READ : 0;
+    rc = dfi_buf_skip(k->b, k->left, k->err);
+    if (rc != DF_OK) {
+        snprintf(what, sizeof what, "a chunk of %d bytes", k->len);
+        return cw_damage(k, rc, DFI_CW_IN_BODY, k->at, what), rc;
+    }
+    k->left = 0;
+    k->state = CW_LEN;
     return DF_OK;
 }
 
-/* Walk over a chunk stream up to and including its 0 terminator. */
-static int skip_chunks(df_reader *r)
+dfi_cw_event dfi_cw_next(dfi_cwalk *k)
 {
-    for (;;) {
-        int32_t len;
-        int rc = read_len(r, &len, "data chunk");
-
-        if (rc != DF_OK || len == 0)
-            return rc;
-        rc = dfi_buf_skip(&r->buf, len, &r->err);
-        if (rc != DF_OK)
-            return rc;
+    switch (k->state) {
+    case CW_BOUNDARY: {
+        dfi_cw_event ev = cw_boundary(k);
+        return ev == DFI_CW_BLOCK ? cw_header(k) : ev;
+    }
+    case CW_HEADER: return cw_header(k);
+    case CW_OID: return cw_oid(k);
+    case CW_PAYLOAD:
+        if (cw_skip_payload(k) != DF_OK)
+            return DFI_CW_DAMAGE;
+        return cw_len(k);
+    case CW_LEN: return cw_len(k);
+    case CW_DATA_END:
+        k->at = dfi_buf_tell(k->b);
+        k->state = CW_BOUNDARY;
+        return DFI_CW_BLOCK_END;
+    default: return DFI_CW_DAMAGE;
     }
 }
 
-/* Walk over (OID, chunk stream) pairs up to the OID 0 terminator. */
-static int skip_los(df_reader *r)
+int dfi_cw_data(dfi_cwalk *k, const uint8_t **p, size_t *n, int64_t *at)
 {
-    for (int64_t n = 0;; n++) {
-        int32_t oid;
-        int rc = dfi_read_int(&r->buf, &r->arch, &oid, &r->err);
-
-        if (rc != DF_OK || oid == 0)
-            return rc;
-        rc = dfi_limit_los(&r->lim, n, &r->err, dfi_buf_tell(&r->buf));
-        if (rc != DF_OK)
-            return rc;
-        rc = skip_chunks(r);
-        if (rc != DF_OK)
-            return rc;
-    }
-}
-
-/* Read a block header: type byte (>= 1.3) and the repeated dump id. */
-static int read_block_header(df_reader *r, int *type, int32_t *id)
-{
-    int64_t at = dfi_buf_tell(&r->buf);
+    char what[80];
+    size_t take;
     int rc;
 
-    *type = BLK_DATA;
-    if (r->arch.version >= DF_MAKE_VERSION(1, 3, 0)) {
-        rc = dfi_read_byte(&r->buf, type, &r->err);
-        if (rc != DF_OK)
-            return rc;
-        if (*type != BLK_DATA && *type != BLK_BLOBS)
-            return dfi_fail(&r->err, DF_E_CORRUPT, at, "unrecognized data block type %d", *type);
+    if (k->state != CW_PAYLOAD || k->left == 0)
+        return DF_EOF;
+    rc = dfi_buf_fill(k->b, k->err);
+    if (rc == DF_EOF)
+        rc = dfi_fail(k->err, DF_E_TRUNCATED, dfi_buf_tell(k->b), "unexpected end of file");
+    if (rc != DF_OK) {
+        snprintf(what, sizeof what, "a chunk of %d bytes", k->len);
+        cw_damage(k, rc, DFI_CW_IN_BODY, k->at, what);
+        return rc;
     }
-    return dfi_read_int(&r->buf, &r->arch, id, &r->err);
+    take = dfi_buf_avail(k->b);
+    if ((int64_t)take > k->left)
+        take = (size_t)k->left;
+    *p = dfi_buf_ptr(k->b);
+    *n = take;
+    *at = dfi_buf_tell(k->b);
+    dfi_buf_consume(k->b, take);
+    k->left -= (int64_t)take;
+    return DF_OK;
 }
 
-static int skip_block(df_reader *r, int type)
+/* ---------------------------------------------------------------- reader */
+
+/* The open block's walker, over the reader's buffer. */
+static dfi_cwalk *walk_of(df_reader *r, bool at_block)
 {
-    return type == BLK_BLOBS ? skip_los(r) : skip_chunks(r);
+    custom_state *cs = cs_of(r);
+
+    dfi_cw_init(&cs->k, &r->buf, &r->arch, &r->lim, &r->err, at_block);
+    cs->k.strict_type = true;
+    return &cs->k;
+}
+
+/* Walk to the end of the current block: DF_OK at its end, or the damage's code. */
+static int skip_block(dfi_cwalk *k)
+{
+    for (;;) {
+        dfi_cw_event ev = dfi_cw_next(k);
+
+        if (ev == DFI_CW_BLOCK_END)
+            return DF_OK;
+        if (ev == DFI_CW_DAMAGE)
+            return k->rc;
+    }
 }
 
 /* Scan forward block by block until the block of `e` starts. */
@@ -149,38 +321,30 @@ static int scan_for(df_reader *r, const df_entry *e)
         return rc;
     dfi_entry_label(e, label, sizeof label);
     for (;;) {
-        int64_t pos = dfi_buf_tell(&r->buf);
-        int type;
-        int32_t id;
+        dfi_cwalk *k = walk_of(r, false);
+        dfi_cw_event ev = dfi_cw_next(k);
+        int64_t pos = k->block;
         ssize_t idx;
 
-        rc = dfi_buf_fill(&r->buf, &r->err);
-        if (rc == DF_EOF)
+        if (ev == DFI_CW_AREA_END && k->eof)
             return dfi_fail(&r->err, DF_E_TRUNCATED, pos,
                             "data block of %s not found: the archive ends at offset %lld", label,
                             (long long)pos);
-        if (rc != DF_OK)
-            return rc;
-        if (r->arch.version >= DF_MAKE_VERSION(1, 3, 0)) {
-            int t = dfi_buf_ptr(&r->buf)[0];
-            if (t != BLK_DATA && t != BLK_BLOBS)
-                return dfi_fail(&r->err, DF_E_CORRUPT, pos,
-                                "data block of %s not found: byte 0x%02x at offset %lld ends the "
-                                "data area",
-                                label, t, (long long)pos);
-        }
-        rc = read_block_header(r, &type, &id);
-        if (rc != DF_OK)
-            return rc;
-        if (id == e->dump_id) {
-            cs->block_type = type;
+        if (ev == DFI_CW_AREA_END)
+            return dfi_fail(&r->err, DF_E_CORRUPT, pos,
+                            "data block of %s not found: byte 0x%02x at offset %lld ends the "
+                            "data area",
+                            label, k->byte, (long long)pos);
+        if (ev == DFI_CW_DAMAGE)
+            return k->rc;
+        if (k->id == e->dump_id) {
             cs->block_start = pos;
             return DF_OK;
         }
-        idx = dfi_find_index(r, id);
+        idx = dfi_find_index(r, k->id);
         if (idx >= 0 && cs->found[idx] < 0)
             cs->found[idx] = pos;
-        rc = skip_block(r, type);
+        rc = skip_block(k);
         if (rc != DF_OK)
             return rc;
         if (pos == cs->scan_pos || !r->src.seekable)
@@ -193,8 +357,8 @@ static int goto_block(df_reader *r, const df_entry *e, int64_t pos)
 {
     custom_state *cs = cs_of(r);
     char label[200];
-    int type, rc;
-    int32_t id;
+    dfi_cwalk *k;
+    int rc;
 
     dfi_entry_label(e, label, sizeof label);
     if (r->src.seekable && r->src.size >= 0 && pos >= r->src.size)
@@ -206,14 +370,14 @@ static int goto_block(df_reader *r, const df_entry *e, int64_t pos)
                         "data offset %lld of %s points inside the header or TOC", (long long)pos,
                         label);
     rc = dfi_buf_seek(&r->buf, pos, &r->err);
-    if (rc == DF_OK)
-        rc = read_block_header(r, &type, &id);
     if (rc != DF_OK)
         return rc;
-    if (id != e->dump_id)
+    k = walk_of(r, true);
+    if (dfi_cw_next(k) == DFI_CW_DAMAGE)
+        return k->rc;
+    if (k->id != e->dump_id)
         return dfi_fail(&r->err, DF_E_CORRUPT, pos,
-                        "found unexpected block ID (%d) when reading data of %s", id, label);
-    cs->block_type = type;
+                        "found unexpected block ID (%d) when reading data of %s", k->id, label);
     cs->block_start = pos;
     return DF_OK;
 }
@@ -232,18 +396,16 @@ static int custom_open_data(df_reader *r, const df_entry *e)
         rc = scan_for(r, e);
     if (rc != DF_OK)
         return rc;
-    if ((cs->block_type == BLK_BLOBS) != blobs)
+    if (cs->k.blobs != blobs)
         return dfi_fail(&r->err, DF_E_CORRUPT, cs->block_start,
-                        "block type %d does not match entry %d (%s)", cs->block_type,
-                        e->dump_id, e->desc);
+                        "block type %d does not match entry %d (%s)", cs->k.type, e->dump_id,
+                        e->desc);
     /* Remember it: a pipe asked for this block again can then say "already passed". */
     cs->found[e->index] = cs->block_start;
-    cs->chunk_left = 0;
     cs->chunks_done = false;
     cs->in_lo = false;
     cs->lo_done = false;
     cs->block_done = false;
-    cs->los = 0;
     r->stats.raw_offset = cs->block_start;
     r->stats.raw_bytes = dfi_buf_tell(&r->buf) - cs->block_start;
     switch (r->hdr.compression) {
@@ -255,120 +417,87 @@ static int custom_open_data(df_reader *r, const df_entry *e)
     return DF_OK;
 }
 
+/* The next chunk of the current stream: DF_OK positioned on it, DF_EOF at the stream's end. */
+static int next_chunk(df_reader *r)
+{
+    custom_state *cs = cs_of(r);
+    dfi_cw_event ev = dfi_cw_next(&cs->k);
+
+    r->stats.raw_bytes = dfi_buf_tell(&r->buf) - cs->block_start;
+    if (ev == DFI_CW_DAMAGE)
+        return cs->k.rc;
+    if (ev == DFI_CW_CHUNK) {
+        r->stats.chunks++;
+        return DF_OK;
+    }
+    /* DFI_CW_STREAM_END: a data block ends with its one stream */
+    cs->chunks_done = true;
+    if (!cs->k.blobs && dfi_cw_next(&cs->k) == DFI_CW_BLOCK_END)
+        cs->block_done = true;
+    return DF_EOF;
+}
+
 static int custom_read_raw(df_reader *r, const uint8_t **p, size_t *n)
 {
     custom_state *cs = cs_of(r);
-    size_t take;
+    int64_t at;
     int rc;
 
-    if (cs->chunks_done)
+    if (cs->chunks_done || (cs->k.blobs && !cs->in_lo))
         return DF_EOF;
-    if (cs->chunk_left == 0) {
-        int64_t before = dfi_buf_tell(&r->buf);
-        int32_t len;
-
-        rc = read_len(r, &len, "data chunk");
-        if (rc != DF_OK)
-            return rc;
-        r->stats.raw_bytes += dfi_buf_tell(&r->buf) - before;
-        if (len == 0) {
-            cs->chunks_done = true;
-            if (cs->block_type == BLK_DATA)
-                cs->block_done = true;
-            return DF_EOF;
-        }
-        cs->chunk_left = len;
-        r->stats.chunks++;
-    }
-    rc = dfi_buf_fill(&r->buf, &r->err);
-    if (rc == DF_EOF) {
+    if (cs->k.left == 0 && (rc = next_chunk(r)) != DF_OK)
+        return rc;
+    rc = dfi_cw_data(&cs->k, p, n, &at);
+    if (rc == DF_E_TRUNCATED) {
         char label[200];
         dfi_entry_label(r->cur, label, sizeof label);
         return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&r->buf),
                         "file ends inside a data chunk of %s (%lld bytes missing)", label,
-                        (long long)cs->chunk_left);
+                        (long long)cs->k.left);
     }
     if (rc != DF_OK)
         return rc;
-    take = dfi_buf_avail(&r->buf);
-    if ((int64_t)take > cs->chunk_left)
-        take = (size_t)cs->chunk_left;
-    *p = dfi_buf_ptr(&r->buf);
-    *n = take;
-    dfi_buf_consume(&r->buf, take);
-    cs->chunk_left -= (int64_t)take;
-    r->stats.raw_bytes += (int64_t)take;
-    r->stats.payload_bytes += (int64_t)take;
+    r->stats.raw_bytes += (int64_t)*n;
+    r->stats.payload_bytes += (int64_t)*n;
     return DF_OK;
-}
-
-/* Skip what is left of the current LO's chunk stream. */
-static int finish_lo(df_reader *r)
-{
-    custom_state *cs = cs_of(r);
-    int rc;
-
-    if (!cs->in_lo || cs->chunks_done)
-        return DF_OK;
-    rc = dfi_buf_skip(&r->buf, cs->chunk_left, &r->err);
-    cs->chunk_left = 0;
-    if (rc == DF_OK)
-        rc = skip_chunks(r);
-    cs->chunks_done = true;
-    return rc;
 }
 
 static int custom_next_lo(df_reader *r, uint32_t *oid)
 {
     custom_state *cs = cs_of(r);
-    int64_t before;
-    int32_t v;
-    int rc;
 
     if (cs->lo_done)
         return DF_EOF;
-    rc = finish_lo(r);
-    if (rc != DF_OK)
-        return rc;
-    before = dfi_buf_tell(&r->buf);
-    rc = dfi_read_int(&r->buf, &r->arch, &v, &r->err);
-    if (rc != DF_OK)
-        return rc;
-    r->stats.raw_bytes += dfi_buf_tell(&r->buf) - before;
-    if (v == 0) {
-        cs->lo_done = cs->block_done = true;
-        cs->in_lo = false;
-        return DF_EOF;
+    /* What is left of the current LO's chunk stream is skipped on the way. */
+    for (;;) {
+        dfi_cw_event ev = dfi_cw_next(&cs->k);
+
+        r->stats.raw_bytes = dfi_buf_tell(&r->buf) - cs->block_start;
+        switch (ev) {
+        case DFI_CW_LO:
+            cs->in_lo = true;
+            cs->chunks_done = false;
+            *oid = cs->k.oid;
+            return DF_OK;
+        case DFI_CW_BLOCK_END:
+            cs->lo_done = cs->block_done = true;
+            cs->in_lo = false;
+            return DF_EOF;
+        case DFI_CW_DAMAGE: return cs->k.rc;
+        default: break; /* chunks and stream ends of the LO before */
+        }
     }
-    rc = dfi_limit_los(&r->lim, cs->los, &r->err, before);
-    if (rc != DF_OK)
-        return rc;
-    cs->los++;
-    cs->in_lo = true;
-    cs->chunks_done = false;
-    cs->chunk_left = 0;
-    /* OIDs are unsigned; pg_dump writes them through a signed INT. */
-    *oid = (uint32_t)v;
-    return DF_OK;
 }
 
 /* Leave the input at the end of the open block (needed on a pipe). */
 static int finish_block(df_reader *r)
 {
     custom_state *cs = cs_of(r);
-    int rc = DF_OK;
+    int rc;
 
     if (cs->block_done)
         return DF_OK;
-    if (cs->block_type == BLK_BLOBS) {
-        rc = finish_lo(r);
-        if (rc == DF_OK && !cs->lo_done)
-            rc = skip_los(r);
-    } else if (!cs->chunks_done) {
-        rc = dfi_buf_skip(&r->buf, cs->chunk_left, &r->err);
-        if (rc == DF_OK)
-            rc = skip_chunks(r);
-    }
+    rc = skip_block(&cs->k);
     cs->block_done = rc == DF_OK;
     return rc;
 }
@@ -412,5 +541,5 @@ const dfi_format dfi_format_custom = {
 /* writer.c: bytes of the current chunk not yet handed out, so a block copy keeps the chunking. */
 int64_t dfi_custom_chunk_left(const df_reader *r)
 {
-    return r->fmt == &dfi_format_custom ? cs_of(r)->chunk_left : 0;
+    return r->fmt == &dfi_format_custom ? cs_of(r)->k.left : 0;
 }

@@ -217,38 +217,44 @@ static int dir_open_data(df_reader *r, const df_entry *e)
     return open_data_file(r, e->filename, e);
 }
 
+int dfi_lo_list_next(dfi_buf *b, dfi_line *l, const df_limits *lim, df_error *err)
+{
+    l->n = 0;
+    for (;;) {
+        int rc = dfi_buf_fill(b, err);
+        uint8_t ch;
+
+        if (rc == DF_EOF)
+            return l->n == 0 ? DF_EOF : DF_E_TRUNCATED;
+        if (rc != DF_OK)
+            return rc;
+        ch = dfi_buf_ptr(b)[0];
+        dfi_buf_consume(b, 1);
+        if (ch == '\n')
+            return DF_OK;
+        if ((rc = dfi_line_push(l, lim, (char)ch)) != DF_OK)
+            return rc;
+    }
+}
+
 /* One line of a LO list into ds->line: "<oid> <filename>\n" (spec §6.2). */
 static int read_list_line(df_reader *r, int64_t *at)
 {
     dir_state *ds = ds_of(r);
+    int rc;
 
-    ds->line.n = 0;
     *at = dfi_buf_tell(&ds->list_buf);
-    for (;;) {
-        int rc = dfi_buf_fill(&ds->list_buf, &r->err);
-        const uint8_t *p;
-
-        if (rc == DF_EOF) {
-            if (ds->line.n == 0)
-                return DF_EOF;
-            return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&ds->list_buf),
-                            "last line of large object list \"%s\" has no newline", ds->list_name);
-        }
-        if (rc != DF_OK)
-            return rc;
-        p = dfi_buf_ptr(&ds->list_buf);
-        dfi_buf_consume(&ds->list_buf, 1);
-        if (*p == '\n')
-            break;
-        rc = dfi_line_push(&ds->line, &r->lim, (char)*p);
-        if (rc == DF_E_NOMEM)
-            return dfi_fail(&r->err, DF_E_NOMEM, *at, "out of memory");
-        if (rc != DF_OK)
-            return dfi_fail(&r->err, DF_E_LIMIT, *at,
-                            "line of large object list \"%s\" is longer than %lld bytes",
-                            ds->list_name, (long long)r->lim.max_line - 1);
-    }
-    return DF_OK;
+    rc = dfi_lo_list_next(&ds->list_buf, &ds->line, &r->lim, &r->err);
+    if (rc == DF_E_TRUNCATED)
+        return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&ds->list_buf),
+                        "last line of large object list \"%s\" has no newline", ds->list_name);
+    if (rc == DF_E_NOMEM)
+        return dfi_fail(&r->err, DF_E_NOMEM, *at, "out of memory");
+    if (rc == DF_E_LIMIT)
+        return dfi_fail(&r->err, DF_E_LIMIT, *at,
+                        "line of large object list \"%s\" is longer than %lld bytes",
+                        ds->list_name, (long long)r->lim.max_line - 1);
+    return rc;
 }
 
 bool dfi_lo_list_line(char *line, uint32_t *oid, char **name)

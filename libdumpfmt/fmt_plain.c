@@ -1622,3 +1622,22 @@ const dfi_format dfi_format_plain = {
     .free = plain_free,
     .tell = plain_tell,
 };
+
+/*
+ * The first lines pg_dump, pg_restore -f and pg_dumpall (every release
+ * since 7.3) write; a script saved with CRLF line ends is accepted too.
+ */
+bool dfi_looks_like_plain(const uint8_t *p, size_t n)
+{
+    static const char *const banners[] = {
+        "--\n-- PostgreSQL database dump",       "--\n-- PostgreSQL database cluster dump",
+        "--\r\n-- PostgreSQL database dump",     "--\r\n-- PostgreSQL database cluster dump",
+    };
+
+    for (size_t i = 0; i < sizeof banners / sizeof banners[0]; i++) {
+        size_t k = strlen(banners[i]);
+        if (n >= k && memcmp(p, banners[i], k) == 0)
+            return true;
+    }
+    return false;
+}

@@ -48,7 +48,7 @@ static int64_t round_up(int64_t v)
     return (v + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
 }
 
-bool dfi_tar_all_zero(const uint8_t *h)
+static bool all_zero(const uint8_t *h)
 {
     for (int i = 0; i < TAR_BLOCK; i++)
         if (h[i] != 0)
@@ -56,7 +56,8 @@ bool dfi_tar_all_zero(const uint8_t *h)
     return true;
 }
 
-bool dfi_tar_checksum_ok(const uint8_t *h)
+/* Checksum of a 512-byte header: octal digits up to a space or NUL (9.3 writes 6 + " \0"). */
+static bool checksum_ok(const uint8_t *h)
 {
     unsigned sum = 0, stored = 0;
     int i = 148;
@@ -73,7 +74,7 @@ bool dfi_tar_checksum_ok(const uint8_t *h)
 }
 
 /* Size field: octal digits, or GNU base-256 for sizes of 8 GiB and more. */
-bool dfi_tar_parse_size(const uint8_t *f, int64_t *out)
+static bool parse_size(const uint8_t *f, int64_t *out)
 {
     uint64_t v = 0;
     int i = 0;
@@ -101,7 +102,7 @@ bool dfi_tar_parse_size(const uint8_t *f, int64_t *out)
 }
 
 /* "prefix/name" (ustar) or "name", cut to fit `out`. */
-void dfi_tar_member_name(const uint8_t *h, char *out, size_t n)
+static void member_name(const uint8_t *h, char *out, size_t n)
 {
     size_t plen = strnlen((const char *)h + 345, 155), nlen = strnlen((const char *)h, 100);
     size_t k = 0;
@@ -116,6 +117,157 @@ void dfi_tar_member_name(const uint8_t *h, char *out, size_t n)
         out[k++] = (char)h[i];
     out[k] = '\0';
 }
+
+bool dfi_tar_looks_like(const uint8_t *p, size_t n)
+{
+    if (n < TAR_BLOCK)
+        return false;
+    if (memcmp(p + 257, "ustar", 5) != 0)
+        return false;
+    return checksum_ok(p);
+}
+
+dfi_wrap dfi_tar_member_wrap(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 3 && strcmp(name + n - 3, ".gz") == 0 ? DFI_WRAP_GZIP : DFI_WRAP_RAW;
+}
+
+uint32_t dfi_tar_blob_oid(const char *name, dfi_wrap *wrap)
+{
+    char *end;
+    unsigned long v;
+
+    if (strncmp(name, "blob_", 5) != 0)
+        return 0;
+    v = strtoul(name + 5, &end, 10);
+    if (end == name + 5 || v == 0 || v > UINT32_MAX)
+        return 0;
+    if (strcmp(end, ".dat") != 0 && strcmp(end, ".dat.gz") != 0)
+        return 0;
+    *wrap = dfi_tar_member_wrap(name);
+    return (uint32_t)v;
+}
+
+/* ---------------------------------------------------------------- walker */
+
+/* Walker states: what the next bytes are. */
+enum {
+    TW_HEADER,  /* a member header or the first end block */
+    TW_DATA,    /* the rest (left bytes) of a member's data, then its padding */
+    TW_END2,    /* the second end block */
+    TW_OVER,    /* the walk is over (the end, or damage) */
+};
+
+void dfi_tw_init(dfi_twalk *k, dfi_buf *b, int64_t file_size, df_error *err)
+{
+    memset(k, 0, sizeof *k);
+    k->b = b;
+    k->file_size = file_size;
+    k->err = err;
+    k->state = TW_HEADER;
+}
+
+/* The walk is over with ev, which every later dfi_tw_next() reports again. */
+static dfi_tw_event tw_over(dfi_twalk *k, dfi_tw_event ev, int rc)
+{
+    k->rc = rc;
+    k->state = TW_OVER;
+    k->last = ev;
+    return ev;
+}
+
+/* A member header, or the first end block (left in place). */
+static dfi_tw_event tw_header(dfi_twalk *k)
+{
+    int64_t at = dfi_buf_tell(k->b);
+    const uint8_t *h;
+    int rc = dfi_buf_need(k->b, TAR_BLOCK, k->err);
+
+    k->at = at;
+    if (rc == DF_E_TRUNCATED && k->err->offset == at)
+        return tw_over(k, DFI_TW_NO_END, rc);
+    if (rc != DF_OK)
+        return tw_over(k, DFI_TW_HEADER_FAIL, rc);
+    h = dfi_buf_ptr(k->b);
+    if (all_zero(h)) {
+        k->state = TW_END2;
+        return DFI_TW_END;
+    }
+    if (!checksum_ok(h))
+        return tw_over(k, DFI_TW_BAD_CHECKSUM, DF_E_CORRUPT);
+    if (!parse_size(h + 124, &k->size))
+        return tw_over(k, DFI_TW_BAD_SIZE, DF_E_CORRUPT);
+    member_name(h, k->name, sizeof k->name);
+    dfi_buf_consume(k->b, TAR_BLOCK);
+    k->data = at + TAR_BLOCK;
+    if (k->file_size >= 0 && k->data + k->size > k->file_size)
+        return tw_over(k, DFI_TW_PAST_END, DF_E_TRUNCATED);
+    k->left = k->size;
+    k->state = TW_DATA;
+    return DFI_TW_MEMBER;
+}
+
+/* The second end block: anything after it is ignored. */
+static dfi_tw_event tw_end2(dfi_twalk *k)
+{
+    int rc;
+
+    dfi_buf_consume(k->b, TAR_BLOCK);
+    k->data = dfi_buf_tell(k->b);
+    rc = dfi_buf_need(k->b, TAR_BLOCK, k->err);
+    if (rc != DF_OK)
+        return tw_over(k, DFI_TW_END_FAIL, rc);
+    if (!all_zero(dfi_buf_ptr(k->b)))
+        return tw_over(k, DFI_TW_BAD_END, DF_E_CORRUPT);
+    return tw_over(k, DFI_TW_END_OK, DF_OK);
+}
+
+dfi_tw_event dfi_tw_next(dfi_twalk *k)
+{
+    int rc;
+
+    switch (k->state) {
+    case TW_HEADER: return tw_header(k);
+    case TW_DATA:
+        if ((rc = dfi_buf_skip(k->b, k->left, k->err)) != DF_OK)
+            return tw_over(k, DFI_TW_DATA_FAIL, rc);
+        k->left = 0;
+        if ((rc = dfi_buf_skip(k->b, round_up(k->size) - k->size, k->err)) != DF_OK)
+            return tw_over(k, DFI_TW_PADDING_FAIL, rc);
+        return tw_header(k);
+    case TW_END2: return tw_end2(k);
+    default: return k->last;
+    }
+}
+
+int dfi_tw_data(dfi_twalk *k, const uint8_t **p, size_t *n, int64_t *at)
+{
+    size_t take;
+    int rc;
+
+    if (k->state != TW_DATA || k->left == 0)
+        return DF_EOF;
+    rc = dfi_buf_fill(k->b, k->err);
+    if (rc == DF_EOF)
+        rc = dfi_fail(k->err, DF_E_TRUNCATED, dfi_buf_tell(k->b), "unexpected end of file");
+    if (rc != DF_OK) {
+        tw_over(k, DFI_TW_DATA_FAIL, rc);
+        return rc;
+    }
+    take = dfi_buf_avail(k->b);
+    if ((int64_t)take > k->left)
+        take = (size_t)k->left;
+    *p = dfi_buf_ptr(k->b);
+    *n = take;
+    *at = dfi_buf_tell(k->b);
+    dfi_buf_consume(k->b, take);
+    k->left -= (int64_t)take;
+    return DF_OK;
+}
+
+/* ---------------------------------------------------------------- reader */
 
 /* FNV-1a: member names are short and not chosen to collide with anything that matters. */
 static size_t name_hash(const char *name)
@@ -232,37 +384,35 @@ static int read_member_header(df_reader *r, char *name, size_t n, int64_t *size)
 {
     tar_state *ts = ts_of(r);
     int64_t at = dfi_buf_tell(&r->buf);
-    const uint8_t *h;
+    dfi_twalk k;
     int rc;
 
     /* Header problems are at offsets of the tar file itself, not of a member. */
     dfi_error_set_member(&r->err, "");
-    rc = dfi_buf_need(&r->buf, TAR_BLOCK, &r->err);
-
-    if (rc == DF_E_TRUNCATED)
-        return dfi_fail(&r->err, DF_E_TRUNCATED, r->err.offset,
-                        "tar archive ends inside or before a member header at offset %lld",
-                        (long long)at);
-    if (rc != DF_OK)
-        return rc;
-    h = dfi_buf_ptr(&r->buf);
-    if (dfi_tar_all_zero(h)) {
-        ts->at_end = true;
-        return DF_EOF;
-    }
-    if (!dfi_tar_checksum_ok(h))
+    dfi_tw_init(&k, &r->buf, r->src.seekable ? r->src.size : -1, &r->err);
+    switch (dfi_tw_next(&k)) {
+    case DFI_TW_MEMBER: break;
+    case DFI_TW_END: ts->at_end = true; return DF_EOF;
+    case DFI_TW_BAD_CHECKSUM:
         return dfi_fail(&r->err, DF_E_CORRUPT, at, "tar header checksum mismatch");
-    if (!dfi_tar_parse_size(h + 124, size))
+    case DFI_TW_BAD_SIZE:
         return dfi_fail(&r->err, DF_E_CORRUPT, at + 124, "invalid size in tar header");
-    dfi_tar_member_name(h, name, n);
-    dfi_buf_consume(&r->buf, TAR_BLOCK);
-    if (r->src.seekable && r->src.size >= 0 && at + TAR_BLOCK + *size > r->src.size)
+    case DFI_TW_PAST_END:
         return dfi_fail(&r->err, DF_E_TRUNCATED, r->src.size,
                         "tar member \"%s\" declares %lld bytes but the file ends %lld bytes "
                         "into it",
-                        name, (long long)*size, (long long)(r->src.size - at - TAR_BLOCK));
+                        k.name, (long long)k.size, (long long)(r->src.size - k.data));
+    default:
+        if (k.rc == DF_E_TRUNCATED)
+            return dfi_fail(&r->err, DF_E_TRUNCATED, r->err.offset,
+                            "tar archive ends inside or before a member header at offset %lld",
+                            (long long)at);
+        return k.rc;
+    }
+    snprintf(name, n, "%s", k.name);
+    *size = k.size;
     rc = remember(r, name, at, *size);
-    ts->next_header = ts->walked = at + TAR_BLOCK + round_up(*size);
+    ts->next_header = ts->walked = k.data + round_up(*size);
     return rc;
 }
 
@@ -314,9 +464,7 @@ static int enter_member(df_reader *r, const tar_member *m)
     snprintf(r->stats.member, sizeof r->stats.member, "%s", m->name);
     r->stats.raw_offset = m->data;
     dfi_error_set_member(&r->err, m->name);
-    r->wrap = strlen(m->name) > 3 && strcmp(m->name + strlen(m->name) - 3, ".gz") == 0
-                  ? DFI_WRAP_GZIP
-                  : DFI_WRAP_RAW;
+    r->wrap = dfi_tar_member_wrap(m->name);
     return DF_OK;
 }
 
@@ -390,18 +538,6 @@ static int tar_open_data(df_reader *r, const df_entry *e)
     return enter_member(r, m);
 }
 
-static int oid_of_blob(const char *name, uint32_t *oid)
-{
-    char *end;
-    unsigned long v = strtoul(name + 5, &end, 10);
-
-    if (end == name + 5 || v == 0 || v > UINT32_MAX ||
-        (strcmp(end, ".dat") != 0 && strcmp(end, ".dat.gz") != 0))
-        return DF_E_CORRUPT;
-    *oid = (uint32_t)v;
-    return DF_OK;
-}
-
 static int tar_next_lo(df_reader *r, uint32_t *oid)
 {
     tar_state *ts = ts_of(r);
@@ -425,7 +561,7 @@ static int tar_next_lo(df_reader *r, uint32_t *oid)
     }
     if (strncmp(m->name, "blob_", 5) != 0)
         return DF_EOF;
-    if (oid_of_blob(m->name, oid) != DF_OK)
+    if ((*oid = dfi_tar_blob_oid(m->name, &r->wrap)) == 0)
         return dfi_fail(&r->err, DF_E_CORRUPT, m->header, "invalid large object member name \"%s\"",
                         m->name);
     return enter_member(r, m);

@@ -57,6 +57,14 @@ DFI_HIDDEN void dfi_src_close(dfi_src *s);
 DFI_HIDDEN int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *member,
                                      size_t mn, int *wrap, bool follow, df_error *err);
 /*
+ * The same discovery without opening: DIR/NAME or the first of its suffixed
+ * names that exists, checked as dfi_member_check does (*size, may be NULL).
+ * member (mn bytes) receives the name tried last.  DF_E_NOTFOUND (err not
+ * set) when none exists, else the check's result for the first that does.
+ */
+DFI_HIDDEN int dfi_member_discover(const char *dir, const char *name, char *member, size_t mn,
+                                   int *wrap, int64_t *size, bool follow, df_error *err);
+/*
  * The one place that says a member name from toc.dat or an LO list stays
  * inside the archive directory: not empty, no '/', not "." or "..".
  */
@@ -183,6 +191,13 @@ struct dfi_codec {
      * DF_E_TRUNCATED with d->msg. */
     int (*finish)(dfi_dec *d);
     void (*end)(dfi_dec *d);
+    /*
+     * Walk the frames of a stored file from b's position to its end without
+     * decoding (--quick): the codec's own framing, checked for what can be
+     * seen without the data.  DF_OK, or DF_E_TRUNCATED / DF_E_CORRUPT / an
+     * I/O error in err.  NULL: the codec has no framing to skim (raw, zlib).
+     */
+    int (*skim)(dfi_buf *b, df_error *err);
 };
 
 DFI_HIDDEN const dfi_codec *dfi_codec_for(dfi_wrap w);
@@ -195,6 +210,14 @@ DFI_HIDDEN void dfi_dec_end(dfi_dec *d);
 /* Which wrap a file starts with, by magic (gzip 1f8b, lz4 04224d18, zstd 28b52ffd); RAW otherwise.
  */
 DFI_HIDDEN dfi_wrap dfi_wrap_sniff(const uint8_t *p, size_t n);
+/* The codec's skim() over b (see dfi_codec); DF_E_UNSUPPORTED when the codec has none. */
+DFI_HIDDEN int dfi_codec_skim(dfi_wrap w, dfi_buf *b, df_error *err);
+/* For skim(): take the next n bytes of b (*p points at them); DF_E_TRUNCATED at the end. */
+DFI_HIDDEN int dfi_skim_take(dfi_buf *b, df_error *err, size_t n, const uint8_t **p);
+static inline uint32_t dfi_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 /*
  * Bookkeeping shared by the frame codecs (lz4, zstd), whose libraries decode
@@ -251,18 +274,126 @@ typedef struct dfi_format {
     int64_t (*tell)(const df_reader *r);
 } dfi_format;
 
+/*
+ * fmt_custom.c: the custom format's walker (spec §5.1), one iterator over
+ * the data area in the shape of libarchive's read_header/read_data_skip:
+ * each dfi_cw_next() reports the next piece of structure, with raw offsets,
+ * and skips whatever of the previous piece the caller did not read.  The
+ * reader and the verifier both walk blocks with it, so block types, chunk
+ * framing and the LO layout are known in fmt_custom.c only.  Damage to the
+ * framing (a cut, a bad length) is an event too; past it the walk cannot
+ * go on, since nothing in the format says where the next block starts.  A
+ * block whose framing is intact but whose contents are wrong (unknown dump
+ * id, wrong type for its entry) is the caller's to judge: the walk goes on.
+ */
+typedef enum dfi_cw_event {
+    DFI_CW_BLOCK,      /* a block header: type, blobs, id; block = its offset */
+    DFI_CW_LO,         /* BLOBS: a large object's chunk stream starts: oid; at = the OID */
+    DFI_CW_CHUNK,      /* a chunk: len payload bytes follow (at = its length field) */
+    DFI_CW_STREAM_END, /* the 0 length that ends a chunk stream */
+    DFI_CW_BLOCK_END,  /* the block is over; at = its end */
+    DFI_CW_AREA_END,   /* no block starts at `at`: the input ended (eof) or holds `byte` */
+    DFI_CW_DAMAGE,     /* framing unreadable: rc, err, what, fail_at, block, where; final */
+} dfi_cw_event;
+
+/* Where a DFI_CW_DAMAGE happened. */
+enum { DFI_CW_AT_BOUNDARY, DFI_CW_AT_HEADER, DFI_CW_IN_BODY };
+
+typedef struct dfi_cwalk {
+    dfi_buf *b;
+    const dfi_arch *arch;
+    const df_limits *lim;
+    df_error *err;
+    bool sparse;      /* skip big payloads by seeking and reading little after them (--quick) */
+    bool strict_type; /* a block header with an unknown type byte is damage (reader) */
+    /* the last event */
+    int type;    /* block type byte (1 data, 3 BLOBS; 1 before archive 1.3) */
+    bool blobs;  /* a BLOBS block */
+    int32_t id;  /* the block's dump id */
+    uint32_t oid;
+    int32_t len; /* chunk payload length */
+    int64_t at, block;
+    bool eof;  /* DFI_CW_AREA_END: at the end of input */
+    int byte;  /* DFI_CW_AREA_END: the byte that is no block type */
+    int rc;    /* DFI_CW_DAMAGE: the error code (err holds its message and offset) */
+    int where; /* DFI_CW_DAMAGE: DFI_CW_AT_* */
+    char what[80]; /* DFI_CW_DAMAGE: the piece that could not be read, at fail_at */
+    int64_t fail_at;
+    /* position */
+    int state;
+    int64_t left; /* payload bytes of the current chunk not read yet */
+    int64_t los;  /* large objects of the current BLOBS block */
+} dfi_cwalk;
+
+/* A walk over b, from a block boundary (at_block: no boundary checks, the block header first). */
+DFI_HIDDEN void dfi_cw_init(dfi_cwalk *k, dfi_buf *b, const dfi_arch *arch, const df_limits *lim,
+                            df_error *err, bool at_block);
+/* Start inside a block whose header was read: blobs says which body follows. */
+DFI_HIDDEN void dfi_cw_enter_body(dfi_cwalk *k, bool blobs, int64_t block);
+DFI_HIDDEN dfi_cw_event dfi_cw_next(dfi_cwalk *k);
+/*
+ * After DFI_CW_CHUNK: the next piece of its payload (*p, *n, raw offset *at);
+ * DF_EOF when the chunk is read; DF_E_TRUNCATED etc. (then next() reports the damage).
+ */
+DFI_HIDDEN int dfi_cw_data(dfi_cwalk *k, const uint8_t **p, size_t *n, int64_t *at);
+
 extern DFI_HIDDEN const dfi_format dfi_format_custom;
 extern DFI_HIDDEN const dfi_format dfi_format_directory;
 extern DFI_HIDDEN const dfi_format dfi_format_tar;
 
-/* fmt_tar.c: ustar header pieces (spec §7.2), shared with the probe and the verifier. */
-DFI_HIDDEN bool dfi_tar_all_zero(const uint8_t *h);
-/* Checksum of a 512-byte header: octal digits up to a space or NUL (9.3 writes 6 + " \0"). */
-DFI_HIDDEN bool dfi_tar_checksum_ok(const uint8_t *h);
-/* Size field: octal, or GNU base-256 for 8 GiB and more. */
-DFI_HIDDEN bool dfi_tar_parse_size(const uint8_t *field, int64_t *out);
-/* "prefix/name" (ustar) or "name", cut to fit `out`. */
-DFI_HIDDEN void dfi_tar_member_name(const uint8_t *h, char *out, size_t n);
+/* fmt_tar.c: do the first n bytes of a file look like a ustar archive (the probe)? */
+DFI_HIDDEN bool dfi_tar_looks_like(const uint8_t *p, size_t n);
+/*
+ * fmt_tar.c: a large object's member, blob_<oid>.dat (or .dat.gz): the OID
+ * and how the member is stored; 0 for any other name.
+ */
+DFI_HIDDEN uint32_t dfi_tar_blob_oid(const char *name, dfi_wrap *wrap);
+/* fmt_tar.c: how a member is stored, by its name (".gz": gzip). */
+DFI_HIDDEN dfi_wrap dfi_tar_member_wrap(const char *name);
+
+/*
+ * fmt_tar.c: the tar format's walker (spec §7), member by member from a
+ * header boundary, in the shape of libarchive's read_header/read_data_skip:
+ * dfi_tw_next() skips what the caller did not read of the previous member
+ * (and its padding) and reports the next piece of structure or the damage
+ * that ends the walk, with raw offsets.  The reader (member headers) and the
+ * verifier (the whole walk) use it, so ustar framing lives in fmt_tar.c only.
+ */
+typedef enum dfi_tw_event {
+    DFI_TW_MEMBER,       /* a member header at `at`: name, size; its data follow at `data` */
+    DFI_TW_END,          /* a zero block at `at`: the end of the archive (next: its second block) */
+    DFI_TW_END_OK,       /* ... and the second zero block is there; the walk is over */
+    /* damage: the walk is over */
+    DFI_TW_NO_END,       /* the input ends at `at`, a header boundary, without the end blocks */
+    DFI_TW_HEADER_FAIL,  /* reading the header at `at` failed: rc, err (a cut: err.offset) */
+    DFI_TW_BAD_CHECKSUM, /* the header at `at` fails its checksum */
+    DFI_TW_BAD_SIZE,     /* the header at `at` has an invalid size field (at `at` + 124) */
+    DFI_TW_PAST_END,     /* the member's data (name, data, size) run past the file's end */
+    DFI_TW_DATA_FAIL,    /* reading or skipping the member's data failed: rc, err */
+    DFI_TW_PADDING_FAIL, /* skipping the member's padding failed: rc, err */
+    DFI_TW_END_FAIL,     /* reading the second end block failed: rc, err */
+    DFI_TW_BAD_END,      /* the zero block at `at` is followed by a non-zero one at `data` */
+} dfi_tw_event;
+
+typedef struct dfi_twalk {
+    dfi_buf *b;
+    df_error *err;
+    int64_t file_size; /* -1: unknown (a pipe); else members past it are DFI_TW_PAST_END */
+    /* the last event */
+    char name[256];
+    int64_t at, data, size;
+    int rc;
+    /* position */
+    int state;
+    dfi_tw_event last; /* what ended the walk */
+    int64_t left;      /* data bytes of the current member not read yet */
+} dfi_twalk;
+
+/* A walk over b from a header boundary at b's position. */
+DFI_HIDDEN void dfi_tw_init(dfi_twalk *k, dfi_buf *b, int64_t file_size, df_error *err);
+DFI_HIDDEN dfi_tw_event dfi_tw_next(dfi_twalk *k);
+/* After DFI_TW_MEMBER: the next piece of its data (*p, *n at raw offset *at); DF_EOF at its end. */
+DFI_HIDDEN int dfi_tw_data(dfi_twalk *k, const uint8_t **p, size_t *n, int64_t *at);
 extern DFI_HIDDEN const dfi_format dfi_format_plain;
 /* fmt_plain.c: df_reader_measure for a plain script (the numbers were taken at open). */
 DFI_HIDDEN int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows, int64_t *out_bytes,
@@ -355,24 +486,34 @@ DFI_HIDDEN int32_t dfi_id_pairs_find(const dfi_id_pair *p, size_t n, int32_t id)
 DFI_HIDDEN int dfi_toc_filename_extra(df_reader *r, df_entry *e);
 /* One line of a directory archive's LO list, "<oid> <file>" (spec §6.2), split in place. */
 DFI_HIDDEN bool dfi_lo_list_line(char *line, uint32_t *oid, char **name);
-/* reader.c: DF_E_LIMIT (with the message) when a BLOBS entry already holds max_los objects. */
+/* toc.c: DF_E_LIMIT (with the message) when a BLOBS entry already holds max_los objects. */
 DFI_HIDDEN int dfi_limit_los(const df_limits *lim, int64_t n, df_error *err, int64_t at);
-/* reader.c: a line of a LO list, grown up to df_limits.max_line; free s when done. */
+/* toc.c: a line of a LO list, grown up to df_limits.max_line; free s when done. */
 typedef struct dfi_line {
     char *s;
     size_t n, cap;
 } dfi_line;
 /* Append ch: DF_OK, DF_E_LIMIT (the line would reach max_line) or DF_E_NOMEM. */
 DFI_HIDDEN int dfi_line_push(dfi_line *l, const df_limits *lim, char ch);
-/* reader.c: note whether r->buf's first bytes look converted to CR LF line ends. */
+/*
+ * fmt_directory.c: the next line of a LO list from b into l (no newline): DF_OK, DF_EOF after
+ * the last, DF_E_TRUNCATED when the last has no newline, DF_E_LIMIT (max_line), DF_E_NOMEM, or
+ * the input's error (in err).  Callers word their own messages.
+ */
+DFI_HIDDEN int dfi_lo_list_next(dfi_buf *b, dfi_line *l, const df_limits *lim, df_error *err);
+/* How many leading bytes the probe (and the text-damage check) looks at. */
+#define DFI_PROBE_BYTES 4096
+/* toc.c: does this look like a binary file whose every LF got a CR (text-mode conversion)? */
+DFI_HIDDEN bool dfi_looks_crlf(const uint8_t *p, size_t n);
+/* toc.c: note whether r->buf's first bytes look converted to CR LF line ends. */
 DFI_HIDDEN void dfi_note_text_damage(df_reader *r);
 /* reader.c: rc, with a hint added to r->err's message when a failure looks due to that. */
 DFI_HIDDEN int dfi_text_damage_hint(df_reader *r, int rc);
-/* reader.c: the entry's index by dump id, or -1. */
+/* toc.c: the entry's index by dump id, or -1. */
 DFI_HIDDEN ssize_t dfi_find_index(const df_reader *r, int32_t id);
-/* reader.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */
+/* toc.c: "TABLE DATA sales.orders (dump id 3012)" for messages. */
 DFI_HIDDEN void dfi_entry_label(const df_entry *e, char *buf, size_t n);
-/* True if desc equals s. */
+/* toc.c: true if desc equals s. */
 DFI_HIDDEN bool dfi_desc_is(const df_entry *e, const char *s);
 
 /* copy.c: INSERT mode, the rows of the statements that ended (salvage keeps whole statements). */

@@ -24,37 +24,6 @@ void df_limits_default(df_limits *l)
     l->max_line = 4096;
 }
 
-/*
- * The limits on large objects, checked here and nowhere else: the custom
- * reader, the directory reader and the verifier's custom, directory and tar
- * walks all count through these two (issue 10).
- */
-int dfi_limit_los(const df_limits *lim, int64_t n, df_error *err, int64_t at)
-{
-    if (n < lim->max_los)
-        return DF_OK;
-    return dfi_fail(err, DF_E_LIMIT, at, "more than %lld large objects in one BLOBS entry",
-                    (long long)lim->max_los);
-}
-
-/* One more byte of a LO list line (kept NUL-terminated), which may be max_line - 1 long. */
-int dfi_line_push(dfi_line *l, const df_limits *lim, char ch)
-{
-    if ((int64_t)l->n + 1 >= lim->max_line)
-        return DF_E_LIMIT;
-    if (l->n + 2 > l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        char *ns = realloc(l->s, cap);
-        if (ns == NULL)
-            return DF_E_NOMEM;
-        l->s = ns;
-        l->cap = cap;
-    }
-    l->s[l->n++] = ch;
-    l->s[l->n] = '\0';
-    return DF_OK;
-}
-
 df_reader *df_reader_new(const df_limits *limits)
 {
     df_reader *r = calloc(1, sizeof *r);
@@ -118,49 +87,11 @@ const df_entry *df_reader_toc_at(const df_reader *r, size_t i)
     return i < r->nentries ? &r->entries[i] : NULL;
 }
 
-ssize_t dfi_find_index(const df_reader *r, int32_t id)
-{
-    size_t lo = 0, hi = r->nentries;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int32_t v = r->entries[r->id_sorted[mid]].dump_id;
-        if (v < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < r->nentries && r->entries[r->id_sorted[lo]].dump_id == id)
-        return r->id_sorted[lo];
-    return -1;
-}
-
 const df_entry *df_reader_find(const df_reader *r, int32_t dump_id)
 {
     ssize_t i = r->id_sorted ? dfi_find_index(r, dump_id) : -1;
 
     return i >= 0 ? &r->entries[i] : NULL;
-}
-
-void dfi_entry_label(const df_entry *e, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s %s%s%s (dump id %d)", e->desc ? e->desc : "?", e->schema ? e->schema : "",
-             e->schema ? "." : "", e->tag ? e->tag : "", e->dump_id);
-}
-
-bool dfi_desc_is(const df_entry *e, const char *s) { return e->desc && strcmp(e->desc, s) == 0; }
-
-int df_entry_is_blobs(const df_entry *e) { return dfi_desc_is(e, "BLOBS"); }
-
-int df_entry_has_data(const df_entry *e)
-{
-    if (!e->had_dumper)
-        return 0;
-    if (e->data_offset_text >= 0)
-        return 1; /* a data part of a plain script */
-    if (e->offset_state == DF_OFFSET_SET || e->offset_state == DF_OFFSET_NOT_SET)
-        return 1;
-    return e->offset_state == DF_OFFSET_NONE && e->filename != NULL && e->filename[0] != '\0';
 }
 
 /* ------------------------------------------------------------ probing */
@@ -177,64 +108,6 @@ static int peek_up_to(df_reader *r, size_t n)
     return rc;
 }
 
-static bool looks_like_tar(const uint8_t *p, size_t n)
-{
-    if (n < 512)
-        return false;
-    if (memcmp(p + 257, "ustar", 5) != 0)
-        return false;
-    return dfi_tar_checksum_ok(p);
-}
-
-/*
- * The first lines pg_dump, pg_restore -f and pg_dumpall (every release
- * since 7.3) write; a script saved with CRLF line ends is accepted too.
- */
-bool dfi_looks_like_plain(const uint8_t *p, size_t n)
-{
-    static const char *const banners[] = {
-        "--\n-- PostgreSQL database dump",       "--\n-- PostgreSQL database cluster dump",
-        "--\r\n-- PostgreSQL database dump",     "--\r\n-- PostgreSQL database cluster dump",
-    };
-
-    for (size_t i = 0; i < sizeof banners / sizeof banners[0]; i++) {
-        size_t k = strlen(banners[i]);
-        if (n >= k && memcmp(p, banners[i], k) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* How many leading bytes the probe looks at: enough for the text-damage checks below. */
-#define PROBE_BYTES 4096
-
-/*
- * A binary file that went through a \n -> \r\n conversion (a text-mode
- * redirection or transfer): every LF is preceded by a CR.  A real archive
- * has LF bytes in its header or TOC (the hour 10, a dump id 10, a length
- * 10 ...) with no CR before them; none of the corpus archives passes this.
- */
-static bool looks_crlf(const uint8_t *p, size_t n)
-{
-    size_t crlf = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != '\n')
-            continue;
-        if (i == 0 || p[i - 1] != '\r')
-            return false;
-        crlf++;
-    }
-    return crlf > 0;
-}
-
-void dfi_note_text_damage(df_reader *r)
-{
-    if (peek_up_to(r, PROBE_BYTES) == DF_OK)
-        r->crlf_suspect = looks_crlf(dfi_buf_ptr(&r->buf), dfi_buf_avail(&r->buf));
-    else
-        dfi_error_clear(&r->err); /* the parser meets the same error and reports it */
-}
 
 int dfi_text_damage_hint(df_reader *r, int rc)
 {
@@ -302,13 +175,13 @@ static int probe(df_reader *r, const dfi_format **fmt)
 {
     const uint8_t *p;
     size_t n;
-    int rc = peek_up_to(r, PROBE_BYTES);
+    int rc = peek_up_to(r, DFI_PROBE_BYTES);
 
     if (rc != DF_OK)
         return rc;
     p = dfi_buf_ptr(&r->buf);
     n = dfi_buf_avail(&r->buf);
-    r->crlf_suspect = looks_crlf(p, n);
+    r->crlf_suspect = dfi_looks_crlf(p, n);
     if (n >= 8 && memcmp(p, "PGDMP", 5) == 0) {
         int vmin = p[6];
         /* magic, vmaj, vmin, [vrev], intSize, [offSize], format */
@@ -326,7 +199,7 @@ static int probe(df_reader *r, const dfi_format **fmt)
         *fmt = &dfi_format_custom; /* short header: let the parser say where it ends */
         return DF_OK;
     }
-    if (looks_like_tar(p, n)) {
+    if (dfi_tar_looks_like(p, n)) {
         *fmt = &dfi_format_tar;
         return DF_OK;
     }

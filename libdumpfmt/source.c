@@ -327,27 +327,53 @@ int dfi_src_open_member(dfi_src *s, const char *dir, const char *name, bool foll
     return setup_owned(s, fd, err);
 }
 
+/* pg_restore's discovery order of a directory archive's file: NAME, NAME.gz, NAME.lz4, NAME.zst. */
+static const char *const discover_suffix[] = {"", ".gz", ".lz4", ".zst"};
+static const dfi_wrap discover_wrap[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
+#define DISCOVER_N (sizeof discover_suffix / sizeof discover_suffix[0])
+
+/* Try candidate i of name into file (fn bytes): DF_OK, or DF_E_LIMIT when it does not fit. */
+static int discover_name(const char *name, size_t i, char *file, size_t fn, df_error *err)
+{
+    if ((size_t)snprintf(file, fn, "%s%s", name, discover_suffix[i]) >= fn)
+        return dfi_fail(err, DF_E_LIMIT, -1, "file name \"%s\" is too long", name);
+    return DF_OK;
+}
+
+int dfi_member_discover(const char *dir, const char *name, char *member, size_t mn, int *wrap,
+                        int64_t *size, bool follow, df_error *err)
+{
+    for (size_t i = 0; i < DISCOVER_N; i++) {
+        int rc = discover_name(name, i, member, mn, err);
+
+        if (rc == DF_OK)
+            rc = dfi_member_check(dir, member, follow, size, err);
+        if (rc == DF_E_NOTFOUND)
+            continue;
+        *wrap = discover_wrap[i];
+        return rc;
+    }
+    return DF_E_NOTFOUND;
+}
+
 int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *member, size_t mn,
                           int *wrap, bool follow, df_error *err)
 {
-    static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
-    static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
-
     if (!dfi_member_name_ok(name))
         return dfi_fail(err, DF_E_CORRUPT, -1, "invalid file name \"%s\" in archive",
                         name ? name : "");
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+    for (size_t i = 0; i < DISCOVER_N; i++) {
         char file[NAME_MAX + 1];
-        int rc;
+        int rc = discover_name(name, i, file, sizeof file, err);
 
-        if ((size_t)snprintf(file, sizeof file, "%s%s", name, suffix[i]) >= sizeof file)
-            return dfi_fail(err, DF_E_LIMIT, -1, "file name \"%s\" is too long", name);
+        if (rc != DF_OK)
+            return rc;
         rc = dfi_src_open_member(s, dir, file, follow, err);
         if (rc == DF_E_NOTFOUND)
             continue;
         if (member != NULL)
             snprintf(member, mn, "%s", file);
-        *wrap = wraps[i];
+        *wrap = discover_wrap[i];
         return rc;
     }
     return dfi_fail(err, DF_E_NOTFOUND, -1, "\"%s\" is missing (also tried .gz, .lz4, .zst)", name);

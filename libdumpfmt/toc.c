@@ -1,11 +1,15 @@
 /*
  * toc.c — the archive header (spec §3) and the TOC entry model and parser
  * (spec §4) shared by the custom, directory and tar formats.  Each format
- * supplies only the reader of its per-entry "extra" field.
+ * supplies only the reader of its per-entry "extra" field.  Also what the
+ * format modules need of entries (the id index, labels, limits) and the
+ * text-damage check of the first bytes, so that the formats call toc.c and
+ * never back into reader.c, which calls them through dfi_format.
  */
 #include "entrytype.h"
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -533,3 +537,113 @@ void dfi_toc_free(df_reader *r)
     r->id_sorted = NULL;
     r->nentries = r->cap_entries = 0;
 }
+
+/* ------------------------------------------------------------------------------------------
+ * Entries: the id index, labels and kinds, and the limits on what an entry holds.  The format
+ * modules use these, so they live here and not in reader.c, which calls the formats.
+ */
+
+ssize_t dfi_find_index(const df_reader *r, int32_t id)
+{
+    size_t lo = 0, hi = r->nentries;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int32_t v = r->entries[r->id_sorted[mid]].dump_id;
+        if (v < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < r->nentries && r->entries[r->id_sorted[lo]].dump_id == id)
+        return r->id_sorted[lo];
+    return -1;
+}
+
+void dfi_entry_label(const df_entry *e, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %s%s%s (dump id %d)", e->desc ? e->desc : "?", e->schema ? e->schema : "",
+             e->schema ? "." : "", e->tag ? e->tag : "", e->dump_id);
+}
+
+bool dfi_desc_is(const df_entry *e, const char *s) { return e->desc && strcmp(e->desc, s) == 0; }
+
+int df_entry_is_blobs(const df_entry *e) { return dfi_desc_is(e, "BLOBS"); }
+
+int df_entry_has_data(const df_entry *e)
+{
+    if (!e->had_dumper)
+        return 0;
+    if (e->data_offset_text >= 0)
+        return 1; /* a data part of a plain script */
+    if (e->offset_state == DF_OFFSET_SET || e->offset_state == DF_OFFSET_NOT_SET)
+        return 1;
+    return e->offset_state == DF_OFFSET_NONE && e->filename != NULL && e->filename[0] != '\0';
+}
+
+/*
+ * The limits on large objects, checked here and nowhere else: the custom
+ * reader, the directory reader and the verifier's custom, directory and tar
+ * walks all count through these two (issue 10).
+ */
+int dfi_limit_los(const df_limits *lim, int64_t n, df_error *err, int64_t at)
+{
+    if (n < lim->max_los)
+        return DF_OK;
+    return dfi_fail(err, DF_E_LIMIT, at, "more than %lld large objects in one BLOBS entry",
+                    (long long)lim->max_los);
+}
+
+/* One more byte of a LO list line (kept NUL-terminated), which may be max_line - 1 long. */
+int dfi_line_push(dfi_line *l, const df_limits *lim, char ch)
+{
+    if ((int64_t)l->n + 1 >= lim->max_line)
+        return DF_E_LIMIT;
+    if (l->n + 2 > l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        char *ns = realloc(l->s, cap);
+        if (ns == NULL)
+            return DF_E_NOMEM;
+        l->s = ns;
+        l->cap = cap;
+    }
+    l->s[l->n++] = ch;
+    l->s[l->n] = '\0';
+    return DF_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Text damage: a binary archive that went through a text-mode copy.
+ */
+
+/*
+ * A binary file that went through a \n -> \r\n conversion (a text-mode
+ * redirection or transfer): every LF is preceded by a CR.  A real archive
+ * has LF bytes in its header or TOC (the hour 10, a dump id 10, a length
+ * 10 ...) with no CR before them; none of the corpus archives passes this.
+ */
+bool dfi_looks_crlf(const uint8_t *p, size_t n)
+{
+    size_t crlf = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (i == 0 || p[i - 1] != '\r')
+            return false;
+        crlf++;
+    }
+    return crlf > 0;
+}
+
+void dfi_note_text_damage(df_reader *r)
+{
+    /* a short file is no error here: what it holds is looked at */
+    int rc = dfi_buf_need(&r->buf, DFI_PROBE_BYTES, &r->err);
+
+    if (rc == DF_OK || rc == DF_E_TRUNCATED)
+        r->crlf_suspect = dfi_looks_crlf(dfi_buf_ptr(&r->buf), dfi_buf_avail(&r->buf));
+    if (rc != DF_OK)
+        dfi_error_clear(&r->err); /* the parser meets any other error and reports it */
+}
+

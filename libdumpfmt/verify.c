@@ -55,7 +55,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define V_TAR_BLOCK 512
 
 /* ================================================================== */
 /* Names                                                               */
@@ -130,10 +129,6 @@ static void note_progress(vworker *w, const dfi_buf *b, int64_t bytes)
 /* Custom format (spec §5.1)                                           */
 /* ================================================================== */
 
-#define BLK_DATA 1
-#define BLK_BLOBS 3
-#define V13 DF_MAKE_VERSION(1, 3, 0)
-
 /* The walk could not read `what` (at `at`) inside the block starting at `block`. */
 static void framing_fail(vctx *c, ventry *ve, int rc, const df_error *err, int64_t block,
                          const char *what, int64_t at)
@@ -167,7 +162,8 @@ static void framing_fail(vctx *c, ventry *ve, int rc, const df_error *err, int64
 }
 
 /* Is this block the data of an entry that may have one?  Says why not (once, when recording). */
-static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, int64_t pos, int flags)
+static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, bool blobs, int64_t pos,
+                         int flags)
 {
     bool rec = flags & V_REC;
 
@@ -186,7 +182,7 @@ static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, int64_t pos,
                       (long long)pos);
         return false;
     }
-    if ((type == BLK_BLOBS) != ve->blobs) {
+    if (blobs != ve->blobs) {
         if (rec)
             entry_add(ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
                       "the data block at offset %lld has type %d, which does not fit this entry",
@@ -224,66 +220,6 @@ static int feed_bytes(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t
         note_progress(w, b, (int64_t)take);
     }
     return DF_OK;
-}
-
-/* One chunk's payload: skipped, or fed to the stream piece by piece. */
-static int chunk_payload(vworker *w, dfi_buf *b, df_error *err, vstream *s, int32_t len)
-{
-    return s == NULL ? dfi_buf_skip(b, len, err) : feed_bytes(w, b, err, s, len);
-}
-
-/*
- * --quick over a seekable custom file: a payload skipped past the window is a seek
- * (dfi_buf_skip), and after a big one the next read is capped so that it brings the next
- * chunk header and little else.  Only big chunks are worth it: lz4 (64 KiB blocks) and zstd
- * (~128 KiB) ones.  A seek and a small read cost more than reading 4 KiB from the page cache,
- * so pg_dump's 4 KiB gzip chunks (measured: 1.5x slower sparse) and the one-chunk-per-row
- * uncompressed archives are read a window at a time as before.
- */
-#define V_SPARSE_MIN 32768 /* payloads from this size are skipped by seeking */
-#define V_SPARSE_READ 64   /* bytes read after such a payload */
-
-static void sparse_next_read(dfi_buf *b, int32_t len)
-{
-    b->src->io_cap = len >= V_SPARSE_MIN ? V_SPARSE_READ : 0;
-}
-
-/*
- * Walk one chunk stream to its 0 terminator, feeding the payload to s (when
- * not NULL).  On failure `what` and *fail_at say which part could not be read
- * (formatted only then: an uncompressed archive has a chunk per row).
- */
-static int chunk_stream(vctx *c, vworker *w, dfi_buf *b, df_error *err, vstream *s, char *what,
-                        size_t wn, int64_t *fail_at)
-{
-    const dfi_arch *a = &c->r->arch;
-
-    for (;;) {
-        int64_t at = dfi_buf_tell(b);
-        int32_t len;
-        int rc = dfi_read_int(b, a, &len, err);
-
-        if (rc == DF_OK && len < 0)
-            rc = dfi_fail(err, DF_E_CORRUPT, at, "negative chunk length %d", len);
-        else if (rc == DF_OK && len > c->r->lim.max_chunk)
-            rc = dfi_fail(err, DF_E_LIMIT, at, "chunk length %d exceeds the limit of %lld", len,
-                          (long long)c->r->lim.max_chunk);
-        if (rc != DF_OK) {
-            *fail_at = at;
-            snprintf(what, wn, "a chunk length");
-            return rc;
-        }
-        if (len == 0)
-            return DF_OK;
-        if (s == NULL && c->sparse)
-            sparse_next_read(b, len);
-        rc = chunk_payload(w, b, err, s, len);
-        if (rc != DF_OK) {
-            *fail_at = at;
-            snprintf(what, wn, "a chunk of %d bytes", len);
-            return rc;
-        }
-    }
 }
 
 static dfi_wrap custom_wrap(const vctx *c)
@@ -330,104 +266,100 @@ static bool lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
     return false;
 }
 
-/* The body of a BLOBS block: (OID, chunk stream)* then OID 0. */
-static int blobs_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve, int flags,
-                      bool dec, char *what, size_t wn, int64_t *fail_at)
+/* A chunk's payload, fed to the stream piece by piece (an error: the walker reports it). */
+static void chunk_feed(vworker *w, dfi_cwalk *k, vstream *s)
 {
-    for (int64_t k = 0;; k++) {
-        int64_t at = dfi_buf_tell(b);
-        int32_t oid;
-        vstream s;
-        int rc = dfi_read_int(b, &c->r->arch, &oid, err);
+    const uint8_t *p;
+    size_t n;
+    int64_t at;
 
-        *fail_at = at;
-        snprintf(what, wn, "a large object OID");
-        if (rc != DF_OK)
-            return rc;
-        if (oid == 0)
-            return DF_OK;
-        if ((rc = dfi_limit_los(&c->r->lim, k, err, at)) != DF_OK)
-            return rc;
-        if ((flags & V_REC) && ve != NULL && add_lo(ve, (uint32_t)oid, -1, 0, NULL, 0) != DF_OK)
-            return dfi_fail(err, DF_E_NOMEM, at, "out of memory");
-        if (dec)
-            stream_begin(&s, w, ve, custom_wrap(c), false, at, -1, "");
-        rc = chunk_stream(c, w, b, err, dec ? &s : NULL, what, wn, fail_at);
-        if (dec) {
-            if (rc == DF_OK)
-                stream_end(&s, dfi_buf_tell(b));
-            else
-                stream_close(&s);
-        }
-        if (rc != DF_OK)
-            return rc;
+    while (dfi_cw_data(k, &p, &n, &at) == DF_OK) {
+        stream_feed(s, p, n, at);
+        note_progress(w, k->b, (int64_t)n);
     }
 }
 
-/* The body of a data block: one chunk stream. */
-static int data_body(vctx *c, vworker *w, dfi_buf *b, df_error *err, ventry *ve, bool dec,
-                     int64_t pos, char *what, size_t wn, int64_t *fail_at)
+/* A block's walk, event by event, after its header: the end of the block or the damage. */
+static dfi_cw_event block_body(vctx *c, vworker *w, dfi_cwalk *k, ventry *ve, int flags, bool dec)
 {
     vstream s;
-    int rc;
+    bool live = false;
 
-    if (dec)
-        stream_begin(&s, w, ve, custom_wrap(c), ve->table, pos,
+    if (dec && !k->blobs) {
+        stream_begin(&s, w, ve, custom_wrap(c), ve->table, k->block,
                      ve->found == V_FOUND_COMPLETE ? ve->end : -1, "");
-    rc = chunk_stream(c, w, b, err, dec ? &s : NULL, what, wn, fail_at);
-    if (dec) {
-        if (rc == DF_OK)
-            stream_end(&s, dfi_buf_tell(b));
-        else
-            stream_close(&s);
+        live = true;
     }
-    return rc;
+    for (;;) {
+        dfi_cw_event ev = dfi_cw_next(k);
+
+        switch (ev) {
+        case DFI_CW_LO:
+            if ((flags & V_REC) && ve != NULL && add_lo(ve, k->oid, -1, 0, NULL, 0) != DF_OK) {
+                dfi_fail(k->err, DF_E_NOMEM, k->at, "out of memory");
+                k->rc = DF_E_NOMEM;
+                k->fail_at = k->at;
+                snprintf(k->what, sizeof k->what, "a large object OID");
+                return DFI_CW_DAMAGE;
+            }
+            if (dec) {
+                stream_begin(&s, w, ve, custom_wrap(c), false, k->at, -1, "");
+                live = true;
+            }
+            break;
+        case DFI_CW_CHUNK:
+            if (live)
+                chunk_feed(w, k, &s);
+            break;
+        case DFI_CW_STREAM_END:
+            if (live)
+                stream_end(&s, dfi_buf_tell(k->b));
+            live = false;
+            break;
+        case DFI_CW_DAMAGE:
+            if (live)
+                stream_close(&s);
+            return ev;
+        case DFI_CW_BLOCK_END: return ev;
+        default: break;
+        }
+    }
 }
 
-/* One block at the buffer's position: V_REC records where it is, V_DEC checks its data. */
-static int custom_block(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
+/*
+ * One block, from the walker's event ev (its header or the damage that kept it from being
+ * read): V_REC records where it is, V_DEC checks its data.
+ */
+static int custom_block(vctx *c, vworker *w, dfi_cwalk *k, dfi_cw_event ev, int flags)
 {
-    int64_t pos = dfi_buf_tell(b), fail_at = pos;
-    int type = BLK_DATA, rc;
-    int32_t id = 0;
+    int64_t pos = k->block;
     ventry *ve, *home = (flags & V_REC) ? NULL : w->expect;
     bool usable, dec;
     size_t mark;
-    char what[80] = "the block header";
 
-    if (c->r->arch.version >= V13)
-        rc = dfi_read_byte(b, &type, err);
-    else
-        rc = DF_OK;
-    if (rc == DF_OK)
-        rc = dfi_read_int(b, &c->r->arch, &id, err);
-    if (rc != DF_OK) {
-        framing_fail(c, home, rc, err, pos, what, pos);
-        return rc;
+    if (ev == DFI_CW_DAMAGE) {
+        framing_fail(c, home, k->rc, k->err, pos, k->what, k->fail_at);
+        return k->rc;
     }
     {
-        ssize_t idx = dfi_find_index(c->r, id);
+        ssize_t idx = dfi_find_index(c->r, k->id);
         ve = idx >= 0 ? &c->ents[idx] : NULL;
     }
     /* A worker only ever touches its own entry (the file changed under us?). */
     if (home != NULL && ve != home) {
         entry_add(home, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
                   "the data block at offset %lld now names dump id %d, not this entry",
-                  (long long)pos, id);
+                  (long long)pos, k->id);
         return DF_E_CORRUPT;
     }
-    usable = block_usable(c, ve, id, type, pos, flags);
+    usable = block_usable(c, ve, k->id, k->type, k->blobs, pos, flags);
     dec = usable && (flags & V_DEC);
     mark = ve ? ve->finds.n : 0;
     if (usable && (flags & V_REC)) {
         ve->found = V_FOUND_PARTIAL;
         ve->start = pos;
     }
-    if (type == BLK_BLOBS)
-        rc = blobs_body(c, w, b, err, usable ? ve : NULL, flags, dec, what, sizeof what, &fail_at);
-    else
-        rc = data_body(c, w, b, err, ve, dec, pos, what, sizeof what, &fail_at);
-    if (rc != DF_OK) {
+    if (block_body(c, w, k, usable ? ve : NULL, flags, dec) == DFI_CW_DAMAGE) {
         /* The block is cut or broken: what its partial data showed is noise. */
         if (dec) {
             vlist_truncate(&ve->finds, mark);
@@ -435,12 +367,12 @@ static int custom_block(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flag
         }
         if (usable && (flags & V_REC))
             ve->cut = true;
-        framing_fail(c, ve, rc, err, pos, what, fail_at);
-        return rc;
+        framing_fail(c, ve, k->rc, k->err, pos, k->what, k->fail_at);
+        return k->rc;
     }
     if (usable && (flags & V_REC)) {
         ve->found = V_FOUND_COMPLETE;
-        ve->end = dfi_buf_tell(b);
+        ve->end = dfi_buf_tell(k->b);
         ve->stored = ve->end - pos;
     }
     if (dec)
@@ -448,31 +380,37 @@ static int custom_block(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flag
     return DF_OK;
 }
 
+/* A worker: check the one block at its buffer's position. */
+static void custom_block_at(vworker *w)
+{
+    dfi_cwalk k;
+
+    dfi_cw_init(&k, &w->buf, &w->c->r->arch, &w->c->r->lim, &w->err, true);
+    custom_block(w->c, w, &k, dfi_cw_next(&k), V_DEC);
+}
+
 /* Walk the data area block by block from the buffer's position to its end. */
 static void custom_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
 {
+    dfi_cwalk k;
+
+    dfi_cw_init(&k, b, &c->r->arch, &c->r->lim, err, false);
+    k.sparse = c->sparse;
     for (;;) {
         int64_t pos = dfi_buf_tell(b);
-        int rc = dfi_buf_fill(b, err);
+        dfi_cw_event ev = dfi_cw_next(&k);
 
         c->walk_end = pos;
-        if (rc == DF_EOF) {
-            c->walk_stop = V_STOP_EOF;
+        if (ev == DFI_CW_AREA_END) {
+            c->walk_stop = k.eof ? V_STOP_EOF : V_STOP_OTHER;
             return;
         }
-        if (rc != DF_OK) {
-            framing_fail(c, NULL, rc, err, pos, "the next block", pos);
+        if (ev == DFI_CW_DAMAGE && k.where == DFI_CW_AT_BOUNDARY) {
+            framing_fail(c, NULL, k.rc, err, pos, k.what, pos);
             c->walk_stop = V_STOP_ERROR;
             return;
         }
-        if (c->r->arch.version >= V13) {
-            int t = dfi_buf_ptr(b)[0];
-            if (t != BLK_DATA && t != BLK_BLOBS) {
-                c->walk_stop = V_STOP_OTHER;
-                return;
-            }
-        }
-        if (custom_block(c, w, b, err, flags) != DF_OK) {
+        if (custom_block(c, w, &k, ev, flags) != DF_OK) {
             c->walk_stop = V_STOP_ERROR;
             c->walk_end = err->code == DF_E_TRUNCATED ? err->offset : pos;
             return;
@@ -698,31 +636,6 @@ static void custom_trailer(vctx *c, dfi_buf *b, df_error *err)
 /* Tar format (spec §7)                                                */
 /* ================================================================== */
 
-static int64_t round_block(int64_t v)
-{
-    return (v + V_TAR_BLOCK - 1) / V_TAR_BLOCK * V_TAR_BLOCK;
-}
-
-/* blob_<oid>.dat or blob_<oid>.dat.gz: the OID, else 0. */
-static uint32_t blob_member_oid(const char *name, dfi_wrap *wrap)
-{
-    char *end;
-    unsigned long v;
-
-    if (strncmp(name, "blob_", 5) != 0)
-        return 0;
-    v = strtoul(name + 5, &end, 10);
-    if (end == name + 5 || v == 0 || v > UINT32_MAX)
-        return 0;
-    if (strcmp(end, ".dat") == 0)
-        *wrap = DFI_WRAP_RAW;
-    else if (strcmp(end, ".dat.gz") == 0)
-        *wrap = DFI_WRAP_GZIP;
-    else
-        return 0;
-    return (uint32_t)v;
-}
-
 static int cmp_by_file(const void *a, const void *b)
 {
     const ventry *x = *(ventry *const *)a, *y = *(ventry *const *)b;
@@ -777,24 +690,19 @@ static ventry *find_by_file(const vctx *c, const char *name, size_t len)
     return NULL;
 }
 
-/* The TABLE DATA (or other non-BLOBS data) entry stored in member `name`. */
+/*
+ * The TABLE DATA (or other non-BLOBS data) entry stored in member `name`:
+ * the member the TOC names, as pg_restore's tarOpen() looks it up (it never
+ * tries "<file>.gz": tar archives hold no compressed data).
+ */
 static ventry *tar_data_entry(vctx *c, const char *name, dfi_wrap *wrap)
 {
-    size_t len = strlen(name);
     ventry *ve;
 
-    if (!index_by_file(c))
+    if (!index_by_file(c) || (ve = find_by_file(c, name, strlen(name))) == NULL)
         return NULL;
-    if ((ve = find_by_file(c, name, len)) != NULL) {
-        *wrap = DFI_WRAP_RAW;
-        return ve;
-    }
-    if (len > 3 && strcmp(name + len - 3, ".gz") == 0 &&
-        (ve = find_by_file(c, name, len - 3)) != NULL) {
-        *wrap = DFI_WRAP_GZIP;
-        return ve;
-    }
-    return NULL;
+    *wrap = dfi_tar_member_wrap(name);
+    return ve;
 }
 
 /*
@@ -817,18 +725,6 @@ static ventry *tar_blobs_entry(vctx *c, uint32_t oid)
     return NULL;
 }
 
-/* Feed `size` bytes of member data at the buffer's position to a stream (or skip them). */
-static int tar_member_data(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t size)
-{
-    int rc;
-
-    if (s != NULL)
-        return feed_bytes(w, b, err, s, size);
-    rc = dfi_buf_skip(b, size, err);
-    if (rc == DF_OK)
-        note_progress(w, b, size);
-    return rc;
-}
 
 static void tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const char *member,
                      const char *what)
@@ -844,174 +740,198 @@ static void tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const cha
                   err->message[0] ? err->message : df_strstatus(rc));
 }
 
-/* One member's data: which entry it is, recorded and/or checked. */
-static int tar_member(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags, const char *name,
-                      int64_t data, int64_t size, ventry **run)
+/* The entry member k->name holds (and how it is stored): a BLOBS run's or a data entry. */
+static ventry *tar_member_entry(vctx *c, const dfi_twalk *k, ventry *run, uint32_t *oid,
+                                dfi_wrap *wrap)
 {
-    dfi_wrap wrap = DFI_WRAP_RAW;
-    uint32_t oid = blob_member_oid(name, &wrap);
-    ventry *ve = NULL;
-    vstream s;
-    bool dec;
-    int rc;
-    char what[400];
+    *wrap = DFI_WRAP_RAW;
+    *oid = dfi_tar_blob_oid(k->name, wrap);
+    if (*oid != 0)
+        return run != NULL ? run : tar_blobs_entry(c, *oid);
+    return tar_data_entry(c, k->name, wrap);
+}
 
+/*
+ * Record member k as (part of) the data of its entry ve (from tar_member_entry): *rec is the
+ * entry it was recorded for, NULL when none (no entry, a second member, over max_los).
+ */
+static int tar_record(vctx *c, const dfi_twalk *k, ventry *ve, uint32_t oid, dfi_wrap wrap,
+                      ventry **rec)
+{
+    *rec = NULL;
     if (oid != 0) {
-        if (*run == NULL && (*run = tar_blobs_entry(c, oid)) == NULL && (flags & V_REC))
-            vlist_add(&c->post, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, data - V_TAR_BLOCK,
-                      name, "large object member \"%s\" belongs to no BLOBS entry of the TOC",
-                      name);
-        ve = *run;
-        if (ve != NULL && (flags & V_REC) && !lo_room(c, ve, data - V_TAR_BLOCK, name))
-            ve = NULL; /* over max_los: neither recorded nor checked */
-        if (ve != NULL && (flags & V_REC)) {
-            if (add_lo(ve, oid, data, size, name, wrap) != DF_OK)
-                return dfi_fail(err, DF_E_NOMEM, data, "out of memory");
-            ve->found = V_FOUND_COMPLETE;
-            ve->stored += size;
-        }
-    } else {
-        *run = NULL;
-        ve = tar_data_entry(c, name, &wrap);
-        if (ve != NULL && (flags & V_REC)) {
-            if (ve->found != V_FOUND_NONE) {
-                entry_add(ve, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, data - V_TAR_BLOCK, name,
-                          "a second member \"%s\" holds the data of this entry", name);
-                ve = NULL;
-            } else {
-                ve->found = V_FOUND_COMPLETE;
-                ve->start = data;
-                ve->end = data + size;
-                ve->stored = size;
-                ve->wrap = wrap;
-                if ((ve->member = strdup(name)) == NULL)
-                    return dfi_fail(err, DF_E_NOMEM, data, "out of memory");
-            }
-        }
+        if (ve == NULL)
+            vlist_add(&c->post, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, k->at, k->name,
+                      "large object member \"%s\" belongs to no BLOBS entry of the TOC",
+                      k->name);
+        if (ve == NULL || !lo_room(c, ve, k->at, k->name))
+            return DF_OK; /* over max_los: neither recorded nor checked */
+        if (add_lo(ve, oid, k->data, k->size, k->name, wrap) != DF_OK)
+            return DF_E_NOMEM;
+        ve->found = V_FOUND_COMPLETE;
+        ve->stored += k->size;
+        *rec = ve;
+        return DF_OK;
     }
-    dec = ve != NULL && (flags & V_DEC);
-    if (dec)
-        stream_begin(&s, w, ve, wrap, oid == 0 && ve->table, data, data + size, name);
-    rc = tar_member_data(w, b, err, dec ? &s : NULL, size);
-    if (dec) {
-        if (rc == DF_OK)
-            stream_end(&s, data + size);
-        else
-            stream_close(&s);
+    if (ve == NULL)
+        return DF_OK;
+    if (ve->found != V_FOUND_NONE) {
+        entry_add(ve, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, k->at, k->name,
+                  "a second member \"%s\" holds the data of this entry", k->name);
+        return DF_OK;
     }
-    if (rc != DF_OK) {
-        if (ve != NULL && (flags & V_REC)) {
-            ve->found = V_FOUND_PARTIAL;
-            ve->cut = true;
-            ve->stored -= size; /* counted above; a cut member stores nothing usable */
-        }
-        snprintf(what, sizeof what, "the data of member \"%s\" (offsets %lld..%lld)", name,
-                 (long long)data, (long long)(data + size));
-        tar_fail(c, ve, rc, err, name, what);
+    ve->found = V_FOUND_COMPLETE;
+    ve->start = k->data;
+    ve->end = k->data + k->size;
+    ve->stored = k->size;
+    ve->wrap = wrap;
+    *rec = ve;
+    return (ve->member = strdup(k->name)) != NULL ? DF_OK : DF_E_NOMEM;
+}
+
+/* One member's data: which entry it is (*rec), recorded, and checked with V_DEC. */
+static int tar_member(vctx *c, vworker *w, dfi_twalk *k, int flags, ventry **run, ventry **rec)
+{
+    dfi_wrap wrap;
+    uint32_t oid;
+    ventry *ve = tar_member_entry(c, k, *run, &oid, &wrap);
+    vstream s;
+    const uint8_t *p;
+    size_t n;
+    int64_t at;
+    int rc = DF_OK;
+
+    *run = oid != 0 ? ve : NULL;
+    *rec = NULL;
+    if ((flags & V_REC) && (rc = tar_record(c, k, ve, oid, wrap, rec)) != DF_OK)
         return rc;
+    ve = *rec;
+    if (ve == NULL || !(flags & V_DEC))
+        return DF_OK; /* the walk skips the data */
+    stream_begin(&s, w, ve, wrap, oid == 0 && ve->table, k->data, k->data + k->size, k->name);
+    while ((rc = dfi_tw_data(k, &p, &n, &at)) == DF_OK) {
+        stream_feed(&s, p, n, at);
+        note_progress(w, k->b, (int64_t)n);
     }
-    if (dec && oid == 0)
+    if (rc != DF_EOF) {
+        stream_close(&s);
+        return DF_OK; /* the walk reports the damage */
+    }
+    stream_end(&s, k->data + k->size);
+    if (oid == 0)
         ve->decoded = true;
     return DF_OK;
 }
 
-/* The two zero blocks that end a tar archive; anything after them is ignored. */
-static void tar_end_blocks(vctx *c, dfi_buf *b, df_error *err, int64_t at)
+/* The data of member k, recorded for ve, could not be read: the entry is cut. */
+static void tar_data_fail(vctx *c, const dfi_twalk *k, ventry *ve, int flags)
 {
-    int rc;
+    char what[400];
 
-    dfi_buf_consume(b, V_TAR_BLOCK);
-    rc = dfi_buf_need(b, V_TAR_BLOCK, err);
-    c->walk_stop = V_STOP_EOF;
-    if (rc == DF_E_TRUNCATED) {
-        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, err->offset, NULL,
+    if (ve != NULL && (flags & V_REC)) {
+        ve->found = V_FOUND_PARTIAL;
+        ve->cut = true;
+        ve->stored -= k->size; /* counted above; a cut member stores nothing usable */
+    }
+    snprintf(what, sizeof what, "the data of member \"%s\" (offsets %lld..%lld)", k->name,
+             (long long)k->data, (long long)(k->data + k->size));
+    tar_fail(c, ve, k->rc, k->err, k->name, what);
+}
+
+/* A walk that ends at damage: say what it is. */
+static void tar_damage(vctx *c, dfi_twalk *k, dfi_tw_event ev, ventry *run, ventry *rec,
+                       int flags)
+{
+    char what[300];
+
+    c->walk_end = k->at;
+    switch (ev) {
+    case DFI_TW_NO_END:
+        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, k->at, NULL,
+                  "the tar archive ends at offset %lld without its end-of-archive blocks",
+                  (long long)k->at);
+        return;
+    case DFI_TW_HEADER_FAIL: tar_fail(c, NULL, k->rc, k->err, NULL, "a member header"); break;
+    case DFI_TW_BAD_CHECKSUM:
+        vlist_add(&c->post, DF_FIND_BAD_CHECKSUM, DF_SEVERITY_ERROR, NULL, k->at, NULL,
+                  "tar header checksum mismatch in the member header at offset %lld",
+                  (long long)k->at);
+        return;
+    case DFI_TW_BAD_SIZE:
+        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, k->at + 124, NULL,
+                  "invalid size field in the member header at offset %lld", (long long)k->at);
+        return;
+    case DFI_TW_PAST_END: {
+        dfi_wrap wrap;
+        uint32_t oid;
+        ventry *ve = tar_member_entry(c, k, run, &oid, &wrap);
+        if (ve != NULL && (flags & V_REC)) {
+            ve->found = V_FOUND_PARTIAL;
+            ve->cut = true;
+        }
+        /* the same words a pipe gets when its data run out (tar_data_fail) */
+        where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, c->file_size, k->name,
+                  "the file ends at offset %lld inside the data of member \"%s\" (offsets "
+                  "%lld..%lld)",
+                  (long long)c->file_size, k->name, (long long)k->data,
+                  (long long)(k->data + k->size));
+        return;
+    }
+    case DFI_TW_DATA_FAIL: tar_data_fail(c, k, rec, flags); break;
+    case DFI_TW_PADDING_FAIL:
+        snprintf(what, sizeof what, "the padding of member \"%s\"", k->name);
+        tar_fail(c, NULL, k->rc, k->err, k->name, what);
+        break;
+    default: break;
+    }
+    if (k->rc == DF_E_TRUNCATED)
+        c->walk_end = k->err->offset; /* a pipe: where the input ended */
+}
+
+/* The end-of-archive blocks at k->at; anything after them is ignored. */
+static void tar_end_blocks(vctx *c, dfi_twalk *k)
+{
+    int64_t at = k->at;
+    dfi_tw_event ev = dfi_tw_next(k);
+
+    c->walk_stop = ev == DFI_TW_END_OK ? V_STOP_EOF : V_STOP_ERROR;
+    c->walk_end = at;
+    if (ev == DFI_TW_END_FAIL && k->rc == DF_E_TRUNCATED)
+        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, k->err->offset, NULL,
                   "the file ends at offset %lld inside the end-of-archive blocks that start at "
                   "offset %lld",
-                  (long long)err->offset, (long long)at);
-        c->walk_stop = V_STOP_ERROR;
-    } else if (rc != DF_OK) {
-        tar_fail(c, NULL, rc, err, NULL, "the end-of-archive blocks");
-        c->walk_stop = V_STOP_ERROR;
-    } else if (!dfi_tar_all_zero(dfi_buf_ptr(b))) {
-        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, at + V_TAR_BLOCK, NULL,
+                  (long long)k->err->offset, (long long)at);
+    else if (ev == DFI_TW_END_FAIL)
+        tar_fail(c, NULL, k->rc, k->err, NULL, "the end-of-archive blocks");
+    else if (ev == DFI_TW_BAD_END)
+        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, k->data, NULL,
                   "a single zero block at offset %lld is followed by a non-zero block",
                   (long long)at);
-        c->walk_stop = V_STOP_ERROR;
-    }
-    c->walk_end = at;
 }
 
 /* Walk the members after toc.dat to the end-of-archive blocks. */
 static void tar_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
 {
-    ventry *run = NULL;
+    ventry *run = NULL, *rec = NULL;
+    dfi_twalk k;
 
+    dfi_tw_init(&k, b, c->file_size, err);
     for (;;) {
-        int64_t at = dfi_buf_tell(b), size = 0, data;
-        char name[256];
-        const uint8_t *h;
-        int rc = dfi_buf_need(b, V_TAR_BLOCK, err);
+        dfi_tw_event ev = dfi_tw_next(&k);
 
-        c->walk_end = at;
         c->walk_stop = V_STOP_ERROR;
-        if (rc == DF_E_TRUNCATED && err->offset == at) {
-            vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, at, NULL,
-                      "the tar archive ends at offset %lld without its end-of-archive blocks",
-                      (long long)at);
+        if (ev == DFI_TW_END) {
+            tar_end_blocks(c, &k);
             return;
         }
-        if (rc != DF_OK) {
-            tar_fail(c, NULL, rc, err, NULL, "a member header");
-            if (rc == DF_E_TRUNCATED)
-                c->walk_end = err->offset;
+        if (ev != DFI_TW_MEMBER) {
+            tar_damage(c, &k, ev, run, rec, flags);
             return;
         }
-        h = dfi_buf_ptr(b);
-        if (dfi_tar_all_zero(h)) {
-            tar_end_blocks(c, b, err, at);
-            return;
-        }
-        if (!dfi_tar_checksum_ok(h)) {
-            vlist_add(&c->post, DF_FIND_BAD_CHECKSUM, DF_SEVERITY_ERROR, NULL, at, NULL,
-                      "tar header checksum mismatch in the member header at offset %lld",
-                      (long long)at);
-            return;
-        }
-        if (!dfi_tar_parse_size(h + 124, &size)) {
-            vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, at + 124, NULL,
-                      "invalid size field in the member header at offset %lld", (long long)at);
-            return;
-        }
-        dfi_tar_member_name(h, name, sizeof name);
-        dfi_buf_consume(b, V_TAR_BLOCK);
-        data = at + V_TAR_BLOCK;
-        if (c->file_size >= 0 && data + size > c->file_size) {
-            dfi_wrap wrap;
-            uint32_t oid = blob_member_oid(name, &wrap);
-            ventry *ve =
-                oid ? (run ? run : tar_blobs_entry(c, oid)) : tar_data_entry(c, name, &wrap);
-            if (ve != NULL && (flags & V_REC)) {
-                ve->found = V_FOUND_PARTIAL;
-                ve->cut = true;
-            }
-            /* the same words a pipe gets when its data run out (tar_member) */
-            where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, c->file_size, name,
-                      "the file ends at offset %lld inside the data of member \"%s\" (offsets "
-                      "%lld..%lld)",
-                      (long long)c->file_size, name, (long long)data, (long long)(data + size));
-            return;
-        }
-        rc = tar_member(c, w, b, err, flags, name, data, size, &run);
-        if (rc == DF_OK && (rc = dfi_buf_skip(b, round_block(size) - size, err)) != DF_OK) {
-            char what[300];
-            snprintf(what, sizeof what, "the padding of member \"%s\"", name);
-            tar_fail(c, NULL, rc, err, name, what);
-        }
-        if (rc != DF_OK) {
-            if (rc == DF_E_TRUNCATED)
-                c->walk_end = err->offset; /* a pipe: where the input ended */
-            return;
-        }
+        c->walk_end = k.at;
+        note_progress(w, b, 0);
+        if (tar_member(c, w, &k, flags, &run, &rec) != DF_OK)
+            return; /* out of memory */
     }
 }
 
@@ -1057,21 +977,11 @@ static bool safe_name(const char *name)
 static int dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap,
                         int64_t *size, df_error *err)
 {
-    static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
-    static const dfi_wrap wraps[] = {DFI_WRAP_RAW, DFI_WRAP_GZIP, DFI_WRAP_LZ4F, DFI_WRAP_ZSTD};
+    int w = DFI_WRAP_RAW;
+    int rc = dfi_member_discover(c->path, name, member, mn, &w, size, c->r->follow_symlinks, err);
 
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        int rc;
-
-        if ((size_t)snprintf(member, mn, "%s%s", name, suffix[i]) >= mn)
-            return dfi_fail(err, DF_E_LIMIT, -1, "file name \"%s\" is too long", name);
-        rc = dfi_member_check(c->path, member, c->r->follow_symlinks, size, err);
-        if (rc == DF_E_NOTFOUND)
-            continue;
-        *wrap = wraps[i];
-        return rc;
-    }
-    return DF_E_NOTFOUND;
+    *wrap = (dfi_wrap)w;
+    return rc;
 }
 
 /* A member dir_discover found but may not read: what it is and why. */
@@ -1113,6 +1023,38 @@ static int open_lo_list(const vctx *c, const char *name, dfi_src *src, dfi_buf *
     return rc == DF_OK ? window_over(src, b, err) : rc;
 }
 
+/* One line of a BLOBS entry's LO list: find the LO's file.  False: stop reading the list. */
+static bool dir_lo(vctx *c, ventry *ve, const dfi_line *line, int64_t at, const char *list)
+{
+    uint32_t oid;
+    char *name, member[300];
+    dfi_wrap wrap;
+    int64_t size;
+    df_error err;
+    int rc;
+
+    if (line->n == 0 || !dfi_lo_list_line(line->s, &oid, &name) || !safe_name(name)) {
+        entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
+                  "invalid line in the large object list");
+        return false;
+    }
+    rc = dir_discover(c, name, member, sizeof member, &wrap, &size, &err);
+    if (rc == DF_E_NOTFOUND) {
+        entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
+                  "the file of large object %u is missing (also tried .gz, .lz4, .zst)", oid);
+        ve->cut = true;
+    } else if (rc != DF_OK) {
+        dir_refused(ve, member, &err);
+        ve->cut = true;
+    } else if (add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
+        entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list, "out of memory");
+        return false;
+    } else {
+        ve->stored += size;
+    }
+    return true;
+}
+
 /* Read a BLOBS entry's LO list and find each LO's file. */
 static void dir_lo_list(vctx *c, ventry *ve)
 {
@@ -1143,13 +1085,21 @@ static void dir_lo_list(vctx *c, ventry *ve)
     }
     ve->found = V_FOUND_COMPLETE;
     for (;;) {
-        int rc = dfi_buf_fill(&b, &err);
-        uint8_t ch;
+        int rc = dfi_lo_list_next(&b, &line, &c->r->lim, &err);
 
-        if (rc == DF_EOF) {
-            if (line.n > 0)
-                entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
-                          "the last line of the large object list has no newline");
+        if (rc == DF_EOF)
+            break;
+        if (rc == DF_E_TRUNCATED) {
+            entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
+                      "the last line of the large object list has no newline");
+            break;
+        }
+        if (rc == DF_E_LIMIT || rc == DF_E_NOMEM) {
+            entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
+                      rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, at, list,
+                      rc == DF_E_LIMIT ? "line of the large object list is longer than the "
+                                         "limit (max_line)"
+                                       : "out of memory");
             break;
         }
         if (rc != DF_OK) {
@@ -1157,50 +1107,8 @@ static void dir_lo_list(vctx *c, ventry *ve)
                       err.message);
             break;
         }
-        ch = dfi_buf_ptr(&b)[0];
-        dfi_buf_consume(&b, 1);
-        if (ch != '\n') {
-            if ((rc = dfi_line_push(&line, &c->r->lim, (char)ch)) != DF_OK) {
-                entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
-                          rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, at, list,
-                          rc == DF_E_LIMIT ? "line of the large object list is longer than the "
-                                             "limit (max_line)"
-                                           : "out of memory");
-                break;
-            }
-            continue;
-        }
-        if (!lo_room(c, ve, at, list))
+        if (!lo_room(c, ve, at, list) || !dir_lo(c, ve, &line, at, list))
             break;
-        {
-            uint32_t oid;
-            char *name, member[300];
-            dfi_wrap wrap;
-            int64_t size;
-
-            if (line.n == 0 || !dfi_lo_list_line(line.s, &oid, &name) || !safe_name(name)) {
-                entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
-                          "invalid line in the large object list");
-                break;
-            }
-            rc = dir_discover(c, name, member, sizeof member, &wrap, &size, &err);
-            if (rc == DF_E_NOTFOUND) {
-                entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
-                          "the file of large object %u is missing (also tried .gz, .lz4, .zst)",
-                          oid);
-                ve->cut = true;
-            } else if (rc != DF_OK) {
-                dir_refused(ve, member, &err);
-                ve->cut = true;
-            } else if (add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
-                entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list,
-                          "out of memory");
-                break;
-            } else {
-                ve->stored += size;
-            }
-        }
-        line.n = 0;
         at = dfi_buf_tell(&b);
     }
     free(line.s);
@@ -1262,116 +1170,6 @@ static void dir_prepare(vctx *c)
 
 /* --- quick checks of one file without decompressing ----------------- */
 
-static int qread(dfi_buf *b, df_error *err, size_t n, const uint8_t **p)
-{
-    int rc = dfi_buf_need(b, n, err);
-
-    if (rc != DF_OK)
-        return rc;
-    *p = dfi_buf_ptr(b);
-    dfi_buf_consume(b, n);
-    return DF_OK;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Walk an LZ4 frame's blocks to its end mark (spec §8) without decoding. */
-static int lz4_walk(dfi_buf *b, df_error *err)
-{
-    const uint8_t *p;
-    int flg, rc;
-
-    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
-        if ((rc = qread(b, err, 4, &p)) != DF_OK)
-            return rc;
-        if ((le32(p) & 0xfffffff0u) == 0x184d2a50u) { /* skippable frame */
-            if ((rc = qread(b, err, 4, &p)) != DF_OK)
-                return rc;
-            if ((rc = dfi_buf_skip(b, le32(p), err)) != DF_OK)
-                return rc;
-            continue;
-        }
-        if (le32(p) != 0x184d2204u)
-            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4, "not an lz4 frame");
-        if ((rc = qread(b, err, 2, &p)) != DF_OK)
-            return rc;
-        flg = p[0];
-        if ((flg >> 6) != 1)
-            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 2, "unknown lz4 frame version");
-        if ((rc = dfi_buf_skip(b, ((flg & 0x08) ? 8 : 0) + ((flg & 0x01) ? 4 : 0) + 1, err)))
-            return rc;
-        for (;;) {
-            uint32_t size;
-
-            if ((rc = qread(b, err, 4, &p)) != DF_OK)
-                return rc;
-            size = le32(p) & 0x7fffffffu;
-            if (le32(p) == 0)
-                break;
-            if (size > (4u << 20))
-                return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4,
-                                "lz4 block size %u is larger than any lz4 block", size);
-            if ((rc = dfi_buf_skip(b, size + ((flg & 0x10) ? 4 : 0), err)) != DF_OK)
-                return rc;
-        }
-        if ((flg & 0x04) && (rc = dfi_buf_skip(b, 4, err)) != DF_OK)
-            return rc;
-    }
-    return rc == DF_EOF ? DF_OK : rc;
-}
-
-/* Walk a zstd frame's block headers to its last block without decoding. */
-static int zstd_walk(dfi_buf *b, df_error *err)
-{
-    static const int did_size[4] = {0, 1, 2, 4}, fcs_size[4] = {0, 2, 4, 8};
-    const uint8_t *p;
-    int rc;
-
-    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
-        int fhd, single, skip;
-
-        if ((rc = qread(b, err, 4, &p)) != DF_OK)
-            return rc;
-        if ((le32(p) & 0xfffffff0u) == 0x184d2a50u) { /* skippable frame */
-            if ((rc = qread(b, err, 4, &p)) != DF_OK || (rc = dfi_buf_skip(b, le32(p), err)))
-                return rc;
-            continue;
-        }
-        if (le32(p) != 0xfd2fb528u)
-            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 4, "not a zstd frame");
-        if ((rc = qread(b, err, 1, &p)) != DF_OK)
-            return rc;
-        fhd = p[0];
-        single = (fhd >> 5) & 1;
-        if (fhd & 0x08)
-            return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 1,
-                            "reserved bit set in a zstd frame header");
-        skip =
-            (single ? 0 : 1) + did_size[fhd & 3] + ((fhd >> 6) == 0 ? single : fcs_size[fhd >> 6]);
-        if ((rc = dfi_buf_skip(b, skip, err)) != DF_OK)
-            return rc;
-        for (;;) {
-            uint32_t h;
-
-            if ((rc = qread(b, err, 3, &p)) != DF_OK)
-                return rc;
-            h = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-            if (((h >> 1) & 3) == 3)
-                return dfi_fail(err, DF_E_CORRUPT, dfi_buf_tell(b) - 3, "reserved zstd block type");
-            if ((rc = dfi_buf_skip(b, ((h >> 1) & 3) == 1 ? 1 : h >> 3, err)) != DF_OK)
-                return rc;
-            if (h & 1)
-                break;
-        }
-        if ((fhd & 0x04) && (rc = dfi_buf_skip(b, 4, err)) != DF_OK)
-            return rc;
-    }
-    return rc == DF_EOF ? DF_OK : rc;
-}
-
 /* Uncompressed COPY data end with "\.\n" and newlines; INSERT data with ";". */
 static int raw_tail(dfi_buf *b, df_error *err, int64_t size, int mode, const char **why)
 {
@@ -1421,18 +1219,10 @@ static void quick_file(vctx *c, ventry *ve, const char *member, dfi_wrap wrap, i
         entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", err.message);
         return;
     }
-    switch (wrap) {
-    case DFI_WRAP_GZIP: {
-        const uint8_t *p;
-        rc = qread(&b, &err, 3, &p);
-        if (rc == DF_OK && (p[0] != 0x1f || p[1] != 0x8b || p[2] != 8))
-            rc = dfi_fail(&err, DF_E_CORRUPT, 0, "not a gzip file");
-        break;
-    }
-    case DFI_WRAP_LZ4F: rc = lz4_walk(&b, &err); break;
-    case DFI_WRAP_ZSTD: rc = zstd_walk(&b, &err); break;
-    default: rc = raw_tail(&b, &err, size, ve->rows_mode, &why); break;
-    }
+    if (wrap == DFI_WRAP_RAW)
+        rc = raw_tail(&b, &err, size, ve->rows_mode, &why);
+    else
+        rc = dfi_codec_skim(wrap, &b, &err); /* the codec walks its own frames */
     if (rc == DF_E_TRUNCATED)
         entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, err.offset, member,
                   "the file ends at offset %lld inside its compressed frame",
@@ -1769,7 +1559,7 @@ static void tar_range(vworker *w, ventry *ve, int64_t start, int64_t size, const
 
     if (rc == DF_OK) {
         stream_begin(&s, w, ve, wrap, table, start, start + size, member);
-        rc = tar_member_data(w, &w->buf, &w->err, &s, size);
+        rc = feed_bytes(w, &w->buf, &w->err, &s, size);
         if (rc == DF_OK)
             stream_end(&s, start + size);
         else
@@ -1788,7 +1578,7 @@ static void work_item(vworker *w, ventry *ve)
             entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, w->err.offset, NULL, "%s",
                       w->err.message);
         } else {
-            custom_block(w->c, w, &w->buf, &w->err, V_DEC);
+            custom_block_at(w);
         }
         break;
     case DF_FORMAT_TAR:
@@ -2078,7 +1868,7 @@ static int rows_mode_of(const df_reader *r, const df_entry *e)
 {
     if (e->copy_stmt != NULL && e->copy_stmt[0] != '\0')
         return DF_ROWS_COPY;
-    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < V13 &&
+    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < DF_MAKE_VERSION(1, 3, 0) &&
         dfi_et_is(e, DFI_ET_TABLE_DATA))
         return DF_ROWS_COPY_WITH_COMMAND;
     return DF_ROWS_INSERT;
