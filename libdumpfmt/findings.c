@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vlist_free(vlist *l)
+void vfy_vlist_free(vlist *l)
 {
     for (size_t i = 0; i < l->n; i++)
         free((void *)l->v[i].message); /* member shares the allocation */
@@ -20,7 +20,7 @@ void vlist_free(vlist *l)
 }
 
 /* Drop findings added after the first `keep` (a block that turned out to be cut). */
-void vlist_truncate(vlist *l, size_t keep)
+void vfy_vlist_truncate(vlist *l, size_t keep)
 {
     for (size_t i = keep; i < l->n; i++)
         free((void *)l->v[i].message);
@@ -28,7 +28,7 @@ void vlist_truncate(vlist *l, size_t keep)
         l->n = keep;
 }
 
-void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+void vfy_vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
                 const char *member, const char *fmt, va_list ap)
 {
     char msg[V_MSG];
@@ -65,7 +65,7 @@ void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t 
 }
 
 /* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */
-void vlist_set_fix(vlist *l, const char *fix)
+void vfy_vlist_set_fix(vlist *l, const char *fix)
 {
     df_finding *f = &l->v[l->n - 1];
     size_t ml = strlen(f->message), bl = strlen(f->member), fl = strlen(fix);
@@ -81,36 +81,36 @@ void vlist_set_fix(vlist *l, const char *fix)
     f->fix = mem + ml + bl + 2;
 }
 
-void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+void vfy_vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
                const char *member, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    vlist_addv(l, code, sev, e, off, member, fmt, ap);
+    vfy_vlist_addv(l, code, sev, e, off, member, fmt, ap);
     va_end(ap);
 }
 
-void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
+void vfy_entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
                const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    vlist_addv(&ve->finds, code, sev, ve->e, off, member, fmt, ap);
+    vfy_vlist_addv(&ve->finds, code, sev, ve->e, off, member, fmt, ap);
     va_end(ap);
 }
 
 /* A finding about `ve`, or about the file when ve is NULL. */
-void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off, const char *member,
+void vfy_where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off, const char *member,
                const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
     if (ve != NULL)
-        vlist_addv(&ve->finds, code, sev, ve->e, off, member, fmt, ap);
+        vfy_vlist_addv(&ve->finds, code, sev, ve->e, off, member, fmt, ap);
     else
-        vlist_addv(&c->post, code, sev, NULL, off, member, fmt, ap);
+        vfy_vlist_addv(&c->post, code, sev, NULL, off, member, fmt, ap);
     va_end(ap);
 }

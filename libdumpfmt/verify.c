@@ -33,9 +33,10 @@
  * merged in TOC order, so the output does not depend on the number of
  * threads.
  *
- * Here: the checks of the TOC, the walks, the run.  Elsewhere, each behind
- * a short interface: the streams and workers' buffers (verify_stream.c),
- * plain scripts (verify_plain.c), the findings lists (findings.c), COPY
+ * Here: the checks of the TOC and the run.  Elsewhere, each behind a short
+ * interface: the walk of each format's data area (verify_custom.c,
+ * verify_tar.c, verify_dir.c), the streams and workers' buffers (verify_stream.c),
+ * plain scripts (vfy_verify_plain.c), the findings lists (findings.c), COPY
  * rows (copycheck.c), values (valuecheck.c), sequence facts (seqfacts.c),
  * large-object reconciliation (lofacts.c), the thread pool (workpool.c).
  */
@@ -112,7 +113,7 @@ static void progress_tick(vctx *c, bool force)
 }
 
 /* Count stored bytes done; the calling thread also reports them. */
-static void note_progress(vworker *w, const dfi_buf *b, int64_t bytes)
+void vfy_note_progress(vworker *w, const dfi_buf *b, int64_t bytes)
 {
     if (w->main) {
         if (b != NULL)
@@ -123,1165 +124,6 @@ static void note_progress(vworker *w, const dfi_buf *b, int64_t bytes)
     } else {
         __atomic_add_fetch(&w->c->prog_done, bytes, __ATOMIC_RELAXED);
     }
-}
-
-/* ================================================================== */
-/* Custom format (spec §5.1)                                           */
-/* ================================================================== */
-
-/* The walk could not read `what` (at `at`) inside the block starting at `block`. */
-static void framing_fail(vctx *c, ventry *ve, int rc, const df_error *err, int64_t block,
-                         const char *what, int64_t at)
-{
-    switch (rc) {
-    case DF_E_TRUNCATED:
-        where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, err->offset, NULL,
-                  "the file ends at offset %lld inside the data block that starts at offset "
-                  "%lld (%s at offset %lld is incomplete)",
-                  (long long)err->offset, (long long)block, what, (long long)at);
-        break;
-    case DF_E_LIMIT:
-        where_add(c, ve, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, err->offset, NULL,
-                  "%s, in the data block that starts at offset %lld", err->message,
-                  (long long)block);
-        break;
-    case DF_E_CORRUPT:
-        where_add(c, ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, err->offset, NULL,
-                  "%s, in the data block that starts at offset %lld", err->message,
-                  (long long)block);
-        break;
-    case DF_E_IO:
-        where_add(c, ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err->offset, NULL, "%s",
-                  err->message);
-        break;
-    default:
-        where_add(c, ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, err->offset, NULL, "%s",
-                  err->message[0] ? err->message : df_strstatus(rc));
-        break;
-    }
-}
-
-/* Is this block the data of an entry that may have one?  Says why not (once, when recording). */
-static bool block_usable(vctx *c, ventry *ve, int32_t id, int type, bool blobs, int64_t pos,
-                         int flags)
-{
-    bool rec = flags & V_REC;
-
-    if (ve == NULL) {
-        if (rec)
-            vlist_add(&c->post, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, NULL, pos, NULL,
-                      "a data block for dump id %d, which is not in the TOC, starts at offset %lld",
-                      id, (long long)pos);
-        return false;
-    }
-    if (!ve->data) {
-        if (rec)
-            entry_add(ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
-                      "a data block for this entry starts at offset %lld, but the TOC gives it "
-                      "no data",
-                      (long long)pos);
-        return false;
-    }
-    if (blobs != ve->blobs) {
-        if (rec)
-            entry_add(ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
-                      "the data block at offset %lld has type %d, which does not fit this entry",
-                      (long long)pos, type);
-        return false;
-    }
-    if (rec && ve->found != V_FOUND_NONE) {
-        entry_add(ve, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
-                  "a second data block for this entry starts at offset %lld (the first at %lld)",
-                  (long long)pos, (long long)ve->start);
-        return false;
-    }
-    return true;
-}
-
-/* Feed `size` bytes at the buffer's position to stream s, piece by piece, counting progress. */
-static int feed_bytes(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t size)
-{
-    int64_t left = size;
-
-    while (left > 0) {
-        size_t take;
-        int rc = dfi_buf_fill(b, err);
-
-        if (rc == DF_EOF)
-            rc = dfi_fail(err, DF_E_TRUNCATED, dfi_buf_tell(b), "unexpected end of file");
-        if (rc != DF_OK)
-            return rc;
-        take = dfi_buf_avail(b);
-        if ((int64_t)take > left)
-            take = (size_t)left;
-        stream_feed(s, dfi_buf_ptr(b), take, dfi_buf_tell(b));
-        dfi_buf_consume(b, take);
-        left -= (int64_t)take;
-        note_progress(w, b, (int64_t)take);
-    }
-    return DF_OK;
-}
-
-static dfi_wrap custom_wrap(const vctx *c)
-{
-    switch (c->r->hdr.compression) {
-    case DF_COMPRESS_GZIP: return DFI_WRAP_ZLIB;
-    case DF_COMPRESS_LZ4: return DFI_WRAP_LZ4F;
-    case DF_COMPRESS_ZSTD: return DFI_WRAP_ZSTD;
-    default: return DFI_WRAP_RAW;
-    }
-}
-
-static int add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size, const char *name,
-                  dfi_wrap wrap)
-{
-    vlo *lo;
-
-    if (ve->nlos == ve->caplos) {
-        size_t cap = ve->caplos ? ve->caplos * 2 : 8;
-        vlo *nv = realloc(ve->los, cap * sizeof *nv);
-        if (nv == NULL)
-            return DF_E_NOMEM;
-        ve->los = nv;
-        ve->caplos = cap;
-    }
-    lo = &ve->los[ve->nlos];
-    *lo = (vlo){oid, start, size, NULL, wrap};
-    if (name != NULL && (lo->name = strdup(name)) == NULL)
-        return DF_E_NOMEM;
-    ve->nlos++;
-    return DF_OK;
-}
-
-/* May the BLOBS entry take one more large object?  Said once when it may not (max_los). */
-static bool lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
-{
-    df_error err;
-
-    if (dfi_limit_los(&c->r->lim, (int64_t)ve->nlos, &err, at) == DF_OK)
-        return true;
-    if (!ve->los_over)
-        entry_add(ve, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, at, member, "%s", err.message);
-    ve->los_over = true;
-    return false;
-}
-
-/* A chunk's payload, fed to the stream piece by piece (an error: the walker reports it). */
-static void chunk_feed(vworker *w, dfi_cwalk *k, vstream *s)
-{
-    const uint8_t *p;
-    size_t n;
-    int64_t at;
-
-    while (dfi_cw_data(k, &p, &n, &at) == DF_OK) {
-        stream_feed(s, p, n, at);
-        note_progress(w, k->b, (int64_t)n);
-    }
-}
-
-/* A block's walk, event by event, after its header: the end of the block or the damage. */
-static dfi_cw_event block_body(vctx *c, vworker *w, dfi_cwalk *k, ventry *ve, int flags, bool dec)
-{
-    vstream s;
-    bool live = false;
-
-    if (dec && !k->blobs) {
-        stream_begin(&s, w, ve, custom_wrap(c), ve->table, k->block,
-                     ve->found == V_FOUND_COMPLETE ? ve->end : -1, "");
-        live = true;
-    }
-    for (;;) {
-        dfi_cw_event ev = dfi_cw_next(k);
-
-        switch (ev) {
-        case DFI_CW_LO:
-            if ((flags & V_REC) && ve != NULL && add_lo(ve, k->oid, -1, 0, NULL, 0) != DF_OK) {
-                dfi_fail(k->err, DF_E_NOMEM, k->at, "out of memory");
-                k->rc = DF_E_NOMEM;
-                k->fail_at = k->at;
-                snprintf(k->what, sizeof k->what, "a large object OID");
-                return DFI_CW_DAMAGE;
-            }
-            if (dec) {
-                stream_begin(&s, w, ve, custom_wrap(c), false, k->at, -1, "");
-                live = true;
-            }
-            break;
-        case DFI_CW_CHUNK:
-            if (live)
-                chunk_feed(w, k, &s);
-            break;
-        case DFI_CW_STREAM_END:
-            if (live)
-                stream_end(&s, dfi_buf_tell(k->b));
-            live = false;
-            break;
-        case DFI_CW_DAMAGE:
-            if (live)
-                stream_close(&s);
-            return ev;
-        case DFI_CW_BLOCK_END: return ev;
-        default: break;
-        }
-    }
-}
-
-/*
- * One block, from the walker's event ev (its header or the damage that kept it from being
- * read): V_REC records where it is, V_DEC checks its data.
- */
-static int custom_block(vctx *c, vworker *w, dfi_cwalk *k, dfi_cw_event ev, int flags)
-{
-    int64_t pos = k->block;
-    ventry *ve, *home = (flags & V_REC) ? NULL : w->expect;
-    bool usable, dec;
-    size_t mark;
-
-    if (ev == DFI_CW_DAMAGE) {
-        framing_fail(c, home, k->rc, k->err, pos, k->what, k->fail_at);
-        return k->rc;
-    }
-    {
-        ssize_t idx = dfi_find_index(c->r, k->id);
-        ve = idx >= 0 ? &c->ents[idx] : NULL;
-    }
-    /* A worker only ever touches its own entry (the file changed under us?). */
-    if (home != NULL && ve != home) {
-        entry_add(home, DF_FIND_BAD_BLOCK, DF_SEVERITY_ERROR, pos, NULL,
-                  "the data block at offset %lld now names dump id %d, not this entry",
-                  (long long)pos, k->id);
-        return DF_E_CORRUPT;
-    }
-    usable = block_usable(c, ve, k->id, k->type, k->blobs, pos, flags);
-    dec = usable && (flags & V_DEC);
-    mark = ve ? ve->finds.n : 0;
-    if (usable && (flags & V_REC)) {
-        ve->found = V_FOUND_PARTIAL;
-        ve->start = pos;
-    }
-    if (block_body(c, w, k, usable ? ve : NULL, flags, dec) == DFI_CW_DAMAGE) {
-        /* The block is cut or broken: what its partial data showed is noise. */
-        if (dec) {
-            vlist_truncate(&ve->finds, mark);
-            ve->rows = ve->bytes = 0;
-        }
-        if (usable && (flags & V_REC))
-            ve->cut = true;
-        framing_fail(c, ve, k->rc, k->err, pos, k->what, k->fail_at);
-        return k->rc;
-    }
-    if (usable && (flags & V_REC)) {
-        ve->found = V_FOUND_COMPLETE;
-        ve->end = dfi_buf_tell(k->b);
-        ve->stored = ve->end - pos;
-    }
-    if (dec)
-        ve->decoded = true;
-    return DF_OK;
-}
-
-/* A worker: check the one block at its buffer's position. */
-static void custom_block_at(vworker *w)
-{
-    dfi_cwalk k;
-
-    dfi_cw_init(&k, &w->buf, &w->c->r->arch, &w->c->r->lim, &w->err, true);
-    custom_block(w->c, w, &k, dfi_cw_next(&k), V_DEC);
-}
-
-/* Walk the data area block by block from the buffer's position to its end. */
-static void custom_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
-{
-    dfi_cwalk k;
-
-    dfi_cw_init(&k, b, &c->r->arch, &c->r->lim, err, false);
-    k.sparse = c->sparse;
-    for (;;) {
-        int64_t pos = dfi_buf_tell(b);
-        dfi_cw_event ev = dfi_cw_next(&k);
-
-        c->walk_end = pos;
-        if (ev == DFI_CW_AREA_END) {
-            c->walk_stop = k.eof ? V_STOP_EOF : V_STOP_OTHER;
-            return;
-        }
-        if (ev == DFI_CW_DAMAGE && k.where == DFI_CW_AT_BOUNDARY) {
-            framing_fail(c, NULL, k.rc, err, pos, k.what, pos);
-            c->walk_stop = V_STOP_ERROR;
-            return;
-        }
-        if (custom_block(c, w, &k, ev, flags) != DF_OK) {
-            c->walk_stop = V_STOP_ERROR;
-            c->walk_end = err->code == DF_E_TRUNCATED ? err->offset : pos;
-            return;
-        }
-        note_progress(w, b, 0);
-    }
-}
-
-/* Offset of the first byte that is missing, for messages about a cut file. */
-static int64_t eof_offset(const vctx *c)
-{
-    return c->file_size >= 0 ? c->file_size : c->walk_end;
-}
-
-/* After the walk: entries whose block never showed up. */
-static void custom_missing(vctx *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        const df_entry *e = ve->e;
-        char where[96] = "";
-
-        if (!ve->data || ve->found != V_FOUND_NONE)
-            continue;
-        if (e->offset_state == DF_OFFSET_SET)
-            snprintf(where, sizeof where, " (the TOC puts it at offset %lld)",
-                     (long long)e->data_offset);
-        if (c->walk_stop == V_STOP_OTHER)
-            entry_add(ve, DF_FIND_MISSING_DATA, DF_SEVERITY_ERROR, c->walk_end, NULL,
-                      "no data block for this entry: the data area ends at offset %lld%s",
-                      (long long)c->walk_end, where);
-        else
-            entry_add(ve, DF_FIND_MISSING_DATA, DF_SEVERITY_ERROR, eof_offset(c), NULL,
-                      "the data of this entry are missing: the archive ends at offset %lld "
-                      "before its data block%s",
-                      (long long)eof_offset(c), where);
-    }
-}
-
-/* Stored offsets against where the blocks are (spec §5.3). */
-static void custom_offsets(vctx *c)
-{
-    int64_t last = -1;
-    bool disorder = false;
-
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        const df_entry *e = ve->e;
-
-        if (!ve->data || e->offset_state != DF_OFFSET_SET)
-            continue;
-        if (e->data_offset < c->r->hdr.toc_end)
-            entry_add(ve, DF_FIND_BAD_OFFSET, DF_SEVERITY_ERROR, e->toc_offset, NULL,
-                      "the TOC puts the data block at offset %lld, inside the header or TOC",
-                      (long long)e->data_offset);
-        else if (ve->found != V_FOUND_NONE && ve->start != e->data_offset)
-            entry_add(ve, DF_FIND_BAD_OFFSET, DF_SEVERITY_ERROR, e->toc_offset, NULL,
-                      "the TOC puts the data block at offset %lld, but it starts at offset %lld",
-                      (long long)e->data_offset, (long long)ve->start);
-        if (e->data_offset < last)
-            disorder = true;
-        last = e->data_offset;
-    }
-    if (disorder)
-        vlist_add(&c->pre, DF_FIND_OFFSETS_OUT_OF_ORDER, DF_SEVERITY_INFO, NULL, -1, NULL,
-                  "the data offsets in the TOC are not in TOC order (pg_dump writes blocks in "
-                  "TOC order)");
-}
-
-/* Where the OFF field of each entry lies inside the TOC (relative to the TOC count). */
-static int64_t off_field(const vctx *c, size_t i)
-{
-    const df_header *h = &c->r->hdr;
-    int64_t end = i + 1 < c->n ? c->ents[i + 1].e->toc_offset : h->toc_end;
-
-    return end - (1 + h->off_size) - h->header_end;
-}
-
-static uint8_t *read_range(const char *path, int64_t from, int64_t len, df_error *err)
-{
-    dfi_src src;
-    uint8_t *p;
-    int64_t got = 0;
-
-    if (len < 0 || len > (1LL << 30) || (p = malloc(len > 0 ? (size_t)len : 1)) == NULL)
-        return NULL;
-    if (dfi_src_open_path(&src, path, err) != DF_OK) {
-        free(p);
-        return NULL;
-    }
-    if (dfi_src_seek(&src, from, err) == DF_OK) {
-        while (got < len) {
-            ssize_t k = dfi_src_read(&src, p + got, (size_t)(len - got), err);
-            if (k <= 0)
-                break;
-            got += k;
-        }
-    }
-    dfi_src_close(&src);
-    if (got != len) {
-        free(p);
-        return NULL;
-    }
-    return p;
-}
-
-static int64_t le_uint(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int k = n - 1; k >= 0; k--)
-        v = v << 8 | p[k];
-    return (int64_t)v;
-}
-
-/*
- * Compare trailer byte k (relative to the TOC count) with the leading TOC:
- * equal, except in OFF fields, where the copy has flag 2 and the offset of
- * the entry's block.  `pend` accumulates an OFF field split over pieces.
- */
-typedef struct trailer_cmp {
-    const uint8_t *lead; /* the leading TOC, NULL when it cannot be reread (pipe) */
-    size_t next_entry;   /* next entry whose OFF field is ahead */
-    int64_t diff_at;     /* first difference (relative), -1 none */
-    uint8_t off[16];
-} trailer_cmp;
-
-static void trailer_off(vctx *c, trailer_cmp *t, size_t i, int64_t rel)
-{
-    const ventry *ve = &c->ents[i];
-    int osz = c->r->hdr.off_size;
-    int flag = t->off[0];
-    int lead_flag = t->lead[rel];
-
-    if (t->diff_at >= 0)
-        return;
-    if (flag == lead_flag && memcmp(t->off + 1, t->lead + rel + 1, (size_t)osz) == 0)
-        return;
-    if (flag == DF_OFFSET_SET && ve->found != V_FOUND_NONE && le_uint(t->off + 1, osz) == ve->start)
-        return;
-    t->diff_at = rel;
-}
-
-static void trailer_piece(vctx *c, trailer_cmp *t, const uint8_t *p, size_t n, int64_t rel0)
-{
-    int osz = c->r->hdr.off_size;
-
-    for (size_t k = 0; k < n && t->diff_at < 0; k++) {
-        int64_t rel = rel0 + (int64_t)k;
-
-        while (t->next_entry < c->n && off_field(c, t->next_entry) + 1 + osz <= rel)
-            t->next_entry++;
-        if (t->next_entry < c->n && rel >= off_field(c, t->next_entry)) {
-            int64_t o = off_field(c, t->next_entry);
-            t->off[rel - o] = p[k];
-            if (rel - o == osz)
-                trailer_off(c, t, t->next_entry, o);
-            continue;
-        }
-        if (p[k] != t->lead[rel])
-            t->diff_at = rel;
-    }
-}
-
-/*
- * What follows the last block: pg_dump 16+ writing to a redirected stdout
- * appends a copy of the TOC (spec §5.5).  Anything else pg_dump never writes.
- */
-static void custom_trailer(vctx *c, dfi_buf *b, df_error *err)
-{
-    const df_header *h = &c->r->hdr;
-    int64_t at = c->walk_end, expect = h->toc_end - h->header_end, got = 0;
-    trailer_cmp t = {NULL, 0, -1, {0}};
-    int rc;
-
-    if (c->path != NULL && c->r->src.seekable)
-        t.lead = read_range(c->path, h->header_end, expect, err);
-    if (dfi_buf_seek(b, at, err) != DF_OK)
-        return;
-    while ((rc = dfi_buf_fill(b, err)) == DF_OK) {
-        size_t n = dfi_buf_avail(b);
-        size_t use = got >= expect ? 0 : got + (int64_t)n > expect ? (size_t)(expect - got) : n;
-
-        if (t.lead != NULL)
-            trailer_piece(c, &t, dfi_buf_ptr(b), use, got);
-        else if (got == 0 && dfi_buf_ptr(b)[0] != 0)
-            t.diff_at = 0; /* a TOC copy starts with the sign byte of its count */
-        got += (int64_t)n;
-        dfi_buf_consume(b, n);
-    }
-    free((void *)t.lead);
-    if (rc != DF_EOF) {
-        vlist_add(&c->post, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, err->offset, NULL, "%s",
-                  err->message);
-        return;
-    }
-    if (t.diff_at >= 0) {
-        vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_ERROR, NULL, at, NULL,
-                  "%lld bytes after the last data block (from offset %lld) are neither a data "
-                  "block nor a copy of the TOC (first difference at offset %lld)",
-                  (long long)got, (long long)at, (long long)(at + t.diff_at));
-    } else if (got < expect) {
-        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, at + got, NULL,
-                  "the copy of the TOC that follows the data (from offset %lld) ends after %lld "
-                  "of its %lld bytes",
-                  (long long)at, (long long)got, (long long)expect);
-    } else if (got > expect) {
-        vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_ERROR, NULL, at + expect, NULL,
-                  "%lld bytes follow the copy of the TOC after the data",
-                  (long long)(got - expect));
-    } else {
-        vlist_add(&c->post, DF_FIND_TOC_COPY, DF_SEVERITY_INFO, NULL, at, NULL,
-                  "a copy of the TOC (%lld bytes) follows the last data block, as pg_dump 16+ "
-                  "writes it to a redirected stdout; %s",
-                  (long long)expect,
-                  c->path != NULL && c->r->src.seekable
-                      ? "it matches the TOC and its offsets point at the data blocks"
-                      : "its length matches the TOC (not compared: the input cannot be reread)");
-    }
-}
-
-/* ================================================================== */
-/* Tar format (spec §7)                                                */
-/* ================================================================== */
-
-static int cmp_by_file(const void *a, const void *b)
-{
-    const ventry *x = *(ventry *const *)a, *y = *(ventry *const *)b;
-    int d = strcmp(x->e->filename, y->e->filename);
-
-    return d != 0 ? d : (x < y ? -1 : x > y); /* equal names: TOC order */
-}
-
-/*
- * Index the data entries by file name once, so that finding a member's
- * entry is a binary search: scanning every entry for every member made a
- * tar of 100,000 tables quadratic.  False when out of memory.
- */
-static bool index_by_file(vctx *c)
-{
-    if (c->by_file != NULL)
-        return true;
-    c->by_file = malloc((c->n ? c->n : 1) * sizeof *c->by_file);
-    if (c->by_file == NULL)
-        return false;
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        if (ve->data && !ve->blobs && ve->e->filename != NULL)
-            c->by_file[c->nby_file++] = ve;
-    }
-    qsort(c->by_file, c->nby_file, sizeof *c->by_file, cmp_by_file);
-    return true;
-}
-
-/* strcmp of file name f with the first len bytes of name. */
-static int cmp_name_prefix(const char *f, const char *name, size_t len)
-{
-    int d = strncmp(f, name, len);
-
-    return d != 0 ? d : f[len] != '\0';
-}
-
-/* The first entry (in TOC order) whose file name is the first len bytes of name, or NULL. */
-static ventry *find_by_file(const vctx *c, const char *name, size_t len)
-{
-    size_t lo = 0, hi = c->nby_file;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cmp_name_prefix(c->by_file[mid]->e->filename, name, len) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < c->nby_file && cmp_name_prefix(c->by_file[lo]->e->filename, name, len) == 0)
-        return c->by_file[lo];
-    return NULL;
-}
-
-/*
- * The TABLE DATA (or other non-BLOBS data) entry stored in member `name`:
- * the member the TOC names, as pg_restore's tarOpen() looks it up (it never
- * tries "<file>.gz": tar archives hold no compressed data).
- */
-static ventry *tar_data_entry(vctx *c, const char *name, dfi_wrap *wrap)
-{
-    ventry *ve;
-
-    if (!index_by_file(c) || (ve = find_by_file(c, name, strlen(name))) == NULL)
-        return NULL;
-    *wrap = dfi_tar_member_wrap(name);
-    return ve;
-}
-
-/*
- * The BLOBS entry a run of blob members starting with `oid` belongs to:
- * from 1.16 the entry whose tag starts with that OID (pg_restore seeks to
- * blob_<first OID of the tag>.dat), before that the one BLOBS entry.
- */
-static ventry *tar_blobs_entry(vctx *c, uint32_t oid)
-{
-    bool v116 = c->r->arch.version >= DF_MAKE_VERSION(1, 16, 0);
-
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-
-        if (!ve->blobs || !ve->data)
-            continue;
-        if (!v116 || strtoul(ve->e->tag ? ve->e->tag : "0", NULL, 10) == oid)
-            return ve;
-    }
-    return NULL;
-}
-
-
-static void tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const char *member,
-                     const char *what)
-{
-    if (rc == DF_E_TRUNCATED)
-        where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, err->offset, member,
-                  "the file ends at offset %lld inside %s", (long long)err->offset, what);
-    else if (rc == DF_E_IO)
-        where_add(c, ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err->offset, member, "%s",
-                  err->message);
-    else
-        where_add(c, ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, err->offset, member, "%s",
-                  err->message[0] ? err->message : df_strstatus(rc));
-}
-
-/* The entry member k->name holds (and how it is stored): a BLOBS run's or a data entry. */
-static ventry *tar_member_entry(vctx *c, const dfi_twalk *k, ventry *run, uint32_t *oid,
-                                dfi_wrap *wrap)
-{
-    *wrap = DFI_WRAP_RAW;
-    *oid = dfi_tar_blob_oid(k->name, wrap);
-    if (*oid != 0)
-        return run != NULL ? run : tar_blobs_entry(c, *oid);
-    return tar_data_entry(c, k->name, wrap);
-}
-
-/*
- * Record member k as (part of) the data of its entry ve (from tar_member_entry): *rec is the
- * entry it was recorded for, NULL when none (no entry, a second member, over max_los).
- */
-static int tar_record(vctx *c, const dfi_twalk *k, ventry *ve, uint32_t oid, dfi_wrap wrap,
-                      ventry **rec)
-{
-    *rec = NULL;
-    if (oid != 0) {
-        if (ve == NULL)
-            vlist_add(&c->post, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, k->at, k->name,
-                      "large object member \"%s\" belongs to no BLOBS entry of the TOC",
-                      k->name);
-        if (ve == NULL || !lo_room(c, ve, k->at, k->name))
-            return DF_OK; /* over max_los: neither recorded nor checked */
-        if (add_lo(ve, oid, k->data, k->size, k->name, wrap) != DF_OK)
-            return DF_E_NOMEM;
-        ve->found = V_FOUND_COMPLETE;
-        ve->stored += k->size;
-        *rec = ve;
-        return DF_OK;
-    }
-    if (ve == NULL)
-        return DF_OK;
-    if (ve->found != V_FOUND_NONE) {
-        entry_add(ve, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, k->at, k->name,
-                  "a second member \"%s\" holds the data of this entry", k->name);
-        return DF_OK;
-    }
-    ve->found = V_FOUND_COMPLETE;
-    ve->start = k->data;
-    ve->end = k->data + k->size;
-    ve->stored = k->size;
-    ve->wrap = wrap;
-    *rec = ve;
-    return (ve->member = strdup(k->name)) != NULL ? DF_OK : DF_E_NOMEM;
-}
-
-/* One member's data: which entry it is (*rec), recorded, and checked with V_DEC. */
-static int tar_member(vctx *c, vworker *w, dfi_twalk *k, int flags, ventry **run, ventry **rec)
-{
-    dfi_wrap wrap;
-    uint32_t oid;
-    ventry *ve = tar_member_entry(c, k, *run, &oid, &wrap);
-    vstream s;
-    const uint8_t *p;
-    size_t n;
-    int64_t at;
-    int rc = DF_OK;
-
-    *run = oid != 0 ? ve : NULL;
-    *rec = NULL;
-    if ((flags & V_REC) && (rc = tar_record(c, k, ve, oid, wrap, rec)) != DF_OK)
-        return rc;
-    ve = *rec;
-    if (ve == NULL || !(flags & V_DEC))
-        return DF_OK; /* the walk skips the data */
-    stream_begin(&s, w, ve, wrap, oid == 0 && ve->table, k->data, k->data + k->size, k->name);
-    while ((rc = dfi_tw_data(k, &p, &n, &at)) == DF_OK) {
-        stream_feed(&s, p, n, at);
-        note_progress(w, k->b, (int64_t)n);
-    }
-    if (rc != DF_EOF) {
-        stream_close(&s);
-        return DF_OK; /* the walk reports the damage */
-    }
-    stream_end(&s, k->data + k->size);
-    if (oid == 0)
-        ve->decoded = true;
-    return DF_OK;
-}
-
-/* The data of member k, recorded for ve, could not be read: the entry is cut. */
-static void tar_data_fail(vctx *c, const dfi_twalk *k, ventry *ve, int flags)
-{
-    char what[400];
-
-    if (ve != NULL && (flags & V_REC)) {
-        ve->found = V_FOUND_PARTIAL;
-        ve->cut = true;
-        ve->stored -= k->size; /* counted above; a cut member stores nothing usable */
-    }
-    snprintf(what, sizeof what, "the data of member \"%s\" (offsets %lld..%lld)", k->name,
-             (long long)k->data, (long long)(k->data + k->size));
-    tar_fail(c, ve, k->rc, k->err, k->name, what);
-}
-
-/* A walk that ends at damage: say what it is. */
-static void tar_damage(vctx *c, dfi_twalk *k, dfi_tw_event ev, ventry *run, ventry *rec,
-                       int flags)
-{
-    char what[300];
-
-    c->walk_end = k->at;
-    switch (ev) {
-    case DFI_TW_NO_END:
-        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, k->at, NULL,
-                  "the tar archive ends at offset %lld without its end-of-archive blocks",
-                  (long long)k->at);
-        return;
-    case DFI_TW_HEADER_FAIL: tar_fail(c, NULL, k->rc, k->err, NULL, "a member header"); break;
-    case DFI_TW_BAD_CHECKSUM:
-        vlist_add(&c->post, DF_FIND_BAD_CHECKSUM, DF_SEVERITY_ERROR, NULL, k->at, NULL,
-                  "tar header checksum mismatch in the member header at offset %lld",
-                  (long long)k->at);
-        return;
-    case DFI_TW_BAD_SIZE:
-        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, k->at + 124, NULL,
-                  "invalid size field in the member header at offset %lld", (long long)k->at);
-        return;
-    case DFI_TW_PAST_END: {
-        dfi_wrap wrap;
-        uint32_t oid;
-        ventry *ve = tar_member_entry(c, k, run, &oid, &wrap);
-        if (ve != NULL && (flags & V_REC)) {
-            ve->found = V_FOUND_PARTIAL;
-            ve->cut = true;
-        }
-        /* the same words a pipe gets when its data run out (tar_data_fail) */
-        where_add(c, ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, c->file_size, k->name,
-                  "the file ends at offset %lld inside the data of member \"%s\" (offsets "
-                  "%lld..%lld)",
-                  (long long)c->file_size, k->name, (long long)k->data,
-                  (long long)(k->data + k->size));
-        return;
-    }
-    case DFI_TW_DATA_FAIL: tar_data_fail(c, k, rec, flags); break;
-    case DFI_TW_PADDING_FAIL:
-        snprintf(what, sizeof what, "the padding of member \"%s\"", k->name);
-        tar_fail(c, NULL, k->rc, k->err, k->name, what);
-        break;
-    default: break;
-    }
-    if (k->rc == DF_E_TRUNCATED)
-        c->walk_end = k->err->offset; /* a pipe: where the input ended */
-}
-
-/* The end-of-archive blocks at k->at; anything after them is ignored. */
-static void tar_end_blocks(vctx *c, dfi_twalk *k)
-{
-    int64_t at = k->at;
-    dfi_tw_event ev = dfi_tw_next(k);
-
-    c->walk_stop = ev == DFI_TW_END_OK ? V_STOP_EOF : V_STOP_ERROR;
-    c->walk_end = at;
-    if (ev == DFI_TW_END_FAIL && k->rc == DF_E_TRUNCATED)
-        vlist_add(&c->post, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, NULL, k->err->offset, NULL,
-                  "the file ends at offset %lld inside the end-of-archive blocks that start at "
-                  "offset %lld",
-                  (long long)k->err->offset, (long long)at);
-    else if (ev == DFI_TW_END_FAIL)
-        tar_fail(c, NULL, k->rc, k->err, NULL, "the end-of-archive blocks");
-    else if (ev == DFI_TW_BAD_END)
-        vlist_add(&c->post, DF_FIND_BAD_MEMBER, DF_SEVERITY_ERROR, NULL, k->data, NULL,
-                  "a single zero block at offset %lld is followed by a non-zero block",
-                  (long long)at);
-}
-
-/* Walk the members after toc.dat to the end-of-archive blocks. */
-static void tar_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags)
-{
-    ventry *run = NULL, *rec = NULL;
-    dfi_twalk k;
-
-    dfi_tw_init(&k, b, c->file_size, err);
-    for (;;) {
-        dfi_tw_event ev = dfi_tw_next(&k);
-
-        c->walk_stop = V_STOP_ERROR;
-        if (ev == DFI_TW_END) {
-            tar_end_blocks(c, &k);
-            return;
-        }
-        if (ev != DFI_TW_MEMBER) {
-            tar_damage(c, &k, ev, run, rec, flags);
-            return;
-        }
-        c->walk_end = k.at;
-        note_progress(w, b, 0);
-        if (tar_member(c, w, &k, flags, &run, &rec) != DF_OK)
-            return; /* out of memory */
-    }
-}
-
-/* Entries whose member never showed up. */
-static void tar_missing(vctx *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        char name[300];
-
-        if (!ve->data || ve->found != V_FOUND_NONE)
-            continue;
-        if (ve->blobs)
-            snprintf(name, sizeof name, "blob_*.dat");
-        else
-            snprintf(name, sizeof name, "%s", ve->e->filename ? ve->e->filename : "");
-        if (c->walk_stop == V_STOP_ERROR)
-            entry_add(ve, DF_FIND_MISSING_DATA, DF_SEVERITY_ERROR, eof_offset(c), name,
-                      "member \"%s\" with the data of this entry is missing: the archive ends "
-                      "at offset %lld before it",
-                      name, (long long)eof_offset(c));
-        else
-            entry_add(ve, DF_FIND_MISSING_DATA, DF_SEVERITY_ERROR, c->walk_end, name,
-                      "the archive has no member \"%s\" with the data of this entry", name);
-    }
-}
-
-/* ================================================================== */
-/* Directory format (spec §6)                                          */
-/* ================================================================== */
-
-/* A file name from toc.dat or an LO list must stay inside the directory. */
-static bool safe_name(const char *name)
-{
-    return dfi_member_name_ok(name);
-}
-
-/*
- * Find name, name.gz, name.lz4, name.zst (pg_restore's order): DF_OK, or
- * DF_E_NOTFOUND when none exists, or the error of the first that exists but
- * may not be read (not a regular file, a symbolic link out of the directory).
- */
-static int dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap,
-                        int64_t *size, df_error *err)
-{
-    int w = DFI_WRAP_RAW;
-    int rc = dfi_member_discover(c->path, name, member, mn, &w, size, c->r->follow_symlinks, err);
-
-    *wrap = (dfi_wrap)w;
-    return rc;
-}
-
-/* A member dir_discover found but may not read: what it is and why. */
-static void dir_refused(ventry *ve, const char *member, const df_error *err)
-{
-    if (err->code == DF_E_CORRUPT || err->code == DF_E_LIMIT)
-        entry_add(ve, DF_FIND_NOT_REGULAR_FILE, DF_SEVERITY_ERROR, -1, member, "%s", err->message);
-    else
-        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", err->message);
-}
-
-/* A buffer window over an open source; the source is closed when that fails. */
-static int window_over(dfi_src *src, dfi_buf *b, df_error *err)
-{
-    int rc = dfi_buf_init(b, src, DFI_BUF_SIZE, err);
-
-    if (rc != DF_OK)
-        dfi_src_close(src);
-    return rc;
-}
-
-static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf *b, df_error *err)
-{
-    int rc;
-
-    rc = dfi_src_open_member(src, c->path, member, c->r->follow_symlinks, err);
-    return rc == DF_OK ? window_over(src, b, err) : rc;
-}
-
-/* An LO list: pg_dump writes it plain, pg_restore also finds it compressed (.gz ...). */
-static int open_lo_list(const vctx *c, const char *name, dfi_src *src, dfi_buf *b, df_error *err)
-{
-    char member[300];
-    int wrap, rc = dfi_src_open_discover(src, c->path, name, member, sizeof member, &wrap,
-                                         c->r->follow_symlinks, err);
-
-    if (rc == DF_OK && (rc = dfi_src_decode(src, wrap, err)) != DF_OK)
-        dfi_src_close(src);
-    return rc == DF_OK ? window_over(src, b, err) : rc;
-}
-
-/* One line of a BLOBS entry's LO list: find the LO's file.  False: stop reading the list. */
-static bool dir_lo(vctx *c, ventry *ve, const dfi_line *line, int64_t at, const char *list)
-{
-    uint32_t oid;
-    char *name, member[300];
-    dfi_wrap wrap;
-    int64_t size;
-    df_error err;
-    int rc;
-
-    if (line->n == 0 || !dfi_lo_list_line(line->s, &oid, &name) || !safe_name(name)) {
-        entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
-                  "invalid line in the large object list");
-        return false;
-    }
-    rc = dir_discover(c, name, member, sizeof member, &wrap, &size, &err);
-    if (rc == DF_E_NOTFOUND) {
-        entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
-                  "the file of large object %u is missing (also tried .gz, .lz4, .zst)", oid);
-        ve->cut = true;
-    } else if (rc != DF_OK) {
-        dir_refused(ve, member, &err);
-        ve->cut = true;
-    } else if (add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
-        entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list, "out of memory");
-        return false;
-    } else {
-        ve->stored += size;
-    }
-    return true;
-}
-
-/* Read a BLOBS entry's LO list and find each LO's file. */
-static void dir_lo_list(vctx *c, ventry *ve)
-{
-    const char *list =
-        c->r->arch.version >= DF_MAKE_VERSION(1, 16, 0) ? ve->e->filename : "blobs.toc";
-    dfi_src src;
-    dfi_buf b;
-    df_error err;
-    dfi_line line = {NULL, 0, 0};
-    int64_t at = 0;
-
-    if (!safe_name(list)) {
-        entry_add(ve, DF_FIND_BAD_TOC, DF_SEVERITY_ERROR, ve->e->toc_offset, "",
-                  "invalid LO list file name \"%s\" in the TOC", list ? list : "");
-        return;
-    }
-    if ((ve->member = strdup(list)) == NULL) {
-        c->pre.oom = true;
-        return;
-    }
-    if (open_lo_list(c, list, &src, &b, &err) != DF_OK) {
-        if (err.code == DF_E_NOTFOUND)
-            entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
-                      "the large object list \"%s\" of this entry is missing", list);
-        else
-            dir_refused(ve, list, &err);
-        return;
-    }
-    ve->found = V_FOUND_COMPLETE;
-    for (;;) {
-        int rc = dfi_lo_list_next(&b, &line, &c->r->lim, &err);
-
-        if (rc == DF_EOF)
-            break;
-        if (rc == DF_E_TRUNCATED) {
-            entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
-                      "the last line of the large object list has no newline");
-            break;
-        }
-        if (rc == DF_E_LIMIT || rc == DF_E_NOMEM) {
-            entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
-                      rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, at, list,
-                      rc == DF_E_LIMIT ? "line of the large object list is longer than the "
-                                         "limit (max_line)"
-                                       : "out of memory");
-            break;
-        }
-        if (rc != DF_OK) {
-            entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err.offset, list, "%s",
-                      err.message);
-            break;
-        }
-        if (!lo_room(c, ve, at, list) || !dir_lo(c, ve, &line, at, list))
-            break;
-        at = dfi_buf_tell(&b);
-    }
-    free(line.s);
-    dfi_buf_free(&b);
-    dfi_src_close(&src);
-}
-
-static const char *dir_suffix_hint(const vctx *c)
-{
-    switch (c->r->hdr.compression) {
-    case DF_COMPRESS_GZIP: return ".gz";
-    case DF_COMPRESS_LZ4: return ".lz4";
-    case DF_COMPRESS_ZSTD: return ".zst";
-    default: return "";
-    }
-}
-
-/* Find every data file toc.dat names. */
-static void dir_prepare(vctx *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        char member[300];
-        df_error err;
-        int rc;
-
-        if (!ve->data)
-            continue;
-        if (ve->blobs) {
-            dir_lo_list(c, ve);
-            continue;
-        }
-        if (!safe_name(ve->e->filename)) {
-            entry_add(ve, DF_FIND_BAD_TOC, DF_SEVERITY_ERROR, ve->e->toc_offset, "toc.dat",
-                      "invalid data file name \"%s\" in the TOC", ve->e->filename);
-            continue;
-        }
-        rc = dir_discover(c, ve->e->filename, member, sizeof member, &ve->wrap, &ve->stored, &err);
-        if (rc != DF_OK && rc != DF_E_NOTFOUND) {
-            dir_refused(ve, member, &err);
-            continue;
-        }
-        if (rc != DF_OK) {
-            /* Name the file the header's compression says pg_dump wrote. */
-            snprintf(member, sizeof member, "%s%s", ve->e->filename, dir_suffix_hint(c));
-            entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, member,
-                      "the data file of this entry is missing (tried \"%s\" with no suffix and "
-                      "with .gz, .lz4, .zst)",
-                      ve->e->filename);
-            continue;
-        }
-        if ((ve->member = strdup(member)) == NULL) {
-            c->pre.oom = true;
-            continue;
-        }
-        ve->found = V_FOUND_COMPLETE;
-    }
-}
-
-/* --- quick checks of one file without decompressing ----------------- */
-
-/* Uncompressed COPY data end with "\.\n" and newlines; INSERT data with ";". */
-static int raw_tail(dfi_buf *b, df_error *err, int64_t size, int mode, const char **why)
-{
-    uint8_t tail[64];
-    int64_t from = size > (int64_t)sizeof tail ? size - (int64_t)sizeof tail : 0;
-    size_t n = (size_t)(size - from), k;
-    int rc = dfi_buf_seek(b, from, err);
-
-    if (rc == DF_OK)
-        rc = dfi_buf_read(b, tail, n, err);
-    if (rc != DF_OK)
-        return rc;
-    for (k = n; k > 0 && (tail[k - 1] == '\n' || (mode == DF_ROWS_INSERT && isspace(tail[k - 1])));
-         k--)
-        ;
-    *why = NULL;
-    if (mode == DF_ROWS_INSERT) {
-        if (k > 0 && tail[k - 1] != ';')
-            *why = "INSERT data do not end with a complete statement";
-        return DF_OK;
-    }
-    /* k bytes up to the last non-newline: they must end in a "\." line */
-    if (k < 2 || tail[k - 2] != '\\' || tail[k - 1] != '.' || k == n ||
-        (k > 2 && tail[k - 3] != '\n') || (k == 2 && from > 0))
-        *why = "COPY data do not end with the \"\\.\" terminator line";
-    return DF_OK;
-}
-
-/* What --quick can see of one stored file. */
-static void quick_file(vctx *c, ventry *ve, const char *member, dfi_wrap wrap, int64_t size,
-                       bool table)
-{
-    dfi_src src;
-    dfi_buf b;
-    df_error err;
-    const char *why = NULL;
-    int rc;
-
-    if (wrap == DFI_WRAP_GZIP && size < 20) {
-        entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, size, member,
-                  "%lld bytes are fewer than the smallest gzip member (20 bytes)", (long long)size);
-        return;
-    }
-    if (wrap == DFI_WRAP_RAW && !table)
-        return; /* large object bytes: nothing to see without a length */
-    if (open_member(c, member, &src, &b, &err) != DF_OK) {
-        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", err.message);
-        return;
-    }
-    if (wrap == DFI_WRAP_RAW)
-        rc = raw_tail(&b, &err, size, ve->rows_mode, &why);
-    else
-        rc = dfi_codec_skim(wrap, &b, &err); /* the codec walks its own frames */
-    if (rc == DF_E_TRUNCATED)
-        entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, err.offset, member,
-                  "the file ends at offset %lld inside its compressed frame",
-                  (long long)err.offset);
-    else if (rc == DF_E_CORRUPT)
-        entry_add(ve, DF_FIND_BAD_DATA, DF_SEVERITY_ERROR, err.offset, member, "%s", err.message);
-    else if (rc != DF_OK)
-        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err.offset, member, "%s",
-                  err.message);
-    else if (why != NULL)
-        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, size, member, "%s", why);
-    dfi_buf_free(&b);
-    dfi_src_close(&src);
-}
-
-static void dir_quick(vctx *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-
-        if (!ve->data || ve->found != V_FOUND_COMPLETE)
-            continue;
-        if (ve->blobs) {
-            for (size_t k = 0; k < ve->nlos; k++)
-                quick_file(c, ve, ve->los[k].name, ve->los[k].wrap, ve->los[k].size, false);
-        } else {
-            quick_file(c, ve, ve->member, ve->wrap, ve->stored, ve->table);
-        }
-    }
-}
-
-/* Full check of one stored file of a directory archive. */
-static void dir_file(vworker *w, ventry *ve, const char *member, dfi_wrap wrap, bool table)
-{
-    dfi_src src;
-    dfi_buf b;
-    vstream s;
-    int rc;
-
-    if (open_member(w->c, member, &src, &b, &w->err) != DF_OK) {
-        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, -1, member, "%s", w->err.message);
-        return;
-    }
-    stream_begin(&s, w, ve, wrap, table, 0, src.size, member);
-    while ((rc = dfi_buf_fill(&b, &w->err)) == DF_OK) {
-        size_t n = dfi_buf_avail(&b);
-        stream_feed(&s, dfi_buf_ptr(&b), n, dfi_buf_tell(&b));
-        dfi_buf_consume(&b, n);
-        note_progress(w, NULL, (int64_t)n);
-    }
-    if (rc == DF_EOF) {
-        stream_end(&s, dfi_buf_tell(&b));
-    } else {
-        stream_close(&s);
-        entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, w->err.offset, member, "%s",
-                  w->err.message);
-    }
-    dfi_buf_free(&b);
-    dfi_src_close(&src);
 }
 
 /* ================================================================== */
@@ -1311,7 +153,7 @@ static void check_duplicates(vctx *c)
     for (size_t i = 1; i < c->n; i++) {
         if (pairs[2 * i] != pairs[2 * i - 2])
             continue;
-        entry_add(&c->ents[pairs[2 * i + 1]], DF_FIND_DUPLICATE_ID, DF_SEVERITY_ERROR,
+        vfy_entry_add(&c->ents[pairs[2 * i + 1]], DF_FIND_DUPLICATE_ID, DF_SEVERITY_ERROR,
                   c->ents[pairs[2 * i + 1]].e->toc_offset, NULL,
                   "dump id %d is also the id of TOC entry %lld", (int)pairs[2 * i],
                   (long long)pairs[2 * i - 1]);
@@ -1329,10 +171,10 @@ static void check_entries(vctx *c)
         size_t used = 0, missing = 0;
 
         if (dfi_et_is(e, DFI_ET_TABLE_DATA) && !ve->data)
-            entry_add(ve, DF_FIND_ENTRY_WITHOUT_DATA, DF_SEVERITY_ERROR, e->toc_offset, NULL,
+            vfy_entry_add(ve, DF_FIND_ENTRY_WITHOUT_DATA, DF_SEVERITY_ERROR, e->toc_offset, NULL,
                       "the TOC gives this TABLE DATA entry no data: its table would restore empty");
         else if (e->had_dumper && !ve->data)
-            entry_add(ve, DF_FIND_ENTRY_WITHOUT_DATA, DF_SEVERITY_ERROR, e->toc_offset, NULL,
+            vfy_entry_add(ve, DF_FIND_ENTRY_WITHOUT_DATA, DF_SEVERITY_ERROR, e->toc_offset, NULL,
                       "the entry has a data dumper but the TOC gives it no data");
         list[0] = '\0';
         for (size_t d = 0; d < e->ndeps; d++) {
@@ -1343,7 +185,7 @@ static void check_entries(vctx *c)
                                          missing > 1 ? ", " : "", e->deps[d]);
         }
         if (missing > 0)
-            entry_add(ve, DF_FIND_DANGLING_DEPENDENCY, DF_SEVERITY_INFO, e->toc_offset, NULL,
+            vfy_entry_add(ve, DF_FIND_DANGLING_DEPENDENCY, DF_SEVERITY_INFO, e->toc_offset, NULL,
                       "depends on dump id%s %s%s, not in the TOC (pg_dump's section boundaries "
                       "or objects left out of the dump: normal)",
                       missing > 1 ? "s" : "", list, missing > 8 ? ", ..." : "");
@@ -1373,7 +215,7 @@ static void check_version(vctx *c)
     char msg[V_MSG];
 
     if (archive_too_new(&c->r->hdr, c->opt->pg_restore_version, msg, sizeof msg))
-        vlist_add(&c->pre, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
+        vfy_vlist_add(&c->pre, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
 }
 
 static void check_offsets_present(vctx *c)
@@ -1383,7 +225,7 @@ static void check_offsets_present(vctx *c)
     for (size_t i = 0; i < c->n; i++)
         n += c->ents[i].data && c->ents[i].e->offset_state == DF_OFFSET_NOT_SET;
     if (n > 0)
-        vlist_add(&c->pre, DF_FIND_NO_DATA_OFFSETS, DF_SEVERITY_WARNING, NULL, c->r->hdr.header_end,
+        vfy_vlist_add(&c->pre, DF_FIND_NO_DATA_OFFSETS, DF_SEVERITY_WARNING, NULL, c->r->hdr.header_end,
                   NULL,
                   "the TOC stores no data offsets for %zu data entries (pg_dump wrote to a pipe "
                   "or to a redirected stdout): pg_restore must scan for every block, and "
@@ -1391,16 +233,16 @@ static void check_offsets_present(vctx *c)
                   n);
 }
 
-/* For verify_plain.c: the walks' own helpers (they move with the walks, issue 11). */
-int verify_add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size, const char *name,
+/* For vfy_verify_plain.c: the walks' own helpers (they move with the walks, issue 11). */
+int vfy_verify_add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size, const char *name,
                   dfi_wrap wrap)
 {
-    return add_lo(ve, oid, start, size, name, wrap);
+    return vfy_add_lo(ve, oid, start, size, name, wrap);
 }
 
-uint8_t *verify_read_range(const char *path, int64_t from, int64_t len, df_error *err)
+uint8_t *vfy_verify_read_range(const char *path, int64_t from, int64_t len, df_error *err)
 {
-    return read_range(path, from, len, err);
+    return vfy_read_range(path, from, len, err);
 }
 
 /* ================================================================== */
@@ -1431,7 +273,7 @@ static void lo_expectations(vctx *c)
     /* A plain script cut short has lost its BLOBS part: no-trailer says so already. */
     if (nblob > 0 && nblobs == 0 &&
         !(c->r->hdr.format == DF_FORMAT_PLAIN && !c->r->hdr.has_trailer))
-        vlist_add(&c->pre, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, -1, NULL,
+        vfy_vlist_add(&c->pre, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, -1, NULL,
                   "%zu large objects have BLOB entries but the archive has no BLOBS data entry: "
                   "they would restore empty",
                   nblob);
@@ -1457,17 +299,17 @@ static void lo_check(vctx *c, ventry *ve)
     dfi_lo_compare(&ve->want, got, ve->nlos, &d);
     free(got);
     if (d.missing > 0)
-        entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
+        vfy_entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
                   "%zu large objects the TOC creates have no data here (the first: %u); "
                   "they would restore empty",
                   d.missing, d.first_missing);
     if (d.extra > 0)
-        entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
+        vfy_entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
                   "%zu large objects have data here but no TOC entry creates them (the first: "
                   "%u); their restore would fail",
                   d.extra, d.first_extra);
     if (d.dup > 0)
-        entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
+        vfy_entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
                   "%zu large objects have data twice (the first: %u)", d.dup, d.first_dup);
 }
 
@@ -1534,14 +376,14 @@ static void seq_check(vctx *c)
 
         if (!dfi_seq_behind(q, &m[k], &next))
             continue;
-        entry_add(ve, DF_FIND_SEQUENCE_BEHIND_DATA, DF_SEVERITY_WARNING, q->e->toc_offset, NULL,
+        vfy_entry_add(ve, DF_FIND_SEQUENCE_BEHIND_DATA, DF_SEVERITY_WARNING, q->e->toc_offset, NULL,
                   "setval(%lld, %s) makes the next value %lld, but column \"%s\" of %s.%s "
                   "already holds %lld in this dump: new rows would reuse existing values",
                   (long long)q->value, q->called ? "true" : "false", (long long)next, at->column,
                   at->tschema, at->table, (long long)m[k].max);
         dfi_setval_sql(q, m[k].max, fix, sizeof fix);
         if (ve->finds.n > before)
-            vlist_set_fix(&ve->finds, fix);
+            vfy_vlist_set_fix(&ve->finds, fix);
     }
     free(m);
 }
@@ -1555,18 +397,18 @@ static void tar_range(vworker *w, ventry *ve, int64_t start, int64_t size, const
                       dfi_wrap wrap, bool table)
 {
     vstream s;
-    int rc = worker_seek(w, start);
+    int rc = vfy_worker_seek(w, start);
 
     if (rc == DF_OK) {
-        stream_begin(&s, w, ve, wrap, table, start, start + size, member);
-        rc = feed_bytes(w, &w->buf, &w->err, &s, size);
+        vfy_stream_begin(&s, w, ve, wrap, table, start, start + size, member);
+        rc = vfy_feed_bytes(w, &w->buf, &w->err, &s, size);
         if (rc == DF_OK)
-            stream_end(&s, start + size);
+            vfy_stream_end(&s, start + size);
         else
-            stream_close(&s);
+            vfy_stream_close(&s);
     }
     if (rc != DF_OK)
-        tar_fail(w->c, ve, rc, &w->err, member, "member data");
+        vfy_tar_fail(w->c, ve, rc, &w->err, member, "member data");
 }
 
 static void work_item(vworker *w, ventry *ve)
@@ -1574,11 +416,11 @@ static void work_item(vworker *w, ventry *ve)
     switch (w->c->r->hdr.format) {
     case DF_FORMAT_CUSTOM:
         w->expect = ve;
-        if (worker_seek(w, ve->start) != DF_OK) {
-            entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, w->err.offset, NULL, "%s",
+        if (vfy_worker_seek(w, ve->start) != DF_OK) {
+            vfy_entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, w->err.offset, NULL, "%s",
                       w->err.message);
         } else {
-            custom_block_at(w);
+            vfy_custom_block_at(w);
         }
         break;
     case DF_FORMAT_TAR:
@@ -1593,9 +435,9 @@ static void work_item(vworker *w, ventry *ve)
     case DF_FORMAT_DIRECTORY:
         if (ve->blobs)
             for (size_t k = 0; k < ve->nlos; k++)
-                dir_file(w, ve, ve->los[k].name, ve->los[k].wrap, false);
+                vfy_dir_file(w, ve, ve->los[k].name, ve->los[k].wrap, false);
         else
-            dir_file(w, ve, ve->member, ve->wrap, ve->table);
+            vfy_dir_file(w, ve, ve->member, ve->wrap, ve->table);
         ve->decoded = true;
         break;
     default: break;
@@ -1605,12 +447,12 @@ static void work_item(vworker *w, ventry *ve)
 /* The worker pool's view of a vworker (workpool.c). */
 static int pool_init(void *w, void *ctx, bool main)
 {
-    return worker_init(w, ctx, main);
+    return vfy_worker_init(w, ctx, main);
 }
 
 static void pool_fini(void *w)
 {
-    worker_free(w);
+    vfy_worker_free(w);
 }
 
 static void pool_work(void *w, size_t i)
@@ -1679,9 +521,9 @@ static void verify_stream_format(vctx *c, bool tar)
     int64_t start = tar ? dfi_buf_tell(&c->r->buf) : c->r->hdr.toc_end;
 
     memset(&err, 0, sizeof err);
-    if (worker_init(&w, c, true) != DF_OK) {
+    if (vfy_worker_init(&w, c, true) != DF_OK) {
         c->pre.oom = true;
-        worker_free(&w);
+        vfy_worker_free(&w);
         return;
     }
     if (!c->opt->quick && full_serial(c))
@@ -1689,29 +531,29 @@ static void verify_stream_format(vctx *c, bool tar)
     w.prog_base = start;
     c->prog_total = c->file_size >= 0 ? c->file_size - start : -1;
     if (dfi_buf_seek(&c->r->buf, start, &err) != DF_OK) {
-        vlist_add(&c->pre, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, err.offset, NULL, "%s",
+        vfy_vlist_add(&c->pre, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, err.offset, NULL, "%s",
                   err.message);
-        worker_free(&w);
+        vfy_worker_free(&w);
         return;
     }
     if (tar) {
-        tar_walk(c, &w, &c->r->buf, &err, flags);
-        tar_missing(c);
+        vfy_tar_walk(c, &w, &c->r->buf, &err, flags);
+        vfy_tar_missing(c);
     } else {
         /* not when a test caps every read (df_reader_set_io_size): that cap stays */
         c->sparse = c->opt->quick && c->r->buf.src->seekable && c->r->buf.src->dec == NULL &&
                     c->r->buf.src->io_cap == 0;
-        custom_walk(c, &w, &c->r->buf, &err, flags);
+        vfy_custom_walk(c, &w, &c->r->buf, &err, flags);
         if (c->sparse)
             c->r->buf.src->io_cap = 0;
         c->sparse = false;
         if (c->walk_stop == V_STOP_OTHER)
-            custom_trailer(c, &c->r->buf, &err);
-        custom_missing(c);
-        custom_offsets(c);
+            vfy_custom_trailer(c, &c->r->buf, &err);
+        vfy_custom_missing(c);
+        vfy_custom_offsets(c);
     }
     progress_tick(c, true);
-    worker_free(&w);
+    vfy_worker_free(&w);
     if (!(flags & V_DEC) && !c->opt->quick)
         run_items(c);
 }
@@ -1731,7 +573,7 @@ static void dir_toc_tail(vctx *c)
     df_error err;
     int rc = DF_EOF;
 
-    (void)dir_discover(c, "toc.dat", member, sizeof member, &wrap, &size, &err);
+    (void)vfy_dir_discover(c, "toc.dat", member, sizeof member, &wrap, &size, &err);
     memset(&err, 0, sizeof err);
     /* counted up to a bound: a compressed toc.dat could inflate to any size */
     while (n <= TOC_TAIL_MAX && (rc = dfi_buf_fill(b, &err)) == DF_OK) {
@@ -1739,15 +581,15 @@ static void dir_toc_tail(vctx *c)
         dfi_buf_consume(b, dfi_buf_avail(b));
     }
     if (n > TOC_TAIL_MAX)
-        vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_WARNING, NULL, at, member,
+        vfy_vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_WARNING, NULL, at, member,
                   "more than %d MiB follow the TOC (pg_dump writes none there; pg_restore "
                   "ignores them)",
                   TOC_TAIL_MAX >> 20);
     else if (rc != DF_EOF)
-        vlist_add(&c->post, DF_FIND_BAD_DATA, DF_SEVERITY_WARNING, NULL, err.offset, member,
+        vfy_vlist_add(&c->post, DF_FIND_BAD_DATA, DF_SEVERITY_WARNING, NULL, err.offset, member,
                   "after the TOC: %s", err.message);
     else if (n > 0)
-        vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_WARNING, NULL, at, member,
+        vfy_vlist_add(&c->post, DF_FIND_TRAILING_DATA, DF_SEVERITY_WARNING, NULL, at, member,
                   "%lld bytes follow the TOC (pg_dump writes none there; pg_restore ignores them)",
                   (long long)n);
 }
@@ -1794,7 +636,7 @@ static void directory_decoded_offsets(vctx *c)
     int64_t size;
     df_error err;
 
-    if (dir_discover(c, "toc.dat", tocname, sizeof tocname, &wrap, &size, &err) != DF_OK ||
+    if (vfy_dir_discover(c, "toc.dat", tocname, sizeof tocname, &wrap, &size, &err) != DF_OK ||
         wrap == DFI_WRAP_RAW)
         return;
     toc_decoded_offsets(&c->pre, tocname);
@@ -1806,9 +648,9 @@ static void directory_decoded_offsets(vctx *c)
 static void verify_directory(vctx *c)
 {
     dir_toc_tail(c);
-    dir_prepare(c);
+    vfy_dir_prepare(c);
     if (c->opt->quick)
-        dir_quick(c);
+        vfy_dir_quick(c);
     else
         run_items(c);
 }
@@ -1827,39 +669,39 @@ static void open_failed(vctx *c, df_reader *r, int rc)
     switch (code) {
     case DF_E_TRUNCATED:
         if (in_header && (h->file_size == 0 || (h->file_size < 0 && at == 0)))
-            vlist_add(&c->pre, DF_FIND_EMPTY, DF_SEVERITY_ERROR, NULL, 0, m, "the %s is empty",
+            vfy_vlist_add(&c->pre, DF_FIND_EMPTY, DF_SEVERITY_ERROR, NULL, 0, m, "the %s is empty",
                       m[0] ? "file" : "input");
         else if (h->file_size >= 0 || at >= 0)
-            vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
+            vfy_vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
                       DF_SEVERITY_ERROR, NULL, h->file_size >= 0 ? h->file_size : at, m,
                       "the file ends at offset %lld inside the archive %s (%s)",
                       (long long)(h->file_size >= 0 ? h->file_size : at),
                       in_header ? "header" : "TOC", msg);
         else /* a compressed toc.dat: the reader put the decoded offset in msg */
-            vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
+            vfy_vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
                       DF_SEVERITY_ERROR, NULL, -1, m, "the file ends inside the archive %s (%s)",
                       in_header ? "header" : "TOC", msg);
         break;
     case DF_E_FORMAT:
-        vlist_add(&c->pre, DF_FIND_NOT_A_DUMP, DF_SEVERITY_ERROR, NULL, at, m, "%s", msg);
+        vfy_vlist_add(&c->pre, DF_FIND_NOT_A_DUMP, DF_SEVERITY_ERROR, NULL, at, m, "%s", msg);
         break;
     case DF_E_CORRUPT:
-        vlist_add(&c->pre, in_header ? DF_FIND_BAD_HEADER : DF_FIND_BAD_TOC, DF_SEVERITY_ERROR,
+        vfy_vlist_add(&c->pre, in_header ? DF_FIND_BAD_HEADER : DF_FIND_BAD_TOC, DF_SEVERITY_ERROR,
                   NULL, at, m, "%s", msg);
         break;
     case DF_E_LIMIT:
-        vlist_add(&c->pre, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, NULL, at, m, "%s", msg);
+        vfy_vlist_add(&c->pre, DF_FIND_OVER_LIMIT, DF_SEVERITY_ERROR, NULL, at, m, "%s", msg);
         break;
     case DF_E_VERSION:
     case DF_E_UNSUPPORTED:
-        vlist_add(&c->pre, DF_FIND_UNSUPPORTED, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
+        vfy_vlist_add(&c->pre, DF_FIND_UNSUPPORTED, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
         break;
     case DF_E_IO:
     case DF_E_NOTFOUND:
-        vlist_add(&c->pre, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
+        vfy_vlist_add(&c->pre, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
         break;
     default:
-        vlist_add(&c->pre, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
+        vfy_vlist_add(&c->pre, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, NULL, at, m, "%s", msg);
         break;
     }
 }
@@ -1950,7 +792,7 @@ static void merge_findings(vctx *c)
         oom = oom || c->ents[i].finds.oom;
     }
     if (oom)
-        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, NULL, -1, NULL,
+        vfy_vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, NULL, -1, NULL,
                   "out of memory: some findings were lost");
     v->f = malloc(total * sizeof *v->f);
     if (v->f == NULL) {
@@ -2035,13 +877,13 @@ static void free_ctx(vctx *c)
         free(ve->w);
         dfi_vtable_free(ve->vt);
         free(ve->member);
-        vlist_free(&ve->finds);
+        vfy_vlist_free(&ve->finds);
     }
     free(c->ents);
     free(c->by_file);
     dfi_seqfacts_free(&c->seq);
-    vlist_free(&c->pre);
-    vlist_free(&c->post);
+    vfy_vlist_free(&c->pre);
+    vfy_vlist_free(&c->post);
     dfi_pool_free(&c->pool);
 }
 
@@ -2064,9 +906,9 @@ static void verify_opened(vctx *c)
     case DF_FORMAT_CUSTOM: verify_stream_format(c, false); break;
     case DF_FORMAT_TAR: verify_stream_format(c, true); break;
     case DF_FORMAT_DIRECTORY: verify_directory(c); break;
-    case DF_FORMAT_PLAIN: verify_plain(c); break;
+    case DF_FORMAT_PLAIN: vfy_verify_plain(c); break;
     default:
-        vlist_add(&c->pre, DF_FIND_UNSUPPORTED, DF_SEVERITY_UNKNOWN, NULL, -1, NULL,
+        vfy_vlist_add(&c->pre, DF_FIND_UNSUPPORTED, DF_SEVERITY_UNKNOWN, NULL, -1, NULL,
                   "%s dumps cannot be verified yet", df_format_name(c->r->hdr.format));
         break;
     }
@@ -2086,7 +928,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     df_verify *v;
     vctx c;
     vtap tap;
-    const dfi_plain_tap tap_hooks = plain_tap_hooks(&tap);
+    const dfi_plain_tap tap_hooks = vfy_plain_tap_hooks(&tap);
     int rc;
 
     *out = NULL;
@@ -2136,7 +978,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     set_verdict(v);
     keep_value_columns(&c);
     free_ctx(&c);
-    tap_free(&tap);
+    vfy_tap_free(&tap);
     *out = v;
     return DF_OK;
 }
@@ -2196,22 +1038,22 @@ int df_verify_set_pg_restore_version(df_verify *v, int pg_major)
             return DF_OK;
     if (v->f == NULL || !archive_too_new(df_reader_header(v->r), pg_major, msg, sizeof msg))
         return DF_OK;
-    vlist_add(&one, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
+    vfy_vlist_add(&one, DF_FIND_ARCHIVE_NEWER, DF_SEVERITY_WARNING, NULL, 5, NULL, "%s", msg);
     if (df_reader_header(v->r)->format == DF_FORMAT_DIRECTORY) {
-        vctx c = {.path = df_reader_path(v->r), .r = v->r}; /* all dir_discover needs */
+        vctx c = {.path = df_reader_path(v->r), .r = v->r}; /* all vfy_dir_discover needs */
         char tocname[300];
         dfi_wrap wrap;
         int64_t size;
         df_error err;
 
         if (c.path != NULL &&
-            dir_discover(&c, "toc.dat", tocname, sizeof tocname, &wrap, &size, &err) == DF_OK &&
+            vfy_dir_discover(&c, "toc.dat", tocname, sizeof tocname, &wrap, &size, &err) == DF_OK &&
             wrap != DFI_WRAP_RAW)
             toc_decoded_offsets(&one, tocname);
     }
     nf = one.n == 1 ? realloc(v->f, (v->n + 1) * sizeof *v->f) : NULL;
     if (nf == NULL) {
-        vlist_free(&one);
+        vfy_vlist_free(&one);
         return DF_E_NOMEM;
     }
     memmove(nf + 1, nf, v->n * sizeof *nf);

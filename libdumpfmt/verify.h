@@ -1,7 +1,7 @@
 /*
  * verify.h — private to the verifier (verify*.c, findings.c) and its tests:
  * the state one run shares between the walks (verify.c), the streams
- * (verify_stream.c), plain scripts (verify_plain.c) and the findings
+ * (verify_stream.c), plain scripts (vfy_verify_plain.c) and the findings
  * (findings.c), and the COPY text checker (copycheck.h).  Not installed.
  *
  * The functions below keep the short names they had as statics of one
@@ -209,55 +209,75 @@ typedef struct vtap {
 
 /* ---- findings.c ---------------------------------------------------- */
 
-DFI_HIDDEN void vlist_free(vlist *l);
+DFI_HIDDEN void vfy_vlist_free(vlist *l);
 /* Drop findings added after the first `keep` (a block that turned out to be cut). */
-DFI_HIDDEN void vlist_truncate(vlist *l, size_t keep);
-DFI_HIDDEN void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+DFI_HIDDEN void vfy_vlist_truncate(vlist *l, size_t keep);
+DFI_HIDDEN void vfy_vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
                            const char *member, const char *fmt, va_list ap);
-DFI_HIDDEN void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+DFI_HIDDEN void vfy_vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
                           const char *member, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 /* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */
-DFI_HIDDEN void vlist_set_fix(vlist *l, const char *fix);
+DFI_HIDDEN void vfy_vlist_set_fix(vlist *l, const char *fix);
 /* A finding about `ve`. */
-DFI_HIDDEN void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
+DFI_HIDDEN void vfy_entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
                           const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* A finding about `ve`, or about the file when ve is NULL. */
-DFI_HIDDEN void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off,
+DFI_HIDDEN void vfy_where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off,
                           const char *member, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
 /* ---- verify_stream.c ----------------------------------------------- */
 
 /* Which finding a codec's complaint is (and its severity). */
-DFI_HIDDEN const char *codec_code(int rc, const char *msg, int *sev);
+DFI_HIDDEN const char *vfy_codec_code(int rc, const char *msg, int *sev);
 /* Start checking a stream stored at raw_start..raw_end (-1: not known yet) of `member`. */
-DFI_HIDDEN int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table,
+DFI_HIDDEN int vfy_stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table,
                             int64_t raw_start, int64_t raw_end, const char *member);
 /* Stored bytes p[0..n) that start at raw offset `at` (-1: not known). */
-DFI_HIDDEN void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at);
+DFI_HIDDEN void vfy_stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at);
 /* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
-DFI_HIDDEN void stream_end(vstream *s, int64_t end_at);
+DFI_HIDDEN void vfy_stream_end(vstream *s, int64_t end_at);
 /* Give up on the stream without judging it (its storage was cut). */
-DFI_HIDDEN void stream_close(vstream *s);
+DFI_HIDDEN void vfy_stream_close(vstream *s);
 /* The first problem of each kind the COPY checker saw, as findings. */
-DFI_HIDDEN void copy_findings(vstream *s, int64_t end_at);
-DFI_HIDDEN int worker_init(vworker *w, vctx *c, bool main);
-DFI_HIDDEN void worker_free(vworker *w);
+DFI_HIDDEN void vfy_copy_findings(vstream *s, int64_t end_at);
+DFI_HIDDEN int vfy_worker_init(vworker *w, vctx *c, bool main);
+DFI_HIDDEN void vfy_worker_free(vworker *w);
 /* The worker's own handle on the archive file, positioned at `at`. */
-DFI_HIDDEN int worker_seek(vworker *w, int64_t at);
+DFI_HIDDEN int vfy_worker_seek(vworker *w, int64_t at);
 
-/* ---- verify_plain.c ------------------------------------------------ */
+/* ---- vfy_verify_plain.c ------------------------------------------------ */
 
-DFI_HIDDEN void verify_plain(vctx *c);
-DFI_HIDDEN dfi_plain_tap plain_tap_hooks(vtap *t);
-DFI_HIDDEN void tap_free(vtap *t);
+DFI_HIDDEN void vfy_verify_plain(vctx *c);
+DFI_HIDDEN dfi_plain_tap vfy_plain_tap_hooks(vtap *t);
+DFI_HIDDEN void vfy_tap_free(vtap *t);
 
-/* ---- verify.c, for verify_plain.c ---------------------------------- */
+/* ---- verify.c, for vfy_verify_plain.c ---------------------------------- */
 
-DFI_HIDDEN int verify_add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size,
+DFI_HIDDEN int vfy_verify_add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size,
                              const char *name, dfi_wrap wrap);
-DFI_HIDDEN uint8_t *verify_read_range(const char *path, int64_t from, int64_t len,
+DFI_HIDDEN uint8_t *vfy_verify_read_range(const char *path, int64_t from, int64_t len,
                                       df_error *err);
+
+/* verify_custom.c, verify_tar.c, verify_dir.c and verify.c call each other through these. */
+DFI_HIDDEN int64_t vfy_eof_offset(const vctx *c);
+DFI_HIDDEN void vfy_note_progress(vworker *w, const dfi_buf *b, int64_t bytes);
+DFI_HIDDEN int vfy_add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size, const char *name, dfi_wrap wrap);
+DFI_HIDDEN uint8_t *vfy_read_range(const char *path, int64_t from, int64_t len, df_error *err);
+DFI_HIDDEN int vfy_feed_bytes(vworker *w, dfi_buf *b, df_error *err, vstream *s, int64_t size);
+DFI_HIDDEN void vfy_custom_block_at(vworker *w);
+DFI_HIDDEN void vfy_custom_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags);
+DFI_HIDDEN void vfy_custom_trailer(vctx *c, dfi_buf *b, df_error *err);
+DFI_HIDDEN void vfy_custom_missing(vctx *c);
+DFI_HIDDEN void vfy_custom_offsets(vctx *c);
+DFI_HIDDEN bool vfy_lo_room(vctx *c, ventry *ve, int64_t at, const char *member);
+DFI_HIDDEN void vfy_tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const char *member, const char *what);
+DFI_HIDDEN void vfy_tar_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags);
+DFI_HIDDEN void vfy_tar_missing(vctx *c);
+DFI_HIDDEN void vfy_dir_file(vworker *w, ventry *ve, const char *member, dfi_wrap wrap, bool table);
+DFI_HIDDEN int vfy_dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap, int64_t *size, df_error *err);
+DFI_HIDDEN void vfy_dir_prepare(vctx *c);
+DFI_HIDDEN void vfy_dir_quick(vctx *c);
 
 #endif /* DUMPFMT_VERIFY_H */

@@ -1,5 +1,5 @@
 /*
- * verify_plain.c — verifying a plain script (spec §9): what the plain reader
+ * vfy_verify_plain.c — verifying a plain script (spec §9): what the plain reader
  * measured during its pass (COPY terminators, the "dump complete" trailer,
  * psql meta-commands), the script's last bytes against the lines pg_dump
  * ends it with, and in full mode its data through the COPY checker: during
@@ -20,12 +20,12 @@ static void plain_script_error(vctx *c, const df_error *err)
     const char *code = DF_FIND_TRUNCATED;
 
     if (err->code == DF_E_CORRUPT) {
-        code = codec_code(err->code, err->message, &sev);
+        code = vfy_codec_code(err->code, err->message, &sev);
     } else if (err->code != DF_E_TRUNCATED) {
         code = DF_FIND_UNREADABLE;
         sev = DF_SEVERITY_UNKNOWN;
     }
-    vlist_add(&c->post, code, sev, NULL, err->offset, err->member, "%s", err->message);
+    vfy_vlist_add(&c->post, code, sev, NULL, err->offset, err->member, "%s", err->message);
 }
 
 #define V_MAX_META_FINDINGS 20 /* psql-metacommand findings; then one that counts the rest */
@@ -41,13 +41,13 @@ static void plain_meta(ventry *ve, size_t *seen)
     if ((*seen)++ >= V_MAX_META_FINDINGS)
         return;
     if (lines > 1)
-        entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
+        vfy_entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
                   "psql meta-command \"%.120s\" and %lld more meta-command lines right after "
                   "it in the script: psql runs them during the restore (pg_dump itself writes "
                   "only \\connect and \\restrict)",
                   e->tag ? e->tag : "", (long long)(lines - 1));
     else
-        entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
+        vfy_entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
                   "psql meta-command \"%.120s\" in the script: psql runs it during the "
                   "restore (pg_dump itself writes only \\connect and \\restrict)",
                   e->tag ? e->tag : "");
@@ -78,17 +78,17 @@ static void plain_facts(vctx *c)
             continue;
         ve->cut = true;
         if (ve->blobs)
-            entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, end, NULL,
+            vfy_entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, end, NULL,
                       "the large object data end inside a large object (no lo_close)");
         else
-            entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end, NULL,
+            vfy_entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end, NULL,
                       "%s data end after %lld rows without %s",
                       ve->rows_mode == DF_ROWS_COPY ? "COPY" : "INSERT", (long long)e->data_rows,
                       ve->rows_mode == DF_ROWS_COPY ? "the \"\\.\" terminator line"
                                                     : "a complete statement");
     }
     if (metas > V_MAX_META_FINDINGS)
-        vlist_add(&c->post, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, NULL, -1, NULL,
+        vfy_vlist_add(&c->post, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, NULL, -1, NULL,
                   "%zu more places in the script hold psql meta-commands (only the first %d "
                   "are reported)",
                   metas - V_MAX_META_FINDINGS, V_MAX_META_FINDINGS);
@@ -109,7 +109,7 @@ static bool tail_is(vctx *c, const char *want)
 
     if ((int64_t)n > c->file_size)
         return false;
-    tail = verify_read_range(c->path, c->file_size - (int64_t)n, (int64_t)n, &(df_error){0});
+    tail = vfy_verify_read_range(c->path, c->file_size - (int64_t)n, (int64_t)n, &(df_error){0});
     ok = tail != NULL && memcmp(tail, want, n) == 0;
     free(tail);
     return ok;
@@ -150,7 +150,7 @@ static void plain_trailer(vctx *c)
     char want[400];
 
     if (h->has_trailer && !plain_tail_ok(c, want, sizeof want)) {
-        vlist_add(&c->post, DF_FIND_NO_TRAILER, DF_SEVERITY_ERROR, NULL, c->file_size, NULL,
+        vfy_vlist_add(&c->post, DF_FIND_NO_TRAILER, DF_SEVERITY_ERROR, NULL, c->file_size, NULL,
                   "the script does not end with the lines pg_dump ends it with (%s): its end "
                   "was cut off",
                   strstr(want, "unrestrict") ? "the \"dump complete\" comment, then "
@@ -162,7 +162,7 @@ static void plain_trailer(vctx *c)
         return;
     for (size_t i = c->n; i > 0 && db == NULL; i--)
         db = c->ents[i - 1].e->database;
-    vlist_add(&c->post, DF_FIND_NO_TRAILER, DF_SEVERITY_ERROR, NULL, h->script_bytes, NULL,
+    vfy_vlist_add(&c->post, DF_FIND_NO_TRAILER, DF_SEVERITY_ERROR, NULL, h->script_bytes, NULL,
               "the script ends at byte %lld without the \"%s\" trailer%s%s%s: it was cut short",
               (long long)h->script_bytes,
               h->plain_kind == DF_PLAIN_DUMPALL ? "PostgreSQL database cluster dump complete"
@@ -209,7 +209,7 @@ static void tap_data(void *ctx, const uint8_t *p, size_t n)
     t->cp.maxcol = maxcol;
 }
 
-/* Did the checker find anything copy_findings reports? */
+/* Did the checker find anything vfy_copy_findings reports? */
 static bool tap_problem(const dfi_copycheck *cp)
 {
     if (cp->bad_rows > 0 || cp->bad_esc > 0 || cp->after_bytes > 0)
@@ -279,7 +279,7 @@ static void tap_lo_open(void *ctx, size_t i, uint32_t oid)
     t->los[t->nlos++] = (struct vtap_lo){i, oid};
 }
 
-void tap_free(vtap *t)
+void vfy_tap_free(vtap *t)
 {
     if (t->active)
         dfi_copycheck_free(&t->cp);
@@ -311,7 +311,7 @@ static void tap_part_apply(vctx *c, const vtap_part *p)
         vworker w = {.c = c, .cp = p->bad};
         vstream s = {
             .c = c, .ve = ve, .w = &w, .linear = true, .raw_start = ve->start, .member = ""};
-        copy_findings(&s, ve->end);
+        vfy_copy_findings(&s, ve->end);
     }
     ve->decoded = true;
 }
@@ -325,7 +325,7 @@ static void plain_tapped(vctx *c)
         tap_part_apply(c, &t->parts[k]);
     for (size_t k = 0; k < t->nlos; k++)
         if (t->los[k].entry < c->n && c->ents[t->los[k].entry].blobs &&
-            verify_add_lo(&c->ents[t->los[k].entry], t->los[k].oid, -1, 0, NULL, 0) != DF_OK)
+            vfy_verify_add_lo(&c->ents[t->los[k].entry], t->los[k].oid, -1, 0, NULL, 0) != DF_OK)
             c->pre.oom = true;
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
@@ -352,16 +352,16 @@ static void plain_data(vctx *c)
         return;
     }
     if (!c->r->src.seekable) {
-        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_WARNING, NULL, -1, NULL,
+        vfy_vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_WARNING, NULL, -1, NULL,
                   "COPY rows and sequences were not checked: the script came from a pipe and "
                   "cannot be read twice (its terminators and trailer were)");
         return;
     }
     buf = malloc(V_OUT_SIZE);
-    if (buf == NULL || worker_init(&w, c, true) != DF_OK) {
+    if (buf == NULL || vfy_worker_init(&w, c, true) != DF_OK) {
         c->pre.oom = true;
         free(buf);
-        worker_free(&w);
+        vfy_worker_free(&w);
         return;
     }
     for (size_t i = 0; i < c->n; i++) {
@@ -376,7 +376,7 @@ static void plain_data(vctx *c)
         rc = df_reader_open_data(c->r, ve->e);
         if (rc == DF_OK && ve->blobs) {
             while ((rc = df_reader_next_lo(c->r, &oid)) == DF_OK) {
-                if (verify_add_lo(ve, oid, -1, 0, NULL, 0) != DF_OK)
+                if (vfy_verify_add_lo(ve, oid, -1, 0, NULL, 0) != DF_OK)
                     c->pre.oom = true;
                 while ((n = df_reader_read_data(c->r, buf, V_OUT_SIZE)) > 0)
                     ve->bytes += n;
@@ -386,26 +386,26 @@ static void plain_data(vctx *c)
             rc = n < 0 ? (int)n : rc == DF_EOF ? DF_OK : rc;
         } else if (rc == DF_OK) {
             vstream s;
-            stream_begin(&s, &w, ve, DFI_WRAP_RAW, ve->table, ve->start, ve->end, "");
+            vfy_stream_begin(&s, &w, ve, DFI_WRAP_RAW, ve->table, ve->start, ve->end, "");
             s.linear = true;
             while ((n = df_reader_read_data(c->r, buf, V_OUT_SIZE)) > 0)
-                stream_feed(&s, buf, (size_t)n, -1);
+                vfy_stream_feed(&s, buf, (size_t)n, -1);
             if (n == 0)
-                stream_end(&s, ve->end);
+                vfy_stream_end(&s, ve->end);
             else
-                stream_close(&s);
+                vfy_stream_close(&s);
             rc = n < 0 ? (int)n : DF_OK;
         }
         df_reader_close_data(c->r);
         if (rc != DF_OK) {
             const df_error *err = df_reader_error(c->r);
-            entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, err->offset, NULL, "%s",
+            vfy_entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, err->offset, NULL, "%s",
                       err->message[0] ? err->message : df_strstatus(rc));
             continue;
         }
         ve->decoded = true;
     }
-    worker_free(&w);
+    vfy_worker_free(&w);
     free(buf);
 }
 
@@ -445,7 +445,7 @@ static int plain_parallel_jobs(df_reader *r, double *serial, double *best)
     return jobs;
 }
 
-void verify_plain(vctx *c)
+void vfy_verify_plain(vctx *c)
 {
     const df_header *h = &c->r->hdr;
     int64_t big =
@@ -458,7 +458,7 @@ void verify_plain(vctx *c)
     plain_facts(c);
     plain_trailer(c);
     if (big > 0 && h->script_bytes >= big && (jobs = plain_parallel_jobs(c->r, &serial, &best)) > 0)
-        vlist_add(&c->pre, DF_FIND_LARGE_PLAIN_DUMP, DF_SEVERITY_WARNING, NULL, -1, NULL,
+        vfy_vlist_add(&c->pre, DF_FIND_LARGE_PLAIN_DUMP, DF_SEVERITY_WARNING, NULL, -1, NULL,
                   "a plain script of %lld bytes restores with psql, on one connection; an "
                   "archive format (pg_dump -Fd or -Fc) would let pg_restore -j load it in "
                   "parallel: simulated, -j %d takes %.1f s where one connection takes %.1f s",
@@ -468,7 +468,7 @@ void verify_plain(vctx *c)
 }
 
 /* The reader's hooks into t for a plain script's one pass (df_reader.plain_tap). */
-dfi_plain_tap plain_tap_hooks(vtap *t)
+dfi_plain_tap vfy_plain_tap_hooks(vtap *t)
 {
     return (dfi_plain_tap){t, tap_begin, tap_data, tap_end, tap_lo_open};
 }

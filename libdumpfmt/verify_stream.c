@@ -43,7 +43,7 @@ static int dec_start(dfi_dec *d, dfi_wrap wrap, int inflate)
 }
 
 /* Which finding a codec's complaint is. */
-const char *codec_code(int rc, const char *msg, int *sev)
+const char *vfy_codec_code(int rc, const char *msg, int *sev)
 {
     *sev = DF_SEVERITY_ERROR;
     switch (rc) {
@@ -60,7 +60,7 @@ const char *codec_code(int rc, const char *msg, int *sev)
 }
 
 /*
- * Remember the first failure; stream_end reports it with the stream's stored
+ * Remember the first failure; vfy_stream_end reports it with the stream's stored
  * range, which a serial walk only knows once the block has ended.
  */
 static void stream_fail(vstream *s, const char *code, int sev, int64_t at, const char *msg)
@@ -75,19 +75,19 @@ static void stream_fail(vstream *s, const char *code, int sev, int64_t at, const
 static void stream_codec_fail(vstream *s, int rc, int64_t at)
 {
     int sev;
-    const char *code = codec_code(rc, s->dec.msg, &sev);
+    const char *code = vfy_codec_code(rc, s->dec.msg, &sev);
 
     stream_fail(s, code, sev, at, s->dec.msg[0] ? s->dec.msg : df_strstatus(rc));
 }
 
 static void stream_report_failure(vstream *s, int64_t end_at)
 {
-    entry_add(s->ve, s->fail_code, s->fail_sev, s->fail_at, s->member,
+    vfy_entry_add(s->ve, s->fail_code, s->fail_sev, s->fail_at, s->member,
               "%s (in the data stored at offsets %lld..%lld)", s->fail_msg, (long long)s->raw_start,
               (long long)(s->raw_end >= 0 ? s->raw_end : end_at));
 }
 
-int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table, int64_t raw_start,
+int vfy_stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table, int64_t raw_start,
                  int64_t raw_end, const char *member)
 {
     vctx *c = w->c;
@@ -108,8 +108,8 @@ int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table, 
     s->dec.stable_out = true; /* the ring keeps the last 64 KiB decoded in place (vpipe) */
     if (rc != DF_OK) {
         int sev;
-        const char *code = codec_code(rc, s->dec.msg, &sev);
-        entry_add(ve, code, sev, raw_start, member, "%s", s->dec.msg);
+        const char *code = vfy_codec_code(rc, s->dec.msg, &sev);
+        vfy_entry_add(ve, code, sev, raw_start, member, "%s", s->dec.msg);
         s->failed = true;
         return rc;
     }
@@ -122,7 +122,7 @@ int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table, 
             w->cp->vc = &w->vc;
         }
         if (rc != DF_OK) {
-            entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, raw_start, member,
+            vfy_entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, raw_start, member,
                       "out of memory");
             s->failed = true;
         }
@@ -301,7 +301,7 @@ static void stream_sync(vstream *s)
 }
 
 /* Stored bytes p[0..n) that start at raw offset `at`. */
-void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at)
+void vfy_stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at)
 {
     while (n > 0 && !s->failed) {
         uint8_t *o = s->w->out + s->used;
@@ -361,7 +361,7 @@ static void value_findings(vstream *s)
             used += m > 0 ? (size_t)m : 0;
         }
         snprintf(kind, sizeof kind, what[k], vc->nbad[k] == 1 ? "" : "s");
-        entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
+        vfy_entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
                   s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
                   "%lld %s: a restore would fail on this table's COPY and leave it empty; %s",
                   (long long)vc->nbad[k], kind, list);
@@ -369,7 +369,7 @@ static void value_findings(vstream *s)
 }
 
 /* The first problem of each kind the COPY checker saw, as findings. */
-void copy_findings(vstream *s, int64_t end_at)
+void vfy_copy_findings(vstream *s, int64_t end_at)
 {
     const dfi_copycheck *cp = s->w->cp;
     ventry *ve = s->ve;
@@ -377,7 +377,7 @@ void copy_findings(vstream *s, int64_t end_at)
 #define ROW_AT(pos) (s->linear ? s->raw_start + (pos) : s->raw_start)
     value_findings(s);
     if (cp->bad_rows > 0)
-        entry_add(ve, DF_FIND_BAD_COPY_ROW, DF_SEVERITY_ERROR, ROW_AT(cp->bad_row_pos), s->member,
+        vfy_entry_add(ve, DF_FIND_BAD_COPY_ROW, DF_SEVERITY_ERROR, ROW_AT(cp->bad_row_pos), s->member,
                   "row %lld has %lld columns but the COPY column list names %d (uncompressed "
                   "offset %lld); rows with a wrong column count: %lld",
                   (long long)cp->bad_row_no, (long long)cp->bad_row_cols, cp->ncols,
@@ -390,7 +390,7 @@ void copy_findings(vstream *s, int64_t end_at)
             snprintf(what, sizeof what, "\"%c\"", cp->bad_esc_char);
         else
             snprintf(what, sizeof what, "byte 0x%02x", cp->bad_esc_char);
-        entry_add(
+        vfy_entry_add(
             ve, DF_FIND_BAD_COPY_ESCAPE, DF_SEVERITY_ERROR, ROW_AT(cp->bad_esc_pos), s->member,
             "row %lld has a backslash followed by %s, which COPY never writes "
             "(uncompressed offset %lld); invalid escapes: %lld",
@@ -398,17 +398,17 @@ void copy_findings(vstream *s, int64_t end_at)
     }
     if (cp->mode != DF_ROWS_INSERT && !cp->terminated) {
         bool partial = cp->pos > cp->line_start;
-        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
+        vfy_entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
                   "COPY data end after %lld rows without the \"\\.\" terminator line%s",
                   (long long)cp->rows, partial ? "; the last line is incomplete" : "");
     }
     if (cp->mode == DF_ROWS_INSERT && cp->last_nonspace >= 0 && cp->last_nonspace != ';')
-        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
+        vfy_entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
                   "INSERT data do not end with a complete statement (last byte 0x%02x, not "
                   "\";\")",
                   cp->last_nonspace);
     if (cp->after_bytes > 0)
-        entry_add(ve, DF_FIND_DATA_AFTER_TERMINATOR, DF_SEVERITY_ERROR, ROW_AT(cp->after_pos),
+        vfy_entry_add(ve, DF_FIND_DATA_AFTER_TERMINATOR, DF_SEVERITY_ERROR, ROW_AT(cp->after_pos),
                   s->member,
                   "%lld bytes follow the \"\\.\" terminator line (uncompressed offset "
                   "%lld)",
@@ -416,7 +416,7 @@ void copy_findings(vstream *s, int64_t end_at)
 #undef ROW_AT
 }
 
-void stream_close(vstream *s)
+void vfy_stream_close(vstream *s)
 {
     stream_sync(s);
     if (s->piped)
@@ -431,7 +431,7 @@ void stream_close(vstream *s)
 }
 
 /* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
-void stream_end(vstream *s, int64_t end_at)
+void vfy_stream_end(vstream *s, int64_t end_at)
 {
     while (s->live && !s->failed && !s->ended) {
         uint8_t *o = s->w->out + s->used;
@@ -463,15 +463,15 @@ void stream_end(vstream *s, int64_t end_at)
         stream_flush(s);
         stream_sync(s);
         if (s->table) {
-            copy_findings(s, end_at);
+            vfy_copy_findings(s, end_at);
             s->ve->rows += s->w->cp->rows;
         }
         s->ve->bytes += s->out_bytes;
     }
-    stream_close(s);
+    vfy_stream_close(s);
 }
 
-int worker_init(vworker *w, vctx *c, bool main)
+int vfy_worker_init(vworker *w, vctx *c, bool main)
 {
     memset(w, 0, sizeof *w);
     w->c = c;
@@ -485,7 +485,7 @@ int worker_init(vworker *w, vctx *c, bool main)
     return w->cp != NULL ? DF_OK : DF_E_NOMEM;
 }
 
-void worker_free(vworker *w)
+void vfy_worker_free(vworker *w)
 {
     if (w->open) {
         dfi_buf_free(&w->buf);
@@ -498,7 +498,7 @@ void worker_free(vworker *w)
 }
 
 /* The worker's own handle on the archive file, positioned at `at`. */
-int worker_seek(vworker *w, int64_t at)
+int vfy_worker_seek(vworker *w, int64_t at)
 {
     int rc;
 
