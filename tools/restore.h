@@ -43,6 +43,8 @@ typedef struct dr_phase {
     char note[512];   /* one line: what happened */
 } dr_phase;
 
+typedef struct dr_counter dr_counter;
+
 typedef struct dr_run {
     const dr_options *o;
     df_reader *r;
@@ -54,6 +56,7 @@ typedef struct dr_run {
     dr_phase phases[DR_MAX_PHASES];
     size_t nphases;
     int stop; /* a phase failed: the next ones do not run */
+    dr_counter *counter; /* the dump's counts, read while the restore runs; or NULL */
 } dr_run;
 
 /* restore_run.c: open the dump (and --globals), run the phases the mode asks for. */
@@ -75,6 +78,16 @@ struct pgt_conn *dr_connect(const dr_run *run, dr_phase *p, int *missing_db);
 
 /* restore_exec.c: pg_restore (archives, with dumporder's list for -j N) or psql (plain). */
 void dr_do_restore(dr_run *run);
+
+/*
+ * restore_count.c: the dump's rows and large objects counted in a thread of the lowest
+ * priority (NULL when not worth it: plain scripts, stdin, or it could not start).  join
+ * waits for it and returns the counts per TOC index (-1 = not counted), owned by the
+ * counter; free stops it after the entry it is reading.
+ */
+dr_counter *dr_count_start(const dr_run *run);
+const int64_t *dr_count_join(dr_counter *k);
+void dr_count_free(dr_counter *k);
 
 /* restore_drill.c: --drill, the whole run in a throwaway cluster. */
 void dr_run_drill(dr_run *run);

@@ -93,6 +93,7 @@ int dr_verdict(const dr_run *run)
 
 void dr_free_run(dr_run *run)
 {
+    dr_count_free(run->counter);
     for (size_t i = 0; i < run->nphases; i++)
         df_tcheck_free(run->phases[i].check);
     df_roles_free(run->globals);
@@ -227,19 +228,24 @@ static void do_verify(dr_run *run)
         dr_phase_fail(run, p, "out of memory");
         return;
     }
+    if (run->counter == NULL) /* --verify-only: the dump is read while the server counts */
+        run->counter = dr_count_start(run);
     if ((c = dr_connect(run, p, &missing_db)) == NULL) {
         df_target_free(t);
         dr_phase_end(run, p, DF_VERDICT_UNKNOWN);
         return;
     }
-    st = pgt_fill(c, t, PGT_OBJECTS | PGT_ROWS, err, sizeof err);
+    /* the counts over -j connections: the biggest table's count(*) no longer waits alone */
+    st = pgt_fill(c, t, PGT_OBJECTS | PGT_LARGE_OBJECTS, err, sizeof err);
+    if (st == 0)
+        st = pgt_fill_rows(c, run->conninfo, (int)run->o->jobs, t, err, sizeof err);
     pgt_close(c);
     if (st != 0) {
         df_target_free(t);
         dr_phase_fail(run, p, err);
         return;
     }
-    st = df_target_verify(run->r, t, &p->check);
+    st = df_target_verify_counted(run->r, t, dr_count_join(run->counter), &p->check);
     df_target_free(t);
     if (st != DF_OK) {
         tool_print_error(PROG, run->o->dump, df_reader_error(run->r));
@@ -389,8 +395,10 @@ void dr_run_phases(dr_run *run, int drill)
     }
     if (!run->stop && !dr_signal() && (drill || run->o->create_roles))
         do_create_roles(run);
-    if (!run->stop && !dr_signal())
+    if (!run->stop && !dr_signal()) {
+        run->counter = dr_count_start(run); /* while pg_restore reads it too */
         dr_do_restore(run);
+    }
     if (!run->stop && !dr_signal())
         do_analyze(run);
     if (!run->stop && !dr_signal())
