@@ -82,7 +82,7 @@ with open(sys.argv[2], "a") as f:
     for p in d["phases"]:
         f.write("%s %.3f %s\n" % (p["name"], p["milliseconds"] / 1000.0, p["result"]))' \
         "$W/dr.json" "$W/phases" >>"$W/overhead"
-    grep -o '"note": "pg_restore[^"]*"' "$W/dr.json" | head -1 >"$W/restore_note"
+    grep -o '"note": "[^"]*pg_restore [^"]*"' "$W/dr.json" | head -1 >"$W/restore_note"
     echo "$t1 - $t0" | bc
 }
 

@@ -542,10 +542,10 @@ static int check_versions(df_reader *r, const df_target *t, const df_preflight_o
                  format("archive %d.%d", h->vmaj, h->vmin),
                  format("pg_restore %d cannot read archive version %d.%d.%d", o->pg_restore_major,
                         h->vmaj, h->vmin, h->vrev),
-                 format("run a pg_restore of release %d or newer (--pg-bindir); dumpconvert "
-                        "--pg-restore-version, which would rewrite the archive, does not exist "
-                        "yet",
-                        need));
+                 format("rewrite it for this pg_restore: dumpconvert --pg-restore-version %d "
+                        "DUMP -o NEW, then restore NEW; or run a pg_restore of release %d or "
+                        "newer (--pg-bindir)",
+                        o->pg_restore_major, need));
     }
     return rc;
 }

@@ -80,12 +80,12 @@ struct pgt_conn *dr_connect(const dr_run *run, dr_phase *p, int *missing_db);
 void dr_do_restore(dr_run *run);
 
 /*
- * restore_count.c: the dump's rows and large objects counted in a thread of the lowest
- * priority (NULL when not worth it: plain scripts, stdin, or it could not start).  join
- * waits for it and returns the counts per TOC index (-1 = not counted), owned by the
- * counter; free stops it after the entry it is reading.
+ * restore_count.c: the dump's rows and large objects counted in a thread, of the lowest
+ * priority with `background` (NULL when not worth it: plain scripts, stdin, or it could not
+ * start).  join waits for it and returns the counts per TOC index (-1 = not counted), owned
+ * by the counter; free stops it after the entry it is reading.
  */
-dr_counter *dr_count_start(const dr_run *run);
+dr_counter *dr_count_start(const dr_run *run, int background);
 const int64_t *dr_count_join(dr_counter *k);
 void dr_count_free(dr_counter *k);
 

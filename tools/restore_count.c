@@ -5,8 +5,11 @@
  * thread has a reader of its own (two readers never interfere) and the
  * lowest CPU priority: it takes what pg_restore and the server leave idle
  * (the tail of a parallel restore, where one worker builds the last index),
- * and never slows the restore down.  The verification joins it and reads
- * whatever it did not get to (df_target_verify_counted).
+ * and never slows the restore down.  When the verification joins it, it is
+ * given the normal priority back (possible as root, or within RLIMIT_NICE;
+ * else it finishes at the lowest) so that the load of other processes does
+ * not starve the wait.  --verify-only counts at the normal priority from
+ * the start, beside the server's count(*).
  */
 #define _GNU_SOURCE /* gettid */
 #include "restore.h"
@@ -23,6 +26,8 @@ struct dr_counter {
     int64_t *counted; /* per TOC index, -1 = not counted */
     size_t n;
     volatile int cancel; /* set by the joining thread; read between entries */
+    int background;      /* run at the lowest priority until joined */
+    volatile pid_t tid;  /* the thread's id for setpriority, 0 until it runs */
 };
 
 static int counts_entry(const df_entry *e)
@@ -35,7 +40,9 @@ static void *count_all(void *arg)
     dr_counter *k = arg;
 
     /* Linux gives each thread its own nice value: this one only uses idle CPU */
-    setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
+    k->tid = gettid();
+    if (k->background)
+        setpriority(PRIO_PROCESS, (id_t)k->tid, 19);
     for (size_t i = 0; i < k->n && !k->cancel; i++) {
         const df_entry *e = df_reader_toc_at(k->r, i);
         int64_t n = -1;
@@ -45,7 +52,7 @@ static void *count_all(void *arg)
     return NULL;
 }
 
-dr_counter *dr_count_start(const dr_run *run)
+dr_counter *dr_count_start(const dr_run *run, int background)
 {
     dr_counter *k;
 
@@ -66,6 +73,7 @@ dr_counter *dr_count_start(const dr_run *run)
     }
     for (size_t i = 0; i < k->n; i++)
         k->counted[i] = -1;
+    k->background = background;
     if (pthread_create(&k->thread, NULL, count_all, k) != 0) {
         df_reader_free(k->r);
         free(k->counted);
@@ -80,6 +88,8 @@ const int64_t *dr_count_join(dr_counter *k)
     if (k == NULL)
         return NULL;
     if (k->r != NULL) {
+        if (k->background && k->tid != 0)
+            setpriority(PRIO_PROCESS, (id_t)k->tid, 0); /* may be refused: see above */
         pthread_join(k->thread, NULL);
         df_reader_free(k->r);
         k->r = NULL;

@@ -229,7 +229,7 @@ static void do_verify(dr_run *run)
         return;
     }
     if (run->counter == NULL) /* --verify-only: the dump is read while the server counts */
-        run->counter = dr_count_start(run);
+        run->counter = dr_count_start(run, 0);
     if ((c = dr_connect(run, p, &missing_db)) == NULL) {
         df_target_free(t);
         dr_phase_end(run, p, DF_VERDICT_UNKNOWN);
@@ -396,7 +396,7 @@ void dr_run_phases(dr_run *run, int drill)
     if (!run->stop && !dr_signal() && (drill || run->o->create_roles))
         do_create_roles(run);
     if (!run->stop && !dr_signal()) {
-        run->counter = dr_count_start(run); /* while pg_restore reads it too */
+        run->counter = dr_count_start(run, 1); /* while pg_restore reads it too */
         dr_do_restore(run);
     }
     if (!run->stop && !dr_signal())
