@@ -101,6 +101,7 @@ typedef struct dr_cmd {
     char prog[1100], jobs[32], dsn[4096];
     char list[1100]; /* dumporder's list, a temporary file; "" = none */
     char how[160];   /* how the restore ran, for the note */
+    int parallel;    /* -j N passed */
 } dr_cmd;
 
 static void arg(dr_cmd *c, const char *a)
@@ -160,6 +161,7 @@ static void archive_args(dr_run *run, dr_cmd *c)
     else if (run->o->jobs > 1 && !tar) { /* pg_restore restores tar archives serially only */
         arg(c, "-j");
         arg(c, c->jobs);
+        c->parallel = 1;
         order_list(run, c);
         if (c->list[0] != '\0') {
             arg(c, "-L");
@@ -224,9 +226,8 @@ void dr_do_restore(dr_run *run)
         if (plain)
             dr_note(p, "%s finished without errors", c.prog);
         else
-            dr_note(p, "%s%s%s%s finished without errors", c.prog,
-                    run->o->jobs > 1 && !run->o->single_txn ? " -j " : "",
-                    run->o->jobs > 1 && !run->o->single_txn ? c.jobs : "", c.how);
+            dr_note(p, "%s%s%s%s finished without errors", c.prog, c.parallel ? " -j " : "",
+                    c.parallel ? c.jobs : "", c.how);
         fclose(log);
         dr_phase_end(run, p, DF_VERDICT_OK);
         return;
