@@ -7,8 +7,9 @@
 # bench/data has no complete data set), in a throwaway PostgreSQL 15 cluster with
 # bench/gen.sh's bulk-load settings, RUNS pairs in the order A B, B A, ... (a drift of the
 # machine lands on both sides).  Reports the median wall time of each, the ratio (target
-# <= 1.15) and the overhead of dumprestore's own phases (preflight, roles, sequences,
-# verify: the seconds its --json gives them).  Every database is dropped after its run.
+# <= 1.15; the ratio of each pair and their median too) and the overhead of dumprestore's own
+# phases (preflight, roles, sequences, verify: the seconds its --json gives them), and the
+# median of each phase.  Every database is dropped after its run.
 #
 # Usage: bench/restore.sh [--runs N] [--jobs J]
 # Environment: BENCH_DIR, BENCH_SCALE, PG_BINDIR (bench/lib.sh), DUMPRESTORE (default
@@ -126,6 +127,9 @@ for name, v in phases.items():
           f"{', '.join(sorted(set(r for _, r in v)))} |")
 if restore_note:
     print(f"\nThe restore phase's note: {restore_note.split(': ', 1)[1]}")
+pairs = sorted(b / a for a, b in zip(ref, dr))
+print(f"\nPer pair (dumprestore / reference): {', '.join(f'{x:.2f}' for x in pairs)}; "
+      f"their median {statistics.median(pairs):.3f}.")
 print(f"\nRatio {ratio:.3f} (target <= 1.15): {'PASS' if ratio <= 1.15 else 'FAIL'}")
 sys.exit(0 if ratio <= 1.15 else 1)
 EOF
