@@ -49,7 +49,8 @@ ASAN_LIB   := build/asan/libdumpfmt.a
 ASAN_OBJS  := $(LIB_SRCS:%.c=build/asan/%.o)
 ASAN_TOOLS := $(TOOL_SRCS:tools/%.c=build/asan/bin/%)
 CHECKS     := $(CHECK_SRCS:tests/%.c=build/tests/%)
-REPLAY     := $(if $(wildcard tests/fuzz/fuzz_reader.c),build/tests/fuzz_replay)
+REPLAY     := $(if $(wildcard tests/fuzz/fuzz_reader.c),build/tests/fuzz_replay) \
+              $(if $(wildcard tests/fuzz/fuzz_convert.c),build/tests/fuzz_convert_replay)
 
 # `make fuzz`: libFuzzer binaries, built by clang below build/fuzz.
 FUZZ_LIB  := build/fuzz/libdumpfmt.a
@@ -239,6 +240,11 @@ build/asan/tests/fuzz/%.replay.o: tests/fuzz/%.c build/asan/flags
 	$(CC) $(CFLAGS) $(SANITIZE) $(BASE_CFLAGS) -Itests -DDF_REPLAY_MAIN -c -o $@ $<
 
 build/tests/fuzz_replay: build/asan/tests/fuzz/fuzz_reader.replay.o $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+# dumpconvert's read -> write path (tests/cli/dumpconvert.sh replays the corpus through it).
+build/tests/fuzz_convert_replay: build/asan/tests/fuzz/fuzz_convert.replay.o $(ASAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 

@@ -20,6 +20,7 @@ struct df_rowcount {
     bool copy_mode;
     bool skip_command; /* auto mode: the stream starts with its "COPY ... FROM stdin;" line */
     int64_t rows;
+    int64_t rows_done; /* INSERT: rows of the statements that ended (a ';' at depth 0) */
     /* COPY */
     bool terminated;
     size_t line_len;   /* bytes of the current line so far */
@@ -50,6 +51,7 @@ df_rowcount *df_rowcount_new(int copy_mode)
 void df_rowcount_free(df_rowcount *rc) { free(rc); }
 int64_t df_rowcount_rows(const df_rowcount *rc) { return rc->rows; }
 int df_rowcount_terminated(const df_rowcount *rc) { return rc->terminated; }
+int64_t dfi_rowcount_statement_rows(const df_rowcount *rc) { return rc->rows_done; }
 
 /*
  * Newlines in p[0..n), 8 bytes at a time: in x = word ^ "\n\n...", the high bit of
@@ -181,8 +183,10 @@ static void sql_normal(df_rowcount *rc, char c)
         rc->depth++;
     } else if (c == ')' && rc->depth > 0)
         rc->depth--;
-    else if (c == ';' && rc->depth == 0)
+    else if (c == ';' && rc->depth == 0) {
         rc->after_values = false;
+        rc->rows_done = rc->rows;
+    }
     rc->prev = (c == '-' && rc->prev == '-') || (c == '*' && rc->prev == '/') ? 0 : c;
 }
 

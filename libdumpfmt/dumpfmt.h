@@ -1285,6 +1285,90 @@ DF_API size_t df_rdiag_resume(const df_rdiag *d, const size_t **order, size_t *p
 DF_API int df_rdiag_write_plain(const df_rdiag *d, df_reader *r, FILE *out, df_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Salvage (salvage.c): what of a damaged archive can still be restored */
+/* ------------------------------------------------------------------ */
+
+/* What becomes of one entry (df_salvage_entry.state). */
+typedef enum df_salvage_state {
+    DF_SALVAGE_INTACT = 0,  /* restores unchanged (also every entry without data) */
+    DF_SALVAGE_PARTIAL = 1, /* its data break: rows_kept complete rows come before the damage */
+    DF_SALVAGE_LOST = 2,    /* its data are lost entirely (the object itself is still created) */
+    DF_SALVAGE_CHANGED = 3, /* a foreign key whose referenced table lost rows: NOT VALID */
+    DF_SALVAGE_DROPPED = 4, /* left out: it needs what was lost (a BLOB of lost LO data, ...) */
+} df_salvage_state;
+
+/* "intact", "partial", "lost", "changed", "dropped". */
+DF_API const char *df_salvage_state_name(int state);
+
+/* One entry.  Strings borrowed from the df_salvage (valid until df_salvage_free). */
+typedef struct df_salvage_entry {
+    int state;               /* df_salvage_state */
+    int64_t rows_kept;       /* PARTIAL/LOST data: complete COPY rows (line ended, column count
+                                of the COPY list) or whole INSERT statements' rows before the
+                                damage; BLOBS: large objects read whole; -1 when not read */
+    int64_t rows_unverified; /* of rows_kept, decoded from the part of a corrupt stream that
+                                the decoder had not yet vouched for (0 for truncation) */
+    int64_t rows_lost;       /* -1: not known (archives store no row counts) */
+    int64_t damage_offset;   /* raw offset where the damage began (in `member`), -1 */
+    const char *member;      /* file or member holding damage_offset; "" = the archive file */
+    const char *code;        /* the DF_FIND_* code of the damage, NULL */
+    const char *reason;      /* in words, NULL when intact */
+    const char *new_defn;    /* CHANGED: the entry's SQL with NOT VALID; else NULL */
+    int64_t cause;           /* CHANGED/DROPPED: TOC index of the entry that lost data, -1 */
+    int listed;              /* 1 when a pg_restore -L list over the archive as it is keeps
+                                it (df_salvage_write_list); PARTIAL, LOST, CHANGED and DROPPED
+                                entries and what needs them are commented out */
+    const char *list_reason; /* why it is commented out of that list, NULL when listed */
+} df_salvage_entry;
+
+typedef struct df_salvage_summary {
+    int verdict;              /* the verification's df_verdict */
+    int64_t entries;          /* TOC entries */
+    int64_t intact, partial, lost, changed, dropped; /* entries per state */
+    int64_t rows_kept;        /* over PARTIAL entries */
+    int64_t rows_unverified;
+    int64_t listed;           /* entries in the -L list (pg_restore -l lines) */
+    int64_t commented;        /* entries commented out of it */
+} df_salvage_summary;
+
+typedef struct df_salvage df_salvage;
+
+/*
+ * Work out what of r's archive survives, from the verification v of the
+ * same archive (df_verify_path on r's path; its error findings with an
+ * entry name the damage): each damaged data stream is read again through r
+ * up to the damage, counting complete rows.  r is opened, not read on;
+ * both must outlive *out (owned by the caller, df_salvage_free).
+ * pg_restore_version picks the pg_restore whose rules the list follows (0 =
+ * 18).  DF_OK, DF_E_NOMEM, DF_E_USAGE (v's TOC differs from r's).
+ */
+DF_API int df_salvage_build(df_reader *r, const df_verify *v, int pg_restore_version,
+                            df_salvage **out, df_error *err);
+DF_API const df_salvage_summary *df_salvage_get_summary(const df_salvage *s);
+/* Entry i (TOC index). */
+DF_API const df_salvage_entry *df_salvage_entry_at(const df_salvage *s, size_t i);
+/*
+ * A pg_restore -L list of everything that restores from the archive as it
+ * is: listed entries in a valid order, the others as comment lines with
+ * their reason.  DF_OK, DF_E_VERSION (that pg_restore cannot read the
+ * archive), DF_E_IO.
+ */
+DF_API int df_salvage_write_list(const df_salvage *s, const df_list_options *opt, FILE *out,
+                                 df_error *err);
+/*
+ * The COPY text a repaired archive keeps of TOC entry i, handed to fn in
+ * pieces (fn returns 0 to go on): the complete rows before the damage
+ * (PARTIAL), every row (INTACT), nothing (LOST); without the "\." line.
+ * Reads the entry's data again through r (the reader s was built with).
+ * DF_OK, DF_E_UNSUPPORTED (not COPY data: INSERTs, large objects), DF_E_IO
+ * (fn failed), or the reader's error.
+ */
+typedef int (*df_salvage_rows_fn)(void *ctx, const void *p, size_t n);
+DF_API int df_salvage_read_rows(df_reader *r, const df_salvage *s, size_t i,
+                                df_salvage_rows_fn fn, void *ctx, df_error *err);
+DF_API void df_salvage_free(df_salvage *s);
+
+/* ------------------------------------------------------------------ */
 /* Restore targets (target.c): a snapshot of a target database, filled */
 /* by the caller (dumprestore reads it with libpq), compared with a dump */
 /* ------------------------------------------------------------------ */
@@ -1406,6 +1490,86 @@ DF_API int64_t df_tcheck_large_objects(const df_tcheck *c);
 DF_API int64_t df_tcheck_tables(const df_tcheck *c);
 DF_API int64_t df_tcheck_rows(const df_tcheck *c);
 DF_API void df_tcheck_free(df_tcheck *c);
+
+
+/* ------------------------------------------------------------------ */
+/* Writer (issue 12): a TOC the caller owns, and archives written from  */
+/* it (toc_model.c, writer.c, write_*.c, sink.c, encode*.c)             */
+/* ------------------------------------------------------------------ */
+typedef struct df_toc df_toc;
+
+/*
+ * A copy of r's header and TOC that the caller owns and may edit; the data
+ * of each entry are still read from r, which must outlive the TOC.  Entries
+ * returned by df_toc_at are owned by the TOC (valid until it is edited or
+ * freed); their `index` is their position in the TOC.  NULL on ENOMEM.
+ */
+DF_API df_toc *df_toc_from_reader(const df_reader *r);
+DF_API size_t df_toc_count(const df_toc *t);
+DF_API const df_entry *df_toc_at(const df_toc *t, size_t i);
+/* The header the writer starts from (owned by the TOC). */
+DF_API const df_header *df_toc_header(const df_toc *t);
+/* Keep only the entries whose keep[i] is non-zero (order unchanged).  DF_OK or DF_E_USAGE. */
+DF_API int df_toc_filter(df_toc *t, const int *keep);
+DF_API void df_toc_free(df_toc *t);
+
+typedef struct df_write_options {
+    size_t size;         /* sizeof(df_write_options): fields may be appended later */
+    df_format format;    /* CUSTOM, DIRECTORY or TAR; UNKNOWN = the input's (plain: custom) */
+    int compression;     /* a df_compression, or -1 = the input's */
+    int level;           /* codec level, -1 = the codec's default; set: blocks are re-encoded */
+    int vmin;            /* archive version 1.<vmin> to write (12..16), 0 = the input's */
+    int workers;         /* zstd encoder threads (0 or 1: none) */
+    int force;           /* drop what the target version cannot express (else DF_E_UNSUPPORTED) */
+    int reencode;        /* re-encode every block even when its codec stays */
+    volatile const int *cancel; /* non-NULL: the write stops (output removed) once *cancel != 0 */
+    /* Called once the temporary output name exists (file or directory), for a signal handler
+       that removes it; NULL: not told. */
+    void (*on_temp)(void *ctx, const char *temp_path, int is_dir);
+    void *on_temp_ctx;
+} df_write_options;
+
+DF_API void df_write_options_default(df_write_options *o);
+
+/* What a write did. */
+typedef struct df_write_summary {
+    df_format format;
+    df_compression compression;
+    int vmaj, vmin;
+    size_t entries;          /* TOC entries written */
+    size_t data_entries;     /* entries whose data were written */
+    int64_t los;             /* large objects written */
+    int64_t blocks_copied;   /* streams copied byte for byte */
+    int64_t blocks_recoded;  /* streams decoded and encoded again */
+    int64_t bytes_in;        /* stored bytes of the input's data read */
+    int64_t bytes_out;       /* bytes written (all files) */
+    int offsets;             /* custom: 1 when the TOC holds data offsets */
+    size_t dropped;          /* entries dropped by force (or merged by a version change) */
+    char note[256];          /* what a version change did or dropped, "" if nothing */
+} df_write_summary;
+
+/*
+ * Adapt t to archive version 1.<vmin> (12..16): 1.16 -> <= 1.15 turns BLOB
+ * METADATA into one BLOB entry per large object, merges the BLOBS groups into
+ * one BLOBS entry and expands group ACLs per large object; relkind is not
+ * written below 1.16, tableam not below 1.14 (a non-heap one cannot be
+ * expressed: refused unless `force`).  DF_OK, DF_E_UNSUPPORTED (err says
+ * what cannot be expressed), DF_E_NOMEM.  summary (may be NULL) gets the note.
+ */
+DF_API int df_toc_set_version(df_toc *t, int vmin, int force, df_write_summary *sum,
+                              df_error *err);
+
+/*
+ * Write the archive of t (data read from r) to `path`: a file, "-" (stdout,
+ * custom and tar only: no data offsets, nothing to rename), or a directory
+ * for the directory format.  The output is written under a temporary name
+ * beside path, fsynced and renamed: complete or absent.  An existing path is
+ * replaced (a directory only if empty).  A stream whose codec stays is
+ * copied byte for byte (custom to custom keeps pg_dump's chunking too).
+ * DF_OK with *sum filled (may be NULL), or a negative DF_E_* with err set.
+ */
+DF_API int df_write_archive(df_reader *r, const df_toc *t, const char *path,
+                            const df_write_options *o, df_write_summary *sum, df_error *err);
 
 #ifdef __cplusplus
 }

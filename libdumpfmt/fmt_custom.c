@@ -8,6 +8,7 @@
  * first byte that is not a block type.
  */
 #include "internal.h"
+#include "writer.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -405,3 +406,11 @@ const dfi_format dfi_format_custom = {
     .free = custom_free,
     .tell = custom_tell,
 };
+
+/* ---- writer support (write path, issue 12) ---- */
+
+/* writer.c: bytes of the current chunk not yet handed out, so a block copy keeps the chunking. */
+int64_t dfi_custom_chunk_left(const df_reader *r)
+{
+    return r->fmt == &dfi_format_custom ? cs_of(r)->chunk_left : 0;
+}

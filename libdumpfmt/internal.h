@@ -375,4 +375,9 @@ DFI_HIDDEN void dfi_entry_label(const df_entry *e, char *buf, size_t n);
 /* True if desc equals s. */
 DFI_HIDDEN bool dfi_desc_is(const df_entry *e, const char *s);
 
+/* copy.c: INSERT mode, the rows of the statements that ended (salvage keeps whole statements). */
+DFI_HIDDEN int64_t dfi_rowcount_statement_rows(const df_rowcount *rc);
+/* select.c: leave entry i of s out with `reason` (salvage: damaged, or needs what was lost). */
+DFI_HIDDEN int dfi_selection_exclude(df_selection *s, size_t i, const char *reason);
+
 #endif /* DUMPFMT_INTERNAL_H */

@@ -6,6 +6,7 @@
  * `pg_restore -L`, and people diff it.
  */
 #include "internal.h"
+#include "entrytype.h"
 
 #include <string.h>
 #include <time.h>
@@ -49,21 +50,15 @@ static bool in_list(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-static bool is_desc_any(const df_entry *e, const char *const *list, size_t n)
-{
-    return in_list(e->desc, list, n);
-}
-
 /* Entries pg_restore counts as data although they have no dumper. */
 static bool is_data_without_dumper(const df_entry *e, int pg)
 {
     const char *lo = pg >= 17 ? "LARGE OBJECT" : "LARGE OBJECT ";
-    bool lo_meta = dfi_desc_is(e, "ACL") || dfi_desc_is(e, "COMMENT") ||
-                   dfi_desc_is(e, "SECURITY LABEL");
+    bool lo_meta = dfi_ek_is(e, DFI_EK_OBJMETA);
 
-    if (dfi_desc_is(e, "SEQUENCE SET") || dfi_desc_is(e, "BLOB"))
+    if (dfi_et_is(e, DFI_ET_SEQUENCE_SET) || dfi_et_is(e, DFI_ET_BLOB))
         return true;
-    if (pg >= 17 && dfi_desc_is(e, "BLOB METADATA"))
+    if (pg >= 17 && dfi_et_is(e, DFI_ET_BLOB_METADATA))
         return true;
     return lo_meta && starts_with(e->tag, lo);
 }
@@ -71,16 +66,12 @@ static bool is_data_without_dumper(const df_entry *e, int pg)
 /* -t/-n/-N selection for standalone entries (not ACL/COMMENT/SECURITY LABEL). */
 static bool selected_standalone(const df_entry *e, const df_list_options *opt)
 {
-    static const char *const tablelike[] = {"TABLE", "TABLE DATA", "VIEW", "FOREIGN TABLE",
-                                            "MATERIALIZED VIEW", "MATERIALIZED VIEW DATA",
-                                            "SEQUENCE", "SEQUENCE SET"};
-
     if (opt->nschemas > 0 && !in_list(e->schema, opt->schemas, opt->nschemas))
         return false;
     if (opt->nexclude_schemas > 0 && in_list(e->schema, opt->exclude_schemas, opt->nexclude_schemas))
         return false;
     if (opt->ntables > 0)
-        return is_desc_any(e, tablelike, sizeof tablelike / sizeof tablelike[0]) &&
+        return dfi_ek_is(e, DFI_EK_TABLELIKE) &&
                in_list(e->tag, opt->tables, opt->ntables);
     return true;
 }
@@ -90,7 +81,7 @@ static bool selected_dependent(const df_reader *r, const df_entry *e, const int 
 {
     for (size_t i = 0; i < e->ndeps; i++) {
         ssize_t k = dfi_find_index(r, e->deps[i]);
-        if (k < 0 || dfi_desc_is(&r->entries[k], "ACL"))
+        if (k < 0 || dfi_et_is(&r->entries[k], DFI_ET_ACL))
             continue;
         if (reqs[k] != 0)
             return true;
@@ -108,13 +99,11 @@ static int entry_reqs(const df_reader *r, const df_entry *e, int cur_section,
 {
     int pg = emulated(opt);
     int res = DF_REQ_SCHEMA | DF_REQ_DATA;
-    bool meta = dfi_desc_is(e, "ACL") || dfi_desc_is(e, "COMMENT") ||
-                dfi_desc_is(e, "SECURITY LABEL");
+    bool meta = dfi_ek_is(e, DFI_EK_OBJMETA);
 
-    if (dfi_desc_is(e, "ENCODING") || dfi_desc_is(e, "STDSTRINGS") ||
-        dfi_desc_is(e, "SEARCHPATH"))
+    if (dfi_ek_is(e, DFI_EK_SETTING))
         return DF_REQ_SPECIAL;
-    if (dfi_desc_is(e, "DATABASE") || dfi_desc_is(e, "DATABASE PROPERTIES"))
+    if (dfi_ek_is(e, DFI_EK_DATABASE))
         return opt->create_db ? DF_REQ_SCHEMA : 0;
     if (cur_section < DF_SECTION_PRE_DATA || cur_section > DF_SECTION_POST_DATA)
         return 0;
@@ -126,7 +115,7 @@ static int entry_reqs(const df_reader *r, const df_entry *e, int cur_section,
             return 0;
     } else if (!selected_standalone(e, opt))
         return 0;
-    if (pg >= 18 && dfi_desc_is(e, "STATISTICS DATA"))
+    if (pg >= 18 && dfi_et_is(e, DFI_ET_STATISTICS_DATA))
         return DF_REQ_STATS;
     if (!e->had_dumper)
         res &= is_data_without_dumper(e, pg) ? DF_REQ_DATA : ~DF_REQ_DATA;
@@ -363,14 +352,14 @@ int df_list_write(const df_reader *r, const df_list_options *opt, const int *sho
 
 int df_entry_restore_pass(const df_entry *e)
 {
-    if (dfi_desc_is(e, "ACL") || dfi_desc_is(e, "ACL LANGUAGE") || dfi_desc_is(e, "DEFAULT ACL"))
-        return 1;
-    if (dfi_desc_is(e, "EVENT TRIGGER") || dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
-        return 2;
+    int pass = dfi_etype_of(e->desc)->pass; /* ACL: 1; EVENT TRIGGER, MATERIALIZED VIEW DATA: 2 */
+
+    if (pass != 0)
+        return pass;
     /* comments go with their parent; of the pass-2 objects only event triggers have them */
-    if (dfi_desc_is(e, "COMMENT") && starts_with(e->tag, "EVENT TRIGGER "))
+    if (dfi_et_is(e, DFI_ET_COMMENT) && starts_with(e->tag, "EVENT TRIGGER "))
         return 2;
-    if (dfi_desc_is(e, "STATISTICS DATA") && e->section == DF_SECTION_POST_DATA)
+    if (dfi_et_is(e, DFI_ET_STATISTICS_DATA) && e->section == DF_SECTION_POST_DATA)
         return 2;
     return 0;
 }

@@ -6,6 +6,7 @@
  * script cut down to them).
  */
 #include "internal.h"
+#include "entrytype.h"
 #include "plain.h"
 
 #include <stdio.h>
@@ -181,11 +182,11 @@ static int index_names(df_rdiag *d)
         int rc = q ? DF_OK : DF_E_NOMEM;
         if (rc == DF_OK)
             rc = push_key(&d->names, &d->nnames, &cap, cat3(e->desc ? e->desc : "", " ", q), i);
-        if (rc == DF_OK && e->desc && strcmp(e->desc, "ACL") != 0 && strcmp(e->desc, "COMMENT") != 0 &&
-            strstr(e->desc, "DATA") == NULL && strcmp(e->desc, "SEQUENCE SET") != 0)
+        if (rc == DF_OK && e->desc && !dfi_et_is(e, DFI_ET_ACL) && !dfi_et_is(e, DFI_ET_COMMENT) &&
+            strstr(e->desc, "DATA") == NULL && !dfi_et_is(e, DFI_ET_SEQUENCE_SET))
             rc = push_key(&d->names, &d->nnames, &cap, cat3("=", q, ""), i);
-        if (rc == DF_OK && e->desc && e->tag && strcmp(e->desc, "ACL") != 0 &&
-            strcmp(e->desc, "COMMENT") != 0 && strstr(e->desc, "DATA") == NULL)
+        if (rc == DF_OK && e->desc && e->tag && !dfi_et_is(e, DFI_ET_ACL) &&
+            !dfi_et_is(e, DFI_ET_COMMENT) && strstr(e->desc, "DATA") == NULL)
             rc = push_key(&d->names, &d->nnames, &cap, cat3("~", e->tag, ""), i);
         if (rc == DF_OK && e->had_dumper && e->tag)
             rc = push_key(&d->names, &d->nnames, &cap, cat3("@", e->tag, ""), i);
@@ -656,7 +657,7 @@ static int diagnose_error(df_rdiag *d, df_rdiag_error *x, size_t *last)
     }
     if (x->entry >= 0) {
         const df_entry *en = df_reader_toc_at(d->r, (size_t)x->entry);
-        if (en->desc && strcmp(en->desc, "EXTENSION") == 0)
+        if (dfi_et_is(en, DFI_ET_EXTENSION))
             d->last_ext = x->entry;
         d->state[x->entry] = x->cascade ? DF_RSTATE_CASCADE : DF_RSTATE_FAILED;
         d->entry_cause[x->entry] = x->cause;
@@ -870,7 +871,7 @@ static int build_resume(df_rdiag *d)
         if (in[i]) {
             const df_entry *e = df_reader_toc_at(d->r, i);
             pref[np++] = i;
-            if (e->had_dumper && e->copy_stmt == NULL && e->desc && strcmp(e->desc, "TABLE DATA") == 0 &&
+            if (e->had_dumper && e->copy_stmt == NULL && dfi_et_is(e, DFI_ET_TABLE_DATA) &&
                 d->state[i] == DF_RSTATE_FAILED)
                 d->partial++;
         }

@@ -12,6 +12,7 @@
  * reference of that entry.
  */
 #include "roles.h"
+#include "entrytype.h"
 #include "plain.h"
 
 #include <stdlib.h>
@@ -243,42 +244,7 @@ static int sink_member(void *ctx, const char *role, const char *member, bool adm
 /* Entry types whose owner a restore sets (spec §11.1), and pg_dumpall's tablespaces. */
 static bool owner_is_set(const df_entry *e)
 {
-    static const char *const descs[] = {
-        "AGGREGATE",
-        "BLOB",
-        "BLOB METADATA",
-        "COLLATION",
-        "CONVERSION",
-        "DATABASE",
-        "DOMAIN",
-        "EVENT TRIGGER",
-        "FOREIGN DATA WRAPPER",
-        "FOREIGN TABLE",
-        "FUNCTION",
-        "MATERIALIZED VIEW",
-        "OPERATOR",
-        "OPERATOR CLASS",
-        "OPERATOR FAMILY",
-        "PROCEDURAL LANGUAGE",
-        "PROCEDURE",
-        "PUBLICATION",
-        "SCHEMA",
-        "SEQUENCE",
-        "SERVER",
-        "STATISTICS",
-        "SUBSCRIPTION",
-        "TABLE",
-        "TABLESPACE",
-        "TEXT SEARCH CONFIGURATION",
-        "TEXT SEARCH DICTIONARY",
-        "TYPE",
-        "VIEW",
-    };
-
-    for (size_t i = 0; i < sizeof descs / sizeof descs[0]; i++)
-        if (dfi_desc_is(e, descs[i]))
-            return true;
-    return false;
+    return dfi_ek_is(e, DFI_EK_OWNED);
 }
 
 /* Large objects of a BLOB METADATA entry: OID lines (archives) or lo_create calls (scripts). */
@@ -287,7 +253,7 @@ static int64_t object_count(const df_entry *e)
     int64_t n = 0;
     const char *p = e->defn;
 
-    if (!dfi_desc_is(e, "BLOB METADATA") || p == NULL)
+    if (!dfi_et_is(e, DFI_ET_BLOB_METADATA) || p == NULL)
         return 1;
     while (*p) {
         const char *eol = strchr(p, '\n'), *q = p;
@@ -306,7 +272,8 @@ static int64_t object_count(const df_entry *e)
 
 static bool is_acl_entry(const df_entry *e)
 {
-    return dfi_desc_is(e, "ACL") || dfi_desc_is(e, "DEFAULT ACL") || dfi_desc_is(e, "ACL LANGUAGE");
+    return dfi_et_is(e, DFI_ET_ACL) || dfi_et_is(e, DFI_ET_DEFAULT_ACL) ||
+           dfi_et_is(e, DFI_ET_ACL_LANGUAGE);
 }
 
 /*
@@ -318,9 +285,9 @@ static int entry_when(const df_reader *r, const df_entry *e)
 {
     if (r->hdr.format == DF_FORMAT_PLAIN)
         return DF_ROLE_WHEN_ALWAYS;
-    if (dfi_desc_is(e, "DATABASE") || dfi_desc_is(e, "DATABASE PROPERTIES"))
+    if (dfi_ek_is(e, DFI_EK_DATABASE))
         return DF_ROLE_WHEN_CREATE;
-    if ((dfi_desc_is(e, "ACL") || dfi_desc_is(e, "COMMENT") || dfi_desc_is(e, "SECURITY LABEL")) &&
+    if (dfi_ek_is(e, DFI_EK_OBJMETA) &&
         e->tag != NULL && strncmp(e->tag, "DATABASE ", 9) == 0)
         return DF_ROLE_WHEN_CREATE;
     return DF_ROLE_WHEN_ALWAYS;
@@ -343,7 +310,7 @@ static int entry_owner(collector *c, const df_entry *e)
 
     if (!has_owner(e))
         return DF_OK;
-    if (dfi_desc_is(e, "ROLE MEMBERSHIP"))
+    if (dfi_et_is(e, DFI_ET_ROLE_MEMBERSHIP))
         return add_ref(c, e->owner, DF_ROLE_GRANTOR, 0, (int64_t)e->index, when);
     /* an archive's owner that no ALTER ... OWNER TO uses: only SET SESSION AUTHORIZATION does */
     if (!set && c->r->hdr.format != DF_FORMAT_PLAIN && when == DF_ROLE_WHEN_ALWAYS)
@@ -374,7 +341,7 @@ static bool archive_std_strings(const df_reader *r)
 {
     for (size_t i = 0; i < r->nentries; i++) {
         const df_entry *e = &r->entries[i];
-        if (dfi_desc_is(e, "STDSTRINGS") && e->defn)
+        if (dfi_et_is(e, DFI_ET_STDSTRINGS) && e->defn)
             return strstr(e->defn, "'off'") == NULL;
     }
     return true;
@@ -417,7 +384,7 @@ static int collect_entries(collector *c)
         c->when = entry_when(c->r, e);
         if (!plain && (rc = entry_owner(c, e)) != DF_OK)
             return rc;
-        if (dfi_desc_is(e, "ENCODING") && (rc = note_encoding(c, e->defn)) != DF_OK)
+        if (dfi_et_is(e, DFI_ET_ENCODING) && (rc = note_encoding(c, e->defn)) != DF_OK)
             return rc;
         sink.acl = is_acl_entry(e);
         if (e->defn && (rc = dfi_roles_scan_sql(&sink, e->defn, strlen(e->defn))) != DF_OK)

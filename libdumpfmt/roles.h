@@ -9,10 +9,8 @@
 #define DUMPFMT_ROLES_H
 
 #include "internal.h"
+#include "sqlident.h"
 
-/* Longest identifier PostgreSQL keeps (NAMEDATALEN - 1): longer ones are cut, as the server does.
- */
-#define DFI_NAME_MAX 63
 /* A dfi_role_sink.role `needs` bit beside DF_ROLE_NEEDS_*: the statement creates the role. */
 #define DFI_ROLE_CREATED 0x100
 /* Longest role name taken from a string literal or a TOC field; longer ones are not role names. */

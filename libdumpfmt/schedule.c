@@ -18,6 +18,7 @@
 #define _GNU_SOURCE /* qsort_r, sysconf(_SC_NPROCESSORS_ONLN) */
 
 #include "internal.h"
+#include "entrytype.h"
 
 #include <errno.h>
 #include <math.h>
@@ -394,8 +395,7 @@ static void restore_bits(sim *s, const df_schedule_options *o, const unsigned ch
         return;
     for (size_t i = 0; i < s->n; i++) {
         const df_entry *e = ent(s, i);
-        bool special = s->reqs[i] == DF_REQ_SPECIAL || dfi_desc_is(e, "DATABASE") ||
-                       dfi_desc_is(e, "DATABASE PROPERTIES");
+        bool special = s->reqs[i] == DF_REQ_SPECIAL || dfi_ek_is(e, DFI_EK_DATABASE);
         if (!listed[i] && !special)
             s->reqs[i] = 0;
     }
@@ -467,7 +467,7 @@ static void map_table_data(sim *s)
         s->tdata[i] = NONE_IDX;
     for (size_t i = 0; i < s->n; i++) {
         const df_entry *e = ent(s, i);
-        if (dfi_desc_is(e, "TABLE DATA") && e->ndeps > 0) {
+        if (dfi_et_is(e, DFI_ET_TABLE_DATA) && e->ndeps > 0) {
             ssize_t t = dfi_find_index(s->r, e->deps[0]);
             if (t >= 0)
                 s->tdata[t] = i;
@@ -540,18 +540,13 @@ static int build_reverse(sim *s)
 /* identify_locking_dependencies: which entries take exclusive locks, §12.3. */
 static bool takes_locks(const sim *s, const df_entry *e)
 {
-    static const char *const old_kinds[] = {"CONSTRAINT", "CHECK CONSTRAINT", "FK CONSTRAINT",
-                                            "RULE", "TRIGGER"};
+    int lock = dfi_etype_of(e->desc)->lock;
 
     if (e->section != DF_SECTION_POST_DATA)
         return false;
-    if (s->family == FAMILY_11) {
-        for (size_t k = 0; k < sizeof old_kinds / sizeof old_kinds[0]; k++)
-            if (dfi_desc_is(e, old_kinds[k]))
-                return true;
-        return false;
-    }
-    return !dfi_desc_is(e, "INDEX");
+    if (s->family == FAMILY_11)
+        return lock == DFI_LOCK_EXCLUSIVE;
+    return lock != DFI_LOCK_SHARE;
 }
 
 static int build_locks(sim *s)
@@ -568,7 +563,7 @@ static int build_locks(sim *s)
             continue;
         for (size_t d = s->deps.start[i]; d < s->deps.start[i + 1]; d++) {
             const df_entry *t = ent(s, s->deps.v[d]);
-            if (dfi_desc_is(t, "TABLE DATA") || dfi_desc_is(t, "TABLE"))
+            if (dfi_et_is(t, DFI_ET_TABLE_DATA) || dfi_et_is(t, DFI_ET_TABLE))
                 s->lock.v[k++] = s->deps.v[d];
         }
     }
@@ -724,7 +719,7 @@ static double fk_cost(const sim *s, size_t i)
     if (defn_has(ent(s, i), "NOT VALID"))
         return s->m->statement;
     for (size_t k = 0; k < nreq; k++)
-        if (dfi_desc_is(ent(s, req[k]), "TABLE")) {
+        if (dfi_et_is(ent(s, req[k]), DFI_ET_TABLE)) {
             table_size(s, (int64_t)req[k], &r1, &b1);
             rows += r1;
             bytes += b1;
@@ -749,7 +744,7 @@ static double refresh_cost(const sim *s, size_t i)
 
 static bool is_index_constraint(const df_entry *e)
 {
-    return dfi_desc_is(e, "CONSTRAINT") &&
+    return dfi_et_is(e, DFI_ET_CONSTRAINT) &&
            (defn_has(e, "PRIMARY KEY") || defn_has(e, "UNIQUE") || defn_has(e, "EXCLUDE"));
 }
 
@@ -759,17 +754,17 @@ static double entry_cost(const sim *s, size_t i)
 
     if (!restored(s, i))
         return 0;
-    if (dfi_desc_is(e, "TABLE DATA"))
+    if (dfi_et_is(e, DFI_ET_TABLE_DATA))
         return data_cost(s, i);
     if (df_entry_is_blobs(e))
         return blobs_cost(s, i);
-    if (dfi_desc_is(e, "INDEX") || is_index_constraint(e))
+    if (dfi_et_is(e, DFI_ET_INDEX) || is_index_constraint(e))
         return defn_has(e, " ON ONLY ") ? s->m->statement : index_cost(s, i);
-    if (dfi_desc_is(e, "CHECK CONSTRAINT") || dfi_desc_is(e, "CONSTRAINT"))
+    if (dfi_et_is(e, DFI_ET_CHECK_CONSTRAINT) || dfi_et_is(e, DFI_ET_CONSTRAINT))
         return check_cost(s, i);
-    if (dfi_desc_is(e, "FK CONSTRAINT"))
+    if (dfi_et_is(e, DFI_ET_FK_CONSTRAINT))
         return fk_cost(s, i);
-    if (dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
+    if (dfi_et_is(e, DFI_ET_MATERIALIZED_VIEW_DATA))
         return refresh_cost(s, i);
     return s->m->statement;
 }

@@ -18,6 +18,7 @@
  * outside the list) is left out with the reason, unless FK targets are
  * wanted.  Every entry left out keeps a reason a person can read.
  */
+#include "entrytype.h"
 #include "internal.h"
 
 #include <math.h>
@@ -32,66 +33,33 @@
 /* Entry kinds                                                          */
 /* ------------------------------------------------------------------ */
 
-static bool desc_in(const df_entry *e, const char *const *list)
-{
-    for (; *list; list++)
-        if (dfi_desc_is(e, *list))
-            return true;
-    return false;
-}
-
 /* Relations: what "a table" can be for ownership and blocking. */
 static bool is_relation(const df_entry *e)
 {
-    static const char *const rel[] = {"TABLE", "VIEW", "MATERIALIZED VIEW", "FOREIGN TABLE", NULL};
-    return desc_in(e, rel);
+    return dfi_ek_is(e, DFI_EK_RELATION);
 }
 
 /* What pg_restore -t matches (spec: _tocEntryRequired). */
 static bool is_tablelike(const df_entry *e)
 {
-    static const char *const t[] = {"TABLE",         "TABLE DATA",        "VIEW",
-                                    "FOREIGN TABLE", "MATERIALIZED VIEW", "MATERIALIZED VIEW DATA",
-                                    "SEQUENCE",      "SEQUENCE SET",      NULL};
-    return desc_in(e, t);
+    return dfi_ek_is(e, DFI_EK_TABLELIKE);
 }
 
 static bool is_function_like(const df_entry *e)
 {
-    static const char *const f[] = {"FUNCTION", "AGGREGATE", "PROCEDURE", NULL};
-    return desc_in(e, f);
+    return dfi_ek_is(e, DFI_EK_ROUTINE);
 }
 
 /* Entries that are part of one relation (or one sequence, one large object). */
 static bool is_member_kind(const df_entry *e)
 {
-    static const char *const m[] = {"TABLE DATA",
-                                    "MATERIALIZED VIEW DATA",
-                                    "INDEX",
-                                    "CONSTRAINT",
-                                    "CHECK CONSTRAINT",
-                                    "FK CONSTRAINT",
-                                    "TRIGGER",
-                                    "RULE",
-                                    "POLICY",
-                                    "ROW SECURITY",
-                                    "DEFAULT",
-                                    "STATISTICS",
-                                    "STATISTICS DATA",
-                                    "TABLE ATTACH",
-                                    "INDEX ATTACH",
-                                    "SEQUENCE",
-                                    "BLOBS",
-                                    NULL};
-    return desc_in(e, m);
+    return dfi_ek_is(e, DFI_EK_MEMBER);
 }
 
 /* Entries that only describe another object: they go wherever it goes. */
 static bool is_attribute_kind(const df_entry *e)
 {
-    static const char *const a[] = {"COMMENT",           "ACL", "SECURITY LABEL", "SEQUENCE SET",
-                                    "SEQUENCE OWNED BY", NULL};
-    return desc_in(e, a);
+    return dfi_ek_is(e, DFI_EK_ATTRIBUTE);
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -164,13 +132,13 @@ static int stored_requires(df_graph *g, size_t i)
     return rc;
 }
 
-/* First required entry of i whose desc is `desc`, or -1. */
-static int64_t first_required(const df_graph *g, size_t i, const char *desc)
+/* First required entry of i of type `type` (DFI_ET_*), or -1. */
+static int64_t first_required(const df_graph *g, size_t i, int type)
 {
     const idx_vec *a = &g->req[i];
 
     for (size_t k = 0; k < a->n; k++)
-        if (dfi_desc_is(ent(g, a->v[k]), desc))
+        if (dfi_et_is(ent(g, a->v[k]), type))
             return (int64_t)a->v[k];
     return -1;
 }
@@ -199,7 +167,8 @@ static int blobs_requires(df_graph *g, size_t i)
 
     for (size_t k = 0; k < g->n && rc == DF_OK; k++) {
         const df_entry *o = ent(g, k);
-        if (dfi_desc_is(o, "BLOB") || (dfi_desc_is(o, "BLOB METADATA") && str_eq(o->tag, e->tag)))
+        if (dfi_et_is(o, DFI_ET_BLOB) ||
+            (dfi_et_is(o, DFI_ET_BLOB_METADATA) && str_eq(o->tag, e->tag)))
             rc = add_unique(&g->req[i], k);
     }
     return rc;
@@ -212,7 +181,7 @@ static int data_table_by_name(df_graph *g, size_t i)
 
     for (size_t k = 0; k < g->n; k++) {
         const df_entry *t = ent(g, k);
-        if (dfi_desc_is(t, "TABLE") && str_eq(t->tag, e->tag) &&
+        if (dfi_et_is(t, DFI_ET_TABLE) && str_eq(t->tag, e->tag) &&
             (t->schema == e->schema || str_eq(t->schema, e->schema)))
             return add_unique(&g->req[i], k);
     }
@@ -222,7 +191,7 @@ static int data_table_by_name(df_graph *g, size_t i)
 /* REFRESH MATERIALIZED VIEW reads what the view reads: it needs those rows, not just tables. */
 static int refresh_requires(df_graph *g, size_t i, const size_t *data_of)
 {
-    int64_t mv = first_required(g, i, "MATERIALIZED VIEW");
+    int64_t mv = first_required(g, i, DFI_ET_MATERIALIZED_VIEW);
     const idx_vec *a;
     int rc = DF_OK;
 
@@ -241,16 +210,16 @@ static int implicit_requires(df_graph *g, size_t i, const size_t *data_of)
 {
     const df_entry *e = ent(g, i);
 
-    if (dfi_desc_is(e, "SEQUENCE OWNED BY")) {
-        int64_t seq = first_required(g, i, "SEQUENCE");
+    if (dfi_et_is(e, DFI_ET_SEQUENCE_OWNED_BY)) {
+        int64_t seq = first_required(g, i, DFI_ET_SEQUENCE);
         int64_t tab = seq >= 0 ? sequence_table(g, (size_t)seq) : -1;
         return tab >= 0 ? add_unique(&g->req[i], (size_t)tab) : DF_OK;
     }
-    if (dfi_desc_is(e, "BLOBS"))
+    if (dfi_et_is(e, DFI_ET_BLOBS))
         return blobs_requires(g, i);
-    if (dfi_desc_is(e, "TABLE DATA") && first_relation(g, i) < 0)
+    if (dfi_et_is(e, DFI_ET_TABLE_DATA) && first_relation(g, i) < 0)
         return data_table_by_name(g, i);
-    if (dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
+    if (dfi_et_is(e, DFI_ET_MATERIALIZED_VIEW_DATA))
         return refresh_requires(g, i, data_of);
     return DF_OK;
 }
@@ -300,13 +269,14 @@ static int64_t child_relation(const df_graph *g, size_t i)
 /* Owner of a member with no relation: a domain's constraint, an index's statistics. */
 static int64_t non_relation_owner(const df_graph *g, size_t i)
 {
-    static const char *const kinds[] = {
-        "DOMAIN", "TYPE", "INDEX", "CONSTRAINT", "MATERIALIZED VIEW", NULL};
+    static const int kinds[] = {DFI_ET_DOMAIN, DFI_ET_TYPE, DFI_ET_INDEX, DFI_ET_CONSTRAINT,
+                                DFI_ET_MATERIALIZED_VIEW};
     const idx_vec *a = &g->req[i];
 
     for (size_t k = 0; k < a->n; k++)
-        if (desc_in(ent(g, a->v[k]), kinds))
-            return (int64_t)a->v[k];
+        for (size_t t = 0; t < sizeof kinds / sizeof kinds[0]; t++)
+            if (dfi_et_is(ent(g, a->v[k]), kinds[t]))
+                return (int64_t)a->v[k];
     return -1;
 }
 
@@ -315,15 +285,15 @@ static int64_t member_owner(const df_graph *g, size_t i)
     const df_entry *e = ent(g, i);
     int64_t o;
 
-    if (dfi_desc_is(e, "INDEX ATTACH"))
+    if (dfi_et_is(e, DFI_ET_INDEX_ATTACH))
         return child_relation(g, i);
-    if (dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
-        return first_required(g, i, "MATERIALIZED VIEW");
-    if (dfi_desc_is(e, "SEQUENCE"))
+    if (dfi_et_is(e, DFI_ET_MATERIALIZED_VIEW_DATA))
+        return first_required(g, i, DFI_ET_MATERIALIZED_VIEW);
+    if (dfi_et_is(e, DFI_ET_SEQUENCE))
         return first_relation(g, i); /* owned (serial, identity) or standalone (-1) */
-    if (dfi_desc_is(e, "BLOBS")) {
-        o = first_required(g, i, "BLOB METADATA");
-        return o >= 0 ? o : first_required(g, i, "BLOB");
+    if (dfi_et_is(e, DFI_ET_BLOBS)) {
+        o = first_required(g, i, DFI_ET_BLOB_METADATA);
+        return o >= 0 ? o : first_required(g, i, DFI_ET_BLOB);
     }
     if ((o = relation_by_tag(g, i)) >= 0)
         return o;
@@ -337,11 +307,11 @@ static int64_t attribute_owner(const df_graph *g, size_t i)
     const df_entry *e = ent(g, i);
     const idx_vec *a = &g->req[i];
 
-    if (dfi_desc_is(e, "SEQUENCE SET") || dfi_desc_is(e, "SEQUENCE OWNED BY"))
-        return first_required(g, i, "SEQUENCE");
+    if (dfi_et_is(e, DFI_ET_SEQUENCE_SET) || dfi_et_is(e, DFI_ET_SEQUENCE_OWNED_BY))
+        return first_required(g, i, DFI_ET_SEQUENCE);
     /* column ACLs also depend on the table's ACL, only for ordering */
     for (size_t k = 0; k < a->n; k++)
-        if (!dfi_desc_is(ent(g, a->v[k]), "ACL"))
+        if (!dfi_et_is(ent(g, a->v[k]), DFI_ET_ACL))
             return (int64_t)a->v[k];
     return -1;
 }
@@ -364,7 +334,7 @@ static void find_partitions(df_graph *g)
         const df_entry *e = ent(g, i);
         const idx_vec *a = &g->req[i];
 
-        if (dfi_desc_is(e, "TABLE ATTACH") && g->owner[i] >= 0) {
+        if (dfi_et_is(e, DFI_ET_TABLE_ATTACH) && g->owner[i] >= 0) {
             for (size_t k = 0; k < a->n; k++)
                 if ((int64_t)a->v[k] != g->owner[i] && is_relation(ent(g, a->v[k])))
                     g->parent[g->owner[i]] = (int64_t)a->v[k];
@@ -374,7 +344,7 @@ static void find_partitions(df_graph *g)
     for (size_t i = 0; i < g->n; i++) {
         const df_entry *e = ent(g, i);
         if (g->parent[i] < 0 && is_relation(e) && e->defn && strstr(e->defn, " PARTITION OF "))
-            g->parent[i] = first_required(g, i, "TABLE");
+            g->parent[i] = first_required(g, i, DFI_ET_TABLE);
     }
 }
 
@@ -393,10 +363,10 @@ static int data_map(const df_graph *g, size_t **out)
     for (size_t i = 0; i < g->n; i++) {
         const df_entry *e = ent(g, i);
         ssize_t t = -1;
-        if (dfi_desc_is(e, "TABLE DATA") && e->ndeps > 0)
+        if (dfi_et_is(e, DFI_ET_TABLE_DATA) && e->ndeps > 0)
             t = dfi_find_index(g->r, e->deps[0]);
-        else if (dfi_desc_is(e, "MATERIALIZED VIEW DATA"))
-            t = (ssize_t)first_required(g, i, "MATERIALIZED VIEW");
+        else if (dfi_et_is(e, DFI_ET_MATERIALIZED_VIEW_DATA))
+            t = (ssize_t)first_required(g, i, DFI_ET_MATERIALIZED_VIEW);
         if (t >= 0)
             map[t] = i;
     }
@@ -417,7 +387,7 @@ static int build_before(df_graph *g, const size_t *data_of)
             continue;
         for (size_t k = 0; k < a->n && rc == DF_OK; k++) {
             size_t d = data_of[a->v[k]];
-            if (d != NONE_IDX && d != i && dfi_desc_is(ent(g, d), "TABLE DATA"))
+            if (d != NONE_IDX && d != i && dfi_et_is(ent(g, d), DFI_ET_TABLE_DATA))
                 rc = add_unique(&g->bef[i], d);
         }
     }
@@ -608,7 +578,7 @@ static const char *own_exclusion(const sel_run *x, const df_entry *e, char *buf,
         snprintf(buf, n, "excluded: -N %s", e->schema);
         return buf;
     }
-    if (dfi_desc_is(e, "SCHEMA") && in_names(e->tag, o->exclude_schemas, o->nexclude_schemas)) {
+    if (dfi_et_is(e, DFI_ET_SCHEMA) && in_names(e->tag, o->exclude_schemas, o->nexclude_schemas)) {
         snprintf(buf, n, "excluded: -N %s", e->tag);
         return buf;
     }
@@ -670,9 +640,9 @@ static bool matches_patterns(const df_select_options *o, const df_entry *e)
         return false;
     if (names_given(o))
         match = (is_tablelike(e) && in_names(e->tag, o->tables, o->ntables)) ||
-                (dfi_desc_is(e, "INDEX") && in_names(e->tag, o->indexes, o->nindexes)) ||
+                (dfi_et_is(e, DFI_ET_INDEX) && in_names(e->tag, o->indexes, o->nindexes)) ||
                 (is_function_like(e) && in_names(e->tag, o->functions, o->nfunctions)) ||
-                (dfi_desc_is(e, "TRIGGER") && in_names(e->tag, o->triggers, o->ntriggers));
+                (dfi_et_is(e, DFI_ET_TRIGGER) && in_names(e->tag, o->triggers, o->ntriggers));
     if (o->ntypes > 0)
         match = match && in_types(e, o->types, o->ntypes);
     return match;
@@ -687,9 +657,9 @@ static bool name_kind_matches(const df_entry *e, int k, const char *name)
 {
     switch (k) {
     case UM_TABLE: return is_tablelike(e) && str_eq(e->tag, name);
-    case UM_INDEX: return dfi_desc_is(e, "INDEX") && str_eq(e->tag, name);
+    case UM_INDEX: return dfi_et_is(e, DFI_ET_INDEX) && str_eq(e->tag, name);
     case UM_FUNCTION: return is_function_like(e) && str_eq(e->tag, name);
-    default: return dfi_desc_is(e, "TRIGGER") && str_eq(e->tag, name);
+    default: return dfi_et_is(e, DFI_ET_TRIGGER) && str_eq(e->tag, name);
     }
 }
 
@@ -709,7 +679,7 @@ static bool schema_found(const df_reader *r, const char *name)
 {
     for (size_t i = 0; i < r->nentries; i++) {
         const df_entry *e = &r->entries[i];
-        if (str_eq(e->schema, name) || (dfi_desc_is(e, "SCHEMA") && str_eq(e->tag, name)))
+        if (str_eq(e->schema, name) || (dfi_et_is(e, DFI_ET_SCHEMA) && str_eq(e->tag, name)))
             return true;
     }
     return false;
@@ -774,14 +744,12 @@ static void include(sel_run *x, size_t i, int pick)
  */
 static bool is_database(const df_entry *e)
 {
-    return dfi_desc_is(e, "DATABASE") || dfi_desc_is(e, "DATABASE PROPERTIES");
+    return dfi_ek_is(e, DFI_EK_DATABASE);
 }
 
 static bool database_meta(const df_entry *e)
 {
-    return (dfi_desc_is(e, "COMMENT") || dfi_desc_is(e, "ACL") ||
-            dfi_desc_is(e, "SECURITY LABEL")) &&
-           e->tag != NULL && strncmp(e->tag, "DATABASE ", 9) == 0;
+    return dfi_ek_is(e, DFI_EK_OBJMETA) && e->tag != NULL && strncmp(e->tag, "DATABASE ", 9) == 0;
 }
 
 static bool created_anyway(const sel_run *x, size_t i, bool from_list)
@@ -912,7 +880,7 @@ static bool wanted_dependent(const sel_run *x, size_t i)
         return false;
     if (is_member_kind(e) && is_relation(&x->r->entries[o]))
         return x->o->with_dependents && x->whole[o];
-    if (is_member_kind(e) && (dfi_desc_is(e, "BLOBS") || dfi_desc_is(e, "SEQUENCE")))
+    if (is_member_kind(e) && (dfi_et_is(e, DFI_ET_BLOBS) || dfi_et_is(e, DFI_ET_SEQUENCE)))
         return x->o->with_dependents && x->whole[o];
     return x->in[o] != 0; /* attributes, and members of domains, indexes ... */
 }
@@ -927,7 +895,7 @@ static int try_dependent(sel_run *x, size_t i, bool *changed)
         return rc;
     if (b >= 0) {
         x->blocked[i] = b;
-        if (x->o->with_fk_targets && dfi_desc_is(&x->r->entries[i], "FK CONSTRAINT")) {
+        if (x->o->with_fk_targets && dfi_et_is(&x->r->entries[i], DFI_ET_FK_CONSTRAINT)) {
             include(x, (size_t)b, DF_PICK_REQUIRED);
             x->whole[b] = 1;
             *changed = true;
@@ -953,7 +921,7 @@ static bool add_refresh_sources(sel_run *x)
         size_t nreq;
         int64_t mv = x->g->owner[i];
 
-        if (!x->in[i] || !dfi_desc_is(&x->r->entries[i], "MATERIALIZED VIEW DATA") || mv < 0)
+        if (!x->in[i] || !dfi_et_is(&x->r->entries[i], DFI_ET_MATERIALIZED_VIEW_DATA) || mv < 0)
             continue;
         nreq = df_graph_requires(x->g, (size_t)mv, &req);
         for (size_t k = 0; k < nreq; k++) {
@@ -1077,8 +1045,8 @@ static int explain_outside(sel_run *x)
         if (x->blocked[i] >= 0) {
             object_name(&x->r->entries[x->blocked[i]], name, sizeof name);
             snprintf(buf, sizeof buf, "excluded: needs %s%s", name,
-                     dfi_desc_is(&x->r->entries[i], "FK CONSTRAINT") ? ", add --with-fk-targets"
-                                                                     : "");
+                     dfi_et_is(&x->r->entries[i], DFI_ET_FK_CONSTRAINT) ? ", add --with-fk-targets"
+                                                                        : "");
             x->s->pick[i] = DF_PICK_EXCLUDED;
         } else if (o >= 0 && is_member_kind(&x->r->entries[i])) {
             object_name(&x->r->entries[o], name, sizeof name);
@@ -1209,6 +1177,16 @@ const char *df_selection_reason(const df_selection *s, size_t i)
     if (i >= s->n || df_selection_included(s, i) || s->reason[i] == 0)
         return NULL;
     return s->pool.text[s->reason[i] - 1];
+}
+
+int dfi_selection_exclude(df_selection *s, size_t i, const char *reason)
+{
+    if (i >= s->n)
+        return DF_E_USAGE;
+    if (df_selection_included(s, i))
+        s->count--;
+    s->pick[i] = DF_PICK_EXCLUDED;
+    return set_reason(s, i, reason);
 }
 
 size_t df_selection_count(const df_selection *s)

@@ -8,6 +8,7 @@
  * sorted once on first lookup, so each TOC entry costs one bsearch.
  */
 #include "internal.h"
+#include "entrytype.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -371,19 +372,10 @@ int64_t df_tcheck_large_objects(const df_tcheck *c)
 
 /* ---- the objects a TOC entry makes -------------------------------------------------------- */
 
-/* Entries whose object the catalog must hold after a restore (by desc). */
-static const char *const checked_kinds[] = {
-    "TABLE", "VIEW", "MATERIALIZED VIEW", "SEQUENCE", "INDEX", "FUNCTION", "PROCEDURE",
-    "AGGREGATE", "TYPE", "DOMAIN", "SCHEMA", "EXTENSION", "CONSTRAINT", "FK CONSTRAINT",
-    "CHECK CONSTRAINT", "TRIGGER", "POLICY", NULL,
-};
-
-static bool is_checked_kind(const char *desc)
+/* Entries whose object the catalog must hold after a restore (entrytype.c). */
+static bool is_checked_kind(const df_entry *e)
 {
-    for (size_t i = 0; desc != NULL && checked_kinds[i] != NULL; i++)
-        if (strcmp(desc, checked_kinds[i]) == 0)
-            return true;
-    return false;
+    return dfi_ek_is(e, DFI_EK_CATALOG);
 }
 
 /* "TABLE public.t", or "SCHEMA s" for objects outside schemas. */
@@ -427,7 +419,7 @@ static int check_collisions(df_reader *r, const df_target *t, const df_preflight
 
     for (size_t i = 0; rc == DF_OK && i < df_reader_toc_count(r); i++) {
         const df_entry *e = df_reader_toc_at(r, i);
-        if (!is_checked_kind(e->desc) || e->tag == NULL || !entry_creates(e))
+        if (!is_checked_kind(e) || e->tag == NULL || !entry_creates(e))
             continue;
         if (set_find(&t->objects, e->desc, kind_schema(e->desc, e->schema), e->tag) == NULL)
             continue;
@@ -492,7 +484,7 @@ static int check_needs(df_reader *r, const df_target *t, df_tcheck *c)
 
     for (size_t i = 0; rc == DF_OK && i < df_reader_toc_count(r); i++) {
         const df_entry *e = df_reader_toc_at(r, i);
-        if (e->desc != NULL && strcmp(e->desc, "EXTENSION") == 0 && e->tag != NULL &&
+        if (dfi_et_is(e, DFI_ET_EXTENSION) && e->tag != NULL &&
             set_find(&t->extensions, e->tag, NULL, NULL) == NULL)
             rc = add(c, DF_SEVERITY_ERROR, DF_TFIND_EXTENSION, format("extension %s", e->tag),
                      format("is not available on the target server (pg_available_extensions)"),
@@ -626,10 +618,10 @@ static int verify_object(const df_entry *e, const df_target *t, df_tcheck *c)
     }
     if (!o->invalid)
         return DF_OK;
-    if (strcmp(e->desc, "INDEX") == 0)
+    if (dfi_et_is(e, DFI_ET_INDEX))
         return add(c, DF_SEVERITY_ERROR, DF_TFIND_INDEX_INVALID, entry_object(e),
                    format("exists but is not valid"), format("REINDEX INDEX it"));
-    if (strstr(e->desc, "CONSTRAINT") != NULL && !dump_not_valid(e))
+    if (dfi_ek_is(e, DFI_EK_CONSTRAINT) && !dump_not_valid(e))
         return add(c, DF_SEVERITY_WARNING, DF_TFIND_NOT_VALIDATED, entry_object(e),
                    format("is not validated, the dump's is"),
                    format("ALTER TABLE ... VALIDATE CONSTRAINT"));
@@ -706,9 +698,9 @@ int df_target_verify_counted(df_reader *r, const df_target *t, const int64_t *co
         const df_entry *e = df_reader_toc_at(r, i);
         if (e->desc == NULL || e->tag == NULL)
             continue;
-        if (is_checked_kind(e->desc) && entry_makes(e))
+        if (is_checked_kind(e) && entry_makes(e))
             rc = verify_object(e, t, c);
-        else if (strcmp(e->desc, "TABLE DATA") == 0)
+        else if (dfi_et_is(e, DFI_ET_TABLE_DATA))
             rc = verify_rows(r, i, t, counted, c);
         else if (t->los >= 0 && df_entry_is_blobs(e))
             rc = count_los(r, i, counted, c);

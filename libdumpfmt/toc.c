@@ -3,6 +3,7 @@
  * (spec §4) shared by the custom, directory and tar formats.  Each format
  * supplies only the reader of its per-entry "extra" field.
  */
+#include "entrytype.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -208,24 +209,10 @@ int dfi_toc_str(df_reader *r, char **out)
     return dfi_read_str(&r->buf, &r->arch, out, &r->err);
 }
 
-/* Section of an entry in archives older than 1.11 (spec §4.6). */
+/* Section of an entry in archives older than 1.11 (spec §4.6): pg_restore's own derivation. */
 static int derived_section(const char *desc)
 {
-    static const char *const none[] = {"COMMENT", "ACL", "ACL LANGUAGE"};
-    static const char *const data[] = {"TABLE DATA", "BLOBS", "BLOB COMMENTS"};
-    static const char *const post[] = {"CONSTRAINT", "CHECK CONSTRAINT", "FK CONSTRAINT", "INDEX",
-                                       "RULE",       "TRIGGER"};
-
-    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
-        if (strcmp(desc, none[i]) == 0)
-            return DF_SECTION_NONE;
-    for (size_t i = 0; i < sizeof data / sizeof data[0]; i++)
-        if (strcmp(desc, data[i]) == 0)
-            return DF_SECTION_DATA;
-    for (size_t i = 0; i < sizeof post / sizeof post[0]; i++)
-        if (strcmp(desc, post[i]) == 0)
-            return DF_SECTION_POST_DATA;
-    return DF_SECTION_PRE_DATA;
+    return dfi_etype_of(desc)->old_section;
 }
 
 /* A catalog id stored as decimal text, read like pg_restore's sscanf("%u"). */

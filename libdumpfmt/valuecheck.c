@@ -7,7 +7,7 @@
  * surely reject it.
  */
 #include "valuecheck.h"
-#include "verify.h"
+#include "copycheck.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1069,7 +1069,7 @@ static void split_def(const char *s, const char *end, char *type, size_t cap, bo
 }
 
 typedef struct vcat {
-    const df_reader *r;
+    const df_entry *const *idx; /* every entry with desc and tag, sorted by (desc, tag, schema) */
     size_t n;
     const char *db; /* pg_dumpall scripts: the database whose section holds the data */
 } vcat;
@@ -1089,17 +1089,77 @@ static bool type_qualified(const char *t, char *schema, char *name, size_t cap)
     return *p == '\0';
 }
 
+static int cmp_key(const df_entry *e, const char *desc, const char *tag, const char *schema)
+{
+    int c = strcmp(e->desc, desc);
+
+    if (c == 0)
+        c = strcmp(e->tag, tag);
+    if (c == 0)
+        c = strcmp(e->schema ? e->schema : "", schema);
+    return c;
+}
+
+/* The first entry of that kind and name in the section of k->db: a binary search, because a
+   dump of 50,000 tables asks once per table (a linear scan made verification quadratic). */
 static const df_entry *find_entry(const vcat *k, const char *desc, const char *schema,
                                   const char *tag)
 {
-    for (size_t i = 0; i < k->n; i++) {
-        const df_entry *e = df_reader_toc_at(k->r, i);
-        if (e->desc && e->tag && strcmp(e->desc, desc) == 0 && strcmp(e->tag, tag) == 0 &&
-            strcmp(e->schema ? e->schema : "", schema) == 0 &&
-            (e->database == k->db || (e->database && k->db && strcmp(e->database, k->db) == 0)))
+    size_t lo = 0, hi = k->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_key(k->idx[mid], desc, tag, schema) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < k->n && cmp_key(k->idx[lo], desc, tag, schema) == 0; lo++) {
+        const df_entry *e = k->idx[lo];
+        if (e->database == k->db || (e->database && k->db && strcmp(e->database, k->db) == 0))
             return e;
     }
     return NULL;
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+    const df_entry *x = *(const df_entry *const *)a, *y = *(const df_entry *const *)b;
+    int c = cmp_key(x, y->desc, y->tag, y->schema ? y->schema : "");
+
+    /* Equal names keep TOC order, so the first of them is found as a linear scan found it. */
+    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+dfi_vindex *dfi_vindex_build(const df_reader *r)
+{
+    size_t n = df_reader_toc_count(r), k = 0;
+    dfi_vindex *ix = malloc(sizeof *ix);
+    const df_entry **v = malloc((n ? n : 1) * sizeof *v);
+
+    if (ix == NULL || v == NULL) {
+        free(ix);
+        free(v);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const df_entry *e = df_reader_toc_at(r, i);
+        if (e->desc != NULL && e->tag != NULL)
+            v[k++] = e;
+    }
+    qsort(v, k, sizeof *v, cmp_entries);
+    ix->r = r;
+    ix->sorted = v;
+    ix->n = k;
+    return ix;
+}
+
+void dfi_vindex_free(dfi_vindex *ix)
+{
+    if (ix == NULL)
+        return;
+    free(ix->sorted);
+    free(ix);
 }
 
 /* Labels of "CREATE TYPE x AS ENUM ('a', 'b');"; false when the text is not that simple. */
@@ -1352,9 +1412,10 @@ void dfi_vtable_free(dfi_vtable *t)
     free(t);
 }
 
-dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom)
+dfi_vtable *dfi_vtable_build(const dfi_vindex *ix, const df_entry *e, bool *oom)
 {
-    vcat k = {r, df_reader_toc_count(r), e->database};
+    const df_reader *r = ix->r;
+    vcat k = {ix->sorted, ix->n, e->database};
     const df_entry *te;
     dfi_vtable *t;
     char **names = NULL;

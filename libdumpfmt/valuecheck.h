@@ -55,13 +55,23 @@ typedef struct dfi_vtable {
     int nchecked; /* columns with a kind or a NOT NULL */
 } dfi_vtable;
 
+/* The TOC of one reader indexed by (desc, tag, schema), built once for every table's lookup. */
+typedef struct dfi_vindex {
+    const df_reader *r;
+    const df_entry **sorted;
+    size_t n;
+} dfi_vindex;
+
+DFI_HIDDEN dfi_vindex *dfi_vindex_build(const df_reader *r); /* NULL: out of memory */
+DFI_HIDDEN void dfi_vindex_free(dfi_vindex *ix);
+
 /*
  * Types of the columns of TABLE DATA entry `e` from the TOC of `r`: its
  * TABLE entry, ALTER TABLE ... ADD COLUMN entries, DOMAIN and enum TYPE
  * entries.  NULL when the COPY statement has no column list, the table is
  * not found, or out of memory (*oom set).
  */
-DFI_HIDDEN dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom);
+DFI_HIDDEN dfi_vtable *dfi_vtable_build(const struct dfi_vindex *ix, const df_entry *e, bool *oom);
 DFI_HIDDEN void dfi_vtable_free(dfi_vtable *t);
 
 /* Up to this many bad values of each kind are kept per table for the report. */

@@ -32,11 +32,16 @@
  * decoding as the walk goes.  Findings are attached to their entry and
  * merged in TOC order, so the output does not depend on the number of
  * threads.
+ *
+ * Here: the checks of the TOC, the walks, the run.  Elsewhere, each behind
+ * a short interface: the streams and workers' buffers (verify_stream.c),
+ * plain scripts (verify_plain.c), the findings lists (findings.c), COPY
+ * rows (copycheck.c), values (valuecheck.c), sequence facts (seqfacts.c),
+ * large-object reconciliation (lofacts.c), the thread pool (workpool.c).
  */
 #include "verify.h"
+#include "entrytype.h"
 #include "codec_gzip.h"
-#include "internal.h"
-#include "valuecheck.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -50,20 +55,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
-#define V_OUT_SIZE (256 * 1024)       /* decompressed bytes per checker call */
-#define V_PIPE_BUFS 4                 /* decoded buffers in flight to a checker thread */
-#define V_MIN_ROOM (64 * 1024)        /* a buffer with less room left is handed on: lz4 */
-                                      /* decodes a 64 KiB block in place only with that much */
-#define V_PIPE_AFTER (2 * V_OUT_SIZE) /* a stream this long gets the checker thread */
-#define V_MAX_THREADS 64
-#define V_DEFAULT_LARGE_PLAIN (1LL << 30)
 #define V_TAR_BLOCK 512
-#define V_MSG 1024
-#define V_SEQ_PRUNE (-2) /* dfi_watch.seq of a column watched until it holds a non-integer */
 
 /* ================================================================== */
 /* Names                                                               */
@@ -94,972 +86,6 @@ void df_verify_options_default(df_verify_options *o)
     memset(o, 0, sizeof *o);
 }
 
-/* ================================================================== */
-/* Findings                                                            */
-/* ================================================================== */
-
-typedef struct vlist {
-    df_finding *v;
-    size_t n, cap;
-    bool oom; /* a finding was lost for want of memory */
-} vlist;
-
-static void vlist_free(vlist *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free((void *)l->v[i].message); /* member shares the allocation */
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-/* Drop findings added after the first `keep` (a block that turned out to be cut). */
-static void vlist_truncate(vlist *l, size_t keep)
-{
-    for (size_t i = keep; i < l->n; i++)
-        free((void *)l->v[i].message);
-    if (keep < l->n)
-        l->n = keep;
-}
-
-static void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
-                       const char *member, const char *fmt, va_list ap)
-{
-    char msg[V_MSG];
-    size_t ml, bl;
-    char *mem;
-
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    ml = strlen(msg);
-    /* pg_dumpall scripts: which database's section (\connect) the entry is in */
-    if (e != NULL && e->database != NULL && ml < sizeof msg)
-        snprintf(msg + ml, sizeof msg - ml, ", in database \"%s\"", e->database);
-    if (member == NULL)
-        member = "";
-    ml = strlen(msg);
-    bl = strlen(member);
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        df_finding *nv = realloc(l->v, cap * sizeof *nv);
-        if (nv == NULL) {
-            l->oom = true;
-            return;
-        }
-        l->v = nv;
-        l->cap = cap;
-    }
-    mem = malloc(ml + bl + 2);
-    if (mem == NULL) {
-        l->oom = true;
-        return;
-    }
-    memcpy(mem, msg, ml + 1);
-    memcpy(mem + ml + 1, member, bl + 1);
-    l->v[l->n++] = (df_finding){code, sev, e, off, mem + ml + 1, mem, NULL};
-}
-
-/* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */
-static void vlist_set_fix(vlist *l, const char *fix)
-{
-    df_finding *f = &l->v[l->n - 1];
-    size_t ml = strlen(f->message), bl = strlen(f->member), fl = strlen(fix);
-    char *mem = realloc((void *)f->message, ml + bl + fl + 3);
-
-    if (mem == NULL) {
-        l->oom = true;
-        return;
-    }
-    memcpy(mem + ml + bl + 2, fix, fl + 1);
-    f->message = mem;
-    f->member = mem + ml + 1;
-    f->fix = mem + ml + bl + 2;
-}
-
-static void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
-                      const char *member, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-static void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
-                      const char *member, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vlist_addv(l, code, sev, e, off, member, fmt, ap);
-    va_end(ap);
-}
-
-/* ================================================================== */
-/* Identifiers and SQL fragments in TOC text                           */
-/* ================================================================== */
-
-static const char *skip_space(const char *s)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-        s++;
-    return s;
-}
-
-/*
- * One identifier at *s as written by pg_dump (fmtId): "quoted" with ""
- * for a quote, or bare.  The raw name goes to out.  False when there is none.
- */
-static bool parse_ident(const char **sp, char *out, size_t cap)
-{
-    const char *s = *sp;
-    size_t n = 0;
-
-    if (*s == '"') {
-        for (s++; *s; s++) {
-            if (*s == '"') {
-                if (s[1] != '"')
-                    break;
-                s++;
-            }
-            if (n + 1 < cap)
-                out[n++] = *s;
-        }
-        if (*s != '"')
-            return false;
-        s++;
-    } else {
-        while (*s && !strchr(" \t\r\n.,()\";'", *s)) {
-            if (n + 1 < cap)
-                out[n++] = *s;
-            s++;
-        }
-        if (n == 0)
-            return false;
-    }
-    out[n] = '\0';
-    *sp = s;
-    return true;
-}
-
-#define V_IDENT 256
-#define V_MAX_PARTS 3
-
-/* A dotted name "a.b.c" (up to 3 parts); returns the number of parts, 0 on failure. */
-static int parse_qualified(const char **sp, char parts[V_MAX_PARTS][V_IDENT])
-{
-    const char *s = *sp;
-    int n = 0;
-
-    while (n < V_MAX_PARTS && parse_ident(&s, parts[n], V_IDENT)) {
-        n++;
-        if (*s != '.')
-            break;
-        s++;
-    }
-    if (n == 0)
-        return 0;
-    *sp = s;
-    return n;
-}
-
-static bool starts_with(const char *s, const char *prefix)
-{
-    return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static bool streq(const char *a, const char *b)
-{
-    return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-void dfi_free_names(char **names, int n)
-{
-    if (names == NULL)
-        return;
-    for (int i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-int dfi_copy_columns(const char *stmt, char ***names)
-{
-    char parts[V_MAX_PARTS][V_IDENT];
-    char col[V_IDENT];
-    const char *s;
-    char **v = NULL;
-    int n = 0;
-
-    if (names)
-        *names = NULL;
-    if (stmt == NULL || strncmp(stmt, "COPY ", 5) != 0)
-        return -1;
-    s = skip_space(stmt + 5);
-    if (parse_qualified(&s, parts) == 0)
-        return -1;
-    /* pg_dump writes "COPY t  FROM stdin;" (two spaces) for a table without columns. */
-    if (strncmp(s, "  FROM ", 7) == 0)
-        return 0;
-    s = skip_space(s);
-    if (*s != '(')
-        return -1;
-    s = skip_space(s + 1);
-    for (;;) {
-        if (!parse_ident(&s, col, sizeof col))
-            goto bad;
-        if (names) {
-            char **nv = realloc(v, (size_t)(n + 1) * sizeof *nv);
-            if (nv == NULL || (nv[n] = strdup(col)) == NULL) {
-                v = nv ? nv : v;
-                goto bad;
-            }
-            v = nv;
-        }
-        n++;
-        s = skip_space(s);
-        if (*s == ')')
-            break;
-        if (*s != ',')
-            goto bad;
-        s = skip_space(s + 1);
-    }
-    s = skip_space(s + 1);
-    /* 8.x dumps of tables WITH OIDS carry the oid as an extra first column. */
-    if (strncmp(s, "WITH OIDS", 9) == 0)
-        n++;
-    if (names)
-        *names = v;
-    return n;
-bad:
-    dfi_free_names(v, n);
-    return -1;
-}
-
-/* ================================================================== */
-/* The COPY text checker                                               */
-/* ================================================================== */
-
-int dfi_copycheck_init(dfi_copycheck *cp, int mode, int ncols, dfi_watch *w, size_t nw)
-{
-    memset(cp, 0, sizeof *cp);
-    cp->mode = mode;
-    cp->ncols = ncols;
-    cp->in_command = mode == DF_ROWS_COPY_WITH_COMMAND;
-    cp->last_nonspace = -1;
-    cp->w = w;
-    cp->nw = nw;
-    cp->maxcol = -1;
-    for (size_t i = 0; i < nw; i++) {
-        w[i].stmt_col = w[i].col;
-        if (w[i].col > cp->maxcol)
-            cp->maxcol = w[i].col;
-    }
-    if (mode == DF_ROWS_INSERT) {
-        cp->ins = df_rowcount_new(DF_ROWS_INSERT);
-        if (cp->ins == NULL)
-            return DF_E_NOMEM;
-    }
-    return DF_OK;
-}
-
-void dfi_copycheck_free(dfi_copycheck *cp)
-{
-    df_rowcount_free(cp->ins);
-    cp->ins = NULL;
-}
-
-/* What COPY TO writes after a backslash (PostgreSQL's COPY text format). */
-static bool valid_escape(uint8_t c)
-{
-    switch (c) {
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
-    case 'v':
-    case '\\':
-    case 'N':
-    case '.':
-    case 'x': return true;
-    default: return c >= '0' && c <= '7';
-    }
-}
-
-static void note_escape(dfi_copycheck *cp, int c, int64_t at)
-{
-    if (c >= 0 && valid_escape((uint8_t)c))
-        return;
-    if (cp->bad_esc++ == 0) {
-        cp->bad_esc_row = cp->rows + 1;
-        cp->bad_esc_pos = at;
-        cp->bad_esc_char = c;
-    }
-}
-
-/* An integer field of a watched column: digits with an optional sign; \N and text are skipped. */
-/*
- * A value that is not an integer: a column a plain script's one pass
- * watches on speculation (V_SEQ_PRUNE) is no sequence's and is dropped;
- * NULL (\N) says nothing.
- */
-static void watch_not_int(dfi_watch *w, const char *f, size_t len)
-{
-    if (w->seq == V_SEQ_PRUNE && !(len == 2 && f[0] == '\\' && f[1] == 'N'))
-        w->col = -1;
-}
-
-static void watch_value(dfi_watch *w, const char *f, size_t len)
-{
-    uint64_t v = 0;
-    bool neg = false;
-    size_t i = 0;
-    int64_t val;
-
-    if (len > 0 && (f[0] == '-' || f[0] == '+')) {
-        neg = f[0] == '-';
-        i = 1;
-    }
-    if (i == len || len - i > 19) {
-        watch_not_int(w, f, len);
-        return;
-    }
-    for (; i < len; i++) {
-        if (f[i] < '0' || f[i] > '9') {
-            watch_not_int(w, f, len);
-            return;
-        }
-        v = v * 10 + (uint64_t)(f[i] - '0');
-    }
-    if (v > (uint64_t)INT64_MAX)
-        return;
-    val = neg ? -(int64_t)v : (int64_t)v;
-    if (!w->have || val > w->max)
-        w->max = val;
-    w->have = true;
-}
-
-/*
- * Find each watched column of one row and take its value.  `whole` is false
- * when only a prefix of a very long row was kept: a field is then only used
- * when a tab ends it inside the prefix.
- */
-static void watch_row(dfi_copycheck *cp, const char *line, size_t len, bool whole)
-{
-    const char *p = line, *end = line + len;
-    int col = 0;
-
-    while (col <= cp->maxcol && p <= end) {
-        const char *tab = memchr(p, '\t', (size_t)(end - p));
-        const char *fe = tab ? tab : end;
-
-        for (size_t i = 0; i < cp->nw && (tab != NULL || whole); i++)
-            if (cp->w[i].col == col)
-                watch_value(&cp->w[i], p, (size_t)(fe - p));
-        if (tab == NULL)
-            break;
-        p = tab + 1;
-        col++;
-    }
-}
-
-static void carry_add(dfi_copycheck *cp, const uint8_t *p, size_t n)
-{
-    size_t room = sizeof cp->carry - cp->carry_n;
-
-    if (n > room) {
-        n = room;
-        cp->carry_cut = true;
-    }
-    memcpy(cp->carry + cp->carry_n, p, n);
-    cp->carry_n += n;
-}
-
-/* A newline at piece index `i` (absolute offset `at`) ends the current line. */
-static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base)
-{
-    int64_t at = base + (int64_t)i;
-    int64_t len = at - cp->line_start;
-
-    /* "\." alone, or "\.\r" of a CR LF script (psql takes both) */
-    if (cp->dot_line && (len == 2 || (len == 3 && (i > 0 ? p[i - 1] : cp->last_byte) == '\r'))) {
-        cp->terminated = true;
-        return;
-    }
-    cp->rows++;
-    if ((cp->ncols > 0 && cp->tabs != cp->ncols - 1) || (cp->ncols == 0 && len != 0)) {
-        if (cp->bad_rows++ == 0) {
-            cp->bad_row_no = cp->rows;
-            cp->bad_row_cols = cp->tabs + 1;
-            cp->bad_row_pos = cp->line_start;
-        }
-    }
-    if (cp->vc != NULL) {
-        bool carried = cp->line_start < base;
-        const uint8_t *from = carried ? p : p + (cp->line_start - base);
-        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows, cp->line_start,
-                        cp->tabs != cp->ncols - 1);
-    }
-    if (cp->nw > 0) {
-        if (cp->line_start >= base) {
-            watch_row(cp, (const char *)p + (cp->line_start - base), (size_t)len, true);
-        } else {
-            carry_add(cp, p, i);
-            watch_row(cp, cp->carry, cp->carry_n, !cp->carry_cut);
-        }
-        cp->carry_n = 0;
-        cp->carry_cut = false;
-    }
-    cp->line_start = at + 1;
-    cp->tabs = 0;
-    cp->dot_line = false;
-}
-
-/* A backslash at piece index i: check the escaped byte (maybe in the next piece). */
-static size_t on_backslash(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i, int64_t base)
-{
-    bool at_start = base + (int64_t)i == cp->line_start;
-
-    if (i + 1 >= n) {
-        cp->esc_pending = true;
-        cp->esc_at_start = at_start;
-        return n;
-    }
-    note_escape(cp, p[i + 1] == '\n' ? -1 : p[i + 1], base + (int64_t)i);
-    if (at_start && p[i + 1] == '.')
-        cp->dot_line = true;
-    /* The escaped byte is data: not a delimiter, not a line end (as COPY FROM reads it). */
-    return i + 2;
-}
-
-#ifdef __SSE2__
-/* Bit masks of bytes equal to '\n', '\\' and '\t' in the 64 bytes at p. */
-static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
-{
-    const __m128i vn = _mm_set1_epi8('\n'), vb = _mm_set1_epi8('\\'), vt = _mm_set1_epi8('\t');
-    uint64_t a = 0, b = 0, c = 0;
-
-    for (int k = 0; k < 4; k++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
-        b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * k);
-        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt)) << (16 * k);
-    }
-    *nl = a;
-    *bs = b;
-    *tab = c;
-}
-#else
-/* Portable twin: one bit per byte equal to c, from 8-byte words. */
-static inline uint64_t eq_mask8(uint64_t w, uint8_t c)
-{
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
-    uint64_t x = w ^ (0x0101010101010101ULL * c);
-    uint64_t t = ~(((x & lo7) + lo7) | x | lo7); /* 0x80 in each zero byte, exactly */
-    uint64_t m = 0;
-
-    for (int k = 0; k < 8; k++)
-        m |= ((t >> (8 * k + 7)) & 1) << k;
-    return m;
-}
-
-static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
-{
-    uint64_t a = 0, b = 0, c = 0;
-
-    for (int k = 0; k < 8; k++) {
-        uint64_t w;
-        memcpy(&w, p + 8 * k, 8);
-        a |= eq_mask8(w, '\n') << (8 * k);
-        b |= eq_mask8(w, '\\') << (8 * k);
-        c |= eq_mask8(w, '\t') << (8 * k);
-    }
-    *nl = a;
-    *bs = b;
-    *tab = c;
-}
-#endif
-
-/*
- * Set bits of a mask.  Without -mpopcnt GCC calls a libgcc routine for
- * __builtin_popcountll, which shows in profiles of the row scanner.
- */
-static inline int bits64(uint64_t x)
-{
-#ifdef __POPCNT__
-    return __builtin_popcountll(x);
-#else
-    x = x - ((x >> 1) & 0x5555555555555555ULL);
-    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-    return (int)((x * 0x0101010101010101ULL) >> 56);
-#endif
-}
-
-/*
- * Rows of COPY text from piece index i until the terminator line or the
- * end of the piece.  The hot loop looks at 64 bytes at a time: tabs are
- * counted with one popcount, and only newlines and backslashes stop it.
- */
-static size_t scan_rows(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i, int64_t base)
-{
-    if (cp->esc_pending && i < n) {
-        cp->esc_pending = false;
-        note_escape(cp, p[i] == '\n' ? -1 : p[i], base + (int64_t)i - 1);
-        if (cp->esc_at_start && p[i] == '.')
-            cp->dot_line = true;
-        i++;
-    }
-    while (i < n) {
-        size_t j;
-
-        if (i + 64 <= n) {
-            uint64_t nl, bs, tab, ev;
-
-            masks64(p + i, &nl, &bs, &tab);
-            ev = nl | bs;
-            if (ev == 0) {
-                cp->tabs += bits64(tab);
-                i += 64;
-                continue;
-            }
-            j = (size_t)__builtin_ctzll(ev);
-            cp->tabs += bits64(tab & ((1ULL << j) - 1));
-            j += i;
-        } else {
-            for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++)
-                cp->tabs += p[j] == '\t';
-            if (j == n)
-                return n;
-        }
-        if (p[j] == '\n') {
-            end_line(cp, p, j, base);
-            i = j + 1;
-            if (cp->terminated)
-                return i;
-        } else {
-            i = on_backslash(cp, p, n, j, base);
-        }
-    }
-    return i;
-}
-
-/* After "\." pg_dump writes only newlines. */
-static void after_terminator(dfi_copycheck *cp, const uint8_t *p, size_t n, int64_t at)
-{
-    if (cp->after_bytes > 0) {
-        cp->after_bytes += (int64_t)n;
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\n' || p[i] == '\r') /* CR: the line ends of a CR LF script */
-            continue;
-        if (cp->after_bytes == 0)
-            cp->after_pos = at + (int64_t)i;
-        cp->after_bytes += (int64_t)(n - i);
-        return;
-    }
-}
-
-/* DF_ROWS_COPY_WITH_COMMAND: collect the leading COPY line; returns bytes used. */
-static size_t command_line(dfi_copycheck *cp, const uint8_t *p, size_t n)
-{
-    const uint8_t *nl = memchr(p, '\n', n);
-    size_t take = nl ? (size_t)(nl - p) : n;
-    size_t room = sizeof cp->cmd - 1 - cp->cmd_n;
-
-    memcpy(cp->cmd + cp->cmd_n, p, take < room ? take : room);
-    cp->cmd_n += take < room ? take : room;
-    if (nl == NULL)
-        return n;
-    cp->cmd[cp->cmd_n] = '\0';
-    cp->in_command = false;
-    cp->ncols = dfi_copy_columns(cp->cmd, NULL);
-    return take + 1;
-}
-
-/* --- watched columns in INSERT statements --------------------------- */
-
-enum { IS_NORMAL = 0, IS_STRING, IS_ESTRING, IS_IDENT, IS_COMMENT };
-
-static bool word_char(int c)
-{
-    return isalnum(c) || c == '_' || c == '$';
-}
-
-/* A field of a VALUES row ended: take its value for the watched columns at that position. */
-static void ins_field_end(dfi_copycheck *cp)
-{
-    dfi_insscan *s = &cp->is;
-
-    for (size_t i = 0; i < cp->nw && !s->field_bad; i++)
-        if (cp->w[i].stmt_col == s->col)
-            watch_value(&cp->w[i], s->fld, s->fld_len);
-    s->fld_len = 0;
-    s->field_bad = false;
-}
-
-/* A name of the statement's column list ended: is it a watched column? */
-static void ins_name_end(dfi_copycheck *cp)
-{
-    dfi_insscan *s = &cp->is;
-
-    s->name[s->name_len] = '\0';
-    for (size_t i = 0; i < cp->nw; i++)
-        if (cp->w[i].name != NULL && strcmp(cp->w[i].name, s->name) == 0)
-            cp->w[i].stmt_col = s->ncol_names;
-    s->ncol_names++;
-    s->name_len = 0;
-}
-
-static void ins_word_end(dfi_copycheck *cp)
-{
-    dfi_insscan *s = &cp->is;
-
-    if (s->word_len == 6 && s->depth == 0 && strncasecmp(s->word, "values", 6) == 0)
-        s->after_values = true;
-    if (s->word_len == 6 && s->depth == 0 && strncasecmp(s->word, "insert", 6) == 0) {
-        s->after_values = false; /* a new statement: columns in table order until a list */
-        s->ncol_names = 0;
-        for (size_t i = 0; i < cp->nw; i++)
-            cp->w[i].stmt_col = cp->w[i].col;
-    }
-    s->word_len = 0;
-}
-
-static void ins_punct(dfi_copycheck *cp, int c)
-{
-    dfi_insscan *s = &cp->is;
-    bool row = s->depth == 1 && s->after_values;
-
-    switch (c) {
-    case '(':
-        if (++s->depth == 1 && s->after_values) {
-            s->col = 0;
-            s->fld_len = 0;
-            s->field_bad = false;
-        } else if (s->depth == 1) {
-            s->in_cols = true;
-            s->name_len = 0;
-        } else if (s->depth == 2 && s->after_values) {
-            s->field_bad = true; /* ROW(...), functions: not a plain integer */
-        }
-        break;
-    case ')':
-        if (row)
-            ins_field_end(cp);
-        else if (s->depth == 1 && s->in_cols) {
-            if (s->name_len > 0)
-                ins_name_end(cp);
-            s->in_cols = false;
-        }
-        if (s->depth > 0)
-            s->depth--;
-        break;
-    case ',':
-        if (row) {
-            ins_field_end(cp);
-            s->col++;
-        } else if (s->depth == 1 && s->in_cols && s->name_len > 0) {
-            ins_name_end(cp);
-        }
-        break;
-    case ';':
-        if (s->depth == 0)
-            s->after_values = false;
-        break;
-    default:
-        if (row && !isspace(c)) {
-            if (s->fld_len < sizeof s->fld)
-                s->fld[s->fld_len++] = (char)c;
-            else
-                s->field_bad = true;
-        }
-        break;
-    }
-}
-
-static void ins_byte(dfi_copycheck *cp, int c, int prev)
-{
-    dfi_insscan *s = &cp->is;
-
-    switch (s->st) {
-    case IS_STRING:
-    case IS_ESTRING:
-        if (s->pend_bs) {
-            s->pend_bs = false;
-            return;
-        }
-        if (s->pend_quote) {
-            s->pend_quote = false;
-            if (c == '\'')
-                return; /* a doubled quote */
-            s->st = IS_NORMAL;
-            break; /* c is ordinary text again */
-        }
-        if (c == '\'')
-            s->pend_quote = true;
-        else if (c == '\\' && s->st == IS_ESTRING)
-            s->pend_bs = true;
-        return;
-    case IS_IDENT:
-        if (s->pend_quote) {
-            s->pend_quote = false;
-            if (c != '"') {
-                s->st = IS_NORMAL;
-                break;
-            }
-        } else if (c == '"') {
-            s->pend_quote = true;
-            return;
-        }
-        if (s->in_cols && s->depth == 1 && s->name_len + 1 < sizeof s->name)
-            s->name[s->name_len++] = (char)c;
-        return;
-    case IS_COMMENT:
-        if (c == '\n')
-            s->st = IS_NORMAL;
-        return;
-    }
-    if (word_char(c)) {
-        if (s->word_len < sizeof s->word)
-            s->word[s->word_len] = (char)c;
-        s->word_len++;
-        if (s->in_cols && s->depth == 1 && s->name_len + 1 < sizeof s->name)
-            s->name[s->name_len++] = (char)c;
-        ins_punct(cp, c); /* field text */
-        return;
-    }
-    if (c == '\'') {
-        bool e = s->word_len == 1 && (s->word[0] == 'E' || s->word[0] == 'e');
-        ins_word_end(cp);
-        s->st = e ? IS_ESTRING : IS_STRING;
-        s->field_bad = true; /* a quoted value is not a plain integer */
-        return;
-    }
-    ins_word_end(cp);
-    if (c == '"')
-        s->st = IS_IDENT;
-    else if (c == '-' && prev == '-')
-        s->st = IS_COMMENT;
-    else
-        ins_punct(cp, c);
-}
-
-static void insert_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
-{
-    df_rowcount_feed(cp->ins, p, n);
-    cp->rows = df_rowcount_rows(cp->ins);
-    for (size_t i = 0; i < n && cp->nw > 0; i++)
-        ins_byte(cp, p[i], i > 0 ? p[i - 1] : -1);
-    for (size_t i = n; i > 0; i--)
-        if (!isspace(p[i - 1])) {
-            cp->last_nonspace = p[i - 1];
-            break;
-        }
-}
-
-void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
-{
-    int64_t base = cp->pos;
-    size_t i = 0;
-
-    if (cp->mode == DF_ROWS_INSERT) {
-        insert_feed(cp, p, n);
-        cp->pos += (int64_t)n;
-        return;
-    }
-    if (cp->in_command) {
-        i = command_line(cp, p, n);
-        if (!cp->in_command)
-            cp->line_start = base + (int64_t)i;
-    }
-    if (i < n && !cp->terminated)
-        i = scan_rows(cp, p, n, i, base);
-    if (cp->terminated && i < n)
-        after_terminator(cp, p + i, n - i, base + (int64_t)i);
-    else if (cp->nw > 0 && !cp->terminated && !cp->in_command) {
-        /* keep the start of a row that goes on in the next piece */
-        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
-        if ((size_t)from < n)
-            carry_add(cp, p + from, n - (size_t)from);
-    }
-    if (n > 0)
-        cp->last_byte = p[n - 1];
-    if (cp->vc != NULL && !cp->terminated && !cp->in_command) {
-        /* the value checks keep the whole start of a row that goes on */
-        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
-        if ((size_t)from < n)
-            dfi_vcheck_carry(cp->vc, p + from, n - (size_t)from);
-    }
-    cp->pos = base + (int64_t)n;
-}
-
-/* ================================================================== */
-/* Verification state                                                  */
-/* ================================================================== */
-
-enum { V_FOUND_NONE = 0, V_FOUND_PARTIAL = 1, V_FOUND_COMPLETE = 2 };
-enum { V_STOP_EOF = 0, V_STOP_OTHER = 1, V_STOP_ERROR = 2 };
-enum { V_REC = 1, V_DEC = 2 }; /* walk flags: record structure, decode data */
-
-/* One large object as found in the data (custom: OID only). */
-typedef struct vlo {
-    uint32_t oid;
-    int64_t start; /* tar: raw offset of the member data; else -1 */
-    int64_t size;  /* stored bytes (tar member, directory file) */
-    char *name;    /* directory file or tar member name, with suffix */
-    dfi_wrap wrap;
-} vlo;
-
-/* Per TOC entry: where its data are and what reading them showed. */
-typedef struct ventry {
-    const df_entry *e;
-    bool data; /* the TOC gives the entry a data stream */
-    bool blobs;
-    bool table;         /* TABLE DATA: rows are checked */
-    int rows_mode;      /* DF_ROWS_* */
-    int ncols;          /* from the COPY column list, -1 unknown */
-    int found;          /* V_FOUND_*: its block / member / file */
-    bool cut;           /* its block or member ends early */
-    int64_t start, end; /* custom block, tar member data; -1 */
-    char *member;       /* directory file or tar member holding it */
-    dfi_wrap wrap;
-    int64_t stored;
-    vlo *los;
-    size_t nlos, caplos;
-    bool los_over;  /* more large objects than max_los: the rest were not recorded */
-    uint32_t *want; /* LO OIDs the TOC promises, sorted */
-    size_t nwant;
-    bool want_known;
-    dfi_watch *w; /* watched columns (sequence-behind-data) */
-    size_t nw;
-    dfi_vtable *vt; /* column types for the value checks; NULL: none */
-    int64_t rows, bytes;
-    bool decoded; /* the full check read all of it */
-    vlist finds;
-} ventry;
-
-typedef struct vseq {
-    const df_entry *e; /* its SEQUENCE SET entry */
-    int64_t value;
-    bool called;
-    int64_t increment;
-} vseq;
-
-/*
- * A column a sequence feeds: its DEFAULT is nextval() of the sequence
- * (a DEFAULT entry or a column default in CREATE TABLE), or it is the
- * identity column the sequence was made for.  OWNED BY is not such a link:
- * a sequence may be owned by a column whose default takes another one.
- */
-typedef struct vlink {
-    size_t seq; /* index into vctx.seqs */
-    char tschema[V_IDENT], table[V_IDENT], column[V_IDENT];
-} vlink;
-
-typedef struct vctx vctx;
-
-struct df_verify {
-    df_reader *r;
-    df_verify_summary sum;
-    df_finding *f;
-    size_t n;
-    dfi_vtable **vts; /* per TOC entry: the value checks' columns, NULL none */
-    size_t nvts;
-};
-
-struct vctx {
-    const df_verify_options *opt;
-    df_verify *v;
-    df_reader *r;
-    const char *path; /* what workers reopen (file or directory); NULL: serial only */
-    size_t n;
-    ventry *ents;
-    int64_t file_size; /* custom or tar file; -1 unknown (pipe) */
-    vlist pre, post;   /* file-level findings before and after the entries' */
-    int walk_stop;     /* V_STOP_*: how the walk of blocks or members ended */
-    int64_t walk_end;  /* ... and where */
-    vseq *seqs;
-    size_t nseqs;
-    vlink *links; /* the columns the sequences feed */
-    size_t nlinks, caplinks;
-    bool gzip_used;
-    ventry **by_file; /* tar: data entries by file name (tar_data_entry), built on first use */
-    size_t nby_file;
-    /* work for the data phase */
-    size_t *items;
-    size_t nitems;
-    size_t next_item;  /* atomic */
-    int64_t prog_done; /* atomic: stored bytes done */
-    int64_t prog_total; /* -1: unknown (a pipe) */
-    int64_t prog_last_ns;
-    const df_entry *prog_entry; /* atomic: the entry whose stream began last */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    size_t running; /* workers still taking items */
-    size_t piping;  /* atomic: streams whose COPY text a checker thread takes */
-    bool sparse;    /* --quick walk of a seekable custom file: chunk headers only */
-    struct vtap *tap; /* a plain script from a pipe: what its one pass checked */
-};
-
-/*
- * A worker's output buffers and COPY checker thread.  Decoded bytes go round a ring of
- * V_PIPE_BUFS buffers: the worker writes into buf[cur], hands it on and takes the next one, so
- * the last 64 KiB it decoded stay where they are while it decodes more (the lz4 codec then
- * reads its history in place instead of copying 64 KiB after every call: dfi_dec.stable_out).
- * Decoding a table's data and checking its COPY text take about as long as each other for lz4
- * and zstd, and one big table can hold most of a dump, so a long stream is checked in a second
- * thread while the worker decodes the next buffers: the stream then takes the longer of the
- * two, not their sum.  The worker waits while every buffer is handed over; the checker takes
- * them oldest first.
- */
-typedef struct vpipe {
-    pthread_t tid;
-    bool started;
-    bool unavailable; /* the thread could not be started: check in the worker */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    uint8_t *buf[V_PIPE_BUFS];
-    size_t len[V_PIPE_BUFS];
-    size_t cur;   /* the buffer the worker writes into */
-    size_t next;  /* the oldest handed-over buffer */
-    size_t count; /* handed over and not yet checked */
-    bool quit;
-    dfi_copycheck *cp;
-} vpipe;
-
-/* A worker's own view of the input and its scratch memory. */
-typedef struct vworker {
-    vctx *c;
-    dfi_src src;
-    dfi_buf buf;
-    bool open;
-    df_error err;
-    uint8_t *out;
-    dfi_copycheck *cp;
-    bool main;         /* runs in the calling thread: may report progress */
-    ventry *expect;    /* worker: the entry whose block it reads (findings go nowhere else) */
-    int64_t prog_base; /* main: raw offset that counts as progress 0 */
-    vpipe pipe;
-    dfi_vcheck vc; /* value checks of the table being read */
-} vworker;
-
-/* One compressed stream being checked. */
-typedef struct vstream {
-    vctx *c;
-    ventry *ve;
-    vworker *w;
-    dfi_dec dec;
-    bool live, ended, failed;
-    size_t used; /* bytes waiting in w->out */
-    bool table;
-    bool piped;        /* the COPY text goes to the worker's checker thread */
-    int64_t raw_start; /* raw offset where the stored stream starts */
-    int64_t raw_end;   /* ... and ends, when known (-1) */
-    bool linear;       /* uncompressed offsets map to raw_start + n */
-    const char *member;
-    int64_t out_bytes;
-    /* The first codec failure, reported at the stream's end when its range is known. */
-    const char *fail_code;
-    int fail_sev;
-    int64_t fail_at;
-    char fail_msg[200];
-} vstream;
-
 static int64_t now_ns(void)
 {
     struct timespec ts;
@@ -1084,476 +110,6 @@ static void progress_tick(vctx *c, bool force)
     p.total = c->prog_total;
     p.entry = __atomic_load_n(&c->prog_entry, __ATOMIC_RELAXED);
     c->opt->progress(c->opt->progress_ctx, &p);
-}
-
-static void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
-                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
-                      const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vlist_addv(&ve->finds, code, sev, ve->e, off, member, fmt, ap);
-    va_end(ap);
-}
-
-/* A finding about `ve`, or about the file when ve is NULL. */
-static void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off,
-                      const char *member, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-static void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off,
-                      const char *member, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    if (ve != NULL)
-        vlist_addv(&ve->finds, code, sev, ve->e, off, member, fmt, ap);
-    else
-        vlist_addv(&c->post, code, sev, NULL, off, member, fmt, ap);
-    va_end(ap);
-}
-
-/* ================================================================== */
-/* Streams: stored bytes in, integrity checked, COPY text checked      */
-/* ================================================================== */
-
-static bool is_gzip_wrap(dfi_wrap w)
-{
-    return w == DFI_WRAP_ZLIB || w == DFI_WRAP_GZIP;
-}
-
-/* dfi_dec_init, except that DF_INFLATE_ZLIB forces zlib for gzip data. */
-static int dec_start(dfi_dec *d, dfi_wrap wrap, int inflate)
-{
-    const dfi_codec *ref = NULL;
-    int rc;
-
-    if (inflate == DF_INFLATE_ZLIB && wrap == DFI_WRAP_ZLIB)
-        ref = &dfi_codec_gzip_zlib_ref;
-    else if (inflate == DF_INFLATE_ZLIB && wrap == DFI_WRAP_GZIP)
-        ref = &dfi_codec_gzip_file_ref;
-    if (ref == NULL)
-        return dfi_dec_init(d, wrap);
-    memset(d, 0, sizeof *d);
-    d->codec = ref;
-    rc = ref->init(d);
-    if (rc != DF_OK)
-        d->codec = NULL;
-    return rc;
-}
-
-/* Which finding a codec's complaint is. */
-static const char *codec_code(int rc, const char *msg, int *sev)
-{
-    *sev = DF_SEVERITY_ERROR;
-    switch (rc) {
-    case DF_E_TRUNCATED: return DF_FIND_TRUNCATED;
-    case DF_E_UNSUPPORTED: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_UNSUPPORTED;
-    case DF_E_NOMEM: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_COULD_NOT_CHECK;
-    case DF_E_CORRUPT:
-        if (strstr(msg, "checksum") || strstr(msg, "CRC") || strstr(msg, "ISIZE") ||
-            strstr(msg, "data check"))
-            return DF_FIND_BAD_CHECKSUM;
-        return DF_FIND_BAD_DATA;
-    default: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_COULD_NOT_CHECK;
-    }
-}
-
-/*
- * Remember the first failure; stream_end reports it with the stream's stored
- * range, which a serial walk only knows once the block has ended.
- */
-static void stream_fail(vstream *s, const char *code, int sev, int64_t at, const char *msg)
-{
-    s->fail_code = code;
-    s->fail_sev = sev;
-    s->fail_at = at;
-    snprintf(s->fail_msg, sizeof s->fail_msg, "%s", msg);
-    s->failed = true;
-}
-
-static void stream_codec_fail(vstream *s, int rc, int64_t at)
-{
-    int sev;
-    const char *code = codec_code(rc, s->dec.msg, &sev);
-
-    stream_fail(s, code, sev, at, s->dec.msg[0] ? s->dec.msg : df_strstatus(rc));
-}
-
-static void stream_report_failure(vstream *s, int64_t end_at)
-{
-    entry_add(s->ve, s->fail_code, s->fail_sev, s->fail_at, s->member,
-              "%s (in the data stored at offsets %lld..%lld)", s->fail_msg, (long long)s->raw_start,
-              (long long)(s->raw_end >= 0 ? s->raw_end : end_at));
-}
-
-static int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table,
-                        int64_t raw_start, int64_t raw_end, const char *member)
-{
-    vctx *c = w->c;
-    int rc;
-
-    memset(s, 0, sizeof *s);
-    s->c = c;
-    s->ve = ve;
-    s->w = w;
-    s->raw_start = raw_start;
-    s->raw_end = raw_end;
-    s->member = member;
-    s->linear = wrap == DFI_WRAP_RAW && member != NULL && member[0] != '\0';
-    __atomic_store_n(&c->prog_entry, ve->e, __ATOMIC_RELAXED);
-    if (is_gzip_wrap(wrap))
-        __atomic_store_n(&c->gzip_used, true, __ATOMIC_RELAXED);
-    rc = dec_start(&s->dec, wrap, c->opt->inflate);
-    s->dec.stable_out = true; /* the ring keeps the last 64 KiB decoded in place (vpipe) */
-    if (rc != DF_OK) {
-        int sev;
-        const char *code = codec_code(rc, s->dec.msg, &sev);
-        entry_add(ve, code, sev, raw_start, member, "%s", s->dec.msg);
-        s->failed = true;
-        return rc;
-    }
-    s->live = true;
-    if (table) {
-        rc = dfi_copycheck_init(w->cp, ve->rows_mode, ve->ncols, ve->w, ve->nw);
-        s->table = true; /* dfi_copycheck_free is safe after a failed init */
-        if (rc == DF_OK && ve->vt != NULL) {
-            dfi_vcheck_init(&w->vc, ve->vt);
-            w->cp->vc = &w->vc;
-        }
-        if (rc != DF_OK) {
-            entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, raw_start, member,
-                      "out of memory");
-            s->failed = true;
-        }
-    }
-    return rc;
-}
-
-static void *pipe_main(void *arg)
-{
-    vpipe *p = arg;
-
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        size_t i;
-        while (p->count == 0 && !p->quit)
-            pthread_cond_wait(&p->cv, &p->mu);
-        if (p->count == 0)
-            break;
-        i = p->next;
-        pthread_mutex_unlock(&p->mu);
-        dfi_copycheck_feed(p->cp, p->buf[i], p->len[i]);
-        pthread_mutex_lock(&p->mu);
-        p->next = (p->next + 1) % V_PIPE_BUFS;
-        p->count--;
-        pthread_cond_broadcast(&p->cv);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
-}
-
-/* Start w's checker thread (once per worker); false when it cannot run. */
-static bool pipe_start(vworker *w)
-{
-    vpipe *p = &w->pipe;
-
-    if (p->started || p->unavailable)
-        return p->started;
-    p->unavailable = true;
-    p->cp = w->cp;
-    p->next = p->cur; /* nothing handed over */
-    p->count = 0;
-    p->quit = false;
-    if (pthread_mutex_init(&p->mu, NULL) != 0)
-        return false;
-    if (pthread_cond_init(&p->cv, NULL) != 0) {
-        pthread_mutex_destroy(&p->mu);
-        return false;
-    }
-    if (pthread_create(&p->tid, NULL, pipe_main, p) != 0) {
-        pthread_cond_destroy(&p->cv);
-        pthread_mutex_destroy(&p->mu);
-        return false;
-    }
-    p->started = true;
-    p->unavailable = false;
-    return true;
-}
-
-/* Hand the n bytes in w->out to the checker thread; w->out becomes the next free buffer. */
-static void pipe_hand_over(vworker *w, size_t n)
-{
-    vpipe *p = &w->pipe;
-
-    pthread_mutex_lock(&p->mu);
-    p->len[p->cur] = n;
-    p->count++;
-    pthread_cond_broadcast(&p->cv);
-    p->cur = (p->cur + 1) % V_PIPE_BUFS;
-    while (p->count == V_PIPE_BUFS) /* the next buffer is the oldest one still being checked */
-        pthread_cond_wait(&p->cv, &p->mu);
-    pthread_mutex_unlock(&p->mu);
-    w->out = p->buf[p->cur];
-}
-
-/* Wait until the checker thread has checked everything handed over. */
-static void pipe_drain(vworker *w)
-{
-    vpipe *p = &w->pipe;
-
-    if (!p->started)
-        return;
-    pthread_mutex_lock(&p->mu);
-    while (p->count > 0)
-        pthread_cond_wait(&p->cv, &p->mu);
-    pthread_mutex_unlock(&p->mu);
-}
-
-/* The next buffer of the ring, once the checker (if any) is done with it. */
-static void next_out(vworker *w)
-{
-    vpipe *p = &w->pipe;
-
-    p->cur = (p->cur + 1) % V_PIPE_BUFS;
-    w->out = p->buf[p->cur];
-}
-
-/* Stop the checker thread and free the buffers (w->out among them). */
-static void pipe_stop(vworker *w)
-{
-    vpipe *p = &w->pipe;
-
-    if (p->started) {
-        pthread_mutex_lock(&p->mu);
-        p->quit = true;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
-        pthread_join(p->tid, NULL);
-        pthread_cond_destroy(&p->cv);
-        pthread_mutex_destroy(&p->mu);
-    }
-    for (size_t i = 0; i < V_PIPE_BUFS; i++)
-        free(p->buf[i]);
-    w->out = NULL;
-    memset(p, 0, sizeof *p);
-}
-
-/*
- * A checker thread only where a CPU would otherwise idle: while every worker is busy, more
- * threads would only slow down the one decoding the biggest table.  When the other workers
- * have run out of items, the long stream still being decoded gets its checker (the test is
- * made at every buffer, so a stream can switch in the middle).
- */
-static bool pipe_allowed(vctx *c)
-{
-    size_t busy = __atomic_load_n(&c->running, __ATOMIC_RELAXED) +
-                  __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
-
-    return c->opt->threads > 1 && busy < (size_t)c->opt->threads;
-}
-
-static void stream_flush(vstream *s)
-{
-    if (s->used == 0)
-        return;
-    if (s->table && !s->piped && s->out_bytes >= V_PIPE_AFTER && pipe_allowed(s->c) &&
-        pipe_start(s->w)) {
-        s->piped = true;
-        __atomic_add_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
-        s->w->pipe.next = s->w->pipe.cur; /* the checker is idle: nothing handed over */
-    }
-    if (s->table && s->piped) {
-        pipe_hand_over(s->w, s->used);
-    } else {
-        if (s->table)
-            dfi_copycheck_feed(s->w->cp, s->w->out, s->used);
-        next_out(s->w);
-    }
-    s->out_bytes += (int64_t)s->used;
-    s->used = 0;
-}
-
-/* Everything decoded so far has been checked (the checker state may be read or reset). */
-static void stream_sync(vstream *s)
-{
-    if (s->piped)
-        pipe_drain(s->w);
-}
-
-/* Stored bytes p[0..n) that start at raw offset `at`. */
-static void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at)
-{
-    while (n > 0 && !s->failed) {
-        uint8_t *o = s->w->out + s->used;
-        size_t room = V_OUT_SIZE - s->used;
-        const uint8_t *q = p;
-        size_t qn = n;
-        int rc;
-
-        if (s->ended) {
-            stream_fail(s, DF_FIND_TRAILING_DATA, DF_SEVERITY_ERROR, at,
-                        "bytes follow the end of the compressed stream");
-            return;
-        }
-        if (room == 0) {
-            stream_flush(s);
-            continue;
-        }
-        rc = dfi_dec_step(&s->dec, &q, &qn, &o, &room);
-        s->used = (size_t)(o - s->w->out);
-        at += (int64_t)(n - qn);
-        p = q;
-        n = qn;
-        if (rc == DF_EOF)
-            s->ended = true;
-        else if (rc < 0)
-            stream_codec_fail(s, rc, at);
-        else if (V_OUT_SIZE - s->used < V_MIN_ROOM)
-            stream_flush(s);
-    }
-}
-
-/* Values a restore would reject: one finding per kind, with the count and the first few. */
-static void value_findings(vstream *s)
-{
-    static const char *const codes[] = {NULL, DF_FIND_BAD_VALUE, DF_FIND_NULL_IN_NOT_NULL,
-                                        DF_FIND_BAD_ENCODING, DF_FIND_TOO_LONG};
-    static const char *const what[] = {
-        NULL, "value%s its column's type rejects", "null%s in NOT NULL columns",
-        "value%s not valid in the dump's encoding", "value%s longer than its column allows"};
-    const dfi_vcheck *vc = s->w->cp->vc;
-
-    for (int k = 1; vc != NULL && k < 5; k++) {
-        char list[1024], kind[64];
-        size_t used = 0;
-
-        if (vc->nbad[k] == 0)
-            continue;
-        list[0] = '\0';
-        for (size_t i = 0; i < vc->nfirst[k] && used < sizeof list; i++) {
-            const dfi_vbad *b = &vc->first[k][i];
-            const dfi_vcol *col = &vc->t->cols[b->col];
-            int m = snprintf(list + used, sizeof list - used,
-                             "%srow %lld, column \"%s\" (%s), uncompressed offset %lld: \"%s\"",
-                             i ? "; " : "", (long long)b->row, col->name,
-                             col->type ? col->type : "type unknown", (long long)b->off,
-                             k == DFI_VAL_NULL ? "\\N" : b->shown);
-            used += m > 0 ? (size_t)m : 0;
-        }
-        snprintf(kind, sizeof kind, what[k], vc->nbad[k] == 1 ? "" : "s");
-        entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
-                  s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
-                  "%lld %s: a restore would fail on this table's COPY and leave it empty; %s",
-                  (long long)vc->nbad[k], kind, list);
-    }
-}
-
-/* The first problem of each kind the COPY checker saw, as findings. */
-static void copy_findings(vstream *s, int64_t end_at)
-{
-    const dfi_copycheck *cp = s->w->cp;
-    ventry *ve = s->ve;
-
-#define ROW_AT(pos) (s->linear ? s->raw_start + (pos) : s->raw_start)
-    value_findings(s);
-    if (cp->bad_rows > 0)
-        entry_add(ve, DF_FIND_BAD_COPY_ROW, DF_SEVERITY_ERROR, ROW_AT(cp->bad_row_pos), s->member,
-                  "row %lld has %lld columns but the COPY column list names %d (uncompressed "
-                  "offset %lld); rows with a wrong column count: %lld",
-                  (long long)cp->bad_row_no, (long long)cp->bad_row_cols, cp->ncols,
-                  (long long)cp->bad_row_pos, (long long)cp->bad_rows);
-    if (cp->bad_esc > 0) {
-        char what[32];
-        if (cp->bad_esc_char < 0)
-            snprintf(what, sizeof what, "the end of the line");
-        else if (isprint(cp->bad_esc_char))
-            snprintf(what, sizeof what, "\"%c\"", cp->bad_esc_char);
-        else
-            snprintf(what, sizeof what, "byte 0x%02x", cp->bad_esc_char);
-        entry_add(
-            ve, DF_FIND_BAD_COPY_ESCAPE, DF_SEVERITY_ERROR, ROW_AT(cp->bad_esc_pos), s->member,
-            "row %lld has a backslash followed by %s, which COPY never writes "
-            "(uncompressed offset %lld); invalid escapes: %lld",
-            (long long)cp->bad_esc_row, what, (long long)cp->bad_esc_pos, (long long)cp->bad_esc);
-    }
-    if (cp->mode != DF_ROWS_INSERT && !cp->terminated) {
-        bool partial = cp->pos > cp->line_start;
-        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
-                  "COPY data end after %lld rows without the \"\\.\" terminator line%s",
-                  (long long)cp->rows, partial ? "; the last line is incomplete" : "");
-    }
-    if (cp->mode == DF_ROWS_INSERT && cp->last_nonspace >= 0 && cp->last_nonspace != ';')
-        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
-                  "INSERT data do not end with a complete statement (last byte 0x%02x, not "
-                  "\";\")",
-                  cp->last_nonspace);
-    if (cp->after_bytes > 0)
-        entry_add(ve, DF_FIND_DATA_AFTER_TERMINATOR, DF_SEVERITY_ERROR, ROW_AT(cp->after_pos),
-                  s->member,
-                  "%lld bytes follow the \"\\.\" terminator line (uncompressed offset "
-                  "%lld)",
-                  (long long)cp->after_bytes, (long long)cp->after_pos);
-#undef ROW_AT
-}
-
-static void stream_close(vstream *s)
-{
-    stream_sync(s);
-    if (s->piped)
-        __atomic_sub_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
-    s->piped = false;
-    if (s->live)
-        dfi_dec_end(&s->dec);
-    s->live = false;
-    if (s->table)
-        dfi_copycheck_free(s->w->cp);
-    s->table = false;
-}
-
-/* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
-static void stream_end(vstream *s, int64_t end_at)
-{
-    while (s->live && !s->failed && !s->ended) {
-        uint8_t *o = s->w->out + s->used;
-        size_t room = V_OUT_SIZE - s->used;
-        const uint8_t *q = NULL;
-        size_t qn = 0;
-        int rc;
-
-        if (room == 0) {
-            stream_flush(s);
-            continue;
-        }
-        rc = dfi_dec_step(&s->dec, &q, &qn, &o, &room);
-        s->used = (size_t)(o - s->w->out);
-        if (rc == DF_EOF) {
-            s->ended = true;
-        } else if (rc < 0) {
-            stream_codec_fail(s, rc, end_at);
-        } else if (room > 0) {
-            rc = dfi_dec_finish(&s->dec);
-            if (rc != DF_OK)
-                stream_codec_fail(s, rc, end_at);
-            break;
-        }
-    }
-    if (s->fail_code != NULL)
-        stream_report_failure(s, end_at);
-    if (!s->failed) {
-        stream_flush(s);
-        stream_sync(s);
-        if (s->table) {
-            copy_findings(s, end_at);
-            s->ve->rows += s->w->cp->rows;
-        }
-        s->ve->bytes += s->out_bytes;
-    }
-    stream_close(s);
 }
 
 /* Count stored bytes done; the calling thread also reports them. */
@@ -2982,7 +1538,7 @@ static void check_entries(vctx *c)
         char list[200];
         size_t used = 0, missing = 0;
 
-        if (dfi_desc_is(e, "TABLE DATA") && !ve->data)
+        if (dfi_et_is(e, DFI_ET_TABLE_DATA) && !ve->data)
             entry_add(ve, DF_FIND_ENTRY_WITHOUT_DATA, DF_SEVERITY_ERROR, e->toc_offset, NULL,
                       "the TOC gives this TABLE DATA entry no data: its table would restore empty");
         else if (e->had_dumper && !ve->data)
@@ -3045,519 +1601,89 @@ static void check_offsets_present(vctx *c)
                   n);
 }
 
+/* For verify_plain.c: the walks' own helpers (they move with the walks, issue 11). */
+int verify_add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size, const char *name,
+                  dfi_wrap wrap)
+{
+    return add_lo(ve, oid, start, size, name, wrap);
+}
+
+uint8_t *verify_read_range(const char *path, int64_t from, int64_t len, df_error *err)
+{
+    return read_range(path, from, len, err);
+}
+
 /* ================================================================== */
-/* Large objects                                                       */
+/* Large objects (the reconciliation: lofacts.c)                       */
 /* ================================================================== */
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return (x > y) - (x < y);
-}
-
-static int want_add(ventry *ve, uint32_t oid, size_t *cap)
-{
-    if (ve->nwant == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        uint32_t *nv = realloc(ve->want, nc * sizeof *nv);
-        if (nv == NULL)
-            return DF_E_NOMEM;
-        ve->want = nv;
-        *cap = nc;
-    }
-    ve->want[ve->nwant++] = oid;
-    return DF_OK;
-}
-
-/* OIDs of a 1.16 BLOB METADATA defn: one per line. */
-static int want_from_metadata(ventry *ve, const char *defn, size_t *cap)
-{
-    const char *s = defn;
-
-    while (s && *s) {
-        char *end;
-        unsigned long v = strtoul(s, &end, 10);
-
-        if (end != s && v > 0 && v <= UINT32_MAX && want_add(ve, (uint32_t)v, cap) != DF_OK)
-            return DF_E_NOMEM;
-        s = strchr(end, '\n');
-        if (s)
-            s++;
-    }
-    return DF_OK;
-}
-
-/*
- * Which large objects each BLOBS entry must hold: from 1.16 the OIDs of the
- * BLOB METADATA entries it depends on; 1.12-1.15 every BLOB entry's OID,
- * all in the one BLOBS entry.  Older archives create LOs in the data.
- */
+/* Which large objects each BLOBS entry must hold; BLOB entries without any BLOBS entry. */
 static void lo_expectations(vctx *c)
 {
-    ventry *only = NULL;
-    size_t nblobs = 0, nblob = 0, cap = 0;
+    bool *blobs = malloc((c->n ? c->n : 1) * sizeof *blobs);
+    dfi_lowant *want = calloc(c->n ? c->n : 1, sizeof *want);
+    size_t nblob = 0, nblobs = 0;
 
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        size_t vcap = 0;
-
-        if (dfi_desc_is(ve->e, "BLOB"))
-            nblob++;
-        if (!ve->blobs)
-            continue;
-        nblobs++;
-        only = ve;
-        for (size_t d = 0; d < ve->e->ndeps; d++) {
-            const df_entry *m = df_reader_find(c->r, ve->e->deps[d]);
-            if (m == NULL || !dfi_desc_is(m, "BLOB METADATA"))
-                continue;
-            ve->want_known = true;
-            if (want_from_metadata(ve, m->defn, &vcap) != DF_OK)
-                c->pre.oom = true;
-        }
+    if (blobs == NULL || want == NULL) {
+        c->pre.oom = true;
+        free(blobs);
+        free(want);
+        return;
     }
+    for (size_t i = 0; i < c->n; i++)
+        blobs[i] = c->ents[i].blobs;
+    if (dfi_lo_expect(c->r, blobs, want, &nblob, &nblobs) != DF_OK)
+        c->pre.oom = true;
+    for (size_t i = 0; i < c->n; i++)
+        c->ents[i].want = want[i];
+    free(want);
+    free(blobs);
     /* A plain script cut short has lost its BLOBS part: no-trailer says so already. */
     if (nblob > 0 && nblobs == 0 &&
-        !(c->r->hdr.format == DF_FORMAT_PLAIN && !c->r->hdr.has_trailer)) {
+        !(c->r->hdr.format == DF_FORMAT_PLAIN && !c->r->hdr.has_trailer))
         vlist_add(&c->pre, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, NULL, -1, NULL,
                   "%zu large objects have BLOB entries but the archive has no BLOBS data entry: "
                   "they would restore empty",
                   nblob);
-    } else if (nblob > 0 && nblobs == 1 && !only->want_known) {
-        only->want_known = true;
-        for (size_t i = 0; i < c->n; i++) {
-            const df_entry *e = c->ents[i].e;
-            if (dfi_desc_is(e, "BLOB") &&
-                want_add(only, e->tag ? (uint32_t)strtoul(e->tag, NULL, 10) : e->oid, &cap))
-                c->pre.oom = true;
-        }
-    }
-    for (size_t i = 0; i < c->n; i++)
-        if (c->ents[i].nwant > 1)
-            qsort(c->ents[i].want, c->ents[i].nwant, sizeof(uint32_t), cmp_u32);
 }
 
 /* The LOs found in a complete BLOBS entry against those its TOC entries create. */
 static void lo_check(vctx *c, ventry *ve)
 {
     uint32_t *got;
-    size_t ng = ve->nlos, missing = 0, extra = 0, dup = 0;
-    uint32_t first_missing = 0, first_extra = 0, first_dup = 0;
-    size_t i = 0, k = 0;
+    dfi_lodiff d;
 
     /* A plain script's large objects are only enumerated by the full check. */
-    if (!ve->want_known || ve->found != V_FOUND_COMPLETE || ve->cut ||
+    if (!ve->want.known || ve->found != V_FOUND_COMPLETE || ve->cut ||
         (c->r->hdr.format == DF_FORMAT_PLAIN && !ve->decoded))
         return;
-    got = malloc((ng ? ng : 1) * sizeof *got);
+    got = malloc((ve->nlos ? ve->nlos : 1) * sizeof *got);
     if (got == NULL) {
         ve->finds.oom = true;
         return;
     }
-    for (size_t j = 0; j < ng; j++)
+    for (size_t j = 0; j < ve->nlos; j++)
         got[j] = ve->los[j].oid;
-    qsort(got, ng, sizeof *got, cmp_u32);
-    while (i < ve->nwant || k < ng) {
-        if (k > 0 && k < ng && got[k] == got[k - 1]) {
-            if (dup++ == 0)
-                first_dup = got[k];
-            k++;
-        } else if (k == ng || (i < ve->nwant && ve->want[i] < got[k])) {
-            if (missing++ == 0)
-                first_missing = ve->want[i];
-            i++;
-        } else if (i == ve->nwant || got[k] < ve->want[i]) {
-            if (extra++ == 0)
-                first_extra = got[k];
-            k++;
-        } else {
-            i++, k++;
-        }
-    }
+    dfi_lo_compare(&ve->want, got, ve->nlos, &d);
     free(got);
-    if (missing > 0)
+    if (d.missing > 0)
         entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
                   "%zu large objects the TOC creates have no data here (the first: %u); "
                   "they would restore empty",
-                  missing, first_missing);
-    if (extra > 0)
+                  d.missing, d.first_missing);
+    if (d.extra > 0)
         entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
                   "%zu large objects have data here but no TOC entry creates them (the first: "
                   "%u); their restore would fail",
-                  extra, first_extra);
-    if (dup > 0)
+                  d.extra, d.first_extra);
+    if (d.dup > 0)
         entry_add(ve, DF_FIND_LO_MISMATCH, DF_SEVERITY_ERROR, ve->start, ve->member,
-                  "%zu large objects have data twice (the first: %u)", dup, first_dup);
+                  "%zu large objects have data twice (the first: %u)", d.dup, d.first_dup);
 }
 
 /* ================================================================== */
-/* Sequences behind their data                                         */
+/* Sequences behind their data (the facts: seqfacts.c)                 */
 /* ================================================================== */
-
-/* "SELECT pg_catalog.setval('s', 42, true);": the value and is_called. */
-static bool parse_setval(const char *defn, vseq *q)
-{
-    const char *s = defn ? strstr(defn, "setval(") : NULL;
-    char *end;
-    long long v;
-
-    if (s == NULL)
-        return false;
-    s = skip_space(s + 7);
-    if (*s != '\'')
-        return false;
-    for (s++; *s; s++)
-        if (*s == '\'') {
-            if (s[1] != '\'')
-                break;
-            s++;
-        }
-    if (*s != '\'')
-        return false;
-    s = skip_space(s + 1);
-    if (*s != ',')
-        return false;
-    s = skip_space(s + 1);
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (end == s || errno != 0)
-        return false;
-    s = skip_space(end);
-    if (*s != ',')
-        return false;
-    s = skip_space(s + 1);
-    if (starts_with(s, "true"))
-        q->called = true;
-    else if (starts_with(s, "false"))
-        q->called = false;
-    else
-        return false;
-    q->value = v;
-    return true;
-}
-
-/* A 1- or 2-part table name; a bare name is in the entry's schema (old search_path dumps). */
-static bool parse_table(const char **sp, const char *dflt_schema, char *schema, char *table)
-{
-    char parts[V_MAX_PARTS][V_IDENT];
-    int n = parse_qualified(sp, parts);
-
-    if (n == 1 && dflt_schema != NULL) {
-        snprintf(schema, V_IDENT, "%s", dflt_schema);
-        snprintf(table, V_IDENT, "%s", parts[0]);
-        return true;
-    }
-    if (n != 2)
-        return false;
-    snprintf(schema, V_IDENT, "%s", parts[0]);
-    snprintf(table, V_IDENT, "%s", parts[1]);
-    return true;
-}
-
-/* "nextval('s'::regclass)" at s: the sequence a column default takes its values from. */
-static bool parse_nextval(const char *s, const char *dflt_schema, char *schema, char *name)
-{
-    char text[2 * V_IDENT + 8];
-    const char *p;
-    size_t n = 0;
-
-    s = skip_space(s);
-    if (strncmp(s, "pg_catalog.", 11) == 0)
-        s += 11;
-    if (strncmp(s, "nextval(", 8) != 0)
-        return false;
-    s = skip_space(s + 8);
-    if (*s != '\'')
-        return false;
-    for (s++; *s; s++) { /* the regclass literal, quotes undoubled */
-        if (*s == '\'') {
-            if (s[1] != '\'')
-                break;
-            s++;
-        }
-        if (n + 1 >= sizeof text)
-            return false;
-        text[n++] = *s;
-    }
-    if (*s != '\'')
-        return false;
-    text[n] = '\0';
-    p = text;
-    return parse_table(&p, dflt_schema, schema, name) && *p == '\0';
-}
-
-static bool same_name(const df_entry *e, const char *schema, const char *tag)
-{
-    return streq(e->tag, tag) && (e->schema ? streq(e->schema, schema) : schema[0] == '\0');
-}
-
-/* Record that sequence schema.name feeds column tschema.table.column. */
-static void link_add(vctx *c, const char *schema, const char *name, const char *tschema,
-                     const char *table, const char *column)
-{
-    for (size_t k = 0; k < c->nseqs; k++) {
-        vlink *l;
-
-        if (!same_name(c->seqs[k].e, schema, name))
-            continue;
-        if (c->nlinks == c->caplinks) {
-            size_t cap = c->caplinks ? c->caplinks * 2 : 8;
-            vlink *nv = realloc(c->links, cap * sizeof *nv);
-            if (nv == NULL) {
-                c->pre.oom = true;
-                return;
-            }
-            c->links = nv;
-            c->caplinks = cap;
-        }
-        l = &c->links[c->nlinks++];
-        l->seq = k;
-        snprintf(l->tschema, V_IDENT, "%s", tschema);
-        snprintf(l->table, V_IDENT, "%s", table);
-        snprintf(l->column, V_IDENT, "%s", column);
-        return;
-    }
-}
-
-/* "ALTER TABLE [ONLY] t ALTER COLUMN c" in the entry's definition: t, c and what follows. */
-static const char *alter_column(const df_entry *e, char *ts, char *tt, char *col)
-{
-    const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
-
-    if (s == NULL)
-        return NULL;
-    s += 12;
-    if (strncmp(s, "ONLY ", 5) == 0)
-        s += 5;
-    if (!parse_table(&s, e->schema, ts, tt))
-        return NULL;
-    s = skip_space(s);
-    if (strncmp(s, "ALTER COLUMN ", 13) != 0)
-        return NULL;
-    s += 13;
-    return parse_ident(&s, col, V_IDENT) ? skip_space(s) : NULL;
-}
-
-/* DEFAULT: "ALTER TABLE ONLY t ALTER COLUMN c SET DEFAULT nextval('s'::regclass);". */
-static void links_from_default(vctx *c, const df_entry *e)
-{
-    char ts[V_IDENT], tt[V_IDENT], col[V_IDENT], ss[V_IDENT], sn[V_IDENT];
-    const char *s = alter_column(e, ts, tt, col);
-
-    if (s != NULL && strncmp(s, "SET DEFAULT ", 12) == 0 &&
-        parse_nextval(s + 12, e->schema, ss, sn))
-        link_add(c, ss, sn, ts, tt, col);
-}
-
-/* Identity: "ALTER TABLE t ALTER COLUMN c ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s ...". */
-static void links_from_identity(vctx *c, const df_entry *e)
-{
-    char ts[V_IDENT], tt[V_IDENT], col[V_IDENT];
-    const char *s = alter_column(e, ts, tt, col);
-
-    if (s != NULL && strncmp(s, "ADD GENERATED ", 14) == 0)
-        link_add(c, e->schema ? e->schema : "", e->tag ? e->tag : "", ts, tt, col);
-}
-
-static int64_t parse_increment(const char *defn)
-{
-    const char *s = defn ? strstr(defn, "INCREMENT BY ") : NULL;
-    long long v;
-
-    if (s == NULL)
-        return 1;
-    errno = 0;
-    v = strtoll(s + 13, NULL, 10);
-    return errno == 0 && v != 0 ? v : 1;
-}
-
-/* Skip one element of a parenthesised list: to the ',' or ')' at its own level. */
-static const char *skip_element(const char *s)
-{
-    int depth = 0;
-
-    for (; *s; s++) {
-        if (*s == '\'' || *s == '"') {
-            char q = *s;
-            for (s++; *s && !(*s == q && s[1] != q); s++)
-                if (*s == q)
-                    s++;
-            if (*s == '\0')
-                return s;
-        } else if (*s == '(') {
-            depth++;
-        } else if (*s == ')') {
-            if (depth-- == 0)
-                return s;
-        } else if (*s == ',' && depth == 0) {
-            return s;
-        }
-    }
-    return s;
-}
-
-/* "CREATE TABLE t (": the start of the list of columns, or NULL. */
-static const char *table_list(const char *defn)
-{
-    char parts[V_MAX_PARTS][V_IDENT];
-    const char *s = defn ? strstr(defn, "TABLE ") : NULL;
-
-    if (s == NULL)
-        return NULL;
-    s += 6;
-    if (parse_qualified(&s, parts) == 0)
-        return NULL;
-    s = skip_space(s);
-    return *s == '(' ? s + 1 : NULL;
-}
-
-/*
- * One element of that list at *sp: its first word in `name`, whether it is
- * a column (not a table constraint or LIKE) and where it starts; *sp moves
- * to the ',' or ')' after it.  False when no name can be read.
- */
-static bool table_element(const char **sp, char *name, bool *column, const char **at)
-{
-    static const char *const not_columns[] = {"CONSTRAINT", "CHECK",   "PRIMARY", "UNIQUE",
-                                              "FOREIGN",    "EXCLUDE", "LIKE"};
-    const char *s = skip_space(*sp);
-    bool quoted = *s == '"';
-
-    *at = s;
-    if (!parse_ident(&s, name, V_IDENT))
-        return false;
-    *column = true;
-    for (size_t k = 0; k < sizeof not_columns / sizeof not_columns[0] && !quoted; k++)
-        if (strcmp(name, not_columns[k]) == 0)
-            *column = false;
-    *sp = skip_element(*at);
-    return true;
-}
-
-/* Column defaults inside "CREATE TABLE t (c integer DEFAULT nextval('s'::regclass), ...)". */
-static void links_from_table(vctx *c, const df_entry *e)
-{
-    char name[V_IDENT], ss[V_IDENT], sn[V_IDENT];
-    const char *s = table_list(e->defn), *at;
-    bool column;
-
-    while (s != NULL && table_element(&s, name, &column, &at)) {
-        for (const char *p = at; column && p < s; p++)
-            if (strncmp(p, " DEFAULT ", 9) == 0 && parse_nextval(p + 9, e->schema, ss, sn)) {
-                link_add(c, ss, sn, e->schema ? e->schema : "", e->tag ? e->tag : "", name);
-                break;
-            }
-        if (*s != ',')
-            break;
-        s++;
-    }
-}
-
-/* Find the columns each SEQUENCE SET feeds, and each sequence's increment. */
-static void seq_links(vctx *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        const df_entry *e = c->ents[i].e;
-
-        if (dfi_desc_is(e, "DEFAULT")) {
-            links_from_default(c, e);
-        } else if (dfi_desc_is(e, "TABLE") || dfi_desc_is(e, "FOREIGN TABLE")) {
-            links_from_table(c, e);
-        } else if (dfi_desc_is(e, "SEQUENCE")) {
-            for (size_t k = 0; k < c->nseqs; k++)
-                if (same_name(c->seqs[k].e, e->schema ? e->schema : "", e->tag ? e->tag : ""))
-                    c->seqs[k].increment = parse_increment(e->defn);
-            links_from_identity(c, e);
-        }
-    }
-}
-
-/* Child tables: partitions (TABLE ATTACH, PARTITION OF) and INHERITS children. */
-typedef struct vedge {
-    char ps[V_IDENT], pt[V_IDENT]; /* parent */
-    size_t child;                  /* index of the child's TABLE entry */
-} vedge;
-
-static int edge_add(vedge **v, size_t *n, size_t *cap, const char *ps, const char *pt, size_t child)
-{
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        vedge *nv = realloc(*v, nc * sizeof *nv);
-        if (nv == NULL)
-            return DF_E_NOMEM;
-        *v = nv;
-        *cap = nc;
-    }
-    snprintf((*v)[*n].ps, V_IDENT, "%s", ps);
-    snprintf((*v)[*n].pt, V_IDENT, "%s", pt);
-    (*v)[*n].child = child;
-    (*n)++;
-    return DF_OK;
-}
-
-/* The TABLE entry named schema.table, or -1. */
-static ssize_t find_table(const vctx *c, const char *schema, const char *table)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        const df_entry *e = c->ents[i].e;
-        if ((dfi_desc_is(e, "TABLE") || dfi_desc_is(e, "FOREIGN TABLE")) &&
-            same_name(e, schema, table))
-            return (ssize_t)i;
-    }
-    return -1;
-}
-
-/* TABLE ATTACH: "ALTER TABLE ONLY parent ATTACH PARTITION child FOR VALUES ...". */
-static bool parse_attach(const df_entry *e, char *ps, char *pt, char *cs, char *ct)
-{
-    const char *s = e->defn ? strstr(e->defn, "ALTER TABLE ") : NULL;
-
-    if (s == NULL)
-        return false;
-    s += 12;
-    if (strncmp(s, "ONLY ", 5) == 0)
-        s += 5;
-    if (!parse_table(&s, e->schema, ps, pt) || strncmp(s, " ATTACH PARTITION ", 18) != 0)
-        return false;
-    s += 18;
-    return parse_table(&s, e->schema, cs, ct);
-}
-
-static void table_edges(vctx *c, vedge **v, size_t *n)
-{
-    size_t cap = 0;
-
-    for (size_t i = 0; i < c->n; i++) {
-        const df_entry *e = c->ents[i].e;
-        const char *s;
-        char ps[V_IDENT], pt[V_IDENT], cs[V_IDENT], ct[V_IDENT];
-
-        if (dfi_desc_is(e, "TABLE ATTACH") && parse_attach(e, ps, pt, cs, ct)) {
-            ssize_t child = find_table(c, cs, ct);
-            if (child >= 0 && edge_add(v, n, &cap, ps, pt, (size_t)child) != DF_OK)
-                c->pre.oom = true;
-        }
-        if (!dfi_desc_is(e, "TABLE") && !dfi_desc_is(e, "FOREIGN TABLE"))
-            continue;
-        if ((s = strstr(e->defn ? e->defn : "", " PARTITION OF ")) != NULL) {
-            s += 14;
-            if (parse_table(&s, e->schema, ps, pt) && edge_add(v, n, &cap, ps, pt, i) != DF_OK)
-                c->pre.oom = true;
-        }
-        if ((s = strstr(e->defn ? e->defn : "", "INHERITS (")) != NULL) {
-            s += 10;
-            while (parse_table(&s, e->schema, ps, pt)) {
-                if (edge_add(v, n, &cap, ps, pt, i) != DF_OK)
-                    c->pre.oom = true;
-                s = skip_space(s);
-                if (*s != ',')
-                    break;
-                s = skip_space(s + 1);
-            }
-        }
-    }
-}
 
 static int watch_add(ventry *ve, int col, int link, const char *name)
 {
@@ -3570,243 +1696,69 @@ static int watch_add(ventry *ve, int col, int link, const char *name)
     return DF_OK;
 }
 
-/* Position of column `want` in "CREATE TABLE t (col type, ..., CONSTRAINT ...)", or -1. */
-static int table_column(const char *defn, const char *want)
+/* The sequences' facts, and a watch on every column they feed in the table data. */
+static void seq_prepare(vctx *c)
 {
-    char name[V_IDENT];
-    const char *s = table_list(defn), *at;
-    bool column;
-    int col = 0;
+    int *rows = malloc((c->n ? c->n : 1) * sizeof *rows);
 
-    while (s != NULL && table_element(&s, name, &column, &at)) {
-        if (column && strcmp(name, want) == 0)
-            return col;
-        col += column;
-        if (*s != ',')
-            return -1;
-        s++;
-    }
-    return -1;
-}
-
-/* Watch the link's column in the TABLE DATA of its table and of every descendant. */
-static void seq_watch(vctx *c, size_t li, const vedge *edges, size_t nedges)
-{
-    const vlink *q = &c->links[li];
-    char(*names)[2][V_IDENT] = malloc((c->n + 1) * sizeof *names);
-    size_t nn = 0;
-
-    if (names == NULL) {
+    if (rows == NULL) {
         c->pre.oom = true;
         return;
     }
-    snprintf(names[nn][0], V_IDENT, "%s", q->tschema);
-    snprintf(names[nn++][1], V_IDENT, "%s", q->table);
-    for (size_t at = 0; at < nn; at++) /* breadth first over the parent -> child edges */
-        for (size_t x = 0; x < nedges && nn < c->n + 1; x++) {
-            const df_entry *ch = c->ents[edges[x].child].e;
-            bool seen = false;
-            if (!streq(edges[x].ps, names[at][0]) || !streq(edges[x].pt, names[at][1]))
-                continue;
-            for (size_t y = 0; y < nn && !seen; y++)
-                seen =
-                    streq(names[y][0], ch->schema ? ch->schema : "") && streq(names[y][1], ch->tag);
-            if (!seen) {
-                snprintf(names[nn][0], V_IDENT, "%s", ch->schema ? ch->schema : "");
-                snprintf(names[nn++][1], V_IDENT, "%s", ch->tag ? ch->tag : "");
-            }
-        }
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        char **cols = NULL;
-        int ncols;
-
-        if (!ve->table || ve->rows_mode == DF_ROWS_COPY_WITH_COMMAND)
-            continue;
-        for (size_t y = 0; y < nn; y++) {
-            int col = -1;
-
-            if (!same_name(ve->e, names[y][0], names[y][1]))
-                continue;
-            if (ve->rows_mode == DF_ROWS_COPY) {
-                ncols = dfi_copy_columns(ve->e->copy_stmt, &cols);
-                for (int x = 0; x < ncols && cols; x++)
-                    if (streq(cols[x], q->column))
-                        col = x;
-                dfi_free_names(cols, ncols);
-            } else {
-                /* INSERTs without a column list give values in table order. */
-                ssize_t t = find_table(c, names[y][0], names[y][1]);
-                col = t >= 0 ? table_column(c->ents[t].e->defn, q->column) : -1;
-            }
-            if ((col >= 0 || ve->rows_mode == DF_ROWS_INSERT) &&
-                watch_add(ve, col, (int)li, q->column) != DF_OK)
-                c->pre.oom = true;
-            break;
-        }
+    for (size_t i = 0; i < c->n; i++) /* a pre-1.3 COPY's column list is in its data */
+        rows[i] = c->ents[i].table && c->ents[i].rows_mode != DF_ROWS_COPY_WITH_COMMAND
+                      ? c->ents[i].rows_mode
+                      : -1;
+    if (dfi_seqfacts_build(&c->seq, df_reader_toc_at(c->r, 0), c->n, rows) != DF_OK)
+        c->pre.oom = true;
+    free(rows);
+    for (size_t k = 0; k < c->seq.nwatch; k++) {
+        const dfi_seqwatch *w = &c->seq.watch[k];
+        if (watch_add(&c->ents[w->entry], w->col, (int)w->link,
+                      c->seq.links[w->link].column) != DF_OK)
+            c->pre.oom = true;
     }
-    free(names);
-}
-
-static void seq_prepare(vctx *c)
-{
-    vedge *edges = NULL;
-    size_t nedges = 0, n = 0;
-
-    for (size_t i = 0; i < c->n; i++)
-        n += dfi_desc_is(c->ents[i].e, "SEQUENCE SET");
-    if (n == 0 || (c->seqs = calloc(n, sizeof *c->seqs)) == NULL)
-        return;
-    for (size_t i = 0; i < c->n; i++) {
-        const df_entry *e = c->ents[i].e;
-        vseq *q = &c->seqs[c->nseqs];
-
-        if (!dfi_desc_is(e, "SEQUENCE SET") || !parse_setval(e->defn, q))
-            continue;
-        q->e = e;
-        q->increment = 1;
-        c->nseqs++;
-    }
-    seq_links(c);
-    table_edges(c, &edges, &nedges);
-    for (size_t li = 0; li < c->nlinks; li++)
-        seq_watch(c, li, edges, nedges);
-    free(edges);
-}
-
-/* One character of an SQL string literal being built in b (at *n): a quote doubled. */
-static void put_char(char *b, size_t cap, size_t *n, char ch)
-{
-    if (*n + 2 < cap)
-        b[(*n)++] = ch;
-    if (ch == '\'' && *n + 2 < cap)
-        b[(*n)++] = '\'';
-    b[*n] = '\0';
-}
-
-/* Identifier `id` in that literal: in double quotes unless it is plain lower case. */
-static void put_ident(char *b, size_t cap, size_t *n, const char *id)
-{
-    bool plain = id[0] != '\0' && !isdigit((unsigned char)id[0]);
-
-    for (const char *p = id; *p && plain; p++)
-        plain = (*p >= 'a' && *p <= 'z') || isdigit((unsigned char)*p) || *p == '_';
-    if (!plain)
-        put_char(b, cap, n, '"');
-    for (const char *p = id; *p; p++) {
-        put_char(b, cap, n, *p);
-        if (*p == '"')
-            put_char(b, cap, n, '"');
-    }
-    if (!plain)
-        put_char(b, cap, n, '"');
-}
-
-/* "SELECT pg_catalog.setval('schema.seq', max, true);": the next nextval() is above max. */
-static void setval_fix(const vseq *q, int64_t max, char *b, size_t cap)
-{
-    size_t n = (size_t)snprintf(b, cap, "SELECT pg_catalog.setval('");
-
-    if (q->e->schema != NULL && q->e->schema[0] != '\0') {
-        put_ident(b, cap, &n, q->e->schema);
-        put_char(b, cap, &n, '.');
-    }
-    put_ident(b, cap, &n, q->e->tag ? q->e->tag : "");
-    snprintf(b + n, cap - n, "', %lld, true);", (long long)max);
 }
 
 /* After the data: warn where the next value is not above the maximum of a column it feeds. */
 static void seq_check(vctx *c)
 {
-    char fix[4 * V_IDENT + 80];
+    dfi_seqmax *m = calloc(c->seq.nseqs ? c->seq.nseqs : 1, sizeof *m);
+    char fix[4 * DFI_IDENT + 80];
 
-    for (size_t k = 0; k < c->nseqs; k++) {
-        const vseq *q = &c->seqs[k];
-        const vlink *at = NULL;
-        int64_t max = 0, next;
-        ventry *ve;
-        size_t before;
+    if (m == NULL) {
+        c->pre.oom = true;
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = 0; j < c->ents[i].nw; j++)
+            if (c->ents[i].w[j].have)
+                dfi_seqmax_take(&c->seq, m, (size_t)c->ents[i].w[j].seq, c->ents[i].w[j].max,
+                                c->ents[i].e);
+    for (size_t k = 0; k < c->seq.nseqs; k++) {
+        const dfi_seq *q = &c->seq.seqs[k];
+        const dfi_seqlink *at = m[k].at;
+        ventry *ve = &c->ents[q->e->index];
+        size_t before = ve->finds.n;
+        int64_t next;
 
-        for (size_t i = 0; i < c->n; i++)
-            for (size_t j = 0; j < c->ents[i].nw; j++) {
-                const dfi_watch *w = &c->ents[i].w[j];
-                const vlink *l = &c->links[w->seq];
-                /* a tie goes to the parent: partitions repeat its DEFAULT */
-                if (l->seq == k && w->have &&
-                    (at == NULL || w->max > max ||
-                     (w->max == max && !same_name(c->ents[i].e, l->tschema, l->table)))) {
-                    max = w->max;
-                    at = l;
-                }
-            }
-        if (at == NULL || q->increment < 0)
+        if (!dfi_seq_behind(q, &m[k], &next))
             continue;
-        next = q->value;
-        if (q->called && __builtin_add_overflow(q->value, q->increment, &next))
-            continue;
-        if (next > max)
-            continue;
-        ve = &c->ents[q->e->index];
-        before = ve->finds.n;
         entry_add(ve, DF_FIND_SEQUENCE_BEHIND_DATA, DF_SEVERITY_WARNING, q->e->toc_offset, NULL,
                   "setval(%lld, %s) makes the next value %lld, but column \"%s\" of %s.%s "
                   "already holds %lld in this dump: new rows would reuse existing values",
                   (long long)q->value, q->called ? "true" : "false", (long long)next, at->column,
-                  at->tschema, at->table, (long long)max);
-        setval_fix(q, max, fix, sizeof fix);
+                  at->tschema, at->table, (long long)m[k].max);
+        dfi_setval_sql(q, m[k].max, fix, sizeof fix);
         if (ve->finds.n > before)
             vlist_set_fix(&ve->finds, fix);
     }
+    free(m);
 }
 
 /* ================================================================== */
 /* Workers                                                             */
 /* ================================================================== */
-
-static int worker_init(vworker *w, vctx *c, bool main)
-{
-    memset(w, 0, sizeof *w);
-    w->c = c;
-    w->main = main;
-    w->src.fd = -1;
-    for (size_t i = 0; i < V_PIPE_BUFS; i++)
-        if ((w->pipe.buf[i] = malloc(V_OUT_SIZE)) == NULL)
-            return DF_E_NOMEM;
-    w->out = w->pipe.buf[0];
-    w->cp = calloc(1, sizeof *w->cp);
-    return w->cp != NULL ? DF_OK : DF_E_NOMEM;
-}
-
-static void worker_free(vworker *w)
-{
-    if (w->open) {
-        dfi_buf_free(&w->buf);
-        dfi_src_close(&w->src);
-    }
-    pipe_stop(w);
-    free(w->cp);
-    dfi_vcheck_free(&w->vc);
-    w->open = false;
-}
-
-/* The worker's own handle on the archive file, positioned at `at`. */
-static int worker_seek(vworker *w, int64_t at)
-{
-    int rc;
-
-    if (!w->open) {
-        rc = dfi_src_open_path(&w->src, w->c->path, &w->err);
-        if (rc != DF_OK)
-            return rc;
-        rc = dfi_buf_init(&w->buf, &w->src, DFI_BUF_SIZE, &w->err);
-        if (rc != DF_OK) {
-            dfi_src_close(&w->src);
-            return rc;
-        }
-        w->open = true;
-    }
-    return dfi_buf_seek(&w->buf, at, &w->err);
-}
 
 /* Tar: one stored range (a member's data) through a stream. */
 static void tar_range(vworker *w, ventry *ve, int64_t start, int64_t size, const char *member,
@@ -3860,627 +1812,56 @@ static void work_item(vworker *w, ventry *ve)
     }
 }
 
-static void *worker_main(void *arg)
+/* The worker pool's view of a vworker (workpool.c). */
+static int pool_init(void *w, void *ctx, bool main)
 {
-    vworker *w = arg;
-    vctx *c = w->c;
-
-    for (;;) {
-        size_t k = __atomic_fetch_add(&c->next_item, 1, __ATOMIC_RELAXED);
-        if (k >= c->nitems)
-            break;
-        work_item(w, &c->ents[c->items[k]]);
-    }
-    pthread_mutex_lock(&c->mu);
-    c->running--;
-    pthread_cond_signal(&c->cv);
-    pthread_mutex_unlock(&c->mu);
-    return NULL;
+    return worker_init(w, ctx, main);
 }
 
-/* Work items: largest stored size first (they decide the wall time), then TOC order. */
-typedef struct vitem {
-    int64_t stored;
-    size_t index;
-} vitem;
-
-static int cmp_items(const void *a, const void *b)
+static void pool_fini(void *w)
 {
-    const vitem *x = a, *y = b;
-
-    if (x->stored != y->stored)
-        return x->stored > y->stored ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
+    worker_free(w);
 }
 
-static int make_items(vctx *c)
+static void pool_work(void *w, size_t i)
 {
-    vitem *it = malloc((c->n ? c->n : 1) * sizeof *it);
-
-    c->items = malloc((c->n ? c->n : 1) * sizeof *c->items);
-    if (it == NULL || c->items == NULL) {
-        free(it);
-        return DF_E_NOMEM;
-    }
-    c->prog_total = 0;
-    c->prog_done = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        const ventry *ve = &c->ents[i];
-        if (ve->data && ve->found == V_FOUND_COMPLETE && !ve->cut) {
-            it[c->nitems++] = (vitem){ve->stored, i};
-            c->prog_total += ve->stored;
-        }
-    }
-    qsort(it, c->nitems, sizeof *it, cmp_items);
-    for (size_t k = 0; k < c->nitems; k++)
-        c->items[k] = it[k].index;
-    free(it);
-    return DF_OK;
+    work_item(w, &((vworker *)w)->c->ents[i]);
 }
 
-/* Wait for the workers, reporting progress from this thread. */
-static void wait_workers(vctx *c)
+static void pool_tick(void *ctx)
 {
-    pthread_mutex_lock(&c->mu);
-    while (c->running > 0) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
-        pthread_mutex_unlock(&c->mu);
-        progress_tick(c, false);
-        pthread_mutex_lock(&c->mu);
-    }
-    pthread_mutex_unlock(&c->mu);
+    progress_tick(ctx, false);
 }
 
 /* Check the data of every complete entry, in worker threads when allowed. */
 static void run_items(vctx *c)
 {
-    size_t nt, started = 0;
-    vworker *ws;
-    pthread_t *tids;
+    static const dfi_pool_ops ops = {sizeof(vworker), pool_init, pool_fini, pool_work, pool_tick};
+    int64_t *weight = malloc((c->n ? c->n : 1) * sizeof *weight);
+    int rc;
 
-    if (make_items(c) != DF_OK) {
+    c->prog_total = 0;
+    c->prog_done = 0;
+    for (size_t i = 0; weight != NULL && i < c->n; i++) {
+        const ventry *ve = &c->ents[i];
+        weight[i] = ve->data && ve->found == V_FOUND_COMPLETE && !ve->cut ? ve->stored : -1;
+        c->prog_total += weight[i] >= 0 ? ve->stored : 0;
+    }
+    if (weight == NULL || dfi_pool_items(&c->pool, weight, c->n) != DF_OK) {
+        free(weight);
         c->pre.oom = true;
         return;
     }
-    nt = c->opt->threads > 1 && c->path != NULL ? (size_t)c->opt->threads : 1;
-    if (nt > V_MAX_THREADS)
-        nt = V_MAX_THREADS; /* each costs ~0.6 MiB of buffers */
-    if (nt > c->nitems)
-        nt = c->nitems > 0 ? c->nitems : 1;
-    ws = calloc(nt, sizeof *ws);
-    tids = calloc(nt, sizeof *tids);
-    if (ws == NULL || tids == NULL) {
+    free(weight);
+    if (c->opt->threads > 1) /* pipe_allowed asks it, also of a single worker */
+        dfi_cpuload_init(&c->load, c->opt->threads);
+    rc = dfi_pool_run(&c->pool, c->path != NULL ? c->opt->threads : 1, &ops, c);
+    if (c->opt->threads > 1)
+        dfi_cpuload_free(&c->load);
+    if (rc < 0)
         c->pre.oom = true;
-        free(ws);
-        free(tids);
-        return;
-    }
-    if (nt > 1) {
-        pthread_mutex_lock(&c->mu);
-        for (; started < nt; started++) {
-            if (worker_init(&ws[started], c, false) != DF_OK ||
-                pthread_create(&tids[started], NULL, worker_main, &ws[started]) != 0)
-                break;
-            c->running++;
-        }
-        pthread_mutex_unlock(&c->mu);
-        wait_workers(c);
-        for (size_t k = 0; k < started; k++)
-            pthread_join(tids[k], NULL);
-    }
-    /* One thread, or none could be started: the calling thread does the work. */
-    if (started == 0) {
-        worker_free(&ws[0]);
-        if (worker_init(&ws[0], c, true) == DF_OK) {
-            c->running = 1;
-            worker_main(&ws[0]);
-        } else {
-            c->pre.oom = true;
-        }
-    }
-    for (size_t k = 0; k < nt; k++)
-        worker_free(&ws[k]);
-    c->v->sum.threads = (int)(started > 0 ? started : 1);
+    c->v->sum.threads = rc > 0 ? rc : 1;
     progress_tick(c, true);
-    free(ws);
-    free(tids);
-}
-
-/* ================================================================== */
-/* Plain scripts (spec §9)                                             */
-/* ================================================================== */
-
-/* A damaged or truncated compressed script, as the plain reader saw it. */
-static void plain_script_error(vctx *c, const df_error *err)
-{
-    int sev = DF_SEVERITY_ERROR;
-    const char *code = DF_FIND_TRUNCATED;
-
-    if (err->code == DF_E_CORRUPT) {
-        code = codec_code(err->code, err->message, &sev);
-    } else if (err->code != DF_E_TRUNCATED) {
-        code = DF_FIND_UNREADABLE;
-        sev = DF_SEVERITY_UNKNOWN;
-    }
-    vlist_add(&c->post, code, sev, NULL, err->offset, err->member, "%s", err->message);
-}
-
-#define V_MAX_META_FINDINGS 20 /* psql-metacommand findings; then one that counts the rest */
-
-/* A PSQL META-COMMAND entry (one line, or lines in a row): a finding, or one more not shown. */
-static void plain_meta(ventry *ve, size_t *seen)
-{
-    const df_entry *e = ve->e;
-    int64_t lines = 0;
-
-    for (const char *p = e->defn; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
-        lines++;
-    if ((*seen)++ >= V_MAX_META_FINDINGS)
-        return;
-    if (lines > 1)
-        entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
-                  "psql meta-command \"%.120s\" and %lld more meta-command lines right after "
-                  "it in the script: psql runs them during the restore (pg_dump itself writes "
-                  "only \\connect and \\restrict)",
-                  e->tag ? e->tag : "", (long long)(lines - 1));
-    else
-        entry_add(ve, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, e->text_offset, NULL,
-                  "psql meta-command \"%.120s\" in the script: psql runs it during the "
-                  "restore (pg_dump itself writes only \\connect and \\restrict)",
-                  e->tag ? e->tag : "");
-}
-
-/* What the reader measured while it read the script: terminators, meta-commands. */
-static void plain_facts(vctx *c)
-{
-    size_t metas = 0;
-
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        const df_entry *e = ve->e;
-        int64_t end = e->data_offset_text + (e->data_bytes > 0 ? e->data_bytes : 0);
-
-        if (dfi_desc_is(e, "PSQL META-COMMAND"))
-            plain_meta(ve, &metas);
-        if (!ve->data)
-            continue;
-        ve->found = V_FOUND_COMPLETE;
-        ve->start = e->data_offset_text;
-        ve->end = end;
-        ve->stored = e->data_bytes > 0 ? e->data_bytes : 0;
-        /* What the reader counted; the full check counts again (plain_data). */
-        ve->rows = e->data_rows > 0 && !ve->blobs ? e->data_rows : 0;
-        ve->bytes = ve->stored;
-        if (e->data_terminated)
-            continue;
-        ve->cut = true;
-        if (ve->blobs)
-            entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, end, NULL,
-                      "the large object data end inside a large object (no lo_close)");
-        else
-            entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end, NULL,
-                      "%s data end after %lld rows without %s",
-                      ve->rows_mode == DF_ROWS_COPY ? "COPY" : "INSERT", (long long)e->data_rows,
-                      ve->rows_mode == DF_ROWS_COPY ? "the \"\\.\" terminator line"
-                                                    : "a complete statement");
-    }
-    if (metas > V_MAX_META_FINDINGS)
-        vlist_add(&c->post, DF_FIND_PSQL_METACOMMAND, DF_SEVERITY_WARNING, NULL, -1, NULL,
-                  "%zu more places in the script hold psql meta-commands (only the first %d "
-                  "are reported)",
-                  metas - V_MAX_META_FINDINGS, V_MAX_META_FINDINGS);
-}
-
-/*
- * The last bytes of an uncompressed script, exactly as pg_dump ends it:
- * the "dump complete" comment, then "\unrestrict KEY" when the script
- * began with "\restrict KEY".  The reader's has_trailer cannot see a cut
- * inside those final lines; a compressed script's codec check can.
- */
-/* The file ends with the bytes of `want`. */
-static bool tail_is(vctx *c, const char *want)
-{
-    size_t n = strlen(want);
-    uint8_t *tail;
-    bool ok;
-
-    if ((int64_t)n > c->file_size)
-        return false;
-    tail = read_range(c->path, c->file_size - (int64_t)n, (int64_t)n, &(df_error){0});
-    ok = tail != NULL && memcmp(tail, want, n) == 0;
-    free(tail);
-    return ok;
-}
-
-static bool plain_tail_ok(vctx *c, char *want, size_t wn)
-{
-    static const char dump[] = "--\n-- PostgreSQL database dump complete\n--\n\n";
-    static const char cluster[] = "--\n-- PostgreSQL database cluster dump complete\n--\n\n";
-    const df_header *h = &c->r->hdr;
-    char crlf[800];
-    size_t k = 0;
-
-    if (c->path == NULL || h->file_compression != DF_COMPRESS_NONE || c->file_size < 0)
-        return true;
-    if (h->plain_kind != DF_PLAIN_PG_DUMP)
-        snprintf(want, wn, "%s", cluster);
-    else if (h->restrict_key != NULL)
-        snprintf(want, wn, "%s\\unrestrict %s\n\n", dump, h->restrict_key);
-    else
-        snprintf(want, wn, "%s", dump);
-    if (tail_is(c, want))
-        return true;
-    /* a CR LF copy of the script (psql reads it the same) */
-    for (const char *w = want; *w != '\0' && k + 3 < sizeof crlf; w++) {
-        if (*w == '\n')
-            crlf[k++] = '\r';
-        crlf[k++] = *w;
-    }
-    crlf[k] = '\0';
-    return tail_is(c, crlf);
-}
-
-static void plain_trailer(vctx *c)
-{
-    const df_header *h = &c->r->hdr;
-    const char *db = NULL;
-    char want[400];
-
-    if (h->has_trailer && !plain_tail_ok(c, want, sizeof want)) {
-        vlist_add(&c->post, DF_FIND_NO_TRAILER, DF_SEVERITY_ERROR, NULL, c->file_size, NULL,
-                  "the script does not end with the lines pg_dump ends it with (%s): its end "
-                  "was cut off",
-                  strstr(want, "unrestrict") ? "the \"dump complete\" comment, then "
-                                               "\\unrestrict and the key of its \\restrict"
-                                             : "the \"dump complete\" comment");
-        return;
-    }
-    if (h->has_trailer)
-        return;
-    for (size_t i = c->n; i > 0 && db == NULL; i--)
-        db = c->ents[i - 1].e->database;
-    vlist_add(&c->post, DF_FIND_NO_TRAILER, DF_SEVERITY_ERROR, NULL, h->script_bytes, NULL,
-              "the script ends at byte %lld without the \"%s\" trailer%s%s%s: it was cut short",
-              (long long)h->script_bytes,
-              h->plain_kind == DF_PLAIN_DUMPALL ? "PostgreSQL database cluster dump complete"
-                                                : "PostgreSQL database dump complete",
-              db ? " (inside the section of database \"" : "", db ? db : "", db ? "\")" : "");
-}
-
-/*
- * A plain script from a pipe cannot be read twice: its data go through the
- * COPY checker while the reader's one pass goes over them (the reader's
- * dfi_plain_tap), every column watched, since which ones feed a sequence is
- * only known once the script has been read.  What each part showed is kept
- * small (the checker itself only when it found a problem) until then.
- */
-typedef struct vtap_part {
-    size_t entry;
-    int64_t rows;
-    dfi_watch *w; /* the columns that held an integer, by position */
-    size_t nw;
-    dfi_copycheck *bad; /* the checker's state when it found a problem */
-} vtap_part;
-
-typedef struct vtap {
-    dfi_copycheck cp;
-    bool active;
-    dfi_watch *w;
-    size_t nw;
-    vtap_part *parts;
-    size_t nparts, cap;
-    struct vtap_lo {
-        size_t entry;
-        uint32_t oid;
-    } *los;
-    size_t nlos, caplos;
-    bool oom; /* then plain_data reads the data parts again, when it can */
-} vtap;
-
-#define V_TAP_MAX_COLS 1664   /* PostgreSQL allows 1600 columns */
-#define V_TAP_INSERT_COLS 128 /* INSERT data: the first columns are watched */
-
-static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
-{
-    vtap *t = ctx;
-    int ncols = copy ? dfi_copy_columns(r->entries[i].copy_stmt, NULL) : -1;
-
-    if (copy)
-        t->nw = ncols > 0 ? (size_t)(ncols < V_TAP_MAX_COLS ? ncols : V_TAP_MAX_COLS) : 0;
-    else
-        t->nw = V_TAP_INSERT_COLS; /* the statements' VALUES positions */
-    t->w = t->nw ? calloc(t->nw, sizeof *t->w) : NULL;
-    if (t->nw && t->w == NULL)
-        t->nw = 0, t->oom = true;
-    for (size_t k = 0; k < t->nw; k++)
-        t->w[k] = (dfi_watch){(int)k, copy ? V_SEQ_PRUNE : -1, NULL, false, 0, (int)k};
-    t->active = dfi_copycheck_init(&t->cp, copy ? DF_ROWS_COPY : DF_ROWS_INSERT, ncols, t->w,
-                                   t->nw) == DF_OK;
-    t->oom = t->oom || !t->active;
-}
-
-static void tap_data(void *ctx, const uint8_t *p, size_t n)
-{
-    vtap *t = ctx;
-    int maxcol = -1;
-
-    if (!t->active)
-        return;
-    dfi_copycheck_feed(&t->cp, p, n);
-    if (t->cp.maxcol < 0 || t->cp.mode == DF_ROWS_INSERT)
-        return;
-    /* rows stop at the last column still watched */
-    for (size_t k = 0; k < t->nw; k++)
-        if (t->w[k].col > maxcol)
-            maxcol = t->w[k].col;
-    t->cp.maxcol = maxcol;
-}
-
-/* Did the checker find anything copy_findings reports? */
-static bool tap_problem(const dfi_copycheck *cp)
-{
-    if (cp->bad_rows > 0 || cp->bad_esc > 0 || cp->after_bytes > 0)
-        return true;
-    if (cp->mode == DF_ROWS_INSERT)
-        return cp->last_nonspace >= 0 && cp->last_nonspace != ';';
-    return !cp->terminated;
-}
-
-static void tap_end(void *ctx, size_t i)
-{
-    vtap *t = ctx;
-    vtap_part *part;
-    size_t kept = 0;
-
-    if (!t->active)
-        return;
-    t->active = false;
-    if (t->nparts == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64;
-        vtap_part *grown = realloc(t->parts, cap * sizeof *grown);
-        if (grown == NULL) {
-            t->oom = true;
-            goto done;
-        }
-        t->parts = grown;
-        t->cap = cap;
-    }
-    part = &t->parts[t->nparts++];
-    memset(part, 0, sizeof *part);
-    part->entry = i;
-    part->rows = t->cp.rows;
-    for (size_t k = 0; k < t->nw; k++)
-        if (t->w[k].have)
-            t->w[kept++] = t->w[k];
-    part->w = t->w;
-    part->nw = kept;
-    t->w = NULL;
-    if (tap_problem(&t->cp)) {
-        part->bad = malloc(sizeof *part->bad);
-        if (part->bad == NULL)
-            t->oom = true;
-        else
-            *part->bad = t->cp, part->bad->w = NULL, part->bad->nw = 0, part->bad->ins = NULL;
-    }
-done:
-    free(t->w);
-    t->w = NULL;
-    t->nw = 0;
-    dfi_copycheck_free(&t->cp);
-}
-
-static void tap_lo_open(void *ctx, size_t i, uint32_t oid)
-{
-    vtap *t = ctx;
-
-    if (t->nlos == t->caplos) {
-        size_t cap = t->caplos ? 2 * t->caplos : 64;
-        struct vtap_lo *grown = realloc(t->los, cap * sizeof *grown);
-        if (grown == NULL) {
-            t->oom = true;
-            return;
-        }
-        t->los = grown;
-        t->caplos = cap;
-    }
-    t->los[t->nlos++] = (struct vtap_lo){i, oid};
-}
-
-static void tap_free(vtap *t)
-{
-    if (t->active)
-        dfi_copycheck_free(&t->cp);
-    free(t->w);
-    for (size_t k = 0; k < t->nparts; k++) {
-        free(t->parts[k].w);
-        free(t->parts[k].bad);
-    }
-    free(t->parts);
-    free(t->los);
-    memset(t, 0, sizeof *t);
-}
-
-/* A data part the one pass checked: its rows, findings and watched columns. */
-static void tap_part_apply(vctx *c, const vtap_part *p)
-{
-    ventry *ve = p->entry < c->n ? &c->ents[p->entry] : NULL;
-
-    if (ve == NULL || !ve->table || ve->cut)
-        return;
-    ve->rows = p->rows;
-    for (size_t j = 0; j < ve->nw; j++)
-        for (size_t k = 0; k < p->nw; k++)
-            if (p->w[k].col == ve->w[j].col && (!ve->w[j].have || p->w[k].max > ve->w[j].max)) {
-                ve->w[j].have = true;
-                ve->w[j].max = p->w[k].max;
-            }
-    if (p->bad != NULL) {
-        vworker w = {.c = c, .cp = p->bad};
-        vstream s = {.c = c, .ve = ve, .w = &w, .linear = true, .raw_start = ve->start,
-                     .member = ""};
-        copy_findings(&s, ve->end);
-    }
-    ve->decoded = true;
-}
-
-/* Instead of reading the data parts again: what the one pass checked. */
-static void plain_tapped(vctx *c)
-{
-    vtap *t = c->tap;
-
-    for (size_t k = 0; k < t->nparts; k++)
-        tap_part_apply(c, &t->parts[k]);
-    for (size_t k = 0; k < t->nlos; k++)
-        if (t->los[k].entry < c->n && c->ents[t->los[k].entry].blobs &&
-            add_lo(&c->ents[t->los[k].entry], t->los[k].oid, -1, 0, NULL, 0) != DF_OK)
-            c->pre.oom = true;
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        int64_t out = 0;
-
-        if (ve->blobs && !ve->cut) {
-            if (df_reader_measure(c->r, ve->e, NULL, &out, NULL) == DF_OK)
-                ve->bytes = out;
-            ve->decoded = true;
-        }
-    }
-    if (t->oom)
-        c->pre.oom = true;
-}
-
-/* Full mode: every complete data part again, through the COPY checker. */
-static void plain_data(vctx *c)
-{
-    vworker w;
-    uint8_t *buf;
-
-    if (c->tap != NULL && !c->tap->oom) {
-        plain_tapped(c); /* one pass: checked while the script was read */
-        return;
-    }
-    if (!c->r->src.seekable) {
-        vlist_add(&c->post, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_WARNING, NULL, -1, NULL,
-                  "COPY rows and sequences were not checked: the script came from a pipe and "
-                  "cannot be read twice (its terminators and trailer were)");
-        return;
-    }
-    buf = malloc(V_OUT_SIZE);
-    if (buf == NULL || worker_init(&w, c, true) != DF_OK) {
-        c->pre.oom = true;
-        free(buf);
-        worker_free(&w);
-        return;
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        ventry *ve = &c->ents[i];
-        int64_t n = 0;
-        uint32_t oid;
-        int rc;
-
-        if (!ve->data || ve->cut)
-            continue;
-        ve->rows = ve->bytes = 0;
-        rc = df_reader_open_data(c->r, ve->e);
-        if (rc == DF_OK && ve->blobs) {
-            while ((rc = df_reader_next_lo(c->r, &oid)) == DF_OK) {
-                if (add_lo(ve, oid, -1, 0, NULL, 0) != DF_OK)
-                    c->pre.oom = true;
-                while ((n = df_reader_read_data(c->r, buf, V_OUT_SIZE)) > 0)
-                    ve->bytes += n;
-                if (n < 0)
-                    break;
-            }
-            rc = n < 0 ? (int)n : rc == DF_EOF ? DF_OK : rc;
-        } else if (rc == DF_OK) {
-            vstream s;
-            stream_begin(&s, &w, ve, DFI_WRAP_RAW, ve->table, ve->start, ve->end, "");
-            s.linear = true;
-            while ((n = df_reader_read_data(c->r, buf, V_OUT_SIZE)) > 0)
-                stream_feed(&s, buf, (size_t)n, -1);
-            if (n == 0)
-                stream_end(&s, ve->end);
-            else
-                stream_close(&s);
-            rc = n < 0 ? (int)n : DF_OK;
-        }
-        df_reader_close_data(c->r);
-        if (rc != DF_OK) {
-            const df_error *err = df_reader_error(c->r);
-            entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, err->offset, NULL, "%s",
-                      err->message[0] ? err->message : df_strstatus(rc));
-            continue;
-        }
-        ve->decoded = true;
-    }
-    worker_free(&w);
-    free(buf);
-}
-
-/*
- * Would pg_restore -j 2..4 of an archive made of this script restore it
- * clearly faster (at least V_PARALLEL_GAIN) than one connection?  The
- * restore simulator (schedule.c) runs over the script's entries with their
- * data bytes; a script that is large but one table's data gains nothing.
- * Returns the best -j, or 0 with *serial and *best left as they are.
- */
-#define V_PARALLEL_GAIN 0.20
-
-static int plain_parallel_jobs(df_reader *r, double *serial, double *best)
-{
-    df_entry_size *sz = calloc(r->nentries ? r->nentries : 1, sizeof *sz);
-    df_graph *g = NULL;
-    int jobs = 0;
-
-    if (sz != NULL && df_restore_sizes(r, 0, sz, NULL, NULL) == DF_OK &&
-        df_graph_build(r, &g, NULL) == DF_OK) {
-        double t[5] = {0};
-        for (int j = 1; j <= 4; j++) {
-            df_schedule_options so = {.workers = j};
-            df_schedule *s = NULL;
-            if (df_schedule_simulate(r, g, sz, NULL, 0, &so, &s, &(df_error){0}) != DF_OK)
-                break;
-            t[j] = df_schedule_makespan(s);
-            df_schedule_free(s);
-            if (j > 1 && t[j] <= t[1] * (1 - V_PARALLEL_GAIN) && (jobs == 0 || t[j] < t[jobs]))
-                jobs = j;
-        }
-        if (jobs > 0)
-            *serial = t[1], *best = t[jobs];
-    }
-    df_graph_free(g);
-    free(sz);
-    return jobs;
-}
-
-static void verify_plain(vctx *c)
-{
-    const df_header *h = &c->r->hdr;
-    int64_t big =
-        c->opt->large_plain_bytes == 0 ? V_DEFAULT_LARGE_PLAIN : c->opt->large_plain_bytes;
-    double serial = 0, best = 0;
-    int jobs;
-
-    if (h->script_error != NULL)
-        plain_script_error(c, h->script_error);
-    plain_facts(c);
-    plain_trailer(c);
-    if (big > 0 && h->script_bytes >= big &&
-        (jobs = plain_parallel_jobs(c->r, &serial, &best)) > 0)
-        vlist_add(&c->pre, DF_FIND_LARGE_PLAIN_DUMP, DF_SEVERITY_WARNING, NULL, -1, NULL,
-                  "a plain script of %lld bytes restores with psql, on one connection; an "
-                  "archive format (pg_dump -Fd or -Fc) would let pg_restore -j load it in "
-                  "parallel: simulated, -j %d takes %.1f s where one connection takes %.1f s",
-                  (long long)h->script_bytes, jobs, best, serial);
-    if (!c->opt->quick)
-        plain_data(c);
 }
 
 /* ================================================================== */
@@ -4697,16 +2078,21 @@ static int rows_mode_of(const df_reader *r, const df_entry *e)
 {
     if (e->copy_stmt != NULL && e->copy_stmt[0] != '\0')
         return DF_ROWS_COPY;
-    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < V13 && dfi_desc_is(e, "TABLE DATA"))
+    if (r->hdr.format != DF_FORMAT_PLAIN && r->arch.version < V13 &&
+        dfi_et_is(e, DFI_ET_TABLE_DATA))
         return DF_ROWS_COPY_WITH_COMMAND;
     return DF_ROWS_INSERT;
 }
 
 static int setup_entries(vctx *c)
 {
+    dfi_vindex *ix = NULL;
+
     c->n = df_reader_toc_count(c->r);
     c->ents = calloc(c->n ? c->n : 1, sizeof *c->ents);
     if (c->ents == NULL)
+        return DF_E_NOMEM;
+    if (!c->opt->quick && !c->opt->no_values && (ix = dfi_vindex_build(c->r)) == NULL)
         return DF_E_NOMEM;
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
@@ -4715,13 +2101,14 @@ static int setup_entries(vctx *c)
         ve->e = e;
         ve->data = df_entry_has_data(e);
         ve->blobs = ve->data && df_entry_is_blobs(e);
-        ve->table = ve->data && dfi_desc_is(e, "TABLE DATA");
+        ve->table = ve->data && dfi_et_is(e, DFI_ET_TABLE_DATA);
         ve->rows_mode = rows_mode_of(c->r, e);
         ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
         ve->start = ve->end = -1;
         if (ve->table && ve->rows_mode == DF_ROWS_COPY && !c->opt->quick && !c->opt->no_values)
-            ve->vt = dfi_vtable_build(c->r, e, &c->pre.oom);
+            ve->vt = dfi_vtable_build(ix, e, &c->pre.oom);
     }
+    dfi_vindex_free(ix);
     return DF_OK;
 }
 
@@ -4854,7 +2241,7 @@ static void free_ctx(vctx *c)
         for (size_t k = 0; k < ve->nlos; k++)
             free(ve->los[k].name);
         free(ve->los);
-        free(ve->want);
+        dfi_lowant_free(&ve->want);
         free(ve->w);
         dfi_vtable_free(ve->vt);
         free(ve->member);
@@ -4862,13 +2249,10 @@ static void free_ctx(vctx *c)
     }
     free(c->ents);
     free(c->by_file);
-    free(c->items);
-    free(c->seqs);
-    free(c->links);
+    dfi_seqfacts_free(&c->seq);
     vlist_free(&c->pre);
     vlist_free(&c->post);
-    pthread_mutex_destroy(&c->mu);
-    pthread_cond_destroy(&c->cv);
+    dfi_pool_free(&c->pool);
 }
 
 /* Every check that needs the TOC only, then the data, then what needs both. */
@@ -4912,7 +2296,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     df_verify *v;
     vctx c;
     vtap tap;
-    const dfi_plain_tap tap_hooks = {&tap, tap_begin, tap_data, tap_end, tap_lo_open};
+    const dfi_plain_tap tap_hooks = plain_tap_hooks(&tap);
     int rc;
 
     *out = NULL;
@@ -4931,8 +2315,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     c.opt = opt;
     c.v = v;
     c.file_size = -1;
-    pthread_mutex_init(&c.mu, NULL);
-    pthread_cond_init(&c.cv, NULL);
+    dfi_pool_init(&c.pool);
     if (path != NULL && strcmp(path, "-") == 0) {
         path = NULL;
         fd = 0;

@@ -1,97 +1,263 @@
 /*
- * verify.h — private to verify.c and its tests: the COPY text checker that
- * dumpcheck runs over every TABLE DATA stream, exposed so tests can feed it
- * pieces directly.  Not installed; not part of internal.h because only the
- * verifier uses it.
+ * verify.h — private to the verifier (verify*.c, findings.c) and its tests:
+ * the state one run shares between the walks (verify.c), the streams
+ * (verify_stream.c), plain scripts (verify_plain.c) and the findings
+ * (findings.c), and the COPY text checker (copycheck.h).  Not installed.
+ *
+ * The functions below keep the short names they had as statics of one
+ * verify.c while the walks are being moved to the format walkers (issue
+ * 11); they are hidden like every dfi_ name.
  */
 #ifndef DUMPFMT_VERIFY_H
 #define DUMPFMT_VERIFY_H
 
+#include "copycheck.h"
+#include "cpuload.h"
 #include "internal.h"
+#include "lofacts.h"
+#include "seqfacts.h"
+#include "valuecheck.h"
+#include "workpool.h"
 
-/* Longest line prefix kept when a row spans two pieces (for watched columns). */
-#define DFI_LINE_CARRY 4096
+#include <pthread.h>
+#include <stdarg.h>
 
-/* A column whose maximum integer value is wanted (sequence-behind-data). */
-typedef struct dfi_watch {
-    int col;          /* 0-based column: COPY column list, or table order for INSERTs */
-    int seq;          /* the verifier's sequence index */
-    const char *name; /* the column's name (INSERT statements with a column list) */
-    bool have;        /* at least one integer value was seen */
-    int64_t max;
-    int stmt_col; /* INSERT: the column's position in the current statement */
-} dfi_watch;
+#define V_OUT_SIZE (256 * 1024)       /* decompressed bytes per checker call */
+#define V_PIPE_BUFS 4                 /* decoded buffers in flight to a checker thread */
+#define V_MIN_ROOM (64 * 1024)        /* a buffer with less room left is handed on: lz4 */
+                                      /* decodes a 64 KiB block in place only with that much */
+#define V_PIPE_AFTER (2 * V_OUT_SIZE) /* a stream this long gets the checker thread */
+#define V_CPU_SLACK 0.3 /* a CPU 70% free still pays for a checker thread */
+#define V_DEFAULT_LARGE_PLAIN (1LL << 30)
+#define V_MSG 1024
 
-/* INSERT statements: a small SQL scanner that finds each VALUES row's fields. */
-typedef struct dfi_insscan {
-    int st;    /* lexer state */
-    int depth; /* parentheses */
-    bool after_values, in_cols, field_bad, pend_quote, pend_bs;
-    int col;        /* field index within the current row */
-    int ncol_names; /* names seen in the statement's column list */
-    char word[8];
-    size_t word_len;
-    char fld[32]; /* text of the current field (watched rows only need integers) */
-    size_t fld_len;
-    char name[256]; /* the column name being read in a column list */
-    size_t name_len;
-} dfi_insscan;
+typedef struct vlist {
+    df_finding *v;
+    size_t n, cap;
+    bool oom; /* a finding was lost for want of memory */
+} vlist;
+
+enum { V_FOUND_NONE = 0, V_FOUND_PARTIAL = 1, V_FOUND_COMPLETE = 2 };
+enum { V_STOP_EOF = 0, V_STOP_OTHER = 1, V_STOP_ERROR = 2 };
+enum { V_REC = 1, V_DEC = 2 }; /* walk flags: record structure, decode data */
+
+/* One large object as found in the data (custom: OID only). */
+typedef struct vlo {
+    uint32_t oid;
+    int64_t start; /* tar: raw offset of the member data; else -1 */
+    int64_t size;  /* stored bytes (tar member, directory file) */
+    char *name;    /* directory file or tar member name, with suffix */
+    dfi_wrap wrap;
+} vlo;
+
+/* Per TOC entry: where its data are and what reading them showed. */
+typedef struct ventry {
+    const df_entry *e;
+    bool data; /* the TOC gives the entry a data stream */
+    bool blobs;
+    bool table;         /* TABLE DATA: rows are checked */
+    int rows_mode;      /* DF_ROWS_* */
+    int ncols;          /* from the COPY column list, -1 unknown */
+    int found;          /* V_FOUND_*: its block / member / file */
+    bool cut;           /* its block or member ends early */
+    int64_t start, end; /* custom block, tar member data; -1 */
+    char *member;       /* directory file or tar member holding it */
+    dfi_wrap wrap;
+    int64_t stored;
+    vlo *los;
+    size_t nlos, caplos;
+    bool los_over;  /* more large objects than max_los: the rest were not recorded */
+    dfi_lowant want; /* LO OIDs the TOC promises */
+    dfi_watch *w; /* watched columns (sequence-behind-data) */
+    size_t nw;
+    dfi_vtable *vt; /* column types for the value checks; NULL: none */
+    int64_t rows, bytes;
+    bool decoded; /* the full check read all of it */
+    vlist finds;
+} ventry;
+
+typedef struct vctx vctx;
+
+struct df_verify {
+    df_reader *r;
+    df_verify_summary sum;
+    df_finding *f;
+    size_t n;
+    dfi_vtable **vts; /* per TOC entry: the value checks' columns, NULL none */
+    size_t nvts;
+};
+
+struct vctx {
+    const df_verify_options *opt;
+    df_verify *v;
+    df_reader *r;
+    const char *path; /* what workers reopen (file or directory); NULL: serial only */
+    size_t n;
+    ventry *ents;
+    int64_t file_size; /* custom or tar file; -1 unknown (pipe) */
+    vlist pre, post;   /* file-level findings before and after the entries' */
+    int walk_stop;     /* V_STOP_*: how the walk of blocks or members ended */
+    int64_t walk_end;  /* ... and where */
+    dfi_seqfacts seq; /* full check: the sequences and the columns they feed */
+    bool gzip_used;
+    ventry **by_file; /* tar: data entries by file name (tar_data_entry), built on first use */
+    size_t nby_file;
+    dfi_pool pool;     /* the data phase's workers (workpool.c) */
+    int64_t prog_done; /* atomic: stored bytes done */
+    int64_t prog_total; /* -1: unknown (a pipe) */
+    int64_t prog_last_ns;
+    const df_entry *prog_entry; /* atomic: the entry whose stream began last */
+    size_t piping;  /* atomic: streams whose COPY text a checker thread takes */
+    dfi_cpuload load; /* CPUs the rest of the machine leaves us (threads > 1 only) */
+    bool sparse;    /* --quick walk of a seekable custom file: chunk headers only */
+    struct vtap *tap; /* a plain script from a pipe: what its one pass checked */
+};
 
 /*
- * The COPY text checker.  Fed the uncompressed bytes of one TABLE DATA
- * stream in pieces of any size; counts rows, checks every row's column
- * count against the COPY column list, every backslash escape, the "\."
- * terminator and that only newlines follow it.  INSERT-mode data are
- * counted with df_rowcount and must end with a complete statement.
+ * A worker's output buffers and COPY checker thread.  Decoded bytes go round a ring of
+ * V_PIPE_BUFS buffers: the worker writes into buf[cur], hands it on and takes the next one, so
+ * the last 64 KiB it decoded stay where they are while it decodes more (the lz4 codec then
+ * reads its history in place instead of copying 64 KiB after every call: dfi_dec.stable_out).
+ * Decoding a table's data and checking its COPY text take about as long as each other for lz4
+ * and zstd, and one big table can hold most of a dump, so a long stream is checked in a second
+ * thread while the worker decodes the next buffers: the stream then takes the longer of the
+ * two, not their sum.  The worker waits while every buffer is handed over; the checker takes
+ * them oldest first.
  */
-typedef struct dfi_copycheck {
-    int mode;        /* DF_ROWS_* */
-    int ncols;       /* expected columns; -1 = unknown (no count check) */
-    bool in_command; /* DF_ROWS_COPY_WITH_COMMAND: inside the leading COPY line */
-    bool terminated; /* the "\." line was seen */
-    int64_t pos;     /* uncompressed bytes fed so far */
+typedef struct vpipe {
+    pthread_t tid;
+    bool started;
+    bool unavailable; /* the thread could not be started: check in the worker */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint8_t *buf[V_PIPE_BUFS];
+    size_t len[V_PIPE_BUFS];
+    size_t cur;   /* the buffer the worker writes into */
+    size_t next;  /* the oldest handed-over buffer */
+    size_t count; /* handed over and not yet checked */
+    bool quit;
+    dfi_copycheck *cp;
+} vpipe;
+
+/* A worker's own view of the input and its scratch memory. */
+typedef struct vworker {
+    vctx *c;
+    dfi_src src;
+    dfi_buf buf;
+    bool open;
+    df_error err;
+    uint8_t *out;
+    dfi_copycheck *cp;
+    bool main;         /* runs in the calling thread: may report progress */
+    ventry *expect;    /* worker: the entry whose block it reads (findings go nowhere else) */
+    int64_t prog_base; /* main: raw offset that counts as progress 0 */
+    vpipe pipe;
+    dfi_vcheck vc; /* value checks of the table being read */
+} vworker;
+
+/* One compressed stream being checked. */
+typedef struct vstream {
+    vctx *c;
+    ventry *ve;
+    vworker *w;
+    dfi_dec dec;
+    bool live, ended, failed;
+    size_t used; /* bytes waiting in w->out */
+    bool table;
+    bool piped;        /* the COPY text goes to the worker's checker thread */
+    int64_t raw_start; /* raw offset where the stored stream starts */
+    int64_t raw_end;   /* ... and ends, when known (-1) */
+    bool linear;       /* uncompressed offsets map to raw_start + n */
+    const char *member;
+    int64_t out_bytes;
+    /* The first codec failure, reported at the stream's end when its range is known. */
+    const char *fail_code;
+    int fail_sev;
+    int64_t fail_at;
+    char fail_msg[200];
+} vstream;
+
+/*
+ * A plain script from a pipe cannot be read twice: its data go through the
+ * COPY checker while the reader's one pass goes over them (the reader's
+ * dfi_plain_tap), every column watched, since which ones feed a sequence is
+ * only known once the script has been read.  What each part showed is kept
+ * small (the checker itself only when it found a problem) until then.
+ */
+typedef struct vtap_part {
+    size_t entry;
     int64_t rows;
-    /* the current line */
-    int64_t line_start; /* uncompressed offset of its first byte */
-    int64_t tabs;
-    bool esc_pending;  /* the previous piece ended with an unescaped backslash */
-    bool esc_at_start; /* ... which began the line */
-    bool dot_line;     /* the line began with "\." */
-    /* the first problem of each kind, and how many */
-    int64_t bad_rows, bad_row_no, bad_row_cols, bad_row_pos;
-    int64_t bad_esc, bad_esc_row, bad_esc_pos;
-    int bad_esc_char; /* byte after the backslash, -1 = end of line */
-    int64_t after_bytes, after_pos;
-    /* INSERT mode */
-    df_rowcount *ins;
-    int last_nonspace; /* last byte that is not white space, -1 none */
-    dfi_insscan is;    /* field scanner, only when columns are watched */
-    /* watched columns */
+    dfi_watch *w; /* the columns that held an integer, by position */
+    size_t nw;
+    dfi_copycheck *bad; /* the checker's state when it found a problem */
+} vtap_part;
+
+typedef struct vtap {
+    dfi_copycheck cp;
+    bool active;
     dfi_watch *w;
     size_t nw;
-    int maxcol;
-    char carry[DFI_LINE_CARRY]; /* prefix of a line that spans pieces */
-    size_t carry_n;
-    bool carry_cut; /* the line was longer than the carry */
-    /* DF_ROWS_COPY_WITH_COMMAND: the COPY command line */
-    char cmd[1024];
-    size_t cmd_n;
-    uint8_t last_byte; /* the last byte of the previous piece (a CR before a newline) */
-    struct dfi_vcheck *vc; /* value checks of each row (valuecheck.c), NULL: none */
-} dfi_copycheck;
+    vtap_part *parts;
+    size_t nparts, cap;
+    struct vtap_lo {
+        size_t entry;
+        uint32_t oid;
+    } *los;
+    size_t nlos, caplos;
+    bool oom; /* then plain_data reads the data parts again, when it can */
+} vtap;
 
-/* Start checking; `ncols` from dfi_copy_columns (-1 unknown).  DF_OK or DF_E_NOMEM. */
-DFI_HIDDEN int dfi_copycheck_init(dfi_copycheck *cp, int mode, int ncols, dfi_watch *w, size_t nw);
-DFI_HIDDEN void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n);
-DFI_HIDDEN void dfi_copycheck_free(dfi_copycheck *cp);
+/* ---- findings.c ---------------------------------------------------- */
 
-/*
- * Columns of a COPY statement "COPY schema.table (a, "b c") FROM stdin;":
- * their count (0 for a table without columns, -1 when the statement has no
- * column list), and, when `names` is not NULL, the raw names (malloc'd
- * array of malloc'd strings, *names NULL when there are none).
- */
-DFI_HIDDEN int dfi_copy_columns(const char *stmt, char ***names);
-DFI_HIDDEN void dfi_free_names(char **names, int n);
+DFI_HIDDEN void vlist_free(vlist *l);
+/* Drop findings added after the first `keep` (a block that turned out to be cut). */
+DFI_HIDDEN void vlist_truncate(vlist *l, size_t keep);
+DFI_HIDDEN void vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+                           const char *member, const char *fmt, va_list ap);
+DFI_HIDDEN void vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
+                          const char *member, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */
+DFI_HIDDEN void vlist_set_fix(vlist *l, const char *fix);
+/* A finding about `ve`. */
+DFI_HIDDEN void entry_add(ventry *ve, const char *code, int sev, int64_t off, const char *member,
+                          const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A finding about `ve`, or about the file when ve is NULL. */
+DFI_HIDDEN void where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off,
+                          const char *member, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* ---- verify_stream.c ----------------------------------------------- */
+
+/* Which finding a codec's complaint is (and its severity). */
+DFI_HIDDEN const char *codec_code(int rc, const char *msg, int *sev);
+/* Start checking a stream stored at raw_start..raw_end (-1: not known yet) of `member`. */
+DFI_HIDDEN int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table,
+                            int64_t raw_start, int64_t raw_end, const char *member);
+/* Stored bytes p[0..n) that start at raw offset `at` (-1: not known). */
+DFI_HIDDEN void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at);
+/* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
+DFI_HIDDEN void stream_end(vstream *s, int64_t end_at);
+/* Give up on the stream without judging it (its storage was cut). */
+DFI_HIDDEN void stream_close(vstream *s);
+/* The first problem of each kind the COPY checker saw, as findings. */
+DFI_HIDDEN void copy_findings(vstream *s, int64_t end_at);
+DFI_HIDDEN int worker_init(vworker *w, vctx *c, bool main);
+DFI_HIDDEN void worker_free(vworker *w);
+/* The worker's own handle on the archive file, positioned at `at`. */
+DFI_HIDDEN int worker_seek(vworker *w, int64_t at);
+
+/* ---- verify_plain.c ------------------------------------------------ */
+
+DFI_HIDDEN void verify_plain(vctx *c);
+DFI_HIDDEN dfi_plain_tap plain_tap_hooks(vtap *t);
+DFI_HIDDEN void tap_free(vtap *t);
+
+/* ---- verify.c, for verify_plain.c ---------------------------------- */
+
+DFI_HIDDEN int verify_add_lo(ventry *ve, uint32_t oid, int64_t start, int64_t size,
+                             const char *name, dfi_wrap wrap);
+DFI_HIDDEN uint8_t *verify_read_range(const char *path, int64_t from, int64_t len,
+                                      df_error *err);
 
 #endif /* DUMPFMT_VERIFY_H */

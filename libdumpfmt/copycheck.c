@@ -1,0 +1,647 @@
+/*
+ * copycheck.c — the COPY text checker behind dumpcheck's full check: fed the
+ * decoded bytes of one TABLE DATA stream in pieces of any size, it counts
+ * rows and checks each row's column count against the COPY column list,
+ * every backslash escape, the "\." terminator and what follows it; INSERT
+ * data are counted with df_rowcount.  It also takes the maximum of watched
+ * integer columns (the columns a sequence feeds) and hands each row to the
+ * value checks.  No I/O, no findings: the verifier turns its counters into
+ * findings (verify.c: copy_findings).
+ *
+ * Why a hand-rolled scanner: a COPY stream can be most of a dump, so the
+ * hot loop looks at 64 bytes at a time (SSE2, or a portable bit trick).
+ */
+#include "copycheck.h"
+#include "sqlident.h"
+#include "valuecheck.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+void dfi_free_names(char **names, int n)
+{
+    if (names == NULL)
+        return;
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int dfi_copy_columns(const char *stmt, char ***names)
+{
+    char parts[DFI_MAX_PARTS][DFI_IDENT];
+    char col[DFI_IDENT];
+    const char *s;
+    char **v = NULL;
+    int n = 0;
+
+    if (names)
+        *names = NULL;
+    if (stmt == NULL || strncmp(stmt, "COPY ", 5) != 0)
+        return -1;
+    s = dfi_sql_skip_space(stmt + 5);
+    if (dfi_sql_qualified(&s, parts) == 0)
+        return -1;
+    /* pg_dump writes "COPY t  FROM stdin;" (two spaces) for a table without columns. */
+    if (strncmp(s, "  FROM ", 7) == 0)
+        return 0;
+    s = dfi_sql_skip_space(s);
+    if (*s != '(')
+        return -1;
+    s = dfi_sql_skip_space(s + 1);
+    for (;;) {
+        if (!dfi_sql_ident(&s, col, sizeof col))
+            goto bad;
+        if (names) {
+            char **nv = realloc(v, (size_t)(n + 1) * sizeof *nv);
+            if (nv == NULL || (nv[n] = strdup(col)) == NULL) {
+                v = nv ? nv : v;
+                goto bad;
+            }
+            v = nv;
+        }
+        n++;
+        s = dfi_sql_skip_space(s);
+        if (*s == ')')
+            break;
+        if (*s != ',')
+            goto bad;
+        s = dfi_sql_skip_space(s + 1);
+    }
+    s = dfi_sql_skip_space(s + 1);
+    /* 8.x dumps of tables WITH OIDS carry the oid as an extra first column. */
+    if (strncmp(s, "WITH OIDS", 9) == 0)
+        n++;
+    if (names)
+        *names = v;
+    return n;
+bad:
+    dfi_free_names(v, n);
+    return -1;
+}
+
+/* ================================================================== */
+/* The COPY text checker                                               */
+/* ================================================================== */
+
+int dfi_copycheck_init(dfi_copycheck *cp, int mode, int ncols, dfi_watch *w, size_t nw)
+{
+    memset(cp, 0, sizeof *cp);
+    cp->mode = mode;
+    cp->ncols = ncols;
+    cp->in_command = mode == DF_ROWS_COPY_WITH_COMMAND;
+    cp->last_nonspace = -1;
+    cp->w = w;
+    cp->nw = nw;
+    cp->maxcol = -1;
+    for (size_t i = 0; i < nw; i++) {
+        w[i].stmt_col = w[i].col;
+        if (w[i].col > cp->maxcol)
+            cp->maxcol = w[i].col;
+    }
+    if (mode == DF_ROWS_INSERT) {
+        cp->ins = df_rowcount_new(DF_ROWS_INSERT);
+        if (cp->ins == NULL)
+            return DF_E_NOMEM;
+    }
+    return DF_OK;
+}
+
+void dfi_copycheck_free(dfi_copycheck *cp)
+{
+    df_rowcount_free(cp->ins);
+    cp->ins = NULL;
+}
+
+/* What COPY TO writes after a backslash (PostgreSQL's COPY text format). */
+static bool valid_escape(uint8_t c)
+{
+    switch (c) {
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+    case 'v':
+    case '\\':
+    case 'N':
+    case '.':
+    case 'x': return true;
+    default: return c >= '0' && c <= '7';
+    }
+}
+
+static void note_escape(dfi_copycheck *cp, int c, int64_t at)
+{
+    if (c >= 0 && valid_escape((uint8_t)c))
+        return;
+    if (cp->bad_esc++ == 0) {
+        cp->bad_esc_row = cp->rows + 1;
+        cp->bad_esc_pos = at;
+        cp->bad_esc_char = c;
+    }
+}
+
+/* An integer field of a watched column: digits with an optional sign; \N and text are skipped. */
+/*
+ * A value that is not an integer: a column a plain script's one pass
+ * watches on speculation (DFI_WATCH_PRUNE) is no sequence's and is dropped;
+ * NULL (\N) says nothing.
+ */
+static void watch_not_int(dfi_watch *w, const char *f, size_t len)
+{
+    if (w->seq == DFI_WATCH_PRUNE && !(len == 2 && f[0] == '\\' && f[1] == 'N'))
+        w->col = -1;
+}
+
+static void watch_value(dfi_watch *w, const char *f, size_t len)
+{
+    uint64_t v = 0;
+    bool neg = false;
+    size_t i = 0;
+    int64_t val;
+
+    if (len > 0 && (f[0] == '-' || f[0] == '+')) {
+        neg = f[0] == '-';
+        i = 1;
+    }
+    if (i == len || len - i > 19) {
+        watch_not_int(w, f, len);
+        return;
+    }
+    for (; i < len; i++) {
+        if (f[i] < '0' || f[i] > '9') {
+            watch_not_int(w, f, len);
+            return;
+        }
+        v = v * 10 + (uint64_t)(f[i] - '0');
+    }
+    if (v > (uint64_t)INT64_MAX)
+        return;
+    val = neg ? -(int64_t)v : (int64_t)v;
+    if (!w->have || val > w->max)
+        w->max = val;
+    w->have = true;
+}
+
+/*
+ * Find each watched column of one row and take its value.  `whole` is false
+ * when only a prefix of a very long row was kept: a field is then only used
+ * when a tab ends it inside the prefix.
+ */
+static void watch_row(dfi_copycheck *cp, const char *line, size_t len, bool whole)
+{
+    const char *p = line, *end = line + len;
+    int col = 0;
+
+    while (col <= cp->maxcol && p <= end) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        const char *fe = tab ? tab : end;
+
+        for (size_t i = 0; i < cp->nw && (tab != NULL || whole); i++)
+            if (cp->w[i].col == col)
+                watch_value(&cp->w[i], p, (size_t)(fe - p));
+        if (tab == NULL)
+            break;
+        p = tab + 1;
+        col++;
+    }
+}
+
+static void carry_add(dfi_copycheck *cp, const uint8_t *p, size_t n)
+{
+    size_t room = sizeof cp->carry - cp->carry_n;
+
+    if (n > room) {
+        n = room;
+        cp->carry_cut = true;
+    }
+    memcpy(cp->carry + cp->carry_n, p, n);
+    cp->carry_n += n;
+}
+
+/* A newline at piece index `i` (absolute offset `at`) ends the current line. */
+static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base)
+{
+    int64_t at = base + (int64_t)i;
+    int64_t len = at - cp->line_start;
+
+    /* "\." alone, or "\.\r" of a CR LF script (psql takes both) */
+    if (cp->dot_line && (len == 2 || (len == 3 && (i > 0 ? p[i - 1] : cp->last_byte) == '\r'))) {
+        cp->terminated = true;
+        return;
+    }
+    cp->rows++;
+    if ((cp->ncols > 0 && cp->tabs != cp->ncols - 1) || (cp->ncols == 0 && len != 0)) {
+        if (cp->bad_rows++ == 0) {
+            cp->bad_row_no = cp->rows;
+            cp->bad_row_cols = cp->tabs + 1;
+            cp->bad_row_pos = cp->line_start;
+        }
+    }
+    if (cp->vc != NULL) {
+        bool carried = cp->line_start < base;
+        const uint8_t *from = carried ? p : p + (cp->line_start - base);
+        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows, cp->line_start,
+                        cp->tabs != cp->ncols - 1);
+    }
+    if (cp->nw > 0) {
+        if (cp->line_start >= base) {
+            watch_row(cp, (const char *)p + (cp->line_start - base), (size_t)len, true);
+        } else {
+            carry_add(cp, p, i);
+            watch_row(cp, cp->carry, cp->carry_n, !cp->carry_cut);
+        }
+        cp->carry_n = 0;
+        cp->carry_cut = false;
+    }
+    cp->line_start = at + 1;
+    cp->tabs = 0;
+    cp->dot_line = false;
+}
+
+/* A backslash at piece index i: check the escaped byte (maybe in the next piece). */
+static size_t on_backslash(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i, int64_t base)
+{
+    bool at_start = base + (int64_t)i == cp->line_start;
+
+    if (i + 1 >= n) {
+        cp->esc_pending = true;
+        cp->esc_at_start = at_start;
+        return n;
+    }
+    note_escape(cp, p[i + 1] == '\n' ? -1 : p[i + 1], base + (int64_t)i);
+    if (at_start && p[i + 1] == '.')
+        cp->dot_line = true;
+    /* The escaped byte is data: not a delimiter, not a line end (as COPY FROM reads it). */
+    return i + 2;
+}
+
+#ifdef __SSE2__
+/* Bit masks of bytes equal to '\n', '\\' and '\t' in the 64 bytes at p. */
+static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
+{
+    const __m128i vn = _mm_set1_epi8('\n'), vb = _mm_set1_epi8('\\'), vt = _mm_set1_epi8('\t');
+    uint64_t a = 0, b = 0, c = 0;
+
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
+        b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * k);
+        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt)) << (16 * k);
+    }
+    *nl = a;
+    *bs = b;
+    *tab = c;
+}
+#else
+/* Portable twin: one bit per byte equal to c, from 8-byte words. */
+static inline uint64_t eq_mask8(uint64_t w, uint8_t c)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t x = w ^ (0x0101010101010101ULL * c);
+    uint64_t t = ~(((x & lo7) + lo7) | x | lo7); /* 0x80 in each zero byte, exactly */
+    uint64_t m = 0;
+
+    for (int k = 0; k < 8; k++)
+        m |= ((t >> (8 * k + 7)) & 1) << k;
+    return m;
+}
+
+static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
+{
+    uint64_t a = 0, b = 0, c = 0;
+
+    for (int k = 0; k < 8; k++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * k, 8);
+        a |= eq_mask8(w, '\n') << (8 * k);
+        b |= eq_mask8(w, '\\') << (8 * k);
+        c |= eq_mask8(w, '\t') << (8 * k);
+    }
+    *nl = a;
+    *bs = b;
+    *tab = c;
+}
+#endif
+
+/*
+ * Set bits of a mask.  Without -mpopcnt GCC calls a libgcc routine for
+ * __builtin_popcountll, which shows in profiles of the row scanner.
+ */
+static inline int bits64(uint64_t x)
+{
+#ifdef __POPCNT__
+    return __builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+/*
+ * Rows of COPY text from piece index i until the terminator line or the
+ * end of the piece.  The hot loop looks at 64 bytes at a time: tabs are
+ * counted with one popcount, and only newlines and backslashes stop it.
+ */
+static size_t scan_rows(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i, int64_t base)
+{
+    if (cp->esc_pending && i < n) {
+        cp->esc_pending = false;
+        note_escape(cp, p[i] == '\n' ? -1 : p[i], base + (int64_t)i - 1);
+        if (cp->esc_at_start && p[i] == '.')
+            cp->dot_line = true;
+        i++;
+    }
+    while (i < n) {
+        size_t j;
+
+        if (i + 64 <= n) {
+            uint64_t nl, bs, tab, ev;
+
+            masks64(p + i, &nl, &bs, &tab);
+            ev = nl | bs;
+            if (ev == 0) {
+                cp->tabs += bits64(tab);
+                i += 64;
+                continue;
+            }
+            j = (size_t)__builtin_ctzll(ev);
+            cp->tabs += bits64(tab & ((1ULL << j) - 1));
+            j += i;
+        } else {
+            for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++)
+                cp->tabs += p[j] == '\t';
+            if (j == n)
+                return n;
+        }
+        if (p[j] == '\n') {
+            end_line(cp, p, j, base);
+            i = j + 1;
+            if (cp->terminated)
+                return i;
+        } else {
+            i = on_backslash(cp, p, n, j, base);
+        }
+    }
+    return i;
+}
+
+/* After "\." pg_dump writes only newlines. */
+static void after_terminator(dfi_copycheck *cp, const uint8_t *p, size_t n, int64_t at)
+{
+    if (cp->after_bytes > 0) {
+        cp->after_bytes += (int64_t)n;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n' || p[i] == '\r') /* CR: the line ends of a CR LF script */
+            continue;
+        if (cp->after_bytes == 0)
+            cp->after_pos = at + (int64_t)i;
+        cp->after_bytes += (int64_t)(n - i);
+        return;
+    }
+}
+
+/* DF_ROWS_COPY_WITH_COMMAND: collect the leading COPY line; returns bytes used. */
+static size_t command_line(dfi_copycheck *cp, const uint8_t *p, size_t n)
+{
+    const uint8_t *nl = memchr(p, '\n', n);
+    size_t take = nl ? (size_t)(nl - p) : n;
+    size_t room = sizeof cp->cmd - 1 - cp->cmd_n;
+
+    memcpy(cp->cmd + cp->cmd_n, p, take < room ? take : room);
+    cp->cmd_n += take < room ? take : room;
+    if (nl == NULL)
+        return n;
+    cp->cmd[cp->cmd_n] = '\0';
+    cp->in_command = false;
+    cp->ncols = dfi_copy_columns(cp->cmd, NULL);
+    return take + 1;
+}
+
+/* --- watched columns in INSERT statements --------------------------- */
+
+enum { IS_NORMAL = 0, IS_STRING, IS_ESTRING, IS_IDENT, IS_COMMENT };
+
+static bool word_char(int c)
+{
+    return isalnum(c) || c == '_' || c == '$';
+}
+
+/* A field of a VALUES row ended: take its value for the watched columns at that position. */
+static void ins_field_end(dfi_copycheck *cp)
+{
+    dfi_insscan *s = &cp->is;
+
+    for (size_t i = 0; i < cp->nw && !s->field_bad; i++)
+        if (cp->w[i].stmt_col == s->col)
+            watch_value(&cp->w[i], s->fld, s->fld_len);
+    s->fld_len = 0;
+    s->field_bad = false;
+}
+
+/* A name of the statement's column list ended: is it a watched column? */
+static void ins_name_end(dfi_copycheck *cp)
+{
+    dfi_insscan *s = &cp->is;
+
+    s->name[s->name_len] = '\0';
+    for (size_t i = 0; i < cp->nw; i++)
+        if (cp->w[i].name != NULL && strcmp(cp->w[i].name, s->name) == 0)
+            cp->w[i].stmt_col = s->ncol_names;
+    s->ncol_names++;
+    s->name_len = 0;
+}
+
+static void ins_word_end(dfi_copycheck *cp)
+{
+    dfi_insscan *s = &cp->is;
+
+    if (s->word_len == 6 && s->depth == 0 && strncasecmp(s->word, "values", 6) == 0)
+        s->after_values = true;
+    if (s->word_len == 6 && s->depth == 0 && strncasecmp(s->word, "insert", 6) == 0) {
+        s->after_values = false; /* a new statement: columns in table order until a list */
+        s->ncol_names = 0;
+        for (size_t i = 0; i < cp->nw; i++)
+            cp->w[i].stmt_col = cp->w[i].col;
+    }
+    s->word_len = 0;
+}
+
+static void ins_punct(dfi_copycheck *cp, int c)
+{
+    dfi_insscan *s = &cp->is;
+    bool row = s->depth == 1 && s->after_values;
+
+    switch (c) {
+    case '(':
+        if (++s->depth == 1 && s->after_values) {
+            s->col = 0;
+            s->fld_len = 0;
+            s->field_bad = false;
+        } else if (s->depth == 1) {
+            s->in_cols = true;
+            s->name_len = 0;
+        } else if (s->depth == 2 && s->after_values) {
+            s->field_bad = true; /* ROW(...), functions: not a plain integer */
+        }
+        break;
+    case ')':
+        if (row)
+            ins_field_end(cp);
+        else if (s->depth == 1 && s->in_cols) {
+            if (s->name_len > 0)
+                ins_name_end(cp);
+            s->in_cols = false;
+        }
+        if (s->depth > 0)
+            s->depth--;
+        break;
+    case ',':
+        if (row) {
+            ins_field_end(cp);
+            s->col++;
+        } else if (s->depth == 1 && s->in_cols && s->name_len > 0) {
+            ins_name_end(cp);
+        }
+        break;
+    case ';':
+        if (s->depth == 0)
+            s->after_values = false;
+        break;
+    default:
+        if (row && !isspace(c)) {
+            if (s->fld_len < sizeof s->fld)
+                s->fld[s->fld_len++] = (char)c;
+            else
+                s->field_bad = true;
+        }
+        break;
+    }
+}
+
+static void ins_byte(dfi_copycheck *cp, int c, int prev)
+{
+    dfi_insscan *s = &cp->is;
+
+    switch (s->st) {
+    case IS_STRING:
+    case IS_ESTRING:
+        if (s->pend_bs) {
+            s->pend_bs = false;
+            return;
+        }
+        if (s->pend_quote) {
+            s->pend_quote = false;
+            if (c == '\'')
+                return; /* a doubled quote */
+            s->st = IS_NORMAL;
+            break; /* c is ordinary text again */
+        }
+        if (c == '\'')
+            s->pend_quote = true;
+        else if (c == '\\' && s->st == IS_ESTRING)
+            s->pend_bs = true;
+        return;
+    case IS_IDENT:
+        if (s->pend_quote) {
+            s->pend_quote = false;
+            if (c != '"') {
+                s->st = IS_NORMAL;
+                break;
+            }
+        } else if (c == '"') {
+            s->pend_quote = true;
+            return;
+        }
+        if (s->in_cols && s->depth == 1 && s->name_len + 1 < sizeof s->name)
+            s->name[s->name_len++] = (char)c;
+        return;
+    case IS_COMMENT:
+        if (c == '\n')
+            s->st = IS_NORMAL;
+        return;
+    }
+    if (word_char(c)) {
+        if (s->word_len < sizeof s->word)
+            s->word[s->word_len] = (char)c;
+        s->word_len++;
+        if (s->in_cols && s->depth == 1 && s->name_len + 1 < sizeof s->name)
+            s->name[s->name_len++] = (char)c;
+        ins_punct(cp, c); /* field text */
+        return;
+    }
+    if (c == '\'') {
+        bool e = s->word_len == 1 && (s->word[0] == 'E' || s->word[0] == 'e');
+        ins_word_end(cp);
+        s->st = e ? IS_ESTRING : IS_STRING;
+        s->field_bad = true; /* a quoted value is not a plain integer */
+        return;
+    }
+    ins_word_end(cp);
+    if (c == '"')
+        s->st = IS_IDENT;
+    else if (c == '-' && prev == '-')
+        s->st = IS_COMMENT;
+    else
+        ins_punct(cp, c);
+}
+
+static void insert_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
+{
+    df_rowcount_feed(cp->ins, p, n);
+    cp->rows = df_rowcount_rows(cp->ins);
+    for (size_t i = 0; i < n && cp->nw > 0; i++)
+        ins_byte(cp, p[i], i > 0 ? p[i - 1] : -1);
+    for (size_t i = n; i > 0; i--)
+        if (!isspace(p[i - 1])) {
+            cp->last_nonspace = p[i - 1];
+            break;
+        }
+}
+
+void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
+{
+    int64_t base = cp->pos;
+    size_t i = 0;
+
+    if (cp->mode == DF_ROWS_INSERT) {
+        insert_feed(cp, p, n);
+        cp->pos += (int64_t)n;
+        return;
+    }
+    if (cp->in_command) {
+        i = command_line(cp, p, n);
+        if (!cp->in_command)
+            cp->line_start = base + (int64_t)i;
+    }
+    if (i < n && !cp->terminated)
+        i = scan_rows(cp, p, n, i, base);
+    if (cp->terminated && i < n)
+        after_terminator(cp, p + i, n - i, base + (int64_t)i);
+    else if (cp->nw > 0 && !cp->terminated && !cp->in_command) {
+        /* keep the start of a row that goes on in the next piece */
+        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
+        if ((size_t)from < n)
+            carry_add(cp, p + from, n - (size_t)from);
+    }
+    if (n > 0)
+        cp->last_byte = p[n - 1];
+    if (cp->vc != NULL && !cp->terminated && !cp->in_command) {
+        /* the value checks keep the whole start of a row that goes on */
+        int64_t from = cp->line_start > base ? cp->line_start - base : 0;
+        if ((size_t)from < n)
+            dfi_vcheck_carry(cp->vc, p + from, n - (size_t)from);
+    }
+    cp->pos = base + (int64_t)n;
+}

@@ -1,0 +1,813 @@
+/*
+ * salvage.c — what of a damaged archive can still be restored: per entry
+ * intact, partial (complete rows before the damage), lost, changed (a
+ * foreign key that could no longer validate) or dropped (needs what was
+ * lost), and the pg_restore -L list of everything that restores from the
+ * archive as it is.  The damage comes from the verifier's findings; the
+ * rows are counted by reading the damaged streams again through the
+ * reader, never by walking bytes here.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define READ_CHUNK 65536
+
+typedef struct sv_entry {
+    df_salvage_entry pub;
+    char *reason;   /* owned texts behind pub's pointers */
+    char *defn;
+    char *member;
+    char *lreason;
+    int64_t safe;   /* decoded bytes that come out in big pieces before the damage */
+} sv_entry;
+
+struct df_salvage {
+    const df_reader *r;
+    size_t n;
+    sv_entry *e;
+    df_salvage_summary sum;
+    df_graph *g;
+    df_selection *sel;
+    size_t *order;
+    size_t norder;
+    int pg;
+};
+
+const char *df_salvage_state_name(int state)
+{
+    static const char *const names[] = {"intact", "partial", "lost", "changed", "dropped"};
+
+    return state >= 0 && state <= DF_SALVAGE_DROPPED ? names[state] : "unknown";
+}
+
+/* ------------------------------------------------------------------ */
+/* Complete COPY rows                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Fields of a COPY statement's column list: "COPY s."T (x)" (a, "b,c") FROM
+ * stdin;" has 2.  Quoted names may hold parentheses and commas.  0 when the
+ * list is absent (a table without columns: its rows are empty lines).
+ */
+static int copy_columns(const char *stmt)
+{
+    bool quoted = false;
+    int depth = 0, cols = 0;
+
+    for (const char *p = stmt; *p; p++) {
+        if (*p == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (quoted)
+            continue;
+        if (*p == '(' && depth++ == 0) {
+            cols = 1;
+            continue;
+        }
+        if (*p == ')' && depth > 0 && --depth == 0)
+            return cols;
+        if (depth == 1 && *p == ',')
+            cols++;
+    }
+    return 0;
+}
+
+/*
+ * Counts the rows of COPY text that a restore could keep: lines ended by a
+ * newline whose field count is the COPY list's, up to the first line that
+ * is not one (a bad row ends the salvage as surely as the damage does).
+ */
+typedef struct row_scan {
+    int ncols;
+    int64_t rows;
+    int64_t tabs;     /* in the current line */
+    int64_t len;      /* bytes of the current line */
+    char head[3];     /* its first bytes, for "\." */
+    bool escape;      /* the previous byte was a backslash */
+    bool stopped;     /* a bad row or the terminator: nothing after it counts */
+    bool terminated;
+} row_scan;
+
+static void scan_line_end(row_scan *s)
+{
+    bool term = (s->len == 2 || (s->len == 3 && s->head[2] == '\r')) && s->head[0] == '\\' &&
+                s->head[1] == '.';
+
+    if (term) {
+        s->terminated = s->stopped = true;
+    } else if (s->ncols == 0 ? s->len == 0 : s->tabs + 1 == s->ncols) {
+        s->rows++;
+    } else {
+        s->stopped = true;
+    }
+    s->tabs = s->len = 0;
+    s->escape = false;
+}
+
+static void scan_feed(row_scan *s, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n && !s->stopped; i++) {
+        uint8_t c = p[i];
+
+        if (c == '\n' && !s->escape) {
+            scan_line_end(s);
+            continue;
+        }
+        if (s->len < (int64_t)sizeof s->head)
+            s->head[s->len] = (char)c;
+        s->len++;
+        if (s->escape)
+            s->escape = false;
+        else if (c == '\\')
+            s->escape = true;
+        else if (c == '\t')
+            s->tabs++;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading a damaged stream up to its damage                            */
+/* ------------------------------------------------------------------ */
+
+typedef struct count_run {
+    row_scan scan;
+    df_rowcount *ins; /* INSERT-mode data: whole statements */
+    int64_t boundary; /* rows counted when the stream's last chunk began */
+    int64_t chunks;
+    int status;       /* the read's end: DF_OK (stream ended), else its error */
+} count_run;
+
+static int64_t run_rows(const count_run *c)
+{
+    return c->ins ? dfi_rowcount_statement_rows(c->ins) : c->scan.rows;
+}
+
+static void run_feed(count_run *c, const uint8_t *p, size_t n)
+{
+    if (c->ins)
+        df_rowcount_feed(c->ins, p, n);
+    else
+        scan_feed(&c->scan, p, n);
+}
+
+/*
+ * The reader hands out nothing of a call whose input fails part way: the
+ * bytes it decoded in that call are dropped with the error.  So a damaged
+ * stream is read twice: once in big pieces to learn how many bytes come
+ * out safely, then up to there in big pieces and on one byte a call, so
+ * that not one decoded byte before the damage is lost.
+ */
+typedef struct careful {
+    df_reader *r;
+    int64_t safe; /* bytes that come out in big pieces; -1: not known yet */
+    int64_t done;
+} careful;
+
+static int64_t careful_read(careful *c, uint8_t *buf)
+{
+    size_t want = READ_CHUNK;
+    int64_t got;
+
+    if (c->safe >= 0 && c->done >= c->safe)
+        want = 1;
+    else if (c->safe >= 0 && c->safe - c->done < (int64_t)want)
+        want = (size_t)(c->safe - c->done);
+    got = df_reader_read_data(c->r, buf, want);
+    if (got > 0)
+        c->done += got;
+    return got;
+}
+
+/* Read e's data until it ends or fails, counting what a restore keeps. */
+static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k, uint8_t *buf)
+{
+    c->status = df_reader_open_data(r, e);
+    if (c->status != DF_OK)
+        return DF_OK;
+    for (;;) {
+        df_data_stats st;
+        int64_t before = run_rows(c);
+        int64_t got = careful_read(k, buf);
+
+        if (got <= 0) {
+            c->status = got == 0 ? DF_OK : (int)got;
+            break;
+        }
+        df_reader_data_stats(r, &st);
+        if (st.chunks != c->chunks) {
+            c->chunks = st.chunks;
+            c->boundary = before;
+        }
+        run_feed(c, buf, (size_t)got);
+        if (!c->ins && c->scan.stopped)
+            break;
+    }
+    df_reader_close_data(r);
+    return c->status == DF_E_NOMEM ? DF_E_NOMEM : DF_OK;
+}
+
+static int count_table_rows(df_reader *r, const df_entry *e, count_run *c, int64_t *safe,
+                            uint8_t *buf)
+{
+    careful k = {r, -1, 0};
+    count_run first = *c;
+    int rc = count_pass(r, e, &first, &k, buf);
+
+    *safe = k.done;
+    if (rc != DF_OK || first.status == DF_OK || (!first.ins && first.scan.stopped)) {
+        df_rowcount *keep = c->ins;
+        *c = first;
+        if (keep != first.ins)
+            df_rowcount_free(keep);
+        return rc;
+    }
+    /* the damage ended the first pass: read again, to the last byte before it */
+    if (first.ins) {
+        df_rowcount_free(first.ins);
+        if ((c->ins = df_rowcount_new(DF_ROWS_INSERT)) == NULL)
+            return DF_E_NOMEM;
+    }
+    k.safe = k.done;
+    k.done = 0;
+    return count_pass(r, e, c, &k, buf);
+}
+
+/* Large objects read whole before the damage. */
+static int count_los(df_reader *r, const df_entry *e, int64_t *los, uint8_t *buf)
+{
+    uint32_t oid;
+    int rc = df_reader_open_data(r, e);
+
+    *los = 0;
+    while (rc == DF_OK && (rc = df_reader_next_lo(r, &oid)) == DF_OK) {
+        int64_t got;
+        while ((got = df_reader_read_data(r, buf, READ_CHUNK)) > 0)
+            ;
+        if (got < 0) {
+            rc = (int)got;
+            break;
+        }
+        (*los)++;
+    }
+    df_reader_close_data(r);
+    return rc == DF_E_NOMEM ? rc : DF_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building                                                             */
+/* ------------------------------------------------------------------ */
+
+static char *dup_text(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int set_text(char **slot, const char **pub, const char *text)
+{
+    free(*slot);
+    if ((*slot = dup_text(text)) == NULL)
+        return DF_E_NOMEM;
+    *pub = *slot;
+    return DF_OK;
+}
+
+static bool is_data_entry(const df_entry *e)
+{
+    return df_entry_has_data(e) != 0;
+}
+
+/* The first error finding of each entry is its damage. */
+static int take_findings(df_salvage *s, const df_verify *v)
+{
+    size_t nf = df_verify_count(v);
+
+    for (size_t k = 0; k < nf; k++) {
+        const df_finding *f = df_verify_finding(v, k);
+        sv_entry *x;
+
+        if (f->severity != DF_SEVERITY_ERROR || f->entry == NULL || f->entry->index >= s->n)
+            continue;
+        x = &s->e[f->entry->index];
+        if (x->pub.code != NULL)
+            continue;
+        x->pub.code = f->code;
+        x->pub.damage_offset = f->offset;
+        if (set_text(&x->member, &x->pub.member, f->member ? f->member : "") != DF_OK ||
+            set_text(&x->reason, &x->pub.reason, f->message) != DF_OK)
+            return DF_E_NOMEM;
+        x->pub.state = DF_SALVAGE_LOST;
+    }
+    return DF_OK;
+}
+
+/* Count what survives of one damaged data entry; PARTIAL when anything does. */
+static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
+{
+    const df_entry *e = df_reader_toc_at(r, i);
+    df_salvage_entry *p = &s->e[i].pub;
+    count_run c;
+    int rc;
+
+    if (!is_data_entry(e))
+        return DF_OK;
+    if (df_entry_is_blobs(e)) {
+        rc = count_los(r, e, &p->rows_kept, buf);
+        p->rows_unverified = 0;
+    } else {
+        memset(&c, 0, sizeof c);
+        if (e->copy_stmt == NULL && (c.ins = df_rowcount_new(DF_ROWS_INSERT)) == NULL)
+            return DF_E_NOMEM;
+        c.scan.ncols = e->copy_stmt ? copy_columns(e->copy_stmt) : 0;
+        rc = count_table_rows(r, e, &c, &s->e[i].safe, buf);
+        p->rows_kept = run_rows(&c);
+        /* a decoder notices a flipped bit only later: trust nothing of the failing chunk */
+        p->rows_unverified =
+            c.status == DF_E_CORRUPT && p->rows_kept > c.boundary ? p->rows_kept - c.boundary : 0;
+        df_rowcount_free(c.ins);
+    }
+    if (rc != DF_OK)
+        return rc;
+    if (p->rows_kept > 0)
+        p->state = DF_SALVAGE_PARTIAL;
+    return DF_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Large objects of damaged BLOBS entries                               */
+/* ------------------------------------------------------------------ */
+
+/* The BLOB / BLOB METADATA entries a damaged BLOBS entry restores the data of go with it. */
+static int drop_blob_entries(df_salvage *s, size_t b)
+{
+    const size_t *req;
+    size_t nreq = df_graph_requires(s->g, b, &req);
+
+    for (size_t k = 0; k < nreq; k++) {
+        const df_entry *e = &s->r->entries[req[k]];
+        sv_entry *x = &s->e[req[k]];
+        if (!dfi_desc_is(e, "BLOB") && !dfi_desc_is(e, "BLOB METADATA"))
+            continue;
+        if (x->pub.state != DF_SALVAGE_INTACT)
+            continue;
+        x->pub.state = DF_SALVAGE_DROPPED;
+        x->pub.cause = (int64_t)b;
+        if (set_text(&x->reason, &x->pub.reason,
+                     "the data of this large object are lost or damaged") != DF_OK)
+            return DF_E_NOMEM;
+    }
+    return DF_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Foreign keys whose referenced table lost rows                        */
+/* ------------------------------------------------------------------ */
+
+/* Parse one (possibly quoted) identifier at *p into out; false when there is none. */
+static bool parse_ident(const char **p, char *out, size_t n)
+{
+    const char *q = *p;
+    size_t k = 0;
+
+    if (*q == '"') {
+        for (q++; *q; q++) {
+            if (*q == '"' && q[1] == '"')
+                q++;
+            else if (*q == '"')
+                break;
+            if (k + 1 < n)
+                out[k++] = *q;
+        }
+        if (*q != '"')
+            return false;
+        q++;
+    } else {
+        while (*q && *q != '.' && *q != '(' && *q != ' ' && *q != '\n' && *q != ';') {
+            if (k + 1 < n)
+                out[k++] = *q;
+            q++;
+        }
+    }
+    out[k] = '\0';
+    *p = q;
+    return k > 0;
+}
+
+/* The TABLE entry an FK CONSTRAINT's REFERENCES clause names, or -1. */
+static int64_t referenced_table(const df_reader *r, const df_entry *fk)
+{
+    const char *p = fk->defn ? strstr(fk->defn, " REFERENCES ") : NULL;
+    char a[256], b[256];
+
+    if (p == NULL)
+        return -1;
+    p += strlen(" REFERENCES ");
+    if (!parse_ident(&p, a, sizeof a))
+        return -1;
+    if (*p == '.') {
+        p++;
+        if (!parse_ident(&p, b, sizeof b))
+            return -1;
+    } else {
+        memmove(b, a, sizeof b);
+        a[0] = '\0';
+    }
+    for (size_t i = 0; i < r->nentries; i++) {
+        const df_entry *e = &r->entries[i];
+        if (dfi_desc_is(e, "TABLE") && e->tag && strcmp(e->tag, b) == 0 &&
+            (a[0] == '\0' || (e->schema && strcmp(e->schema, a) == 0)))
+            return (int64_t)i;
+    }
+    return -1;
+}
+
+/* Is table t (a TABLE entry index) `top` or one of its partitions, at any depth? */
+static bool within(const df_graph *g, int64_t t, int64_t top)
+{
+    for (int depth = 0; t >= 0 && depth < 64; depth++) {
+        if (t == top)
+            return true;
+        t = df_graph_partition_parent(g, (size_t)t);
+    }
+    return false;
+}
+
+/*
+ * Rows that table `top` (with its partitions) loses, and whether it keeps
+ * any: *lost is the TOC index of a damaged data entry of it, or -1.
+ */
+static void table_rows(const df_salvage *s, int64_t top, int64_t *lost, bool *keeps)
+{
+    *lost = -1;
+    *keeps = false;
+    for (size_t i = 0; i < s->n; i++) {
+        const df_entry *e = &s->r->entries[i];
+        int st = s->e[i].pub.state;
+        if (!dfi_desc_is(e, "TABLE DATA") || !within(s->g, df_graph_owner(s->g, i), top))
+            continue;
+        if (st == DF_SALVAGE_PARTIAL || st == DF_SALVAGE_LOST) {
+            if (*lost < 0)
+                *lost = (int64_t)i;
+        }
+        if (st != DF_SALVAGE_LOST)
+            *keeps = true;
+    }
+}
+
+/* The definition with NOT VALID before its final semicolon. */
+static char *not_valid_defn(const char *defn)
+{
+    const char *semi = strrchr(defn, ';');
+    size_t at = semi ? (size_t)(semi - defn) : strlen(defn);
+    size_t len = strlen(defn);
+    char *out = malloc(len + sizeof " NOT VALID");
+
+    if (out == NULL)
+        return NULL;
+    memcpy(out, defn, at);
+    memcpy(out + at, " NOT VALID", 10);
+    memcpy(out + at + 10, defn + at, len - at + 1);
+    return out;
+}
+
+static int mark_foreign_keys(df_salvage *s)
+{
+    char buf[700], name[500];
+
+    for (size_t i = 0; i < s->n; i++) {
+        const df_entry *fk = &s->r->entries[i];
+        sv_entry *x = &s->e[i];
+        int64_t ref, lost, dummy;
+        bool keeps, ref_keeps;
+
+        if (!dfi_desc_is(fk, "FK CONSTRAINT") || x->pub.state != DF_SALVAGE_INTACT ||
+            fk->defn == NULL || strstr(fk->defn, "NOT VALID") != NULL)
+            continue;
+        if ((ref = referenced_table(s->r, fk)) < 0)
+            continue;
+        table_rows(s, ref, &lost, &ref_keeps);
+        if (lost < 0)
+            continue;
+        table_rows(s, df_graph_owner(s->g, i), &dummy, &keeps);
+        if (!keeps)
+            continue; /* no referencing row restores: nothing can be orphaned */
+        dfi_entry_label(&s->r->entries[lost], name, sizeof name);
+        snprintf(buf, sizeof buf,
+                 "references a table whose rows were lost (%s): created NOT VALID; "
+                 "ALTER TABLE ... VALIDATE CONSTRAINT finds the orphaned rows",
+                 name);
+        x->pub.state = DF_SALVAGE_CHANGED;
+        x->pub.cause = lost;
+        if (set_text(&x->reason, &x->pub.reason, buf) != DF_OK ||
+            (x->defn = not_valid_defn(fk->defn)) == NULL)
+            return DF_E_NOMEM;
+        x->pub.new_defn = x->defn;
+    }
+    return DF_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The list over the archive as it is                                   */
+/* ------------------------------------------------------------------ */
+
+static int list_out(df_salvage *s, size_t i, const char *why)
+{
+    sv_entry *x = &s->e[i];
+
+    x->pub.listed = 0;
+    return set_text(&x->lreason, &x->pub.list_reason, why);
+}
+
+/* Why a damaged, changed or dropped entry cannot restore from the archive as it is. */
+static int own_list_reasons(df_salvage *s)
+{
+    char buf[700];
+
+    for (size_t i = 0; i < s->n; i++) {
+        const df_salvage_entry *p = &s->e[i].pub;
+        switch (p->state) {
+        case DF_SALVAGE_PARTIAL:
+            snprintf(buf, sizeof buf,
+                     "damaged: %s at offset %lld; %lld complete rows before it need a "
+                     "repaired archive",
+                     p->code, (long long)p->damage_offset, (long long)p->rows_kept);
+            break;
+        case DF_SALVAGE_LOST: snprintf(buf, sizeof buf, "data lost: %s", p->code); break;
+        case DF_SALVAGE_CHANGED:
+            snprintf(buf, sizeof buf, "would fail: %s; add it NOT VALID by hand", p->reason);
+            break;
+        case DF_SALVAGE_DROPPED: snprintf(buf, sizeof buf, "left out: %s", p->reason); break;
+        default: continue;
+        }
+        if (list_out(s, i, buf) != DF_OK)
+            return DF_E_NOMEM;
+    }
+    return DF_OK;
+}
+
+/* The BLOB entries of a BLOBS entry that is not listed go too: they would create empty LOs. */
+static int unlist_blob_entries(df_salvage *s)
+{
+    for (size_t b = 0; b < s->n; b++) {
+        const size_t *req;
+        size_t nreq;
+
+        if (s->e[b].pub.listed || !df_entry_is_blobs(&s->r->entries[b]))
+            continue;
+        nreq = df_graph_requires(s->g, b, &req);
+        for (size_t k = 0; k < nreq; k++) {
+            const df_entry *e = &s->r->entries[req[k]];
+            if ((dfi_desc_is(e, "BLOB") || dfi_desc_is(e, "BLOB METADATA")) &&
+                s->e[req[k]].pub.listed &&
+                list_out(s, req[k], "left out: the data of its large objects are damaged") !=
+                    DF_OK)
+                return DF_E_NOMEM;
+        }
+    }
+    return DF_OK;
+}
+
+/*
+ * What needs an entry that is not listed is not listed either, except that
+ * missing rows never make another entry fail: data entries pass nothing on.
+ */
+static int unlist_dependents(df_salvage *s)
+{
+    char buf[700], name[500];
+    bool changed = true;
+
+    while (changed) {
+        changed = false;
+        for (size_t i = 0; i < s->n; i++) {
+            const size_t *req;
+            size_t nreq;
+
+            if (!s->e[i].pub.listed)
+                continue;
+            nreq = df_graph_requires(s->g, i, &req);
+            for (size_t k = 0; k < nreq; k++) {
+                const df_entry *d = &s->r->entries[req[k]];
+                if (s->e[req[k]].pub.listed || is_data_entry(d))
+                    continue;
+                dfi_entry_label(d, name, sizeof name);
+                snprintf(buf, sizeof buf, "left out: needs %s, which is left out", name);
+                if (list_out(s, i, buf) != DF_OK)
+                    return DF_E_NOMEM;
+                s->e[i].pub.cause = (int64_t)req[k];
+                changed = true;
+                break;
+            }
+        }
+    }
+    return DF_OK;
+}
+
+static int build_list(df_salvage *s)
+{
+    df_select_options so;
+    int rc;
+
+    df_select_options_default(&so);
+    so.pg_restore_version = s->pg;
+    if ((rc = df_select(s->r, s->g, &so, NULL, 0, &s->sel, NULL)) != DF_OK)
+        return rc;
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->e[i].pub.listed && df_selection_included(s->sel, i) &&
+            (rc = dfi_selection_exclude(s->sel, i, s->e[i].pub.list_reason)) != DF_OK)
+            return rc;
+    s->order = malloc((s->n ? s->n : 1) * sizeof *s->order);
+    if (s->order == NULL)
+        return DF_E_NOMEM;
+    return df_order_fix(s->g, s->sel, NULL, 0, s->order, &s->norder);
+}
+
+static void summarize(df_salvage *s, const df_verify *v)
+{
+    df_salvage_summary *m = &s->sum;
+
+    m->verdict = df_verify_get_summary(v)->verdict;
+    m->entries = (int64_t)s->n;
+    for (size_t i = 0; i < s->n; i++) {
+        const df_salvage_entry *p = &s->e[i].pub;
+        int64_t *per[] = {&m->intact, &m->partial, &m->lost, &m->changed, &m->dropped};
+        (*per[p->state])++;
+        if (p->state == DF_SALVAGE_PARTIAL) {
+            m->rows_kept += p->rows_kept;
+            m->rows_unverified += p->rows_unverified;
+        }
+        if (!p->listed && df_selection_pick(s->sel, i) == DF_PICK_EXCLUDED)
+            m->commented++;
+    }
+    m->listed = (int64_t)s->norder;
+}
+
+static int build(df_salvage *s, df_reader *r, const df_verify *v)
+{
+    uint8_t *buf = malloc(READ_CHUNK);
+    int rc = buf ? take_findings(s, v) : DF_E_NOMEM;
+
+    for (size_t i = 0; i < s->n && rc == DF_OK; i++)
+        if (s->e[i].pub.code != NULL)
+            rc = measure_damaged(s, r, i, buf);
+    free(buf);
+    if (rc == DF_OK)
+        rc = df_graph_build(r, &s->g, NULL);
+    for (size_t i = 0; i < s->n && rc == DF_OK; i++)
+        if (df_entry_is_blobs(&r->entries[i]) && s->e[i].pub.code != NULL)
+            rc = drop_blob_entries(s, i);
+    if (rc == DF_OK)
+        rc = mark_foreign_keys(s);
+    if (rc == DF_OK)
+        rc = own_list_reasons(s);
+    if (rc == DF_OK)
+        rc = unlist_blob_entries(s);
+    if (rc == DF_OK)
+        rc = unlist_dependents(s);
+    if (rc == DF_OK)
+        rc = build_list(s);
+    if (rc == DF_OK)
+        summarize(s, v);
+    return rc;
+}
+
+int df_salvage_build(df_reader *r, const df_verify *v, int pg_restore_version, df_salvage **out,
+                     df_error *err)
+{
+    const df_reader *vr = v ? df_verify_reader(v) : NULL;
+    df_salvage *s;
+    int rc;
+
+    *out = NULL;
+    if (r == NULL || !r->opened || vr == NULL || vr->nentries != r->nentries)
+        return dfi_fail(err, DF_E_USAGE, -1, "the verification is not of this archive");
+    if ((s = calloc(1, sizeof *s)) == NULL ||
+        (s->e = calloc(r->nentries ? r->nentries : 1, sizeof *s->e)) == NULL) {
+        free(s);
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    }
+    s->r = r;
+    s->n = r->nentries;
+    s->pg = pg_restore_version;
+    for (size_t i = 0; i < s->n; i++) {
+        s->e[i].pub.rows_kept = s->e[i].pub.rows_lost = -1;
+        s->e[i].pub.damage_offset = s->e[i].pub.cause = -1;
+        s->e[i].pub.listed = 1;
+    }
+    if ((rc = build(s, r, v)) != DF_OK) {
+        df_salvage_free(s);
+        return dfi_fail(err, rc, -1, rc == DF_E_NOMEM ? "out of memory" : "salvage failed");
+    }
+    *out = s;
+    return DF_OK;
+}
+
+const df_salvage_summary *df_salvage_get_summary(const df_salvage *s) { return &s->sum; }
+
+const df_salvage_entry *df_salvage_entry_at(const df_salvage *s, size_t i)
+{
+    return i < s->n ? &s->e[i].pub : NULL;
+}
+
+int df_salvage_write_list(const df_salvage *s, const df_list_options *opt, FILE *out,
+                          df_error *err)
+{
+    df_list_options o;
+
+    if (opt)
+        o = *opt;
+    else
+        memset(&o, 0, sizeof o);
+    if (o.pg_restore_version == 0)
+        o.pg_restore_version = s->pg;
+    return df_list_write_order(s->r, &o, s->order, s->norder, s->sel, out, err);
+}
+
+/* Hand fn the stream's bytes up to the end of row `rows` (a prefix: no buffering). */
+static int emit_rows(df_reader *r, int64_t rows, int64_t safe, df_salvage_rows_fn fn, void *ctx,
+                     uint8_t *buf)
+{
+    careful k = {r, safe, 0};
+    int64_t seen = 0;
+    bool escape = false;
+
+    while (seen < rows) {
+        int64_t got = careful_read(&k, buf);
+        size_t k = 0;
+
+        if (got <= 0)
+            return got == 0 ? DF_E_TRUNCATED : (int)got;
+        for (; k < (size_t)got && seen < rows; k++) {
+            if (buf[k] == '\n' && !escape)
+                seen++;
+            escape = !escape && buf[k] == '\\';
+        }
+        if (fn(ctx, buf, k) != 0)
+            return DF_E_IO;
+    }
+    return DF_OK;
+}
+
+/* The good rows of an intact stream (up to its terminator). */
+static int count_all_rows(df_reader *r, const df_entry *e, int64_t *rows, uint8_t *buf)
+{
+    count_run c;
+    int64_t safe;
+
+    memset(&c, 0, sizeof c);
+    c.scan.ncols = copy_columns(e->copy_stmt);
+    if (count_table_rows(r, e, &c, &safe, buf) != DF_OK)
+        return DF_E_NOMEM;
+    *rows = c.scan.rows;
+    return c.status;
+}
+
+int df_salvage_read_rows(df_reader *r, const df_salvage *s, size_t i, df_salvage_rows_fn fn,
+                         void *ctx, df_error *err)
+{
+    const df_entry *e = i < s->n ? &s->r->entries[i] : NULL;
+    const df_salvage_entry *p = e ? &s->e[i].pub : NULL;
+    uint8_t *buf;
+    int64_t rows;
+    int rc;
+
+    if (e == NULL || r != s->r)
+        return dfi_fail(err, DF_E_USAGE, -1, "no such entry of this salvage");
+    if (e->copy_stmt == NULL || df_entry_is_blobs(e) || !is_data_entry(e))
+        return dfi_fail(err, DF_E_UNSUPPORTED, -1, "only the COPY rows of TABLE DATA are handed on");
+    if (p->state == DF_SALVAGE_LOST)
+        return DF_OK;
+    if ((buf = malloc(READ_CHUNK)) == NULL)
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    rows = p->rows_kept;
+    rc = rows < 0 ? count_all_rows(r, e, &rows, buf) : DF_OK; /* intact: not counted yet */
+    if (rc == DF_OK)
+        rc = df_reader_open_data(r, e);
+    if (rc == DF_OK)
+        rc = emit_rows(r, rows, p->rows_kept < 0 ? -1 : s->e[i].safe, fn, ctx, buf);
+    if (rc != DF_OK && rc != DF_E_IO)
+        *err = *df_reader_error(r);
+    else if (rc == DF_E_IO)
+        dfi_fail(err, rc, -1, "could not write the rows");
+    df_reader_close_data(r);
+    free(buf);
+    return rc;
+}
+
+void df_salvage_free(df_salvage *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->e[i].reason);
+        free(s->e[i].defn);
+        free(s->e[i].member);
+        free(s->e[i].lreason);
+    }
+    free(s->e);
+    df_selection_free(s->sel);
+    df_graph_free(s->g);
+    free(s->order);
+    free(s);
+}

@@ -1,0 +1,517 @@
+/*
+ * verify_stream.c — the verifier's streams: stored bytes of one data block,
+ * member or file in, decoded with its integrity check (Adler-32, CRC-32 and
+ * ISIZE, lz4 end mark, complete zstd frame), nothing allowed after its end,
+ * and its COPY text through the row checker (copycheck.c) and the value
+ * checks (valuecheck.c), in a second thread for a long stream.  Also each
+ * worker's buffers and its own handle on the file.  The walks (verify.c)
+ * say where a stream starts and ends; this file never reads the archive's
+ * structure.
+ */
+#include "codec_gzip.h"
+#include "verify.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_gzip_wrap(dfi_wrap w)
+{
+    return w == DFI_WRAP_ZLIB || w == DFI_WRAP_GZIP;
+}
+
+/* dfi_dec_init, except that DF_INFLATE_ZLIB forces zlib for gzip data. */
+static int dec_start(dfi_dec *d, dfi_wrap wrap, int inflate)
+{
+    const dfi_codec *ref = NULL;
+    int rc;
+
+    if (inflate == DF_INFLATE_ZLIB && wrap == DFI_WRAP_ZLIB)
+        ref = &dfi_codec_gzip_zlib_ref;
+    else if (inflate == DF_INFLATE_ZLIB && wrap == DFI_WRAP_GZIP)
+        ref = &dfi_codec_gzip_file_ref;
+    if (ref == NULL)
+        return dfi_dec_init(d, wrap);
+    memset(d, 0, sizeof *d);
+    d->codec = ref;
+    rc = ref->init(d);
+    if (rc != DF_OK)
+        d->codec = NULL;
+    return rc;
+}
+
+/* Which finding a codec's complaint is. */
+const char *codec_code(int rc, const char *msg, int *sev)
+{
+    *sev = DF_SEVERITY_ERROR;
+    switch (rc) {
+    case DF_E_TRUNCATED: return DF_FIND_TRUNCATED;
+    case DF_E_UNSUPPORTED: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_UNSUPPORTED;
+    case DF_E_NOMEM: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_COULD_NOT_CHECK;
+    case DF_E_CORRUPT:
+        if (strstr(msg, "checksum") || strstr(msg, "CRC") || strstr(msg, "ISIZE") ||
+            strstr(msg, "data check"))
+            return DF_FIND_BAD_CHECKSUM;
+        return DF_FIND_BAD_DATA;
+    default: *sev = DF_SEVERITY_UNKNOWN; return DF_FIND_COULD_NOT_CHECK;
+    }
+}
+
+/*
+ * Remember the first failure; stream_end reports it with the stream's stored
+ * range, which a serial walk only knows once the block has ended.
+ */
+static void stream_fail(vstream *s, const char *code, int sev, int64_t at, const char *msg)
+{
+    s->fail_code = code;
+    s->fail_sev = sev;
+    s->fail_at = at;
+    snprintf(s->fail_msg, sizeof s->fail_msg, "%s", msg);
+    s->failed = true;
+}
+
+static void stream_codec_fail(vstream *s, int rc, int64_t at)
+{
+    int sev;
+    const char *code = codec_code(rc, s->dec.msg, &sev);
+
+    stream_fail(s, code, sev, at, s->dec.msg[0] ? s->dec.msg : df_strstatus(rc));
+}
+
+static void stream_report_failure(vstream *s, int64_t end_at)
+{
+    entry_add(s->ve, s->fail_code, s->fail_sev, s->fail_at, s->member,
+              "%s (in the data stored at offsets %lld..%lld)", s->fail_msg, (long long)s->raw_start,
+              (long long)(s->raw_end >= 0 ? s->raw_end : end_at));
+}
+
+int stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table, int64_t raw_start,
+                 int64_t raw_end, const char *member)
+{
+    vctx *c = w->c;
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    s->c = c;
+    s->ve = ve;
+    s->w = w;
+    s->raw_start = raw_start;
+    s->raw_end = raw_end;
+    s->member = member;
+    s->linear = wrap == DFI_WRAP_RAW && member != NULL && member[0] != '\0';
+    __atomic_store_n(&c->prog_entry, ve->e, __ATOMIC_RELAXED);
+    if (is_gzip_wrap(wrap))
+        __atomic_store_n(&c->gzip_used, true, __ATOMIC_RELAXED);
+    rc = dec_start(&s->dec, wrap, c->opt->inflate);
+    s->dec.stable_out = true; /* the ring keeps the last 64 KiB decoded in place (vpipe) */
+    if (rc != DF_OK) {
+        int sev;
+        const char *code = codec_code(rc, s->dec.msg, &sev);
+        entry_add(ve, code, sev, raw_start, member, "%s", s->dec.msg);
+        s->failed = true;
+        return rc;
+    }
+    s->live = true;
+    if (table) {
+        rc = dfi_copycheck_init(w->cp, ve->rows_mode, ve->ncols, ve->w, ve->nw);
+        s->table = true; /* dfi_copycheck_free is safe after a failed init */
+        if (rc == DF_OK && ve->vt != NULL) {
+            dfi_vcheck_init(&w->vc, ve->vt);
+            w->cp->vc = &w->vc;
+        }
+        if (rc != DF_OK) {
+            entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, raw_start, member,
+                      "out of memory");
+            s->failed = true;
+        }
+    }
+    return rc;
+}
+
+static void *pipe_main(void *arg)
+{
+    vpipe *p = arg;
+
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        size_t i;
+        while (p->count == 0 && !p->quit)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->count == 0)
+            break;
+        i = p->next;
+        pthread_mutex_unlock(&p->mu);
+        dfi_copycheck_feed(p->cp, p->buf[i], p->len[i]);
+        pthread_mutex_lock(&p->mu);
+        p->next = (p->next + 1) % V_PIPE_BUFS;
+        p->count--;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Start w's checker thread (once per worker); false when it cannot run. */
+static bool pipe_start(vworker *w)
+{
+    vpipe *p = &w->pipe;
+
+    if (p->started || p->unavailable)
+        return p->started;
+    p->unavailable = true;
+    p->cp = w->cp;
+    p->next = p->cur; /* nothing handed over */
+    p->count = 0;
+    p->quit = false;
+    if (pthread_mutex_init(&p->mu, NULL) != 0)
+        return false;
+    if (pthread_cond_init(&p->cv, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        return false;
+    }
+    if (pthread_create(&p->tid, NULL, pipe_main, p) != 0) {
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+        return false;
+    }
+    p->started = true;
+    p->unavailable = false;
+    return true;
+}
+
+/* Hand the n bytes in w->out to the checker thread; w->out becomes the next free buffer. */
+static void pipe_hand_over(vworker *w, size_t n)
+{
+    vpipe *p = &w->pipe;
+
+    pthread_mutex_lock(&p->mu);
+    p->len[p->cur] = n;
+    p->count++;
+    pthread_cond_broadcast(&p->cv);
+    p->cur = (p->cur + 1) % V_PIPE_BUFS;
+    while (p->count == V_PIPE_BUFS) /* the next buffer is the oldest one still being checked */
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    w->out = p->buf[p->cur];
+}
+
+/* Wait until the checker thread has checked everything handed over. */
+static void pipe_drain(vworker *w)
+{
+    vpipe *p = &w->pipe;
+
+    if (!p->started)
+        return;
+    pthread_mutex_lock(&p->mu);
+    while (p->count > 0)
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The next buffer of the ring, once the checker (if any) is done with it. */
+static void next_out(vworker *w)
+{
+    vpipe *p = &w->pipe;
+
+    p->cur = (p->cur + 1) % V_PIPE_BUFS;
+    w->out = p->buf[p->cur];
+}
+
+/* Stop the checker thread and free the buffers (w->out among them). */
+static void pipe_stop(vworker *w)
+{
+    vpipe *p = &w->pipe;
+
+    if (p->started) {
+        pthread_mutex_lock(&p->mu);
+        p->quit = true;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->tid, NULL);
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+    }
+    for (size_t i = 0; i < V_PIPE_BUFS; i++)
+        free(p->buf[i]);
+    w->out = NULL;
+    memset(p, 0, sizeof *p);
+}
+
+/*
+ * A checker thread only where a CPU would otherwise idle: while every worker is busy, more
+ * threads would only slow down the one decoding the biggest table.  When the other workers
+ * have run out of items, the long stream still being decoded gets its checker (the test is
+ * made at every buffer, so a stream can switch in the middle).
+ */
+static bool pipe_allowed(vctx *c)
+{
+    size_t busy = dfi_pool_running(&c->pool) + __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
+
+    return c->opt->threads > 1 && busy < (size_t)c->opt->threads &&
+           (double)busy + 1 <= dfi_cpuload_avail(&c->load) + V_CPU_SLACK;
+}
+
+/*
+ * A piped stream goes back to checking in the worker when the machine no longer leaves a CPU
+ * for the checker (another job took it): two threads taking turns on one CPU are slower than
+ * one doing both (`-j 2` on a machine whose other CPU is busy must not be slower than `-j 1`).
+ */
+static void maybe_unpipe(vstream *s)
+{
+    vctx *c = s->c;
+    size_t busy = dfi_pool_running(&c->pool) + __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
+
+    if ((double)busy <= dfi_cpuload_avail(&c->load) + V_CPU_SLACK)
+        return;
+    pipe_drain(s->w);
+    s->piped = false;
+    __atomic_sub_fetch(&c->piping, 1, __ATOMIC_RELAXED);
+}
+
+static void stream_flush(vstream *s)
+{
+    if (s->used == 0)
+        return;
+    if (s->table && !s->piped && s->out_bytes >= V_PIPE_AFTER && pipe_allowed(s->c) &&
+        pipe_start(s->w)) {
+        s->piped = true;
+        __atomic_add_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
+        s->w->pipe.next = s->w->pipe.cur; /* the checker is idle: nothing handed over */
+    }
+    if (s->table && s->piped)
+        maybe_unpipe(s);
+    if (s->table && s->piped) {
+        pipe_hand_over(s->w, s->used);
+    } else {
+        if (s->table)
+            dfi_copycheck_feed(s->w->cp, s->w->out, s->used);
+        next_out(s->w);
+    }
+    s->out_bytes += (int64_t)s->used;
+    s->used = 0;
+}
+
+/* Everything decoded so far has been checked (the checker state may be read or reset). */
+static void stream_sync(vstream *s)
+{
+    if (s->piped)
+        pipe_drain(s->w);
+}
+
+/* Stored bytes p[0..n) that start at raw offset `at`. */
+void stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at)
+{
+    while (n > 0 && !s->failed) {
+        uint8_t *o = s->w->out + s->used;
+        size_t room = V_OUT_SIZE - s->used;
+        const uint8_t *q = p;
+        size_t qn = n;
+        int rc;
+
+        if (s->ended) {
+            stream_fail(s, DF_FIND_TRAILING_DATA, DF_SEVERITY_ERROR, at,
+                        "bytes follow the end of the compressed stream");
+            return;
+        }
+        if (room == 0) {
+            stream_flush(s);
+            continue;
+        }
+        rc = dfi_dec_step(&s->dec, &q, &qn, &o, &room);
+        s->used = (size_t)(o - s->w->out);
+        at += (int64_t)(n - qn);
+        p = q;
+        n = qn;
+        if (rc == DF_EOF)
+            s->ended = true;
+        else if (rc < 0)
+            stream_codec_fail(s, rc, at);
+        else if (V_OUT_SIZE - s->used < V_MIN_ROOM)
+            stream_flush(s);
+    }
+}
+
+/* Values a restore would reject: one finding per kind, with the count and the first few. */
+static void value_findings(vstream *s)
+{
+    static const char *const codes[] = {NULL, DF_FIND_BAD_VALUE, DF_FIND_NULL_IN_NOT_NULL,
+                                        DF_FIND_BAD_ENCODING, DF_FIND_TOO_LONG};
+    static const char *const what[] = {
+        NULL, "value%s its column's type rejects", "null%s in NOT NULL columns",
+        "value%s not valid in the dump's encoding", "value%s longer than its column allows"};
+    const dfi_vcheck *vc = s->w->cp->vc;
+
+    for (int k = 1; vc != NULL && k < 5; k++) {
+        char list[1024], kind[64];
+        size_t used = 0;
+
+        if (vc->nbad[k] == 0)
+            continue;
+        list[0] = '\0';
+        for (size_t i = 0; i < vc->nfirst[k] && used < sizeof list; i++) {
+            const dfi_vbad *b = &vc->first[k][i];
+            const dfi_vcol *col = &vc->t->cols[b->col];
+            int m = snprintf(list + used, sizeof list - used,
+                             "%srow %lld, column \"%s\" (%s), uncompressed offset %lld: \"%s\"",
+                             i ? "; " : "", (long long)b->row, col->name,
+                             col->type ? col->type : "type unknown", (long long)b->off,
+                             k == DFI_VAL_NULL ? "\\N" : b->shown);
+            used += m > 0 ? (size_t)m : 0;
+        }
+        snprintf(kind, sizeof kind, what[k], vc->nbad[k] == 1 ? "" : "s");
+        entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
+                  s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
+                  "%lld %s: a restore would fail on this table's COPY and leave it empty; %s",
+                  (long long)vc->nbad[k], kind, list);
+    }
+}
+
+/* The first problem of each kind the COPY checker saw, as findings. */
+void copy_findings(vstream *s, int64_t end_at)
+{
+    const dfi_copycheck *cp = s->w->cp;
+    ventry *ve = s->ve;
+
+#define ROW_AT(pos) (s->linear ? s->raw_start + (pos) : s->raw_start)
+    value_findings(s);
+    if (cp->bad_rows > 0)
+        entry_add(ve, DF_FIND_BAD_COPY_ROW, DF_SEVERITY_ERROR, ROW_AT(cp->bad_row_pos), s->member,
+                  "row %lld has %lld columns but the COPY column list names %d (uncompressed "
+                  "offset %lld); rows with a wrong column count: %lld",
+                  (long long)cp->bad_row_no, (long long)cp->bad_row_cols, cp->ncols,
+                  (long long)cp->bad_row_pos, (long long)cp->bad_rows);
+    if (cp->bad_esc > 0) {
+        char what[32];
+        if (cp->bad_esc_char < 0)
+            snprintf(what, sizeof what, "the end of the line");
+        else if (isprint(cp->bad_esc_char))
+            snprintf(what, sizeof what, "\"%c\"", cp->bad_esc_char);
+        else
+            snprintf(what, sizeof what, "byte 0x%02x", cp->bad_esc_char);
+        entry_add(
+            ve, DF_FIND_BAD_COPY_ESCAPE, DF_SEVERITY_ERROR, ROW_AT(cp->bad_esc_pos), s->member,
+            "row %lld has a backslash followed by %s, which COPY never writes "
+            "(uncompressed offset %lld); invalid escapes: %lld",
+            (long long)cp->bad_esc_row, what, (long long)cp->bad_esc_pos, (long long)cp->bad_esc);
+    }
+    if (cp->mode != DF_ROWS_INSERT && !cp->terminated) {
+        bool partial = cp->pos > cp->line_start;
+        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
+                  "COPY data end after %lld rows without the \"\\.\" terminator line%s",
+                  (long long)cp->rows, partial ? "; the last line is incomplete" : "");
+    }
+    if (cp->mode == DF_ROWS_INSERT && cp->last_nonspace >= 0 && cp->last_nonspace != ';')
+        entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
+                  "INSERT data do not end with a complete statement (last byte 0x%02x, not "
+                  "\";\")",
+                  cp->last_nonspace);
+    if (cp->after_bytes > 0)
+        entry_add(ve, DF_FIND_DATA_AFTER_TERMINATOR, DF_SEVERITY_ERROR, ROW_AT(cp->after_pos),
+                  s->member,
+                  "%lld bytes follow the \"\\.\" terminator line (uncompressed offset "
+                  "%lld)",
+                  (long long)cp->after_bytes, (long long)cp->after_pos);
+#undef ROW_AT
+}
+
+void stream_close(vstream *s)
+{
+    stream_sync(s);
+    if (s->piped)
+        __atomic_sub_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
+    s->piped = false;
+    if (s->live)
+        dfi_dec_end(&s->dec);
+    s->live = false;
+    if (s->table)
+        dfi_copycheck_free(s->w->cp);
+    s->table = false;
+}
+
+/* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
+void stream_end(vstream *s, int64_t end_at)
+{
+    while (s->live && !s->failed && !s->ended) {
+        uint8_t *o = s->w->out + s->used;
+        size_t room = V_OUT_SIZE - s->used;
+        const uint8_t *q = NULL;
+        size_t qn = 0;
+        int rc;
+
+        if (room == 0) {
+            stream_flush(s);
+            continue;
+        }
+        rc = dfi_dec_step(&s->dec, &q, &qn, &o, &room);
+        s->used = (size_t)(o - s->w->out);
+        if (rc == DF_EOF) {
+            s->ended = true;
+        } else if (rc < 0) {
+            stream_codec_fail(s, rc, end_at);
+        } else if (room > 0) {
+            rc = dfi_dec_finish(&s->dec);
+            if (rc != DF_OK)
+                stream_codec_fail(s, rc, end_at);
+            break;
+        }
+    }
+    if (s->fail_code != NULL)
+        stream_report_failure(s, end_at);
+    if (!s->failed) {
+        stream_flush(s);
+        stream_sync(s);
+        if (s->table) {
+            copy_findings(s, end_at);
+            s->ve->rows += s->w->cp->rows;
+        }
+        s->ve->bytes += s->out_bytes;
+    }
+    stream_close(s);
+}
+
+int worker_init(vworker *w, vctx *c, bool main)
+{
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->main = main;
+    w->src.fd = -1;
+    for (size_t i = 0; i < V_PIPE_BUFS; i++)
+        if ((w->pipe.buf[i] = malloc(V_OUT_SIZE)) == NULL)
+            return DF_E_NOMEM;
+    w->out = w->pipe.buf[0];
+    w->cp = calloc(1, sizeof *w->cp);
+    return w->cp != NULL ? DF_OK : DF_E_NOMEM;
+}
+
+void worker_free(vworker *w)
+{
+    if (w->open) {
+        dfi_buf_free(&w->buf);
+        dfi_src_close(&w->src);
+    }
+    pipe_stop(w);
+    free(w->cp);
+    dfi_vcheck_free(&w->vc);
+    w->open = false;
+}
+
+/* The worker's own handle on the archive file, positioned at `at`. */
+int worker_seek(vworker *w, int64_t at)
+{
+    int rc;
+
+    if (!w->open) {
+        rc = dfi_src_open_path(&w->src, w->c->path, &w->err);
+        if (rc != DF_OK)
+            return rc;
+        rc = dfi_buf_init(&w->buf, &w->src, DFI_BUF_SIZE, &w->err);
+        if (rc != DF_OK) {
+            dfi_src_close(&w->src);
+            return rc;
+        }
+        w->open = true;
+    }
+    return dfi_buf_seek(&w->buf, at, &w->err);
+}

@@ -1,0 +1,226 @@
+#!/bin/bash
+# tests/cli/dumpconvert.sh — dumpconvert (issue 12) against pg_restore and the corpus.
+#
+# Run from the repository root after `make`.  What is checked:
+#   * every file-written custom archive of the corpus, converted with no options, comes back
+#     byte for byte (cmp); pipe-written ones (no offsets) get offsets (no "no-data-offsets");
+#   * every corpus archive (custom, directory, tar; pg93 ... pg18) into every output format x
+#     codec its version allows (none, gzip; lz4 and zstd for 1.15+; tar: none): dumpls of OUT
+#     lists the same entries as of IN; where Debian's pg_restore 15 reads the version (<= 1.14)
+#     `pg_restore -l` of OUT lists the same entries (desc, schema, tag, owner, order) and
+#     `pg_restore -f -` of OUT prints exactly what it prints for IN; 1.15/1.16 go through
+#     pg_restore 17 (bench/pg17.sh) when its chroot is set up, else a visible SKIP; dumpcheck of
+#     OUT exits no worse than for IN;
+#   * downgrade: every 1.15/1.16 archive with --pg-restore-version 15 (-F c and -F d) is read by
+#     pg_restore 15: one BLOB entry per large object, and `pg_restore -f -` prints the same
+#     statements and data, as a multiset, as pg_dump of that version printed in the corpus's
+#     plain dump (comment and session SET lines aside, BEGIN/COMMIT of LO groups aside, ALTER
+#     VIEW/SEQUENCE OWNER spelt ALTER TABLE as pg_restore 15 does);
+#   * stdout output, stdin input, the input unchanged, damaged input: exit 2 and no output left,
+#     option errors: exit 3; every damaged corpus file (blocks copied, and --reencode) gives an
+#     output dumpls reads or none at all; the fuzz target's replayer over the corpus.
+#
+# Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".
+# Environment: DUMPCONVERT, DUMPLS, DUMPCHECK (default tools/...), DF_CORPUS (default corpus),
+# PG_RESTORE15 (default /usr/lib/postgresql/15/bin/pg_restore).
+
+set -u
+# shellcheck source=tests/harness.sh
+. "$(dirname "$0")/../harness.sh"
+export TZ=UTC LC_ALL=C
+
+TOOLS=${DF_TOOLS_DIR:-tools}
+DUMPCONVERT=${DUMPCONVERT:-$TOOLS/dumpconvert}
+DUMPLS=${DUMPLS:-$TOOLS/dumpls}
+DUMPCHECK=${DUMPCHECK:-$TOOLS/dumpcheck}
+CORPUS=${DF_CORPUS:-corpus}
+PR15=${PG_RESTORE15:-/usr/lib/postgresql/15/bin/pg_restore}
+KEY=dumpconverttest
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dumpconvert.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+# pg_restore 17 from the trixie chroot, when the lead's bench/pg17.sh has set it up.
+PR17=
+if [ -x bench/pg17.sh ] && BENCH_DIR=${BENCH_DIR:-/work/benchdata} bench/pg17.sh status 2>/dev/null |
+    grep -q '^chroot: ready'; then
+    PR17="env BENCH_DIR=${BENCH_DIR:-/work/benchdata} bench/pg17.sh run pg_restore"
+fi
+
+# The archive minor version of a dump, from dumpls --json.
+vmin_of() { "$DUMPLS" --json "$1" 2>/dev/null | sed -n 's/.*"archive_version": *"1\.\([0-9]*\)-.*/\1/p' | head -1; }
+# pg_restore -l without its header comment lines.
+entries() { "$@" -l "$ARCH" 2>&1 | grep -v '^;'; }
+
+arch_list() {
+    local f
+    for f in "$CORPUS"/pg*/sample.custom.*.dump "$CORPUS"/pg*/sample.dir.* "$CORPUS"/pg*/sample.tar; do
+        case $f in *.list | *.sql) continue ;; esac
+        [ -e "$f" ] && echo "$f"
+    done
+}
+
+# ---- 1. byte identity and offsets -----------------------------------------------------------
+for f in "$CORPUS"/pg*/sample.custom.*.dump; do
+    out=$TMP/same.dump
+    rm -f "$out"
+    "$DUMPCONVERT" -q "$f" -o "$out"
+    rc=$?
+    case $f in
+    *pipe* | *stdout*)
+        "$DUMPCHECK" --quick "$out" 2>&1 | grep -q no-data-offsets
+        check "offsets written for $f" $((rc != 0 || $? == 0)) "rc=$rc" ;;
+    *)
+        cmp -s "$f" "$out"
+        check "byte-identical: $f" $((rc != 0 || $? != 0)) "rc=$rc" "$(cmp "$f" "$out" 2>&1)" ;;
+    esac
+done
+
+# ---- 2. every archive into every format x codec ---------------------------------------------
+compare_restore() { # NAME IN OUT VMIN
+    local name=$1 in=$2 out=$3 v=$4 pr
+    if [ "$v" -le 14 ]; then
+        pr=$PR15
+    elif [ -n "$PR17" ]; then
+        pr=$PR17
+    else
+        ok "$name: pg_restore # SKIP pg_restore 17 chroot not set up (bench/pg17.sh setup)"
+        return
+    fi
+    # shellcheck disable=SC2086
+    diff <($pr -l "$in" 2>&1 | grep -v '^;') <($pr -l "$out" 2>&1 | grep -v '^;') >"$TMP/d1" 2>&1
+    check "$name: pg_restore -l" $? "$(head -5 "$TMP/d1")"
+    # shellcheck disable=SC2086
+    cmp -s <($pr --restrict-key=$KEY -f - "$in" 2>&1) <($pr --restrict-key=$KEY -f - "$out" 2>&1)
+    check "$name: pg_restore -f -" $?
+}
+
+for f in $(arch_list); do
+    v=$(vmin_of "$f")
+    "$DUMPCHECK" -q "$f" >/dev/null 2>&1
+    in_rc=$?
+    codecs="none gzip"
+    [ "${v:-0}" -ge 15 ] && codecs="none gzip lz4 zstd"
+    for F in c d t; do
+        for Z in $codecs; do
+            [ $F = t ] && [ $Z != none ] && continue
+            name="$f -F $F -Z $Z"
+            out=$TMP/out.$F.$Z
+            rm -rf "$out"
+            "$DUMPCONVERT" -q "$f" -F $F -Z $Z -o "$out" 2>"$TMP/err"
+            rc=$?
+            check "$name: exit 0" $rc "$(head -3 "$TMP/err")"
+            [ $rc -eq 0 ] || continue
+            diff <("$DUMPLS" "$f" | grep -v '^;') <("$DUMPLS" "$out" | grep -v '^;') >"$TMP/d0"
+            check "$name: dumpls" $? "$(head -5 "$TMP/d0")"
+            "$DUMPCHECK" -q "$out" >/dev/null 2>&1
+            out_rc=$?
+            check "$name: dumpcheck $out_rc (input $in_rc)" $((out_rc > in_rc))
+            compare_restore "$name" "$f" "$out" "$v"
+        done
+    done
+done
+
+# ---- 3. downgrade for pg_restore 15 ---------------------------------------------------------
+norm() {
+    grep -v -e '^--' -e '^SET ' -e '^\\restrict' -e '^\\unrestrict' -e '^$' -e '^BEGIN;$' \
+        -e '^COMMIT;$' -e "set_config('search_path'" |
+        sed -E 's/^ALTER (VIEW|SEQUENCE|MATERIALIZED VIEW) /ALTER TABLE /' | sort
+}
+for f in $(arch_list); do
+    v=$(vmin_of "$f")
+    [ "${v:-0}" -ge 15 ] || continue
+    # STATISTICS DATA (pg_dump 18 --statistics) is not in the plain dump: no oracle for it
+    case $f in *stats*) continue ;; esac
+    plain=$(dirname "$f")/sample.plain.sql
+    for F in c d; do
+        out=$TMP/down.$F
+        rm -rf "$out"
+        "$DUMPCONVERT" -q --pg-restore-version 15 -F $F "$f" -o "$out" 2>"$TMP/err"
+        check "downgrade $f -F $F: exit 0" $? "$(head -3 "$TMP/err")"
+        n=$("$PR15" -l "$out" 2>&1 | grep -c '^[0-9]*; 2613 [0-9]* BLOB - ')
+        check "downgrade $f -F $F: pg_restore 15 lists 5 BLOB entries" $((n != 5)) "got $n"
+        diff <("$PR15" -f - "$out" 2>&1 | norm) <(norm <"$plain") >"$TMP/d2"
+        check "downgrade $f -F $F: pg_restore 15 prints pg_dump's statements" $? \
+            "$(head -6 "$TMP/d2")"
+    done
+done
+
+# ---- 4. pipes, the input, failures ----------------------------------------------------------
+src=$CORPUS/pg15/sample.custom.gzip.dump
+sum0=$(sha256sum <"$src")
+"$DUMPCONVERT" -q "$src" -o - >"$TMP/stdout.dump"
+check "-o -: custom to stdout" $?
+"$DUMPCHECK" --quick "$TMP/stdout.dump" 2>&1 | grep -q no-data-offsets
+check "-o -: no data offsets to a pipe" $?
+diff <("$PR15" -l "$src" | grep -v '^;') <("$PR15" -l "$TMP/stdout.dump" | grep -v '^;') >/dev/null
+check "-o -: pg_restore -l" $?
+"$DUMPCONVERT" -q - -o "$TMP/stdin.dump" <"$src"
+cmp -s "$src" "$TMP/stdin.dump"
+check "stdin input: byte-identical" $?
+cat "$CORPUS/pg18/sample.custom.pipe.dump" | "$DUMPCONVERT" -q - -F t -o - | "$DUMPLS" - >"$TMP/l1"
+diff <("$DUMPLS" "$CORPUS/pg18/sample.custom.pipe.dump" | grep -v '^;') <(grep -v '^;' "$TMP/l1") >/dev/null
+check "pipe in, tar to a pipe out" $?
+[ "$(sha256sum <"$src")" = "$sum0" ]
+check "input unchanged" $?
+"$DUMPCONVERT" -q "$src" -F c -Z lz4 -o "$TMP/up.dump"
+[ "$(vmin_of "$TMP/up.dump")" = 15 ]
+check "1.14 -Z lz4: written as 1.15" $?
+for bad in pg18-sample.custom.gzip.trunc-chunk.dump pg18-sample.dir.gzip.missing-datafile \
+    pg16-sample.custom.lz4.trunc-chunk.dump; do
+    rm -rf "$TMP/bad.out"
+    "$DUMPCONVERT" -q -Z none "$CORPUS/damaged/$bad" -o "$TMP/bad.out" 2>"$TMP/err"
+    rc=$?
+    left=$(ls "$TMP" | grep -c '^bad\.out')
+    check "damaged $bad: exit 2, no output" $((rc != 2 || left != 0)) "rc=$rc left=$left" \
+        "$(cat "$TMP/err")"
+done
+"$DUMPCONVERT" -q "$src" -F t -Z gzip -o "$TMP/x.tar" 2>/dev/null
+check "-F t -Z gzip: exit 3" $(($? != 3))
+"$DUMPCONVERT" -q "$src" 2>/dev/null
+check "no -o: exit 3" $(($? != 3))
+"$DUMPCONVERT" -q "$src" -o "$src" 2>/dev/null
+check "output = input: exit 3" $(($? != 3))
+"$DUMPCONVERT" -q --pg-restore-version 15 -Z zstd "$CORPUS/pg18/sample.custom.gzip.dump" \
+    -o "$TMP/z.dump" 2>/dev/null
+check "--pg-restore-version 15 -Z zstd: exit 2" $(($? != 2))
+
+# Interrupted: SIGINT while the input (a pipe) is half read leaves no output and no temporary.
+for F in c d; do
+    rm -rf "$TMP"/int.out*
+    { head -c 40000 "$CORPUS/pg15/sample.custom.none.dump"; sleep 2; } |
+        "$DUMPCONVERT" -q -F $F - -o "$TMP/int.out" 2>/dev/null &
+    pid=$!
+    sleep 1
+    kill -INT $pid
+    wait $pid
+    rc=$?
+    left=$(ls "$TMP" | grep -c '^int\.out')
+    check "SIGINT (-F $F): killed by the signal, nothing left" $((rc != 130 || left != 0)) \
+        "rc=$rc left=$left"
+done
+
+# ---- 5. hostile input: every damaged corpus file, copied and re-encoded
+for bad in "$CORPUS"/damaged/*; do
+    for mode in copy reencode; do
+        rm -rf "$TMP/h.out"
+        extra=()
+        [ $mode = reencode ] && extra=(--reencode)
+        "$DUMPCONVERT" -q "${extra[@]}" "$bad" -o "$TMP/h.out" 2>/dev/null
+        rc=$?
+        if [ $rc -eq 0 ]; then
+            "$DUMPLS" "$TMP/h.out" >/dev/null 2>&1
+            check "hostile $bad ($mode): written and readable" $?
+        else
+            [ ! -e "$TMP/h.out" ] && [ -z "$(ls "$TMP" | grep '^h\.out\.')" ]
+            check "hostile $bad ($mode): exit $rc, nothing left" $(($? != 0 || rc == 0 || rc > 3))
+        fi
+    done
+done
+# The fuzz target's replayer (make test-build): read -> write -> read back, never a broken output.
+if [ -x build/tests/fuzz_convert_replay ]; then
+    build/tests/fuzz_convert_replay "$CORPUS"/pg*/sample.* "$CORPUS"/damaged/* >"$TMP/fz" 2>&1
+    check "fuzz_convert replay over the corpus" $? "$(tail -3 "$TMP/fz")"
+fi
+
+harness_finish

@@ -1,0 +1,210 @@
+#!/bin/bash
+# tests/cli/dumprepair.sh — CLI tests of tools/dumprepair --list-only (no server needed).
+#
+# What is checked:
+#   * every damaged archive of the corpus (MANIFEST.json): exit 2 when the TOC cannot be read,
+#     else exit 1, the entries MANIFEST names as affected commented out of the list, and the
+#     list read by pg_restore itself (`pg_restore -l -L LIST X`: exit 0, not one warning) —
+#     Debian's pg_restore 15 for archives up to 1.14, pg_restore 17 (bench/pg17.sh, when its
+#     chroot is there) for 1.15 and 1.16;
+#   * intact archives: exit 0, every entry pg_restore -l lists is in the list;
+#   * a sweep of truncations of pg_dump 15 archives (custom gzip, custom none, tar) at
+#     SWEEP offsets each: exit 1 or 2 (never 0), the list read by pg_restore 15 without a
+#     warning; for every partial TABLE DATA entry of a custom archive, the rows kept equal the
+#     complete rows in what survives of its block (chunks parsed and inflated independently by
+#     tests/cli/repair_rows.py; gzip: at most that many, the shortfall counted in the name —
+#     the reader drops what zlib still holds when the input ends), and --rows prints exactly
+#     the first N rows of the intact original's COPY text (pg_restore 15 -f - of the original);
+#   * exit statuses and messages: bad options, -o without the writer, stdin, --json.
+#
+# Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".  Run from
+# the repository root after `make`.  Environment: DUMPREPAIR (default tools/dumprepair),
+# DF_CORPUS (default corpus), PG_RESTORE (default pg_restore), SWEEP (default 50).
+
+set -u
+# shellcheck source=tests/harness.sh
+. "$(dirname "$0")/../harness.sh"
+export TZ=UTC LC_ALL=C
+
+DUMPREPAIR=${DUMPREPAIR:-${DF_TOOLS_DIR:-tools}/dumprepair}
+CORPUS=${DF_CORPUS:-corpus}
+PG_RESTORE=${PG_RESTORE:-pg_restore}
+SWEEP=${SWEEP:-50}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dumprepair-cli.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+# pg_restore 17 through the chroot, when it is there (root only: it mounts).
+PG17=""
+if [ "$(id -u)" -eq 0 ] && [ -x /work/benchdata/trixie/usr/bin/pg_restore ] 2>/dev/null; then
+    PG17="env BENCH_DIR=/work/benchdata PG17_BIND=$ROOT:$TMP bash $ROOT/bench/pg17.sh run pg_restore"
+fi
+
+# archive_minor FILE: the archive's minor version (1.N), from its header.
+archive_minor() {
+    local f=$1
+    [ -d "$f" ] && f=$f/toc.dat
+    if [ "$(head -c 5 "$f")" = PGDMP ]; then
+        od -An -tu1 -j6 -N1 "$f" | tr -d ' '
+    else # tar: toc.dat is the first member, its data start at 512
+        od -An -tu1 -j518 -N1 "$f" | tr -d ' '
+    fi
+}
+
+# restore_l X LIST: pg_restore -l -L LIST X by a release that reads X; prints "skip" when none.
+restore_l() {
+    local minor
+    minor=$(archive_minor "$1")
+    if [ "$minor" -le 14 ]; then
+        "$PG_RESTORE" -l -L "$2" "$1"
+    elif [ -n "$PG17" ]; then
+        (cd "$ROOT" && $PG17 -l -L "$2" "$1")
+    else
+        echo skip
+        return 0
+    fi
+}
+
+# check_list NAME X LIST: pg_restore reads LIST over X: exit 0, no warning.
+check_list() {
+    local name=$1 x=$2 list=$3 rc
+    restore_l "$x" "$list" >"$TMP/pl.out" 2>"$TMP/pl.err"
+    rc=$?
+    if grep -qx skip "$TMP/pl.out"; then
+        ok "$name # skip: no pg_restore reads archive version 1.$(archive_minor "$x")"
+        return
+    fi
+    if [ $rc -eq 0 ] && [ ! -s "$TMP/pl.err" ]; then
+        ok "$name"
+    else
+        not_ok "$name" "pg_restore -l -L exit $rc" "$(head -3 "$TMP/pl.err")"
+    fi
+}
+
+# ---- usage -------------------------------------------------------------------------------
+"$DUMPREPAIR" >/dev/null 2>"$TMP/err"
+check "no operand: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
+"$DUMPREPAIR" "$CORPUS/pg15/sample.custom.gzip.dump" -o "$TMP/out.dump" >/dev/null 2>"$TMP/err"
+rc=$?
+grep -q "needs the archive writer (not yet built)" "$TMP/err" && [ $rc -eq 3 ] && [ ! -e "$TMP/out.dump" ]
+check "-o without the writer: exit 3, says so, writes nothing" $? "exit $rc" "$(cat "$TMP/err")"
+"$DUMPREPAIR" --list-only --json "$CORPUS/pg15/sample.custom.gzip.dump" >/dev/null 2>"$TMP/err"
+check "--json without -f: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
+"$DUMPREPAIR" --list-only - <"$CORPUS/pg15/sample.custom.gzip.dump" >/dev/null 2>"$TMP/err"
+check "stdin: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
+"$DUMPREPAIR" --list-only "$CORPUS/pg15/sample.plain.sql" >/dev/null 2>"$TMP/err"
+check "plain script: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
+"$DUMPREPAIR" --list-only "$TMP/nonexistent.dump" >/dev/null 2>"$TMP/err"
+check "missing file: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
+
+# ---- intact archives -----------------------------------------------------------------------
+for x in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.dir.gzip \
+    "$CORPUS"/pg15/sample.tar "$CORPUS"/pg10/sample.custom.none.dump; do
+    "$DUMPREPAIR" --list-only -f "$TMP/l" "$x" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    "$PG_RESTORE" -l "$x" | grep -v '^;' >"$TMP/want"
+    grep -v '^;' "$TMP/l" >"$TMP/got"
+    [ $rc -eq 0 ] && [ "$(sort "$TMP/want")" = "$(sort "$TMP/got")" ]
+    check "intact $(basename "$x"): exit 0, every entry listed" $? "exit $rc" \
+        "$(diff <(sort "$TMP/want") <(sort "$TMP/got") | head -5)"
+    check_list "intact $(basename "$x"): pg_restore -l -L reads the list" "$x" "$TMP/l"
+done
+
+# ---- the damaged corpus ----------------------------------------------------------------------
+python3 - "$CORPUS/MANIFEST.json" >"$TMP/damaged.tsv" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+for d in m['damaged']:
+    if d['kind'].startswith('plain'):
+        continue
+    ids = ' '.join(str(a['dump_id']) for a in d.get('affected_data', []))
+    print('%s\t%s\t%s' % (d['name'], d['expected_verdict'], ids))
+EOF
+while IFS=$'\t' read -r name verdict ids; do
+    x=$CORPUS/$name
+    rm -f "$TMP/l"
+    "$DUMPREPAIR" --list-only -f "$TMP/l" --json "$x" >"$TMP/j" 2>"$TMP/err"
+    rc=$?
+    case $verdict in
+    EMPTY | NOT_A_DUMP | TRUNCATED_HEADER | TRUNCATED_TOC | CORRUPT_HEADER)
+        [ $rc -eq 2 ] && [ ! -e "$TMP/l" ]
+        check "$name: nothing restorable, exit 2, no list" $? "exit $rc" "$(head -2 "$TMP/err")"
+        continue
+        ;;
+    esac
+    check "$name: exit 1" $(($rc != 1)) "exit $rc" "$(head -2 "$TMP/err")"
+    bad=""
+    for id in $ids; do
+        grep -q "^$id;" "$TMP/l" && bad="$bad $id"
+    done
+    check "$name: the affected entries are commented out" $((${#bad} != 0)) "listed:$bad"
+    check_list "$name: pg_restore -l -L reads the list" "$x" "$TMP/l"
+    rm -f "$TMP/l"
+done <"$TMP/damaged.tsv"
+
+# ---- truncation sweep (pg_dump 15 archives: pg_restore 15 is the oracle) ---------------------
+
+# rows_check T ORIG Z ID ROWS: the kept rows of entry ID of cut archive T: as many as the
+# complete rows in what survives of its block (repair_rows.py expect), and the first ROWS rows
+# of the original's COPY text (pg_restore 15 -f - of the intact archive).
+rows_check() {
+    local t=$1 orig=$2 z=$3 id=$4 rows=$5 off n msg
+    "$PG_RESTORE" -l "$orig" | grep "^$id;" >"$TMP/one.list"
+    "$PG_RESTORE" -f "$TMP/orig.sql" -L "$TMP/one.list" "$orig" 2>/dev/null
+    off=$(jq -r ".entries[] | select(.dump_id == $id) | .data_offset" "$TMP/ls.json")
+    n=$(python3 "$HERE/repair_rows.py" expect "$t" "$off" "$id" "$z" "$TMP/orig.sql")
+    # gzip: the reader drops what zlib still holds when the input ends (reader.c, known gap):
+    # fewer rows may be kept than survive, never more; uncompressed data: exactly as many
+    if [ "$n" != "$rows" ] && { [ "$z" != gzip ] || [ "$rows" -gt "$n" ]; }; then
+        echo "dump id $id: $rows rows kept, $n complete rows survive"
+        return 1
+    fi
+    [ "$n" != "$rows" ] && echo "short $((n - rows))"
+    "$DUMPREPAIR" --rows "$id" "$t" >"$TMP/rows" 2>/dev/null
+    msg=$(python3 "$HERE/repair_rows.py" prefix "$TMP/rows" "$TMP/orig.sql" "$rows") || {
+        echo "dump id $id: $msg"
+        return 1
+    }
+    return 0
+}
+
+for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.none.dump \
+    "$CORPUS"/pg15/sample.tar; do
+    size=$(stat -c %s "$orig")
+    z=none
+    case $orig in *gzip*) z=gzip ;; esac
+    "${DF_TOOLS_DIR:-tools}/dumpls" --json "$orig" >"$TMP/ls.json" 2>/dev/null
+    fails=0 partials=0 ones=0 twos=0 shorts=0 short_rows=0 details=()
+    for k in $(seq 1 "$SWEEP"); do
+        cut=$((size * k / (SWEEP + 1)))
+        t=$TMP/cut.$(basename "$orig")
+        head -c "$cut" "$orig" >"$t"
+        rm -f "$TMP/l"
+        "$DUMPREPAIR" --list-only -f "$TMP/l" --json "$t" >"$TMP/j" 2>"$TMP/err"
+        rc=$?
+        case $rc in
+        2) twos=$((twos + 1)); continue ;;
+        1) ones=$((ones + 1)) ;;
+        *) fails=$((fails + 1)); details+=("cut at $cut: exit $rc: $(head -1 "$TMP/err")"); continue ;;
+        esac
+        "$PG_RESTORE" -l -L "$TMP/l" "$t" >/dev/null 2>"$TMP/pl.err"
+        if [ $? -ne 0 ] || [ -s "$TMP/pl.err" ]; then
+            fails=$((fails + 1))
+            details+=("cut at $cut: pg_restore -l -L: $(head -1 "$TMP/pl.err")")
+        fi
+        while read -r id rows; do
+            partials=$((partials + 1))
+            msg=$(rows_check "$t" "$orig" "$z" "$id" "$rows") || {
+                fails=$((fails + 1))
+                details+=("cut at $cut: $msg")
+            }
+            case $msg in short*) shorts=$((shorts + 1)) short_rows=$((short_rows + ${msg#short })) ;; esac
+        done < <(jq -r '.entries[] | select(.state == "partial" and .desc == "TABLE DATA")
+                        | "\(.dump_id) \(.rows_kept)"' "$TMP/j")
+    done
+    check "sweep $(basename "$orig"): $SWEEP cuts ($ones listed, $twos unreadable TOC, $partials partial tables, $shorts short by $short_rows rows): lists read by pg_restore 15, kept rows = the original's first rows" \
+        "$fails" "${details[@]:0:8}"
+done
+
+harness_finish

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+# tests/cli/repair_rows.py — the independent side of dumprepair's row checks.
+#
+#   repair_rows.py count SCRIPT            complete COPY rows in a pg_restore -f - script of one
+#                                          TABLE DATA entry (possibly cut short by its failure):
+#                                          lines after "COPY ... FROM stdin;" ended by a newline,
+#                                          with the column count of the COPY list, up to the first
+#                                          line that is not one (or "\.")
+#   repair_rows.py expect CUT OFF ID Z ORIG
+#                                          complete rows in what survives of the data block of
+#                                          dump id ID at offset OFF of the cut custom archive CUT
+#                                          (Z: gzip or none): chunks parsed and inflated here, the
+#                                          last, cut chunk included; the COPY list from ORIG
+#   repair_rows.py prefix ROWS ORIGINAL N  exit 0 when ROWS (dumprepair --rows) is exactly N
+#                                          lines and they are the first N rows of ORIGINAL (the
+#                                          intact archive's pg_restore -f - script of the entry)
+import re
+import sys
+import zlib
+
+
+def copy_lines(path):
+    data = open(path, 'rb').read()
+    m = re.search(rb'^COPY (.*) FROM stdin;\n', data, re.M)
+    if m is None:
+        return 0, []
+    cols = 0
+    lst = re.search(rb'\(((?:[^()"]|"[^"]*")*)\)\s*$', m.group(1))
+    if lst:
+        cols = len(re.findall(rb'(?:[^,"]|"[^"]*")+', lst.group(1)))
+    body = data[m.end():]
+    parts = body.split(b'\n')
+    complete = parts[:-1]  # the last piece has no newline: incomplete (or empty)
+    return cols, complete
+
+
+def good_rows(cols, lines):
+    rows = []
+    for ln in lines:
+        if ln in (b'\\.', b'\\.\r'):
+            break
+        fields = 0 if ln == b'' and cols == 0 else ln.count(b'\t') + 1
+        if fields != cols:
+            break
+        rows.append(ln)
+    return rows
+
+
+def read_int(data, pos):
+    """pg_dump's int: a sign byte, then 4 bytes little-endian; None when cut."""
+    if pos + 5 > len(data):
+        return None, pos
+    v = int.from_bytes(data[pos + 1:pos + 5], 'little')
+    return (-v if data[pos] else v), pos + 5
+
+
+def surviving_payload(path, off, dump_id):
+    data = open(path, 'rb').read()
+    if off >= len(data) or data[off] != 1:
+        return b''
+    bid, pos = read_int(data, off + 1)
+    if bid != dump_id:
+        raise SystemExit('block at %d has id %r, not %d' % (off, bid, dump_id))
+    out = []
+    while True:
+        n, pos = read_int(data, pos)
+        if n is None or n == 0:
+            break
+        out.append(data[pos:pos + n])
+        pos += n
+        if pos > len(data):
+            break
+    return b''.join(out)
+
+
+def expect_rows(cut, off, dump_id, z, orig):
+    payload = surviving_payload(cut, off, dump_id)
+    text = zlib.decompressobj().decompress(payload) if z == 'gzip' else payload
+    cols, _ = copy_lines(orig)
+    lines = text.split(b'\n')[:-1]
+    return len(good_rows(cols, lines))
+
+
+def main():
+    if sys.argv[1] == 'expect':
+        print(expect_rows(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]))
+        return 0
+    if sys.argv[1] == 'count':
+        cols, lines = copy_lines(sys.argv[2])
+        print(len(good_rows(cols, lines)))
+        return 0
+    if sys.argv[1] == 'prefix':
+        got = open(sys.argv[2], 'rb').read()
+        n = int(sys.argv[4])
+        cols, lines = copy_lines(sys.argv[3])
+        want = good_rows(cols, lines)[:n]
+        expect = b''.join(x + b'\n' for x in want)
+        if len(want) != n:
+            print('original has only %d rows, report says %d kept' % (len(want), n))
+            return 1
+        if got != expect:
+            print('kept rows differ from the first %d rows of the original (%d vs %d bytes)'
+                  % (n, len(got), len(expect)))
+            return 1
+        return 0
+    return 2
+
+
+sys.exit(main())

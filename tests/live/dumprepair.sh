@@ -1,0 +1,106 @@
+#!/bin/bash
+# tests/live/dumprepair.sh — live test of dumprepair --list-only against PostgreSQL 15.
+#
+# A throwaway cluster (tests/live/lib.sh) with the corpus roles.  For pg_dump 15 archives of
+# the corpus (custom gzip, custom none, tar), intact and cut at CUTS offsets across the file:
+# dumprepair --list-only writes LIST; `pg_restore -L LIST -d NEWDB CUT` into an empty database
+# must complete without a single error or warning on stderr (pg_restore's exit status is not
+# taken as the truth), every table whose TABLE DATA the list keeps holds exactly the rows
+# MANIFEST.json gives for it, and every table whose data are commented out holds none.
+#
+# Prints "ok - NAME" / "not ok - NAME" and "N passed, N failed".  Needs root (or postgres).
+# Environment: DUMPREPAIR (default tools/dumprepair), DF_CORPUS (default corpus), CUTS
+# (default 8).
+
+set -u
+cd "$(dirname "$0")/../.." || exit 3
+. tests/live/lib.sh
+. tests/harness.sh
+
+DUMPREPAIR=${DUMPREPAIR:-${DF_TOOLS_DIR:-tools}/dumprepair}
+CORPUS=${DF_CORPUS:-corpus}
+CUTS=${CUTS:-8}
+ROLES_SQL=$CORPUS/sample-roles.sql
+[ -f "$ROLES_SQL" ] || ROLES_SQL=$CORPUS/../../shared/corpus/sample-roles.sql
+[ -f "$ROLES_SQL" ] || ROLES_SQL=/work/shared/corpus/sample-roles.sql
+
+if ! live_can_run; then
+    echo "live: skipped (needs root or postgres)"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+if [ ! -f "$ROLES_SQL" ]; then
+    echo "live: skipped (no sample-roles.sql)"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+
+ERR=$(mktemp "${TMPDIR:-/tmp}/dumprepair-live.XXXXXX") || exit 3
+if ! live_start 2>"$ERR"; then
+    not_ok "cluster starts" "$(head -5 "$ERR")"
+    rm -f "$ERR"
+    harness_finish
+    exit 1
+fi
+rm -f "$ERR"
+WORK=$LIVE_TMP/work
+mkdir -p "$WORK"
+chmod 755 "$LIVE_TMP" "$WORK"
+live_psql -d postgres -f "$ROLES_SQL" >/dev/null 2>"$WORK/roles.err"
+check "the corpus roles load" $? "$(head -3 "$WORK/roles.err")"
+
+# The rows each table of the pg15 sample database holds (MANIFEST.json).
+python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+for t, n in m["databases"]["sample@pg15"]["row_counts"].items():
+    print("%s\t%d" % (t, n))' "$CORPUS/MANIFEST.json" >"$WORK/rows.tsv"
+
+NDB=0
+# restore_case NAME ARCHIVE: list, restore, compare.
+restore_case() {
+    local name=$1 x=$2 rc db problems=()
+    "$DUMPREPAIR" --list-only -q -f "$WORK/l" "$x" 2>"$WORK/dr.err"
+    rc=$?
+    if [ $rc -eq 2 ]; then
+        return 0 # the TOC is cut: nothing to restore, nothing to check here
+    fi
+    if [ $rc -gt 1 ]; then
+        not_ok "$name: dumprepair exit $rc" "$(head -2 "$WORK/dr.err")"
+        return
+    fi
+    NDB=$((NDB + 1))
+    db=repair$NDB
+    "$PG_BINDIR/createdb" -T template0 -E UTF8 --locale=C "$db" 2>"$WORK/c.err"
+    timeout 300 "$PG_BINDIR/pg_restore" -L "$WORK/l" -d "$db" "$x" >/dev/null 2>"$WORK/r.err"
+    [ -s "$WORK/r.err" ] && problems+=("pg_restore said: $(head -2 "$WORK/r.err" | tr '\n' ' ')")
+    while IFS=$'\t' read -r table want; do
+        local s=${table%%.*} t=${table#*.} got listed
+        got=$(live_psql -At -d "$db" -c "SELECT count(*) FROM \"$s\".\"$t\"" 2>&1)
+        if grep -q "^[0-9]*; [0-9]* [0-9]* TABLE DATA $s $t " "$WORK/l"; then
+            listed=$want
+        else
+            listed=0
+        fi
+        [ "$got" = "$listed" ] || problems+=("$table: $got rows, want $listed")
+    done <"$WORK/rows.tsv"
+    "$PG_BINDIR/dropdb" "$db" 2>/dev/null
+    check "$name: pg_restore -L LIST -d: no error, rows as listed (exit $rc)" \
+        $((${#problems[@]} != 0)) "${problems[@]:0:6}"
+}
+
+for x in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.none.dump \
+    "$CORPUS"/pg15/sample.tar; do
+    base=$(basename "$x")
+    restore_case "$base intact" "$x"
+    size=$(stat -c %s "$x")
+    for k in $(seq 1 "$CUTS"); do
+        cut=$((size * k / (CUTS + 1)))
+        head -c "$cut" "$x" >"$WORK/cut.$base"
+        chmod 644 "$WORK/cut.$base"
+        restore_case "$base cut at $cut" "$WORK/cut.$base"
+    done
+done
+
+live_stop
+harness_finish

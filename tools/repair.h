@@ -1,0 +1,41 @@
+/*
+ * repair.h — what dumprepair's modules share: the parsed options and the
+ * report printers (tools/repair_print.c: the text report and --json).
+ */
+#ifndef DUMPFMT_TOOLS_REPAIR_H
+#define DUMPFMT_TOOLS_REPAIR_H
+
+#include "common.h"
+
+#define REPAIR_PROG "dumprepair"
+
+typedef struct repair_options {
+    const char *path;       /* IN */
+    const char *output;     /* -o OUT (needs the archive writer) */
+    const char *list_file;  /* -f FILE with --list-only; NULL: stdout */
+    int list_only;
+    int json;
+    int quiet;
+    int follow_symlinks;
+    int pg_restore_version; /* 0: the pg_restore on PATH */
+    long rows_id;           /* --rows: dump id whose kept COPY rows to print; 0: none */
+} repair_options;
+
+/* One report of a salvage.  `exit_status` is what the tool ends with. */
+typedef struct repair_report {
+    const char *path;
+    const char *list_path;  /* where the list went ("-" for stdout) */
+    const df_reader *r;
+    const df_salvage *s;
+    int pg_restore_version; /* the release the list follows */
+    int exit_status;
+} repair_report;
+
+/* The human report: a summary line, one line per entry that is not intact. */
+void repair_print_text(FILE *out, const repair_report *rep);
+/* One JSON document (schema in dumprepair(1)). */
+void repair_print_json(FILE *out, const repair_report *rep);
+/* "TABLE DATA bulk.readings (dump id 2890)" */
+void repair_entry_label(const df_entry *e, char *buf, size_t n);
+
+#endif /* DUMPFMT_TOOLS_REPAIR_H */
