@@ -8,7 +8,7 @@
 #   refused     a full run stops at the preflight: no restore phase, nothing written
 #   drill       --drill (its pg_restore is 15's) says the same
 #   converted   after `dumpconvert --pg-restore-version 15`, the drill passes with every row
-#               verified (the source database's counts); SKIP, clearly marked, while
+#               verified (the source database's counts); a SKIP line, clearly marked, when
 #               tools/dumpconvert (issue 12) is not built
 # Needs root (chroot; the servers run as the postgres user) and the chroot (bench/pg17.sh
 # setup, below BENCH_DIR); otherwise it skips, saying why.
@@ -139,8 +139,8 @@ print(sum(p.get("rows", 0) for p in d["phases"] if p["name"] == "verify"), d["ve
         "$([ $rc = 0 ] && [ "$got" = "$rows OK" ] && [ -z "$(ls -A "$W/tmp")" ]; echo $?)" \
         "exit $rc, got $got" "$(head -c 800 "$W/drill2.json")" "$(head -3 "$W/drill2.err")"
 else
-    echo "# SKIP converted: $DUMPCONVERT is not built (dumpconvert, issue 12, is not on this" \
-        "branch yet): the drill after dumpconvert --pg-restore-version 15 is not tested"
+    echo "# SKIP converted: $DUMPCONVERT is not built (dumpconvert, issue 12): the drill" \
+        "after dumpconvert --pg-restore-version 15 is not tested"
 fi
 
 DONE=1
