@@ -7,8 +7,9 @@
 # bench/data has no complete data set), in a throwaway PostgreSQL 15 cluster with
 # bench/gen.sh's bulk-load settings, RUNS pairs in the order A B, B A, ... (a drift of the
 # machine lands on both sides).  Reports the median wall time of each, the ratio (target
-# <= 1.15) and the overhead of dumprestore's own phases (preflight, roles, sequences,
-# verify: the seconds its --json gives them).  Every database is dropped after its run.
+# <= 1.15; the ratio of each pair and their median too) and the overhead of dumprestore's own
+# phases (preflight, roles, sequences, verify: the seconds its --json gives them), and the
+# median of each phase.  Every database is dropped after its run.
 #
 # Usage: bench/restore.sh [--runs N] [--jobs J]
 # Environment: BENCH_DIR, BENCH_SCALE, PG_BINDIR (bench/lib.sh), DUMPRESTORE (default
@@ -77,14 +78,19 @@ run_dr() {
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(sum(p["milliseconds"] for p in d["phases"]
-          if p["name"] in ("preflight", "roles", "sequences", "verify")) / 1000.0)' \
-        "$W/dr.json" >>"$W/overhead"
+          if p["name"] in ("preflight", "roles", "sequences", "verify")) / 1000.0)
+with open(sys.argv[2], "a") as f:
+    for p in d["phases"]:
+        f.write("%s %.3f %s\n" % (p["name"], p["milliseconds"] / 1000.0, p["result"]))' \
+        "$W/dr.json" "$W/phases" >>"$W/overhead"
+    grep -o '"note": "[^"]*pg_restore [^"]*"' "$W/dr.json" | head -1 >"$W/restore_note"
     echo "$t1 - $t0" | bc
 }
 
 : >"$W/ref"
 : >"$W/dr"
 : >"$W/overhead"
+: >"$W/phases"
 for i in $(seq 1 "$RUNS"); do
     if [ $((i % 2)) = 1 ]; then
         run_ref "ref$i" >>"$W/ref"
@@ -96,10 +102,16 @@ for i in $(seq 1 "$RUNS"); do
     bench_log "pair $i: reference $(tail -1 "$W/ref") s, dumprestore $(tail -1 "$W/dr") s"
 done
 
-python3 - "$W/ref" "$W/dr" "$W/overhead" "$JOBS" "$RUNS" "$DUMP" "$NOTE" <<'EOF'
+python3 - "$W/ref" "$W/dr" "$W/overhead" "$JOBS" "$RUNS" "$DUMP" "$NOTE" "$W/phases" \
+    "$W/restore_note" <<'EOF'
 import statistics, sys
 ref, dr, ovh = ([float(x) for x in open(p).read().split()] for p in sys.argv[1:4])
 jobs, runs, dump, note = sys.argv[4:8]
+phases = {}
+for line in open(sys.argv[8]):
+    name, secs, result = line.split()
+    phases.setdefault(name, []).append((float(secs), result))
+restore_note = open(sys.argv[9]).read().strip()
 r, d, o = statistics.median(ref), statistics.median(dr), statistics.median(ovh)
 ratio = d / r
 print("### dumprestore vs pg_restore + vacuumdb\n")
@@ -108,6 +120,16 @@ print("| run | seconds |\n|---|---|")
 print(f"| pg_restore -j {jobs} + vacuumdb --analyze-only -j {jobs} | {r:.2f} |")
 print(f"| dumprestore -j {jobs} (all phases) | {d:.2f} |")
 print(f"| of which preflight + roles + sequences + verify | {o:.2f} |")
+print("\ndumprestore's phases (medians):\n")
+print("| phase | seconds | results |\n|---|---|---|")
+for name, v in phases.items():
+    print(f"| {name} | {statistics.median(s for s, _ in v):.2f} | "
+          f"{', '.join(sorted(set(r for _, r in v)))} |")
+if restore_note:
+    print(f"\nThe restore phase's note: {restore_note.split(': ', 1)[1]}")
+pairs = sorted(b / a for a, b in zip(ref, dr))
+print(f"\nPer pair (dumprestore / reference): {', '.join(f'{x:.2f}' for x in pairs)}; "
+      f"their median {statistics.median(pairs):.3f}.")
 print(f"\nRatio {ratio:.3f} (target <= 1.15): {'PASS' if ratio <= 1.15 else 'FAIL'}")
 sys.exit(0 if ratio <= 1.15 else 1)
 EOF

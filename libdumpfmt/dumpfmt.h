@@ -1528,6 +1528,15 @@ DF_API int df_target_preflight(df_reader *r, const df_target *t, const df_prefli
  */
 DF_API int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out);
 /*
+ * The same with the dump's counts already known (read beforehand, e.g. in
+ * a thread while the restore ran): counted[i] (df_reader_toc_count(r)
+ * elements, NULL = none) is the rows of TABLE DATA entry i, or the large
+ * objects of BLOBS entry i, as df_reader_measure gives them; an entry
+ * with -1 is read here.
+ */
+DF_API int df_target_verify_counted(df_reader *r, const df_target *t,
+                                    const int64_t *counted, df_tcheck **out);
+/*
  * The sequences of `t` whose next value is not above the maximum of the
  * column they feed: a warning each, whose fix is the SELECT setval() that
  * puts it right.  DF_OK with *out set, or DF_E_NOMEM / DF_E_USAGE.

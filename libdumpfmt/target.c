@@ -534,10 +534,10 @@ static int check_versions(df_reader *r, const df_target *t, const df_preflight_o
                  format("archive %d.%d", h->vmaj, h->vmin),
                  format("pg_restore %d cannot read archive version %d.%d.%d", o->pg_restore_major,
                         h->vmaj, h->vmin, h->vrev),
-                 format("run a pg_restore of release %d or newer (--pg-bindir); dumpconvert "
-                        "--pg-restore-version, which would rewrite the archive, does not exist "
-                        "yet",
-                        need));
+                 format("rewrite it for this pg_restore: dumpconvert --pg-restore-version %d "
+                        "DUMP -o NEW, then restore NEW; or run a pg_restore of release %d or "
+                        "newer (--pg-bindir)",
+                        o->pg_restore_major, need));
     }
     return rc;
 }
@@ -628,15 +628,28 @@ static int verify_object(const df_entry *e, const df_target *t, df_tcheck *c)
     return DF_OK;
 }
 
-static int verify_rows(df_reader *r, const df_entry *e, const df_target *t, df_tcheck *c)
+/* The rows (large objects for BLOBS) of data entry e: counted[i] when known, else read. */
+static int dump_count(df_reader *r, const df_entry *e, const int64_t *counted, size_t i,
+                      int64_t *n)
 {
+    if (counted != NULL && counted[i] >= 0) {
+        *n = counted[i];
+        return DF_OK;
+    }
+    return df_reader_measure(r, e, n, NULL, NULL);
+}
+
+static int verify_rows(df_reader *r, size_t i, const df_target *t, const int64_t *counted,
+                       df_tcheck *c)
+{
+    const df_entry *e = df_reader_toc_at(r, i);
     const tgt_obj *o = set_find(&t->rows, e->schema, e->tag, NULL);
     int64_t rows = -1;
     int rc;
 
     if (o == NULL) /* the table itself is missing: object-missing says so */
         return DF_OK;
-    if ((rc = df_reader_measure(r, e, &rows, NULL, NULL)) != DF_OK)
+    if ((rc = dump_count(r, e, counted, i, &rows)) != DF_OK)
         return rc;
     c->tables++;
     c->rows += rows;
@@ -653,10 +666,10 @@ static int verify_rows(df_reader *r, const df_entry *e, const df_target *t, df_t
 }
 
 /* The large objects of a BLOBS entry (each data entry of them, pg_dump 17 splits them). */
-static int count_los(df_reader *r, const df_entry *e, df_tcheck *c)
+static int count_los(df_reader *r, size_t i, const int64_t *counted, df_tcheck *c)
 {
     int64_t n = 0;
-    int rc = df_reader_measure(r, e, &n, NULL, NULL);
+    int rc = dump_count(r, df_reader_toc_at(r, i), counted, i, &n);
 
     if (rc == DF_OK && n > 0)
         c->los += n;
@@ -664,6 +677,12 @@ static int count_los(df_reader *r, const df_entry *e, df_tcheck *c)
 }
 
 int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out)
+{
+    return df_target_verify_counted(r, t, NULL, out);
+}
+
+int df_target_verify_counted(df_reader *r, const df_target *t, const int64_t *counted,
+                             df_tcheck **out)
 {
     df_tcheck *c;
     int rc = DF_OK;
@@ -682,9 +701,9 @@ int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out)
         if (is_checked_kind(e) && entry_makes(e))
             rc = verify_object(e, t, c);
         else if (dfi_et_is(e, DFI_ET_TABLE_DATA))
-            rc = verify_rows(r, e, t, c);
+            rc = verify_rows(r, i, t, counted, c);
         else if (t->los >= 0 && df_entry_is_blobs(e))
-            rc = count_los(r, e, c);
+            rc = count_los(r, i, counted, c);
     }
     if (rc == DF_OK && t->los >= 0 && c->los != t->los) {
         rc = add(c, DF_SEVERITY_ERROR, DF_TFIND_LARGE_OBJECTS, format("large objects"),

@@ -155,6 +155,40 @@ START_TEST(test_verify_rows_and_objects)
 }
 END_TEST
 
+/*
+ * Counts given beforehand replace the reading: a wrong count for bulk.readings (as if the dump
+ * held 19990) makes the target's 19990 equal; the large objects are still read (-1).
+ */
+START_TEST(test_verify_counted)
+{
+    df_reader *r = open_sample("pg15/sample.custom.gzip.dump");
+    df_target *t = bare_target(150004);
+    size_t n = df_reader_toc_count(r);
+    int64_t *counted = malloc(n * sizeof *counted);
+    df_tcheck *c = NULL;
+
+    ck_assert_ptr_nonnull(counted);
+    for (size_t i = 0; i < n; i++) {
+        const df_entry *e = df_reader_toc_at(r, i);
+        counted[i] = -1;
+        if (strcmp(e->desc, "TABLE DATA") == 0 && strcmp(e->tag, "readings") == 0)
+            counted[i] = 19990;
+    }
+    ck_assert_int_eq(df_target_add_rows(t, "bulk", "readings", 19990), DF_OK);
+    ck_assert_int_eq(df_target_add_rows(t, "inventory", "categories", 7), DF_OK);
+    ck_assert_int_eq(df_target_set_large_objects(t, 5), DF_OK);
+    ck_assert_int_eq(df_target_verify_counted(r, t, counted, &c), DF_OK);
+    ck_assert_int_eq(df_tcheck_tables(c), 2);
+    ck_assert_int_eq(df_tcheck_rows(c), 19998); /* 19990 given + 8 read */
+    ck_assert_str_eq(objects_of(c, DF_TFIND_ROWS, NULL), "TABLE inventory.categories,");
+    ck_assert_str_eq(objects_of(c, DF_TFIND_LARGE_OBJECTS, NULL), "");
+    df_tcheck_free(c);
+    df_target_free(t);
+    df_reader_free(r);
+    free(counted);
+}
+END_TEST
+
 START_TEST(test_sequences)
 {
     df_target *t = df_target_new();
@@ -208,6 +242,7 @@ static Suite *target_suite(void)
     tcase_add_test(tc, test_preflight_roles_and_collisions);
     tcase_add_test(tc, test_preflight_server_extension_archive);
     tcase_add_loop_test(tc, test_verify_rows_and_objects, 0, 4);
+    tcase_add_test(tc, test_verify_counted);
     tcase_add_test(tc, test_sequences);
     tcase_add_test(tc, test_misuse);
     suite_add_tcase(s, tc);

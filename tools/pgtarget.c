@@ -8,9 +8,11 @@
  */
 #include "pgtarget.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 
 #ifdef DF_HAVE_LIBPQ
 #include <libpq-fe.h>
@@ -244,34 +246,128 @@ static int fill_objects(pgt_conn *c, df_target *t, char *err, size_t errlen)
     return fill_rows(c, t, sql_others, 5, add_object, err, errlen);
 }
 
-/* count(*) of each user table (ONLY: a dump's data entry holds that table's own rows). */
-static int fill_counts(pgt_conn *c, df_target *t, char *err, size_t errlen)
+/*
+ * count(*) of each user table (ONLY: a dump's data entry holds that table's own rows), over
+ * `nconn` connections at once, the biggest tables first (a count scans the whole table; the
+ * small ones fill in beside the big ones).  Column 2 of the list is the count's query.
+ */
+static const char *const sql_count_list =
+    "SELECT n.nspname, c.relname, pg_catalog.format('SELECT count(*) FROM ONLY %I.%I', "
+    "n.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+    "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND" USER_NSP
+    "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY c.relpages DESC, 1, 2";
+
+typedef struct count_job {
+    PGconn *conn;
+    int row; /* the list's row it counts; -1 = idle */
+} count_job;
+
+/* The result of job j's query into t; 0, or -1 with the reason in err. */
+static int count_done(count_job *j, PGresult *list, df_target *t, char *err, size_t errlen)
 {
-    PGresult *res = query(c,
-                          "SELECT n.nspname, c.relname, pg_catalog.format('SELECT count(*) "
-                          "FROM ONLY %I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c "
-                          "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                          "WHERE c.relkind = 'r' AND" USER_NSP
-                          "AND" NOT_EXT("pg_class", "c.oid"),
-                          3, err, errlen);
+    PGresult *res;
     int rc = 0;
 
-    if (res == NULL)
-        return -1;
-    for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
-        PGresult *cnt = query(c, val(res, i, 2), 1, err, errlen);
-        if (cnt == NULL) {
+    while ((res = PQgetResult(j->conn)) != NULL) {
+        if (rc == 0 && (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)) {
+            set_err(err, errlen, "query failed", PQerrorMessage(j->conn));
             rc = -1;
-            break;
-        }
-        if (df_target_add_rows(t, val(res, i, 0), val(res, i, 1),
-                               strtoll(PQgetvalue(cnt, 0, 0), NULL, 10)) != DF_OK) {
+        } else if (rc == 0 && df_target_add_rows(t, val(list, j->row, 0), val(list, j->row, 1),
+                                                  strtoll(PQgetvalue(res, 0, 0), NULL, 10)) !=
+                                  DF_OK) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
         }
-        PQclear(cnt);
+        PQclear(res);
     }
-    PQclear(res);
+    j->row = -1;
+    return rc;
+}
+
+/* Wait until one busy job has its answer; 0, or -1 with the reason in err. */
+static int count_wait(count_job *jobs, int n, PGresult *list, df_target *t, char *err,
+                      size_t errlen)
+{
+    for (;;) {
+        fd_set fds;
+        int maxfd = -1;
+
+        for (int k = 0; k < n; k++) {
+            if (jobs[k].row < 0)
+                continue;
+            if (!PQconsumeInput(jobs[k].conn)) {
+                set_err(err, errlen, "query failed", PQerrorMessage(jobs[k].conn));
+                return -1;
+            }
+            if (!PQisBusy(jobs[k].conn))
+                return count_done(&jobs[k], list, t, err, errlen);
+        }
+        FD_ZERO(&fds);
+        for (int k = 0; k < n; k++)
+            if (jobs[k].row >= 0 && PQsocket(jobs[k].conn) >= 0) {
+                FD_SET(PQsocket(jobs[k].conn), &fds);
+                if (PQsocket(jobs[k].conn) > maxfd)
+                    maxfd = PQsocket(jobs[k].conn);
+            }
+        if (maxfd < 0)
+            return 0;
+        if (select(maxfd + 1, &fds, NULL, NULL, NULL) < 0 && errno != EINTR) {
+            snprintf(err, errlen, "select: %s", strerror(errno));
+            return -1;
+        }
+    }
+}
+
+static int count_rows(count_job *jobs, int n, PGresult *list, df_target *t, char *err,
+                      size_t errlen)
+{
+    int next = 0, busy = 0;
+
+    while (next < PQntuples(list) || busy > 0) {
+        for (int k = 0; k < n && next < PQntuples(list); k++) {
+            if (jobs[k].row >= 0)
+                continue;
+            if (!PQsendQuery(jobs[k].conn, val(list, next, 2))) {
+                set_err(err, errlen, "query failed", PQerrorMessage(jobs[k].conn));
+                return -1;
+            }
+            jobs[k].row = next++;
+            busy++;
+        }
+        if (count_wait(jobs, n, list, t, err, errlen) != 0)
+            return -1;
+        busy--;
+    }
+    return 0;
+}
+
+int pgt_fill_rows(pgt_conn *c, const char *conninfo, int nconn, df_target *t, char *err,
+                  size_t errlen)
+{
+    PGresult *list = query(c, sql_count_list, 3, err, errlen);
+    count_job jobs[PGT_MAX_COUNT_CONNS];
+    pgt_conn *extra[PGT_MAX_COUNT_CONNS];
+    int n = 1, rc;
+
+    if (list == NULL)
+        return -1;
+    nconn = nconn < 1 ? 1 : nconn > PGT_MAX_COUNT_CONNS ? PGT_MAX_COUNT_CONNS : nconn;
+    if (nconn > PQntuples(list))
+        nconn = PQntuples(list) > 0 ? PQntuples(list) : 1;
+    jobs[0].conn = c->conn;
+    jobs[0].row = -1;
+    for (; n < nconn; n++) { /* a connection that fails only means fewer at once */
+        int missing_db;
+        char e2[256];
+        if ((extra[n] = pgt_connect(conninfo, "dumprestore", e2, sizeof e2, &missing_db)) == NULL)
+            break;
+        jobs[n].conn = extra[n]->conn;
+        jobs[n].row = -1;
+    }
+    rc = count_rows(jobs, n, list, t, err, errlen);
+    for (int k = 1; k < n; k++)
+        pgt_close(extra[k]);
+    PQclear(list);
     return rc;
 }
 
@@ -327,6 +423,11 @@ static int fill_sequences(pgt_conn *c, df_target *t, char *err, size_t errlen)
     }
     PQclear(res);
     return rc;
+}
+
+static int count_rows_serial(pgt_conn *c, df_target *t, char *err, size_t errlen)
+{
+    return pgt_fill_rows(c, NULL, 1, t, err, errlen);
 }
 
 static int fill_los(pgt_conn *c, df_target *t, char *err, size_t errlen)
@@ -363,9 +464,9 @@ int pgt_fill(pgt_conn *c, df_target *t, int what, char *err, size_t errlen)
          fill_rows(c, t, "SELECT spcname FROM pg_catalog.pg_tablespace", 1, add_tablespace, err,
                    errlen) != 0))
         return -1;
-    if ((what & PGT_ROWS) && fill_counts(c, t, err, errlen) != 0)
+    if ((what & PGT_ROWS) && count_rows_serial(c, t, err, errlen) != 0)
         return -1;
-    if ((what & PGT_ROWS) && fill_los(c, t, err, errlen) != 0)
+    if ((what & (PGT_ROWS | PGT_LARGE_OBJECTS)) && fill_los(c, t, err, errlen) != 0)
         return -1;
     if ((what & PGT_SEQUENCES) && fill_sequences(c, t, err, errlen) != 0)
         return -1;
@@ -395,58 +496,15 @@ int pgt_server_num(const pgt_conn *c)
     return 0;
 }
 
-/*
- * Which sequence feeds which column: a DEFAULT nextval() (its pg_attrdef depends on the
- * sequence; OWNED BY need not say it) or identity.  A partition's copy of its parent's
- * default is left out: the parent's maximum covers it.  Column 4 is the query for the next
- * value and the column's maximum.
- */
-static const char *const sql_sequences =
-    "SELECT sn.nspname, sc.relname, tn.nspname || '.' || tc.relname || '.' || a.attname, "
-    "pg_catalog.format('SELECT CASE WHEN is_called THEN last_value + %s ELSE last_value END, "
-    "(SELECT max(%I)::bigint FROM %I.%I) FROM %I.%I', s.seqincrement, a.attname, tn.nspname, "
-    "tc.relname, sn.nspname, sc.relname) FROM ("
-    "SELECT dep.refobjid AS seq, d.adrelid AS rel, d.adnum AS att FROM pg_catalog.pg_attrdef d "
-    "JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
-    "AND dep.objid = d.oid AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
-    "UNION SELECT dep.objid, dep.refobjid, dep.refobjsubid FROM pg_catalog.pg_depend dep "
-    "WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.refclassid = "
-    "'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i' AND dep.refobjsubid > 0"
-    ") f JOIN pg_catalog.pg_class sc ON sc.oid = f.seq AND sc.relkind = 'S' "
-    "JOIN pg_catalog.pg_sequence s ON s.seqrelid = sc.oid "
-    "JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace "
-    "JOIN pg_catalog.pg_class tc ON tc.oid = f.rel "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = tc.relnamespace "
-    "JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace "
-    "JOIN pg_catalog.pg_attribute a ON a.attrelid = f.rel AND a.attnum = f.att "
-    "WHERE s.seqincrement > 0 AND tc.relkind IN ('r', 'p') AND NOT tc.relispartition AND"
-    USER_NSP;
-
-static int fill_sequences(pgt_conn *c, df_target *t, char *err, size_t errlen)
+int pgt_fill_rows(pgt_conn *c, const char *conninfo, int nconn, df_target *t, char *err,
+                  size_t errlen)
 {
-    PGresult *res = query(c, sql_sequences, 4, err, errlen);
-    int rc = 0;
-
-    if (res == NULL)
-        return -1;
-    for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
-        PGresult *v = query(c, val(res, i, 3), 2, err, errlen);
-        if (v == NULL) {
-            rc = -1;
-            break;
-        }
-        if (df_target_add_sequence(t, val(res, i, 0), val(res, i, 1), val(res, i, 2),
-                                   strtoll(PQgetvalue(v, 0, 0), NULL, 10),
-                                   PQgetisnull(v, 0, 1) ? -1
-                                                        : strtoll(PQgetvalue(v, 0, 1), NULL, 10)) !=
-            DF_OK) {
-            snprintf(err, errlen, "out of memory");
-            rc = -1;
-        }
-        PQclear(v);
-    }
-    PQclear(res);
-    return rc;
+    (void)c;
+    (void)conninfo;
+    (void)nconn;
+    (void)t;
+    snprintf(err, errlen, "this dumprestore was built without libpq");
+    return -1;
 }
 
 int pgt_fill(pgt_conn *c, df_target *t, int what, char *err, size_t errlen)

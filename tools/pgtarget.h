@@ -22,6 +22,7 @@ enum {
     PGT_NEEDS = 8,   /* available extensions, tablespaces */
     PGT_ROWS = 16,   /* count(*) of every user table, and the large objects */
     PGT_SEQUENCES = 32, /* each sequence's next value and the maximum of the column it feeds */
+    PGT_LARGE_OBJECTS = 64, /* the large objects alone (PGT_ROWS counts them too) */
 };
 
 /*
@@ -36,6 +37,14 @@ void pgt_close(pgt_conn *c);
 int pgt_server_num(const pgt_conn *c);
 /* Fill `t` with PGT_* parts.  0, or -1 with the reason in err. */
 int pgt_fill(pgt_conn *c, df_target *t, int what, char *err, size_t errlen);
+/*
+ * PGT_ROWS over up to `nconn` connections at once (c, and more opened with
+ * conninfo): count(*) of every user table, the biggest first.  0, or -1
+ * with the reason in err.
+ */
+#define PGT_MAX_COUNT_CONNS 16
+int pgt_fill_rows(pgt_conn *c, const char *conninfo, int nconn, df_target *t, char *err,
+                  size_t errlen);
 /* Run SQL (any number of statements, no result wanted).  0, or -1 with the reason in err. */
 int pgt_exec(pgt_conn *c, const char *sql, char *err, size_t errlen);
 

@@ -12,6 +12,9 @@
 #               read (as pg_restore -l finds) and the release that can
 #   midway      a restore that fails midway: stopped, the entry named, a resume list that,
 #               after the fix, completes the database (pg_dump equal to a clean restore's)
+#   -j 2        pg_restore -j 2 with dumporder's list (the restore's note says so): the same
+#               database as a serial restore (pg_dump equal); failing midway, the same entry
+#               named and a resume list that completes it
 #   verify      rows deleted, an index and a large object dropped, a schema given to another
 #               owner after a restore: --verify-only names all four, exit 2 (the dump's
 #               counts: corpus/rowcounts.tsv)
@@ -140,7 +143,7 @@ for d in corpus/pg15/sample.custom.none.dump corpus/pg16/sample.custom.zstd.dump
         want="archive $(sed -n 's/^;     Dump Version: \([0-9]*\.[0-9]*\)-.*/\1/p' "$d.list"),"
     fi
     check "archive version: ${d#corpus/} named iff pg_restore 15 refuses it" \
-        "$([ "$got" = "$want" ] && { [ -z "$want" ] || grep -q 'fix: run a pg_restore of release 1[67] or newer' "$W/ver"; }; echo $?)" \
+        "$([ "$got" = "$want" ] && { [ -z "$want" ] || grep -q 'fix: rewrite it for this pg_restore: dumpconvert --pg-restore-version 15 DUMP -o NEW, then restore NEW; or run a pg_restore of release 1[67] or newer' "$W/ver"; }; echo $?)" \
         "got $got" "want $want"
 done
 
@@ -160,6 +163,31 @@ schema_of -d r1 >"$W/r1.full"
 schema_of -d r4 >"$W/r4.full"
 diff "$W/r1.full" "$W/r4.full" >"$W/r4.diff"
 check "midway: pg_dump after the resume equals a clean restore's" $? "$(head -20 "$W/r4.diff")"
+
+# ---- -j 2: dumporder's list, and its resume list -------------------------------------------
+# the restore runs pg_restore -j 2 -L with dumporder's list (the note says so); a failure midway
+# still names the entry, and its resume list finishes the database as a clean restore's
+live_psql -c "CREATE DATABASE r5" -c "CREATE DATABASE r6" >/dev/null
+"${DR[@]}" -j 2 --create-roles --globals "$GLOBALS" -d dbname=r6 "$DUMP" >"$W/run6" 2>&1
+rc=$?
+schema_of -d r6 >"$W/r6.full"
+check "-j 2: pg_restore -j 2 with dumporder's list, verified, pg_dump equal to a serial restore's" \
+    "$([ $rc -le 1 ] && grep -q "^restore: ok.*pg_restore -j 2 -L <dumporder's list for 2 workers, simulated [0-9]* s> finished without errors" "$W/run6" &&
+        grep -q '^verify: ok' "$W/run6" && diff -q "$W/r1.full" "$W/r6.full" >/dev/null; echo $?)" \
+    "exit $rc" "$(head -c 800 "$W/run6")" "$(diff "$W/r1.full" "$W/r6.full" | head -10)"
+live_psql -d r5 -c "CREATE DOMAIN public.money_amount AS int"
+"${DR[@]}" -j 2 --allow-existing --create-roles --globals "$GLOBALS" \
+    --resume-file "$W/resume5.list" -d dbname=r5 "$DUMP" >"$W/run5" 2>&1
+rc=$?
+check "-j 2 midway: stopped, the entry named, exit 2, resume list written" \
+    "$([ $rc = 2 ] && grep -q '^restore: failed.*stopped at entry 947 DOMAIN public.money_amount' "$W/run5" &&
+        [ -s "$W/resume5.list" ]; echo $?)" "exit $rc" "$(head -c 600 "$W/run5")"
+live_psql -d r5 -c "DROP DOMAIN public.money_amount"
+"$PG_BINDIR/pg_restore" --exit-on-error -j 2 -L "$W/resume5.list" -d r5 "$DUMP" >"$W/resume5.log" 2>&1
+check "-j 2 midway: the resume list restores without error" $? "$(head -5 "$W/resume5.log")"
+schema_of -d r5 >"$W/r5.full"
+diff "$W/r1.full" "$W/r5.full" >"$W/r5.diff"
+check "-j 2 midway: pg_dump after the resume equals a clean restore's" $? "$(head -20 "$W/r5.diff")"
 
 # ---- verify-only ---------------------------------------------------------------------------
 # ---- sequences behind ----------------------------------------------------------------------

@@ -6,7 +6,9 @@
 # afterwards no process, socket or directory of the drill left; the same when the drill is
 # killed with SIGTERM during the restore (a plain script that sleeps in its middle).
 # The oracle for the rows is corpus/rowcounts.tsv (the corpus manifest): the drill must have
-# compared as many rows as it lists for the dump.
+# compared as many rows as it lists for the dump.  With -j 2, the custom archive is restored
+# with dumporder's list and the tar archive by one job (pg_restore cannot restore tar in
+# parallel).
 # Needs root (to become the postgres OS user) or to be run as postgres; otherwise it skips.
 # Environment: DUMPRESTORE (default tools/dumprestore), PG_BINDIR.
 
@@ -69,6 +71,22 @@ print(rows, los, ",".join(bad) or "-")' "$T/out.json" 2>/dev/null)
     left=$(leftovers)
     check "drill $name: nothing left" "$([ -z "$left" ]; echo $?)" "$left"
 done
+
+# -j 2: dumporder's list for the custom archive; the tar archive restored by one job (pg_restore
+# refuses -j for tar: "parallel restore is not supported with this archive file format")
+for dump in corpus/pg15/sample.custom.gzip.dump corpus/pg15/sample.tar; do
+    TMPDIR=$T/tmp "${DR[@]}" -j 2 "$dump" >"$T/out" 2>&1
+    rc=$?
+    case $dump in
+    *.tar) how='pg_restore (tar: one job, pg_restore restores it serially) finished' ;;
+    *) how="pg_restore -j 2 -L <dumporder's list for 2 workers, simulated [0-9]* s> finished" ;;
+    esac
+    check "drill -j 2 ${dump#corpus/}: restored ($how), verified" \
+        "$([ $rc -le 1 ] && grep -q "^restore: ok .*$how" "$T/out" && grep -q '^verify: ok' "$T/out"; echo $?)" \
+        "exit $rc" "$(head -c 800 "$T/out")"
+done
+left=$(leftovers)
+check "drills -j 2: nothing left" "$([ -z "$left" ]; echo $?)" "$left"
 
 # SIGTERM during the restore: psql sleeps in the middle of a plain script.
 awk '{ print } /^-- Data for Name: readings/ { print "SELECT pg_sleep(60);" }' \
