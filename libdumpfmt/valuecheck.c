@@ -840,6 +840,15 @@ static int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
     case DFI_VK_BOOL: ok = check_bool(s); break;
     case DFI_VK_UUID: ok = check_uuid(s); break;
     case DFI_VK_MACADDR: ok = check_macaddr(s); break;
+    case DFI_VK_DATE:
+    case DFI_VK_TIME:
+    case DFI_VK_TIMETZ:
+    case DFI_VK_TIMESTAMP:
+    case DFI_VK_TIMESTAMPTZ:
+    case DFI_VK_INTERVAL: ok = dfi_check_datetime(c->kind, enc, s) == DFI_VAL_OK; break;
+    case DFI_VK_INET:
+    case DFI_VK_CIDR:
+    case DFI_VK_MACADDR8: ok = dfi_check_net(c->kind, s) == DFI_VAL_OK; break;
     default: break;
     }
     if (!ok)
@@ -871,6 +880,33 @@ int dfi_value_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
 }
 
 /* ------------------------------------------------------ types from text */
+
+/*
+ * "time(p) with time zone", "timestamp(p) without time zone", "interval(p)":
+ * the precision only rounds the fraction, so the kind is that of the name
+ * without it.
+ */
+static bool time_precision(const char *type, size_t n, const char *paren, dfi_vcol *c)
+{
+    char name[64];
+    const char *close = memchr(paren, ')', n - (size_t)(paren - type));
+    size_t head = (size_t)(paren - type), tail;
+    int array = c->array;
+
+    if (close == NULL || close - paren < 2 || close - paren > 2 || !isdigit((unsigned char)paren[1]))
+        return false;
+    tail = n - (size_t)(close + 1 - type);
+    if ((strncmp(type, "time", head) != 0 && strncmp(type, "timestamp", head) != 0 &&
+         strncmp(type, "interval", head) != 0) ||
+        head + tail >= sizeof name)
+        return false;
+    memcpy(name, type, head);
+    memcpy(name + head, close + 1, tail);
+    name[head + tail] = '\0';
+    dfi_vcol_parse_type(c, name);
+    c->array = array;
+    return c->kind >= DFI_VK_DATE && c->kind <= DFI_VK_INTERVAL;
+}
 
 /* "name", "name(a)", "name(a,b)" after pg_catalog. is dropped: kind and modifiers. */
 void dfi_vcol_parse_type(dfi_vcol *c, const char *type)
@@ -907,6 +943,19 @@ void dfi_vcol_parse_type(dfi_vcol *c, const char *type)
         {"json", DFI_VK_JSON},
         {"jsonb", DFI_VK_JSONB},
         {"macaddr", DFI_VK_MACADDR},
+        {"macaddr8", DFI_VK_MACADDR8},
+        {"inet", DFI_VK_INET},
+        {"cidr", DFI_VK_CIDR},
+        {"date", DFI_VK_DATE},
+        {"time", DFI_VK_TIME},
+        {"time without time zone", DFI_VK_TIME},
+        {"time with time zone", DFI_VK_TIMETZ},
+        {"timetz", DFI_VK_TIMETZ},
+        {"timestamp", DFI_VK_TIMESTAMP},
+        {"timestamp without time zone", DFI_VK_TIMESTAMP},
+        {"timestamp with time zone", DFI_VK_TIMESTAMPTZ},
+        {"timestamptz", DFI_VK_TIMESTAMPTZ},
+        {"interval", DFI_VK_INTERVAL},
     };
     char base[64];
     size_t n = strlen(type);
@@ -925,6 +974,8 @@ void dfi_vcol_parse_type(dfi_vcol *c, const char *type)
         n -= 11;
     }
     paren = memchr(type, '(', n);
+    if (paren != NULL && time_precision(type, n, paren, c))
+        return;
     bl = paren ? (size_t)(paren - type) : n;
     if (bl == 0 || bl >= sizeof base)
         return;

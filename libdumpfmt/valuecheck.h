@@ -27,7 +27,16 @@ enum {
     DFI_VK_JSON,
     DFI_VK_JSONB,
     DFI_VK_ENUM,
-    DFI_VK_MACADDR
+    DFI_VK_MACADDR,
+    DFI_VK_DATE,
+    DFI_VK_TIME,
+    DFI_VK_TIMETZ,
+    DFI_VK_TIMESTAMP,
+    DFI_VK_TIMESTAMPTZ,
+    DFI_VK_INTERVAL,
+    DFI_VK_INET,
+    DFI_VK_CIDR,
+    DFI_VK_MACADDR8
 };
 
 /* Result of one value check. */
@@ -103,6 +112,14 @@ DFI_HIDDEN void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool
 
 /* One value (escapes already removed; NULL for \N) of column `c`: a DFI_VAL_*. */
 DFI_HIDDEN int dfi_value_check(const dfi_vcol *c, int encoding, const uint8_t *v, size_t n);
+/*
+ * A date/time value (valuecheck_time.c) or a network address
+ * (valuecheck_net.c) of a column of `kind`, NUL-terminated: DFI_VAL_OK
+ * unless the server surely rejects it.
+ */
+DFI_HIDDEN int dfi_check_datetime(int kind, int encoding, const char *s);
+DFI_HIDDEN int dfi_check_net(int kind, const char *s);
+
 /* A column of type text `type`, for tests: kind and modifiers (no TOC lookups). */
 DFI_HIDDEN void dfi_vcol_parse_type(dfi_vcol *c, const char *type);
 
