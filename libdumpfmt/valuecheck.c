@@ -1364,6 +1364,52 @@ static void inherited_columns(const vcat *k, dfi_vcol *cols, int ncols, char **n
     }
 }
 
+/*
+ * Columns added after the CREATE TABLE by "ALTER TABLE [ONLY] s.t ADD
+ * [COLUMN] name type ...;" in another entry of the same dump (scripts
+ * edited by hand, binary-upgrade dumps).
+ */
+static void added_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names,
+                          const char *schema, const char *table, bool *oom)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        const df_entry *e = df_reader_toc_at(k->r, i);
+        const char *p = e->defn;
+        char s[256], t[256], name[256], type[512];
+
+        while (p != NULL && (p = strstr(p, "ALTER TABLE ")) != NULL) {
+            const char *q = p + 12, *end;
+            bool nn;
+            p = q;
+            if (strncmp(q, "ONLY ", 5) == 0)
+                q += 5;
+            if (!take_ident(&q, s, sizeof s) || *q++ != '.' || !take_ident(&q, t, sizeof t) ||
+                strcmp(s, schema) != 0 || strcmp(t, table) != 0)
+                continue;
+            q += strspn(q, " \n\t");
+            if (strncmp(q, "ADD ", 4) != 0)
+                continue;
+            q += 4 + strspn(q + 4, " \n\t");
+            if (strncmp(q, "COLUMN ", 7) == 0)
+                q += 7 + strspn(q + 7, " \n\t");
+            if (strncmp(q, "IF NOT EXISTS ", 14) == 0 || !take_ident(&q, name, sizeof name) ||
+                (end = strchr(q, ';')) == NULL)
+                continue;
+            for (int c = 0; c < ncols; c++) {
+                if (strcmp(names[c], name) != 0 || cols[c].type != NULL)
+                    continue;
+                split_def(q, end, type, sizeof type, &nn);
+                if ((cols[c].type = strdup(type)) == NULL) {
+                    *oom = true;
+                    return;
+                }
+                resolve_type(k, &cols[c], type, 0, oom);
+                cols[c].notnull = cols[c].notnull || nn;
+            }
+        }
+    }
+}
+
 static int encoding_of(const df_reader *r)
 {
     static const char *const single[] = {"LATIN", "WIN", "ISO_8859_", "KOI8"};
@@ -1430,6 +1476,8 @@ dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom)
         t->cols[i].mod1 = t->cols[i].mod2 = -1;
     table_columns(&k, t->cols, n, names, te->defn, oom);
     inherited_columns(&k, t->cols, n, names, te->defn, 0, oom);
+    added_columns(&k, t->cols, n, names, te->schema ? te->schema : "", te->tag ? te->tag : "",
+                  oom);
     for (int i = 0; i < n; i++) {
         t->cols[i].name = names[i];
         names[i] = NULL;

@@ -446,18 +446,19 @@ static int dt_date_field(dtm *t, const char *s, bool fuzzy)
         return DT_UNDECIDED; /* the rest depends on the fields set before */
     if (n < 2)
         return DT_BAD; /* one number sets one field */
-    if (len[1] == 3 && v[1] >= 1 && v[1] <= 366 && len[0] >= 3) {
-        /* a day of the year after a year: a third number can only be "hhmm[ss]" */
-        if (n == 3 && len[2] != 4 && len[2] != 6)
-            return DT_BAD;
-        return DT_UNDECIDED;
+    if (len[1] == 3 && v[1] >= 1 && v[1] <= 366) {
+        /* a day of the year after a year (in YMD order, or a long year) */
+        if (len[0] < 3 || n == 2)
+            return DT_UNDECIDED;
+        /* then a third number can only be "hhmm[ss]", and nothing after it */
+        return n == 3 && (len[2] == 4 || len[2] == 6) ? DT_UNDECIDED : DT_BAD;
     }
     if (n == 2)
         return DT_BAD; /* year and month, or month and day: never a whole date */
+    if (n > 3) /* after three fields of the date: "hhmm[ss]", then nothing */
+        return n == 4 && (len[3] == 4 || len[3] == 6) ? DT_UNDECIDED : DT_BAD;
     if (len[0] < 3) /* the order follows DateStyle: bad only when bad in every order */
-        return n == 3 && !dt_any_order(v, len) ? DT_BAD : DT_UNDECIDED;
-    if (n > 3)
-        return len[3] == 4 || len[3] == 6 ? DT_UNDECIDED : DT_BAD; /* hhmm[ss] run together */
+        return !dt_any_order(v, len) ? DT_BAD : DT_UNDECIDED;
     t->year = v[0];
     t->mon = v[1];
     t->mday = v[2];
@@ -622,6 +623,33 @@ static int dt_posix_zone(const char *f)
     return *p == '\0' ? DT_OK : DT_UNDECIDED;
 }
 
+/*
+ * "n yyyy-mm-dd" (DecodeDateTime): the number sets one field of the date
+ * (whatever DateStyle), the first two numbers of the date field the other
+ * two, and its third one can only be a run-together "hhmm[ss]".
+ */
+static bool dt_after_number(const dtlex *x)
+{
+    const char *f = x->f[1];
+    size_t len[4], n = 0, nl = strlen(x->f[0]);
+
+    if (x->type[0] != TK_NUMBER || strchr(x->f[0], '.') != NULL || nl == 3 || nl > 5)
+        return false;
+    while (*f != '\0' && n < 4) {
+        const char *p = f;
+        if (!c_digit(*f))
+            return false;
+        while (c_digit(*f))
+            f++;
+        len[n++] = (size_t)(f - p);
+        if (*f != '\0' && (*f != '-' && *f != '/' && *f != '.'))
+            return false;
+        if (*f != '\0' && *++f == '\0')
+            return false;
+    }
+    return n == 3 && len[1] != 3 && len[0] != 3 && len[2] != 4 && len[2] != 6;
+}
+
 /* A word the server's keyword tables hold that is decided here; 0 otherwise. */
 static int dt_word(const char *w)
 {
@@ -726,6 +754,8 @@ static int dt_token(dtm *t, const dtlex *x, int i, bool timeonly)
                         (x->type[x->nf - 1] == TK_DATE || x->type[1] == TK_TIME))
                      : (t->mask & (F_MONTH | F_DAY)) != (F_MONTH | F_DAY)) {
             bool had = t->date_tok;
+            if (!timeonly && i == 1 && t->numbers == 1 && !t->date_tok && dt_after_number(x))
+                return DT_BAD;
             t->date_tok = true;
             if ((r = dt_date_field(t, f, t->fuzzy)) == DT_OK)
                 return dt_set(t, F_DATE, true);
@@ -1042,12 +1072,17 @@ static int iv_unit(const char *w)
 static int iv_number(const char *f)
 {
     char *cp;
-    long v, v2;
+    long long v, v2;
 
-    if (!dt_int(f, &cp, &v))
+    errno = 0;
+    v = strtoll(f, &cp, 10); /* 64 bits since PostgreSQL 15 */
+    if (errno == ERANGE)
         return DT_BAD;
+    (void)v;
     if (*cp == '-') {
-        if (!dt_int(cp + 1, &cp, &v2) || v2 < 0 || v2 >= 12 || *cp != '\0')
+        errno = 0;
+        v2 = strtoll(cp + 1, &cp, 10);
+        if (errno == ERANGE || v2 < 0 || v2 >= 12 || *cp != '\0')
             return DT_BAD;
     } else if (*cp == '.') {
         int64_t usec;
