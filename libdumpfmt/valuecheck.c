@@ -1257,53 +1257,65 @@ static void resolve_type(const vcat *k, dfi_vcol *c, const char *type, int depth
     }
 }
 
-/* The "(...)" column list of a CREATE TABLE: each element's text to a callback. */
-static void table_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names, const char *defn,
-                          bool *oom)
+/* The position after the "(" of "CREATE TABLE name (", or NULL. */
+static const char *columns_open(const char *defn)
+{
+    const char *p = strstr(defn, "TABLE ");
+
+    if (p == NULL)
+        return NULL;
+    for (p += 6; *p && *p != '(' && *p != '\n';) /* the table name, then " (" */
+        p = *p == '"' ? skip_quoted(p) : p + 1;
+    return *p == '(' && p[-1] == ' ' ? p + 1 : NULL;
+}
+
+/*
+ * The element of a CREATE TABLE's list at *p: its first word into name, its
+ * definition after the name from *def to *end, whether it is a column (not a
+ * table constraint).  *p moves to the next element (NULL after the last).
+ * False when the text is not understood.
+ */
+static bool next_element(const char **p, char *name, size_t cap, const char **def,
+                         const char **end, bool *column)
 {
     static const char *const not_columns[] = {"CONSTRAINT", "CHECK",   "PRIMARY", "UNIQUE",
                                               "FOREIGN",    "EXCLUDE", "LIKE"};
-    const char *p = strstr(defn, "TABLE ");
-    char name[256], type[512];
+    const char *s = *p + strspn(*p, " \t\n"), *q;
+    int depth = 0;
 
-    if (p == NULL)
-        return;
-    p += 6;
-    /* the table name, then " (" */
-    while (*p && *p != '(' && *p != '\n') {
-        if (*p == '"')
-            p = skip_quoted(p);
-        else
-            p++;
-    }
-    if (*p != '(' || p[-1] != ' ')
-        return;
-    for (p++;;) {
-        const char *start, *q;
-        int depth = 0;
-        bool nn, column = true;
-
-        p += strspn(p, " \t\n");
-        start = p;
-        for (q = p; *q && !(depth == 0 && (*q == ',' || *q == ')')); q++) {
-            if (*q == '\'' || *q == '"') {
-                q = skip_quoted(q) - 1;
-                continue;
-            }
-            depth += *q == '(';
-            depth -= *q == ')';
+    for (q = s; *q && !(depth == 0 && (*q == ',' || *q == ')')); q++) {
+        if (*q == '\'' || *q == '"') {
+            q = skip_quoted(q) - 1;
+            continue;
         }
-        if (*q == '\0')
-            return;
-        if (!take_ident(&p, name, sizeof name))
-            return;
-        for (size_t i = 0; i < sizeof not_columns / sizeof not_columns[0]; i++)
-            if (*start != '"' && strcmp(name, not_columns[i]) == 0)
-                column = false;
+        depth += *q == '(';
+        depth -= *q == ')';
+    }
+    *def = s;
+    if (*q == '\0' || !take_ident(def, name, cap))
+        return false;
+    *column = true;
+    for (size_t i = 0; i < sizeof not_columns / sizeof not_columns[0]; i++)
+        if (*s != '"' && strcmp(name, not_columns[i]) == 0)
+            *column = false;
+    *end = q;
+    *p = *q == ')' ? NULL : q + 1;
+    return true;
+}
+
+/* The columns of a CREATE TABLE's list that the COPY names: types and NOT NULL. */
+static void table_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names, const char *defn,
+                          bool *oom)
+{
+    const char *p = columns_open(defn), *def, *end;
+    char name[256], type[512];
+    bool column, nn;
+
+    while (p != NULL && next_element(&p, name, sizeof name, &def, &end, &column)) {
         for (int i = 0; i < ncols && column; i++) {
             if (strcmp(names[i], name) != 0 || cols[i].type != NULL)
                 continue;
-            split_def(p, q, type, sizeof type, &nn);
+            split_def(def, end, type, sizeof type, &nn);
             cols[i].type = strdup(type);
             if (cols[i].type == NULL) {
                 *oom = true;
@@ -1313,10 +1325,73 @@ static void table_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names
             resolve_type(k, &cols[i], type, 0, oom);
             cols[i].notnull = cols[i].notnull || nn;
         }
-        p = q + 1;
-        if (*q == ')')
-            return;
     }
+}
+
+/* The parent tables a CREATE TABLE names (INHERITS, PARTITION OF): their TABLE entries. */
+static int table_parents(const vcat *k, const char *defn, const df_entry **out, int max)
+{
+    const char *p;
+    bool list;
+    int n = 0;
+
+    if ((p = strstr(defn, "\nINHERITS (")) != NULL)
+        p += 11;
+    else if ((p = strstr(defn, " PARTITION OF ")) != NULL)
+        p += 14;
+    else
+        return 0;
+    list = p[-1] == '(';
+    while (n < max) {
+        char schema[256], name[256];
+        const df_entry *pe;
+        if (!take_ident(&p, schema, sizeof schema) || *p++ != '.' ||
+            !take_ident(&p, name, sizeof name))
+            break;
+        if ((pe = find_entry(k, "TABLE", schema, name)) != NULL && pe->defn != NULL)
+            out[n++] = pe;
+        if (!list || *p != ',')
+            break;
+        p += strspn(p, ", ");
+    }
+    return n;
+}
+
+/*
+ * The column names of a table in the server's order, for INSERTs without a
+ * column list: the parents' columns first, then its own not merged with
+ * theirs.  False on out of memory.
+ */
+static bool table_order(const vcat *k, const char *defn, int depth, char ***names, int *n, int *cap)
+{
+    const df_entry *parents[16];
+    int np = depth > V_DOMAIN_DEPTH ? 0 : table_parents(k, defn, parents, 16);
+    const char *p = columns_open(defn), *def, *end;
+    char name[256];
+    bool column;
+
+    for (int i = 0; i < np; i++)
+        if (!table_order(k, parents[i]->defn, depth + 1, names, n, cap))
+            return false;
+    while (p != NULL && next_element(&p, name, sizeof name, &def, &end, &column)) {
+        bool seen = !column;
+        for (int i = 0; i < *n && !seen; i++)
+            seen = strcmp((*names)[i], name) == 0;
+        if (seen)
+            continue;
+        if (*n == *cap) {
+            int nc = *cap ? *cap * 2 : 16;
+            char **nn = realloc(*names, (size_t)nc * sizeof *nn);
+            if (nn == NULL)
+                return false;
+            *names = nn;
+            *cap = nc;
+        }
+        if (((*names)[*n] = strdup(name)) == NULL)
+            return false;
+        (*n)++;
+    }
+    return true;
 }
 
 /*
@@ -1327,40 +1402,23 @@ static void table_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names
 static void inherited_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names,
                               const char *defn, int depth, bool *oom)
 {
-    const char *p;
-    bool missing = false, list;
+    const df_entry *parents[16];
+    bool missing = false;
+    int np;
 
     for (int i = 0; i < ncols; i++)
         missing = missing || cols[i].type == NULL;
     if (!missing || depth > V_DOMAIN_DEPTH)
         return;
-    if ((p = strstr(defn, "\nINHERITS (")) != NULL)
-        p += 11;
-    else if ((p = strstr(defn, " PARTITION OF ")) != NULL)
-        p += 14;
-    else
-        return;
-    list = p[-1] == '(';
-    for (;;) {
-        char schema[256], name[256];
-        const df_entry *pe;
+    np = table_parents(k, defn, parents, 16);
+    for (int p = 0; p < np; p++) {
         bool nn[ncols > 0 ? ncols : 1];
-
-        if (!take_ident(&p, schema, sizeof schema) || *p++ != '.' ||
-            !take_ident(&p, name, sizeof name))
-            return;
-        pe = find_entry(k, "TABLE", schema, name);
-        if (pe != NULL && pe->defn != NULL) {
-            for (int i = 0; i < ncols; i++)
-                nn[i] = cols[i].notnull;
-            table_columns(k, cols, ncols, names, pe->defn, oom);
-            for (int i = 0; i < ncols; i++)
-                cols[i].notnull = nn[i];
-            inherited_columns(k, cols, ncols, names, pe->defn, depth + 1, oom);
-        }
-        if (!list || *p != ',')
-            return;
-        p += strspn(p, ", ");
+        for (int i = 0; i < ncols; i++)
+            nn[i] = cols[i].notnull;
+        table_columns(k, cols, ncols, names, parents[p]->defn, oom);
+        for (int i = 0; i < ncols; i++)
+            cols[i].notnull = nn[i];
+        inherited_columns(k, cols, ncols, names, parents[p]->defn, depth + 1, oom);
     }
 }
 
@@ -1455,13 +1513,16 @@ dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom)
     const df_entry *te;
     dfi_vtable *t;
     char **names = NULL;
-    int n = dfi_copy_columns(e->copy_stmt, &names);
+    bool inserts = e->copy_stmt == NULL || e->copy_stmt[0] == '\0';
+    int n = inserts ? 0 : dfi_copy_columns(e->copy_stmt, &names), cap = 0;
 
-    if (n <= 0 || names == NULL || strstr(e->copy_stmt, ") WITH OIDS") != NULL) {
+    te = find_entry(&k, "TABLE", e->schema ? e->schema : "", e->tag ? e->tag : "");
+    if (inserts && te != NULL && te->defn != NULL && !table_order(&k, te->defn, 0, &names, &n, &cap))
+        *oom = true;
+    if (n <= 0 || names == NULL || (!inserts && strstr(e->copy_stmt, ") WITH OIDS") != NULL)) {
         dfi_free_names(names, n > 0 ? n : 0);
         return NULL;
     }
-    te = find_entry(&k, "TABLE", e->schema ? e->schema : "", e->tag ? e->tag : "");
     t = calloc(1, sizeof *t);
     if (te == NULL || te->defn == NULL || t == NULL ||
         (t->cols = calloc((size_t)n, sizeof *t->cols)) == NULL) {
@@ -1494,6 +1555,7 @@ void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t)
     uint8_t *line = vc->line, *fld = vc->fld;
     size_t line_cap = vc->line_cap, fld_cap = vc->fld_cap;
 
+    dfi_vins_free(vc->ins);
     memset(vc, 0, sizeof *vc);
     vc->t = t;
     vc->line = line; /* buffers are kept from stream to stream */
@@ -1504,6 +1566,7 @@ void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t)
 
 void dfi_vcheck_free(dfi_vcheck *vc)
 {
+    dfi_vins_free(vc->ins);
     free(vc->line);
     free(vc->fld);
     memset(vc, 0, sizeof *vc);
@@ -1586,7 +1649,7 @@ static size_t unescape(dfi_vcheck *vc, const uint8_t *p, size_t n, bool *ok)
     return k;
 }
 
-static void note_bad(dfi_vcheck *vc, int what, int col, int64_t row, int64_t off,
+void dfi_vcheck_note(dfi_vcheck *vc, int what, int col, int64_t row, int64_t off,
                      const uint8_t *raw, size_t n)
 {
     dfi_vbad *b;
@@ -1680,7 +1743,7 @@ static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int
         rc = dfi_value_check(c, enc, vc->fld, k);
     }
     if (rc != DFI_VAL_OK)
-        note_bad(vc, rc, col, row, off, p, n);
+        dfi_vcheck_note(vc, rc, col, row, off, p, n);
 }
 
 static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, int64_t off)

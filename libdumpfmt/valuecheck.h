@@ -96,6 +96,7 @@ typedef struct dfi_vcheck {
     uint8_t *fld;  /* the current field without escapes */
     size_t fld_cap;
     int64_t unchecked_rows; /* too long to keep, or out of memory */
+    struct dfi_vins *ins;   /* INSERT statements: the scanner's state (valuecheck_insert.c) */
 } dfi_vcheck;
 
 DFI_HIDDEN void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t);
@@ -109,6 +110,17 @@ DFI_HIDDEN void dfi_vcheck_carry(dfi_vcheck *vc, const uint8_t *p, size_t n);
  */
 DFI_HIDDEN void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool carried,
                                 int64_t row, int64_t off, bool skip);
+
+/*
+ * INSERT-format data (pg_dump --inserts, --column-inserts): the next `n`
+ * bytes of the stream at uncompressed offset `off`; each literal of a
+ * VALUES row checked as the COPY value it stands for.
+ */
+DFI_HIDDEN void dfi_vcheck_insert(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t off);
+DFI_HIDDEN void dfi_vins_free(struct dfi_vins *s);
+/* Count a value that failed (`what`, a DFI_VAL_*) and keep the first few for the report. */
+DFI_HIDDEN void dfi_vcheck_note(dfi_vcheck *vc, int what, int col, int64_t row, int64_t off,
+                                const uint8_t *raw, size_t n);
 
 /* One value (escapes already removed; NULL for \N) of column `c`: a DFI_VAL_*. */
 DFI_HIDDEN int dfi_value_check(const dfi_vcol *c, int encoding, const uint8_t *v, size_t n);

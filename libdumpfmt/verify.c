@@ -843,6 +843,8 @@ static void insert_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
 {
     df_rowcount_feed(cp->ins, p, n);
     cp->rows = df_rowcount_rows(cp->ins);
+    if (cp->vc != NULL)
+        dfi_vcheck_insert(cp->vc, p, n, cp->pos); /* value checks (valuecheck_insert.c) */
     for (size_t i = 0; i < n && cp->nw > 0; i++)
         ins_byte(cp, p[i], i > 0 ? p[i - 1] : -1);
     for (size_t i = n; i > 0; i--)
@@ -1448,8 +1450,11 @@ static void value_findings(vstream *s)
         snprintf(kind, sizeof kind, what[k], vc->nbad[k] == 1 ? "" : "s");
         entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
                   s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
-                  "%lld %s: a restore would fail on this table's COPY and leave it empty; %s",
-                  (long long)vc->nbad[k], kind, list);
+                  "%lld %s: %s; %s", (long long)vc->nbad[k], kind,
+                  vc->ins != NULL ? "the INSERT statements holding them would fail and their rows "
+                                    "be lost"
+                                  : "a restore would fail on this table's COPY and leave it empty",
+                  list);
     }
 }
 
@@ -4719,7 +4724,8 @@ static int setup_entries(vctx *c)
         ve->rows_mode = rows_mode_of(c->r, e);
         ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
         ve->start = ve->end = -1;
-        if (ve->table && ve->rows_mode == DF_ROWS_COPY && !c->opt->quick && !c->opt->no_values)
+        if (ve->table && (ve->rows_mode == DF_ROWS_COPY || ve->rows_mode == DF_ROWS_INSERT) &&
+            !c->opt->quick && !c->opt->no_values)
             ve->vt = dfi_vtable_build(c->r, e, &c->pre.oom);
     }
     return DF_OK;
