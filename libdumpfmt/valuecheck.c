@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* A line longer than this is not kept for checking (counted as unchecked). */
 #define V_LINE_MAX ((size_t)256 * 1024 * 1024)
@@ -1685,24 +1688,6 @@ static bool ascii_only(const uint8_t *p, size_t n)
     return acc < 0x80;
 }
 
-/* Whether a line has bytes >= 0x80 and backslashes, eight bytes at a time. */
-static void line_flags(const uint8_t *p, size_t n, bool *high, bool *bs)
-{
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t h = 0, b = 0;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, x;
-        memcpy(&w, p + i, 8);
-        x = w ^ (ones * '\\');
-        h |= w;
-        b |= (x - ones) & ~x; /* 0x80 where a byte was a backslash (or false hits past one) */
-    }
-    *high = (h & highs) != 0 || !ascii_only(p + i, n - i);
-    *bs = (b & highs) != 0 || memchr(p + i, '\\', n - i) != NULL;
-}
-
 /* Decimal integers as pg_dump writes them: accepted without the full parse. */
 static bool plain_int(const uint8_t *p, size_t n, int kind)
 {
@@ -1746,24 +1731,66 @@ static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int
         dfi_vcheck_note(vc, rc, col, row, off, p, n);
 }
 
+/*
+ * One pass over a line: where its first `max` tabs are, whether it has
+ * bytes >= 0x80 and backslashes.  Sixteen bytes at a time with SSE2; the
+ * fields are then cut without another search.  Returns the tabs recorded.
+ */
+static int line_scan(const uint8_t *p, size_t n, size_t *tabs, int max, bool *high, bool *bs)
+{
+    int nt = 0;
+    size_t i = 0;
+
+    *high = *bs = false;
+#ifdef __SSE2__
+    {
+        const __m128i vt = _mm_set1_epi8('\t'), vb = _mm_set1_epi8('\\');
+        int hm = 0, bm = 0;
+        for (; i + 16 <= n; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            unsigned t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt));
+            hm |= _mm_movemask_epi8(x);
+            bm |= _mm_movemask_epi8(_mm_cmpeq_epi8(x, vb));
+            while (t != 0 && nt < max) {
+                tabs[nt++] = i + (size_t)__builtin_ctz(t);
+                t &= t - 1;
+            }
+        }
+        *high = hm != 0;
+        *bs = bm != 0;
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == '\t' && nt < max)
+            tabs[nt++] = i;
+        *high = *high || p[i] >= 0x80;
+        *bs = *bs || p[i] == '\\';
+    }
+    return nt;
+}
+
 static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, int64_t off)
 {
-    const uint8_t *s = p, *end = p + n;
-    bool high, bs;
+    size_t stack[64], *tabs = stack;
+    int ncols = vc->t->ncols, nt;
+    bool high, bs, utf8 = vc->t->encoding == DFI_ENC_UTF8;
+    bool any_bs = vc->t->encoding != DFI_ENC_UNKNOWN;
 
-    line_flags(p, n, &high, &bs);
-    for (int col = 0; col < vc->t->ncols && s <= end; col++) {
-        const uint8_t *tab = memchr(s, '\t', (size_t)(end - s));
-        const uint8_t *fe = tab ? tab : end;
+    if (ncols > 64 && (tabs = malloc((size_t)ncols * sizeof *tabs)) == NULL) {
+        vc->unchecked_rows++;
+        return;
+    }
+    nt = line_scan(p, n, tabs, ncols, &high, &bs);
+    for (int col = 0; col < ncols && col <= nt; col++) {
+        size_t from = col == 0 ? 0 : tabs[col - 1] + 1, to = col < nt ? tabs[col] : n;
         const dfi_vcol *c = &vc->t->cols[col];
 
-        if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull ||
-            (high && vc->t->encoding == DFI_ENC_UTF8) || (bs && vc->t->encoding != DFI_ENC_UNKNOWN))
-            check_field(vc, col, s, (size_t)(fe - s), row, off + (s - p), high, bs);
-        if (tab == NULL)
-            break;
-        s = tab + 1;
+        if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull || (high && utf8) ||
+            (bs && any_bs))
+            check_field(vc, col, p + from, to - from, row, off + (int64_t)from, high, bs);
     }
+    if (tabs != stack)
+        free(tabs);
 }
 
 void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool carried, int64_t row,

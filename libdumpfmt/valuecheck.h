@@ -97,6 +97,7 @@ typedef struct dfi_vcheck {
     size_t fld_cap;
     int64_t unchecked_rows; /* too long to keep, or out of memory */
     struct dfi_vins *ins;   /* INSERT statements: the scanner's state (valuecheck_insert.c) */
+    bool inserts;           /* the data were INSERT statements (one fails, not the table) */
 } dfi_vcheck;
 
 DFI_HIDDEN void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t);

@@ -90,7 +90,13 @@ static bool vi_bare_checked(const dfi_vcol *c, const uint8_t *p, size_t n)
                 return false;
         return true;
     }
-    return c->kind == DFI_VK_NUMERIC; /* a numeric constant, then the column's precision */
+    if (c->kind != DFI_VK_NUMERIC)
+        return false;
+    for (i = 0; i < n; i++) /* a numeric constant, then the column's precision */
+        if (!isdigit(p[i]) && p[i] != '.' && p[i] != '-' && p[i] != '+' && p[i] != 'e' &&
+            p[i] != 'E')
+            return false;
+    return isdigit(p[n - 1]) || p[n - 1] == '.';
 }
 
 static void vi_field_end(dfi_vcheck *vc, dfi_vins *s)
@@ -299,6 +305,7 @@ static void vi_byte(dfi_vcheck *vc, dfi_vins *s, uint8_t c, int64_t off)
 
 void dfi_vcheck_insert(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t off)
 {
+    vc->inserts = true;
     if (vc->ins == NULL && (vc->ins = calloc(1, sizeof *vc->ins)) == NULL) {
         vc->unchecked_rows++;
         return;

@@ -1451,7 +1451,7 @@ static void value_findings(vstream *s)
         entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
                   s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
                   "%lld %s: %s; %s", (long long)vc->nbad[k], kind,
-                  vc->ins != NULL ? "the INSERT statements holding them would fail and their rows "
+                  vc->inserts ? "the INSERT statements holding them would fail and their rows "
                                     "be lost"
                                   : "a restore would fail on this table's COPY and leave it empty",
                   list);
@@ -4173,11 +4173,16 @@ typedef struct vtap_part {
     dfi_watch *w; /* the columns that held an integer, by position */
     size_t nw;
     dfi_copycheck *bad; /* the checker's state when it found a problem */
+    dfi_vcheck *vbad;   /* ... and the value checks', with their columns (vt, owned) */
+    dfi_vtable *vt;
 } vtap_part;
 
 typedef struct vtap {
     dfi_copycheck cp;
     bool active;
+    bool values;     /* value checks on (not --quick, not --no-values) */
+    dfi_vtable *vt;  /* the columns of the part being read, NULL: none */
+    dfi_vcheck vc;
     dfi_watch *w;
     size_t nw;
     vtap_part *parts;
@@ -4210,6 +4215,12 @@ static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
     t->active = dfi_copycheck_init(&t->cp, copy ? DF_ROWS_COPY : DF_ROWS_INSERT, ncols, t->w,
                                    t->nw) == DF_OK;
     t->oom = t->oom || !t->active;
+    /* value checks: the table's definition came before its data in the script */
+    if (t->active && t->values && dfi_desc_is(&r->entries[i], "TABLE DATA") &&
+        (t->vt = dfi_vtable_build(r, &r->entries[i], &t->oom)) != NULL) {
+        dfi_vcheck_init(&t->vc, t->vt);
+        t->cp.vc = &t->vc;
+    }
 }
 
 static void tap_data(void *ctx, const uint8_t *p, size_t n)
@@ -4237,6 +4248,31 @@ static bool tap_problem(const dfi_copycheck *cp)
     if (cp->mode == DF_ROWS_INSERT)
         return cp->last_nonspace >= 0 && cp->last_nonspace != ';';
     return !cp->terminated;
+}
+
+static bool tap_bad_values(const vtap *t)
+{
+    for (int k = 1; t->vt != NULL && k < 5; k++)
+        if (t->vc.nbad[k] > 0)
+            return true;
+    return false;
+}
+
+/* The value checks' findings of a part, kept for later with its columns (the part owns them). */
+static dfi_vcheck *tap_keep_values(vtap *t, vtap_part *part)
+{
+    dfi_vcheck *v;
+
+    if (t->vt == NULL || !tap_bad_values(t) || (v = malloc(sizeof *v)) == NULL)
+        return NULL;
+    *v = t->vc;
+    v->line = v->fld = NULL;
+    v->line_cap = v->fld_cap = 0;
+    v->ins = NULL; /* the scanner's state stays with t->vc */
+    part->vbad = v;
+    part->vt = t->vt;
+    t->vt = NULL;
+    return v;
 }
 
 static void tap_end(void *ctx, size_t i)
@@ -4268,14 +4304,21 @@ static void tap_end(void *ctx, size_t i)
     part->w = t->w;
     part->nw = kept;
     t->w = NULL;
-    if (tap_problem(&t->cp)) {
+    if (tap_problem(&t->cp) || tap_bad_values(t)) {
         part->bad = malloc(sizeof *part->bad);
         if (part->bad == NULL)
             t->oom = true;
         else
             *part->bad = t->cp, part->bad->w = NULL, part->bad->nw = 0, part->bad->ins = NULL;
+        if (part->bad != NULL && (part->bad->vc = tap_keep_values(t, part)) == NULL && t->vt)
+            t->oom = true;
     }
 done:
+    if (t->vt != NULL) {
+        dfi_vcheck_free(&t->vc);
+        dfi_vtable_free(t->vt);
+        t->vt = NULL;
+    }
     free(t->w);
     t->w = NULL;
     t->nw = 0;
@@ -4307,6 +4350,12 @@ static void tap_free(vtap *t)
     for (size_t k = 0; k < t->nparts; k++) {
         free(t->parts[k].w);
         free(t->parts[k].bad);
+        free(t->parts[k].vbad);
+        dfi_vtable_free(t->parts[k].vt);
+    }
+    if (t->vt != NULL) {
+        dfi_vcheck_free(&t->vc);
+        dfi_vtable_free(t->vt);
     }
     free(t->parts);
     free(t->los);
@@ -4927,6 +4976,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         df_verify_options_default(&dflt);
         opt = &dflt;
     }
+    tap.values = !opt->quick && !opt->no_values;
     v = calloc(1, sizeof *v);
     if (v == NULL || (v->r = df_reader_new(opt->limits)) == NULL) {
         free(v);
