@@ -259,7 +259,6 @@ typedef struct dtm {
     bool words; /* a word was seen: it may change how any later token is read */
     long year, mon, mday;
     bool date_decided;
-    bool run_time; /* the time came from a run-together number */
     bool iso_t;    /* the field before was "t" */
     long hour, min, sec;
     int64_t usec;
@@ -491,7 +490,6 @@ static int dt_run_time(dtm *t, const char *f, size_t n)
     t->usec = pt ? (int64_t)(strtod(pt, NULL) * 1000000.0 + 0.5) : 0; /* no check of its end */
     t->mask |= F_TIME;
     t->dmask |= F_TIME;
-    t->run_time = true;
     return DT_OK;
 }
 

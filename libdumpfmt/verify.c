@@ -4310,7 +4310,8 @@ static void tap_end(void *ctx, size_t i)
             t->oom = true;
         else
             *part->bad = t->cp, part->bad->w = NULL, part->bad->nw = 0, part->bad->ins = NULL;
-        if (part->bad != NULL && (part->bad->vc = tap_keep_values(t, part)) == NULL && t->vt)
+        if (part->bad != NULL && (part->bad->vc = tap_keep_values(t, part)) == NULL &&
+            tap_bad_values(t))
             t->oom = true;
     }
 done:
