@@ -22,6 +22,12 @@
 
 /* A line longer than this is not kept for checking (counted as unchecked). */
 #define V_LINE_MAX ((size_t)256 * 1024 * 1024)
+/*
+ * INSERT-format data, and columns added by ALTER TABLE, are looked for in
+ * dumps of at most this many TOC entries: both scan the TOC once per table,
+ * quadratic in big dumps (a tar of 50,000 tables: minutes).
+ */
+#define V_INSERT_TOC_MAX 10000
 /* Domains over domains followed at most this deep. */
 #define V_DOMAIN_DEPTH 8
 /* Array and JSON nesting followed at most this deep (deeper: not judged). */
@@ -1433,7 +1439,13 @@ static void inherited_columns(const vcat *k, dfi_vcol *cols, int ncols, char **n
 static void added_columns(const vcat *k, dfi_vcol *cols, int ncols, char **names,
                           const char *schema, const char *table, bool *oom)
 {
-    for (size_t i = 0; i < k->n; i++) {
+    bool missing = false;
+
+    for (int c = 0; c < ncols; c++)
+        missing = missing || cols[c].type == NULL;
+    if (k->n > V_INSERT_TOC_MAX)
+        return; /* a scan of every entry per table: quadratic in big dumps */
+    for (size_t i = 0; i < k->n && missing; i++) { /* only for columns not found yet */
         const df_entry *e = df_reader_toc_at(k->r, i);
         const char *p = e->defn;
         char s[256], t[256], name[256], type[512];
@@ -1519,6 +1531,10 @@ dfi_vtable *dfi_vtable_build(const df_reader *r, const df_entry *e, bool *oom)
     bool inserts = e->copy_stmt == NULL || e->copy_stmt[0] == '\0';
     int n = inserts ? 0 : dfi_copy_columns(e->copy_stmt, &names), cap = 0;
 
+    if ((!inserts && n <= 0) || (inserts && k.n > V_INSERT_TOC_MAX)) {
+        dfi_free_names(names, n > 0 ? n : 0);
+        return NULL;
+    }
     te = find_entry(&k, "TABLE", e->schema ? e->schema : "", e->tag ? e->tag : "");
     if (inserts && te != NULL && te->defn != NULL && !table_order(&k, te->defn, 0, &names, &n, &cap))
         *oom = true;
