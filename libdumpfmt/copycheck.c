@@ -601,6 +601,8 @@ static void insert_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
 {
     df_rowcount_feed(cp->ins, p, n);
     cp->rows = df_rowcount_rows(cp->ins);
+    if (cp->vc != NULL)
+        dfi_vcheck_insert(cp->vc, p, n, cp->pos); /* value checks (valuecheck_insert.c) */
     for (size_t i = 0; i < n && cp->nw > 0; i++)
         ins_byte(cp, p[i], i > 0 ? p[i - 1] : -1);
     for (size_t i = n; i > 0; i--)

@@ -27,7 +27,16 @@ enum {
     DFI_VK_JSON,
     DFI_VK_JSONB,
     DFI_VK_ENUM,
-    DFI_VK_MACADDR
+    DFI_VK_MACADDR,
+    DFI_VK_DATE,
+    DFI_VK_TIME,
+    DFI_VK_TIMETZ,
+    DFI_VK_TIMESTAMP,
+    DFI_VK_TIMESTAMPTZ,
+    DFI_VK_INTERVAL,
+    DFI_VK_INET,
+    DFI_VK_CIDR,
+    DFI_VK_MACADDR8
 };
 
 /* Result of one value check. */
@@ -60,6 +69,8 @@ typedef struct dfi_vindex {
     const df_reader *r;
     const df_entry **sorted;
     size_t n;
+    const df_entry **alters; /* entries whose text may ALTER TABLE ... ADD a column */
+    size_t nalters;
 } dfi_vindex;
 
 DFI_HIDDEN dfi_vindex *dfi_vindex_build(const df_reader *r); /* NULL: out of memory */
@@ -97,6 +108,8 @@ typedef struct dfi_vcheck {
     uint8_t *fld;  /* the current field without escapes */
     size_t fld_cap;
     int64_t unchecked_rows; /* too long to keep, or out of memory */
+    struct dfi_vins *ins;   /* INSERT statements: the scanner's state (valuecheck_insert.c) */
+    bool inserts;           /* the data were INSERT statements (one fails, not the table) */
 } dfi_vcheck;
 
 DFI_HIDDEN void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t);
@@ -111,8 +124,27 @@ DFI_HIDDEN void dfi_vcheck_carry(dfi_vcheck *vc, const uint8_t *p, size_t n);
 DFI_HIDDEN void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool carried,
                                 int64_t row, int64_t off, bool skip);
 
+/*
+ * INSERT-format data (pg_dump --inserts, --column-inserts): the next `n`
+ * bytes of the stream at uncompressed offset `off`; each literal of a
+ * VALUES row checked as the COPY value it stands for.
+ */
+DFI_HIDDEN void dfi_vcheck_insert(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t off);
+DFI_HIDDEN void dfi_vins_free(struct dfi_vins *s);
+/* Count a value that failed (`what`, a DFI_VAL_*) and keep the first few for the report. */
+DFI_HIDDEN void dfi_vcheck_note(dfi_vcheck *vc, int what, int col, int64_t row, int64_t off,
+                                const uint8_t *raw, size_t n);
+
 /* One value (escapes already removed; NULL for \N) of column `c`: a DFI_VAL_*. */
 DFI_HIDDEN int dfi_value_check(const dfi_vcol *c, int encoding, const uint8_t *v, size_t n);
+/*
+ * A date/time value (valuecheck_time.c) or a network address
+ * (valuecheck_net.c) of a column of `kind`, NUL-terminated: DFI_VAL_OK
+ * unless the server surely rejects it.
+ */
+DFI_HIDDEN int dfi_check_datetime(int kind, int encoding, const char *s);
+DFI_HIDDEN int dfi_check_net(int kind, const char *s);
+
 /* A column of type text `type`, for tests: kind and modifiers (no TOC lookups). */
 DFI_HIDDEN void dfi_vcol_parse_type(dfi_vcol *c, const char *type);
 

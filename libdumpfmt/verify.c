@@ -737,7 +737,8 @@ static int setup_entries(vctx *c)
         ve->rows_mode = rows_mode_of(c->r, e);
         ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
         ve->start = ve->end = -1;
-        if (ve->table && ve->rows_mode == DF_ROWS_COPY && !c->opt->quick && !c->opt->no_values)
+        if (ve->table && (ve->rows_mode == DF_ROWS_COPY || ve->rows_mode == DF_ROWS_INSERT) &&
+            !c->opt->quick && !c->opt->no_values)
             ve->vt = dfi_vtable_build(ix, e, &c->pre.oom);
     }
     dfi_vindex_free(ix);
@@ -937,6 +938,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         df_verify_options_default(&dflt);
         opt = &dflt;
     }
+    tap.values = !opt->quick && !opt->no_values;
     v = calloc(1, sizeof *v);
     if (v == NULL || (v->r = df_reader_new(opt->limits)) == NULL) {
         free(v);

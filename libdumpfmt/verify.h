@@ -190,11 +190,16 @@ typedef struct vtap_part {
     dfi_watch *w; /* the columns that held an integer, by position */
     size_t nw;
     dfi_copycheck *bad; /* the checker's state when it found a problem */
+    dfi_vcheck *vbad;   /* ... and the value checks', with their columns (vt, owned) */
+    dfi_vtable *vt;
 } vtap_part;
 
 typedef struct vtap {
     dfi_copycheck cp;
     bool active;
+    bool values;     /* value checks on (not --quick, not --no-values) */
+    dfi_vtable *vt;  /* the columns of the part being read, NULL: none */
+    dfi_vcheck vc;
     dfi_watch *w;
     size_t nw;
     vtap_part *parts;

@@ -173,6 +173,28 @@ static void plain_trailer(vctx *c)
 #define V_TAP_MAX_COLS 1664   /* PostgreSQL allows 1600 columns */
 #define V_TAP_INSERT_COLS 128 /* INSERT data: the first columns are watched */
 
+/*
+ * Value checks of a data part: the table's definition came before its data in the script.
+ * The entries known so far are indexed for each part (the one pass only knows the script up
+ * to here); a script of N tables costs N log N per table, which a dump of tens of thousands of
+ * tables in plain format pays (archives index their TOC once).
+ */
+static void tap_values(vtap *t, const df_reader *r, size_t i)
+{
+    dfi_vindex *ix = dfi_vindex_build(r);
+
+    if (ix == NULL) {
+        t->oom = true;
+        return;
+    }
+    t->vt = dfi_vtable_build(ix, &r->entries[i], &t->oom);
+    dfi_vindex_free(ix);
+    if (t->vt != NULL) {
+        dfi_vcheck_init(&t->vc, t->vt);
+        t->cp.vc = &t->vc;
+    }
+}
+
 static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
 {
     vtap *t = ctx;
@@ -190,6 +212,8 @@ static void tap_begin(void *ctx, const df_reader *r, size_t i, bool copy)
     t->active = dfi_copycheck_init(&t->cp, copy ? DF_ROWS_COPY : DF_ROWS_INSERT, ncols, t->w,
                                    t->nw) == DF_OK;
     t->oom = t->oom || !t->active;
+    if (t->active && t->values && dfi_et_is(&r->entries[i], DFI_ET_TABLE_DATA))
+        tap_values(t, r, i);
 }
 
 static void tap_data(void *ctx, const uint8_t *p, size_t n)
@@ -217,6 +241,31 @@ static bool tap_problem(const dfi_copycheck *cp)
     if (cp->mode == DF_ROWS_INSERT)
         return cp->last_nonspace >= 0 && cp->last_nonspace != ';';
     return !cp->terminated;
+}
+
+static bool tap_bad_values(const vtap *t)
+{
+    for (int k = 1; t->vt != NULL && k < 5; k++)
+        if (t->vc.nbad[k] > 0)
+            return true;
+    return false;
+}
+
+/* The value checks' findings of a part, kept for later with its columns (the part owns them). */
+static dfi_vcheck *tap_keep_values(vtap *t, vtap_part *part)
+{
+    dfi_vcheck *v;
+
+    if (t->vt == NULL || !tap_bad_values(t) || (v = malloc(sizeof *v)) == NULL)
+        return NULL;
+    *v = t->vc;
+    v->line = v->fld = NULL;
+    v->line_cap = v->fld_cap = 0;
+    v->ins = NULL; /* the scanner's state stays with t->vc */
+    part->vbad = v;
+    part->vt = t->vt;
+    t->vt = NULL;
+    return v;
 }
 
 static void tap_end(void *ctx, size_t i)
@@ -248,14 +297,22 @@ static void tap_end(void *ctx, size_t i)
     part->w = t->w;
     part->nw = kept;
     t->w = NULL;
-    if (tap_problem(&t->cp)) {
+    if (tap_problem(&t->cp) || tap_bad_values(t)) {
         part->bad = malloc(sizeof *part->bad);
         if (part->bad == NULL)
             t->oom = true;
         else
             *part->bad = t->cp, part->bad->w = NULL, part->bad->nw = 0, part->bad->ins = NULL;
+        if (part->bad != NULL && (part->bad->vc = tap_keep_values(t, part)) == NULL &&
+            tap_bad_values(t))
+            t->oom = true;
     }
 done:
+    if (t->vt != NULL) {
+        dfi_vcheck_free(&t->vc);
+        dfi_vtable_free(t->vt);
+        t->vt = NULL;
+    }
     free(t->w);
     t->w = NULL;
     t->nw = 0;
@@ -287,6 +344,12 @@ void vfy_tap_free(vtap *t)
     for (size_t k = 0; k < t->nparts; k++) {
         free(t->parts[k].w);
         free(t->parts[k].bad);
+        free(t->parts[k].vbad);
+        dfi_vtable_free(t->parts[k].vt);
+    }
+    if (t->vt != NULL) {
+        dfi_vcheck_free(&t->vc);
+        dfi_vtable_free(t->vt);
     }
     free(t->parts);
     free(t->los);

@@ -363,8 +363,11 @@ static void value_findings(vstream *s)
         snprintf(kind, sizeof kind, what[k], vc->nbad[k] == 1 ? "" : "s");
         vfy_entry_add(s->ve, codes[k], DF_SEVERITY_ERROR,
                   s->linear ? s->raw_start + vc->first[k][0].off : s->raw_start, s->member,
-                  "%lld %s: a restore would fail on this table's COPY and leave it empty; %s",
-                  (long long)vc->nbad[k], kind, list);
+                  "%lld %s: %s; %s", (long long)vc->nbad[k], kind,
+                  vc->inserts ? "the INSERT statements holding them would fail and their rows "
+                                    "be lost"
+                                  : "a restore would fail on this table's COPY and leave it empty",
+                  list);
     }
 }
 

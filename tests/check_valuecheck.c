@@ -118,6 +118,77 @@ static const vcase cases[] = {
     {"macaddr", "08:00:2b:01:02", DFI_VAL_BAD},
     {"macaddr", "08:00:2b:01:02:1ff", DFI_VAL_BAD},
     {"macaddr", "08:00:2b:01:02:03x", DFI_VAL_BAD},
+    /* date/time and network types (verdicts of PostgreSQL 15) */
+    {"date", "2024-02-29", DFI_VAL_OK},
+    {"date", "2023-02-29", DFI_VAL_BAD},
+    {"date", "0001-02-29 BC", DFI_VAL_OK},
+    {"date", "0002-02-29 BC", DFI_VAL_BAD},
+    {"date", "infinity", DFI_VAL_OK},
+    {"date", "-infinity", DFI_VAL_OK},
+    {"date", "4714-11-24 BC", DFI_VAL_OK},
+    {"date", "4714-11-23 BC", DFI_VAL_BAD},
+    {"date", "5874897-12-31", DFI_VAL_OK},
+    {"date", "5874898-01-01", DFI_VAL_BAD},
+    {"date", "2020-13-01", DFI_VAL_BAD},
+    {"date", "0000-01-01", DFI_VAL_BAD},
+    {"date", "2020-01-05x", DFI_VAL_BAD},
+    {"date", "2020-1-5", DFI_VAL_OK},
+    {"date", "20200105", DFI_VAL_OK},
+    {"date", "2020-01-", DFI_VAL_BAD},
+    {"date", "01-05", DFI_VAL_BAD},
+    {"time without time zone", "24:00:00", DFI_VAL_OK},
+    {"time without time zone", "24:00:00.000001", DFI_VAL_BAD},
+    {"time without time zone", "23:59:60", DFI_VAL_OK},
+    {"time without time zone", "12:60:00", DFI_VAL_BAD},
+    {"time without time zone", "25:00:00", DFI_VAL_BAD},
+    {"time without time zone", "12:34:56.", DFI_VAL_OK},
+    {"time without time zone", "1234", DFI_VAL_OK},
+    {"time without time zone", "123", DFI_VAL_BAD},
+    {"time with time zone", "12:00:00+05:30", DFI_VAL_OK},
+    {"time with time zone", "12:00:00-03:30:15", DFI_VAL_OK},
+    {"time with time zone", "12:00:00+16", DFI_VAL_BAD},
+    {"time with time zone", "12:00:00+15:59:59", DFI_VAL_OK},
+    {"time with time zone", "12:00:00+05:60", DFI_VAL_BAD},
+    {"timestamp without time zone", "2000-02-29 24:00:00", DFI_VAL_OK},
+    {"timestamp without time zone", "294276-12-31 23:59:59.999999", DFI_VAL_OK},
+    {"timestamp without time zone", "294277-01-01 00:00:00", DFI_VAL_BAD},
+    {"timestamp without time zone", "4714-11-24 00:00:00 BC", DFI_VAL_OK},
+    {"timestamp without time zone", "2020-01-05 12:00:00 BC BC", DFI_VAL_BAD},
+    {"timestamp without time zone", "2020-01-05 25:00:00", DFI_VAL_BAD},
+    {"timestamp without time zone", "12:00:00", DFI_VAL_BAD},
+    {"timestamp with time zone", "1900-01-01 00:00:00-03:06:28", DFI_VAL_OK},
+    {"timestamp with time zone", "2020-01-05 12:00:00+05:30 BC", DFI_VAL_OK},
+    {"timestamp with time zone", "2020-01-05 12:00:00+05:30+01", DFI_VAL_BAD},
+    {"timestamp with time zone", "2020-01-05 12:00:00 incfinity", DFI_VAL_BAD},
+    {"timestamp with time zone", "2020-01-05 12:00:00 xyz5", DFI_VAL_OK},
+    {"interval", "1 year 2 mons 3 days 04:05:06.789", DFI_VAL_OK},
+    {"interval", "-1 days +02:03:00", DFI_VAL_OK},
+    {"interval", "1 yearx", DFI_VAL_BAD},
+    {"interval", "1 day 2 days", DFI_VAL_BAD},
+    {"interval", "", DFI_VAL_BAD},
+    {"interval", "00:61:00", DFI_VAL_BAD},
+    {"interval", "P1Y2M", DFI_VAL_OK},
+    {"interval", "2562047788:00:54.775807", DFI_VAL_OK},
+    {"inet", "192.168.1.1", DFI_VAL_OK},
+    {"inet", "192.168.1.256", DFI_VAL_BAD},
+    {"inet", "10.1/16", DFI_VAL_OK},
+    {"inet", "10.1", DFI_VAL_BAD},
+    {"inet", "::ffff:1.2.3.4", DFI_VAL_OK},
+    {"inet", "2001:db8::1/129", DFI_VAL_BAD},
+    {"inet", "1.2.3.4/33", DFI_VAL_BAD},
+    {"inet", "2001:db8::1::2", DFI_VAL_BAD},
+    {"inet", " 1.2.3.4", DFI_VAL_BAD},
+    {"cidr", "10.1.0.0/16", DFI_VAL_OK},
+    {"cidr", "10.1.0.1/16", DFI_VAL_BAD},
+    {"cidr", "2001:db8::/32", DFI_VAL_OK},
+    {"cidr", "2001:db8::1/32", DFI_VAL_BAD},
+    {"cidr", "10.1", DFI_VAL_OK},
+    {"macaddr8", "08:00:2b:01:02:03:04:05", DFI_VAL_OK},
+    {"macaddr8", "08:00:2b:01:02:03", DFI_VAL_OK},
+    {"macaddr8", "08-00-2b-01-02-03-04-05", DFI_VAL_OK},
+    {"macaddr8", "08:00:2b:01:02:03:04", DFI_VAL_BAD},
+    {"macaddr8", "08:00:2b-01:02:03:04:05", DFI_VAL_BAD},
+    {"macaddr8", "0800.2b01.0203.0405", DFI_VAL_OK},
     {"integer", NULL, DFI_VAL_OK},
     {"public.unknown_type", "anything", DFI_VAL_OK},
     {"point", "not a point", DFI_VAL_OK},
@@ -221,6 +292,15 @@ START_TEST(test_types)
     ck_assert_int_eq(c.array, 1);
     ck_assert_int_eq(c.mod1, 20);
     dfi_vcol_parse_type(&c, "timestamp(3) with time zone");
+    ck_assert_int_eq(c.kind, DFI_VK_TIMESTAMPTZ);
+    dfi_vcol_parse_type(&c, "time(0) without time zone[]");
+    ck_assert_int_eq(c.kind, DFI_VK_TIME);
+    ck_assert_int_eq(c.array, 1);
+    dfi_vcol_parse_type(&c, "interval(6)");
+    ck_assert_int_eq(c.kind, DFI_VK_INTERVAL);
+    dfi_vcol_parse_type(&c, "interval year to month");
+    ck_assert_int_eq(c.kind, DFI_VK_NONE);
+    dfi_vcol_parse_type(&c, "interval day to second(3)");
     ck_assert_int_eq(c.kind, DFI_VK_NONE);
     dfi_vcol_parse_type(&c, "integer(3)");
     ck_assert_int_eq(c.kind, DFI_VK_NONE);

@@ -32,7 +32,55 @@ TYPES = [
     ("text[]", "text[]", f"SELECT ARRAY['a b' || g, 'q\"' || g, NULL, 'NULL', E'back\\\\slash', '{{}}', 'é' || chr(400 + g)] FROM {G}"),
     ("macaddr", "macaddr", f"SELECT ('08:00:2b:' || to_hex(g % 256) || ':' || to_hex(g / 256 % 256) || ':' || to_hex(g % 7))::macaddr FROM {G} UNION ALL VALUES ('ff:ff:ff:ff:ff:ff'::macaddr), ('00:00:00:00:00:00')"),
     ("mood", "enum:sad,ok,happy,très bien,with space", f"SELECT (ARRAY['sad', 'ok', 'happy', 'très bien', 'with space'])[1 + g % 5]::mood FROM {G}"),
+    # date/time types: pg_dump's DateStyle ISO and IntervalStyle postgres, time zones with
+    # odd offsets (LMT before 1900), BC dates, leap days, the limits and the infinities
+    ("date", "date", "SELECT date '2000-01-01' + (g * 3371 - 1200000) FROM generate_series(0, 600) g "
+     "UNION ALL SELECT date '2024-02-29' - g * 365 FROM generate_series(0, 300) g "
+     "UNION ALL SELECT date '0001-03-01 BC' - g * 1461 FROM generate_series(0, 100) g "
+     "UNION ALL VALUES (date 'infinity'), ('-infinity'), ('4714-11-24 BC'), ('5874897-12-31'), "
+     "('0001-02-29 BC'), ('2000-02-29'), ('1900-02-28'), ('0001-01-01')"),
+    ("time without time zone", "time without time zone", "SELECT time '00:00' + g * interval '86.399997 s' FROM generate_series(0, 1000) g "
+     "UNION ALL VALUES (time '24:00:00'), ('23:59:59.999999'), ('00:00:00.000001')"),
+    ("time with time zone", "time with time zone", "SELECT (time '00:00' + g * interval '86.399997 s')::text || "
+     "(ARRAY['+05:30', '-03:30:15', '+00', '-12', '+14:45', '+15:59:59', '-00:00:36'])[1 + g % 7] "
+     "FROM generate_series(0, 1000) g UNION ALL VALUES ('24:00:00-15:59')"),
+    ("timestamp without time zone", "timestamp without time zone", "SELECT timestamp '2000-01-01' + g * interval '1234567.891234 s' FROM generate_series(-500, 500) g "
+     "UNION ALL SELECT timestamp '0044-03-15 12:00 BC' - g * interval '3 years 7.5 days' FROM generate_series(0, 100) g "
+     "UNION ALL VALUES (timestamp 'infinity'), ('-infinity'), ('4714-11-24 00:00:00 BC'), "
+     "('294276-12-31 23:59:59.999999'), ('2000-02-29 24:00:00')"),
+    ("timestamp with time zone", "timestamp with time zone", "SET TimeZone = 'America/Sao_Paulo';"
+     "SELECT timestamptz '1900-01-01 00:00+00' + g * interval '1234567.891234 s' FROM generate_series(-300, 300) g; "
+     "SET TimeZone = 'Asia/Kolkata';"
+     "SELECT timestamptz '2000-01-01 00:00+00' + g * interval '3456789.5 s' FROM generate_series(-200, 200) g "
+     "UNION ALL SELECT timestamptz '0100-03-01 BC' - g * interval '11 years 3 days' FROM generate_series(0, 100) g "
+     "UNION ALL VALUES (timestamptz 'infinity'), ('-infinity'), ('4714-11-24 00:00:00+00 BC'), "
+     "('294276-12-31 23:59:59.999999+00')"),
+    ("interval", "interval", "SELECT make_interval(years => g % 50 - 10, months => g % 13, days => g % 40 - 20, "
+     "secs => g * 123.456789 - 20000) FROM generate_series(0, 1000) g UNION ALL VALUES "
+     "(interval '-178000000 years'), ('00:00:00'), ('1 day -00:00:01'), ('2562047788:00:54.775807'), "
+     "('-1 mons'), ('1 year')"),
+    # network types
+    ("inet", "inet", "SELECT ((g % 256) || '.' || (g * 7 % 256) || '.' || (g / 5 % 256) || '.' || (g % 13) || '/' || (g % 33))::inet FROM generate_series(0, 600) g "
+     "UNION ALL SELECT ('2001:db8:' || to_hex(g) || '::' || to_hex(g * 31) || '/' || (g % 129))::inet FROM generate_series(0, 400) g "
+     "UNION ALL VALUES ('::ffff:1.2.3.4'::inet), ('::'), ('255.255.255.255'), ('fe80::1:2:3:4:5')"),
+    ("cidr", "cidr", "SELECT network(((g % 256) || '.' || (g * 7 % 256) || '.' || (g / 5 % 256) || '.0/' || (g % 33))::inet)::cidr FROM generate_series(0, 600) g "
+     "UNION ALL SELECT network(('2001:db8:' || to_hex(g) || '::' || to_hex(g * 31) || '/' || (g % 129))::inet)::cidr FROM generate_series(0, 400) g "
+     "UNION ALL VALUES ('0.0.0.0/0'::cidr), ('::/0'), ('10.1.2.3/32')"),
+    ("macaddr8", "macaddr8", "SELECT ('08:00:2b:' || lpad(to_hex(g % 256), 2, '0') || ':' || lpad(to_hex(g / 256 % 256), 2, '0') || ':0' || to_hex(g % 7) || ':' || lpad(to_hex(g % 250), 2, '0') || ':0' || to_hex(g % 16))::macaddr8 FROM generate_series(0, 800) g "
+     "UNION ALL SELECT ('0a-00-2b-' || lpad(to_hex(g % 256), 2, '0') || '-01-02')::macaddr8 FROM generate_series(0, 200) g "
+     "UNION ALL VALUES ('ff:ff:ff:ff:ff:ff:ff:ff'::macaddr8)"),
 ]
+
+# Mutations: byte flips and insertions from an alphabet of the bytes a damaged field most often
+# shows of its own kind (digits, the type's punctuation, a few letters) and foreign bytes.
+ALPHA_DT = b"0123456789+-.: /,TZbcxe" + bytes([0xC3, 0xA9, 0xFF, 0x01])
+ALPHA_NET = b"0123456789abcdefABCDEF:./- xg" + bytes([0xC3, 0xFF])
+TIMEY = {"date", "time without time zone", "time with time zone", "timestamp without time zone",
+         "timestamp with time zone", "interval"}
+NETTY = {"inet", "cidr", "macaddr8"}
+NMUT = int(__import__("os").environ.get("VALUES_MUTATIONS", "1200"))
+if __import__("os").environ.get("VALUES_TYPES"):  # development: only these types
+    TYPES = [t for t in TYPES if t[0] in __import__("os").environ["VALUES_TYPES"].split(",")]
 
 
 def psql(sql, stdin=None):
@@ -71,19 +119,20 @@ def unescape(f):
 ALPHA = (b"0123456789+-.eE xXaAfFnNtT{}[],:\"\\'_ei" + bytes([0xC3, 0xA9, 0xFF, 0x80, 0xE2]))
 
 
-def mutate(rnd, f):
+def mutate(rnd, f, alpha=None):
+    alpha = alpha or ALPHA
     for _ in range(50):
         b = bytearray(f)
         if not b and rnd.random() < 0.5:
             b = bytearray(b"x")
         k = rnd.randrange(3)
         if k == 0 and b:
-            b[rnd.randrange(len(b))] = rnd.choice(ALPHA)
+            b[rnd.randrange(len(b))] = rnd.choice(alpha)
         elif k == 1 and b:
             b = b[:rnd.randrange(len(b))] if rnd.random() < 0.5 else b[rnd.randrange(len(b)):]
         else:
             p = rnd.randrange(len(b) + 1)
-            b[p:p] = bytes([rnd.choice(ALPHA)])
+            b[p:p] = bytes([rnd.choice(alpha)])
         b = bytes(b)
         trail = len(b) - len(b.rstrip(b"\\"))
         if b != f and b"\t" not in b and b"\n" not in b and b"\r" not in b and trail % 2 == 0 \
@@ -93,22 +142,28 @@ def mutate(rnd, f):
 
 
 def main():
-    rnd = random.Random(17)
-    psql("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'très bien', 'with space')")
+    rnd = random.Random(int(__import__("os").environ.get("VALUES_SEED", "17")))
+    psql("DROP TYPE IF EXISTS mood; CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'très bien', 'with space')")
     cands = []  # (type index, raw field, printed)
     for ti, (sqltype, _, gen) in enumerate(TYPES):
-        out = psql(f"COPY ({gen}) TO STDOUT")
+        alpha = ALPHA_DT if sqltype in TIMEY else ALPHA_NET if sqltype in NETTY else ALPHA
+        if gen.startswith("SET "):  # statements: each SELECT copied out in its own setting
+            script = "".join(q.strip() + ";\n" if q.strip().startswith("SET") else
+                             f"COPY ({q.strip()}) TO STDOUT;\n" for q in gen.split(";") if q.strip())
+            out = psql(None, script.encode())
+        else:
+            out = psql(f"COPY ({gen}) TO STDOUT")
         printed = [l for l in out.split(b"\n")[:-1] if l != b"\\N"]
         printed_set = set(printed)
         assert len(printed) >= 1000, (sqltype, len(printed))
         cands += [(ti, f, True) for f in printed]
         seen = set()
         for _ in range(200000):
-            if len(seen) >= 1200:
+            if len(seen) >= NMUT:
                 break
             m = rnd.choice(printed)
             for _ in range(1 + rnd.randrange(3)):  # short values need stacked mutations
-                m = mutate(rnd, m) or m
+                m = mutate(rnd, m, alpha) or m
             if m not in printed_set and m not in seen and m != b"\\N":
                 seen.add(m)
         cands += [(ti, m, False) for m in sorted(seen)]
@@ -161,6 +216,9 @@ def main():
                 print(f"#   {'printed' if cands[i][2] else 'mutation'} {cands[i][1]!r}: server "
                       f"{'accepts' if server[i] else 'rejects'}, dumpcheck "
                       f"{'flags' if ours[i] else 'accepts'}")
+            if __import__("os").environ.get("VALUES_DUMP"):  # development: every undecided value
+                with open(f"{WORK}/undecided.{ti}", "w") as u:
+                    u.write("".join(repr(cands[i][1]) + "\n" for i in rej if not ours[i]))
             if rate < 95.0:
                 for i in [i for i in rej if not ours[i]][:8]:
                     print(f"#   undecided: {cands[i][1]!r}")

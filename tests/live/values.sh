@@ -54,7 +54,8 @@ ok "cluster starts"
 
 # (1) the differential test
 if gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -std=gnu11 -Ilibdumpfmt -o "$WORK/oracle" tests/live/valuecheck_oracle.c \
-    libdumpfmt/valuecheck.c -lm 2>"$WORK/cc.err"; then
+    libdumpfmt/valuecheck.c libdumpfmt/valuecheck_time.c libdumpfmt/valuecheck_net.c \
+    libdumpfmt/valuecheck_insert.c -lm 2>"$WORK/cc.err"; then
     python3 tests/live/values.py "$PG_BINDIR/psql -X -q -v ON_ERROR_STOP=1 -d $DB" \
         "$WORK/oracle" "$WORK" 2>"$WORK/py.err" | while IFS= read -r line; do
         case $line in
@@ -128,6 +129,36 @@ dba_case dir-z0 "-Fd -Z0" "$INT" "$INTX" bad-value "$WANT"
 dba_case utf8 "-Fc -Z0" "b'\\tname500\\t'" "b'\\tnam\\xff500\\t'" bad-encoding 'row 500, column "name" (text)'
 dba_case notnull "-Ft" "b'\\txx\\t'" "b'\\t\\\\N\\t'" null-in-not-null 'row 1001, column "name" (text)'
 
+# a damaged timestamp and inet: in a tar archive, and in INSERT statements (one INSERT fails)
+live_psql -d "$DB" >/dev/null 2>"$WORK/dt2.err" <<'EOF2' || not_ok "dtdba table loads" "$(cat "$WORK/dt2.err")"
+CREATE TABLE dtdba (id integer, at timestamptz, ip inet);
+INSERT INTO dtdba SELECT g, timestamptz '2024-01-01 00:00+00' + g * interval '1 day', ('192.168.0.' || g % 250)::inet
+  FROM generate_series(1, 300) g;
+EOF2
+# dt_case NAME DUMP-OPTIONS FROM TO WANT-TEXT
+dt_case() {
+    local name=$1 opts=$2 out=$WORK/dtdba.$1 rc
+    # shellcheck disable=SC2086
+    PGTZ=UTC "$PG_BINDIR/pg_dump" $opts -t dtdba -f "$out" "$DB" 2>"$WORK/dump.err" ||
+        { not_ok "$name: pg_dump" "$(cat "$WORK/dump.err")"; return; }
+    if ! mutate "$out" "$3" "$4" 2>"$WORK/mut.err"; then
+        not_ok "$name: the byte is changed" "$(cat "$WORK/mut.err")"
+        return
+    fi
+    timeout 60 "$DUMPCHECK" --no-pg-restore-check "$out" >/dev/null 2>"$WORK/dc.err"
+    rc=$?
+    [ "$rc" -eq 2 ] && grep -q ": bad-value: " "$WORK/dc.err" && grep -qF -- "$5" "$WORK/dc.err"
+    check "$name: exit 2, bad-value names the row and column (exit $rc)" $? "$(cat "$WORK/dc.err")"
+}
+dt_case tar-timestamptz "-Ft" "b'2024-03-01 00:00:00+00'" "b'2024-02-30 00:00:00+00'" \
+    'row 60, column "at" (timestamp with time zone)'
+dt_case tar-inet "-Ft" "b'03-18 00:00:00+00\\t192.168.0.77'" "b'03-18 00:00:00+00\\t192.168.0.7x'" \
+    'row 77, column "ip" (inet)'
+dt_case inserts-timestamptz "-Fc -Z0 --inserts" "b\"'2024-03-01 00:00:00+00'\"" \
+    "b\"'2024-03-01 00:00:00+99'\"" 'row 60, column "at" (timestamp with time zone)'
+dt_case column-inserts-inet "-Fp --column-inserts" "b\"03-18 00:00:00+00', '192.168.0.77'\"" \
+    "b\"03-18 00:00:00+00', '192.168.0.7x'\"" 'row 77, column "ip" (inet)'
+
 # a child of an inheritance parent: its inherited columns' types come from the parent
 live_psql -d "$DB" >/dev/null 2>"$WORK/inh.err" <<'EOF' || not_ok "inheritance tables load" "$(cat "$WORK/inh.err")"
 CREATE TABLE parent (id integer NOT NULL, v text);
@@ -185,8 +216,30 @@ INSERT INTO alltypes SELECT g, g * 2147, g * 9223372036854, g::oid, (g * 1.37 ^ 
   FROM generate_series(1, 500) g;
 INSERT INTO alltypes (i2, n, f4, f8, d) VALUES (-32768, 'NaN', 'Infinity', '-Infinity', 1), (32767, '-Infinity', 'NaN', 5e-324, 2);
 EOF
-for v in "-Fc" "-Fc -Z0" "-Ft" "-Fd" "-Fp"; do
-    out=$WORK/all.$(echo "$v" | tr -d ' -')
+# the date/time and network types: odd zones (LMT offsets), BC, the infinities, 24:00, precisions,
+# a domain, arrays, a child inheriting them, and a column added by ALTER TABLE
+live_psql -d "$DB" >/dev/null 2>"$WORK/dt.err" <<'EOF2' || not_ok "date/time table loads" "$(cat "$WORK/dt.err")"
+CREATE DOMAIN stamp AS timestamp with time zone NOT NULL;
+CREATE TABLE dtparent (id integer NOT NULL, at stamp);
+CREATE TABLE dttypes (d date, t time, t3 time(3) with time zone, ts timestamp, tz timestamptz(2),
+  iv interval, iv3 interval(3), ip inet, nw cidr, m8 macaddr8, da date[], tza timestamptz[])
+  INHERITS (dtparent);
+SET TimeZone = 'America/Sao_Paulo';
+INSERT INTO dttypes SELECT g, timestamptz '1890-01-01 00:00+00' + g * interval '97 days 3 hours',
+  date '2000-01-01' + g * 377 - 200000, time '00:00' + g * interval '86.3999 s',
+  ((time '00:00' + g * interval '86.3999 s')::text || (ARRAY['+05:30', '-03:30:15', '+00', '-12'])[1 + g % 4])::timetz,
+  timestamp '0044-03-15 12:00 BC' + g * interval '1234 days 5.5 s', timestamptz '2000-01-01' + g * interval '17 days 3.25 s',
+  make_interval(years => g % 20 - 5, days => g % 30, secs => g * 1.5 - 90), make_interval(hours => g, secs => g * 0.0015),
+  ('10.' || g % 256 || '.' || g / 256 || '.7/' || (g % 33))::inet, network(('2001:db8::' || to_hex(g) || '/' || (g % 129))::inet)::cidr,
+  ('08:00:2b:01:02:03:04:' || lpad(to_hex(g % 256), 2, '0'))::macaddr8,
+  ARRAY[date '2020-02-29', NULL, 'infinity'], ARRAY[timestamptz '1900-06-01 12:00', '-infinity']
+  FROM generate_series(1, 400) g;
+INSERT INTO dttypes (id, at, d, t, ts, tz, iv) VALUES (0, 'infinity', '4714-11-24 BC', '24:00:00', '294276-12-31 23:59:59.999999',
+  '-infinity', '-178000000 years'), (-1, '4714-11-24 00:00:00+00 BC', '5874897-12-31', '23:59:59.999999', '4714-11-24 00:00 BC', 'infinity', '00:00:00');
+ALTER TABLE dttypes ADD COLUMN late timestamp(0) without time zone DEFAULT '2001-02-03 04:05:06';
+EOF2
+for v in "-Fc" "-Fc -Z0" "-Ft" "-Fd" "-Fp" "-Fc --inserts" "-Fp --column-inserts" "-Fc --inserts --rows-per-insert=9"; do
+    out=$WORK/all.$(echo "$v" | tr -d ' =-')
     rm -rf -- "$out"
     # shellcheck disable=SC2086
     "$PG_BINDIR/pg_dump" $v -f "$out" "$DB" 2>"$WORK/dump.err"
