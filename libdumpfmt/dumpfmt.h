@@ -1294,7 +1294,9 @@ typedef enum df_salvage_state {
     DF_SALVAGE_PARTIAL = 1, /* its data break: rows_kept complete rows come before the damage */
     DF_SALVAGE_LOST = 2,    /* its data are lost entirely (the object itself is still created) */
     DF_SALVAGE_CHANGED = 3, /* a foreign key whose referenced table lost rows: NOT VALID */
-    DF_SALVAGE_DROPPED = 4, /* left out: it needs what was lost (a BLOB of lost LO data, ...) */
+    DF_SALVAGE_DROPPED = 4, /* left out: it needs what was lost (a BLOB of lost LO data, ...),
+                               or a foreign key on a partitioned table that would need NOT
+                               VALID (PostgreSQL before 18 cannot) */
 } df_salvage_state;
 
 /* "intact", "partial", "lost", "changed", "dropped". */
