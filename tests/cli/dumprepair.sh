@@ -218,6 +218,23 @@ while IFS=$'\t' read -r name verdict ids; do
     rm -rf "$TMP/o"
 done <"$TMP/damaged.tsv"
 
+# ---- a directory archive with holes: products' data file gone, customers' cut in half -----
+x=$TMP/holes.dir
+cp -r "$CORPUS"/pg15/sample.dir.gzip "$x"
+rm -f "$x/3649.dat.gz"
+truncate -s $(($(stat -c %s "$x/3655.dat.gz") / 2)) "$x/3655.dat.gz"
+"$DUMPREPAIR" --json -o "$TMP/o" "$x" >"$TMP/j" 2>"$TMP/err"
+rc=$?
+check_out "holes.dir -o" "$x" "$TMP/o" "$TMP/j" $((rc != 1)) "exit $rc"
+# three FKs that reference them become NOT VALID; the one on partitioned sales.orders is left out
+"$PG_RESTORE" -f - "$TMP/o" 2>/dev/null | grep -c "FOREIGN KEY .* NOT VALID;" >"$TMP/n"
+got=$(jq -c '[.totals.changed, ([.entries[] | select(.state == "dropped" and
+             .desc == "FK CONSTRAINT")] | length)]' "$TMP/j")
+[ "$(cat "$TMP/n")" = 3 ] && [ "$got" = "[3,1]" ]
+check "holes.dir -o: 3 FKs NOT VALID in OUT and the report, 1 left out" $? \
+    "$(cat "$TMP/n") NOT VALID in OUT, [changed, dropped FKs] = $got"
+rm -rf "$TMP/o"
+
 # ---- truncation sweep (pg_dump 15 archives: pg_restore 15 is the oracle) ---------------------
 
 # rows_check T ORIG Z ID ROWS: the kept rows of entry ID of cut archive T: as many as the
