@@ -1356,7 +1356,9 @@ typedef enum df_salvage_state {
     DF_SALVAGE_PARTIAL = 1, /* its data break: rows_kept complete rows come before the damage */
     DF_SALVAGE_LOST = 2,    /* its data are lost entirely (the object itself is still created) */
     DF_SALVAGE_CHANGED = 3, /* a foreign key whose referenced table lost rows: NOT VALID */
-    DF_SALVAGE_DROPPED = 4, /* left out: it needs what was lost (a BLOB of lost LO data, ...) */
+    DF_SALVAGE_DROPPED = 4, /* left out: it needs what was lost (a BLOB of lost LO data, ...),
+                               or a foreign key on a partitioned table that would need NOT
+                               VALID (PostgreSQL before 18 cannot) */
 } df_salvage_state;
 
 /* "intact", "partial", "lost", "changed", "dropped". */
@@ -1632,6 +1634,19 @@ DF_API int df_toc_set_version(df_toc *t, int vmin, int force, df_write_summary *
  */
 DF_API int df_write_archive(df_reader *r, const df_toc *t, const char *path,
                             const df_write_options *o, df_write_summary *sum, df_error *err);
+
+/*
+ * The repaired archive of salvage s (built over r), written as
+ * df_write_archive writes (complete or absent): intact data copied as
+ * stored, the kept complete rows of each PARTIAL COPY entry re-encoded with
+ * the "\." line, the data entries of LOST data left out (the TABLE entry
+ * stays: the table is still created), DROPPED entries, the large objects of a damaged BLOBS entry and whatever
+ * needs them left out, CHANGED entries with their NOT VALID SQL.
+ * (salvage_write.c)
+ */
+DF_API int df_salvage_write_archive(df_reader *r, const df_salvage *s, const char *path,
+                                    const df_write_options *o, df_write_summary *sum,
+                                    df_error *err);
 
 #ifdef __cplusplus
 }

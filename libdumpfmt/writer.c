@@ -112,13 +112,18 @@ static int emit_piece(void *ctx, const uint8_t *p, size_t n)
     return w->fmt->stream_put(w, p, n, -1);
 }
 
-/* Decode with the reader and encode with the output's codec. */
-static int recode_stream(dfi_writer *w, uint8_t *buf)
+static int enc_init(dfi_writer *w, dfi_enc *enc)
 {
     size_t out_size = w->format == DF_FORMAT_CUSTOM && w->wrap == DFI_WRAP_ZLIB ? 4096
                                                                                 : 128 * 1024;
+    return dfi_enc_init(enc, w->wrap, w->o.level, w->o.workers, out_size);
+}
+
+/* Decode with the reader and encode with the output's codec. */
+static int recode_stream(dfi_writer *w, uint8_t *buf)
+{
     dfi_enc enc;
-    int rc = dfi_enc_init(&enc, w->wrap, w->o.level, w->o.workers, out_size);
+    int rc = enc_init(w, &enc);
 
     while (rc == DF_OK) {
         int64_t k = df_reader_read_data(w->r, buf, READ_SIZE);
@@ -159,6 +164,53 @@ static int one_stream(dfi_writer *w, uint32_t oid, uint8_t *buf)
         else
             w->sum->blocks_recoded++;
     }
+    return rc;
+}
+
+/* A fed stream: the feed's bytes through the encoder. */
+typedef struct fed_run {
+    dfi_writer *w;
+    dfi_enc enc;
+    int rc;         /* the encoder's or the sink's failure, DF_OK */
+    df_error saved; /* its error, before the feed reports its own */
+} fed_run;
+
+static int fed_put(void *ctx, const void *p, size_t n)
+{
+    fed_run *f = ctx;
+
+    if (n > 0 && f->rc == DF_OK)
+        f->rc = dfi_enc_step(&f->enc, p, n, emit_piece, f->w);
+    if (f->rc == DF_OK)
+        f->rc = cancelled(f->w);
+    if (f->rc != DF_OK)
+        f->saved = *f->w->err;
+    return f->rc == DF_OK ? 0 : -1;
+}
+
+static int fed_stream(dfi_writer *w, size_t src)
+{
+    fed_run f = {.w = w, .rc = DF_OK};
+    int rc = w->fmt->stream_begin(w, 0);
+
+    if (rc == DF_OK && (rc = enc_init(w, &f.enc)) == DF_OK) {
+        rc = w->t->feed(w->t->feed_ctx, w->r, src, fed_put, &f, w->err);
+        if (f.rc != DF_OK) { /* the write failed, not the feed: say why */
+            *w->err = f.saved;
+            if (w->err->code == DF_OK)
+                dfi_fail(w->err, f.rc, -1, "%s",
+                         f.enc.msg[0] ? f.enc.msg : "could not compress data");
+            rc = f.rc;
+        }
+        if (rc == DF_OK && (rc = dfi_enc_finish(&f.enc, emit_piece, w)) != DF_OK &&
+            w->err->code == DF_OK)
+            dfi_fail(w->err, rc, -1, "%s", f.enc.msg[0] ? f.enc.msg : "could not compress data");
+        dfi_enc_end(&f.enc);
+    }
+    if (rc == DF_OK)
+        rc = w->fmt->stream_end(w);
+    if (rc == DF_OK && w->sum != NULL)
+        w->sum->blocks_recoded++;
     return rc;
 }
 
@@ -205,7 +257,8 @@ static int write_entries(dfi_writer *w)
         w->cur = i;
         rc = w->fmt->entry_begin(w, i);
         for (size_t k = 0; rc == DF_OK && k < te->nsrc; k++)
-            rc = source_data(w, te->src[k], buf);
+            rc = te->fed && w->t->feed ? fed_stream(w, te->src[k])
+                                       : source_data(w, te->src[k], buf);
         if (rc == DF_OK)
             rc = w->fmt->entry_end(w);
         if (rc == DF_OK && w->sum != NULL)

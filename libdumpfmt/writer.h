@@ -94,13 +94,25 @@ typedef struct dfi_tentry {
     df_entry e;     /* strings and deps owned */
     size_t *src;    /* reader entry indices whose data this entry carries, in order */
     size_t nsrc;
+    bool fed;       /* its data come from the TOC's feed (decoded bytes), not copied from r */
 } dfi_tentry;
+
+/*
+ * Where a fed entry's decoded data come from (salvage: the kept rows of a
+ * damaged stream): hands the bytes of reader entry `src` to put (which
+ * returns 0 to go on), DF_OK or a DF_E_* with err set.
+ */
+typedef int (*dfi_put_fn)(void *ctx, const void *p, size_t n);
+typedef int (*dfi_feed_fn)(void *feed_ctx, df_reader *r, size_t src, dfi_put_fn put,
+                           void *put_ctx, df_error *err);
 
 struct df_toc {
     df_header hdr;  /* strings owned */
     dfi_tentry *v;
     size_t n, cap;
     int32_t max_id;
+    dfi_feed_fn feed;
+    void *feed_ctx;
 };
 
 /* Append a copy of e (strings duplicated, no data sources).  DF_OK or DF_E_NOMEM. */

@@ -4,9 +4,9 @@
  * from the archive as it is (the damaged entries and what needs them
  * commented out with the reason) and reports per entry what survives:
  * intact, partial (complete rows before the damage), lost, changed (a
- * foreign key that must be created NOT VALID) or dropped.  Writing a
- * repaired archive (-o OUT) needs the archive writer, not yet built.  The
- * work is libdumpfmt's (salvage.c); the report is printed by
+ * foreign key that must be created NOT VALID) or dropped.  With -o OUT it
+ * writes the repaired archive instead (repair_write.c).  The work is
+ * libdumpfmt's (salvage.c, salvage_write.c); the report is printed by
  * repair_print.c.
  */
 #include "repair.h"
@@ -26,6 +26,8 @@ static const struct option long_options[] = {
     {"list-only", no_argument, NULL, OPT_LIST_ONLY},
     {"file", required_argument, NULL, 'f'},
     {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'F'},
+    {"compress", required_argument, NULL, 'Z'},
     {"json", no_argument, NULL, OPT_JSON},
     {"quiet", no_argument, NULL, 'q'},
     {"pg-restore-version", required_argument, NULL, OPT_PGV},
@@ -46,8 +48,11 @@ static void print_help(void)
            "                             restores from IN as it is (no new archive)\n"
            "  -f, --file=LIST            write the list to LIST (a new file renamed over\n"
            "                             it) instead of stdout\n"
-           "  -o, --output=OUT           write a repaired archive (needs the archive\n"
-           "                             writer, not yet built: exit 3)\n"
+           "  -o, --output=OUT           write the repaired archive to OUT (a file, \"-\"\n"
+           "                             for stdout, or a directory with -F d)\n"
+           "  -F, --format=c|d|t         its format (default: IN's)\n"
+           "  -Z, --compress=METHOD[:N]  none, gzip, lz4 or zstd (default: IN's codec;\n"
+           "                             intact blocks are then copied unchanged)\n"
            "      --rows=DUMPID          print the COPY rows a repaired archive keeps of\n"
            "                             that TABLE DATA entry (for psql \\copy), no list\n"
            "      --json                 the report as one JSON document on stdout (the\n"
@@ -74,6 +79,18 @@ static int apply_option(void *ctx, int c, const char *arg)
     case OPT_LIST_ONLY: o->list_only = 1; return -1;
     case 'f': o->list_file = arg; return -1;
     case 'o': o->output = arg; return -1;
+    case 'F':
+        if (repair_parse_format(arg, o) == 0)
+            return -1;
+        tool_errorf(PROG, "invalid --format \"%s\"", arg);
+        tool_usage_hint(PROG);
+        return TOOL_EXIT_UNKNOWN;
+    case 'Z':
+        if (repair_parse_compress(arg, o) == 0)
+            return -1;
+        tool_errorf(PROG, "invalid --compress \"%s\"", arg);
+        tool_usage_hint(PROG);
+        return TOOL_EXIT_UNKNOWN;
     case OPT_JSON: o->json = 1; return -1;
     case 'q': o->quiet = 1; return -1;
     case OPT_FOLLOW: o->follow_symlinks = 1; return -1;
@@ -112,7 +129,9 @@ static int parse_options(int argc, char **argv, repair_options *o)
     int rc;
 
     memset(o, 0, sizeof *o);
-    rc = tool_parse_args(PROG, argc, argv, "f:o:qV", long_options, apply_option, o);
+    o->format = DF_FORMAT_UNKNOWN;
+    o->comp = o->level = -1;
+    rc = tool_parse_args(PROG, argc, argv, "f:o:F:Z:qV", long_options, apply_option, o);
     if (rc < 0)
         rc = tool_want_operands(PROG, argc, 1, 1, "no archive given");
     if (rc >= 0)
@@ -124,8 +143,12 @@ static int parse_options(int argc, char **argv, repair_options *o)
         return usage("-f names the list of --list-only");
     if (o->rows_id && (o->json || o->list_file))
         return usage("--rows prints rows only: no --json, no -f");
+    if (o->output && strcmp(o->output, "-") == 0 && o->json)
+        return usage("--json prints the report on stdout: the archive needs a file");
     if (o->list_only && o->json && o->list_file == NULL)
         return usage("--json prints the report on stdout: give the list a file with -f");
+    if (o->list_only && (o->format != DF_FORMAT_UNKNOWN || o->comp >= 0))
+        return usage("-F and -Z are for the archive of -o");
     if (!o->list_only && o->output == NULL)
         return usage("give -o OUT, or --list-only");
     if (strcmp(o->path, "-") == 0)
@@ -285,6 +308,7 @@ static int print_rows(repair_run *run)
 static int salvage(repair_run *run)
 {
     repair_report rep;
+    df_write_summary ws;
     df_error err;
     int rc;
 
@@ -297,17 +321,32 @@ static int salvage(repair_run *run)
         return print_rows(run);
     memset(&rep, 0, sizeof rep);
     rep.path = run->o->path;
-    rep.list_path = run->o->list_file ? run->o->list_file : "-";
     rep.r = run->r;
     rep.s = run->s;
     rep.pg_restore_version = run->pg;
     rep.exit_status = exit_status(df_salvage_get_summary(run->s));
-    if ((rc = write_list(run)) != TOOL_EXIT_OK)
-        return rc;
+    if (run->o->output != NULL) {
+        if (rep.exit_status == TOOL_EXIT_DAMAGED) {
+            tool_errorf(PROG, "%s: nothing restorable: no archive written", run->o->path);
+            return TOOL_EXIT_DAMAGED;
+        }
+        if ((rc = repair_write(run->o, run->r, run->s, &ws)) != TOOL_EXIT_OK)
+            return rc;
+        rep.output = run->o->output;
+        rep.written = &ws;
+    } else {
+        rep.list_path = run->o->list_file ? run->o->list_file : "-";
+        if ((rc = write_list(run)) != TOOL_EXIT_OK)
+            return rc;
+    }
+    /* the report goes to stdout unless the list or the archive does */
     if (run->o->json)
         repair_print_json(stdout, &rep);
     else if (!run->o->quiet)
-        repair_print_text(run->o->list_file ? stdout : stderr, &rep);
+        repair_print_text(run->o->list_file || (run->o->output && strcmp(run->o->output, "-"))
+                              ? stdout
+                              : stderr,
+                          &rep);
     return rep.exit_status;
 }
 
@@ -315,14 +354,8 @@ static int run_tool(repair_run *run)
 {
     int rc;
 
-    if (!run->o->list_only) {
-        tool_errorf(PROG, "%s: writing a repaired archive needs the archive writer (not yet "
-                          "built); --list-only writes a pg_restore -L list of what restores "
-                          "from it as it is",
-                    run->o->path);
-        return TOOL_EXIT_UNKNOWN;
-    }
-    if ((rc = open_both(run)) == TOOL_EXIT_OK && !run->o->rows_id)
+    /* the release matters to the list only (the writer keeps IN's archive version) */
+    if ((rc = open_both(run)) == TOOL_EXIT_OK && !run->o->rows_id && run->o->list_only)
         rc = choose_pg(run);
     return rc == TOOL_EXIT_OK ? salvage(run) : rc;
 }

@@ -11,7 +11,9 @@
 
 typedef struct repair_options {
     const char *path;       /* IN */
-    const char *output;     /* -o OUT (needs the archive writer) */
+    const char *output;     /* -o OUT: the repaired archive */
+    df_format format;       /* -F, DF_FORMAT_UNKNOWN: IN's */
+    int comp, level;        /* -Z: a df_compression and level, -1: IN's / the default */
     const char *list_file;  /* -f FILE with --list-only; NULL: stdout */
     int list_only;
     int json;
@@ -29,12 +31,21 @@ typedef struct repair_report {
     const df_salvage *s;
     int pg_restore_version; /* the release the list follows */
     int exit_status;
+    const char *output;     /* the repaired archive written, NULL with --list-only */
+    const df_write_summary *written;
 } repair_report;
 
 /* The human report: a summary line, one line per entry that is not intact. */
 void repair_print_text(FILE *out, const repair_report *rep);
 /* One JSON document (schema in dumprepair(1)). */
 void repair_print_json(FILE *out, const repair_report *rep);
+/* -F and -Z (tools/repair_write.c): 0, or -1 when the value is not one. */
+int repair_parse_format(const char *arg, repair_options *o);
+int repair_parse_compress(const char *arg, repair_options *o);
+/* Write the repaired archive o->output; TOOL_EXIT_OK, or an exit status (error printed). */
+int repair_write(const repair_options *o, df_reader *r, const df_salvage *s,
+                 df_write_summary *sum);
+
 /* "TABLE DATA bulk.readings (dump id 2890)" */
 void repair_entry_label(const df_entry *e, char *buf, size_t n);
 

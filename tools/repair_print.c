@@ -81,7 +81,8 @@ void repair_print_text(FILE *out, const repair_report *rep)
     for (size_t i = 0; i < n; i++) {
         const df_salvage_entry *p = df_salvage_entry_at(rep->s, i);
         char label[600];
-        if (p->state != DF_SALVAGE_INTACT || p->listed || p->list_reason == NULL)
+        if (rep->list_path == NULL || p->state != DF_SALVAGE_INTACT || p->listed ||
+            p->list_reason == NULL)
             continue;
         repair_entry_label(df_reader_toc_at(rep->r, i), label, sizeof label);
         fprintf(out, "  %-8s %s: %s\n", "unlisted", label, p->list_reason);
@@ -91,6 +92,11 @@ void repair_print_text(FILE *out, const repair_report *rep)
                 REPAIR_PROG, rep->pg_restore_version, (long long)m->listed,
                 (long long)m->commented, strcmp(rep->list_path, "-") ? " in " : "",
                 strcmp(rep->list_path, "-") ? rep->list_path : "");
+    if (rep->output && rep->written)
+        fprintf(out, "%s: wrote %s: %s, %zu entries, %lld blocks copied, %lld re-encoded\n",
+                REPAIR_PROG, strcmp(rep->output, "-") ? rep->output : "stdout",
+                df_format_name(rep->written->format), rep->written->entries,
+                (long long)rep->written->blocks_copied, (long long)rep->written->blocks_recoded);
 }
 
 static void json_opt_string(tool_json *j, const char *key, const char *s)
@@ -159,6 +165,11 @@ void repair_print_json(FILE *out, const repair_report *rep)
     tool_json_key(&j, "exit_status");
     tool_json_int(&j, rep->exit_status);
     json_opt_string(&j, "list", rep->list_path);
+    json_opt_string(&j, "output", rep->output);
+    if (rep->written) {
+        tool_json_key(&j, "written_entries");
+        tool_json_int(&j, (int64_t)rep->written->entries);
+    }
     tool_json_key(&j, "pg_restore_version");
     tool_json_int(&j, rep->pg_restore_version);
     json_totals(&j, m);
@@ -166,7 +177,7 @@ void repair_print_json(FILE *out, const repair_report *rep)
     tool_json_begin_array(&j);
     for (size_t i = 0; i < n; i++) {
         const df_salvage_entry *p = df_salvage_entry_at(rep->s, i);
-        if (p->state != DF_SALVAGE_INTACT || !p->listed)
+        if (p->state != DF_SALVAGE_INTACT || (rep->list_path && !p->listed))
             json_entry(&j, df_reader_toc_at(rep->r, i), p);
     }
     tool_json_end_array(&j);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/cli/dumprepair.sh — CLI tests of tools/dumprepair --list-only (no server needed).
+# tests/cli/dumprepair.sh — CLI tests of tools/dumprepair --list-only and -o (no server needed).
 #
 # What is checked:
 #   * every damaged archive of the corpus (MANIFEST.json): exit 2 when the TOC cannot be read,
@@ -15,7 +15,15 @@
 #     tests/cli/repair_rows.py; gzip: at most that many, the shortfall counted in the name —
 #     the reader drops what zlib still holds when the input ends), and --rows prints exactly
 #     the first N rows of the intact original's COPY text (pg_restore 15 -f - of the original);
-#   * exit statuses and messages: bad options, -o without the writer, stdin, --json.
+#     and the repaired archive of each cut (-o OUT): exit 1, `dumpcheck OUT` OK or warns,
+#     `pg_restore -l OUT` reads it, per table the rows in OUT (dumpls --long --json) are the
+#     report's rows kept (partial), IN's (intact) or none (lost: the TABLE DATA entry is left
+#     out), and each partial table's COPY text in OUT (pg_restore 15 -f -) is the first N
+#     rows of the intact original's, then "\.";
+#   * dumprepair -o: intact archives (exit 0, OUT lists like IN, every row; -F/-Z too) and
+#     every damaged archive of the corpus (exit 1 and the checks above; exit 2 and no OUT
+#     when the TOC cannot be read);
+#   * exit statuses and messages: bad options, -o with --list-only, -o IN, stdin, --json.
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".  Run from
 # the repository root after `make`.  Environment: DUMPREPAIR (default tools/dumprepair),
@@ -82,13 +90,52 @@ check_list() {
     fi
 }
 
+# check_out NAME IN OUT REPORT FAIL MSG: dumprepair -o wrote OUT (FAIL: its exit was wrong):
+# dumpcheck OUT is OK or warns; pg_restore -l reads OUT (a release that reads it); per TABLE
+# DATA entry, the rows in OUT (dumpls) are IN's (intact), the report's rows kept (partial), or
+# the entry is gone (lost) — repair_rows.py tables.
+check_out() {
+    local name=$1 in=$2 out=$3 rep=$4 fail=$5 msg=$6 rc minor
+    if [ "$fail" -ne 0 ] || [ ! -e "$out" ]; then
+        not_ok "$name: OUT written" "$msg" "$(head -2 "$TMP/err")"
+        return
+    fi
+    "${DF_TOOLS_DIR:-tools}/dumpcheck" -q "$out" >/dev/null 2>"$TMP/ck.err"
+    rc=$?
+    check "$name: dumpcheck OUT OK or warns" $((rc > 1)) "dumpcheck exit $rc" \
+        "$(grep -v sequence-behind "$TMP/ck.err" | head -3)"
+    minor=$(archive_minor "$out")
+    if [ "$minor" -le 14 ]; then
+        "$PG_RESTORE" -l "$out" >/dev/null 2>"$TMP/pl.err"
+        rc=$?
+        [ $rc -eq 0 ] && [ ! -s "$TMP/pl.err" ]
+        check "$name: pg_restore -l OUT" $? "exit $rc" "$(head -2 "$TMP/pl.err")"
+    elif [ -n "$PG17" ]; then
+        (cd "$ROOT" && $PG17 -l "$out") >/dev/null 2>"$TMP/pl.err"
+        rc=$?
+        [ $rc -eq 0 ] && [ ! -s "$TMP/pl.err" ]
+        check "$name: pg_restore 17 -l OUT" $? "exit $rc" "$(head -2 "$TMP/pl.err")"
+    else
+        ok "$name: pg_restore -l OUT # skip: no pg_restore reads archive version 1.$minor"
+    fi
+    "${DF_TOOLS_DIR:-tools}/dumpls" --long --json "$in" >"$TMP/in.json" 2>/dev/null
+    "${DF_TOOLS_DIR:-tools}/dumpls" --long --json "$out" >"$TMP/out.json" 2>/dev/null
+    msg=$(python3 "$HERE/repair_rows.py" tables "$rep" "$TMP/in.json" "$TMP/out.json")
+    check "$name: rows in OUT = rows kept" $? "$msg"
+}
+
 # ---- usage -------------------------------------------------------------------------------
 "$DUMPREPAIR" >/dev/null 2>"$TMP/err"
 check "no operand: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
-"$DUMPREPAIR" "$CORPUS/pg15/sample.custom.gzip.dump" -o "$TMP/out.dump" >/dev/null 2>"$TMP/err"
+"$DUMPREPAIR" --list-only -o "$TMP/out.dump" "$CORPUS/pg15/sample.custom.gzip.dump" >/dev/null 2>"$TMP/err"
 rc=$?
-grep -q "needs the archive writer (not yet built)" "$TMP/err" && [ $rc -eq 3 ] && [ ! -e "$TMP/out.dump" ]
-check "-o without the writer: exit 3, says so, writes nothing" $? "exit $rc" "$(cat "$TMP/err")"
+[ $rc -eq 3 ] && [ ! -e "$TMP/out.dump" ]
+check "--list-only with -o: exit 3, writes nothing" $? "exit $rc" "$(cat "$TMP/err")"
+"$DUMPREPAIR" -Z bogus -o "$TMP/out.dump" "$CORPUS/pg15/sample.custom.gzip.dump" >/dev/null 2>"$TMP/err"
+check "-Z bogus: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
+x=$CORPUS/pg15/sample.custom.gzip.dump
+"$DUMPREPAIR" -o "$x" "$x" >/dev/null 2>"$TMP/err"
+check "-o IN: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
 "$DUMPREPAIR" --list-only --json "$CORPUS/pg15/sample.custom.gzip.dump" >/dev/null 2>"$TMP/err"
 check "--json without -f: exit 3" $(($? != 3)) "$(cat "$TMP/err")"
 "$DUMPREPAIR" --list-only - <"$CORPUS/pg15/sample.custom.gzip.dump" >/dev/null 2>"$TMP/err"
@@ -109,6 +156,25 @@ for x in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.dir.gzip \
     check "intact $(basename "$x"): exit 0, every entry listed" $? "exit $rc" \
         "$(diff <(sort "$TMP/want") <(sort "$TMP/got") | head -5)"
     check_list "intact $(basename "$x"): pg_restore -l -L reads the list" "$x" "$TMP/l"
+    # the repaired archive of an intact one: exit 0, lists like IN, every row (dumpls)
+    out=$TMP/intact.$(basename "$x")
+    "$DUMPREPAIR" -q --json -o "$out" "$x" >"$TMP/j" 2>"$TMP/err"
+    rc=$?
+    check_out "intact $(basename "$x") -o" "$x" "$out" "$TMP/j" $((rc != 0)) "exit $rc"
+    "$PG_RESTORE" -l "$out" | grep -v '^;' >"$TMP/got"
+    [ "$(sort "$TMP/want")" = "$(sort "$TMP/got")" ]
+    check "intact $(basename "$x") -o: OUT lists like IN" $? \
+        "$(diff <(sort "$TMP/want") <(sort "$TMP/got") | head -5)"
+    rm -rf "$out"
+done
+for fz in "-F d" "-F t" "-F c -Z none" "-F c -Z gzip:1"; do
+    x=$CORPUS/pg15/sample.custom.gzip.dump
+    out=$TMP/conv.out
+    # shellcheck disable=SC2086 # two options
+    "$DUMPREPAIR" -q --json $fz -o "$out" "$x" >"$TMP/j" 2>"$TMP/err"
+    rc=$?
+    check_out "intact sample.custom.gzip.dump $fz" "$x" "$out" "$TMP/j" $((rc != 0)) "exit $rc"
+    rm -rf "$out"
 done
 
 # ---- the damaged corpus ----------------------------------------------------------------------
@@ -130,6 +196,10 @@ while IFS=$'\t' read -r name verdict ids; do
     EMPTY | NOT_A_DUMP | TRUNCATED_HEADER | TRUNCATED_TOC | CORRUPT_HEADER)
         [ $rc -eq 2 ] && [ ! -e "$TMP/l" ]
         check "$name: nothing restorable, exit 2, no list" $? "exit $rc" "$(head -2 "$TMP/err")"
+        "$DUMPREPAIR" -q -o "$TMP/o" "$x" >/dev/null 2>"$TMP/err"
+        rc=$?
+        [ $rc -eq 2 ] && [ ! -e "$TMP/o" ]
+        check "$name -o: nothing restorable, exit 2, no OUT" $? "exit $rc" "$(head -2 "$TMP/err")"
         continue
         ;;
     esac
@@ -141,7 +211,29 @@ while IFS=$'\t' read -r name verdict ids; do
     check "$name: the affected entries are commented out" $((${#bad} != 0)) "listed:$bad"
     check_list "$name: pg_restore -l -L reads the list" "$x" "$TMP/l"
     rm -f "$TMP/l"
+    rm -rf "$TMP/o"
+    "$DUMPREPAIR" --json -o "$TMP/o" "$x" >"$TMP/j" 2>"$TMP/err"
+    rc=$?
+    check_out "$name -o" "$x" "$TMP/o" "$TMP/j" $((rc != 1)) "exit $rc"
+    rm -rf "$TMP/o"
 done <"$TMP/damaged.tsv"
+
+# ---- a directory archive with holes: products' data file gone, customers' cut in half -----
+x=$TMP/holes.dir
+cp -r "$CORPUS"/pg15/sample.dir.gzip "$x"
+rm -f "$x/3649.dat.gz"
+truncate -s $(($(stat -c %s "$x/3655.dat.gz") / 2)) "$x/3655.dat.gz"
+"$DUMPREPAIR" --json -o "$TMP/o" "$x" >"$TMP/j" 2>"$TMP/err"
+rc=$?
+check_out "holes.dir -o" "$x" "$TMP/o" "$TMP/j" $((rc != 1)) "exit $rc"
+# three FKs that reference them become NOT VALID; the one on partitioned sales.orders is left out
+"$PG_RESTORE" -f - "$TMP/o" 2>/dev/null | grep -c "FOREIGN KEY .* NOT VALID;" >"$TMP/n"
+got=$(jq -c '[.totals.changed, ([.entries[] | select(.state == "dropped" and
+             .desc == "FK CONSTRAINT")] | length)]' "$TMP/j")
+[ "$(cat "$TMP/n")" = 3 ] && [ "$got" = "[3,1]" ]
+check "holes.dir -o: 3 FKs NOT VALID in OUT and the report, 1 left out" $? \
+    "$(cat "$TMP/n") NOT VALID in OUT, [changed, dropped FKs] = $got"
+rm -rf "$TMP/o"
 
 # ---- truncation sweep (pg_dump 15 archives: pg_restore 15 is the oracle) ---------------------
 
@@ -169,13 +261,39 @@ rows_check() {
     return 0
 }
 
+# sweep_out CUT ORIG OUT REPORT: what is wrong with the repaired archive OUT of CUT (one line)
+sweep_out() {
+    local cut=$1 orig=$2 out=$3 rep=$4 rc id rows msg
+    "${DF_TOOLS_DIR:-tools}/dumpcheck" -q "$out" >/dev/null 2>"$TMP/ck.err"
+    rc=$?
+    [ $rc -le 1 ] || { echo "dumpcheck OUT exit $rc: $(head -1 "$TMP/ck.err")"; return 1; }
+    "$PG_RESTORE" -l "$out" >"$TMP/out.list" 2>"$TMP/pl.err"
+    rc=$?
+    [ $rc -eq 0 ] && [ ! -s "$TMP/pl.err" ] ||
+        { echo "pg_restore -l OUT exit $rc: $(head -1 "$TMP/pl.err")"; return 1; }
+    "${DF_TOOLS_DIR:-tools}/dumpls" --long --json "$cut" >"$TMP/in.json" 2>/dev/null
+    "${DF_TOOLS_DIR:-tools}/dumpls" --long --json "$out" >"$TMP/out.json" 2>/dev/null
+    msg=$(python3 "$HERE/repair_rows.py" tables "$rep" "$TMP/in.json" "$TMP/out.json") ||
+        { echo "$msg"; return 1; }
+    while read -r id rows; do
+        "$PG_RESTORE" -l "$orig" | grep "^$id;" >"$TMP/one.list"
+        "$PG_RESTORE" -f "$TMP/orig.sql" -L "$TMP/one.list" "$orig" 2>/dev/null
+        "$PG_RESTORE" -f "$TMP/out.sql" -L "$TMP/one.list" "$out" 2>"$TMP/pl.err" ||
+            { echo "pg_restore OUT dump id $id: $(head -1 "$TMP/pl.err")"; return 1; }
+        msg=$(python3 "$HERE/repair_rows.py" restored "$TMP/out.sql" "$TMP/orig.sql" "$rows") ||
+            { echo "dump id $id: $msg"; return 1; }
+    done < <(jq -r '.entries[] | select(.state == "partial" and .desc == "TABLE DATA")
+                    | "\(.dump_id) \(.rows_kept)"' "$rep")
+    return 0
+}
+
 for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.none.dump \
     "$CORPUS"/pg15/sample.tar; do
     size=$(stat -c %s "$orig")
     z=none
     case $orig in *gzip*) z=gzip ;; esac
     "${DF_TOOLS_DIR:-tools}/dumpls" --json "$orig" >"$TMP/ls.json" 2>/dev/null
-    fails=0 partials=0 ones=0 twos=0 shorts=0 short_rows=0 details=()
+    fails=0 partials=0 ones=0 twos=0 shorts=0 short_rows=0 outs=0 details=()
     for k in $(seq 1 "$SWEEP"); do
         cut=$((size * k / (SWEEP + 1)))
         t=$TMP/cut.$(basename "$orig")
@@ -193,6 +311,21 @@ for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.
             fails=$((fails + 1))
             details+=("cut at $cut: pg_restore -l -L: $(head -1 "$TMP/pl.err")")
         fi
+        # the repaired archive of the cut: exit 1, dumpcheck OK or warns, pg_restore -l reads
+        # it, rows per table as the report says, partial tables the original's first rows
+        rm -rf "$TMP/o"
+        "$DUMPREPAIR" --json -o "$TMP/o" "$t" >"$TMP/jo" 2>"$TMP/err"
+        rc=$?
+        if [ $rc -ne 1 ] || [ ! -e "$TMP/o" ]; then
+            fails=$((fails + 1))
+            details+=("cut at $cut: -o: exit $rc: $(head -1 "$TMP/err")")
+            continue
+        fi
+        outs=$((outs + 1))
+        msg=$(sweep_out "$t" "$orig" "$TMP/o" "$TMP/jo") || {
+            fails=$((fails + 1))
+            details+=("cut at $cut: -o: $msg")
+        }
         while read -r id rows; do
             partials=$((partials + 1))
             msg=$(rows_check "$t" "$orig" "$z" "$id" "$rows") || {
@@ -203,7 +336,7 @@ for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.
         done < <(jq -r '.entries[] | select(.state == "partial" and .desc == "TABLE DATA")
                         | "\(.dump_id) \(.rows_kept)"' "$TMP/j")
     done
-    check "sweep $(basename "$orig"): $SWEEP cuts ($ones listed, $twos unreadable TOC, $partials partial tables, $shorts short by $short_rows rows): lists read by pg_restore 15, kept rows = the original's first rows" \
+    check "sweep $(basename "$orig"): $SWEEP cuts ($ones listed, $outs repaired, $twos unreadable TOC, $partials partial tables, $shorts short by $short_rows rows): lists and OUT read by pg_restore 15, kept rows = the original's first rows" \
         "$fails" "${details[@]:0:8}"
 done
 

@@ -14,6 +14,14 @@
 #   repair_rows.py prefix ROWS ORIGINAL N  exit 0 when ROWS (dumprepair --rows) is exactly N
 #                                          lines and they are the first N rows of ORIGINAL (the
 #                                          intact archive's pg_restore -f - script of the entry)
+#   repair_rows.py restored SCRIPT ORIGINAL N
+#                                          exit 0 when SCRIPT (pg_restore -f - of the entry in
+#                                          dumprepair's OUT) holds exactly the first N rows of
+#                                          ORIGINAL, then the "\." line
+#   repair_rows.py tables REPORT IN OUT    exit 0 when, per TABLE DATA entry of IN (dumpls --long
+#                                          --json), OUT (the same, of dumprepair's archive) has:
+#                                          intact: IN's rows; partial: the report's rows kept;
+#                                          lost: no entry; and no BLOBS entry whose data were hurt
 import re
 import sys
 import zlib
@@ -81,7 +89,59 @@ def expect_rows(cut, off, dump_id, z, orig):
     return len(good_rows(cols, lines))
 
 
+def check_restored(script, orig, n):
+    cols, lines = copy_lines(script)
+    want = good_rows(cols, copy_lines(orig)[1])[:n]
+    if len(want) != n:
+        return 'original has only %d rows, report says %d kept' % (len(want), n)
+    if lines[:n] != want:
+        return 'rows in OUT differ from the first %d rows of the original' % n
+    if len(lines) <= n or lines[n] != b'\\.':
+        return 'OUT has %d rows then %r, not the first %d then "\\."' % (
+            len(lines), lines[n] if len(lines) > n else None, n)
+    return None
+
+
+def check_tables(report, inls, outls):
+    import json
+    rep = json.load(open(report))
+    state = {e['dump_id']: e for e in rep['entries']}
+    ins = json.load(open(inls))['entries']
+    outs = {e['dump_id']: e for e in json.load(open(outls))['entries']}
+    bad = []
+    for e in ins:
+        if e['desc'] not in ('TABLE DATA', 'BLOBS'):
+            continue
+        i = e['dump_id']
+        st = state.get(i, {'state': 'intact'})
+        o = outs.get(i)
+        name = '%s %s.%s (%d)' % (e['desc'], e['schema'], e['tag'], i)
+        if st['state'] == 'intact':
+            if o is None:
+                bad.append('%s: intact but not in OUT' % name)
+            elif e['desc'] == 'TABLE DATA' and o['rows'] != e['rows']:
+                bad.append('%s: %r rows in OUT, %r in IN' % (name, o['rows'], e['rows']))
+        elif e['desc'] == 'BLOBS' or st['state'] == 'lost':
+            if o is not None:
+                bad.append('%s: %s but in OUT' % (name, st['state']))
+        elif o is None or o['rows'] != st['rows_kept']:
+            bad.append('%s: %r rows in OUT, %d kept' % (name, o and o['rows'], st['rows_kept']))
+        elif o.get('data_error'):
+            bad.append('%s: OUT data: %s' % (name, o['data_error']))
+    return bad
+
+
 def main():
+    if sys.argv[1] == 'restored':
+        msg = check_restored(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        if msg:
+            print(msg)
+        return 1 if msg else 0
+    if sys.argv[1] == 'tables':
+        bad = check_tables(sys.argv[2], sys.argv[3], sys.argv[4])
+        for b in bad[:5]:
+            print(b)
+        return 1 if bad else 0
     if sys.argv[1] == 'expect':
         print(expect_rows(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]))
         return 0

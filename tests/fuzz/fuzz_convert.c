@@ -5,8 +5,11 @@
  * (every stream decoded and encoded again).  The invariant: a write either
  * fails and leaves nothing at its path, or succeeds with an output the
  * reader opens with the same entries; after a re-encoding write every data
- * stream of the output reads to its end without error.  A broken invariant
- * aborts (that is the bug report); DF_* failures of the input are fine.
+ * stream of the output reads to its end without error.  The same input also
+ * goes through dumprepair's path (verify, salvage, df_salvage_write_archive):
+ * the repaired archive is absent, or verified without an error finding
+ * (dumpcheck's DAMAGED).  A broken invariant aborts (that is the bug
+ * report); DF_* failures of the input are fine.
  *
  * Built with -DDF_REPLAY_MAIN it runs each file or directory argument once
  * and prints "N passed, N failed".
@@ -101,6 +104,47 @@ static void run_reader(df_reader *r)
     df_toc_free(t);
 }
 
+/* dumprepair's read -> write path over the archive at `in`: OUT absent, or without errors. */
+static void repair_and_check(const char *in)
+{
+    char path[] = "/tmp/fuzz_repair.XXXXXX";
+    int fd = mkstemp(path);
+    df_verify_options vo;
+    df_write_options wo;
+    df_verify *v = NULL, *back = NULL;
+    df_reader *r = df_reader_new(NULL);
+    df_salvage *s = NULL;
+    df_error err;
+    struct stat st;
+
+    if (fd < 0 || r == NULL)
+        goto out;
+    close(fd);
+    unlink(path);
+    df_verify_options_default(&vo);
+    vo.no_values = 1;
+    if (df_verify_path(in, &vo, &v) != DF_OK || df_reader_open_path(r, in) != DF_OK ||
+        df_reader_header(r)->format == DF_FORMAT_PLAIN ||
+        df_salvage_build(r, v, 0, &s, &err) != DF_OK)
+        goto out;
+    df_write_options_default(&wo);
+    wo.format = DF_FORMAT_CUSTOM; /* a file, whatever the input: unlink removes it */
+    if (df_salvage_write_archive(r, s, path, &wo, NULL, &err) != DF_OK) {
+        if (stat(path, &st) == 0)
+            abort(); /* a failed write left an output */
+        goto out;
+    }
+    if (df_verify_path(path, &vo, &back) != DF_OK ||
+        df_verify_get_summary(back)->verdict > DF_VERDICT_WARNING)
+        abort(); /* a repaired archive that dumpcheck finds damaged */
+    unlink(path);
+out:
+    df_verify_free(back);
+    df_salvage_free(s);
+    df_reader_free(r);
+    df_verify_free(v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -112,9 +156,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (write(fd, data, size) == (ssize_t)size && lseek(fd, 0, SEEK_SET) == 0 &&
         (r = df_reader_new(NULL)) != NULL) {
+        char in[64];
         if (df_reader_open_fd(r, fd, "memfd") == DF_OK)
             run_reader(r);
         df_reader_free(r);
+        snprintf(in, sizeof in, "/proc/self/fd/%d", fd);
+        repair_and_check(in);
     }
     close(fd);
     return 0;
@@ -136,6 +183,7 @@ int main(int argc, char **argv)
         if (r != NULL && df_reader_open_path(r, argv[i]) == DF_OK)
             run_reader(r);
         df_reader_free(r);
+        repair_and_check(argv[i]);
         passed++;
     }
     printf("%d passed, %d failed\n", passed, failed);
