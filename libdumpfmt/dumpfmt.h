@@ -1583,7 +1583,7 @@ typedef struct df_write_options {
     int compression;     /* a df_compression, or -1 = the input's */
     int level;           /* codec level, -1 = the codec's default; set: blocks are re-encoded */
     int vmin;            /* archive version 1.<vmin> to write (12..16), 0 = the input's */
-    int workers;         /* zstd encoder threads (0 or 1: none) */
+    int workers;         /* encoder threads: zstd workers; gzip in 128 KiB blocks (0 or 1: none) */
     int force;           /* drop what the target version cannot express (else DF_E_UNSUPPORTED) */
     int reencode;        /* re-encode every block even when its codec stays */
     volatile const int *cancel; /* non-NULL: the write stops (output removed) once *cancel != 0 */

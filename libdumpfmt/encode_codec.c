@@ -192,7 +192,10 @@ int dfi_enc_init(dfi_enc *e, dfi_wrap w, int level, int workers, size_t out_size
     case DFI_WRAP_RAW: return DF_OK;
 #ifdef DF_HAVE_ZLIB
     case DFI_WRAP_ZLIB:
-    case DFI_WRAP_GZIP: return z_init(e);
+    case DFI_WRAP_GZIP:
+        if (e->workers > 1)
+            return dfi_pz_init(e) == DF_OK ? DF_OK : enc_fail(e, DF_E_NOMEM, "out of memory");
+        return z_init(e);
 #endif
 #ifdef DF_HAVE_LZ4
     case DFI_WRAP_LZ4F: return DF_OK; /* the frame header is emitted by the first step */
@@ -216,7 +219,10 @@ int dfi_enc_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn fn, void *c
     switch (e->wrap) {
 #ifdef DF_HAVE_ZLIB
     case DFI_WRAP_ZLIB:
-    case DFI_WRAP_GZIP: return n ? z_run(e, p, n, Z_NO_FLUSH, fn, ctx) : DF_OK;
+    case DFI_WRAP_GZIP:
+        if (e->par)
+            return dfi_pz_step(e, p, n, fn, ctx);
+        return n ? z_run(e, p, n, Z_NO_FLUSH, fn, ctx) : DF_OK;
 #endif
 #ifdef DF_HAVE_LZ4
     case DFI_WRAP_LZ4F: {
@@ -236,7 +242,10 @@ int dfi_enc_finish(dfi_enc *e, dfi_emit_fn fn, void *ctx)
     switch (e->wrap) {
 #ifdef DF_HAVE_ZLIB
     case DFI_WRAP_ZLIB:
-    case DFI_WRAP_GZIP: return z_run(e, NULL, 0, Z_FINISH, fn, ctx);
+    case DFI_WRAP_GZIP:
+        if (e->par)
+            return dfi_pz_finish(e, fn, ctx);
+        return z_run(e, NULL, 0, Z_FINISH, fn, ctx);
 #endif
 #ifdef DF_HAVE_LZ4
     case DFI_WRAP_LZ4F: {
@@ -257,7 +266,12 @@ void dfi_enc_end(dfi_enc *e)
         switch (e->wrap) {
 #ifdef DF_HAVE_ZLIB
         case DFI_WRAP_ZLIB:
-        case DFI_WRAP_GZIP: z_end(e); break;
+        case DFI_WRAP_GZIP:
+            if (e->par)
+                dfi_pz_end(e);
+            else
+                z_end(e);
+            break;
 #endif
 #ifdef DF_HAVE_LZ4
         case DFI_WRAP_LZ4F: LZ4F_freeCompressionContext(e->state); break;

@@ -76,7 +76,8 @@ typedef int (*dfi_emit_fn)(void *ctx, const uint8_t *p, size_t n);
 typedef struct dfi_enc {
     dfi_wrap wrap;
     int level;       /* -1: the codec's default */
-    int workers;     /* zstd */
+    int workers;     /* zstd worker threads; zlib/gzip: > 1 = encode_pz.c's block threads */
+    bool par;        /* state is encode_pz.c's */
     size_t out_size; /* the size of each output piece at most */
     void *state;
     uint8_t *out;
@@ -88,6 +89,12 @@ DFI_HIDDEN int dfi_enc_init(dfi_enc *e, dfi_wrap w, int level, int workers, size
 DFI_HIDDEN int dfi_enc_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn fn, void *ctx);
 DFI_HIDDEN int dfi_enc_finish(dfi_enc *e, dfi_emit_fn fn, void *ctx);
 DFI_HIDDEN void dfi_enc_end(dfi_enc *e);
+
+/* encode_pz.c: zlib/gzip deflated in 128 KiB blocks by e->workers threads, in order */
+DFI_HIDDEN int dfi_pz_init(dfi_enc *e);
+DFI_HIDDEN int dfi_pz_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn fn, void *ctx);
+DFI_HIDDEN int dfi_pz_finish(dfi_enc *e, dfi_emit_fn fn, void *ctx);
+DFI_HIDDEN void dfi_pz_end(dfi_enc *e);
 
 /* --------------------------------------------------------------- toc_model.c */
 typedef struct dfi_tentry {

@@ -9,8 +9,10 @@
 #     lists the same entries as of IN; where Debian's pg_restore 15 reads the version (<= 1.14)
 #     `pg_restore -l` of OUT lists the same entries (desc, schema, tag, owner, order) and
 #     `pg_restore -f -` of OUT prints exactly what it prints for IN; 1.15/1.16 go through
-#     pg_restore 17 (bench/pg17.sh) when its chroot is set up, else a visible SKIP; dumpcheck of
-#     OUT exits no worse than for IN;
+#     pg_restore 17 of bench/pg17.sh's trixie chroot (mounted once for the whole script: the
+#     working directory, the corpus and the temporary directory) when the chroot is there and we
+#     are root, else a visible SKIP that says which of the two is missing; dumpcheck of OUT
+#     exits no worse than for IN;
 #   * downgrade: every 1.15/1.16 archive with --pg-restore-version 15 (-F c and -F d) is read by
 #     pg_restore 15: one BLOB entry per large object, and `pg_restore -f -` prints the same
 #     statements and data, as a multiset, as pg_dump of that version printed in the corpus's
@@ -40,11 +42,29 @@ KEY=dumpconverttest
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dumpconvert.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
-# pg_restore 17 from the trixie chroot, when the lead's bench/pg17.sh has set it up.
-PR17=
-if [ -x bench/pg17.sh ] && BENCH_DIR=${BENCH_DIR:-/work/benchdata} bench/pg17.sh status 2>/dev/null |
-    grep -q '^chroot: ready'; then
-    PR17="env BENCH_DIR=${BENCH_DIR:-/work/benchdata} bench/pg17.sh run pg_restore"
+# pg_restore 17 from the trixie chroot (bench/pg17.sh setup): the functions of bench/pg17.sh
+# bind-mount the directories once here, not once per call (some 700 calls), and unmount on EXIT.
+PR17=()
+PR17_WHY=
+if [ "$(id -u)" -ne 0 ]; then
+    PR17_WHY="not root (chroot and mount need it)"
+elif [ ! -f bench/pg17.sh ]; then
+    PR17_WHY="no bench/pg17.sh"
+else
+    BENCH_DIR=${BENCH_DIR:-/work/benchdata}
+    # shellcheck source=bench/pg17.sh
+    . bench/pg17.sh
+    if ! pg17_ready; then
+        PR17_WHY="no PostgreSQL 17 chroot in $PG17_ROOT (bench/pg17.sh setup)"
+    else
+        trap 'pg17_umount; rm -rf "$TMP"' EXIT
+        if pg17_mount "$PWD" "$CORPUS" "$TMP" 2>"$TMP/mount.err"; then
+            PR17=(chroot "$PG17_ROOT" /usr/bin/env -C "$PWD" "$PG17_BIN/pg_restore")
+            echo "# pg_restore 17: $("${PR17[@]}" --version)"
+        else
+            PR17_WHY="could not mount into $PG17_ROOT: $(head -1 "$TMP/mount.err")"
+        fi
+    fi
 fi
 
 # The archive minor version of a dump, from dumpls --json.
@@ -77,28 +97,40 @@ for f in "$CORPUS"/pg*/sample.custom.*.dump; do
 done
 
 # ---- 2. every archive into every format x codec ---------------------------------------------
-compare_restore() { # NAME IN OUT VMIN
-    local name=$1 in=$2 out=$3 v=$4 pr
-    if [ "$v" -le 14 ]; then
-        pr=$PR15
-    elif [ -n "$PR17" ]; then
-        pr=$PR17
-    else
-        ok "$name: pg_restore # SKIP pg_restore 17 chroot not set up (bench/pg17.sh setup)"
-        return
+# pg_restore -l (header comments aside) and -f - of IN, once per input: IN.l and IN.f in $TMP.
+restore_in() { # IN VMIN
+    local pr=("$PR15")
+    [ "$2" -ge 15 ] && pr=("${PR17[@]}")
+    rm -f "$TMP/in.l" "$TMP/in.f"
+    [ ${#pr[@]} -gt 0 ] || return 0
+    "${pr[@]}" -l "$1" 2>&1 | grep -v '^;' >"$TMP/in.l"
+    "${pr[@]}" --restrict-key=$KEY -f - "$1" >"$TMP/in.f" 2>&1
+    # the oracle itself must read IN: equal error messages of two unreadable files prove nothing
+    [ "$(grep -c '^[0-9]*; [0-9]* [0-9]* ' "$TMP/in.l")" -gt 10 ] && grep -q '^COPY ' "$TMP/in.f"
+    check "$1: pg_restore $( [ "$2" -ge 15 ] && echo 17 || echo 15) reads it (-l, -f -)" $? \
+        "$(head -3 "$TMP/in.l")"
+}
+compare_restore() { # NAME OUT VMIN
+    local name=$1 out=$2 v=$3 pr=("$PR15") rel=15
+    if [ "$v" -ge 15 ]; then
+        rel=17
+        if [ ${#PR17[@]} -eq 0 ]; then
+            ok "$name: pg_restore 17 # SKIP $PR17_WHY"
+            return
+        fi
+        pr=("${PR17[@]}")
     fi
-    # shellcheck disable=SC2086
-    diff <($pr -l "$in" 2>&1 | grep -v '^;') <($pr -l "$out" 2>&1 | grep -v '^;') >"$TMP/d1" 2>&1
-    check "$name: pg_restore -l" $? "$(head -5 "$TMP/d1")"
-    # shellcheck disable=SC2086
-    cmp -s <($pr --restrict-key=$KEY -f - "$in" 2>&1) <($pr --restrict-key=$KEY -f - "$out" 2>&1)
-    check "$name: pg_restore -f -" $?
+    diff "$TMP/in.l" <("${pr[@]}" -l "$out" 2>&1 | grep -v '^;') >"$TMP/d1" 2>&1
+    check "$name: pg_restore $rel -l" $? "$(head -5 "$TMP/d1")"
+    cmp -s "$TMP/in.f" <("${pr[@]}" --restrict-key=$KEY -f - "$out" 2>&1)
+    check "$name: pg_restore $rel -f -" $?
 }
 
 for f in $(arch_list); do
     v=$(vmin_of "$f")
     "$DUMPCHECK" -q "$f" >/dev/null 2>&1
     in_rc=$?
+    restore_in "$f" "${v:-0}"
     codecs="none gzip"
     [ "${v:-0}" -ge 15 ] && codecs="none gzip lz4 zstd"
     for F in c d t; do
@@ -116,7 +148,7 @@ for f in $(arch_list); do
             "$DUMPCHECK" -q "$out" >/dev/null 2>&1
             out_rc=$?
             check "$name: dumpcheck $out_rc (input $in_rc)" $((out_rc > in_rc))
-            compare_restore "$name" "$f" "$out" "$v"
+            compare_restore "$name" "$out" "$v"
         done
     done
 done

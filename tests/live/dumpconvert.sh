@@ -11,6 +11,11 @@
 #     with pg_restore 15 into an empty database whose pg_dump equals pg_dump of the database
 #     loaded from sample-db.sql; the one error allowed is pg_dump 18's MAINTAIN grant, SQL a 15
 #     server lacks (the SQL text is never rewritten);
+#   * downgrade from pg_dump 17 for real: the same database on the PostgreSQL 15 cluster dumped
+#     by pg_dump 17 (bench/pg17.sh's trixie chroot, the socket directory bind-mounted) in custom
+#     lz4 and directory zstd (archive 1.16), converted with --pg-restore-version 15, restores
+#     with pg_restore 15 into an empty database with exit 0 and nothing on stderr, and pg_dump of
+#     it equals pg_dump of the source; a visible SKIP (with the reason) without the chroot;
 #   * sub-archives: `dumpconvert -t T` of the dump restores into an empty database with exit 0,
 #     nothing on stderr, and T's rows equal the source's.
 # One line per case, then "N passed, N failed".  Prints what pg_restore 15 -j 2 did with the
@@ -89,6 +94,35 @@ for a in sample.custom.lz4.dump sample.dir.zstd; do
         $((errs != 1 || maint != 1)) "$(head -5 "$W/$db.err")"
     diff <(no_events_acl <"$W/source.sql") <(dump_of "$db" | no_events_acl) >"$W/d2"
     check "$a downgraded: pg_dump equals the source's (that ACL aside)" $? "$(head -5 "$W/d2")"
+done
+
+# ---- downgrade of pg_dump 17 archives of this very server, for pg_restore 15
+PG17_WHY=
+if [ "$(id -u)" -ne 0 ]; then
+    PG17_WHY="not root (chroot and mount need it)"
+elif ! BENCH_DIR=${BENCH_DIR:-/work/benchdata} bash bench/pg17.sh status 2>/dev/null |
+    grep -q '^chroot: /'; then
+    PG17_WHY="no PostgreSQL 17 chroot (BENCH_DIR=... bench/pg17.sh setup)"
+fi
+pg_dump17() { BENCH_DIR=${BENCH_DIR:-/work/benchdata} bash bench/pg17.sh run pg_dump "$@"; }
+for spec in "c lz4 custom.lz4.dump" "d zstd dir.zstd"; do
+    read -r F Z name <<<"$spec"
+    if [ -n "$PG17_WHY" ]; then
+        ok "pg_dump 17 -F$F -Z $Z, downgraded, restored by pg_restore 15 # SKIP $PG17_WHY"
+        continue
+    fi
+    db=down17_${Z}
+    pg_dump17 -F"$F" -Z "$Z" -f "$W/pg17.$name" sample 2>"$W/pg17.$Z.err"
+    check "pg_dump 17 -F$F -Z $Z of the 15 server" $? "$(head -3 "$W/pg17.$Z.err")"
+    v=$(tools/dumpls --json "$W/pg17.$name" 2>/dev/null | grep -o '"archive_version": *"[0-9.]*' |
+        grep -o '[0-9.]*$')
+    "$PG/pg_restore" -l "$W/pg17.$name" >/dev/null 2>&1
+    check "pg17.$name: archive ${v:-?}, which pg_restore 15 refuses" $(($? == 0))
+    "$DUMPCONVERT" -q --pg-restore-version 15 "$W/pg17.$name" -o "$W/$db.dump" 2>"$W/$db.cerr"
+    check "pg17.$name: --pg-restore-version 15" $? "$(head -3 "$W/$db.cerr")"
+    restore_ok "pg17.$name downgraded, pg_restore 15" "$db" "$W/$db.dump"
+    diff "$W/source.sql" <(dump_of "$db") >"$W/d3"
+    check "pg17.$name downgraded: pg_dump equals the source's" $? "$(head -5 "$W/d3")"
 done
 
 # ---- sub-archives
