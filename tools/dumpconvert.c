@@ -7,9 +7,11 @@
  * temporary name and renamed: complete or absent, also on SIGINT/SIGTERM.
  */
 #include "common.h"
+#include "plainconv.h"
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,7 +77,9 @@ static void print_help(void)
     printf("%s writes a pg_dump archive as another format, codec, selection or archive\n"
            "version, from the file alone.\n\n",
            PROG);
-    printf("Usage:\n  %s [OPTION]... IN -o OUT\n\n", PROG);
+    printf("Usage:\n  %s [OPTION]... IN -o OUT\n\n"
+           "IN may also be a pg_dump -Fp script (.sql, .gz, .lz4, .zst, \"-\" not): it becomes\n"
+           "the archive that pg_dump would have written, with its dependencies.\n\n", PROG);
     printf("Output:\n"
            "  -o, --output=OUT           a file, \"-\" (stdout: custom or tar, no data offsets)\n"
            "                             or, with -F d, a directory\n"
@@ -233,8 +237,10 @@ out:
 }
 
 /* The archive version and codec the output gets; notes what a downgrade changes. */
-static int plan_version(cv_options *o, const df_header *h, df_toc *t, df_write_summary *sum)
+static int plan_version(cv_options *o, df_toc *t, df_write_summary *sum)
 {
+    df_header hc = *df_toc_header(t); /* the version change edits t's */
+    const df_header *h = &hc;
     int vmin = h->vmin, maxv = o->pgrv ? df_pg_restore_max_minor(o->pgrv) : 16;
     int comp = o->comp >= 0 ? o->comp : (int)h->compression;
     df_error err;
@@ -302,7 +308,8 @@ static double now_s(void)
 
 static int convert(cv_options *o, df_reader *r)
 {
-    df_toc *t = df_toc_from_reader(r);
+    bool plain = df_reader_header(r)->format == DF_FORMAT_PLAIN;
+    df_toc *t = NULL;
     df_write_summary sum;
     df_write_options wo;
     df_error err;
@@ -310,11 +317,16 @@ static int convert(cv_options *o, df_reader *r)
     int rc;
 
     memset(&sum, 0, sizeof sum);
-    if (t == NULL)
+    if (plain && selecting(o))
+        return tool_errorf(PROG, "%s: a plain script is converted whole (select from the "
+                                 "archive it becomes)", o->in), TOOL_EXIT_UNKNOWN;
+    if (plain && (rc = tool_plain_model(PROG, o->in, r, o->force, o->quiet, &t)) != TOOL_EXIT_OK)
+        return rc;
+    if (!plain && (t = df_toc_from_reader(r)) == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;
     rc = selecting(o) ? apply_selection(o, r, t) : TOOL_EXIT_OK;
     if (rc == TOOL_EXIT_OK)
-        rc = plan_version(o, df_reader_header(r), t, &sum);
+        rc = plan_version(o, t, &sum);
     if (rc != TOOL_EXIT_OK) {
         df_toc_free(t);
         return rc;
@@ -379,9 +391,6 @@ int main(int argc, char **argv)
     if (df_reader_open_path(r, o.in) != DF_OK) {
         tool_print_error(PROG, o.in, df_reader_error(r));
         rc = tool_exit_for_open_error(df_reader_error(r));
-    } else if (df_reader_header(r)->format == DF_FORMAT_PLAIN) {
-        tool_errorf(PROG, "%s: plain-format scripts cannot be converted yet", o.in);
-        rc = TOOL_EXIT_UNKNOWN;
     } else {
         rc = convert(&o, r);
     }
