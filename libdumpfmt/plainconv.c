@@ -20,7 +20,7 @@ static int vmin_for(const char *ver)
     int maj = 0, min = 0, pat = 0;
 
     if (ver == NULL || sscanf(ver, "%d.%d.%d", &maj, &min, &pat) < 2)
-        return 16; /* unknown: the current one */
+        return 0; /* unknown: the entries tell (guess_vmin) */
     if (maj >= 17)
         return 16;
     if (maj == 16)
@@ -34,6 +34,24 @@ static int vmin_for(const char *ver)
                      (min == 5 && pat >= 12) || (min == 6 && pat >= 8)))
         return 13;
     return 12;
+}
+
+/*
+ * A script without its "Dumped by pg_dump version" line (pg_dump < 9.4
+ * wrote none): the oldest version that can hold its entries.
+ */
+static int guess_vmin(const df_plain_toc *pt)
+{
+    int v = 12;
+
+    for (size_t i = 0; i < df_plain_toc_count(pt); i++) {
+        const df_plain_entry *pe = df_plain_toc_at(pt, i);
+        if (strcmp(pe->desc, "BLOB METADATA") == 0)
+            return 16;
+        if (pe->tableam != NULL && v < 14)
+            v = 14;
+    }
+    return v;
 }
 
 static void set_created(df_header *h)
@@ -50,7 +68,7 @@ static void set_created(df_header *h)
 }
 
 /* The header a pg_dump -Fc of the same version would have written (gzip, as its default). */
-static int model_header(df_toc *t, const df_header *ph)
+static int model_header(df_toc *t, const df_header *ph, const df_plain_toc *pt)
 {
     df_header *h = &t->hdr;
     const char *strs[3] = {ph->dbname ? ph->dbname : "", ph->server_version, ph->dump_version};
@@ -67,6 +85,8 @@ static int model_header(df_toc *t, const df_header *ph)
     h->format_byte = 1;
     h->vmaj = 1;
     h->vmin = vmin_for(ph->dump_version);
+    if (h->vmin == 0)
+        h->vmin = guess_vmin(pt);
     h->int_size = 4;
     h->off_size = 8;
     h->compression = DF_COMPRESS_GZIP;
@@ -85,6 +105,18 @@ static int relkind_of(const df_plain_entry *pe)
     if (strcmp(pe->desc, "TABLE") != 0)
         return 0;
     return pe->defn && strstr(pe->defn, "\nPARTITION BY ") ? 'p' : 'r';
+}
+
+/*
+ * The script holds a definition followed by the blank line pg_restore adds
+ * when it prints one; the archive holds it ending in a single newline.
+ */
+static void trim_defn(char *d)
+{
+    size_t n = d ? strlen(d) : 0;
+
+    while (n >= 2 && d[n - 1] == '\n' && d[n - 2] == '\n')
+        d[--n] = '\0';
 }
 
 static int push_entry(df_toc *t, const df_plain_entry *pe)
@@ -109,7 +141,7 @@ static int push_entry(df_toc *t, const df_plain_entry *pe)
     e.tablespace = pe->tablespace;
     e.tableam = pe->tableam;
     e.relkind = t->hdr.vmin >= 16 ? relkind_of(pe) : 0;
-    e.owner = pe->owner ? pe->owner : "";
+    e.owner = pe->owner; /* NULL stays NULL: pg_restore prints "-" for it, as pg_dump's */
     e.with_oids = "false";
     e.ndeps = pe->ndeps;
     e.deps = pe->deps;
@@ -117,6 +149,8 @@ static int push_entry(df_toc *t, const df_plain_entry *pe)
     e.data_offset = -1;
     e.text_offset = e.data_offset_text = e.data_bytes = e.data_rows = -1;
     rc = dfi_toc_push(t, &e, &te);
+    if (rc == DF_OK)
+        trim_defn((char *)te->e.defn);
     if (rc == DF_OK && data)
         rc = dfi_tentry_add_src(te, src->index);
     return rc;
@@ -134,7 +168,7 @@ int df_toc_from_plain(const df_reader *r, const df_plain_toc *pt, df_toc **out, 
     t = calloc(1, sizeof *t);
     if (t == NULL)
         return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
-    rc = model_header(t, df_reader_header(r));
+    rc = model_header(t, df_reader_header(r), pt);
     for (size_t i = 0; rc == DF_OK && i < df_plain_toc_count(pt); i++)
         rc = push_entry(t, df_plain_toc_at(pt, i));
     if (rc != DF_OK) {
