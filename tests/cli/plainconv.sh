@@ -59,7 +59,7 @@ for dir in "$CORPUS"/pg*; do
     entries "$lister" "$out" "${old[@]}" >"$TMP/a"
     entries "$lister" "$arch" "${old[@]}" >"$TMP/b"
     [ -s "$TMP/a" ] && cmp -s "$TMP/a" "$TMP/b"
-    check "pg$v: $lister -l lists the custom archive's entries" $? "$(diff "$TMP/a" "$TMP/b" | head)"
+    check "pg$v: ${lister##*/} listing: lists the custom archive's entries" $? "$(diff "$TMP/a" "$TMP/b" | head)"
     if "$LS" --deps "$out" >"$TMP/cd" 2>&1 && "$LS" --deps "$arch" >"$TMP/ad" 2>&1; then
         s=$(python3 "$CHECK" "$TMP/cd" "$TMP/ad" "${old[@]}" 2>"$TMP/ce")
         check "pg$v: pg_dump's dependencies implied by the converted archive's ($s)" $? \
