@@ -6,6 +6,7 @@
 #include "plainconv.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* An archive has no place for \i, \set, \! ...: refuse, or with force drop and say so. */
 static int meta_commands(const char *prog, const char *in, const df_plain_toc *pt, int force,
@@ -35,6 +36,11 @@ int tool_plain_model(const char *prog, const char *in, df_reader *r, int force, 
     int rc;
 
     *out = NULL;
+    /* the entries are listed in one pass and their data read in a second */
+    if (strcmp(in, "-") == 0) {
+        tool_errorf(prog, "a plain script is read twice: give it as a file, not on stdin");
+        return TOOL_EXIT_UNKNOWN;
+    }
     if (df_reader_header(r)->plain_kind != DF_PLAIN_PG_DUMP) {
         tool_errorf(prog, "%s: pg_dumpall scripts cannot be converted yet (pg_dump -Fp ones can)",
                     in);

@@ -131,6 +131,10 @@ check "--force drops the meta-command and says so" $? "exit $st: $(cat "$TMP/err
 cv "$src" -t x -o "$TMP/sel.dump" 2>"$TMP/err"
 [ $? -eq 3 ]
 check "selection from a plain script refused (exit 3)" $? "$(cat "$TMP/err")"
+# shellcheck disable=SC2002 # a real pipe
+cat "$src" | cv - -o "$TMP/pipe.dump" 2>"$TMP/err"
+[ $? -eq 3 ] && grep -q 'not on stdin' "$TMP/err" && [ ! -e "$TMP/pipe.dump" ]
+check "plain script on stdin refused (exit 3, no output)" $? "$(cat "$TMP/err")"
 printf '%s\n' '--' '-- PostgreSQL database cluster dump' '--' '' "SET client_encoding = 'UTF8';" \
     '\connect template1' '' '--' '-- PostgreSQL database dump' '--' '' 'SELECT 1;' >"$TMP/all.sql"
 cv "$TMP/all.sql" -o "$TMP/all.dump" 2>"$TMP/err"
