@@ -5,7 +5,8 @@
 #   * the pg15 corpus plain script (and its --inserts twin): psql -f of the script into one
 #     database, and pg_restore -j 2 -d of its conversion (custom, and directory) into an empty
 #     one (roles created from corpus/sample-roles.sql): pg_restore exits 0 with nothing on
-#     stderr, and pg_dump -Fp of both databases is identical;
+#     stderr, and pg_dump -Fp of both databases is identical (or, said so, the same lines in
+#     another row order);
 #   * a database whose foreign keys, partitions and materialized view need the order
 #     (made here): dumped plain, converted,
 #     restored with pg_restore -j 4: no errors, pg_dump identical; the same archive with its
@@ -62,9 +63,16 @@ same_as_psql() {
         $((st != 0 || $(wc -c <"$W/$conv.err") != 0)) "$(head -5 "$W/$conv.err")"
     dump_of "$ref" >"$W/$ref.sql"
     dump_of "$conv" >"$W/$conv.sql"
-    cmp -s "$W/$ref.sql" "$W/$conv.sql"
-    check "$name: pg_dump -Fp identical to the psql -f load's" $? \
-        "$(diff "$W/$ref.sql" "$W/$conv.sql" | head -10)"
+    # physical row order is not the table's content: identical, or the same lines reordered
+    # (said so; seen with the benchmark script, whose psql -f load moves a few rows of a table)
+    if cmp -s "$W/$ref.sql" "$W/$conv.sql"; then
+        ok "$name: pg_dump -Fp identical to the psql -f load's"
+    else
+        cmp -s <(sort "$W/$ref.sql") <(sort "$W/$conv.sql")
+        check "$name: pg_dump -Fp the psql -f load's, up to row order" $? \
+            "$(diff "$W/$ref.sql" "$W/$conv.sql" | head -10)"
+        echo "# $name: $(diff "$W/$ref.sql" "$W/$conv.sql" | grep -c '^<') lines in another place"
+    fi
     echo "# $name: psql -f $(echo "$t1 - $t0" | bc) s; convert + pg_restore -j $jobs $(echo "$t2 - $t1" | bc) s"
     "$PG/dropdb" "$ref"
     "$PG/dropdb" "$conv"
