@@ -44,18 +44,20 @@ PG=$PG_BINDIR
 dump_of() { "$PG/pg_dump" --restrict-key=livetest -Fp "$1" 2>&1; }
 newdb() { "$PG/createdb" -T template0 -E UTF8 --locale=C "$1"; }
 
-# NAME SCRIPT JOBS FORMAT: psql -f SCRIPT vs pg_restore -j JOBS of its conversion.
+# NAME SCRIPT JOBS FORMAT [CONVERT OPTIONS]: psql -f SCRIPT vs pg_restore -j JOBS of its conversion.
 same_as_psql() {
-    local name=$1 script=$2 jobs=$3 fmt=$4 ref=ref_$RANDOM conv=conv_$RANDOM t0 t1 t2
+    local name=$1 script=$2 jobs=$3 fmt=$4 ref=ref_$RANDOM conv=conv_$RANDOM t0 t1 t2 tc
+    shift 4
     newdb "$ref" && newdb "$conv" || { not_ok "$name: databases created"; return; }
     t0=$(date +%s.%N)
     live_psql -d "$ref" -f "$script" >/dev/null 2>"$W/$ref.err"
     check "$name: psql -f of the script itself exits 0" $? "$(head -3 "$W/$ref.err")"
     t1=$(date +%s.%N)
-    if ! "$DUMPCONVERT" -q "$script" -F "$fmt" -o "$W/$conv.out" 2>"$W/$conv.cerr"; then
+    if ! "$DUMPCONVERT" -q "$@" "$script" -F "$fmt" -o "$W/$conv.out" 2>"$W/$conv.cerr"; then
         not_ok "$name: converted" "$(head -5 "$W/$conv.cerr")"
         return
     fi
+    tc=$(date +%s.%N)
     "$PG/pg_restore" -j "$jobs" -d "$conv" "$W/$conv.out" >/dev/null 2>"$W/$conv.err"
     local st=$?
     t2=$(date +%s.%N)
@@ -73,7 +75,8 @@ same_as_psql() {
             "$(diff "$W/$ref.sql" "$W/$conv.sql" | head -10)"
         echo "# $name: $(diff "$W/$ref.sql" "$W/$conv.sql" | grep -c '^<') lines in another place"
     fi
-    echo "# $name: psql -f $(echo "$t1 - $t0" | bc) s; convert + pg_restore -j $jobs $(echo "$t2 - $t1" | bc) s"
+    echo "# $name: psql -f $(echo "$t1 - $t0" | bc) s; convert $(echo "$tc - $t1" | bc) s +" \
+        "pg_restore -j $jobs $(echo "$t2 - $tc" | bc) s"
     "$PG/dropdb" "$ref"
     "$PG/dropdb" "$conv"
     rm -rf "$W/$conv.out"
@@ -126,7 +129,7 @@ grep 'error:' "$W/naive.err" | head -3 | sed 's/^/#   /'
 [ "$st" -ne 0 ] || [ "$same" = different ] || echo "# (the naive order happened to work this time)"
 
 if [ "${PLAINCONV_BENCH:-0}" = 1 ] && [ -r "$BENCH_PLAIN" ]; then
-    same_as_psql "benchmark plain script" "$BENCH_PLAIN" 2 c
+    same_as_psql "benchmark plain script" "$BENCH_PLAIN" 2 c -Z zstd -j 2
 fi
 
 harness_finish
