@@ -102,7 +102,7 @@ CREATE INDEX ON meas (ts, v);
 INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 2000) g;
 INSERT INTO child SELECT g, 1 + g % 2000, 'p' || (1 + g % 2000) FROM generate_series(1, 20000) g;
 INSERT INTO grandchild SELECT g, 1 + g % 20000 FROM generate_series(1, 20000) g;
-INSERT INTO meas SELECT date '2024-01-01' + (g % 700), g, 1 + g % 2000 FROM generate_series(1, 20000) g;
+INSERT INTO meas SELECT date '2024-01-01' + (g % 700), g, 1 + g % 2000 FROM generate_series(1, 300000) g;
 CREATE MATERIALIZED VIEW summary AS
   SELECT p.name, count(c.id) AS n, sum(m.v) AS s FROM parent p
   LEFT JOIN child c ON c.parent_id = p.id LEFT JOIN meas m ON m.pid = p.id GROUP BY p.name;
