@@ -7,6 +7,8 @@
 #     one (roles created from corpus/sample-roles.sql): pg_restore exits 0 with nothing on
 #     stderr, and pg_dump -Fp of both databases is identical (or, said so, the same lines in
 #     another row order);
+#   * dumpconvert -t products of the converted pg15 archive restores that table whole (rows and
+#     their hash equal to the psql -f load's), no errors;
 #   * a database whose foreign keys, partitions and materialized view need the order
 #     (made here): dumped plain, converted,
 #     restored with pg_restore -j 4: no errors, pg_dump identical; the same archive with its
@@ -88,6 +90,18 @@ check "roles created" $? "$(head -3 "$W/roles.err")"
 same_as_psql "pg15 plain script" "$CORPUS/pg15/sample.plain.sql" 2 c
 same_as_psql "pg15 plain script" "$CORPUS/pg15/sample.plain.sql" 2 d
 same_as_psql "pg15 --inserts script" "$CORPUS/pg15/sample.plain.inserts.sql" 2 c
+
+# ---- one table out of a converted script (the selection closure, as on a pg_dump archive)
+newdb src15 && live_psql -d src15 -f "$CORPUS/pg15/sample.plain.sql" >/dev/null 2>&1
+"$DUMPCONVERT" -q "$CORPUS/pg15/sample.plain.sql" -o "$W/full15.dump" &&
+    "$DUMPCONVERT" -q -t products "$W/full15.dump" -o "$W/products.dump"
+check "dumpconvert -t products of the converted archive" $?
+newdb one && "$PG/pg_restore" -j 2 -d one "$W/products.dump" >/dev/null 2>"$W/one.err"
+st=$?
+n1=$(live_psql -At -d src15 -c "SELECT count(*), sum(hashtext(p::text)) FROM inventory.products p")
+n2=$(live_psql -At -d one -c "SELECT count(*), sum(hashtext(p::text)) FROM inventory.products p" 2>&1)
+[ "$st" -eq 0 ] && [ ! -s "$W/one.err" ] && [ -n "$n1" ] && [ "$n1" = "$n2" ]
+check "one table restored whole from it (rows $n1)" $? "exit $st; $n2; $(head -3 "$W/one.err")"
 
 # ---- a database whose restore order matters: FKs, partitions, a materialized view
 newdb ordered
