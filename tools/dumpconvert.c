@@ -11,7 +11,6 @@
 
 #include <getopt.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -78,8 +77,7 @@ static void print_help(void)
            "version, from the file alone.\n\n",
            PROG);
     printf("Usage:\n  %s [OPTION]... IN -o OUT\n\n"
-           "IN may also be a pg_dump -Fp script (.sql, .gz, .lz4, .zst, \"-\" not): it becomes\n"
-           "the archive that pg_dump would have written, with its dependencies.\n\n", PROG);
+           "IN may also be a pg_dump -Fp script file (.sql, .gz, .lz4, .zst).\n\n", PROG);
     printf("Output:\n"
            "  -o, --output=OUT           a file, \"-\" (stdout: custom or tar, no data offsets)\n"
            "                             or, with -F d, a directory\n"
@@ -239,8 +237,7 @@ out:
 /* The archive version and codec the output gets; notes what a downgrade changes. */
 static int plan_version(cv_options *o, df_toc *t, df_write_summary *sum)
 {
-    df_header hc = *df_toc_header(t); /* the version change edits t's */
-    const df_header *h = &hc;
+    const df_header hc = *df_toc_header(t), *h = &hc; /* the version change edits t's */
     int vmin = h->vmin, maxv = o->pgrv ? df_pg_restore_max_minor(o->pgrv) : 16;
     int comp = o->comp >= 0 ? o->comp : (int)h->compression;
     df_error err;
@@ -308,19 +305,16 @@ static double now_s(void)
 
 static int convert(cv_options *o, df_reader *r)
 {
-    bool plain = df_reader_header(r)->format == DF_FORMAT_PLAIN;
+    int plain = df_reader_header(r)->format == DF_FORMAT_PLAIN;
     df_toc *t = NULL;
     df_write_summary sum;
     df_write_options wo;
     df_error err;
     double t0 = now_s();
-    int rc;
+    int rc, pf = o->force | o->quiet << 1 | selecting(o) << 2; /* TOOL_PLAIN_* */
 
     memset(&sum, 0, sizeof sum);
-    if (plain && selecting(o))
-        return tool_errorf(PROG, "%s: a plain script is converted whole (select from the "
-                                 "archive it becomes)", o->in), TOOL_EXIT_UNKNOWN;
-    if (plain && (rc = tool_plain_model(PROG, o->in, r, o->force, o->quiet, &t)) != TOOL_EXIT_OK)
+    if (plain && (rc = tool_plain_model(PROG, o->in, r, pf, &t)) != TOOL_EXIT_OK)
         return rc;
     if (!plain && (t = df_toc_from_reader(r)) == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;

@@ -28,15 +28,20 @@ static int meta_commands(const char *prog, const char *in, const df_plain_toc *p
     return TOOL_EXIT_OK;
 }
 
-int tool_plain_model(const char *prog, const char *in, df_reader *r, int force, int quiet,
-                     df_toc **out)
+int tool_plain_model(const char *prog, const char *in, df_reader *r, int flags, df_toc **out)
 {
+    int force = flags & TOOL_PLAIN_FORCE, quiet = flags & TOOL_PLAIN_QUIET;
     df_plain_toc *pt = NULL;
     df_error err = {0};
     int rc;
 
     *out = NULL;
     /* the entries are listed in one pass and their data read in a second */
+    if (flags & TOOL_PLAIN_SELECTING) {
+        tool_errorf(prog, "%s: a plain script is converted whole (select from the archive "
+                          "it becomes)", in);
+        return TOOL_EXIT_UNKNOWN;
+    }
     if (strcmp(in, "-") == 0) {
         tool_errorf(prog, "a plain script is read twice: give it as a file, not on stdin");
         return TOOL_EXIT_UNKNOWN;
