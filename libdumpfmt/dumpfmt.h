@@ -1648,6 +1648,17 @@ DF_API int df_salvage_write_archive(df_reader *r, const df_salvage *s, const cha
                                     const df_write_options *o, df_write_summary *sum,
                                     df_error *err);
 
+/*
+ * The TOC model of the plain pg_dump script r was opened from (issue 14,
+ * plainconv.c): one entry per entry of pt (df_plain_toc_build) with its
+ * dependencies, data read back from r's COPY rows, INSERTs and large-object
+ * writes; header as the script's pg_dump would have written it (its archive
+ * version, gzip).  *out owns its strings (pt may be freed), but r must
+ * outlive it: writing it reads the data from r.  DF_OK, DF_E_USAGE, DF_E_NOMEM.
+ */
+DF_API int df_toc_from_plain(const df_reader *r, const df_plain_toc *pt, df_toc **out,
+                             df_error *err);
+
 #ifdef __cplusplus
 }
 #endif

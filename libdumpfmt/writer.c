@@ -286,9 +286,10 @@ static int plan(dfi_writer *w, const df_write_options *o)
     const df_header *h = &w->t->hdr;
     int vmin = h->vmin, vrev = h->vrev;
 
-    if (h->format == DF_FORMAT_PLAIN || w->r->hdr.format == DF_FORMAT_PLAIN)
+    /* a plain script's data come through its own model (df_toc_from_plain), never a copy */
+    if (h->format == DF_FORMAT_PLAIN)
         return dfi_fail(w->err, DF_E_UNSUPPORTED, -1,
-                        "plain-format scripts cannot be converted to archives yet");
+                        "a plain script's TOC must come from df_toc_from_plain");
     w->format = o->format != DF_FORMAT_UNKNOWN ? o->format : h->format;
     if (w->format != DF_FORMAT_CUSTOM && w->format != DF_FORMAT_DIRECTORY &&
         w->format != DF_FORMAT_TAR)

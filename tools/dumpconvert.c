@@ -7,6 +7,7 @@
  * temporary name and renamed: complete or absent, also on SIGINT/SIGTERM.
  */
 #include "common.h"
+#include "plainconv.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -75,7 +76,8 @@ static void print_help(void)
     printf("%s writes a pg_dump archive as another format, codec, selection or archive\n"
            "version, from the file alone.\n\n",
            PROG);
-    printf("Usage:\n  %s [OPTION]... IN -o OUT\n\n", PROG);
+    printf("Usage:\n  %s [OPTION]... IN -o OUT\n\n"
+           "IN may also be a pg_dump -Fp script file (.sql, .gz, .lz4, .zst).\n\n", PROG);
     printf("Output:\n"
            "  -o, --output=OUT           a file, \"-\" (stdout: custom or tar, no data offsets)\n"
            "                             or, with -F d, a directory\n"
@@ -234,8 +236,9 @@ out:
 }
 
 /* The archive version and codec the output gets; notes what a downgrade changes. */
-static int plan_version(cv_options *o, const df_header *h, df_toc *t, df_write_summary *sum)
+static int plan_version(cv_options *o, df_toc *t, df_write_summary *sum)
 {
+    const df_header hc = *df_toc_header(t), *h = &hc; /* the version change edits t's */
     int vmin = h->vmin, maxv = o->pgrv ? df_pg_restore_max_minor(o->pgrv) : 16;
     int comp = o->comp >= 0 ? o->comp : (int)h->compression;
     df_error err;
@@ -303,19 +306,22 @@ static double now_s(void)
 
 static int convert(cv_options *o, df_reader *r)
 {
-    df_toc *t = df_toc_from_reader(r);
+    int plain = df_reader_header(r)->format == DF_FORMAT_PLAIN;
+    df_toc *t = NULL;
     df_write_summary sum;
     df_write_options wo;
     df_error err;
     double t0 = now_s();
-    int rc;
+    int rc, pf = o->force | o->quiet << 1 | selecting(o) << 2; /* TOOL_PLAIN_* */
 
     memset(&sum, 0, sizeof sum);
-    if (t == NULL)
+    if (plain && (rc = tool_plain_model(PROG, o->in, r, pf, &t)) != TOOL_EXIT_OK)
+        return rc;
+    if (!plain && (t = df_toc_from_reader(r)) == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;
     rc = selecting(o) ? apply_selection(o, r, t) : TOOL_EXIT_OK;
     if (rc == TOOL_EXIT_OK)
-        rc = plan_version(o, df_reader_header(r), t, &sum);
+        rc = plan_version(o, t, &sum);
     if (rc != TOOL_EXIT_OK) {
         df_toc_free(t);
         return rc;
@@ -380,9 +386,6 @@ int main(int argc, char **argv)
     if (df_reader_open_path(r, o.in) != DF_OK) {
         tool_print_error(PROG, o.in, df_reader_error(r));
         rc = tool_exit_for_open_error(df_reader_error(r));
-    } else if (df_reader_header(r)->format == DF_FORMAT_PLAIN) {
-        tool_errorf(PROG, "%s: plain-format scripts cannot be converted yet", o.in);
-        rc = TOOL_EXIT_UNKNOWN;
     } else {
         rc = convert(&o, r);
     }

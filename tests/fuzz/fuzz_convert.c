@@ -91,12 +91,30 @@ static void write_and_check(df_reader *r, const df_toc *t, df_format f, int reen
     unlink(path);
 }
 
+/* A pg_dump plain script: its model (issue 14) written as a custom archive must read back. */
+static void run_plain(df_reader *r)
+{
+    df_plain_toc *pt = NULL;
+    df_toc *t = NULL;
+    df_error err;
+
+    if (df_reader_header(r)->plain_kind != DF_PLAIN_PG_DUMP ||
+        df_plain_toc_build(r, NULL, &pt) != DF_OK)
+        return;
+    if (df_toc_from_plain(r, pt, &t, &err) == DF_OK)
+        write_and_check(r, t, DF_FORMAT_CUSTOM, 1);
+    df_toc_free(t);
+    df_plain_toc_free(pt);
+}
+
 static void run_reader(df_reader *r)
 {
     df_toc *t = df_toc_from_reader(r);
 
     if (t == NULL)
         return;
+    if (df_reader_header(r)->format == DF_FORMAT_PLAIN)
+        run_plain(r);
     if (df_reader_header(r)->format != DF_FORMAT_PLAIN) {
         write_and_check(r, t, DF_FORMAT_CUSTOM, 0);
         write_and_check(r, t, DF_FORMAT_TAR, 1);
