@@ -1,10 +1,9 @@
 /*
- * dumpconvert.c — any pg_dump archive into another format, codec,
- * selection or archive version, from the file alone: options and printing
- * only.  The TOC model, the version change and the writers are in
- * libdumpfmt (toc_model.c, toc_version.c, writer.c, write_*.c); the
- * selection is dumporder's (df_select).  The output is written under a
- * temporary name and renamed: complete or absent, also on SIGINT/SIGTERM.
+ * dumpconvert.c — any pg_dump archive or plain script into another format,
+ * codec, selection or archive version, from the file alone: options and
+ * printing only.  The TOC model, version change and writers are in libdumpfmt
+ * (toc_model.c, toc_version.c, writer.c, write_*.c, plainconv.c); the
+ * selection is dumporder's (df_select).  The output is complete or absent.
  */
 #include "common.h"
 #include "plainconv.h"
