@@ -7,6 +7,7 @@
  */
 #include "common.h"
 #include "plainconv.h"
+#include "write_guard.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -43,32 +44,6 @@ typedef struct cv_options {
     tool_progress_mode progress;
     tool_strv tables, schemas, nschemas, types;
 } cv_options;
-
-/* The signal handler's view: a temporary file is removed at once, a directory by the writer. */
-static volatile sig_atomic_t g_cancel; /* the signal that asked to stop, 0 = none */
-static char g_temp[4096];
-static volatile sig_atomic_t g_temp_is_file;
-
-static void on_signal(int sig)
-{
-    if (g_temp_is_file)
-        unlink(g_temp);
-    if (g_temp_is_file || g_cancel) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
-    g_cancel = sig;
-}
-
-static void on_temp(void *ctx, const char *path, int is_dir)
-{
-    (void)ctx;
-    g_temp_is_file = 0;
-    if (path != NULL && strlen(path) < sizeof g_temp) {
-        memcpy(g_temp, path, strlen(path) + 1);
-        g_temp_is_file = !is_dir;
-    }
-}
 
 static void print_help(void)
 {
@@ -332,8 +307,7 @@ static int convert(cv_options *o, df_reader *r)
     wo.workers = o->jobs ? o->jobs : (int)tool_cpu_count();
     wo.force = o->force;
     wo.reencode = o->reencode;
-    wo.cancel = (volatile const int *)&g_cancel;
-    wo.on_temp = on_temp;
+    write_guard_install(&wo);
     rc = df_write_archive(r, t, o->out, &wo, &sum, &err);
     df_toc_free(t);
     if (rc != DF_OK) {
@@ -374,8 +348,6 @@ int main(int argc, char **argv)
         tool_errorf(PROG, "the output \"%s\" is the input", o.out);
         return TOOL_EXIT_UNKNOWN;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     r = df_reader_new(NULL);
     if (r == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;
@@ -390,10 +362,7 @@ int main(int argc, char **argv)
     }
     tool_progress_end(&pr);
     df_reader_free(r);
-    if (g_cancel) { /* the writer stopped and removed its directory: die of the signal */
-        signal(g_cancel, SIG_DFL);
-        raise(g_cancel);
-    }
+    write_guard_finish(); /* a signal stopped the writer: die of it */
     tool_strv_free(&o.tables), tool_strv_free(&o.schemas);
     tool_strv_free(&o.nschemas), tool_strv_free(&o.types);
     return rc;

@@ -5,36 +5,11 @@
  * absent.
  */
 #include "repair.h"
+#include "write_guard.h"
 
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-
-/* The signal handler's view: a temporary file is removed at once, a directory by the writer. */
-static volatile sig_atomic_t g_cancel;
-static char g_temp[4096];
-static volatile sig_atomic_t g_temp_is_file;
-
-static void on_signal(int sig)
-{
-    if (g_temp_is_file)
-        unlink(g_temp);
-    if (g_temp_is_file || g_cancel) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
-    g_cancel = sig;
-}
-
-static void on_temp(void *ctx, const char *path, int is_dir)
-{
-    (void)ctx;
-    g_temp_is_file = 0;
-    if (path != NULL && strlen(path) < sizeof g_temp) {
-        memcpy(g_temp, path, strlen(path) + 1);
-        g_temp_is_file = !is_dir;
-    }
-}
 
 int repair_parse_format(const char *arg, repair_options *o)
 {
@@ -81,22 +56,16 @@ int repair_write(const repair_options *o, df_reader *r, const df_salvage *s,
         tool_errorf(REPAIR_PROG, "-o \"%s\" is the input archive; write a new file", o->output);
         return TOOL_EXIT_UNKNOWN;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     df_write_options_default(&wo);
     wo.format = o->format;
     wo.compression = o->comp;
     wo.level = o->level;
     wo.workers = (int)tool_cpu_count();
-    wo.cancel = (volatile const int *)&g_cancel;
-    wo.on_temp = on_temp;
+    write_guard_install(&wo);
     memset(&err, 0, sizeof err);
     memset(sum, 0, sizeof *sum);
     rc = df_salvage_write_archive(r, s, o->output, &wo, sum, &err);
-    if (g_cancel) { /* the writer stopped and removed its output: die of the signal */
-        signal(g_cancel, SIG_DFL);
-        raise(g_cancel);
-    }
+    write_guard_finish(); /* a signal stopped the writer: die of it */
     if (rc != DF_OK) {
         /* a fault of the input names the input; the rest is the output's */
         int in_fault = tool_exit_for_status(rc) == TOOL_EXIT_DAMAGED;

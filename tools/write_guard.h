@@ -1,0 +1,15 @@
+/*
+ * write_guard.h — for the tools that write an archive (dumpconvert, dumprepair): SIGINT and
+ * SIGTERM leave no partial output (write_guard.c).
+ */
+#ifndef TOOLS_WRITE_GUARD_H
+#define TOOLS_WRITE_GUARD_H
+
+#include <dumpfmt.h>
+
+/* Catch SIGINT/SIGTERM and point wo's cancel flag and temp-name callback at the guard. */
+void write_guard_install(df_write_options *wo);
+/* After the write: when a signal asked to stop, die of it (the writer removed its output). */
+void write_guard_finish(void);
+
+#endif
