@@ -15,8 +15,8 @@ set -euo pipefail
 build_pkgs=(build-essential pkg-config zlib1g-dev liblz4-dev libzstd-dev libpq-dev libisal-dev)
 # Check: unit tests; mandoc: man page lint; postgresql-15: live tests; lz4, zstd: compressed
 # plain dumps in the tests; python3, jq: test helpers; time: peak memory in tests; hyperfine:
-# benchmarks; tmux: progress tests.
-test_pkgs=(check mandoc postgresql-15 lz4 zstd python3 hyperfine tmux jq time)
+# benchmarks; tmux: progress tests; procps: pgrep finds the processes a drill must not leave.
+test_pkgs=(check mandoc postgresql-15 lz4 zstd python3 hyperfine tmux jq time procps)
 fuzz_pkgs=(clang)
 
 usage() {

@@ -34,6 +34,9 @@ mkdir -p "$T/tmp"
 chmod 0755 "$T/tmp"
 DR=("$DUMPRESTORE" --pg-bindir "$PG_BINDIR" --drill --globals "$GLOBALS")
 
+# pgrep (procps) finds the drill's processes; without it "nothing left" would pass unchecked.
+command -v pgrep >/dev/null || { echo "dumprestore_drill.sh: pgrep missing (apt-get install procps)" >&2; exit 3; }
+
 # leftovers: what of the drills is still there (directories, processes naming them).
 leftovers() {
     ls -A "$T/tmp"
