@@ -348,6 +348,7 @@ int main(int argc, char **argv)
         tool_errorf(PROG, "the output \"%s\" is the input", o.out);
         return TOOL_EXIT_UNKNOWN;
     }
+    write_guard_catch();
     r = df_reader_new(NULL);
     if (r == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;

@@ -35,10 +35,15 @@ static void on_temp(void *ctx, const char *path, int is_dir)
     }
 }
 
-void write_guard_install(df_write_options *wo)
+void write_guard_catch(void)
 {
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+}
+
+void write_guard_install(df_write_options *wo)
+{
+    write_guard_catch();
     wo->cancel = (volatile const int *)&g_cancel;
     wo->on_temp = on_temp;
 }

@@ -7,6 +7,11 @@
 
 #include <dumpfmt.h>
 
+/*
+ * Catch SIGINT/SIGTERM from the start: a tool started in the background by a script inherits
+ * SIGINT ignored, and reading a pipe comes before the write.
+ */
+void write_guard_catch(void);
 /* Catch SIGINT/SIGTERM and point wo's cancel flag and temp-name callback at the guard. */
 void write_guard_install(df_write_options *wo);
 /* After the write: when a signal asked to stop, die of it (the writer removed its output). */
