@@ -69,6 +69,21 @@ same_dump() {
     fi
 }
 
+# same_dump_parallel: as same_dump, for a -j 2 abort.  An item pg_restore launched but never
+# reported finished before --exit-on-error killed its workers may have committed; dumpdiag
+# cannot know and resumes it, so its rows may come twice (known, issue 16 note).  Nothing may
+# be missing: a diff that only adds lines passes and says how many.
+same_dump_parallel() {
+    "$P/pg_dump" -d "$2" 2>&1 | grep -v '^\\.*restrict ' >"$W/$2.sql"
+    "$P/pg_dump" -d "$3" 2>&1 | grep -v '^\\.*restrict ' >"$W/$3.sql"
+    diff -u "$W/$3.sql" "$W/$2.sql" >"$W/$1.diff"
+    if ! grep -q '^-[^-]' "$W/$1.diff"; then
+        ok "$1 ($(grep -c '^+[^+]' "$W/$1.diff") lines of a possibly committed item again)"
+    else
+        not_ok "$1" "$(head -20 "$W/$1.diff")"
+    fi
+}
+
 # diag NAME LOG DUMP OUT [dumpdiag options]: run dumpdiag --json, keep the report in $W/NAME.json.
 diag() {
     local name=$1 log=$2 dump=$3 out=$4
@@ -266,7 +281,7 @@ case_abort() {
     diag abort-j2 "$W/abort-j2.log" "$W/corrupt.dump" "$W/abort-j2.list"
     expect abort-j2 --classes data --stopped yes --not-run 5 --exit 2
     "$P/pg_restore" -L "$W/abort-j2.list" -d abj "$W/fixed.dump" 2>"$W/abort-j2.resume.log"
-    same_dump "abort -j 2: resume completes what never ran" abj dat_clean
+    same_dump_parallel "abort -j 2: resume completes what never ran" abj dat_clean
     [ "$HAVE17" = 1 ] || { echo "# pg_restore 17 cases skipped: no $PG17_BENCH/trixie (bench/pg17.sh setup)"; return; }
     newdb ab17
     pg_restore17 --exit-on-error -d ab17 "$W/corrupt.dump" 2>"$W/abort17.log"
@@ -280,7 +295,7 @@ case_abort() {
     diag abort-j2-17 "$W/abort-j2-17.log" "$W/corrupt.dump" "$W/abort-j2-17.list"
     expect abort-j2-17 --classes server-too-old --cause-class server-too-old --stopped yes --not-run 40 --exit 2
     "$P/pg_restore" -L "$W/abort-j2-17.list" -d abj17 "$W/fixed.dump" 2>"$W/abort-j2-17.resume.log"
-    same_dump "abort -j 2 (pg_restore 17): resume completes what never ran" abj17 dat_clean
+    same_dump_parallel "abort -j 2 (pg_restore 17): resume completes what never ran" abj17 dat_clean
     # without --exit-on-error: -j 2 -v, one setting error per connection, and the data error
     newdb cj17
     pg_restore17 -v -j 2 -d cj17 "$W/corrupt.dump" 2>"$W/corrupt-j2-17.log"
