@@ -1289,6 +1289,8 @@ enum {
     DF_RSTATE_CASCADE = 2,  /* failed because an entry it needs failed earlier */
     DF_RSTATE_NOT_RUN = 3,  /* the restore stopped before it */
     DF_RSTATE_SKIPPED = 4,  /* never restored by this run (not selected, or no restore work) */
+    DF_RSTATE_UNCERTAIN = 5, /* -j: launched, never reported finished, then the restore stopped:
+                                it may or may not have committed */
 };
 
 /* One root cause: a class and what it is about, with its failures. */
@@ -1333,12 +1335,19 @@ DF_API const df_rdiag_cause *df_rdiag_cause_at(const df_rdiag *d, size_t i);
 DF_API int df_rdiag_entry_state(const df_rdiag *d, size_t i);
 /*
  * The entries a resume must restore, in a valid order (TOC indices,
- * borrowed): failed entries, their cascades, what never ran, the data of a
+ * borrowed): failed entries, their cascades, what never ran or is uncertain
+ * (df_rdiag_run_first says what to run before it), the data of a
  * table whose data failed; what the fix drops with an object that already
  * existed.  *partial counts data entries loaded by INSERTs that failed part
  * way (rerunning them duplicates rows: a warning).
  */
 DF_API size_t df_rdiag_resume(const df_rdiag *d, const size_t **order, size_t *partial);
+/*
+ * The statement to run before the resume for entry i, or NULL: for an
+ * uncertain TABLE DATA entry "TRUNCATE TABLE ONLY s.t;" (its rows may have
+ * committed; the resume loads them again).  Borrowed from d.
+ */
+DF_API const char *df_rdiag_run_first(const df_rdiag *d, size_t i);
 /*
  * Write the plain script r was opened from (by path), restricted to the
  * resume entries: its opening settings, then each of those entries' text.

@@ -45,6 +45,7 @@ struct df_rdiag {
     int64_t *entry_root;
     size_t *resume;
     size_t nresume, partial;
+    char **run_first;         /* per entry, NULL or what to run before the resume */
     name_key *names;          /* "DESC schema.tag" and "schema.tag" / "tag" */
     size_t nnames;
     name_key *stmts;          /* first bytes of each statement of each definition */
@@ -777,15 +778,20 @@ static int mark_not_run(df_rdiag *d)
     if ((started = calloc(d->n ? d->n : 1, 1)) == NULL)
         return DF_E_NOMEM;
     if (s->parallel) {
-        /* -j -v: what was launched and finished ran; the rest never did (or was cut off) */
+        /* -j -v: what was launched and finished ran; what was never launched never ran.  An
+         * item launched but never reported finished before the error killed the workers may
+         * have committed all the same (its COPY done on the server): uncertain, not never run,
+         * since resuming it blindly would load its rows twice (started: 2 ran, 1 launched). */
         for (size_t k = 0; k < nitems; k++) {
             const df_entry *e = items[k].toc_id > 0 ? df_reader_find(d->r, items[k].toc_id) : NULL;
             if (e && (items[k].finished || !items[k].launched))
+                started[e->index] = 2;
+            else if (e && started[e->index] == 0)
                 started[e->index] = 1;
         }
         for (size_t i = 0; i < d->n; i++)
-            if (!started[i] && d->state[i] == DF_RSTATE_OK && d->reqs[i])
-                d->state[i] = DF_RSTATE_NOT_RUN;
+            if (started[i] != 2 && d->state[i] == DF_RSTATE_OK && d->reqs[i])
+                d->state[i] = started[i] ? DF_RSTATE_UNCERTAIN : DF_RSTATE_NOT_RUN;
         free(started);
         return DF_OK;
     }
@@ -854,7 +860,7 @@ static int build_resume(df_rdiag *d)
         return DF_E_NOMEM;
     for (size_t i = 0; i < d->n; i++) {
         if (d->state[i] == DF_RSTATE_FAILED || d->state[i] == DF_RSTATE_CASCADE ||
-            d->state[i] == DF_RSTATE_NOT_RUN)
+            d->state[i] == DF_RSTATE_NOT_RUN || d->state[i] == DF_RSTATE_UNCERTAIN)
             in[i] = 1;
         if (in[i] && d->entry_cause[i] != SIZE_MAX &&
             d->causes[d->entry_cause[i]].c.cls == DF_RLOG_ALREADY_EXISTS)
@@ -880,6 +886,62 @@ static int build_resume(df_rdiag *d)
     free(pref);
     free(in);
     return rc;
+}
+
+/* ------------------------------------------------------------ uncertain */
+
+/*
+ * "TRUNCATE TABLE ONLY s.t;" for the uncertain data entry e, or NULL (none
+ * needed, or none that is safe).  pg_restore -j truncates a table before its
+ * COPY only when it created the table in the same run (restore_toc_entry in
+ * pg_backup_archiver.c: use_truncate = is_parallel && te->created &&
+ * !is_load_via_partition_root(te)); a resume by -L never created it, so rows
+ * that committed before the stop stay unless this runs first.  ONLY, as
+ * pg_restore's own, spares child tables (their data are entries of their
+ * own).  Data loaded through the partition root (the COPY names another
+ * table) may have landed in any partition: no statement, the note says so.
+ */
+static int truncate_for(const df_entry *e, char **out)
+{
+    char *qs, *qt, *name, *sql = NULL;
+    size_t nl;
+
+    *out = NULL;
+    if (!dfi_et_is(e, DFI_ET_TABLE_DATA) || e->tag == NULL || e->schema == NULL)
+        return DF_OK;
+    qs = df_sql_quote_ident(e->schema);
+    qt = df_sql_quote_ident(e->tag);
+    name = qs && qt ? cat3(qs, ".", qt) : NULL;
+    free(qs);
+    free(qt);
+    if (name == NULL)
+        return DF_E_NOMEM;
+    nl = strlen(name);
+    if (e->copy_stmt == NULL || (strncmp(e->copy_stmt, "COPY ", 5) == 0 &&
+                                 strncmp(e->copy_stmt + 5, name, nl) == 0 &&
+                                 (e->copy_stmt[5 + nl] == ' ' || e->copy_stmt[5 + nl] == '('))) {
+        if ((sql = cat3("TRUNCATE TABLE ONLY ", name, ";")) == NULL) {
+            free(name);
+            return DF_E_NOMEM;
+        }
+    }
+    free(name);
+    *out = sql;
+    return DF_OK;
+}
+
+static int plan_uncertain(df_rdiag *d)
+{
+    if ((d->run_first = calloc(d->n ? d->n : 1, sizeof *d->run_first)) == NULL)
+        return DF_E_NOMEM;
+    for (size_t i = 0; i < d->n; i++) {
+        int rc;
+        if (d->state[i] != DF_RSTATE_UNCERTAIN)
+            continue;
+        if ((rc = truncate_for(df_reader_toc_at(d->r, i), &d->run_first[i])) != DF_OK)
+            return rc;
+    }
+    return DF_OK;
 }
 
 /* ------------------------------------------------------------ public */
@@ -946,6 +1008,8 @@ int df_rdiag_build(const df_restorelog *log, df_reader *r, df_rdiag **out, df_er
     if (rc == DF_OK)
         rc = mark_not_run(d);
     if (rc == DF_OK)
+        rc = plan_uncertain(d);
+    if (rc == DF_OK)
         rc = build_resume(d);
     if (rc != DF_OK) {
         if (err && err->code == DF_OK)
@@ -980,6 +1044,9 @@ void df_rdiag_free(df_rdiag *d)
     free(d->entry_cause);
     free(d->entry_root);
     free(d->resume);
+    for (size_t i = 0; d->run_first && i < d->n; i++)
+        free(d->run_first[i]);
+    free(d->run_first);
     free(d->line_of);
     free(d->reqs);
     df_graph_free(d->g);
@@ -1002,6 +1069,11 @@ const df_rdiag_cause *df_rdiag_cause_at(const df_rdiag *d, size_t i)
 int df_rdiag_entry_state(const df_rdiag *d, size_t i)
 {
     return i < d->n ? d->state[i] : DF_RSTATE_SKIPPED;
+}
+
+const char *df_rdiag_run_first(const df_rdiag *d, size_t i)
+{
+    return i < d->n && d->run_first ? d->run_first[i] : NULL;
 }
 
 size_t df_rdiag_resume(const df_rdiag *d, const size_t **order, size_t *partial)

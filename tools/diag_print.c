@@ -19,8 +19,22 @@ static const char *source_name(int s)
 
 static const char *state_name(int s)
 {
-    static const char *const names[] = {"ok", "failed", "cascade", "not-run", "skipped"};
-    return s >= 0 && s <= 4 ? names[s] : "unknown";
+    static const char *const names[] = {"ok", "failed", "cascade", "not-run", "skipped",
+                                        "uncertain"};
+    return s >= 0 && s <= 5 ? names[s] : "unknown";
+}
+
+const char *dd_uncertain_note(const df_rdiag *d, const df_reader *r, size_t i)
+{
+    const df_entry *e = df_reader_toc_at(r, i);
+
+    if (df_rdiag_run_first(d, i))
+        return "its rows may have committed; run first";
+    if (e->had_dumper)
+        return "its rows may have committed (loaded through another table): delete them "
+               "before the resume";
+    return "a rerun may report \"already exists\" for it: harmless (resume without "
+           "--exit-on-error)";
 }
 
 /* "215 TABLE s t" as pg_restore -l names an entry. */
@@ -44,7 +58,8 @@ int dd_verdict(const df_restorelog *rl, const df_rdiag *d, const df_reader *r)
         return TOOL_EXIT_DAMAGED;
     for (size_t i = 0; i < df_reader_toc_count(r); i++) {
         int st = df_rdiag_entry_state(d, i);
-        if ((st == DF_RSTATE_FAILED || st == DF_RSTATE_CASCADE || st == DF_RSTATE_NOT_RUN) &&
+        if ((st == DF_RSTATE_FAILED || st == DF_RSTATE_CASCADE || st == DF_RSTATE_NOT_RUN ||
+             st == DF_RSTATE_UNCERTAIN) &&
             df_reader_toc_at(r, i)->had_dumper)
             return TOOL_EXIT_DAMAGED;
     }
@@ -55,7 +70,7 @@ void dd_print_text(const dd_options *o, const df_restorelog *rl, const df_rdiag 
                    const df_reader *r, size_t nresume)
 {
     const df_rlog_summary *s = df_restorelog_summary(rl);
-    size_t nc = df_rdiag_cause_count(d), ne = df_rdiag_error_count(d), notrun = 0;
+    size_t nc = df_rdiag_cause_count(d), ne = df_rdiag_error_count(d), notrun = 0, unsure = 0;
     size_t unattributed = 0;
 
     printf("%s: %s log, %lld error%s", o->log_path, source_name(s->source), (long long)s->errors,
@@ -100,6 +115,18 @@ void dd_print_text(const dd_options *o, const df_restorelog *rl, const df_rdiag 
             printf("  ");
             put_entry(stdout, df_reader_toc_at(r, i));
             printf("\n");
+        }
+    for (size_t i = 0; i < df_reader_toc_count(r); i++)
+        unsure += df_rdiag_entry_state(d, i) == DF_RSTATE_UNCERTAIN;
+    if (unsure > 0)
+        printf("\nuncertain %zu (launched, never reported finished before the stop: may have "
+               "committed; the resume restores them):\n", unsure);
+    for (size_t i = 0; unsure > 0 && i < df_reader_toc_count(r); i++)
+        if (df_rdiag_entry_state(d, i) == DF_RSTATE_UNCERTAIN) {
+            const char *sql = df_rdiag_run_first(d, i);
+            printf("  ");
+            put_entry(stdout, df_reader_toc_at(r, i));
+            printf(": %s%s%s\n", dd_uncertain_note(d, r, i), sql ? ": " : "", sql ? sql : "");
         }
     for (size_t i = 0; i < ne; i++) {
         const df_rdiag_error *x = df_rdiag_error_at(d, i);
@@ -156,6 +183,15 @@ static void json_error(tool_json *j, const df_rdiag_error *x, const df_reader *r
     tool_json_end_object(j);
 }
 
+static size_t count_state(const df_rdiag *d, const df_reader *r, int state)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < df_reader_toc_count(r); i++)
+        n += df_rdiag_entry_state(d, i) == state;
+    return n;
+}
+
 void dd_print_json(const dd_options *o, const df_restorelog *rl, const df_rdiag *d,
                    const df_reader *r, int exit_code)
 {
@@ -197,6 +233,7 @@ void dd_print_json(const dd_options *o, const df_restorelog *rl, const df_rdiag 
     for (size_t i = 0; i < df_rdiag_error_count(d); i++)
         json_error(&j, df_rdiag_error_at(d, i), r);
     tool_json_end_array(&j);
+    tool_json_key(&j, "uncertain"); tool_json_int(&j, (int64_t)count_state(d, r, DF_RSTATE_UNCERTAIN));
     tool_json_key(&j, "entries");
     tool_json_begin_array(&j);
     for (size_t i = 0; i < df_reader_toc_count(r); i++) {
@@ -206,6 +243,10 @@ void dd_print_json(const dd_options *o, const df_restorelog *rl, const df_rdiag 
         tool_json_begin_object(&j);
         tool_json_key(&j, "dump_id"); tool_json_int(&j, df_reader_toc_at(r, i)->dump_id);
         tool_json_key(&j, "state"); tool_json_string(&j, state_name(st));
+        if (st == DF_RSTATE_UNCERTAIN) {
+            tool_json_key(&j, "run_first"); tool_json_string(&j, df_rdiag_run_first(d, i));
+            tool_json_key(&j, "note"); tool_json_string(&j, dd_uncertain_note(d, r, i));
+        }
         tool_json_end_object(&j);
     }
     tool_json_end_array(&j);

@@ -117,11 +117,58 @@ static int read_log(const dd_options *o, df_restorelog *rl)
 /* The resume                                                          */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The -L list with a comment line (pg_restore skips lines starting with ';')
+ * before each uncertain entry saying what to run first: the list is written
+ * to memory, then copied line by line.
+ */
+static int write_list(const df_rdiag *d, df_reader *r, const size_t *resume, size_t n, FILE *out,
+                      df_error *err)
+{
+    df_list_options lo = {0};
+    char *buf = NULL, *p, *nl;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    int st;
+
+    if (mem == NULL)
+        return DF_E_NOMEM;
+    st = df_list_write_order(r, &lo, resume, n, NULL, mem, err);
+    if (fclose(mem) != 0 && st == DF_OK)
+        st = DF_E_NOMEM;
+    for (p = buf; st == DF_OK && p && p < buf + len; p = nl + 1) {
+        const df_entry *e = *p != ';' ? df_reader_find(r, (int32_t)strtol(p, NULL, 10)) : NULL;
+        if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
+            nl = buf + len - 1;
+        if (e && df_rdiag_entry_state(d, e->index) == DF_RSTATE_UNCERTAIN) {
+            const char *sql = df_rdiag_run_first(d, e->index);
+            fprintf(out, "; uncertain: launched, never reported finished; %s%s%s\n",
+                    dd_uncertain_note(d, r, e->index), sql ? ": " : "", sql ? sql : "");
+        }
+        fwrite(p, 1, (size_t)(nl - p) + 1, out);
+    }
+    free(buf);
+    if (st == DF_OK && ferror(out))
+        st = DF_E_IO;
+    if (st != DF_OK && err->code == DF_OK)
+        err->code = st;
+    return st;
+}
+
+/* How many uncertain data entries have a statement to run first. */
+static size_t count_run_first(const df_rdiag *d, const df_reader *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < df_reader_toc_count(r); i++)
+        n += df_rdiag_run_first(d, i) != NULL;
+    return n;
+}
+
 static int write_resume(const dd_options *o, df_reader *r, const df_rdiag *d)
 {
     const size_t *resume;
-    size_t partial, n = df_rdiag_resume(d, &resume, &partial);
-    df_list_options lo = {0};
+    size_t partial, n = df_rdiag_resume(d, &resume, &partial), first;
     df_error err;
     tool_file tf;
     int st;
@@ -137,7 +184,7 @@ static int write_resume(const dd_options *o, df_reader *r, const df_rdiag *d)
     if (df_reader_header(r)->format == DF_FORMAT_PLAIN)
         st = df_rdiag_write_plain(d, r, tf.f, &err);
     else
-        st = df_list_write_order(r, &lo, resume, n, NULL, tf.f, &err);
+        st = write_list(d, r, resume, n, tf.f, &err);
     if (st != DF_OK) {
         tool_print_error(PROG, o->output, &err);
         tool_file_abort(&tf);
@@ -146,6 +193,11 @@ static int write_resume(const dd_options *o, df_reader *r, const df_rdiag *d)
     if (partial > 0)
         tool_errorf(PROG, "%zu table%s loaded by INSERTs failed part way: the resume loads "
                     "them again, delete their rows first", partial, partial == 1 ? "" : "s");
+    if ((first = count_run_first(d, r)) > 0)
+        tool_errorf(PROG, "%zu table%s may have committed %s data before the restore "
+                    "stopped: run the TRUNCATE statement%s in the resume list's \"; uncertain\" "
+                    "comments first", first, first == 1 ? "" : "s", first == 1 ? "its" : "their",
+                    first == 1 ? "" : "s");
     return tool_file_commit(PROG, &tf);
 }
 
