@@ -10,6 +10,9 @@
 #     log of the same restore (entries named by pg_restore itself), and psql's -e echo from
 #     standard input the same as its FILE:LINE prefixes;
 #   * the resume list is one pg_restore -L reads back (df_list_read: no line ignored);
+#   * -j: an item launched but never reported finished is uncertain (abort-j2-uncertain.log,
+#     made from abort-j2.log by dropping one "finished item" line): resumed, with the TRUNCATE
+#     to run first in the list's comments, the text and the JSON;
 #   * a clean (empty) log exits 0, a file that is no restore log exits 3 saying what was
 #     expected, a missing dump exits 3; the log can come from standard input; the text report.
 #
@@ -47,6 +50,8 @@ case_ checkfn checkfn.dump --causes 1 --cause-class missing-object --kind search
 case_ corrupt corrupt.dump --classes data --cause-class data --copy-line 500 --exit 2
 case_ abort corrupt.dump --classes data --stopped yes --not-run 20 --exit 2
 case_ abort-j2 corrupt.dump --classes data --stopped yes --not-run 5 --exit 2
+# abort-j2.log without "finished item 3426 TABLE DATA d02" (the race issue 16 saw in CI)
+case_ abort-j2-uncertain corrupt.dump --classes data --stopped yes --not-run 5 --exit 2
 case_ psql roles.sql --classes role-missing --causes 1 --what "roles app_owner, app_ro" --exit 1
 case_ psql-stop roles.sql --classes role-missing --stopped yes --not-run 5 --exit 2
 # pg_restore 17 (bench/pg17.sh) into the 15 server: its transaction_timeout setting fails
@@ -69,7 +74,7 @@ cmp -s "$TMP/roles-v.resume" "$TMP/roles-quiet.resume"
 check "roles: quiet and -v logs give the same resume list" $? "$(diff "$TMP/roles-v.resume" "$TMP/roles-quiet.resume" | head -5)"
 
 # the resume list reads back as pg_restore -L would (dumporder --from-list reads it the same way)
-for pair in roles-v:roles.dump nonempty:roles.dump extension:extension.dump abort-j2:corrupt.dump; do
+for pair in roles-v:roles.dump nonempty:roles.dump extension:extension.dump abort-j2:corrupt.dump abort-j2-uncertain:corrupt.dump; do
     name=${pair%%:*}
     "$DUMPORDER" --from-list "$TMP/$name.resume" -o "$TMP/$name.back" "$G/${pair#*:}" \
         >/dev/null 2>"$TMP/$name.back.err"
@@ -85,6 +90,32 @@ grep -q "^GRANT SELECT ON TABLE s.t TO app_ro;" "$TMP/psql.resume" && ! grep -q 
 check "psql: resume.sql holds the failed GRANT and no data" $? "$(grep -c . "$TMP/psql.resume")"
 grep -q "^COPY " "$TMP/psql-stop.resume"
 check "psql-stop: resume.sql holds the data that never ran" $?
+
+# -j: launched, never reported finished: uncertain, resumed, with the TRUNCATE to run first
+out=$(python3 - "$TMP/abort-j2-uncertain.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+u = {e["dump_id"]: e for e in r["entries"] if e["state"] == "uncertain"}
+assert r["uncertain"] == len(u) == 2, r["uncertain"]
+assert u[3426]["run_first"] == "TRUNCATE TABLE ONLY public.d02;", u[3426]
+assert u[3251]["run_first"] is None and "already exists" in u[3251]["note"], u[3251]
+assert 3426 in r["resume"] and 3251 in r["resume"]
+PY
+)
+check "abort-j2-uncertain: JSON: uncertain 2, the TRUNCATE for d02's data" $? "$out"
+grep -B1 "^3426; " "$TMP/abort-j2-uncertain.resume" | head -1 |
+    grep -qx "; uncertain: launched, never reported finished; .*run first: TRUNCATE TABLE ONLY public.d02;"
+check "abort-j2-uncertain: the list says to truncate d02 before its data" $? "$(grep -B1 "^3426; " "$TMP/abort-j2-uncertain.resume")"
+grep -q "may have committed its data before the restore stopped: run the TRUNCATE" "$TMP/abort-j2-uncertain.err"
+check "abort-j2-uncertain: stderr says to run the TRUNCATE first" $? "$(cat "$TMP/abort-j2-uncertain.err")"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(not (r["uncertain"] == 1 and all(e["dump_id"] != 3426 for e in r["entries"])))' "$TMP/abort-j2.json"
+check "abort-j2: d02's data finished: ran; the launched constraint is uncertain" $?
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(r["uncertain"] != 0)' "$TMP/abort.json"
+check "abort (serial): nothing uncertain" $?
+"$DUMPDIAG" "$G/abort-j2-uncertain.log" "$G/corrupt.dump" >"$TMP/out" 2>&1
+grep -q "^uncertain 2 (launched, never reported finished" "$TMP/out" &&
+    grep -q "^  3426 TABLE DATA public d02: .*run first: TRUNCATE TABLE ONLY public.d02;" "$TMP/out"
+check "text report: uncertain 2, d02 with its TRUNCATE" $? "$(grep -A3 "^uncertain" "$TMP/out")"
 
 # clean log, not a log, stdin, missing dump, text report
 : >"$TMP/empty.log"
