@@ -12,7 +12,10 @@
 #   checkfn     a CHECK constraint calling a function that reads an unqualified table under
 #               pg_dump's empty search_path
 #   corrupt     a data error in a corrupt uncompressed dump (with its COPY line)
-#   abort       --exit-on-error midway, serial and -j 2 -v: what never ran is resumed
+#   abort       --exit-on-error midway, serial and -j 2 -v: what never ran is resumed; -j items
+#               launched but never reported finished are uncertain: the TRUNCATE statements
+#               dumpdiag gives run first, and the result is the exact dump; the race made
+#               certain (a log with a committed TABLE DATA item shown only as launched)
 #   pg 17       with bench/pg17.sh's chroot (PG17_BENCH_DIR, default bench/data): pg_restore 17's
 #               logs of the roles and abort cases give the same diagnosis as 15's
 #   psql        a plain dump through psql, with and without ON_ERROR_STOP, and from standard
@@ -69,19 +72,24 @@ same_dump() {
     fi
 }
 
-# same_dump_parallel: as same_dump, for a -j 2 abort.  An item pg_restore launched but never
-# reported finished before --exit-on-error killed its workers may have committed; dumpdiag
-# cannot know and resumes it, so its rows may come twice (known, issue 16 note).  Nothing may
-# be missing: a diff that only adds lines passes and says how many.
-same_dump_parallel() {
-    "$P/pg_dump" -d "$2" 2>&1 | grep -v '^\\.*restrict ' >"$W/$2.sql"
-    "$P/pg_dump" -d "$3" 2>&1 | grep -v '^\\.*restrict ' >"$W/$3.sql"
-    diff -u "$W/$3.sql" "$W/$2.sql" >"$W/$1.diff"
-    if ! grep -q '^-[^-]' "$W/$1.diff"; then
-        ok "$1 ($(grep -c '^+[^+]' "$W/$1.diff") lines of a possibly committed item again)"
-    else
-        not_ok "$1" "$(head -20 "$W/$1.diff")"
-    fi
+# run_first NAME DB: run in DB the statements dumpdiag's report NAME gives for its uncertain
+# entries (a -j item launched, never reported finished: it may have committed), as a user
+# would before restoring the resume list; the list's "; uncertain: ... run first:" comments
+# must say the same.
+run_first() {
+    local name=$1 db=$2
+    python3 -c 'import json,sys
+for e in json.load(open(sys.argv[1]))["entries"]:
+    if e["state"] == "uncertain" and e.get("run_first"): print(e["run_first"])' \
+        "$W/$name.json" >"$W/$name.first.sql"
+    sed -n 's/^; uncertain: .* run first: //p' "$W/$name.list" | cmp -s - "$W/$name.first.sql"
+    check "$name: the list's comments and the JSON give the same statements to run first" $? \
+        "$(cat "$W/$name.first.sql")"
+    local n rc
+    n=$(grep -c . "$W/$name.first.sql")
+    DB=$db q -v ON_ERROR_STOP=1 -f "$W/$name.first.sql" >/dev/null 2>"$W/$name.first.err"
+    rc=$?
+    check "$name: the statements to run first ran ($n)" $rc "$(cat "$W/$name.first.err")"
 }
 
 # diag NAME LOG DUMP OUT [dumpdiag options]: run dumpdiag --json, keep the report in $W/NAME.json.
@@ -268,6 +276,52 @@ case_corrupt() {
     same_dump "corrupt: resume from the repaired dump" cor1 dat_clean
 }
 
+# The -j race made certain, from the kept log of a -j 2 abort (tests/cli/cases/dumpdiag/
+# abort-j2.log, in which d02's data finished) and its dump: a database holding exactly what that
+# restore ran (the entries its resume list leaves out, restored from the repaired dump), and the
+# log with "finished item 3426 TABLE DATA d02" removed, as when the stop came between the
+# COPY's commit and the worker's report.  d02's rows are in; the resume with the TRUNCATE
+# dumpdiag gives must be exact, and without it must not be (the control).
+case_abort_race() {
+    local rc
+    python3 - "$GOLDEN/corrupt.dump" "$W/gfixed.dump" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+assert b.count(b"4x4242\n") == 1
+open(sys.argv[2], "wb").write(b.replace(b"4x4242\n", b"424242\n"))
+PY
+    newdb gclean
+    "$P/pg_restore" -d gclean "$W/gfixed.dump" 2>/dev/null
+    "$DUMPDIAG" --json "$GOLDEN/abort-j2.log" "$GOLDEN/corrupt.dump" >"$W/abort-golden.json" 2>/dev/null
+    "$P/pg_restore" -l "$W/gfixed.dump" | python3 -c 'import json,sys
+resume = set(json.load(open(sys.argv[1]))["resume"])
+for line in sys.stdin:
+    head = line.split(";")[0].strip()
+    if not head.isdigit() or int(head) not in resume:
+        sys.stdout.write(line)' "$W/abort-golden.json" >"$W/abort-ran.list"
+    for db in abrace abrace_blind; do
+        newdb $db
+        "$P/pg_restore" -L "$W/abort-ran.list" -d $db "$W/gfixed.dump" 2>"$W/$db.ran.log"
+    done
+    [ "$(DB=abrace q -At -c "SELECT count(*) FROM public.d02")" = 300 ]
+    check "abort -j 2 race: d02's 300 rows are in the database before the resume" $?
+    grep -vxF "pg_restore: finished item 3426 TABLE DATA d02" "$GOLDEN/abort-j2.log" >"$W/abort-race.log"
+    DUMPDIAG_GOLDEN=0 diag abort-race "$W/abort-race.log" "$GOLDEN/corrupt.dump" "$W/abort-race.list"
+    python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+sys.exit(not any(e["dump_id"] == 3426 and e["state"] == "uncertain" and e["run_first"] for e in r["entries"]) or 3426 not in r["resume"])' \
+        "$W/abort-race.json"
+    rc=$?
+    check "abort -j 2 race: d02's data is uncertain, resumed, with a statement to run first" $rc
+    run_first abort-race abrace
+    "$P/pg_restore" -L "$W/abort-race.list" -d abrace "$W/gfixed.dump" 2>"$W/abort-race.resume.log"
+    same_dump "abort -j 2 race: the resume after the TRUNCATE gives the exact dump" abrace gclean
+    # the control: the same resume without the statement loads d02's rows twice
+    "$P/pg_restore" -L "$W/abort-race.list" -d abrace_blind "$W/gfixed.dump" 2>"$W/abort-race-blind.log"
+    [ "$(DB=abrace_blind q -At -c "SELECT count(*) FROM public.d02")" = 600 ]
+    check "abort -j 2 race: without the TRUNCATE d02 would hold its 300 rows twice (control)" $?
+}
+
 case_abort() {
     newdb ab1
     "$P/pg_restore" --exit-on-error -d ab1 "$W/corrupt.dump" 2>"$W/abort.log"
@@ -280,8 +334,10 @@ case_abort() {
     "$P/pg_restore" -v -j 2 --exit-on-error -d abj "$W/corrupt.dump" 2>"$W/abort-j2.log"
     diag abort-j2 "$W/abort-j2.log" "$W/corrupt.dump" "$W/abort-j2.list"
     expect abort-j2 --classes data --stopped yes --not-run 5 --exit 2
+    run_first abort-j2 abj
     "$P/pg_restore" -L "$W/abort-j2.list" -d abj "$W/fixed.dump" 2>"$W/abort-j2.resume.log"
-    same_dump_parallel "abort -j 2: resume completes what never ran" abj dat_clean
+    same_dump "abort -j 2: resume (after the statements to run first) completes the database" abj dat_clean
+    case_abort_race
     [ "$HAVE17" = 1 ] || { echo "# pg_restore 17 cases skipped: no $PG17_BENCH/trixie (bench/pg17.sh setup)"; return; }
     newdb ab17
     pg_restore17 --exit-on-error -d ab17 "$W/corrupt.dump" 2>"$W/abort17.log"
@@ -294,8 +350,9 @@ case_abort() {
     pg_restore17 -v -j 2 --exit-on-error -d abj17 "$W/corrupt.dump" 2>"$W/abort-j2-17.log"
     diag abort-j2-17 "$W/abort-j2-17.log" "$W/corrupt.dump" "$W/abort-j2-17.list"
     expect abort-j2-17 --classes server-too-old --cause-class server-too-old --stopped yes --not-run 40 --exit 2
+    run_first abort-j2-17 abj17
     "$P/pg_restore" -L "$W/abort-j2-17.list" -d abj17 "$W/fixed.dump" 2>"$W/abort-j2-17.resume.log"
-    same_dump_parallel "abort -j 2 (pg_restore 17): resume completes what never ran" abj17 dat_clean
+    same_dump "abort -j 2 (pg_restore 17): resume completes what never ran" abj17 dat_clean
     # without --exit-on-error: -j 2 -v, one setting error per connection, and the data error
     newdb cj17
     pg_restore17 -v -j 2 -d cj17 "$W/corrupt.dump" 2>"$W/corrupt-j2-17.log"
