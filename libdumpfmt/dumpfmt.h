@@ -1348,6 +1348,15 @@ DF_API size_t df_rdiag_resume(const df_rdiag *d, const size_t **order, size_t *p
  * committed; the resume loads them again).  Borrowed from d.
  */
 DF_API const char *df_rdiag_run_first(const df_rdiag *d, size_t i);
+/* What to do about uncertain entry i, in words (then df_rdiag_run_first, if any); NULL otherwise. */
+DF_API const char *df_rdiag_uncertain_note(const df_rdiag *d, size_t i);
+/*
+ * Write the resume as a pg_restore -L list over r (the archive d was built
+ * on), with a "; uncertain: ..." comment line before each uncertain entry
+ * saying what to run first.  DF_OK, DF_E_NOMEM, DF_E_IO, or the list
+ * writer's error.
+ */
+DF_API int df_rdiag_write_list(const df_rdiag *d, df_reader *r, FILE *out, df_error *err);
 /*
  * Write the plain script r was opened from (by path), restricted to the
  * resume entries: its opening settings, then each of those entries' text.

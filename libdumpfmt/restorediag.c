@@ -1076,6 +1076,54 @@ const char *df_rdiag_run_first(const df_rdiag *d, size_t i)
     return i < d->n && d->run_first ? d->run_first[i] : NULL;
 }
 
+const char *df_rdiag_uncertain_note(const df_rdiag *d, size_t i)
+{
+    if (i >= d->n || d->state[i] != DF_RSTATE_UNCERTAIN)
+        return NULL;
+    if (d->run_first[i])
+        return "its rows may have committed; run first";
+    if (df_reader_toc_at(d->r, i)->had_dumper)
+        return "its rows may have committed (loaded through another table): delete them "
+               "before the resume";
+    return "a rerun may report \"already exists\" for it: harmless (resume without "
+           "--exit-on-error)";
+}
+
+/*
+ * The -L list of the resume with a comment line (pg_restore skips lines
+ * starting with ';') before each uncertain entry saying what to run first:
+ * the list is written to memory, then copied line by line.
+ */
+int df_rdiag_write_list(const df_rdiag *d, df_reader *r, FILE *out, df_error *err)
+{
+    df_list_options lo = {0};
+    char *buf = NULL, *p, *nl;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    int rc;
+
+    if (mem == NULL)
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    rc = df_list_write_order(r, &lo, d->resume, d->nresume, NULL, mem, err);
+    if (fclose(mem) != 0 && rc == DF_OK)
+        rc = dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    for (p = buf; rc == DF_OK && p && p < buf + len; p = nl + 1) {
+        const df_entry *e = *p != ';' ? df_reader_find(r, (int32_t)strtol(p, NULL, 10)) : NULL;
+        if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
+            nl = buf + len - 1;
+        if (e && d->state[e->index] == DF_RSTATE_UNCERTAIN) {
+            const char *sql = d->run_first[e->index];
+            fprintf(out, "; uncertain: launched, never reported finished; %s%s%s\n",
+                    df_rdiag_uncertain_note(d, e->index), sql ? ": " : "", sql ? sql : "");
+        }
+        fwrite(p, 1, (size_t)(nl - p) + 1, out);
+    }
+    free(buf);
+    if (rc == DF_OK && ferror(out))
+        rc = dfi_fail(err, DF_E_IO, -1, "could not write the list");
+    return rc;
+}
+
 size_t df_rdiag_resume(const df_rdiag *d, const size_t **order, size_t *partial)
 {
     *order = d->resume;

@@ -20,9 +20,6 @@ typedef struct dd_options {
 /* The exit status the diagnosis implies (design.md §4). */
 int dd_verdict(const df_restorelog *rl, const df_rdiag *d, const df_reader *r);
 
-/* What to do before resuming uncertain entry i, in words (then df_rdiag_run_first's SQL, if any). */
-const char *dd_uncertain_note(const df_rdiag *d, const df_reader *r, size_t i);
-
 /* The diagnosis on stdout: text (nresume: entries the resume holds) or one JSON document. */
 void dd_print_text(const dd_options *o, const df_restorelog *rl, const df_rdiag *d,
                    const df_reader *r, size_t nresume);

@@ -24,19 +24,6 @@ static const char *state_name(int s)
     return s >= 0 && s <= 5 ? names[s] : "unknown";
 }
 
-const char *dd_uncertain_note(const df_rdiag *d, const df_reader *r, size_t i)
-{
-    const df_entry *e = df_reader_toc_at(r, i);
-
-    if (df_rdiag_run_first(d, i))
-        return "its rows may have committed; run first";
-    if (e->had_dumper)
-        return "its rows may have committed (loaded through another table): delete them "
-               "before the resume";
-    return "a rerun may report \"already exists\" for it: harmless (resume without "
-           "--exit-on-error)";
-}
-
 /* "215 TABLE s t" as pg_restore -l names an entry. */
 static void put_entry(FILE *out, const df_entry *e)
 {
@@ -126,7 +113,7 @@ void dd_print_text(const dd_options *o, const df_restorelog *rl, const df_rdiag 
             const char *sql = df_rdiag_run_first(d, i);
             printf("  ");
             put_entry(stdout, df_reader_toc_at(r, i));
-            printf(": %s%s%s\n", dd_uncertain_note(d, r, i), sql ? ": " : "", sql ? sql : "");
+            printf(": %s%s%s\n", df_rdiag_uncertain_note(d, i), sql ? ": " : "", sql ? sql : "");
         }
     for (size_t i = 0; i < ne; i++) {
         const df_rdiag_error *x = df_rdiag_error_at(d, i);
@@ -245,7 +232,7 @@ void dd_print_json(const dd_options *o, const df_restorelog *rl, const df_rdiag 
         tool_json_key(&j, "state"); tool_json_string(&j, state_name(st));
         if (st == DF_RSTATE_UNCERTAIN) {
             tool_json_key(&j, "run_first"); tool_json_string(&j, df_rdiag_run_first(d, i));
-            tool_json_key(&j, "note"); tool_json_string(&j, dd_uncertain_note(d, r, i));
+            tool_json_key(&j, "note"); tool_json_string(&j, df_rdiag_uncertain_note(d, i));
         }
         tool_json_end_object(&j);
     }

@@ -117,44 +117,6 @@ static int read_log(const dd_options *o, df_restorelog *rl)
 /* The resume                                                          */
 /* ------------------------------------------------------------------ */
 
-/*
- * The -L list with a comment line (pg_restore skips lines starting with ';')
- * before each uncertain entry saying what to run first: the list is written
- * to memory, then copied line by line.
- */
-static int write_list(const df_rdiag *d, df_reader *r, const size_t *resume, size_t n, FILE *out,
-                      df_error *err)
-{
-    df_list_options lo = {0};
-    char *buf = NULL, *p, *nl;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    int st;
-
-    if (mem == NULL)
-        return DF_E_NOMEM;
-    st = df_list_write_order(r, &lo, resume, n, NULL, mem, err);
-    if (fclose(mem) != 0 && st == DF_OK)
-        st = DF_E_NOMEM;
-    for (p = buf; st == DF_OK && p && p < buf + len; p = nl + 1) {
-        const df_entry *e = *p != ';' ? df_reader_find(r, (int32_t)strtol(p, NULL, 10)) : NULL;
-        if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
-            nl = buf + len - 1;
-        if (e && df_rdiag_entry_state(d, e->index) == DF_RSTATE_UNCERTAIN) {
-            const char *sql = df_rdiag_run_first(d, e->index);
-            fprintf(out, "; uncertain: launched, never reported finished; %s%s%s\n",
-                    dd_uncertain_note(d, r, e->index), sql ? ": " : "", sql ? sql : "");
-        }
-        fwrite(p, 1, (size_t)(nl - p) + 1, out);
-    }
-    free(buf);
-    if (st == DF_OK && ferror(out))
-        st = DF_E_IO;
-    if (st != DF_OK && err->code == DF_OK)
-        err->code = st;
-    return st;
-}
-
 /* How many uncertain data entries have a statement to run first. */
 static size_t count_run_first(const df_rdiag *d, const df_reader *r)
 {
@@ -168,7 +130,7 @@ static size_t count_run_first(const df_rdiag *d, const df_reader *r)
 static int write_resume(const dd_options *o, df_reader *r, const df_rdiag *d)
 {
     const size_t *resume;
-    size_t partial, n = df_rdiag_resume(d, &resume, &partial), first;
+    size_t partial, first;
     df_error err;
     tool_file tf;
     int st;
@@ -179,12 +141,13 @@ static int write_resume(const dd_options *o, df_reader *r, const df_rdiag *d)
     }
     if (tool_file_create(PROG, o->output, &tf) != TOOL_EXIT_OK)
         return TOOL_EXIT_UNKNOWN;
+    df_rdiag_resume(d, &resume, &partial);
     memset(&err, 0, sizeof err);
     err.offset = -1;
     if (df_reader_header(r)->format == DF_FORMAT_PLAIN)
         st = df_rdiag_write_plain(d, r, tf.f, &err);
     else
-        st = write_list(d, r, resume, n, tf.f, &err);
+        st = df_rdiag_write_list(d, r, tf.f, &err);
     if (st != DF_OK) {
         tool_print_error(PROG, o->output, &err);
         tool_file_abort(&tf);

@@ -32,9 +32,6 @@ static int feed_log(FILE *log, df_restorelog *rl)
 
 static int write_resume(dr_run *run, const df_rdiag *d, const char *path)
 {
-    const size_t *resume;
-    size_t partial, n = df_rdiag_resume(d, &resume, &partial);
-    df_list_options lo = {0};
     df_error err;
     tool_file tf;
     int st;
@@ -46,7 +43,7 @@ static int write_resume(dr_run *run, const df_rdiag *d, const char *path)
     if (df_reader_header(run->r)->format == DF_FORMAT_PLAIN)
         st = df_rdiag_write_plain(d, run->r, tf.f, &err);
     else
-        st = df_list_write_order(run->r, &lo, resume, n, NULL, tf.f, &err);
+        st = df_rdiag_write_list(d, run->r, tf.f, &err);
     if (st != DF_OK) {
         tool_print_error(PROG, path, &err);
         tool_file_abort(&tf);
