@@ -542,6 +542,9 @@ START_TEST(test_diag_parallel_uncertain)
     df_rdiag *d;
     df_error err = {0};
     int in;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out;
 
     if (access(GOLDEN "corrupt.dump", R_OK) != 0)
         return;
@@ -562,6 +565,17 @@ START_TEST(test_diag_parallel_uncertain)
     ck_assert_int_eq(in, 0);
     ck_assert_int_eq(state_of(d, r, 3424, &in), DF_RSTATE_FAILED); /* its own error */
     ck_assert_ptr_null(df_rdiag_run_first(d, df_reader_find(r, 3424)->index));
+    ck_assert_ptr_null(df_rdiag_uncertain_note(d, df_reader_find(r, 3424)->index));
+    out = open_memstream(&text, &len);
+    ck_assert_int_eq(df_rdiag_write_list(d, r, out, &err), DF_OK);
+    fclose(out);
+    /* the comment comes right before the entry's line; pg_restore skips it */
+    ck_assert_ptr_nonnull(strstr(text, "; uncertain: launched, never reported finished; its rows "
+                                       "may have committed; run first: TRUNCATE TABLE ONLY "
+                                       "public.d02;\n3426; "));
+    ck_assert_ptr_nonnull(strstr(text, "already exists\" for it: harmless (resume without "
+                                       "--exit-on-error)\n3251; "));
+    free(text);
     df_rdiag_free(d);
     df_restorelog_free(rl);
 
