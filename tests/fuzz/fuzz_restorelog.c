@@ -76,10 +76,14 @@ static void diagnose(const df_restorelog *rl)
         (void)(fuzz_touch(c->kind) + fuzz_touch(c->what) + fuzz_touch(c->fix));
     }
     for (size_t i = 0; i < df_reader_toc_count(r); i++)
-        (void)df_rdiag_entry_state(d, i);
+        (void)(df_rdiag_entry_state(d, i) + fuzz_touch(df_rdiag_run_first(d, i)) +
+               fuzz_touch(df_rdiag_uncertain_note(d, i)));
     (void)df_rdiag_resume(d, &order, &partial);
-    if (plain && (null = fuzz_null()) != NULL) {
-        df_rdiag_write_plain(d, r, null, NULL);
+    if ((null = fuzz_null()) != NULL) {
+        if (plain)
+            df_rdiag_write_plain(d, r, null, NULL);
+        else
+            df_rdiag_write_list(d, r, null, NULL);
         fclose(null);
     }
     df_rdiag_free(d);
