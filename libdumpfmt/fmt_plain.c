@@ -93,17 +93,6 @@ typedef struct builder {
     int32_t *orig_ids;
 } builder;
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 static bool span_is(dfi_span s, const char *t)
 {
     return s.n == strlen(t) && memcmp(s.p, t, s.n) == 0;
@@ -188,7 +177,7 @@ static int new_entry(builder *b, int64_t off, const char *desc, size_t desc_len,
     memset(e, 0, sizeof *e);
     e->index = i;
     e->dump_id = (int32_t)(i + 1);
-    e->desc = dup_n(desc, desc_len);
+    e->desc = dfi_dup_n(desc, desc_len);
     if (e->desc == NULL)
         return nomem(r);
     e->section = plain_section(e->desc);
@@ -465,7 +454,7 @@ static int stray_statement(builder *b, const char *text, size_t len)
         while (n < len && n < STRAY_TAG_MAX && text[n] != '\n' && text[n] != '\r')
             n++;
         e = cur_entry(b);
-        e->tag = dup_n(text, n);
+        e->tag = dfi_dup_n(text, n);
         if (e->tag == NULL)
             return nomem(b->r);
         b->part = PART_STRAY;
@@ -529,7 +518,7 @@ static int note_session(builder *b, int64_t off, const char *text, size_t len)
     s = &ps->sess[ps->nsess];
     s->off = off;
     s->std_strings = b->lx.std_strings;
-    if ((s->text = dup_n(text, len)) == NULL)
+    if ((s->text = dfi_dup_n(text, len)) == NULL)
         return nomem(b->r);
     ps->nsess++;
     b->toc_bytes += (int64_t)len;
@@ -653,7 +642,7 @@ static int set_field(builder *b, const char **field, dfi_span s, bool dash_is_nu
         *field = NULL;
         return DF_OK;
     }
-    *field = dup_n(s.p, s.n);
+    *field = dfi_dup_n(s.p, s.n);
     return *field ? DF_OK : nomem(b->r);
 }
 
@@ -745,7 +734,7 @@ static int commit_title(builder *b)
         b->ctx = CTX_END;
         b->has_trailer = true;
     } else if (b->dumpall && database_title(t, n, &name, &len)) {
-        char *copy = dup_n(name, len);
+        char *copy = dfi_dup_n(name, len);
         b->db = copy ? intern_db(b, copy) : NULL;
         free(copy);
         if (b->db == NULL)
@@ -776,11 +765,11 @@ static int standalone_comment(builder *b, const char *s, size_t n)
     df_reader *r = b->r;
 
     if (text_starts(s, n, from) && r->hdr_server == NULL) {
-        r->hdr_server = dup_n(s + sizeof from - 1, n - (sizeof from - 1));
+        r->hdr_server = dfi_dup_n(s + sizeof from - 1, n - (sizeof from - 1));
         return r->hdr_server ? DF_OK : nomem(r);
     }
     if (text_starts(s, n, by) && r->hdr_dump == NULL) {
-        r->hdr_dump = dup_n(s + sizeof by - 1, n - (sizeof by - 1));
+        r->hdr_dump = dfi_dup_n(s + sizeof by - 1, n - (sizeof by - 1));
         return r->hdr_dump ? DF_OK : nomem(r);
     }
     return DF_OK;
@@ -892,7 +881,7 @@ static int note_restrict_key(builder *b, const char *line, size_t len)
         end--;
     if (b->ps->restrict_key != NULL || p == end)
         return DF_OK;
-    b->ps->restrict_key = dup_n(p, (size_t)(end - p));
+    b->ps->restrict_key = dfi_dup_n(p, (size_t)(end - p));
     return b->ps->restrict_key ? DF_OK : nomem(b->r);
 }
 
@@ -920,7 +909,7 @@ static int end_meta_run(builder *b)
         return DF_OK;
     e = &b->r->entries[b->meta_run];
     b->meta_run = -1;
-    e->defn = dup_n(b->meta_defn.p ? b->meta_defn.p : "", b->meta_defn.len);
+    e->defn = dfi_dup_n(b->meta_defn.p ? b->meta_defn.p : "", b->meta_defn.len);
     dfi_pbytes_reset(&b->meta_defn);
     return e->defn ? DF_OK : nomem(b->r);
 }
@@ -940,7 +929,7 @@ static int meta_entry(builder *b, int64_t off, const char *line, size_t len)
         if ((rc = new_entry(b, off, "PSQL META-COMMAND", 17, &i)) != DF_OK)
             return rc;
         e = &b->r->entries[i];
-        e->tag = dup_n(line, len);
+        e->tag = dfi_dup_n(line, len);
         if (e->tag == NULL)
             return nomem(b->r);
         b->meta_run = i;
