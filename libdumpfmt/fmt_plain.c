@@ -13,9 +13,10 @@
  * \connect and \encoding become PSQL META-COMMAND entries, and SQL outside
  * any entry becomes SQL STATEMENTS entries, so a verifier can flag them.
  * Memory is the TOC plus one text window.  The data API re-reads a data
- * part from the script: by seeking, or by decompressing again.
+ * part from the script: by seeking, or by decompressing again
+ * (fmt_plain_data.c).
  */
-#include "plain.h"
+#include "fmt_plain.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,40 +50,6 @@ typedef enum ctx_kind {
     CTX_BETWEEN,    /* pg_dumpall between two databases */
     CTX_END,        /* after the final "dump complete" comment */
 } ctx_kind;
-
-typedef enum lo_event { LOE_NONE = 0, LOE_OPEN, LOE_WRITE, LOE_CLOSE } lo_event;
-
-/* What the reader keeps per entry beyond df_entry. */
-typedef struct plain_extra {
-    int64_t lo_bytes; /* BLOBS: bytes of all its large objects */
-    int64_t bad_lo;   /* BLOBS: offset of a large-object statement that cannot be read, or -1 */
-    bool std_strings; /* standard_conforming_strings where its data start */
-} plain_extra;
-
-typedef struct plain_state {
-    dfi_pstream st;
-    char **dbs; /* database names, interned: entries borrow them */
-    size_t ndbs, cap_dbs;
-    char *restrict_key;
-    /* session statements (SET, RESET, set_config) and \connect lines, in order: plaindeps.c
-       works out each entry's owner, tablespace, access method and search_path from them */
-    dfi_plain_session *sess;
-    size_t nsess, cap_sess;
-    df_error script_error;
-    plain_extra *extra; /* per entry */
-    /* the data part being read */
-    const df_entry *cur;
-    int64_t left; /* script bytes of it not yet handed out or scanned */
-    /* BLOBS: the part is scanned again for lo_open / lowrite / lo_close */
-    dfi_plex blx;
-    bool blx_live, blx_done;
-    dfi_pbytes lo_buf;
-    size_t lo_pos;
-    lo_event event;
-    uint32_t event_oid;
-    bool in_lo, open_pending;
-    uint32_t pending_oid;
-} plain_state;
 
 /* Everything the open pass needs; gone after it. */
 typedef struct builder {
@@ -125,27 +92,6 @@ typedef struct builder {
     /* per entry: the dump id a -v script printed ("-- TOC entry"), 0 if none */
     int32_t *orig_ids;
 } builder;
-
-static plain_state *ps_of(const df_reader *r)
-{
-    return r->fmt_state;
-}
-
-static int nomem(df_reader *r)
-{
-    return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
-}
-
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
 
 static bool span_is(dfi_span s, const char *t)
 {
@@ -231,7 +177,7 @@ static int new_entry(builder *b, int64_t off, const char *desc, size_t desc_len,
     memset(e, 0, sizeof *e);
     e->index = i;
     e->dump_id = (int32_t)(i + 1);
-    e->desc = dup_n(desc, desc_len);
+    e->desc = dfi_dup_n(desc, desc_len);
     if (e->desc == NULL)
         return nomem(r);
     e->section = plain_section(e->desc);
@@ -508,7 +454,7 @@ static int stray_statement(builder *b, const char *text, size_t len)
         while (n < len && n < STRAY_TAG_MAX && text[n] != '\n' && text[n] != '\r')
             n++;
         e = cur_entry(b);
-        e->tag = dup_n(text, n);
+        e->tag = dfi_dup_n(text, n);
         if (e->tag == NULL)
             return nomem(b->r);
         b->part = PART_STRAY;
@@ -572,7 +518,7 @@ static int note_session(builder *b, int64_t off, const char *text, size_t len)
     s = &ps->sess[ps->nsess];
     s->off = off;
     s->std_strings = b->lx.std_strings;
-    if ((s->text = dup_n(text, len)) == NULL)
+    if ((s->text = dfi_dup_n(text, len)) == NULL)
         return nomem(b->r);
     ps->nsess++;
     b->toc_bytes += (int64_t)len;
@@ -696,7 +642,7 @@ static int set_field(builder *b, const char **field, dfi_span s, bool dash_is_nu
         *field = NULL;
         return DF_OK;
     }
-    *field = dup_n(s.p, s.n);
+    *field = dfi_dup_n(s.p, s.n);
     return *field ? DF_OK : nomem(b->r);
 }
 
@@ -788,7 +734,7 @@ static int commit_title(builder *b)
         b->ctx = CTX_END;
         b->has_trailer = true;
     } else if (b->dumpall && database_title(t, n, &name, &len)) {
-        char *copy = dup_n(name, len);
+        char *copy = dfi_dup_n(name, len);
         b->db = copy ? intern_db(b, copy) : NULL;
         free(copy);
         if (b->db == NULL)
@@ -819,11 +765,11 @@ static int standalone_comment(builder *b, const char *s, size_t n)
     df_reader *r = b->r;
 
     if (text_starts(s, n, from) && r->hdr_server == NULL) {
-        r->hdr_server = dup_n(s + sizeof from - 1, n - (sizeof from - 1));
+        r->hdr_server = dfi_dup_n(s + sizeof from - 1, n - (sizeof from - 1));
         return r->hdr_server ? DF_OK : nomem(r);
     }
     if (text_starts(s, n, by) && r->hdr_dump == NULL) {
-        r->hdr_dump = dup_n(s + sizeof by - 1, n - (sizeof by - 1));
+        r->hdr_dump = dfi_dup_n(s + sizeof by - 1, n - (sizeof by - 1));
         return r->hdr_dump ? DF_OK : nomem(r);
     }
     return DF_OK;
@@ -935,7 +881,7 @@ static int note_restrict_key(builder *b, const char *line, size_t len)
         end--;
     if (b->ps->restrict_key != NULL || p == end)
         return DF_OK;
-    b->ps->restrict_key = dup_n(p, (size_t)(end - p));
+    b->ps->restrict_key = dfi_dup_n(p, (size_t)(end - p));
     return b->ps->restrict_key ? DF_OK : nomem(b->r);
 }
 
@@ -963,7 +909,7 @@ static int end_meta_run(builder *b)
         return DF_OK;
     e = &b->r->entries[b->meta_run];
     b->meta_run = -1;
-    e->defn = dup_n(b->meta_defn.p ? b->meta_defn.p : "", b->meta_defn.len);
+    e->defn = dfi_dup_n(b->meta_defn.p ? b->meta_defn.p : "", b->meta_defn.len);
     dfi_pbytes_reset(&b->meta_defn);
     return e->defn ? DF_OK : nomem(b->r);
 }
@@ -983,7 +929,7 @@ static int meta_entry(builder *b, int64_t off, const char *line, size_t len)
         if ((rc = new_entry(b, off, "PSQL META-COMMAND", 17, &i)) != DF_OK)
             return rc;
         e = &b->r->entries[i];
-        e->tag = dup_n(line, len);
+        e->tag = dfi_dup_n(line, len);
         if (e->tag == NULL)
             return nomem(b->r);
         b->meta_run = i;
@@ -1279,312 +1225,13 @@ static int plain_open(df_reader *r)
     return rc;
 }
 
-/* ------------------------------------------------------------ data */
-
-static int data_end_error(df_reader *r, const df_entry *e)
-{
-    char label[200];
-    int64_t at = e->data_offset_text + (e->data_bytes > 0 ? e->data_bytes : 0);
-
-    dfi_entry_label(e, label, sizeof label);
-    if (e->copy_stmt != NULL)
-        return dfi_fail(&r->err, DF_E_TRUNCATED, at, "COPY data of %s end without the \"\\.\" line",
-                        label);
-    return dfi_fail(&r->err, DF_E_TRUNCATED, at, "data of %s end inside a statement", label);
-}
-
-static int bad_lo_error(df_reader *r, const df_entry *e, int64_t at)
-{
-    char label[200];
-
-    dfi_entry_label(e, label, sizeof label);
-    return dfi_fail(&r->err, DF_E_CORRUPT, at, "unreadable large-object statement in %s", label);
-}
-
-static bool plain_entry_ok(const df_reader *r, const df_entry *e)
-{
-    return e != NULL && e->index < r->nentries && &r->entries[e->index] == e;
-}
-
-int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows, int64_t *out_bytes,
-                      int64_t *raw_bytes)
-{
-    plain_state *ps = ps_of(r);
-    int64_t out;
-
-    dfi_error_clear(&r->err);
-    if (!plain_entry_ok(r, e))
-        return dfi_fail(&r->err, DF_E_USAGE, -1, "no such entry in this reader");
-    if (!df_entry_has_data(e))
-        return dfi_fail(&r->err, DF_E_USAGE, e->text_offset, "entry %d (%s) has no data",
-                        e->dump_id, e->desc);
-    out = df_entry_is_blobs(e) ? ps->extra[e->index].lo_bytes : e->data_bytes;
-    memset(&r->stats, 0, sizeof r->stats);
-    r->stats.raw_offset = e->data_offset_text;
-    r->stats.raw_bytes = r->stats.payload_bytes = e->data_bytes;
-    r->stats.out_bytes = out;
-    r->stats.los = df_entry_is_blobs(e) ? e->data_rows : 0;
-    if (rows)
-        *rows = e->data_rows;
-    if (out_bytes)
-        *out_bytes = out;
-    if (raw_bytes)
-        *raw_bytes = e->data_bytes;
-    if (ps->extra[e->index].bad_lo >= 0)
-        return bad_lo_error(r, e, ps->extra[e->index].bad_lo);
-    return e->data_terminated ? DF_OK : data_end_error(r, e);
-}
-
-static int plain_open_data(df_reader *r, const df_entry *e)
-{
-    plain_state *ps = ps_of(r);
-    char label[200];
-    int rc;
-
-    if (!r->src.seekable) {
-        dfi_entry_label(e, label, sizeof label);
-        return dfi_fail(&r->err, DF_E_NOSEEK, e->data_offset_text,
-                        "cannot read the data of %s: the script came from a pipe and was "
-                        "consumed while it was listed (read it from a file)",
-                        label);
-    }
-    rc = dfi_pstream_seek(&ps->st, e->data_offset_text);
-    if (rc != DF_OK)
-        return rc;
-    ps->cur = e;
-    ps->left = e->data_bytes;
-    r->wrap = DFI_WRAP_RAW;
-    r->stats.raw_offset = e->data_offset_text;
-    if (!df_entry_is_blobs(e))
-        return DF_OK;
-    /* BLOBS: the statements are read again, one large object at a time */
-    if (ps->blx_live)
-        dfi_plex_free(&ps->blx);
-    ps->blx_live = ps->blx_done = false;
-    ps->in_lo = ps->open_pending = false;
-    ps->lo_pos = 0;
-    dfi_pbytes_reset(&ps->lo_buf);
-    return DF_OK;
-}
-
-/* Text for the BLOBS scanner: the window, refilled when little is left of it. */
-static int next_text(df_reader *r, size_t *avail)
-{
-    plain_state *ps = ps_of(r);
-    dfi_pstream *st = &ps->st;
-    int rc;
-
-    if (st->end - st->start > DFI_PLEX_LOOKAHEAD || st->eof ||
-        (int64_t)(st->end - st->start) >= ps->left) {
-        *avail = st->end - st->start;
-        return DF_OK;
-    }
-    rc = dfi_pstream_fill(st);
-    *avail = st->end - st->start;
-    if (rc != DF_OK)
-        return rc;
-    return DF_OK;
-}
-
-static int text_ended(df_reader *r)
-{
-    plain_state *ps = ps_of(r);
-    char label[200];
-
-    if (r->hdr.script_error)
-        return dfi_fail(&r->err, r->hdr.script_error->code, r->hdr.script_error->offset, "%s",
-                        r->hdr.script_error->message);
-    dfi_entry_label(ps->cur, label, sizeof label);
-    return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_pstream_tell(&ps->st),
-                    "the script ends inside the data of %s", label);
-}
-
-static int lo_stmt_begin(void *ctx, int64_t off, const char *word, bool *capture)
-{
-    (void)ctx, (void)off, (void)word;
-    *capture = true;
-    return DF_OK;
-}
-
-/* Each large-object statement pauses the scan so the reader can act on it. */
-static int lo_stmt_end(void *ctx, int64_t end, const char *text, size_t len, bool complete,
-                       bool terminated, bool copy_in)
-{
-    df_reader *r = ctx;
-    plain_state *ps = ps_of(r);
-    size_t n = 0;
-    dfi_lo_kind k;
-
-    (void)terminated, (void)copy_in;
-    if (!complete)
-        return bad_lo_error(r, ps->cur, end);
-    dfi_pbytes_reset(&ps->lo_buf);
-    if (len > 0 && (dfi_pbytes_add(&ps->lo_buf, text, len) != DF_OK || ps->lo_buf.overflow))
-        return nomem(r);
-    k = dfi_plain_lo_statement(text, len, ps->blx.std_strings, &ps->event_oid,
-                               (uint8_t *)ps->lo_buf.p, &n);
-    ps->lo_buf.len = n;
-    ps->lo_pos = 0;
-    switch (k) {
-    case DFI_LO_OPEN: ps->event = LOE_OPEN; return DFI_PLEX_PAUSE;
-    case DFI_LO_WRITE: ps->event = LOE_WRITE; return DFI_PLEX_PAUSE;
-    case DFI_LO_CLOSE: ps->event = LOE_CLOSE; return DFI_PLEX_PAUSE;
-    case DFI_LO_BAD: return bad_lo_error(r, ps->cur, end);
-    default: return DF_OK;
-    }
-}
-
-static void start_lo_scan(df_reader *r)
-{
-    plain_state *ps = ps_of(r);
-    dfi_plex_hooks hooks = {.ctx = r, .stmt_begin = lo_stmt_begin, .stmt_end = lo_stmt_end};
-
-    dfi_plex_init(&ps->blx, &hooks);
-    ps->blx.std_strings = ps->extra[ps->cur->index].std_strings;
-    ps->blx_live = true;
-}
-
-/* Scan the BLOBS part until the next large-object event; DF_EOF at its end. */
-static int lo_pump(df_reader *r)
-{
-    plain_state *ps = ps_of(r);
-    dfi_pstream *st = &ps->st;
-
-    if (!ps->blx_live)
-        start_lo_scan(r);
-    ps->event = LOE_NONE;
-    while (ps->event == LOE_NONE) {
-        size_t avail, piece;
-        ssize_t used;
-        bool last;
-        int rc;
-
-        if (ps->blx_done)
-            return DF_EOF;
-        if ((rc = next_text(r, &avail)) != DF_OK)
-            return rc;
-        piece = (int64_t)avail > ps->left ? (size_t)ps->left : avail;
-        last = (int64_t)piece == ps->left;
-        if (!last && st->eof)
-            return text_ended(r);
-        used = dfi_plex_feed(&ps->blx, st->win + st->start, piece, last);
-        if (used < 0)
-            return (int)used;
-        st->start += (size_t)used;
-        ps->left -= used;
-        r->stats.raw_bytes += used;
-        r->stats.payload_bytes += used;
-        if (ps->left == 0 && ps->event == LOE_NONE) {
-            ps->blx_done = true;
-            if ((rc = dfi_plex_finish(&ps->blx)) < 0)
-                return rc;
-        }
-    }
-    return DF_OK;
-}
-
-static int plain_next_lo(df_reader *r, uint32_t *oid)
-{
-    plain_state *ps = ps_of(r);
-    int rc;
-
-    if (ps->open_pending) {
-        ps->open_pending = false;
-        ps->in_lo = true;
-        *oid = ps->pending_oid;
-        dfi_pbytes_reset(&ps->lo_buf);
-        return DF_OK;
-    }
-    for (;;) {
-        rc = lo_pump(r);
-        if (rc == DF_EOF)
-            return ps->cur->data_terminated ? DF_EOF : data_end_error(r, ps->cur);
-        if (rc != DF_OK)
-            return rc;
-        if (ps->event == LOE_OPEN) {
-            ps->in_lo = true;
-            *oid = ps->event_oid;
-            dfi_pbytes_reset(&ps->lo_buf);
-            return DF_OK;
-        }
-    }
-}
-
-static int lo_read_raw(df_reader *r, const uint8_t **p, size_t *n)
-{
-    plain_state *ps = ps_of(r);
-
-    while (ps->in_lo) {
-        int rc;
-
-        if (ps->lo_pos < ps->lo_buf.len) {
-            *p = (const uint8_t *)ps->lo_buf.p + ps->lo_pos;
-            *n = ps->lo_buf.len - ps->lo_pos;
-            ps->lo_pos = ps->lo_buf.len;
-            return DF_OK;
-        }
-        rc = lo_pump(r);
-        if (rc == DF_EOF) {
-            ps->in_lo = false;
-            return ps->cur->data_terminated ? DF_EOF : data_end_error(r, ps->cur);
-        }
-        if (rc != DF_OK)
-            return rc;
-        if (ps->event == LOE_OPEN) {
-            ps->open_pending = true;
-            ps->pending_oid = ps->event_oid;
-            ps->in_lo = false;
-        } else if (ps->event == LOE_CLOSE) {
-            ps->in_lo = false;
-        }
-    }
-    return DF_EOF;
-}
-
-static int plain_read_raw(df_reader *r, const uint8_t **p, size_t *n)
-{
-    plain_state *ps = ps_of(r);
-    dfi_pstream *st = &ps->st;
-    size_t avail;
-    int rc;
-
-    if (df_entry_is_blobs(ps->cur))
-        return lo_read_raw(r, p, n);
-    if (ps->left == 0)
-        return ps->cur->data_terminated ? DF_EOF : data_end_error(r, ps->cur);
-    if (st->start == st->end && (rc = dfi_pstream_fill(st)) != DF_OK)
-        return rc;
-    avail = st->end - st->start;
-    if (avail == 0)
-        return text_ended(r);
-    if ((int64_t)avail > ps->left)
-        avail = (size_t)ps->left;
-    *p = st->win + st->start;
-    *n = avail;
-    st->start += avail;
-    ps->left -= (int64_t)avail;
-    r->stats.raw_bytes += (int64_t)avail;
-    r->stats.payload_bytes += (int64_t)avail;
-    return DF_OK;
-}
-
-static void plain_close_data(df_reader *r)
-{
-    plain_state *ps = ps_of(r);
-
-    if (ps->blx_live)
-        dfi_plex_free(&ps->blx);
-    ps->blx_live = false;
-    ps->in_lo = ps->open_pending = false;
-}
-
 static void plain_free(df_reader *r)
 {
     plain_state *ps = ps_of(r);
 
     if (ps == NULL)
         return;
-    plain_close_data(r);
+    dfi_plain_close_data(r);
     dfi_pstream_free(&ps->st);
     dfi_pbytes_free(&ps->lo_buf);
     for (size_t i = 0; i < ps->ndbs; i++)
@@ -1615,10 +1262,10 @@ const dfi_format dfi_format_plain = {
     .name = "plain",
     .id = DF_FORMAT_PLAIN,
     .open = plain_open,
-    .open_data = plain_open_data,
-    .next_lo = plain_next_lo,
-    .read_raw = plain_read_raw,
-    .close_data = plain_close_data,
+    .open_data = dfi_plain_open_data,
+    .next_lo = dfi_plain_next_lo,
+    .read_raw = dfi_plain_read_raw,
+    .close_data = dfi_plain_close_data,
     .free = plain_free,
     .tell = plain_tell,
 };

@@ -30,6 +30,9 @@ DFI_HIDDEN int dfi_fail_errno(df_error *err, int sys_errno, int64_t offset, cons
 DFI_HIDDEN void dfi_error_clear(df_error *err);
 DFI_HIDDEN void dfi_error_set_member(df_error *err, const char *member);
 
+/* A NUL-terminated copy of the n bytes at s (which may hold NULs), malloc'd; NULL: no memory. */
+DFI_HIDDEN char *dfi_dup_n(const char *s, size_t n);
+
 /* --------------------------------------------------------------- source.c */
 /* A file descriptor that knows whether it can seek and where it is. */
 typedef struct dfi_src {

@@ -15,6 +15,7 @@
  * byte, and runs of ordinary SQL are skipped with a table lookup.
  */
 #include "plain.h"
+#include "sqllex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,27 +75,7 @@ void dfi_pbytes_free(dfi_pbytes *b)
 
 /* ------------------------------------------------------------ character classes */
 
-static bool is_space(uint8_t c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* psql's ident_start and ident_cont (identifiers may hold '$' after the first byte). */
-static bool ident_start(uint8_t c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-static bool ident_cont(uint8_t c)
-{
-    return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
-}
-
-/* What may follow the first byte of a dollar-quote tag (no '$'). */
-static bool dolq_cont(uint8_t c)
-{
-    return ident_start(c) || (c >= '0' && c <= '9');
-}
+/* The character classes are sqllex.h's (dfi_sql_space, dfi_sql_ident_start ...). */
 
 /* Bytes that stop the fast skip inside a statement. */
 static bool stops_stmt(uint8_t c)
@@ -243,16 +224,15 @@ static bool next_word(tok *t, char *w, size_t wn, int *depth)
         char c = *t->s;
 
         if (c == '\'' || c == '"') {
-            const char *q = memchr(t->s + 1, c, (size_t)(t->end - t->s - 1));
-            t->s = q ? q + 1 : t->end;
+            t->s = dfi_sql_quoted_end(t->s, t->end, c, false);
         } else if (c == '(') {
             t->depth++, t->s++;
         } else if (c == ')') {
             t->depth--, t->s++;
-        } else if (ident_start((uint8_t)c)) {
+        } else if (dfi_sql_ident_start((uint8_t)c)) {
             size_t k = 0;
             *depth = t->depth;
-            while (t->s < t->end && ident_cont((uint8_t)*t->s)) {
+            while (t->s < t->end && dfi_sql_ident_cont((uint8_t)*t->s)) {
                 if (k + 1 < wn)
                     w[k++] = (char)((*t->s >= 'A' && *t->s <= 'Z') ? *t->s + 32 : *t->s);
                 t->s++;
@@ -462,9 +442,9 @@ static size_t dollar_delim(const dfi_plex *lx, size_t i)
 
     if (at(lx, k) == '$')
         return 2;
-    if (!ident_start(at(lx, k)) || k >= lx->n)
+    if (!dfi_sql_ident_start(at(lx, k)) || k >= lx->n)
         return 0;
-    while (k < lx->n && k - i <= DFI_PLEX_TAG_MAX && dolq_cont(lx->p[k]))
+    while (k < lx->n && k - i <= DFI_PLEX_TAG_MAX && dfi_sql_dolq_cont(lx->p[k]))
         k++;
     if (k - i > DFI_PLEX_TAG_MAX || at(lx, k) != '$')
         return 0;
@@ -485,7 +465,7 @@ static bool escape_string_at(const dfi_plex *lx, size_t i)
 
     if (!lx->std_strings)
         return true;
-    return (e == 'E' || e == 'e') && !ident_cont(before2(lx, i));
+    return (e == 'E' || e == 'e') && !dfi_sql_ident_cont(before2(lx, i));
 }
 
 /* ------------------------------------------------------------ top level */
@@ -506,7 +486,7 @@ static int top_idle(dfi_plex *lx, size_t *pi, size_t limit)
             }
             continue;
         }
-        if (!is_space(c))
+        if (!dfi_sql_space(c))
             break;
     }
     *pi = i;
@@ -537,7 +517,7 @@ static int top_stmt(dfi_plex *lx, size_t *pi, size_t limit)
     size_t len;
 
     if (lx->track_words) {
-        while (i < limit && !stops_stmt(p[i]) && !ident_start(p[i]))
+        while (i < limit && !stops_stmt(p[i]) && !dfi_sql_ident_start(p[i]))
             i++;
     } else {
         while (i < limit && !stops_stmt(p[i]))
@@ -553,7 +533,7 @@ static int top_stmt(dfi_plex *lx, size_t *pi, size_t limit)
     case '\'': lx->mode = escape_string_at(lx, i) ? DFI_PX_ESQUOTE : DFI_PX_SQUOTE; return DF_OK;
     case '"': lx->mode = DFI_PX_DQUOTE; return DF_OK;
     case '$':
-        if (!ident_cont(before(lx, i)) && (len = dollar_delim(lx, i)) > 0) {
+        if (!dfi_sql_ident_cont(before(lx, i)) && (len = dollar_delim(lx, i)) > 0) {
             start_dollar(lx, i, len);
             *pi = i + len;
         }
@@ -591,9 +571,9 @@ static int top_stmt(dfi_plex *lx, size_t *pi, size_t limit)
     }
     /* a word (only when tracking BEGIN ATOMIC bodies) */
     len = 0;
-    while (i + len < lx->n && ident_cont(p[i + len]))
+    while (i + len < lx->n && dfi_sql_ident_cont(p[i + len]))
         len++;
-    if (!ident_cont(before(lx, i)))
+    if (!dfi_sql_ident_cont(before(lx, i)))
         track_word(lx, p + i, len);
     *pi = i + len;
     return DF_OK;

@@ -19,13 +19,11 @@
  * in its section, through the entries nothing later in the section
  * depends on yet (the frontier): every earlier entry reaches one of them.
  */
-#include "plain.h"
-#include "roles.h"
+#include "plaindeps.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define NONE ((size_t)-1)
 /* Views looked through for the tables a materialized view reads. */
 #define MV_DEPTH_MAX 32
 
@@ -52,17 +50,6 @@ typedef struct knode {
     size_t idx;
     struct knode *next;
 } knode;
-
-struct df_plain_toc {
-    df_plain_entry *e;
-    size_t n;
-    df_plain_meta *meta;
-    size_t nmeta;
-    char **pool; /* owned strings */
-    size_t npool, cap_pool;
-    int32_t *depmem;
-    df_plain_toc_stats stats;
-};
 
 /* The large objects a BLOB METADATA entry creates: its tag "first..last" (or one oid). */
 typedef struct blob_range {
@@ -96,11 +83,6 @@ typedef struct bstate {
 static int nomem(df_reader *r)
 {
     return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
-}
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
 }
 
 static bool desc_in(const char *d, const char *const *list)
@@ -524,16 +506,6 @@ static int resolve_string(bstate *b, const char *s, size_t n, refs *rf)
             return DF_OK;
     }
     return np > 0 ? resolve(b, parts, np, rf) : DF_OK;
-}
-
-static bool is_kw(const dfi_sqltok *t, const char *w)
-{
-    return t->kind == DFI_SQL_WORD && strcmp(t->name, w) == 0;
-}
-
-static bool is_name(const dfi_sqltok *t)
-{
-    return (t->kind == DFI_SQL_WORD || t->kind == DFI_SQL_IDENT) && t->name_len > 0;
 }
 
 static bool peek_cast_reg(const dfi_sqlscan *sc)
@@ -1144,277 +1116,8 @@ static int script_entry(bstate *b, const df_entry *src, const session *s, size_t
 
 /* ------------------------------------------------------------ --clean drop statements */
 
-/*
- * A --clean script starts with the drop statements of its entries (in
- * reverse TOC order, outside every entry: the reader makes them SQL
- * STATEMENTS).  Each is given back to the entry it drops, as the archive
- * held it; when one of them cannot be placed they all stay where they are.
- */
-typedef struct drop_key {
-    const char *desc, *tag;
-    size_t idx;
-} drop_key;
-
-typedef struct drop_target {
-    const char *descs[3];
-    char schema[DFI_SQL_NAME_CAP + 1];
-    char tag[4 * DFI_SQL_NAME_CAP + 8];
-    char name[DFI_SQL_NAME_CAP + 1]; /* "table name" tags were "name" before pg_dump 10 */
-} drop_target;
-
-static int cmp_drop_key(const void *a, const void *b)
-{
-    const drop_key *x = a, *y = b;
-    int c = strcmp(x->desc, y->desc);
-
-    if (c == 0)
-        c = strcmp(x->tag, y->tag);
-    return c != 0 ? c : (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static bool next_is(dfi_sqlscan *sc, const char *w)
-{
-    dfi_sqlscan a = *sc;
-    dfi_sqltok t;
-
-    dfi_sql_next(&a, &t);
-    if (!is_kw(&t, w))
-        return false;
-    *sc = a;
-    return true;
-}
-
-static bool next_punct(dfi_sqlscan *sc, char c)
-{
-    dfi_sqlscan a = *sc;
-    dfi_sqltok t;
-
-    if (dfi_sql_next(&a, &t) != DFI_SQL_PUNCT || t.p[0] != c)
-        return false;
-    *sc = a;
-    return true;
-}
-
-/* [schema.]name into schema (or "") and name. */
-static bool qualified(dfi_sqlscan *sc, char *schema, char *name)
-{
-    dfi_sqltok t;
-
-    if (dfi_sql_next(sc, &t), !is_name(&t))
-        return false;
-    schema[0] = '\0';
-    memcpy(name, t.name, t.name_len + 1);
-    if (next_punct(sc, '.')) {
-        memcpy(schema, name, t.name_len + 1);
-        if (dfi_sql_next(sc, &t), !is_name(&t))
-            return false;
-        memcpy(name, t.name, t.name_len + 1);
-    }
-    return true;
-}
-
-/* ALTER TABLE [IF EXISTS] [ONLY] t DROP CONSTRAINT [IF EXISTS] c | ALTER COLUMN c DROP DEFAULT */
-static bool parse_alter_drop(dfi_sqlscan *sc, drop_target *d)
-{
-    char tab[DFI_SQL_NAME_CAP + 1], col[DFI_SQL_NAME_CAP + 1];
-    dfi_sqltok t;
-
-    if (!next_is(sc, "table"))
-        return false;
-    if (next_is(sc, "if"))
-        next_is(sc, "exists");
-    next_is(sc, "only");
-    if (!qualified(sc, d->schema, tab))
-        return false;
-    if (next_is(sc, "drop") && next_is(sc, "constraint")) {
-        if (next_is(sc, "if"))
-            next_is(sc, "exists");
-        d->descs[0] = "CONSTRAINT", d->descs[1] = "FK CONSTRAINT", d->descs[2] = "CHECK CONSTRAINT";
-    } else if (next_is(sc, "alter") && next_is(sc, "column")) {
-        d->descs[0] = "DEFAULT";
-    } else {
-        return false;
-    }
-    if (dfi_sql_next(sc, &t), !is_name(&t))
-        return false;
-    memcpy(col, t.name, t.name_len + 1);
-    if (d->descs[0][0] == 'D' && !(next_is(sc, "drop") && next_is(sc, "default")))
-        return false;
-    snprintf(d->tag, sizeof d->tag, "%s %s", tab, col);
-    memcpy(d->name, col, sizeof d->name);
-    return true;
-}
-
-static bool all_upper(const dfi_sqltok *t)
-{
-    for (size_t k = 0; k < t->n; k++)
-        if (!(t->p[k] >= 'A' && t->p[k] <= 'Z'))
-            return false;
-    return t->kind == DFI_SQL_WORD;
-}
-
-/* DROP KIND [IF EXISTS] [schema.]name [(args)] [ON [schema.]table] */
-static bool parse_plain_drop(dfi_sqlscan *sc, drop_target *d, char *kind, size_t kn)
-{
-    char name[DFI_SQL_NAME_CAP + 1], tab[DFI_SQL_NAME_CAP + 1];
-    dfi_sqlscan a;
-    dfi_sqltok t;
-    size_t k = 0;
-
-    for (a = *sc; dfi_sql_next(&a, &t) == DFI_SQL_WORD && all_upper(&t) &&
-                  strcmp(t.name, "if") != 0 && k + t.n + 2 < kn;
-         *sc = a) {
-        if (k > 0)
-            kind[k++] = ' ';
-        memcpy(kind + k, t.p, t.n);
-        k += t.n;
-    }
-    kind[k] = '\0';
-    if (k == 0)
-        return false;
-    if (next_is(sc, "if"))
-        next_is(sc, "exists");
-    if (!qualified(sc, d->schema, name))
-        return false;
-    d->descs[0] = kind;
-    snprintf(d->tag, sizeof d->tag, "%s", name);
-    a = *sc;
-    if (next_punct(&a, '(')) { /* a function's argument types, as its tag has them */
-        const char *open = strchr(sc->s, '('), *close = open ? strchr(open, ')') : NULL;
-        if (close == NULL || strlen(d->tag) + (size_t)(close - open) + 2 > sizeof d->tag)
-            return false;
-        strncat(d->tag, open, (size_t)(close - open) + 1);
-        sc->s = close + 1;
-    }
-    if (next_is(sc, "on")) { /* TRIGGER, POLICY, RULE: tagged "table name" */
-        if (!qualified(sc, d->schema, tab))
-            return false;
-        snprintf(d->tag, sizeof d->tag, "%s %s", tab, name);
-        memcpy(d->name, name, sizeof d->name);
-    }
-    return true;
-}
-
-/*
- * SELECT pg_catalog.lo_unlink('oid'), or with --if-exists SELECT pg_catalog.lo_unlink(oid)
- * FROM pg_catalog.pg_largeobject_metadata WHERE oid = 'oid'
- */
-static bool parse_lo_unlink(dfi_sqlscan *sc, drop_target *d)
-{
-    dfi_sqltok t;
-
-    if (next_is(sc, "pg_catalog"))
-        next_punct(sc, '.');
-    if (!next_is(sc, "lo_unlink") || !next_punct(sc, '('))
-        return false;
-    if (next_is(sc, "oid"))
-        while (dfi_sql_next(sc, &t) != DFI_SQL_END && !is_kw(&t, "where"))
-            ;
-    if (next_is(sc, "oid") && !next_punct(sc, '='))
-        return false;
-    if (dfi_sql_next(sc, &t) != DFI_SQL_STRING || t.name_len == 0 || t.name_len >= sizeof d->tag)
-        return false;
-    memcpy(d->tag, t.name, t.name_len + 1);
-    d->descs[0] = "BLOB";
-    return true;
-}
-
-static bool parse_drop(const char *s, size_t n, bool std, drop_target *d, char *kind, size_t kn)
-{
-    dfi_sqlscan sc = {s, s + n, std};
-    dfi_sqltok t;
-
-    memset(d, 0, sizeof *d);
-    dfi_sql_next(&sc, &t);
-    if (is_kw(&t, "drop"))
-        return parse_plain_drop(&sc, d, kind, kn);
-    if (is_kw(&t, "alter"))
-        return parse_alter_drop(&sc, d);
-    return is_kw(&t, "select") && parse_lo_unlink(&sc, d);
-}
-
-/* The next argument of a list "a, b, c)" (trimmed) at *p: its length; *p moves past it. */
-static size_t next_arg(const char **p, const char **arg)
-{
-    const char *s = *p, *e;
-    int depth = 0;
-
-    while (*s == ' ' || *s == '(')
-        s++;
-    for (e = s; *e && !(depth == 0 && (*e == ',' || *e == ')')); e++)
-        depth += *e == '(' ? 1 : *e == ')' ? -1 : 0;
-    *arg = s;
-    *p = *e ? e + 1 : e;
-    while (e > s && e[-1] == ' ')
-        e--;
-    return (size_t)(e - s);
-}
-
-/*
- * A drop names a function with its arguments' names and modes ("f(p_id bigint)"), the tag
- * has their types only ("f(bigint)"): each type must end its argument (OUT ones skipped).
- */
-static bool same_signature(const char *drop, const char *tag)
-{
-    const char *dp = strchr(drop, '('), *tp = strchr(tag, '(');
-
-    if (!dp || !tp || dp - drop != tp - tag || strncmp(drop, tag, (size_t)(dp - drop)) != 0)
-        return false;
-    for (;;) {
-        const char *da, *ta;
-        size_t dn = next_arg(&dp, &da), tn = next_arg(&tp, &ta);
-        while (dn >= 4 && strncmp(da, "OUT ", 4) == 0)
-            dn = next_arg(&dp, &da);
-        if (dn == 0 || tn == 0)
-            return dn == tn;
-        if (tn > dn || strncmp(da + dn - tn, ta, tn) != 0 || (dn > tn && da[dn - tn - 1] != ' '))
-            return false;
-    }
-}
-
-/* The entry a drop statement belongs to (not given one yet), NONE when none is. */
-static size_t drop_owner_as(const df_plain_toc *t, const drop_key *keys, size_t nk,
-                            const drop_target *d, const char *tag)
-{
-    const char *paren = strchr(tag, '(');
-    size_t plen = paren ? (size_t)(paren - tag) + 1 : strlen(tag) + 1;
-
-    for (int k = 0; k < 3 && d->descs[k]; k++) {
-        drop_key probe = {d->descs[k], tag, 0};
-        char prefix[sizeof d->tag];
-        size_t lo = 0, hi = nk;
-
-        memcpy(prefix, tag, plen); /* a function: every overload, then the signature */
-        prefix[paren ? plen : plen - 1] = '\0';
-        probe.tag = prefix;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (cmp_drop_key(&keys[mid], &probe) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (; lo < nk && strcmp(keys[lo].desc, probe.desc) == 0 &&
-               (paren ? strncmp(keys[lo].tag, prefix, plen) == 0 : strcmp(keys[lo].tag, prefix) == 0);
-             lo++) {
-            const df_plain_entry *e = &t->e[keys[lo].idx];
-            if (e->drop_stmt == NULL && (d->schema[0] == '\0' || streq(e->schema, d->schema)) &&
-                (!paren || same_signature(tag, e->tag)))
-                return keys[lo].idx;
-        }
-    }
-    return NONE;
-}
-
-static size_t drop_owner(const df_plain_toc *t, const drop_key *keys, size_t nk,
-                         const drop_target *d)
-{
-    size_t o = drop_owner_as(t, keys, nk, d, d->tag);
-
-    return o != NONE || d->name[0] == '\0' ? o : drop_owner_as(t, keys, nk, d, d->name);
-}
-
-/* Give the drops of stray entry s to their entries: all of them, or none. */
+/* Give the drops of stray entry s to their entries (plaindeps_drop.c parses them): all of them,
+ * or none. */
 static int place_drops(bstate *b, const drop_key *keys, size_t nk, size_t s, bool *placed)
 {
     df_plain_toc *t = b->t;
@@ -1435,9 +1138,9 @@ static int place_drops(bstate *b, const drop_key *keys, size_t nk, size_t s, boo
         if (kind == DFI_SQL_PUNCT && tk.p[0] == ';') {
             drop_target d;
             char dk[128];
-            size_t o = parse_drop(start, (size_t)(sc.s - start), b->std_strings, &d, dk,
-                                  sizeof dk)
-                           ? drop_owner(t, keys, nk, &d)
+            size_t o = dfi_drop_parse(start, (size_t)(sc.s - start), b->std_strings, &d, dk,
+                                      sizeof dk)
+                           ? dfi_drop_owner(t, keys, nk, &d)
                            : NONE;
             char *stmt;
             if (o == NONE || (stmt = pool_dup(b, start, (size_t)(sc.s - start) + 1)) == NULL)
@@ -1469,7 +1172,7 @@ static int assign_drops(bstate *b)
     for (size_t i = 0; i < t->n; i++)
         if (t->e[i].tag && t->e[i].entry && !streq(t->e[i].desc, "SQL STATEMENTS"))
             keys[nk++] = (drop_key){t->e[i].desc, t->e[i].tag, i};
-    qsort(keys, nk, sizeof *keys, cmp_drop_key);
+    qsort(keys, nk, sizeof *keys, dfi_drop_key_cmp);
     for (size_t i = 0; i < t->n; i++) {
         bool placed = false;
         if (t->e[i].entry != NULL && !streq(t->e[i].desc, "SQL STATEMENTS"))

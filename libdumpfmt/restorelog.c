@@ -61,16 +61,6 @@ static bool has_prefix(const char *s, size_t n, const char *p)
     return n >= k && memcmp(s, p, k) == 0;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 static int sbuf_add(sbuf *b, const char *s, size_t n, size_t limit)
 {
     if (b->n >= limit)
@@ -191,7 +181,7 @@ static char *missing_name(const char *msg)
     /* function f(integer) does not exist: the last word before the verb */
     for (sp = end; sp > msg && sp[-1] != ' '; sp--)
         ;
-    return dup_n(sp, (size_t)(end - sp));
+    return dfi_dup_n(sp, (size_t)(end - sp));
 }
 
 /* Fill cls, kind, object and fatal of e from its message; returns DF_OK or DF_E_NOMEM. */
@@ -224,7 +214,7 @@ static int classify(df_rlog_error *e)
         char *path = first_quoted(msg), *base, *dot;
         if (path && (base = strrchr(path, '/')) != NULL && (dot = strstr(base, ".control"))) {
             *dot = '\0';
-            obj = dup_n(base + 1, strlen(base + 1));
+            obj = dfi_dup_n(base + 1, strlen(base + 1));
         }
         free(path);
     } else if (e->cls != DF_RLOG_UNCLASSIFIED && e->cls != DF_RLOG_RESOURCE)
@@ -332,7 +322,7 @@ static bool parse_server_message(df_rlog_error *e, const char *s, size_t n, bool
         }
         e->severity = sev[i][0] == 'E' ? "ERROR" : sev[i][0] == 'F' ? "FATAL" : "PANIC";
         free((char *)e->message);
-        e->message = dup_n(s, n);
+        e->message = dfi_dup_n(s, n);
         *nomem = e->message == NULL;
         return true;
     }
@@ -354,7 +344,7 @@ static int note_copy_context(df_rlog_error *e, const char *s, size_t n)
     for (const char *p = comma + 7; p < end && *p >= '0' && *p <= '9' && line < INT64_MAX / 10; p++)
         line = line * 10 + (*p - '0');
     e->copy_line = line;
-    if (e->copy_table == NULL && (e->copy_table = dup_n(s, (size_t)(comma - s))) == NULL)
+    if (e->copy_table == NULL && (e->copy_table = dfi_dup_n(s, (size_t)(comma - s))) == NULL)
         return DF_E_NOMEM;
     return DF_OK;
 }
@@ -392,13 +382,13 @@ static int continuation(df_restorelog *rl, const char *s, size_t n)
     }
     if (has_prefix(t, k, "DETAIL:  ")) {
         rl->in_context = 0;
-        if (e->detail == NULL && (e->detail = dup_n(t + 9, k - 9)) == NULL)
+        if (e->detail == NULL && (e->detail = dfi_dup_n(t + 9, k - 9)) == NULL)
             return DF_E_NOMEM;
         return DF_OK;
     }
     if (has_prefix(t, k, "CONTEXT:  ")) {
         rl->in_context = 1;
-        if (e->context == NULL && (e->context = dup_n(t + 10, k - 10)) == NULL)
+        if (e->context == NULL && (e->context = dfi_dup_n(t + 10, k - 10)) == NULL)
             return DF_E_NOMEM;
         return note_copy_context(e, t + 10, k - 10);
     }
@@ -442,7 +432,7 @@ static int push_item(df_restorelog *rl, int32_t id, const char *name, size_t n, 
     it->finished = finished;
     it->launched = launched;
     it->name = NULL;
-    if (name != NULL && (it->name = dup_n(name, n)) == NULL)
+    if (name != NULL && (it->name = dfi_dup_n(name, n)) == NULL)
         return DF_E_NOMEM;
     rl->nitems++;
     return DF_OK;
@@ -462,7 +452,7 @@ static int32_t parse_id(const char *s, size_t n, size_t *used)
 static int set_item(df_restorelog *rl, const char *s, size_t n, int32_t id)
 {
     free(rl->cur_item);
-    rl->cur_item = dup_n(s, n);
+    rl->cur_item = dfi_dup_n(s, n);
     rl->cur_item_id = id;
     return rl->cur_item ? DF_OK : DF_E_NOMEM;
 }
@@ -517,7 +507,7 @@ static int pg_info(df_restorelog *rl, const char *s, size_t n)
         }
         while (p < end && *p == ' ')
             p++;
-        rl->cur_toc_desc = dup_n(p, (size_t)(end - p));
+        rl->cur_toc_desc = dfi_dup_n(p, (size_t)(end - p));
         return rl->cur_toc_desc ? DF_OK : DF_E_NOMEM;
     }
     if (has_prefix(s, n, "processing item ") || has_prefix(s, n, "launching item ")) {
@@ -597,9 +587,9 @@ static int pg_error(df_restorelog *rl, const char *s, size_t n)
     rl->error_stop = 1;
     e->session = rl->in_session;
     e->toc_id = rl->in_session ? 0 : rl->cur_toc;
-    if (rl->cur_toc_desc && (e->toc_desc = dup_n(rl->cur_toc_desc, strlen(rl->cur_toc_desc))) == NULL)
+    if (rl->cur_toc_desc && (e->toc_desc = dfi_dup_n(rl->cur_toc_desc, strlen(rl->cur_toc_desc))) == NULL)
         return DF_E_NOMEM;
-    if (rl->cur_item && (e->item = dup_n(rl->cur_item, strlen(rl->cur_item))) == NULL)
+    if (rl->cur_item && (e->item = dfi_dup_n(rl->cur_item, strlen(rl->cur_item))) == NULL)
         return DF_E_NOMEM;
     if (has_prefix(s, n, "COPY failed for table ")) {
         char *t = first_quoted(s);
@@ -619,7 +609,7 @@ static int pg_error(df_restorelog *rl, const char *s, size_t n)
         }
     }
     if (srv == NULL || !parse_server_message(e, srv, (size_t)(s + n - srv), &nomem)) {
-        if ((e->message = dup_n(s, n)) == NULL)
+        if ((e->message = dfi_dup_n(s, n)) == NULL)
             return DF_E_NOMEM;
         /* its own failures (connection, reading the archive) end the restore */
         if (strstr(e->message, "connection") || strstr(e->message, "could not read") ||
@@ -695,12 +685,12 @@ static int psql_error(df_restorelog *rl, const char *file, size_t flen, int64_t 
     rl->open = e;
     rl->error_stop = 1;
     e->line = line;
-    if (file && (e->file = dup_n(file, flen)) == NULL)
+    if (file && (e->file = dfi_dup_n(file, flen)) == NULL)
         return DF_E_NOMEM;
     if (!parse_server_message(e, s, n, &nomem)) {
         if (has_prefix(s, n, "error: "))
             s += 7, n -= 7;
-        e->message = dup_n(s, n);
+        e->message = dfi_dup_n(s, n);
         e->fatal = 1; /* psql's own errors: connection lost, file missing */
         nomem = e->message == NULL;
     }

@@ -1,7 +1,8 @@
 /*
  * roles_sql.c — finds role names in SQL text: a small tokenizer with
  * PostgreSQL's quoting rules (quoted identifiers, U&"..." escapes,
- * standard and escape strings, dollar quotes, nested comments) and the
+ * standard and escape strings, dollar quotes, nested comments: the shared
+ * rules of sqllex.c) and the
  * statement patterns of spec §13 that name roles (GRANT/REVOKE, ALTER
  * DEFAULT PRIVILEGES, ALTER ... OWNER TO, CREATE SCHEMA ... AUTHORIZATION,
  * CREATE POLICY, user mappings, CREATE/ALTER ROLE, SET ROLE, SET SESSION
@@ -14,6 +15,7 @@
  * memberships and the public helpers' results.
  */
 #include "roles.h"
+#include "sqllex.h"
 
 #include <ctype.h>
 
@@ -52,93 +54,20 @@ typedef struct lexer {
     bool std_strings;
 } lexer;
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static bool ident_start(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-static bool ident_char(unsigned char c)
-{
-    return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
-}
-
-static char lower_ascii(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
 /* Skip white space, -- comments and nested block comments. */
 static void skip_blank(lexer *lx)
 {
-    while (lx->s < lx->end) {
-        if (is_space(*lx->s)) {
-            lx->s++;
-        } else if (*lx->s == '-' && lx->s + 1 < lx->end && lx->s[1] == '-') {
-            while (lx->s < lx->end && *lx->s != '\n')
-                lx->s++;
-        } else if (*lx->s == '/' && lx->s + 1 < lx->end && lx->s[1] == '*') {
-            int depth = 0;
-
-            while (lx->s < lx->end) {
-                if (*lx->s == '/' && lx->s + 1 < lx->end && lx->s[1] == '*') {
-                    depth++;
-                    lx->s += 2;
-                } else if (*lx->s == '*' && lx->s + 1 < lx->end && lx->s[1] == '/') {
-                    lx->s += 2;
-                    if (--depth == 0)
-                        break;
-                } else {
-                    lx->s++;
-                }
-            }
-        } else {
-            return;
-        }
-    }
-}
-
-/* From the opening quote q at lx->s to just past the closing one (or the end). */
-static void scan_quoted(lexer *lx, char q, bool backslash)
-{
-    for (lx->s++; lx->s < lx->end; lx->s++) {
-        if (backslash && *lx->s == '\\' && lx->s + 1 < lx->end) {
-            lx->s++;
-        } else if (*lx->s == q) {
-            if (lx->s + 1 < lx->end && lx->s[1] == q) {
-                lx->s++;
-            } else {
-                lx->s++;
-                return;
-            }
-        }
-    }
+    lx->s = dfi_sql_blank_end(lx->s, lx->end);
 }
 
 /* $tag$ ... $tag$ starting at lx->s; false (nothing consumed) when it is not one. */
 static bool scan_dollar(lexer *lx)
 {
-    const char *t = lx->s + 1;
-    size_t tag_len;
+    const char *e = dfi_sql_dollar_end(lx->s, lx->end);
 
-    if (t < lx->end && ident_start((unsigned char)*t)) {
-        while (t < lx->end && ident_char((unsigned char)*t) && *t != '$')
-            t++;
-    }
-    if (t >= lx->end || *t != '$')
+    if (e == NULL)
         return false;
-    tag_len = (size_t)(t - lx->s) + 1;
-    for (const char *p = t + 1; p + tag_len <= lx->end; p++) {
-        if (*p == '$' && memcmp(p, lx->s, tag_len) == 0) {
-            lx->s = p + tag_len;
-            return true;
-        }
-    }
-    lx->s = lx->end; /* unterminated: the rest is the string */
+    lx->s = e;
     return true;
 }
 
@@ -151,7 +80,7 @@ static void scan_uescape(lexer *lx, tok *t)
     skip_blank(&ahead);
     w = ahead.s;
     if (ahead.end - w < 7 || strncasecmp(w, "uescape", 7) != 0 ||
-        (w + 7 < ahead.end && ident_char((unsigned char)w[7])))
+        (w + 7 < ahead.end && dfi_sql_ident_cont((uint8_t)w[7])))
         return;
     ahead.s = w + 7;
     skip_blank(&ahead);
@@ -166,7 +95,7 @@ static size_t quote_prefix(const lexer *lx, quote_style *style)
 {
     const char *s = lx->s;
     size_t left = (size_t)(lx->end - s);
-    char c = lower_ascii(*s);
+    char c = dfi_sql_lower(*s);
 
     if (c == 'u' && left >= 3 && s[1] == '&' && (s[2] == '\'' || s[2] == '"')) {
         *style = QS_UNICODE;
@@ -197,20 +126,20 @@ static tok next_tok(lexer *lx)
         if (c == '\'' && prefix == 0 && !lx->std_strings)
             t.style = QS_ESCAPE;
         t.kind = c == '"' ? TK_IDENT : TK_STRING;
-        scan_quoted(lx, (char)c, t.style == QS_ESCAPE);
+        lx->s = dfi_sql_quoted_end(lx->s, lx->end, (char)c, t.style == QS_ESCAPE);
         t.n = (size_t)(lx->s - t.p);
         if (t.style == QS_UNICODE)
             scan_uescape(lx, &t);
         return t;
     }
-    if (ident_start(c)) {
+    if (dfi_sql_ident_start(c)) {
         t.kind = TK_WORD;
-        while (lx->s < lx->end && ident_char((unsigned char)*lx->s))
+        while (lx->s < lx->end && dfi_sql_ident_cont((uint8_t)*lx->s))
             lx->s++;
     } else if ((c >= '0' && c <= '9') ||
                (c == '.' && lx->s + 1 < lx->end && lx->s[1] >= '0' && lx->s[1] <= '9')) {
         t.kind = TK_OTHER;
-        while (lx->s < lx->end && (ident_char((unsigned char)*lx->s) || *lx->s == '.'))
+        while (lx->s < lx->end && (dfi_sql_ident_cont((uint8_t)*lx->s) || *lx->s == '.'))
             lx->s++;
     } else if (c == '$' && lx->s + 1 < lx->end && lx->s[1] >= '0' && lx->s[1] <= '9') {
         t.kind = TK_OTHER;
@@ -256,7 +185,7 @@ static int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = lower_ascii(c);
+    c = dfi_sql_lower(c);
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -390,17 +319,6 @@ static void decode_quoted(const tok *t, outbuf *o)
     }
 }
 
-/* Cut at `max` bytes without splitting a UTF-8 sequence (PostgreSQL's truncate_identifier). */
-static size_t clip_identifier(const char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return len;
-    len = max;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-        len--;
-    return len;
-}
-
 /*
  * The name a token stands for, into out (cap bytes + NUL): identifiers
  * downcased (unquoted) or unquoted and cut to DFI_NAME_MAX bytes, string
@@ -413,7 +331,7 @@ static size_t tok_name(const tok *t, char *out, size_t cap, bool allow_string)
 
     if (t->kind == TK_WORD) {
         for (size_t i = 0; i < t->n; i++) {
-            char c = lower_ascii(t->p[i]);
+            char c = dfi_sql_lower(t->p[i]);
             out_bytes(&o, &c, 1);
         }
     } else if (t->kind == TK_IDENT || (t->kind == TK_STRING && allow_string)) {
@@ -424,7 +342,7 @@ static size_t tok_name(const tok *t, char *out, size_t cap, bool allow_string)
     if (o.overflow || memchr(out, '\0', o.len) != NULL)
         return 0;
     if (t->kind != TK_STRING)
-        o.len = clip_identifier(out, o.len, DFI_NAME_MAX);
+        o.len = dfi_sql_clip_name(out, o.len, DFI_NAME_MAX);
     out[o.len] = '\0';
     return o.len;
 }

@@ -1,7 +1,7 @@
 /*
  * schedule.c — how `pg_restore -j N` will run an archive, simulated from
- * the TOC and measured sizes (spec §12), and the list order it restores
- * fastest.
+ * the TOC and measured sizes (spec §12).  The sizes are measured in
+ * schedule_sizes.c, the fastest list order is searched in schedule_order.c.
  *
  * The simulator follows pg_restore's own code path step by step: the TOC
  * reordered by the list (-L moves listed entries to the end, in list
@@ -17,7 +17,7 @@
  */
 #define _GNU_SOURCE /* qsort_r, sysconf(_SC_NPROCESSORS_ONLN) */
 
-#include "internal.h"
+#include "schedule.h"
 #include "entrytype.h"
 
 #include <errno.h>
@@ -29,8 +29,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NONE_IDX SIZE_MAX
-
 /* The library does not link libm. */
 static double dmin(double a, double b)
 {
@@ -39,169 +37,6 @@ static double dmin(double a, double b)
 static double dmax(double a, double b)
 {
     return a > b ? a : b;
-}
-
-/* ------------------------------------------------------------------ */
-/* Sizes                                                                */
-/* ------------------------------------------------------------------ */
-
-typedef struct off_pair {
-    int64_t off;
-    size_t idx;
-} off_pair;
-
-static int cmp_off(const void *a, const void *b)
-{
-    const off_pair *x = a, *y = b;
-
-    return x->off < y->off ? -1 : x->off > y->off;
-}
-
-/*
- * A data block the TOC places at or past the end of the file: the file was
- * cut short (its stored size would claim bytes the file does not have).
- */
-static int custom_beyond_end(df_reader *r, const off_pair *last)
-{
-    char label[300];
-
-    dfi_entry_label(&r->entries[last->idx], label, sizeof label);
-    return dfi_fail(&r->err, DF_E_TRUNCATED, r->hdr.file_size,
-                    "the archive is damaged: the TOC puts the data of %s at offset %lld, "
-                    "beyond the end of the file (%lld bytes)",
-                    label, (long long)last->off, (long long)r->hdr.file_size);
-}
-
-/* Custom: a block runs to the next block (in file order) or to the end of the file. */
-static int custom_stored(df_reader *r, df_entry_size *sizes)
-{
-    off_pair *v = malloc((r->nentries ? r->nentries : 1) * sizeof *v);
-    size_t n = 0;
-
-    if (v == NULL)
-        return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
-    for (size_t i = 0; i < r->nentries; i++)
-        if (r->entries[i].offset_state == DF_OFFSET_SET)
-            v[n++] = (off_pair){r->entries[i].data_offset, i};
-    qsort(v, n, sizeof *v, cmp_off);
-    if (n > 0 && r->hdr.file_size >= 0 && v[n - 1].off >= r->hdr.file_size) {
-        int rc = custom_beyond_end(r, &v[n - 1]);
-        free(v);
-        return rc;
-    }
-    for (size_t k = 0; k < n; k++) {
-        int64_t end = k + 1 < n ? v[k + 1].off : r->hdr.file_size;
-        sizes[v[k].idx].stored = end >= v[k].off ? end - v[k].off : -1;
-    }
-    free(v);
-    return DF_OK;
-}
-
-/* Directory: the file the TOC names, or with the suffix of its compression (pg_restore's stat). */
-static int64_t dir_file_size(const df_reader *r, const char *name)
-{
-    static const char *const suffix[] = {"", ".gz", ".lz4", ".zst"};
-    char path[4096];
-    struct stat st;
-
-    if (name == NULL || strchr(name, '/') != NULL)
-        return -1;
-    for (size_t k = 0; k < sizeof suffix / sizeof suffix[0]; k++) {
-        if ((size_t)snprintf(path, sizeof path, "%s/%s%s", r->path, name, suffix[k]) >= sizeof path)
-            return -1;
-        if (stat(path, &st) == 0)
-            return (int64_t)st.st_size;
-    }
-    return -1;
-}
-
-/* Directory: the size of each data file; one that is missing is damage. */
-static int directory_stored(df_reader *r, df_entry_size *sizes)
-{
-    for (size_t i = 0; i < r->nentries; i++) {
-        const df_entry *e = &r->entries[i];
-        char label[300];
-        if (e->filename == NULL || !e->had_dumper)
-            continue;
-        sizes[i].file_size = dir_file_size(r, e->filename);
-        if (!df_entry_is_blobs(e))
-            sizes[i].stored = sizes[i].file_size;
-        /* BLOBS keep their large objects in blobs.toc files, whatever filename says */
-        if (sizes[i].file_size >= 0 || df_entry_is_blobs(e) || strchr(e->filename, '/') != NULL)
-            continue;
-        dfi_entry_label(e, label, sizeof label);
-        dfi_fail(&r->err, DF_E_NOTFOUND, -1,
-                 "the archive is damaged: data file \"%s\" of %s is missing", e->filename,
-                 label);
-        dfi_error_set_member(&r->err, e->filename);
-        return DF_E_NOTFOUND;
-    }
-    return DF_OK;
-}
-
-/*
- * Plain script: an entry's data (COPY rows or INSERTs) run from its data part
- * to the next entry's header comment, in the uncompressed script; these are
- * bytes of data already, known without reading.
- */
-static void plain_stored(const df_reader *r, df_entry_size *sizes)
-{
-    for (size_t i = 0; i < r->nentries; i++) {
-        int64_t start = r->entries[i].data_offset_text, end = r->hdr.script_bytes;
-        if (start < 0)
-            continue;
-        for (size_t k = i + 1; k < r->nentries; k++)
-            if (r->entries[k].text_offset > start) {
-                end = r->entries[k].text_offset;
-                break;
-            }
-        sizes[i].bytes = end > start ? end - start : 0;
-    }
-}
-
-static int measure_all(df_reader *r, df_entry_size *sizes,
-                       void (*progress)(void *ctx, size_t done, size_t total), void *ctx)
-{
-    size_t total = 0, done = 0;
-
-    for (size_t i = 0; i < r->nentries; i++)
-        total += (size_t)df_entry_has_data(&r->entries[i]);
-    for (size_t i = 0; i < r->nentries; i++) {
-        const df_entry *e = &r->entries[i];
-        int64_t rows = -1, bytes = -1, raw = -1;
-        int rc;
-
-        if (!df_entry_has_data(e))
-            continue;
-        rc = df_reader_measure(r, e, &rows, &bytes, &raw);
-        if (rc != DF_OK)
-            return rc;
-        sizes[i].rows = rows;
-        sizes[i].bytes = bytes;
-        if (sizes[i].stored < 0)
-            sizes[i].stored = raw;
-        if (progress != NULL)
-            progress(ctx, ++done, total);
-    }
-    return DF_OK;
-}
-
-int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
-                     void (*progress)(void *ctx, size_t done, size_t total), void *ctx)
-{
-    int rc = DF_OK;
-
-    for (size_t i = 0; i < r->nentries; i++)
-        sizes[i] = (df_entry_size){-1, -1, -1, -1};
-    if (r->hdr.format == DF_FORMAT_CUSTOM)
-        rc = custom_stored(r, sizes);
-    else if (r->hdr.format == DF_FORMAT_DIRECTORY)
-        rc = directory_stored(r, sizes);
-    else if (r->hdr.format == DF_FORMAT_PLAIN)
-        plain_stored(r, sizes);
-    if (rc != DF_OK)
-        return rc;
-    return read_data ? measure_all(r, sizes, progress, ctx) : DF_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -289,8 +124,6 @@ int df_cost_model_set(df_cost_model *m, const char *name, double value)
 /* Simulation state                                                     */
 /* ------------------------------------------------------------------ */
 
-enum { FAMILY_11 = 11, FAMILY_12 = 12, FAMILY_17 = 17 };
-
 /* A dependency list per entry as pg_restore holds it: stored ids, duplicates kept. */
 typedef struct csr {
     size_t *start; /* n + 1 */
@@ -334,25 +167,12 @@ typedef struct sim {
     df_schedule *out;
 } sim;
 
-struct df_schedule {
-    size_t n;
-    double *cost;
-    int64_t *est; /* the sim's dataLength, kept for df_schedule_estimate */
-    df_sched_job *jobs;
-    size_t njobs, capjobs;
-    double makespan;
-    double serial_end; /* end of the pre-fork part */
-    size_t *crit;
-    size_t ncrit;
-    double crit_len;
-};
-
 static const df_entry *ent(const sim *s, size_t i)
 {
     return &s->r->entries[i];
 }
 
-static int family_of(int pg)
+int dfi_sched_family(int pg)
 {
     if (pg <= 0)
         pg = 18;
@@ -1326,7 +1146,7 @@ int df_schedule_simulate(const df_reader *r, const df_graph *g, const df_entry_s
     s.g = g;
     s.sz = sizes;
     s.m = o->cost ? o->cost : &defaults;
-    s.family = family_of(o->pg_restore_version);
+    s.family = dfi_sched_family(o->pg_restore_version);
     s.workers = o->workers;
     s.use_list = o->use_list;
     s.n = r->nentries;
@@ -1381,216 +1201,4 @@ void df_schedule_free(df_schedule *s)
     free(s->jobs);
     free(s->crit);
     free(s);
-}
-
-/* ------------------------------------------------------------------ */
-/* The fastest order                                                    */
-/* ------------------------------------------------------------------ */
-
-enum { CAND_LARGEST = 0, CAND_LONGEST = 1, N_CAND = 2 };
-
-typedef struct cand_key {
-    size_t idx;
-    int group; /* 0 pre-data (kept as is), 1 data, 2 post-data */
-    double primary;
-    size_t anchor_pos, pos;
-} cand_key;
-
-static int cmp_cand(const void *a, const void *b)
-{
-    const cand_key *x = a, *y = b;
-
-    if (x->group != y->group)
-        return x->group < y->group ? -1 : 1;
-    if (x->primary != y->primary)
-        return x->primary < y->primary ? -1 : 1;
-    if (x->anchor_pos != y->anchor_pos)
-        return x->anchor_pos < y->anchor_pos ? -1 : 1;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-/* Planning context shared by the candidates. */
-typedef struct plan {
-    const df_reader *r;
-    const df_graph *g;
-    const size_t *order;
-    size_t n;
-    size_t *pos; /* position in order, NONE_IDX = not listed */
-    const double *cost;
-    double *bottom; /* cost of the longest chain starting at an entry */
-    bool keep_data_order;
-} plan;
-
-/* Longest chain from each listed entry to the end, over before-edges among listed entries. */
-static int bottom_levels(plan *p)
-{
-    for (size_t k = p->n; k-- > 0;)
-        p->bottom[p->order[k]] = p->cost[p->order[k]];
-    for (size_t k = p->n; k-- > 0;) {
-        size_t j = p->order[k];
-        const size_t *bef;
-        size_t nb = df_graph_before(p->g, j, &bef);
-        for (size_t m = 0; m < nb; m++) {
-            size_t d = bef[m];
-            if (p->pos[d] != NONE_IDX && p->pos[d] < k && p->cost[d] + p->bottom[j] > p->bottom[d])
-                p->bottom[d] = p->cost[d] + p->bottom[j];
-        }
-    }
-    return DF_OK;
-}
-
-static int group_of(const plan *p, size_t i, int prev_group)
-{
-    const df_entry *e = &p->r->entries[i];
-    int64_t o = df_graph_owner(p->g, i);
-
-    switch (e->section) {
-    case DF_SECTION_PRE_DATA: return 0;
-    case DF_SECTION_DATA: return 1;
-    case DF_SECTION_POST_DATA: return 2;
-    default: break;
-    }
-    if (o >= 0 && p->pos[o] != NONE_IDX && p->r->entries[o].section != DF_SECTION_NONE)
-        return group_of(p, (size_t)o, prev_group);
-    return prev_group;
-}
-
-static double primary_key(const plan *p, int cand, size_t anchor, int group)
-{
-    const df_entry *e = &p->r->entries[anchor];
-
-    if (group == 0)
-        return (double)p->pos[anchor];
-    if (group == 1 && p->keep_data_order)
-        return e->offset_state == DF_OFFSET_SET ? (double)e->data_offset : (double)p->pos[anchor];
-    return cand == CAND_LARGEST ? -p->cost[anchor] : -p->bottom[anchor];
-}
-
-static void candidate_pref(const plan *p, int cand, cand_key *keys, size_t *pref)
-{
-    int prev_group = 0;
-
-    for (size_t k = 0; k < p->n; k++) {
-        size_t i = p->order[k];
-        int64_t o = df_graph_owner(p->g, i);
-        bool follows =
-            p->r->entries[i].section == DF_SECTION_NONE && o >= 0 && p->pos[o] != NONE_IDX;
-        size_t anchor = follows ? (size_t)o : i;
-        int group = group_of(p, i, prev_group);
-
-        prev_group = group;
-        keys[k] = (cand_key){i, group, primary_key(p, cand, anchor, group), p->pos[anchor], k};
-    }
-    qsort(keys, p->n, sizeof *keys, cmp_cand);
-    for (size_t k = 0; k < p->n; k++)
-        pref[k] = keys[k].idx;
-}
-
-static int simulate_time(const df_reader *r, const df_graph *g, const df_entry_size *sizes,
-                         const size_t *order, size_t n, const df_schedule_options *o, double *t,
-                         df_error *err)
-{
-    df_schedule *s;
-    int rc = df_schedule_simulate(r, g, sizes, order, n, o, &s, err);
-
-    if (rc == DF_OK)
-        *t = df_schedule_makespan(s);
-    df_schedule_free(s);
-    return rc;
-}
-
-static int try_candidates(plan *p, const df_entry_size *sizes, const df_schedule_options *o,
-                          size_t *best, double *tbest, df_error *err)
-{
-    cand_key *keys = malloc((p->n ? p->n : 1) * sizeof *keys);
-    size_t *pref = malloc((p->n ? p->n : 1) * sizeof *pref);
-    size_t *cand = malloc((p->n ? p->n : 1) * sizeof *cand);
-    int rc = keys && pref && cand ? DF_OK : dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
-
-    for (int c = 0; c < N_CAND && rc == DF_OK; c++) {
-        size_t nc = 0;
-        double t;
-        candidate_pref(p, c, keys, pref);
-        rc = df_order_fix(p->g, NULL, pref, p->n, cand, &nc);
-        if (rc != DF_OK || nc != p->n) {
-            rc = rc != DF_OK ? dfi_fail(err, rc, -1, "out of memory") : DF_OK;
-            continue;
-        }
-        rc = simulate_time(p->r, p->g, sizes, cand, nc, o, &t, err);
-        if (rc == DF_OK && t < *tbest * (1 - 1e-3)) { /* strictly better, not noise */
-            *tbest = t;
-            memcpy(best, cand, p->n * sizeof *best);
-        }
-    }
-    free(keys);
-    free(pref);
-    free(cand);
-    return rc;
-}
-
-/* Are the listed entries with stored data offsets in ascending offset order (file order)? */
-static bool data_in_file_order(const df_reader *r, const size_t *order, size_t n)
-{
-    int64_t last = -1;
-
-    for (size_t k = 0; k < n; k++) {
-        const df_entry *e = order[k] < r->nentries ? &r->entries[order[k]] : NULL;
-        if (e == NULL || e->offset_state != DF_OFFSET_SET)
-            continue;
-        if (e->data_offset < last)
-            return false;
-        last = e->data_offset;
-    }
-    return true;
-}
-
-int df_schedule_best_order(const df_reader *r, const df_graph *g, const df_entry_size *sizes,
-                           const size_t *order, size_t n, const df_schedule_options *o,
-                           size_t *best, double *makespan, df_error *err)
-{
-    df_schedule_options lo = *o;
-    df_schedule *s0 = NULL;
-    plan p;
-    double t0;
-    int rc;
-
-    lo.use_list = 1;
-    memcpy(best, order, n * sizeof *best);
-    rc = df_schedule_simulate(r, g, sizes, order, n, &lo, &s0, err);
-    if (rc != DF_OK)
-        return rc;
-    t0 = df_schedule_makespan(s0);
-    memset(&p, 0, sizeof p);
-    p.r = r;
-    p.g = g;
-    p.order = order;
-    p.n = n;
-    p.cost = s0->cost;
-    p.keep_data_order =
-        r->hdr.format == DF_FORMAT_CUSTOM && family_of(o->pg_restore_version) >= FAMILY_12;
-    p.pos = malloc((r->nentries ? r->nentries : 1) * sizeof *p.pos);
-    p.bottom = calloc(r->nentries ? r->nentries : 1, sizeof *p.bottom);
-    if (p.pos == NULL || p.bottom == NULL)
-        rc = dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
-    for (size_t i = 0; rc == DF_OK && i < r->nentries; i++)
-        p.pos[i] = NONE_IDX;
-    for (size_t k = 0; rc == DF_OK && k < n; k++)
-        if (order[k] < r->nentries && p.pos[order[k]] == NONE_IDX)
-            p.pos[order[k]] = k;
-    /* A given order that moves data out of file order corrupts pg_restore's size estimates:
-     * it is never kept, even where the simulated times tie (the cost model may be wrong). */
-    if (p.keep_data_order && !data_in_file_order(r, order, n))
-        t0 = HUGE_VAL;
-    if (rc == DF_OK && o->workers > 1)
-        rc = bottom_levels(&p);
-    if (rc == DF_OK && o->workers > 1)
-        rc = try_candidates(&p, sizes, &lo, best, &t0, err);
-    if (isinf(t0)) /* no candidate could be built: the given order stays */
-        t0 = df_schedule_makespan(s0);
-    if (makespan != NULL)
-        *makespan = t0;
-    free(p.pos);
-    free(p.bottom);
-    df_schedule_free(s0);
-    return rc;
 }

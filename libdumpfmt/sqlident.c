@@ -6,6 +6,7 @@
  * person wrote or edited, where "Foo" and foo are different tables.
  */
 #include "sqlident.h"
+#include "sqllex.h"
 
 #include <string.h>
 
@@ -14,21 +15,6 @@ const char *dfi_sql_skip_space(const char *s)
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
         s++;
     return s;
-}
-
-/*
- * The server cuts a long name to DFI_NAME_MAX bytes without splitting a
- * character (pg_mbcliplen); the dump's encoding is not known here, so UTF-8
- * continuation bytes are what is not split (as roles_sql.c does).
- */
-static size_t clip_name(const char *s, size_t len)
-{
-    if (len <= DFI_NAME_MAX)
-        return len;
-    len = DFI_NAME_MAX;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-        len--;
-    return len;
 }
 
 bool dfi_sql_ident(const char **sp, char *out, size_t cap)
@@ -59,7 +45,7 @@ bool dfi_sql_ident(const char **sp, char *out, size_t cap)
         if (n == 0)
             return false;
     }
-    out[clip_name(out, n)] = '\0';
+    out[dfi_sql_clip_name(out, n, DFI_NAME_MAX)] = '\0'; /* as the server cuts it */
     *sp = s;
     return true;
 }

@@ -2,7 +2,8 @@
  * sqlident.h — private: identifiers and dotted names in the SQL text of TOC
  * entries (COPY statements, setval() calls, column defaults, CREATE TABLE),
  * read as the server reads them.  Used by the COPY checker and the sequence
- * facts; the one SQL tokenizer of issue 11 is to take this over.
+ * facts; the NAMEDATALEN cut is sqllex.c's, shared with the tokenizer of
+ * roles_sql.c.
  */
 #ifndef DUMPFMT_SQLIDENT_H
 #define DUMPFMT_SQLIDENT_H

@@ -24,40 +24,67 @@ static int n_hex(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* inet: "a.b.c.d[/n]", or fewer octets with a prefix length that fits them. */
+/*
+ * One decimal octet at ch (a digit), then *s: stored in a[*n].  N_OK: a dot
+ * followed, *ch is the character after it; N_END: the octets end at '\0' or
+ * '/' (in *ch); N_BAD: over 255, a fifth octet, or another character.
+ */
+enum { N_END = N_UNDECIDED + 1 };
+static int octet4(const char **s, int *ch, uint8_t *a, int *n)
+{
+    int v = 0;
+
+    do {
+        v = v * 10 + (*ch - '0');
+        if (v > 255)
+            return N_BAD;
+    } while ((*ch = *(*s)++) != '\0' && n_digit(*ch));
+    if (*n == 4)
+        return N_BAD;
+    a[(*n)++] = (uint8_t)v;
+    if (*ch == '\0' || *ch == '/')
+        return N_END;
+    if (*ch != '.')
+        return N_BAD;
+    *ch = *(*s)++;
+    return N_OK;
+}
+
+/* "/n" at ch (digits follow at s), at most 32, and the end of the text: N_OK or N_BAD. */
+static int bits4(const char *s, int *bits)
+{
+    int ch = *s++;
+
+    *bits = 0;
+    do {
+        *bits = *bits * 10 + (ch - '0');
+        if (*bits > 32)
+            return N_BAD;
+    } while ((ch = *s++) != '\0' && n_digit(ch));
+    return ch == '\0' ? N_OK : N_BAD;
+}
+
+/*
+ * inet (inet_net_pton_ipv4): "a.b.c.d[/n]", or fewer octets with a prefix
+ * length that fits them; a dot may end the octets.
+ */
 static int inet4(const char *s, uint8_t *a, int *bits)
 {
-    int n = 0, ch = *s++;
+    int n = 0, ch = *s++, r = N_OK;
 
     *bits = -1;
     memset(a, 0, 4);
-    while (n_digit(ch)) {
-        int v = 0;
-        do {
-            v = v * 10 + (ch - '0');
-            if (v > 255)
-                return N_BAD;
-        } while ((ch = *s++) != '\0' && n_digit(ch));
-        if (n == 4)
+    while (r == N_OK && n_digit(ch))
+        if ((r = octet4(&s, &ch, a, &n)) == N_BAD)
             return N_BAD;
-        a[n++] = (uint8_t)v;
-        if (ch == '\0' || ch == '/')
-            break;
-        if (ch != '.')
-            return N_BAD;
-        ch = *s++;
-    }
-    if (ch == '/' && n_digit(*s) && n > 0) {
-        ch = *s++;
-        *bits = 0;
-        do {
-            *bits = *bits * 10 + (ch - '0');
-            if (*bits > 32)
-                return N_BAD;
-        } while ((ch = *s++) != '\0' && n_digit(ch));
-    }
-    if (ch != '\0' || n == 0)
+    if (n == 0)
         return N_BAD;
+    if (ch == '/' && n_digit(*s)) {
+        if (bits4(s, bits) == N_BAD)
+            return N_BAD;
+    } else if (ch != '\0') {
+        return N_BAD;
+    }
     if (*bits == -1) {
         if (n != 4)
             return N_BAD;
@@ -66,10 +93,13 @@ static int inet4(const char *s, uint8_t *a, int *bits)
     return *bits / 8 > n ? N_BAD : N_OK;
 }
 
-/* cidr, decimal: octets with a dot between each two, "/n"; no "/n": the class decides. */
+/*
+ * cidr, decimal (inet_cidr_pton_ipv4): octets with a dot between each two,
+ * "/n"; hexadecimal, or no "/n" (the class decides): undecided.
+ */
 static int cidr4(const char *s, uint8_t *a, int *bits)
 {
-    int n = 0, ch = *s++;
+    int n = 0, ch = *s++, r;
 
     *bits = -1;
     memset(a, 0, 4);
@@ -77,39 +107,16 @@ static int cidr4(const char *s, uint8_t *a, int *bits)
         return N_UNDECIDED; /* hexadecimal */
     if (!n_digit(ch))
         return N_BAD;
-    for (;;) {
-        int v = 0;
-        do {
-            v = v * 10 + (ch - '0');
-            if (v > 255)
-                return N_BAD;
-        } while ((ch = *s++) != '\0' && n_digit(ch));
-        if (n == 4)
-            return N_BAD;
-        a[n++] = (uint8_t)v;
-        if (ch == '\0' || ch == '/')
-            break;
-        if (ch != '.')
-            return N_BAD;
-        ch = *s++;
+    while ((r = octet4(&s, &ch, a, &n)) == N_OK)
         if (!n_digit(ch))
             return N_BAD;
-    }
-    if (ch == '/' && n_digit(*s)) {
-        ch = *s++;
-        *bits = 0;
-        do {
-            if (*bits < 1000)
-                *bits = *bits * 10 + (ch - '0');
-        } while ((ch = *s++) != '\0' && n_digit(ch));
-        if (ch != '\0' || *bits > 32)
-            return N_BAD;
-    }
+    if (r == N_BAD)
+        return N_BAD;
+    if (ch == '/' && n_digit(*s))
+        return bits4(s, bits);
     if (ch != '\0')
         return N_BAD;
-    if (*bits == -1)
-        return N_UNDECIDED; /* the width from the address class */
-    return N_OK;
+    return N_UNDECIDED; /* the width from the address class */
 }
 
 /* "/n" after an IPv6 address: decimal, no leading zeros, at most 128. */

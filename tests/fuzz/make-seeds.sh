@@ -47,7 +47,9 @@ done
 rm -rf "$tmp"
 cp "$out/walk_custom/tiny.custom.none.dump" "$out/verify/"
 cp "$out/walk_tar/tiny.tar" "$out/verify/"
-cp "$out/roles/tiny.sql" "$out/verify/"
+# verify: the same script with the rows as INSERT statements (the INSERT value checks), so
+# that its plain seed differs from the roles seed.
+d -Fp --inserts -f "$out/verify/tiny.inserts.sql"
 cp "$out/walk_custom/tiny.custom.gzip.dump" "$out/roles/"
 
 # List files of the archive fuzz_list reads (corpus/pg18/sample.custom.gzip.dump): pg_restore 15

@@ -34,19 +34,8 @@ DUMPCHECK=${DUMPCHECK:-tools/dumpcheck}
 CORPUS=${DF_CORPUS:-corpus}
 export TZ=UTC LC_ALL=C
 
-if ! live_can_run; then
-    echo "live: skipped (needs root or the postgres user)"
-    echo "0 passed, 0 failed"
-    exit 0
-fi
-live_start 2>/dev/null || { not_ok "cluster starts"; harness_finish; exit 1; }
-W=$LIVE_TMP/work
-mkdir -p "$W"
-chmod 755 "$W"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$W"
+live_begin
 PG=$PG_BINDIR
-
-dump_of() { "$PG/pg_dump" --restrict-key=livetest -Fp "$1" 2>&1; }
 restore_ok() { # NAME DB ARGS...: pg_restore exits 0 with nothing on stderr
     local name=$1 db=$2
     shift 2
@@ -60,7 +49,7 @@ restore_ok() { # NAME DB ARGS...: pg_restore exits 0 with nothing on stderr
 live_psql -d postgres -f "$CORPUS/sample-roles.sql" >/dev/null 2>"$W/roles.err"
 live_psql -d sample -f "$CORPUS/sample-db.sql" >/dev/null 2>"$W/load.err"
 check "sample database loads" $? "$(head -3 "$W/load.err")"
-dump_of sample >"$W/source.sql"
+live_dump_of sample >"$W/source.sql"
 
 # ---- pipe-written dump -> offsets -> parallel restore
 "$PG/pg_dump" -Fc sample | cat >"$W/pipe.dump"
@@ -72,7 +61,7 @@ check "converted dump has data offsets" $(($? == 0))
 "$PG/pg_restore" -j 2 -d pipej2 "$W/pipe.dump" >/dev/null 2>"$W/pipej2.err"
 echo "# pg_restore -j 2 of the pipe-written dump: exit $? $(head -c 300 "$W/pipej2.err" | tr '\n' ' ')"
 restore_ok "converted, -j 2" convj2 -j 2 "$W/conv.dump"
-diff "$W/source.sql" <(dump_of convj2) >"$W/d1"
+diff "$W/source.sql" <(live_dump_of convj2) >"$W/d1"
 check "converted, -j 2: pg_dump equals the source's" $? "$(head -5 "$W/d1")"
 
 # ---- downgrade of pg_dump 18 archives for pg_restore 15
@@ -92,7 +81,7 @@ for a in sample.custom.lz4.dump sample.dir.zstd; do
     maint=$(grep -c 'unrecognized privilege type "maintain"' "$W/$db.err")
     check "$a downgraded: pg_restore 15 restores, the MAINTAIN grant the only error" \
         $((errs != 1 || maint != 1)) "$(head -5 "$W/$db.err")"
-    diff <(no_events_acl <"$W/source.sql") <(dump_of "$db" | no_events_acl) >"$W/d2"
+    diff <(no_events_acl <"$W/source.sql") <(live_dump_of "$db" | no_events_acl) >"$W/d2"
     check "$a downgraded: pg_dump equals the source's (that ACL aside)" $? "$(head -5 "$W/d2")"
 done
 
@@ -121,7 +110,7 @@ for spec in "c lz4 custom.lz4.dump" "d zstd dir.zstd"; do
     "$DUMPCONVERT" -q --pg-restore-version 15 "$W/pg17.$name" -o "$W/$db.dump" 2>"$W/$db.cerr"
     check "pg17.$name: --pg-restore-version 15" $? "$(head -3 "$W/$db.cerr")"
     restore_ok "pg17.$name downgraded, pg_restore 15" "$db" "$W/$db.dump"
-    diff "$W/source.sql" <(dump_of "$db") >"$W/d3"
+    diff "$W/source.sql" <(live_dump_of "$db") >"$W/d3"
     check "pg17.$name downgraded: pg_dump equals the source's" $? "$(head -5 "$W/d3")"
 done
 

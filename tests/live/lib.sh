@@ -222,3 +222,25 @@ EOF
     LIVE_EXTRA_PORT=$port
     return 0
 }
+
+# live_begin: how a live script that uses tests/harness.sh starts.  No cluster possible (not
+# root, not postgres): says so, "0 passed, 0 failed" and exits 0; a cluster that does not start
+# is one failed case and exit 1.  Then W is a work directory below LIVE_TMP that the postgres
+# user can write (its server-side COPY and the tools' outputs).
+live_begin() {
+    if ! live_can_run; then
+        echo "live: skipped (needs root or the postgres user)"
+        echo "0 passed, 0 failed"
+        exit 0
+    fi
+    live_start 2>/dev/null || { not_ok "cluster starts"; harness_finish; exit 1; }
+    W=$LIVE_TMP/work
+    mkdir -p "$W"
+    chmod 755 "$W"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$W"
+    fi
+}
+
+# live_dump_of DB: pg_dump -Fp of DB with a fixed \restrict key, so two dumps compare equal.
+live_dump_of() { "$PG_BINDIR/pg_dump" --restrict-key=livetest -Fp "$1" 2>&1; }

@@ -31,19 +31,8 @@ CORPUS=${DF_CORPUS:-corpus}
 BENCH_PLAIN=${BENCH_PLAIN:-/work/benchdata/bench.plain.sql}
 export TZ=UTC LC_ALL=C
 
-if ! live_can_run; then
-    echo "live: skipped (needs root or the postgres user)"
-    echo "0 passed, 0 failed"
-    exit 0
-fi
-live_start 2>/dev/null || { not_ok "cluster starts"; harness_finish; exit 1; }
-W=$LIVE_TMP/work
-mkdir -p "$W"
-chmod 755 "$W"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$W"
+live_begin
 PG=$PG_BINDIR
-
-dump_of() { "$PG/pg_dump" --restrict-key=livetest -Fp "$1" 2>&1; }
 newdb() { "$PG/createdb" -T template0 -E UTF8 --locale=C "$1"; }
 
 # NAME SCRIPT JOBS FORMAT [CONVERT OPTIONS]: psql -f SCRIPT vs pg_restore -j JOBS of its conversion.
@@ -65,8 +54,8 @@ same_as_psql() {
     t2=$(date +%s.%N)
     check "$name: pg_restore -j $jobs of the -F $fmt conversion exits 0, no errors" \
         $((st != 0 || $(wc -c <"$W/$conv.err") != 0)) "$(head -5 "$W/$conv.err")"
-    dump_of "$ref" >"$W/$ref.sql"
-    dump_of "$conv" >"$W/$conv.sql"
+    live_dump_of "$ref" >"$W/$ref.sql"
+    live_dump_of "$conv" >"$W/$conv.sql"
     # physical row order is not the table's content: identical, or the same lines reordered
     # (said so; seen with the benchmark script, whose psql -f load moves a few rows of a table)
     if cmp -s "$W/$ref.sql" "$W/$conv.sql"; then
@@ -124,7 +113,7 @@ CREATE UNIQUE INDEX ON summary (name);
 CREATE VIEW v_summary AS SELECT * FROM summary WHERE n > 5;
 SQL
 check "ordered database created" $? "$(head -3 "$W/ord.err")"
-dump_of ordered >"$W/ordered.plain.sql"
+live_dump_of ordered >"$W/ordered.plain.sql"
 same_as_psql "FK/partition/matview database" "$W/ordered.plain.sql" 4 c
 
 # The same archive with its dependencies emptied (what a naive converter writes): pg_restore -j 4
@@ -134,8 +123,8 @@ check "naive archive (no dependencies) written" $?
 newdb naive
 "$PG/pg_restore" -j 4 -d naive "$W/naive.d" >/dev/null 2>"$W/naive.err"
 st=$?
-dump_of naive >"$W/naive.sql"
-dump_of ordered >"$W/ordered.sql"
+live_dump_of naive >"$W/naive.sql"
+live_dump_of ordered >"$W/ordered.sql"
 nerr=$(grep -c 'error:' "$W/naive.err")
 cmp -s "$W/naive.sql" "$W/ordered.sql" && same=identical || same=different
 echo "# naive order: pg_restore -j 4 exit $st, $nerr errors, pg_dump $same; first errors:"

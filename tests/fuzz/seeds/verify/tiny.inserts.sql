@@ -115,11 +115,9 @@ ALTER LARGE OBJECT 9002 OWNER TO postgres;
 -- Data for Name: t; Type: TABLE DATA; Schema: s; Owner: tiny_owner
 --
 
-COPY s.t (id, name, v, at) FROM stdin;
-1	a	x	2020-01-02
-2	b\tc	\N	\N
-3	"q"	yy	1999-12-31
-\.
+INSERT INTO s.t VALUES (1, 'a', 'x', '2020-01-02');
+INSERT INTO s.t VALUES (2, 'b	c', NULL, NULL);
+INSERT INTO s.t VALUES (3, '"q"', 'yy', '1999-12-31');
 
 
 --
