@@ -54,6 +54,8 @@ void dfi_dw_free(dfi_dwalk *k)
     free(k->line.s);
     k->line.s = NULL;
     k->line.n = k->line.cap = 0;
+    k->skim_due = false;
+    k->state = S_END;
 }
 
 void dfi_dw_toc(dfi_dwalk *k, const df_entry *ents, size_t n)
