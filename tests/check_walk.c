@@ -644,7 +644,9 @@ static bool check_dir_damage(const dft_archive *a, const df_reader *r)
         dir_walk(tmp, r, true, &got);
         ck_assert_int_eq(got.v[first].ev, DFI_DW_FILE);
         if (strchr(want.v[first].name, '.') != strrchr(want.v[first].name, '.')) {
-            ck_assert_msg(got.n == want.n + 1, "%s: %s cut: %zu events", a->rel, want.v[first].name, got.n); /* FILE, then BAD_FILE */
+            /* FILE, then BAD_FILE */
+            ck_assert_msg(got.n == want.n + 1, "%s: %s damaged: %zu events", a->rel,
+                          want.v[first].name, got.n);
             ck_assert_int_eq(got.v[first + 1].ev, DFI_DW_BAD_FILE);
             ck_assert_str_eq(got.v[first + 1].name, want.v[first].name);
         } else {
