@@ -6,9 +6,35 @@
  *
  * Conventions (see design.md §3):
  *  - Handles are opaque.  `_free(NULL)` is a no-op.
- *  - Fallible calls return DF_OK (0), DF_EOF (1) or a negative DF_E_* code;
- *    the details (message, raw byte offset, member file) are in the handle's
- *    df_error, valid until the next call on that handle.
+ *  - THE error convention (issue 11), for every new fallible call and every
+ *    call converted so far: the return value is DF_OK (0), DF_EOF (1, where
+ *    documented) or a negative DF_E_* code, and the LAST parameter is a
+ *    caller-supplied `df_error *err` (NULL: the caller wants the code only)
+ *    that receives the details (message, raw byte offset, member file) of a
+ *    failure and is left alone on success.  A damaged archive is a finding
+ *    (df_verify_*), not a failure of the call.
+ *    Audit of the fallible calls (man/libdumpfmt.3, ERRORS, keeps the list):
+ *     - err last (the convention): df_list_write, df_list_write_order,
+ *       df_list_read, df_graph_build, df_select, df_order_check,
+ *       df_schedule_simulate, df_schedule_best_order, df_roles_write_create,
+ *       df_verify_path, df_verify_fd, df_rdiag_build, df_rdiag_write_plain,
+ *       df_salvage_build, df_salvage_write_list, df_salvage_read_rows,
+ *       df_toc_set_version, df_write_archive, df_salvage_write_archive,
+ *       df_toc_from_plain.
+ *     - not converted yet, details on the reader's handle (df_reader_error,
+ *       valid until the next call on it): df_reader_open_path/_fd,
+ *       df_reader_open_data, df_reader_next_lo, df_reader_read_data (a byte
+ *       count or a negative code), df_reader_measure, df_roles_collect,
+ *       df_plain_toc_build.
+ *     - not converted yet, code only (their failures are DF_E_NOMEM or
+ *       DF_E_USAGE): df_order_fix, df_restore_sizes, df_cost_model_set,
+ *       df_roles_compare, df_roles_compare_memberships, df_sql_parse_ident,
+ *       df_restorelog_feed_line, df_restorelog_finish, df_header_created,
+ *       df_header_created_time, df_verify_set_pg_restore_version,
+ *       df_target_set_*, df_target_add_*, df_target_preflight,
+ *       df_target_verify, df_target_verify_counted,
+ *       df_target_check_sequences, df_toc_filter.
+ *  - Test knobs are not part of this header (libdumpfmt/testhooks.h).
  *  - Pointers returned by the library are BORROWED unless stated otherwise:
  *    they stay valid until the handle is freed.
  *  - The library never prints, never exits, keeps no global state; two
@@ -214,13 +240,6 @@ typedef struct df_reader df_reader;
 /* A new reader using `limits` (NULL = defaults).  NULL only on ENOMEM. */
 DF_API df_reader *df_reader_new(const df_limits *limits);
 DF_API void df_reader_free(df_reader *r);
-
-/*
- * Testing and tuning knob: cap every read(2) the reader issues at `n` bytes
- * (0 = no cap).  Results never depend on it; the corpus tests use 1, 3, 7 ...
- * Must be called before opening.
- */
-DF_API void df_reader_set_io_size(df_reader *r, size_t n);
 
 /*
  * Progress of a read, for a tool's progress line.  `done` counts bytes of
@@ -575,10 +594,11 @@ typedef struct df_verify df_verify;
  * level, then per entry in TOC order, then the end of the file) whatever
  * opt->threads is.
  */
-DF_API int df_verify_path(const char *path, const df_verify_options *opt, df_verify **out);
+DF_API int df_verify_path(const char *path, const df_verify_options *opt, df_verify **out,
+                          df_error *err);
 /* The same over an open descriptor (not closed); always read serially. */
 DF_API int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt,
-                        df_verify **out);
+                        df_verify **out, df_error *err);
 DF_API const df_verify_summary *df_verify_get_summary(const df_verify *v);
 DF_API size_t df_verify_count(const df_verify *v);
 DF_API const df_finding *df_verify_finding(const df_verify *v, size_t i);
@@ -758,7 +778,7 @@ typedef struct df_order_issue {
  * *issues is malloc'd (free()), in order of entry_pos; DF_OK or DF_E_NOMEM.
  */
 DF_API int df_order_check(const df_graph *g, const size_t *order, size_t n,
-                          df_order_issue **issues, size_t *nissues);
+                          df_order_issue **issues, size_t *nissues, df_error *err);
 /*
  * A valid restore order of the entries s includes (s = NULL: the entries
  * of pref): a topological sort of the before-edges that follows
@@ -1101,7 +1121,8 @@ DF_API const df_role_membership *df_roles_missing_membership_at(const df_roles *
  * cannot be created and are named in a comment.  DF_OK, DF_E_IO (writing
  * failed) or DF_E_NOMEM.
  */
-DF_API int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out);
+DF_API int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out,
+                                 df_error *err);
 
 /* 1 for the names PostgreSQL reserves for built-in roles (pg_ prefix), else 0. */
 DF_API int df_role_name_is_builtin(const char *name);

@@ -9,12 +9,11 @@
  */
 #include "internal.h"
 #include "writer.h"
+#include "fmt_custom.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define BLK_DATA 1
-#define BLK_BLOBS 3
 #define V13 DF_MAKE_VERSION(1, 3, 0)
 
 /*

@@ -17,20 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIST_BUF_SIZE 8192
-
 typedef struct dir_state {
     char *dir;
+    dfi_dwalk walk; /* finds the members: fmt_directory_walk.c */
     dfi_src data_src;
     dfi_buf data_buf;
     bool data_open;
-    dfi_src list_src;
-    dfi_buf list_buf;
-    bool list_open;
-    char list_name[256];
-    char member[256]; /* data file currently open, with its suffix */
-    dfi_line line;    /* the LO list line being read */
-    int64_t los;      /* large objects of the open list so far */
+    char list_name[256]; /* the LO list open, as found */
+    char member[256];    /* data file currently open, with its suffix (NAME_MAX) */
+    int64_t los;         /* large objects of the open list so far */
 } dir_state;
 
 static dir_state *ds_of(const df_reader *r)
@@ -90,7 +85,7 @@ static int dir_open(df_reader *r)
     if (ds == NULL)
         return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
     r->fmt_state = ds;
-    ds->data_src.fd = ds->list_src.fd = -1;
+    ds->data_src.fd = -1;
     ds->dir = strdup(r->path);
     if (ds->dir == NULL)
         return dfi_fail(&r->err, DF_E_NOMEM, -1, "out of memory");
@@ -109,6 +104,8 @@ static int dir_open(df_reader *r)
         dfi_note_text_damage(r);
     if (rc == DF_OK)
         rc = dfi_read_header(r, 3);
+    if (rc == DF_OK)
+        dfi_dw_init(&ds->walk, ds->dir, r->arch.version, &r->lim, r->follow_symlinks, &r->err);
     if (rc == DF_OK)
         rc = dfi_read_toc(r, dfi_toc_filename_extra);
     if (rc != DF_OK && r->err.member[0] == '\0')
@@ -129,36 +126,37 @@ static void close_data_file(dir_state *ds)
 
 static void close_list_file(dir_state *ds)
 {
-    if (!ds->list_open)
-        return;
-    dfi_buf_free(&ds->list_buf);
-    dfi_src_close(&ds->list_src);
-    ds->list_open = false;
+    dfi_dw_skip_entry(&ds->walk);
 }
 
 /*
- * Open name, then name.gz, .lz4, .zst (pg_restore's discovery order).  The
- * data stream's decoder (r->wrap) decompresses it, so raw offsets stay those
- * of the file.
+ * Open the file the walker found for e (its data file or one of its large
+ * objects: name, then name.gz, .lz4, .zst, pg_restore's discovery order), or
+ * word what it found instead.  The data stream's decoder (r->wrap)
+ * decompresses it, so raw offsets stay those of the file.
  */
-static int open_data_file(df_reader *r, const char *name, const df_entry *e)
+static int open_data_file(df_reader *r, dfi_dw_event ev, const df_entry *e)
 {
     dir_state *ds = ds_of(r);
+    const dfi_dwalk *k = &ds->walk;
     char label[256];
-    int wrap, rc = check_name(r, name);
+    int rc;
 
-    if (rc != DF_OK)
-        return rc;
-    rc = dfi_src_open_discover(&ds->data_src, ds->dir, name, ds->member, sizeof ds->member, &wrap,
-                               r->follow_symlinks, &r->err);
-    if (rc == DF_E_NOTFOUND) {
+    if (ev == DFI_DW_BAD_NAME)
+        return dfi_fail(&r->err, DF_E_CORRUPT, -1, "invalid file name \"%s\" in archive",
+                        k->name ? k->name : "(null)");
+    if (ev == DFI_DW_MISSING) {
         dfi_entry_label(e, label, sizeof label);
-        dfi_error_set_member(&r->err, name);
+        dfi_error_set_member(&r->err, k->name);
         return dfi_fail(&r->err, DF_E_NOTFOUND, -1,
-                        "data file \"%s\" of %s is missing (also tried .gz, .lz4, .zst)", name,
+                        "data file \"%s\" of %s is missing (also tried .gz, .lz4, .zst)", k->name,
                         label);
     }
+    snprintf(ds->member, sizeof ds->member, "%.255s", k->member);
     dfi_error_set_member(&r->err, ds->member);
+    if (ev != DFI_DW_FILE && ev != DFI_DW_LO) /* REFUSED: r->err says why */
+        return r->err.code;
+    rc = dfi_src_open_member(&ds->data_src, ds->dir, ds->member, r->follow_symlinks, &r->err);
     if (rc != DF_OK)
         return rc;
     ds->data_src.io_cap = r->io_size;
@@ -168,53 +166,56 @@ static int open_data_file(df_reader *r, const char *name, const df_entry *e)
         return rc;
     }
     ds->data_open = true;
-    r->wrap = (dfi_wrap)wrap;
+    r->wrap = k->wrap;
     snprintf(r->stats.member, sizeof r->stats.member, "%s", ds->member);
     r->stats.raw_offset = 0;
     return DF_OK;
 }
 
-static int open_list_file(df_reader *r, const df_entry *e)
+/* A BLOBS entry's LO list, as the walker found and opened it (or not). */
+static int open_list_file(df_reader *r, dfi_dw_event ev, const df_entry *e)
 {
     dir_state *ds = ds_of(r);
-    /* Before 1.16 pg_restore ignores the stored name: it was not reliable. */
-    const char *name = r->arch.version >= DF_MAKE_VERSION(1, 16, 0) ? e->filename : "blobs.toc";
-    int rc;
+    const dfi_dwalk *k = &ds->walk;
 
-    if (name == NULL)
+    if (ev == DFI_DW_BAD_NAME && k->name == NULL)
         return dfi_fail(&r->err, DF_E_CORRUPT, e->toc_offset,
                         "BLOBS (dump id %d) names no large object list", e->dump_id);
-    snprintf(ds->list_name, sizeof ds->list_name, "%s", name);
-    rc = open_whole(r, &ds->list_src, name, ds->list_name, sizeof ds->list_name);
-    if (rc == DF_E_NOTFOUND) {
-        dfi_error_set_member(&r->err, name);
+    if (ev == DFI_DW_BAD_NAME)
+        return dfi_fail(&r->err, DF_E_CORRUPT, -1, "invalid file name \"%s\" in archive", k->name);
+    if (ev == DFI_DW_MISSING) {
+        dfi_error_set_member(&r->err, k->name);
         return dfi_fail(&r->err, DF_E_NOTFOUND, -1,
-                        "large object list \"%s\" of BLOBS (dump id %d) is missing", name,
+                        "large object list \"%s\" of BLOBS (dump id %d) is missing", k->name,
                         e->dump_id);
     }
-    if (rc != DF_OK)
-        return rc;
-    ds->list_src.io_cap = r->io_size;
-    rc = dfi_buf_init(&ds->list_buf, &ds->list_src, LIST_BUF_SIZE, &r->err);
-    if (rc != DF_OK) {
-        dfi_src_close(&ds->list_src);
-        return rc;
+    if (ev != DFI_DW_LO_LIST) {
+        /* a list found but not decodable names it; one that may not be opened does not */
+        if (r->err.code == DF_E_UNSUPPORTED || r->err.code == DF_E_NOMEM)
+            dfi_error_set_member(&r->err, k->member);
+        return r->err.code;
     }
-    ds->list_open = true;
+    snprintf(ds->list_name, sizeof ds->list_name, "%.255s", k->member);
+    dfi_error_set_member(&r->err, ds->list_name);
     ds->los = 0;
-    snprintf(r->stats.member, sizeof r->stats.member, "%s", name);
+    snprintf(r->stats.member, sizeof r->stats.member, "%.255s", k->name);
     return DF_OK;
 }
 
 static int dir_open_data(df_reader *r, const df_entry *e)
 {
     dir_state *ds = ds_of(r);
+    dfi_dw_event ev;
 
     close_data_file(ds);
-    close_list_file(ds);
+    ds->walk.version = r->arch.version;
+    ds->walk.io_cap = r->io_size;
+    dfi_dw_entry(&ds->walk, e);
+    while ((ev = dfi_dw_next(&ds->walk)) == DFI_DW_ENTRY)
+        ;
     if (df_entry_is_blobs(e))
-        return open_list_file(r, e);
-    return open_data_file(r, e->filename, e);
+        return open_list_file(r, ev, e);
+    return open_data_file(r, ev, e);
 }
 
 int dfi_lo_list_next(dfi_buf *b, dfi_line *l, const df_limits *lim, df_error *err)
@@ -237,26 +238,6 @@ int dfi_lo_list_next(dfi_buf *b, dfi_line *l, const df_limits *lim, df_error *er
     }
 }
 
-/* One line of a LO list into ds->line: "<oid> <filename>\n" (spec §6.2). */
-static int read_list_line(df_reader *r, int64_t *at)
-{
-    dir_state *ds = ds_of(r);
-    int rc;
-
-    *at = dfi_buf_tell(&ds->list_buf);
-    rc = dfi_lo_list_next(&ds->list_buf, &ds->line, &r->lim, &r->err);
-    if (rc == DF_E_TRUNCATED)
-        return dfi_fail(&r->err, DF_E_TRUNCATED, dfi_buf_tell(&ds->list_buf),
-                        "last line of large object list \"%s\" has no newline", ds->list_name);
-    if (rc == DF_E_NOMEM)
-        return dfi_fail(&r->err, DF_E_NOMEM, *at, "out of memory");
-    if (rc == DF_E_LIMIT)
-        return dfi_fail(&r->err, DF_E_LIMIT, *at,
-                        "line of large object list \"%s\" is longer than %lld bytes",
-                        ds->list_name, (long long)r->lim.max_line - 1);
-    return rc;
-}
-
 bool dfi_lo_list_line(char *line, uint32_t *oid, char **name)
 {
     char *end;
@@ -272,34 +253,47 @@ bool dfi_lo_list_line(char *line, uint32_t *oid, char **name)
     return true;
 }
 
-static int parse_list_line(df_reader *r, char *line, int64_t at, uint32_t *oid, char **name)
+/* The LO list's reading failed at a line (cut, too long, unreadable): the error. */
+static int list_failed(df_reader *r, dfi_dw_event ev)
 {
-    if (!dfi_lo_list_line(line, oid, name))
-        return dfi_fail(&r->err, DF_E_CORRUPT, at, "invalid line in large object list \"%s\"",
-                        ds_of(r)->list_name);
-    return DF_OK;
+    dir_state *ds = ds_of(r);
+    const dfi_dwalk *k = &ds->walk;
+
+    if (ev == DFI_DW_LIST_CUT)
+        return dfi_fail(&r->err, DF_E_TRUNCATED, k->at,
+                        "last line of large object list \"%s\" has no newline", ds->list_name);
+    if (k->rc == DF_E_NOMEM)
+        return dfi_fail(&r->err, DF_E_NOMEM, k->at, "out of memory");
+    if (k->rc == DF_E_LIMIT)
+        return dfi_fail(&r->err, DF_E_LIMIT, k->at,
+                        "line of large object list \"%s\" is longer than %lld bytes",
+                        ds->list_name, (long long)r->lim.max_line - 1);
+    return k->rc;
 }
 
+/* The next line of the LO list, through the walker: the LO's file opened, or why not. */
 static int dir_next_lo(df_reader *r, uint32_t *oid)
 {
     dir_state *ds = ds_of(r);
-    char empty[1] = "";
-    char *name = NULL;
-    int64_t at;
+    dfi_dw_event ev;
     int rc;
 
     close_data_file(ds);
     dfi_error_set_member(&r->err, ds->list_name);
-    rc = read_list_line(r, &at);
+    ev = dfi_dw_next(&ds->walk);
+    if (ev == DFI_DW_ENTRY_END || ev == DFI_DW_END)
+        return DF_EOF;
+    if (ev == DFI_DW_LIST_CUT || ev == DFI_DW_LIST_FAIL)
+        return list_failed(r, ev);
+    rc = dfi_limit_los(&r->lim, ds->los, &r->err, ds->walk.at);
     if (rc != DF_OK)
         return rc;
-    rc = dfi_limit_los(&r->lim, ds->los, &r->err, at);
-    if (rc == DF_OK)
-        rc = parse_list_line(r, ds->line.n > 0 ? ds->line.s : empty, at, oid, &name);
-    if (rc != DF_OK)
-        return rc;
+    if (ev == DFI_DW_BAD_LINE)
+        return dfi_fail(&r->err, DF_E_CORRUPT, ds->walk.at,
+                        "invalid line in large object list \"%s\"", ds->list_name);
+    *oid = ds->walk.oid;
     ds->los++;
-    return open_data_file(r, name, r->cur);
+    return open_data_file(r, ev, r->cur);
 }
 
 static int dir_read_raw(df_reader *r, const uint8_t **p, size_t *n)
@@ -333,8 +327,7 @@ static void dir_free(df_reader *r)
     if (ds == NULL)
         return;
     close_data_file(ds);
-    close_list_file(ds);
-    free(ds->line.s);
+    dfi_dw_free(&ds->walk);
     free(ds->dir);
     free(ds);
     r->fmt_state = NULL;

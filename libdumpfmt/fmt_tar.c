@@ -10,11 +10,10 @@
  * ten (the walk used to rescan every member seen for each one).
  */
 #include "internal.h"
+#include "fmt_tar.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define TAR_BLOCK 512
 
 typedef struct tar_member {
     char *name;

@@ -397,6 +397,88 @@ DFI_HIDDEN void dfi_tw_init(dfi_twalk *k, dfi_buf *b, int64_t file_size, df_erro
 DFI_HIDDEN dfi_tw_event dfi_tw_next(dfi_twalk *k);
 /* After DFI_TW_MEMBER: the next piece of its data (*p, *n at raw offset *at); DF_EOF at its end. */
 DFI_HIDDEN int dfi_tw_data(dfi_twalk *k, const uint8_t **p, size_t *n, int64_t *at);
+
+/* toc.c: a line of a LO list, grown up to df_limits.max_line; free s when done. */
+typedef struct dfi_line {
+    char *s;
+    size_t n, cap;
+} dfi_line;
+
+/*
+ * fmt_directory_walk.c: the directory format's walker (spec §6), in the
+ * shape of the custom and tar walkers: dfi_dw_next() reports the archive's
+ * structure member by member (toc.dat, each data entry's file, a BLOBS
+ * entry's LO list and each of its lines with the LO's file) and the damage
+ * (a missing member, one that may not be read, an invalid name, a bad or cut
+ * LO list line, with `skim` a compressed file whose frames are damaged) as
+ * events, with raw offsets.  Damage does not end the walk: members are
+ * independent files.  The reader and the verifier find members through it,
+ * so the names and the LO list layout are known in fmt_directory*.c only;
+ * callers word their own messages from the event's facts.
+ */
+typedef enum dfi_dw_event {
+    DFI_DW_TOC,       /* toc.dat found (a whole walk's first event): member, wrap, size */
+    DFI_DW_ENTRY,     /* the members of data entry e follow */
+    DFI_DW_FILE,      /* e's data file: name (from the TOC), member (found), wrap, size */
+    DFI_DW_LO_LIST,   /* e's LO list is open: name, member (found) */
+    DFI_DW_LO,        /* the list line at `at`: oid, name; the LO's file member, wrap, size */
+    DFI_DW_ENTRY_END, /* e's members are over */
+    DFI_DW_END,       /* the walk is over */
+    /* damage (of: which member); the walk goes on */
+    DFI_DW_BAD_NAME,  /* the TOC or the list line at `at` names no valid file (name may be NULL) */
+    DFI_DW_MISSING,   /* name is missing, also with .gz, .lz4, .zst */
+    DFI_DW_REFUSED,   /* member exists but may not be read (not a regular file ...): rc, err */
+    DFI_DW_BAD_LINE,  /* the list line at `at` is no "<oid> <file>" */
+    DFI_DW_LIST_CUT,  /* the list's last line has no newline; at = where the list ends */
+    DFI_DW_LIST_FAIL, /* reading the list line at `at` failed: rc (DF_E_LIMIT, DF_E_NOMEM ...) */
+    DFI_DW_BAD_FILE,  /* skim: member's compressed frames are cut or damaged: rc, err */
+} dfi_dw_event;
+
+/* What a directory walk event is about. */
+enum { DFI_DW_OF_TOC, DFI_DW_OF_DATA, DFI_DW_OF_LIST, DFI_DW_OF_LO };
+
+typedef struct dfi_dwalk {
+    const char *dir;
+    uint32_t version; /* the archive's: which LO list name counts (blobs.toc before 1.16) */
+    const df_limits *lim;
+    df_error *err;    /* the details of damage events */
+    bool follow;      /* follow symbolic links out of the directory */
+    bool skim;        /* check each compressed file's frames (codec skim) */
+    size_t io_cap;    /* cap on each read of the LO list (the reader's test knob); 0 = none */
+    /* the last event */
+    const df_entry *e;
+    int of;             /* DFI_DW_OF_* */
+    const char *name;   /* the name the TOC or the list line gives (until the next event) */
+    char member[300];   /* the file found: the name with its suffix */
+    dfi_wrap wrap;
+    int64_t size;       /* of member, -1 when not found */
+    uint32_t oid;
+    int64_t at;         /* list events: offset of the line in the (decoded) list */
+    int rc;
+    /* position */
+    int state;
+    bool single, skim_due;
+    const df_entry *ents;
+    size_t n, i;
+    char list[300]; /* the LO list as found */
+    dfi_src src;
+    dfi_buf b;
+    bool list_open;
+    dfi_line line;
+} dfi_dwalk;
+
+/* A walker over directory dir; then dfi_dw_toc (a whole walk) or dfi_dw_entry (one entry). */
+DFI_HIDDEN void dfi_dw_init(dfi_dwalk *k, const char *dir, uint32_t version, const df_limits *lim,
+                            bool follow, df_error *err);
+/* Walk toc.dat, then the members of every entry of ents[0..n) that has data. */
+DFI_HIDDEN void dfi_dw_toc(dfi_dwalk *k, const df_entry *ents, size_t n);
+/* Walk the members of data entry e only (ENTRY ... ENTRY_END, then END). */
+DFI_HIDDEN void dfi_dw_entry(dfi_dwalk *k, const df_entry *e);
+DFI_HIDDEN dfi_dw_event dfi_dw_next(dfi_dwalk *k);
+/* Skip the rest of the current entry's members (the next event is its ENTRY_END). */
+DFI_HIDDEN void dfi_dw_skip_entry(dfi_dwalk *k);
+/* Release what the walk holds open (any time; the walker may be started again). */
+DFI_HIDDEN void dfi_dw_free(dfi_dwalk *k);
 extern DFI_HIDDEN const dfi_format dfi_format_plain;
 /* fmt_plain.c: df_reader_measure for a plain script (the numbers were taken at open). */
 DFI_HIDDEN int dfi_plain_measure(df_reader *r, const df_entry *e, int64_t *rows, int64_t *out_bytes,
@@ -491,11 +573,6 @@ DFI_HIDDEN int dfi_toc_filename_extra(df_reader *r, df_entry *e);
 DFI_HIDDEN bool dfi_lo_list_line(char *line, uint32_t *oid, char **name);
 /* toc.c: DF_E_LIMIT (with the message) when a BLOBS entry already holds max_los objects. */
 DFI_HIDDEN int dfi_limit_los(const df_limits *lim, int64_t n, df_error *err, int64_t at);
-/* toc.c: a line of a LO list, grown up to df_limits.max_line; free s when done. */
-typedef struct dfi_line {
-    char *s;
-    size_t n, cap;
-} dfi_line;
 /* Append ch: DF_OK, DF_E_LIMIT (the line would reach max_line) or DF_E_NOMEM. */
 DFI_HIDDEN int dfi_line_push(dfi_line *l, const df_limits *lim, char ch);
 /*

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "plain.h"
+#include "testhooks.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@ df_reader *df_reader_new(const df_limits *limits)
     return r;
 }
 
+/* A test knob (testhooks.h): not exported, not part of the API. */
 void df_reader_set_io_size(df_reader *r, size_t n) { r->io_size = n; }
 
 void df_reader_set_follow_symlinks(df_reader *r, int follow) { r->follow_symlinks = follow != 0; }

@@ -1081,13 +1081,13 @@ static void write_builtin_notes(const df_roles *s, FILE *out)
     }
 }
 
-int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
+int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out, df_error *err)
 {
     size_t made = 0, granted = 0;
     int rc = DF_OK;
 
     if (s == NULL || out == NULL)
-        return DF_E_USAGE;
+        return dfi_fail(err, DF_E_USAGE, -1, "df_roles_write_create needs roles and a stream");
     fprintf(out, "--\n-- Roles the dump needs that %s, written by dumpfmt %s.\n",
             s->compared ? "the target lacks" : "it does not create", DF_VERSION_STRING);
     fprintf(out, "-- Each is created with the attributes of the globals script when one was\n"
@@ -1117,5 +1117,7 @@ int df_roles_write_create(const df_roles *s, const df_roles *defs, FILE *out)
         fprintf(out, "-- Nothing to create: every role the dump needs exists.\n");
     if (rc == DF_OK && (fflush(out) != 0 || ferror(out)))
         rc = DF_E_IO;
+    if (rc != DF_OK)
+        dfi_fail(err, rc, -1, "could not write the roles script");
     return rc;
 }

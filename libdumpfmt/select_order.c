@@ -63,7 +63,7 @@ static int check_one(const df_graph *g, const size_t *pos, size_t p, size_t e, d
 }
 
 int df_order_check(const df_graph *g, const size_t *order, size_t n, df_order_issue **issues,
-                   size_t *nissues)
+                   size_t *nissues, df_error *err)
 {
     size_t *pos = malloc((g->n ? g->n : 1) * sizeof *pos);
     size_t cap = 0;
@@ -72,7 +72,7 @@ int df_order_check(const df_graph *g, const size_t *order, size_t n, df_order_is
     *issues = NULL;
     *nissues = 0;
     if (pos == NULL)
-        return DF_E_NOMEM;
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
     for (size_t i = 0; i < g->n; i++)
         pos[i] = NONE_IDX;
     for (size_t p = 0; p < n; p++)
@@ -86,6 +86,7 @@ int df_order_check(const df_graph *g, const size_t *order, size_t n, df_order_is
         free(*issues);
         *issues = NULL;
         *nissues = 0;
+        dfi_fail(err, rc, -1, "out of memory"); /* the only failure of check_one */
     }
     return rc;
 }

@@ -985,22 +985,37 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     return DF_OK;
 }
 
-int df_verify_path(const char *path, const df_verify_options *opt, df_verify **out)
+/*
+ * A damaged archive is a successful check (its findings say what is wrong):
+ * err is only for the check that could not run (misuse, memory).
+ */
+static int verify_result(int rc, df_error *err)
 {
-    if (out == NULL)
-        return DF_E_USAGE;
-    if (path == NULL) {
-        *out = NULL;
-        return DF_E_USAGE;
-    }
-    return verify_run(path, -1, path, opt, out);
+    if (rc == DF_E_USAGE)
+        return dfi_fail(err, rc, -1, "df_verify needs an archive and a result pointer");
+    if (rc != DF_OK)
+        return dfi_fail(err, rc, -1, "out of memory");
+    return rc;
 }
 
-int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt, df_verify **out)
+int df_verify_path(const char *path, const df_verify_options *opt, df_verify **out,
+                   df_error *err)
 {
     if (out == NULL)
-        return DF_E_USAGE;
-    return verify_run(NULL, fd, display_name ? display_name : "-", opt, out);
+        return verify_result(DF_E_USAGE, err);
+    if (path == NULL) {
+        *out = NULL;
+        return verify_result(DF_E_USAGE, err);
+    }
+    return verify_result(verify_run(path, -1, path, opt, out), err);
+}
+
+int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt, df_verify **out,
+                 df_error *err)
+{
+    if (out == NULL)
+        return verify_result(DF_E_USAGE, err);
+    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", opt, out), err);
 }
 
 const df_verify_summary *df_verify_get_summary(const df_verify *v)

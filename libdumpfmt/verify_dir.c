@@ -1,7 +1,7 @@
 /*
  * verify_dir.c — the verifier's view of a directory archive (spec §6): data files, LO lists
- * and LO files present and inside the directory, and the quick checks of one file's framing
- * (codec skims) without decompressing.
+ * and LO files present and inside the directory (found by the walker, fmt_directory_walk.c),
+ * and the quick checks of one file's framing (codec skims) without decompressing.
  * Split out of verify.c; shared state and helpers in verify.h.
  */
 #include "verify.h"
@@ -20,12 +20,6 @@
 /* ================================================================== */
 /* Directory format (spec §6)                                          */
 /* ================================================================== */
-
-/* A file name from toc.dat or an LO list must stay inside the directory. */
-static bool safe_name(const char *name)
-{
-    return dfi_member_name_ok(name);
-}
 
 /*
  * Find name, name.gz, name.lz4, name.zst (pg_restore's order): DF_OK, or
@@ -69,109 +63,101 @@ static int open_member(const vctx *c, const char *member, dfi_src *src, dfi_buf 
     return rc == DF_OK ? window_over(src, b, err) : rc;
 }
 
-/* An LO list: pg_dump writes it plain, pg_restore also finds it compressed (.gz ...). */
-static int open_lo_list(const vctx *c, const char *name, dfi_src *src, dfi_buf *b, df_error *err)
+/* A line-level event of a BLOBS entry's LO list.  False: stop reading the list. */
+static bool dir_lo(vctx *c, ventry *ve, dfi_dw_event ev, const dfi_dwalk *k, const char *list)
 {
-    char member[300];
-    int wrap, rc = dfi_src_open_discover(src, c->path, name, member, sizeof member, &wrap,
-                                         c->r->follow_symlinks, err);
-
-    if (rc == DF_OK && (rc = dfi_src_decode(src, wrap, err)) != DF_OK)
-        dfi_src_close(src);
-    return rc == DF_OK ? window_over(src, b, err) : rc;
-}
-
-/* One line of a BLOBS entry's LO list: find the LO's file.  False: stop reading the list. */
-static bool dir_lo(vctx *c, ventry *ve, const dfi_line *line, int64_t at, const char *list)
-{
-    uint32_t oid;
-    char *name, member[300];
-    dfi_wrap wrap;
-    int64_t size;
-    df_error err;
-    int rc;
-
-    if (line->n == 0 || !dfi_lo_list_line(line->s, &oid, &name) || !safe_name(name)) {
-        vfy_entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, at, list,
+    if (!vfy_lo_room(c, ve, k->at, list))
+        return false;
+    switch (ev) {
+    case DFI_DW_BAD_LINE:
+    case DFI_DW_BAD_NAME:
+        vfy_entry_add(ve, DF_FIND_BAD_LO_LIST, DF_SEVERITY_ERROR, k->at, list,
                   "invalid line in the large object list");
         return false;
+    case DFI_DW_MISSING:
+        vfy_entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, k->name,
+                  "the file of large object %u is missing (also tried .gz, .lz4, .zst)", k->oid);
+        ve->cut = true;
+        return true;
+    case DFI_DW_REFUSED:
+        dir_refused(ve, k->member, k->err);
+        ve->cut = true;
+        return true;
+    default: break;
     }
-    rc = vfy_dir_discover(c, name, member, sizeof member, &wrap, &size, &err);
-    if (rc == DF_E_NOTFOUND) {
-        vfy_entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, name,
-                  "the file of large object %u is missing (also tried .gz, .lz4, .zst)", oid);
-        ve->cut = true;
-    } else if (rc != DF_OK) {
-        dir_refused(ve, member, &err);
-        ve->cut = true;
-    } else if (vfy_add_lo(ve, oid, -1, size, member, wrap) != DF_OK) {
+    if (vfy_add_lo(ve, k->oid, -1, k->size, k->member, k->wrap) != DF_OK) {
         vfy_entry_add(ve, DF_FIND_COULD_NOT_CHECK, DF_SEVERITY_UNKNOWN, -1, list, "out of memory");
         return false;
-    } else {
-        ve->stored += size;
     }
+    ve->stored += k->size;
     return true;
 }
 
-/* Read a BLOBS entry's LO list and find each LO's file. */
-static void dir_lo_list(vctx *c, ventry *ve)
+/* What reading the LO list told (cut, over a limit, unreadable): the list's last event. */
+static void dir_list_fail(ventry *ve, dfi_dw_event ev, const dfi_dwalk *k, const char *list)
 {
-    const char *list =
-        c->r->arch.version >= DF_MAKE_VERSION(1, 16, 0) ? ve->e->filename : "blobs.toc";
-    dfi_src src;
-    dfi_buf b;
-    df_error err;
-    dfi_line line = {NULL, 0, 0};
-    int64_t at = 0;
+    int rc = k->rc;
 
-    if (!safe_name(list)) {
+    if (ev == DFI_DW_LIST_CUT)
+        vfy_entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, k->at, list,
+                  "the last line of the large object list has no newline");
+    else if (rc == DF_E_LIMIT || rc == DF_E_NOMEM)
+        vfy_entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
+                  rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, k->at, list,
+                  rc == DF_E_LIMIT ? "line of the large object list is longer than the "
+                                     "limit (max_line)"
+                                   : "out of memory");
+    else
+        vfy_entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, k->err->offset, list, "%s",
+                  k->err->message);
+}
+
+/* The walk's first event for a BLOBS entry: its LO list found and open, or not.  True: open. */
+static bool dir_list_open(vctx *c, ventry *ve, dfi_dw_event ev, const dfi_dwalk *k)
+{
+    const char *list = k->name;
+
+    if (ev == DFI_DW_BAD_NAME) {
         vfy_entry_add(ve, DF_FIND_BAD_TOC, DF_SEVERITY_ERROR, ve->e->toc_offset, "",
                   "invalid LO list file name \"%s\" in the TOC", list ? list : "");
-        return;
+        return false;
     }
     if ((ve->member = strdup(list)) == NULL) {
         c->pre.oom = true;
-        return;
+        return false;
     }
-    if (open_lo_list(c, list, &src, &b, &err) != DF_OK) {
-        if (err.code == DF_E_NOTFOUND)
-            vfy_entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
-                      "the large object list \"%s\" of this entry is missing", list);
-        else
-            dir_refused(ve, list, &err);
-        return;
+    if (ev == DFI_DW_MISSING) {
+        vfy_entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, list,
+                  "the large object list \"%s\" of this entry is missing", list);
+        return false;
+    }
+    if (ev != DFI_DW_LO_LIST) {
+        dir_refused(ve, list, k->err);
+        return false;
     }
     ve->found = V_FOUND_COMPLETE;
-    for (;;) {
-        int rc = dfi_lo_list_next(&b, &line, &c->r->lim, &err);
+    return true;
+}
 
-        if (rc == DF_EOF)
-            break;
-        if (rc == DF_E_TRUNCATED) {
-            vfy_entry_add(ve, DF_FIND_TRUNCATED, DF_SEVERITY_ERROR, dfi_buf_tell(&b), list,
-                      "the last line of the large object list has no newline");
-            break;
-        }
-        if (rc == DF_E_LIMIT || rc == DF_E_NOMEM) {
-            vfy_entry_add(ve, rc == DF_E_LIMIT ? DF_FIND_OVER_LIMIT : DF_FIND_COULD_NOT_CHECK,
-                      rc == DF_E_LIMIT ? DF_SEVERITY_ERROR : DF_SEVERITY_UNKNOWN, at, list,
-                      rc == DF_E_LIMIT ? "line of the large object list is longer than the "
-                                         "limit (max_line)"
-                                       : "out of memory");
-            break;
-        }
-        if (rc != DF_OK) {
-            vfy_entry_add(ve, DF_FIND_UNREADABLE, DF_SEVERITY_UNKNOWN, err.offset, list, "%s",
-                      err.message);
+/* A BLOBS entry: its LO list, and each LO's file, through the directory walker. */
+static void dir_lo_list(vctx *c, ventry *ve, dfi_dwalk *k)
+{
+    const char *list;
+    dfi_dw_event ev;
+
+    while ((ev = dfi_dw_next(k)) == DFI_DW_ENTRY)
+        ;
+    list = k->name;
+    if (!dir_list_open(c, ve, ev, k))
+        return;
+    while ((ev = dfi_dw_next(k)) != DFI_DW_ENTRY_END && ev != DFI_DW_END) {
+        if (ev == DFI_DW_LIST_CUT || ev == DFI_DW_LIST_FAIL) {
+            dir_list_fail(ve, ev, k, list);
             break;
         }
-        if (!vfy_lo_room(c, ve, at, list) || !dir_lo(c, ve, &line, at, list))
+        if (!dir_lo(c, ve, ev, k, list))
             break;
-        at = dfi_buf_tell(&b);
     }
-    free(line.s);
-    dfi_buf_free(&b);
-    dfi_src_close(&src);
 }
 
 static const char *dir_suffix_hint(const vctx *c)
@@ -184,46 +170,61 @@ static const char *dir_suffix_hint(const vctx *c)
     }
 }
 
-/* Find every data file toc.dat names. */
+/* A data entry's file, as the walker found it (or not). */
+static void dir_data_file(vctx *c, ventry *ve, dfi_dw_event ev, const dfi_dwalk *k)
+{
+    char member[300];
+
+    if (ev == DFI_DW_BAD_NAME) {
+        vfy_entry_add(ve, DF_FIND_BAD_TOC, DF_SEVERITY_ERROR, ve->e->toc_offset, "toc.dat",
+                  "invalid data file name \"%s\" in the TOC", ve->e->filename);
+        return;
+    }
+    if (ev == DFI_DW_REFUSED) {
+        dir_refused(ve, k->member, k->err);
+        return;
+    }
+    if (ev != DFI_DW_FILE) {
+        /* Name the file the header's compression says pg_dump wrote. */
+        snprintf(member, sizeof member, "%s%s", ve->e->filename, dir_suffix_hint(c));
+        vfy_entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, member,
+                  "the data file of this entry is missing (tried \"%s\" with no suffix and "
+                  "with .gz, .lz4, .zst)",
+                  ve->e->filename);
+        return;
+    }
+    ve->wrap = k->wrap;
+    ve->stored = k->size;
+    if ((ve->member = strdup(k->member)) == NULL) {
+        c->pre.oom = true;
+        return;
+    }
+    ve->found = V_FOUND_COMPLETE;
+}
+
+/* Find every data file and LO file toc.dat names, entry by entry through the walker. */
 void vfy_dir_prepare(vctx *c)
 {
+    dfi_dwalk k;
+    df_error err;
+
+    dfi_dw_init(&k, c->path, c->r->arch.version, &c->r->lim, c->r->follow_symlinks, &err);
     for (size_t i = 0; i < c->n; i++) {
         ventry *ve = &c->ents[i];
-        char member[300];
-        df_error err;
-        int rc;
+        dfi_dw_event ev;
 
         if (!ve->data)
             continue;
+        dfi_dw_entry(&k, ve->e);
         if (ve->blobs) {
-            dir_lo_list(c, ve);
+            dir_lo_list(c, ve, &k);
             continue;
         }
-        if (!safe_name(ve->e->filename)) {
-            vfy_entry_add(ve, DF_FIND_BAD_TOC, DF_SEVERITY_ERROR, ve->e->toc_offset, "toc.dat",
-                      "invalid data file name \"%s\" in the TOC", ve->e->filename);
-            continue;
-        }
-        rc = vfy_dir_discover(c, ve->e->filename, member, sizeof member, &ve->wrap, &ve->stored, &err);
-        if (rc != DF_OK && rc != DF_E_NOTFOUND) {
-            dir_refused(ve, member, &err);
-            continue;
-        }
-        if (rc != DF_OK) {
-            /* Name the file the header's compression says pg_dump wrote. */
-            snprintf(member, sizeof member, "%s%s", ve->e->filename, dir_suffix_hint(c));
-            vfy_entry_add(ve, DF_FIND_MISSING_FILE, DF_SEVERITY_ERROR, -1, member,
-                      "the data file of this entry is missing (tried \"%s\" with no suffix and "
-                      "with .gz, .lz4, .zst)",
-                      ve->e->filename);
-            continue;
-        }
-        if ((ve->member = strdup(member)) == NULL) {
-            c->pre.oom = true;
-            continue;
-        }
-        ve->found = V_FOUND_COMPLETE;
+        while ((ev = dfi_dw_next(&k)) == DFI_DW_ENTRY)
+            ;
+        dir_data_file(c, ve, ev, &k);
     }
+    dfi_dw_free(&k);
 }
 
 /* --- quick checks of one file without decompressing ----------------- */

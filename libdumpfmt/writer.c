@@ -1,7 +1,7 @@
 /*
  * writer.c — df_write_archive: decides the output's format, codec and
- * version, then drives one format writer (write_custom.c, write_directory.c,
- * write_tar.c) entry by entry in TOC order.  Each data stream (an entry's
+ * version, then drives one format writer (fmt_custom_write.c, fmt_directory_write.c,
+ * fmt_tar_write.c) entry by entry in TOC order.  Each data stream (an entry's
  * data, or one large object) is either copied as stored, when the codec
  * stays (and, custom to custom, chunk by chunk, so the bytes come back the
  * same), or decoded by the reader and encoded again.  Memory: the TOC plus

@@ -128,7 +128,7 @@ static int verify_has(const char *dir, int follow, const char *code, df_finding 
     snprintf(path, sizeof path, "%s/d", dir);
     df_verify_options_default(&o);
     o.follow_symlinks = follow;
-    ck_assert_int_eq(df_verify_path(path, &o, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(path, &o, &v, NULL), DF_OK);
     *verdict = df_verify_get_summary(v)->verdict;
     for (size_t i = 0; i < df_verify_count(v) && !found; i++) {
         const df_finding *f = df_verify_finding(v, i);
@@ -427,7 +427,7 @@ START_TEST(test_tar_many_los_linear)
     df_verify *v = NULL;
     double t_read = read_los(path), t_verify = cpu_now();
 
-    ck_assert_int_eq(df_verify_path(path, NULL, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(path, NULL, &v, NULL), DF_OK);
     t_verify = cpu_now() - t_verify;
     ck_assert_int_eq(df_verify_get_summary(v)->large_objects, N_LOS);
     df_verify_free(v);
@@ -499,7 +499,7 @@ START_TEST(test_tar_many_tables_linear)
     df_reader_free(r);
     ck_assert_int_eq(total, N_TABLES);
     t_verify = cpu_now();
-    ck_assert_int_eq(df_verify_path(path, NULL, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(path, NULL, &v, NULL), DF_OK);
     t_verify = cpu_now() - t_verify;
     ck_assert_int_eq(df_verify_get_summary(v)->rows, N_TABLES);
     df_verify_free(v);

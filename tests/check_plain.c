@@ -13,6 +13,7 @@
 #include "check_util.h"
 #include "corpus_util.h"
 #include "dumpfmt.h"
+#include "testhooks.h"
 #include "plain.h"
 
 #include <check.h>

@@ -303,7 +303,7 @@ START_TEST(test_verify)
         df_verify_options_default(&o);
         o.progress = on_progress;
         o.progress_ctx = &s;
-        ck_assert_int_eq(df_verify_path(dft_path(path, sizeof path, rels[i]), &o, &v), DF_OK);
+        ck_assert_int_eq(df_verify_path(dft_path(path, sizeof path, rels[i]), &o, &v, NULL), DF_OK);
         ck_assert_msg(s.calls >= 1, "%s: no progress", rels[i]);
         ck_assert_int_gt(s.total, 0);
         ck_assert_int_le(s.total, file_size(path));

@@ -470,7 +470,7 @@ START_TEST(test_diag_roles_by_statement)
     ck_assert_uint_eq(n, 4);
     ck_assert_uint_eq(partial, 0);
     ck_assert_int_eq(df_graph_build(r, &g, NULL), DF_OK);
-    ck_assert_int_eq(df_order_check(g, order, n, &issues, &nissues), DF_OK);
+    ck_assert_int_eq(df_order_check(g, order, n, &issues, &nissues, NULL), DF_OK);
     for (size_t k = 0; k < nissues; k++) /* what it needs and is not listed ran already */
         ck_assert_uint_eq(issues[k].needed_pos, SIZE_MAX);
     free(issues);

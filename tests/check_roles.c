@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* open_memstream */
 #include "check_util.h"
 #include "dumpfmt.h"
+#include "testhooks.h"
 #include "roles.h"
 
 #include <check.h>
@@ -699,7 +700,7 @@ static char *create_script(const df_roles *s, const df_roles *defs)
     FILE *f = open_memstream(&text, &len);
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(df_roles_write_create(s, defs, f), DF_OK);
+    ck_assert_int_eq(df_roles_write_create(s, defs, f, NULL), DF_OK);
     fclose(f);
     return text;
 }

@@ -266,7 +266,7 @@ static void verify_rows(const char *path, int fd, const script *s, const char *w
     for (int t = 1; t <= MAX_LEN + 1; t++)
         want += s->rows[t];
     df_verify_options_default(&o);
-    rc = path ? df_verify_path(path, &o, &v) : df_verify_fd(fd, "-", &o, &v);
+    rc = path ? df_verify_path(path, &o, &v, NULL) : df_verify_fd(fd, "-", &o, &v, NULL);
     ck_assert_int_eq(rc, DF_OK);
     sum = df_verify_get_summary(v);
     for (size_t i = 0; i < df_verify_count(v); i++) {

@@ -481,7 +481,7 @@ START_TEST(test_best_order_fifo)
     {
         df_order_issue *is;
         size_t nis;
-        ck_assert_int_eq(df_order_check(f.g, best, n, &is, &nis), DF_OK);
+        ck_assert_int_eq(df_order_check(f.g, best, n, &is, &nis, NULL), DF_OK);
         ck_assert_uint_eq(nis, 0);
         free(is);
     }

@@ -606,7 +606,7 @@ START_TEST(test_order_check)
     size_t missing[] = {data};
     size_t idx_first[] = {schema, table, pkey, data};
 
-    ck_assert_int_eq(df_order_check(gr, bad, 4, &is, &nis), DF_OK);
+    ck_assert_int_eq(df_order_check(gr, bad, 4, &is, &nis, NULL), DF_OK);
     ck_assert_uint_eq(nis, 1);
     ck_assert_uint_eq(is[0].entry, data);
     ck_assert_uint_eq(is[0].needed, table);
@@ -615,16 +615,16 @@ START_TEST(test_order_check)
     ck_assert_int_eq(is[0].ordering_only, 0);
     free(is);
     /* an ACL is restored in the ACL pass, after its table whatever the list order */
-    ck_assert_int_eq(df_order_check(gr, acl_first, 4, &is, &nis), DF_OK);
+    ck_assert_int_eq(df_order_check(gr, acl_first, 4, &is, &nis, NULL), DF_OK);
     ck_assert_uint_eq(nis, 0);
     free(is);
-    ck_assert_int_eq(df_order_check(gr, missing, 1, &is, &nis), DF_OK);
+    ck_assert_int_eq(df_order_check(gr, missing, 1, &is, &nis, NULL), DF_OK);
     ck_assert_uint_eq(nis, 1);
     ck_assert_uint_eq(is[0].needed, table);
     ck_assert_uint_eq(is[0].needed_pos, SIZE_MAX);
     free(is);
     /* a primary key before its table's data: an ordering problem only */
-    ck_assert_int_eq(df_order_check(gr, idx_first, 4, &is, &nis), DF_OK);
+    ck_assert_int_eq(df_order_check(gr, idx_first, 4, &is, &nis, NULL), DF_OK);
     ck_assert_uint_eq(nis, 1);
     ck_assert_uint_eq(is[0].entry, pkey);
     ck_assert_uint_eq(is[0].needed, data);

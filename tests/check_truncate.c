@@ -15,6 +15,7 @@
 #include "check_util.h"
 #include "corpus_util.h"
 #include "dumpfmt.h"
+#include "testhooks.h"
 
 #include <check.h>
 #include <fcntl.h>

@@ -59,7 +59,7 @@ static df_verify *verify(const char *path, int quick, int threads, int inflate, 
     o.inflate = inflate;
     o.pg_restore_version = pgr;
     alarm(HANG_SECONDS);
-    ck_assert_int_eq(df_verify_path(path, &o, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(path, &o, &v, NULL), DF_OK);
     alarm(0);
     ck_assert_ptr_nonnull(v);
     return v;
@@ -320,7 +320,13 @@ START_TEST(test_names)
     ck_assert_int_eq(o.quick, 0);
     ck_assert_int_eq(o.threads, 0);
     ck_assert_ptr_null(o.progress);
-    ck_assert_int_eq(df_verify_path(NULL, NULL, &(df_verify *){NULL}), DF_E_USAGE);
+    ck_assert_int_eq(df_verify_path(NULL, NULL, &(df_verify *){NULL}, NULL), DF_E_USAGE);
+    {
+        df_error e = {0};
+        ck_assert_int_eq(df_verify_path(NULL, NULL, &(df_verify *){NULL}, &e), DF_E_USAGE);
+        ck_assert_int_eq(e.code, DF_E_USAGE); /* the one convention: the error says why */
+        ck_assert_str_ne(e.message, "");
+    }
     df_verify_free(NULL);
 }
 END_TEST
@@ -1141,7 +1147,7 @@ static df_verify *verify_limited(const char *path, int64_t max_los, int64_t max_
     o.threads = 1;
     o.limits = &lim;
     alarm(HANG_SECONDS);
-    ck_assert_int_eq(df_verify_path(path, &o, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(path, &o, &v, NULL), DF_OK);
     alarm(0);
     ck_assert_ptr_nonnull(v);
     return v;
@@ -1274,12 +1280,12 @@ START_TEST(test_crafted_plain)
     df_verify_free(v);
     df_verify_options_default(&o);
     o.large_plain_bytes = 1000;
-    ck_assert_int_eq(df_verify_path(tmp, &o, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(tmp, &o, &v, NULL), DF_OK);
     /* over the size, but the simulated pg_restore -j would not be faster: no advice */
     ck_assert_uint_eq(count_code(v, DF_FIND_LARGE_PLAIN_DUMP), 0);
     df_verify_free(v);
     o.large_plain_bytes = -1;
-    ck_assert_int_eq(df_verify_path(tmp, &o, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(tmp, &o, &v, NULL), DF_OK);
     ck_assert_uint_eq(count_code(v, DF_FIND_LARGE_PLAIN_DUMP), 0);
     df_verify_free(v);
     unlink(tmp);
@@ -1319,7 +1325,7 @@ START_TEST(test_large_plain_simulated)
     df_verify_options_default(&o);
     o.quick = 1;
     o.large_plain_bytes = 1000;
-    ck_assert_int_eq(df_verify_path(tmp, &o, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(tmp, &o, &v, NULL), DF_OK);
     fi = find_code(v, DF_FIND_LARGE_PLAIN_DUMP, 0);
     ck_assert_ptr_nonnull(fi);
     ck_assert_ptr_nonnull(strstr(fi->message, "simulated, -j "));
@@ -1388,7 +1394,7 @@ START_TEST(test_pipe)
         }
         close(fds[1]);
         alarm(HANG_SECONDS);
-        ck_assert_int_eq(df_verify_fd(fds[0], path, NULL, &b), DF_OK);
+        ck_assert_int_eq(df_verify_fd(fds[0], path, NULL, &b, NULL), DF_OK);
         alarm(0);
         close(fds[0]);
         waitpid(pid, NULL, 0);

@@ -452,7 +452,7 @@ static df_verify *verify_with(const char *path, int threads)
     df_verify_options_default(&o);
     o.threads = threads;
     o.pg_restore_version = 18;
-    ck_assert_int_eq(df_verify_path(path, &o, &v), DF_OK);
+    ck_assert_int_eq(df_verify_path(path, &o, &v, NULL), DF_OK);
     ck_assert_ptr_nonnull(v);
     return v;
 }

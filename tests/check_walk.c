@@ -7,7 +7,10 @@
  * boundary): the events before the cut are a prefix of the whole walk and
  * the walk ends with damage at the cut (or at the end of the data area when
  * the cut falls between blocks), from a file and, for tar, from a pipe view
- * (no file size).
+ * (no file size).  The directory walker (fmt_directory_walk.c dfi_dwalk)
+ * against a readdir listing and a stdio read of each LO list, over every
+ * directory archive of the corpus, and over damaged copies (a member gone or
+ * replaced by a directory, a compressed file cut, an LO list cut or bad).
  */
 #include "check_util.h"
 #include "corpus_util.h"
@@ -16,6 +19,8 @@
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const subs[] = {"pg93", "pg10", "pg15", "pg16", "pg18"};
@@ -362,6 +367,366 @@ START_TEST(test_tar_damage)
 }
 END_TEST
 
+/* ------------------------------------------------------------ directory */
+
+/* One member event of a directory walk, or one the independent listing expects. */
+typedef struct dmember {
+    int ev;         /* dfi_dw_event */
+    int32_t id;     /* the entry's dump id */
+    uint32_t oid;   /* DFI_DW_LO */
+    char name[300]; /* the file: found (member) or, for damage, as named */
+    int64_t size, at;
+} dmember;
+
+typedef struct dmembers {
+    dmember v[4096];
+    size_t n;
+} dmembers;
+
+static dmember *dm_add(dmembers *m, int ev, int32_t id)
+{
+    dmember *d;
+
+    ck_assert_uint_lt(m->n, sizeof m->v / sizeof m->v[0]);
+    d = &m->v[m->n++];
+    memset(d, 0, sizeof *d);
+    d->ev = ev;
+    d->id = id;
+    d->size = -1;
+    return d;
+}
+
+/* The directory's file names (the independent listing): readdir, regular files only. */
+static size_t dir_listing(const char *dir, char names[][256], size_t max)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t n = 0;
+
+    ck_assert_ptr_nonnull(d);
+    while ((de = readdir(d)) != NULL && n < max)
+        if (de->d_name[0] != '.')
+            snprintf(names[n++], 256, "%s", de->d_name);
+    closedir(d);
+    return n;
+}
+
+/* name, or else name.gz, .lz4, .zst, as listed: the index in names, -1 when none is there. */
+static int listed(char names[][256], size_t n, const char *name)
+{
+    static const char *const sfx[] = {"", ".gz", ".lz4", ".zst"};
+
+    for (size_t s = 0; s < 4; s++)
+        for (size_t i = 0; i < n; i++) {
+            size_t l = strlen(name);
+            if (strncmp(names[i], name, l) == 0 && strcmp(names[i] + l, sfx[s]) == 0)
+                return (int)i;
+        }
+    return -1;
+}
+
+static int64_t file_size(const char *dir, const char *name)
+{
+    char path[4400];
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
+/*
+ * What a walk of dir must report, from the listing and a naive read of each
+ * (uncompressed) LO list with stdio; *used marks the listed files accounted for.
+ */
+static void dir_expect(const char *dir, const df_reader *r, dmembers *m, bool *used)
+{
+    static char names[4096][256];
+    size_t nn = dir_listing(dir, names, 4096);
+    int t = listed(names, nn, "toc.dat");
+
+    ck_assert_int_ge(t, 0);
+    used[t] = true;
+    dm_add(m, DFI_DW_TOC, 0);
+    snprintf(m->v[m->n - 1].name, 300, "%s", names[t]);
+    m->v[m->n - 1].size = file_size(dir, names[t]);
+    for (size_t i = 0; i < r->nentries; i++) {
+        const df_entry *e = &r->entries[i];
+        const char *want = e->filename;
+        dmember *d;
+        int k;
+
+        if (!df_entry_has_data(e))
+            continue;
+        if (df_entry_is_blobs(e) && r->arch.version < DF_MAKE_VERSION(1, 16, 0))
+            want = "blobs.toc";
+        k = listed(names, nn, want);
+        d = dm_add(m, k < 0 ? DFI_DW_MISSING : df_entry_is_blobs(e) ? DFI_DW_LO_LIST : DFI_DW_FILE,
+                   e->dump_id);
+        snprintf(d->name, 300, "%s", k < 0 ? want : names[k]);
+        if (k < 0)
+            continue;
+        used[k] = true;
+        d->size = file_size(dir, names[k]);
+        if (df_entry_is_blobs(e)) {
+            char path[4400], line[600], lo[300];
+            unsigned oid;
+            FILE *f;
+            int64_t at = 0;
+
+            ck_assert_str_eq(names[k], want); /* pg_dump writes LO lists plain */
+            snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+            f = fopen(path, "r");
+            ck_assert_ptr_nonnull(f);
+            while (fgets(line, sizeof line, f) != NULL) {
+                int j;
+
+                ck_assert_int_eq(sscanf(line, "%u %299s", &oid, lo), 2);
+                j = listed(names, nn, lo);
+                d = dm_add(m, j < 0 ? DFI_DW_MISSING : DFI_DW_LO, e->dump_id);
+                d->oid = oid;
+                d->at = at;
+                snprintf(d->name, 300, "%s", j < 0 ? lo : names[j]);
+                if (j >= 0) {
+                    used[j] = true;
+                    d->size = file_size(dir, names[j]);
+                }
+                at += (int64_t)strlen(line);
+            }
+            fclose(f);
+        }
+    }
+    for (size_t i = 0; i < nn; i++) /* every file is a member the walk must report */
+        ck_assert_msg(used[i], "%s: %s is in no event", dir, names[i]);
+}
+
+/* The member events of a whole walk of dir (skim: check compressed frames). */
+static void dir_walk(const char *dir, const df_reader *r, bool skim, dmembers *m)
+{
+    dfi_dwalk k;
+    df_error err;
+    dfi_dw_event ev;
+    int32_t id = 0;
+    int entries = 0;
+
+    memset(&err, 0, sizeof err);
+    dfi_dw_init(&k, dir, r->arch.version, &r->lim, false, &err);
+    k.skim = skim;
+    dfi_dw_toc(&k, r->entries, r->nentries);
+    while ((ev = dfi_dw_next(&k)) != DFI_DW_END) {
+        dmember *d;
+
+        if (ev == DFI_DW_ENTRY) {
+            id = k.e->dump_id;
+            REQUIRE(df_entry_has_data(k.e));
+            entries++;
+            continue;
+        }
+        if (ev == DFI_DW_ENTRY_END) {
+            entries--;
+            continue;
+        }
+        d = dm_add(m, ev, id);
+        d->oid = ev == DFI_DW_LO || k.of == DFI_DW_OF_LO ? k.oid : 0;
+        d->at = k.of == DFI_DW_OF_LO || ev == DFI_DW_LIST_CUT ? k.at : 0;
+        d->size = k.size;
+        snprintf(d->name, 300, "%s",
+                 ev == DFI_DW_MISSING || ev == DFI_DW_BAD_NAME ? (k.name ? k.name : "") : k.member);
+    }
+    ck_assert_int_eq(entries, 0); /* every ENTRY has its ENTRY_END */
+    dfi_dw_free(&k);
+}
+
+static void dm_same(const dmembers *got, const dmembers *want, const char *what)
+{
+    ck_assert_msg(got->n == want->n, "%s: %zu events, want %zu", what, got->n, want->n);
+    for (size_t i = 0; i < want->n; i++) {
+        const dmember *g = &got->v[i], *w = &want->v[i];
+        ck_assert_msg(g->ev == w->ev && g->id == w->id && g->oid == w->oid &&
+                          strcmp(g->name, w->name) == 0 && g->size == w->size && g->at == w->at,
+                      "%s: event %zu is %d %d %u %s %lld @%lld, want %d %d %u %s %lld @%lld", what,
+                      i, g->ev, g->id, g->oid, g->name, (long long)g->size, (long long)g->at,
+                      w->ev, w->id, w->oid, w->name, (long long)w->size, (long long)w->at);
+    }
+}
+
+static df_reader *open_dir(const char *dir)
+{
+    df_reader *r = df_reader_new(NULL);
+
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(df_reader_open_path(r, dir), DF_OK);
+    return r;
+}
+
+/* The walk of dir against the listing, with and without skims (the corpus is undamaged). */
+static size_t check_dir_same(const char *dir, const df_reader *r)
+{
+    static dmembers want, got;
+    bool used[4096] = {false};
+
+    want.n = got.n = 0;
+    dir_expect(dir, r, &want, used);
+    dir_walk(dir, r, false, &got);
+    dm_same(&got, &want, dir);
+    got.n = 0;
+    dir_walk(dir, r, true, &got);
+    dm_same(&got, &want, dir);
+    return want.n;
+}
+
+static void replace_file(const char *dir, const char *name, const char *text, size_t len)
+{
+    char path[4400];
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert_int_eq(dft_write_file(path, text, len), 0);
+}
+
+/*
+ * Damaged copies of one directory archive: a data file removed, a data file
+ * replaced by a directory, a compressed data file cut or bad, an LO's file
+ * removed, an LO list's last newline removed, a bad line appended.  The
+ * walk reports each as an event at the right place and walks on.  True
+ * when the archive had large objects (the LO damage was tried).
+ */
+static bool check_dir_damage(const dft_archive *a, const df_reader *r)
+{
+    static dmembers want, got;
+    char tmp[64], path[4400];
+    bool used[4096] = {false};
+    size_t first = 0, list = 0, lo = 0;
+
+    snprintf(tmp, sizeof tmp, "/tmp/check_walk_dir.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    ck_assert_int_eq(dft_copy_dir(a->path, tmp), 0);
+    want.n = 0;
+    dir_expect(tmp, r, &want, used);
+    for (size_t i = want.n; i-- > 1;) {
+        if (want.v[i].ev == DFI_DW_FILE && want.v[i].size > 64)
+            first = i;
+        if (want.v[i].ev == DFI_DW_LO_LIST)
+            list = i;
+        if (want.v[i].ev == DFI_DW_LO)
+            lo = i;
+    }
+    ck_assert_uint_gt(first, 0);
+    /* a data file gone: MISSING under its TOC name, nothing else changes */
+    snprintf(path, sizeof path, "%s/%s", tmp, want.v[first].name);
+    ck_assert_int_eq(unlink(path), 0);
+    got.n = 0;
+    dir_walk(tmp, r, false, &got);
+    ck_assert_uint_eq(got.n, want.n);
+    ck_assert_int_eq(got.v[first].ev, DFI_DW_MISSING);
+    ck_assert_int_eq(got.v[first].id, want.v[first].id);
+    ck_assert_int_eq(got.v[first + 1].ev, want.v[first + 1].ev);
+    /* ... a directory in its place: refused (not a regular file) */
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    got.n = 0;
+    dir_walk(tmp, r, false, &got);
+    ck_assert_int_eq(got.v[first].ev, DFI_DW_REFUSED);
+    ck_assert_str_eq(got.v[first].name, want.v[first].name);
+    rmdir(path);
+    /* ... back, damaged: a compressed file's skim finds it, a plain one is a FILE */
+    {
+        size_t len;
+        char from[4400], *data;
+
+        snprintf(from, sizeof from, "%s/%s", a->path, want.v[first].name);
+        data = dft_read_file(from, &len);
+        ck_assert_ptr_nonnull(data);
+        /* gzip's skim sees its magic only (deflate has no framing to walk): break that */
+        if (dft_ends_with(want.v[first].name, ".gz"))
+            data[0] = 0;
+        ck_assert_int_eq(dft_write_file(path, data, dft_ends_with(want.v[first].name, ".gz")
+                                                        ? len : len / 2), 0);
+        free(data);
+        got.n = 0;
+        dir_walk(tmp, r, true, &got);
+        ck_assert_int_eq(got.v[first].ev, DFI_DW_FILE);
+        if (strchr(want.v[first].name, '.') != strrchr(want.v[first].name, '.')) {
+            /* FILE, then BAD_FILE */
+            ck_assert_msg(got.n == want.n + 1, "%s: %s damaged: %zu events", a->rel,
+                          want.v[first].name, got.n);
+            ck_assert_int_eq(got.v[first + 1].ev, DFI_DW_BAD_FILE);
+            ck_assert_str_eq(got.v[first + 1].name, want.v[first].name);
+        } else {
+            ck_assert_uint_eq(got.n, want.n);
+        }
+    }
+    if (list > 0 && lo > list) {
+        const dmember *l = &want.v[list];
+        size_t len;
+        char from[4400], *data;
+
+        snprintf(path, sizeof path, "%s/%s", tmp, want.v[lo].name);
+        ck_assert_int_eq(unlink(path), 0); /* an LO's file gone */
+        got.n = 0;
+        dir_walk(tmp, r, false, &got);
+        ck_assert_uint_eq(got.n, want.n);
+        ck_assert_int_eq(got.v[lo].ev, DFI_DW_MISSING);
+        ck_assert_uint_eq(got.v[lo].oid, want.v[lo].oid);
+        ck_assert_int_eq(got.v[lo].at, want.v[lo].at);
+        snprintf(from, sizeof from, "%s/%s", a->path, l->name);
+        data = dft_read_file(from, &len);
+        ck_assert_ptr_nonnull(data);
+        ck_assert_uint_gt(len, 1);
+        replace_file(tmp, l->name, data, len - 1); /* the last newline gone */
+        got.n = 0;
+        dir_walk(tmp, r, false, &got);
+        ck_assert_uint_gt(got.n, list);
+        {
+            bool seen = false;
+            for (size_t i = list; i < got.n; i++)
+                if (got.v[i].ev == DFI_DW_LIST_CUT) {
+                    ck_assert_int_eq(got.v[i].at, (int64_t)len - 1);
+                    seen = true;
+                }
+            ck_assert(seen);
+        }
+        data = realloc(data, len + 8);
+        memcpy(data + len, "12 a b\n", 7); /* two spaces: no "<oid> <file>" */
+        replace_file(tmp, l->name, data, len + 7);
+        got.n = 0;
+        dir_walk(tmp, r, false, &got);
+        {
+            bool seen = false;
+            for (size_t i = list; i < got.n; i++)
+                if (got.v[i].ev == DFI_DW_BAD_LINE) {
+                    ck_assert_int_eq(got.v[i].at, (int64_t)len);
+                    seen = true;
+                }
+            ck_assert(seen);
+        }
+        free(data);
+    }
+    dft_remove_dir(tmp);
+    return list > 0 && lo > list;
+}
+
+START_TEST(test_dir_walks)
+{
+    dft_archives as;
+    size_t n = 0, events = 0, with_los = 0;
+
+    dft_archives_find(&as, subs, sizeof subs / sizeof subs[0]);
+    for (size_t i = 0; i < as.n; i++) {
+        df_reader *r;
+
+        if (!as.a[i].is_dir)
+            continue;
+        r = open_dir(as.a[i].path);
+        events += check_dir_same(as.a[i].path, r);
+        with_los += check_dir_damage(&as.a[i], r);
+        df_reader_free(r);
+        n++;
+    }
+    ck_assert_uint_ge(n, 4);
+    ck_assert_uint_gt(events, n * 3);
+    ck_assert_uint_ge(with_los, 4);
+    dft_archives_free(&as);
+}
+END_TEST
+
 static Suite *walk_suite(void)
 {
     Suite *s = suite_create("walk");
@@ -371,6 +736,7 @@ static Suite *walk_suite(void)
     tcase_add_test(tc, test_custom_walks);
     tcase_add_test(tc, test_tar_walks);
     tcase_add_test(tc, test_tar_damage);
+    tcase_add_test(tc, test_dir_walks);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -83,7 +83,7 @@ void ck_check_one(const ck_options *o, int pg_restore, ck_result *res)
         vo.progress_ctx = &cp;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = df_verify_path(res->path, &vo, &res->v);
+    rc = df_verify_path(res->path, &vo, &res->v, NULL);
     res->seconds = seconds_since(&t0);
     tool_progress_end(&cp.p);
     if (rc != DF_OK) {

@@ -210,7 +210,7 @@ static int open_both(repair_run *run)
     df_verify_options_default(&vo);
     vo.no_values = 1; /* a bad value is no damage to the archive */
     vo.follow_symlinks = run->o->follow_symlinks;
-    if (df_verify_path(run->o->path, &vo, &run->v) != DF_OK) {
+    if (df_verify_path(run->o->path, &vo, &run->v, NULL) != DF_OK) {
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }

@@ -110,7 +110,7 @@ int ord_check_structure(ord_run *run)
         return TOOL_EXIT_OK;
     df_verify_options_default(&vo);
     vo.quick = 1;
-    if (df_verify_path(run->o->path, &vo, &v) != DF_OK)
+    if (df_verify_path(run->o->path, &vo, &v, NULL) != DF_OK)
         return ord_out_of_memory();
     errors = df_verify_get_summary(v)->findings[DF_SEVERITY_ERROR];
     for (size_t k = 0; k < df_verify_count(v) && errors > 0 && !run->o->quiet; k++) {

@@ -191,7 +191,7 @@ static int check_list(ord_run *run, const size_t *listed, size_t n)
     df_order_issue *issues;
     size_t nissues;
 
-    if (df_order_check(run->g, listed, n, &issues, &nissues) != DF_OK)
+    if (df_order_check(run->g, listed, n, &issues, &nissues, NULL) != DF_OK)
         return ord_out_of_memory();
     for (size_t k = 0; k < nissues; k++) {
         /* requirements pg_restore never lists (ENCODING, DATABASE ...) are not missing */

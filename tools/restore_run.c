@@ -189,7 +189,7 @@ static void do_create_roles(dr_run *run)
 
     st = f == NULL ? DF_E_NOMEM : df_roles_collect(run->r, &roles);
     if (st == DF_OK)
-        st = df_roles_write_create(roles, run->globals, f);
+        st = df_roles_write_create(roles, run->globals, f, NULL);
     if (f != NULL)
         fclose(f);
     df_roles_free(roles);

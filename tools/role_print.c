@@ -317,7 +317,7 @@ int dr_write_output(dr_run *run)
     int st;
 
     if (run->o->create) {
-        st = df_roles_write_create(run->s, run->gs, stdout);
+        st = df_roles_write_create(run->s, run->gs, stdout, NULL);
         if (st == DF_E_NOMEM)
             tool_errorf(PROG, "out of memory");
         if (st != DF_OK)

@@ -141,7 +141,7 @@ static void repair_and_check(const char *in)
     unlink(path);
     df_verify_options_default(&vo);
     vo.no_values = 1;
-    if (df_verify_path(in, &vo, &v) != DF_OK || df_reader_open_path(r, in) != DF_OK ||
+    if (df_verify_path(in, &vo, &v, NULL) != DF_OK || df_reader_open_path(r, in) != DF_OK ||
         df_reader_header(r)->format == DF_FORMAT_PLAIN ||
         df_salvage_build(r, v, 0, &s, &err) != DF_OK)
         goto out;
@@ -152,7 +152,7 @@ static void repair_and_check(const char *in)
             abort(); /* a failed write left an output */
         goto out;
     }
-    if (df_verify_path(path, &vo, &back) != DF_OK ||
+    if (df_verify_path(path, &vo, &back, NULL) != DF_OK ||
         df_verify_get_summary(back)->verdict > DF_VERDICT_WARNING)
         abort(); /* a repaired archive that dumpcheck finds damaged */
     unlink(path);

@@ -69,7 +69,7 @@ static void by_entries(const df_list_file *lf, FILE *null, int variant)
         goto out;
     for (size_t i = 0; i < ntoc; i++)
         (void)(df_selection_pick(sel, i) + fuzz_touch(df_selection_reason(sel, i)));
-    if (df_order_check(graph, seeds, n, &issues, &nissues) == DF_OK)
+    if (df_order_check(graph, seeds, n, &issues, &nissues, NULL) == DF_OK)
         free(issues);
     if (df_order_fix(graph, sel, seeds, n, fixed, &nout) == DF_OK)
         df_list_write_order(archive, &lo, fixed, nout, sel, null, NULL);

@@ -71,12 +71,12 @@ static void roles(const char *path)
         touch_roles(s);
         null = fuzz_null();
         if (null != NULL) {
-            df_roles_write_create(s, NULL, null);
+            df_roles_write_create(s, NULL, null, NULL);
             df_roles_compare(s, existing, 4, 1);
             df_roles_compare_memberships(s, s, have, 2);
             for (size_t i = 0; i < df_roles_missing_membership_count(s); i++)
                 (void)fuzz_touch(df_roles_missing_membership_at(s, i)->role);
-            df_roles_write_create(s, s, null);
+            df_roles_write_create(s, s, null, NULL);
             fclose(null);
         }
     }

@@ -45,7 +45,7 @@ static void verify_fd(int fd, const char *name, int quick, int pg_restore)
     df_verify_options_default(&opt);
     opt.quick = quick;
     opt.pg_restore_version = pg_restore;
-    if (df_verify_fd(fd, name, &opt, &v) == DF_OK && v != NULL)
+    if (df_verify_fd(fd, name, &opt, &v, NULL) == DF_OK && v != NULL)
         touch_result(v);
     df_verify_free(v);
 }
@@ -77,7 +77,7 @@ static int replay_dir(const char *path)
 
     df_verify_options_default(&opt);
     opt.threads = 2;
-    if (df_verify_path(path, &opt, &v) == DF_OK && v != NULL)
+    if (df_verify_path(path, &opt, &v, NULL) == DF_OK && v != NULL)
         touch_result(v);
     df_verify_free(v);
     return 0;

@@ -6,11 +6,14 @@
  * little-endian length and the bytes (tests/fuzz/pack-dir.py makes one
  * from a directory).  A name is made safe ('/' and NUL become '_', ".",
  * ".." and "" are skipped); a length past the end takes what is left.
- * Every data file, blobs.toc and large-object file is read.  The replayer
- * opens a directory argument as the archive itself.
+ * Every data file, blobs.toc and large-object file is read through the
+ * reader, then the directory walker (fmt_directory_walk.c) walks the same
+ * directory on its own, skimming compressed files; its walk must end.  The
+ * replayer opens a directory argument as the archive itself.
  */
 #define FUZZ_NAME "fuzz_walk_dir"
 #include "fuzz_util.h"
+#include "internal.h"
 
 #include <sys/stat.h>
 
@@ -88,6 +91,29 @@ static size_t unpack(const char *d, const uint8_t *p, size_t size, char names[][
     return n;
 }
 
+/* The walker's events over the directory the reader opened: every walk ends. */
+static void walk_members(const char *d)
+{
+    df_reader *r = df_reader_new(NULL);
+    dfi_dwalk k;
+    df_error err;
+    size_t steps = 0;
+
+    if (r == NULL)
+        return;
+    if (df_reader_open_path(r, d) == DF_OK && r->fmt == &dfi_format_directory) {
+        memset(&err, 0, sizeof err);
+        dfi_dw_init(&k, d, r->arch.version, &r->lim, false, &err);
+        k.skim = true;
+        dfi_dw_toc(&k, r->entries, r->nentries);
+        while (dfi_dw_next(&k) != DFI_DW_END)
+            if (++steps > 100000000) /* far past any member count the input can name */
+                abort();
+        dfi_dw_free(&k);
+    }
+    df_reader_free(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char names[MAX_FILES][256];
@@ -98,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     n = unpack(d, data, size, names);
     fuzz_walk_path(d);
+    walk_members(d);
     for (size_t i = 0; i < n; i++) {
         char path[512];
 
@@ -111,6 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static int replay_dir(const char *path)
 {
     fuzz_walk_path(path);
+    walk_members(path);
     return 0;
 }
 #define FUZZ_REPLAY_DIR replay_dir

@@ -1,5 +1,5 @@
 /*
- * write_tar.c — the tar-format writer (spec §7): ustar members as pg_dump
+ * fmt_tar_write.c — the tar-format writer (spec §7): ustar members as pg_dump
  * writes them (mode 0600, uid 04000, gid 02000, owner names "postgres"),
  * in pg_dump's order: toc.dat, one <dumpId>.dat per TABLE DATA entry,
  * blob_<oid>.dat per large object followed by its LO list, restore.sql,
@@ -9,13 +9,12 @@
  * spools every member).
  */
 #include "writer.h"
+#include "fmt_tar.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <errno.h>
-
-#define TAR_BLOCK 512
 
 static void octal(uint8_t *f, size_t width, uint64_t v)
 {

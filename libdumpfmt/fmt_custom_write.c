@@ -1,5 +1,5 @@
 /*
- * write_custom.c — the custom-format writer (spec §5): header and TOC with
+ * fmt_custom_write.c — the custom-format writer (spec §5): header and TOC with
  * placeholder offsets (NOT_SET for entries with data, NO_DATA otherwise),
  * then one block per data entry in TOC order, `01 id (len chunk)* 0` or
  * `03 id (oid (len chunk)* 0)* 0`; then, when the output can seek, the
@@ -7,12 +7,10 @@
  * pg_dump's _CloseArchive does.  To a pipe the offsets stay unset.
  */
 #include "writer.h"
+#include "fmt_custom.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define BLK_DATA 1
-#define BLK_BLOBS 3
 
 static void custom_extra(dfi_writer *w, dfi_obuf *o, size_t i)
 {

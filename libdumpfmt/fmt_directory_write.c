@@ -1,5 +1,5 @@
 /*
- * write_directory.c — the directory-format writer (spec §6): toc.dat
+ * fmt_directory_write.c — the directory-format writer (spec §6): toc.dat
  * (header stamped format 3, the "tar" byte, as pg_dump does) with each
  * entry's data file name, <dumpId>.dat[.gz|.lz4|.zst] per TABLE DATA entry,
  * blob_<oid>.dat[...] per large object and the LO list of each BLOBS entry:
