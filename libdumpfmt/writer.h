@@ -96,6 +96,18 @@ DFI_HIDDEN int dfi_pz_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn f
 DFI_HIDDEN int dfi_pz_finish(dfi_enc *e, dfi_emit_fn fn, void *ctx);
 DFI_HIDDEN void dfi_pz_end(dfi_enc *e);
 
+/* ----------------------------------------------------------- recode_pipe.c */
+/* A decode thread reading a stream's data ahead of the encoder (writer.c, -j >= 2). */
+typedef struct dfi_rpipe dfi_rpipe;
+
+/* Start decoding the reader's open stream in pieces of `size`; NULL: read serially instead. */
+DFI_HIDDEN dfi_rpipe *dfi_rpipe_start(df_reader *r, size_t size);
+/* The next piece (valid until the next call): its length, 0 at the end, < 0 the reader failed
+ * (then no more calls). */
+DFI_HIDDEN int64_t dfi_rpipe_next(dfi_rpipe *p, const uint8_t **data);
+/* Stop the thread (after its read in progress) and free; NULL is fine. */
+DFI_HIDDEN void dfi_rpipe_stop(dfi_rpipe *p);
+
 /* --------------------------------------------------------------- toc_model.c */
 typedef struct dfi_tentry {
     df_entry e;     /* strings and deps owned */
