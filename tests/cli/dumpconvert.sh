@@ -292,7 +292,8 @@ else
 fi
 
 # Interrupted at -j 2 while data are being recoded (the decode thread waits on the pipe): no
-# output, no temporary.  120000 of its 388837 bytes are past the TOC (the output is open), in its data.
+# output, no temporary.  120000 of the dump's 388837 bytes are past its TOC (the output is
+# open), inside its data.
 for F in c d t; do
     rm -rf "$TMP"/jint.out*
     { head -c 120000 "$CORPUS/pg15/sample.custom.none.dump"; sleep 2; } |
