@@ -5,7 +5,9 @@
  * parameters (64 KiB linked blocks, no checksums, no content size), and
  * zstd frames (no checksum, optional worker threads).  Output is handed out
  * in pieces of at most out_size bytes: custom archives then get pg_dump's
- * chunking (4096-byte zlib chunks, one chunk per LZ4 block).
+ * chunking (4096-byte zlib chunks, one chunk per LZ4 block).  zlib/gzip at
+ * levels 1-4 go to ISA-L (encode_isal.c: why), with -j >= 2 at other levels
+ * to block threads (encode_pz.c).
  */
 #include "writer.h"
 
@@ -193,6 +195,10 @@ int dfi_enc_init(dfi_enc *e, dfi_wrap w, int level, int workers, size_t out_size
 #ifdef DF_HAVE_ZLIB
     case DFI_WRAP_ZLIB:
     case DFI_WRAP_GZIP:
+#ifdef DF_HAVE_ISAL
+        if (dfi_isal_wanted(w, level))
+            return dfi_isal_init(e) == DF_OK ? DF_OK : enc_fail(e, DF_E_NOMEM, "out of memory");
+#endif
         if (e->workers > 1)
             return dfi_pz_init(e) == DF_OK ? DF_OK : enc_fail(e, DF_E_NOMEM, "out of memory");
         return z_init(e);
@@ -220,6 +226,10 @@ int dfi_enc_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn fn, void *c
 #ifdef DF_HAVE_ZLIB
     case DFI_WRAP_ZLIB:
     case DFI_WRAP_GZIP:
+#ifdef DF_HAVE_ISAL
+        if (e->isal)
+            return dfi_isal_step(e, p, n, fn, ctx);
+#endif
         if (e->par)
             return dfi_pz_step(e, p, n, fn, ctx);
         return n ? z_run(e, p, n, Z_NO_FLUSH, fn, ctx) : DF_OK;
@@ -243,6 +253,10 @@ int dfi_enc_finish(dfi_enc *e, dfi_emit_fn fn, void *ctx)
 #ifdef DF_HAVE_ZLIB
     case DFI_WRAP_ZLIB:
     case DFI_WRAP_GZIP:
+#ifdef DF_HAVE_ISAL
+        if (e->isal)
+            return dfi_isal_finish(e, fn, ctx);
+#endif
         if (e->par)
             return dfi_pz_finish(e, fn, ctx);
         return z_run(e, NULL, 0, Z_FINISH, fn, ctx);
@@ -267,6 +281,11 @@ void dfi_enc_end(dfi_enc *e)
 #ifdef DF_HAVE_ZLIB
         case DFI_WRAP_ZLIB:
         case DFI_WRAP_GZIP:
+#ifdef DF_HAVE_ISAL
+            if (e->isal)
+                dfi_isal_end(e);
+            else
+#endif
             if (e->par)
                 dfi_pz_end(e);
             else

@@ -4,8 +4,9 @@
  * fmt_tar_write.c) entry by entry in TOC order.  Each data stream (an entry's
  * data, or one large object) is either copied as stored, when the codec
  * stays (and, custom to custom, chunk by chunk, so the bytes come back the
- * same), or decoded by the reader and encoded again.  Memory: the TOC plus
- * one read buffer and one encoder, whatever the data size.
+ * same), or decoded by the reader and encoded again (with -j >= 2 the
+ * decoding on a thread of its own, recode_pipe.c).  Memory: the TOC plus
+ * one read buffer (eight with -j >= 2) and one encoder, whatever the data size.
  */
 #include "writer.h"
 
@@ -123,10 +124,15 @@ static int enc_init(dfi_writer *w, dfi_enc *enc)
 static int recode_stream(dfi_writer *w, uint8_t *buf)
 {
     dfi_enc enc;
+    dfi_rpipe *pipe = NULL;
     int rc = enc_init(w, &enc);
 
+    /* -j >= 2: decoding runs on its own thread, overlapped with this one's encoding */
+    if (rc == DF_OK && w->o.workers > 1)
+        pipe = dfi_rpipe_start(w->r, READ_SIZE);
     while (rc == DF_OK) {
-        int64_t k = df_reader_read_data(w->r, buf, READ_SIZE);
+        const uint8_t *p = buf;
+        int64_t k = pipe ? dfi_rpipe_next(pipe, &p) : df_reader_read_data(w->r, buf, READ_SIZE);
         if (k < 0) {
             rc = reader_fail(w);
             break;
@@ -139,10 +145,11 @@ static int recode_stream(dfi_writer *w, uint8_t *buf)
                 rc = dfi_enc_finish(&enc, emit_piece, w);
             break;
         }
-        rc = dfi_enc_step(&enc, buf, (size_t)k, emit_piece, w);
+        rc = dfi_enc_step(&enc, p, (size_t)k, emit_piece, w);
         if (rc == DF_OK)
             rc = cancelled(w);
     }
+    dfi_rpipe_stop(pipe);
     if (rc != DF_OK && w->err->code == DF_OK)
         rc = dfi_fail(w->err, rc, -1, "%s", enc.msg[0] ? enc.msg : "could not compress data");
     dfi_enc_end(&enc);

@@ -78,6 +78,7 @@ typedef struct dfi_enc {
     int level;       /* -1: the codec's default */
     int workers;     /* zstd worker threads; zlib/gzip: > 1 = encode_pz.c's block threads */
     bool par;        /* state is encode_pz.c's */
+    bool isal;       /* state is encode_isal.c's */
     size_t out_size; /* the size of each output piece at most */
     void *state;
     uint8_t *out;
@@ -95,6 +96,25 @@ DFI_HIDDEN int dfi_pz_init(dfi_enc *e);
 DFI_HIDDEN int dfi_pz_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn fn, void *ctx);
 DFI_HIDDEN int dfi_pz_finish(dfi_enc *e, dfi_emit_fn fn, void *ctx);
 DFI_HIDDEN void dfi_pz_end(dfi_enc *e);
+
+/* ----------------------------------------------------------- recode_pipe.c */
+/* A decode thread reading a stream's data ahead of the encoder (writer.c, -j >= 2). */
+typedef struct dfi_rpipe dfi_rpipe;
+
+/* Start decoding the reader's open stream in pieces of `size`; NULL: read serially instead. */
+DFI_HIDDEN dfi_rpipe *dfi_rpipe_start(df_reader *r, size_t size);
+/* The next piece (valid until the next call): its length, 0 at the end, < 0 the reader failed
+ * (then no more calls). */
+DFI_HIDDEN int64_t dfi_rpipe_next(dfi_rpipe *p, const uint8_t **data);
+/* Stop the thread (after its read in progress) and free; NULL is fine. */
+DFI_HIDDEN void dfi_rpipe_stop(dfi_rpipe *p);
+
+/* encode_isal.c: zlib/gzip at levels 1-4 by ISA-L (faster and no larger than zlib there) */
+DFI_HIDDEN bool dfi_isal_wanted(dfi_wrap w, int level);
+DFI_HIDDEN int dfi_isal_init(dfi_enc *e);
+DFI_HIDDEN int dfi_isal_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn fn, void *ctx);
+DFI_HIDDEN int dfi_isal_finish(dfi_enc *e, dfi_emit_fn fn, void *ctx);
+DFI_HIDDEN void dfi_isal_end(dfi_enc *e);
 
 /* --------------------------------------------------------------- toc_model.c */
 typedef struct dfi_tentry {

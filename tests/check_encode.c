@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef DF_HAVE_ZLIB
+#include <zlib.h>
+#endif
 
 #define V116 DF_MAKE_VERSION(1, 16, 0)
 #define V16 DF_MAKE_VERSION(1, 6, 0)
@@ -211,6 +214,71 @@ START_TEST(test_codec_roundtrip)
 }
 END_TEST
 
+#ifdef DF_HAVE_ZLIB
+/* zlib's own inflate (not the library's decoder, which may be ISA-L's): 0 if it reads o back
+ * into exactly in[0..n). */
+static int zlib_reads(const dfi_obuf *o, bool gzip, const uint8_t *in, size_t n, uint8_t *back)
+{
+    z_stream z;
+    int zr;
+
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, gzip ? 15 + 16 : 15) != Z_OK)
+        return -1;
+    z.next_in = o->p;
+    z.avail_in = (uInt)o->n;
+    z.next_out = back;
+    z.avail_out = (uInt)n + 16;
+    zr = inflate(&z, Z_FINISH);
+    inflateEnd(&z);
+    return zr == Z_STREAM_END && z.total_out == n && z.avail_in == 0 &&
+                   memcmp(back, in, n) == 0
+               ? 0
+               : -1;
+}
+
+/* gzip levels 1-4 (ISA-L's encoder when built with it) and 6 (zlib), zlib and gzip wrappers,
+ * 4096-byte pieces as custom archives get them: zlib's inflate reads every stream back whole,
+ * and levels 1-4 give the same bytes at 1 and 3 workers (no block threads). */
+START_TEST(test_gzip_levels)
+{
+    static const dfi_wrap wraps[] = {DFI_WRAP_ZLIB, DFI_WRAP_GZIP};
+    const int levels[] = {1, 2, 4, 6};
+    const size_t sizes[] = {0, 1, 4095, 4096, 300000, 1 << 20};
+    uint8_t *in = malloc(1 << 20), *back = malloc((1 << 20) + 16);
+
+    for (size_t i = 0; i < (1 << 20); i++)
+        in[i] = (uint8_t)((i * 7919) % 251 < 60 ? (size_t)rand() : 'a' + i % 13);
+    for (size_t w = 0; w < 2; w++)
+        for (size_t l = 0; l < 4; l++)
+            for (size_t z = 0; z < 6; z++) {
+                dfi_obuf o[2] = {{0}, {0}};
+                for (int k = 0; k < 2; k++) {
+                    dfi_enc e;
+                    ck_assert_int_eq(dfi_enc_init(&e, wraps[w], levels[l], k ? 3 : 1, 4096),
+                                     DF_OK);
+#ifdef DF_HAVE_ISAL
+                    ck_assert(e.isal == (levels[l] <= 4));
+#endif
+                    ck_assert_int_eq(dfi_enc_step(&e, in, sizes[z], collect, &o[k]), DF_OK);
+                    ck_assert_int_eq(dfi_enc_finish(&e, collect, &o[k]), DF_OK);
+                    dfi_enc_end(&e);
+                    ck_assert_msg(zlib_reads(&o[k], wraps[w] == DFI_WRAP_GZIP, in, sizes[z],
+                                             back) == 0,
+                                  "wrap %d level %d size %zu workers %d", (int)wraps[w],
+                                  levels[l], sizes[z], k ? 3 : 1);
+                }
+                if (levels[l] <= 4)
+                    ck_assert(o[0].n == o[1].n && memcmp(o[0].p, o[1].p, o[0].n) == 0);
+                dfi_obuf_free(&o[0]);
+                dfi_obuf_free(&o[1]);
+            }
+    free(in);
+    free(back);
+}
+END_TEST
+#endif
+
 /* ---- the writer over the corpus */
 static char *slurp(const char *path, size_t *n)
 {
@@ -359,6 +427,9 @@ static Suite *encode_suite(void)
     tcase_add_test(tc, test_str_roundtrip);
     tcase_add_loop_test(tc, test_off_roundtrip, 0, 2);
     tcase_add_test(tc, test_codec_roundtrip);
+#ifdef DF_HAVE_ZLIB
+    tcase_add_test(tc, test_gzip_levels);
+#endif
     tcase_add_loop_test(tc, test_writer_identity, 0, 3);
     tcase_add_loop_test(tc, test_writer_formats, 0, 3);
     tcase_add_test(tc, test_set_version);

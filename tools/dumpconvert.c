@@ -58,8 +58,9 @@ static void print_help(void)
            "  -F, --format=c|d|t         custom, directory or tar (default: IN's)\n"
            "  -Z, --compress=METHOD[:N]  none, gzip, lz4 or zstd, with a level (default:\n"
            "                             IN's codec; blocks are then copied, not re-encoded)\n"
-           "  -j, --jobs=N               encoder threads: zstd workers, gzip deflated in\n"
-           "                             128 KiB blocks, output in order (default: all CPUs)\n"
+           "  -j, --jobs=N               threads (default: all CPUs): from 2, decoding\n"
+           "                             on its own thread, zstd workers, gzip deflated in\n"
+           "                             128 KiB blocks; the output order never changes\n"
            "      --pg-restore-version=N write what pg_restore release N (10..18) reads\n"
            "      --force                drop what that version cannot express\n"
            "      --reencode             decode and encode every block\n\n");
