@@ -7,6 +7,7 @@
  */
 #include "common.h"
 #include "plainconv.h"
+#include "stdin_spool.h"
 #include "write_guard.h"
 
 #include <getopt.h>
@@ -51,7 +52,7 @@ static void print_help(void)
            "version, from the file alone.\n\n",
            PROG);
     printf("Usage:\n  %s [OPTION]... IN -o OUT\n\n"
-           "IN may also be a pg_dump -Fp script file (.sql, .gz, .lz4, .zst).\n\n", PROG);
+           "IN may also be a pg_dump -Fp script (.sql, .gz, .lz4, .zst; \"-\": stdin).\n\n", PROG);
     printf("Output:\n"
            "  -o, --output=OUT           a file, \"-\" (stdout: custom or tar, no data offsets)\n"
            "                             or, with -F d, a directory\n"
@@ -328,6 +329,7 @@ int main(int argc, char **argv)
     cv_options o = {.comp = -1, .level = -1};
     tool_progress pr;
     df_reader *r;
+    int in_fd = -1;
     int rc = tool_parse_args(PROG, argc, argv, "o:F:Z:j:t:n:N:L:qV", long_options, apply_option,
                              &o);
 
@@ -349,13 +351,16 @@ int main(int argc, char **argv)
         return TOOL_EXIT_UNKNOWN;
     }
     write_guard_catch();
+    /* a plain script on a pipe is spooled: it is listed first and its data read after */
+    if (strcmp(o.in, "-") == 0 && (rc = tool_stdin_spool(PROG, o.out, &in_fd)) != TOOL_EXIT_OK)
+        return rc;
     r = df_reader_new(NULL);
     if (r == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;
     tool_progress_init(&pr, PROG, o.progress);
     if (pr.enabled)
         df_reader_set_progress(r, tool_progress_cb, &pr);
-    if (df_reader_open_path(r, o.in) != DF_OK) {
+    if ((in_fd >= 0 ? df_reader_open_fd(r, in_fd, "-") : df_reader_open_path(r, o.in)) != DF_OK) {
         tool_print_error(PROG, o.in, df_reader_error(r));
         rc = tool_exit_for_open_error(df_reader_error(r));
     } else {
@@ -363,6 +368,8 @@ int main(int argc, char **argv)
     }
     tool_progress_end(&pr);
     df_reader_free(r);
+    if (in_fd >= 0)
+        close(in_fd);
     write_guard_finish(); /* a signal stopped the writer: die of it */
     tool_strv_free(&o.tables), tool_strv_free(&o.schemas);
     tool_strv_free(&o.nschemas), tool_strv_free(&o.types);

@@ -42,8 +42,8 @@ int tool_plain_model(const char *prog, const char *in, df_reader *r, int flags, 
                           "it becomes)", in);
         return TOOL_EXIT_UNKNOWN;
     }
-    if (strcmp(in, "-") == 0) {
-        tool_errorf(prog, "a plain script is read twice: give it as a file, not on stdin");
+    if (!df_reader_seekable(r)) { /* dumpconvert spools a pipe (stdin_spool.c) */
+        tool_errorf(prog, "%s: a plain script is read twice: give it as a file", in);
         return TOOL_EXIT_UNKNOWN;
     }
     if (df_reader_header(r)->plain_kind != DF_PLAIN_PG_DUMP) {
