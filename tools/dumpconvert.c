@@ -316,22 +316,6 @@ static int write_model(void *ctx, df_toc *t, const char *out)
     return TOOL_EXIT_OK;
 }
 
-/* A pg_dumpall script: a directory of globals.sql, one archive per database, restore.sh. */
-static int convert_dumpall(cv_run *c)
-{
-    cv_options *o = c->o;
-    int pf = o->force | o->quiet << 1 | selecting(o) << 2; /* TOOL_PLAIN_* */
-    const char *ext = o->format == DF_FORMAT_DIRECTORY ? ".dir"
-                      : o->format == DF_FORMAT_TAR     ? ".tar"
-                                                       : ".dump";
-
-    if (o->json) {
-        tool_errorf(PROG, "--json is not available for a pg_dumpall script");
-        return TOOL_EXIT_UNKNOWN;
-    }
-    return tool_plainall(PROG, o->in, c->r, pf, o->out, ext, write_model, c);
-}
-
 static int convert(cv_options *o, df_reader *r)
 {
     int plain = df_reader_header(r)->format == DF_FORMAT_PLAIN;
@@ -341,8 +325,9 @@ static int convert(cv_options *o, df_reader *r)
     int rc, pf = o->force | o->quiet << 1 | selecting(o) << 2; /* TOOL_PLAIN_* */
 
     memset(&c.sum, 0, sizeof c.sum);
-    if (plain && df_reader_header(r)->plain_kind == DF_PLAIN_DUMPALL)
-        return convert_dumpall(&c);
+    if (plain && df_reader_header(r)->plain_kind == DF_PLAIN_DUMPALL) /* a directory */
+        return o->json ? (tool_errorf(PROG, "--json: not for a pg_dumpall script"), TOOL_EXIT_UNKNOWN)
+                       : tool_plainall(PROG, o->in, r, pf, o->out, o->format, write_model, &c);
     if (plain && (rc = tool_plain_model(PROG, o->in, r, pf, &t)) != TOOL_EXIT_OK)
         return rc;
     if (!plain && (t = df_toc_from_reader(r)) == NULL)

@@ -268,8 +268,11 @@ static int finish_dir(pa_run *p, const char *dir, int rc)
 }
 
 int tool_plainall(const char *prog, const char *in, df_reader *r, int flags, const char *dir,
-                  const char *ext, tool_plainall_write write, void *ctx)
+                  df_format format, tool_plainall_write write, void *ctx)
 {
+    const char *ext = format == DF_FORMAT_DIRECTORY ? ".dir"
+                      : format == DF_FORMAT_TAR     ? ".tar"
+                                                    : ".dump";
     pa_run p = {.prog = prog, .in = in, .ext = ext, .r = r, .flags = flags};
     struct stat st;
     size_t n = strlen(dir);

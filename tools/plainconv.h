@@ -28,11 +28,12 @@ int tool_plain_meta(const char *prog, const char *in, const df_plain_toc *pt, in
  * ROLE made conditional so that psql -v ON_ERROR_STOP=1 passes over roles
  * that exist), one archive per database in script order, written by
  * write(ctx, model, path) under a file name that cannot collide or leave
- * dir (bytes other than [A-Za-z0-9_-] as %XX, then `ext`), and restore.sh.
+ * dir (bytes other than [A-Za-z0-9_-] as %XX, then .dump, or .dir / .tar for
+ * that `format`), and restore.sh.
  * flags: TOOL_PLAIN_*.  Returns a TOOL_EXIT_*.
  */
 typedef int (*tool_plainall_write)(void *ctx, df_toc *t, const char *path);
 int tool_plainall(const char *prog, const char *in, df_reader *r, int flags, const char *dir,
-                  const char *ext, tool_plainall_write write, void *ctx);
+                  df_format format, tool_plainall_write write, void *ctx);
 
 #endif
