@@ -67,11 +67,23 @@ static void set_created(df_header *h)
     h->tm_isdst = tm.tm_isdst;
 }
 
+/* A pg_dumpall script's database section names its database in its entries. */
+static const char *section_db(const df_plain_toc *pt)
+{
+    for (size_t i = 0; i < df_plain_toc_count(pt); i++) {
+        const df_plain_entry *pe = df_plain_toc_at(pt, i);
+        if (pe->entry != NULL && pe->entry->database != NULL)
+            return pe->entry->database;
+    }
+    return NULL;
+}
+
 /* The header a pg_dump -Fc of the same version would have written (gzip, as its default). */
 static int model_header(df_toc *t, const df_header *ph, const df_plain_toc *pt)
 {
     df_header *h = &t->hdr;
-    const char *strs[3] = {ph->dbname ? ph->dbname : "", ph->server_version, ph->dump_version};
+    const char *db = section_db(pt) ? section_db(pt) : ph->dbname;
+    const char *strs[3] = {db ? db : "", ph->server_version, ph->dump_version};
     char *own[3] = {NULL, NULL, NULL};
 
     memset(h, 0, sizeof *h);
@@ -119,8 +131,51 @@ static void trim_defn(char *d)
         d[--n] = '\0';
 }
 
+/* The end of the identifier at s ("name" with "" inside, or a plain word), or NULL. */
+static const char *ident_end(const char *s)
+{
+    if (*s != '"')
+        return s + strcspn(s, " ;\n");
+    for (s++; *s; s++)
+        if (*s == '"' && *++s != '"')
+            return s;
+    return NULL;
+}
+
+/*
+ * A script's DATABASE entry (pg_dump -C, pg_dumpall) holds CREATE DATABASE
+ * and the ALTER DATABASE ... OWNER TO its pg_restore printed after it.  In an
+ * archive they must be apart: pg_restore sends an entry's text as one query,
+ * and CREATE DATABASE cannot run in the implicit transaction of several.
+ * Like pg_dump's entry, the definition is then CREATE DATABASE alone and the
+ * drop statement DROP DATABASE, which makes pg_restore print the owner's
+ * ALTER itself.  0 with *defn and *drop allocated, -1 to keep the entry as it is.
+ */
+static int split_database(const char *d, char **defn, char **drop)
+{
+    const char *id = d + 16, *ide, *end, *rest;
+
+    if (strncmp(d, "CREATE DATABASE ", 16) != 0 || (ide = ident_end(id)) == NULL ||
+        (end = strstr(ide, ";\n")) == NULL)
+        return -1;
+    rest = end + 2 + strspn(end + 2, "\n");
+    if (*rest != '\0' && (strncmp(rest, "ALTER DATABASE ", 15) != 0 ||
+                          strstr(rest, " OWNER TO ") == NULL ||
+                          strstr(rest, ";\n") != rest + strlen(rest) - 2))
+        return -1;
+    *defn = strndup(d, (size_t)(end + 2 - d));
+    *drop = malloc((size_t)(ide - id) + 32);
+    if (*defn == NULL || *drop == NULL) {
+        free(*defn), free(*drop);
+        return -1;
+    }
+    sprintf(*drop, "DROP DATABASE %.*s;\n", (int)(ide - id), id);
+    return 0;
+}
+
 static int push_entry(df_toc *t, const df_plain_entry *pe)
 {
+    char *db_defn = NULL, *db_drop = NULL;
     df_entry e;
     dfi_tentry *te;
     const df_entry *src = pe->entry;
@@ -148,7 +203,11 @@ static int push_entry(df_toc *t, const df_plain_entry *pe)
     e.offset_state = data ? DF_OFFSET_NOT_SET : DF_OFFSET_NO_DATA;
     e.data_offset = -1;
     e.text_offset = e.data_offset_text = e.data_bytes = e.data_rows = -1;
+    if (strcmp(pe->desc, "DATABASE") == 0 && pe->defn != NULL &&
+        split_database(pe->defn, &db_defn, &db_drop) == 0)
+        e.defn = db_defn, e.drop_stmt = db_drop;
     rc = dfi_toc_push(t, &e, &te);
+    free(db_defn), free(db_drop);
     if (rc == DF_OK)
         trim_defn((char *)te->e.defn);
     if (rc == DF_OK && data)

@@ -7,6 +7,7 @@
  */
 #include "common.h"
 #include "plainconv.h"
+#include "stdin_spool.h"
 #include "write_guard.h"
 
 #include <getopt.h>
@@ -51,7 +52,9 @@ static void print_help(void)
            "version, from the file alone.\n\n",
            PROG);
     printf("Usage:\n  %s [OPTION]... IN -o OUT\n\n"
-           "IN may also be a pg_dump -Fp script file (.sql, .gz, .lz4, .zst).\n\n", PROG);
+           "IN may also be a pg_dump -Fp script (.sql, .gz, .lz4, .zst; \"-\": stdin), or a\n"
+           "pg_dumpall script: OUT is then a new directory of globals.sql, one archive per\n"
+           "database and restore.sh.\n\n", PROG);
     printf("Output:\n"
            "  -o, --output=OUT           a file, \"-\" (stdout: custom or tar, no data offsets)\n"
            "                             or, with -F d, a directory\n"
@@ -279,28 +282,23 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int convert(cv_options *o, df_reader *r)
-{
-    int plain = df_reader_header(r)->format == DF_FORMAT_PLAIN;
-    df_toc *t = NULL;
+typedef struct cv_run {
+    cv_options *o;
+    df_reader *r;
     df_write_summary sum;
+} cv_run;
+
+/* Write the model t as `out` (the version and codec planned first); frees nothing. */
+static int write_model(void *ctx, df_toc *t, const char *out)
+{
+    cv_run *c = ctx;
+    cv_options *o = c->o;
     df_write_options wo;
     df_error err;
-    double t0 = now_s();
-    int rc, pf = o->force | o->quiet << 1 | selecting(o) << 2; /* TOOL_PLAIN_* */
+    int rc = plan_version(o, t, &c->sum);
 
-    memset(&sum, 0, sizeof sum);
-    if (plain && (rc = tool_plain_model(PROG, o->in, r, pf, &t)) != TOOL_EXIT_OK)
+    if (rc != TOOL_EXIT_OK)
         return rc;
-    if (!plain && (t = df_toc_from_reader(r)) == NULL)
-        return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;
-    rc = selecting(o) ? apply_selection(o, r, t) : TOOL_EXIT_OK;
-    if (rc == TOOL_EXIT_OK)
-        rc = plan_version(o, t, &sum);
-    if (rc != TOOL_EXIT_OK) {
-        df_toc_free(t);
-        return rc;
-    }
     df_write_options_default(&wo);
     wo.format = o->format;
     wo.compression = o->comp;
@@ -309,18 +307,42 @@ static int convert(cv_options *o, df_reader *r)
     wo.force = o->force;
     wo.reencode = o->reencode;
     write_guard_install(&wo);
-    rc = df_write_archive(r, t, o->out, &wo, &sum, &err);
-    df_toc_free(t);
+    rc = df_write_archive(c->r, t, out, &wo, &c->sum, &err);
     if (rc != DF_OK) {
         /* a fault of the input names the input; the rest is the output's */
         int in_fault = tool_exit_for_status(rc) == TOOL_EXIT_DAMAGED || rc == DF_E_UNSUPPORTED;
-        tool_print_error(PROG, in_fault ? o->in : o->out, &err);
+        tool_print_error(PROG, in_fault ? o->in : out, &err);
         return in_fault ? TOOL_EXIT_DAMAGED : TOOL_EXIT_UNKNOWN;
     }
+    return TOOL_EXIT_OK;
+}
+
+static int convert(cv_options *o, df_reader *r)
+{
+    int plain = df_reader_header(r)->format == DF_FORMAT_PLAIN;
+    cv_run c = {.o = o, .r = r};
+    df_toc *t = NULL;
+    double t0 = now_s();
+    int rc, pf = o->force | o->quiet << 1 | selecting(o) << 2; /* TOOL_PLAIN_* */
+
+    memset(&c.sum, 0, sizeof c.sum);
+    if (plain && df_reader_header(r)->plain_kind == DF_PLAIN_DUMPALL) /* a directory */
+        return o->json ? (tool_errorf(PROG, "--json: not for a pg_dumpall script"), TOOL_EXIT_UNKNOWN)
+                       : tool_plainall(PROG, o->in, r, pf, o->out, o->format, write_model, &c);
+    if (plain && (rc = tool_plain_model(PROG, o->in, r, pf, &t)) != TOOL_EXIT_OK)
+        return rc;
+    if (!plain && (t = df_toc_from_reader(r)) == NULL)
+        return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;
+    rc = selecting(o) ? apply_selection(o, r, t) : TOOL_EXIT_OK;
+    if (rc == TOOL_EXIT_OK)
+        rc = write_model(&c, t, o->out);
+    df_toc_free(t);
+    if (rc != TOOL_EXIT_OK)
+        return rc;
     if (o->json)
-        print_json(o, &sum, now_s() - t0);
-    else if (!o->quiet && sum.note[0])
-        fprintf(stderr, "%s: %s\n", PROG, sum.note);
+        print_json(o, &c.sum, now_s() - t0);
+    else if (!o->quiet && c.sum.note[0])
+        fprintf(stderr, "%s: %s\n", PROG, c.sum.note);
     return o->json ? tool_finish_output(PROG, stdout) : TOOL_EXIT_OK;
 }
 
@@ -329,6 +351,7 @@ int main(int argc, char **argv)
     cv_options o = {.comp = -1, .level = -1};
     tool_progress pr;
     df_reader *r;
+    int in_fd = -1;
     int rc = tool_parse_args(PROG, argc, argv, "o:F:Z:j:t:n:N:L:qV", long_options, apply_option,
                              &o);
 
@@ -350,13 +373,16 @@ int main(int argc, char **argv)
         return TOOL_EXIT_UNKNOWN;
     }
     write_guard_catch();
+    /* a plain script on a pipe is spooled: it is listed first and its data read after */
+    if (strcmp(o.in, "-") == 0 && (rc = tool_stdin_spool(PROG, o.out, &in_fd)) != TOOL_EXIT_OK)
+        return rc;
     r = df_reader_new(NULL);
     if (r == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;
     tool_progress_init(&pr, PROG, o.progress);
     if (pr.enabled)
         df_reader_set_progress(r, tool_progress_cb, &pr);
-    if (df_reader_open_path(r, o.in) != DF_OK) {
+    if ((in_fd >= 0 ? df_reader_open_fd(r, in_fd, "-") : df_reader_open_path(r, o.in)) != DF_OK) {
         tool_print_error(PROG, o.in, df_reader_error(r));
         rc = tool_exit_for_open_error(df_reader_error(r));
     } else {
@@ -364,6 +390,8 @@ int main(int argc, char **argv)
     }
     tool_progress_end(&pr);
     df_reader_free(r);
+    if (in_fd >= 0)
+        close(in_fd);
     write_guard_finish(); /* a signal stopped the writer: die of it */
     tool_strv_free(&o.tables), tool_strv_free(&o.schemas);
     tool_strv_free(&o.nschemas), tool_strv_free(&o.types);

@@ -9,8 +9,7 @@
 #include <string.h>
 
 /* An archive has no place for \i, \set, \! ...: refuse, or with force drop and say so. */
-static int meta_commands(const char *prog, const char *in, const df_plain_toc *pt, int force,
-                         int quiet)
+int tool_plain_meta(const char *prog, const char *in, const df_plain_toc *pt, int force, int quiet)
 {
     size_t n = df_plain_toc_meta_count(pt);
 
@@ -42,20 +41,19 @@ int tool_plain_model(const char *prog, const char *in, df_reader *r, int flags, 
                           "it becomes)", in);
         return TOOL_EXIT_UNKNOWN;
     }
-    if (strcmp(in, "-") == 0) {
-        tool_errorf(prog, "a plain script is read twice: give it as a file, not on stdin");
+    if (!df_reader_seekable(r)) { /* dumpconvert spools a pipe (stdin_spool.c) */
+        tool_errorf(prog, "%s: a plain script is read twice: give it as a file", in);
         return TOOL_EXIT_UNKNOWN;
     }
-    if (df_reader_header(r)->plain_kind != DF_PLAIN_PG_DUMP) {
-        tool_errorf(prog, "%s: pg_dumpall scripts cannot be converted yet (pg_dump -Fp ones can)",
-                    in);
+    if (df_reader_header(r)->plain_kind != DF_PLAIN_PG_DUMP) { /* tool_plainall's */
+        tool_errorf(prog, "%s: a pg_dumpall script becomes a directory (tool_plainall)", in);
         return TOOL_EXIT_UNKNOWN;
     }
     if (df_plain_toc_build(r, NULL, &pt) != DF_OK) {
         tool_print_error(prog, in, df_reader_error(r));
         return tool_exit_for_open_error(df_reader_error(r));
     }
-    rc = meta_commands(prog, in, pt, force, quiet);
+    rc = tool_plain_meta(prog, in, pt, force, quiet);
     if (rc == TOOL_EXIT_OK && df_toc_from_plain(r, pt, out, &err) != DF_OK) {
         tool_print_error(prog, in, &err);
         rc = TOOL_EXIT_UNKNOWN;

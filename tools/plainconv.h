@@ -19,4 +19,21 @@
 enum { TOOL_PLAIN_FORCE = 1, TOOL_PLAIN_QUIET = 2, TOOL_PLAIN_SELECTING = 4 };
 int tool_plain_model(const char *prog, const char *in, df_reader *r, int flags, df_toc **out);
 
+/* The meta-command check above on its own (pt of a pg_dumpall section too). */
+int tool_plain_meta(const char *prog, const char *in, const df_plain_toc *pt, int force, int quiet);
+
+/*
+ * A pg_dumpall script r (opened from `in`) as the directory `dir`, complete
+ * or absent: globals.sql (the entries outside every database, with CREATE
+ * ROLE made conditional so that psql -v ON_ERROR_STOP=1 passes over roles
+ * that exist), one archive per database in script order, written by
+ * write(ctx, model, path) under a file name that cannot collide or leave
+ * dir (bytes other than [A-Za-z0-9_-] as %XX, then .dump, or .dir / .tar for
+ * that `format`), and restore.sh.
+ * flags: TOOL_PLAIN_*.  Returns a TOOL_EXIT_*.
+ */
+typedef int (*tool_plainall_write)(void *ctx, df_toc *t, const char *path);
+int tool_plainall(const char *prog, const char *in, df_reader *r, int flags, const char *dir,
+                  df_format format, tool_plainall_write write, void *ctx);
+
 #endif

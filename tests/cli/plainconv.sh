@@ -10,7 +10,10 @@
 #   * pg_restore -f of both gives the same SQL and data, blank lines and \restrict keys aside;
 #   * the --inserts script the same (entries); -F d and -F t; gzip/lz4/zstd scripts give the
 #     same archive TOC; meta-commands refused with their line number (exit 2), --force drops
-#     them and says so; pg_dumpall scripts and selections refused (exit 3).
+#     them and says so; selections refused (exit 3);
+#   * pg_dumpall scripts (the pg18 corpus one): a directory, one archive per database listing
+#     pg_dump's archive's entries, globals.sql with the roles, meta-commands refused;
+#   * a script on stdin (a pipe, whole or compressed; a redirect) gives the file's archive.
 # Prints "ok - NAME" / "not ok - NAME" and ends with "N passed, N failed".
 # Environment: DF_TOOLS_DIR (default tools), DF_CORPUS (default corpus).
 
@@ -131,14 +134,66 @@ check "--force drops the meta-command and says so" $? "exit $st: $(cat "$TMP/err
 cv "$src" -t x -o "$TMP/sel.dump" 2>"$TMP/err"
 [ $? -eq 3 ]
 check "selection from a plain script refused (exit 3)" $? "$(cat "$TMP/err")"
-# shellcheck disable=SC2002 # a real pipe
-cat "$src" | cv - -o "$TMP/pipe.dump" 2>"$TMP/err"
-[ $? -eq 3 ] && grep -q 'not on stdin' "$TMP/err" && [ ! -e "$TMP/pipe.dump" ]
-check "plain script on stdin refused (exit 3, no output)" $? "$(cat "$TMP/err")"
+# stdin (a real pipe, whole or compressed; a redirected file): spooled beside the output,
+# the same archive as from the file (listing and script), no spool file left behind.
+same_as_ref() { # ARCHIVE
+    diff <(pg_restore -l "$1" 2>&1 | grep -v '^;') <(pg_restore -l "$TMP/ref.dump" 2>&1 | grep -v '^;') &&
+        pg_restore -f "$TMP/in.sql" "$1" && diff <(grep -v restrict "$TMP/ref.sql") <(grep -v restrict "$TMP/in.sql")
+}
+mkdir -p "$TMP/stdin"
+for f in "$src" "$TMP/s.sql.gz" "$TMP/s.sql.lz4" "$TMP/s.sql.zst"; do
+    # shellcheck disable=SC2002 # a real pipe
+    cat "$f" | cv - -F c -Z none -o "$TMP/stdin/pipe.dump" 2>"$TMP/err" &&
+        same_as_ref "$TMP/stdin/pipe.dump" >"$TMP/d" 2>&1 &&
+        [ -z "$(find "$TMP/stdin" -name '.dumpconvert-stdin.*')" ]
+    check "${f##*/} on a pipe: the file's archive, no spool left" $? "$(cat "$TMP/err" "$TMP/d" | head)"
+done
+cv - -F c -Z none -o "$TMP/stdin/redir.dump" <"$src" 2>"$TMP/err" && same_as_ref "$TMP/stdin/redir.dump" >"$TMP/d" 2>&1
+check "plain script redirected to stdin: the file's archive" $? "$(cat "$TMP/err" "$TMP/d" | head)"
+cat "$src" | cv - -F d -o "$TMP/stdin/pipe.dir" 2>"$TMP/err" && same_as_ref "$TMP/stdin/pipe.dir" >"$TMP/d" 2>&1
+check "plain script on a pipe to -F d: the file's archive" $? "$(cat "$TMP/err" "$TMP/d" | head)"
+# an archive on a pipe is peeked at, not spooled: still read in one pass
+cat "$TMP/ref.dump" | cv - -F c -o "$TMP/stdin/arch.dump" 2>"$TMP/err" && same_as_ref "$TMP/stdin/arch.dump" >"$TMP/d" 2>&1
+check "custom archive on a pipe still converts" $? "$(cat "$TMP/err" "$TMP/d" | head)"
+printf 'not a dump at all\n' | cv - -o "$TMP/stdin/bad.dump" 2>"$TMP/err"
+st=$?
+[ $st -ne 0 ] && [ ! -e "$TMP/stdin/bad.dump" ] && [ -z "$(find "$TMP/stdin" -name '.dumpconvert-stdin.*')" ]
+check "garbage on a pipe: refused, no output, no spool" $? "exit $st: $(cat "$TMP/err")"
+# pg_dumpall scripts: a directory of globals.sql, restore.sh and one archive per database the
+# script creates (the corpus one: "sample", whose custom archive pg_dump wrote too).
+all=$CORPUS/pg18/dumpall.sql
+cv "$all" -o "$TMP/all" 2>"$TMP/err"
+st=$?
+(cd "$TMP/all" 2>/dev/null && ls) >"$TMP/files"
+want=$(sed -nE 's/^CREATE DATABASE ([a-z0-9_]+) .*/\1.dump/p' "$all"; printf '%s\n' globals.sql restore.sh)
+[ $st -eq 0 ] && [ "$(sort "$TMP/files")" = "$(sort <<<"$want")" ]
+check "pg_dumpall script: globals.sql, restore.sh, one archive per created database" $? \
+    "exit $st: $(cat "$TMP/err" "$TMP/files")"
+entries "$LS" "$TMP/all/sample.dump" >"$TMP/a"
+entries "$LS" "$CORPUS/pg18/sample.custom.none.dump" >"$TMP/b"
+[ -s "$TMP/a" ] && cmp -s "$TMP/a" "$TMP/b" && "$LS" "$TMP/all/sample.dump" | grep -q '^;     dbname: sample$'
+check "pg_dumpall script: sample.dump lists pg_dump's archive's entries, dbname sample" $? \
+    "$(diff "$TMP/a" "$TMP/b" | head)"
+grep -c '^CREATE ROLE' "$all" >"$TMP/nr"
+[ "$(grep -c '^CREATE ROLE' "$TMP/all/globals.sql")" = "$(cat "$TMP/nr")" ] &&
+    [ "$(grep -c '^GRANT ' "$TMP/all/globals.sql")" = "$(sed -n '/^-- Role memberships/,/^-- Databases/p' "$all" | grep -c '^GRANT ')" ] &&
+    ! grep -q 'CREATE TABLE' "$TMP/all/globals.sql"
+check "pg_dumpall script: globals.sql has every role and membership, no database object" $?
+if [ -n "$PGRV" ]; then
+    cv "$all" --pg-restore-version="$PGRV" -o "$TMP/all$PGRV" 2>"$TMP/err" &&
+        pg_restore -l "$TMP/all$PGRV/sample.dump" >"$TMP/l" 2>>"$TMP/err" &&
+        [ "$(grep -Ec '^[0-9]+; [0-9]+ [0-9]+ TABLE DATA ' "$TMP/l")" = "$(grep -c '^TABLE DATA ' "$TMP/b")" ] &&
+        pg_restore -C -f - "$TMP/all$PGRV/sample.dump" 2>>"$TMP/err" | grep -q '^CREATE DATABASE sample '
+    check "pg_dumpall script, --pg-restore-version=$PGRV: pg_restore -l lists sample's entries, -C creates it" $? \
+        "$(cat "$TMP/err")"
+fi
+cv "$all" -o "$TMP/all" 2>"$TMP/err"
+[ $? -eq 3 ] && grep -q 'a new one' "$TMP/err"
+check "pg_dumpall script: an existing -o directory refused (exit 3)" $? "$(cat "$TMP/err")"
 printf '%s\n' '--' '-- PostgreSQL database cluster dump' '--' '' "SET client_encoding = 'UTF8';" \
-    '\connect template1' '' '--' '-- PostgreSQL database dump' '--' '' 'SELECT 1;' >"$TMP/all.sql"
-cv "$TMP/all.sql" -o "$TMP/all.dump" 2>"$TMP/err"
-[ $? -eq 3 ] && grep -q pg_dumpall "$TMP/err"
-check "pg_dumpall script refused (exit 3)" $? "$(cat "$TMP/err")"
+    '\connect template1' '' '--' '-- PostgreSQL database dump' '--' '' '\! rm -rf x' 'SELECT 1;' >"$TMP/all.sql"
+cv "$TMP/all.sql" -o "$TMP/bad" 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q 'all.sql:12: .*rm -rf' "$TMP/err" && [ -z "$(ls -a "$TMP" | grep '^bad')" ]
+check "pg_dumpall script with a meta-command: refused (exit 2), no directory left" $? "$(cat "$TMP/err")"
 
 harness_finish
