@@ -451,6 +451,9 @@ struct df_reader {
     const uint8_t *raw_p;
     size_t raw_n;
     bool raw_eof;
+    /* an error met after bytes were decoded in the same call: those bytes went out first */
+    int pending_rc;
+    df_error pending_err;
     df_data_stats stats;
     /* progress.c: df_reader_set_progress */
     df_progress_fn prog_fn;

@@ -332,6 +332,7 @@ static int start_stream(df_reader *r)
     r->raw_p = NULL;
     r->raw_n = 0;
     r->raw_eof = false;
+    r->pending_rc = DF_OK;
     return DF_OK;
 }
 
@@ -424,6 +425,39 @@ static int codec_error(df_reader *r, int code)
     return dfi_fail(&r->err, code, at, "%s", r->dec.msg[0] ? r->dec.msg : "bad compressed data");
 }
 
+/*
+ * The call met an error (rc, described in r->err) after `produced` bytes came
+ * out: those bytes are handed out now and the error is kept for the next
+ * call, so that a damaged stream loses nothing decoded before its damage.
+ */
+static int64_t defer_error(df_reader *r, int rc, size_t produced)
+{
+    if (produced == 0)
+        return rc;
+    r->pending_rc = rc;
+    r->pending_err = r->err;
+    r->stats.out_bytes += (int64_t)produced;
+    return (int64_t)produced;
+}
+
+/*
+ * The input failed: what the codec still holds (zlib mid-match, lz4/zstd
+ * block buffers) is decoded bytes that survived, so it is drained with an
+ * empty input (codec.c's contract) into the room left, then the error.
+ */
+static int64_t input_failed(df_reader *r, int rc, uint8_t *out, size_t room, size_t len)
+{
+    for (;;) {
+        const uint8_t *none = NULL;
+        size_t zero = 0, before = room;
+        int step = room > 0 ? dfi_dec_step(&r->dec, &none, &zero, &out, &room) : DF_OK;
+
+        if (step != DF_OK || room == before)
+            break;
+    }
+    return defer_error(r, rc, len - room);
+}
+
 int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
 {
     uint8_t *out = buf;
@@ -431,6 +465,10 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
 
     if (!r->data_open || !r->in_stream)
         return dfi_fail(&r->err, DF_E_USAGE, -1, "no data stream is open");
+    if (r->pending_rc != DF_OK) {
+        r->err = r->pending_err;
+        return r->pending_rc;
+    }
     dfi_progress(r, r->cur);
     if (r->stream_done || len == 0)
         return 0;
@@ -439,14 +477,16 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
         size_t produced;
 
         if (rc != DF_OK)
-            return rc;
+            return input_failed(r, rc, out, room, len);
         size_t before = room;
         rc = dfi_dec_step(&r->dec, &r->raw_p, &r->raw_n, &out, &room);
         produced = len - room;
-        if (rc == DF_EOF)
-            return stream_ended(r, produced);
+        if (rc == DF_EOF) {
+            int64_t n = stream_ended(r, produced);
+            return n < 0 ? defer_error(r, (int)n, produced) : n;
+        }
         if (rc < 0)
-            return codec_error(r, rc);
+            return defer_error(r, codec_error(r, rc), produced);
         if (room == 0)
             break;
         if (r->raw_eof && r->raw_n == 0 && room == before) {

@@ -154,11 +154,10 @@ static void run_feed(count_run *c, const uint8_t *p, size_t n)
 }
 
 /*
- * The reader hands out nothing of a call whose input fails part way: the
- * bytes it decoded in that call are dropped with the error.  So a damaged
- * stream is read twice: once in big pieces to learn how many bytes come
- * out safely, then up to there in big pieces and on one byte a call, so
- * that not one decoded byte before the damage is lost.
+ * The reader hands out every byte decoded before the damage (the bytes of
+ * the failing call first, then the error), so one pass in big pieces sees
+ * all that survived.  `safe` is how many bytes that pass got: emit_rows
+ * reads no further than that.
  */
 typedef struct careful {
     df_reader *r;
@@ -213,26 +212,10 @@ static int count_table_rows(df_reader *r, const df_entry *e, count_run *c, int64
                             uint8_t *buf)
 {
     careful k = {r, -1, 0};
-    count_run first = *c;
-    int rc = count_pass(r, e, &first, &k, buf);
+    int rc = count_pass(r, e, c, &k, buf);
 
     *safe = k.done;
-    if (rc != DF_OK || first.status == DF_OK || (!first.ins && first.scan.stopped)) {
-        df_rowcount *keep = c->ins;
-        *c = first;
-        if (keep != first.ins)
-            df_rowcount_free(keep);
-        return rc;
-    }
-    /* the damage ended the first pass: read again, to the last byte before it */
-    if (first.ins) {
-        df_rowcount_free(first.ins);
-        if ((c->ins = df_rowcount_new(DF_ROWS_INSERT)) == NULL)
-            return DF_E_NOMEM;
-    }
-    k.safe = k.done;
-    k.done = 0;
-    return count_pass(r, e, c, &k, buf);
+    return rc;
 }
 
 /* Large objects read whole before the damage. */
