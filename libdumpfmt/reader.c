@@ -333,6 +333,7 @@ static int start_stream(df_reader *r)
     r->raw_n = 0;
     r->raw_eof = false;
     r->pending_rc = DF_OK;
+    r->chunk_out = 0;
     return DF_OK;
 }
 
@@ -375,14 +376,21 @@ int df_reader_next_lo(df_reader *r, uint32_t *oid)
     return start_stream(r);
 }
 
-/* Fetch the next raw piece when the previous one is used up. */
-static int refill_raw(df_reader *r)
+/*
+ * Fetch the next raw piece when the previous one is used up; `produced`
+ * bytes came out in this call so far.  A piece that opens a new chunk marks
+ * the output so far in chunk_out (nothing after it can predate the chunk).
+ */
+static int refill_raw(df_reader *r, size_t produced)
 {
+    int64_t chunks = r->stats.chunks;
     int rc;
 
     if (r->raw_n > 0 || r->raw_eof)
         return DF_OK;
     rc = r->fmt->read_raw(r, &r->raw_p, &r->raw_n);
+    if (r->stats.chunks != chunks)
+        r->chunk_out = r->stats.out_bytes + (int64_t)produced;
     if (rc == DF_EOF) {
         r->raw_eof = true;
         r->raw_n = 0;
@@ -402,7 +410,7 @@ static int expect_raw_end(df_reader *r)
                             "%zu bytes follow the end of the compressed stream", r->raw_n);
         if (r->raw_eof)
             return DF_OK;
-        if ((rc = refill_raw(r)) != DF_OK)
+        if ((rc = refill_raw(r, 0)) != DF_OK)
             return rc;
     }
 }
@@ -473,7 +481,7 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
     if (r->stream_done || len == 0)
         return 0;
     for (;;) {
-        int rc = refill_raw(r);
+        int rc = refill_raw(r, len - room);
         size_t produced;
 
         if (rc != DF_OK)
