@@ -112,6 +112,14 @@ static void scan_feed(row_scan *s, const uint8_t *p, size_t n)
     for (size_t i = 0; i < n && !s->stopped; i++) {
         uint8_t c = p[i];
 
+        if (c == 0) {
+            /*
+             * COPY text never holds a NUL (PostgreSQL text cannot): the
+             * sign byte of a chunk header that a wrong chunk length fed in.
+             */
+            s->stopped = true;
+            break;
+        }
         if (c == '\n' && !s->escape) {
             scan_line_end(s);
             continue;

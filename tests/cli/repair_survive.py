@@ -18,6 +18,7 @@
 #                                          Nth chunk (from 0) of dump id ID's data block made
 #                                          corrupt: MODE huge (2^31-1: over any limit) or shift
 #                                          (+1000: inside the file, so a walk lands mid-data);
+#                                          MODE type: the block's type byte made 7 instead;
 #                                          the block is found by its header bytes (a pipe-written
 #                                          archive has no offsets); prints the chunk's offset
 #   repair_survive.py sections OUT ORIG TAG N [K]
@@ -90,6 +91,10 @@ def find_block(data, dump_id):
 def corrupt(src, dst, dump_id, nth, mode):
     data = bytearray(open(src, 'rb').read())
     pos = find_block(data, dump_id) + 6
+    if mode == 'type':
+        data[pos - 6] = 7
+        open(dst, 'wb').write(bytes(data))
+        return pos - 6
     for _ in range(nth):
         n, pos = read_int(data, pos)
         if not n:
