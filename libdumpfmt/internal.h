@@ -454,6 +454,7 @@ struct df_reader {
     /* an error met after bytes were decoded in the same call: those bytes went out first */
     int pending_rc;
     df_error pending_err;
+    bool pending_drain; /* the input failed: the codec may still hold decoded bytes */
     /* output bytes of the stream when the raw piece of its last chunk was taken (salvage.c) */
     int64_t chunk_out;
     df_data_stats stats;

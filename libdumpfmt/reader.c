@@ -333,6 +333,7 @@ static int start_stream(df_reader *r)
     r->raw_n = 0;
     r->raw_eof = false;
     r->pending_rc = DF_OK;
+    r->pending_drain = false;
     r->chunk_out = 0;
     return DF_OK;
 }
@@ -440,30 +441,46 @@ static int codec_error(df_reader *r, int code)
  */
 static int64_t defer_error(df_reader *r, int rc, size_t produced)
 {
-    if (produced == 0)
-        return rc;
     r->pending_rc = rc;
     r->pending_err = r->err;
+    if (produced == 0)
+        return rc;
     r->stats.out_bytes += (int64_t)produced;
     return (int64_t)produced;
 }
 
 /*
- * The input failed: what the codec still holds (zlib mid-match, lz4/zstd
- * block buffers) is decoded bytes that survived, so it is drained with an
- * empty input (codec.c's contract) into the room left, then the error.
+ * After the input failed: what the codec still holds (zlib mid-match,
+ * lz4/zstd block buffers) is decoded bytes that survived, so it is drained
+ * with an empty input (codec.c's contract), as many calls as it takes; then
+ * the error, for good.
  */
-static int64_t input_failed(df_reader *r, int rc, uint8_t *out, size_t room, size_t len)
+static int64_t drain_failed(df_reader *r, uint8_t *out, size_t len, size_t produced)
 {
-    for (;;) {
+    size_t room = len - produced;
+
+    out += produced;
+    while (r->pending_drain && room > 0) {
         const uint8_t *none = NULL;
         size_t zero = 0, before = room;
-        int step = room > 0 ? dfi_dec_step(&r->dec, &none, &zero, &out, &room) : DF_OK;
 
-        if (step != DF_OK || room == before)
-            break;
+        if (dfi_dec_step(&r->dec, &none, &zero, &out, &room) != DF_OK || room == before)
+            r->pending_drain = false;
     }
-    return defer_error(r, rc, len - room);
+    if (len - room == 0) {
+        r->err = r->pending_err;
+        return r->pending_rc;
+    }
+    r->stats.out_bytes += (int64_t)(len - room);
+    return (int64_t)(len - room);
+}
+
+static int64_t input_failed(df_reader *r, int rc, uint8_t *buf, size_t room, size_t len)
+{
+    r->pending_rc = rc;
+    r->pending_err = r->err;
+    r->pending_drain = true;
+    return drain_failed(r, buf, len, len - room);
 }
 
 int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
@@ -473,10 +490,8 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
 
     if (!r->data_open || !r->in_stream)
         return dfi_fail(&r->err, DF_E_USAGE, -1, "no data stream is open");
-    if (r->pending_rc != DF_OK) {
-        r->err = r->pending_err;
-        return r->pending_rc;
-    }
+    if (r->pending_rc != DF_OK)
+        return drain_failed(r, buf, len, 0);
     dfi_progress(r, r->cur);
     if (r->stream_done || len == 0)
         return 0;
@@ -485,7 +500,7 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
         size_t produced;
 
         if (rc != DF_OK)
-            return input_failed(r, rc, out, room, len);
+            return input_failed(r, rc, buf, room, len);
         size_t before = room;
         rc = dfi_dec_step(&r->dec, &r->raw_p, &r->raw_n, &out, &room);
         produced = len - room;
