@@ -331,7 +331,9 @@ DF_API int df_reader_next_lo(df_reader *r, uint32_t *oid);
  * Pull up to `len` uncompressed bytes.  Returns the byte count (> 0), 0 at the
  * end of the stream (or of the current large object), or a negative DF_E_*.
  * A stream whose integrity check fails, or that ends early, is an error
- * here, never a short success.
+ * here, never a short success.  Every byte decoded before the damage is
+ * handed out first: a call that meets the error after decoding returns those
+ * bytes, and the next call (and every one after) returns the error.
  */
 DF_API int64_t df_reader_read_data(df_reader *r, void *buf, size_t len);
 /* Close the current data stream (optional; safe to call twice). */

@@ -5,7 +5,10 @@
  * forward exactly as pg_restore does, which also serves pipes and dumps
  * whose TOC has no offsets.  The 16+ "TOC copy appended after the data"
  * (spec §5.5) is never reached by a scan because scanning stops at the
- * first byte that is not a block type.
+ * first byte that is not a block type.  When a block cannot be walked (a
+ * corrupt chunk length or header), the scan resynchronises: the next byte
+ * where a block plausibly starts (resync_after), whose data are then read
+ * and decoded like any other's, so a later block is never trusted blindly.
  */
 #include "internal.h"
 #include "writer.h"
@@ -309,6 +312,118 @@ static int skip_block(dfi_cwalk *k)
     }
 }
 
+/* ------------------------------------------------------ resynchronisation */
+
+/* Bytes looked at for a block header: type, dump id, [OID,] chunk length, a codec's magic. */
+#define RESYNC_PEEK 32
+
+/* An INT at p (sign byte, int_size bytes LSB first) that is >= 0 and fits int32, or -1. */
+static int64_t peek_int(const dfi_arch *a, const uint8_t *p)
+{
+    int64_t v = 0;
+
+    if (p[0] != 0)
+        return -1;
+    for (int i = a->int_size - 1; i >= 0; i--) {
+        if (i >= 4 && p[1 + i] != 0)
+            return -1;
+        v = v << 8 | p[1 + i];
+    }
+    return v <= INT32_MAX ? v : -1;
+}
+
+/* Does a chunk's payload start as the archive's codec starts a stream? */
+static bool codec_starts(int compression, const uint8_t *p, size_t n)
+{
+    switch (compression) {
+    case DF_COMPRESS_GZIP: /* zlib: CM 8, CINFO <= 7, the header check */
+        return n >= 2 && (p[0] & 0x0f) == 8 && (p[0] >> 4) <= 7 && ((p[0] << 8) | p[1]) % 31 == 0;
+    case DF_COMPRESS_LZ4: return n >= 4 && memcmp(p, "\x04\x22\x4d\x18", 4) == 0;
+    case DF_COMPRESS_ZSTD: return n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0;
+    default: return true;
+    }
+}
+
+/*
+ * Could a block start at p (n bytes seen, at file offset pos)?  Its type
+ * byte, a dump id of a TOC entry that owns data of that kind and whose
+ * block no scan has met yet, a plausible first chunk length that stays in
+ * the file, and a payload that starts like the codec's stream.  Only a
+ * guess: the block is then walked and decoded like any other.
+ */
+static bool plausible_block(df_reader *r, const uint8_t *p, size_t n, int64_t pos)
+{
+    custom_state *cs = cs_of(r);
+    size_t w = (size_t)r->arch.int_size + 1, at = 1 + w;
+    int64_t id, len;
+    ssize_t idx;
+    const df_entry *e;
+
+    if ((p[0] != BLK_DATA && p[0] != BLK_BLOBS) || n < 1 + 2 * w)
+        return false;
+    id = peek_int(&r->arch, p + 1);
+    if (id <= 0 || (idx = dfi_find_index(r, (int32_t)id)) < 0 || cs->found[idx] >= 0)
+        return false;
+    e = &r->entries[idx];
+    if (!df_entry_has_data(e) || (df_entry_is_blobs(e) != 0) != (p[0] == BLK_BLOBS))
+        return false;
+    if (p[0] == BLK_BLOBS) { /* an OID (any but 0: OIDs are written through a signed INT) */
+        bool zero = true;
+        for (size_t i = 0; i < w && at + w + w <= n; i++)
+            zero = zero && p[at + i] == 0;
+        if (zero || at + 2 * w > n)
+            return false;
+        at += w;
+    }
+    len = peek_int(&r->arch, p + at);
+    if (len < 0 || len > r->lim.max_chunk)
+        return false;
+    if (r->src.size >= 0 && pos + (int64_t)(at + w) + len > r->src.size)
+        return false;
+    if (len == 0) /* an empty stream: only uncompressed data have one without a codec header */
+        return r->hdr.compression == DF_COMPRESS_NONE;
+    return codec_starts(r->hdr.compression, p + at + w, n - at - w);
+}
+
+/*
+ * The block at `from` could not be walked (damage): go to the next byte
+ * where a block plausibly starts.  One forward pass, byte by byte: the scan
+ * is linear in the damaged stretch, and a scan that already passed the
+ * damage starts after it (scan_pos).  DF_OK positioned there; else the
+ * damage's error (r->err as it was) — never on a pipe, which cannot go back.
+ */
+static int resync_after(df_reader *r, int64_t from, int damage)
+{
+    custom_state *cs = cs_of(r);
+    df_error saved = r->err;
+    int rc;
+
+    if (!r->src.seekable || r->arch.version < V13 || damage == DF_E_NOMEM || damage == DF_E_IO)
+        return damage;
+    rc = dfi_buf_seek(&r->buf, from + 1, &r->err);
+    while (rc == DF_OK) {
+        int64_t pos = dfi_buf_tell(&r->buf);
+        size_t n;
+
+        rc = dfi_buf_need(&r->buf, RESYNC_PEEK, &r->err);
+        if (rc == DF_E_TRUNCATED) { /* near the end: what is left may still hold a block */
+            dfi_error_clear(&r->err);
+            rc = DF_OK;
+        }
+        n = dfi_buf_avail(&r->buf);
+        if (rc != DF_OK || n == 0)
+            break;
+        if (plausible_block(r, dfi_buf_ptr(&r->buf), n, pos)) {
+            if (cs->scan_pos == from)
+                cs->scan_pos = pos; /* later scans start past the damage */
+            return DF_OK;
+        }
+        dfi_buf_consume(&r->buf, 1);
+    }
+    r->err = saved;
+    return damage;
+}
+
 /* Scan forward block by block until the block of `e` starts. */
 static int scan_for(df_reader *r, const df_entry *e)
 {
@@ -329,13 +444,21 @@ static int scan_for(df_reader *r, const df_entry *e)
             return dfi_fail(&r->err, DF_E_TRUNCATED, pos,
                             "data block of %s not found: the archive ends at offset %lld", label,
                             (long long)pos);
-        if (ev == DFI_CW_AREA_END)
-            return dfi_fail(&r->err, DF_E_CORRUPT, pos,
-                            "data block of %s not found: byte 0x%02x at offset %lld ends the "
-                            "data area",
-                            label, k->byte, (long long)pos);
-        if (ev == DFI_CW_DAMAGE)
+        if (ev == DFI_CW_AREA_END) {
+            /* a TOC copy (1.16), or a wrong chunk length led here: blocks may still follow */
+            rc = dfi_fail(&r->err, DF_E_CORRUPT, pos,
+                          "data block of %s not found: byte 0x%02x at offset %lld ends the "
+                          "data area",
+                          label, k->byte, (long long)pos);
+            if (resync_after(r, pos, rc) == DF_OK)
+                continue;
+            return rc;
+        }
+        if (ev == DFI_CW_DAMAGE) {
+            if (resync_after(r, pos, k->rc) == DF_OK)
+                continue;
             return k->rc;
+        }
         if (k->id == e->dump_id) {
             cs->block_start = pos;
             return DF_OK;
@@ -344,6 +467,8 @@ static int scan_for(df_reader *r, const df_entry *e)
         if (idx >= 0 && cs->found[idx] < 0)
             cs->found[idx] = pos;
         rc = skip_block(k);
+        if (rc != DF_OK && resync_after(r, pos, rc) == DF_OK)
+            continue; /* the block is damaged: the next one after it */
         if (rc != DF_OK)
             return rc;
         if (pos == cs->scan_pos || !r->src.seekable)

@@ -536,6 +536,12 @@ struct df_reader {
     const uint8_t *raw_p;
     size_t raw_n;
     bool raw_eof;
+    /* an error met after bytes were decoded in the same call: those bytes went out first */
+    int pending_rc;
+    df_error pending_err;
+    bool pending_drain; /* the input failed: the codec may still hold decoded bytes */
+    /* output bytes of the stream when the raw piece of its last chunk was taken (salvage.c) */
+    int64_t chunk_out;
     df_data_stats stats;
     /* progress.c: df_reader_set_progress */
     df_progress_fn prog_fn;

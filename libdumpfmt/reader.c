@@ -334,6 +334,9 @@ static int start_stream(df_reader *r)
     r->raw_p = NULL;
     r->raw_n = 0;
     r->raw_eof = false;
+    r->pending_rc = DF_OK;
+    r->pending_drain = false;
+    r->chunk_out = 0;
     return DF_OK;
 }
 
@@ -376,14 +379,21 @@ int df_reader_next_lo(df_reader *r, uint32_t *oid)
     return start_stream(r);
 }
 
-/* Fetch the next raw piece when the previous one is used up. */
-static int refill_raw(df_reader *r)
+/*
+ * Fetch the next raw piece when the previous one is used up; `produced`
+ * bytes came out in this call so far.  A piece that opens a new chunk marks
+ * the output so far in chunk_out (nothing after it can predate the chunk).
+ */
+static int refill_raw(df_reader *r, size_t produced)
 {
+    int64_t chunks = r->stats.chunks;
     int rc;
 
     if (r->raw_n > 0 || r->raw_eof)
         return DF_OK;
     rc = r->fmt->read_raw(r, &r->raw_p, &r->raw_n);
+    if (r->stats.chunks != chunks)
+        r->chunk_out = r->stats.out_bytes + (int64_t)produced;
     if (rc == DF_EOF) {
         r->raw_eof = true;
         r->raw_n = 0;
@@ -403,7 +413,7 @@ static int expect_raw_end(df_reader *r)
                             "%zu bytes follow the end of the compressed stream", r->raw_n);
         if (r->raw_eof)
             return DF_OK;
-        if ((rc = refill_raw(r)) != DF_OK)
+        if ((rc = refill_raw(r, 0)) != DF_OK)
             return rc;
     }
 }
@@ -426,6 +436,55 @@ static int codec_error(df_reader *r, int code)
     return dfi_fail(&r->err, code, at, "%s", r->dec.msg[0] ? r->dec.msg : "bad compressed data");
 }
 
+/*
+ * The call met an error (rc, described in r->err) after `produced` bytes came
+ * out: those bytes are handed out now and the error is kept for the next
+ * call, so that a damaged stream loses nothing decoded before its damage.
+ */
+static int64_t defer_error(df_reader *r, int rc, size_t produced)
+{
+    r->pending_rc = rc;
+    r->pending_err = r->err;
+    if (produced == 0)
+        return rc;
+    r->stats.out_bytes += (int64_t)produced;
+    return (int64_t)produced;
+}
+
+/*
+ * After the input failed: what the codec still holds (zlib mid-match,
+ * lz4/zstd block buffers) is decoded bytes that survived, so it is drained
+ * with an empty input (codec.c's contract), as many calls as it takes; then
+ * the error, for good.
+ */
+static int64_t drain_failed(df_reader *r, uint8_t *out, size_t len, size_t produced)
+{
+    size_t room = len - produced;
+
+    out += produced;
+    while (r->pending_drain && room > 0) {
+        const uint8_t *none = NULL;
+        size_t zero = 0, before = room;
+
+        if (dfi_dec_step(&r->dec, &none, &zero, &out, &room) != DF_OK || room == before)
+            r->pending_drain = false;
+    }
+    if (len - room == 0) {
+        r->err = r->pending_err;
+        return r->pending_rc;
+    }
+    r->stats.out_bytes += (int64_t)(len - room);
+    return (int64_t)(len - room);
+}
+
+static int64_t input_failed(df_reader *r, int rc, uint8_t *buf, size_t room, size_t len)
+{
+    r->pending_rc = rc;
+    r->pending_err = r->err;
+    r->pending_drain = true;
+    return drain_failed(r, buf, len, len - room);
+}
+
 int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
 {
     uint8_t *out = buf;
@@ -433,22 +492,26 @@ int64_t df_reader_read_data(df_reader *r, void *buf, size_t len)
 
     if (!r->data_open || !r->in_stream)
         return dfi_fail(&r->err, DF_E_USAGE, -1, "no data stream is open");
+    if (r->pending_rc != DF_OK)
+        return drain_failed(r, buf, len, 0);
     dfi_progress(r, r->cur);
     if (r->stream_done || len == 0)
         return 0;
     for (;;) {
-        int rc = refill_raw(r);
+        int rc = refill_raw(r, len - room);
         size_t produced;
 
         if (rc != DF_OK)
-            return rc;
+            return input_failed(r, rc, buf, room, len);
         size_t before = room;
         rc = dfi_dec_step(&r->dec, &r->raw_p, &r->raw_n, &out, &room);
         produced = len - room;
-        if (rc == DF_EOF)
-            return stream_ended(r, produced);
+        if (rc == DF_EOF) {
+            int64_t n = stream_ended(r, produced);
+            return n < 0 ? defer_error(r, (int)n, produced) : n;
+        }
         if (rc < 0)
-            return codec_error(r, rc);
+            return defer_error(r, codec_error(r, rc), produced);
         if (room == 0)
             break;
         if (r->raw_eof && r->raw_n == 0 && room == before) {

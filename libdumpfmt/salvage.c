@@ -112,6 +112,14 @@ static void scan_feed(row_scan *s, const uint8_t *p, size_t n)
     for (size_t i = 0; i < n && !s->stopped; i++) {
         uint8_t c = p[i];
 
+        if (c == 0) {
+            /*
+             * COPY text never holds a NUL (PostgreSQL text cannot): the
+             * sign byte of a chunk header that a wrong chunk length fed in.
+             */
+            s->stopped = true;
+            break;
+        }
         if (c == '\n' && !s->escape) {
             scan_line_end(s);
             continue;
@@ -136,7 +144,7 @@ typedef struct count_run {
     row_scan scan;
     df_rowcount *ins; /* INSERT-mode data: whole statements */
     int64_t boundary; /* rows counted when the stream's last chunk began */
-    int64_t chunks;
+    int64_t mark;     /* the reader's chunk_out last seen */
     int status;       /* the read's end: DF_OK (stream ended), else its error */
 } count_run;
 
@@ -154,14 +162,14 @@ static void run_feed(count_run *c, const uint8_t *p, size_t n)
 }
 
 /*
- * The reader hands out nothing of a call whose input fails part way: the
- * bytes it decoded in that call are dropped with the error.  So a damaged
- * stream is read twice: once in big pieces to learn how many bytes come
- * out safely, then up to there in big pieces and on one byte a call, so
- * that not one decoded byte before the damage is lost.
+ * The reader hands out every byte decoded before the damage (the bytes of
+ * the failing call first, then the error), so one pass in big pieces sees
+ * all that survived.  `safe` is how many bytes that pass got: emit_rows
+ * reads no further than that.
  */
 typedef struct careful {
     df_reader *r;
+    size_t piece; /* bytes asked for a call */
     int64_t safe; /* bytes that come out in big pieces; -1: not known yet */
     int64_t done;
 } careful;
@@ -182,26 +190,42 @@ static int64_t careful_read(careful *c, uint8_t *buf)
 }
 
 /* Read e's data until it ends or fails, counting what a restore keeps. */
+/*
+ * Feed the got bytes just read (the stream's bytes [done - got, done)),
+ * noting the rows before the last chunk begun: the reader marks where its
+ * output stood when it took that chunk (r->chunk_out).
+ */
+static void feed_marked(count_run *c, const df_reader *r, const uint8_t *buf, int64_t got,
+                        int64_t done)
+{
+    int64_t mark = r->chunk_out, start = done - got;
+
+    if (mark == c->mark || mark < start || mark > done) {
+        c->mark = mark;
+        run_feed(c, buf, (size_t)got);
+        return;
+    }
+    c->mark = mark;
+    run_feed(c, buf, (size_t)(mark - start));
+    c->boundary = run_rows(c);
+    run_feed(c, buf + (mark - start), (size_t)(done - mark));
+}
+
+/* Read e's data until it ends or fails, counting what a restore keeps. */
 static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k, uint8_t *buf)
 {
+    c->mark = -1;
     c->status = df_reader_open_data(r, e);
     if (c->status != DF_OK)
         return DF_OK;
     for (;;) {
-        df_data_stats st;
-        int64_t before = run_rows(c);
         int64_t got = careful_read(k, buf);
 
         if (got <= 0) {
             c->status = got == 0 ? DF_OK : (int)got;
             break;
         }
-        df_reader_data_stats(r, &st);
-        if (st.chunks != c->chunks) {
-            c->chunks = st.chunks;
-            c->boundary = before;
-        }
-        run_feed(c, buf, (size_t)got);
+        feed_marked(c, r, buf, got, k->done);
         if (!c->ins && c->scan.stopped)
             break;
     }
@@ -212,27 +236,11 @@ static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k,
 static int count_table_rows(df_reader *r, const df_entry *e, count_run *c, int64_t *safe,
                             uint8_t *buf)
 {
-    careful k = {r, -1, 0};
-    count_run first = *c;
-    int rc = count_pass(r, e, &first, &k, buf);
+    careful k = {r, READ_CHUNK, -1, 0};
+    int rc = count_pass(r, e, c, &k, buf);
 
     *safe = k.done;
-    if (rc != DF_OK || first.status == DF_OK || (!first.ins && first.scan.stopped)) {
-        df_rowcount *keep = c->ins;
-        *c = first;
-        if (keep != first.ins)
-            df_rowcount_free(keep);
-        return rc;
-    }
-    /* the damage ended the first pass: read again, to the last byte before it */
-    if (first.ins) {
-        df_rowcount_free(first.ins);
-        if ((c->ins = df_rowcount_new(DF_ROWS_INSERT)) == NULL)
-            return DF_E_NOMEM;
-    }
-    k.safe = k.done;
-    k.done = 0;
-    return count_pass(r, e, c, &k, buf);
+    return rc;
 }
 
 /* Large objects read whole before the damage. */
@@ -323,15 +331,53 @@ static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
         c.scan.ncols = e->copy_stmt ? copy_columns(e->copy_stmt) : 0;
         rc = count_table_rows(r, e, &c, &s->e[i].safe, buf);
         p->rows_kept = run_rows(&c);
-        /* a decoder notices a flipped bit only later: trust nothing of the failing chunk */
-        p->rows_unverified =
-            c.status == DF_E_CORRUPT && p->rows_kept > c.boundary ? p->rows_kept - c.boundary : 0;
+        /*
+         * A decoder notices a flipped bit only later, and a wrong chunk length
+         * feeds the next chunk's header to it as data (rows of garbage that
+         * may even have the right field count, up to a bad row): after any
+         * damage but a clean cut, nothing of the last chunk begun is trusted.
+         */
+        bool broken = (c.status != DF_OK && c.status != DF_E_TRUNCATED) ||
+                      (!c.ins && c.scan.stopped && !c.scan.terminated);
+        p->rows_unverified = broken && p->rows_kept > c.boundary
+                                 ? p->rows_kept - c.boundary
+                                 : 0;
         df_rowcount_free(c.ins);
     }
     if (rc != DF_OK)
         return rc;
     if (p->rows_kept > 0)
         p->state = DF_SALVAGE_PARTIAL;
+    return DF_OK;
+}
+
+/*
+ * The verifier stops at the first block it cannot walk, so each entry whose
+ * block lies past that damage is "missing-data" to it.  The reader finds
+ * such a block by its TOC offset (the block header checked) or, without
+ * offsets, by resynchronising past the damage (fmt_custom.c); when its
+ * whole stream then decodes to a clean end, the entry is intact after all.
+ */
+static int found_past_damage(df_salvage *s, df_reader *r, size_t i)
+{
+    sv_entry *x = &s->e[i];
+    const df_entry *e = &r->entries[i];
+    int rc;
+
+    if (x->pub.code == NULL || strcmp(x->pub.code, DF_FIND_MISSING_DATA) != 0 ||
+        !is_data_entry(e))
+        return DF_OK;
+    rc = df_reader_measure(r, e, NULL, NULL, NULL);
+    df_reader_close_data(r);
+    if (rc != DF_OK)
+        return rc == DF_E_NOMEM ? rc : DF_OK;
+    free(x->reason);
+    free(x->member);
+    x->reason = x->member = NULL;
+    x->pub.reason = x->pub.member = NULL;
+    x->pub.code = NULL;
+    x->pub.state = DF_SALVAGE_INTACT;
+    x->pub.damage_offset = -1;
     return DF_OK;
 }
 
@@ -683,7 +729,8 @@ static int build(df_salvage *s, df_reader *r, const df_verify *v)
     int rc = buf ? take_findings(s, v) : DF_E_NOMEM;
 
     for (size_t i = 0; i < s->n && rc == DF_OK; i++)
-        if (s->e[i].pub.code != NULL)
+        if (s->e[i].pub.code != NULL && (rc = found_past_damage(s, r, i)) == DF_OK &&
+            s->e[i].pub.code != NULL)
             rc = measure_damaged(s, r, i, buf);
     free(buf);
     if (rc == DF_OK)
@@ -762,7 +809,7 @@ int df_salvage_write_list(const df_salvage *s, const df_list_options *opt, FILE 
 static int emit_rows(df_reader *r, int64_t rows, int64_t safe, df_salvage_rows_fn fn, void *ctx,
                      uint8_t *buf)
 {
-    careful k = {r, safe, 0};
+    careful k = {r, READ_CHUNK, safe, 0};
     int64_t seen = 0;
     bool escape = false;
 

@@ -527,6 +527,78 @@ START_TEST(test_data_stats)
 }
 END_TEST
 
+/* The corpus file `rel` cut to its first `keep` bytes, in a temporary file (the caller unlinks). */
+static char *cut_copy(const char *rel, size_t keep)
+{
+    char path[4096], *out = strdup("/tmp/check_reader_cut.XXXXXX");
+    size_t len;
+    char *in = dft_read_file(dft_path(path, sizeof path, rel), &len);
+    int fd;
+
+    ck_assert_ptr_nonnull(in);
+    ck_assert_uint_lt(keep, len);
+    fd = mkstemp(out);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, in, keep), (ssize_t)keep);
+    close(fd);
+    free(in);
+    return out;
+}
+
+/* Read e's data in pieces of `piece` bytes: the bytes before the error; *rc the error. */
+static int64_t bytes_before_error(const char *path, int32_t id, size_t piece, int *rc)
+{
+    df_reader *r = df_reader_new(NULL);
+    uint8_t *buf = malloc(piece);
+    int64_t n, total = 0;
+
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(df_reader_open_path(r, path), DF_OK);
+    ck_assert_int_eq(df_reader_open_data(r, df_reader_find(r, id)), DF_OK);
+    while ((n = df_reader_read_data(r, buf, piece)) > 0)
+        total += n;
+    *rc = (int)n;
+    /* the error stays, with its message */
+    ck_assert_int_eq(df_reader_read_data(r, buf, piece), n);
+    ck_assert_int_eq(df_reader_error(r)->code, n);
+    free(buf);
+    df_reader_free(r);
+    return total;
+}
+
+/*
+ * A stream cut in the middle (bulk.readings, issue 13): every byte decoded
+ * before the cut comes out, whatever the read size, before the error: one
+ * call asking for all of it gets as many bytes as 4 KiB calls do.
+ */
+START_TEST(test_cut_stream_keeps_bytes)
+{
+    static const char *const rels[] = {"pg16/sample.custom.gzip.dump", "pg16/sample.custom.lz4.dump",
+                                       "pg16/sample.custom.zstd.dump", "pg16/sample.custom.none.dump"};
+    df_reader *r = open_rel(rels[_i]);
+    const df_entry *e = df_reader_find(r, 2866);
+    char *cut;
+    int64_t big, small;
+    int rc_big, rc_small;
+
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->tag, "readings");
+    /* near the block's end (its stored sizes: 55105, 95419, 56074, 249121 bytes): every
+     * codec has decoded bytes to hand out there, zstd's 128 KiB blocks included */
+    static const int64_t into[] = {50000, 90000, 55000, 50000};
+    cut = cut_copy(rels[_i], (size_t)(e->data_offset + into[_i]));
+    big = bytes_before_error(cut, 2866, 16 << 20, &rc_big);
+    small = bytes_before_error(cut, 2866, 4096, &rc_small);
+    ck_assert_int_eq(rc_big, DF_E_TRUNCATED);
+    ck_assert_int_eq(rc_small, DF_E_TRUNCATED);
+    ck_assert_int_gt(big, 0);
+    ck_assert_int_eq(big, small);
+    unlink(cut);
+    free(cut);
+    df_reader_free(r);
+}
+END_TEST
+
 START_TEST(test_blobs_lo_stats)
 {
     df_reader *r = open_rel("pg18/sample.custom.none.dump");
@@ -1079,6 +1151,7 @@ static Suite *reader_suite(void)
     tcase_add_loop_test(tc, test_offsets_not_set, 0, 3);
     tcase_add_loop_test(tc, test_stdout_dumps, 0, 2);
     tcase_add_test(tc, test_data_stats);
+    tcase_add_loop_test(tc, test_cut_stream_keeps_bytes, 0, 4);
     tcase_add_test(tc, test_blobs_lo_stats);
     tcase_add_test(tc, test_usage_errors);
     tcase_add_test(tc, test_open_errors);
