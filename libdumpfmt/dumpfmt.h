@@ -1591,6 +1591,9 @@ typedef struct df_write_options {
        that removes it; NULL: not told. */
     void (*on_temp)(void *ctx, const char *temp_path, int is_dir);
     void *on_temp_ctx;
+    /* Codec level of fed streams (the rows a repair re-encodes), 0 = as `level`: a repair
+       re-encodes what it keeps of a broken stream and needs no better ratio than speed. */
+    int fed_level;
 } df_write_options;
 
 DF_API void df_write_options_default(df_write_options *o);
