@@ -33,6 +33,7 @@ struct df_salvage {
     size_t *order;
     size_t norder;
     int pg;
+    int flags; /* DF_SALVAGE_* */
 };
 
 const char *df_salvage_state_name(int state)
@@ -303,6 +304,27 @@ static int take_findings(df_salvage *s, const df_verify *v)
     return DF_OK;
 }
 
+/*
+ * Did the read end in corrupt data, not at a cut?  The decoder failed, or a
+ * bad row stopped it in a stream the verifier found corrupt: a flipped bit
+ * that the codec cannot see (lz4 and uncompressed data have no checksum,
+ * deflate's comes at the end) shows as garbage rows, the first wrong one
+ * ending the salvage a few rows after the flip.
+ */
+static bool corrupt_end(const count_run *c, const char *code)
+{
+    static const char *const corrupt[] = {DF_FIND_BAD_CHECKSUM, DF_FIND_BAD_DATA,
+                                          DF_FIND_BAD_COPY_ROW, DF_FIND_BAD_COPY_ESCAPE};
+    bool bad_row = !c->ins && c->scan.stopped && !c->scan.terminated;
+
+    if (c->status == DF_E_CORRUPT)
+        return true;
+    for (size_t k = 0; bad_row && code && k < sizeof corrupt / sizeof corrupt[0]; k++)
+        if (strcmp(code, corrupt[k]) == 0)
+            return true;
+    return false;
+}
+
 /* Count what survives of one damaged data entry; PARTIAL when anything does. */
 static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
 {
@@ -324,9 +346,12 @@ static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
         rc = count_table_rows(r, e, &c, &s->e[i].safe, buf);
         p->rows_kept = run_rows(&c);
         /* a decoder notices a flipped bit only later: trust nothing of the failing chunk */
-        p->rows_unverified =
-            c.status == DF_E_CORRUPT && p->rows_kept > c.boundary ? p->rows_kept - c.boundary : 0;
+        p->rows_unverified = corrupt_end(&c, p->code) && p->rows_kept > c.boundary
+                                 ? p->rows_kept - c.boundary
+                                 : 0;
         df_rowcount_free(c.ins);
+        if (s->flags & DF_SALVAGE_STRICT)
+            p->rows_kept -= p->rows_unverified; /* dropped: written never, counted apart */
     }
     if (rc != DF_OK)
         return rc;
@@ -667,10 +692,10 @@ static void summarize(df_salvage *s, const df_verify *v)
         const df_salvage_entry *p = &s->e[i].pub;
         int64_t *per[] = {&m->intact, &m->partial, &m->lost, &m->changed, &m->dropped};
         (*per[p->state])++;
-        if (p->state == DF_SALVAGE_PARTIAL) {
+        if (p->state == DF_SALVAGE_PARTIAL)
             m->rows_kept += p->rows_kept;
-            m->rows_unverified += p->rows_unverified;
-        }
+        if (p->state == DF_SALVAGE_PARTIAL || p->state == DF_SALVAGE_LOST)
+            m->rows_unverified += p->rows_unverified > 0 ? p->rows_unverified : 0;
         if (!p->listed && df_selection_pick(s->sel, i) == DF_PICK_EXCLUDED)
             m->commented++;
     }
@@ -709,6 +734,12 @@ static int build(df_salvage *s, df_reader *r, const df_verify *v)
 int df_salvage_build(df_reader *r, const df_verify *v, int pg_restore_version, df_salvage **out,
                      df_error *err)
 {
+    return df_salvage_build_flags(r, v, pg_restore_version, 0, out, err);
+}
+
+int df_salvage_build_flags(df_reader *r, const df_verify *v, int pg_restore_version, int flags,
+                           df_salvage **out, df_error *err)
+{
     const df_reader *vr = v ? df_verify_reader(v) : NULL;
     df_salvage *s;
     int rc;
@@ -724,6 +755,7 @@ int df_salvage_build(df_reader *r, const df_verify *v, int pg_restore_version, d
     s->r = r;
     s->n = r->nentries;
     s->pg = pg_restore_version;
+    s->flags = flags;
     for (size_t i = 0; i < s->n; i++) {
         s->e[i].pub.rows_kept = s->e[i].pub.rows_lost = -1;
         s->e[i].pub.damage_offset = s->e[i].pub.cause = -1;
