@@ -21,6 +21,7 @@ typedef struct sv_entry {
     char *member;
     char *lreason;
     int64_t safe;   /* decoded bytes that come out in big pieces before the damage */
+    int64_t keep_bytes; /* INSERT-format data: the kept statements' bytes */
 } sv_entry;
 
 struct df_salvage {
@@ -137,6 +138,7 @@ typedef struct count_run {
     row_scan scan;
     df_rowcount *ins; /* INSERT-mode data: whole statements */
     int64_t boundary; /* rows counted when the stream's last chunk began */
+    int64_t boundary_end; /* INSERT: the statements' bytes then */
     int64_t chunks;
     int status;       /* the read's end: DF_OK (stream ended), else its error */
 } count_run;
@@ -201,6 +203,7 @@ static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k,
         if (st.chunks != c->chunks) {
             c->chunks = st.chunks;
             c->boundary = before;
+            c->boundary_end = c->ins ? dfi_rowcount_statement_end(c->ins) : 0;
         }
         run_feed(c, buf, (size_t)got);
         if (!c->ins && c->scan.stopped)
@@ -349,6 +352,10 @@ static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
         p->rows_unverified = corrupt_end(&c, p->code) && p->rows_kept > c.boundary
                                  ? p->rows_kept - c.boundary
                                  : 0;
+        if (c.ins)
+            s->e[i].keep_bytes = (s->flags & DF_SALVAGE_STRICT) && p->rows_unverified > 0
+                                     ? c.boundary_end
+                                     : dfi_rowcount_statement_end(c.ins);
         df_rowcount_free(c.ins);
         if (s->flags & DF_SALVAGE_STRICT)
             p->rows_kept -= p->rows_unverified; /* dropped: written never, counted apart */
@@ -829,6 +836,60 @@ static int count_all_rows(df_reader *r, const df_entry *e, int64_t *rows, uint8_
     return c.status;
 }
 
+/* Hand fn the first `bytes` bytes of the open stream (all of it when -1). */
+static int emit_bytes(df_reader *r, int64_t bytes, int64_t safe, df_salvage_rows_fn fn,
+                      void *ctx, uint8_t *buf)
+{
+    careful k = {r, safe, 0};
+
+    while (bytes < 0 || k.done < bytes) {
+        int64_t before = k.done;
+        int64_t got = careful_read(&k, buf);
+        size_t take;
+
+        if (got == 0 && bytes < 0)
+            return DF_OK;
+        if (got <= 0)
+            return got == 0 ? DF_E_TRUNCATED : (int)got;
+        take = bytes < 0 || k.done <= bytes ? (size_t)got : (size_t)(bytes - before);
+        if (fn(ctx, buf, take) != 0)
+            return DF_E_IO;
+    }
+    return DF_OK;
+}
+
+/*
+ * INSERT-format data: every complete statement before the damage (up to
+ * its ';', by the SQL lexing of df_rowcount), then a newline as pg_dump
+ * ends each; an intact stream whole.
+ */
+static int read_statements(df_reader *r, const df_salvage *s, size_t i, df_salvage_rows_fn fn,
+                           void *ctx, df_error *err)
+{
+    const df_salvage_entry *p = &s->e[i].pub;
+    bool whole = p->rows_kept < 0;
+    uint8_t *buf;
+    int rc;
+
+    if (p->state == DF_SALVAGE_LOST)
+        return DF_OK;
+    if ((buf = malloc(READ_CHUNK)) == NULL)
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    rc = df_reader_open_data(r, &s->r->entries[i]);
+    if (rc == DF_OK)
+        rc = emit_bytes(r, whole ? -1 : s->e[i].keep_bytes, whole ? -1 : s->e[i].safe, fn, ctx,
+                        buf);
+    if (rc == DF_OK && !whole && s->e[i].keep_bytes > 0 && fn(ctx, "\n", 1) != 0)
+        rc = DF_E_IO;
+    if (rc != DF_OK && rc != DF_E_IO)
+        *err = *df_reader_error(r);
+    else if (rc == DF_E_IO)
+        dfi_fail(err, rc, -1, "could not write the rows");
+    df_reader_close_data(r);
+    free(buf);
+    return rc;
+}
+
 int df_salvage_read_rows(df_reader *r, const df_salvage *s, size_t i, df_salvage_rows_fn fn,
                          void *ctx, df_error *err)
 {
@@ -840,6 +901,8 @@ int df_salvage_read_rows(df_reader *r, const df_salvage *s, size_t i, df_salvage
 
     if (e == NULL || r != s->r)
         return dfi_fail(err, DF_E_USAGE, -1, "no such entry of this salvage");
+    if (e->copy_stmt == NULL && !df_entry_is_blobs(e) && is_data_entry(e))
+        return read_statements(r, s, i, fn, ctx, err);
     if (e->copy_stmt == NULL || df_entry_is_blobs(e) || !is_data_entry(e))
         return dfi_fail(err, DF_E_UNSUPPORTED, -1, "only the COPY rows of TABLE DATA are handed on");
     if (p->state == DF_SALVAGE_LOST)
