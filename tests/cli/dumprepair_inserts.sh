@@ -2,15 +2,16 @@
 # tests/cli/dumprepair_inserts.sh — CLI tests of dumprepair -o on INSERT-format data (pg_dump
 # --inserts): a partial table keeps every complete statement and drops the cut last one.
 #
-# The corpus's --inserts scripts (pg_dump 15, 16, 18) are made custom archives (dumpconvert,
+# The corpus's --inserts scripts (pg_dump 15, 16, 18), and the pg_dump 15 one rewritten as
+# --rows-per-insert 7 --column-inserts, are made custom archives (dumpconvert,
 # uncompressed and gzip, for pg_restore 15); each is cut at SWEEP offsets inside the data block
 # of its biggest table.  For every cut: dumprepair -o exits 1; the entry is partial or lost; a
 # partial entry's rows kept are the rows of the complete statements in what survives of its
 # block (chunks parsed and inflated independently by tests/cli/repair_inserts.py, statements
 # ended by a ';' outside quotes per SQL lexing with standard_conforming_strings; gzip: at most
 # that many, as the reader drops what zlib still holds when the input ends); `dumpcheck OUT` is
-# OK; and the entry's INSERT statements in OUT (pg_restore 15 -f -) are exactly the first ones
-# of the original's, as many as the rows kept.
+# OK; and the entry's INSERT statements in OUT (pg_restore 15 -f -) are the first ones of the
+# original's, holding the rows kept.
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".  Run from
 # the repository root after `make`.  Environment: DUMPREPAIR, DF_CORPUS, PG_RESTORE, SWEEP
 # (default 20).
@@ -29,11 +30,17 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dumprepair-inserts.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
+# --rows-per-insert 7 --column-inserts, with a comment and a string holding "';)" in each
+# statement (repair_inserts.py multirow): whole statements are kept, not lines
+python3 "$HERE/repair_inserts.py" multirow "$CORPUS"/pg15/sample.plain.inserts.sql 7 \
+    >"$TMP/multirow.sql"
+
 for src in "$CORPUS"/pg15/sample.plain.inserts.sql "$CORPUS"/pg16/sample.plain.inserts.sql \
-    "$CORPUS"/pg18/sample.plain.inserts.sql; do
+    "$CORPUS"/pg18/sample.plain.inserts.sql "$TMP/multirow.sql"; do
     [ -f "$src" ] || continue
     for z in none gzip; do
         name="$(basename "$(dirname "$src")")/$(basename "$src") as custom $z"
+        case $src in "$TMP"/*) name="pg15 --inserts rewritten --rows-per-insert 7 --column-inserts as custom $z" ;; esac
         orig=$TMP/orig.dump
         if ! "$TOOLS/dumpconvert" --pg-restore-version=15 -F c -Z "$z" -o "$orig" "$src" \
             >/dev/null 2>"$TMP/err"; then
@@ -75,7 +82,6 @@ for src in "$CORPUS"/pg15/sample.plain.inserts.sql "$CORPUS"/pg16/sample.plain.i
                 { fails=$((fails + 1)); details+=("$what: dumpcheck OUT: $(head -1 "$TMP/ck")"); continue; }
             "$PG_RESTORE" -f "$TMP/out.sql" -L "$TMP/one.list" "$TMP/out" 2>"$TMP/err" ||
                 { fails=$((fails + 1)); details+=("$what: pg_restore OUT: $(head -1 "$TMP/err")"); continue; }
-            # --inserts: one row a statement
             msg=$(python3 "$HERE/repair_inserts.py" prefix "$TMP/out.sql" "$TMP/orig.sql" "$kept") ||
                 { fails=$((fails + 1)); details+=("$what: $msg"); }
         done

@@ -11,7 +11,12 @@
 #                                          prints "STATEMENTS ROWS"
 #   repair_inserts.py prefix SCRIPT ORIG N exit 0 when the INSERT statements of SCRIPT
 #                                          (pg_restore -f - of the entry in dumprepair's OUT)
-#                                          are exactly the first N of ORIG's (the original's)
+#                                          are the first ones of ORIG's (the original's) and
+#                                          hold N rows together
+#   repair_inserts.py multirow SCRIPT K    rewrite pg_dump --inserts SCRIPT as --rows-per-insert
+#                                          K --column-inserts would write bulk.readings (one
+#                                          statement per K rows, a column list, a comment and a
+#                                          string holding "';)" in each), on stdout
 import sys
 import zlib
 
@@ -101,8 +106,35 @@ def statements(text):
 
 
 def inserts_of(path):
-    sts = [s for s, _ in statements(open(path, 'rb').read())]
-    return [s[s.find(b'INSERT INTO'):] for s in sts if b'INSERT INTO' in s]
+    sts = statements(open(path, 'rb').read())
+    return [(s[s.find(b'INSERT INTO'):], r) for s, r in sts if b'INSERT INTO' in s]
+
+
+def multirow(path, k):
+    import re
+    out, batch = [], []
+    pat = re.compile(rb'^INSERT INTO bulk\.readings VALUES \((.*)\);$')
+
+    def flush():
+        if batch:
+            # a comment and a string with a quote and a semicolon: lexing, not line splitting
+            first, rest = batch[0].split(b', ', 1), batch[1:]
+            rows = [b"(%s, %s + 0 * length('a'';)'))" % (first[0], first[1])]
+            rows += [b'(%s)' % v for v in rest]
+            out.append(b"INSERT INTO bulk.readings (reading_id, val) /* x; */ VALUES\n\t%s;"
+                       % b',\n\t'.join(rows))
+            batch.clear()
+
+    for line in open(path, 'rb').read().split(b'\n'):
+        m = pat.match(line)
+        if m:
+            batch.append(m.group(1))
+            if len(batch) == k:
+                flush()
+            continue
+        flush()
+        out.append(line)
+    sys.stdout.buffer.write(b'\n'.join(out))
 
 
 def main():
@@ -115,12 +147,16 @@ def main():
         return 0
     if sys.argv[1] == 'prefix':
         got, want, n = inserts_of(sys.argv[2]), inserts_of(sys.argv[3]), int(sys.argv[4])
-        if len(want) < n:
-            print('the original has %d statements, %d kept' % (len(want), n))
+        if got != want[:len(got)]:
+            print('OUT\'s %d INSERT statements are not the first ones of the original' % len(got))
             return 1
-        if got != want[:n]:
-            print('OUT has %d INSERT statements, not the first %d of the original' % (len(got), n))
+        if sum(r for _, r in got) != n:
+            print('OUT\'s %d INSERT statements hold %d rows, not %d' % (
+                len(got), sum(r for _, r in got), n))
             return 1
+        return 0
+    if sys.argv[1] == 'multirow':
+        multirow(sys.argv[2], int(sys.argv[3]))
         return 0
     return 3
 
