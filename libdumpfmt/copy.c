@@ -21,6 +21,8 @@ struct df_rowcount {
     bool skip_command; /* auto mode: the stream starts with its "COPY ... FROM stdin;" line */
     int64_t rows;
     int64_t rows_done; /* INSERT: rows of the statements that ended (a ';' at depth 0) */
+    int64_t pos;       /* INSERT: offset in the stream of the byte being scanned */
+    int64_t end_done;  /* INSERT: offset just past the ';' of the last statement that ended */
     /* COPY */
     bool terminated;
     size_t line_len;   /* bytes of the current line so far */
@@ -52,6 +54,7 @@ void df_rowcount_free(df_rowcount *rc) { free(rc); }
 int64_t df_rowcount_rows(const df_rowcount *rc) { return rc->rows; }
 int df_rowcount_terminated(const df_rowcount *rc) { return rc->terminated; }
 int64_t dfi_rowcount_statement_rows(const df_rowcount *rc) { return rc->rows_done; }
+int64_t dfi_rowcount_statement_end(const df_rowcount *rc) { return rc->end_done; }
 
 /*
  * Newlines in p[0..n), 8 bytes at a time: in x = word ^ "\n\n...", the high bit of
@@ -186,6 +189,7 @@ static void sql_normal(df_rowcount *rc, char c)
     else if (c == ';' && rc->depth == 0) {
         rc->after_values = false;
         rc->rows_done = rc->rows;
+        rc->end_done = rc->pos + 1;
     }
     rc->prev = (c == '-' && rc->prev == '-') || (c == '*' && rc->prev == '/') ? 0 : c;
 }
@@ -247,6 +251,6 @@ void df_rowcount_feed(df_rowcount *rc, const void *buf, size_t len)
         copy_feed(rc, p, len);
         return;
     }
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < len; i++, rc->pos++)
         sql_feed_char(rc, (char)p[i]);
 }

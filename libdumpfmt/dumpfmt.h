@@ -1449,6 +1449,15 @@ typedef struct df_salvage df_salvage;
  */
 DF_API int df_salvage_build(df_reader *r, const df_verify *v, int pg_restore_version,
                             df_salvage **out, df_error *err);
+/* df_salvage_build's flags. */
+enum {
+    /* Keep no unverified row: rows_kept counts the verified ones only (rows_unverified then
+       says how many were dropped), an entry left with none is LOST. */
+    DF_SALVAGE_STRICT = 1
+};
+/* df_salvage_build with flags (DF_SALVAGE_*). */
+DF_API int df_salvage_build_flags(df_reader *r, const df_verify *v, int pg_restore_version,
+                                  int flags, df_salvage **out, df_error *err);
 DF_API const df_salvage_summary *df_salvage_get_summary(const df_salvage *s);
 /* Entry i (TOC index). */
 DF_API const df_salvage_entry *df_salvage_entry_at(const df_salvage *s, size_t i);
@@ -1632,6 +1641,9 @@ typedef struct df_write_options {
        that removes it; NULL: not told. */
     void (*on_temp)(void *ctx, const char *temp_path, int is_dir);
     void *on_temp_ctx;
+    /* Codec level of fed streams (the rows a repair re-encodes), 0 = as `level`: a repair
+       re-encodes what it keeps of a broken stream and needs no better ratio than speed. */
+    int fed_level;
 } df_write_options;
 
 DF_API void df_write_options_default(df_write_options *o);

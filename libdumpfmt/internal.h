@@ -604,6 +604,8 @@ DFI_HIDDEN bool dfi_desc_is(const df_entry *e, const char *s);
 
 /* copy.c: INSERT mode, the rows of the statements that ended (salvage keeps whole statements). */
 DFI_HIDDEN int64_t dfi_rowcount_statement_rows(const df_rowcount *rc);
+/* INSERT mode: bytes of the stream up to the ';' of the last statement that ended. */
+DFI_HIDDEN int64_t dfi_rowcount_statement_end(const df_rowcount *rc);
 /* select.c: leave entry i of s out with `reason` (salvage: damaged, or needs what was lost). */
 DFI_HIDDEN int dfi_selection_exclude(df_selection *s, size_t i, const char *reason);
 

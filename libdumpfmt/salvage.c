@@ -21,6 +21,7 @@ typedef struct sv_entry {
     char *member;
     char *lreason;
     int64_t safe;   /* decoded bytes that come out in big pieces before the damage */
+    int64_t keep_bytes; /* INSERT-format data: the kept statements' bytes */
 } sv_entry;
 
 struct df_salvage {
@@ -33,6 +34,7 @@ struct df_salvage {
     size_t *order;
     size_t norder;
     int pg;
+    int flags; /* DF_SALVAGE_* */
 };
 
 const char *df_salvage_state_name(int state)
@@ -145,6 +147,7 @@ typedef struct count_run {
     df_rowcount *ins; /* INSERT-mode data: whole statements */
     int64_t boundary; /* rows counted when the stream's last chunk began */
     int64_t mark;     /* the reader's chunk_out last seen */
+    int64_t boundary_end; /* INSERT: the statements' bytes when boundary was taken */
     int status;       /* the read's end: DF_OK (stream ended), else its error */
 } count_run;
 
@@ -169,7 +172,6 @@ static void run_feed(count_run *c, const uint8_t *p, size_t n)
  */
 typedef struct careful {
     df_reader *r;
-    size_t piece; /* bytes asked for a call */
     int64_t safe; /* bytes that come out in big pieces; -1: not known yet */
     int64_t done;
 } careful;
@@ -189,7 +191,6 @@ static int64_t careful_read(careful *c, uint8_t *buf)
     return got;
 }
 
-/* Read e's data until it ends or fails, counting what a restore keeps. */
 /*
  * Feed the got bytes just read (the stream's bytes [done - got, done)),
  * noting the rows before the last chunk begun: the reader marks where its
@@ -208,6 +209,7 @@ static void feed_marked(count_run *c, const df_reader *r, const uint8_t *buf, in
     c->mark = mark;
     run_feed(c, buf, (size_t)(mark - start));
     c->boundary = run_rows(c);
+    c->boundary_end = c->ins ? dfi_rowcount_statement_end(c->ins) : 0;
     run_feed(c, buf + (mark - start), (size_t)(done - mark));
 }
 
@@ -236,7 +238,7 @@ static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k,
 static int count_table_rows(df_reader *r, const df_entry *e, count_run *c, int64_t *safe,
                             uint8_t *buf)
 {
-    careful k = {r, READ_CHUNK, -1, 0};
+    careful k = {r, -1, 0};
     int rc = count_pass(r, e, c, &k, buf);
 
     *safe = k.done;
@@ -335,14 +337,22 @@ static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
          * A decoder notices a flipped bit only later, and a wrong chunk length
          * feeds the next chunk's header to it as data (rows of garbage that
          * may even have the right field count, up to a bad row): after any
-         * damage but a clean cut, nothing of the last chunk begun is trusted.
+         * damage but a clean cut, nothing of the last chunk begun is trusted
+         * (lz4 and uncompressed data have no checksum, deflate's comes at the
+         * end: a flip shows as garbage rows until one is not a valid row).
          */
         bool broken = (c.status != DF_OK && c.status != DF_E_TRUNCATED) ||
                       (!c.ins && c.scan.stopped && !c.scan.terminated);
         p->rows_unverified = broken && p->rows_kept > c.boundary
                                  ? p->rows_kept - c.boundary
                                  : 0;
+        if (c.ins)
+            s->e[i].keep_bytes = (s->flags & DF_SALVAGE_STRICT) && p->rows_unverified > 0
+                                     ? c.boundary_end
+                                     : dfi_rowcount_statement_end(c.ins);
         df_rowcount_free(c.ins);
+        if (s->flags & DF_SALVAGE_STRICT)
+            p->rows_kept -= p->rows_unverified; /* dropped: written never, counted apart */
     }
     if (rc != DF_OK)
         return rc;
@@ -713,10 +723,10 @@ static void summarize(df_salvage *s, const df_verify *v)
         const df_salvage_entry *p = &s->e[i].pub;
         int64_t *per[] = {&m->intact, &m->partial, &m->lost, &m->changed, &m->dropped};
         (*per[p->state])++;
-        if (p->state == DF_SALVAGE_PARTIAL) {
+        if (p->state == DF_SALVAGE_PARTIAL)
             m->rows_kept += p->rows_kept;
-            m->rows_unverified += p->rows_unverified;
-        }
+        if (p->state == DF_SALVAGE_PARTIAL || p->state == DF_SALVAGE_LOST)
+            m->rows_unverified += p->rows_unverified > 0 ? p->rows_unverified : 0;
         if (!p->listed && df_selection_pick(s->sel, i) == DF_PICK_EXCLUDED)
             m->commented++;
     }
@@ -756,6 +766,12 @@ static int build(df_salvage *s, df_reader *r, const df_verify *v)
 int df_salvage_build(df_reader *r, const df_verify *v, int pg_restore_version, df_salvage **out,
                      df_error *err)
 {
+    return df_salvage_build_flags(r, v, pg_restore_version, 0, out, err);
+}
+
+int df_salvage_build_flags(df_reader *r, const df_verify *v, int pg_restore_version, int flags,
+                           df_salvage **out, df_error *err)
+{
     const df_reader *vr = v ? df_verify_reader(v) : NULL;
     df_salvage *s;
     int rc;
@@ -771,6 +787,7 @@ int df_salvage_build(df_reader *r, const df_verify *v, int pg_restore_version, d
     s->r = r;
     s->n = r->nentries;
     s->pg = pg_restore_version;
+    s->flags = flags;
     for (size_t i = 0; i < s->n; i++) {
         s->e[i].pub.rows_kept = s->e[i].pub.rows_lost = -1;
         s->e[i].pub.damage_offset = s->e[i].pub.cause = -1;
@@ -809,7 +826,7 @@ int df_salvage_write_list(const df_salvage *s, const df_list_options *opt, FILE 
 static int emit_rows(df_reader *r, int64_t rows, int64_t safe, df_salvage_rows_fn fn, void *ctx,
                      uint8_t *buf)
 {
-    careful k = {r, READ_CHUNK, safe, 0};
+    careful k = {r, safe, 0};
     int64_t seen = 0;
     bool escape = false;
 
@@ -844,6 +861,60 @@ static int count_all_rows(df_reader *r, const df_entry *e, int64_t *rows, uint8_
     return c.status;
 }
 
+/* Hand fn the first `bytes` bytes of the open stream (all of it when -1). */
+static int emit_bytes(df_reader *r, int64_t bytes, int64_t safe, df_salvage_rows_fn fn,
+                      void *ctx, uint8_t *buf)
+{
+    careful k = {r, safe, 0};
+
+    while (bytes < 0 || k.done < bytes) {
+        int64_t before = k.done;
+        int64_t got = careful_read(&k, buf);
+        size_t take;
+
+        if (got == 0 && bytes < 0)
+            return DF_OK;
+        if (got <= 0)
+            return got == 0 ? DF_E_TRUNCATED : (int)got;
+        take = bytes < 0 || k.done <= bytes ? (size_t)got : (size_t)(bytes - before);
+        if (fn(ctx, buf, take) != 0)
+            return DF_E_IO;
+    }
+    return DF_OK;
+}
+
+/*
+ * INSERT-format data: every complete statement before the damage (up to
+ * its ';', by the SQL lexing of df_rowcount), then a newline as pg_dump
+ * ends each; an intact stream whole.
+ */
+static int read_statements(df_reader *r, const df_salvage *s, size_t i, df_salvage_rows_fn fn,
+                           void *ctx, df_error *err)
+{
+    const df_salvage_entry *p = &s->e[i].pub;
+    bool whole = p->rows_kept < 0;
+    uint8_t *buf;
+    int rc;
+
+    if (p->state == DF_SALVAGE_LOST)
+        return DF_OK;
+    if ((buf = malloc(READ_CHUNK)) == NULL)
+        return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    rc = df_reader_open_data(r, &s->r->entries[i]);
+    if (rc == DF_OK)
+        rc = emit_bytes(r, whole ? -1 : s->e[i].keep_bytes, whole ? -1 : s->e[i].safe, fn, ctx,
+                        buf);
+    if (rc == DF_OK && !whole && s->e[i].keep_bytes > 0 && fn(ctx, "\n", 1) != 0)
+        rc = DF_E_IO;
+    if (rc != DF_OK && rc != DF_E_IO)
+        *err = *df_reader_error(r);
+    else if (rc == DF_E_IO)
+        dfi_fail(err, rc, -1, "could not write the rows");
+    df_reader_close_data(r);
+    free(buf);
+    return rc;
+}
+
 int df_salvage_read_rows(df_reader *r, const df_salvage *s, size_t i, df_salvage_rows_fn fn,
                          void *ctx, df_error *err)
 {
@@ -855,6 +926,8 @@ int df_salvage_read_rows(df_reader *r, const df_salvage *s, size_t i, df_salvage
 
     if (e == NULL || r != s->r)
         return dfi_fail(err, DF_E_USAGE, -1, "no such entry of this salvage");
+    if (e->copy_stmt == NULL && !df_entry_is_blobs(e) && is_data_entry(e))
+        return read_statements(r, s, i, fn, ctx, err);
     if (e->copy_stmt == NULL || df_entry_is_blobs(e) || !is_data_entry(e))
         return dfi_fail(err, DF_E_UNSUPPORTED, -1, "only the COPY rows of TABLE DATA are handed on");
     if (p->state == DF_SALVAGE_LOST)

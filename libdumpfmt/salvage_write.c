@@ -3,8 +3,9 @@
  * salvage, written by the archive writer.  The TOC is the input's with what
  * the salvage decided applied to it: intact data copied as stored, the kept
  * complete rows of a partial COPY stream re-encoded with the "\." line pg_dump
- * ends COPY data with, the data entries of lost data left out (the TABLE
- * entry stays: the table is still created, empty), the large objects of a
+ * ends COPY data with (of INSERT-format data: every complete statement), the
+ * data entries of lost data left out (the TABLE entry stays: the table is
+ * still created, empty), the large objects of a
  * damaged BLOBS entry left out with their BLOB entries and whatever needs
  * those, foreign keys that could no longer validate written NOT VALID.
  */
@@ -22,23 +23,26 @@ static int feed_rows(void *ctx, df_reader *r, size_t src, dfi_put_fn put, void *
     const df_salvage *s = ctx;
     int rc = df_salvage_read_rows(r, s, src, put, put_ctx, err);
 
-    if (rc == DF_OK && put(put_ctx, copy_end, sizeof copy_end - 1) != 0)
+    /* INSERT statements need no terminator: the stream just ends after the last one */
+    if (rc == DF_OK && df_reader_toc_at(r, src)->copy_stmt != NULL &&
+        put(put_ctx, copy_end, sizeof copy_end - 1) != 0)
         rc = dfi_fail(err, DF_E_IO, -1, "could not write the rows");
     return rc;
 }
 
-/* Is this a data entry whose rows the output re-encodes (a COPY stream that broke)? */
+/*
+ * Is this a data entry whose rows the output re-encodes (a COPY stream or
+ * INSERT statements that broke)?  Large objects are not rows.
+ */
 static int fed_entry(const df_entry *e, const df_salvage_entry *p)
 {
-    return p->state == DF_SALVAGE_PARTIAL && df_entry_has_data(e) && e->copy_stmt != NULL &&
-           !df_entry_is_blobs(e);
+    return p->state == DF_SALVAGE_PARTIAL && df_entry_has_data(e) && !df_entry_is_blobs(e);
 }
 
 /*
  * Does the output keep entry i (before dependents are considered)?  A data
  * entry whose data are lost goes entirely rather than staying without data
  * (which dumpcheck calls an error): its TABLE entry still creates the table.
- * INSERT-format rows are not re-encoded yet: such a partial entry goes too.
  */
 static int keeps_entry(const df_entry *e, const df_salvage_entry *p)
 {

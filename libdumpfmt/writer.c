@@ -113,12 +113,14 @@ static int emit_piece(void *ctx, const uint8_t *p, size_t n)
     return w->fmt->stream_put(w, p, n, -1);
 }
 
-static int enc_init(dfi_writer *w, dfi_enc *enc)
+static int enc_init_level(dfi_writer *w, dfi_enc *enc, int level)
 {
     size_t out_size = w->format == DF_FORMAT_CUSTOM && w->wrap == DFI_WRAP_ZLIB ? 4096
                                                                                 : 128 * 1024;
-    return dfi_enc_init(enc, w->wrap, w->o.level, w->o.workers, out_size);
+    return dfi_enc_init(enc, w->wrap, level, w->o.workers, out_size);
 }
+
+static int enc_init(dfi_writer *w, dfi_enc *enc) { return enc_init_level(w, enc, w->o.level); }
 
 /* Decode with the reader and encode with the output's codec. */
 static int recode_stream(dfi_writer *w, uint8_t *buf)
@@ -200,7 +202,9 @@ static int fed_stream(dfi_writer *w, size_t src)
     fed_run f = {.w = w, .rc = DF_OK};
     int rc = w->fmt->stream_begin(w, 0);
 
-    if (rc == DF_OK && (rc = enc_init(w, &f.enc)) == DF_OK) {
+    if (rc == DF_OK &&
+        (rc = enc_init_level(w, &f.enc, w->o.fed_level > 0 ? w->o.fed_level : w->o.level)) ==
+            DF_OK) {
         rc = w->t->feed(w->t->feed_ctx, w->r, src, fed_put, &f, w->err);
         if (f.rc != DF_OK) { /* the write failed, not the feed: say why */
             *w->err = f.saved;

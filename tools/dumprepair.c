@@ -20,7 +20,7 @@
 #define PG_MIN 10
 #define PG_MAX 18
 
-enum { OPT_LIST_ONLY = 256, OPT_JSON, OPT_PGV, OPT_FOLLOW, OPT_HELP, OPT_ROWS };
+enum { OPT_LIST_ONLY = 256, OPT_JSON, OPT_PGV, OPT_FOLLOW, OPT_HELP, OPT_ROWS, OPT_STRICT };
 
 static const struct option long_options[] = {
     {"list-only", no_argument, NULL, OPT_LIST_ONLY},
@@ -33,6 +33,7 @@ static const struct option long_options[] = {
     {"pg-restore-version", required_argument, NULL, OPT_PGV},
     {"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
     {"rows", required_argument, NULL, OPT_ROWS},
+    {"strict", no_argument, NULL, OPT_STRICT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -55,6 +56,8 @@ static void print_help(void)
            "                             intact blocks are then copied unchanged)\n"
            "      --rows=DUMPID          print the COPY rows a repaired archive keeps of\n"
            "                             that TABLE DATA entry (for psql \\copy), no list\n"
+           "      --strict               drop the unverified rows: those decoded from the\n"
+           "                             chunk of a corrupt stream in which decoding failed\n"
            "      --json                 the report as one JSON document on stdout (the\n"
            "                             list then needs -f)\n"
            "      --pg-restore-version=N the list is for pg_restore release N (%d..%d;\n"
@@ -92,6 +95,7 @@ static int apply_option(void *ctx, int c, const char *arg)
         tool_usage_hint(PROG);
         return TOOL_EXIT_UNKNOWN;
     case OPT_JSON: o->json = 1; return -1;
+    case OPT_STRICT: o->strict = 1; return -1;
     case 'q': o->quiet = 1; return -1;
     case OPT_FOLLOW: o->follow_symlinks = 1; return -1;
     case OPT_ROWS:
@@ -313,7 +317,8 @@ static int salvage(repair_run *run)
     int rc;
 
     memset(&err, 0, sizeof err);
-    if (df_salvage_build(run->r, run->v, run->pg, &run->s, &err) != DF_OK) {
+    if (df_salvage_build_flags(run->r, run->v, run->pg, run->o->strict ? DF_SALVAGE_STRICT : 0,
+                               &run->s, &err) != DF_OK) {
         tool_print_error(PROG, run->o->path, &err);
         return TOOL_EXIT_UNKNOWN;
     }
@@ -324,6 +329,7 @@ static int salvage(repair_run *run)
     rep.r = run->r;
     rep.s = run->s;
     rep.pg_restore_version = run->pg;
+    rep.strict = run->o->strict;
     rep.exit_status = exit_status(df_salvage_get_summary(run->s));
     if (run->o->output != NULL) {
         if (rep.exit_status == TOOL_EXIT_DAMAGED) {

@@ -21,6 +21,7 @@ typedef struct repair_options {
     int follow_symlinks;
     int pg_restore_version; /* 0: the pg_restore on PATH */
     long rows_id;           /* --rows: dump id whose kept COPY rows to print; 0: none */
+    int strict;             /* --strict: drop the unverified rows */
 } repair_options;
 
 /* One report of a salvage.  `exit_status` is what the tool ends with. */
@@ -33,6 +34,7 @@ typedef struct repair_report {
     int exit_status;
     const char *output;     /* the repaired archive written, NULL with --list-only */
     const df_write_summary *written;
+    int strict;             /* --strict: rows_unverified were dropped */
 } repair_report;
 
 /* The human report: a summary line, one line per entry that is not intact. */

@@ -34,12 +34,13 @@ static void print_summary(FILE *out, const repair_report *rep)
             rep->path, verdict_word(rep), (long long)m->entries, (long long)m->intact,
             (long long)m->partial, (long long)m->rows_kept);
     if (m->rows_unverified > 0)
-        fprintf(out, ", %lld unverified", (long long)m->rows_unverified);
+        fprintf(out, rep->strict ? ", %lld unverified dropped" : ", %lld unverified",
+                (long long)m->rows_unverified);
     fprintf(out, "), %lld lost, %lld changed, %lld dropped\n", (long long)m->lost,
             (long long)m->changed, (long long)m->dropped);
 }
 
-static void print_entry(FILE *out, const df_entry *e, const df_salvage_entry *p)
+static void print_entry(FILE *out, const df_entry *e, const df_salvage_entry *p, int strict)
 {
     char label[600];
 
@@ -54,8 +55,12 @@ static void print_entry(FILE *out, const df_entry *e, const df_salvage_entry *p)
         if (p->state == DF_SALVAGE_PARTIAL)
             fprintf(out, "; %lld complete %s before the damage", (long long)p->rows_kept,
                     df_entry_is_blobs(e) ? "large objects" : "rows");
+        /* decoded from the chunk in which decoding failed: a flipped bit shows only later */
         if (p->rows_unverified > 0)
-            fprintf(out, " (%lld of them unverified)", (long long)p->rows_unverified);
+            fprintf(out,
+                    strict ? " (%lld unverified rows dropped: --strict)"
+                           : " (%lld of them unverified)",
+                    (long long)p->rows_unverified);
         fprintf(out, "; rows lost: %s\n", p->rows_lost >= 0 ? "known" : "unknown");
         return;
     }
@@ -76,7 +81,7 @@ void repair_print_text(FILE *out, const repair_report *rep)
     for (size_t i = 0; i < n; i++) {
         const df_salvage_entry *p = df_salvage_entry_at(rep->s, i);
         if (p->state != DF_SALVAGE_INTACT)
-            print_entry(out, df_reader_toc_at(rep->r, i), p);
+            print_entry(out, df_reader_toc_at(rep->r, i), p, rep->strict);
     }
     for (size_t i = 0; i < n; i++) {
         const df_salvage_entry *p = df_salvage_entry_at(rep->s, i);
@@ -172,6 +177,8 @@ void repair_print_json(FILE *out, const repair_report *rep)
     }
     tool_json_key(&j, "pg_restore_version");
     tool_json_int(&j, rep->pg_restore_version);
+    tool_json_key(&j, "strict"); /* rows_unverified: dropped, not in rows_kept */
+    tool_json_bool(&j, rep->strict);
     json_totals(&j, m);
     tool_json_key(&j, "entries");
     tool_json_begin_array(&j);

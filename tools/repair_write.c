@@ -61,6 +61,9 @@ int repair_write(const repair_options *o, df_reader *r, const df_salvage *s,
     wo.compression = o->comp;
     wo.level = o->level;
     wo.workers = (int)tool_cpu_count();
+    /* the kept rows of a broken stream are re-encoded: fast (deflate 1 is ~4x level 6) unless
+       a level was asked for; intact blocks are still copied as stored */
+    wo.fed_level = o->level < 0 ? 1 : 0;
     write_guard_install(&wo);
     memset(&err, 0, sizeof err);
     memset(sum, 0, sizeof *sum);
