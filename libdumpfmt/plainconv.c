@@ -148,7 +148,8 @@ static const char *ident_end(const char *s)
  * archive they must be apart: pg_restore sends an entry's text as one query,
  * and CREATE DATABASE cannot run in the implicit transaction of several.
  * Like pg_dump's entry, the definition is then CREATE DATABASE alone and the
- * drop statement DROP DATABASE, which makes pg_restore print the owner's
+ * drop statement DROP DATABASE (the script's own where it is a --clean one),
+ * which makes pg_restore print the owner's
  * ALTER itself.  0 with *defn and *drop allocated, -1 to keep the entry as it is.
  */
 static int split_database(const char *d, char **defn, char **drop)
@@ -205,7 +206,7 @@ static int push_entry(df_toc *t, const df_plain_entry *pe)
     e.text_offset = e.data_offset_text = e.data_bytes = e.data_rows = -1;
     if (strcmp(pe->desc, "DATABASE") == 0 && pe->defn != NULL &&
         split_database(pe->defn, &db_defn, &db_drop) == 0)
-        e.defn = db_defn, e.drop_stmt = db_drop;
+        e.defn = db_defn, e.drop_stmt = pe->drop_stmt ? pe->drop_stmt : db_drop;
     rc = dfi_toc_push(t, &e, &te);
     free(db_defn), free(db_drop);
     if (rc == DF_OK)

@@ -1116,6 +1116,19 @@ static int script_entry(bstate *b, const df_entry *src, const session *s, size_t
 
 /* ------------------------------------------------------------ --clean drop statements */
 
+/*
+ * pg_dump's drop of a template database (template1 in a pg_dumpall --clean
+ * script) clears its flag first: that UPDATE is the start of the DATABASE
+ * entry's drop statement, as in the archive.
+ */
+static bool template_unflag(const char *s, size_t n)
+{
+    static const char pre[] =
+        "UPDATE pg_catalog.pg_database SET datistemplate = false WHERE datname = ";
+
+    return n > sizeof pre && strncmp(s, pre, sizeof pre - 1) == 0;
+}
+
 /* Give the drops of stray entry s to their entries (plaindeps_drop.c parses them): all of them,
  * or none. */
 static int place_drops(bstate *b, const drop_key *keys, size_t nk, size_t s, bool *placed)
@@ -1124,7 +1137,7 @@ static int place_drops(bstate *b, const drop_key *keys, size_t nk, size_t s, boo
     const char *text = t->e[s].defn ? t->e[s].defn : "";
     dfi_sqlscan sc = {text, text + strlen(text), b->std_strings};
     size_t *own = NULL, nown = 0, capown = 0;
-    const char *start = NULL;
+    const char *start = NULL, *from = NULL; /* from: the drop itself, after an UPDATE */
     dfi_sqltok tk;
     int rc = DF_OK;
 
@@ -1138,18 +1151,25 @@ static int place_drops(bstate *b, const drop_key *keys, size_t nk, size_t s, boo
         if (kind == DFI_SQL_PUNCT && tk.p[0] == ';') {
             drop_target d;
             char dk[128];
-            size_t o = dfi_drop_parse(start, (size_t)(sc.s - start), b->std_strings, &d, dk,
-                                      sizeof dk)
-                           ? dfi_drop_owner(t, keys, nk, &d)
-                           : NONE;
+            size_t o;
             char *stmt;
-            if (o == NONE || (stmt = pool_dup(b, start, (size_t)(sc.s - start) + 1)) == NULL)
+            if (from == NULL && template_unflag(start, (size_t)(sc.s - start))) {
+                from = sc.s; /* the DROP DATABASE follows */
+                continue;
+            }
+            if (from == NULL)
+                from = start;
+            o = dfi_drop_parse(from, (size_t)(sc.s - from), b->std_strings, &d, dk, sizeof dk)
+                    ? dfi_drop_owner(t, keys, nk, &d)
+                    : NONE;
+            if (o == NONE || (from != start && strcmp(t->e[o].desc, "DATABASE") != 0) ||
+                (stmt = pool_dup(b, start, (size_t)(sc.s - start) + 1)) == NULL)
                 break;
             stmt[sc.s - start] = '\n';
             t->e[o].drop_stmt = stmt; /* undone below unless every statement finds its entry */
             if ((rc = vec_push(b->r, &own, &nown, &capown, o)) != DF_OK)
                 break;
-            start = NULL;
+            start = from = NULL;
         }
     }
     *placed = rc == DF_OK && start == NULL && sc.s >= sc.end && nown > 0;

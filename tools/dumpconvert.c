@@ -53,8 +53,8 @@ static void print_help(void)
            PROG);
     printf("Usage:\n  %s [OPTION]... IN -o OUT\n\n"
            "IN may also be a pg_dump -Fp script (.sql, .gz, .lz4, .zst; \"-\": stdin), or a\n"
-           "pg_dumpall script: OUT is then a new directory of globals.sql, one archive per\n"
-           "database and restore.sh.\n\n", PROG);
+           "pg_dumpall script: OUT is then a new (or empty) directory of globals.sql, one\n"
+           "archive per database and restore.sh (and drop.sql for a --clean script).\n\n", PROG);
     printf("Output:\n"
            "  -o, --output=OUT           a file, \"-\" (stdout: custom or tar, no data offsets)\n"
            "                             or, with -F d, a directory\n"
@@ -65,7 +65,9 @@ static void print_help(void)
            "                             on its own thread, zstd workers, gzip deflated in\n"
            "                             128 KiB blocks; the output order never changes\n"
            "      --pg-restore-version=N write what pg_restore release N (10..18) reads\n"
-           "      --force                drop what that version cannot express\n"
+           "      --force                drop what that version cannot express, or a\n"
+           "                             script's psql meta-commands; replace a directory\n"
+           "                             written before from a pg_dumpall script\n"
            "      --reencode             decode and encode every block\n\n");
     printf("Selection (as dumporder; the closure keeps what the selection needs):\n"
            "  -t, --table=NAME  -n, --schema=NAME  -N, --exclude-schema=NAME\n"
@@ -374,8 +376,10 @@ int main(int argc, char **argv)
     }
     write_guard_catch();
     /* a plain script on a pipe is spooled: it is listed first and its data read after */
-    if (strcmp(o.in, "-") == 0 && (rc = tool_stdin_spool(PROG, o.out, &in_fd)) != TOOL_EXIT_OK)
+    if (strcmp(o.in, "-") == 0 && (rc = tool_stdin_spool(PROG, o.out, &in_fd)) != TOOL_EXIT_OK) {
+        write_guard_finish(); /* a signal stopped the spooling: die of it */
         return rc;
+    }
     r = df_reader_new(NULL);
     if (r == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;

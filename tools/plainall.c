@@ -1,18 +1,25 @@
 /*
  * plainall.c — dumpconvert's pg_dumpall input (issue 14): the script becomes a
  * directory holding globals.sql (roles, memberships, tablespaces, settings),
- * one archive per database and restore.sh, which replays them in the
+ * drop.sql (a --clean script's DROP statements, which restore.sh does not
+ * run), one archive per database and restore.sh, which replays them in the
  * script's order.  The directory is built under a temporary name beside the
- * final one and renamed into place: it is complete or absent.
+ * final one and renamed into place: it is complete or absent, also when a
+ * signal stops the tool (write_guard_defer: it then removes the tree itself).
  */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE /* renameat2 */
 #include "plainconv.h"
+#include "write_guard.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,14 +31,24 @@ typedef struct pa_db {
     int create;        /* the archive holds its DATABASE entry: pg_restore --create */
 } pa_db;
 
+/* What -o names: a new directory, an empty one, or an earlier output replaced (--force). */
+typedef enum { PA_NEW, PA_EMPTY, PA_REPLACE } pa_target;
+
 typedef struct pa_run {
     const char *prog, *in, *ext;
     df_reader *r;
     int flags;
+    pa_target target;
     char *tmp; /* the directory being built */
     pa_db *dbs;
     size_t ndbs;
 } pa_run;
+
+/* A signal asked to stop (write_guard_defer): what is built goes, then the tool dies of it. */
+static int stopped(void)
+{
+    return write_guard_stopped() ? TOOL_EXIT_UNKNOWN : TOOL_EXIT_OK;
+}
 
 /* The databases with entries, in the order the script first names them. */
 static int list_dbs(pa_run *p)
@@ -120,40 +137,131 @@ static void put_role(FILE *f, const df_plain_entry *pe)
     fputs(end + 2, f);
 }
 
-static int write_globals(pa_run *p)
+/* DROP DATABASE, DROP ROLE, DROP TABLESPACE: the top of a pg_dumpall --clean script. */
+static int is_drop(const df_plain_entry *pe)
 {
-    df_plain_toc *pt = NULL;
+    return strncmp(pe->desc, "DROP ", 5) == 0;
+}
+
+/*
+ * A drop for drop.sql, which empties an existing cluster: IF EXISTS added where
+ * the script has none, and the role psql runs as left alone (pg_dumpall drops
+ * every role, that one too, and relies on psql going on after the error).
+ */
+static void put_drop(FILE *f, const df_plain_entry *pe)
+{
+    const char *d = pe->defn, *kind = d + 5;
+    size_t kn = strcspn(kind, " \n");
+    int guard = strcmp(pe->desc, "DROP ROLE") == 0 && pe->tag != NULL && !strchr(pe->tag, ',');
+
+    if (strncmp(d, "DROP ", 5) != 0 || kind[kn] != ' ') {
+        fputs(d, f);
+        return;
+    }
+    if (guard) {
+        fputs("SELECT current_user <> ", f);
+        put_quoted(f, pe->tag, "''");
+        fputs(" AS dumpconvert_drop_role \\gset\n\\if :dumpconvert_drop_role\n", f);
+    }
+    fprintf(f, "DROP %.*s %s%s", (int)kn, kind,
+            strncasecmp(kind + kn + 1, "IF EXISTS ", 10) == 0 ? "" : "IF EXISTS ", kind + kn + 1);
+    if (guard)
+        fputs(d[strlen(d) - 1] == '\n' ? "\\endif\n" : "\n\\endif\n", f);
+}
+
+/* The entries outside every database that `pick` accepts, as `name`; none: no file. */
+static int write_sql(pa_run *p, const df_plain_toc *pt, const char *name, const char *title,
+                     int (*pick)(const df_plain_entry *), void (*put)(FILE *, const df_plain_entry *))
+{
     tool_file tf;
-    char *path = join(p->tmp, "globals.sql");
+    char *path;
+    size_t n = 0;
     int rc;
 
-    if (path == NULL)
+    for (size_t i = 0; i < df_plain_toc_count(pt); i++)
+        n += pick(df_plain_toc_at(pt, i));
+    if (n == 0 && strcmp(name, "globals.sql") != 0)
+        return TOOL_EXIT_OK;
+    if ((path = join(p->tmp, name)) == NULL)
         return tool_errorf(p->prog, "out of memory"), TOOL_EXIT_UNKNOWN;
-    if (df_plain_toc_build(p->r, NULL, &pt) != DF_OK) {
-        free(path);
-        tool_print_error(p->prog, p->in, df_reader_error(p->r));
-        return tool_exit_for_open_error(df_reader_error(p->r));
-    }
-    rc = tool_plain_meta(p->prog, p->in, pt, p->flags & TOOL_PLAIN_FORCE, p->flags & TOOL_PLAIN_QUIET);
-    if (rc == TOOL_EXIT_OK && (rc = tool_file_create(p->prog, path, &tf)) == TOOL_EXIT_OK) {
-        fprintf(tf.f, "--\n-- The globals of a pg_dumpall script, written by dumpconvert\n--\n\n"
-                      "SET default_transaction_read_only = off;\n\n");
+    if ((rc = tool_file_create(p->prog, path, &tf)) == TOOL_EXIT_OK) {
+        fprintf(tf.f, "--\n-- %s, written by dumpconvert\n--\n\n"
+                      "SET default_transaction_read_only = off;\n\n", title);
         for (size_t i = 0; i < df_plain_toc_count(pt); i++) {
             const df_plain_entry *pe = df_plain_toc_at(pt, i);
-            if (pe->defn == NULL || strcmp(pe->desc, "PSQL META-COMMAND") == 0)
+            if (!pick(pe))
                 continue;
-            if (strcmp(pe->desc, "ROLE") == 0 && pe->tag != NULL)
-                put_role(tf.f, pe);
-            else
-                fputs(pe->defn, tf.f);
+            put(tf.f, pe);
             if (pe->defn[0] && pe->defn[strlen(pe->defn) - 1] != '\n')
                 fputc('\n', tf.f);
         }
         rc = tool_file_commit(p->prog, &tf);
     }
-    df_plain_toc_free(pt);
     free(path);
     return rc;
+}
+
+static int pick_global(const df_plain_entry *pe)
+{
+    return pe->defn != NULL && strcmp(pe->desc, "PSQL META-COMMAND") != 0 && !is_drop(pe);
+}
+
+static int pick_drop(const df_plain_entry *pe)
+{
+    return pe->defn != NULL && is_drop(pe);
+}
+
+static void put_global(FILE *f, const df_plain_entry *pe)
+{
+    if (strcmp(pe->desc, "ROLE") == 0 && pe->tag != NULL)
+        put_role(f, pe);
+    else
+        fputs(pe->defn, f);
+}
+
+/* globals.sql, and drop.sql for a --clean script (restore.sh, for an empty cluster, skips it). */
+static int write_globals(pa_run *p)
+{
+    df_plain_toc *pt = NULL;
+    int rc;
+
+    if (df_plain_toc_build(p->r, NULL, &pt) != DF_OK) {
+        tool_print_error(p->prog, p->in, df_reader_error(p->r));
+        return tool_exit_for_open_error(df_reader_error(p->r));
+    }
+    rc = tool_plain_meta(p->prog, p->in, pt, p->flags & TOOL_PLAIN_FORCE, p->flags & TOOL_PLAIN_QUIET);
+    if (rc == TOOL_EXIT_OK)
+        rc = write_sql(p, pt, "globals.sql", "The globals of a pg_dumpall script", pick_global,
+                       put_global);
+    if (rc == TOOL_EXIT_OK)
+        rc = write_sql(p, pt, "drop.sql",
+                       "The DROP statements of a pg_dumpall --clean script, for an existing "
+                       "cluster\n-- (restore.sh does not run them)",
+                       pick_drop, put_drop);
+    df_plain_toc_free(pt);
+    return rc;
+}
+
+/*
+ * An entry of the globals' kinds inside a database's section: pg_dumpall < 11
+ * moves "postgres" or "template1" to its tablespace with \connect in its globals
+ * part, and what follows looks like that database's.  An archive would carry
+ * it to the wrong place (or pg_restore skip it): refused.
+ */
+static const df_plain_entry *misplaced(const df_plain_toc *pt, const char *db)
+{
+    static const char *const kinds[] = {"ROLE", "ROLE SETTINGS", "ROLE MEMBERSHIP", "TABLESPACE",
+                                        "PARAMETER ACL", NULL};
+
+    for (size_t i = 0; i < df_plain_toc_count(pt); i++) {
+        const df_plain_entry *pe = df_plain_toc_at(pt, i);
+        if (is_drop(pe) || (strcmp(pe->desc, "DATABASE") == 0 && pe->tag && strcmp(pe->tag, db)))
+            return pe;
+        for (size_t k = 0; kinds[k]; k++)
+            if (strcmp(pe->desc, kinds[k]) == 0)
+                return pe;
+    }
+    return NULL;
 }
 
 static int write_db(pa_run *p, pa_db *d, tool_plainall_write write, void *ctx)
@@ -177,6 +285,14 @@ static int write_db(pa_run *p, pa_db *d, tool_plainall_write write, void *ctx)
             d->create = 1;
     }
     rc = tool_plain_meta(p->prog, p->in, pt, p->flags & TOOL_PLAIN_FORCE, p->flags & TOOL_PLAIN_QUIET);
+    if (rc == TOOL_EXIT_OK && misplaced(pt, d->name) != NULL) {
+        const df_plain_entry *pe = misplaced(pt, d->name);
+        tool_errorf(p->prog, "%s: offset %lld: %s %s of the globals inside the section of "
+                             "database \"%s\" (\\connect in the globals part, as pg_dumpall < 11 "
+                             "writes to move a database's tablespace): cannot be converted",
+                    p->in, (long long)pe->text_offset, pe->desc, pe->tag ? pe->tag : "", d->name);
+        rc = TOOL_EXIT_DAMAGED;
+    }
     if (rc == TOOL_EXIT_OK && df_toc_from_plain(p->r, pt, &t, &err) != DF_OK) {
         tool_print_error(p->prog, p->in, &err);
         rc = TOOL_EXIT_UNKNOWN;
@@ -196,7 +312,10 @@ static const char restore_head[] =
     "# Usage: sh restore.sh [-j N] [CONNECTION OPTION]...   (-h HOST, -p PORT, -U USER; or\n"
     "#        libpq's PGHOST, PGPORT, PGUSER ...).  JOBS=N is -j N; PSQL and PG_RESTORE name\n"
     "#        the programs.  A database the script creates is created (pg_restore --create);\n"
-    "#        one it only connects to (template1, postgres) must exist and is restored into.\n"
+    "#        one it only connects to (template1, postgres) must exist and is restored into;\n"
+    "#        template1 and postgres of a --clean script are dropped and created again\n"
+    "#        (pg_restore --clean --create from the other one).  For an empty cluster:\n"
+    "#        drop.sql, if any, holds the script's DROP statements and is not run.\n"
     "set -e\n"
     "JOBS=${JOBS:-1}\n"
     "case ${1:-} in\n"
@@ -223,8 +342,13 @@ static int write_restore(pa_run *p)
     if ((rc = tool_file_create(p->prog, path, &tf)) == TOOL_EXIT_OK) {
         fputs(restore_head, tf.f);
         for (size_t k = 0; k < p->ndbs; k++) {
+            const char *name = p->dbs[k].name;
+            int exists = !strcmp(name, "postgres") || !strcmp(name, "template1");
             fputs("\"$PG_RESTORE\" ", tf.f);
-            if (p->dbs[k].create) {
+            if (p->dbs[k].create && exists) { /* a --clean script: as pg_dump --clean --create */
+                fprintf(tf.f, "--clean --create -j \"$JOBS\" -d %s",
+                        strcmp(name, "postgres") == 0 ? "template1" : "postgres");
+            } else if (p->dbs[k].create) {
                 fputs("--create -j \"$JOBS\" -d postgres", tf.f);
             } else {
                 fputs("-j \"$JOBS\" -d ", tf.f);
@@ -247,23 +371,135 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
     return 0;
 }
 
-/* The temporary directory fsynced and renamed into place, or removed. */
+static void remove_tree(const char *path)
+{
+    nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* 1: `dir` is empty, 0: it is not, -1: it cannot be read. */
+static int dir_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int empty = 1;
+
+    if (d == NULL)
+        return -1;
+    while (empty && (de = readdir(d)) != NULL)
+        empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+    closedir(d);
+    return empty;
+}
+
+/* An earlier output of this tool: its restore.sh says so on its second line. */
+static int ours(const char *dir)
+{
+    char line[256], *path = join(dir, "restore.sh");
+    int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    int yes = f != NULL && fgets(line, sizeof line, f) != NULL && fgets(line, sizeof line, f) &&
+              strncmp(line, restore_head + sizeof "#!/bin/sh\n" - 1, 45) == 0;
+
+    if (f != NULL)
+        fclose(f);
+    else if (fd >= 0)
+        close(fd);
+    free(path);
+    return yes;
+}
+
+/*
+ * What -o names: nothing yet, an empty directory (replaced, as pg_dump -Fd
+ * does), or with --force a directory this tool wrote before (replaced whole);
+ * anything else is refused, --force or not: it is not ours to delete.
+ */
+static int check_target(pa_run *p, const char *dir)
+{
+    struct stat st;
+    int empty;
+
+    p->target = PA_NEW;
+    if (strcmp(dir, "-") == 0) {
+        tool_errorf(p->prog, "-: a pg_dumpall script becomes a directory: -o wants its name");
+        return TOOL_EXIT_UNKNOWN;
+    }
+    if (lstat(dir, &st) != 0) {
+        if (errno == ENOENT)
+            return TOOL_EXIT_OK;
+        tool_errorf(p->prog, "%s: %s", dir, strerror(errno));
+        return TOOL_EXIT_UNKNOWN;
+    }
+    if (!S_ISDIR(st.st_mode) || (empty = dir_empty(dir)) < 0) {
+        tool_errorf(p->prog, "%s: exists and is not a directory dumpconvert can replace", dir);
+        return TOOL_EXIT_UNKNOWN;
+    }
+    p->target = empty ? PA_EMPTY : PA_REPLACE;
+    if (!empty && !(p->flags & TOOL_PLAIN_FORCE)) {
+        tool_errorf(p->prog, "%s: exists: a pg_dumpall script wants a new or empty directory "
+                             "(--force replaces one dumpconvert wrote)", dir);
+        return TOOL_EXIT_UNKNOWN;
+    }
+    if (!empty && !ours(dir)) {
+        tool_errorf(p->prog, "%s: exists and is not a directory dumpconvert wrote from a "
+                             "pg_dumpall script: not replaced, even with --force", dir);
+        return TOOL_EXIT_UNKNOWN;
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/*
+ * The temporary directory into place: renamed (over an empty one), or
+ * exchanged with the earlier output, which then goes; the old tree is never
+ * removed before the new one is in place.
+ */
+static int put_in_place(pa_run *p, const char *dir)
+{
+    char *parent = strdup(dir);
+    int rc = -1;
+
+    if (sync_dir(p->tmp) != 0)
+        goto out;
+    if (p->target != PA_REPLACE) {
+        rc = rename(p->tmp, dir);
+    } else if ((rc = renameat2(AT_FDCWD, p->tmp, AT_FDCWD, dir, RENAME_EXCHANGE)) == 0) {
+        remove_tree(p->tmp); /* now the earlier output */
+    } else if (errno == EINVAL || errno == ENOSYS) { /* a file system without the exchange */
+        char *old = malloc(strlen(p->tmp) + 5);
+        if (old != NULL && (sprintf(old, "%s.old", p->tmp), rename(dir, old) == 0)) {
+            if ((rc = rename(p->tmp, dir)) == 0)
+                remove_tree(old);
+            else
+                rename(old, dir);
+        }
+        free(old);
+    }
+    if (rc == 0 && parent != NULL)
+        rc = sync_dir(dirname(parent));
+out:
+    free(parent);
+    return rc;
+}
+
+/* The temporary directory fsynced and put into place, or removed. */
 static int finish_dir(pa_run *p, const char *dir, int rc)
 {
-    int fd;
-
-    if (rc == TOOL_EXIT_OK) {
-        fd = open(p->tmp, O_RDONLY | O_DIRECTORY);
-        if (fd < 0 || fsync(fd) != 0 || rename(p->tmp, dir) != 0) {
-            tool_errorf(p->prog, "%s: could not rename the output into place: %s", dir,
-                        strerror(errno));
-            rc = TOOL_EXIT_UNKNOWN;
-        }
-        if (fd >= 0)
-            close(fd);
+    if (rc == TOOL_EXIT_OK && (rc = stopped()) == TOOL_EXIT_OK && put_in_place(p, dir) != 0) {
+        tool_errorf(p->prog, "%s: could not put the output into place: %s", dir, strerror(errno));
+        rc = TOOL_EXIT_UNKNOWN;
     }
     if (rc != TOOL_EXIT_OK)
-        nftw(p->tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        remove_tree(p->tmp);
     return rc;
 }
 
@@ -274,7 +510,6 @@ int tool_plainall(const char *prog, const char *in, df_reader *r, int flags, con
                       : format == DF_FORMAT_TAR     ? ".tar"
                                                     : ".dump";
     pa_run p = {.prog = prog, .in = in, .ext = ext, .r = r, .flags = flags};
-    struct stat st;
     size_t n = strlen(dir);
     int rc;
 
@@ -283,10 +518,9 @@ int tool_plainall(const char *prog, const char *in, df_reader *r, int flags, con
                           "it becomes)", in);
         return TOOL_EXIT_UNKNOWN;
     }
-    if (strcmp(dir, "-") == 0 || lstat(dir, &st) == 0) {
-        tool_errorf(prog, "%s: a pg_dumpall script becomes a directory: -o wants a new one", dir);
-        return TOOL_EXIT_UNKNOWN;
-    }
+    write_guard_defer(); /* the tree is removed here, not by the signal handler */
+    if ((rc = stopped()) != TOOL_EXIT_OK || (rc = check_target(&p, dir)) != TOOL_EXIT_OK)
+        return rc;
     while (n > 1 && dir[n - 1] == '/')
         n--;
     if ((p.tmp = malloc(n + sizeof ".XXXXXX")) == NULL)
@@ -301,11 +535,11 @@ int tool_plainall(const char *prog, const char *in, df_reader *r, int flags, con
     umask(mask);
     chmod(p.tmp, 0777 & ~mask); /* mkdtemp's 0700 is for while it is being written */
     rc = list_dbs(&p);
-    if (rc == TOOL_EXIT_OK)
+    if (rc == TOOL_EXIT_OK && (rc = stopped()) == TOOL_EXIT_OK)
         rc = write_globals(&p);
-    for (size_t k = 0; rc == TOOL_EXIT_OK && k < p.ndbs; k++)
+    for (size_t k = 0; rc == TOOL_EXIT_OK && (rc = stopped()) == TOOL_EXIT_OK && k < p.ndbs; k++)
         rc = write_db(&p, &p.dbs[k], write, ctx);
-    if (rc == TOOL_EXIT_OK)
+    if (rc == TOOL_EXIT_OK && (rc = stopped()) == TOOL_EXIT_OK)
         rc = write_restore(&p);
     rc = finish_dir(&p, dir, rc);
     for (size_t k = 0; k < p.ndbs; k++)

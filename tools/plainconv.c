@@ -45,6 +45,11 @@ int tool_plain_model(const char *prog, const char *in, df_reader *r, int flags, 
         tool_errorf(prog, "%s: a plain script is read twice: give it as a file", in);
         return TOOL_EXIT_UNKNOWN;
     }
+    if (df_reader_header(r)->plain_kind == DF_PLAIN_GLOBALS) {
+        tool_errorf(prog, "%s: a pg_dumpall script of globals only: no database to convert "
+                          "(run it with psql)", in);
+        return TOOL_EXIT_UNKNOWN;
+    }
     if (df_reader_header(r)->plain_kind != DF_PLAIN_PG_DUMP) { /* tool_plainall's */
         tool_errorf(prog, "%s: a pg_dumpall script becomes a directory (tool_plainall)", in);
         return TOOL_EXIT_UNKNOWN;

@@ -11,6 +11,7 @@
 #include "stdin_spool.h"
 
 #include "common.h"
+#include "write_guard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +112,10 @@ static int copy_all(const char *prog, int fd)
     if (buf == NULL)
         return tool_errorf(prog, "out of memory"), TOOL_EXIT_UNKNOWN;
     while (rc == TOOL_EXIT_OK && (n = read(0, buf, COPY_BYTES)) != 0) {
+        if (write_guard_stopped()) { /* SIGINT/SIGTERM: no use reading the rest */
+            rc = TOOL_EXIT_UNKNOWN;
+            break;
+        }
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -127,6 +132,8 @@ static int copy_all(const char *prog, int fd)
             }
     }
     free(buf);
+    if (rc == TOOL_EXIT_OK && write_guard_stopped())
+        rc = TOOL_EXIT_UNKNOWN;
     if (rc == TOOL_EXIT_OK && lseek(fd, 0, SEEK_SET) != 0)
         return tool_errorf(prog, "could not rewind the spool: %s", strerror(errno)),
                TOOL_EXIT_UNKNOWN;

@@ -187,13 +187,177 @@ if [ -n "$PGRV" ]; then
     check "pg_dumpall script, --pg-restore-version=$PGRV: pg_restore -l lists sample's entries, -C creates it" $? \
         "$(cat "$TMP/err")"
 fi
+# An existing -o: refused unless empty, or with --force one dumpconvert wrote (replaced whole,
+# nothing of the old left); a directory of something else never replaced.
+before=$(cd "$TMP/all" && ls -l --time-style=+%s.%N)
 cv "$all" -o "$TMP/all" 2>"$TMP/err"
-[ $? -eq 3 ] && grep -q 'a new one' "$TMP/err"
-check "pg_dumpall script: an existing -o directory refused (exit 3)" $? "$(cat "$TMP/err")"
+[ $? -eq 3 ] && grep -q 'new or empty directory' "$TMP/err" && [ "$(cd "$TMP/all" && ls -l --time-style=+%s.%N)" = "$before" ]
+check "pg_dumpall script: an existing -o directory refused (exit 3), left as it was" $? "$(cat "$TMP/err")"
+touch "$TMP/all/stale"
+cv --force "$all" -o "$TMP/all" 2>"$TMP/err" && [ ! -e "$TMP/all/stale" ] &&
+    [ "$(cd "$TMP/all" && ls | sort)" = "$(sort "$TMP/files")" ] && [ -z "$(ls "$TMP" | grep '^all\.')" ]
+check "pg_dumpall script: --force replaces the earlier output whole, no temporary left" $? "$(cat "$TMP/err")"
+mkdir -p "$TMP/foreign" "$TMP/empty"
+touch "$TMP/foreign/keep"
+cv --force "$all" -o "$TMP/foreign" 2>"$TMP/err"
+[ $? -eq 3 ] && grep -q 'not replaced' "$TMP/err" && [ "$(ls -A "$TMP/foreign")" = keep ]
+check "pg_dumpall script: --force does not replace a directory dumpconvert did not write" $? "$(cat "$TMP/err")"
+cv "$all" -o "$TMP/empty" 2>"$TMP/err" && [ -x "$TMP/empty/restore.sh" ]
+check "pg_dumpall script: an empty -o directory is used" $? "$(cat "$TMP/err")"
 printf '%s\n' '--' '-- PostgreSQL database cluster dump' '--' '' "SET client_encoding = 'UTF8';" \
     '\connect template1' '' '--' '-- PostgreSQL database dump' '--' '' '\! rm -rf x' 'SELECT 1;' >"$TMP/all.sql"
 cv "$TMP/all.sql" -o "$TMP/bad" 2>"$TMP/err"
 [ $? -eq 2 ] && grep -q 'all.sql:12: .*rm -rf' "$TMP/err" && [ -z "$(ls -a "$TMP" | grep '^bad')" ]
 check "pg_dumpall script with a meta-command: refused (exit 2), no directory left" $? "$(cat "$TMP/err")"
+
+# pg_dumpall < 11 created the databases in its globals part ("Database creation": CREATE
+# DATABASE, their ACLs and settings, per-database role settings), then wrote "\connect NAME" and
+# pg_dump's output without -C for each.  The corpus has, per version, the --globals-only script
+# and pg_dump's plain and custom dumps of "sample": put together as pg_dumpall of that version
+# writes them, the database's archive lists the custom archive's entries, globals.sql creates the
+# database with its ACL and settings, restore.sh restores into it without --create.
+old_all() { # VERSION-DIR [EXTRA-GLOBALS-LINE...]
+    local d=$1 n
+    shift
+    n=$(grep -n '^-- PostgreSQL database cluster dump complete' "$d/globals.sql" | cut -d: -f1)
+    head -n $((n - 2)) "$d/globals.sql"
+    printf '%s\n' '--' '-- Database creation' '--' '' \
+        'CREATE DATABASE sample WITH TEMPLATE = template0 OWNER = postgres;' \
+        'REVOKE ALL ON DATABASE sample FROM PUBLIC;' 'GRANT CONNECT ON DATABASE sample TO app_reader;' \
+        "ALTER DATABASE sample SET work_mem TO '8MB';" "$@" '' '' \
+        '--' '-- Per-Database Role Settings ' '--' '' \
+        "ALTER ROLE app_reader IN DATABASE sample SET statement_timeout TO '1min';" '' '' \
+        '\connect sample' '' 'SET default_transaction_read_only = off;' ''
+    cat "$d/sample.plain.sql"
+    printf '%s\n' '' '--' '-- PostgreSQL database cluster dump complete' '--' ''
+}
+for v in 93 10; do
+    d=$CORPUS/pg$v
+    [ -f "$d/globals.sql" ] && [ -f "$d/sample.plain.sql" ] && [ -f "$d/sample.custom.none.dump" ] || continue
+    old_all "$d" >"$TMP/old$v.sql"
+    cv "$TMP/old$v.sql" -o "$TMP/old$v" 2>"$TMP/err"
+    st=$?
+    [ $st -eq 0 ] && [ "$(cd "$TMP/old$v" && ls | tr '\n' ' ')" = "globals.sql restore.sh sample.dump " ]
+    check "pg_dumpall $v script: converted into globals.sql, restore.sh, sample.dump" $? "exit $st: $(cat "$TMP/err")"
+    entries "$LS" "$TMP/old$v/sample.dump" --old-public >"$TMP/a"
+    entries "$LS" "$d/sample.custom.none.dump" --old-public >"$TMP/b"
+    [ -s "$TMP/a" ] && cmp -s "$TMP/a" "$TMP/b" && "$LS" "$TMP/old$v/sample.dump" | grep -q '^;     dbname: sample$'
+    check "pg_dumpall $v script: sample.dump lists pg_dump $v's custom archive's entries" $? \
+        "$(diff "$TMP/a" "$TMP/b" | head)"
+    g=$TMP/old$v/globals.sql
+    grep -q '^CREATE DATABASE sample WITH TEMPLATE = template0 OWNER = postgres;' "$g" &&
+        grep -q '^GRANT CONNECT ON DATABASE sample TO app_reader;' "$g" &&
+        grep -q "^ALTER DATABASE sample SET work_mem TO '8MB';" "$g" &&
+        grep -q '^ALTER ROLE app_reader IN DATABASE sample SET' "$g" &&
+        [ "$(grep -c '^CREATE ROLE' "$g")" = "$(grep -c '^CREATE ROLE' "$d/globals.sql")" ] &&
+        ! grep -q 'CREATE TABLE' "$g"
+    check "pg_dumpall $v script: globals.sql creates the database, its ACL, settings, the roles" $?
+    grep -q "^\"\$PG_RESTORE\" -j \"\$JOBS\" -d 'sample' \"\$@\" sample.dump\$" "$TMP/old$v/restore.sh" &&
+        ! grep -q -- '--create' "$TMP/old$v/restore.sh"
+    check "pg_dumpall $v script: restore.sh restores into the database globals.sql creates" $? \
+        "$(grep PG_RESTORE "$TMP/old$v/restore.sh")"
+done
+# pg_dumpall < 11 moving "postgres" to a tablespace reconnects inside its globals part: what
+# follows would land in a database's archive (pg_restore skips DATABASE entries without -C):
+# refused, with the offset, and nothing written.
+if [ -f "$CORPUS/pg10/globals.sql" ]; then
+    old_all "$CORPUS/pg10" '\connect template1' 'ALTER DATABASE postgres SET TABLESPACE fast;' \
+        '\connect postgres' >"$TMP/oldts.sql"
+    cv "$TMP/oldts.sql" -o "$TMP/oldts" 2>"$TMP/err"
+    st=$?
+    [ $st -eq 2 ] && grep -Eq 'oldts.sql: offset [0-9]+: .*cannot be converted' "$TMP/err" &&
+        [ "$(wc -l <"$TMP/err")" = 1 ] && [ -z "$(ls "$TMP" | grep '^oldts\.')" ] && [ ! -e "$TMP/oldts" ]
+    check "pg_dumpall < 11 reconnecting in its globals: refused (exit 2), one line, nothing left" $? \
+        "exit $st: $(cat "$TMP/err")"
+fi
+# A --globals-only script has no database to convert: said so.
+cv "$CORPUS/pg15/globals.sql" -o "$TMP/glob" 2>"$TMP/err"
+st=$?
+[ $st -eq 3 ] && grep -q 'globals' "$TMP/err" && [ ! -e "$TMP/glob" ]
+check "pg_dumpall --globals-only script: refused (exit 3), naming it" $? "exit $st: $(cat "$TMP/err")"
+
+# Interrupted: SIGINT/SIGTERM at several points leaves neither the directory nor its temporary.
+# big.sql: a pg_dumpall script of two databases of 1e6 rows each, slow to write at gzip:9.
+bigall() { # OUT ROWS
+    local db
+    {
+        printf '%s\n' '--' '-- PostgreSQL database cluster dump' '--' '' \
+            'SET default_transaction_read_only = off;' '' "SET client_encoding = 'UTF8';" \
+            'SET standard_conforming_strings = on;' '' '--' '-- Roles' '--' '' 'CREATE ROLE postgres;' \
+            'ALTER ROLE postgres WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;' \
+            '' '--' '-- Databases' '--' ''
+        for db in big1 big2; do
+            printf '%s\n' '--' "-- Database \"$db\" dump" '--' '' '--' '-- PostgreSQL database dump' '--' '' \
+                '-- Dumped from database version 15.4' '-- Dumped by pg_dump version 15.4' '' \
+                "SET client_encoding = 'UTF8';" 'SET standard_conforming_strings = on;' \
+                "SELECT pg_catalog.set_config('search_path', '', false);" '' \
+                '--' "-- Name: $db; Type: DATABASE; Schema: -; Owner: postgres" '--' '' \
+                "CREATE DATABASE $db WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = libc LOCALE = 'C';" \
+                '' '' "ALTER DATABASE $db OWNER TO postgres;" '' "\\connect $db" '' \
+                '--' '-- Name: t; Type: TABLE; Schema: public; Owner: postgres' '--' '' \
+                'CREATE TABLE public.t (' '    a integer,' '    b text' ');' '' '' \
+                'ALTER TABLE public.t OWNER TO postgres;' '' \
+                '--' '-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: postgres' '--' '' \
+                'COPY public.t (a, b) FROM stdin;'
+            awk -v n="$2" 'BEGIN { for (i = 1; i <= n; i++) printf "%d\trow %d of some text %d\n", i, i * 7919 % 100003, i * 31 }'
+            printf '%s\n' '\.' '' '' '--' '-- PostgreSQL database dump complete' '--' ''
+        done
+        printf '%s\n' '--' '-- PostgreSQL database cluster dump complete' '--' ''
+    } >"$1"
+}
+# wait_for GLOB PID: 0 once a path matches GLOB, 1 when PID ended first or after 60 s.
+wait_for() {
+    local i
+    for ((i = 0; i < 3000; i++)); do
+        compgen -G "$1" >/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.02
+    done
+    return 1
+}
+# interrupt SIG GLOB WHAT OPTION...: convert big.sql into $TMP/int/out, send SIG once GLOB exists
+# (the output not in place yet); then it died of SIG and $TMP/int is empty.
+interrupt() {
+    local sig=$1 glob=$2 what=$3 pid rc left
+    shift 3
+    rm -rf "$TMP/int" && mkdir "$TMP/int"
+    "$CV" -q -j 1 "$@" "$TMP/big.sql" -o "$TMP/int/out" 2>"$TMP/int.err" &
+    pid=$!
+    if wait_for "$TMP/int/$glob" $pid && [ ! -e "$TMP/int/out" ]; then
+        kill -"$sig" $pid
+        wait $pid
+        rc=$?
+        left=$(ls -A "$TMP/int")
+        [ $rc -eq $((128 + $(kill -l "$sig"))) ] && [ -z "$left" ]
+        check "SIG$sig $what: died of it, no directory, no temporary" $? "rc=$rc left: $left" "$(cat "$TMP/int.err")"
+    else
+        kill -KILL $pid 2>/dev/null
+        wait $pid 2>/dev/null
+        not_ok "SIG$sig $what: the point reached" "the conversion ended before $glob: $(cat "$TMP/int.err")"
+    fi
+}
+bigall "$TMP/big.sql" 1000000
+interrupt TERM 'out.??????/big1.dump.??????' "while the first database's archive is written" -Z gzip:9
+interrupt INT 'out.??????/big1.dump' "after the first database's archive, the second under way" -Z gzip:9
+interrupt INT 'out.??????/big1.dir' "-F d, after the first database's directory" -F d -Z gzip:9
+interrupt TERM 'out.??????/globals.sql' "right after globals.sql" -Z gzip:9
+# stdin: a slow pipe, interrupted while it is spooled (before anything is written)
+rm -rf "$TMP/int" && mkdir "$TMP/int"
+{ head -c 5000 "$TMP/big.sql"; sleep 3; } | "$CV" -q - -o "$TMP/int/out" 2>"$TMP/int.err" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+left=$(ls -A "$TMP/int")
+[ $rc -eq 130 ] && [ -z "$left" ]
+check "SIGINT while a pg_dumpall script on a slow pipe is spooled: died of it, nothing left" $? \
+    "rc=$rc left: $left" "$(cat "$TMP/int.err")"
+# and the whole script converts when left alone (the cases above are not a broken input)
+rm -rf "$TMP/int" && mkdir "$TMP/int"
+cv -Z gzip:1 "$TMP/big.sql" -o "$TMP/int/out" 2>"$TMP/int.err" &&
+    [ "$("$LS" "$TMP/int/out/big2.dump" | grep -c 'TABLE DATA public t')" = 1 ]
+check "the same script, not interrupted: converted" $? "$(cat "$TMP/int.err")"
+rm -rf "$TMP/int" "$TMP/big.sql"
 
 harness_finish

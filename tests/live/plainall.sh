@@ -10,7 +10,10 @@
 #   * restore.sh exits 0 (set -e, ON_ERROR_STOP, pg_restore --create for the created ones);
 #   * pg_dumpall of both clusters is identical, apart from what pg_dumpall varies: comment
 #     lines, blank lines and the \restrict/\unrestrict keys;
-#   * row counts of a table equal in both.
+#   * row counts of a table equal in both;
+#   * pg_dumpall -c (template1 with a comment, postgres with a setting): drop.sql holds its DROP
+#     statements, restore.sh into a third empty cluster exits 0, pg_dumpall -c of both identical;
+#     drop.sql then empties that cluster and restore.sh refills it identically.
 # One line per case, then "N passed, N failed".  Needs root (or the postgres user); else skips.
 # Environment: DUMPCONVERT (default tools/dumpconvert), PG_BINDIR.
 
@@ -104,5 +107,55 @@ a=$(n "$PGHOST" "$PGPORT" app 'SELECT count(*), sum(length(note)) FROM s.child')
 b=$(n "$LIVE_EXTRA_HOST" "$LIVE_EXTRA_PORT" app 'SELECT count(*), sum(length(note)) FROM s.child')
 [ "$a" = "$b" ] && [ "${a%%|*}" = 5000 ]
 check "rows of app.s.child equal ($a vs $b)" $?
+
+# ---- pg_dumpall --clean: DROP DATABASE / DROP ROLE at the top, and template1 and postgres
+# written by pg_dump --clean --create (dropped and created again).  The DROP statements go to
+# drop.sql, which restore.sh does not run (its cluster is empty); template1 and postgres are
+# restored with pg_restore --clean --create from the other one, so their own properties (a
+# comment, a setting) come along.  Into a third, empty cluster: restore.sh exits 0 and pg_dumpall
+# -c of both clusters is identical.  Then drop.sql (IF EXISTS, the restoring role left alone)
+# empties that cluster and restore.sh runs again: still identical.
+live_psql -d postgres >>"$W/setup.out" 2>&1 <<EOF
+COMMENT ON DATABASE template1 IS 'template one, commented';
+ALTER DATABASE postgres SET work_mem = '12MB';
+CREATE TABLE public.more (id int PRIMARY KEY);
+INSERT INTO public.more SELECT generate_series(1, 10);
+EOF
+check "source changed for the --clean case" $? "$(tail -3 "$W/setup.out")"
+live_start_extra clean 2>/dev/null || { not_ok "third cluster starts"; harness_finish; exit 1; }
+H3=$LIVE_EXTRA_HOST P3=$LIVE_EXTRA_PORT
+"$PG/pg_dumpall" -c --restrict-key=livetest -f "$W/allc.sql" 2>"$W/dumpall.err"
+check "pg_dumpall -c of the source" $? "$(head -3 "$W/dumpall.err")"
+"$DUMPCONVERT" -q "$W/allc.sql" -F c -o "$W/outc" 2>"$W/conv.err"
+check "dumpconvert of the pg_dumpall -c script" $? "$(head -5 "$W/conv.err")"
+[ "$(id -u)" -eq 0 ] && chown -R postgres: "$W/outc"
+ndrop=$(grep -c '^DROP \(DATABASE\|ROLE\) ' "$W/allc.sql")
+[ "$ndrop" -gt 3 ] && [ "$(grep -c '^DROP \(DATABASE\|ROLE\) IF EXISTS ' "$W/outc/drop.sql")" = "$ndrop" ] &&
+    ! grep -q '^DROP ' "$W/outc/globals.sql" &&
+    grep -qF '"$PG_RESTORE" --clean --create -j "$JOBS" -d postgres "$@" template1.dump' "$W/outc/restore.sh" &&
+    grep -qF '"$PG_RESTORE" --clean --create -j "$JOBS" -d template1 "$@" postgres.dump' "$W/outc/restore.sh"
+check "drop.sql has the $ndrop DROP statements (IF EXISTS), globals.sql none; restore.sh recreates template1, postgres" $? \
+    "$(grep -h 'DROP\|PG_RESTORE' "$W/outc/drop.sql" "$W/outc/restore.sh" | head -20)"
+PGHOST=$H3 PGPORT=$P3 PSQL=$PG/psql PG_RESTORE=$PG/pg_restore \
+    sh "$W/outc/restore.sh" -j 2 >"$W/restorec.out" 2>&1
+check "--clean: restore.sh -j 2 into an empty cluster exits 0" $? "$(tail -8 "$W/restorec.out")"
+same_as_source() { # NAME: pg_dumpall -c of the source and of the third cluster identical
+    local st
+    "$PG/pg_dumpall" -c --restrict-key=k1 2>&1 | norm >"$W/a.sql"
+    PGHOST=$H3 PGPORT=$P3 "$PG/pg_dumpall" -c --restrict-key=k2 2>&1 | norm >"$W/b.sql"
+    grep -q "COMMENT ON DATABASE template1 IS 'template one, commented'" "$W/a.sql" &&
+        grep -q 'CREATE TABLE public.more' "$W/a.sql" && cmp -s "$W/a.sql" "$W/b.sql"
+    st=$?
+    check "$1 ($(wc -l <"$W/a.sql") lines)" $st "$(diff "$W/a.sql" "$W/b.sql" | head -20)"
+}
+same_as_source "--clean: pg_dumpall -c of source and target identical"
+PGHOST=$H3 PGPORT=$P3 live_psql -d postgres -f "$W/outc/drop.sql" >"$W/drop.out" 2>&1 &&
+    [ "$(n "$H3" "$P3" postgres "SELECT count(*) FROM pg_database WHERE datname = 'app'")" = 0 ] &&
+    [ "$(n "$H3" "$P3" postgres "SELECT count(*) FROM pg_roles WHERE rolname = 'app_owner'")" = 0 ]
+check "drop.sql on the restored cluster: its databases and roles gone" $? "$(tail -5 "$W/drop.out")"
+PGHOST=$H3 PGPORT=$P3 PSQL=$PG/psql PG_RESTORE=$PG/pg_restore \
+    sh "$W/outc/restore.sh" >"$W/restorec2.out" 2>&1
+check "--clean: restore.sh again after drop.sql exits 0" $? "$(tail -8 "$W/restorec2.out")"
+same_as_source "--clean: after drop.sql and restore.sh, pg_dumpall -c still identical"
 
 harness_finish
