@@ -314,7 +314,7 @@ static const char restore_head[] =
     "#        the programs.  A database the script creates is created (pg_restore --create);\n"
     "#        one it only connects to (template1, postgres) must exist and is restored into;\n"
     "#        template1 and postgres of a --clean script are dropped and created again\n"
-    "#        (pg_restore --clean --create from the other one).  For an empty cluster:\n"
+    "#        (psql, then pg_restore --create, from the other one).  For an empty cluster:\n"
     "#        drop.sql, if any, holds the script's DROP statements and is not run.\n"
     "set -e\n"
     "JOBS=${JOBS:-1}\n"
@@ -331,6 +331,20 @@ static const char restore_head[] =
     "cd \"$(dirname \"$0\")\"\n"
     "\"$PSQL\" -X -q -v ON_ERROR_STOP=1 -d postgres \"$@\" -f globals.sql\n";
 
+/*
+ * template1 or postgres, which a --clean script drops and creates again: the
+ * drop from the other database, by psql, one statement at a time (pg_restore
+ * --clean would send pg_dump's "UPDATE ... datistemplate = false; DROP
+ * DATABASE" as one query, which DROP DATABASE refuses); then pg_restore
+ * --create.  `name` is one of the two, so it needs no quoting.
+ */
+static void put_redo(FILE *f, const char *name)
+{
+    fprintf(f, "\"$PSQL\" -X -q -v ON_ERROR_STOP=1 -d %s \"$@\" -c \"UPDATE pg_catalog.pg_database "
+               "SET datistemplate = false WHERE datname = '%s'\" -c 'DROP DATABASE %s'\n",
+            strcmp(name, "postgres") == 0 ? "template1" : "postgres", name, name);
+}
+
 static int write_restore(pa_run *p)
 {
     tool_file tf;
@@ -344,9 +358,11 @@ static int write_restore(pa_run *p)
         for (size_t k = 0; k < p->ndbs; k++) {
             const char *name = p->dbs[k].name;
             int exists = !strcmp(name, "postgres") || !strcmp(name, "template1");
+            if (p->dbs[k].create && exists) /* a --clean script: pg_dump --clean --create's */
+                put_redo(tf.f, name);
             fputs("\"$PG_RESTORE\" ", tf.f);
-            if (p->dbs[k].create && exists) { /* a --clean script: as pg_dump --clean --create */
-                fprintf(tf.f, "--clean --create -j \"$JOBS\" -d %s",
+            if (p->dbs[k].create && exists) {
+                fprintf(tf.f, "--create -j \"$JOBS\" -d %s",
                         strcmp(name, "postgres") == 0 ? "template1" : "postgres");
             } else if (p->dbs[k].create) {
                 fputs("--create -j \"$JOBS\" -d postgres", tf.f);
@@ -416,7 +432,7 @@ static int ours(const char *dir)
 static int check_target(pa_run *p, const char *dir)
 {
     struct stat st;
-    int empty;
+    int empty = 0;
 
     p->target = PA_NEW;
     if (strcmp(dir, "-") == 0) {

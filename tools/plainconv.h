@@ -24,12 +24,14 @@ int tool_plain_meta(const char *prog, const char *in, const df_plain_toc *pt, in
 
 /*
  * A pg_dumpall script r (opened from `in`) as the directory `dir`, complete
- * or absent: globals.sql (the entries outside every database, with CREATE
- * ROLE made conditional so that psql -v ON_ERROR_STOP=1 passes over roles
- * that exist), one archive per database in script order, written by
- * write(ctx, model, path) under a file name that cannot collide or leave
- * dir (bytes other than [A-Za-z0-9_-] as %XX, then .dump, or .dir / .tar for
- * that `format`), and restore.sh.
+ * or absent, also when SIGINT/SIGTERM stop it (write_guard_defer): globals.sql
+ * (the entries outside every database, with CREATE ROLE made conditional so
+ * that psql -v ON_ERROR_STOP=1 passes over roles that exist), drop.sql (a
+ * --clean script's DROP statements), one archive per database in script
+ * order, written by write(ctx, model, path) under a file name that cannot
+ * collide or leave dir (bytes other than [A-Za-z0-9_-] as %XX, then .dump,
+ * or .dir / .tar for that `format`), and restore.sh.  `dir` must not exist or
+ * be empty; TOOL_PLAIN_FORCE replaces one this function wrote before.
  * flags: TOOL_PLAIN_*.  Returns a TOOL_EXIT_*.
  */
 typedef int (*tool_plainall_write)(void *ctx, df_toc *t, const char *path);

@@ -187,6 +187,27 @@ if [ -n "$PGRV" ]; then
     check "pg_dumpall script, --pg-restore-version=$PGRV: pg_restore -l lists sample's entries, -C creates it" $? \
         "$(cat "$TMP/err")"
 fi
+# A --clean script (pg_dumpall -c puts "Drop databases" and "Drop roles" before its roles): the
+# drops go to drop.sql, IF EXISTS added, each DROP ROLE behind a \if (not the restoring role);
+# globals.sql has none.
+n=$(grep -n '^-- Roles$' "$all" | cut -d: -f1)
+{
+    head -n $((n - 2)) "$all"
+    printf '%s\n' '--' '-- Drop databases (except postgres and template1)' '--' '' 'DROP DATABASE sample;' \
+        '' '' '--' '-- Drop roles' '--' '' 'DROP ROLE IF EXISTS "AuditBot";' 'DROP ROLE postgres;' '' ''
+    tail -n +$((n - 1)) "$all"
+} >"$TMP/allc.sql"
+cv "$TMP/allc.sql" -o "$TMP/allc" 2>"$TMP/err"
+st=$?
+[ $st -eq 0 ] && [ "$(cd "$TMP/allc" && ls | sort)" = "$( (cat "$TMP/files"; echo drop.sql) | sort)" ] &&
+    [ "$(grep -v '^--' "$TMP/allc/drop.sql" | grep .)" = "$(printf '%s\n' 'SET default_transaction_read_only = off;' \
+        'DROP DATABASE IF EXISTS sample;' \
+        "SELECT current_user <> 'AuditBot' AS dumpconvert_drop_role \\gset" '\if :dumpconvert_drop_role' \
+        'DROP ROLE IF EXISTS "AuditBot";' '\endif' \
+        "SELECT current_user <> 'postgres' AS dumpconvert_drop_role \\gset" '\if :dumpconvert_drop_role' \
+        'DROP ROLE IF EXISTS postgres;' '\endif')" ] && ! grep -q '^DROP' "$TMP/allc/globals.sql"
+check "pg_dumpall --clean script: drop.sql has the drops (IF EXISTS, own role guarded), globals.sql none" $? \
+    "exit $st: $(cat "$TMP/err" "$TMP/allc/drop.sql")"
 # An existing -o: refused unless empty, or with --force one dumpconvert wrote (replaced whole,
 # nothing of the old left); a directory of something else never replaced.
 before=$(cd "$TMP/all" && ls -l --time-style=+%s.%N)
@@ -253,7 +274,7 @@ for v in 93 10; do
         ! grep -q 'CREATE TABLE' "$g"
     check "pg_dumpall $v script: globals.sql creates the database, its ACL, settings, the roles" $?
     grep -q "^\"\$PG_RESTORE\" -j \"\$JOBS\" -d 'sample' \"\$@\" sample.dump\$" "$TMP/old$v/restore.sh" &&
-        ! grep -q -- '--create' "$TMP/old$v/restore.sh"
+        ! grep '^"$PG_RESTORE"' "$TMP/old$v/restore.sh" | grep -q -- '--create'
     check "pg_dumpall $v script: restore.sh restores into the database globals.sql creates" $? \
         "$(grep PG_RESTORE "$TMP/old$v/restore.sh")"
 done
@@ -266,7 +287,7 @@ if [ -f "$CORPUS/pg10/globals.sql" ]; then
     cv "$TMP/oldts.sql" -o "$TMP/oldts" 2>"$TMP/err"
     st=$?
     [ $st -eq 2 ] && grep -Eq 'oldts.sql: offset [0-9]+: .*cannot be converted' "$TMP/err" &&
-        [ "$(wc -l <"$TMP/err")" = 1 ] && [ -z "$(ls "$TMP" | grep '^oldts\.')" ] && [ ! -e "$TMP/oldts" ]
+        [ "$(wc -l <"$TMP/err")" = 1 ] && ! compgen -G "$TMP/oldts.??????" >/dev/null && [ ! -e "$TMP/oldts" ]
     check "pg_dumpall < 11 reconnecting in its globals: refused (exit 2), one line, nothing left" $? \
         "exit $st: $(cat "$TMP/err")"
 fi

@@ -111,8 +111,8 @@ check "rows of app.s.child equal ($a vs $b)" $?
 # ---- pg_dumpall --clean: DROP DATABASE / DROP ROLE at the top, and template1 and postgres
 # written by pg_dump --clean --create (dropped and created again).  The DROP statements go to
 # drop.sql, which restore.sh does not run (its cluster is empty); template1 and postgres are
-# restored with pg_restore --clean --create from the other one, so their own properties (a
-# comment, a setting) come along.  Into a third, empty cluster: restore.sh exits 0 and pg_dumpall
+# dropped by psql and restored with pg_restore --create from the other one, so their own
+# properties (a comment, a setting) come along.  Into a third, empty cluster: restore.sh exits 0 and pg_dumpall
 # -c of both clusters is identical.  Then drop.sql (IF EXISTS, the restoring role left alone)
 # empties that cluster and restore.sh runs again: still identical.
 live_psql -d postgres >>"$W/setup.out" 2>&1 <<EOF
@@ -129,11 +129,12 @@ check "pg_dumpall -c of the source" $? "$(head -3 "$W/dumpall.err")"
 "$DUMPCONVERT" -q "$W/allc.sql" -F c -o "$W/outc" 2>"$W/conv.err"
 check "dumpconvert of the pg_dumpall -c script" $? "$(head -5 "$W/conv.err")"
 [ "$(id -u)" -eq 0 ] && chown -R postgres: "$W/outc"
-ndrop=$(grep -c '^DROP \(DATABASE\|ROLE\) ' "$W/allc.sql")
+ndrop=$(sed '/^-- Databases$/q' "$W/allc.sql" | grep -c '^DROP \(DATABASE\|ROLE\) ')
 [ "$ndrop" -gt 3 ] && [ "$(grep -c '^DROP \(DATABASE\|ROLE\) IF EXISTS ' "$W/outc/drop.sql")" = "$ndrop" ] &&
     ! grep -q '^DROP ' "$W/outc/globals.sql" &&
-    grep -qF '"$PG_RESTORE" --clean --create -j "$JOBS" -d postgres "$@" template1.dump' "$W/outc/restore.sh" &&
-    grep -qF '"$PG_RESTORE" --clean --create -j "$JOBS" -d template1 "$@" postgres.dump' "$W/outc/restore.sh"
+    grep -qF '"$PG_RESTORE" --create -j "$JOBS" -d postgres "$@" template1.dump' "$W/outc/restore.sh" &&
+    grep -qF '"$PG_RESTORE" --create -j "$JOBS" -d template1 "$@" postgres.dump' "$W/outc/restore.sh" &&
+    grep -qF -- "-d postgres \"\$@\" -c \"UPDATE pg_catalog.pg_database SET datistemplate = false WHERE datname = 'template1'\" -c 'DROP DATABASE template1'" "$W/outc/restore.sh"
 check "drop.sql has the $ndrop DROP statements (IF EXISTS), globals.sql none; restore.sh recreates template1, postgres" $? \
     "$(grep -h 'DROP\|PG_RESTORE' "$W/outc/drop.sql" "$W/outc/restore.sh" | head -20)"
 PGHOST=$H3 PGPORT=$P3 PSQL=$PG/psql PG_RESTORE=$PG/pg_restore \
