@@ -13,7 +13,10 @@
 #   * row counts of a table equal in both;
 #   * pg_dumpall -c (template1 with a comment, postgres with a setting): drop.sql holds its DROP
 #     statements, restore.sh into a third empty cluster exits 0, pg_dumpall -c of both identical;
-#     drop.sql then empties that cluster and restore.sh refills it identically.
+#     drop.sql then empties that cluster and restore.sh refills it identically;
+#   * pg_dumpall < 11's layout (CREATE DATABASE in the globals part, \connect, pg_dump without
+#     -C), made from this cluster: restore.sh into a fourth cluster, pg_dump -C app and
+#     pg_dumpall -g identical.
 # One line per case, then "N passed, N failed".  Needs root (or the postgres user); else skips.
 # Environment: DUMPCONVERT (default tools/dumpconvert), PG_BINDIR.
 
@@ -25,6 +28,7 @@ cd "$(dirname "$0")/../.." || exit 3
 . tests/harness.sh
 
 DUMPCONVERT=${DUMPCONVERT:-$PWD/tools/dumpconvert}
+LS=${DUMPLS:-$(dirname "$DUMPCONVERT")/dumpls}
 export TZ=UTC LC_ALL=C
 
 if ! live_can_run; then
@@ -158,5 +162,44 @@ PGHOST=$H3 PGPORT=$P3 PSQL=$PG/psql PG_RESTORE=$PG/pg_restore \
     sh "$W/outc/restore.sh" >"$W/restorec2.out" 2>&1
 check "--clean: restore.sh again after drop.sql exits 0" $? "$(tail -8 "$W/restorec2.out")"
 same_as_source "--clean: after drop.sql and restore.sh, pg_dumpall -c still identical"
+
+# ---- pg_dumpall < 11's layout: the databases created in the globals part ("Database creation":
+# CREATE DATABASE, its ACL, setting, comment), then "\connect NAME" and pg_dump's output without
+# -C.  Put together from this cluster (pg_dumpall -g, the statements that made "app", pg_dump -Fp
+# app), converted: app.dump has no DATABASE entry, restore.sh restores it without --create into
+# the database globals.sql creates.  Into a fourth, empty cluster: exit 0, and pg_dump -C app and
+# pg_dumpall -g identical on both.
+live_start_extra old 2>/dev/null || { not_ok "fourth cluster starts"; harness_finish; exit 1; }
+H4=$LIVE_EXTRA_HOST P4=$LIVE_EXTRA_PORT
+{
+    "$PG/pg_dumpall" -g --restrict-key=livetest | sed '/^-- PostgreSQL database cluster dump complete$/,$d' |
+        sed '$d'
+    printf '%s\n' '--' '-- Database creation' '--' '' \
+        'CREATE DATABASE app WITH TEMPLATE = template0 OWNER = app_owner;' \
+        'REVOKE CONNECT ON DATABASE app FROM PUBLIC;' "GRANT CONNECT ON DATABASE app TO \"Data O'Steward\";" \
+        "ALTER DATABASE app SET statement_timeout TO '5min';" "COMMENT ON DATABASE app IS 'the application';" \
+        '' '' '\connect app' '' 'SET default_transaction_read_only = off;' ''
+    "$PG/pg_dump" -Fp --restrict-key=livetest app
+    printf '%s\n' '' '--' '-- PostgreSQL database cluster dump complete' '--' ''
+} >"$W/old.sql" 2>"$W/old.err"
+"$DUMPCONVERT" -q "$W/old.sql" -F c -o "$W/outo" 2>"$W/conv.err" &&
+    [ "$(cd "$W/outo" && ls | tr '\n' ' ')" = "app.dump globals.sql restore.sh " ] &&
+    ! "$LS" "$W/outo/app.dump" | grep -q ' DATABASE ' &&
+    grep -qF "\"\$PG_RESTORE\" -j \"\$JOBS\" -d 'app' \"\$@\" app.dump" "$W/outo/restore.sh"
+check "pg_dumpall < 11 layout: converted, app.dump without DATABASE entry, restored into app" $? \
+    "$(cat "$W/old.err" "$W/conv.err"; ls "$W/outo"; grep PG_RESTORE "$W/outo/restore.sh")"
+[ "$(id -u)" -eq 0 ] && chown -R postgres: "$W/outo"
+PGHOST=$H4 PGPORT=$P4 PSQL=$PG/psql PG_RESTORE=$PG/pg_restore \
+    sh "$W/outo/restore.sh" -j 2 >"$W/restoreo.out" 2>&1
+check "pg_dumpall < 11 layout: restore.sh -j 2 into an empty cluster exits 0" $? "$(tail -8 "$W/restoreo.out")"
+"$PG/pg_dump" -C --restrict-key=k1 app 2>&1 | norm >"$W/a.sql"
+PGHOST=$H4 PGPORT=$P4 "$PG/pg_dump" -C --restrict-key=k2 app 2>&1 | norm >"$W/b.sql"
+"$PG/pg_dumpall" -g --restrict-key=k1 2>&1 | norm >"$W/ag.sql"
+PGHOST=$H4 PGPORT=$P4 "$PG/pg_dumpall" -g --restrict-key=k2 2>&1 | norm >"$W/bg.sql"
+grep -q "COMMENT ON DATABASE app IS 'the application'" "$W/a.sql" && grep -q 'CREATE TABLE s.child' "$W/a.sql" &&
+    cmp -s "$W/a.sql" "$W/b.sql" && cmp -s "$W/ag.sql" "$W/bg.sql"
+st=$?
+check "pg_dumpall < 11 layout: pg_dump -C app and pg_dumpall -g identical on both ($(wc -l <"$W/a.sql") lines)" $st \
+    "$(diff "$W/a.sql" "$W/b.sql" | head -10; diff "$W/ag.sql" "$W/bg.sql" | head -10)"
 
 harness_finish
