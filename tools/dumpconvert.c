@@ -310,6 +310,8 @@ static int write_model(void *ctx, df_toc *t, const char *out)
     wo.reencode = o->reencode;
     write_guard_install(&wo);
     rc = df_write_archive(c->r, t, out, &wo, &c->sum, &err);
+    if (rc != DF_OK && write_guard_stopped())
+        return TOOL_EXIT_UNKNOWN; /* SIGINT/SIGTERM: the tool dies of it, without a note */
     if (rc != DF_OK) {
         /* a fault of the input names the input; the rest is the output's */
         int in_fault = tool_exit_for_status(rc) == TOOL_EXIT_DAMAGED || rc == DF_E_UNSUPPORTED;
