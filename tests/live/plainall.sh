@@ -141,6 +141,15 @@ ndrop=$(sed '/^-- Databases$/q' "$W/allc.sql" | grep -c '^DROP \(DATABASE\|ROLE\
     grep -qF -- "-d postgres \"\$@\" -c \"UPDATE pg_catalog.pg_database SET datistemplate = false WHERE datname = 'template1'\" -c 'DROP DATABASE template1'" "$W/outc/restore.sh"
 check "drop.sql has the $ndrop DROP statements (IF EXISTS), globals.sql none; restore.sh recreates template1, postgres" $? \
     "$(grep -h 'DROP\|PG_RESTORE' "$W/outc/drop.sql" "$W/outc/restore.sh" | head -20)"
+# pg_dump --clean --create's drop of template1 ("UPDATE ... datistemplate = false;" then DROP
+# DATABASE) is the drop statement of its DATABASE entry, as in pg_dump's archive, not an entry
+# of its own (which pg_restore would run inside template1)
+"$PG/pg_restore" -c -C -f - "$W/outc/template1.dump" 2>&1 | grep -v '^$' | grep -A1 '^UPDATE pg_catalog.pg_database' |
+    tr '\n' ' ' >"$W/t1drop"
+[ "$(cat "$W/t1drop")" = "UPDATE pg_catalog.pg_database SET datistemplate = false WHERE datname = 'template1'; DROP DATABASE template1; " ] &&
+    ! "$LS" "$W/outc/template1.dump" | grep -q 'SQL STATEMENTS'
+check "template1's UPDATE + DROP DATABASE: the drop statement of its DATABASE entry" $? \
+    "$(cat "$W/t1drop"; "$LS" "$W/outc/template1.dump" | head -20)"
 PGHOST=$H3 PGPORT=$P3 PSQL=$PG/psql PG_RESTORE=$PG/pg_restore \
     sh "$W/outc/restore.sh" -j 2 >"$W/restorec.out" 2>&1
 check "--clean: restore.sh -j 2 into an empty cluster exits 0" $? "$(tail -8 "$W/restorec.out")"
