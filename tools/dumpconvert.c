@@ -65,9 +65,7 @@ static void print_help(void)
            "                             on its own thread, zstd workers, gzip deflated in\n"
            "                             128 KiB blocks; the output order never changes\n"
            "      --pg-restore-version=N write what pg_restore release N (10..18) reads\n"
-           "      --force                drop what that version cannot express, or a\n"
-           "                             script's psql meta-commands; replace a directory\n"
-           "                             written before from a pg_dumpall script\n"
+           "      --force                drop what that version cannot express\n"
            "      --reencode             decode and encode every block\n\n");
     printf("Selection (as dumporder; the closure keeps what the selection needs):\n"
            "  -t, --table=NAME  -n, --schema=NAME  -N, --exclude-schema=NAME\n"
@@ -310,12 +308,11 @@ static int write_model(void *ctx, df_toc *t, const char *out)
     wo.reencode = o->reencode;
     write_guard_install(&wo);
     rc = df_write_archive(c->r, t, out, &wo, &c->sum, &err);
-    if (rc != DF_OK && write_guard_stopped())
-        return TOOL_EXIT_UNKNOWN; /* SIGINT/SIGTERM: the tool dies of it, without a note */
     if (rc != DF_OK) {
-        /* a fault of the input names the input; the rest is the output's */
+        /* a fault of the input names the input; the rest is the output's (a signal: no note) */
         int in_fault = tool_exit_for_status(rc) == TOOL_EXIT_DAMAGED || rc == DF_E_UNSUPPORTED;
-        tool_print_error(PROG, in_fault ? o->in : out, &err);
+        if (!write_guard_stopped())
+            tool_print_error(PROG, in_fault ? o->in : out, &err);
         return in_fault ? TOOL_EXIT_DAMAGED : TOOL_EXIT_UNKNOWN;
     }
     return TOOL_EXIT_OK;
@@ -378,10 +375,8 @@ int main(int argc, char **argv)
     }
     write_guard_catch();
     /* a plain script on a pipe is spooled: it is listed first and its data read after */
-    if (strcmp(o.in, "-") == 0 && (rc = tool_stdin_spool(PROG, o.out, &in_fd)) != TOOL_EXIT_OK) {
-        write_guard_finish(); /* a signal stopped the spooling: die of it */
-        return rc;
-    }
+    if (strcmp(o.in, "-") == 0 && (rc = tool_stdin_spool(PROG, o.out, &in_fd)) != TOOL_EXIT_OK)
+        return write_guard_finish(), rc; /* a signal that stopped the spooling: die of it */
     r = df_reader_new(NULL);
     if (r == NULL)
         return tool_errorf(PROG, "out of memory"), TOOL_EXIT_UNKNOWN;
