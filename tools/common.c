@@ -797,7 +797,7 @@ static const char *unmatched_hint(const df_reader *r, const df_unmatched *u, cha
 {
     const char *dot = strchr(u->name, '.');
     df_select_options so;
-    size_t n = 1;
+    size_t nu = 1;
 
     if (strcmp(u->option, "-t") == 0 && dot != NULL && dot != u->name && dot[1] != '\0') {
         snprintf(buf, n, "; names are not schema-qualified: use -n \"%.*s\" -t \"%s\"",
@@ -807,8 +807,8 @@ static const char *unmatched_hint(const df_reader *r, const df_unmatched *u, cha
     df_select_options_default(&so);
     so.tables = &u->name;
     so.ntables = 1;
-    if (strcmp(u->option, "-T") == 0 && df_select_unmatched(r, &so, NULL, 0, &n, NULL) == DF_OK &&
-        n == 0)
+    if (strcmp(u->option, "-T") == 0 && df_select_unmatched(r, &so, NULL, 0, &nu, NULL) == DF_OK &&
+        nu == 0)
         return "; -T selects a trigger, as in pg_restore: --exclude-table leaves out a table";
     return "";
 }
