@@ -375,13 +375,13 @@ int df_write_archive(df_reader *r, const df_toc *t, const char *path, const df_w
     dfi_writer w;
     int rc;
 
-    df_write_options_default(&def);
-    if (o != NULL) /* options from an older caller: only the fields it knew */
-        memcpy(&def, o, o->size < sizeof def ? o->size : sizeof def);
-    def.size = sizeof def;
+    if (err != NULL)
+        dfi_error_clear(err);
+    df_write_options_default(&def); /* options from an older caller: only the fields it knew */
+    if ((rc = dfi_options_take(&def, sizeof def, o, "df_write_options", err)) != DF_OK)
+        return rc;
     memset(&w, 0, sizeof w);
     memset(&dummy, 0, sizeof dummy);
-    dfi_error_clear(err);
     w.r = r;
     w.t = t;
     w.o = def;
