@@ -6,34 +6,41 @@
  *
  * Conventions (see design.md §3):
  *  - Handles are opaque.  `_free(NULL)` is a no-op.
- *  - THE error convention (issue 11), for every new fallible call and every
- *    call converted so far: the return value is DF_OK (0), DF_EOF (1, where
- *    documented) or a negative DF_E_* code, and the LAST parameter is a
- *    caller-supplied `df_error *err` (NULL: the caller wants the code only)
- *    that receives the details (message, raw byte offset, member file) of a
- *    failure and is left alone on success.  A damaged archive is a finding
- *    (df_verify_*), not a failure of the call.
- *    Audit of the fallible calls (man/libdumpfmt.3, ERRORS, keeps the list):
- *     - err last (the convention): df_list_write, df_list_write_order,
- *       df_list_read, df_graph_build, df_select, df_order_check,
- *       df_schedule_simulate, df_schedule_best_order, df_roles_write_create,
- *       df_verify_path, df_verify_fd, df_rdiag_build, df_rdiag_write_plain,
- *       df_salvage_build, df_salvage_write_list, df_salvage_read_rows,
- *       df_toc_set_version, df_write_archive, df_salvage_write_archive,
- *       df_toc_from_plain.
- *     - not converted yet, details on the reader's handle (df_reader_error,
- *       valid until the next call on it): df_reader_open_path/_fd,
- *       df_reader_open_data, df_reader_next_lo, df_reader_read_data (a byte
- *       count or a negative code), df_reader_measure, df_roles_collect,
- *       df_plain_toc_build.
- *     - not converted yet, code only (their failures are DF_E_NOMEM or
- *       DF_E_USAGE): df_order_fix, df_restore_sizes, df_cost_model_set,
- *       df_roles_compare, df_roles_compare_memberships, df_sql_parse_ident,
- *       df_restorelog_feed_line, df_restorelog_finish, df_header_created,
- *       df_header_created_time, df_verify_set_pg_restore_version,
- *       df_target_set_*, df_target_add_*, df_target_preflight,
- *       df_target_verify, df_target_verify_counted,
- *       df_target_check_sequences, df_toc_filter.
+ *  - THE error convention (issue 11), for every fallible call: the return
+ *    value is DF_OK (0), DF_EOF (1, where documented) or a negative DF_E_*
+ *    code, and the LAST parameter is a caller-supplied `df_error *err`
+ *    (NULL: the caller wants the code only) that receives the details
+ *    (message, raw byte offset, member file) of a failure and is left alone
+ *    on success.  Counts a call computes go to an out-parameter, never into
+ *    the return value.  A damaged archive is a finding (df_verify_*), not a
+ *    failure of the call.  Calls that read through a df_reader (e.g.
+ *    df_roles_collect, df_restore_sizes) put the reader's error in *err and
+ *    leave it on the reader too.
+ *    The one exception: the reader's own streaming calls,
+ *    df_reader_open_path/_fd, df_reader_open_data, df_reader_next_lo,
+ *    df_reader_read_data (a byte count or a negative code, as read(2)) and
+ *    df_reader_measure, keep the details of their last failure on the
+ *    reader (df_reader_error, valid until the next call on it), as a FILE
+ *    keeps ferror(): they run once per block or large object in the
+ *    caller's read loop, and the reader is a stream whose failure decides
+ *    what the next call may do (a pipe already passed, a member missing),
+ *    so the handle is where the state of the stream lives.
+ *    Calls that cannot fail but for misuse return a value, not a code:
+ *    getters, counts of a result (df_verify_count, df_tcheck_count ...),
+ *    predicates (df_header_created_time: 1 when there is a time), and
+ *    constructors, which return NULL on ENOMEM (df_reader_new also for a
+ *    bad df_limits.size).
+ *  - OPTIONS: every options struct (df_limits, df_list_options,
+ *    df_verify_options, df_select_options, df_cost_model,
+ *    df_schedule_options, df_preflight_options, df_write_options) starts
+ *    with `size_t size`, set by its _default function, which a program must
+ *    call before setting fields.  Fields are only ever appended: a program
+ *    built against an older header passes a smaller size and the fields it
+ *    does not know take their defaults; a size of 0 or larger than the
+ *    library's struct is refused with DF_E_USAGE.  Of the result structs
+ *    the library fills in caller memory, df_plain_toc_stats carries a size
+ *    the same way; df_data_stats, df_write_summary and df_entry_size do
+ *    not yet (growing them would break the ABI).
  *  - Test knobs are not part of this header (libdumpfmt/testhooks.h).
  *  - Pointers returned by the library are BORROWED unless stated otherwise:
  *    they stay valid until the handle is freed.
@@ -97,6 +104,7 @@ typedef struct df_error {
 /* these before anything is allocated.                                  */
 /* ------------------------------------------------------------------ */
 typedef struct df_limits {
+    size_t size;             /* sizeof(df_limits) (df_limits_default sets it), see OPTIONS */
     int64_t max_string;      /* one STR field (default 64 MiB) */
     int64_t max_toc_entries; /* TOC entry count (default 4,000,000) */
     int64_t max_deps;        /* dependencies of one entry (default 1,000,000) */
@@ -106,7 +114,7 @@ typedef struct df_limits {
     int64_t max_line;        /* one line of a LO list file (default 4096) */
 } df_limits;
 
-/* Fill *l with the safe defaults above. */
+/* Fill *l with the safe defaults above (and l->size). */
 DF_API void df_limits_default(df_limits *l);
 
 /* ------------------------------------------------------------------ */
@@ -237,7 +245,10 @@ typedef struct df_entry {
 /* ------------------------------------------------------------------ */
 typedef struct df_reader df_reader;
 
-/* A new reader using `limits` (NULL = defaults).  NULL only on ENOMEM. */
+/*
+ * A new reader using `limits` (NULL = defaults).  NULL on ENOMEM, or when
+ * limits->size is 0 or larger than this library's df_limits (misuse).
+ */
 DF_API df_reader *df_reader_new(const df_limits *limits);
 DF_API void df_reader_free(df_reader *r);
 
@@ -315,6 +326,11 @@ DF_API const df_error *df_reader_error(const df_reader *r);
 DF_API int df_entry_has_data(const df_entry *e);
 /* 1 if the entry's data are large objects (BLOBS). */
 DF_API int df_entry_is_blobs(const df_entry *e);
+/*
+ * How messages name an entry: "TABLE DATA public.t (dump id 3012)" into buf
+ * (n bytes, truncated), CR and LF written as spaces.
+ */
+DF_API void df_entry_label(const df_entry *e, char *buf, size_t n);
 
 /*
  * Open the data of an entry (TABLE DATA, BLOBS, BLOB COMMENTS ...).
@@ -395,6 +411,7 @@ DF_API int df_reader_measure(df_reader *r, const df_entry *e, int64_t *rows,
 enum { DF_REQ_SCHEMA = 1, DF_REQ_DATA = 2, DF_REQ_SPECIAL = 4, DF_REQ_STATS = 8 };
 
 typedef struct df_list_options {
+    size_t size;            /* sizeof(df_list_options) (df_list_options_default sets it) */
     int verbose;            /* -v: every entry, plus "depends on" lines */
     int pg_restore_version; /* emulate this pg_restore major (0 = 18) */
     int create_db;          /* -C: DATABASE entries are listed */
@@ -407,17 +424,24 @@ typedef struct df_list_options {
     size_t nexclude_schemas;
 } df_list_options;
 
+/* Zero *o and set o->size: pg_restore 18's plain -l, no selection. */
+DF_API void df_list_options_default(df_list_options *o);
+
 /*
  * pg_restore's restore bits for each entry, in TOC order, under `opt`
- * (reqs[i] for df_reader_toc_at(r, i)).  `reqs` must hold toc_count ints.
+ * (NULL: defaults; reqs[i] for df_reader_toc_at(r, i)).  `reqs` must hold
+ * toc_count ints.  DF_OK, or DF_E_USAGE (no reader or array, bad opt->size).
  */
-DF_API void df_restore_reqs(const df_reader *r, const df_list_options *opt, int *reqs);
+DF_API int df_restore_reqs(const df_reader *r, const df_list_options *opt, int *reqs,
+                           df_error *err);
 
 /*
  * What df_list_write(r, opt, NULL, ...) prints: show[i] = 1 for each entry
  * pg_restore -l [-v] lists under `opt`, else 0.  `show` holds toc_count ints.
+ * DF_OK or DF_E_USAGE, as df_restore_reqs.
  */
-DF_API void df_list_selection(const df_reader *r, const df_list_options *opt, int *show);
+DF_API int df_list_selection(const df_reader *r, const df_list_options *opt, int *show,
+                             df_error *err);
 
 /*
  * The creation time as pg_restore prints it ("2026-11-24 00:05:30 UTC"): the
@@ -425,7 +449,7 @@ DF_API void df_list_selection(const df_reader *r, const df_list_options *opt, in
  * Archives before 1.4 store none: pg_restore then shows the epoch, and so
  * does this.  Returns DF_OK, or DF_E_USAGE if `len` is too small.
  */
-DF_API int df_header_created(const df_header *h, char *buf, size_t len);
+DF_API int df_header_created(const df_header *h, char *buf, size_t len, df_error *err);
 
 /*
  * The same time in Unix seconds into *out: 1, or 0 (and *out = 0) when h is
@@ -546,6 +570,7 @@ typedef struct df_finding {
 enum { DF_INFLATE_AUTO = 0, DF_INFLATE_ZLIB = 1 };
 
 typedef struct df_verify_options {
+    size_t size;            /* sizeof(df_verify_options) (df_verify_options_default sets it) */
     int quick;              /* structure only: header, TOC, framing, files; no decompression */
     int threads;            /* workers for data entries (<= 1: one; at most 64); pipes are
                                read serially; with more than one, a big table's COPY text is
@@ -564,9 +589,21 @@ typedef struct df_verify_options {
     void *progress_ctx;
     int follow_symlinks; /* directory members may resolve outside it (df_reader_set_follow_symlinks) */
     int no_values;             /* do not check COPY values against their column types */
+    /*
+     * Optional: for a caller that learns which pg_restore will restore from
+     * the archive itself (dumpcheck asks `pg_restore --version` only when
+     * the archive's version needs it).  Called once after the check, with
+     * the header as read (h->header_end < 0: none), from the calling
+     * thread; its answer (a major, 0: none) is compared as
+     * pg_restore_version is, also when the TOC could not be read, and the
+     * archive-newer-than-pg_restore finding goes first.
+     */
+    int (*pg_restore_for)(void *ctx, const df_header *h);
+    void *pg_restore_ctx;
 } df_verify_options;
 
-/* Zeroes *o: full check, one thread, no pg_restore check, automatic inflater. */
+/* Zeroes *o and sets o->size: full check, one thread, no pg_restore check, automatic
+   inflater. */
 DF_API void df_verify_options_default(df_verify_options *o);
 
 typedef struct df_verify_summary {
@@ -607,13 +644,6 @@ DF_API const df_finding *df_verify_finding(const df_verify *v, size_t i);
 /* The reader that read the TOC (entries of findings point into it), or NULL. */
 DF_API const df_reader *df_verify_reader(const df_verify *v);
 /*
- * Compare the archive version with pg_restore release `pg_major` after the
- * check (as df_verify_options.pg_restore_version does before it), for
- * callers that learn the release while the check runs.  Adds the
- * archive-newer-than-pg_restore finding when due, updates the summary.
- */
-DF_API int df_verify_set_pg_restore_version(df_verify *v, int pg_major);
-/*
  * The value checks of TOC entry `index` (its position, as df_reader_toc_at):
  * the number of its COPY columns, -1 when its values were not checked
  * (--quick, no_values, no TABLE entry or column list, data not read).
@@ -626,11 +656,25 @@ DF_API const char *df_verify_value_column(const df_verify *v, size_t index, int 
 DF_API void df_verify_free(df_verify *v);
 
 /*
+ * The pg_restore releases whose behaviour the library emulates (pg_restore
+ * -l, restore rules, list files, -j scheduling, error logs): every
+ * pg_restore_version option takes one of them, 0 meaning the newest.
+ */
+#define DF_PG_RESTORE_OLDEST 10
+#define DF_PG_RESTORE_NEWEST 18
+
+/*
  * The newest archive minor version (1.N) that pg_restore release `pg_major`
  * accepts: 12 up to 9.x, 13 for 10-11, 14 for 12-15, 15 for 16, 16 for 17+.
  * (listfile.c's table, shared with df_list_write.)
  */
 DF_API int df_pg_restore_max_minor(int pg_major);
+/*
+ * The oldest pg_restore release (DF_PG_RESTORE_OLDEST or newer) that reads
+ * archive version 1.`minor`, 0 when no release does: the inverse of
+ * df_pg_restore_max_minor.
+ */
+DF_API int df_pg_restore_min_major(int minor);
 
 /* ------------------------------------------------------------------ */
 /* Restore planning (select.c, schedule.c, listfile.c): the dependency  */
@@ -676,6 +720,7 @@ enum { DF_SEL_PRE_DATA = 1, DF_SEL_DATA = 2, DF_SEL_POST_DATA = 4 };
  * qualification.  Every list is borrowed for the call; NULL/0 = none.
  */
 typedef struct df_select_options {
+    size_t size;                    /* sizeof(df_select_options) (df_select_options_default) */
     const char *const *tables;      /* -t: TABLE, VIEW, MATERIALIZED VIEW, SEQUENCE, FOREIGN
                                        TABLE (and their TABLE DATA / SEQUENCE SET / MV DATA) */
     size_t ntables;
@@ -704,7 +749,7 @@ typedef struct df_select_options {
     int pg_restore_version; /* emulate this pg_restore major (0 = 18) */
 } df_select_options;
 
-/* Zero everything, then with_requirements = with_dependents = 1. */
+/* Zero everything, then size, with_requirements = with_dependents = 1. */
 DF_API void df_select_options_default(df_select_options *o);
 
 /* A name of a selection that matches no entry of the archive (df_select_unmatched). */
@@ -719,11 +764,12 @@ typedef struct df_unmatched {
  * that match no entry of r, what pg_restore --strict-names refuses: a
  * table, index, function or trigger name counts only in the schemas of
  * -n, a type only on entries the names match.  Exclusions are not checked.
- * Writes up to max to out (may be NULL when max is 0) and returns how many
- * there are, schemas first, then in option order.
+ * Writes up to max to out (may be NULL when max is 0), schemas first, then
+ * in option order, and how many there are to *count.  DF_OK, or DF_E_USAGE
+ * (no reader or count, bad o->size).
  */
-DF_API size_t df_select_unmatched(const df_reader *r, const df_select_options *o,
-                                  df_unmatched *out, size_t max);
+DF_API int df_select_unmatched(const df_reader *r, const df_select_options *o, df_unmatched *out,
+                               size_t max, size_t *count, df_error *err);
 
 /* What a selection made of one entry. */
 typedef enum df_pick {
@@ -789,10 +835,10 @@ DF_API int df_order_check(const df_graph *g, const size_t *order, size_t n,
  * after their owner, else at the end in TOC order).  pref = NULL means TOC
  * order.  A dependency cycle is broken at the earliest entry.  out must
  * hold df_selection_count(s) (or npref) entries; *nout receives the count.
- * DF_OK or DF_E_NOMEM.
+ * DF_OK, DF_E_USAGE or DF_E_NOMEM.
  */
-DF_API int df_order_fix(const df_graph *g, const df_selection *s, const size_t *pref,
-                        size_t npref, size_t *out, size_t *nout);
+DF_API int df_order_fix(const df_graph *g, const df_selection *s, const size_t *pref, size_t npref,
+                        size_t *out, size_t *nout, df_error *err);
 
 /*
  * Write a list file: pg_restore -l's header, then the entries of
@@ -851,20 +897,22 @@ typedef struct df_entry_size {
  * with read_data, bytes and rows by reading every data stream
  * (df_reader_measure; from a pipe the reader must not have passed the data
  * yet).  progress (may be NULL) is called after each entry read.  DF_OK, or
- * the reader's error (its df_error says which entry and where).  A plain
+ * the reader's error, in *err too (it says which entry and where).  A plain
  * script's data bytes come from its offsets, without reading.  Without
  * reading, what the sizes alone show is damage too: DF_E_TRUNCATED for a
  * custom data block the TOC places at or past the end of the file,
  * DF_E_NOTFOUND for a directory data file that is missing.
  */
 DF_API int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
-                            void (*progress)(void *ctx, size_t done, size_t total), void *ctx);
+                            void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
+                            df_error *err);
 
 /*
  * The cost model of the simulator, in seconds of one worker with a CPU to
  * itself.  Defaults were calibrated on PostgreSQL 15 (see dumporder(1)).
  */
 typedef struct df_cost_model {
+    size_t size;            /* sizeof(df_cost_model) (df_cost_model_default sets it) */
     double connect;         /* opening one connection */
     double finish;          /* pg_restore's own start-up and shutdown */
     double statement;       /* one small statement (CREATE TABLE, COMMENT, GRANT ...) */
@@ -892,17 +940,21 @@ typedef struct df_cost_model {
 /* Fill *m with the calibrated defaults; cpus = the online CPUs of this machine. */
 DF_API void df_cost_model_default(df_cost_model *m);
 /* Set one field by its name ("copy_byte"); DF_E_USAGE for an unknown name or value < 0. */
-DF_API int df_cost_model_set(df_cost_model *m, const char *name, double value);
+DF_API int df_cost_model_set(df_cost_model *m, const char *name, double value, df_error *err);
 /* The field names df_cost_model_set accepts, NULL-terminated. */
 DF_API const char *const *df_cost_model_names(void);
 
 typedef struct df_schedule_options {
+    size_t size;            /* sizeof(df_schedule_options) (df_schedule_options_default) */
     int workers;            /* pg_restore -j (>= 1) */
     int pg_restore_version; /* major: its ready-set rules (§12.2: <= 11, 12-16, 17+); 0 = 18 */
     int use_list;           /* 1: restore with -L order; 0: without -L (order ignored) */
     int create_db;          /* -C */
     const df_cost_model *cost; /* NULL = df_cost_model_default */
 } df_schedule_options;
+
+/* Zero *o, then size and workers = 1: a serial restore by pg_restore 18 without -L. */
+DF_API void df_schedule_options_default(df_schedule_options *o);
 
 /* One entry as the simulated restore runs it. */
 typedef struct df_sched_job {
@@ -1060,9 +1112,10 @@ typedef struct df_roles df_roles;
  * the SET ROLE, SET SESSION AUTHORIZATION and \connect statements that
  * belong to no entry (from stdin they are not seen).  DF_OK with *out set
  * (free it with df_roles_free, before the reader: it borrows the entries),
- * else a negative DF_E_* with df_reader_error(r) saying why and *out NULL.
+ * else a negative DF_E_* with err (and df_reader_error(r)) saying why and
+ * *out NULL.
  */
-DF_API int df_roles_collect(df_reader *r, df_roles **out);
+DF_API int df_roles_collect(df_reader *r, df_roles **out, df_error *err);
 DF_API void df_roles_free(df_roles *s);
 
 /* The roles, sorted by name (bytewise). */
@@ -1087,12 +1140,12 @@ DF_API const df_role_membership *df_roles_membership_at(const df_roles *s, size_
  * builtins_exist: count pg_* roles as present (a globals script never
  * lists them; pg_roles does).  Sets every df_role.missing (a role the dump
  * creates is never missing) and remembers the target for
- * df_roles_write_create.  Returns the number of missing roles (>= 0),
- * DF_E_NOMEM, or DF_E_USAGE (s NULL, or existing NULL with n > 0).  May be
- * called again for another target.
+ * df_roles_write_create.  The number of missing roles to *missing (may be
+ * NULL).  DF_OK, DF_E_NOMEM, or DF_E_USAGE (s NULL, or existing NULL with
+ * n > 0).  May be called again for another target.
  */
-DF_API int df_roles_compare(df_roles *s, const char *const *existing, size_t n,
-                            int builtins_exist);
+DF_API int df_roles_compare(df_roles *s, const char *const *existing, size_t n, int builtins_exist,
+                            size_t *missing, df_error *err);
 
 /*
  * Compare role memberships with a target, after df_roles_compare: the
@@ -1100,12 +1153,12 @@ DF_API int df_roles_compare(df_roles *s, const char *const *existing, size_t n,
  * between two roles the dump names that the target lacks.  have[0..2n)
  * are the target's memberships as (role, member) pairs.  A view owned by
  * the member that reads what only the role may read fails without one
- * (REFRESH MATERIALIZED VIEW: permission denied).  Returns how many are
- * missing (>= 0), DF_E_NOMEM or DF_E_USAGE; df_roles_write_create grants
- * them.  May be called again.
+ * (REFRESH MATERIALIZED VIEW: permission denied).  How many are missing to
+ * *missing (may be NULL); DF_OK, DF_E_NOMEM or DF_E_USAGE;
+ * df_roles_write_create grants them.  May be called again.
  */
-DF_API int df_roles_compare_memberships(df_roles *s, const df_roles *defs,
-                                        const char *const *have, size_t n);
+DF_API int df_roles_compare_memberships(df_roles *s, const df_roles *defs, const char *const *have,
+                                        size_t n, size_t *missing, df_error *err);
 /* The memberships df_roles_compare_memberships found missing, in defs order. */
 DF_API size_t df_roles_missing_membership_count(const df_roles *s);
 DF_API const df_role_membership *df_roles_missing_membership_at(const df_roles *s, size_t i);
@@ -1137,7 +1190,7 @@ DF_API int df_role_name_is_builtin(const char *name);
  * *used (may be NULL) the bytes consumed; DF_E_FORMAT when no identifier
  * starts there; DF_E_NOMEM.
  */
-DF_API int df_sql_parse_ident(const char *s, size_t len, char **name, size_t *used);
+DF_API int df_sql_parse_ident(const char *s, size_t len, char **name, size_t *used, df_error *err);
 /* `name` as an SQL identifier, quoted when needed (as pg_dump's fmtId).  Malloc'd; NULL: ENOMEM. */
 DF_API char *df_sql_quote_ident(const char *name);
 /* `s` as an SQL string literal (E'...' when it holds a backslash).  Malloc'd; NULL: ENOMEM. */
@@ -1195,9 +1248,11 @@ typedef struct df_plain_toc df_plain_toc;
  * pg_dump script every entry but psql meta-commands (listed apart); for a
  * pg_dumpall script those of `database` (NULL: the globals, outside every
  * database).  r must stay open while *out is used.  DF_OK, DF_E_USAGE (r
- * is not a plain script), DF_E_NOMEM, DF_E_LIMIT (r's error says more).
+ * is not a plain script), DF_E_NOMEM, DF_E_LIMIT (err, and r's error, say
+ * more).
  */
-DF_API int df_plain_toc_build(df_reader *r, const char *database, df_plain_toc **out);
+DF_API int df_plain_toc_build(df_reader *r, const char *database, df_plain_toc **out,
+                              df_error *err);
 DF_API size_t df_plain_toc_count(const df_plain_toc *t);
 DF_API const df_plain_entry *df_plain_toc_at(const df_plain_toc *t, size_t i);
 DF_API size_t df_plain_toc_meta_count(const df_plain_toc *t);
@@ -1289,11 +1344,11 @@ DF_API df_restorelog *df_restorelog_new(void);
 DF_API void df_restorelog_free(df_restorelog *rl);
 /*
  * Feed one line of the log (without its newline; a trailing CR is
- * dropped).  Lines longer than 1 MiB are cut.  DF_OK or DF_E_NOMEM.
+ * dropped).  Lines longer than 1 MiB are cut.  DF_OK, DF_E_USAGE or DF_E_NOMEM.
  */
-DF_API int df_restorelog_feed_line(df_restorelog *rl, const char *line, size_t len);
-/* After the last line.  DF_OK or DF_E_NOMEM. */
-DF_API int df_restorelog_finish(df_restorelog *rl);
+DF_API int df_restorelog_feed_line(df_restorelog *rl, const char *line, size_t len, df_error *err);
+/* After the last line.  DF_OK, DF_E_USAGE or DF_E_NOMEM. */
+DF_API int df_restorelog_finish(df_restorelog *rl, df_error *err);
 DF_API const df_rlog_summary *df_restorelog_summary(const df_restorelog *rl);
 DF_API size_t df_restorelog_count(const df_restorelog *rl);
 DF_API const df_rlog_error *df_restorelog_error(const df_restorelog *rl, size_t i);
@@ -1492,14 +1547,20 @@ typedef struct df_target df_target;
 DF_API df_target *df_target_new(void);
 DF_API void df_target_free(df_target *t);
 /*
+ * Filling a snapshot: each call returns DF_OK, DF_E_USAGE (t or a name
+ * NULL, a negative count), DF_E_LIMIT (a name over 4096 bytes) or
+ * DF_E_NOMEM, with err (may be NULL) saying which.
+ *
  * The server: its version number (150004), the database's encoding
  * ("UTF8"), and 1 when the database holds no object of its own beyond
- * what initdb makes.  DF_OK, DF_E_NOMEM or DF_E_USAGE.
+ * what initdb makes.
  */
-DF_API int df_target_set_server(df_target *t, int server_num, const char *encoding, int empty);
+DF_API int df_target_set_server(df_target *t, int server_num, const char *encoding, int empty,
+                                df_error *err);
 /* A role of the cluster; a membership (role granted to member). */
-DF_API int df_target_add_role(df_target *t, const char *name);
-DF_API int df_target_add_membership(df_target *t, const char *role, const char *member);
+DF_API int df_target_add_role(df_target *t, const char *name, df_error *err);
+DF_API int df_target_add_membership(df_target *t, const char *role, const char *member,
+                                    df_error *err);
 /*
  * An object of the database, named as a TOC entry names it: `kind` is the
  * entry's desc ("TABLE", "INDEX", "FK CONSTRAINT" ...), `schema` its
@@ -1508,17 +1569,19 @@ DF_API int df_target_add_membership(df_target *t, const char *role, const char *
  * `invalid`: an index not valid, a constraint not validated.
  */
 DF_API int df_target_add_object(df_target *t, const char *kind, const char *schema,
-                                const char *name, int invalid);
+                                const char *name, int invalid, df_error *err);
 /* The same, with the object's owner (compared with the entry's owner field). */
 DF_API int df_target_add_owned_object(df_target *t, const char *kind, const char *schema,
-                                      const char *name, int invalid, const char *owner);
+                                      const char *name, int invalid, const char *owner,
+                                      df_error *err);
 /* An extension pg_available_extensions lists; a tablespace of the cluster. */
-DF_API int df_target_add_available_extension(df_target *t, const char *name);
-DF_API int df_target_add_tablespace(df_target *t, const char *name);
+DF_API int df_target_add_available_extension(df_target *t, const char *name, df_error *err);
+DF_API int df_target_add_tablespace(df_target *t, const char *name, df_error *err);
 /* The large objects of the database (pg_largeobject_metadata); not set: not compared. */
-DF_API int df_target_set_large_objects(df_target *t, int64_t count);
+DF_API int df_target_set_large_objects(df_target *t, int64_t count, df_error *err);
 /* The rows of a table (count(*)). */
-DF_API int df_target_add_rows(df_target *t, const char *schema, const char *table, int64_t rows);
+DF_API int df_target_add_rows(df_target *t, const char *schema, const char *table, int64_t rows,
+                              df_error *err);
 
 /*
  * A sequence that feeds a column (its DEFAULT nextval(), or identity): the
@@ -1526,7 +1589,8 @@ DF_API int df_target_add_rows(df_target *t, const char *schema, const char *tabl
  * `column` names it for messages ("s.t.c").
  */
 DF_API int df_target_add_sequence(df_target *t, const char *schema, const char *name,
-                                  const char *column, int64_t next_value, int64_t column_max);
+                                  const char *column, int64_t next_value, int64_t column_max,
+                                  df_error *err);
 
 /* Codes of df_tfinding.code (stable strings, documented in dumprestore(1)). */
 #define DF_TFIND_NOT_EMPTY "target-not-empty"         /* a dump object exists on the target */
@@ -1559,11 +1623,15 @@ typedef struct df_tfinding {
 typedef struct df_tcheck df_tcheck;
 
 typedef struct df_preflight_options {
+    size_t size;               /* sizeof(df_preflight_options) (df_preflight_options_default) */
     int allow_existing;        /* existing objects are a warning, not an error */
     int clean;                 /* pg_restore --clean: existing objects are dropped first */
     int pg_restore_major;      /* the pg_restore that will run; 0: unknown, not checked */
     const df_roles *globals;   /* memberships to check (pg_dumpall globals), or NULL */
 } df_preflight_options;
+
+/* Zero *o and set o->size: existing objects are errors, pg_restore not checked. */
+DF_API void df_preflight_options_default(df_preflight_options *o);
 
 /*
  * Step 1 of a restore: what of `t` stops a restore of r's dump (opened,
@@ -1571,14 +1639,14 @@ typedef struct df_preflight_options {
  * with *out set, or a negative DF_E_*.
  */
 DF_API int df_target_preflight(df_reader *r, const df_target *t, const df_preflight_options *o,
-                               df_tcheck **out);
+                               df_tcheck **out, df_error *err);
 /*
  * Verification after a restore: every object of the TOC exists (indexes
  * valid, constraints validated unless the dump has them NOT VALID), and
  * every table's rows equal the dump's (read here: the data of r is read
  * once).  DF_OK with *out set, or a negative DF_E_* (reading the data).
  */
-DF_API int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out);
+DF_API int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out, df_error *err);
 /*
  * The same with the dump's counts already known (read beforehand, e.g. in
  * a thread while the restore ran): counted[i] (df_reader_toc_count(r)
@@ -1586,14 +1654,14 @@ DF_API int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out);
  * objects of BLOBS entry i, as df_reader_measure gives them; an entry
  * with -1 is read here.
  */
-DF_API int df_target_verify_counted(df_reader *r, const df_target *t,
-                                    const int64_t *counted, df_tcheck **out);
+DF_API int df_target_verify_counted(df_reader *r, const df_target *t, const int64_t *counted,
+                                    df_tcheck **out, df_error *err);
 /*
  * The sequences of `t` whose next value is not above the maximum of the
  * column they feed: a warning each, whose fix is the SELECT setval() that
  * puts it right.  DF_OK with *out set, or DF_E_NOMEM / DF_E_USAGE.
  */
-DF_API int df_target_check_sequences(const df_target *t, df_tcheck **out);
+DF_API int df_target_check_sequences(const df_target *t, df_tcheck **out, df_error *err);
 DF_API size_t df_tcheck_count(const df_tcheck *c);
 DF_API const df_tfinding *df_tcheck_at(const df_tcheck *c, size_t i);
 /* The worst severity (a df_verdict), DF_VERDICT_OK when there is no finding. */
@@ -1624,7 +1692,7 @@ DF_API const df_entry *df_toc_at(const df_toc *t, size_t i);
 /* The header the writer starts from (owned by the TOC). */
 DF_API const df_header *df_toc_header(const df_toc *t);
 /* Keep only the entries whose keep[i] is non-zero (order unchanged).  DF_OK or DF_E_USAGE. */
-DF_API int df_toc_filter(df_toc *t, const int *keep);
+DF_API int df_toc_filter(df_toc *t, const int *keep, df_error *err);
 DF_API void df_toc_free(df_toc *t);
 
 typedef struct df_write_options {

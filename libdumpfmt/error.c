@@ -52,6 +52,42 @@ void dfi_error_clear(df_error *err)
     err->message[0] = '\0';
 }
 
+/*
+ * Options structs start with their size so that they can grow without
+ * breaking callers built against an older header: such a caller passes a
+ * smaller size, and the fields it does not know keep the defaults already
+ * in *dst.  A size of no known version (0, or larger than this library's)
+ * is misuse: an uninitialised struct, or a header newer than the library.
+ */
+int dfi_options_take(void *dst, size_t known, const void *o, const char *what, df_error *err)
+{
+    size_t size;
+
+    if (o == NULL)
+        return DF_OK;
+    memcpy(&size, o, sizeof size);
+    if (size < sizeof size || size > known)
+        return dfi_fail(err, DF_E_USAGE, -1,
+                        "%s.size is %zu: set it with its _default function (this library "
+                        "knows sizes up to %zu)",
+                        what, size, known);
+    memcpy(dst, o, size);
+    memcpy(dst, &known, sizeof known);
+    return DF_OK;
+}
+
+int dfi_reader_fail(const df_reader *r, int rc, df_error *err)
+{
+    if (err == NULL || rc == DF_OK)
+        return rc;
+    if (r != NULL && r->err.code == rc) {
+        *err = r->err;
+        return rc;
+    }
+    dfi_error_clear(err);
+    return dfi_fail(err, rc, -1, "%s", rc == DF_E_NOMEM ? "out of memory" : df_strstatus(rc));
+}
+
 void dfi_error_set_member(df_error *err, const char *member)
 {
     snprintf(err->member, sizeof err->member, "%s", member ? member : "");

@@ -28,7 +28,21 @@ DFI_HIDDEN int dfi_fail(df_error *err, int code, int64_t offset, const char *fmt
 DFI_HIDDEN int dfi_fail_errno(df_error *err, int sys_errno, int64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 DFI_HIDDEN void dfi_error_clear(df_error *err);
+/*
+ * Copy caller options `o` (first field: their size_t size) over `dst`, which
+ * holds the defaults and is `known` bytes: fields past o->size keep them.
+ * DF_OK (also for o == NULL: the defaults), or DF_E_USAGE when o->size is 0
+ * or larger than `known` (what names the struct in err's message).
+ */
+DFI_HIDDEN int dfi_options_take(void *dst, size_t known, const void *o, const char *what,
+                                df_error *err);
 DFI_HIDDEN void dfi_error_set_member(df_error *err, const char *member);
+/*
+ * A call that read through r failed with rc: r's error into *err when it is
+ * that failure (the reader keeps it too), else rc's name ("out of memory").
+ * Returns rc.
+ */
+DFI_HIDDEN int dfi_reader_fail(const df_reader *r, int rc, df_error *err);
 
 /* A NUL-terminated copy of the n bytes at s (which may hold NULs), malloc'd; NULL: no memory. */
 DFI_HIDDEN char *dfi_dup_n(const char *s, size_t n);

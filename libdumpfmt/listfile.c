@@ -13,11 +13,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#define DEFAULT_PG_RESTORE 18
-
 static int emulated(const df_list_options *opt)
 {
-    return opt && opt->pg_restore_version > 0 ? opt->pg_restore_version : DEFAULT_PG_RESTORE;
+    return opt && opt->pg_restore_version > 0 ? opt->pg_restore_version : DF_PG_RESTORE_NEWEST;
 }
 
 /* The newest archive minor version each pg_restore release accepts. */
@@ -36,6 +34,14 @@ static int max_minor_for(int pg)
 
 /* Public face of the table above (dumpfmt.h), used by verify.c and dumpcheck. */
 int df_pg_restore_max_minor(int pg_major) { return max_minor_for(pg_major); }
+
+int df_pg_restore_min_major(int minor)
+{
+    for (int pg = DF_PG_RESTORE_OLDEST; pg <= 99; pg++)
+        if (max_minor_for(pg) >= minor)
+            return pg;
+    return 0;
+}
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -127,15 +133,23 @@ static int entry_reqs(const df_reader *r, const df_entry *e, int cur_section,
     return res;
 }
 
-void df_restore_reqs(const df_reader *r, const df_list_options *opt, int *reqs)
+void df_list_options_default(df_list_options *o)
 {
-    df_list_options none;
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
+/* The caller's options (NULL: defaults) into *o, fields of an older caller defaulted. */
+static int take_options(const df_list_options *opt, df_list_options *o, df_error *err)
+{
+    df_list_options_default(o);
+    return dfi_options_take(o, sizeof *o, opt, "df_list_options", err);
+}
+
+static void restore_reqs(const df_reader *r, const df_list_options *opt, int *reqs)
+{
     int cur_section = DF_SECTION_PRE_DATA;
 
-    if (opt == NULL) {
-        memset(&none, 0, sizeof none);
-        opt = &none;
-    }
     for (size_t i = 0; i < r->nentries; i++)
         reqs[i] = 0;
     for (size_t i = 0; i < r->nentries; i++) {
@@ -144,6 +158,18 @@ void df_restore_reqs(const df_reader *r, const df_list_options *opt, int *reqs)
             cur_section = e->section;
         reqs[i] = entry_reqs(r, e, cur_section, opt, reqs);
     }
+}
+
+int df_restore_reqs(const df_reader *r, const df_list_options *opt, int *reqs, df_error *err)
+{
+    df_list_options o;
+    int rc;
+
+    if (r == NULL || reqs == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_restore_reqs needs a reader and an array");
+    if ((rc = take_options(opt, &o, err)) == DF_OK)
+        restore_reqs(r, &o, reqs);
+    return rc;
 }
 
 /* Copy with CR and LF turned into spaces, as pg_restore's sanitize_line. */
@@ -186,7 +212,7 @@ int df_header_created_time(const df_header *h, int64_t *out)
     return 1;
 }
 
-int df_header_created(const df_header *h, char *buf, size_t n)
+int df_header_created(const df_header *h, char *buf, size_t n, df_error *err)
 {
     struct tm tm;
     int64_t when;
@@ -194,11 +220,13 @@ int df_header_created(const df_header *h, char *buf, size_t n)
 
     (void)df_header_created_time(h, &when);
     t = (time_t)when;
-    if (n == 0)
-        return DF_E_USAGE;
+    if (n == 0 || buf == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_header_created needs a buffer");
     if (strftime(buf, n, "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm)) == 0) {
         snprintf(buf, n, "[unknown]");
-        return n < sizeof "[unknown]" ? DF_E_USAGE : DF_OK;
+        if (n < sizeof "[unknown]")
+            return dfi_fail(err, DF_E_USAGE, -1, "df_header_created: buffer of %zu bytes too small",
+                            n);
     }
     return DF_OK;
 }
@@ -228,7 +256,7 @@ static void write_header(const df_reader *r, int pg, FILE *out)
     const df_header *h = &r->hdr;
     char stamp[64];
 
-    df_header_created(h, stamp, sizeof stamp);
+    df_header_created(h, stamp, sizeof stamp, NULL);
     fprintf(out, ";\n; Archive created at %s\n", stamp);
     fputs(";     dbname: ", out);
     put_sanitized(out, h->dbname, false);
@@ -304,30 +332,31 @@ static bool listed(const df_list_options *opt, int reqs)
     return opt->verbose || (reqs & (DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS)) != 0;
 }
 
-void df_list_selection(const df_reader *r, const df_list_options *opt, int *show)
+int df_list_selection(const df_reader *r, const df_list_options *opt, int *show, df_error *err)
 {
-    df_list_options none;
+    df_list_options o;
+    int rc;
 
-    if (opt == NULL) {
-        memset(&none, 0, sizeof none);
-        opt = &none;
-    }
-    df_restore_reqs(r, opt, show);
+    if (r == NULL || show == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_list_selection needs a reader and an array");
+    if ((rc = take_options(opt, &o, err)) != DF_OK)
+        return rc;
+    restore_reqs(r, &o, show);
     for (size_t i = 0; i < r->nentries; i++)
-        show[i] = listed(opt, show[i]);
+        show[i] = listed(&o, show[i]);
+    return DF_OK;
 }
 
 int df_list_write(const df_reader *r, const df_list_options *opt, const int *show, FILE *out,
                   df_error *err)
 {
-    df_list_options none;
-    int pg;
+    df_list_options o;
+    int pg, rc;
     int *reqs;
 
-    if (opt == NULL) {
-        memset(&none, 0, sizeof none);
-        opt = &none;
-    }
+    if ((rc = take_options(opt, &o, err)) != DF_OK)
+        return rc;
+    opt = &o;
     pg = emulated(opt);
     if (r->hdr.vmin > max_minor_for(pg))
         return dfi_fail(err, DF_E_VERSION, 5, "unsupported version (%d.%d) in file header",
@@ -335,7 +364,7 @@ int df_list_write(const df_reader *r, const df_list_options *opt, const int *sho
     reqs = calloc(r->nentries ? r->nentries : 1, sizeof *reqs);
     if (reqs == NULL)
         return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
-    df_restore_reqs(r, opt, reqs);
+    restore_reqs(r, opt, reqs);
     if (r->hdr.format == DF_FORMAT_PLAIN)
         write_plain_header(r, out);
     else
@@ -409,14 +438,13 @@ static void write_in_slots(const df_reader *r, const df_list_options *opt, const
 int df_list_write_order(const df_reader *r, const df_list_options *opt, const size_t *order,
                         size_t n, const df_selection *sel, FILE *out, df_error *err)
 {
-    df_list_options none;
+    df_list_options o;
     bool *listed_at;
-    int pg;
+    int pg, rc;
 
-    if (opt == NULL) {
-        memset(&none, 0, sizeof none);
-        opt = &none;
-    }
+    if ((rc = take_options(opt, &o, err)) != DF_OK)
+        return rc;
+    opt = &o;
     pg = emulated(opt);
     if (r->hdr.format != DF_FORMAT_PLAIN && r->hdr.vmin > max_minor_for(pg))
         return dfi_fail(err, DF_E_VERSION, 5, "unsupported version (%d.%d) in file header",

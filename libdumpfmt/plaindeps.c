@@ -1388,14 +1388,13 @@ static void bstate_free(bstate *b)
     free(b->blobs);
 }
 
-int df_plain_toc_build(df_reader *r, const char *database, df_plain_toc **out)
+static int build(df_reader *r, const char *database, df_plain_toc **out)
 {
     bstate b;
     int rc;
 
-    *out = NULL;
-    if (r == NULL || r->fmt != &dfi_format_plain)
-        return r ? dfi_fail(&r->err, DF_E_USAGE, -1, "not a plain-format script") : DF_E_USAGE;
+    if (r->fmt != &dfi_format_plain)
+        return dfi_fail(&r->err, DF_E_USAGE, -1, "not a plain-format script");
     memset(&b, 0, sizeof b);
     b.r = r;
     if ((b.t = calloc(1, sizeof *b.t)) == NULL)
@@ -1413,6 +1412,17 @@ int df_plain_toc_build(df_reader *r, const char *database, df_plain_toc **out)
     }
     *out = b.t;
     return DF_OK;
+}
+
+int df_plain_toc_build(df_reader *r, const char *database, df_plain_toc **out, df_error *err)
+{
+    if (out == NULL || r == NULL) {
+        if (out != NULL)
+            *out = NULL;
+        return dfi_fail(err, DF_E_USAGE, -1, "df_plain_toc_build needs a reader");
+    }
+    *out = NULL;
+    return dfi_reader_fail(r, build(r, database, out), err);
 }
 
 size_t df_plain_toc_count(const df_plain_toc *t)

@@ -16,6 +16,8 @@
 
 void df_limits_default(df_limits *l)
 {
+    memset(l, 0, sizeof *l);
+    l->size = sizeof *l;
     l->max_string = 64LL << 20;
     l->max_toc_entries = 4000000;
     l->max_deps = 1000000;
@@ -31,10 +33,11 @@ df_reader *df_reader_new(const df_limits *limits)
 
     if (r == NULL)
         return NULL;
-    if (limits)
-        r->lim = *limits;
-    else
-        df_limits_default(&r->lim);
+    df_limits_default(&r->lim);
+    if (dfi_options_take(&r->lim, sizeof r->lim, limits, "df_limits", NULL) != DF_OK) {
+        free(r);
+        return NULL;
+    }
     r->src.fd = -1;
     r->arch.lim = &r->lim;
     r->hdr.file_size = -1;

@@ -881,7 +881,7 @@ static int build_resume(df_rdiag *d)
                 d->state[i] == DF_RSTATE_FAILED)
                 d->partial++;
         }
-    rc = df_order_fix(d->g, NULL, pref, np, d->resume, &nout);
+    rc = df_order_fix(d->g, NULL, pref, np, d->resume, &nout, NULL);
     d->nresume = nout;
     free(pref);
     free(in);
@@ -948,7 +948,7 @@ static int plan_uncertain(df_rdiag *d)
 
 static int setup(df_rdiag *d, df_reader *r, df_error *err)
 {
-    df_list_options lo = {0};
+    df_list_options lo;
     int rc;
 
     d->n = df_reader_toc_count(r);
@@ -963,8 +963,9 @@ static int setup(df_rdiag *d, df_reader *r, df_error *err)
         d->entry_cause[i] = SIZE_MAX;
         d->entry_root[i] = -1;
     }
-    lo.create_db = 0;
-    df_restore_reqs(r, &lo, d->reqs);
+    df_list_options_default(&lo);
+    if ((rc = df_restore_reqs(r, &lo, d->reqs, err)) != DF_OK)
+        return rc;
     for (size_t i = 0; i < d->n; i++) /* ENCODING, STDSTRINGS ...: settings, never listed */
         d->reqs[i] &= DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS;
     if ((rc = df_graph_build(r, &d->g, err)) != DF_OK)
@@ -1096,7 +1097,7 @@ const char *df_rdiag_uncertain_note(const df_rdiag *d, size_t i)
  */
 int df_rdiag_write_list(const df_rdiag *d, df_reader *r, FILE *out, df_error *err)
 {
-    df_list_options lo = {0};
+    df_list_options lo;
     char *buf = NULL, *p, *nl;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
@@ -1104,6 +1105,7 @@ int df_rdiag_write_list(const df_rdiag *d, df_reader *r, FILE *out, df_error *er
 
     if (mem == NULL)
         return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
+    df_list_options_default(&lo);
     rc = df_list_write_order(r, &lo, d->resume, d->nresume, NULL, mem, err);
     if (fclose(mem) != 0 && rc == DF_OK)
         rc = dfi_fail(err, DF_E_NOMEM, -1, "out of memory");

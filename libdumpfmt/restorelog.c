@@ -829,7 +829,7 @@ void df_restorelog_free(df_restorelog *rl)
     free(rl);
 }
 
-int df_restorelog_feed_line(df_restorelog *rl, const char *line, size_t len)
+static int feed_line(df_restorelog *rl, const char *line, size_t len)
 {
     int rc;
 
@@ -857,7 +857,29 @@ int df_restorelog_feed_line(df_restorelog *rl, const char *line, size_t len)
     return rc;
 }
 
-int df_restorelog_finish(df_restorelog *rl)
+int df_restorelog_feed_line(df_restorelog *rl, const char *line, size_t len, df_error *err)
+{
+    int rc;
+
+    if (rl == NULL || (line == NULL && len > 0))
+        return dfi_fail(err, DF_E_USAGE, -1, "df_restorelog_feed_line needs a log and a line");
+    rc = feed_line(rl, line, len);
+    return rc == DF_OK ? rc : dfi_fail(err, rc, -1, "out of memory");
+}
+
+static int finish(df_restorelog *rl);
+
+int df_restorelog_finish(df_restorelog *rl, df_error *err)
+{
+    int rc;
+
+    if (rl == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_restorelog_finish needs a log");
+    rc = finish(rl);
+    return rc == DF_OK ? rc : dfi_fail(err, rc, -1, "out of memory");
+}
+
+static int finish(df_restorelog *rl)
 {
     int rc = rl->failed ? DF_E_NOMEM : close_error(rl);
     df_rlog_summary *s = &rl->sum;

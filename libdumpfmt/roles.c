@@ -731,14 +731,14 @@ static bool build_refs(df_roles *s)
     return true;
 }
 
-int df_roles_collect(df_reader *r, df_roles **out)
+static int collect(df_reader *r, df_roles **out)
 {
     collector c;
     int rc;
 
     *out = NULL;
-    if (r == NULL || !r->opened)
-        return r ? dfi_fail(&r->err, DF_E_USAGE, -1, "reader is not open") : DF_E_USAGE;
+    if (!r->opened)
+        return dfi_fail(&r->err, DF_E_USAGE, -1, "reader is not open");
     memset(&c, 0, sizeof c);
     c.r = r;
     c.entry = -1;
@@ -761,6 +761,16 @@ int df_roles_collect(df_reader *r, df_roles **out)
     }
     *out = c.s;
     return DF_OK;
+}
+
+int df_roles_collect(df_reader *r, df_roles **out, df_error *err)
+{
+    if (out == NULL || r == NULL) {
+        if (out != NULL)
+            *out = NULL;
+        return dfi_fail(err, DF_E_USAGE, -1, "df_roles_collect needs an open reader");
+    }
+    return dfi_reader_fail(r, collect(r, out), err);
 }
 
 static void forget_lacking(df_roles *s)
@@ -868,7 +878,19 @@ static void forget_target(df_roles *s)
     s->compared = false;
 }
 
-int df_roles_compare(df_roles *s, const char *const *existing, size_t n, int builtins_exist)
+/* A comparison's count (>= 0) into *count, or its failure into err. */
+static int count_result(int rc, size_t *count, const char *what, df_error *err)
+{
+    if (count != NULL)
+        *count = rc > 0 ? (size_t)rc : 0;
+    if (rc >= 0)
+        return DF_OK;
+    if (rc == DF_E_USAGE)
+        return dfi_fail(err, rc, -1, "%s: no roles, or no list with a count", what);
+    return dfi_fail(err, rc, -1, "out of memory");
+}
+
+static int compare_roles(df_roles *s, const char *const *existing, size_t n, int builtins_exist)
 {
     int missing = 0;
 
@@ -896,6 +918,13 @@ int df_roles_compare(df_roles *s, const char *const *existing, size_t n, int bui
     return missing;
 }
 
+int df_roles_compare(df_roles *s, const char *const *existing, size_t n, int builtins_exist,
+                     size_t *missing, df_error *err)
+{
+    return count_result(compare_roles(s, existing, n, builtins_exist), missing, "df_roles_compare",
+                        err);
+}
+
 /* The target has role `m` granted to `member`: have[] holds (role, member) pairs. */
 static bool target_has(const char *const *have, size_t n, const df_role_membership *m)
 {
@@ -914,8 +943,7 @@ static bool lacking_has(const df_roles *s, const df_role_membership *m)
     return false;
 }
 
-int df_roles_compare_memberships(df_roles *s, const df_roles *defs, const char *const *have,
-                                 size_t n)
+static int compare_memberships(df_roles *s, const df_roles *defs, const char *const *have, size_t n)
 {
     if (s == NULL || defs == NULL || (have == NULL && n > 0))
         return DF_E_USAGE;
@@ -940,6 +968,18 @@ int df_roles_compare_memberships(df_roles *s, const df_roles *defs, const char *
         }
     }
     return (int)(s->nlacking > INT32_MAX ? INT32_MAX : s->nlacking);
+}
+
+int df_roles_compare_memberships(df_roles *s, const df_roles *defs, const char *const *have,
+                                 size_t n, size_t *missing, df_error *err)
+{
+    int rc = compare_memberships(s, defs, have, n);
+
+    if (rc >= 0 && missing != NULL) {
+        *missing = s->nlacking; /* the exact count, not the int above */
+        return DF_OK;
+    }
+    return count_result(rc, missing, "df_roles_compare_memberships", err);
 }
 
 size_t df_roles_missing_membership_count(const df_roles *s)

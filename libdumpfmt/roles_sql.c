@@ -1222,7 +1222,7 @@ bool dfi_sql_is_keyword(const char *word)
                    sizeof quoted_keywords[0], cmp_keyword) != NULL;
 }
 
-int df_sql_parse_ident(const char *s, size_t len, char **name, size_t *used)
+static int parse_ident(const char *s, size_t len, char **name, size_t *used)
 {
     lexer lx = {s, s + len, true};
     char buf[DFI_ROLE_NAME_MAX + 1];
@@ -1244,6 +1244,18 @@ int df_sql_parse_ident(const char *s, size_t len, char **name, size_t *used)
     if (used)
         *used = (size_t)(lx.s - s);
     return DF_OK;
+}
+
+int df_sql_parse_ident(const char *s, size_t len, char **name, size_t *used, df_error *err)
+{
+    int rc;
+
+    if (name == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_sql_parse_ident needs a result pointer");
+    rc = parse_ident(s, len, name, used);
+    if (rc == DF_E_FORMAT)
+        return dfi_fail(err, rc, 0, "no SQL identifier starts here");
+    return rc == DF_OK ? rc : dfi_fail(err, rc, -1, "out of memory");
 }
 
 static bool needs_quotes(const char *name)

@@ -208,8 +208,14 @@ static void feed_marked(count_run *c, const df_reader *r, const uint8_t *buf, in
     }
     c->mark = mark;
     run_feed(c, buf, (size_t)(mark - start));
-    c->boundary = run_rows(c);
-    c->boundary_end = c->ins ? dfi_rowcount_statement_end(c->ins) : 0;
+    /*
+     * A bad row before the mark stopped the count inside an earlier chunk
+     * (the decoder read on past it): the boundary stays at that chunk's start.
+     */
+    if (c->ins || !c->scan.stopped) {
+        c->boundary = run_rows(c);
+        c->boundary_end = c->ins ? dfi_rowcount_statement_end(c->ins) : 0;
+    }
     run_feed(c, buf + (mark - start), (size_t)(done - mark));
 }
 
@@ -710,7 +716,7 @@ static int build_list(df_salvage *s)
     s->order = malloc((s->n ? s->n : 1) * sizeof *s->order);
     if (s->order == NULL)
         return DF_E_NOMEM;
-    return df_order_fix(s->g, s->sel, NULL, 0, s->order, &s->norder);
+    return df_order_fix(s->g, s->sel, NULL, 0, s->order, &s->norder, NULL);
 }
 
 static void summarize(df_salvage *s, const df_verify *v)
@@ -812,11 +818,11 @@ int df_salvage_write_list(const df_salvage *s, const df_list_options *opt, FILE 
                           df_error *err)
 {
     df_list_options o;
+    int rc;
 
-    if (opt)
-        o = *opt;
-    else
-        memset(&o, 0, sizeof o);
+    df_list_options_default(&o);
+    if ((rc = dfi_options_take(&o, sizeof o, opt, "df_list_options", err)) != DF_OK)
+        return rc;
     if (o.pg_restore_version == 0)
         o.pg_restore_version = s->pg;
     return df_list_write_order(s->r, &o, s->order, s->norder, s->sel, out, err);

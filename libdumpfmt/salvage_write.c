@@ -102,7 +102,7 @@ int df_salvage_write_archive(df_reader *r, const df_salvage *s, const char *path
     }
     if (rc == DF_OK) {
         drop_dependents(r, keep, n);
-        rc = df_toc_filter(t, keep);
+        rc = df_toc_filter(t, keep, NULL);
     }
     if (rc != DF_OK) {
         rc = dfi_fail(err, rc, -1, "out of memory");

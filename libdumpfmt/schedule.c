@@ -87,6 +87,8 @@ void df_cost_model_default(df_cost_model *m)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
+    memset(m, 0, sizeof *m);
+    m->size = sizeof *m;
     m->connect = 0.010;
     m->finish = 0.20;
     m->statement = 0.0013;
@@ -108,16 +110,42 @@ void df_cost_model_default(df_cost_model *m)
     m->uncertainty = 0.26;
 }
 
-int df_cost_model_set(df_cost_model *m, const char *name, double value)
+void df_schedule_options_default(df_schedule_options *o)
 {
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->workers = 1;
+}
+
+int dfi_sched_take_options(const df_schedule_options *opt, df_schedule_options *o, df_cost_model *m,
+                           df_error *err)
+{
+    int rc;
+
+    if (opt == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "invalid schedule options");
+    df_schedule_options_default(o);
+    if ((rc = dfi_options_take(o, sizeof *o, opt, "df_schedule_options", err)) != DF_OK)
+        return rc;
+    df_cost_model_default(m);
+    if ((rc = dfi_options_take(m, sizeof *m, o->cost, "df_cost_model", err)) != DF_OK)
+        return rc;
+    o->cost = m;
+    return DF_OK;
+}
+
+int df_cost_model_set(df_cost_model *m, const char *name, double value, df_error *err)
+{
+    if (m == NULL || name == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_cost_model_set needs a model and a name");
     if (!(value >= 0) || isinf(value))
-        return DF_E_USAGE;
+        return dfi_fail(err, DF_E_USAGE, -1, "cost %s: %g is not a finite value >= 0", name, value);
     for (size_t k = 0; k < N_COST_FIELDS; k++)
         if (strcmp(cost_fields[k].name, name) == 0) {
             memcpy((char *)m + cost_fields[k].off, &value, sizeof value);
             return DF_OK;
         }
-    return DF_E_USAGE;
+    return dfi_fail(err, DF_E_USAGE, -1, "no cost named \"%s\"", name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -207,10 +235,10 @@ static void restore_bits(sim *s, const df_schedule_options *o, const unsigned ch
 {
     df_list_options lo;
 
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.pg_restore_version = o->pg_restore_version;
     lo.create_db = o->create_db;
-    df_restore_reqs(s->r, &lo, s->reqs);
+    (void)df_restore_reqs(s->r, &lo, s->reqs, NULL); /* fails only on misuse */
     if (!s->use_list)
         return;
     for (size_t i = 0; i < s->n; i++) {
@@ -1132,20 +1160,22 @@ int df_schedule_simulate(const df_reader *r, const df_graph *g, const df_entry_s
                          const size_t *order, size_t n, const df_schedule_options *o,
                          df_schedule **out, df_error *err)
 {
-    df_cost_model defaults;
+    df_schedule_options opts;
+    df_cost_model model;
     sim s;
     int rc;
 
     *out = NULL;
-    if (o == NULL || o->workers < 1 || sizes == NULL || (o->use_list && order == NULL && n > 0))
+    if ((rc = dfi_sched_take_options(o, &opts, &model, err)) != DF_OK)
+        return rc;
+    o = &opts;
+    if (o->workers < 1 || sizes == NULL || (o->use_list && order == NULL && n > 0))
         return dfi_fail(err, DF_E_USAGE, -1, "invalid schedule options");
-    if (o->cost == NULL)
-        df_cost_model_default(&defaults);
     memset(&s, 0, sizeof s);
     s.r = r;
     s.g = g;
     s.sz = sizes;
-    s.m = o->cost ? o->cost : &defaults;
+    s.m = o->cost;
     s.family = dfi_sched_family(o->pg_restore_version);
     s.workers = o->workers;
     s.use_list = o->use_list;

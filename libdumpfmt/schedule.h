@@ -29,5 +29,12 @@ struct df_schedule {
 
 /* The family of pg_restore major version `pg` (0 or less: the newest). */
 DFI_HIDDEN int dfi_sched_family(int pg);
+/*
+ * The caller's options into *o (NULL: DF_E_USAGE) and their cost model into
+ * *m, which o->cost then points to: what an older caller's structs lack
+ * keeps its default.  DF_OK or DF_E_USAGE (a size of no known version).
+ */
+DFI_HIDDEN int dfi_sched_take_options(const df_schedule_options *opt, df_schedule_options *o,
+                                      df_cost_model *m, df_error *err);
 
 #endif /* DUMPFMT_SCHEDULE_H */

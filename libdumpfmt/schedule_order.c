@@ -138,7 +138,7 @@ static int try_candidates(plan *p, const df_entry_size *sizes, const df_schedule
         size_t nc = 0;
         double t;
         candidate_pref(p, c, keys, pref);
-        rc = df_order_fix(p->g, NULL, pref, p->n, cand, &nc);
+        rc = df_order_fix(p->g, NULL, pref, p->n, cand, &nc, NULL);
         if (rc != DF_OK || nc != p->n) {
             rc = rc != DF_OK ? dfi_fail(err, rc, -1, "out of memory") : DF_OK;
             continue;
@@ -175,12 +175,16 @@ int df_schedule_best_order(const df_reader *r, const df_graph *g, const df_entry
                            const size_t *order, size_t n, const df_schedule_options *o,
                            size_t *best, double *makespan, df_error *err)
 {
-    df_schedule_options lo = *o;
+    df_schedule_options lo;
+    df_cost_model model;
     df_schedule *s0 = NULL;
     plan p;
     double t0;
     int rc;
 
+    if ((rc = dfi_sched_take_options(o, &lo, &model, err)) != DF_OK)
+        return rc;
+    o = &lo; /* what the caller's struct lacks: defaults */
     lo.use_list = 1;
     memcpy(best, order, n * sizeof *best);
     rc = df_schedule_simulate(r, g, sizes, order, n, &lo, &s0, err);

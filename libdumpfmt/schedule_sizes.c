@@ -156,10 +156,13 @@ static int measure_all(df_reader *r, df_entry_size *sizes,
 }
 
 int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
-                     void (*progress)(void *ctx, size_t done, size_t total), void *ctx)
+                     void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
+                     df_error *err)
 {
     int rc = DF_OK;
 
+    if (r == NULL || sizes == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_restore_sizes needs a reader and an array");
     for (size_t i = 0; i < r->nentries; i++)
         sizes[i] = (df_entry_size){-1, -1, -1, -1};
     if (r->hdr.format == DF_FORMAT_CUSTOM)
@@ -168,7 +171,7 @@ int df_restore_sizes(df_reader *r, int read_data, df_entry_size *sizes,
         rc = directory_stored(r, sizes);
     else if (r->hdr.format == DF_FORMAT_PLAIN)
         plain_stored(r, sizes);
-    if (rc != DF_OK)
-        return rc;
-    return read_data ? measure_all(r, sizes, progress, ctx) : DF_OK;
+    if (rc == DF_OK && read_data)
+        rc = measure_all(r, sizes, progress, ctx);
+    return dfi_reader_fail(r, rc, err);
 }

@@ -671,8 +671,8 @@ static void note_unmatched(df_unmatched *out, size_t max, size_t *n, const char 
     (*n)++;
 }
 
-size_t df_select_unmatched(const df_reader *r, const df_select_options *o, df_unmatched *out,
-                           size_t max)
+static size_t unmatched(const df_reader *r, const df_select_options *o, df_unmatched *out,
+                        size_t max)
 {
     static const struct {
         const char *option, *kind;
@@ -692,6 +692,28 @@ size_t df_select_unmatched(const df_reader *r, const df_select_options *o, df_un
         if (!type_found(r, o, o->types[k]))
             note_unmatched(out, max, &n, "--type", "entry type", o->types[k]);
     return n;
+}
+
+/* The caller's options (NULL: defaults) into *o, fields of an older caller defaulted. */
+static int take_options(const df_select_options *opt, df_select_options *o, df_error *err)
+{
+    df_select_options_default(o);
+    return dfi_options_take(o, sizeof *o, opt, "df_select_options", err);
+}
+
+int df_select_unmatched(const df_reader *r, const df_select_options *opt, df_unmatched *out,
+                        size_t max, size_t *count, df_error *err)
+{
+    df_select_options o;
+    int rc;
+
+    if (r == NULL || count == NULL || (out == NULL && max > 0))
+        return dfi_fail(err, DF_E_USAGE, -1, "df_select_unmatched needs a reader and a count");
+    *count = 0;
+    if ((rc = take_options(opt, &o, err)) != DF_OK)
+        return rc;
+    *count = unmatched(r, &o, out, max);
+    return DF_OK;
 }
 
 static void include(sel_run *x, size_t i, int pick)
@@ -1058,10 +1080,10 @@ static void restore_bits(sel_run *x)
 {
     df_list_options lo;
 
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.create_db = x->o->create_db;
     lo.pg_restore_version = x->o->pg_restore_version;
-    df_restore_reqs(x->r, &lo, x->reqs);
+    (void)df_restore_reqs(x->r, &lo, x->reqs, NULL); /* fails only on misuse */
 }
 
 static int run_select(sel_run *x, const size_t *seeds, size_t nseeds)
@@ -1088,6 +1110,7 @@ static int run_select(sel_run *x, const size_t *seeds, size_t nseeds)
 void df_select_options_default(df_select_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->with_requirements = 1;
     o->with_dependents = 1;
 }
@@ -1095,15 +1118,16 @@ void df_select_options_default(df_select_options *o)
 int df_select(const df_reader *r, const df_graph *g, const df_select_options *o,
               const size_t *seeds, size_t nseeds, df_selection **out, df_error *err)
 {
-    df_select_options defaults;
+    df_select_options opts;
     sel_run x;
     int rc;
 
+    if (out == NULL || r == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_select needs a reader and a result pointer");
     *out = NULL;
-    if (o == NULL) {
-        df_select_options_default(&defaults);
-        o = &defaults;
-    }
+    if ((rc = take_options(o, &opts, err)) != DF_OK)
+        return rc;
+    o = &opts;
     memset(&x, 0, sizeof x);
     x.r = r;
     x.g = g;

@@ -279,15 +279,22 @@ static int topo_sort(const df_graph *g, const unsigned char *inc, const double *
 }
 
 int df_order_fix(const df_graph *g, const df_selection *s, const size_t *pref, size_t npref,
-                 size_t *out, size_t *nout)
+                 size_t *out, size_t *nout, df_error *err)
 {
-    size_t m = g->n ? g->n : 1;
-    unsigned char *inc = calloc(m, 1);
-    double *key = malloc(m * sizeof *key);
-    size_t *indeg = malloc(m * sizeof *indeg);
-    size_t *heapv = malloc(m * sizeof *heapv);
-    int rc = inc && key && indeg && heapv ? DF_OK : DF_E_NOMEM;
+    size_t m;
+    unsigned char *inc;
+    double *key;
+    size_t *indeg, *heapv;
+    int rc;
 
+    if (g == NULL || out == NULL || nout == NULL)
+        return dfi_fail(err, DF_E_USAGE, -1, "df_order_fix needs a graph and an output array");
+    m = g->n ? g->n : 1;
+    inc = calloc(m, 1);
+    key = malloc(m * sizeof *key);
+    indeg = malloc(m * sizeof *indeg);
+    heapv = malloc(m * sizeof *heapv);
+    rc = inc && key && indeg && heapv ? DF_OK : DF_E_NOMEM;
     *nout = 0;
     if (s != NULL) {
         for (size_t i = 0; i < g->n && rc == DF_OK; i++)
@@ -305,5 +312,5 @@ int df_order_fix(const df_graph *g, const df_selection *s, const size_t *pref, s
     free(key);
     free(indeg);
     free(heapv);
-    return rc;
+    return rc == DF_OK ? rc : dfi_fail(err, rc, -1, "out of memory");
 }

@@ -60,10 +60,22 @@ df_target *df_target_new(void)
     return t;
 }
 
-int df_target_set_large_objects(df_target *t, int64_t count)
+/* A snapshot call's result: what went wrong into err (fn names the call). */
+static int tfail(int rc, const char *fn, df_error *err)
+{
+    switch (rc) {
+    case DF_OK: return DF_OK;
+    case DF_E_USAGE: return dfi_fail(err, rc, -1, "%s: missing or negative argument", fn);
+    case DF_E_LIMIT:
+        return dfi_fail(err, rc, -1, "%s: a name longer than %d bytes", fn, TARGET_NAME_MAX);
+    default: return dfi_fail(err, rc, -1, "out of memory");
+    }
+}
+
+int df_target_set_large_objects(df_target *t, int64_t count, df_error *err)
 {
     if (t == NULL || count < 0)
-        return DF_E_USAGE;
+        return tfail(DF_E_USAGE, "df_target_set_large_objects", err);
     t->los = count;
     return DF_OK;
 }
@@ -164,29 +176,32 @@ static const tgt_obj *set_find(const tgt_set *cs, const char *a, const char *b, 
     return hit;
 }
 
-int df_target_set_server(df_target *t, int server_num, const char *encoding, int empty)
+int df_target_set_server(df_target *t, int server_num, const char *encoding, int empty,
+                         df_error *err)
 {
     if (t == NULL)
-        return DF_E_USAGE;
+        return tfail(DF_E_USAGE, "df_target_set_server", err);
     t->server_num = server_num;
     t->empty = empty;
     free(t->encoding);
     t->encoding = NULL;
     if (encoding != NULL && (t->encoding = strdup(encoding)) == NULL)
-        return DF_E_NOMEM;
+        return tfail(DF_E_NOMEM, "df_target_set_server", err);
     return DF_OK;
 }
 
-int df_target_add_role(df_target *t, const char *name)
+int df_target_add_role(df_target *t, const char *name, df_error *err)
 {
-    return t == NULL || name == NULL ? DF_E_USAGE : set_add(&t->roles, name, NULL, NULL, 0, -1);
+    return tfail(t == NULL || name == NULL ? DF_E_USAGE
+                                           : set_add(&t->roles, name, NULL, NULL, 0, -1),
+                 "df_target_add_role", err);
 }
 
-int df_target_add_membership(df_target *t, const char *role, const char *member)
+int df_target_add_membership(df_target *t, const char *role, const char *member, df_error *err)
 {
     if (t == NULL || role == NULL || member == NULL)
-        return DF_E_USAGE;
-    return set_add(&t->members, role, member, NULL, 0, -1);
+        return tfail(DF_E_USAGE, "df_target_add_membership", err);
+    return tfail(set_add(&t->members, role, member, NULL, 0, -1), "df_target_add_membership", err);
 }
 
 /* Schemas and extensions are found by name alone. */
@@ -195,19 +210,14 @@ static const char *kind_schema(const char *kind, const char *schema)
     return strcmp(kind, "SCHEMA") == 0 || strcmp(kind, "EXTENSION") == 0 ? NULL : schema;
 }
 
-int df_target_add_object(df_target *t, const char *kind, const char *schema, const char *name,
-                         int invalid)
+static int add_object(df_target *t, const char *kind, const char *schema, const char *name,
+                      int invalid, const char *owner)
 {
+    int rc;
+
     if (t == NULL || kind == NULL || name == NULL)
         return DF_E_USAGE;
-    return set_add(&t->objects, kind, kind_schema(kind, schema), name, invalid != 0, -1);
-}
-
-int df_target_add_owned_object(df_target *t, const char *kind, const char *schema,
-                               const char *name, int invalid, const char *owner)
-{
-    int rc = df_target_add_object(t, kind, schema, name, invalid);
-
+    rc = set_add(&t->objects, kind, kind_schema(kind, schema), name, invalid != 0, -1);
     if (rc != DF_OK || owner == NULL)
         return rc;
     if (strlen(owner) > TARGET_NAME_MAX)
@@ -217,27 +227,43 @@ int df_target_add_owned_object(df_target *t, const char *kind, const char *schem
     return DF_OK;
 }
 
-int df_target_add_available_extension(df_target *t, const char *name)
+int df_target_add_object(df_target *t, const char *kind, const char *schema, const char *name,
+                         int invalid, df_error *err)
 {
-    return t == NULL || name == NULL ? DF_E_USAGE
-                                     : set_add(&t->extensions, name, NULL, NULL, 0, -1);
+    return tfail(add_object(t, kind, schema, name, invalid, NULL), "df_target_add_object", err);
 }
 
-int df_target_add_tablespace(df_target *t, const char *name)
+int df_target_add_owned_object(df_target *t, const char *kind, const char *schema, const char *name,
+                               int invalid, const char *owner, df_error *err)
 {
-    return t == NULL || name == NULL ? DF_E_USAGE
-                                     : set_add(&t->tablespaces, name, NULL, NULL, 0, -1);
+    return tfail(add_object(t, kind, schema, name, invalid, owner), "df_target_add_owned_object",
+                 err);
 }
 
-int df_target_add_rows(df_target *t, const char *schema, const char *table, int64_t rows)
+int df_target_add_available_extension(df_target *t, const char *name, df_error *err)
+{
+    return tfail(t == NULL || name == NULL ? DF_E_USAGE
+                                           : set_add(&t->extensions, name, NULL, NULL, 0, -1),
+                 "df_target_add_available_extension", err);
+}
+
+int df_target_add_tablespace(df_target *t, const char *name, df_error *err)
+{
+    return tfail(t == NULL || name == NULL ? DF_E_USAGE
+                                           : set_add(&t->tablespaces, name, NULL, NULL, 0, -1),
+                 "df_target_add_tablespace", err);
+}
+
+int df_target_add_rows(df_target *t, const char *schema, const char *table, int64_t rows,
+                       df_error *err)
 {
     if (t == NULL || table == NULL || rows < 0)
-        return DF_E_USAGE;
-    return set_add(&t->rows, schema, table, NULL, 0, rows);
+        return tfail(DF_E_USAGE, "df_target_add_rows", err);
+    return tfail(set_add(&t->rows, schema, table, NULL, 0, rows), "df_target_add_rows", err);
 }
 
-int df_target_add_sequence(df_target *t, const char *schema, const char *name,
-                           const char *column, int64_t next_value, int64_t column_max)
+static int add_sequence(df_target *t, const char *schema, const char *name, const char *column,
+                        int64_t next_value, int64_t column_max)
 {
     int rc;
 
@@ -255,6 +281,13 @@ int df_target_add_sequence(df_target *t, const char *schema, const char *name,
     if (rc == DF_OK)
         t->nexts[t->sequences.n - 1] = next_value;
     return rc;
+}
+
+int df_target_add_sequence(df_target *t, const char *schema, const char *name, const char *column,
+                           int64_t next_value, int64_t column_max, df_error *err)
+{
+    return tfail(add_sequence(t, schema, name, column, next_value, column_max),
+                 "df_target_add_sequence", err);
 }
 
 /* ---- findings ----------------------------------------------------------------------------- */
@@ -445,8 +478,8 @@ static int check_roles(df_roles *roles, const df_target *t, const df_preflight_o
         if ((names[i] = strndup(k, (size_t)(strchr(k, '\x1f') - k))) == NULL)
             rc = DF_E_NOMEM;
     }
-    if (rc == DF_OK && (rc = df_roles_compare(roles, names, t->roles.n, 1)) >= 0)
-        rc = DF_OK;
+    if (rc == DF_OK)
+        rc = df_roles_compare(roles, names, t->roles.n, 1, NULL, NULL);
     for (size_t i = 0; names != NULL && i < t->roles.n; i++)
         free((char *)names[i]);
     free(names);
@@ -527,9 +560,7 @@ static int check_versions(df_reader *r, const df_target *t, const df_preflight_o
                  format("restore into a PostgreSQL %d or newer server", src));
     if (rc == DF_OK && o->pg_restore_major > 0 && h->format != DF_FORMAT_PLAIN &&
         h->vmin > df_pg_restore_max_minor(o->pg_restore_major)) {
-        int need = 10;
-        while (need < 99 && df_pg_restore_max_minor(need) < h->vmin)
-            need++;
+        int need = df_pg_restore_min_major(h->vmin);
         rc = add(c, DF_SEVERITY_ERROR, DF_TFIND_ARCHIVE_VERSION,
                  format("archive %d.%d", h->vmaj, h->vmin),
                  format("pg_restore %d cannot read archive version %d.%d.%d", o->pg_restore_major,
@@ -555,10 +586,34 @@ static int check_encoding(const df_roles *roles, const df_target *t, df_tcheck *
     return rc;
 }
 
-int df_target_preflight(df_reader *r, const df_target *t, const df_preflight_options *o,
-                        df_tcheck **out)
+void df_preflight_options_default(df_preflight_options *o)
 {
-    df_preflight_options none = {0};
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
+/* A failure of a comparison: the reader's error when reading failed, else out of memory. */
+static int tcheck_fail(df_tcheck *c, int rc, const df_reader *r, df_error *err)
+{
+    const df_error *re = r != NULL ? df_reader_error(r) : NULL;
+
+    df_tcheck_free(c);
+    if (err != NULL)
+        dfi_error_clear(err);
+    if (re != NULL && re->code == rc && err != NULL) {
+        *err = *re;
+        return rc;
+    }
+    if (rc == DF_E_USAGE)
+        return dfi_fail(err, rc, -1, "no reader, target or result pointer");
+    return dfi_fail(err, rc, -1, "%s", rc == DF_E_NOMEM ? "out of memory" : df_strstatus(rc));
+}
+
+int df_target_preflight(df_reader *r, const df_target *t, const df_preflight_options *opt,
+                        df_tcheck **out, df_error *err)
+{
+    df_preflight_options opts;
+    const df_preflight_options *o = &opts;
     df_roles *roles = NULL;
     df_tcheck *c;
     int rc;
@@ -566,16 +621,17 @@ int df_target_preflight(df_reader *r, const df_target *t, const df_preflight_opt
     if (out != NULL)
         *out = NULL;
     if (r == NULL || t == NULL || out == NULL)
-        return DF_E_USAGE;
+        return tcheck_fail(NULL, DF_E_USAGE, NULL, err);
+    df_preflight_options_default(&opts);
+    if ((rc = dfi_options_take(&opts, sizeof opts, opt, "df_preflight_options", err)) != DF_OK)
+        return rc;
     if ((c = calloc(1, sizeof *c)) == NULL)
-        return DF_E_NOMEM;
-    if (o == NULL)
-        o = &none;
+        return tcheck_fail(NULL, DF_E_NOMEM, NULL, err);
     rc = check_versions(r, t, o, c);
     if (rc == DF_OK)
         rc = check_collisions(r, t, o, c);
     if (rc == DF_OK) /* one pass over the dump for the roles and the encoding */
-        rc = df_roles_collect(r, &roles);
+        rc = df_roles_collect(r, &roles, NULL); /* on failure tcheck_fail copies r's error */
     if (rc == DF_OK)
         rc = check_roles(roles, t, o, c);
     if (rc == DF_OK)
@@ -583,10 +639,8 @@ int df_target_preflight(df_reader *r, const df_target *t, const df_preflight_opt
     if (rc == DF_OK)
         rc = check_encoding(roles, t, c);
     df_roles_free(roles);
-    if (rc != DF_OK) {
-        df_tcheck_free(c);
-        return rc;
-    }
+    if (rc != DF_OK)
+        return tcheck_fail(c, rc, r, err);
     *out = c;
     return DF_OK;
 }
@@ -676,13 +730,13 @@ static int count_los(df_reader *r, size_t i, const int64_t *counted, df_tcheck *
     return rc;
 }
 
-int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out)
+int df_target_verify(df_reader *r, const df_target *t, df_tcheck **out, df_error *err)
 {
-    return df_target_verify_counted(r, t, NULL, out);
+    return df_target_verify_counted(r, t, NULL, out, err);
 }
 
 int df_target_verify_counted(df_reader *r, const df_target *t, const int64_t *counted,
-                             df_tcheck **out)
+                             df_tcheck **out, df_error *err)
 {
     df_tcheck *c;
     int rc = DF_OK;
@@ -690,9 +744,9 @@ int df_target_verify_counted(df_reader *r, const df_target *t, const int64_t *co
     if (out != NULL)
         *out = NULL;
     if (r == NULL || t == NULL || out == NULL)
-        return DF_E_USAGE;
+        return tcheck_fail(NULL, DF_E_USAGE, NULL, err);
     if ((c = calloc(1, sizeof *c)) == NULL)
-        return DF_E_NOMEM;
+        return tcheck_fail(NULL, DF_E_NOMEM, NULL, err);
     c->los = t->los >= 0 ? 0 : -1;
     for (size_t i = 0; rc == DF_OK && i < df_reader_toc_count(r); i++) {
         const df_entry *e = df_reader_toc_at(r, i);
@@ -715,10 +769,8 @@ int df_target_verify_counted(df_reader *r, const df_target *t, const int64_t *co
             c->v[c->n - 1].found = t->los;
         }
     }
-    if (rc != DF_OK) {
-        df_tcheck_free(c);
-        return rc;
-    }
+    if (rc != DF_OK)
+        return tcheck_fail(c, rc, r, err);
     *out = c;
     return DF_OK;
 }
@@ -757,7 +809,7 @@ static int sequence_finding(df_tcheck *c, const char *key, int64_t next, int64_t
     return rc;
 }
 
-int df_target_check_sequences(const df_target *t, df_tcheck **out)
+int df_target_check_sequences(const df_target *t, df_tcheck **out, df_error *err)
 {
     df_tcheck *c;
     int rc = DF_OK;
@@ -765,19 +817,17 @@ int df_target_check_sequences(const df_target *t, df_tcheck **out)
     if (out != NULL)
         *out = NULL;
     if (t == NULL || out == NULL)
-        return DF_E_USAGE;
+        return tcheck_fail(NULL, DF_E_USAGE, NULL, err);
     if ((c = calloc(1, sizeof *c)) == NULL)
-        return DF_E_NOMEM;
+        return tcheck_fail(NULL, DF_E_NOMEM, NULL, err);
     /* insertion order: set_find never sorts this set, nexts stay aligned */
     for (size_t i = 0; rc == DF_OK && i < t->sequences.n; i++) {
         const tgt_obj *o = &t->sequences.v[i];
         if (o->rows >= 0 && t->nexts[i] <= o->rows)
             rc = sequence_finding(c, o->key, t->nexts[i], o->rows);
     }
-    if (rc != DF_OK) {
-        df_tcheck_free(c);
-        return rc;
-    }
+    if (rc != DF_OK)
+        return tcheck_fail(c, rc, NULL, err);
     *out = c;
     return DF_OK;
 }

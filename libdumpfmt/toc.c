@@ -566,6 +566,16 @@ void dfi_entry_label(const df_entry *e, char *buf, size_t n)
              e->schema ? "." : "", e->tag ? e->tag : "", e->dump_id);
 }
 
+void df_entry_label(const df_entry *e, char *buf, size_t n)
+{
+    if (n == 0)
+        return;
+    dfi_entry_label(e, buf, n);
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
 bool dfi_desc_is(const df_entry *e, const char *s) { return e->desc && strcmp(e->desc, s) == 0; }
 
 int df_entry_is_blobs(const df_entry *e) { return dfi_desc_is(e, "BLOBS"); }

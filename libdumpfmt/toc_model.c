@@ -154,12 +154,12 @@ const df_entry *df_toc_at(const df_toc *t, size_t i) { return t && i < t->n ? &t
 
 const df_header *df_toc_header(const df_toc *t) { return t ? &t->hdr : NULL; }
 
-int df_toc_filter(df_toc *t, const int *keep)
+int df_toc_filter(df_toc *t, const int *keep, df_error *err)
 {
     size_t k = 0;
 
     if (t == NULL || keep == NULL)
-        return DF_E_USAGE;
+        return dfi_fail(err, DF_E_USAGE, -1, "df_toc_filter needs a TOC and a keep array");
     for (size_t i = 0; i < t->n; i++) {
         if (!keep[i]) {
             dfi_tentry_clear(&t->v[i]);

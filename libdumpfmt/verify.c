@@ -84,6 +84,20 @@ const char *df_verdict_name(int verdict)
 void df_verify_options_default(df_verify_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
+/* The caller's options (NULL: defaults) into *o, fields of an older caller defaulted. */
+static int take_options(const df_verify_options *opt, df_verify_options *o, df_error *err)
+{
+    df_limits lim;
+    int rc;
+
+    df_verify_options_default(o);
+    if ((rc = dfi_options_take(o, sizeof *o, opt, "df_verify_options", err)) != DF_OK)
+        return rc;
+    df_limits_default(&lim);
+    return dfi_options_take(&lim, sizeof lim, o->limits, "df_limits", err);
 }
 
 static int64_t now_ns(void)
@@ -195,18 +209,14 @@ static void check_entries(vctx *c)
 /* Would pg_restore `pg` refuse this archive?  Then the finding's message, else false. */
 static bool archive_too_new(const df_header *h, int pg, char *msg, size_t n)
 {
-    int need = 0;
-
     if (pg <= 0 || h->header_end < 0 || h->format == DF_FORMAT_PLAIN ||
         h->vmin <= df_pg_restore_max_minor(pg))
         return false;
-    for (int v = 10; v <= 99 && need == 0; v++)
-        if (df_pg_restore_max_minor(v) >= h->vmin)
-            need = v;
     snprintf(msg, n,
              "archive version %d.%d needs pg_restore %d or newer; pg_restore %d reads archives "
              "up to %d.%d and will refuse it",
-             h->vmaj, h->vmin, need, pg, 1, df_pg_restore_max_minor(pg));
+             h->vmaj, h->vmin, df_pg_restore_min_major(h->vmin), pg, 1,
+             df_pg_restore_max_minor(pg));
     return true;
 }
 
@@ -922,10 +932,11 @@ static void verify_opened(vctx *c)
         directory_decoded_offsets(c);
 }
 
+static int pg_restore_after(df_verify *v, int pg_major);
+
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
                       df_verify **out)
 {
-    df_verify_options dflt;
     df_verify *v;
     vctx c;
     vtap tap;
@@ -934,10 +945,6 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
 
     *out = NULL;
     memset(&tap, 0, sizeof tap);
-    if (opt == NULL) {
-        df_verify_options_default(&dflt);
-        opt = &dflt;
-    }
     tap.values = !opt->quick && !opt->no_values;
     v = calloc(1, sizeof *v);
     if (v == NULL || (v->r = df_reader_new(opt->limits)) == NULL) {
@@ -981,6 +988,8 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     keep_value_columns(&c);
     free_ctx(&c);
     vfy_tap_free(&tap);
+    if (opt->pg_restore_for != NULL) /* out of memory here: the check stands without it */
+        (void)pg_restore_after(v, opt->pg_restore_for(opt->pg_restore_ctx, df_reader_header(v->r)));
     *out = v;
     return DF_OK;
 }
@@ -1001,21 +1010,31 @@ static int verify_result(int rc, df_error *err)
 int df_verify_path(const char *path, const df_verify_options *opt, df_verify **out,
                    df_error *err)
 {
+    df_verify_options o;
+    int rc;
+
     if (out == NULL)
         return verify_result(DF_E_USAGE, err);
-    if (path == NULL) {
-        *out = NULL;
+    *out = NULL;
+    if (path == NULL)
         return verify_result(DF_E_USAGE, err);
-    }
-    return verify_result(verify_run(path, -1, path, opt, out), err);
+    if ((rc = take_options(opt, &o, err)) != DF_OK)
+        return rc;
+    return verify_result(verify_run(path, -1, path, &o, out), err);
 }
 
 int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt, df_verify **out,
                  df_error *err)
 {
+    df_verify_options o;
+    int rc;
+
     if (out == NULL)
         return verify_result(DF_E_USAGE, err);
-    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", opt, out), err);
+    *out = NULL;
+    if ((rc = take_options(opt, &o, err)) != DF_OK)
+        return rc;
+    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", &o, out), err);
 }
 
 const df_verify_summary *df_verify_get_summary(const df_verify *v)
@@ -1039,10 +1058,11 @@ const df_reader *df_verify_reader(const df_verify *v)
 
 /*
  * The archive-version comparison after the fact, for a caller that learns
- * the pg_restore release while the check runs: the finding goes first, where
- * df_verify_options.pg_restore_version would have put it.
+ * the pg_restore release from the archive (df_verify_options.pg_restore_for):
+ * the finding goes first, where df_verify_options.pg_restore_version would
+ * have put it; also when the TOC could not be read, the header was.
  */
-int df_verify_set_pg_restore_version(df_verify *v, int pg_major)
+static int pg_restore_after(df_verify *v, int pg_major)
 {
     char msg[V_MSG];
     vlist one = {NULL, 0, 0, false};

@@ -487,12 +487,14 @@ static int plain_parallel_jobs(df_reader *r, double *serial, double *best)
     df_graph *g = NULL;
     int jobs = 0;
 
-    if (sz != NULL && df_restore_sizes(r, 0, sz, NULL, NULL) == DF_OK &&
+    if (sz != NULL && df_restore_sizes(r, 0, sz, NULL, NULL, NULL) == DF_OK &&
         df_graph_build(r, &g, NULL) == DF_OK) {
         double t[5] = {0};
         for (int j = 1; j <= 4; j++) {
-            df_schedule_options so = {.workers = j};
+            df_schedule_options so;
             df_schedule *s = NULL;
+            df_schedule_options_default(&so);
+            so.workers = j;
             if (df_schedule_simulate(r, g, sz, NULL, 0, &so, &s, &(df_error){0}) != DF_OK)
                 break;
             t[j] = df_schedule_makespan(s);

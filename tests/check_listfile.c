@@ -84,9 +84,9 @@ START_TEST(test_archive_order_is_pg_restore_l)
     df_list_options lo;
     char *got, *want;
 
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.pg_restore_version = 18;
-    df_list_selection(r, &lo, show);
+    ck_assert_int_eq(df_list_selection(r, &lo, show, NULL), DF_OK);
     for (size_t i = 0; i < n; i++)
         if (show[i])
             order[k++] = i;
@@ -120,7 +120,7 @@ START_TEST(test_comments_round_trip)
     df_select_options_default(&o);
     o.tables = tables, o.ntables = 1;
     ck_assert_int_eq(df_select(r, g, &o, NULL, 0, &s, NULL), DF_OK);
-    ck_assert_int_eq(df_order_fix(g, s, NULL, 0, order, &norder), DF_OK);
+    ck_assert_int_eq(df_order_fix(g, s, NULL, 0, order, &norder, NULL), DF_OK);
     text = write_to_memory(r, NULL, order, norder, s);
     /* every line is a header comment, an entry, or ";<id>; ... (<reason>)" */
     for (line = text; *line; line = strchr(line, '\n') + 1) {
@@ -159,7 +159,7 @@ START_TEST(test_reordered_round_trip)
     df_list_file *lf;
     char *text;
 
-    df_list_selection(r, NULL, show);
+    ck_assert_int_eq(df_list_selection(r, NULL, show, NULL), DF_OK);
     for (size_t i = n; i-- > 0;)
         if (show[i])
             order[k++] = i;
@@ -302,13 +302,47 @@ START_TEST(test_write_version_refused)
     size_t order[1] = {0};
     FILE *f = fopen("/dev/null", "w");
 
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.pg_restore_version = 15; /* 1.16 archives need pg_restore 17 */
     memset(&err, 0, sizeof err);
     ck_assert_int_eq(df_list_write_order(r, &lo, order, 1, NULL, f, &err), DF_E_VERSION);
     ck_assert_str_eq(err.message, "unsupported version (1.16) in file header");
     fclose(f);
     df_reader_free(r);
+}
+END_TEST
+
+/* The pg_restore facts defined once (listfile.c): which releases read which archive versions. */
+START_TEST(test_pg_restore_versions)
+{
+    /* pg_restore 10-11 read up to 1.13, 12-15 up to 1.14, 16 1.15, 17 and 18 1.16 */
+    static const int max_minor[] = {13, 13, 14, 14, 14, 14, 15, 16, 16};
+    df_entry e;
+    char label[64];
+
+    ck_assert_int_eq(DF_PG_RESTORE_NEWEST - DF_PG_RESTORE_OLDEST + 1,
+                     (int)(sizeof max_minor / sizeof max_minor[0]));
+    for (int pg = DF_PG_RESTORE_OLDEST; pg <= DF_PG_RESTORE_NEWEST; pg++) {
+        int m = max_minor[pg - DF_PG_RESTORE_OLDEST];
+        ck_assert_int_eq(df_pg_restore_max_minor(pg), m);
+        /* the oldest release that reads 1.m is at most pg, and reads it */
+        ck_assert_int_le(df_pg_restore_min_major(m), pg);
+        ck_assert_int_ge(df_pg_restore_max_minor(df_pg_restore_min_major(m)), m);
+    }
+    ck_assert_int_eq(df_pg_restore_min_major(12), DF_PG_RESTORE_OLDEST);
+    ck_assert_int_eq(df_pg_restore_min_major(14), 12);
+    ck_assert_int_eq(df_pg_restore_min_major(15), 16);
+    ck_assert_int_eq(df_pg_restore_min_major(16), 17);
+    ck_assert_int_eq(df_pg_restore_min_major(17), 0);
+    memset(&e, 0, sizeof e);
+    e.desc = "TABLE DATA";
+    e.schema = "public";
+    e.tag = "two\nlines";
+    e.dump_id = 3012;
+    df_entry_label(&e, label, sizeof label);
+    ck_assert_str_eq(label, "TABLE DATA public.two lines (dump id 3012)");
+    df_entry_label(&e, label, 12);
+    ck_assert_str_eq(label, "TABLE DATA ");
 }
 END_TEST
 
@@ -324,6 +358,7 @@ static Suite *listfile_suite(void)
     tcase_add_test(tc, test_read_missing_id);
     tcase_add_test(tc, test_read_long_line);
     tcase_add_test(tc, test_write_version_refused);
+    tcase_add_test(tc, test_pg_restore_versions);
     suite_add_tcase(s, tc);
     return s;
 }

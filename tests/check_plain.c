@@ -169,9 +169,9 @@ static void listed_keys(const df_reader *r, int create_db, const char *db, keyli
     int *reqs = calloc(n + 1, sizeof *reqs);
     df_list_options opt;
 
-    memset(&opt, 0, sizeof opt);
+    df_list_options_default(&opt);
     opt.create_db = create_db;
-    df_restore_reqs(r, &opt, reqs);
+    ck_assert_int_eq(df_restore_reqs(r, &opt, reqs, NULL), DF_OK);
     for (size_t i = 0; i < n; i++) {
         const df_entry *e = df_reader_toc_at(r, i);
         if (!(reqs[i] & (DF_REQ_SCHEMA | DF_REQ_DATA | DF_REQ_STATS)))
@@ -294,7 +294,7 @@ static void archive_script_order(const pair_case *c, const df_reader *r, keylist
     size_t n = df_reader_toc_count(r);
     int *reqs = calloc(n + 1, sizeof *reqs);
 
-    df_restore_reqs(r, NULL, reqs);
+    ck_assert_int_eq(df_restore_reqs(r, NULL, reqs, NULL), DF_OK);
     for (int pass = 0; pass <= 2; pass++)
         for (size_t i = 0; i < n; i++) {
             const df_entry *e = df_reader_toc_at(r, i);

@@ -42,7 +42,7 @@ static void open_script(fixture *f, const char *text)
     f->r = df_reader_new(NULL);
     ck_assert_ptr_nonnull(f->r);
     ck_assert_int_eq(df_reader_open_path(f->r, f->path), DF_OK);
-    ck_assert_int_eq(df_plain_toc_build(f->r, NULL, &f->t), DF_OK);
+    ck_assert_int_eq(df_plain_toc_build(f->r, NULL, &f->t, NULL), DF_OK);
 }
 
 static void close_script(fixture *f)
@@ -580,7 +580,7 @@ START_TEST(test_dumpall_per_database)
                 seen = true;
         if (seen || (i < n && db == NULL))
             continue;
-        ck_assert_int_eq(df_plain_toc_build(r, db, &t), DF_OK);
+        ck_assert_int_eq(df_plain_toc_build(r, db, &t, NULL), DF_OK);
         for (size_t k = 0; k < df_plain_toc_count(t); k++) {
             const df_plain_entry *e = df_plain_toc_at(t, k);
             if (e->entry == NULL)
@@ -608,7 +608,7 @@ START_TEST(test_not_plain)
 
     ck_assert_int_eq(
         df_reader_open_path(r, dft_path(path, sizeof path, "pg15/sample.custom.none.dump")), DF_OK);
-    ck_assert_int_eq(df_plain_toc_build(r, NULL, &t), DF_E_USAGE);
+    ck_assert_int_eq(df_plain_toc_build(r, NULL, &t, NULL), DF_E_USAGE);
     ck_assert_ptr_null(t);
     ck_assert_uint_eq(df_plain_toc_count(NULL), 0);
     df_plain_toc_free(NULL);

@@ -146,7 +146,7 @@ static void read_all(const char *rel, seen *s)
     df_reader_set_progress(r, on_progress, s);
     ck_assert_int_eq(df_reader_open_path(r, dft_path(path, sizeof path, rel)), DF_OK);
     sizes = calloc(df_reader_toc_count(r) + 1, sizeof *sizes);
-    ck_assert_int_eq(df_restore_sizes(r, 1, sizes, NULL, NULL), DF_OK);
+    ck_assert_int_eq(df_restore_sizes(r, 1, sizes, NULL, NULL, NULL), DF_OK);
     free(sizes);
     df_reader_free(r);
 }
@@ -274,7 +274,7 @@ START_TEST(test_reader_pipe)
     df_reader_set_progress(r, on_progress, &s);
     ck_assert_int_eq(df_reader_open_fd(r, fds[0], "-"), DF_OK);
     sizes = calloc(df_reader_toc_count(r) + 1, sizeof *sizes);
-    ck_assert_int_eq(df_restore_sizes(r, 1, sizes, NULL, NULL), DF_OK);
+    ck_assert_int_eq(df_restore_sizes(r, 1, sizes, NULL, NULL, NULL), DF_OK);
     ck_assert_int_ge(s.calls, 1);
     ck_assert_int_eq(s.total, -1);
     ck_assert_int_eq(s.mixed_totals, 0);

@@ -28,10 +28,10 @@ static df_restorelog *parse(const char *text)
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        ck_assert_int_eq(df_restorelog_feed_line(rl, p, n), DF_OK);
+        ck_assert_int_eq(df_restorelog_feed_line(rl, p, n, NULL), DF_OK);
         p += n + (nl != NULL);
     }
-    ck_assert_int_eq(df_restorelog_finish(rl), DF_OK);
+    ck_assert_int_eq(df_restorelog_finish(rl, NULL), DF_OK);
     return rl;
 }
 
@@ -371,11 +371,11 @@ START_TEST(test_crlf_and_long_line)
     const char *l1 = "pg_restore: error: could not execute query: ERROR:  role \"r\" does not exist\r";
 
     ck_assert_ptr_nonnull(big);
-    ck_assert_int_eq(df_restorelog_feed_line(rl, l1, strlen(l1)), DF_OK);
+    ck_assert_int_eq(df_restorelog_feed_line(rl, l1, strlen(l1), NULL), DF_OK);
     memcpy(big, "Command was: ", 13);
     memset(big + 13, 'x', n - 13);
-    ck_assert_int_eq(df_restorelog_feed_line(rl, big, n), DF_OK);
-    ck_assert_int_eq(df_restorelog_finish(rl), DF_OK);
+    ck_assert_int_eq(df_restorelog_feed_line(rl, big, n, NULL), DF_OK);
+    ck_assert_int_eq(df_restorelog_finish(rl, NULL), DF_OK);
     ck_assert_str_eq(df_restorelog_error(rl, 0)->object, "r");
     ck_assert_uint_le(strlen(df_restorelog_error(rl, 0)->command), 1u << 20);
     free(big);
@@ -430,11 +430,11 @@ static df_restorelog *parse_file(const char *path)
     while ((n = getline(&line, &cap, f)) >= 0) {
         if (n > 0 && line[n - 1] == '\n')
             n--;
-        ck_assert_int_eq(df_restorelog_feed_line(rl, line, (size_t)n), DF_OK);
+        ck_assert_int_eq(df_restorelog_feed_line(rl, line, (size_t)n, NULL), DF_OK);
     }
     free(line);
     fclose(f);
-    ck_assert_int_eq(df_restorelog_finish(rl), DF_OK);
+    ck_assert_int_eq(df_restorelog_finish(rl, NULL), DF_OK);
     return rl;
 }
 

@@ -15,6 +15,7 @@
 #include "dumpfmt.h"
 
 #include <check.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,7 @@ static void open_fixture(fixture *f, const char *rel, int read_data)
     ck_assert_int_eq(df_graph_build(f->r, &f->g, NULL), DF_OK);
     f->n = df_reader_toc_count(f->r);
     f->sizes = calloc(f->n + 1, sizeof *f->sizes);
-    ck_assert_int_eq(df_restore_sizes(f->r, read_data, f->sizes, NULL, NULL), DF_OK);
+    ck_assert_int_eq(df_restore_sizes(f->r, read_data, f->sizes, NULL, NULL, NULL), DF_OK);
 }
 
 static void close_fixture(fixture *f)
@@ -66,7 +67,7 @@ static df_schedule *simulate(const fixture *f, int pg, int nworkers, const size_
     df_schedule *s = NULL;
     df_error err;
 
-    memset(&o, 0, sizeof o);
+    df_schedule_options_default(&o);
     o.workers = nworkers;
     o.pg_restore_version = pg;
     o.use_list = order != NULL;
@@ -140,9 +141,9 @@ static void check_invariants(const fixture *f, const df_schedule *s, int pg, con
     const size_t *crit;
     size_t ncrit;
 
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.pg_restore_version = pg;
-    df_restore_reqs(f->r, &lo, reqs);
+    ck_assert_int_eq(df_restore_reqs(f->r, &lo, reqs, NULL), DF_OK);
     for (size_t i = 0; i < f->n; i++)
         job_of[i] = SIZE_MAX;
     for (size_t k = 0; k < nj; k++) {
@@ -289,7 +290,7 @@ START_TEST(test_custom_estimates)
     }
     df_schedule_free(s);
     /* -L with the listed entries reversed: unlisted first, then the list, deltas over that */
-    df_list_selection(f.r, NULL, show);
+    ck_assert_int_eq(df_list_selection(f.r, NULL, show, NULL), DF_OK);
     for (size_t i = f.n; i-- > 0;)
         if (show[i])
             list[nlist++] = i;
@@ -446,7 +447,7 @@ static size_t listed_in_toc_order(const fixture *f, size_t *order)
     int show[4096];
     size_t n = 0;
 
-    df_list_selection(f->r, NULL, show);
+    ck_assert_int_eq(df_list_selection(f->r, NULL, show, NULL), DF_OK);
     for (size_t i = 0; i < f->n; i++)
         if (show[i])
             order[n++] = i;
@@ -464,7 +465,7 @@ START_TEST(test_best_order_fifo)
     open_fixture(&f, "pg15/sample.custom.gzip.dump", 1);
     huge = make_last_table_huge(&f);
     n = listed_in_toc_order(&f, order);
-    memset(&o, 0, sizeof o);
+    df_schedule_options_default(&o);
     o.workers = 2;
     o.pg_restore_version = 11;
     o.cost = many_cpus();
@@ -501,7 +502,7 @@ START_TEST(test_best_order_keeps_offsets)
     open_fixture(&f, "pg15/sample.custom.gzip.dump", 1);
     make_last_table_huge(&f);
     n = listed_in_toc_order(&f, order);
-    memset(&o, 0, sizeof o);
+    df_schedule_options_default(&o);
     o.workers = 2;
     o.pg_restore_version = 15;
     o.cost = many_cpus();
@@ -544,7 +545,7 @@ START_TEST(test_best_order_repairs_data_order)
         order[first] = order[last];
         order[last] = tmp;
     }
-    memset(&o, 0, sizeof o);
+    df_schedule_options_default(&o);
     o.workers = 2;
     o.pg_restore_version = 15;
     ck_assert_int_eq(df_schedule_best_order(f.r, f.g, f.sizes, order, n, &o, best, &t, &err),
@@ -631,12 +632,14 @@ START_TEST(test_sizes_damaged)
         char path[4096];
         df_reader *r = df_reader_new(NULL);
         df_entry_size *sizes;
+        df_error err;
 
         ck_assert_int_eq(df_reader_open_path(r, dft_path(path, sizeof path, bad[k].rel)), DF_OK);
         sizes = calloc(df_reader_toc_count(r) + 1, sizeof *sizes);
-        ck_assert_int_eq(df_restore_sizes(r, 0, sizes, NULL, NULL), bad[k].code);
+        ck_assert_int_eq(df_restore_sizes(r, 0, sizes, NULL, NULL, &err), bad[k].code);
         ck_assert_msg(strstr(df_reader_error(r)->message, "the archive is damaged") != NULL, "%s",
                       df_reader_error(r)->message);
+        ck_assert_str_eq(err.message, df_reader_error(r)->message); /* the convention: err too */
         free(sizes);
         df_reader_free(r);
     }
@@ -652,11 +655,13 @@ START_TEST(test_cost_model)
     df_cost_model_default(&m);
     ck_assert(m.cpus >= 1);
     for (; names[k] != NULL; k++)
-        ck_assert_int_eq(df_cost_model_set(&m, names[k], 0.5), DF_OK);
-    ck_assert_uint_eq(k, sizeof m / sizeof(double));
+        ck_assert_int_eq(df_cost_model_set(&m, names[k], 0.5, NULL), DF_OK);
+    /* every field after the leading size is a double with a name */
+    ck_assert_uint_eq(k, (sizeof m - offsetof(df_cost_model, connect)) / sizeof(double));
+    ck_assert_uint_eq(m.size, sizeof m); /* setting by name leaves the size alone */
     ck_assert(m.copy_byte == 0.5 && m.job_cpus == 0.5);
-    ck_assert_int_eq(df_cost_model_set(&m, "no_such_thing", 1), DF_E_USAGE);
-    ck_assert_int_eq(df_cost_model_set(&m, "copy_byte", -1), DF_E_USAGE);
+    ck_assert_int_eq(df_cost_model_set(&m, "no_such_thing", 1, NULL), DF_E_USAGE);
+    ck_assert_int_eq(df_cost_model_set(&m, "copy_byte", -1, NULL), DF_E_USAGE);
 }
 END_TEST
 

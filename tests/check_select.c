@@ -216,7 +216,7 @@ START_TEST(test_whole_dump)
     size_t n = df_reader_toc_count(rd), listed = 0;
 
     ck_assert_uint_lt(n, 4096);
-    df_list_selection(rd, NULL, show);
+    ck_assert_int_eq(df_list_selection(rd, NULL, show, NULL), DF_OK);
     for (size_t i = 0; i < n; i++) {
         listed += (size_t)show[i];
         /* exactly what pg_restore -l lists, all of it "selected" */
@@ -497,6 +497,15 @@ START_TEST(test_seeds)
 }
 END_TEST
 
+/* df_select_unmatched's count, the call asserted to succeed. */
+static size_t unmatched(const df_select_options *o, df_unmatched *u, size_t max)
+{
+    size_t n = SIZE_MAX;
+
+    ck_assert_int_eq(df_select_unmatched(rd, o, u, max, &n, NULL), DF_OK);
+    return n;
+}
+
 /* pg_restore --strict-names: each name must match an entry (-t, -I, -P, -T within -n). */
 START_TEST(test_unmatched)
 {
@@ -508,12 +517,12 @@ START_TEST(test_unmatched)
     df_unmatched u[8];
 
     df_select_options_default(&o);
-    ck_assert_uint_eq(df_select_unmatched(rd, &o, NULL, 0), 0);
+    ck_assert_uint_eq(unmatched(&o, NULL, 0), 0);
     o.tables = tab, o.ntables = 3;
     o.schemas = sch, o.nschemas = 2;
     o.triggers = trg, o.ntriggers = 2;
     o.types = typ, o.ntypes = 2;
-    ck_assert_uint_eq(df_select_unmatched(rd, &o, u, 8), 5);
+    ck_assert_uint_eq(unmatched(&o, u, 8), 5);
     ck_assert_str_eq(u[0].option, "-n");
     ck_assert_str_eq(u[0].kind, "schema");
     ck_assert_str_eq(u[0].name, "nosuch_schema");
@@ -525,14 +534,14 @@ START_TEST(test_unmatched)
     ck_assert_str_eq(u[4].option, "--type");
     ck_assert_str_eq(u[4].name, "no such type");
     /* only max are written, the count is all of them */
-    ck_assert_uint_eq(df_select_unmatched(rd, &o, u, 1), 5);
+    ck_assert_uint_eq(unmatched(&o, u, 1), 5);
     /* a table outside the -n schemas does not count */
     o.schemas = sch + 1, o.nschemas = 0;
     o.tables = tab, o.ntables = 1;
     o.ntriggers = o.ntypes = 0;
-    ck_assert_uint_eq(df_select_unmatched(rd, &o, u, 8), 0);
+    ck_assert_uint_eq(unmatched(&o, u, 8), 0);
     o.schemas = (const char *const[]){"audit"}, o.nschemas = 1;
-    ck_assert_uint_eq(df_select_unmatched(rd, &o, u, 8), 1);
+    ck_assert_uint_eq(unmatched(&o, u, 8), 1);
     ck_assert_str_eq(u[0].name, "orders");
 }
 END_TEST
@@ -641,7 +650,7 @@ START_TEST(test_order_fix)
     df_selection *s = select_with(NULL, NULL, 0);
 
     /* no preference: archive order, which is valid */
-    ck_assert_int_eq(df_order_fix(gr, s, NULL, 0, out, &nout), DF_OK);
+    ck_assert_int_eq(df_order_fix(gr, s, NULL, 0, out, &nout, NULL), DF_OK);
     ck_assert_uint_eq(nout, df_selection_count(s));
     for (size_t k = 1; k < nout; k++)
         ck_assert_uint_lt(out[k - 1], out[k]);
@@ -649,7 +658,7 @@ START_TEST(test_order_fix)
     /* the archive order reversed comes back valid */
     for (size_t k = 0; k < nout; k++)
         rev[k] = out[nout - 1 - k];
-    ck_assert_int_eq(df_order_fix(gr, s, rev, nout, out, &nrev), DF_OK);
+    ck_assert_int_eq(df_order_fix(gr, s, rev, nout, out, &nrev, NULL), DF_OK);
     ck_assert_uint_eq(nrev, nout);
     assert_valid_order(out, nrev);
     df_selection_free(s);
@@ -661,7 +670,7 @@ START_TEST(test_order_fix)
         df_select_options_default(&o);
         o.with_dependents = 0;
         s = select_with(&o, pref, 2);
-        ck_assert_int_eq(df_order_fix(gr, s, pref, 2, out, &nout), DF_OK);
+        ck_assert_int_eq(df_order_fix(gr, s, pref, 2, out, &nout, NULL), DF_OK);
         assert_valid_order(out, nout);
         ck_assert_uint_eq(out[nout - 1], data);
         /* readings and its data first, then customers and its data: each table just

@@ -48,9 +48,9 @@ static df_target *bare_target(int server_num)
     df_target *t = df_target_new();
 
     ck_assert_ptr_nonnull(t);
-    ck_assert_int_eq(df_target_set_server(t, server_num, "UTF8", 1), DF_OK);
-    ck_assert_int_eq(df_target_add_role(t, "postgres"), DF_OK);
-    ck_assert_int_eq(df_target_add_available_extension(t, "hstore"), DF_OK);
+    ck_assert_int_eq(df_target_set_server(t, server_num, "UTF8", 1, NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_role(t, "postgres", NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_available_extension(t, "hstore", NULL), DF_OK);
     return t;
 }
 
@@ -58,14 +58,15 @@ START_TEST(test_preflight_roles_and_collisions)
 {
     df_reader *r = open_sample("pg15/sample.custom.gzip.dump");
     df_target *t = bare_target(150004);
-    df_preflight_options o = {0};
+    df_preflight_options o;
     df_tcheck *c = NULL;
     int sev = -1;
 
-    ck_assert_int_eq(df_target_add_object(t, "TABLE", "sales", "orders", 0), DF_OK);
-    ck_assert_int_eq(df_target_add_object(t, "SCHEMA", NULL, "sales", 0), DF_OK);
-    ck_assert_int_eq(df_target_add_object(t, "TABLE", "public", "unrelated", 0), DF_OK);
-    ck_assert_int_eq(df_target_preflight(r, t, &o, &c), DF_OK);
+    df_preflight_options_default(&o);
+    ck_assert_int_eq(df_target_add_object(t, "TABLE", "sales", "orders", 0, NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_object(t, "SCHEMA", NULL, "sales", 0, NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_object(t, "TABLE", "public", "unrelated", 0, NULL), DF_OK);
+    ck_assert_int_eq(df_target_preflight(r, t, &o, &c, NULL), DF_OK);
     ck_assert_str_eq(objects_of(c, DF_TFIND_ROLE_MISSING, NULL),
                      "role AuditBot,role Data Steward,role app_owner,role app_readers,"
                      "role app_writer,role app_writers,role ops_admin,role reporting,");
@@ -77,7 +78,7 @@ START_TEST(test_preflight_roles_and_collisions)
     df_tcheck_free(c);
 
     o.allow_existing = 1;
-    ck_assert_int_eq(df_target_preflight(r, t, &o, &c), DF_OK);
+    ck_assert_int_eq(df_target_preflight(r, t, &o, &c, NULL), DF_OK);
     ck_assert_str_eq(objects_of(c, DF_TFIND_NOT_EMPTY, &sev), "SCHEMA sales,TABLE sales.orders,");
     ck_assert_int_eq(sev, DF_SEVERITY_WARNING);
     df_tcheck_free(c);
@@ -90,13 +91,14 @@ START_TEST(test_preflight_server_extension_archive)
 {
     df_reader *r = open_sample("pg15/sample.custom.gzip.dump");
     df_target *t = df_target_new();
-    df_preflight_options o = {0};
+    df_preflight_options o;
     df_tcheck *c = NULL;
     char *s;
 
-    ck_assert_int_eq(df_target_set_server(t, 140010, "LATIN1", 1), DF_OK);
+    df_preflight_options_default(&o);
+    ck_assert_int_eq(df_target_set_server(t, 140010, "LATIN1", 1, NULL), DF_OK);
     o.pg_restore_major = 11; /* reads archives up to 1.13; pg_dump 15 writes 1.14 */
-    ck_assert_int_eq(df_target_preflight(r, t, &o, &c), DF_OK);
+    ck_assert_int_eq(df_target_preflight(r, t, &o, &c, NULL), DF_OK);
     ck_assert_str_eq(objects_of(c, DF_TFIND_EXTENSION, NULL), "extension hstore,");
     ck_assert_str_eq(objects_of(c, DF_TFIND_SERVER_OLDER, NULL), "server 14,");
     ck_assert_str_eq(objects_of(c, DF_TFIND_ENCODING, NULL), "encoding LATIN1,");
@@ -120,14 +122,15 @@ START_TEST(test_verify_rows_and_objects)
     df_tcheck *c = NULL;
     const df_tfinding *f = NULL;
 
-    ck_assert_int_eq(df_target_add_rows(t, "bulk", "readings", 19990), DF_OK);
-    ck_assert_int_eq(df_target_add_rows(t, "inventory", "categories", 8), DF_OK);
-    ck_assert_int_eq(df_target_add_object(t, "INDEX", "bulk", "readings_val_idx", 1), DF_OK);
-    ck_assert_int_eq(df_target_add_owned_object(t, "TABLE", "bulk", "readings", 0, "postgres"),
+    ck_assert_int_eq(df_target_add_rows(t, "bulk", "readings", 19990, NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_rows(t, "inventory", "categories", 8, NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_object(t, "INDEX", "bulk", "readings_val_idx", 1, NULL), DF_OK);
+    ck_assert_int_eq(
+        df_target_add_owned_object(t, "TABLE", "bulk", "readings", 0, "postgres", NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_owned_object(t, "SCHEMA", NULL, "audit", 0, "someone", NULL),
                      DF_OK);
-    ck_assert_int_eq(df_target_add_owned_object(t, "SCHEMA", NULL, "audit", 0, "someone"), DF_OK);
-    ck_assert_int_eq(df_target_set_large_objects(t, 4), DF_OK); /* rowcounts.tsv: 5 */
-    ck_assert_int_eq(df_target_verify(r, t, &c), DF_OK);
+    ck_assert_int_eq(df_target_set_large_objects(t, 4, NULL), DF_OK); /* rowcounts.tsv: 5 */
+    ck_assert_int_eq(df_target_verify(r, t, &c, NULL), DF_OK);
     ck_assert_int_eq(df_tcheck_large_objects(c), 5);
     ck_assert_str_eq(objects_of(c, DF_TFIND_LARGE_OBJECTS, NULL), "large objects,");
     /* the list file says bulk.readings is postgres's, audit is "Data Steward"'s */
@@ -174,10 +177,10 @@ START_TEST(test_verify_counted)
         if (strcmp(e->desc, "TABLE DATA") == 0 && strcmp(e->tag, "readings") == 0)
             counted[i] = 19990;
     }
-    ck_assert_int_eq(df_target_add_rows(t, "bulk", "readings", 19990), DF_OK);
-    ck_assert_int_eq(df_target_add_rows(t, "inventory", "categories", 7), DF_OK);
-    ck_assert_int_eq(df_target_set_large_objects(t, 5), DF_OK);
-    ck_assert_int_eq(df_target_verify_counted(r, t, counted, &c), DF_OK);
+    ck_assert_int_eq(df_target_add_rows(t, "bulk", "readings", 19990, NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_rows(t, "inventory", "categories", 7, NULL), DF_OK);
+    ck_assert_int_eq(df_target_set_large_objects(t, 5, NULL), DF_OK);
+    ck_assert_int_eq(df_target_verify_counted(r, t, counted, &c, NULL), DF_OK);
     ck_assert_int_eq(df_tcheck_tables(c), 2);
     ck_assert_int_eq(df_tcheck_rows(c), 19998); /* 19990 given + 8 read */
     ck_assert_str_eq(objects_of(c, DF_TFIND_ROWS, NULL), "TABLE inventory.categories,");
@@ -195,11 +198,12 @@ START_TEST(test_sequences)
     df_tcheck *c = NULL;
 
     /* behind (next 13, column holds 60), at the edge (next == max), ahead, empty column */
-    ck_assert_int_eq(df_target_add_sequence(t, "sales", "inv_seq", "sales.inv.id", 13, 60), DF_OK);
-    ck_assert_int_eq(df_target_add_sequence(t, "Odd \"S\"", "s'q", "x.t.c", 5, 5), DF_OK);
-    ck_assert_int_eq(df_target_add_sequence(t, "a", "ok_seq", "a.t.c", 61, 60), DF_OK);
-    ck_assert_int_eq(df_target_add_sequence(t, "a", "empty_seq", "a.e.c", 1, -1), DF_OK);
-    ck_assert_int_eq(df_target_check_sequences(t, &c), DF_OK);
+    ck_assert_int_eq(df_target_add_sequence(t, "sales", "inv_seq", "sales.inv.id", 13, 60, NULL),
+                     DF_OK);
+    ck_assert_int_eq(df_target_add_sequence(t, "Odd \"S\"", "s'q", "x.t.c", 5, 5, NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_sequence(t, "a", "ok_seq", "a.t.c", 61, 60, NULL), DF_OK);
+    ck_assert_int_eq(df_target_add_sequence(t, "a", "empty_seq", "a.e.c", 1, -1, NULL), DF_OK);
+    ck_assert_int_eq(df_target_check_sequences(t, &c, NULL), DF_OK);
     ck_assert_uint_eq(df_tcheck_count(c), 2);
     ck_assert_str_eq(df_tcheck_at(c, 0)->object, "SEQUENCE sales.inv_seq");
     ck_assert_str_eq(df_tcheck_at(c, 0)->fix, "SELECT pg_catalog.setval('sales.inv_seq', 60)");
@@ -219,11 +223,11 @@ START_TEST(test_misuse)
 
     memset(longname, 'x', 4999);
     longname[4999] = '\0';
-    ck_assert_int_eq(df_target_add_role(NULL, "a"), DF_E_USAGE);
-    ck_assert_int_eq(df_target_add_role(t, NULL), DF_E_USAGE);
-    ck_assert_int_eq(df_target_add_rows(t, "s", "t", -1), DF_E_USAGE);
-    ck_assert_int_eq(df_target_add_object(t, "TABLE", "s", longname, 0), DF_E_LIMIT);
-    ck_assert_int_eq(df_target_preflight(NULL, t, NULL, &c), DF_E_USAGE);
+    ck_assert_int_eq(df_target_add_role(NULL, "a", NULL), DF_E_USAGE);
+    ck_assert_int_eq(df_target_add_role(t, NULL, NULL), DF_E_USAGE);
+    ck_assert_int_eq(df_target_add_rows(t, "s", "t", -1, NULL), DF_E_USAGE);
+    ck_assert_int_eq(df_target_add_object(t, "TABLE", "s", longname, 0, NULL), DF_E_LIMIT);
+    ck_assert_int_eq(df_target_preflight(NULL, t, NULL, &c, NULL), DF_E_USAGE);
     ck_assert_ptr_null(c);
     ck_assert_int_eq(df_tcheck_verdict(NULL), DF_VERDICT_OK);
     ck_assert_uint_eq(df_tcheck_count(NULL), 0);

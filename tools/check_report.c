@@ -68,7 +68,7 @@ static void json_origin(tool_json *j, const df_header *h)
     tool_json_key(j, "server_version"), tool_json_string(j, h ? h->server_version : NULL);
     tool_json_key(j, "dump_version"), tool_json_string(j, h ? h->dump_version : NULL);
     tool_json_key(j, "created");
-    if (have && df_header_created(h, buf, sizeof buf) == DF_OK)
+    if (have && df_header_created(h, buf, sizeof buf, NULL) == DF_OK)
         tool_json_string(j, buf);
     else
         tool_json_null(j);

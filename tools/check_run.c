@@ -14,27 +14,35 @@
 /* ------------------------------------------------------------------ */
 
 /* The archive minor the comparison needs, 0 when none (plain, or no header read). */
-static int archive_minor(const df_verify *v)
+static int archive_minor(const df_header *h)
 {
-    const df_header *h = v ? df_reader_header(df_verify_reader(v)) : NULL;
-
     return h != NULL && h->header_end >= 0 && h->format != DF_FORMAT_PLAIN ? h->vmin : 0;
 }
 
-int ck_pg_restore_for(ck_pg_restore *pr, const df_verify *v, int verbose)
+/* df_verify_options.pg_restore_for: the release to compare the checked archive with, 0 none. */
+static int pg_restore_for(void *ctx, const df_header *h)
 {
-    int minor = archive_minor(v);
+    ck_pg_restore *pr = ctx;
+    int minor = archive_minor(h);
 
     if (pr->fixed >= 0)
         return pr->last = pr->fixed;
     if (minor == 0)
         return 0;
     pr->last = tool_pg_restore_major(&pr->installed, minor);
-    if (verbose && !pr->said && !tool_pg_restore_found(&pr->installed)) {
+    pr->asked = 1;
+    return pr->last;
+}
+
+/* After the check (not under its progress line): say once that nothing was compared. */
+static void say_no_pg_restore(const ck_options *o, ck_pg_restore *pr)
+{
+    if (pr->asked && o->verbose && !o->quiet && !pr->said &&
+        !tool_pg_restore_found(&pr->installed)) {
         tool_errorf(PROG, "no pg_restore on PATH: archive versions are not compared with it");
         pr->said = 1;
     }
-    return pr->last;
+    pr->asked = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -61,7 +69,7 @@ static void on_progress(void *ctx, const df_progress *dp)
     tool_progress_bytes(&cp->p, cp->path, dp);
 }
 
-void ck_check_one(const ck_options *o, int pg_restore, ck_result *res)
+void ck_check_one(const ck_options *o, ck_pg_restore *pr, ck_result *res)
 {
     df_verify_options vo;
     ck_progress cp;
@@ -73,7 +81,9 @@ void ck_check_one(const ck_options *o, int pg_restore, ck_result *res)
     vo.no_values = o->no_values;
     vo.threads = (int)o->jobs;
     vo.follow_symlinks = o->follow_symlinks;
-    vo.pg_restore_version = pg_restore;
+    vo.pg_restore_version = pr->fixed > 0 ? pr->fixed : 0;
+    vo.pg_restore_for = pg_restore_for;
+    vo.pg_restore_ctx = pr;
     vo.inflate = o->inflate;
     vo.large_plain_bytes = o->large_plain;
     tool_progress_init(&cp.p, PROG, o->progress);
@@ -86,6 +96,7 @@ void ck_check_one(const ck_options *o, int pg_restore, ck_result *res)
     rc = df_verify_path(res->path, &vo, &res->v, NULL);
     res->seconds = seconds_since(&t0);
     tool_progress_end(&cp.p);
+    say_no_pg_restore(o, pr);
     if (rc != DF_OK) {
         tool_errorf(PROG, "%s: could not check: %s", res->path, df_strstatus(rc));
         res->status = TOOL_EXIT_UNKNOWN;

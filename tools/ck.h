@@ -38,19 +38,20 @@ typedef struct ck_result {
  * The library never runs programs; the tool asks which pg_restore is
  * installed (tools/common.c: from the file system, or `pg_restore --version`
  * once per run and only for an archive some supported release cannot read)
- * and applies the answer after the check (df_verify_set_pg_restore_version).
+ * when the check asks (df_verify_options.pg_restore_for, once the header is
+ * known), so that the archive's version is compared with it.
  */
 typedef struct ck_pg_restore {
     tool_pg_restore installed;
     int fixed; /* --pg-restore-version N, 0 for --no-pg-restore-check, -1: installed */
     int last;  /* the release compared with last, 0 none */
     int said;  /* "no pg_restore on PATH" was printed */
+    int asked; /* the last check asked for the installed release */
 } ck_pg_restore;
 
-/* check_run.c: verify res->path into res (v, seconds, status); errors printed. */
-void ck_check_one(const ck_options *o, int pg_restore, ck_result *res);
-/* check_run.c: the pg_restore release to compare the verified archive with, 0 none. */
-int ck_pg_restore_for(ck_pg_restore *pr, const df_verify *v, int verbose);
+/* check_run.c: verify res->path into res (v, seconds, status) comparing the archive's
+   version with pr's pg_restore; errors printed. */
+void ck_check_one(const ck_options *o, ck_pg_restore *pr, ck_result *res);
 
 /* check_report.c: one JSON document on stdout; the textfile at path (an exit status). */
 void ck_print_json(const ck_options *o, const ck_result *res, int n, int pg_restore, int status);

@@ -394,8 +394,7 @@ static void scan_path(tool_pg_restore *pr)
     pr->lo = TOOL_PG_RESTORE_OLDEST, pr->hi = 99;
 }
 
-/* The major of "pg_restore (PostgreSQL) 15.18 (Debian ...)"; 0 when unknown. */
-static int parse_pg_restore_line(const char *line)
+int tool_pg_restore_version_major(const char *line)
 {
     const char *s = strstr(line, ") ");
 
@@ -417,7 +416,7 @@ static void probe(tool_pg_restore *pr)
     if (p == NULL)
         return;
     if (fgets(line, sizeof line, p) != NULL)
-        pr->lo = pr->hi = parse_pg_restore_line(line);
+        pr->lo = pr->hi = tool_pg_restore_version_major(line);
     if (pclose(p) != 0)
         pr->lo = pr->hi = 0;
 }
@@ -798,6 +797,7 @@ static const char *unmatched_hint(const df_reader *r, const df_unmatched *u, cha
 {
     const char *dot = strchr(u->name, '.');
     df_select_options so;
+    size_t nu = 1;
 
     if (strcmp(u->option, "-t") == 0 && dot != NULL && dot != u->name && dot[1] != '\0') {
         snprintf(buf, n, "; names are not schema-qualified: use -n \"%.*s\" -t \"%s\"",
@@ -807,7 +807,8 @@ static const char *unmatched_hint(const df_reader *r, const df_unmatched *u, cha
     df_select_options_default(&so);
     so.tables = &u->name;
     so.ntables = 1;
-    if (strcmp(u->option, "-T") == 0 && df_select_unmatched(r, &so, NULL, 0) == 0)
+    if (strcmp(u->option, "-T") == 0 && df_select_unmatched(r, &so, NULL, 0, &nu, NULL) == DF_OK &&
+        nu == 0)
         return "; -T selects a trigger, as in pg_restore: --exclude-table leaves out a table";
     return "";
 }
@@ -815,17 +816,22 @@ static const char *unmatched_hint(const df_reader *r, const df_unmatched *u, cha
 int tool_report_unmatched(const char *prog, const char *path, const df_reader *r,
                           const df_select_options *so, int strict, int quiet)
 {
-    size_t n = df_select_unmatched(r, so, NULL, 0);
+    size_t n = 0;
     df_unmatched *u;
     char hint[600];
+    df_error err;
 
+    if (df_select_unmatched(r, so, NULL, 0, &n, &err) != DF_OK) {
+        tool_errorf(prog, "%s", err.message);
+        return TOOL_EXIT_UNKNOWN;
+    }
     if (n == 0)
         return TOOL_EXIT_OK;
     if ((u = calloc(n, sizeof *u)) == NULL) {
         tool_errorf(prog, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
-    df_select_unmatched(r, so, u, n);
+    (void)df_select_unmatched(r, so, u, n, &n, NULL); /* the same call: it cannot fail now */
     for (size_t k = 0; k < n && (strict || !quiet); k++)
         tool_errorf(prog, "%s: %s \"%s\" not found (%s matches nothing)%s", path, u[k].kind,
                     u[k].name, u[k].option, unmatched_hint(r, &u[k], hint, sizeof hint));

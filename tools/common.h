@@ -127,6 +127,10 @@ typedef struct tool_pg_restore {
 
 /* Archive minor meaning "whatever the archive": the exact release is needed. */
 #define TOOL_PG_RESTORE_ANY_MINOR 99
+/* "10..18": the releases the library emulates (DF_PG_RESTORE_*), as help texts show them. */
+#define TOOL_STR_(x) #x
+#define TOOL_STR(x) TOOL_STR_(x)
+#define TOOL_PG_RESTORE_RANGE TOOL_STR(DF_PG_RESTORE_OLDEST) ".." TOOL_STR(DF_PG_RESTORE_NEWEST)
 /* The oldest pg_restore still supported upstream reads at least 1.14 (12 and later). */
 #define TOOL_PG_RESTORE_OLDEST 12
 
@@ -142,6 +146,10 @@ int tool_pg_restore_major(tool_pg_restore *pr, int minor);
 
 /* 1 when there is a pg_restore on PATH. */
 int tool_pg_restore_found(tool_pg_restore *pr);
+
+/* The major of what `pg_restore --version` says ("pg_restore (PostgreSQL) 15.18 (Debian ...)"),
+   0 when it names none. */
+int tool_pg_restore_version_major(const char *line);
 
 /*
  * The CPUs this process may run on (sched_getaffinity: taskset, cgroup

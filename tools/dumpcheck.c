@@ -312,15 +312,10 @@ int main(int argc, char **argv)
     }
     tool_pg_restore_init(&pr.installed);
     pr.fixed = o.pg_restore_version;
-    pr.last = pr.said = 0;
+    pr.last = pr.said = pr.asked = 0;
     for (int i = 0; i < o.npaths; i++) {
         res[i].path = o.paths[i];
-        ck_check_one(&o, pr.fixed > 0 ? pr.fixed : 0, &res[i]);
-        if (res[i].v != NULL) {
-            df_verify_set_pg_restore_version(res[i].v, ck_pg_restore_for(&pr, res[i].v,
-                                                                      o.verbose && !o.quiet));
-            res[i].status = df_verify_get_summary(res[i].v)->verdict;
-        }
+        ck_check_one(&o, &pr, &res[i]);
         status = tool_exit_worse(status, res[i].status);
         if (!o.json)
             print_human(&o, &res[i]);

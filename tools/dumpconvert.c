@@ -64,7 +64,8 @@ static void print_help(void)
            "  -j, --jobs=N               threads (default: all CPUs): from 2, decoding\n"
            "                             on its own thread, zstd workers, gzip deflated in\n"
            "                             128 KiB blocks; the output order never changes\n"
-           "      --pg-restore-version=N write what pg_restore release N (10..18) reads\n"
+           "      --pg-restore-version=N write what pg_restore release N (" TOOL_PG_RESTORE_RANGE
+           ") reads\n"
            "      --force                drop what that version cannot express\n"
            "      --reencode             decode and encode every block\n\n");
     printf("Selection (as dumporder; the closure keeps what the selection needs):\n"
@@ -124,8 +125,8 @@ static int apply_option(void *ctx, int c, const char *arg)
         o->jobs = (int)v;
         return -1;
     case OPT_PGRV:
-        if (tool_parse_long(arg, 10, 18, &v) != 0)
-            return bad_value("--pg-restore-version (10..18)", arg);
+        if (tool_parse_long(arg, DF_PG_RESTORE_OLDEST, DF_PG_RESTORE_NEWEST, &v) != 0)
+            return bad_value("--pg-restore-version (" TOOL_PG_RESTORE_RANGE ")", arg);
         o->pgrv = (int)v;
         return -1;
     case OPT_SECTION:
@@ -203,7 +204,7 @@ static int apply_selection(const cv_options *o, df_reader *r, df_toc *t)
     }
     for (size_t i = 0; i < n; i++)
         keep[i] = df_selection_pick(s, i) == DF_PICK_HIDDEN || df_selection_included(s, i);
-    rc = df_toc_filter(t, keep) == DF_OK ? TOOL_EXIT_OK : TOOL_EXIT_UNKNOWN;
+    rc = df_toc_filter(t, keep, NULL) == DF_OK ? TOOL_EXIT_OK : TOOL_EXIT_UNKNOWN;
 out:
     df_selection_free(s);
     df_graph_free(g);
@@ -309,10 +310,9 @@ static int write_model(void *ctx, df_toc *t, const char *out)
     write_guard_install(&wo);
     rc = df_write_archive(c->r, t, out, &wo, &c->sum, &err);
     if (rc != DF_OK) {
-        /* a fault of the input names the input; the rest is the output's (a signal: no note) */
+        /* a fault of the input names the input; the rest is the output's */
         int in_fault = tool_exit_for_status(rc) == TOOL_EXIT_DAMAGED || rc == DF_E_UNSUPPORTED;
-        if (!write_guard_stopped())
-            tool_print_error(PROG, in_fault ? o->in : out, &err);
+        tool_print_error(PROG, in_fault ? o->in : out, &err);
         return in_fault ? TOOL_EXIT_DAMAGED : TOOL_EXIT_UNKNOWN;
     }
     return TOOL_EXIT_OK;

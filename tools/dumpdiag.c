@@ -98,13 +98,13 @@ static int read_log(const dd_options *o, df_restorelog *rl)
     while (st == DF_OK && (n = getline(&line, &cap, f)) >= 0) {
         if (n > 0 && line[n - 1] == '\n')
             n--;
-        st = df_restorelog_feed_line(rl, line, (size_t)n);
+        st = df_restorelog_feed_line(rl, line, (size_t)n, NULL);
     }
     if (st == DF_OK && ferror(f)) {
         tool_errorf(PROG, "could not read \"%s\": %s", o->log_path, strerror(errno));
         st = DF_E_IO;
     } else if (st == DF_OK)
-        st = df_restorelog_finish(rl);
+        st = df_restorelog_finish(rl, NULL);
     else
         tool_errorf(PROG, "out of memory");
     free(line);

@@ -85,7 +85,7 @@ static void print_help(void)
            "                             links to places outside the directory\n"
            "      --help                 show this help, then exit\n"
            "      --version              show the version, then exit\n\n",
-           LS_PG_RESTORE_MIN, LS_PG_RESTORE_MAX, LS_PG_RESTORE_MAX);
+           DF_PG_RESTORE_OLDEST, DF_PG_RESTORE_NEWEST, DF_PG_RESTORE_NEWEST);
     printf("-t, -n, -N and --type may be repeated.\n\n");
     printf("Exit status: 0 OK, 1 a -t, -n or --type name matches nothing, 2 the archive\n"
            "is damaged, truncated or not a dump, 3 the listing could not be made (bad\n"
@@ -124,9 +124,9 @@ static int apply_option(void *ctx, int c, const char *arg)
     case 'N': list = &o->exclude_schemas; break;
     case OPT_TYPE: list = &o->types; break;
     case OPT_PG_RESTORE_VERSION:
-        if (tool_parse_long(arg, LS_PG_RESTORE_MIN, LS_PG_RESTORE_MAX, &v) != 0) {
+        if (tool_parse_long(arg, DF_PG_RESTORE_OLDEST, DF_PG_RESTORE_NEWEST, &v) != 0) {
             tool_errorf(PROG, "invalid --pg-restore-version \"%s\": must be %d..%d", arg,
-                        LS_PG_RESTORE_MIN, LS_PG_RESTORE_MAX);
+                        DF_PG_RESTORE_OLDEST, DF_PG_RESTORE_NEWEST);
             tool_usage_hint(PROG);
             return TOOL_EXIT_UNKNOWN;
         }
@@ -187,13 +187,17 @@ static int type_selected(const ls_options *o, const df_entry *e)
 static int select_entries(ls_run *run)
 {
     size_t i;
+    df_error err;
 
     run->listed = calloc(run->n + 1, sizeof *run->listed);
     if (run->listed == NULL) {
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
-    df_list_selection(run->r, &run->lo, run->listed);
+    if (df_list_selection(run->r, &run->lo, run->listed, &err) != DF_OK) {
+        tool_errorf(PROG, "%s", err.message);
+        return TOOL_EXIT_UNKNOWN;
+    }
     for (i = 0; i < run->n; i++)
         run->listed[i] = run->listed[i] && type_selected(run->o, df_reader_toc_at(run->r, i));
     return TOOL_EXIT_OK;
@@ -242,9 +246,9 @@ static int listing_release(const ls_run *run)
         return run->o->pg_restore_version;
     tool_pg_restore_init(&pr);
     v = tool_pg_restore_major(&pr, TOOL_PG_RESTORE_ANY_MINOR);
-    if (v < LS_PG_RESTORE_MIN || v > LS_PG_RESTORE_MAX ||
+    if (v < DF_PG_RESTORE_OLDEST || v > DF_PG_RESTORE_NEWEST ||
         (h->format != DF_FORMAT_PLAIN && h->vmin > df_pg_restore_max_minor(v)))
-        return LS_PG_RESTORE_MAX;
+        return DF_PG_RESTORE_NEWEST;
     return v;
 }
 
@@ -252,7 +256,7 @@ static void set_list_options(ls_run *run)
 {
     const ls_options *o = run->o;
 
-    memset(&run->lo, 0, sizeof run->lo);
+    df_list_options_default(&run->lo);
     run->lo.verbose = o->verbose;
     run->lo.pg_restore_version = listing_release(run);
     run->lo.create_db = o->create_db;

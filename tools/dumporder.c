@@ -130,7 +130,7 @@ static void print_help(void)
            "                             also -o, --output\n"
            "      --pg-restore-version=N plan for pg_restore release N (%d..%d; default:\n"
            "                             the pg_restore on PATH)\n\n",
-           PG_RESTORE_MIN, PG_RESTORE_MAX);
+           DF_PG_RESTORE_OLDEST, DF_PG_RESTORE_NEWEST);
     printf("Parallel restore:\n"
            "  -j, --jobs=N               order the list for pg_restore -j N\n"
            "      --explain              print the simulated restore instead of the list\n"
@@ -259,8 +259,8 @@ static int apply_option(void *ctx, int c, const char *arg)
     case OPT_SECTION: return parse_section(o, arg);
     case 'j': return parse_number_option(arg, "number of parallel jobs", 1, 1024, &o->jobs);
     case OPT_PG_RESTORE_VERSION:
-        return parse_number_option(arg, "--pg-restore-version", PG_RESTORE_MIN, PG_RESTORE_MAX,
-                                   &o->pg_restore_version);
+        return parse_number_option(arg, "--pg-restore-version", DF_PG_RESTORE_OLDEST,
+                                   DF_PG_RESTORE_NEWEST, &o->pg_restore_version);
     case 'L': o->from_list = arg; return -1;
     case 'f':
     case 'o': o->output = arg; return -1;

@@ -17,8 +17,6 @@
 #include <string.h>
 
 #define PROG REPAIR_PROG
-#define PG_MIN 10
-#define PG_MAX 18
 
 enum { OPT_LIST_ONLY = 256, OPT_JSON, OPT_PGV, OPT_FOLLOW, OPT_HELP, OPT_ROWS, OPT_STRICT };
 
@@ -68,7 +66,7 @@ static void print_help(void)
            "  -q, --quiet                no report, errors only\n"
            "      --help                 show this help, then exit\n"
            "      --version              show the version, then exit\n\n",
-           PG_MIN, PG_MAX);
+           DF_PG_RESTORE_OLDEST, DF_PG_RESTORE_NEWEST);
     printf("Exit status: 0 IN is intact, 1 something was lost but the rest restores,\n"
            "2 nothing restorable (the TOC is unreadable), 3 could not run.\n");
 }
@@ -107,9 +105,9 @@ static int apply_option(void *ctx, int c, const char *arg)
         o->list_only = 1;
         return -1;
     case OPT_PGV:
-        if (tool_parse_long(arg, PG_MIN, PG_MAX, &v) != 0) {
-            tool_errorf(PROG, "invalid --pg-restore-version \"%s\": must be %d..%d", arg, PG_MIN,
-                        PG_MAX);
+        if (tool_parse_long(arg, DF_PG_RESTORE_OLDEST, DF_PG_RESTORE_NEWEST, &v) != 0) {
+            tool_errorf(PROG, "invalid --pg-restore-version \"%s\": must be %d..%d", arg,
+                        DF_PG_RESTORE_OLDEST, DF_PG_RESTORE_NEWEST);
             tool_usage_hint(PROG);
             return TOOL_EXIT_UNKNOWN;
         }
@@ -183,12 +181,12 @@ static int choose_pg(repair_run *run)
     if (v == 0) {
         tool_pg_restore_init(&pr);
         v = tool_pg_restore_major(&pr, TOOL_PG_RESTORE_ANY_MINOR);
-        if (v < PG_MIN || v > PG_MAX)
-            v = PG_MAX;
+        if (v < DF_PG_RESTORE_OLDEST || v > DF_PG_RESTORE_NEWEST)
+            v = DF_PG_RESTORE_NEWEST;
         if (h->vmin > df_pg_restore_max_minor(v)) {
-            int w = v;
-            while (w < PG_MAX && h->vmin > df_pg_restore_max_minor(w))
-                w++;
+            int w = df_pg_restore_min_major(h->vmin);
+            if (w == 0 || w > DF_PG_RESTORE_NEWEST)
+                w = DF_PG_RESTORE_NEWEST;
             if (!run->o->quiet)
                 tool_errorf(PROG, "%s: pg_restore %d cannot read archive version %d.%d: the "
                                   "list is for pg_restore %d",
@@ -273,7 +271,7 @@ static int write_list(repair_run *run)
     }
     if (dest && tool_file_create(PROG, dest, &tf) != TOOL_EXIT_OK)
         return TOOL_EXIT_UNKNOWN;
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.pg_restore_version = run->pg;
     memset(&err, 0, sizeof err);
     st = df_salvage_write_list(run->s, &lo, dest ? tf.f : stdout, &err);

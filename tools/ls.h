@@ -12,10 +12,6 @@
 
 #define PROG "dumpls"
 
-/* Releases whose pg_restore -l output can be reproduced. */
-#define LS_PG_RESTORE_MIN 10
-#define LS_PG_RESTORE_MAX 18
-
 /* Widths of the --long columns (values that need more just widen their line). */
 #define LS_W_SECTION 9 /* "post-data" */
 #define LS_W_OFFSET 12

@@ -45,7 +45,7 @@ static int print_plain(ls_run *run)
 {
     df_plain_toc *t = NULL;
     df_plain_toc_stats st = {.size = sizeof st};
-    int rc = df_plain_toc_build(run->r, NULL, &t);
+    int rc = df_plain_toc_build(run->r, NULL, &t, NULL);
 
     if (rc != DF_OK) {
         tool_print_error(PROG, run->o->path, df_reader_error(run->r));

@@ -184,7 +184,7 @@ static void json_header(tool_json *j, const ls_run *run)
     json_key_int_or_null(j, "compression_level", h->has_level, h->compression_level);
     tool_json_key(j, "dbname"), tool_json_string(j, h->dbname);
     tool_json_key(j, "created");
-    if (h->has_created && df_header_created(h, buf, sizeof buf) == DF_OK)
+    if (h->has_created && df_header_created(h, buf, sizeof buf, NULL) == DF_OK)
         tool_json_string(j, buf);
     else
         tool_json_null(j);

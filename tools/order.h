@@ -14,8 +14,6 @@
 
 #define PROG "dumporder"
 
-#define PG_RESTORE_MIN 10
-#define PG_RESTORE_MAX 18
 /* Read the data to measure them (--measure) by default up to this many stored bytes. */
 #define MEASURE_DEFAULT_LIMIT (1LL << 30)
 /* -j values simulated for "useful -j". */
@@ -68,7 +66,6 @@ void ord_free_run(ord_run *run);
 
 /* order_plan.c: helpers the other steps use. */
 int ord_out_of_memory(void);
-void ord_entry_label(const df_entry *e, char *buf, size_t n);
 size_t ord_list_line_at(const ord_run *run, size_t p);
 void ord_schedule_options(const ord_run *run, int jobs, int use_list, df_schedule_options *so);
 int ord_parallel_format(const ord_run *run);

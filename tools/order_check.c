@@ -56,7 +56,7 @@ int ord_check_given_estimates(ord_run *run)
         if (got == right)
             continue;
         if (wrong++ < ESTIMATES_SHOWN && !run->o->quiet) {
-            ord_entry_label(df_reader_toc_at(run->r, i), label, sizeof label);
+            df_entry_label(df_reader_toc_at(run->r, i), label, sizeof label);
             ord_human_bytes(got, a, sizeof a);
             ord_human_bytes(right, b, sizeof b);
             tool_errorf(PROG,
@@ -93,7 +93,7 @@ static void print_finding(const ord_run *run, const df_finding *f)
     err.offset = f->offset;
     snprintf(err.member, sizeof err.member, "%s", f->member ? f->member : "");
     if (f->entry != NULL)
-        ord_entry_label(f->entry, label, sizeof label);
+        df_entry_label(f->entry, label, sizeof label);
     snprintf(err.message, sizeof err.message, "%s%s%s", f->message, label[0] ? ": " : "",
              label);
     tool_print_error(PROG, run->o->path, &err);

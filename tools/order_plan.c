@@ -25,11 +25,11 @@ static int choose_pg_version(ord_run *run)
         tool_pg_restore_init(&pr); /* the rule every tool follows (tools/common.c) */
         v = tool_pg_restore_major(&pr, TOOL_PG_RESTORE_ANY_MINOR);
         if (v == 0) {
-            v = PG_RESTORE_MAX;
+            v = DF_PG_RESTORE_NEWEST;
             if (!run->o->quiet)
                 tool_errorf(PROG, "no pg_restore on PATH: planning for pg_restore %d", v);
-        } else if (v < PG_RESTORE_MIN || v > PG_RESTORE_MAX) {
-            int c = v < PG_RESTORE_MIN ? PG_RESTORE_MIN : PG_RESTORE_MAX;
+        } else if (v < DF_PG_RESTORE_OLDEST || v > DF_PG_RESTORE_NEWEST) {
+            int c = v < DF_PG_RESTORE_OLDEST ? DF_PG_RESTORE_OLDEST : DF_PG_RESTORE_NEWEST;
             if (!run->o->quiet)
                 tool_errorf(PROG, "pg_restore on PATH is release %d: planning for %d", v, c);
             v = c;
@@ -115,16 +115,6 @@ int ord_out_of_memory(void)
     return TOOL_EXIT_UNKNOWN;
 }
 
-/* "TABLE DATA public.t (dump id 3012)" */
-void ord_entry_label(const df_entry *e, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s %s%s%s (dump id %d)", e->desc ? e->desc : "?", e->schema ? e->schema : "",
-             e->schema ? "." : "", e->tag ? e->tag : "", (int)e->dump_id);
-    for (char *p = buf; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-}
-
 static int read_list_file(ord_run *run)
 {
     FILE *f = fopen(run->o->from_list, "r");
@@ -174,8 +164,8 @@ static void report_issue(ord_run *run, const df_order_issue *is)
                                             : "-");
         what = why;
     }
-    ord_entry_label(df_reader_toc_at(run->r, is->entry), a, sizeof a);
-    ord_entry_label(df_reader_toc_at(run->r, is->needed), b, sizeof b);
+    df_entry_label(df_reader_toc_at(run->r, is->entry), a, sizeof a);
+    df_entry_label(df_reader_toc_at(run->r, is->needed), b, sizeof b);
     if (is->needed_pos == SIZE_MAX)
         tool_errorf(PROG, "%s:%zu: %s needs %s, which is not listed: %s", run->o->from_list,
                     ord_list_line_at(run, is->entry_pos), a, b, what);
@@ -226,8 +216,8 @@ static int order_entries(ord_run *run, const size_t *pref, size_t npref)
     run->base = malloc(m * sizeof *run->base);
     if (run->order == NULL || run->base == NULL)
         return ord_out_of_memory();
-    if (df_order_fix(run->g, run->sel, pref, npref, run->order, &run->norder) != DF_OK ||
-        df_order_fix(run->g, run->sel, NULL, 0, run->base, &run->norder) != DF_OK)
+    if (df_order_fix(run->g, run->sel, pref, npref, run->order, &run->norder, NULL) != DF_OK ||
+        df_order_fix(run->g, run->sel, NULL, 0, run->base, &run->norder, NULL) != DF_OK)
         return ord_out_of_memory();
     if (pref == NULL)
         memcpy(run->order, run->base, run->norder * sizeof *run->order);
@@ -310,24 +300,25 @@ static int wants_measure(const ord_run *run)
 static int measure_sizes(ord_run *run)
 {
     tool_progress pr;
+    df_error err;
     int st;
 
     run->sizes = calloc(run->n ? run->n : 1, sizeof *run->sizes);
     if (run->sizes == NULL)
         return ord_out_of_memory();
-    st = df_restore_sizes(run->r, 0, run->sizes, NULL, NULL);
+    st = df_restore_sizes(run->r, 0, run->sizes, NULL, NULL, &err);
     if (st != DF_OK)
-        return report_lib_error(run, df_reader_error(run->r), st);
+        return report_lib_error(run, &err, st);
     if (!wants_measure(run))
         return TOOL_EXIT_OK;
     tool_progress_init(&pr, PROG, run->o->progress);
     if (pr.enabled)
         df_reader_set_progress(run->r, tool_progress_cb, &pr);
-    st = df_restore_sizes(run->r, 1, run->sizes, NULL, NULL);
+    st = df_restore_sizes(run->r, 1, run->sizes, NULL, NULL, &err);
     df_reader_set_progress(run->r, NULL, NULL); /* pr goes out of scope */
     tool_progress_end(&pr);
     if (st != DF_OK)
-        return report_lib_error(run, df_reader_error(run->r), st);
+        return report_lib_error(run, &err, st);
     run->measured = 1;
     return TOOL_EXIT_OK;
 }
@@ -356,7 +347,7 @@ static int set_costs(ord_run *run)
         errno = 0;
         v = strtod(eq + 1, &end);
         if (errno != 0 || end == eq + 1 || *end != '\0' ||
-            df_cost_model_set(&run->cost, name, v) != DF_OK)
+            df_cost_model_set(&run->cost, name, v, NULL) != DF_OK)
             return usage_error("invalid --cost \"%s\": unknown name or bad value", arg);
     }
     return TOOL_EXIT_OK;
@@ -364,7 +355,7 @@ static int set_costs(ord_run *run)
 
 void ord_schedule_options(const ord_run *run, int jobs, int use_list, df_schedule_options *so)
 {
-    memset(so, 0, sizeof *so);
+    df_schedule_options_default(so);
     so->workers = jobs;
     so->pg_restore_version = run->pg;
     so->use_list = use_list;
@@ -443,7 +434,7 @@ static int write_list(ord_run *run)
     df_error err;
     int st;
 
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.verbose = run->o->verbose;
     lo.pg_restore_version = run->pg;
     lo.create_db = run->o->create_db;

@@ -136,7 +136,7 @@ static int fill_server(pgt_conn *c, df_target *t, char *err, size_t errlen)
         return -1;
     rc = df_target_set_server(t, PQserverVersion(c->conn),
                               PQntuples(res) == 1 ? val(res, 0, 0) : NULL,
-                              PQntuples(res) == 1 && strcmp(val(res, 0, 1), "0") == 0);
+                              PQntuples(res) == 1 && strcmp(val(res, 0, 1), "0") == 0, NULL);
     PQclear(res);
     if (rc != DF_OK)
         snprintf(err, errlen, "%s", df_strstatus(rc));
@@ -164,28 +164,28 @@ static int fill_rows(pgt_conn *c, df_target *t, const char *sql, int ncols, row_
 
 static int add_role(df_target *t, PGresult *res, int i)
 {
-    return df_target_add_role(t, val(res, i, 0));
+    return df_target_add_role(t, val(res, i, 0), NULL);
 }
 
 static int add_member(df_target *t, PGresult *res, int i)
 {
-    return df_target_add_membership(t, val(res, i, 0), val(res, i, 1));
+    return df_target_add_membership(t, val(res, i, 0), val(res, i, 1), NULL);
 }
 
 static int add_object(df_target *t, PGresult *res, int i)
 {
     return df_target_add_owned_object(t, val(res, i, 0), val(res, i, 1), val(res, i, 2),
-                                      strcmp(val(res, i, 3), "t") == 0, val(res, i, 4));
+                                      strcmp(val(res, i, 3), "t") == 0, val(res, i, 4), NULL);
 }
 
 static int add_extension(df_target *t, PGresult *res, int i)
 {
-    return df_target_add_available_extension(t, val(res, i, 0));
+    return df_target_add_available_extension(t, val(res, i, 0), NULL);
 }
 
 static int add_tablespace(df_target *t, PGresult *res, int i)
 {
-    return df_target_add_tablespace(t, val(res, i, 0));
+    return df_target_add_tablespace(t, val(res, i, 0), NULL);
 }
 
 static const char *const sql_relations =
@@ -272,9 +272,9 @@ static int count_done(count_job *j, PGresult *list, df_target *t, char *err, siz
         if (rc == 0 && (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)) {
             set_err(err, errlen, "query failed", PQerrorMessage(j->conn));
             rc = -1;
-        } else if (rc == 0 && df_target_add_rows(t, val(list, j->row, 0), val(list, j->row, 1),
-                                                  strtoll(PQgetvalue(res, 0, 0), NULL, 10)) !=
-                                  DF_OK) {
+        } else if (rc == 0 &&
+                   df_target_add_rows(t, val(list, j->row, 0), val(list, j->row, 1),
+                                      strtoll(PQgetvalue(res, 0, 0), NULL, 10), NULL) != DF_OK) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
         }
@@ -414,8 +414,8 @@ static int fill_sequences(pgt_conn *c, df_target *t, char *err, size_t errlen)
         if (df_target_add_sequence(t, val(res, i, 0), val(res, i, 1), val(res, i, 2),
                                    strtoll(PQgetvalue(v, 0, 0), NULL, 10),
                                    PQgetisnull(v, 0, 1) ? -1
-                                                        : strtoll(PQgetvalue(v, 0, 1), NULL, 10)) !=
-            DF_OK) {
+                                                        : strtoll(PQgetvalue(v, 0, 1), NULL, 10),
+                                   NULL) != DF_OK) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
         }
@@ -438,7 +438,7 @@ static int fill_los(pgt_conn *c, df_target *t, char *err, size_t errlen)
 
     if (res == NULL)
         return -1;
-    rc = df_target_set_large_objects(t, strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+    rc = df_target_set_large_objects(t, strtoll(PQgetvalue(res, 0, 0), NULL, 10), NULL);
     PQclear(res);
     return rc == DF_OK ? 0 : -1;
 }

@@ -225,7 +225,7 @@ static int write_globals(pa_run *p)
     df_plain_toc *pt = NULL;
     int rc;
 
-    if (df_plain_toc_build(p->r, NULL, &pt) != DF_OK) {
+    if (df_plain_toc_build(p->r, NULL, &pt, NULL) != DF_OK) {
         tool_print_error(p->prog, p->in, df_reader_error(p->r));
         return tool_exit_for_open_error(df_reader_error(p->r));
     }
@@ -274,7 +274,7 @@ static int write_db(pa_run *p, pa_db *d, tool_plainall_write write, void *ctx)
 
     if ((d->file = file_name(d->name, p->ext)) == NULL || (path = join(p->tmp, d->file)) == NULL)
         return tool_errorf(p->prog, "out of memory"), TOOL_EXIT_UNKNOWN;
-    if (df_plain_toc_build(p->r, d->name, &pt) != DF_OK) {
+    if (df_plain_toc_build(p->r, d->name, &pt, NULL) != DF_OK) {
         free(path);
         tool_print_error(p->prog, p->in, df_reader_error(p->r));
         return tool_exit_for_open_error(df_reader_error(p->r));

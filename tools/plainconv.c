@@ -54,7 +54,7 @@ int tool_plain_model(const char *prog, const char *in, df_reader *r, int flags, 
         tool_errorf(prog, "%s: a pg_dumpall script becomes a directory (tool_plainall)", in);
         return TOOL_EXIT_UNKNOWN;
     }
-    if (df_plain_toc_build(r, NULL, &pt) != DF_OK) {
+    if (df_plain_toc_build(r, NULL, &pt, NULL) != DF_OK) {
         tool_print_error(prog, in, df_reader_error(r));
         return tool_exit_for_open_error(df_reader_error(r));
     }

@@ -48,7 +48,4 @@ int repair_parse_compress(const char *arg, repair_options *o);
 int repair_write(const repair_options *o, df_reader *r, const df_salvage *s,
                  df_write_summary *sum);
 
-/* "TABLE DATA bulk.readings (dump id 2890)" */
-void repair_entry_label(const df_entry *e, char *buf, size_t n);
-
 #endif /* DUMPFMT_TOOLS_REPAIR_H */

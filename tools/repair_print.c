@@ -7,15 +7,6 @@
 
 #include <string.h>
 
-void repair_entry_label(const df_entry *e, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s %s%s%s (dump id %d)", e->desc ? e->desc : "?", e->schema ? e->schema : "",
-             e->schema ? "." : "", e->tag ? e->tag : "", (int)e->dump_id);
-    for (char *p = buf; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-}
-
 static const char *verdict_word(const repair_report *rep)
 {
     switch (rep->exit_status) {
@@ -44,7 +35,7 @@ static void print_entry(FILE *out, const df_entry *e, const df_salvage_entry *p,
 {
     char label[600];
 
-    repair_entry_label(e, label, sizeof label);
+    df_entry_label(e, label, sizeof label);
     fprintf(out, "  %-8s %s", df_salvage_state_name(p->state), label);
     if (p->state == DF_SALVAGE_PARTIAL || p->state == DF_SALVAGE_LOST) {
         fprintf(out, ": %s", p->code ? p->code : "damaged");
@@ -89,7 +80,7 @@ void repair_print_text(FILE *out, const repair_report *rep)
         if (rep->list_path == NULL || p->state != DF_SALVAGE_INTACT || p->listed ||
             p->list_reason == NULL)
             continue;
-        repair_entry_label(df_reader_toc_at(rep->r, i), label, sizeof label);
+        df_entry_label(df_reader_toc_at(rep->r, i), label, sizeof label);
         fprintf(out, "  %-8s %s: %s\n", "unlisted", label, p->list_reason);
     }
     if (rep->list_path)

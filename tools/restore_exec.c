@@ -24,10 +24,10 @@ static int feed_log(FILE *log, df_restorelog *rl)
     while (st == DF_OK && (n = getline(&line, &cap, log)) >= 0) {
         if (n > 0 && line[n - 1] == '\n')
             n--;
-        st = df_restorelog_feed_line(rl, line, (size_t)n);
+        st = df_restorelog_feed_line(rl, line, (size_t)n, NULL);
     }
     free(line);
-    return st == DF_OK ? df_restorelog_finish(rl) : st;
+    return st == DF_OK ? df_restorelog_finish(rl, NULL) : st;
 }
 
 static int write_resume(dr_run *run, const df_rdiag *d, const char *path)

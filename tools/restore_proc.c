@@ -118,12 +118,8 @@ int dr_pg_restore_major(const dr_run *run)
 {
     char prog[1100], buf[256];
     char *argv[] = {prog, "--version", NULL};
-    int major = 0;
 
     dr_program(run, "pg_restore", prog, sizeof prog);
     dr_program_output(argv, buf, sizeof buf);
-    for (char *p = strchr(buf, ')'); p != NULL && *p != '\0' && major == 0; p++)
-        if (*p >= '0' && *p <= '9')
-            major = (int)strtol(p, NULL, 10);
-    return major;
+    return tool_pg_restore_version_major(buf);
 }

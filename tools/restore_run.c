@@ -118,7 +118,7 @@ pgt_conn *dr_connect(const dr_run *run, dr_phase *p, int *missing_db)
 static void do_preflight(dr_run *run)
 {
     dr_phase *p = dr_phase_begin(run, "preflight");
-    df_preflight_options po = {0};
+    df_preflight_options po;
     df_target *t = df_target_new();
     char err[DR_ERRLEN];
     int missing_db = 0, st;
@@ -143,12 +143,13 @@ static void do_preflight(dr_run *run)
         return;
     }
     pgt_close(c);
+    df_preflight_options_default(&po);
     po.clean = run->o->clean;
     po.allow_existing = run->o->allow_existing;
     po.globals = run->globals;
     if (df_reader_header(run->r)->format != DF_FORMAT_PLAIN)
         po.pg_restore_major = run->pg_restore_major = dr_pg_restore_major(run);
-    st = df_target_preflight(run->r, t, &po, &p->check);
+    st = df_target_preflight(run->r, t, &po, &p->check, NULL);
     df_target_free(t);
     if (st != DF_OK) {
         dr_phase_fail(run, p, df_strstatus(st));
@@ -187,7 +188,7 @@ static void do_create_roles(dr_run *run)
     int missing_db, st;
     pgt_conn *c;
 
-    st = f == NULL ? DF_E_NOMEM : df_roles_collect(run->r, &roles);
+    st = f == NULL ? DF_E_NOMEM : df_roles_collect(run->r, &roles, NULL);
     if (st == DF_OK)
         st = df_roles_write_create(roles, run->globals, f, NULL);
     if (f != NULL)
@@ -221,6 +222,7 @@ static void do_verify(dr_run *run)
     dr_phase *p = dr_phase_begin(run, "verify");
     df_target *t = df_target_new();
     char err[DR_ERRLEN];
+    df_error e;
     int missing_db, st;
     pgt_conn *c;
 
@@ -245,10 +247,10 @@ static void do_verify(dr_run *run)
         dr_phase_fail(run, p, err);
         return;
     }
-    st = df_target_verify_counted(run->r, t, dr_count_join(run->counter), &p->check);
+    st = df_target_verify_counted(run->r, t, dr_count_join(run->counter), &p->check, &e);
     df_target_free(t);
     if (st != DF_OK) {
-        tool_print_error(PROG, run->o->dump, df_reader_error(run->r));
+        tool_print_error(PROG, run->o->dump, &e);
         dr_phase_fail(run, p, df_strstatus(st));
         return;
     }
@@ -318,7 +320,7 @@ static void do_sequences(dr_run *run)
         return;
     }
     st = pgt_fill(c, t, PGT_SEQUENCES, err, sizeof err);
-    if (st == 0 && df_target_check_sequences(t, &p->check) != DF_OK) {
+    if (st == 0 && df_target_check_sequences(t, &p->check, NULL) != DF_OK) {
         snprintf(err, sizeof err, "out of memory");
         st = -1;
     }
@@ -366,7 +368,7 @@ int dr_open_dumps(dr_run *run)
         return TOOL_EXIT_UNKNOWN;
     }
     if (df_reader_open_path(run->gr, run->o->globals) != DF_OK ||
-        df_roles_collect(run->gr, &run->globals) != DF_OK) {
+        df_roles_collect(run->gr, &run->globals, NULL) != DF_OK) {
         tool_print_error(PROG, run->o->globals, df_reader_error(run->gr));
         return TOOL_EXIT_UNKNOWN;
     }

@@ -68,7 +68,7 @@ int dr_read_roles(dr_run *run, const char *path, df_reader **rp, df_roles **sp)
         print_reader_error(path, *rp, st);
         return tool_exit_for_open_error(df_reader_error(*rp));
     }
-    st = df_roles_collect(*rp, sp);
+    st = df_roles_collect(*rp, sp, NULL); /* the reader keeps the error too */
     if (st != DF_OK) {
         print_reader_error(path, *rp, st);
         return tool_exit_for_status(st);
@@ -127,13 +127,12 @@ static int add_problem(dr_run *run, const char *role, const char *code, const ch
  */
 static int membership_problems(dr_run *run)
 {
-    int n, bad = 0;
+    int bad = 0;
 
     if (run->gs == NULL)
         return 0;
-    n = df_roles_compare_memberships(run->s, run->gs, (const char *const *)run->cluster.members,
-                                     run->cluster.nmembers);
-    if (n < 0)
+    if (df_roles_compare_memberships(run->s, run->gs, (const char *const *)run->cluster.members,
+                                     run->cluster.nmembers, NULL, NULL) != DF_OK)
         return -1;
     for (size_t i = 0; i < df_roles_missing_membership_count(run->s); i++) {
         const df_role_membership *m = df_roles_missing_membership_at(run->s, i);
@@ -186,7 +185,8 @@ int dr_compare(dr_run *run)
 {
     const char **names;
     size_t n = 0, cap;
-    int builtins = !run->have_cluster, missing;
+    int builtins = !run->have_cluster, st;
+    size_t missing = 0;
 
     cap = run->have_cluster ? run->cluster.n : df_roles_count(run->gs);
     names = calloc(cap + 1, sizeof *names);
@@ -200,13 +200,13 @@ int dr_compare(dr_run *run)
         else if (df_roles_at(run->gs, i)->defined)
             names[n++] = df_roles_at(run->gs, i)->name;
     }
-    missing = df_roles_compare(run->s, names, n, builtins);
+    st = df_roles_compare(run->s, names, n, builtins, &missing, NULL);
     free(names);
-    if (missing < 0) {
+    if (st != DF_OK) {
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
     }
-    run->missing = missing;
+    run->missing = missing > INT32_MAX ? INT32_MAX : (int)missing;
     run->compared = 1;
     return run->have_cluster ? find_problems(run) : -1;
 }

@@ -99,7 +99,7 @@ static void run_plain(df_reader *r)
     df_error err;
 
     if (df_reader_header(r)->plain_kind != DF_PLAIN_PG_DUMP ||
-        df_plain_toc_build(r, NULL, &pt) != DF_OK)
+        df_plain_toc_build(r, NULL, &pt, NULL) != DF_OK)
         return;
     if (df_toc_from_plain(r, pt, &t, &err) == DF_OK)
         write_and_check(r, t, DF_FORMAT_CUSTOM, 1);

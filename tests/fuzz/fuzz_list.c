@@ -56,7 +56,7 @@ static void by_entries(const df_list_file *lf, FILE *null, int variant)
     so.schema_only = variant == 2;
     so.with_fk_targets = variant == 3;
     so.sections = variant == 4 ? DF_SEL_POST_DATA : 0;
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.verbose = variant & 1;
     lo.pg_restore_version = variant == 2 ? 15 : 0;
     if (seeds == NULL || fixed == NULL)
@@ -71,9 +71,9 @@ static void by_entries(const df_list_file *lf, FILE *null, int variant)
         (void)(df_selection_pick(sel, i) + fuzz_touch(df_selection_reason(sel, i)));
     if (df_order_check(graph, seeds, n, &issues, &nissues, NULL) == DF_OK)
         free(issues);
-    if (df_order_fix(graph, sel, seeds, n, fixed, &nout) == DF_OK)
+    if (df_order_fix(graph, sel, seeds, n, fixed, &nout, NULL) == DF_OK)
         df_list_write_order(archive, &lo, fixed, nout, sel, null, NULL);
-    if (df_order_fix(graph, NULL, seeds, n, fixed, &nout) == DF_OK)
+    if (df_order_fix(graph, NULL, seeds, n, fixed, &nout, NULL) == DF_OK)
         df_list_write_order(archive, &lo, fixed, nout, NULL, null, NULL);
 out:
     df_selection_free(sel);
@@ -101,6 +101,7 @@ static void by_names(const df_list_file *lf, FILE *null)
     df_list_options lo;
     df_selection *sel = NULL;
     df_unmatched um[8];
+    size_t nu;
     int *show;
 
     if (names == NULL)
@@ -114,17 +115,17 @@ static void by_names(const df_list_file *lf, FILE *null)
     so.ntables = so.nschemas = so.nindexes = so.nfunctions = so.ntriggers = so.ntypes = n;
     so.exclude_tables = names + n / 2;
     so.nexclude_tables = n - n / 2;
-    (void)df_select_unmatched(archive, &so, um, 8);
+    (void)df_select_unmatched(archive, &so, um, 8, &nu, NULL);
     if (df_select(archive, graph, &so, NULL, 0, &sel, NULL) == DF_OK)
         (void)df_selection_count(sel);
     df_selection_free(sel);
-    memset(&lo, 0, sizeof lo);
+    df_list_options_default(&lo);
     lo.tables = lo.schemas = names;
     lo.ntables = lo.nschemas = n;
     show = calloc(df_reader_toc_count(archive) + 1, sizeof *show);
     if (show != NULL) {
-        df_list_selection(archive, &lo, show);
-        df_restore_reqs(archive, &lo, show);
+        (void)df_list_selection(archive, &lo, show, NULL);
+        (void)df_restore_reqs(archive, &lo, show, NULL);
         free(show);
     }
     df_list_write(archive, &lo, NULL, null, NULL);

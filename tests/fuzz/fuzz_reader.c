@@ -61,9 +61,9 @@ static void exercise(df_reader *r)
         df_plain_toc *t = NULL;
         const char *db = df_reader_toc_count(r) ? df_reader_toc_at(r, 0)->database : NULL;
 
-        if (df_plain_toc_build(r, NULL, &t) == DF_OK)
+        if (df_plain_toc_build(r, NULL, &t, NULL) == DF_OK)
             df_plain_toc_free(t);
-        if (db != NULL && df_plain_toc_build(r, db, &t) == DF_OK)
+        if (db != NULL && df_plain_toc_build(r, db, &t, NULL) == DF_OK)
             df_plain_toc_free(t);
     }
     for (size_t i = 0; i < df_reader_toc_count(r); i++) {
@@ -79,7 +79,7 @@ static void exercise(df_reader *r)
     if (null != NULL) {
         df_list_options opt;
 
-        memset(&opt, 0, sizeof opt);
+        df_list_options_default(&opt);
         memset(&err, 0, sizeof err);
         df_list_write(r, &opt, NULL, null, &err);
         opt.verbose = 1;

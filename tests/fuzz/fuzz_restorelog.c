@@ -99,11 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i <= size; i++) {
         if (i == size || data[i] == '\n') {
             if (i > start || i < size)
-                df_restorelog_feed_line(rl, (const char *)data + start, i - start);
+                df_restorelog_feed_line(rl, (const char *)data + start, i - start, NULL);
             start = i + 1;
         }
     }
-    if (df_restorelog_finish(rl) == DF_OK) {
+    if (df_restorelog_finish(rl, NULL) == DF_OK) {
         /* psql's stderr does not say whether ON_ERROR_STOP ended it (dumpdiag --stopped):
            odd sizes say it did. */
         if (size % 2 == 1)

@@ -20,7 +20,7 @@ static void idents(const uint8_t *data, size_t size)
         char *name = NULL;
         size_t used = 0;
 
-        if (df_sql_parse_ident((const char *)data + pos, len - pos, &name, &used) == DF_OK) {
+        if (df_sql_parse_ident((const char *)data + pos, len - pos, &name, &used, NULL) == DF_OK) {
             free(df_sql_quote_ident(name));
             free(name);
         }
@@ -67,13 +67,13 @@ static void roles(const char *path)
 
     if (r == NULL)
         return;
-    if (df_reader_open_path(r, path) == DF_OK && df_roles_collect(r, &s) == DF_OK) {
+    if (df_reader_open_path(r, path) == DF_OK && df_roles_collect(r, &s, NULL) == DF_OK) {
         touch_roles(s);
         null = fuzz_null();
         if (null != NULL) {
             df_roles_write_create(s, NULL, null, NULL);
-            df_roles_compare(s, existing, 4, 1);
-            df_roles_compare_memberships(s, s, have, 2);
+            df_roles_compare(s, existing, 4, 1, NULL, NULL);
+            df_roles_compare_memberships(s, s, have, 2, NULL, NULL);
             for (size_t i = 0; i < df_roles_missing_membership_count(s); i++)
                 (void)fuzz_touch(df_roles_missing_membership_at(s, i)->role);
             df_roles_write_create(s, s, null, NULL);

@@ -167,7 +167,7 @@ static inline void fuzz_walk(df_reader *r)
     }
     es = calloc(n ? n : 1, sizeof *es);
     if (es != NULL) {
-        (void)df_restore_sizes(r, 0, es, NULL, NULL);
+        (void)df_restore_sizes(r, 0, es, NULL, NULL, NULL);
         free(es);
     }
 }
