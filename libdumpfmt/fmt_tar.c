@@ -441,6 +441,13 @@ static int tar_open(df_reader *r)
     r->buf.limit = -1;
     if (rc != DF_OK)
         return rc;
+    if (r->toc_cut) { /* salvage: the file ends inside toc.dat, no member follows */
+        dfi_error_set_member(&r->toc_cut_err, "toc.dat");
+        ts->next_header = ts->walked = r->hdr.toc_end;
+        ts->at_end = true;
+        dfi_error_set_member(&r->err, "");
+        return dfi_buf_seek(&r->buf, r->hdr.toc_end, &r->err);
+    }
     if (r->hdr.toc_end > ts->seen[0].data + size)
         return dfi_fail(&r->err, DF_E_CORRUPT, r->hdr.toc_end, "TOC runs past its tar member");
     dfi_error_set_member(&r->err, "");
