@@ -1706,6 +1706,8 @@ typedef struct df_write_summary {
     int64_t los;             /* large objects written */
     int64_t blocks_copied;   /* streams copied byte for byte */
     int64_t blocks_recoded;  /* streams decoded and encoded again */
+    int64_t blocks_spliced;  /* of those, streams cut at a deflate block boundary: the bytes
+                                before it copied, only the rest encoded (a repair) */
     int64_t bytes_in;        /* stored bytes of the input's data read */
     int64_t bytes_out;       /* bytes written (all files) */
     int offsets;             /* custom: 1 when the TOC holds data offsets */

@@ -229,8 +229,10 @@ static int fed_stream(dfi_writer *w, size_t src)
             DF_E_UNSUPPORTED) {
         if (rc == DF_OK)
             rc = w->fmt->stream_end(w);
-        if (rc == DF_OK && w->sum != NULL)
+        if (rc == DF_OK && w->sum != NULL) {
             w->sum->blocks_recoded++;
+            w->sum->blocks_spliced++;
+        }
         return rc;
     }
     rc = rc == DF_E_UNSUPPORTED ? DF_OK : rc;

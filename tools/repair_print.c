@@ -121,10 +121,13 @@ void repair_print_text(FILE *out, const repair_report *rep)
                 (long long)m->commented, strcmp(rep->list_path, "-") ? " in " : "",
                 strcmp(rep->list_path, "-") ? rep->list_path : "");
     if (rep->output && rep->written)
-        fprintf(out, "%s: wrote %s: %s, %zu entries, %lld blocks copied, %lld re-encoded\n",
+        fprintf(out,
+                "%s: wrote %s: %s, %zu entries, %lld blocks copied, %lld re-encoded (%lld of "
+                "them spliced)\n",
                 REPAIR_PROG, strcmp(rep->output, "-") ? rep->output : "stdout",
                 df_format_name(rep->written->format), rep->written->entries,
-                (long long)rep->written->blocks_copied, (long long)rep->written->blocks_recoded);
+                (long long)rep->written->blocks_copied, (long long)rep->written->blocks_recoded,
+                (long long)rep->written->blocks_spliced);
 }
 
 static void json_opt_string(tool_json *j, const char *key, const char *s)
@@ -227,6 +230,8 @@ void repair_print_json(FILE *out, const repair_report *rep)
     if (rep->written) {
         tool_json_key(&j, "written_entries");
         tool_json_int(&j, (int64_t)rep->written->entries);
+        tool_json_key(&j, "blocks_spliced");
+        tool_json_int(&j, rep->written->blocks_spliced);
     }
     tool_json_key(&j, "pg_restore_version");
     tool_json_int(&j, rep->pg_restore_version);
