@@ -397,6 +397,10 @@ static int read_member_header(df_reader *r, char *name, size_t n, int64_t *size)
     case DFI_TW_BAD_SIZE:
         return dfi_fail(&r->err, DF_E_CORRUPT, at + 124, "invalid size in tar header");
     case DFI_TW_PAST_END:
+        /* salvage (df_reader_set_salvage_toc): a cut toc.dat is read up to the cut */
+        if (r->salvage_toc && ts->nseen == 0 && strcmp(k.name, "toc.dat") == 0 &&
+            dfi_buf_seek(&r->buf, k.data, &r->err) == DF_OK)
+            break;
         return dfi_fail(&r->err, DF_E_TRUNCATED, r->src.size,
                         "tar member \"%s\" declares %lld bytes but the file ends %lld bytes "
                         "into it",

@@ -530,6 +530,41 @@ static int drop_blob_entries(df_salvage *s, size_t b)
     return DF_OK;
 }
 
+/*
+ * A cut TOC may keep BLOB entries (pre-data in older archives) but not the
+ * BLOBS entry with their data, which came later: restored, they would be
+ * empty large objects.  Those no kept BLOBS entry covers are dropped.
+ */
+static int drop_cut_blobs(df_salvage *s)
+{
+    bool *covered;
+    int rc = DF_OK;
+
+    if (!df_reader_toc_cut(s->r, NULL, NULL))
+        return DF_OK;
+    if ((covered = calloc(s->n ? s->n : 1, sizeof *covered)) == NULL)
+        return DF_E_NOMEM;
+    for (size_t b = 0; b < s->n; b++) {
+        const size_t *req;
+        size_t nreq = df_entry_is_blobs(&s->r->entries[b]) ? df_graph_requires(s->g, b, &req) : 0;
+        for (size_t k = 0; k < nreq; k++)
+            covered[req[k]] = true;
+    }
+    for (size_t i = 0; i < s->n && rc == DF_OK; i++) {
+        const df_entry *e = &s->r->entries[i];
+        sv_entry *x = &s->e[i];
+        if (covered[i] || x->pub.state != DF_SALVAGE_INTACT ||
+            (!dfi_desc_is(e, "BLOB") && !dfi_desc_is(e, "BLOB METADATA")))
+            continue;
+        x->pub.state = DF_SALVAGE_DROPPED;
+        if (set_text(&x->reason, &x->pub.reason,
+                     "the data of this large object came after the cut in the TOC") != DF_OK)
+            rc = DF_E_NOMEM;
+    }
+    free(covered);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Foreign keys whose referenced table lost rows                        */
 /* ------------------------------------------------------------------ */
@@ -870,6 +905,8 @@ static int build(df_salvage *s, df_reader *r, const df_verify *v)
     for (size_t i = 0; i < s->n && rc == DF_OK; i++)
         if (df_entry_is_blobs(&r->entries[i]) && s->e[i].pub.code != NULL)
             rc = drop_blob_entries(s, i);
+    if (rc == DF_OK)
+        rc = drop_cut_blobs(s);
     if (rc == DF_OK)
         rc = mark_foreign_keys(s);
     if (rc == DF_OK)

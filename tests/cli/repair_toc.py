@@ -9,6 +9,8 @@
 #                                   "-" when none; first a line "# FORMAT COUNT START" (START:
 #                                   the offset of the first entry)
 #   repair_toc.py kept ARCHIVE CUT  how many entries are whole when that file ends at CUT
+#   repair_toc.py listable ARCHIVE CUT LIST
+#                                   how many of those LIST (pg_restore -l of ARCHIVE) lists
 #   repair_toc.py report ARCHIVE CUT REPORT ORIG_LIST OUT_LIST
 #                                   exit 0 when dumprepair's --json REPORT of ARCHIVE cut at
 #                                   CUT says: promised = the TOC's count, kept = the entries
@@ -90,7 +92,7 @@ def parse(data, base, fmt):
                 t.str_()  # tableoid
             t.str_()  # oid
             t.str_()  # tag
-            t.str_()  # desc
+            desc = (t.str_() or b'').decode()
             if v >= (1, 11):
                 t.int_()  # section
             t.str_()  # defn
@@ -108,9 +110,13 @@ def parse(data, base, fmt):
             t.str_()  # owner
             if v >= (1, 9):
                 t.str_()  # withOids
+            deps = []
             if v >= (1, 5):
-                while t.str_() is not None:
-                    pass
+                while True:
+                    d = t.str_()
+                    if d is None:
+                        break
+                    deps.append(int(d))
             name = None
             if fmt == 'custom':
                 t.byte()
@@ -121,7 +127,7 @@ def parse(data, base, fmt):
                     raise Cut()
             else:
                 name = t.str_()
-            out.append((i, dump_id, base + t.p, name.decode() if name else '-'))
+            out.append((i, dump_id, base + t.p, name.decode() if name else '-', desc, deps))
     except Cut:
         pass
     return fmt, count, base + start, out
@@ -179,6 +185,16 @@ def report(archive, cut, rep_path, orig_list, out_list):
         bad.append('lost_data_ids %s, want %s' % (toc.get('lost_data_ids'), lost_ids))
     kept_ids = {e[1] for e in kept}
     gone = {e['dump_id'] for e in rep['entries'] if e['state'] in ('lost', 'dropped')}
+    # what needs a dropped entry goes too (the writer's rule: data entries pass nothing on)
+    desc = {e[1]: e[4] for e in kept}
+    data = {'TABLE DATA', 'BLOBS', 'SEQUENCE SET', 'MATERIALIZED VIEW DATA'}
+    grew = True
+    while grew:
+        grew = False
+        for e in kept:
+            if e[1] not in gone and any(d in gone and desc.get(d) not in data for d in e[5]):
+                gone.add(e[1])
+                grew = True
     want_ids = [i for i in listed_ids(orig_list) if i in kept_ids and i not in gone]
     got_ids = listed_ids(out_list)
     if sorted(got_ids) != sorted(want_ids):
@@ -201,10 +217,14 @@ def main():
         fmt, count, start, ents = load(sys.argv[2])
         print('# %s %d %d' % (fmt, count, start))
         for e in ents:
-            print('%d %d %d %s' % e)
+            print('%d %d %d %s' % e[:4])
     elif len(sys.argv) == 4 and sys.argv[1] == 'kept':
         _, _, _, ents = load(sys.argv[2])
         print(sum(1 for e in ents if e[2] <= int(sys.argv[3])))
+    elif len(sys.argv) == 5 and sys.argv[1] == 'listable':
+        _, _, _, ents = load(sys.argv[2])
+        ids = {e[1] for e in ents if e[2] <= int(sys.argv[3])}
+        print(sum(1 for i in listed_ids(sys.argv[4]) if i in ids))
     elif len(sys.argv) == 7 and sys.argv[1] == 'report':
         report(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6])
     else:
