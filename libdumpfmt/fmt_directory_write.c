@@ -90,18 +90,10 @@ static int dir_stream_end(dfi_writer *w)
 
 static int dir_entry_end(dfi_writer *w)
 {
-    const df_entry *e = &w->t->v[w->cur].e;
     char name[64];
+    int rc = dfi_lo_list_member(w, name, sizeof name);
 
-    if (!df_entry_is_blobs(e))
-        return DF_OK;
-    if (w->lolist.failed)
-        return dfi_wfail_nomem(w);
-    if (w->a.version >= DF_MAKE_VERSION(1, 16, 0))
-        snprintf(name, sizeof name, "blobs_%d.toc", (int)e->dump_id);
-    else
-        snprintf(name, sizeof name, "blobs.toc");
-    return write_member(w, name, &w->lolist);
+    return rc <= 0 ? rc : write_member(w, name, &w->lolist);
 }
 
 static int dir_finish(dfi_writer *w)

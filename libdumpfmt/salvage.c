@@ -250,8 +250,14 @@ static void feed_marked(count_run *c, const df_reader *r, const uint8_t *buf, in
     }
     c->mark = mark;
     run_feed(c, buf, (size_t)(mark - start));
-    c->boundary = run_rows(c);
-    c->boundary_end = c->ins ? dfi_rowcount_statement_end(c->ins) : c->scan.end;
+    /*
+     * A bad row before the mark stopped the count inside an earlier chunk
+     * (the decoder read on past it): the boundary stays at that chunk's start.
+     */
+    if (c->ins || !c->scan.stopped) {
+        c->boundary = run_rows(c);
+        c->boundary_end = c->ins ? dfi_rowcount_statement_end(c->ins) : c->scan.end;
+    }
     run_feed(c, buf + (mark - start), (size_t)(done - mark));
 }
 

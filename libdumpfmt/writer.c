@@ -40,6 +40,27 @@ const char *dfi_wsuffix(const dfi_writer *w)
     }
 }
 
+/* blobs_<id>.toc from 1.16 on (one list per BLOBS entry), blobs.toc before (one per archive). */
+static void lo_list_name(const dfi_writer *w, const df_entry *e, char *buf, size_t n)
+{
+    if (w->a.version >= DF_MAKE_VERSION(1, 16, 0))
+        snprintf(buf, n, "blobs_%d.toc", (int)e->dump_id);
+    else
+        snprintf(buf, n, "blobs.toc");
+}
+
+int dfi_lo_list_member(dfi_writer *w, char *name, size_t n)
+{
+    const df_entry *e = &w->t->v[w->cur].e;
+
+    if (!df_entry_is_blobs(e))
+        return 0;
+    if (w->lolist.failed)
+        return dfi_wfail_nomem(w);
+    lo_list_name(w, e, name, n);
+    return 1;
+}
+
 void dfi_data_filename(const dfi_writer *w, size_t i, int dir, char *buf, size_t n)
 {
     const df_entry *e = &w->t->v[i].e;
@@ -49,10 +70,8 @@ void dfi_data_filename(const dfi_writer *w, size_t i, int dir, char *buf, size_t
     if (!dfi_wentry_has_data(w, i))
         return;
     /* BLOBS: the LO list's name in a directory archive; tar and 1.12-1.13 store <id>.dat */
-    if (dir && df_entry_is_blobs(e) && vmin >= 16)
-        snprintf(buf, n, "blobs_%d.toc", (int)e->dump_id);
-    else if (dir && df_entry_is_blobs(e) && vmin >= 14)
-        snprintf(buf, n, "blobs.toc");
+    if (dir && df_entry_is_blobs(e) && vmin >= 14)
+        lo_list_name(w, e, buf, n);
     else
         snprintf(buf, n, "%d.dat", (int)e->dump_id);
 }

@@ -239,6 +239,9 @@ extern DFI_HIDDEN const dfi_wformat dfi_write_tar;
 typedef void (*dfi_put_extra_fn)(dfi_writer *w, dfi_obuf *o, size_t i);
 DFI_HIDDEN void dfi_put_archive_toc(dfi_writer *w, dfi_obuf *o, int fb, dfi_put_extra_fn extra);
 /* The data file name of entry i in a directory (dir = 1) or tar archive, "" if none. */
+/* After a BLOBS entry of a directory or tar archive: its LO list's member name in `name`, then 1;
+ * 0 for any other entry; an error (< 0) when the list could not be built. */
+DFI_HIDDEN int dfi_lo_list_member(dfi_writer *w, char *name, size_t n);
 DFI_HIDDEN void dfi_data_filename(const dfi_writer *w, size_t i, int dir, char *buf, size_t n);
 /* 1 if entry i of the output carries data. */
 DFI_HIDDEN int dfi_wentry_has_data(const dfi_writer *w, size_t i);
