@@ -219,6 +219,10 @@ static int open_both(repair_run *run)
     vo.no_values = 1; /* a bad value is no damage to the archive */
     vo.follow_symlinks = run->o->follow_symlinks;
     vo.salvage_toc = salvage_toc;
+    /* as dumpcheck's default: threaded, the verifier decodes nothing of a block it knows is
+       cut (one thread reads serially, decoding the whole surviving part: the salvage then
+       reads it again) */
+    vo.threads = (int)tool_cpu_count();
     if (df_verify_path(run->o->path, &vo, &run->v, NULL) != DF_OK) {
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
