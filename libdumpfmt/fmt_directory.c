@@ -403,7 +403,8 @@ int dfi_dir_orphan_ids(const df_reader *r, int32_t **ids, size_t *n)
         v[k++] = id;
     }
     closedir(d);
-    qsort(v, k, sizeof *v, cmp_id);
+    if (k > 1)
+        qsort(v, k, sizeof *v, cmp_id);
     *n = 0;
     for (size_t i = 0; i < k; i++) /* 12.dat and 12.dat.gz name one id */
         if (*n == 0 || v[*n - 1] != v[i])
