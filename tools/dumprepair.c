@@ -211,17 +211,14 @@ static int open_both(repair_run *run)
     const df_verify_summary *vs;
     int st;
 
-    /* a cut TOC: a new archive can hold the entries before the cut, the list cannot (the
-       damaged archive's TOC is what pg_restore reads it by) */
+    /* a cut TOC: a new archive can hold the entries before the cut, not the list over it */
     int salvage_toc = run->o->output != NULL || run->o->rows_id != 0;
 
     df_verify_options_default(&vo);
     vo.no_values = 1; /* a bad value is no damage to the archive */
     vo.follow_symlinks = run->o->follow_symlinks;
     vo.salvage_toc = salvage_toc;
-    /* as dumpcheck's default: threaded, the verifier decodes nothing of a block it knows is
-       cut (one thread reads serially, decoding the whole surviving part: the salvage then
-       reads it again) */
+    /* threaded as dumpcheck: one thread decodes a cut block's surviving part (read again) */
     vo.threads = (int)tool_cpu_count();
     if (df_verify_path(run->o->path, &vo, &run->v, NULL) != DF_OK) {
         tool_errorf(PROG, "out of memory");
@@ -241,13 +238,10 @@ static int open_both(repair_run *run)
         tool_print_error(PROG, run->o->path, &err);
         if (tool_exit_for_open_error(&err) == TOOL_EXIT_UNKNOWN)
             return TOOL_EXIT_UNKNOWN;
-        if (!run->o->quiet)
+        if (!run->o->quiet) /* a cut TOC: -o keeps what came before the cut */
             tool_errorf(PROG, "%s: nothing restorable: pg_restore cannot read the TOC%s",
-                        run->o->path,
-                        !salvage_toc && err.code == DF_E_TRUNCATED &&
-                                df_reader_header(run->r)->header_end >= 0
-                            ? " (-o OUT writes an archive of the entries before the cut)"
-                            : "");
+                        run->o->path, !salvage_toc && err.code == DF_E_TRUNCATED &&
+                        df_reader_header(run->r)->header_end >= 0 ? " (try -o OUT)" : "");
         return TOOL_EXIT_DAMAGED;
     }
     if (df_reader_header(run->r)->format == DF_FORMAT_PLAIN) {
@@ -323,18 +317,6 @@ static int print_rows(repair_run *run)
     return exit_status(df_salvage_get_summary(run->s));
 }
 
-/* --strict; and -o in the input's format and codec: cut zlib/gzip streams are spliced. */
-static int salvage_flags(const repair_run *run)
-{
-    const repair_options *o = run->o;
-    df_format in = df_reader_header(run->r)->format;
-
-    return (o->strict ? DF_SALVAGE_STRICT : 0) |
-           (o->output && o->comp < 0 && (o->format == DF_FORMAT_UNKNOWN || o->format == in)
-                ? DF_SALVAGE_SPLICE
-                : 0);
-}
-
 static int salvage(repair_run *run)
 {
     repair_report rep;
@@ -343,8 +325,9 @@ static int salvage(repair_run *run)
     int rc;
 
     memset(&err, 0, sizeof err);
-    if (df_salvage_build_flags(run->r, run->v, run->pg, salvage_flags(run), &run->s, &err) !=
-        DF_OK) {
+    if (df_salvage_build_flags(run->r, run->v, run->pg,
+                               repair_salvage_flags(run->o, df_reader_header(run->r)->format),
+                               &run->s, &err) != DF_OK) {
         tool_print_error(PROG, run->o->path, &err);
         return TOOL_EXIT_UNKNOWN;
     }
