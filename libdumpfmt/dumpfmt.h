@@ -294,6 +294,23 @@ DF_API size_t df_progress_format(const df_progress *p, double rate, char *buf, s
 DF_API void df_reader_set_follow_symlinks(df_reader *r, int follow);
 
 /*
+ * Salvage mode, for dumprepair (other callers leave it off): when the file
+ * ends inside the TOC of a custom, directory or tar archive, the reader
+ * opens anyway with the entries read whole before the cut (the entry the
+ * file ends in is dropped; header.toc_count is then how many were kept,
+ * header.toc_end the end of the file).  A cut inside the header or the TOC
+ * count, and any other damage to the TOC, still fail the open.  Must be
+ * called before opening.
+ */
+DF_API void df_reader_set_salvage_toc(df_reader *r, int on);
+/*
+ * 1 when r was opened in salvage mode over a cut TOC: *promised (if not
+ * NULL) gets the TOC's own entry count, *where (if not NULL) the error the
+ * cut gave (code DF_E_TRUNCATED, its offset and member); else 0.
+ */
+DF_API int df_reader_toc_cut(const df_reader *r, int64_t *promised, df_error *where);
+
+/*
  * Open an archive and read its header and TOC.  `path` is a file, a
  * directory (directory format), a directory archive's toc.dat, or "-"
  * (stdin).  The format is probed, never guessed from the name.  A path that
@@ -600,6 +617,12 @@ typedef struct df_verify_options {
      */
     int (*pg_restore_for)(void *ctx, const df_header *h);
     void *pg_restore_ctx;
+    /*
+     * Open the archive with df_reader_set_salvage_toc: a TOC the file ends
+     * in is still a truncated-toc error finding, and the entries read whole
+     * before the cut are then checked as usual (dumprepair's salvage).
+     */
+    int salvage_toc;
 } df_verify_options;
 
 /* Zeroes *o and sets o->size: full check, one thread, no pg_restore check, automatic
@@ -1489,6 +1512,16 @@ typedef struct df_salvage_summary {
     int64_t rows_unverified;
     int64_t listed;           /* entries in the -L list (pg_restore -l lines) */
     int64_t commented;        /* entries commented out of it */
+    /*
+     * A TOC the file ends in (r opened with df_reader_set_salvage_toc):
+     * toc_promised is its own entry count (`entries` were read whole before
+     * the cut, the rest are lost: df_salvage_toc_lost_ids names those it
+     * can); -1 when the TOC is whole.  toc_cut_offset: where the file ends
+     * (in toc_cut_member, "" = the archive file), -1.
+     */
+    int64_t toc_promised;
+    int64_t toc_cut_offset;
+    const char *toc_cut_member;
 } df_salvage_summary;
 
 typedef struct df_salvage df_salvage;
@@ -1508,12 +1541,27 @@ DF_API int df_salvage_build(df_reader *r, const df_verify *v, int pg_restore_ver
 enum {
     /* Keep no unverified row: rows_kept counts the verified ones only (rows_unverified then
        says how many were dropped), an entry left with none is LOST. */
-    DF_SALVAGE_STRICT = 1
+    DF_SALVAGE_STRICT = 1,
+    /*
+     * The archive will be written again with the input's codec (df_salvage_write_archive,
+     * no other format or compression): a cut zlib or gzip stream is counted with zlib,
+     * which finds where its blocks end, so that the repair keeps the compressed bytes of the
+     * rows before the cut and encodes only those after the last block boundary.
+     */
+    DF_SALVAGE_SPLICE = 2
 };
 /* df_salvage_build with flags (DF_SALVAGE_*). */
 DF_API int df_salvage_build_flags(df_reader *r, const df_verify *v, int pg_restore_version,
                                   int flags, df_salvage **out, df_error *err);
 DF_API const df_salvage_summary *df_salvage_get_summary(const df_salvage *s);
+/*
+ * The dump ids of entries a cut TOC lost that the archive still names: in a
+ * directory archive, data files and LO lists ("<id>.dat.gz",
+ * "blobs_<id>.toc") whose entry is gone, sorted.  Returns their number
+ * (*ids valid as long as s); 0 for a whole TOC and for custom and tar
+ * archives, whose data follow the TOC and went with it.
+ */
+DF_API size_t df_salvage_toc_lost_ids(const df_salvage *s, const int32_t **ids);
 /* Entry i (TOC index). */
 DF_API const df_salvage_entry *df_salvage_entry_at(const df_salvage *s, size_t i);
 /*
@@ -1726,6 +1774,8 @@ typedef struct df_write_summary {
     int64_t los;             /* large objects written */
     int64_t blocks_copied;   /* streams copied byte for byte */
     int64_t blocks_recoded;  /* streams decoded and encoded again */
+    int64_t blocks_spliced;  /* of those, streams cut at a deflate block boundary: the bytes
+                                before it copied, only the rest encoded (a repair) */
     int64_t bytes_in;        /* stored bytes of the input's data read */
     int64_t bytes_out;       /* bytes written (all files) */
     int offsets;             /* custom: 1 when the TOC holds data offsets */

@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -108,6 +109,8 @@ static int dir_open(df_reader *r)
         dfi_dw_init(&ds->walk, ds->dir, r->arch.version, &r->lim, r->follow_symlinks, &r->err);
     if (rc == DF_OK)
         rc = dfi_read_toc(r, dfi_toc_filename_extra);
+    if (rc == DF_OK && r->toc_cut && r->toc_cut_err.member[0] == '\0')
+        dfi_error_set_member(&r->toc_cut_err, member);
     if (rc != DF_OK && r->err.member[0] == '\0')
         dfi_error_set_member(&r->err, member);
     if (rc != DF_OK && strcmp(member, "toc.dat") != 0 && strcmp(r->err.member, member) == 0)
@@ -338,6 +341,76 @@ static int64_t dir_tell(const df_reader *r)
     dir_state *ds = ds_of(r);
 
     return ds->data_open ? dfi_buf_tell(&ds->data_buf) : -1;
+}
+
+/*
+ * The dump id a data file or LO list name carries: "<id>.dat" or
+ * "blobs_<id>.toc" (1.16), either maybe with .gz, .lz4 or .zst; 0 for any
+ * other name.
+ */
+static int32_t id_of_name(const char *name)
+{
+    static const char *const sfx[] = {"", ".gz", ".lz4", ".zst"};
+    bool blobs = strncmp(name, "blobs_", 6) == 0;
+    const char *p = blobs ? name + 6 : name, *tail = blobs ? ".toc" : ".dat";
+    int64_t id = 0;
+
+    if (*p < '1' || *p > '9')
+        return 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        if ((id = id * 10 + (*p - '0')) > INT32_MAX)
+            return 0;
+    if (strncmp(p, tail, 4) != 0)
+        return 0;
+    for (size_t k = 0; k < sizeof sfx / sizeof sfx[0]; k++)
+        if (strcmp(p + 4, sfx[k]) == 0)
+            return (int32_t)id;
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+int dfi_dir_orphan_ids(const df_reader *r, int32_t **ids, size_t *n)
+{
+    const dir_state *ds = r->hdr.format == DF_FORMAT_DIRECTORY ? ds_of(r) : NULL;
+    DIR *d = ds ? opendir(ds->dir) : NULL;
+    struct dirent *de;
+    size_t cap = 0, k = 0;
+    int32_t *v = NULL;
+
+    *ids = NULL;
+    *n = 0;
+    if (d == NULL)
+        return DF_OK; /* nothing to name: the report gives the count alone */
+    while ((de = readdir(d)) != NULL && (int64_t)k < r->lim.max_toc_entries) {
+        int32_t id = id_of_name(de->d_name);
+        if (id == 0 || dfi_find_index(r, id) >= 0)
+            continue;
+        if (k == cap) {
+            int32_t *g = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+            if (g == NULL) {
+                free(v);
+                closedir(d);
+                return DF_E_NOMEM;
+            }
+            v = g;
+        }
+        v[k++] = id;
+    }
+    closedir(d);
+    if (k > 1)
+        qsort(v, k, sizeof *v, cmp_id);
+    *n = 0;
+    for (size_t i = 0; i < k; i++) /* 12.dat and 12.dat.gz name one id */
+        if (*n == 0 || v[*n - 1] != v[i])
+            v[(*n)++] = v[i];
+    *ids = v;
+    return DF_OK;
 }
 
 const dfi_format dfi_format_directory = {

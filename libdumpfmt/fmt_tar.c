@@ -397,6 +397,10 @@ static int read_member_header(df_reader *r, char *name, size_t n, int64_t *size)
     case DFI_TW_BAD_SIZE:
         return dfi_fail(&r->err, DF_E_CORRUPT, at + 124, "invalid size in tar header");
     case DFI_TW_PAST_END:
+        /* salvage (df_reader_set_salvage_toc): a cut toc.dat is read up to the cut */
+        if (r->salvage_toc && ts->nseen == 0 && strcmp(k.name, "toc.dat") == 0 &&
+            dfi_buf_seek(&r->buf, k.data, &r->err) == DF_OK)
+            break;
         return dfi_fail(&r->err, DF_E_TRUNCATED, r->src.size,
                         "tar member \"%s\" declares %lld bytes but the file ends %lld bytes "
                         "into it",
@@ -441,6 +445,13 @@ static int tar_open(df_reader *r)
     r->buf.limit = -1;
     if (rc != DF_OK)
         return rc;
+    if (r->toc_cut) { /* salvage: the file ends inside toc.dat, no member follows */
+        dfi_error_set_member(&r->toc_cut_err, "toc.dat");
+        ts->next_header = ts->walked = r->hdr.toc_end;
+        ts->at_end = true;
+        dfi_error_set_member(&r->err, "");
+        return dfi_buf_seek(&r->buf, r->hdr.toc_end, &r->err);
+    }
     if (r->hdr.toc_end > ts->seen[0].data + size)
         return dfi_fail(&r->err, DF_E_CORRUPT, r->hdr.toc_end, "TOC runs past its tar member");
     dfi_error_set_member(&r->err, "");

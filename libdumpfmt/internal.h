@@ -356,6 +356,12 @@ DFI_HIDDEN int dfi_cw_data(dfi_cwalk *k, const uint8_t **p, size_t *n, int64_t *
 
 extern DFI_HIDDEN const dfi_format dfi_format_custom;
 extern DFI_HIDDEN const dfi_format dfi_format_directory;
+/*
+ * fmt_directory.c: the dump ids that data files and LO lists of r's
+ * directory are named by but its TOC holds no entry of (what a cut TOC
+ * lost), sorted, in a new array (*ids NULL when none).  DF_OK or DF_E_NOMEM.
+ */
+DFI_HIDDEN int dfi_dir_orphan_ids(const df_reader *r, int32_t **ids, size_t *n);
 extern DFI_HIDDEN const dfi_format dfi_format_tar;
 
 /* fmt_tar.c: do the first n bytes of a file look like a ustar archive (the probe)? */
@@ -564,7 +570,19 @@ struct df_reader {
     int64_t prog_dir_done;  /* directory: raw bytes of data files closed */
     int64_t prog_dir_total; /* directory: their sizes in all; 0 until computed */
     const dfi_plain_tap *plain_tap; /* set before opening; NULL: none */
+    /* df_reader_set_salvage_toc: a TOC cut short keeps its complete entries */
+    bool salvage_toc;
+    bool toc_cut;         /* it was: toc_promised entries, toc_cut_err says where */
+    int64_t toc_promised; /* the TOC's own count */
+    df_error toc_cut_err;
 };
+
+/*
+ * reader.c: the open stream's next raw piece, not decoded (salvage's splice): DF_OK, DF_EOF
+ * or the format's error.  A piece that opens a new chunk marks chunk_out = out, the decoded
+ * bytes the caller made so far, as the decoding path does.
+ */
+DFI_HIDDEN int dfi_reader_raw(df_reader *r, const uint8_t **p, size_t *n, int64_t out);
 
 /* progress.c: report to r's progress callback, at most ten times a second. */
 DFI_HIDDEN void dfi_progress(df_reader *r, const df_entry *e);

@@ -51,6 +51,19 @@ void df_reader_set_io_size(df_reader *r, size_t n) { r->io_size = n; }
 
 void df_reader_set_follow_symlinks(df_reader *r, int follow) { r->follow_symlinks = follow != 0; }
 
+void df_reader_set_salvage_toc(df_reader *r, int on) { r->salvage_toc = on != 0; }
+
+int df_reader_toc_cut(const df_reader *r, int64_t *promised, df_error *where)
+{
+    if (!r->toc_cut)
+        return 0;
+    if (promised)
+        *promised = r->toc_promised;
+    if (where)
+        *where = r->toc_cut_err;
+    return 1;
+}
+
 void df_reader_close_data(df_reader *r)
 {
     if (r == NULL || !r->data_open)
@@ -402,6 +415,19 @@ static int refill_raw(df_reader *r, size_t produced)
         r->raw_n = 0;
         return DF_OK;
     }
+    return rc;
+}
+
+int dfi_reader_raw(df_reader *r, const uint8_t **p, size_t *n, int64_t out)
+{
+    int64_t chunks = r->stats.chunks;
+    int rc;
+
+    if (!r->data_open || !r->in_stream)
+        return dfi_fail(&r->err, DF_E_USAGE, -1, "no data stream is open");
+    rc = r->fmt->read_raw(r, p, n);
+    if (r->stats.chunks != chunks)
+        r->chunk_out = out;
     return rc;
 }
 

@@ -8,11 +8,16 @@
  * very reads the serial path makes (same size, same order), so the encoder sees the same input
  * and the output bytes do not depend on -j.  Only this thread touches the reader between start
  * and stop.  Memory: PIPE_SLOTS pieces (8 x 64 KiB).
+ *
+ * The same for a fed stream (dfi_fpipe: dumprepair's kept rows, -j >= 2): there the producer
+ * is a feed that pushes its pieces (decoding and handing on the rows before the damage), so
+ * the thread runs the feed and its put copies each piece into a free slot.
  */
 #include "writer.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PIPE_SLOTS 8
 
@@ -117,4 +122,144 @@ void dfi_rpipe_stop(dfi_rpipe *p)
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     rpipe_free(p);
+}
+
+/* ------------------------------------------------------------ fed streams */
+
+struct dfi_fpipe {
+    dfi_feed_fn feed;
+    void *feed_ctx;
+    df_reader *r;
+    size_t src;
+    size_t size;
+    uint8_t *buf[PIPE_SLOTS];
+    int64_t len[PIPE_SLOTS];
+    uint64_t head, tail; /* as dfi_rpipe's */
+    bool holding;
+    bool stop; /* the encoder gave up: put fails */
+    bool done; /* the feed returned: rc, err */
+    int rc;
+    df_error err;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+/* The feed's put: copy into free slots (a piece larger than one is split). */
+static int fpipe_put(void *ctx, const void *data, size_t n)
+{
+    dfi_fpipe *p = ctx;
+    const uint8_t *q = data;
+
+    pthread_mutex_lock(&p->mu);
+    while (n > 0) {
+        size_t take = n < p->size ? n : p->size, i;
+        while (!p->stop && p->head - p->tail >= PIPE_SLOTS)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->stop)
+            break;
+        i = (size_t)(p->head % PIPE_SLOTS);
+        pthread_mutex_unlock(&p->mu);
+        memcpy(p->buf[i], q, take);
+        pthread_mutex_lock(&p->mu);
+        p->len[i] = (int64_t)take;
+        p->head++;
+        pthread_cond_broadcast(&p->cv);
+        q += take;
+        n -= take;
+    }
+    bool stopped = p->stop;
+    pthread_mutex_unlock(&p->mu);
+    return stopped ? -1 : 0;
+}
+
+static void *feed_main(void *arg)
+{
+    dfi_fpipe *p = arg;
+    df_error err;
+    int rc;
+
+    memset(&err, 0, sizeof err);
+    rc = p->feed(p->feed_ctx, p->r, p->src, fpipe_put, p, &err);
+    pthread_mutex_lock(&p->mu);
+    p->rc = rc;
+    p->err = err;
+    p->done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void fpipe_free(dfi_fpipe *p)
+{
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        free(p->buf[i]);
+    free(p);
+}
+
+dfi_fpipe *dfi_fpipe_start(dfi_feed_fn feed, void *feed_ctx, df_reader *r, size_t src,
+                           size_t size)
+{
+    dfi_fpipe *p = calloc(1, sizeof *p);
+
+    if (p == NULL)
+        return NULL;
+    p->feed = feed;
+    p->feed_ctx = feed_ctx;
+    p->r = r;
+    p->src = src;
+    p->size = size;
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        if ((p->buf[i] = malloc(size)) == NULL) {
+            fpipe_free(p);
+            return NULL;
+        }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    if (pthread_create(&p->th, NULL, feed_main, p) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv);
+        fpipe_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int64_t dfi_fpipe_next(dfi_fpipe *p, const uint8_t **data, int *rc, df_error *err)
+{
+    int64_t k = 0;
+
+    pthread_mutex_lock(&p->mu);
+    if (p->holding) {
+        p->tail++;
+        p->holding = false;
+        pthread_cond_broadcast(&p->cv);
+    }
+    while (p->head == p->tail && !p->done)
+        pthread_cond_wait(&p->cv, &p->mu);
+    if (p->head != p->tail) { /* the pieces put before the feed returned come first */
+        k = p->len[p->tail % PIPE_SLOTS];
+        *data = p->buf[p->tail % PIPE_SLOTS];
+        p->holding = true;
+    } else {
+        *rc = p->rc;
+        if (p->rc != DF_OK)
+            *err = p->err;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return k;
+}
+
+void dfi_fpipe_stop(dfi_fpipe *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->th, NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    fpipe_free(p);
 }

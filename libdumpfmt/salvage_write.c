@@ -30,6 +30,19 @@ static int feed_rows(void *ctx, df_reader *r, size_t src, dfi_put_fn put, void *
     return rc;
 }
 
+/* The kept rows' stream spliced where the count allowed it (DF_SALVAGE_SPLICE). */
+static int splice_rows(void *ctx, df_reader *r, size_t src, dfi_wrap wrap, int level,
+                       dfi_emit_fn emit, void *emit_ctx, df_error *err)
+{
+    const df_salvage *s = ctx;
+    bool copy = df_reader_toc_at(r, src)->copy_stmt != NULL;
+
+    /* as feed_rows and df_salvage_read_rows end them: "\." after COPY rows, a newline after
+       the last INSERT statement */
+    return dfi_salvage_splice(r, s, src, wrap, level, copy ? copy_end : "\n",
+                              copy ? sizeof copy_end - 1 : 1, emit, emit_ctx, err);
+}
+
 /*
  * Is this a data entry whose rows the output re-encodes (a COPY stream or
  * INSERT statements that broke)?  Large objects are not rows.
@@ -108,6 +121,7 @@ int df_salvage_write_archive(df_reader *r, const df_salvage *s, const char *path
         rc = dfi_fail(err, rc, -1, "out of memory");
     } else {
         t->feed = feed_rows;
+        t->splice = splice_rows;
         t->feed_ctx = (void *)s;
         rc = df_write_archive(r, t, path, o, sum, err);
     }

@@ -497,6 +497,25 @@ int dfi_toc_filename_extra(df_reader *r, df_entry *e)
     return rc;
 }
 
+/*
+ * Salvage mode (df_reader_set_salvage_toc): the file ended inside entry
+ * nentries - 1.  That entry goes; the ones read whole before it stay, the
+ * TOC's own count and the cut are remembered (df_reader_toc_cut), and the
+ * TOC is taken to end where the file does: nothing of the data area is
+ * there (custom and tar write the data after the TOC).
+ */
+static int keep_before_cut(df_reader *r, int32_t count)
+{
+    entry_free(&r->entries[--r->nentries]);
+    r->toc_cut = true;
+    r->toc_promised = count;
+    r->toc_cut_err = r->err;
+    dfi_error_clear(&r->err);
+    r->hdr.toc_count = (int64_t)r->nentries;
+    r->hdr.toc_end = r->hdr.file_size >= 0 ? r->hdr.file_size : dfi_buf_tell(&r->buf);
+    return build_index(r);
+}
+
 int dfi_read_toc(df_reader *r, dfi_extra_fn extra)
 {
     int64_t at = dfi_buf_tell(&r->buf);
@@ -520,6 +539,8 @@ int dfi_read_toc(df_reader *r, dfi_extra_fn extra)
         memset(e, 0, sizeof *e);
         e->index = (size_t)i;
         rc = read_entry(r, e, extra);
+        if (rc == DF_E_TRUNCATED && r->salvage_toc)
+            return keep_before_cut(r, count);
         if (rc != DF_OK)
             return rc;
     }

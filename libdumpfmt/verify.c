@@ -657,12 +657,51 @@ static void directory_decoded_offsets(vctx *c)
 
 static void verify_directory(vctx *c)
 {
-    dir_toc_tail(c);
+    if (!df_reader_toc_cut(c->r, NULL, NULL)) /* a cut toc.dat has no tail: its end is cut */
+        dir_toc_tail(c);
     vfy_dir_prepare(c);
     if (c->opt->quick)
         vfy_dir_quick(c);
     else
         run_items(c);
+}
+
+/* The file ends in the header or TOC (err says where): a finding. */
+static void truncated_finding(vctx *c, const df_header *h, const df_error *err, const char *msg,
+                              const char *kept)
+{
+    int64_t at = err->offset;
+    const char *m = err->member;
+    bool in_header = h->header_end < 0;
+
+    if (in_header && (h->file_size == 0 || (h->file_size < 0 && at == 0)))
+        vfy_vlist_add(&c->pre, DF_FIND_EMPTY, DF_SEVERITY_ERROR, NULL, 0, m, "the %s is empty",
+                      m[0] ? "file" : "input");
+    else if (h->file_size >= 0 || at >= 0)
+        vfy_vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
+                      DF_SEVERITY_ERROR, NULL, h->file_size >= 0 ? h->file_size : at, m,
+                      "the file ends at offset %lld inside the archive %s (%s)%s",
+                      (long long)(h->file_size >= 0 ? h->file_size : at),
+                      in_header ? "header" : "TOC", msg, kept);
+    else /* a compressed toc.dat: the reader put the decoded offset in msg */
+        vfy_vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
+                      DF_SEVERITY_ERROR, NULL, -1, m, "the file ends inside the archive %s (%s)%s",
+                      in_header ? "header" : "TOC", msg, kept);
+}
+
+/* Salvage mode (opt->salvage_toc): the reader opened a cut TOC with what was whole before it. */
+static void toc_cut_finding(vctx *c)
+{
+    int64_t promised;
+    df_error err;
+    char kept[120];
+
+    if (!df_reader_toc_cut(c->r, &promised, &err))
+        return;
+    snprintf(kept, sizeof kept, "; %zu of its %lld entries were read whole before the cut",
+             df_reader_toc_count(c->r), (long long)promised);
+    truncated_finding(c, df_reader_header(c->r), &err,
+                      err.message[0] ? err.message : df_strstatus(err.code), kept);
 }
 
 /* The reader could not open the dump: say why, as a finding. */
@@ -677,21 +716,7 @@ static void open_failed(vctx *c, df_reader *r, int rc)
     bool in_header = h->header_end < 0;
 
     switch (code) {
-    case DF_E_TRUNCATED:
-        if (in_header && (h->file_size == 0 || (h->file_size < 0 && at == 0)))
-            vfy_vlist_add(&c->pre, DF_FIND_EMPTY, DF_SEVERITY_ERROR, NULL, 0, m, "the %s is empty",
-                      m[0] ? "file" : "input");
-        else if (h->file_size >= 0 || at >= 0)
-            vfy_vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
-                      DF_SEVERITY_ERROR, NULL, h->file_size >= 0 ? h->file_size : at, m,
-                      "the file ends at offset %lld inside the archive %s (%s)",
-                      (long long)(h->file_size >= 0 ? h->file_size : at),
-                      in_header ? "header" : "TOC", msg);
-        else /* a compressed toc.dat: the reader put the decoded offset in msg */
-            vfy_vlist_add(&c->pre, in_header ? DF_FIND_TRUNCATED_HEADER : DF_FIND_TRUNCATED_TOC,
-                      DF_SEVERITY_ERROR, NULL, -1, m, "the file ends inside the archive %s (%s)",
-                      in_header ? "header" : "TOC", msg);
-        break;
+    case DF_E_TRUNCATED: truncated_finding(c, h, err, msg, ""); break;
     case DF_E_FORMAT:
         vfy_vlist_add(&c->pre, DF_FIND_NOT_A_DUMP, DF_SEVERITY_ERROR, NULL, at, m, "%s", msg);
         break;
@@ -901,6 +926,7 @@ static void free_ctx(vctx *c)
 /* Every check that needs the TOC only, then the data, then what needs both. */
 static void verify_opened(vctx *c)
 {
+    toc_cut_finding(c);
     if (setup_entries(c) != DF_OK) {
         c->pre.oom = true;
         return;
@@ -952,6 +978,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
         return DF_E_NOMEM;
     }
     df_reader_set_follow_symlinks(v->r, opt->follow_symlinks);
+    df_reader_set_salvage_toc(v->r, opt->salvage_toc);
     memset(&c, 0, sizeof c);
     c.opt = opt;
     c.v = v;

@@ -216,15 +216,52 @@ static int fed_put(void *ctx, const void *p, size_t n)
     return f->rc == DF_OK ? 0 : -1;
 }
 
+/*
+ * -j >= 2: the feed (decoding and handing on the kept rows) runs on a
+ * thread of its own while this one encodes; the pieces and their order are
+ * the serial path's, so the output is the same.
+ */
+static int fed_piped(fed_run *f, dfi_fpipe *pipe)
+{
+    int rc = DF_OK;
+
+    for (;;) {
+        const uint8_t *p = NULL;
+        int64_t k = dfi_fpipe_next(pipe, &p, &rc, f->w->err);
+        if (k == 0 || fed_put(f, p, (size_t)k) != 0)
+            break;
+    }
+    dfi_fpipe_stop(pipe); /* after an encoder failure: the feed gives up */
+    return rc;
+}
+
 static int fed_stream(dfi_writer *w, size_t src)
 {
     fed_run f = {.w = w, .rc = DF_OK};
     int rc = w->fmt->stream_begin(w, 0);
+    int level = w->o.fed_level > 0 ? w->o.fed_level : w->o.level;
+    dfi_fpipe *pipe;
 
+    /* the feed's bytes already encoded, most of them as stored (salvage's splice) */
+    if (rc == DF_OK && w->t->splice != NULL &&
+        (rc = w->t->splice(w->t->feed_ctx, w->r, src, w->wrap, level, emit_piece, w, w->err)) !=
+            DF_E_UNSUPPORTED) {
+        if (rc == DF_OK)
+            rc = w->fmt->stream_end(w);
+        if (rc == DF_OK && w->sum != NULL) {
+            w->sum->blocks_recoded++;
+            w->sum->blocks_spliced++;
+        }
+        return rc;
+    }
+    rc = rc == DF_E_UNSUPPORTED ? DF_OK : rc;
     if (rc == DF_OK &&
-        (rc = enc_init_level(w, &f.enc, w->o.fed_level > 0 ? w->o.fed_level : w->o.level)) ==
-            DF_OK) {
-        rc = w->t->feed(w->t->feed_ctx, w->r, src, fed_put, &f, w->err);
+        (rc = enc_init_level(w, &f.enc, level)) == DF_OK) {
+        pipe = w->o.workers > 1 ? dfi_fpipe_start(w->t->feed, w->t->feed_ctx, w->r, src,
+                                                  READ_SIZE)
+                                : NULL;
+        rc = pipe ? fed_piped(&f, pipe)
+                  : w->t->feed(w->t->feed_ctx, w->r, src, fed_put, &f, w->err);
         if (f.rc != DF_OK) { /* the write failed, not the feed: say why */
             *w->err = f.saved;
             if (w->err->code == DF_OK)

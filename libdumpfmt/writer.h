@@ -133,6 +133,14 @@ typedef int (*dfi_put_fn)(void *ctx, const void *p, size_t n);
 typedef int (*dfi_feed_fn)(void *feed_ctx, df_reader *r, size_t src, dfi_put_fn put,
                            void *put_ctx, df_error *err);
 
+/*
+ * A fed entry's stream written whole, already encoded with `wrap` (salvage: the kept rows'
+ * compressed bytes as stored, then a new block): DF_OK; DF_E_UNSUPPORTED before writing
+ * anything (the writer then uses the feed); else an error with err set.
+ */
+typedef int (*dfi_splice_fn)(void *feed_ctx, df_reader *r, size_t src, dfi_wrap wrap, int level,
+                             dfi_emit_fn emit, void *emit_ctx, df_error *err);
+
 struct df_toc {
     df_header hdr;  /* strings owned */
     dfi_tentry *v;
@@ -140,7 +148,32 @@ struct df_toc {
     int32_t max_id;
     dfi_feed_fn feed;
     void *feed_ctx;
+    dfi_splice_fn splice; /* NULL: always the feed */
 };
+
+/*
+ * salvage.c: the stream of salvaged entry i written by splicing (DF_SALVAGE_SPLICE: the
+ * bytes before the last block boundary the count noted, a new block of the rest of the kept
+ * rows and `extra`): as dfi_splice_fn.
+ */
+DFI_HIDDEN int dfi_salvage_splice(df_reader *r, const df_salvage *s, size_t i, dfi_wrap wrap,
+                                  int level, const void *extra, size_t extra_len,
+                                  dfi_emit_fn emit, void *ctx, df_error *err);
+
+/*
+ * recode_pipe.c: a fed stream's feed on a thread of its own, ahead of the
+ * encoder (-j >= 2: salvage decodes and hands on the kept rows while the
+ * caller encodes them).  Start: NULL when no thread is to be had (feed
+ * serially then).  Next: the next piece (valid until the next call), its
+ * length, 0 when the feed is done (then *rc is its status, *err its error
+ * when not DF_OK).  Stop: tell the feed to give up (its put fails), wait for
+ * it, free; NULL is fine.
+ */
+typedef struct dfi_fpipe dfi_fpipe;
+DFI_HIDDEN dfi_fpipe *dfi_fpipe_start(dfi_feed_fn feed, void *feed_ctx, df_reader *r, size_t src,
+                                      size_t size);
+DFI_HIDDEN int64_t dfi_fpipe_next(dfi_fpipe *p, const uint8_t **data, int *rc, df_error *err);
+DFI_HIDDEN void dfi_fpipe_stop(dfi_fpipe *p);
 
 /* Append a copy of e (strings duplicated, no data sources).  DF_OK or DF_E_NOMEM. */
 DFI_HIDDEN int dfi_toc_push(df_toc *t, const df_entry *e, dfi_tentry **out);

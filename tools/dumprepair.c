@@ -209,9 +209,15 @@ static int open_both(repair_run *run)
     const df_verify_summary *vs;
     int st;
 
+    /* a cut TOC: a new archive can hold the entries before the cut, not the list over it */
+    int salvage_toc = run->o->output != NULL || run->o->rows_id != 0;
+
     df_verify_options_default(&vo);
     vo.no_values = 1; /* a bad value is no damage to the archive */
     vo.follow_symlinks = run->o->follow_symlinks;
+    vo.salvage_toc = salvage_toc;
+    /* threaded as dumpcheck: one thread decodes a cut block's surviving part (read again) */
+    vo.threads = (int)tool_cpu_count();
     if (df_verify_path(run->o->path, &vo, &run->v, NULL) != DF_OK) {
         tool_errorf(PROG, "out of memory");
         return TOOL_EXIT_UNKNOWN;
@@ -222,6 +228,7 @@ static int open_both(repair_run *run)
         return TOOL_EXIT_UNKNOWN;
     }
     df_reader_set_follow_symlinks(run->r, run->o->follow_symlinks);
+    df_reader_set_salvage_toc(run->r, salvage_toc);
     if ((st = df_reader_open_path(run->r, run->o->path)) != DF_OK) {
         df_error err = *df_reader_error(run->r);
         if (err.code == DF_OK)
@@ -229,9 +236,10 @@ static int open_both(repair_run *run)
         tool_print_error(PROG, run->o->path, &err);
         if (tool_exit_for_open_error(&err) == TOOL_EXIT_UNKNOWN)
             return TOOL_EXIT_UNKNOWN;
-        if (!run->o->quiet)
-            tool_errorf(PROG, "%s: nothing restorable: pg_restore cannot read the TOC",
-                        run->o->path);
+        if (!run->o->quiet) /* a cut TOC: -o keeps what came before the cut */
+            tool_errorf(PROG, "%s: nothing restorable: pg_restore cannot read the TOC%s",
+                        run->o->path, !salvage_toc && err.code == DF_E_TRUNCATED &&
+                        df_reader_header(run->r)->header_end >= 0 ? " (try -o OUT)" : "");
         return TOOL_EXIT_DAMAGED;
     }
     if (df_reader_header(run->r)->format == DF_FORMAT_PLAIN) {
@@ -315,7 +323,8 @@ static int salvage(repair_run *run)
     int rc;
 
     memset(&err, 0, sizeof err);
-    if (df_salvage_build_flags(run->r, run->v, run->pg, run->o->strict ? DF_SALVAGE_STRICT : 0,
+    if (df_salvage_build_flags(run->r, run->v, run->pg,
+                               repair_salvage_flags(run->o, df_reader_header(run->r)->format),
                                &run->s, &err) != DF_OK) {
         tool_print_error(PROG, run->o->path, &err);
         return TOOL_EXIT_UNKNOWN;

@@ -44,6 +44,8 @@ void repair_print_json(FILE *out, const repair_report *rep);
 /* -F and -Z (tools/repair_write.c): 0, or -1 when the value is not one. */
 int repair_parse_format(const char *arg, repair_options *o);
 int repair_parse_compress(const char *arg, repair_options *o);
+/* The df_salvage_build_flags of o over an input of format `in` (DF_SALVAGE_*). */
+int repair_salvage_flags(const repair_options *o, df_format in);
 /* Write the repaired archive o->output; TOOL_EXIT_OK, or an exit status (error printed). */
 int repair_write(const repair_options *o, df_reader *r, const df_salvage *s,
                  df_write_summary *sum);

@@ -31,6 +31,28 @@ static void print_summary(FILE *out, const repair_report *rep)
             (long long)m->changed, (long long)m->dropped);
 }
 
+/* A cut TOC: what it promised, what was kept, which lost ids the archive still names. */
+static void print_toc_cut(FILE *out, const repair_report *rep)
+{
+    const df_salvage_summary *m = df_salvage_get_summary(rep->s);
+    const int32_t *ids;
+    size_t nids = df_salvage_toc_lost_ids(rep->s, &ids);
+
+    if (m->toc_promised < 0)
+        return;
+    fprintf(out, "  toc      the file ends at offset %lld%s%s inside the TOC: %lld of its %lld "
+                 "entries kept, %lld lost",
+            (long long)m->toc_cut_offset, m->toc_cut_member[0] ? " of " : "",
+            m->toc_cut_member, (long long)m->entries, (long long)m->toc_promised,
+            (long long)(m->toc_promised - m->entries));
+    if (nids > 0) {
+        fprintf(out, "; data files of %zu lost entries remain, dump ids", nids);
+        for (size_t k = 0; k < nids; k++)
+            fprintf(out, "%s%d", k ? ", " : " ", (int)ids[k]);
+    }
+    fputc('\n', out);
+}
+
 static void print_entry(FILE *out, const df_entry *e, const df_salvage_entry *p, int strict)
 {
     char label[600];
@@ -69,6 +91,7 @@ void repair_print_text(FILE *out, const repair_report *rep)
     size_t n = df_reader_toc_count(rep->r);
 
     print_summary(out, rep);
+    print_toc_cut(out, rep);
     for (size_t i = 0; i < n; i++) {
         const df_salvage_entry *p = df_salvage_entry_at(rep->s, i);
         if (p->state != DF_SALVAGE_INTACT)
@@ -89,10 +112,13 @@ void repair_print_text(FILE *out, const repair_report *rep)
                 (long long)m->commented, strcmp(rep->list_path, "-") ? " in " : "",
                 strcmp(rep->list_path, "-") ? rep->list_path : "");
     if (rep->output && rep->written)
-        fprintf(out, "%s: wrote %s: %s, %zu entries, %lld blocks copied, %lld re-encoded\n",
+        fprintf(out,
+                "%s: wrote %s: %s, %zu entries, %lld blocks copied, %lld re-encoded (%lld of "
+                "them spliced)\n",
                 REPAIR_PROG, strcmp(rep->output, "-") ? rep->output : "stdout",
                 df_format_name(rep->written->format), rep->written->entries,
-                (long long)rep->written->blocks_copied, (long long)rep->written->blocks_recoded);
+                (long long)rep->written->blocks_copied, (long long)rep->written->blocks_recoded,
+                (long long)rep->written->blocks_spliced);
 }
 
 static void json_opt_string(tool_json *j, const char *key, const char *s)
@@ -148,6 +174,36 @@ static void json_totals(tool_json *j, const df_salvage_summary *m)
     tool_json_end_object(j);
 }
 
+/* "toc": null for a whole TOC, else what the cut left (see dumprepair(1)). */
+static void json_toc(tool_json *j, const df_salvage *s)
+{
+    const df_salvage_summary *m = df_salvage_get_summary(s);
+    const int32_t *ids;
+    size_t nids = df_salvage_toc_lost_ids(s, &ids);
+
+    tool_json_key(j, "toc");
+    if (m->toc_promised < 0) {
+        tool_json_null(j);
+        return;
+    }
+    tool_json_begin_object(j);
+    tool_json_key(j, "cut_offset");
+    tool_json_int(j, m->toc_cut_offset);
+    json_opt_string(j, "member", m->toc_cut_member);
+    tool_json_key(j, "promised");
+    tool_json_int(j, m->toc_promised);
+    tool_json_key(j, "kept");
+    tool_json_int(j, m->entries);
+    tool_json_key(j, "lost");
+    tool_json_int(j, m->toc_promised - m->entries);
+    tool_json_key(j, "lost_data_ids");
+    tool_json_begin_array(j);
+    for (size_t k = 0; k < nids; k++)
+        tool_json_int(j, ids[k]);
+    tool_json_end_array(j);
+    tool_json_end_object(j);
+}
+
 void repair_print_json(FILE *out, const repair_report *rep)
 {
     const df_salvage_summary *m = df_salvage_get_summary(rep->s);
@@ -165,12 +221,15 @@ void repair_print_json(FILE *out, const repair_report *rep)
     if (rep->written) {
         tool_json_key(&j, "written_entries");
         tool_json_int(&j, (int64_t)rep->written->entries);
+        tool_json_key(&j, "blocks_spliced");
+        tool_json_int(&j, rep->written->blocks_spliced);
     }
     tool_json_key(&j, "pg_restore_version");
     tool_json_int(&j, rep->pg_restore_version);
     tool_json_key(&j, "strict"); /* rows_unverified: dropped, not in rows_kept */
     tool_json_bool(&j, rep->strict);
     json_totals(&j, m);
+    json_toc(&j, rep->s);
     tool_json_key(&j, "entries");
     tool_json_begin_array(&j);
     for (size_t i = 0; i < n; i++) {

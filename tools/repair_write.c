@@ -45,6 +45,15 @@ int repair_parse_compress(const char *arg, repair_options *o)
     return 0;
 }
 
+int repair_salvage_flags(const repair_options *o, df_format in)
+{
+    /* -o in the input's format and codec: a cut zlib/gzip stream is spliced */
+    return (o->strict ? DF_SALVAGE_STRICT : 0) |
+           (o->output && o->comp < 0 && (o->format == DF_FORMAT_UNKNOWN || o->format == in)
+                ? DF_SALVAGE_SPLICE
+                : 0);
+}
+
 int repair_write(const repair_options *o, df_reader *r, const df_salvage *s,
                  df_write_summary *sum)
 {

@@ -2,7 +2,8 @@
 # tests/cli/dumprepair.sh — CLI tests of tools/dumprepair --list-only and -o (no server needed).
 #
 # What is checked:
-#   * every damaged archive of the corpus (MANIFEST.json): exit 2 when the TOC cannot be read,
+#   * every damaged archive of the corpus (MANIFEST.json): exit 2 when the TOC cannot be read
+#     (a cut TOC: no list, but -o writes the entries before the cut, exit 1),
 #     else exit 1, the entries MANIFEST names as affected commented out of the list, and the
 #     list read by pg_restore itself (`pg_restore -l -L LIST X`: exit 0, not one warning) —
 #     Debian's pg_restore 15 for archives up to 1.14, pg_restore 17 (bench/pg17.sh, when its
@@ -192,7 +193,20 @@ while IFS=$'\t' read -r name verdict ids; do
     "$DUMPREPAIR" --list-only -f "$TMP/l" --json "$x" >"$TMP/j" 2>"$TMP/err"
     rc=$?
     case $verdict in
-    EMPTY | NOT_A_DUMP | TRUNCATED_HEADER | TRUNCATED_TOC | CORRUPT_HEADER)
+    TRUNCATED_TOC) # no list over it; OUT of the entries before the cut (dumprepair_toc.sh)
+        [ $rc -eq 2 ] && [ ! -e "$TMP/l" ]
+        check "$name: no list over a cut TOC, exit 2" $? "exit $rc" "$(head -2 "$TMP/err")"
+        rm -rf "$TMP/o"
+        "$DUMPREPAIR" -q -o "$TMP/o" "$x" >/dev/null 2>"$TMP/err"
+        rc=$?
+        "${DF_TOOLS_DIR:-tools}/dumpcheck" -q "$TMP/o" >/dev/null 2>&1
+        [ $rc -eq 1 ] && [ $? -le 1 ]
+        check "$name -o: the entries before the cut, exit 1, dumpcheck OUT" $? "exit $rc" \
+            "$(head -2 "$TMP/err")"
+        rm -rf "$TMP/o"
+        continue
+        ;;
+    EMPTY | NOT_A_DUMP | TRUNCATED_HEADER | CORRUPT_HEADER)
         [ $rc -eq 2 ] && [ ! -e "$TMP/l" ]
         check "$name: nothing restorable, exit 2, no list" $? "exit $rc" "$(head -2 "$TMP/err")"
         "$DUMPREPAIR" -q -o "$TMP/o" "$x" >/dev/null 2>"$TMP/err"
@@ -291,7 +305,7 @@ for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.
     z=none
     case $orig in *gzip*) z=gzip ;; esac
     "${DF_TOOLS_DIR:-tools}/dumpls" --json "$orig" >"$TMP/ls.json" 2>/dev/null
-    fails=0 partials=0 ones=0 twos=0 shorts=0 short_rows=0 outs=0 details=()
+    fails=0 partials=0 ones=0 twos=0 shorts=0 short_rows=0 outs=0 spliced=0 details=()
     for k in $(seq 1 "$SWEEP"); do
         cut=$((size * k / (SWEEP + 1)))
         t=$TMP/cut.$(basename "$orig")
@@ -320,6 +334,7 @@ for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.
             continue
         fi
         outs=$((outs + 1))
+        spliced=$((spliced + $(jq '.blocks_spliced // 0' "$TMP/jo")))
         msg=$(sweep_out "$t" "$orig" "$TMP/o" "$TMP/jo") || {
             fails=$((fails + 1))
             details+=("cut at $cut: -o: $msg")
@@ -334,7 +349,12 @@ for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.
         done < <(jq -r '.entries[] | select(.state == "partial" and .desc == "TABLE DATA")
                         | "\(.dump_id) \(.rows_kept)"' "$TMP/j")
     done
-    check "sweep $(basename "$orig"): $SWEEP cuts ($ones listed, $outs repaired, $twos unreadable TOC, $partials partial tables, $shorts short by $short_rows rows): lists and OUT read by pg_restore 15, kept rows = the original's first rows" \
+    # a cut gzip stream is spliced (its bytes before the last block boundary kept as stored)
+    if [ "$z" = gzip ] && [ "$partials" -gt 0 ] && [ "$spliced" -eq 0 ]; then
+        fails=$((fails + 1))
+        details+=("no cut gzip stream was spliced")
+    fi
+    check "sweep $(basename "$orig"): $SWEEP cuts ($ones listed, $outs repaired ($spliced streams spliced), $twos unreadable TOC, $partials partial tables, $shorts short by $short_rows rows): lists and OUT read by pg_restore 15, kept rows = the original's first rows" \
         "$fails" "${details[@]:0:8}"
 done
 

@@ -141,10 +141,18 @@ static void repair_and_check(const char *in)
     unlink(path);
     df_verify_options_default(&vo);
     vo.no_values = 1;
+    vo.salvage_toc = 1; /* as dumprepair -o: a cut TOC keeps the entries before the cut */
+    df_reader_set_salvage_toc(r, 1);
     if (df_verify_path(in, &vo, &v, NULL) != DF_OK || df_reader_open_path(r, in) != DF_OK ||
         df_reader_header(r)->format == DF_FORMAT_PLAIN ||
-        df_salvage_build(r, v, 0, &s, &err) != DF_OK)
+        df_salvage_build_flags(r, v, 0,
+                               df_reader_header(r)->format == DF_FORMAT_CUSTOM
+                                   ? DF_SALVAGE_SPLICE /* custom to custom: cut streams spliced */
+                                   : 0,
+                               &s, &err) != DF_OK)
         goto out;
+    if (df_reader_toc_cut(r, NULL, NULL) && df_salvage_get_summary(s)->listed == 0)
+        goto out; /* dumprepair writes nothing then either */
     df_write_options_default(&wo);
     wo.format = DF_FORMAT_CUSTOM; /* a file, whatever the input: unlink removes it */
     if (df_salvage_write_archive(r, s, path, &wo, NULL, &err) != DF_OK) {
@@ -152,6 +160,7 @@ static void repair_and_check(const char *in)
             abort(); /* a failed write left an output */
         goto out;
     }
+    vo.salvage_toc = 0;
     if (df_verify_path(path, &vo, &back, NULL) != DF_OK ||
         df_verify_get_summary(back)->verdict > DF_VERDICT_WARNING)
         abort(); /* a repaired archive that dumpcheck finds damaged */

@@ -12,6 +12,9 @@
 # (lost) or all of MANIFEST's rows (intact), and exactly the foreign keys the report changed
 # are NOT VALID (a directory archive with a data file missing and one cut: three of them; the
 # fourth, on partitioned sales.orders, is left out: PostgreSQL 15 cannot make it NOT VALID).
+# Files cut inside the TOC (custom, tar, directory's toc.dat, CUTS offsets each): OUT
+# restores without an error; a table whose entries were cut off does not exist, one whose
+# TABLE DATA was cut off (or whose data followed the TOC) is empty, the others hold all rows.
 #
 # Prints "ok - NAME" / "not ok - NAME" and "N passed, N failed".  Needs root (or postgres).
 # Environment: DUMPREPAIR (default tools/dumprepair), DF_CORPUS (default corpus), CUTS
@@ -100,7 +103,7 @@ repaired_case() {
     rm -rf "$out"
     "$DUMPREPAIR" --json -o "$out" "$x" >"$WORK/rep.json" 2>"$WORK/dr.err"
     rc=$?
-    [ $rc -eq 2 ] && [ ! -e "$out" ] && return 0 # the TOC is cut: no OUT, rightly
+    [ $rc -eq 2 ] && [ ! -e "$out" ] && return 0 # the TOC is cut before anything listable
     if [ $rc -gt 1 ] || [ ! -e "$out" ]; then
         not_ok "$name -o: dumprepair exit $rc" "$(head -2 "$WORK/dr.err")"
         return
@@ -111,20 +114,36 @@ repaired_case() {
     "$PG_BINDIR/createdb" -T template0 -E UTF8 --locale=C "$db" 2>"$WORK/c.err"
     timeout 300 "$PG_BINDIR/pg_restore" -d "$db" "$out" >/dev/null 2>"$WORK/r.err"
     [ -s "$WORK/r.err" ] && problems+=("pg_restore said: $(head -2 "$WORK/r.err" | tr '\n' ' ')")
-    # per table: the report's rows kept (partial), none (lost), all of them (intact)
-    python3 - "$WORK/rep.json" "$WORK/rows.tsv" >"$WORK/want.tsv" <<'PY'
-import json, sys
+    # per table: the report's rows kept (partial), none (lost: OUT creates the table without
+    # its data), all of them (intact); a table whose entries a cut TOC lost is not created
+    "$PG_BINDIR/pg_restore" -l "$out" >"$WORK/out.list" 2>/dev/null
+    python3 - "$WORK/rep.json" "$WORK/rows.tsv" "$WORK/out.list" >"$WORK/want.tsv" <<'PY'
+import json, re, sys
 rep = {(e['schema'], e['tag']): e for e in json.load(open(sys.argv[1]))['entries']
        if e['desc'] == 'TABLE DATA'}
+out = open(sys.argv[3]).read()
 for line in open(sys.argv[2]):
     table, n = line.rstrip('\n').split('\t')
     s, t = table.split('.', 1)
     e = rep.get((s, t))
-    want = n if e is None else (e['rows_kept'] if e['state'] == 'partial' else 0)
+    def listed(desc):
+        return re.search(r'^\d+; \d+ \d+ %s %s %s ' % (desc, re.escape(s), re.escape(t)),
+                         out, re.M) is not None
+    if listed('TABLE DATA'):
+        want = e['rows_kept'] if e is not None and e['state'] == 'partial' else n
+    elif listed('TABLE'):
+        want = 0
+    else:
+        want = 'absent'
     print('%s\t%s' % (table, want))
 PY
     while IFS=$'\t' read -r table want; do
         local s=${table%%.*} t=${table#*.} got
+        if [ "$want" = absent ]; then
+            got=$(live_psql -At -d "$db" -c "SELECT to_regclass('\"$s\".\"$t\"') IS NULL" 2>&1)
+            [ "$got" = t ] || problems+=("$table exists: its TABLE entry was cut off")
+            continue
+        fi
         got=$(live_psql -At -d "$db" -c "SELECT count(*) FROM \"$s\".\"$t\"" 2>&1)
         [ "$got" = "$want" ] || problems+=("$table: $got rows, want $want")
     done <"$WORK/want.tsv"
@@ -153,6 +172,30 @@ for x in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.non
         chmod 644 "$WORK/cut.$base"
         restore_case "$base cut at $cut" "$WORK/cut.$base"
         repaired_case "$base cut at $cut" "$WORK/cut.$base"
+    done
+done
+
+# Files that end inside the TOC (tests/cli/repair_toc.py finds it): OUT holds the entries
+# read whole before the cut (pg_dump writes an entry after those it depends on, so none of
+# them needs a lost one), their data when they are in separate files (directory).
+for x in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.tar \
+    "$CORPUS"/pg15/sample.dir.gzip; do
+    base=$(basename "$x")
+    python3 tests/cli/repair_toc.py entries "$x" >"$WORK/ents"
+    read -r _ _ _ start <"$WORK/ents"
+    end=$(tail -1 "$WORK/ents" | awk '{ print $3 }')
+    for k in $(seq 1 "$CUTS"); do
+        cut=$((start + (end - start) * k / (CUTS + 1)))
+        t=$WORK/toccut.$base
+        rm -rf "$t"
+        if [ -d "$x" ]; then
+            cp -r "$x" "$t"
+            truncate -s "$cut" "$t/toc.dat"
+        else
+            head -c "$cut" "$x" >"$t"
+        fi
+        chmod -R a+rX "$t"
+        repaired_case "$base, the TOC cut at $cut" "$t"
     done
 done
 

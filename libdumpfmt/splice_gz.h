@@ -1,0 +1,47 @@
+/*
+ * splice_gz.h — a deflate stream cut at a block boundary and continued (splice_gz.c): the
+ * scan that finds the boundaries while it inflates, and the splice that writes the stream up
+ * to one of them unchanged and the rest as a new final block.
+ */
+#ifndef DUMPFMT_SPLICE_GZ_H
+#define DUMPFMT_SPLICE_GZ_H
+
+#include "writer.h"
+
+/* The last boundaries a scan remembers: a cut lands in the last few blocks. */
+#define DFI_ZMARKS 8
+
+typedef struct dfi_zmark {
+    int64_t bits;   /* where the next block starts: bits from the stream's first byte */
+    int64_t out;    /* decoded bytes before it */
+    uint32_t check; /* their Adler-32 (zlib) or CRC-32 (gzip) */
+    size_t wlen;
+    uint8_t window[32768]; /* the last decoded bytes, which later blocks may refer to */
+} dfi_zmark;
+
+typedef struct dfi_zscan dfi_zscan;
+
+/* An inflater for a zlib stream or a gzip member; NULL for other wraps (or no memory). */
+DFI_HIDDEN dfi_zscan *dfi_zscan_new(dfi_wrap w);
+DFI_HIDDEN void dfi_zscan_free(dfi_zscan *s);
+/* As dfi_dec_step: DF_OK (more input needed or output full), DF_EOF, DF_E_CORRUPT. */
+DFI_HIDDEN int dfi_zscan_step(dfi_zscan *s, const uint8_t **in, size_t *in_len, uint8_t **out,
+                              size_t *room);
+/* The latest boundary remembered with at most `limit` decoded bytes before it, or NULL (also
+ * once the stream ended: its last block is final). */
+DFI_HIDDEN const dfi_zmark *dfi_zscan_mark(const dfi_zscan *s, int64_t limit);
+
+/* The stream's raw bytes again from its start, in pieces: DF_OK, DF_EOF, or an error. */
+typedef int (*dfi_raw_fn)(void *ctx, const uint8_t **p, size_t *n);
+/*
+ * Write (through emit) the stream of wrap w whose raw bytes raw hands out, cut at m: its
+ * bytes before m unchanged, then one final block at `level` holding decoded bytes m->out to
+ * `keep` (inflated again from m) and then extra, then the trailer of all.  DF_OK;
+ * DF_E_UNSUPPORTED before anything was emitted (not a deflate wrap, keep before m); else an
+ * error after a part was emitted (DF_E_IO: emit failed).
+ */
+DFI_HIDDEN int dfi_zsplice(const dfi_zmark *m, dfi_wrap w, int level, int64_t keep, dfi_raw_fn raw,
+                           void *raw_ctx, const void *extra, size_t extra_len, dfi_emit_fn emit,
+                           void *ctx);
+
+#endif /* DUMPFMT_SPLICE_GZ_H */
