@@ -246,11 +246,18 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
         }
     }
     if (cp->vc != NULL) {
-        bool carried = cp->line_start < base;
+        bool carried = cp->line_start < base, skip = cp->tabs != cp->ncols - 1;
         const uint8_t *from = carried ? p : p + (cp->line_start - base);
-        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows, cp->line_start,
-                        cp->tabs != cp->ncols - 1);
+        dfi_vsplit split = {cp->rec_tab, cp->rec_n, cp->rec_high, cp->rec_bs};
+        const dfi_vsplit *sp = cp->rec && !carried ? &split : NULL;
+        if (carried || cp->defer == NULL ||
+            (!skip && !dfi_vjob_add(cp->defer, (size_t)(cp->line_start - base), (size_t)len,
+                                    cp->rows, sp)))
+            dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows,
+                            cp->line_start, skip, sp);
     }
+    cp->rec_n = 0;
+    cp->rec_high = cp->rec_bs = false;
     if (cp->nw > 0) {
         if (cp->line_start >= base) {
             watch_row(cp, (const char *)p + (cp->line_start - base), (size_t)len, true);
@@ -279,26 +286,35 @@ static size_t on_backslash(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t
     note_escape(cp, p[i + 1] == '\n' ? -1 : p[i + 1], base + (int64_t)i);
     if (at_start && p[i + 1] == '.')
         cp->dot_line = true;
+    if (cp->rec) { /* the value checks split at an escaped tab too */
+        cp->rec_bs = true;
+        cp->rec_high = cp->rec_high || p[i + 1] >= 0x80;
+        if (p[i + 1] == '\t' && cp->rec_n < cp->rec_max)
+            cp->rec_tab[cp->rec_n++] = (size_t)(base + (int64_t)i + 1 - cp->line_start);
+    }
     /* The escaped byte is data: not a delimiter, not a line end (as COPY FROM reads it). */
     return i + 2;
 }
 
 #ifdef __SSE2__
-/* Bit masks of bytes equal to '\n', '\\' and '\t' in the 64 bytes at p. */
-static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
+/* Bit masks of bytes equal to '\n', '\\' and '\t', and of bytes >= 0x80, in the 64 bytes at p. */
+static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab,
+                           uint64_t *hi)
 {
     const __m128i vn = _mm_set1_epi8('\n'), vb = _mm_set1_epi8('\\'), vt = _mm_set1_epi8('\t');
-    uint64_t a = 0, b = 0, c = 0;
+    uint64_t a = 0, b = 0, c = 0, h = 0;
 
     for (int k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
         b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * k);
         c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt)) << (16 * k);
+        h |= (uint64_t)(uint16_t)_mm_movemask_epi8(x) << (16 * k);
     }
     *nl = a;
     *bs = b;
     *tab = c;
+    *hi = h;
 }
 #else
 /* Portable twin: one bit per byte equal to c, from 8-byte words. */
@@ -314,9 +330,10 @@ static inline uint64_t eq_mask8(uint64_t w, uint8_t c)
     return m;
 }
 
-static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
+static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab,
+                           uint64_t *hi)
 {
-    uint64_t a = 0, b = 0, c = 0;
+    uint64_t a = 0, b = 0, c = 0, h = 0;
 
     for (int k = 0; k < 8; k++) {
         uint64_t w;
@@ -324,10 +341,13 @@ static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_
         a |= eq_mask8(w, '\n') << (8 * k);
         b |= eq_mask8(w, '\\') << (8 * k);
         c |= eq_mask8(w, '\t') << (8 * k);
+        for (int i = 0; i < 8; i++)
+            h |= ((w >> (8 * i + 7)) & 1) << (8 * k + i);
     }
     *nl = a;
     *bs = b;
     *tab = c;
+    *hi = h;
 }
 #endif
 
@@ -345,6 +365,16 @@ static inline int bits64(uint64_t x)
     x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
     return (int)((x * 0x0101010101010101ULL) >> 56);
 #endif
+}
+
+/* Tabs (bit k: absolute offset at + k) and high bytes of the current line, for the value checks. */
+static inline void rec_block(dfi_copycheck *cp, uint64_t tab, bool high, int64_t at)
+{
+    cp->rec_high = cp->rec_high || high;
+    while (tab != 0 && cp->rec_n < cp->rec_max) {
+        cp->rec_tab[cp->rec_n++] = (size_t)(at + __builtin_ctzll(tab) - cp->line_start);
+        tab &= tab - 1;
+    }
 }
 
 /*
@@ -365,21 +395,26 @@ static size_t scan_rows(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i,
         size_t j;
 
         if (i + 64 <= n) {
-            uint64_t nl, bs, tab, ev;
+            uint64_t nl, bs, tab, hi, ev, before;
 
-            masks64(p + i, &nl, &bs, &tab);
+            masks64(p + i, &nl, &bs, &tab, &hi);
             ev = nl | bs;
+            j = ev == 0 ? 64 : (size_t)__builtin_ctzll(ev);
+            before = j == 64 ? ~0ULL : (1ULL << j) - 1;
+            cp->tabs += bits64(tab & before);
+            if (cp->rec)
+                rec_block(cp, tab & before, (hi & before) != 0, base + (int64_t)i);
             if (ev == 0) {
-                cp->tabs += bits64(tab);
                 i += 64;
                 continue;
             }
-            j = (size_t)__builtin_ctzll(ev);
-            cp->tabs += bits64(tab & ((1ULL << j) - 1));
             j += i;
         } else {
-            for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++)
+            for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++) {
                 cp->tabs += p[j] == '\t';
+                if (cp->rec && (p[j] == '\t' || p[j] >= 0x80))
+                    rec_block(cp, p[j] == '\t', p[j] >= 0x80, base + (int64_t)j);
+            }
             if (j == n)
                 return n;
         }
@@ -622,6 +657,13 @@ void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
         cp->pos += (int64_t)n;
         return;
     }
+    if (cp->defer != NULL) {
+        cp->defer->base = base;
+        cp->defer->n = 0;
+        cp->defer->ntabs = 0;
+    }
+    cp->rec = cp->vc != NULL && cp->vc->t->ncols <= DFI_REC_TABS;
+    cp->rec_max = cp->rec ? cp->vc->t->ncols : 0;
     if (cp->in_command) {
         i = command_line(cp, p, n);
         if (!cp->in_command)

@@ -923,7 +923,7 @@ static void verify_opened(vctx *c)
 }
 
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
-                      df_verify **out)
+                      bool pipe_always, df_verify **out)
 {
     df_verify_options dflt;
     df_verify *v;
@@ -949,6 +949,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     c.opt = opt;
     c.v = v;
     c.file_size = -1;
+    c.pipe_always = pipe_always && opt->threads > 1;
     dfi_pool_init(&c.pool);
     if (path != NULL && strcmp(path, "-") == 0) {
         path = NULL;
@@ -1007,7 +1008,12 @@ int df_verify_path(const char *path, const df_verify_options *opt, df_verify **o
         *out = NULL;
         return verify_result(DF_E_USAGE, err);
     }
-    return verify_result(verify_run(path, -1, path, opt, out), err);
+    return verify_result(verify_run(path, -1, path, opt, false, out), err);
+}
+
+int dfi_verify_path_piped(const char *path, const df_verify_options *opt, df_verify **out)
+{
+    return verify_run(path, -1, path, opt, true, out);
 }
 
 int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt, df_verify **out,
@@ -1015,7 +1021,8 @@ int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt,
 {
     if (out == NULL)
         return verify_result(DF_E_USAGE, err);
-    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", opt, out), err);
+    return verify_result(
+        verify_run(NULL, fd, display_name ? display_name : "-", opt, false, out), err);
 }
 
 const df_verify_summary *df_verify_get_summary(const df_verify *v)
