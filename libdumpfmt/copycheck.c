@@ -302,19 +302,22 @@ static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_
                            uint64_t *hi)
 {
     const __m128i vn = _mm_set1_epi8('\n'), vb = _mm_set1_epi8('\\'), vt = _mm_set1_epi8('\t');
-    uint64_t a = 0, b = 0, c = 0, h = 0;
+    const __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+    const __m128i x2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+    const __m128i x3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
 
-    for (int k = 0; k < 4; k++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
-        b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * k);
-        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt)) << (16 * k);
-        h |= (uint64_t)(uint16_t)_mm_movemask_epi8(x) << (16 * k);
-    }
-    *nl = a;
-    *bs = b;
-    *tab = c;
-    *hi = h;
+/* unrolled by hand: GCC -O2 kept a loop with variable shifts */
+#define M16(x) ((uint64_t)(uint16_t)_mm_movemask_epi8(x))
+#define EQ64(v)                                                                                  \
+    (M16(_mm_cmpeq_epi8(x0, v)) | M16(_mm_cmpeq_epi8(x1, v)) << 16 |                             \
+     M16(_mm_cmpeq_epi8(x2, v)) << 32 | M16(_mm_cmpeq_epi8(x3, v)) << 48)
+    *nl = EQ64(vn);
+    *bs = EQ64(vb);
+    *tab = EQ64(vt);
+    *hi = M16(x0) | M16(x1) << 16 | M16(x2) << 32 | M16(x3) << 48;
+#undef EQ64
+#undef M16
 }
 #else
 /* Portable twin: one bit per byte equal to c, from 8-byte words. */
@@ -395,29 +398,42 @@ static size_t scan_rows(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i,
         size_t j;
 
         if (i + 64 <= n) {
-            uint64_t nl, bs, tab, hi, ev, before;
+            /* one block's masks serve every event in it: bits below k are done */
+            uint64_t nl, bs, tab, hi, ev;
+            size_t k = 0;
 
             masks64(p + i, &nl, &bs, &tab, &hi);
             ev = nl | bs;
-            j = ev == 0 ? 64 : (size_t)__builtin_ctzll(ev);
-            before = j == 64 ? ~0ULL : (1ULL << j) - 1;
-            cp->tabs += bits64(tab & before);
-            if (cp->rec)
-                rec_block(cp, tab & before, (hi & before) != 0, base + (int64_t)i);
-            if (ev == 0) {
-                i += 64;
-                continue;
+            while (k < 64) {
+                uint64_t from = ~((1ULL << k) - 1), left = ev & from, seg;
+                j = left == 0 ? 64 : (size_t)__builtin_ctzll(left);
+                seg = from & (j == 64 ? ~0ULL : (1ULL << j) - 1);
+                cp->tabs += bits64(tab & seg);
+                if (cp->rec)
+                    rec_block(cp, tab & seg, (hi & seg) != 0, base + (int64_t)i);
+                if (j == 64) {
+                    k = 64;
+                    break;
+                }
+                if (p[i + j] == '\n') {
+                    end_line(cp, p, i + j, base);
+                    if (cp->terminated)
+                        return i + j + 1;
+                    k = j + 1;
+                } else {
+                    k = on_backslash(cp, p, n, i + j, base) - i;
+                }
             }
-            j += i;
-        } else {
-            for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++) {
-                cp->tabs += p[j] == '\t';
-                if (cp->rec && (p[j] == '\t' || p[j] >= 0x80))
-                    rec_block(cp, p[j] == '\t', p[j] >= 0x80, base + (int64_t)j);
-            }
-            if (j == n)
-                return n;
+            i += k;
+            continue;
         }
+        for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++) {
+            cp->tabs += p[j] == '\t';
+            if (cp->rec && (p[j] == '\t' || p[j] >= 0x80))
+                rec_block(cp, p[j] == '\t', p[j] >= 0x80, base + (int64_t)j);
+        }
+        if (j == n)
+            return n;
         if (p[j] == '\n') {
             end_line(cp, p, j, base);
             i = j + 1;

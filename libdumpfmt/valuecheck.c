@@ -446,7 +446,7 @@ static const uint8_t *json_ws(const uint8_t *p, const uint8_t *end)
 
 static bool json_word_char(uint8_t c)
 {
-    return isalnum(c) || c == '_' || c >= 0x80;
+    return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '_' || c >= 0x80;
 }
 
 static int hex4(const uint8_t *p)
@@ -461,11 +461,20 @@ static int hex4(const uint8_t *p)
     return v;
 }
 
+static bool json_digit(uint8_t c)
+{
+    return (unsigned)(c - '0') < 10; /* no locale table: every number's digits come here */
+}
+
 /* The first byte from p that ends a run of plain string characters (quote, backslash, control). */
 static const uint8_t *plain_run(const uint8_t *p, const uint8_t *end)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 
+    /* most keys and many values are short: a few bytes one by one before eight at a time */
+    for (int k = 0; k < 8; k++, p++)
+        if (p >= end || *p < 0x20 || *p == '"' || *p == '\\')
+            return p;
     while (end - p >= 8) {
         uint64_t w, q, b, hit;
         memcpy(&w, p, 8);
@@ -533,6 +542,22 @@ static const uint8_t *json_string(const vjson *j, const uint8_t *p)
     return NULL;
 }
 
+/*
+ * json_string for the common short key or value, inline (the call's register saves cost more
+ * than such a string): up to 16 plain characters and the closing quote; anything else goes
+ * to json_string from the start.
+ */
+static inline const uint8_t *json_string_short(const vjson *j, const uint8_t *p)
+{
+    const uint8_t *q = p + 1, *stop = j->end - q > 16 ? q + 16 : j->end;
+
+    while (q < stop && *q >= 0x20 && *q != '"' && *q != '\\')
+        q++;
+    if (q < stop && *q == '"')
+        return q + 1;
+    return json_string(j, p);
+}
+
 static const uint8_t *json_number(const uint8_t *s, const uint8_t *end)
 {
     if (s < end && *s == '-')
@@ -540,14 +565,14 @@ static const uint8_t *json_number(const uint8_t *s, const uint8_t *end)
     if (s < end && *s == '0')
         s++;
     else if (s < end && *s >= '1' && *s <= '9')
-        while (s < end && isdigit(*s))
+        while (s < end && json_digit(*s))
             s++;
     else
         return NULL;
     if (s < end && *s == '.') {
-        if (++s >= end || !isdigit(*s))
+        if (++s >= end || !json_digit(*s))
             return NULL;
-        while (s < end && isdigit(*s))
+        while (s < end && json_digit(*s))
             s++;
     }
     if (s < end && (*s == 'e' || *s == 'E')) {
@@ -556,7 +581,7 @@ static const uint8_t *json_number(const uint8_t *s, const uint8_t *end)
         if (s < end && (*s == '+' || *s == '-'))
             s++;
         e = s;
-        while (s < end && isdigit(*s))
+        while (s < end && json_digit(*s))
             s++;
         if (s == e)
             return NULL;
@@ -585,7 +610,7 @@ static const uint8_t *json_container(vjson *j, const uint8_t *p, int depth)
     for (;;) {
         if (obj) {
             p = json_ws(p, end);
-            if (p >= end || *p != '"' || (p = json_string(j, p)) == NULL)
+            if (p >= end || *p != '"' || (p = json_string_short(j, p)) == NULL)
                 return NULL;
             p = json_ws(p, end);
             if (p >= end || *p++ != ':')
@@ -613,11 +638,11 @@ static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
     switch (*p) {
     case '{':
     case '[': return json_container(j, p, depth);
-    case '"': return json_string(j, p);
+    case '"': return json_string_short(j, p);
     case '-': return json_number(p, end);
     default: break;
     }
-    if (isdigit(*p))
+    if (json_digit(*p))
         return json_number(p, end);
     for (w = p; w < end && json_word_char(*w); w++)
         ;
