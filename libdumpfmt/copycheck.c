@@ -251,8 +251,8 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
         dfi_vsplit split = {cp->rec_tab, cp->rec_n, cp->rec_high, cp->rec_bs};
         const dfi_vsplit *sp = cp->rec && !carried ? &split : NULL;
         if (carried || cp->defer == NULL ||
-            (!skip && !dfi_vjob_add(cp->defer, (size_t)(cp->line_start - base), (size_t)len,
-                                    cp->rows, sp)))
+            (!skip &&
+             !dfi_vjob_add(cp->defer, (size_t)(cp->line_start - base), (size_t)len, cp->rows, sp)))
             dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows,
                             cp->line_start, skip, sp);
     }
@@ -309,8 +309,8 @@ static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_
 
 /* unrolled by hand: GCC -O2 kept a loop with variable shifts */
 #define M16(x) ((uint64_t)(uint16_t)_mm_movemask_epi8(x))
-#define EQ64(v)                                                                                  \
-    (M16(_mm_cmpeq_epi8(x0, v)) | M16(_mm_cmpeq_epi8(x1, v)) << 16 |                             \
+#define EQ64(v)                                                                                    \
+    (M16(_mm_cmpeq_epi8(x0, v)) | M16(_mm_cmpeq_epi8(x1, v)) << 16 |                               \
      M16(_mm_cmpeq_epi8(x2, v)) << 32 | M16(_mm_cmpeq_epi8(x3, v)) << 48)
     *nl = EQ64(vn);
     *bs = EQ64(vb);

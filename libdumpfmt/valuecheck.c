@@ -303,7 +303,11 @@ static bool check_numeric(const char *s, int prec, int scale)
 
     while (pg_space(*s))
         s++;
-    if (strncasecmp(s, "NaN", 3) == 0) {
+    if ((unsigned)(*s - '0') < 10) { /* the common case: no special word to look for */
+        s = numeric_body(s, &d, &n, &point);
+        if (s == NULL || (prec >= 0 && !numeric_fits(d, n, point, prec, scale)))
+            return false;
+    } else if (strncasecmp(s, "NaN", 3) == 0) {
         s += 3;
     } else if (strncasecmp(s, "Infinity", 8) == 0 || strncasecmp(s, "+Infinity", 9) == 0 ||
                strncasecmp(s, "-Infinity", 9) == 0) {
@@ -798,6 +802,7 @@ static int check_array(const dfi_vcol *c, int enc, const uint8_t *p, size_t n)
     varr a;
     dfi_vcol el = *c;
     int rc;
+    uint8_t small[256]; /* most arrays: no allocation per value */
 
     memset(&a, 0, sizeof a);
     el.array = 0;
@@ -806,27 +811,31 @@ static int check_array(const dfi_vcol *c, int enc, const uint8_t *p, size_t n)
     a.enc = enc;
     a.p = p;
     a.end = p + n;
-    a.el = malloc(n + 1);
+    a.el = n < sizeof small ? small : malloc(n + 1);
     if (a.el == NULL)
         return DFI_VAL_OK;
     while (a.p < a.end && arr_space(*a.p))
         a.p++;
     if (a.p < a.end && *a.p == '[') {
-        free(a.el);
+        if (a.el != small)
+            free(a.el);
         return DFI_VAL_OK; /* explicit bounds: not judged */
     }
     if (a.p >= a.end || *a.p != '{') {
-        free(a.el);
+        if (a.el != small)
+            free(a.el);
         return DFI_VAL_BAD;
     }
     if (!arr_level(&a, 0)) {
-        free(a.el);
+        if (a.el != small)
+            free(a.el);
         return a.undecided ? DFI_VAL_OK : DFI_VAL_BAD;
     }
     while (a.p < a.end && arr_space(*a.p))
         a.p++;
     rc = a.p < a.end ? DFI_VAL_BAD : a.undecided ? DFI_VAL_OK : a.result;
-    free(a.el);
+    if (a.el != small)
+        free(a.el);
     return rc;
 }
 

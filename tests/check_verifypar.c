@@ -56,8 +56,8 @@ static char *fingerprint(const df_verify *v)
             cap = (len + need) * 2;
             out = realloc(out, cap);
         }
-        len += (size_t)snprintf(out + len, cap - len, "%s %d %lld %s %s %d\n", f->code,
-                                f->severity, (long long)f->offset, f->member, f->message,
+        len += (size_t)snprintf(out + len, cap - len, "%s %d %lld %s %s %d\n", f->code, f->severity,
+                                (long long)f->offset, f->member, f->message,
                                 f->entry ? f->entry->dump_id : 0);
     }
     return out;
@@ -81,8 +81,8 @@ static df_verify *expect_same(const char *path, const char *what, int repeat)
     for (int k = 0; k < repeat; k++) {
         df_verify *b = run(path, 1);
         char *fb = fingerprint(b);
-        ck_assert_msg(strcmp(fa, fb) == 0, "%s: one thread and piped differ:\n%s---\n%s", what,
-                      fa, fb);
+        ck_assert_msg(strcmp(fa, fb) == 0, "%s: one thread and piped differ:\n%s---\n%s", what, fa,
+                      fb);
         free(fb);
         df_verify_free(b);
     }
@@ -115,8 +115,8 @@ static uint32_t next_rand(uint32_t *s)
 static uint8_t *grow_mutate(const uint8_t *p, size_t len, size_t want, uint32_t seed, int nmut,
                             size_t *n)
 {
-    static const uint8_t swaps[] = {'X', '\t', '\\', '\n', 0xff, 0xc3, '9', '-', '"', '{', ' ',
-                                    '.', 'N', ':', '0'};
+    static const uint8_t swaps[] = {'X', '\t', '\\', '\n', 0xff, 0xc3, '9', '-',
+                                    '"', '{',  ' ',  '.',  'N',  ':',  '0'};
     size_t rows = len, k = 0;
     uint8_t *out;
 
