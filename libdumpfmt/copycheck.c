@@ -5,8 +5,10 @@
  * every backslash escape, the "\." terminator and what follows it; INSERT
  * data are counted with df_rowcount.  It also takes the maximum of watched
  * integer columns (the columns a sequence feeds) and hands each row to the
- * value checks.  No I/O, no findings: the verifier turns its counters into
- * findings (verify_stream.c: vfy_copy_findings).
+ * value checks, with the tab positions it found on the way (or puts the
+ * row off into a job for another thread: dfi_copycheck.defer).  No I/O, no
+ * findings: the verifier turns its counters into findings (verify_stream.c:
+ * vfy_copy_findings).
  *
  * Why a hand-rolled scanner: a COPY stream can be most of a dump, so the
  * hot loop looks at 64 bytes at a time (SSE2, or a portable bit trick).

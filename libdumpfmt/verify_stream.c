@@ -3,7 +3,9 @@
  * member or file in, decoded with its integrity check (Adler-32, CRC-32 and
  * ISIZE, lz4 end mark, complete zstd frame), nothing allowed after its end,
  * and its COPY text through the row checker (copycheck.c) and the value
- * checks (valuecheck.c), in a second thread for a long stream.  Also each
+ * checks (valuecheck.c); for a long stream the rows are scanned in a second
+ * thread and the value checks of whole lines shared by both (vpipe in
+ * verify.h), with the findings of one thread checking in order.  Also each
  * worker's buffers and its own handle on the file.  The walks (verify.c)
  * say where a stream starts and ends; this file never reads the archive's
  * structure.
