@@ -5,8 +5,10 @@
  * every backslash escape, the "\." terminator and what follows it; INSERT
  * data are counted with df_rowcount.  It also takes the maximum of watched
  * integer columns (the columns a sequence feeds) and hands each row to the
- * value checks.  No I/O, no findings: the verifier turns its counters into
- * findings (verify_stream.c: vfy_copy_findings).
+ * value checks, with the tab positions it found on the way (or puts the
+ * row off into a job for another thread: dfi_copycheck.defer).  No I/O, no
+ * findings: the verifier turns its counters into findings (verify_stream.c:
+ * vfy_copy_findings).
  *
  * Why a hand-rolled scanner: a COPY stream can be most of a dump, so the
  * hot loop looks at 64 bytes at a time (SSE2, or a portable bit trick).
@@ -246,11 +248,18 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
         }
     }
     if (cp->vc != NULL) {
-        bool carried = cp->line_start < base;
+        bool carried = cp->line_start < base, skip = cp->tabs != cp->ncols - 1;
         const uint8_t *from = carried ? p : p + (cp->line_start - base);
-        dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows, cp->line_start,
-                        cp->tabs != cp->ncols - 1);
+        dfi_vsplit split = {cp->rec_tab, cp->rec_n, cp->rec_high, cp->rec_bs};
+        const dfi_vsplit *sp = cp->rec && !carried ? &split : NULL;
+        if (carried || cp->defer == NULL ||
+            (!skip &&
+             !dfi_vjob_add(cp->defer, (size_t)(cp->line_start - base), (size_t)len, cp->rows, sp)))
+            dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows,
+                            cp->line_start, skip, sp);
     }
+    cp->rec_n = 0;
+    cp->rec_high = cp->rec_bs = false;
     if (cp->nw > 0) {
         if (cp->line_start >= base) {
             watch_row(cp, (const char *)p + (cp->line_start - base), (size_t)len, true);
@@ -279,26 +288,39 @@ static size_t on_backslash(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t
     note_escape(cp, p[i + 1] == '\n' ? -1 : p[i + 1], base + (int64_t)i);
     if (at_start && p[i + 1] == '.')
         cp->dot_line = true;
+    if (cp->rec) { /* the value checks split at an escaped tab too */
+        cp->rec_bs = true;
+        cp->rec_high = cp->rec_high || p[i + 1] >= 0x80;
+        if (p[i + 1] == '\t' && cp->rec_n < cp->rec_max)
+            cp->rec_tab[cp->rec_n++] = (size_t)(base + (int64_t)i + 1 - cp->line_start);
+    }
     /* The escaped byte is data: not a delimiter, not a line end (as COPY FROM reads it). */
     return i + 2;
 }
 
 #ifdef __SSE2__
-/* Bit masks of bytes equal to '\n', '\\' and '\t' in the 64 bytes at p. */
-static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
+/*
+ * Bit masks, for the 64 bytes at p, of the bytes that stop the scan (newline, backslash), of
+ * tabs and of bytes >= 0x80.  Unrolled by hand (GCC -O2 kept a loop with variable shifts), the
+ * two stop bytes in one mask: with a mask each, GCC spilled one half of a mask to the stack and
+ * read it back wider, a store-forwarding stall that was a quarter of the scan's time.
+ */
+static inline void masks64(const uint8_t *p, uint64_t *ev, uint64_t *tab, uint64_t *hi)
 {
     const __m128i vn = _mm_set1_epi8('\n'), vb = _mm_set1_epi8('\\'), vt = _mm_set1_epi8('\t');
-    uint64_t a = 0, b = 0, c = 0;
+    const __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+    const __m128i x2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+    const __m128i x3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
 
-    for (int k = 0; k < 4; k++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * k);
-        b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * k);
-        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt)) << (16 * k);
-    }
-    *nl = a;
-    *bs = b;
-    *tab = c;
+#define M16(x) ((uint64_t)(uint16_t)_mm_movemask_epi8(x))
+#define STOP(x) _mm_or_si128(_mm_cmpeq_epi8(x, vn), _mm_cmpeq_epi8(x, vb))
+    *ev = M16(STOP(x0)) | M16(STOP(x1)) << 16 | M16(STOP(x2)) << 32 | M16(STOP(x3)) << 48;
+    *tab = M16(_mm_cmpeq_epi8(x0, vt)) | M16(_mm_cmpeq_epi8(x1, vt)) << 16 |
+           M16(_mm_cmpeq_epi8(x2, vt)) << 32 | M16(_mm_cmpeq_epi8(x3, vt)) << 48;
+    *hi = M16(x0) | M16(x1) << 16 | M16(x2) << 32 | M16(x3) << 48;
+#undef STOP
+#undef M16
 }
 #else
 /* Portable twin: one bit per byte equal to c, from 8-byte words. */
@@ -314,20 +336,21 @@ static inline uint64_t eq_mask8(uint64_t w, uint8_t c)
     return m;
 }
 
-static inline void masks64(const uint8_t *p, uint64_t *nl, uint64_t *bs, uint64_t *tab)
+static inline void masks64(const uint8_t *p, uint64_t *ev, uint64_t *tab, uint64_t *hi)
 {
-    uint64_t a = 0, b = 0, c = 0;
+    uint64_t a = 0, c = 0, h = 0;
 
     for (int k = 0; k < 8; k++) {
         uint64_t w;
         memcpy(&w, p + 8 * k, 8);
-        a |= eq_mask8(w, '\n') << (8 * k);
-        b |= eq_mask8(w, '\\') << (8 * k);
+        a |= (eq_mask8(w, '\n') | eq_mask8(w, '\\')) << (8 * k);
         c |= eq_mask8(w, '\t') << (8 * k);
+        for (int i = 0; i < 8; i++)
+            h |= ((w >> (8 * i + 7)) & 1) << (8 * k + i);
     }
-    *nl = a;
-    *bs = b;
+    *ev = a;
     *tab = c;
+    *hi = h;
 }
 #endif
 
@@ -345,6 +368,16 @@ static inline int bits64(uint64_t x)
     x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
     return (int)((x * 0x0101010101010101ULL) >> 56);
 #endif
+}
+
+/* Tabs (bit k: absolute offset at + k) and high bytes of the current line, for the value checks. */
+static inline void rec_block(dfi_copycheck *cp, uint64_t tab, bool high, int64_t at)
+{
+    cp->rec_high = cp->rec_high || high;
+    while (tab != 0 && cp->rec_n < cp->rec_max) {
+        cp->rec_tab[cp->rec_n++] = (size_t)(at + __builtin_ctzll(tab) - cp->line_start);
+        tab &= tab - 1;
+    }
 }
 
 /*
@@ -365,24 +398,41 @@ static size_t scan_rows(dfi_copycheck *cp, const uint8_t *p, size_t n, size_t i,
         size_t j;
 
         if (i + 64 <= n) {
-            uint64_t nl, bs, tab, ev;
+            /* one block's masks serve every event in it: bits below k are done */
+            uint64_t tab, hi, ev;
+            size_t k = 0;
 
-            masks64(p + i, &nl, &bs, &tab);
-            ev = nl | bs;
-            if (ev == 0) {
-                cp->tabs += bits64(tab);
-                i += 64;
-                continue;
+            masks64(p + i, &ev, &tab, &hi);
+            while (k < 64) {
+                uint64_t from = ~((1ULL << k) - 1), left = ev & from, seg;
+                j = left == 0 ? 64 : (size_t)__builtin_ctzll(left);
+                seg = from & (j == 64 ? ~0ULL : (1ULL << j) - 1);
+                cp->tabs += bits64(tab & seg);
+                if (cp->rec)
+                    rec_block(cp, tab & seg, (hi & seg) != 0, base + (int64_t)i);
+                if (j == 64) {
+                    k = 64;
+                    break;
+                }
+                if (p[i + j] == '\n') {
+                    end_line(cp, p, i + j, base);
+                    if (cp->terminated)
+                        return i + j + 1;
+                    k = j + 1;
+                } else {
+                    k = on_backslash(cp, p, n, i + j, base) - i;
+                }
             }
-            j = (size_t)__builtin_ctzll(ev);
-            cp->tabs += bits64(tab & ((1ULL << j) - 1));
-            j += i;
-        } else {
-            for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++)
-                cp->tabs += p[j] == '\t';
-            if (j == n)
-                return n;
+            i += k;
+            continue;
         }
+        for (j = i; j < n && p[j] != '\n' && p[j] != '\\'; j++) {
+            cp->tabs += p[j] == '\t';
+            if (cp->rec && (p[j] == '\t' || p[j] >= 0x80))
+                rec_block(cp, p[j] == '\t', p[j] >= 0x80, base + (int64_t)j);
+        }
+        if (j == n)
+            return n;
         if (p[j] == '\n') {
             end_line(cp, p, j, base);
             i = j + 1;
@@ -622,6 +672,13 @@ void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n)
         cp->pos += (int64_t)n;
         return;
     }
+    if (cp->defer != NULL) {
+        cp->defer->base = base;
+        cp->defer->n = 0;
+        cp->defer->ntabs = 0;
+    }
+    cp->rec = cp->vc != NULL && cp->vc->t->ncols <= DFI_REC_TABS;
+    cp->rec_max = cp->rec ? cp->vc->t->ncols : 0;
     if (cp->in_command) {
         i = command_line(cp, p, n);
         if (!cp->in_command)

@@ -17,6 +17,9 @@
  */
 #define DFI_WATCH_PRUNE (-2)
 
+/* Tables with more columns than this have their lines scanned again by the value checks. */
+#define DFI_REC_TABS 64
+
 /* Longest line prefix kept when a row spans two pieces (for watched columns). */
 #define DFI_LINE_CARRY 4096
 
@@ -86,6 +89,21 @@ typedef struct dfi_copycheck {
     size_t cmd_n;
     uint8_t last_byte;     /* the last byte of the previous piece (a CR before a newline) */
     struct dfi_vcheck *vc; /* value checks of each row (valuecheck.c), NULL: none */
+    /*
+     * Not NULL: the value checks of the lines that lie whole in a piece are
+     * put off into it (emptied at each piece), only a line carried over from
+     * the previous piece is checked at once (verify_stream.c checks the rest
+     * in two threads).
+     */
+    struct dfi_vjob *defer;
+    /*
+     * The current line's tabs (escaped ones too, at most rec_max), bytes >= 0x80 and
+     * backslashes as the scan goes, handed to the value checks (dfi_vsplit) so that they need
+     * not scan each line again; rec: wanted (value checks of at most DFI_REC_TABS columns).
+     */
+    bool rec, rec_high, rec_bs;
+    int rec_max, rec_n;
+    size_t rec_tab[DFI_REC_TABS];
 } dfi_copycheck;
 
 /* Start checking; `ncols` from dfi_copy_columns (-1 unknown).  DF_OK or DF_E_NOMEM. */

@@ -303,7 +303,11 @@ static bool check_numeric(const char *s, int prec, int scale)
 
     while (pg_space(*s))
         s++;
-    if (strncasecmp(s, "NaN", 3) == 0) {
+    if ((unsigned)(*s - '0') < 10) { /* the common case: no special word to look for */
+        s = numeric_body(s, &d, &n, &point);
+        if (s == NULL || (prec >= 0 && !numeric_fits(d, n, point, prec, scale)))
+            return false;
+    } else if (strncasecmp(s, "NaN", 3) == 0) {
         s += 3;
     } else if (strncasecmp(s, "Infinity", 8) == 0 || strncasecmp(s, "+Infinity", 9) == 0 ||
                strncasecmp(s, "-Infinity", 9) == 0) {
@@ -426,21 +430,27 @@ static bool check_enum(const dfi_vcol *c, const uint8_t *p, size_t n)
 
 /* ---------------------------------------------------------------- json */
 
+/*
+ * The JSON parser passes its cursor in and returns it (NULL: a syntax error) rather than
+ * keeping it in a struct: jsonb columns are a large share of real COPY data, and the cursor
+ * then stays in a register.
+ */
 typedef struct vjson {
-    const uint8_t *p, *end;
+    const uint8_t *end;
     bool jsonb;
     bool deep; /* nesting beyond V_NEST_MAX: not judged */
 } vjson;
 
-static void json_ws(vjson *j)
+static const uint8_t *json_ws(const uint8_t *p, const uint8_t *end)
 {
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
-        j->p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
 }
 
 static bool json_word_char(uint8_t c)
 {
-    return isalnum(c) || c == '_' || c >= 0x80;
+    return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '_' || c >= 0x80;
 }
 
 static int hex4(const uint8_t *p)
@@ -455,11 +465,20 @@ static int hex4(const uint8_t *p)
     return v;
 }
 
+static bool json_digit(uint8_t c)
+{
+    return (unsigned)(c - '0') < 10; /* no locale table: every number's digits come here */
+}
+
 /* The first byte from p that ends a run of plain string characters (quote, backslash, control). */
 static const uint8_t *plain_run(const uint8_t *p, const uint8_t *end)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 
+    /* most keys and many values are short: a few bytes one by one before eight at a time */
+    for (int k = 0; k < 8; k++, p++)
+        if (p >= end || *p < 0x20 || *p == '"' || *p == '\\')
+            return p;
     while (end - p >= 8) {
         uint64_t w, q, b, hit;
         memcpy(&w, p, 8);
@@ -475,168 +494,176 @@ static const uint8_t *plain_run(const uint8_t *p, const uint8_t *end)
     return p;
 }
 
-static bool json_string(vjson *j)
+/* The string whose opening quote is at p: the byte after its closing quote. */
+static const uint8_t *json_string(const vjson *j, const uint8_t *p)
 {
+    const uint8_t *end = j->end;
     int hi = -1;
 
-    for (j->p++; j->p < j->end; j->p++) {
+    for (p++; p < end; p++) {
         uint8_t c;
         if (hi == -1) /* the common case: plain characters, eight at a time */
-            j->p = plain_run(j->p, j->end);
-        if (j->p >= j->end)
+            p = plain_run(p, end);
+        if (p >= end)
             break;
-        c = *j->p;
-        if (c == '"') {
-            j->p++;
-            return hi == -1;
-        }
+        c = *p;
+        if (c == '"')
+            return hi == -1 ? p + 1 : NULL;
         if (c < 0x20)
-            return false;
+            return NULL;
         if (c != '\\') {
             if (j->jsonb && hi != -1)
-                return false;
+                return NULL;
             continue;
         }
-        if (++j->p >= j->end)
-            return false;
-        if (*j->p == 'u') {
+        if (++p >= end)
+            return NULL;
+        if (*p == 'u') {
             int u;
-            if (j->end - j->p < 5 || (u = hex4(j->p + 1)) < 0)
-                return false;
-            j->p += 4;
+            if (end - p < 5 || (u = hex4(p + 1)) < 0)
+                return NULL;
+            p += 4;
             if (!j->jsonb)
                 continue;
             if (u >= 0xd800 && u <= 0xdbff) {
                 if (hi != -1)
-                    return false;
+                    return NULL;
                 hi = u;
             } else if (u >= 0xdc00 && u <= 0xdfff) {
                 if (hi == -1)
-                    return false;
+                    return NULL;
                 hi = -1;
             } else if (hi != -1 || u == 0) {
-                return false;
+                return NULL;
             }
         } else {
             if (j->jsonb && hi != -1)
-                return false;
-            if (strchr("\"\\/bfnrt", *j->p) == NULL || *j->p == '\0')
-                return false;
+                return NULL;
+            if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
+                return NULL;
         }
     }
-    return false;
+    return NULL;
 }
 
-static bool json_number(vjson *j)
+/*
+ * json_string for the common short key or value, inline (the call's register saves cost more
+ * than such a string): up to 16 plain characters and the closing quote; anything else goes
+ * to json_string from the start.
+ */
+static inline const uint8_t *json_string_short(const vjson *j, const uint8_t *p)
 {
-    const uint8_t *s = j->p;
+    const uint8_t *q = p + 1, *stop = j->end - q > 16 ? q + 16 : j->end;
 
-    if (s < j->end && *s == '-')
+    while (q < stop && *q >= 0x20 && *q != '"' && *q != '\\')
+        q++;
+    if (q < stop && *q == '"')
+        return q + 1;
+    return json_string(j, p);
+}
+
+static const uint8_t *json_number(const uint8_t *s, const uint8_t *end)
+{
+    if (s < end && *s == '-')
         s++;
-    if (s < j->end && *s == '0')
+    if (s < end && *s == '0')
         s++;
-    else if (s < j->end && *s >= '1' && *s <= '9')
-        while (s < j->end && isdigit(*s))
+    else if (s < end && *s >= '1' && *s <= '9')
+        while (s < end && json_digit(*s))
             s++;
     else
-        return false;
-    if (s < j->end && *s == '.') {
-        if (++s >= j->end || !isdigit(*s))
-            return false;
-        while (s < j->end && isdigit(*s))
+        return NULL;
+    if (s < end && *s == '.') {
+        if (++s >= end || !json_digit(*s))
+            return NULL;
+        while (s < end && json_digit(*s))
             s++;
     }
-    if (s < j->end && (*s == 'e' || *s == 'E')) {
+    if (s < end && (*s == 'e' || *s == 'E')) {
         const uint8_t *e;
         s++;
-        if (s < j->end && (*s == '+' || *s == '-'))
+        if (s < end && (*s == '+' || *s == '-'))
             s++;
         e = s;
-        while (s < j->end && isdigit(*s))
+        while (s < end && json_digit(*s))
             s++;
         if (s == e)
-            return false;
+            return NULL;
     }
-    if (s < j->end && json_word_char(*s))
-        return false;
-    j->p = s;
-    return true;
+    if (s < end && json_word_char(*s))
+        return NULL;
+    return s;
 }
 
-static bool json_value(vjson *j, int depth);
+static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth);
 
-static bool json_container(vjson *j, int depth)
+/* The object or array that opens at p. */
+static const uint8_t *json_container(vjson *j, const uint8_t *p, int depth)
 {
-    bool obj = *j->p == '{';
+    const uint8_t *end = j->end;
+    bool obj = *p == '{';
     uint8_t close = obj ? '}' : ']';
 
     if (depth > V_NEST_MAX) {
         j->deep = true;
-        return false;
+        return NULL;
     }
-    j->p++;
-    json_ws(j);
-    if (j->p < j->end && *j->p == close) {
-        j->p++;
-        return true;
-    }
+    p = json_ws(p + 1, end);
+    if (p < end && *p == close)
+        return p + 1;
     for (;;) {
         if (obj) {
-            json_ws(j);
-            if (j->p >= j->end || *j->p != '"' || !json_string(j))
-                return false;
-            json_ws(j);
-            if (j->p >= j->end || *j->p++ != ':')
-                return false;
+            p = json_ws(p, end);
+            if (p >= end || *p != '"' || (p = json_string_short(j, p)) == NULL)
+                return NULL;
+            p = json_ws(p, end);
+            if (p >= end || *p++ != ':')
+                return NULL;
         }
-        if (!json_value(j, depth + 1))
-            return false;
-        json_ws(j);
-        if (j->p >= j->end)
-            return false;
-        if (*j->p == close) {
-            j->p++;
-            return true;
-        }
-        if (*j->p++ != ',')
-            return false;
+        if ((p = json_value(j, p, depth + 1)) == NULL)
+            return NULL;
+        p = json_ws(p, end);
+        if (p >= end)
+            return NULL;
+        if (*p == close)
+            return p + 1;
+        if (*p++ != ',')
+            return NULL;
     }
 }
 
-static bool json_value(vjson *j, int depth)
+static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
 {
-    const uint8_t *w;
+    const uint8_t *end = j->end, *w;
 
-    json_ws(j);
-    if (j->p >= j->end)
-        return false;
-    switch (*j->p) {
+    p = json_ws(p, end);
+    if (p >= end)
+        return NULL;
+    switch (*p) {
     case '{':
-    case '[': return json_container(j, depth);
-    case '"': return json_string(j);
-    case '-': return json_number(j);
+    case '[': return json_container(j, p, depth);
+    case '"': return json_string_short(j, p);
+    case '-': return json_number(p, end);
     default: break;
     }
-    if (isdigit(*j->p))
-        return json_number(j);
-    for (w = j->p; w < j->end && json_word_char(*w); w++)
+    if (json_digit(*p))
+        return json_number(p, end);
+    for (w = p; w < end && json_word_char(*w); w++)
         ;
-    if ((w - j->p == 4 && (memcmp(j->p, "true", 4) == 0 || memcmp(j->p, "null", 4) == 0)) ||
-        (w - j->p == 5 && memcmp(j->p, "false", 5) == 0)) {
-        j->p = w;
-        return true;
-    }
-    return false;
+    if ((w - p == 4 && (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0)) ||
+        (w - p == 5 && memcmp(p, "false", 5) == 0))
+        return w;
+    return NULL;
 }
 
 static bool check_json(const uint8_t *p, size_t n, bool jsonb)
 {
-    vjson j = {p, p + n, jsonb, false};
+    vjson j = {p + n, jsonb, false};
+    const uint8_t *q = json_value(&j, p, 0);
 
-    if (!json_value(&j, 0))
+    if (q == NULL)
         return j.deep;
-    json_ws(&j);
-    return j.p == j.end;
+    return json_ws(q, j.end) == j.end;
 }
 
 /* -------------------------------------------------------------- arrays */
@@ -775,6 +802,7 @@ static int check_array(const dfi_vcol *c, int enc, const uint8_t *p, size_t n)
     varr a;
     dfi_vcol el = *c;
     int rc;
+    uint8_t small[256]; /* most arrays: no allocation per value */
 
     memset(&a, 0, sizeof a);
     el.array = 0;
@@ -783,27 +811,31 @@ static int check_array(const dfi_vcol *c, int enc, const uint8_t *p, size_t n)
     a.enc = enc;
     a.p = p;
     a.end = p + n;
-    a.el = malloc(n + 1);
+    a.el = n < sizeof small ? small : malloc(n + 1);
     if (a.el == NULL)
         return DFI_VAL_OK;
     while (a.p < a.end && arr_space(*a.p))
         a.p++;
     if (a.p < a.end && *a.p == '[') {
-        free(a.el);
+        if (a.el != small)
+            free(a.el);
         return DFI_VAL_OK; /* explicit bounds: not judged */
     }
     if (a.p >= a.end || *a.p != '{') {
-        free(a.el);
+        if (a.el != small)
+            free(a.el);
         return DFI_VAL_BAD;
     }
     if (!arr_level(&a, 0)) {
-        free(a.el);
+        if (a.el != small)
+            free(a.el);
         return a.undecided ? DFI_VAL_OK : DFI_VAL_BAD;
     }
     while (a.p < a.end && arr_space(*a.p))
         a.p++;
     rc = a.p < a.end ? DFI_VAL_BAD : a.undecided ? DFI_VAL_OK : a.result;
-    free(a.el);
+    if (a.el != small)
+        free(a.el);
     return rc;
 }
 
@@ -981,6 +1013,43 @@ static size_t unescape(dfi_vcheck *vc, const uint8_t *p, size_t n, bool *ok)
     return k;
 }
 
+/*
+ * The place for a bad value at (row, off) among the first few kept, those
+ * after it moved down; NULL when it is not among the first.  One thread
+ * checking in order only ever appends; two threads' values interleave.
+ */
+static dfi_vbad *keep_slot(dfi_vcheck *vc, int what, int64_t row, int64_t off)
+{
+    dfi_vbad *v = vc->first[what];
+    size_t at = vc->nfirst[what];
+
+    while (at > 0 && (v[at - 1].row > row || (v[at - 1].row == row && v[at - 1].off > off)))
+        at--;
+    if (at >= DFI_VFIRST)
+        return NULL;
+    if (vc->nfirst[what] < DFI_VFIRST)
+        vc->nfirst[what]++;
+    memmove(&v[at + 1], &v[at], (vc->nfirst[what] - 1 - at) * sizeof *v);
+    return &v[at];
+}
+
+void dfi_vcheck_merge(dfi_vcheck *dst, dfi_vcheck *src)
+{
+    for (int k = 0; k < 5; k++) {
+        for (size_t i = 0; i < src->nfirst[k]; i++) {
+            const dfi_vbad *b = &src->first[k][i];
+            dfi_vbad *to = keep_slot(dst, k, b->row, b->off);
+            if (to != NULL)
+                *to = *b;
+        }
+        dst->nbad[k] += src->nbad[k];
+        src->nbad[k] = 0;
+        src->nfirst[k] = 0;
+    }
+    dst->unchecked_rows += src->unchecked_rows;
+    src->unchecked_rows = 0;
+}
+
 void dfi_vcheck_note(dfi_vcheck *vc, int what, int col, int64_t row, int64_t off,
                      const uint8_t *raw, size_t n)
 {
@@ -988,9 +1057,8 @@ void dfi_vcheck_note(dfi_vcheck *vc, int what, int col, int64_t row, int64_t off
     size_t k = 0;
 
     vc->nbad[what]++;
-    if (vc->nfirst[what] >= DFI_VFIRST)
+    if ((b = keep_slot(vc, what, row, off)) == NULL)
         return;
-    b = &vc->first[what][vc->nfirst[what]++];
     b->what = what;
     b->col = col;
     b->row = row;
@@ -1074,19 +1142,32 @@ static int line_scan(const uint8_t *p, size_t n, size_t *tabs, int max, bool *hi
 #ifdef __SSE2__
     {
         const __m128i vt = _mm_set1_epi8('\t'), vb = _mm_set1_epi8('\\');
-        int hm = 0, bm = 0;
+        __m128i hv = _mm_setzero_si128(), bv = _mm_setzero_si128();
         for (; i + 16 <= n; i += 16) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
             unsigned t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt));
-            hm |= _mm_movemask_epi8(x);
-            bm |= _mm_movemask_epi8(_mm_cmpeq_epi8(x, vb));
+            hv = _mm_or_si128(hv, x); /* the flags are read once, after the loop */
+            bv = _mm_or_si128(bv, _mm_cmpeq_epi8(x, vb));
             while (t != 0 && nt < max) {
                 tabs[nt++] = i + (size_t)__builtin_ctz(t);
                 t &= t - 1;
             }
         }
-        *high = hm != 0;
-        *bs = bm != 0;
+        if (i < n && n >= 16) {
+            /* the tail: the line's last 16 bytes, the tabs of those already seen dropped */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+            unsigned t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt));
+            t &= ~0u << (16 - (n - i));
+            hv = _mm_or_si128(hv, x);
+            bv = _mm_or_si128(bv, _mm_cmpeq_epi8(x, vb));
+            while (t != 0 && nt < max) {
+                tabs[nt++] = n - 16 + (size_t)__builtin_ctz(t);
+                t &= t - 1;
+            }
+            i = n;
+        }
+        *high = _mm_movemask_epi8(hv) != 0;
+        *bs = _mm_movemask_epi8(bv) != 0;
     }
 #endif
     for (; i < n; i++) {
@@ -1098,43 +1179,117 @@ static int line_scan(const uint8_t *p, size_t n, size_t *tabs, int max, bool *hi
     return nt;
 }
 
-static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, int64_t off)
+static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, int64_t off,
+                       const dfi_vsplit *sp)
 {
     size_t stack[64], *tabs = stack;
+    const size_t *at = stack;
     int ncols = vc->t->ncols, nt;
     bool high, bs, utf8 = vc->t->encoding == DFI_ENC_UTF8;
     bool any_bs = vc->t->encoding != DFI_ENC_UNKNOWN;
 
-    if (ncols > 64 && (tabs = malloc((size_t)ncols * sizeof *tabs)) == NULL) {
-        vc->unchecked_rows++;
-        return;
+    if (sp != NULL) {
+        at = sp->tabs;
+        nt = sp->nt;
+        high = sp->high;
+        bs = sp->bs;
+        tabs = NULL;
+    } else {
+        if (ncols > 64 && (tabs = malloc((size_t)ncols * sizeof *tabs)) == NULL) {
+            vc->unchecked_rows++;
+            return;
+        }
+        nt = line_scan(p, n, tabs, ncols, &high, &bs);
+        at = tabs;
     }
-    nt = line_scan(p, n, tabs, ncols, &high, &bs);
     for (int col = 0; col < ncols && col <= nt; col++) {
-        size_t from = col == 0 ? 0 : tabs[col - 1] + 1, to = col < nt ? tabs[col] : n;
+        size_t from = col == 0 ? 0 : at[col - 1] + 1, to = col < nt ? at[col] : n;
         const dfi_vcol *c = &vc->t->cols[col];
 
         if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull || (high && utf8) ||
             (bs && any_bs))
             check_field(vc, col, p + from, to - from, row, off + (int64_t)from, high, bs);
     }
-    if (tabs != stack)
+    if (tabs != stack && tabs != NULL)
         free(tabs);
 }
 
 void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool carried, int64_t row,
-                     int64_t off, bool skip)
+                     int64_t off, bool skip, const dfi_vsplit *sp)
 {
     if (carried) {
         dfi_vcheck_carry(vc, p, n);
         if (vc->line_cut)
             vc->unchecked_rows++;
         else if (!skip)
-            check_line(vc, vc->line, vc->line_n, row, off);
+            check_line(vc, vc->line, vc->line_n, row, off, NULL);
         vc->line_n = 0;
         vc->line_cut = false;
         return;
     }
     if (!skip)
-        check_line(vc, p, n, row, off);
+        check_line(vc, p, n, row, off, sp);
+}
+
+void dfi_vcheck_job(dfi_vcheck *vc, const uint8_t *p, const dfi_vjob *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        const dfi_vline *l = &j->v[i];
+        dfi_vsplit sp = {l->nt >= 0 ? j->tabs + l->tab0 : NULL, l->nt, l->high, l->bs};
+        check_line(vc, p + l->start, l->len, l->row, j->base + (int64_t)l->start,
+                   l->nt >= 0 ? &sp : NULL);
+    }
+}
+
+/* Room for `more` tabs in j->tabs. */
+static bool job_tabs_room(dfi_vjob *j, size_t more)
+{
+    size_t nc = j->tabcap ? j->tabcap : 4096;
+    size_t *nt;
+
+    if (j->tabs != NULL && j->ntabs + more <= j->tabcap)
+        return true; /* (allocated even for none: tabs + tab0 is then never NULL + 0) */
+    while (nc < j->ntabs + more)
+        nc *= 2;
+    if ((nt = realloc(j->tabs, nc * sizeof *nt)) == NULL)
+        return false;
+    j->tabs = nt;
+    j->tabcap = nc;
+    return true;
+}
+
+bool dfi_vjob_add(dfi_vjob *j, size_t start, size_t len, int64_t row, const dfi_vsplit *sp)
+{
+    if (start > UINT32_MAX || len > UINT32_MAX || j->ntabs > UINT32_MAX ||
+        (sp != NULL && (sp->nt > INT16_MAX || !job_tabs_room(j, (size_t)sp->nt))))
+        return false;
+    if (j->n == j->cap) {
+        size_t nc = j->cap ? j->cap * 2 : 1024;
+        dfi_vline *nv = realloc(j->v, nc * sizeof *nv);
+        if (nv == NULL)
+            return false;
+        j->v = nv;
+        j->cap = nc;
+    }
+    j->v[j->n].start = (uint32_t)start;
+    j->v[j->n].len = (uint32_t)len;
+    j->v[j->n].row = row;
+    j->v[j->n].tab0 = (uint32_t)j->ntabs;
+    j->v[j->n].nt = -1;
+    if (sp != NULL) {
+        memcpy(j->tabs + j->ntabs, sp->tabs, (size_t)sp->nt * sizeof *sp->tabs);
+        j->ntabs += (size_t)sp->nt;
+        j->v[j->n].nt = (int16_t)sp->nt;
+        j->v[j->n].high = sp->high;
+        j->v[j->n].bs = sp->bs;
+    }
+    j->n++;
+    return true;
+}
+
+void dfi_vjob_free(dfi_vjob *j)
+{
+    free(j->v);
+    free(j->tabs);
+    memset(j, 0, sizeof *j);
 }

@@ -85,7 +85,8 @@ DFI_HIDDEN void dfi_vindex_free(dfi_vindex *ix);
 DFI_HIDDEN dfi_vtable *dfi_vtable_build(const struct dfi_vindex *ix, const df_entry *e, bool *oom);
 DFI_HIDDEN void dfi_vtable_free(dfi_vtable *t);
 
-/* Up to this many bad values of each kind are kept per table for the report. */
+/* Up to this many bad values of each kind are kept per table for the report (the first by row
+ * and offset). */
 #define DFI_VFIRST 3
 
 typedef struct dfi_vbad {
@@ -112,17 +113,51 @@ typedef struct dfi_vcheck {
     bool inserts;           /* the data were INSERT statements (one fails, not the table) */
 } dfi_vcheck;
 
+/*
+ * Lines of one piece whose checks were put off (dfi_copycheck.defer): the
+ * verifier checks them in whichever of two threads is free, each with its
+ * own dfi_vcheck, and merges those at the end (dfi_vcheck_merge).
+ */
+typedef struct dfi_vline {
+    uint32_t start, len; /* within the piece */
+    int64_t row;
+    uint32_t tab0; /* its tabs (dfi_vsplit) at dfi_vjob.tabs[tab0..tab0 + nt) */
+    int16_t nt;    /* -1: not known, the line is scanned */
+    bool high, bs;
+} dfi_vline;
+
+typedef struct dfi_vjob {
+    int64_t base; /* uncompressed offset of the piece's first byte */
+    dfi_vline *v;
+    size_t n, cap;
+    size_t *tabs;
+    size_t ntabs, tabcap;
+} dfi_vjob;
+
 DFI_HIDDEN void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t);
 DFI_HIDDEN void dfi_vcheck_free(dfi_vcheck *vc);
 /* Keep the bytes of a line that goes on in the next piece. */
 DFI_HIDDEN void dfi_vcheck_carry(dfi_vcheck *vc, const uint8_t *p, size_t n);
 /*
+ * What the row checker saw of a line while it scanned it, so that the value
+ * checks need not scan it again: the offsets (from the line's start) of its
+ * first tabs, escaped ones too, at most the table's column count; whether
+ * it has bytes >= 0x80 and backslashes.
+ */
+typedef struct dfi_vsplit {
+    const size_t *tabs;
+    int nt;
+    bool high, bs;
+} dfi_vsplit;
+
+/*
  * A line ended: its last `n` bytes are at p (its first bytes were carried
  * when `carried`).  `row` is its 1-based number, `off` its uncompressed
- * offset; `skip` when the row is already wrong (column count).
+ * offset; `skip` when the row is already wrong (column count); `sp` what
+ * the row checker saw of a line that was not carried (NULL: not known).
  */
 DFI_HIDDEN void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool carried,
-                                int64_t row, int64_t off, bool skip);
+                                int64_t row, int64_t off, bool skip, const dfi_vsplit *sp);
 
 /*
  * INSERT-format data (pg_dump --inserts, --column-inserts): the next `n`
@@ -131,6 +166,18 @@ DFI_HIDDEN void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool
  */
 DFI_HIDDEN void dfi_vcheck_insert(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t off);
 DFI_HIDDEN void dfi_vins_free(struct dfi_vins *s);
+/* Check the lines of job `j` in the piece at p (a thread's own vc). */
+DFI_HIDDEN void dfi_vcheck_job(dfi_vcheck *vc, const uint8_t *p, const dfi_vjob *j);
+/* Put off one line (false: out of memory, check it now). */
+DFI_HIDDEN bool dfi_vjob_add(dfi_vjob *j, size_t start, size_t len, int64_t row,
+                             const dfi_vsplit *sp);
+DFI_HIDDEN void dfi_vjob_free(dfi_vjob *j);
+/*
+ * Add what `src` found to `dst` and clear src's counts: the kept bad values
+ * are the first few by row and offset whichever thread saw them, so the
+ * findings are those of one thread checking every row in order.
+ */
+DFI_HIDDEN void dfi_vcheck_merge(dfi_vcheck *dst, dfi_vcheck *src);
 /* Count a value that failed (`what`, a DFI_VAL_*) and keep the first few for the report. */
 DFI_HIDDEN void dfi_vcheck_note(dfi_vcheck *vc, int what, int col, int64_t row, int64_t off,
                                 const uint8_t *raw, size_t n);

@@ -994,7 +994,8 @@ frac:
             }
         }
     }
-    if (kind != DFI_VK_TIME && kind != DFI_VK_TIMETZ && strcmp(p, " BC") == 0)
+    if (kind != DFI_VK_TIME && kind != DFI_VK_TIMETZ && p[0] == ' ' && p[1] == 'B' &&
+        p[2] == 'C' && p[3] == '\0') /* " BC" (no strcmp call: every value comes here) */
         return y < 4713; /* near the start of time: the general path */
     return *p == '\0' && (kind == DFI_VK_TIME || kind == DFI_VK_TIMETZ || y < 294276);
 }

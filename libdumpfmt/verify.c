@@ -961,7 +961,7 @@ static void verify_opened(vctx *c)
 static int pg_restore_after(df_verify *v, int pg_major);
 
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
-                      df_verify **out)
+                      bool pipe_always, df_verify **out)
 {
     df_verify *v;
     vctx c;
@@ -983,6 +983,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     c.opt = opt;
     c.v = v;
     c.file_size = -1;
+    c.pipe_always = pipe_always && opt->threads > 1;
     dfi_pool_init(&c.pool);
     if (path != NULL && strcmp(path, "-") == 0) {
         path = NULL;
@@ -1047,7 +1048,16 @@ int df_verify_path(const char *path, const df_verify_options *opt, df_verify **o
         return verify_result(DF_E_USAGE, err);
     if ((rc = take_options(opt, &o, err)) != DF_OK)
         return rc;
-    return verify_result(verify_run(path, -1, path, &o, out), err);
+    return verify_result(verify_run(path, -1, path, &o, false, out), err);
+}
+
+int dfi_verify_path_piped(const char *path, const df_verify_options *opt, df_verify **out)
+{
+    df_verify_options o;
+    df_error err;
+    int rc = take_options(opt, &o, &err);
+
+    return rc != DF_OK ? rc : verify_run(path, -1, path, &o, true, out);
 }
 
 int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt, df_verify **out,
@@ -1061,7 +1071,8 @@ int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt,
     *out = NULL;
     if ((rc = take_options(opt, &o, err)) != DF_OK)
         return rc;
-    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", &o, out), err);
+    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", &o, false, out),
+                         err);
 }
 
 const df_verify_summary *df_verify_get_summary(const df_verify *v)

@@ -23,7 +23,7 @@
 #include <stdarg.h>
 
 #define V_OUT_SIZE (256 * 1024)       /* decompressed bytes per checker call */
-#define V_PIPE_BUFS 4                 /* decoded buffers in flight to a checker thread */
+#define V_PIPE_BUFS 6                 /* decoded buffers in flight to a checker thread */
 #define V_MIN_ROOM (64 * 1024)        /* a buffer with less room left is handed on: lz4 */
                                       /* decodes a 64 KiB block in place only with that much */
 #define V_PIPE_AFTER (2 * V_OUT_SIZE) /* a stream this long gets the checker thread */
@@ -108,6 +108,7 @@ struct vctx {
     int64_t prog_last_ns;
     const df_entry *prog_entry; /* atomic: the entry whose stream began last */
     size_t piping;  /* atomic: streams whose COPY text a checker thread takes */
+    bool pipe_always; /* tests: every table's stream goes through a checker thread */
     dfi_cpuload load; /* CPUs the rest of the machine leaves us (threads > 1 only) */
     bool sparse;    /* --quick walk of a seekable custom file: chunk headers only */
     struct vtap *tap; /* a plain script from a pipe: what its one pass checked */
@@ -118,12 +119,18 @@ struct vctx {
  * V_PIPE_BUFS buffers: the worker writes into buf[cur], hands it on and takes the next one, so
  * the last 64 KiB it decoded stay where they are while it decodes more (the lz4 codec then
  * reads its history in place instead of copying 64 KiB after every call: dfi_dec.stable_out).
- * Decoding a table's data and checking its COPY text take about as long as each other for lz4
- * and zstd, and one big table can hold most of a dump, so a long stream is checked in a second
- * thread while the worker decodes the next buffers: the stream then takes the longer of the
- * two, not their sum.  The worker waits while every buffer is handed over; the checker takes
- * them oldest first.
+ * One big table can hold most of a dump, so a long stream is checked in a second thread while
+ * the worker decodes the next buffers.  The checker thread runs the row checker over each
+ * buffer in order (it alone: rows are counted across buffers) and puts off the value checks of
+ * the buffer's whole lines into job[i]; the value checks are most of the work, and for lz4,
+ * zstd and uncompressed data decoding is far cheaper, so the worker, when it has decoded so
+ * far ahead that the next buffer is still in use, checks jobs too instead of waiting (each
+ * thread with its own dfi_vcheck, merged at the end: the same findings as one thread's).
+ * Buffers are handed over, scanned and taken as jobs oldest first; a job may finish in either
+ * order, and the worker waits for its next buffer only (state[i] back to V_BUF_FREE).
  */
+enum { V_BUF_FREE = 0, V_BUF_HANDED, V_BUF_SCANNED, V_BUF_CHECKING };
+
 typedef struct vpipe {
     pthread_t tid;
     bool started;
@@ -132,11 +139,17 @@ typedef struct vpipe {
     pthread_cond_t cv;
     uint8_t *buf[V_PIPE_BUFS];
     size_t len[V_PIPE_BUFS];
-    size_t cur;   /* the buffer the worker writes into */
-    size_t next;  /* the oldest handed-over buffer */
-    size_t count; /* handed over and not yet checked */
+    uint8_t state[V_PIPE_BUFS]; /* V_BUF_* */
+    dfi_vjob job[V_PIPE_BUFS];  /* the put-off value checks of each buffer's whole lines */
+    size_t cur;     /* the buffer the worker writes into */
+    size_t next;    /* the oldest handed-over buffer not yet scanned */
+    size_t nscan;   /* ... and how many wait for the scan */
+    size_t jnext;   /* the oldest scanned buffer whose job no thread took */
+    size_t njobs;   /* ... and how many wait */
+    size_t count;   /* handed over and not yet free */
     bool quit;
     dfi_copycheck *cp;
+    dfi_vcheck *vcj; /* [0] the worker's, [1] the checker thread's (vworker.vcj) */
 } vpipe;
 
 /* A worker's own view of the input and its scratch memory. */
@@ -153,6 +166,7 @@ typedef struct vworker {
     int64_t prog_base; /* main: raw offset that counts as progress 0 */
     vpipe pipe;
     dfi_vcheck vc; /* value checks of the table being read */
+    dfi_vcheck vcj[2]; /* ... of the lines checked as jobs: by the worker, the checker thread */
 } vworker;
 
 /* One compressed stream being checked. */
@@ -237,6 +251,12 @@ DFI_HIDDEN void vfy_where_add(vctx *c, ventry *ve, const char *code, int sev, in
 /* Which finding a codec's complaint is (and its severity). */
 DFI_HIDDEN const char *vfy_codec_code(int rc, const char *msg, int *sev);
 /* Start checking a stream stored at raw_start..raw_end (-1: not known yet) of `member`. */
+/*
+ * For tests: df_verify_path (opt->threads > 1) with every table's COPY text checked through a
+ * checker thread from its first buffer on, however short and whatever the machine's load.
+ */
+DFI_HIDDEN int dfi_verify_path_piped(const char *path, const df_verify_options *opt,
+                                     df_verify **out);
 DFI_HIDDEN int vfy_stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table,
                             int64_t raw_start, int64_t raw_end, const char *member);
 /* Stored bytes p[0..n) that start at raw offset `at` (-1: not known). */

@@ -3,7 +3,9 @@
  * member or file in, decoded with its integrity check (Adler-32, CRC-32 and
  * ISIZE, lz4 end mark, complete zstd frame), nothing allowed after its end,
  * and its COPY text through the row checker (copycheck.c) and the value
- * checks (valuecheck.c), in a second thread for a long stream.  Also each
+ * checks (valuecheck.c); for a long stream the rows are scanned in a second
+ * thread and the value checks of whole lines shared by both (vpipe in
+ * verify.h), with the findings of one thread checking in order.  Also each
  * worker's buffers and its own handle on the file.  The walks (verify.c)
  * say where a stream starts and ends; this file never reads the archive's
  * structure.
@@ -119,6 +121,8 @@ int vfy_stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool tab
         s->table = true; /* dfi_copycheck_free is safe after a failed init */
         if (rc == DF_OK && ve->vt != NULL) {
             dfi_vcheck_init(&w->vc, ve->vt);
+            dfi_vcheck_init(&w->vcj[0], ve->vt);
+            dfi_vcheck_init(&w->vcj[1], ve->vt);
             w->cp->vc = &w->vc;
         }
         if (rc != DF_OK) {
@@ -130,27 +134,72 @@ int vfy_stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool tab
     return rc;
 }
 
+/*
+ * Take the oldest job no thread took and check its lines with vc (mu held, released while
+ * checking); its buffer is then free.
+ */
+static void run_job(vpipe *p, dfi_vcheck *vc)
+{
+    size_t i = p->jnext;
+
+    p->jnext = (i + 1) % V_PIPE_BUFS;
+    p->njobs--;
+    p->state[i] = V_BUF_CHECKING;
+    if (p->job[i].n > 0) {
+        pthread_mutex_unlock(&p->mu);
+        dfi_vcheck_job(vc, p->buf[i], &p->job[i]);
+        pthread_mutex_lock(&p->mu);
+    }
+    p->state[i] = V_BUF_FREE;
+    p->count--;
+    pthread_cond_broadcast(&p->cv);
+}
+
+/* The row checker over the oldest buffer handed over (mu held, released while scanning). */
+static void run_scan(vpipe *p)
+{
+    size_t i = p->next;
+
+    p->next = (i + 1) % V_PIPE_BUFS;
+    p->nscan--;
+    pthread_mutex_unlock(&p->mu);
+    p->job[i].n = 0;
+    p->job[i].ntabs = 0;
+    p->cp->defer = p->cp->vc != NULL ? &p->job[i] : NULL;
+    dfi_copycheck_feed(p->cp, p->buf[i], p->len[i]);
+    p->cp->defer = NULL;
+    pthread_mutex_lock(&p->mu);
+    p->state[i] = V_BUF_SCANNED;
+    p->njobs++;
+    pthread_cond_broadcast(&p->cv);
+}
+
+/* The checker thread: scans first (the rows must be counted in order), then takes jobs. */
 static void *pipe_main(void *arg)
 {
     vpipe *p = arg;
 
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        size_t i;
-        while (p->count == 0 && !p->quit)
-            pthread_cond_wait(&p->cv, &p->mu);
-        if (p->count == 0)
+        if (p->nscan > 0)
+            run_scan(p);
+        else if (p->njobs > 0)
+            run_job(p, &p->vcj[1]);
+        else if (p->quit)
             break;
-        i = p->next;
-        pthread_mutex_unlock(&p->mu);
-        dfi_copycheck_feed(p->cp, p->buf[i], p->len[i]);
-        pthread_mutex_lock(&p->mu);
-        p->next = (p->next + 1) % V_PIPE_BUFS;
-        p->count--;
-        pthread_cond_broadcast(&p->cv);
+        else
+            pthread_cond_wait(&p->cv, &p->mu);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
+}
+
+/* Nothing handed over: the ring's next buffers start at the worker's current one. */
+static void pipe_idle(vpipe *p)
+{
+    p->next = p->jnext = p->cur;
+    p->nscan = p->njobs = p->count = 0;
+    memset(p->state, V_BUF_FREE, sizeof p->state);
 }
 
 /* Start w's checker thread (once per worker); false when it cannot run. */
@@ -162,8 +211,8 @@ static bool pipe_start(vworker *w)
         return p->started;
     p->unavailable = true;
     p->cp = w->cp;
-    p->next = p->cur; /* nothing handed over */
-    p->count = 0;
+    p->vcj = w->vcj;
+    pipe_idle(p);
     p->quit = false;
     if (pthread_mutex_init(&p->mu, NULL) != 0)
         return false;
@@ -181,23 +230,32 @@ static bool pipe_start(vworker *w)
     return true;
 }
 
-/* Hand the n bytes in w->out to the checker thread; w->out becomes the next free buffer. */
+/*
+ * Hand the n bytes in w->out to the checker thread; w->out becomes the next buffer of the
+ * ring once it is free.  Until then the worker is ahead: it checks jobs rather than wait.
+ */
 static void pipe_hand_over(vworker *w, size_t n)
 {
     vpipe *p = &w->pipe;
 
     pthread_mutex_lock(&p->mu);
     p->len[p->cur] = n;
+    p->state[p->cur] = V_BUF_HANDED;
     p->count++;
+    p->nscan++;
     pthread_cond_broadcast(&p->cv);
     p->cur = (p->cur + 1) % V_PIPE_BUFS;
-    while (p->count == V_PIPE_BUFS) /* the next buffer is the oldest one still being checked */
-        pthread_cond_wait(&p->cv, &p->mu);
+    while (p->state[p->cur] != V_BUF_FREE) {
+        if (p->njobs > 0)
+            run_job(p, &p->vcj[0]);
+        else
+            pthread_cond_wait(&p->cv, &p->mu);
+    }
     pthread_mutex_unlock(&p->mu);
     w->out = p->buf[p->cur];
 }
 
-/* Wait until the checker thread has checked everything handed over. */
+/* Wait until everything handed over has been checked, checking jobs meanwhile. */
 static void pipe_drain(vworker *w)
 {
     vpipe *p = &w->pipe;
@@ -205,8 +263,12 @@ static void pipe_drain(vworker *w)
     if (!p->started)
         return;
     pthread_mutex_lock(&p->mu);
-    while (p->count > 0)
-        pthread_cond_wait(&p->cv, &p->mu);
+    while (p->count > 0) {
+        if (p->njobs > 0)
+            run_job(p, &p->vcj[0]);
+        else
+            pthread_cond_wait(&p->cv, &p->mu);
+    }
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -233,8 +295,10 @@ static void pipe_stop(vworker *w)
         pthread_cond_destroy(&p->cv);
         pthread_mutex_destroy(&p->mu);
     }
-    for (size_t i = 0; i < V_PIPE_BUFS; i++)
+    for (size_t i = 0; i < V_PIPE_BUFS; i++) {
         free(p->buf[i]);
+        dfi_vjob_free(&p->job[i]);
+    }
     w->out = NULL;
     memset(p, 0, sizeof *p);
 }
@@ -263,7 +327,7 @@ static void maybe_unpipe(vstream *s)
     vctx *c = s->c;
     size_t busy = dfi_pool_running(&c->pool) + __atomic_load_n(&c->piping, __ATOMIC_RELAXED);
 
-    if ((double)busy <= dfi_cpuload_avail(&c->load) + V_CPU_SLACK)
+    if (c->pipe_always || (double)busy <= dfi_cpuload_avail(&c->load) + V_CPU_SLACK)
         return;
     pipe_drain(s->w);
     s->piped = false;
@@ -274,11 +338,14 @@ static void stream_flush(vstream *s)
 {
     if (s->used == 0)
         return;
-    if (s->table && !s->piped && s->out_bytes >= V_PIPE_AFTER && pipe_allowed(s->c) &&
+    if (s->table && !s->piped &&
+        (s->c->pipe_always || (s->out_bytes >= V_PIPE_AFTER && pipe_allowed(s->c))) &&
         pipe_start(s->w)) {
         s->piped = true;
         __atomic_add_fetch(&s->c->piping, 1, __ATOMIC_RELAXED);
-        s->w->pipe.next = s->w->pipe.cur; /* the checker is idle: nothing handed over */
+        pthread_mutex_lock(&s->w->pipe.mu);
+        pipe_idle(&s->w->pipe); /* the checker is idle: nothing handed over */
+        pthread_mutex_unlock(&s->w->pipe.mu);
     }
     if (s->table && s->piped)
         maybe_unpipe(s);
@@ -293,11 +360,20 @@ static void stream_flush(vstream *s)
     s->used = 0;
 }
 
-/* Everything decoded so far has been checked (the checker state may be read or reset). */
+/*
+ * Everything decoded so far has been checked (the checker state may be read or reset), the
+ * value checks' jobs merged into the stream's own.
+ */
 static void stream_sync(vstream *s)
 {
+    vworker *w = s->w;
+
     if (s->piped)
-        pipe_drain(s->w);
+        pipe_drain(w);
+    if (s->table && w->cp->vc != NULL) {
+        dfi_vcheck_merge(w->cp->vc, &w->vcj[0]);
+        dfi_vcheck_merge(w->cp->vc, &w->vcj[1]);
+    }
 }
 
 /* Stored bytes p[0..n) that start at raw offset `at`. */
@@ -497,6 +573,8 @@ void vfy_worker_free(vworker *w)
     pipe_stop(w);
     free(w->cp);
     dfi_vcheck_free(&w->vc);
+    dfi_vcheck_free(&w->vcj[0]);
+    dfi_vcheck_free(&w->vcj[1]);
     w->open = false;
 }
 

@@ -82,7 +82,7 @@ static void *worker_main(void *arg)
         pw->ops->work(pw->w, p->items[k]);
     }
     pthread_mutex_lock(&p->mu);
-    p->running--;
+    __atomic_sub_fetch(&p->running, 1, __ATOMIC_RELAXED); /* read unlocked: dfi_pool_running */
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -120,7 +120,7 @@ static size_t start_workers(dfi_pool *p, const dfi_pool_ops *ops, void *ctx, pwo
         if (ops->init(pw[started].w, ctx, false) != DF_OK ||
             pthread_create(&tids[started], NULL, worker_main, &pw[started]) != 0)
             break;
-        p->running++;
+        __atomic_add_fetch(&p->running, 1, __ATOMIC_RELAXED);
     }
     pthread_mutex_unlock(&p->mu);
     return started;
@@ -159,7 +159,7 @@ int dfi_pool_run(dfi_pool *p, int threads, const dfi_pool_ops *ops, void *ctx)
     if (started == 0) {
         ops->fini(pw[0].w);
         if (ops->init(pw[0].w, ctx, true) == DF_OK) {
-            p->running = 1;
+            __atomic_store_n(&p->running, 1, __ATOMIC_RELAXED);
             worker_main(&pw[0]);
         } else {
             rc = DF_E_NOMEM;

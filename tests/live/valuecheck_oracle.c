@@ -79,7 +79,7 @@ int main(void)
         memset(&vc, 0, sizeof vc);
         dfi_vcheck_init(&vc, &t);
         len = (size_t)(line + n - (tab + 1));
-        dfi_vcheck_line(&vc, (const uint8_t *)tab + 1, len, false, 1, 0, false);
+        dfi_vcheck_line(&vc, (const uint8_t *)tab + 1, len, false, 1, 0, false, NULL);
         for (int k = 1; k < 5; k++)
             bad |= vc.nbad[k] > 0;
         printf("%d\n", bad);
