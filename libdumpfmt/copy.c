@@ -8,8 +8,8 @@
 #define _GNU_SOURCE /* memrchr */
 
 #include "internal.h"
+#include "sqllex.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -159,7 +159,7 @@ static void end_word(df_rowcount *rc)
 
 static void sql_normal(df_rowcount *rc, char c)
 {
-    if (isalnum((unsigned char)c) || c == '_') {
+    if (dfi_sql_ident_cont((uint8_t)c)) { /* the scanner's classes: sqllex.h */
         if (rc->word_len < sizeof rc->word)
             rc->word[rc->word_len] = c;
         rc->word_len++;

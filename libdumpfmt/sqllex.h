@@ -6,7 +6,8 @@
  * string is E'...'), dollar quotes, blanks and nested comments, and the
  * NAMEDATALEN cut of identifiers.  roles_sql.c builds its tokenizer
  * (dfi_sql_next) on these; plain_lex.c's streaming lexer and sqlident.c use
- * the classes and the cut.  The classes are inline: the plain splitter tests
+ * the classes and the cut, copy.c's byte-at-a-time INSERT row counter the
+ * classes (its string states follow the same quoting rules).  The classes are inline: the plain splitter tests
  * them for every byte of a script.
  */
 #ifndef DUMPFMT_SQLLEX_H
