@@ -221,8 +221,10 @@ done
 # Longest first (by the last run), so that the last part to start is a short one.  Without a
 # last run, the parts that were the slowest on 2 loaded cores (seconds, measured in a fresh
 # Debian 12 chroot) go first; a part never measured counts as 25 s.
-last_secs=([check_verify]=440 [check_truncate]=170 [cli]=120 [check_corpus]=80 [cli-dumpcheck]=50
-    [cli-dumproles]=50 [check_codec]=40 [check_buf]=30 [live-dumporder]=30)
+last_secs=([check_verify]=440 [check_truncate]=170 [cli-dumprepair]=150 [cli]=120
+    [cli-dumpconvert]=120 [check_corpus]=80 [live-dumprepair]=80 [cli-dumprepair_inserts]=80
+    [cli-dumprepair_toc]=50 [cli-dumpcheck]=50 [cli-dumproles]=50 [check_codec]=40 [check_buf]=30
+    [cli-dumprepair_read]=35 [live-dumprestore_drill]=32 [live-dumporder]=30)
 if [ -f "$durations" ]; then
     while read -r name secs; do
         [[ $secs =~ ^[0-9]+$ ]] && last_secs[$name]=$secs

@@ -32,7 +32,7 @@ TOOLS=${DF_TOOLS_DIR:-tools}
 DUMPREPAIR=${DUMPREPAIR:-$TOOLS/dumprepair}
 CORPUS=${DF_CORPUS:-corpus}
 PG_RESTORE=${PG_RESTORE:-pg_restore}
-CUTS=${CUTS:-10}
+CUTS=${CUTS:-6}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dumprepair-toc.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
