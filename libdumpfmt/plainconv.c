@@ -155,6 +155,7 @@ static const char *ident_end(const char *s)
 static int split_database(const char *d, char **defn, char **drop)
 {
     const char *id = d + 16, *ide, *end, *rest;
+    size_t dn;
 
     if (strncmp(d, "CREATE DATABASE ", 16) != 0 || (ide = ident_end(id)) == NULL ||
         (end = strstr(ide, ";\n")) == NULL)
@@ -165,12 +166,13 @@ static int split_database(const char *d, char **defn, char **drop)
                           strstr(rest, ";\n") != rest + strlen(rest) - 2))
         return -1;
     *defn = strndup(d, (size_t)(end + 2 - d));
-    *drop = malloc((size_t)(ide - id) + 32);
+    dn = (size_t)(ide - id) + 32;
+    *drop = malloc(dn);
     if (*defn == NULL || *drop == NULL) {
         free(*defn), free(*drop);
         return -1;
     }
-    sprintf(*drop, "DROP DATABASE %.*s;\n", (int)(ide - id), id);
+    snprintf(*drop, dn, "DROP DATABASE %.*s;\n", (int)(ide - id), id);
     return 0;
 }
 

@@ -123,7 +123,7 @@ START_TEST(test_sql_ident)
     /* a two-byte UTF-8 character across byte 63 is not split */
     longname[0] = '"';
     memset(longname + 1, 'b', 62);
-    strcpy(longname + 63, "\xc3\xa9xyz\"");
+    memcpy(longname + 63, "\xc3\xa9xyz\"", sizeof "\xc3\xa9xyz\"");
     s = longname;
     ck_assert(dfi_sql_ident(&s, one, sizeof one));
     ck_assert_uint_eq(strlen(one), 62);

@@ -90,7 +90,7 @@ static char *file_name(const char *db, const char *ext)
         }
     }
     if (f != NULL)
-        strcpy(f + o, ext);
+        memcpy(f + o, ext, strlen(ext) + 1);
     return f;
 }
 
@@ -491,8 +491,9 @@ static int put_in_place(pa_run *p, const char *dir)
     } else if ((rc = renameat2(AT_FDCWD, p->tmp, AT_FDCWD, dir, RENAME_EXCHANGE)) == 0) {
         remove_tree(p->tmp); /* now the earlier output */
     } else if (errno == EINVAL || errno == ENOSYS) { /* a file system without the exchange */
-        char *old = malloc(strlen(p->tmp) + 5);
-        if (old != NULL && (sprintf(old, "%s.old", p->tmp), rename(dir, old) == 0)) {
+        size_t on = strlen(p->tmp) + 5;
+        char *old = malloc(on);
+        if (old != NULL && (snprintf(old, on, "%s.old", p->tmp), rename(dir, old) == 0)) {
             if ((rc = rename(p->tmp, dir)) == 0)
                 remove_tree(old);
             else
