@@ -1544,11 +1544,13 @@ enum {
     DF_SALVAGE_STRICT = 1,
     /*
      * The archive will be written again with the input's codec (df_salvage_write_archive,
-     * no other format or compression): a cut zlib or gzip stream is counted with zlib,
-     * which finds where its blocks end, so that the repair keeps the compressed bytes of the
-     * rows before the cut and encodes only those after the last block boundary.
+     * no other format or compression): the end of a cut zlib or gzip stream is kept and its
+     * last block boundary before the last row found, so that the repair keeps the compressed
+     * bytes of the rows before the cut and encodes only those after that boundary.
      */
-    DF_SALVAGE_SPLICE = 2
+    DF_SALVAGE_SPLICE = 2,
+    /* Decode a damaged stream on a thread of its own while its rows are counted. */
+    DF_SALVAGE_THREADS = 4
 };
 /* df_salvage_build with flags (DF_SALVAGE_*). */
 DF_API int df_salvage_build_flags(df_reader *r, const df_verify *v, int pg_restore_version,

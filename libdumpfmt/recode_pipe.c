@@ -26,6 +26,7 @@ struct dfi_rpipe {
     size_t size;
     uint8_t *buf[PIPE_SLOTS];
     int64_t len[PIPE_SLOTS];
+    int64_t mark[PIPE_SLOTS]; /* the reader's chunk_out after the read (dfi_rpipe_mark) */
     uint64_t head, tail; /* head: pieces decoded; tail: pieces the encoder has given back */
     bool holding;        /* the encoder holds piece `tail` */
     bool stop;
@@ -49,6 +50,7 @@ static void *decode_main(void *arg)
         int64_t k = df_reader_read_data(p->r, p->buf[i], p->size);
         pthread_mutex_lock(&p->mu);
         p->len[i] = k;
+        p->mark[i] = p->r->chunk_out;
         p->head++;
         pthread_cond_broadcast(&p->cv);
         if (k <= 0) /* end of stream or error: the reader's state is the encoder's to read */
@@ -106,6 +108,11 @@ int64_t dfi_rpipe_next(dfi_rpipe *p, const uint8_t **data)
     p->holding = true;
     pthread_mutex_unlock(&p->mu);
     return k;
+}
+
+int64_t dfi_rpipe_mark(const dfi_rpipe *p)
+{
+    return p->mark[p->tail % PIPE_SLOTS]; /* the consumer's own slot: no lock needed */
 }
 
 void dfi_rpipe_stop(dfi_rpipe *p)

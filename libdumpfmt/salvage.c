@@ -190,7 +190,7 @@ typedef struct count_run {
     int64_t mark;     /* the reader's chunk_out last seen */
     int64_t boundary_end; /* the rows' (statements') bytes when boundary was taken */
     int status;       /* the read's end: DF_OK (stream ended), else its error */
-    dfi_zscan *z;     /* set: the stream is inflated here, its block boundaries noted */
+    dfi_ztail *z;     /* set: a cut deflate stream whose end is kept for a splice */
 } count_run;
 
 static int64_t run_rows(const count_run *c)
@@ -238,10 +238,10 @@ static int64_t careful_read(careful *c, uint8_t *buf)
  * noting the rows before the last chunk begun: the reader marks where its
  * output stood when it took that chunk (r->chunk_out).
  */
-static void feed_marked(count_run *c, const df_reader *r, const uint8_t *buf, int64_t got,
+static void feed_marked(count_run *c, int64_t mark, const uint8_t *buf, int64_t got,
                         int64_t done)
 {
-    int64_t mark = r->chunk_out, start = done - got;
+    int64_t start = done - got;
 
     if (mark == c->mark || mark < start || mark > done) {
         c->mark = mark;
@@ -262,63 +262,38 @@ static void feed_marked(count_run *c, const df_reader *r, const uint8_t *buf, in
 }
 
 /*
- * The count of a cut zlib or gzip stream that the repair will splice
- * (DF_SALVAGE_SPLICE): its raw bytes inflated here, with zlib, which notes
- * where the blocks end; the chunk marks as the reader's decoding sets them.
+ * The same pass with the decoding on a thread of its own (DF_SALVAGE_THREADS): a big table's
+ * inflate and its row count take about as long each, so the two overlap.  The pieces are the
+ * serial pass's reads (READ_CHUNK each, in order), with the chunk mark of each.
  */
-static void scan_pass(df_reader *r, count_run *c, careful *k, uint8_t *buf)
+static bool piped_pass(df_reader *r, count_run *c, careful *k)
 {
-    const uint8_t *in = NULL;
-    size_t in_len = 0;
-    int raw_rc = DF_OK;
-    bool raw_end = false;
+    dfi_rpipe *p = dfi_rpipe_start(r, READ_CHUNK);
 
+    if (p == NULL)
+        return false; /* no thread: the serial pass */
     for (;;) {
-        uint8_t *out = buf;
-        size_t room = READ_CHUNK, got;
-        int zr;
+        const uint8_t *data;
+        int64_t got = dfi_rpipe_next(p, &data);
 
-        size_t in_before;
-
-        if (in_len == 0 && !raw_end &&
-            (raw_rc = dfi_reader_raw(r, &in, &in_len, k->done)) != DF_OK) {
-            raw_end = true;
-            in_len = 0;
+        if (got <= 0) {
+            c->status = got == 0 ? DF_OK : (int)got;
+            break;
         }
-        in_before = in_len;
-        zr = dfi_zscan_step(c->z, &in, &in_len, &out, &room);
-        got = READ_CHUNK - room;
-        if (zr == DF_OK && got == 0 && in_len > 0 && in_len == in_before)
-            zr = DF_E_CORRUPT; /* zlib takes nothing more: no way on */
-        k->done += (int64_t)got;
-        if (got > 0)
-            feed_marked(c, r, buf, (int64_t)got, k->done);
+        k->done += got;
+        if (c->z != NULL)
+            dfi_ztail_feed(c->z, data, (size_t)got);
+        feed_marked(c, dfi_rpipe_mark(p), data, got, k->done);
         if (!c->ins && c->scan.stopped)
             break;
-        if (zr != DF_OK) {
-            c->status = zr == DF_EOF ? DF_OK : DF_E_CORRUPT;
-            break;
-        }
-        if (got == 0 && raw_end) {
-            c->status = raw_rc == DF_EOF ? DF_E_TRUNCATED : raw_rc;
-            break;
-        }
     }
+    dfi_rpipe_stop(p);
+    return true;
 }
 
-/* Read e's data until it ends or fails, counting what a restore keeps. */
-static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k, uint8_t *buf,
-                      bool splice)
+/* The pass in this thread: reads in big pieces, then one byte at a time past `safe`. */
+static void serial_pass(df_reader *r, count_run *c, careful *k, uint8_t *buf)
 {
-    c->mark = -1;
-    c->status = df_reader_open_data(r, e);
-    if (c->status != DF_OK)
-        return DF_OK;
-    if (splice && (c->z = dfi_zscan_new(r->wrap)) != NULL) {
-        scan_pass(r, c, k, buf);
-        df_reader_close_data(r);
-        return DF_OK;
-    }
     for (;;) {
         int64_t got = careful_read(k, buf);
 
@@ -326,19 +301,39 @@ static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k,
             c->status = got == 0 ? DF_OK : (int)got;
             break;
         }
-        feed_marked(c, r, buf, got, k->done);
+        if (c->z != NULL)
+            dfi_ztail_feed(c->z, buf, (size_t)got);
+        feed_marked(c, r->chunk_out, buf, got, k->done);
         if (!c->ins && c->scan.stopped)
             break;
     }
+}
+
+/*
+ * Read e's data until it ends or fails, counting what a restore keeps.  how: DF_SALVAGE_SPLICE
+ * (a cut deflate stream's end is kept for the splice), DF_SALVAGE_THREADS.
+ */
+static int count_pass(df_reader *r, const df_entry *e, count_run *c, careful *k, uint8_t *buf,
+                      int how)
+{
+    c->mark = -1;
+    c->status = df_reader_open_data(r, e);
+    if (c->status != DF_OK)
+        return DF_OK;
+    if ((how & DF_SALVAGE_SPLICE) && (c->z = dfi_ztail_new(r->wrap)) == NULL &&
+        (r->wrap == DFI_WRAP_ZLIB || r->wrap == DFI_WRAP_GZIP))
+        c->status = DF_E_NOMEM;
+    if (c->status == DF_OK && !((how & DF_SALVAGE_THREADS) && piped_pass(r, c, k)))
+        serial_pass(r, c, k, buf);
     df_reader_close_data(r);
     return c->status == DF_E_NOMEM ? DF_E_NOMEM : DF_OK;
 }
 
 static int count_table_rows(df_reader *r, const df_entry *e, count_run *c, int64_t *safe,
-                            uint8_t *buf, bool splice)
+                            uint8_t *buf, int how)
 {
     careful k = {r, -1, 0};
-    int rc = count_pass(r, e, c, &k, buf, splice);
+    int rc = count_pass(r, e, c, &k, buf, how);
 
     *safe = k.done;
     return rc;
@@ -412,17 +407,24 @@ static int take_findings(df_salvage *s, const df_verify *v)
     return DF_OK;
 }
 
-/* Where the repair can splice the kept rows' stream: a block boundary before their end. */
-static int keep_cut(sv_entry *x, const dfi_zscan *z)
-{
-    const dfi_zmark *m = dfi_zscan_mark(z, x->keep_bytes);
+static int raw_piece(void *ctx, const uint8_t **p, size_t *n);
 
-    if (m == NULL)
-        return DF_OK; /* none remembered: the rows are encoded again */
+/* Where the repair can splice the kept rows' stream: a block boundary before their end. */
+static int keep_cut(df_reader *r, const df_entry *e, sv_entry *x, const dfi_ztail *z)
+{
+    int rc;
+
     if ((x->cut = malloc(sizeof *x->cut)) == NULL)
         return DF_E_NOMEM;
-    *x->cut = *m;
-    return DF_OK;
+    rc = df_reader_open_data(r, e);
+    if (rc == DF_OK)
+        rc = dfi_ztail_mark(z, x->keep_bytes, raw_piece, r, x->cut);
+    df_reader_close_data(r);
+    if (rc == DF_OK)
+        return DF_OK;
+    free(x->cut); /* none found: the rows are encoded again */
+    x->cut = NULL;
+    return rc == DF_E_NOMEM ? rc : DF_OK;
 }
 
 /* Count what survives of one damaged data entry; PARTIAL when anything does. */
@@ -445,8 +447,11 @@ static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
         c.scan.ncols = e->copy_stmt ? copy_columns(e->copy_stmt) : 0;
         /* a cut stream the repair splices (the rows before the cut keep their bytes) */
         rc = count_table_rows(r, e, &c, &s->e[i].safe, buf,
-                              (s->flags & DF_SALVAGE_SPLICE) &&
-                                  strcmp(s->e[i].pub.code, DF_FIND_TRUNCATED) == 0);
+                              ((s->flags & DF_SALVAGE_SPLICE) &&
+                                       strcmp(s->e[i].pub.code, DF_FIND_TRUNCATED) == 0
+                                   ? DF_SALVAGE_SPLICE
+                                   : 0) |
+                                  (s->flags & DF_SALVAGE_THREADS));
         p->rows_kept = run_rows(&c);
         /*
          * A decoder notices a flipped bit only later, and a wrong chunk length
@@ -470,8 +475,8 @@ static int measure_damaged(df_salvage *s, df_reader *r, size_t i, uint8_t *buf)
         if (s->flags & DF_SALVAGE_STRICT)
             p->rows_kept -= p->rows_unverified; /* dropped: written never, counted apart */
         if (c.z != NULL && rc == DF_OK && p->rows_kept > 0)
-            rc = keep_cut(&s->e[i], c.z);
-        dfi_zscan_free(c.z);
+            rc = keep_cut(r, e, &s->e[i], c.z);
+        dfi_ztail_free(c.z);
     }
     if (rc != DF_OK)
         return rc;
@@ -1026,7 +1031,7 @@ static int count_all_rows(df_reader *r, const df_entry *e, int64_t *rows, uint8_
 
     memset(&c, 0, sizeof c);
     c.scan.ncols = copy_columns(e->copy_stmt);
-    if (count_table_rows(r, e, &c, &safe, buf, false) != DF_OK)
+    if (count_table_rows(r, e, &c, &safe, buf, 0) != DF_OK)
         return DF_E_NOMEM;
     *rows = c.scan.rows;
     return c.status;

@@ -44,4 +44,17 @@ DFI_HIDDEN int dfi_zsplice(const dfi_zmark *m, dfi_wrap w, int level, int64_t ke
                            void *raw_ctx, const void *extra, size_t extra_len, dfi_emit_fn emit,
                            void *ctx);
 
+/*
+ * The same boundary found after the stream was decoded elsewhere (faster than the scan): feed
+ * every decoded byte in order, then dfi_ztail_mark searches the raw bytes' end for the latest
+ * boundary with at most `limit` decoded bytes before it, checked by decoding again.  DF_OK (m
+ * filled), DF_E_UNSUPPORTED (none found: encode the rows again), DF_E_NOMEM.
+ */
+typedef struct dfi_ztail dfi_ztail;
+DFI_HIDDEN dfi_ztail *dfi_ztail_new(dfi_wrap w); /* NULL: not a deflate wrap, or no memory */
+DFI_HIDDEN void dfi_ztail_free(dfi_ztail *t);
+DFI_HIDDEN void dfi_ztail_feed(dfi_ztail *t, const uint8_t *p, size_t n);
+DFI_HIDDEN int dfi_ztail_mark(const dfi_ztail *t, int64_t limit, dfi_raw_fn raw, void *raw_ctx,
+                              dfi_zmark *m);
+
 #endif /* DUMPFMT_SPLICE_GZ_H */

@@ -106,6 +106,9 @@ DFI_HIDDEN dfi_rpipe *dfi_rpipe_start(df_reader *r, size_t size);
 /* The next piece (valid until the next call): its length, 0 at the end, < 0 the reader failed
  * (then no more calls). */
 DFI_HIDDEN int64_t dfi_rpipe_next(dfi_rpipe *p, const uint8_t **data);
+/* The reader's chunk_out (where its output stood when it took its last chunk) after the read
+ * that made the piece dfi_rpipe_next handed out last. */
+DFI_HIDDEN int64_t dfi_rpipe_mark(const dfi_rpipe *p);
 /* Stop the thread (after its read in progress) and free; NULL is fine. */
 DFI_HIDDEN void dfi_rpipe_stop(dfi_rpipe *p);
 

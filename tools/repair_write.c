@@ -49,6 +49,7 @@ int repair_salvage_flags(const repair_options *o, df_format in)
 {
     /* -o in the input's format and codec: a cut zlib/gzip stream is spliced */
     return (o->strict ? DF_SALVAGE_STRICT : 0) |
+           (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? DF_SALVAGE_THREADS : 0) |
            (o->output && o->comp < 0 && (o->format == DF_FORMAT_UNKNOWN || o->format == in)
                 ? DF_SALVAGE_SPLICE
                 : 0);
