@@ -4,15 +4,15 @@
  * damage as they are and encodes only the few after the last boundary (issue 13: the repair
  * of a cut table had cost an inflate and a deflate of all its rows again).
  *
- * The scan (dfi_zscan) inflates with zlib's Z_BLOCK, which stops at each block boundary, and
- * remembers the last DFI_ZMARKS of them: the bit where the next block starts, the decoded
- * bytes before it, their check value (Adler-32 or CRC-32) and the 32 KiB window.  The splice
- * (dfi_zsplice) then writes the stream's bytes up to that bit unchanged, a new final block
- * that holds the decoded bytes from the boundary to the end of the last row kept (inflated
- * again from the boundary with the window) and the caller's terminator, and the trailer of
- * the whole.  Deflate blocks start at any bit, so the byte the boundary falls in is shared:
- * its low bits are primed into the new block (deflatePrime) and its high bits into the
- * inflater that decodes from there (inflatePrime).
+ * The boundary (a dfi_zmark: the bit where the next block starts, the decoded bytes before it,
+ * their check value (Adler-32 or CRC-32) and the 32 KiB window) is found after the count read
+ * the stream at its decoder's speed (dfi_ztail, below).  The splice (dfi_zsplice) then writes
+ * the stream's bytes up to that bit unchanged, a new final block that holds the decoded bytes
+ * from the boundary to the end of the last row kept (inflated again from the boundary with the
+ * window) and the caller's terminator, and the trailer of the whole.  Deflate blocks start at
+ * any bit, so the byte the boundary falls in is shared: its low bits are primed into the new
+ * block (deflatePrime) and its high bits into the inflater that decodes from there
+ * (inflatePrime).
  */
 #include "splice_gz.h"
 
@@ -28,98 +28,6 @@
 
 #define WINDOW 32768
 #define PIECE 65536
-
-struct dfi_zscan {
-    z_stream z;
-    bool gzip;
-    bool ended; /* the stream's end was met: its last block is final, nothing can follow */
-    dfi_zmark m[DFI_ZMARKS];
-    size_t nm, next; /* marks held; where the next one goes */
-};
-
-dfi_zscan *dfi_zscan_new(dfi_wrap w)
-{
-    dfi_zscan *s;
-
-    if (w != DFI_WRAP_ZLIB && w != DFI_WRAP_GZIP)
-        return NULL;
-    if ((s = calloc(1, sizeof *s)) == NULL)
-        return NULL;
-    s->gzip = w == DFI_WRAP_GZIP;
-    if (inflateInit2(&s->z, s->gzip ? 15 + 16 : 15) != Z_OK) {
-        free(s);
-        return NULL;
-    }
-    return s;
-}
-
-void dfi_zscan_free(dfi_zscan *s)
-{
-    if (s == NULL)
-        return;
-    inflateEnd(&s->z);
-    free(s);
-}
-
-/* At a block boundary (Z_BLOCK returned with bit 128, not in the last block): remember it. */
-static void note_mark(dfi_zscan *s)
-{
-    dfi_zmark *m = &s->m[s->next];
-    uInt wlen = WINDOW;
-
-    if (!(s->z.data_type & 128) || (s->z.data_type & 64))
-        return;
-    if (inflateGetDictionary(&s->z, m->window, &wlen) != Z_OK)
-        return;
-    m->wlen = wlen;
-    m->bits = (int64_t)s->z.total_in * 8 - (s->z.data_type & 7);
-    m->out = (int64_t)s->z.total_out;
-    m->check = (uint32_t)s->z.adler;
-    s->next = (s->next + 1) % DFI_ZMARKS;
-    if (s->nm < DFI_ZMARKS)
-        s->nm++;
-}
-
-int dfi_zscan_step(dfi_zscan *s, const uint8_t **in, size_t *in_len, uint8_t **out,
-                   size_t *room)
-{
-    while (*room > 0 && !s->ended) {
-        size_t in_before = *in_len, out_before = *room;
-        int zr;
-
-        s->z.next_in = (Bytef *)(uintptr_t)*in;
-        s->z.avail_in = (uInt)(*in_len > UINT32_MAX ? UINT32_MAX : *in_len);
-        s->z.next_out = *out;
-        s->z.avail_out = (uInt)(*room > UINT32_MAX ? UINT32_MAX : *room);
-        zr = inflate(&s->z, Z_BLOCK);
-        *in_len -= (size_t)(s->z.next_in - *in);
-        *in = s->z.next_in;
-        *room -= (size_t)(s->z.next_out - *out);
-        *out = s->z.next_out;
-        if (zr == Z_STREAM_END) {
-            s->ended = true;
-            return DF_EOF;
-        }
-        if (zr != Z_OK && zr != Z_BUF_ERROR)
-            return DF_E_CORRUPT;
-        note_mark(s);
-        if (*in_len == in_before && *room == out_before)
-            break; /* needs more input */
-    }
-    return s->ended ? DF_EOF : DF_OK;
-}
-
-const dfi_zmark *dfi_zscan_mark(const dfi_zscan *s, int64_t limit)
-{
-    const dfi_zmark *best = NULL;
-
-    if (s->ended)
-        return NULL;
-    for (size_t i = 0; i < s->nm; i++)
-        if (s->m[i].out <= limit && (best == NULL || s->m[i].out > best->out))
-            best = &s->m[i];
-    return best;
-}
 
 /* ------------------------------------------------------------------ the splice */
 
@@ -309,15 +217,17 @@ int dfi_zsplice(const dfi_zmark *m, dfi_wrap w, int level, int64_t keep, dfi_raw
 /* ------------------------------------------------------------------ a boundary found afterwards */
 
 /*
- * The scan above inflates with zlib to see the block boundaries, three times slower than ISA-L:
- * for a table of a few hundred MB that was most of a repair's time.  The tail (dfi_ztail) lets
- * the count read the stream at the reader's speed and keeps only what a splice needs: the last
- * RING decoded bytes and the check value of everything before them.  A boundary near the end is
- * then found in the last RAW_TAIL raw bytes: a bit where a dynamic or stored block header could
- * start (deflate's headers are strict: a complete code-length code, an end-of-block code), tried
- * by inflating from there to the end with a stand-in window; the first that decodes names every
- * later boundary, and the one chosen is decoded again with its real window and compared with
- * the bytes kept, so a false start can cost time, never bytes.
+ * Why not inflate with zlib's Z_BLOCK, which stops at each block boundary (the first version
+ * did)?  It is three times slower than ISA-L: for a table of a few hundred MB that was most of
+ * a repair's time.  The tail (dfi_ztail) lets the count read the stream at the reader's speed
+ * (and on a thread of its own) and keeps only what a splice needs: the last RING decoded bytes
+ * and the check value of everything before them.  A boundary near the end is then found in the
+ * last RAW_TAIL raw bytes: a bit where a dynamic or stored block header could start (deflate's
+ * headers are strict: a complete code-length code, an end-of-block code), tried by inflating
+ * from there to the end with a stand-in window; a start that decodes to the end is placed in
+ * the kept bytes and decoded again with its real window, which must give exactly those bytes:
+ * then every later boundary it met is real, and the latest before the last row is the splice's.
+ * A false start costs time, never bytes; when none is found the rows are encoded again.
  */
 #define RING ((size_t)4 << 20)
 #define RAW_TAIL ((size_t)256 << 10)
@@ -757,22 +667,6 @@ int dfi_ztail_mark(const dfi_ztail *t, int64_t limit, dfi_raw_fn raw, void *raw_
 
 #else /* no zlib: nothing is spliced, the rows are encoded again */
 
-dfi_zscan *dfi_zscan_new(dfi_wrap w)
-{
-    (void)w;
-    return NULL;
-}
-void dfi_zscan_free(dfi_zscan *s) { (void)s; }
-int dfi_zscan_step(dfi_zscan *s, const uint8_t **in, size_t *in_len, uint8_t **out, size_t *room)
-{
-    (void)s, (void)in, (void)in_len, (void)out, (void)room;
-    return DF_E_UNSUPPORTED;
-}
-const dfi_zmark *dfi_zscan_mark(const dfi_zscan *s, int64_t limit)
-{
-    (void)s, (void)limit;
-    return NULL;
-}
 dfi_ztail *dfi_ztail_new(dfi_wrap w)
 {
     (void)w;

@@ -1,15 +1,12 @@
 /*
  * splice_gz.h — a deflate stream cut at a block boundary and continued (splice_gz.c): the
- * scan that finds the boundaries while it inflates, and the splice that writes the stream up
- * to one of them unchanged and the rest as a new final block.
+ * tail that finds a boundary after the stream was decoded, and the splice that writes the
+ * stream up to it unchanged and the rest as a new final block.
  */
 #ifndef DUMPFMT_SPLICE_GZ_H
 #define DUMPFMT_SPLICE_GZ_H
 
 #include "writer.h"
-
-/* The last boundaries a scan remembers: a cut lands in the last few blocks. */
-#define DFI_ZMARKS 8
 
 typedef struct dfi_zmark {
     int64_t bits;   /* where the next block starts: bits from the stream's first byte */
@@ -18,18 +15,6 @@ typedef struct dfi_zmark {
     size_t wlen;
     uint8_t window[32768]; /* the last decoded bytes, which later blocks may refer to */
 } dfi_zmark;
-
-typedef struct dfi_zscan dfi_zscan;
-
-/* An inflater for a zlib stream or a gzip member; NULL for other wraps (or no memory). */
-DFI_HIDDEN dfi_zscan *dfi_zscan_new(dfi_wrap w);
-DFI_HIDDEN void dfi_zscan_free(dfi_zscan *s);
-/* As dfi_dec_step: DF_OK (more input needed or output full), DF_EOF, DF_E_CORRUPT. */
-DFI_HIDDEN int dfi_zscan_step(dfi_zscan *s, const uint8_t **in, size_t *in_len, uint8_t **out,
-                              size_t *room);
-/* The latest boundary remembered with at most `limit` decoded bytes before it, or NULL (also
- * once the stream ended: its last block is final). */
-DFI_HIDDEN const dfi_zmark *dfi_zscan_mark(const dfi_zscan *s, int64_t limit);
 
 /* The stream's raw bytes again from its start, in pieces: DF_OK, DF_EOF, or an error. */
 typedef int (*dfi_raw_fn)(void *ctx, const uint8_t **p, size_t *n);
@@ -45,7 +30,7 @@ DFI_HIDDEN int dfi_zsplice(const dfi_zmark *m, dfi_wrap w, int level, int64_t ke
                            void *ctx);
 
 /*
- * The same boundary found after the stream was decoded elsewhere (faster than the scan): feed
+ * A block boundary found after the stream was decoded by the reader (ISA-L or zlib): feed
  * every decoded byte in order, then dfi_ztail_mark searches the raw bytes' end for the latest
  * boundary with at most `limit` decoded bytes before it, checked by decoding again.  DF_OK (m
  * filled), DF_E_UNSUPPORTED (none found: encode the rows again), DF_E_NOMEM.
