@@ -232,6 +232,10 @@ int dfi_zsplice(const dfi_zmark *m, dfi_wrap w, int level, int64_t keep, dfi_raw
 #define RING ((size_t)4 << 20)
 #define RAW_TAIL ((size_t)256 << 10)
 #define MAX_MARKS 65536
+/* What the trials may inflate in all: a true start decodes the tail a few times (~1-8 MB of a
+   256-512 KiB tail), false starts mostly fail within bytes; a crafted tail of many starts that
+   each decode far cannot make the search quadratic. */
+#define BUDGET ((int64_t)256 << 20)
 
 struct dfi_ztail {
     bool gzip;
@@ -473,6 +477,7 @@ typedef struct trial {
     uint8_t *out, *cmp; /* PIECE each: what came out, what the ring holds there */
     rel_mark *marks;
     size_t nmarks;
+    int64_t budget; /* bytes all trials may still inflate: hostile input cannot make it slow */
 } trial;
 
 /*
@@ -516,6 +521,8 @@ static int64_t trial_run(trial *t, const uint8_t *raw, size_t n, int64_t base, u
                     return -1;
             }
             made += (int64_t)got;
+            if ((t->budget -= (int64_t)got) < 0)
+                return -1;
         }
         if ((t->z.data_type & 128) && !(t->z.data_type & 64) && t->nmarks < MAX_MARKS) {
             int64_t used = (int64_t)(t->z.next_in - raw);
@@ -571,6 +578,7 @@ static void trial_end(trial *t)
 static int trial_start(trial *t)
 {
     memset(t, 0, sizeof *t);
+    t->budget = BUDGET;
     t->out = malloc(PIECE);
     t->cmp = malloc(PIECE);
     t->marks = malloc(MAX_MARKS * sizeof *t->marks);
@@ -647,7 +655,8 @@ int dfi_ztail_mark(const dfi_ztail *t, int64_t limit, dfi_raw_fn raw, void *raw_
         rc = raw_tail(raw, raw_ctx, buf, &fill, &base);
     if (rc == DF_OK)
         rc = DF_E_UNSUPPORTED;
-    for (uint64_t at = 0; rc == DF_E_UNSUPPORTED && at < (uint64_t)fill * 8; at++) {
+    for (uint64_t at = 0; rc == DF_E_UNSUPPORTED && at < (uint64_t)fill * 8 && tr.budget > 0;
+         at++) {
         int64_t len;
         if (!dynamic_header_ok(buf, fill, at) && !stored_header_ok(buf, fill, at))
             continue;
