@@ -48,6 +48,7 @@ typedef struct dfi_sink {
     bool seekable;
     int64_t pos;    /* bytes written to fd (buffered ones included) */
     int64_t total;  /* bytes written to all files */
+    int64_t kicked; /* total when the kernel was last asked to start writing back */
     uint8_t *buf;   /* the main file's bytes not yet written (many small chunks) */
     size_t bn;
 } dfi_sink;
