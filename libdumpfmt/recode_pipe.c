@@ -11,7 +11,9 @@
  *
  * The same for a fed stream (dfi_fpipe: dumprepair's kept rows, -j >= 2): there the producer
  * is a feed that pushes its pieces (decoding and handing on the rows before the damage), so
- * the thread runs the feed and its put copies each piece into a free slot.
+ * the thread runs the feed and its put copies each piece into a free slot.  Both keep their
+ * pieces in one ring of slots (below): the producer fills a free slot and publishes it, the
+ * consumer holds one slot at a time and gives it back with its next call.
  */
 #include "writer.h"
 
@@ -21,50 +23,138 @@
 
 #define PIPE_SLOTS 8
 
-struct dfi_rpipe {
-    df_reader *r;
+/* ------------------------------------------------------------ the ring of slots */
+
+typedef struct slots {
     size_t size;
     uint8_t *buf[PIPE_SLOTS];
     int64_t len[PIPE_SLOTS];
-    int64_t mark[PIPE_SLOTS]; /* the reader's chunk_out after the read (dfi_rpipe_mark) */
-    uint64_t head, tail; /* head: pieces decoded; tail: pieces the encoder has given back */
-    bool holding;        /* the encoder holds piece `tail` */
-    bool stop;
+    int64_t mark[PIPE_SLOTS]; /* a value the producer attaches to a piece */
+    uint64_t head, tail;      /* head: pieces published; tail: pieces the consumer gave back */
+    bool holding;             /* the consumer holds piece `tail` */
+    bool stop;                /* the consumer gave up: the producer stops */
+    bool done;                /* the producer ended: no piece will follow */
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+} slots;
+
+static void slots_free(slots *s)
+{
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        free(s->buf[i]);
+}
+
+/* Buffers, lock, and the producer thread run(arg); false (nothing left behind) if any fails. */
+static bool slots_start(slots *s, size_t size, void *(*run)(void *), void *arg)
+{
+    s->size = size;
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        if ((s->buf[i] = malloc(size)) == NULL) {
+            slots_free(s);
+            return false;
+        }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (pthread_create(&s->th, NULL, run, arg) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+        slots_free(s);
+        return false;
+    }
+    return true;
+}
+
+/* Producer, lock held: wait for a free slot; its index, or -1 once the consumer stopped. */
+static int slots_wait_free(slots *s)
+{
+    while (!s->stop && s->head - s->tail >= PIPE_SLOTS)
+        pthread_cond_wait(&s->cv, &s->mu);
+    return s->stop ? -1 : (int)(s->head % PIPE_SLOTS);
+}
+
+/* Producer, lock held: slot i holds a piece. */
+static void slots_publish(slots *s, int i, int64_t len, int64_t mark)
+{
+    s->len[i] = len;
+    s->mark[i] = mark;
+    s->head++;
+    pthread_cond_broadcast(&s->cv);
+}
+
+/* Producer: no piece will follow. */
+static void slots_end(slots *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->done = true;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Consumer: give back the piece held, wait for the next; its slot, or -1 when the producer
+ * ended without one. */
+static int slots_take(slots *s)
+{
+    int i = -1;
+
+    pthread_mutex_lock(&s->mu);
+    if (s->holding) { /* the previous piece is used: its slot may be refilled */
+        s->tail++;
+        s->holding = false;
+        pthread_cond_broadcast(&s->cv);
+    }
+    while (s->head == s->tail && !s->done)
+        pthread_cond_wait(&s->cv, &s->mu);
+    if (s->head != s->tail) { /* the pieces published before the end come first */
+        i = (int)(s->tail % PIPE_SLOTS);
+        s->holding = true;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return i;
+}
+
+/* Consumer: stop the producer (after what it is doing) and free. */
+static void slots_stop(slots *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->th, NULL);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    slots_free(s);
+}
+
+/* ------------------------------------------------------------ decoded streams */
+
+struct dfi_rpipe {
+    slots s;
+    df_reader *r;
 };
 
 static void *decode_main(void *arg)
 {
     dfi_rpipe *p = arg;
+    slots *s = &p->s;
 
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (!p->stop && p->head - p->tail >= PIPE_SLOTS)
-            pthread_cond_wait(&p->cv, &p->mu);
-        if (p->stop)
+        int i = slots_wait_free(s);
+        int64_t k;
+
+        if (i < 0)
             break;
-        size_t i = (size_t)(p->head % PIPE_SLOTS);
-        pthread_mutex_unlock(&p->mu);
-        int64_t k = df_reader_read_data(p->r, p->buf[i], p->size);
-        pthread_mutex_lock(&p->mu);
-        p->len[i] = k;
-        p->mark[i] = p->r->chunk_out;
-        p->head++;
-        pthread_cond_broadcast(&p->cv);
-        if (k <= 0) /* end of stream or error: the reader's state is the encoder's to read */
+        pthread_mutex_unlock(&s->mu);
+        k = df_reader_read_data(p->r, s->buf[i], s->size);
+        pthread_mutex_lock(&s->mu);
+        slots_publish(s, i, k, p->r->chunk_out);
+        if (k <= 0) /* end of stream or error: the reader's state is the consumer's to read */
             break;
     }
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&s->mu);
+    slots_end(s);
     return NULL;
-}
-
-static void rpipe_free(dfi_rpipe *p)
-{
-    for (int i = 0; i < PIPE_SLOTS; i++)
-        free(p->buf[i]);
-    free(p);
 }
 
 dfi_rpipe *dfi_rpipe_start(df_reader *r, size_t size)
@@ -74,18 +164,8 @@ dfi_rpipe *dfi_rpipe_start(df_reader *r, size_t size)
     if (p == NULL)
         return NULL;
     p->r = r;
-    p->size = size;
-    for (int i = 0; i < PIPE_SLOTS; i++)
-        if ((p->buf[i] = malloc(size)) == NULL) {
-            rpipe_free(p);
-            return NULL;
-        }
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    if (pthread_create(&p->th, NULL, decode_main, p) != 0) {
-        pthread_mutex_destroy(&p->mu);
-        pthread_cond_destroy(&p->cv);
-        rpipe_free(p); /* no thread to be had: the caller reads serially */
+    if (!slots_start(&p->s, size, decode_main, p)) {
+        free(p); /* no thread to be had: the caller reads serially */
         return NULL;
     }
     return p;
@@ -93,90 +173,64 @@ dfi_rpipe *dfi_rpipe_start(df_reader *r, size_t size)
 
 int64_t dfi_rpipe_next(dfi_rpipe *p, const uint8_t **data)
 {
-    int64_t k;
+    int i = slots_take(&p->s);
 
-    pthread_mutex_lock(&p->mu);
-    if (p->holding) { /* the previous piece is encoded: its slot may be refilled */
-        p->tail++;
-        p->holding = false;
-        pthread_cond_broadcast(&p->cv);
-    }
-    while (p->head == p->tail)
-        pthread_cond_wait(&p->cv, &p->mu);
-    k = p->len[p->tail % PIPE_SLOTS];
-    *data = p->buf[p->tail % PIPE_SLOTS];
-    p->holding = true;
-    pthread_mutex_unlock(&p->mu);
-    return k;
+    if (i < 0) /* not after the end piece (the caller stops there): a read error, defensively */
+        return DF_E_USAGE;
+    *data = p->s.buf[i];
+    return p->s.len[i];
 }
 
 int64_t dfi_rpipe_mark(const dfi_rpipe *p)
 {
-    return p->mark[p->tail % PIPE_SLOTS]; /* the consumer's own slot: no lock needed */
+    return p->s.mark[p->s.tail % PIPE_SLOTS]; /* the consumer's own slot: no lock needed */
 }
 
 void dfi_rpipe_stop(dfi_rpipe *p)
 {
     if (p == NULL)
         return;
-    pthread_mutex_lock(&p->mu);
-    p->stop = true;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
     /* a read in progress finishes first (a pipe's read is not interrupted: the caller polls
      * the cancel flag between pieces, as the serial path does) */
-    pthread_join(p->th, NULL);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
-    rpipe_free(p);
+    slots_stop(&p->s);
+    free(p);
 }
 
 /* ------------------------------------------------------------ fed streams */
 
 struct dfi_fpipe {
+    slots s;
     dfi_feed_fn feed;
     void *feed_ctx;
     df_reader *r;
     size_t src;
-    size_t size;
-    uint8_t *buf[PIPE_SLOTS];
-    int64_t len[PIPE_SLOTS];
-    uint64_t head, tail; /* as dfi_rpipe's */
-    bool holding;
-    bool stop; /* the encoder gave up: put fails */
-    bool done; /* the feed returned: rc, err */
-    int rc;
+    int rc; /* the feed's, once s.done */
     df_error err;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
 };
 
 /* The feed's put: copy into free slots (a piece larger than one is split). */
 static int fpipe_put(void *ctx, const void *data, size_t n)
 {
     dfi_fpipe *p = ctx;
+    slots *s = &p->s;
     const uint8_t *q = data;
+    bool stopped = false;
 
-    pthread_mutex_lock(&p->mu);
-    while (n > 0) {
-        size_t take = n < p->size ? n : p->size, i;
-        while (!p->stop && p->head - p->tail >= PIPE_SLOTS)
-            pthread_cond_wait(&p->cv, &p->mu);
-        if (p->stop)
+    pthread_mutex_lock(&s->mu);
+    while (n > 0 && !stopped) {
+        size_t take = n < s->size ? n : s->size;
+        int i = slots_wait_free(s);
+
+        if ((stopped = i < 0))
             break;
-        i = (size_t)(p->head % PIPE_SLOTS);
-        pthread_mutex_unlock(&p->mu);
-        memcpy(p->buf[i], q, take);
-        pthread_mutex_lock(&p->mu);
-        p->len[i] = (int64_t)take;
-        p->head++;
-        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&s->mu);
+        memcpy(s->buf[i], q, take);
+        pthread_mutex_lock(&s->mu);
+        slots_publish(s, i, (int64_t)take, 0);
         q += take;
         n -= take;
     }
-    bool stopped = p->stop;
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&s->mu);
     return stopped ? -1 : 0;
 }
 
@@ -188,20 +242,12 @@ static void *feed_main(void *arg)
 
     memset(&err, 0, sizeof err);
     rc = p->feed(p->feed_ctx, p->r, p->src, fpipe_put, p, &err);
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&p->s.mu);
     p->rc = rc;
     p->err = err;
-    p->done = true;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&p->s.mu);
+    slots_end(&p->s);
     return NULL;
-}
-
-static void fpipe_free(dfi_fpipe *p)
-{
-    for (int i = 0; i < PIPE_SLOTS; i++)
-        free(p->buf[i]);
-    free(p);
 }
 
 dfi_fpipe *dfi_fpipe_start(dfi_feed_fn feed, void *feed_ctx, df_reader *r, size_t src,
@@ -215,18 +261,8 @@ dfi_fpipe *dfi_fpipe_start(dfi_feed_fn feed, void *feed_ctx, df_reader *r, size_
     p->feed_ctx = feed_ctx;
     p->r = r;
     p->src = src;
-    p->size = size;
-    for (int i = 0; i < PIPE_SLOTS; i++)
-        if ((p->buf[i] = malloc(size)) == NULL) {
-            fpipe_free(p);
-            return NULL;
-        }
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    if (pthread_create(&p->th, NULL, feed_main, p) != 0) {
-        pthread_mutex_destroy(&p->mu);
-        pthread_cond_destroy(&p->cv);
-        fpipe_free(p);
+    if (!slots_start(&p->s, size, feed_main, p)) {
+        free(p);
         return NULL;
     }
     return p;
@@ -234,39 +270,23 @@ dfi_fpipe *dfi_fpipe_start(dfi_feed_fn feed, void *feed_ctx, df_reader *r, size_
 
 int64_t dfi_fpipe_next(dfi_fpipe *p, const uint8_t **data, int *rc, df_error *err)
 {
-    int64_t k = 0;
+    int i = slots_take(&p->s);
 
-    pthread_mutex_lock(&p->mu);
-    if (p->holding) {
-        p->tail++;
-        p->holding = false;
-        pthread_cond_broadcast(&p->cv);
+    if (i >= 0) {
+        *data = p->s.buf[i];
+        return p->s.len[i];
     }
-    while (p->head == p->tail && !p->done)
-        pthread_cond_wait(&p->cv, &p->mu);
-    if (p->head != p->tail) { /* the pieces put before the feed returned come first */
-        k = p->len[p->tail % PIPE_SLOTS];
-        *data = p->buf[p->tail % PIPE_SLOTS];
-        p->holding = true;
-    } else {
-        *rc = p->rc;
-        if (p->rc != DF_OK)
-            *err = p->err;
-    }
-    pthread_mutex_unlock(&p->mu);
-    return k;
+    /* the feed returned (done is set after rc and err, under the lock slots_take took) */
+    *rc = p->rc;
+    if (p->rc != DF_OK)
+        *err = p->err;
+    return 0;
 }
 
 void dfi_fpipe_stop(dfi_fpipe *p)
 {
     if (p == NULL)
         return;
-    pthread_mutex_lock(&p->mu);
-    p->stop = true;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    pthread_join(p->th, NULL);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
-    fpipe_free(p);
+    slots_stop(&p->s);
+    free(p);
 }
