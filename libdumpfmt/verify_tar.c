@@ -221,6 +221,51 @@ static void tar_data_fail(vctx *c, const dfi_twalk *k, ventry *ve, int flags)
     vfy_tar_fail(c, ve, k->rc, k->err, k->name, what);
 }
 
+/*
+ * The file ends inside member k's data, recorded for table data ve: what came before the cut
+ * is decoded after the walk (vfy_tar_cut; issue 13), the truncated finding (its `before`th)
+ * then gains the rows.  Only when the file can be read again.
+ */
+static void tar_cut_record(vctx *c, const dfi_twalk *k, ventry *ve, uint32_t oid, dfi_wrap wrap,
+                           int flags, size_t before)
+{
+    if (ve == NULL || oid != 0 || !ve->table || !(flags & V_REC) || !c->opt->cut_rows ||
+        c->opt->quick || c->path == NULL || ve->member != NULL || k->data >= c->file_size)
+        return;
+    if ((ve->member = strdup(k->name)) == NULL) {
+        ve->finds.oom = true;
+        return;
+    }
+    ve->start = k->data;
+    ve->wrap = wrap;
+    ve->cut_at = c->file_size;
+    if (ve->finds.n > before) {
+        ve->cut_find = before;
+        ve->has_cut_find = true;
+    }
+}
+
+/* The data of a member the file ends in, up to the cut: a worker, or after a serial walk. */
+void vfy_tar_cut(vworker *w, ventry *ve)
+{
+    vstream s;
+    int64_t rows = -1;
+    int rc = vfy_worker_seek(w, ve->start);
+
+    if (rc == DF_OK) {
+        vfy_stream_begin(&s, w, ve, ve->wrap, true, ve->start, ve->cut_at, ve->member);
+        rc = vfy_feed_bytes(w, &w->buf, &w->err, &s, ve->cut_at - ve->start);
+        if (rc == DF_OK)
+            rows = vfy_stream_cut(&s, ve->cut_at);
+        else
+            vfy_stream_close(&s);
+    }
+    if (rc != DF_OK)
+        vfy_tar_fail(w->c, ve, rc, &w->err, ve->member, "member data");
+    else if (rows >= 0)
+        vfy_cut_rows_note(ve, rows);
+}
+
 /* A walk that ends at damage: say what it is. */
 static void tar_damage(vctx *c, dfi_twalk *k, dfi_tw_event ev, ventry *run, ventry *rec,
                        int flags)
@@ -248,6 +293,7 @@ static void tar_damage(vctx *c, dfi_twalk *k, dfi_tw_event ev, ventry *run, vent
         dfi_wrap wrap;
         uint32_t oid;
         ventry *ve = tar_member_entry(c, k, run, &oid, &wrap);
+        size_t before = ve != NULL ? ve->finds.n : 0;
         if (ve != NULL && (flags & V_REC)) {
             ve->found = V_FOUND_PARTIAL;
             ve->cut = true;
@@ -258,6 +304,7 @@ static void tar_damage(vctx *c, dfi_twalk *k, dfi_tw_event ev, ventry *run, vent
                   "%lld..%lld)",
                   (long long)c->file_size, k->name, (long long)k->data,
                   (long long)(k->data + k->size));
+        tar_cut_record(c, k, ve, oid, wrap, flags, before);
         return;
     }
     case DFI_TW_DATA_FAIL: tar_data_fail(c, k, rec, flags); break;

@@ -1,0 +1,170 @@
+#!/bin/bash
+# tests/cli/cutcheck.sh — dumpcheck on cut archives: what survived of the data block, tar member
+# or directory data file the cut falls in is decoded and checked (issue 13).
+#
+# What is checked, for the damaged archives of the corpus that are cut in a table's data and a
+# sweep of CUTS cuts over the data of each intact custom (every codec), tar and directory
+# (every codec: the largest data file cut) archive of the corpus:
+#   * the truncated finding says "N complete rows before the cut" (or "no complete row"), once,
+#     and --json gives the same N as rows_before_cut, with -j 1 and -j 2 alike (the serial walk
+#     and the workers decode it on two code paths);
+#   * N equals an independent count: tests/cli/cut_rows.py decodes what survives with
+#     zlib.decompressobj, lz4 -dc or zstd -dc and counts the lines ended by "\n" that are full
+#     rows (the column count of the intact original's rows) before "\.";
+#   * N equals dumprepair's "rows kept" (--list-only --json) for the same file (custom and
+#     directory; dumprepair opens no cut tar member, dumprepair.1, and keeps 0 of it);
+#   * a bad value before the cut is a bad-value finding; the summary's rows count the rows
+#     before the cut; with --quick no row is counted and the message has no count.
+#
+# Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".  Run from
+# the repository root after `make`.  Environment: DF_TOOLS_DIR (default tools), DF_CORPUS
+# (default corpus), CUTS (default 12).
+
+set -u
+# shellcheck source=tests/harness.sh
+. "$(dirname "$0")/../harness.sh"
+export TZ=UTC LC_ALL=C
+
+TOOLS=${DF_TOOLS_DIR:-tools}
+CORPUS=${DF_CORPUS:-corpus}
+CUTS=${CUTS:-12}
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cutcheck-cli.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+# found CUT J: "dump_id rows block" per truncated finding with rows_before_cut (dumpcheck -j J
+# --json; block: where the message says the cut data block starts, "-" for other formats)
+found() {
+    "$TOOLS/dumpcheck" -j "$2" --json --no-pg-restore-check "$1" 2>/dev/null |
+        jq -r '.files[0].findings[] | select(.code == "truncated" and .rows_before_cut != null)
+               | "\(.dump_id) \(.rows_before_cut) \((.message |
+                  capture("block that starts at offset (?<o>[0-9]+)").o) // "-")"'
+}
+
+# kept CUT ID: dumprepair's rows kept of entry ID of CUT (state partial, or lost: 0)
+kept() {
+    "$TOOLS/dumprepair" --list-only -f "$TMP/list" --json "$1" 2>/dev/null |
+        jq -r ".entries[] | select(.dump_id == $2) | .rows_kept"
+}
+
+# message_ok CUT ID N: the entry has one truncated finding, its message ends with the count
+message_ok() {
+    local want="; $3 complete rows before the cut"
+    [ "$3" = 1 ] && want="; 1 complete row before the cut"
+    [ "$3" = 0 ] && want="; no complete row before the cut"
+    "$TOOLS/dumpcheck" -j 1 --json --no-pg-restore-check "$1" 2>/dev/null |
+        jq -e --arg w "$want" "[.files[0].findings[] | select(.code == \"truncated\" and
+            .dump_id == $2)] | length == 1 and (.[0].message | endswith(\$w))" >/dev/null
+}
+
+# oracle KIND CUT ORIG ID BLOCK CODEC: cut_rows.py's count (KIND custom, tar or file; for file,
+# CUT and ORIG are the data files)
+oracle() {
+    case $1 in
+    custom) python3 "$HERE/cut_rows.py" custom "$2" "$3" "$5" "$4" "$6" ;;
+    tar) python3 "$HERE/cut_rows.py" tar "$2" "$3" "$4.dat" ;;
+    file) python3 "$HERE/cut_rows.py" file "$2" "$3" ;;
+    esac
+}
+
+# one_cut KIND ARCHIVE CUT ORIG CODEC: the checks of one cut archive (CUT, ORIG: what the oracle
+# reads); a line per problem on stdout; HITS += 1 when the cut is in a table's data.
+one_cut() {
+    local kind=$1 arch=$2 cut=$3 orig=$4 z=$5 id rows blk n k r1 r2
+    r1=$(found "$arch" 1)
+    r2=$(found "$arch" 2)
+    [ "$r1" = "$r2" ] || { echo "$arch: -j 1 says [$r1], -j 2 says [$r2]"; return; }
+    [ -n "$r1" ] || return 0
+    HITS=$((HITS + 1))
+    while read -r id rows blk; do
+        n=$(oracle "$kind" "$cut" "$orig" "$id" "$blk" "$z")
+        k=$(kept "$arch" "$id")
+        [ "$rows" = "$n" ] || echo "$arch: dump id $id: dumpcheck $rows rows, cut_rows.py $n"
+        # dumprepair opens no cut tar member (dumprepair.1: its rows count as lost)
+        if [ "$kind" = tar ]; then
+            [ "$k" = 0 ] || echo "$arch: dump id $id: dumprepair kept $k of a cut tar member"
+        else
+            [ "$rows" = "$k" ] || echo "$arch: dump id $id: dumpcheck $rows rows, dumprepair kept $k"
+        fi
+        message_ok "$arch" "$id" "$rows" || echo "$arch: dump id $id: message without \"$rows\""
+        ROWS=$((ROWS + rows))
+    done <<<"$r1"
+}
+
+codec_of() {
+    case $1 in
+    *gzip* | *pipe*) echo gzip ;; *lz4*) echo lz4 ;; *zstd*) echo zstd ;; *) echo none ;;
+    esac
+}
+
+# ---- the damaged archives of the corpus cut in a table's data --------------------------------
+for f in "$CORPUS"/damaged/*trunc-chunk*.dump "$CORPUS"/damaged/*trunc-member*.tar \
+    "$CORPUS"/damaged/*trunc-dat*; do
+    [ -e "$f" ] || continue
+    base=$(jq -r --arg n "damaged/$(basename "$f")" '.. | objects | select(.name? == $n) | .base' \
+        "$CORPUS/MANIFEST.json" | head -1)
+    orig=$CORPUS/$base
+    HITS=0 ROWS=0
+    case $f in
+    *.tar) one_cut tar "$f" "$f" "$orig" none >"$TMP/p" ;;
+    *.dump) one_cut custom "$f" "$f" "$orig" "$(codec_of "$f")" >"$TMP/p" ;;
+    *)
+        df=$(for m in "$f"/[0-9]*.dat*; do
+            cmp -s "$m" "$orig/${m##*/}" || echo "${m##*/}"; done | head -1)
+        one_cut file "$f" "$f/$df" "$orig/$df" "" >"$TMP/p" ;;
+    esac
+    [ ! -s "$TMP/p" ] && [ "$HITS" -eq 1 ]
+    st=$?
+    check "damaged $(basename "$f"): $ROWS rows before the cut (-j 1, -j 2) = cut_rows.py's = dumprepair's rows kept" \
+        "$st" "hits $HITS" "$(head -5 "$TMP/p")"
+done
+
+# ---- sweeps: CUTS cuts over the largest table's data of each intact archive ------------------
+for orig in "$CORPUS"/pg*/sample.custom.*.dump "$CORPUS"/pg*/sample.tar; do
+    case $orig in *stdout* | *pipe* | *stats*) continue ;; esac
+    size=$(stat -c %s "$orig")
+    z=$(codec_of "$(basename "$orig")")
+    if [ "${orig%.tar}" != "$orig" ]; then
+        kind=tar
+        read -r id lo hi < <(python3 "$HERE/cut_rows.py" biggest tar "$orig")
+    else
+        kind=custom
+        read -r id lo hi < <(python3 "$HERE/cut_rows.py" biggest custom "$orig" $(
+            "$TOOLS/dumpls" --json "$orig" 2>/dev/null | jq -r '.entries[] |
+            select(.desc == "TABLE DATA" and .data_offset != null) | "\(.dump_id):\(.data_offset)"'))
+    fi
+    HITS=0 ROWS=0
+    : >"$TMP/p"
+    t=$TMP/cut.$(basename "$orig")
+    for k in $(seq 1 "$CUTS"); do
+        head -c $((lo + (hi - lo) * k / (CUTS + 1))) "$orig" >"$t"
+        one_cut "$kind" "$t" "$t" "$orig" "$z" >>"$TMP/p"
+    done
+    [ ! -s "$TMP/p" ] && [ "$HITS" -eq "$CUTS" ]
+    check "sweep ${orig#"$CORPUS"/}: $CUTS cuts in dump id $id's data ($lo..$hi of $size), $ROWS rows before the cuts = cut_rows.py's = dumprepair's" \
+        $? "hits $HITS" "$(head -5 "$TMP/p")"
+done
+
+for orig in "$CORPUS"/pg*/sample.dir.*; do
+    [ -d "$orig" ] || continue
+    df=$(cd "$orig" && ls -S [0-9]*.dat* | head -1)
+    size=$(stat -c %s "$orig/$df")
+    HITS=0 ROWS=0
+    : >"$TMP/p"
+    rm -rf "$TMP/d"
+    cp -r "$orig" "$TMP/d"
+    for k in $(seq 1 "$CUTS"); do
+        head -c $((size * k / (CUTS + 1))) "$orig/$df" >"$TMP/d/$df"
+        one_cut file "$TMP/d" "$TMP/d/$df" "$orig/$df" "" >>"$TMP/p"
+    done
+    # an uncompressed data file cut short is no truncated finding: its missing "\." says it
+    if [ "${df%.dat}" != "$df" ]; then
+        [ ! -s "$TMP/p" ] && [ "$HITS" -eq 0 ]
+    else
+        [ ! -s "$TMP/p" ] && [ "$HITS" -eq "$CUTS" ]
+    fi
+    check "sweep ${orig#"$CORPUS"/}: $CUTS cuts of $df ($size bytes), $ROWS rows before the cuts = cut_rows.py's = dumprepair's" \
+        $? "hits $HITS" "$(head -5 "$TMP/p")"
+done
+
+harness_finish
