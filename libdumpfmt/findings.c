@@ -149,6 +149,17 @@ void vfy_vlist_append(vlist *l, size_t i, const char *fmt, ...)
     f->fix = f->fix ? mem + ml + al + bl + 2 : NULL;
 }
 
+void vfy_vlist_move_last(vlist *l, size_t to)
+{
+    df_finding last;
+
+    if (l->n == 0 || to >= l->n - 1)
+        return;
+    last = l->v[l->n - 1];
+    memmove(l->v + to + 1, l->v + to, (l->n - 1 - to) * sizeof *l->v);
+    l->v[to] = last;
+}
+
 /* The entry's truncated finding gains what survived before the cut (issue 13). */
 void vfy_cut_rows_note(ventry *ve, int64_t rows)
 {

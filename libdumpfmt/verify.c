@@ -436,7 +436,7 @@ static void work_item(vworker *w, ventry *ve)
         break;
     case DF_FORMAT_TAR:
         if (ve->cut_at >= 0) {
-            vfy_tar_cut(w, ve);
+            vfy_tar_cut(w, ve, NULL);
             break;
         }
         if (ve->blobs)
@@ -558,7 +558,7 @@ static void verify_stream_format(vctx *c, bool tar)
         vfy_tar_missing(c);
         for (size_t i = 0; (flags & V_DEC) && i < c->n; i++)
             if (c->ents[i].cut_at >= 0) /* a member the file ends in: what it holds */
-                vfy_tar_cut(&w, &c->ents[i]);
+                vfy_tar_cut(&w, &c->ents[i], &c->r->buf);
     } else {
         /* not when a test caps every read (df_reader_set_io_size): that cap stays */
         c->sparse = c->opt->quick && c->r->buf.src->seekable && c->r->buf.src->dec == NULL &&

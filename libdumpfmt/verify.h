@@ -83,6 +83,7 @@ typedef struct ventry {
     size_t cut_find;
     bool has_cut_find;
     int64_t cut_rows;
+    size_t cut_mark; /* tar from a pipe: its findings when the cut member's check began */
     vlist finds;
 } ventry;
 
@@ -254,6 +255,8 @@ DFI_HIDDEN void vfy_vlist_add(vlist *l, const char *code, int sev, const df_entr
 /* Append to the message of finding i (a cut entry's truncated finding gains its rows). */
 DFI_HIDDEN void vfy_vlist_append(vlist *l, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Move the last finding to position `to` (the ones from there on move up by one). */
+DFI_HIDDEN void vfy_vlist_move_last(vlist *l, size_t to);
 /* The entry's truncated finding (cut_find) gains "; N complete rows before the cut". */
 DFI_HIDDEN void vfy_cut_rows_note(ventry *ve, int64_t rows);
 /* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */
@@ -326,7 +329,7 @@ DFI_HIDDEN bool vfy_lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
 DFI_HIDDEN void vfy_tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const char *member, const char *what);
 DFI_HIDDEN void vfy_tar_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags);
 DFI_HIDDEN void vfy_tar_missing(vctx *c);
-DFI_HIDDEN void vfy_tar_cut(vworker *w, ventry *ve);
+DFI_HIDDEN void vfy_tar_cut(vworker *w, ventry *ve, dfi_buf *b);
 DFI_HIDDEN void vfy_dir_file(vworker *w, ventry *ve, const char *member, dfi_wrap wrap, bool table);
 DFI_HIDDEN int vfy_dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap, int64_t *size, df_error *err);
 DFI_HIDDEN void vfy_dir_prepare(vctx *c);

@@ -167,4 +167,77 @@ for orig in "$CORPUS"/pg*/sample.dir.*; do
         $? "hits $HITS" "$(head -5 "$TMP/p")"
 done
 
+# ---- a bad value before the cut; --quick; a pipe; dumprepair's own check -------------------
+# row 10 of bulk.readings ("10\t3") gets "x" for its smallint; the file is then cut at 150000,
+# 7640 complete rows into the table's block; the same as gzip (dumpconvert) cut in the middle
+orig=$CORPUS/pg18/sample.custom.none.dump
+python3 - "$orig" "$TMP/bad.dump" <<'EOF'
+import sys
+d = open(sys.argv[1], 'rb').read()
+i = d.index(b'10\t3\n', 59338)
+open(sys.argv[2], 'wb').write(d[:i + 3] + b'x' + d[i + 4:])
+EOF
+head -c 150000 "$TMP/bad.dump" >"$TMP/badcut.dump"
+"$TOOLS/dumpconvert" -Z gzip -o "$TMP/badgz.dump" "$TMP/bad.dump" 2>/dev/null
+head -c 100000 "$TMP/badgz.dump" >"$TMP/badgzcut.dump"
+for t in badcut badgzcut; do
+    for j in 1 2; do
+        "$TOOLS/dumpcheck" -j $j --json --no-pg-restore-check "$TMP/$t.dump" >"$TMP/j" 2>/dev/null
+        got=$(jq -c '.files[0] | [.rows, ([.findings[] | select(.dump_id == 2890) |
+            [.code, .rows_before_cut // null, (.message | test("row 10, column \"val\""))]])]' "$TMP/j")
+        n=$(jq '.files[0].findings[] | select(.code == "truncated") | .rows_before_cut' "$TMP/j")
+        # the summary's rows: the cut table's and the three rows of the tables before it
+        [ "$got" = "[$((n + 3)),[[\"truncated\",$n,false],[\"bad-value\",null,true]]]" ] &&
+            [ "$n" -gt 10 ]
+        check "$t -j $j: the bad value in row 10 before the cut is a bad-value finding; $n rows" \
+            $? "$got"
+    done
+done
+[ "$(jq '.files[0].findings[] | select(.code == "truncated") | .rows_before_cut' \
+    <("$TOOLS/dumpcheck" --json "$TMP/badcut.dump" 2>/dev/null))" = 7640 ]
+check "badcut: 7640 complete rows before the cut (cut_rows.py: $(python3 "$HERE/cut_rows.py" \
+    custom "$TMP/badcut.dump" "$orig" 59338 2890 none))" $?
+
+"$TOOLS/dumpcheck" --quick --json "$TMP/badcut.dump" >"$TMP/j" 2>/dev/null
+jq -e '[.files[0].findings[] | select(.code == "truncated" or .code == "bad-value")] |
+    length == 1 and .[0].rows_before_cut == null and
+    (.[0].message | test("before the cut") | not)' "$TMP/j" >/dev/null
+check "--quick: the truncated finding alone, no rows before the cut" $?
+
+# the same bad value in a tar archive cut inside that member's data
+python3 - "$CORPUS/pg18/sample.tar" "$TMP/bad.tar" <<'EOF'
+import sys
+d = open(sys.argv[1], 'rb').read()
+i = d.index(b'\n10\t3\n')
+open(sys.argv[2], 'wb').write(d[:i + 4] + b'x' + d[i + 5:])
+EOF
+head -c 150000 "$TMP/bad.tar" >"$TMP/badcut.tar"
+# from a pipe, from a redirected stdin (a descriptor that seeks) and as a file (-j 1, -j 2):
+# the same findings, in the same order, and the same rows
+for t in badgzcut.dump badcut.tar; do
+    "$TOOLS/dumpcheck" -j 2 --json "$TMP/$t" >"$TMP/j2" 2>/dev/null
+    b=$(jq -c '[.files[0].rows, (.files[0].findings[] | [.code, .message, .rows_before_cut])]' \
+        "$TMP/j2" | sed 's|"[^"]*/'"$t"'|"F|g')
+    fails=()
+    for how in pipe redirect j1; do
+        case $how in
+        pipe) cat "$TMP/$t" | "$TOOLS/dumpcheck" --json - >"$TMP/j" 2>/dev/null ;;
+        redirect) "$TOOLS/dumpcheck" --json - <"$TMP/$t" >"$TMP/j" 2>/dev/null ;;
+        j1) "$TOOLS/dumpcheck" -j 1 --json "$TMP/$t" >"$TMP/j" 2>/dev/null ;;
+        esac
+        a=$(jq -c '[.files[0].rows, (.files[0].findings[] | [.code, .message, .rows_before_cut])]' \
+            "$TMP/j" | sed 's|"[^"]*/'"$t"'|"F|g')
+        [ "$a" = "$b" ] || fails+=("$how: $a")
+    done
+    case $b in *'"bad-value"'*'before the cut'* | *'before the cut'*'"bad-value"'*) ;; *) fails+=("no rows or no bad value: $b") ;; esac
+    check "$t from a pipe, a redirected stdin and a file (-j 1, -j 2): the same findings and rows" \
+        "${#fails[@]}" "${fails[@]:0:3}" "file -j 2: $b"
+done
+
+# dumprepair's verification decodes no cut data (cut_rows 0): its reason is the bare finding
+r=$("$TOOLS/dumprepair" --list-only -f "$TMP/list" --json "$TMP/badgzcut.dump" 2>/dev/null |
+    jq -r '.entries[] | select(.dump_id == 2890) | .reason')
+case $r in *"before the cut"* | "") false ;; esac
+check "dumprepair: its verification does not decode the cut block (reason: $r)" $?
+
 harness_finish
