@@ -569,6 +569,8 @@ static void stream_judge(vstream *s, int64_t end_at)
     stream_flush(s);
     stream_sync(s);
     s->rows = s->table ? s->w->cp->rows : 0;
+    if (early && s->table && s->w->cp->mode == DF_ROWS_INSERT && s->w->cp->ins != NULL)
+        s->rows = dfi_rowcount_statement_rows(s->w->cp->ins); /* not the cut statement's */
     if (early && s->fail_code != NULL) {
         size_t before = s->ve->finds.n;
         stream_report_failure(s, end_at);

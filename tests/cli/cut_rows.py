@@ -3,7 +3,8 @@
 # what survives of one table's data in a cut archive, decoded here (zlib.decompressobj, the
 # lz4 and zstd command-line tools, which write what they decoded before the input ran out),
 # its complete COPY rows counted: lines ended by "\n" with the column count of the table's
-# rows in the intact original, up to "\." (a partial last line is no row).
+# rows in the intact original, up to "\." (a partial last line is no row); INSERT data
+# (pg_dump --inserts): the statements that end (");\n").
 #
 #   cut_rows.py custom CUT ORIG OFF ID CODEC   the data block of dump id ID at offset OFF
 #                                              (CODEC: none, gzip, lz4, zstd)
@@ -38,6 +39,8 @@ def columns(text):
 
 
 def complete_rows(text, cols):
+    if cols == 'inserts':  # pg_dump --inserts: one row per statement, each ends in ");\n"
+        return text.count(b');\n')
     rows = 0
     for ln in text.split(b'\n')[:-1]:  # the last piece has no newline: not a row
         if ln == b'\\.':
@@ -121,7 +124,7 @@ def main(argv):
         whole = decode(open(orig, 'rb').read(), codec)
     else:
         raise SystemExit('usage: cut_rows.py custom|tar|file ...')
-    print(complete_rows(text, columns(whole)))
+    print(complete_rows(text, 'inserts' if whole.startswith(b'INSERT ') else columns(whole)))
 
 
 if __name__ == '__main__':

@@ -4,7 +4,8 @@
 #
 # What is checked, for the damaged archives of the corpus that are cut in a table's data and a
 # sweep of CUTS cuts over the data of each intact custom (every codec), tar and directory
-# (every codec: the largest data file cut) archive of the corpus:
+# (every codec: the largest data file cut) archive of the corpus, and of a custom archive of
+# INSERT data (the corpus's pg_dump --inserts script through dumpconvert):
 #   * the truncated finding says "N complete rows before the cut" (or "no complete row"), once,
 #     and --json gives the same N as rows_before_cut, with -j 1 and -j 2 alike (the serial walk
 #     and the workers decode it on two code paths);
@@ -120,7 +121,11 @@ for f in "$CORPUS"/damaged/*trunc-chunk*.dump "$CORPUS"/damaged/*trunc-member*.t
 done
 
 # ---- sweeps: CUTS cuts over the largest table's data of each intact archive ------------------
-for orig in "$CORPUS"/pg*/sample.custom.*.dump "$CORPUS"/pg*/sample.tar; do
+# INSERT data (pg_dump --inserts): the plain script written as a custom archive
+"$TOOLS/dumpconvert" -F c -Z gzip -o "$TMP/inserts.custom.gzip.dump" \
+    "$CORPUS/pg18/sample.plain.inserts.sql" 2>/dev/null
+for orig in "$CORPUS"/pg*/sample.custom.*.dump "$CORPUS"/pg*/sample.tar \
+    "$TMP/inserts.custom.gzip.dump"; do
     case $orig in *stdout* | *pipe* | *stats*) continue ;; esac
     size=$(stat -c %s "$orig")
     z=$(codec_of "$(basename "$orig")")
@@ -141,7 +146,8 @@ for orig in "$CORPUS"/pg*/sample.custom.*.dump "$CORPUS"/pg*/sample.tar; do
         one_cut "$kind" "$t" "$t" "$orig" "$z" >>"$TMP/p"
     done
     [ ! -s "$TMP/p" ] && [ "$HITS" -eq "$CUTS" ]
-    check "sweep ${orig#"$CORPUS"/}: $CUTS cuts in dump id $id's data ($lo..$hi of $size), $ROWS rows before the cuts = cut_rows.py's = dumprepair's" \
+    name=${orig#"$CORPUS"/}
+    check "sweep ${name#"$TMP"/}: $CUTS cuts in dump id $id's data ($lo..$hi of $size), $ROWS rows before the cuts = cut_rows.py's = dumprepair's" \
         $? "hits $HITS" "$(head -5 "$TMP/p")"
 done
 
