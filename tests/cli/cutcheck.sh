@@ -19,7 +19,7 @@
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".  Run from
 # the repository root after `make`.  Environment: DF_TOOLS_DIR (default tools), DF_CORPUS
-# (default corpus), CUTS (default 12).
+# (default corpus), CUTS (default 10).
 
 set -u
 # shellcheck source=tests/harness.sh
@@ -28,18 +28,19 @@ export TZ=UTC LC_ALL=C
 
 TOOLS=${DF_TOOLS_DIR:-tools}
 CORPUS=${DF_CORPUS:-corpus}
-CUTS=${CUTS:-12}
+CUTS=${CUTS:-10}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cutcheck-cli.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
 # found CUT J: "dump_id rows block" per truncated finding with rows_before_cut (dumpcheck -j J
-# --json; block: where the message says the cut data block starts, "-" for other formats)
+# --json, kept in $TMP/found.J; block: where the message says the cut data block starts, "-"
+# for other formats)
 found() {
-    "$TOOLS/dumpcheck" -j "$2" --json --no-pg-restore-check "$1" 2>/dev/null |
-        jq -r '.files[0].findings[] | select(.code == "truncated" and .rows_before_cut != null)
-               | "\(.dump_id) \(.rows_before_cut) \((.message |
-                  capture("block that starts at offset (?<o>[0-9]+)").o) // "-")"'
+    "$TOOLS/dumpcheck" -j "$2" --json --no-pg-restore-check "$1" >"$TMP/found.$2" 2>/dev/null
+    jq -r '.files[0].findings[] | select(.code == "truncated" and .rows_before_cut != null)
+           | "\(.dump_id) \(.rows_before_cut) \((.message |
+              capture("block that starts at offset (?<o>[0-9]+)").o) // "-")"' "$TMP/found.$2"
 }
 
 # kept CUT ID: dumprepair's rows kept of entry ID of CUT (state partial, or lost: 0)
@@ -48,14 +49,15 @@ kept() {
         jq -r ".entries[] | select(.dump_id == $2) | .rows_kept"
 }
 
-# message_ok CUT ID N: the entry has one truncated finding, its message ends with the count
+# message_ok ID N: in the last found (-j 1), the entry has one truncated finding, its message
+# ends with the count
 message_ok() {
-    local want="; $3 complete rows before the cut"
-    [ "$3" = 1 ] && want="; 1 complete row before the cut"
-    [ "$3" = 0 ] && want="; no complete row before the cut"
-    "$TOOLS/dumpcheck" -j 1 --json --no-pg-restore-check "$1" 2>/dev/null |
-        jq -e --arg w "$want" "[.files[0].findings[] | select(.code == \"truncated\" and
-            .dump_id == $2)] | length == 1 and (.[0].message | endswith(\$w))" >/dev/null
+    local want="; $2 complete rows before the cut"
+    [ "$2" = 1 ] && want="; 1 complete row before the cut"
+    [ "$2" = 0 ] && want="; no complete row before the cut"
+    jq -e --arg w "$want" "[.files[0].findings[] | select(.code == \"truncated\" and
+        .dump_id == $1)] | length == 1 and (.[0].message | endswith(\$w))" "$TMP/found.1" \
+        >/dev/null
 }
 
 # oracle KIND CUT ORIG ID BLOCK CODEC: cut_rows.py's count (KIND custom, tar or file; for file,
@@ -87,7 +89,7 @@ one_cut() {
         else
             [ "$rows" = "$k" ] || echo "$arch: dump id $id: dumpcheck $rows rows, dumprepair kept $k"
         fi
-        message_ok "$arch" "$id" "$rows" || echo "$arch: dump id $id: message without \"$rows\""
+        message_ok "$id" "$rows" || echo "$arch: dump id $id: message without \"$rows\""
         ROWS=$((ROWS + rows))
     done <<<"$r1"
 }
