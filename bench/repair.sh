@@ -6,9 +6,10 @@
 # Runs alternate (dumpcheck, dumprepair, dumpcheck, ...) so that a change of load hits both.
 # The cut copy and the output go to a temporary directory under BENCH_DIR/tmp (removed).
 #
-# Note: dumpcheck decodes nothing of a block it already knows to be truncated (it reports
-# "0 bytes"), while dumprepair must decode the surviving part of it to keep its rows; the
-# table shows dumpcheck of the intact file too, the cost of decoding everything once.
+# Note: both decode the surviving part of the block the cut falls in, once each: dumpcheck to
+# check and count its rows ("N complete rows before the cut", issue 13), dumprepair to keep
+# them (its own verification leaves that block to the salvage: df_verify_options.cut_rows 0);
+# the table shows dumpcheck of the intact file too, the cost of decoding everything once.
 #
 # Usage: bench/repair.sh [--runs N] [--cut PERCENT] [--dump FILE]
 #   --runs N        timed runs per command (default 5)

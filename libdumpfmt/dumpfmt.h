@@ -623,10 +623,18 @@ typedef struct df_verify_options {
      * before the cut are then checked as usual (dumprepair's salvage).
      */
     int salvage_toc;
+    /*
+     * A data block, tar member or file whose storage or compressed stream ends early (a cut
+     * file) is decoded up to where it stops: its complete rows are counted and checked like
+     * any (df_verify_rows_before_cut), and its truncated finding says how many there were.
+     * 1 (the default); 0: such data are only reported as truncated (dumprepair, which decodes
+     * them itself).
+     */
+    int cut_rows;
 } df_verify_options;
 
 /* Zeroes *o and sets o->size: full check, one thread, no pg_restore check, automatic
-   inflater. */
+   inflater; cut_rows 1. */
 DF_API void df_verify_options_default(df_verify_options *o);
 
 typedef struct df_verify_summary {
@@ -676,6 +684,14 @@ DF_API int df_verify_value_columns(const df_verify *v, size_t index);
    TABLE entry does not list it), *checked 1 when its values were checked against the type. */
 DF_API const char *df_verify_value_column(const df_verify *v, size_t index, int k,
                                           const char **type, int *checked);
+/*
+ * TOC entry `index`'s data are cut (the file ends inside its block or member, or its
+ * compressed stream stops short) and were decoded up to the cut (df_verify_options.cut_rows):
+ * the complete rows before the cut (0 or more; a partial last line is no row).  -1 when the
+ * entry's data are not cut, were not decoded (--quick, cut_rows 0) or failed to decode before
+ * the cut, or the entry is not TABLE DATA.
+ */
+DF_API int64_t df_verify_rows_before_cut(const df_verify *v, size_t index);
 DF_API void df_verify_free(df_verify *v);
 
 /*

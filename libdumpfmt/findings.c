@@ -114,3 +114,61 @@ void vfy_where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off, 
         vfy_vlist_addv(&c->post, code, sev, NULL, off, member, fmt, ap);
     va_end(ap);
 }
+
+/* Append to the message of finding i, keeping member and fix in the one allocation. */
+void vfy_vlist_append(vlist *l, size_t i, const char *fmt, ...)
+{
+    df_finding *f;
+    char add[256];
+    size_t ml, al, bl, fl;
+    char *mem;
+    va_list ap;
+
+    if (i >= l->n)
+        return;
+    f = &l->v[i];
+    va_start(ap, fmt);
+    vsnprintf(add, sizeof add, fmt, ap);
+    va_end(ap);
+    ml = strlen(f->message);
+    al = strlen(add);
+    bl = strlen(f->member);
+    fl = f->fix ? strlen(f->fix) : 0;
+    if ((mem = malloc(ml + al + bl + fl + 3)) == NULL) {
+        l->oom = true;
+        return;
+    }
+    memcpy(mem, f->message, ml);
+    memcpy(mem + ml, add, al + 1);
+    memcpy(mem + ml + al + 1, f->member, bl + 1);
+    if (f->fix)
+        memcpy(mem + ml + al + bl + 2, f->fix, fl + 1);
+    free((void *)f->message);
+    f->message = mem;
+    f->member = mem + ml + al + 1;
+    f->fix = f->fix ? mem + ml + al + bl + 2 : NULL;
+}
+
+void vfy_vlist_move_last(vlist *l, size_t to)
+{
+    df_finding last;
+
+    if (l->n == 0 || to >= l->n - 1)
+        return;
+    last = l->v[l->n - 1];
+    memmove(l->v + to + 1, l->v + to, (l->n - 1 - to) * sizeof *l->v);
+    l->v[to] = last;
+}
+
+/* The entry's truncated finding gains what survived before the cut (issue 13). */
+void vfy_cut_rows_note(ventry *ve, int64_t rows)
+{
+    ve->cut_rows = rows;
+    if (!ve->has_cut_find)
+        return;
+    if (rows == 0)
+        vfy_vlist_append(&ve->finds, ve->cut_find, "; no complete row before the cut");
+    else
+        vfy_vlist_append(&ve->finds, ve->cut_find, "; %lld complete row%s before the cut",
+                         (long long)rows, rows == 1 ? "" : "s");
+}

@@ -85,6 +85,7 @@ void df_verify_options_default(df_verify_options *o)
 {
     memset(o, 0, sizeof *o);
     o->size = sizeof *o;
+    o->cut_rows = 1;
 }
 
 /* The caller's options (NULL: defaults) into *o, fields of an older caller defaulted. */
@@ -434,6 +435,10 @@ static void work_item(vworker *w, ventry *ve)
         }
         break;
     case DF_FORMAT_TAR:
+        if (ve->cut_at >= 0) {
+            vfy_tar_cut(w, ve, NULL);
+            break;
+        }
         if (ve->blobs)
             for (size_t k = 0; k < ve->nlos; k++)
                 tar_range(w, ve, ve->los[k].start, ve->los[k].size, ve->los[k].name,
@@ -486,8 +491,10 @@ static void run_items(vctx *c)
     c->prog_done = 0;
     for (size_t i = 0; weight != NULL && i < c->n; i++) {
         const ventry *ve = &c->ents[i];
-        weight[i] = ve->data && ve->found == V_FOUND_COMPLETE && !ve->cut ? ve->stored : -1;
-        c->prog_total += weight[i] >= 0 ? ve->stored : 0;
+        weight[i] = ve->data && ve->found == V_FOUND_COMPLETE && !ve->cut ? ve->stored
+                    : ve->data && ve->cut_at >= 0      ? ve->cut_at - ve->start /* issue 13 */
+                                                       : -1;
+        c->prog_total += weight[i] >= 0 ? weight[i] : 0;
     }
     if (weight == NULL || dfi_pool_items(&c->pool, weight, c->n) != DF_OK) {
         free(weight);
@@ -549,6 +556,9 @@ static void verify_stream_format(vctx *c, bool tar)
     if (tar) {
         vfy_tar_walk(c, &w, &c->r->buf, &err, flags);
         vfy_tar_missing(c);
+        for (size_t i = 0; (flags & V_DEC) && i < c->n; i++)
+            if (c->ents[i].cut_at >= 0) /* a member the file ends in: what it holds */
+                vfy_tar_cut(&w, &c->ents[i], &c->r->buf);
     } else {
         /* not when a test caps every read (df_reader_set_io_size): that cap stays */
         c->sparse = c->opt->quick && c->r->buf.src->seekable && c->r->buf.src->dec == NULL &&
@@ -772,6 +782,7 @@ static int setup_entries(vctx *c)
         ve->rows_mode = rows_mode_of(c->r, e);
         ve->ncols = dfi_copy_columns(e->copy_stmt, NULL);
         ve->start = ve->end = -1;
+        ve->cut_at = ve->cut_rows = -1;
         if (ve->table && (ve->rows_mode == DF_ROWS_COPY || ve->rows_mode == DF_ROWS_INSERT) &&
             !c->opt->quick && !c->opt->no_values)
             ve->vt = dfi_vtable_build(ix, e, &c->pre.oom);
@@ -880,6 +891,22 @@ static void keep_value_columns(vctx *c)
         if (c->v->vts[i] != NULL)
             c->ents[i].vt = NULL;
     }
+}
+
+/* Each entry's complete rows before a cut go to the result (df_verify_rows_before_cut). */
+static void keep_cut_rows(vctx *c)
+{
+    c->v->cut_rows = malloc((c->n ? c->n : 1) * sizeof *c->v->cut_rows);
+    if (c->v->cut_rows == NULL)
+        return;
+    c->v->ncut_rows = c->n;
+    for (size_t i = 0; i < c->n; i++)
+        c->v->cut_rows[i] = c->ents[i].cut_rows;
+}
+
+int64_t df_verify_rows_before_cut(const df_verify *v, size_t index)
+{
+    return v != NULL && index < v->ncut_rows ? v->cut_rows[index] : -1;
 }
 
 int df_verify_value_columns(const df_verify *v, size_t index)
@@ -1014,6 +1041,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     merge_findings(&c);
     set_verdict(v);
     keep_value_columns(&c);
+    keep_cut_rows(&c);
     free_ctx(&c);
     vfy_tap_free(&tap);
     if (opt->pg_restore_for != NULL) /* out of memory here: the check stands without it */
@@ -1150,6 +1178,7 @@ void df_verify_free(df_verify *v)
     for (size_t i = 0; i < v->nvts; i++)
         dfi_vtable_free(v->vts[i]);
     free(v->vts);
+    free(v->cut_rows);
     df_reader_free(v->r);
     free(v);
 }

@@ -73,6 +73,17 @@ typedef struct ventry {
     dfi_vtable *vt; /* column types for the value checks; NULL: none */
     int64_t rows, bytes;
     bool decoded; /* the full check read all of it */
+    /*
+     * Its stored data end early (a cut file, issue 13): the raw offset where they stop and
+     * the data before it are decoded and checked (-1: not cut, or not decoded), the entry's
+     * truncated finding that gains the count (cut_find, when has_cut_find), and the complete
+     * rows counted before the cut (-1: not known).
+     */
+    int64_t cut_at;
+    size_t cut_find;
+    bool has_cut_find;
+    int64_t cut_rows;
+    size_t cut_mark; /* tar from a pipe: its findings when the cut member's check began */
     vlist finds;
 } ventry;
 
@@ -85,6 +96,8 @@ struct df_verify {
     size_t n;
     dfi_vtable **vts; /* per TOC entry: the value checks' columns, NULL none */
     size_t nvts;
+    int64_t *cut_rows; /* per TOC entry: complete rows before a cut, -1 none */
+    size_t ncut_rows;
 };
 
 struct vctx {
@@ -184,6 +197,9 @@ typedef struct vstream {
     bool linear;       /* uncompressed offsets map to raw_start + n */
     const char *member;
     int64_t out_bytes;
+    bool cut;     /* its storage is cut: what decoded is checked, not the stream's end */
+    bool early;   /* ... or the stream ended early: no terminator or end is expected */
+    int64_t rows; /* complete rows the stream held (set by vfy_stream_end), -1 unknown */
     /* The first codec failure, reported at the stream's end when its range is known. */
     const char *fail_code;
     int fail_sev;
@@ -236,6 +252,13 @@ DFI_HIDDEN void vfy_vlist_addv(vlist *l, const char *code, int sev, const df_ent
 DFI_HIDDEN void vfy_vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
                           const char *member, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+/* Append to the message of finding i (a cut entry's truncated finding gains its rows). */
+DFI_HIDDEN void vfy_vlist_append(vlist *l, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Move the last finding to position `to` (the ones from there on move up by one). */
+DFI_HIDDEN void vfy_vlist_move_last(vlist *l, size_t to);
+/* The entry's truncated finding (cut_find) gains "; N complete rows before the cut". */
+DFI_HIDDEN void vfy_cut_rows_note(ventry *ve, int64_t rows);
 /* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */
 DFI_HIDDEN void vfy_vlist_set_fix(vlist *l, const char *fix);
 /* A finding about `ve`. */
@@ -263,6 +286,12 @@ DFI_HIDDEN int vfy_stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wra
 DFI_HIDDEN void vfy_stream_feed(vstream *s, const uint8_t *p, size_t n, int64_t at);
 /* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
 DFI_HIDDEN void vfy_stream_end(vstream *s, int64_t end_at);
+/*
+ * Its storage was cut at raw offset cut_at (issue 13): check what decoded before the cut as
+ * a stream that ended there (complete rows only, no terminator expected).  The complete
+ * rows, or -1 when the data failed to decode before the cut (reported as usual).
+ */
+DFI_HIDDEN int64_t vfy_stream_cut(vstream *s, int64_t cut_at);
 /* Give up on the stream without judging it (its storage was cut). */
 DFI_HIDDEN void vfy_stream_close(vstream *s);
 /* The first problem of each kind the COPY checker saw, as findings. */
@@ -300,6 +329,7 @@ DFI_HIDDEN bool vfy_lo_room(vctx *c, ventry *ve, int64_t at, const char *member)
 DFI_HIDDEN void vfy_tar_fail(vctx *c, ventry *ve, int rc, const df_error *err, const char *member, const char *what);
 DFI_HIDDEN void vfy_tar_walk(vctx *c, vworker *w, dfi_buf *b, df_error *err, int flags);
 DFI_HIDDEN void vfy_tar_missing(vctx *c);
+DFI_HIDDEN void vfy_tar_cut(vworker *w, ventry *ve, dfi_buf *b);
 DFI_HIDDEN void vfy_dir_file(vworker *w, ventry *ve, const char *member, dfi_wrap wrap, bool table);
 DFI_HIDDEN int vfy_dir_discover(const vctx *c, const char *name, char *member, size_t mn, dfi_wrap *wrap, int64_t *size, df_error *err);
 DFI_HIDDEN void vfy_dir_prepare(vctx *c);

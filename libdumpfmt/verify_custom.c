@@ -170,12 +170,18 @@ static void chunk_feed(vworker *w, dfi_cwalk *k, vstream *s)
     }
 }
 
-/* A block's walk, event by event, after its header: the end of the block or the damage. */
-static dfi_cw_event block_body(vctx *c, vworker *w, dfi_cwalk *k, ventry *ve, int flags, bool dec)
+/*
+ * A block's walk, event by event, after its header: the end of the block or the damage.  At
+ * damage, the stream of a table's data block is left open (*live) for custom_block to check
+ * what came before a cut; every other stream is closed.
+ */
+static dfi_cw_event block_body(vctx *c, vworker *w, dfi_cwalk *k, ventry *ve, int flags, bool dec,
+                               vstream *sp, bool *livep)
 {
     vstream s;
     bool live = false;
 
+    *livep = false;
     if (dec && !k->blobs) {
         vfy_stream_begin(&s, w, ve, custom_wrap(c), ve->table, k->block,
                      ve->found == V_FOUND_COMPLETE ? ve->end : -1, "");
@@ -208,12 +214,60 @@ static dfi_cw_event block_body(vctx *c, vworker *w, dfi_cwalk *k, ventry *ve, in
             live = false;
             break;
         case DFI_CW_DAMAGE:
-            if (live)
+            if (live && !k->blobs) {
+                *sp = s;
+                *livep = true;
+            } else if (live) {
                 vfy_stream_close(&s);
+            }
             return ev;
         case DFI_CW_BLOCK_END: return ev;
         default: break;
         }
+    }
+}
+
+/*
+ * The block of ve is cut or broken.  A cut table data block (cut_rows) is decoded up to the
+ * cut and its complete rows checked (issue 13): by the walk that reads it (s, left open by
+ * block_body) or by a worker afterwards (run_items schedules it: ve->cut_at).  Otherwise what
+ * its partial data showed is noise.  The truncated finding is the walk's, once; a worker
+ * adds the rows to it.
+ */
+static void block_damage(vctx *c, dfi_cwalk *k, ventry *ve, bool usable, int flags, size_t mark,
+                         vstream *s)
+{
+    bool rec = usable && (flags & V_REC);
+    bool keep = usable && !k->blobs && k->rc == DF_E_TRUNCATED && c->opt->cut_rows &&
+                !c->opt->quick;
+    bool again = usable && !(flags & V_REC) && ve->cut_at >= 0 && /* a cut block's worker */
+                 k->rc == DF_E_TRUNCATED;
+
+    if (usable && (flags & V_DEC)) {
+        vfy_vlist_truncate(&ve->finds, mark);
+        ve->rows = ve->bytes = 0;
+    }
+    if (rec) {
+        ve->cut = true;
+        if (keep)
+            ve->cut_at = k->err->offset;
+    }
+    if (!again) {
+        size_t before = ve ? ve->finds.n : 0;
+        framing_fail(c, ve, k->rc, k->err, k->block, k->what, k->fail_at);
+        if (rec && keep && ve->finds.n > before) {
+            ve->cut_find = before;
+            ve->has_cut_find = true;
+        }
+    }
+    if (s == NULL)
+        return;
+    if (keep && k->err->offset >= 0) {
+        int64_t rows = vfy_stream_cut(s, k->err->offset);
+        if (rows >= 0 && ve->table)
+            vfy_cut_rows_note(ve, rows);
+    } else {
+        vfy_stream_close(s);
     }
 }
 
@@ -225,8 +279,9 @@ static int custom_block(vctx *c, vworker *w, dfi_cwalk *k, dfi_cw_event ev, int 
 {
     int64_t pos = k->block;
     ventry *ve, *home = (flags & V_REC) ? NULL : w->expect;
-    bool usable, dec;
+    bool usable, dec, live;
     size_t mark;
+    vstream s;
 
     if (ev == DFI_CW_DAMAGE) {
         framing_fail(c, home, k->rc, k->err, pos, k->what, k->fail_at);
@@ -250,15 +305,8 @@ static int custom_block(vctx *c, vworker *w, dfi_cwalk *k, dfi_cw_event ev, int 
         ve->found = V_FOUND_PARTIAL;
         ve->start = pos;
     }
-    if (block_body(c, w, k, usable ? ve : NULL, flags, dec) == DFI_CW_DAMAGE) {
-        /* The block is cut or broken: what its partial data showed is noise. */
-        if (dec) {
-            vfy_vlist_truncate(&ve->finds, mark);
-            ve->rows = ve->bytes = 0;
-        }
-        if (usable && (flags & V_REC))
-            ve->cut = true;
-        framing_fail(c, ve, k->rc, k->err, pos, k->what, k->fail_at);
+    if (block_body(c, w, k, usable ? ve : NULL, flags, dec, &s, &live) == DFI_CW_DAMAGE) {
+        block_damage(c, k, ve, usable, flags, mark, live ? &s : NULL);
         return k->rc;
     }
     if (usable && (flags & V_REC)) {

@@ -475,13 +475,15 @@ void vfy_copy_findings(vstream *s, int64_t end_at)
             "(uncompressed offset %lld); invalid escapes: %lld",
             (long long)cp->bad_esc_row, what, (long long)cp->bad_esc_pos, (long long)cp->bad_esc);
     }
-    if (cp->mode != DF_ROWS_INSERT && !cp->terminated) {
+    /* a stream that ends early (issue 13): its end is the truncated finding */
+    if (cp->mode != DF_ROWS_INSERT && !cp->terminated && !s->early) {
         bool partial = cp->pos > cp->line_start;
         vfy_entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
                   "COPY data end after %lld rows without the \"\\.\" terminator line%s",
                   (long long)cp->rows, partial ? "; the last line is incomplete" : "");
     }
-    if (cp->mode == DF_ROWS_INSERT && cp->last_nonspace >= 0 && cp->last_nonspace != ';')
+    if (cp->mode == DF_ROWS_INSERT && cp->last_nonspace >= 0 && cp->last_nonspace != ';' &&
+        !s->early)
         vfy_entry_add(ve, DF_FIND_MISSING_TERMINATOR, DF_SEVERITY_ERROR, end_at, s->member,
                   "INSERT data do not end with a complete statement (last byte 0x%02x, not "
                   "\";\")",
@@ -509,6 +511,8 @@ void vfy_stream_close(vstream *s)
     s->table = false;
 }
 
+static void stream_judge(vstream *s, int64_t end_at);
+
 /* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
 void vfy_stream_end(vstream *s, int64_t end_at)
 {
@@ -528,26 +532,67 @@ void vfy_stream_end(vstream *s, int64_t end_at)
         if (rc == DF_EOF) {
             s->ended = true;
         } else if (rc < 0) {
+            if (s->cut && rc == DF_E_TRUNCATED)
+                break; /* the cut: what decoded before it is all there is */
             stream_codec_fail(s, rc, end_at);
         } else if (room > 0) {
+            if (s->cut)
+                break;
             rc = dfi_dec_finish(&s->dec);
             if (rc != DF_OK)
                 stream_codec_fail(s, rc, end_at);
             break;
         }
     }
-    if (s->fail_code != NULL)
-        stream_report_failure(s, end_at);
-    if (!s->failed) {
-        stream_flush(s);
-        stream_sync(s);
-        if (s->table) {
-            vfy_copy_findings(s, end_at);
-            s->ve->rows += s->w->cp->rows;
-        }
-        s->ve->bytes += s->out_bytes;
-    }
+    stream_judge(s, end_at);
     vfy_stream_close(s);
+}
+
+/*
+ * After the stream's end: its failure, rows and findings.  A stream that ends early (its
+ * storage cut, or a compressed stream that stops short) with cut_rows on is checked up to
+ * where it stops (issue 13): its complete rows count, the partial last line does not, and
+ * the truncated finding (the codec's, here) says how many rows there were.
+ */
+static void stream_judge(vstream *s, int64_t end_at)
+{
+    bool early = s->c->opt->cut_rows && s->live &&
+                 (s->cut ? !s->failed
+                         : s->fail_code != NULL && strcmp(s->fail_code, DF_FIND_TRUNCATED) == 0);
+
+    s->rows = -1;
+    if (s->fail_code != NULL && !early)
+        stream_report_failure(s, end_at);
+    if (s->failed && !early)
+        return;
+    s->failed = false;
+    stream_flush(s);
+    stream_sync(s);
+    s->rows = s->table ? s->w->cp->rows : 0;
+    if (early && s->table && s->w->cp->mode == DF_ROWS_INSERT && s->w->cp->ins != NULL)
+        s->rows = dfi_rowcount_statement_rows(s->w->cp->ins); /* not the cut statement's */
+    if (early && s->fail_code != NULL) {
+        size_t before = s->ve->finds.n;
+        stream_report_failure(s, end_at);
+        if (s->table && s->ve->finds.n > before) {
+            s->ve->cut_find = before;
+            s->ve->has_cut_find = true;
+            vfy_cut_rows_note(s->ve, s->rows);
+        }
+    }
+    if (s->table) {
+        s->early = early;
+        vfy_copy_findings(s, end_at);
+        s->ve->rows += s->rows;
+    }
+    s->ve->bytes += s->out_bytes;
+}
+
+int64_t vfy_stream_cut(vstream *s, int64_t cut_at)
+{
+    s->cut = true;
+    vfy_stream_end(s, cut_at);
+    return s->rows;
 }
 
 int vfy_worker_init(vworker *w, vctx *c, bool main)

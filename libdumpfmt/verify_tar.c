@@ -196,6 +196,12 @@ static int tar_member(vctx *c, vworker *w, dfi_twalk *k, int flags, ventry **run
         vfy_stream_feed(&s, p, n, at);
         vfy_note_progress(w, k->b, (int64_t)n);
     }
+    if (rc == DF_E_TRUNCATED && oid == 0 && ve->table && c->opt->cut_rows) {
+        /* a pipe's data run out: what came before is checked now, the walk reports the cut */
+        ve->cut_mark = ve->finds.n;
+        ve->cut_rows = vfy_stream_cut(&s, k->err->offset);
+        return DF_OK;
+    }
     if (rc != DF_EOF) {
         vfy_stream_close(&s);
         return DF_OK; /* the walk reports the damage */
@@ -219,6 +225,64 @@ static void tar_data_fail(vctx *c, const dfi_twalk *k, ventry *ve, int flags)
     snprintf(what, sizeof what, "the data of member \"%s\" (offsets %lld..%lld)", k->name,
              (long long)k->data, (long long)(k->data + k->size));
     vfy_tar_fail(c, ve, k->rc, k->err, k->name, what);
+    if (ve != NULL && ve->cut_rows >= 0 && ve->finds.n > ve->cut_mark) {
+        /* tar_member checked what came before the cut: the finding goes first, as in a file */
+        vfy_vlist_move_last(&ve->finds, ve->cut_mark);
+        ve->cut_find = ve->cut_mark;
+        ve->has_cut_find = true;
+        vfy_cut_rows_note(ve, ve->cut_rows);
+    }
+}
+
+/*
+ * The file ends inside member k's data, recorded for table data ve: what came before the cut
+ * is decoded after the walk (vfy_tar_cut; issue 13), the truncated finding (its `before`th)
+ * then gains the rows.  Only when the file can be read again.
+ */
+static void tar_cut_record(vctx *c, const dfi_twalk *k, ventry *ve, uint32_t oid, dfi_wrap wrap,
+                           int flags, size_t before)
+{
+    if (ve == NULL || oid != 0 || !ve->table || !(flags & V_REC) || !c->opt->cut_rows ||
+        c->opt->quick || ve->member != NULL || k->data >= c->file_size)
+        return;
+    if ((ve->member = strdup(k->name)) == NULL) {
+        ve->finds.oom = true;
+        return;
+    }
+    ve->start = k->data;
+    ve->wrap = wrap;
+    ve->cut_at = c->file_size;
+    if (ve->finds.n > before) {
+        ve->cut_find = before;
+        ve->has_cut_find = true;
+    }
+}
+
+/*
+ * The data of a member the file ends in, up to the cut: a worker (b NULL: its own handle), or
+ * the serial walk afterwards through the reader's buffer b (a file, or a descriptor that
+ * seeks).
+ */
+void vfy_tar_cut(vworker *w, ventry *ve, dfi_buf *b)
+{
+    vstream s;
+    int64_t rows = -1;
+    int rc = b != NULL ? dfi_buf_seek(b, ve->start, &w->err) : vfy_worker_seek(w, ve->start);
+
+    if (b == NULL)
+        b = &w->buf;
+    if (rc == DF_OK) {
+        vfy_stream_begin(&s, w, ve, ve->wrap, true, ve->start, ve->cut_at, ve->member);
+        rc = vfy_feed_bytes(w, b, &w->err, &s, ve->cut_at - ve->start);
+        if (rc == DF_OK)
+            rows = vfy_stream_cut(&s, ve->cut_at);
+        else
+            vfy_stream_close(&s);
+    }
+    if (rc != DF_OK)
+        vfy_tar_fail(w->c, ve, rc, &w->err, ve->member, "member data");
+    else if (rows >= 0)
+        vfy_cut_rows_note(ve, rows);
 }
 
 /* A walk that ends at damage: say what it is. */
@@ -248,6 +312,7 @@ static void tar_damage(vctx *c, dfi_twalk *k, dfi_tw_event ev, ventry *run, vent
         dfi_wrap wrap;
         uint32_t oid;
         ventry *ve = tar_member_entry(c, k, run, &oid, &wrap);
+        size_t before = ve != NULL ? ve->finds.n : 0;
         if (ve != NULL && (flags & V_REC)) {
             ve->found = V_FOUND_PARTIAL;
             ve->cut = true;
@@ -258,6 +323,7 @@ static void tar_damage(vctx *c, dfi_twalk *k, dfi_tw_event ev, ventry *run, vent
                   "%lld..%lld)",
                   (long long)c->file_size, k->name, (long long)k->data,
                   (long long)(k->data + k->size));
+        tar_cut_record(c, k, ve, oid, wrap, flags, before);
         return;
     }
     case DFI_TW_DATA_FAIL: tar_data_fail(c, k, rec, flags); break;

@@ -205,6 +205,59 @@ START_TEST(test_verify_options)
 }
 END_TEST
 
+/* The truncated finding of dump id `id` and its entry's rows before the cut (-2: no finding). */
+static int64_t cut_rows_of(const df_verify *v, int id, const char **msg)
+{
+    for (size_t i = 0; i < df_verify_count(v); i++) {
+        const df_finding *f = df_verify_finding(v, i);
+        if (f->entry != NULL && f->entry->dump_id == id &&
+            strcmp(f->code, DF_FIND_TRUNCATED) == 0) {
+            *msg = f->message;
+            return df_verify_rows_before_cut(v, f->entry->index);
+        }
+    }
+    return -2;
+}
+
+/*
+ * df_verify_options.cut_rows (issue 13): on by default and for a caller whose size ends
+ * before it; 0 reports the cut block of the damaged corpus archive without its rows.  The
+ * 11167 rows: tests/cli/cut_rows.py's count of what survives (tests/cli/cutcheck.sh).
+ */
+START_TEST(test_verify_cut_rows)
+{
+    char path[4096];
+    df_verify_options o;
+    df_verify *v = NULL;
+    const char *msg = NULL;
+
+    dft_path(path, sizeof path, "damaged/pg18-sample.custom.gzip.trunc-chunk.dump");
+    for (int k = 0; k < 4; k++) {
+        df_verify_options_default(&o);
+        ck_assert_int_eq(o.cut_rows, 1);
+        o.threads = k % 2 ? 2 : 1;
+        if (k >= 2) { /* an older caller: the default */
+            o.cut_rows = 0;
+            o.size = offsetof(df_verify_options, cut_rows);
+        }
+        ck_assert_int_eq(df_verify_path(path, &o, &v, NULL), DF_OK);
+        ck_assert_int_eq(cut_rows_of(v, 2890, &msg), 11167);
+        ck_assert_ptr_nonnull(strstr(msg, "; 11167 complete rows before the cut"));
+        ck_assert_int_ge(df_verify_get_summary(v)->rows, 11167);
+        df_verify_free(v);
+    }
+    df_verify_options_default(&o);
+    o.cut_rows = 0;
+    ck_assert_int_eq(df_verify_path(path, &o, &v, NULL), DF_OK);
+    ck_assert_int_eq(cut_rows_of(v, 2890, &msg), -1);
+    ck_assert_ptr_null(strstr(msg, "before the cut"));
+    ck_assert_int_lt(df_verify_get_summary(v)->rows, 11167);
+    ck_assert_int_eq(df_verify_rows_before_cut(v, 100000), -1);
+    df_verify_free(v);
+    ck_assert_int_eq(df_verify_rows_before_cut(NULL, 0), -1);
+}
+END_TEST
+
 /* df_schedule_options: a cost model past the size is not used; a bad cost model is refused. */
 START_TEST(test_schedule_options)
 {
@@ -317,6 +370,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_list_options);
     tcase_add_test(tc, test_select_options);
     tcase_add_test(tc, test_verify_options);
+    tcase_add_test(tc, test_verify_cut_rows);
     tcase_add_test(tc, test_schedule_options);
     tcase_add_test(tc, test_preflight_options);
     tcase_add_test(tc, test_write_options);

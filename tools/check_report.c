@@ -12,8 +12,12 @@
 /* JSON                                                                */
 /* ------------------------------------------------------------------ */
 
-static void json_finding(tool_json *j, const df_finding *f)
+static void json_finding(tool_json *j, const df_verify *v, const df_finding *f)
 {
+    int64_t cut = f->entry && strcmp(f->code, DF_FIND_TRUNCATED) == 0
+                      ? df_verify_rows_before_cut(v, f->entry->index)
+                      : -1;
+
     tool_json_begin_object(j);
     tool_json_key(j, "code"), tool_json_string(j, f->code);
     tool_json_key(j, "severity"), tool_json_string(j, df_severity_name(f->severity));
@@ -33,6 +37,8 @@ static void json_finding(tool_json *j, const df_finding *f)
     tool_json_key(j, "member"), tool_json_string(j, f->member[0] ? f->member : NULL);
     tool_json_key(j, "message"), tool_json_string(j, f->message);
     tool_json_key(j, "fix"), tool_json_string(j, f->fix);
+    if (cut >= 0) /* the entry's data were decoded up to the cut (issue 13) */
+        tool_json_key(j, "rows_before_cut"), tool_json_int(j, cut);
     tool_json_end_object(j);
 }
 
@@ -147,7 +153,7 @@ static void json_file(tool_json *j, const ck_result *res)
     tool_json_key(j, "findings");
     tool_json_begin_array(j);
     for (size_t i = 0; res->v && i < df_verify_count(res->v); i++)
-        json_finding(j, df_verify_finding(res->v, i));
+        json_finding(j, res->v, df_verify_finding(res->v, i));
     tool_json_end_array(j);
     json_value_columns(j, res->v);
     tool_json_end_object(j);

@@ -216,6 +216,7 @@ static int open_both(repair_run *run)
     vo.no_values = 1; /* a bad value is no damage to the archive */
     vo.follow_symlinks = run->o->follow_symlinks;
     vo.salvage_toc = salvage_toc;
+    vo.cut_rows = 0; /* the salvage decodes a cut block itself: not twice */
     /* threaded as dumpcheck: one thread decodes a cut block's surviving part (read again) */
     vo.threads = (int)tool_cpu_count();
     if (df_verify_path(run->o->path, &vo, &run->v, NULL) != DF_OK) {

@@ -178,7 +178,7 @@ done
 
 # The human form of one finding and the summary line.
 run "$DUMPCHECK" --no-pg-restore-check "$CORPUS/damaged/pg18-sample.custom.gzip.trunc-chunk.dump"
-want="dumpcheck: $CORPUS/damaged/pg18-sample.custom.gzip.trunc-chunk.dump: offset 89142: truncated: the file ends at offset 89142 inside the data block that starts at offset 58376 (a chunk of 4096 bytes at offset 87089 is incomplete) (TABLE DATA bulk.readings, dump id 2890)"
+want="dumpcheck: $CORPUS/damaged/pg18-sample.custom.gzip.trunc-chunk.dump: offset 89142: truncated: the file ends at offset 89142 inside the data block that starts at offset 58376 (a chunk of 4096 bytes at offset 87089 is incomplete); 11167 complete rows before the cut (TABLE DATA bulk.readings, dump id 2890)"
 result "finding line: \"dumpcheck: FILE: offset N: CODE: message (ENTRY)\"" \
     "$([ "$(head -n 1 "$ERR")" = "$want" ]; echo $?)" "got:  $(head -n 1 "$ERR")" "want: $want"
 result "one line per missing entry (17) after the cut one" \
