@@ -224,7 +224,8 @@ done
 last_secs=([check_verify]=440 [check_truncate]=170 [cli-dumprepair]=150 [cli]=120
     [cli-dumpconvert]=120 [check_corpus]=80 [live-dumprepair]=80 [cli-dumprepair_inserts]=80
     [cli-dumprepair_toc]=50 [cli-dumpcheck]=50 [cli-dumproles]=50 [check_codec]=40 [check_buf]=30
-    [cli-dumprepair_read]=35 [live-dumprestore_drill]=32 [live-dumporder]=30)
+    [cli-dumprepair_read]=35 [live-dumprestore_drill]=32 [live-dumporder]=30 [cli-cutcheck]=70
+    [check_splice]=30)
 if [ -f "$durations" ]; then
     while read -r name secs; do
         [[ $secs =~ ^[0-9]+$ ]] && last_secs[$name]=$secs

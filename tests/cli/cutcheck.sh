@@ -19,7 +19,7 @@
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".  Run from
 # the repository root after `make`.  Environment: DF_TOOLS_DIR (default tools), DF_CORPUS
-# (default corpus), CUTS (default 10).
+# (default corpus), CUTS (default 4).
 
 set -u
 # shellcheck source=tests/harness.sh
@@ -28,7 +28,7 @@ export TZ=UTC LC_ALL=C
 
 TOOLS=${DF_TOOLS_DIR:-tools}
 CORPUS=${DF_CORPUS:-corpus}
-CUTS=${CUTS:-10}
+CUTS=${CUTS:-4}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cutcheck-cli.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
