@@ -538,6 +538,12 @@ static void verify_stream_format(vctx *c, bool tar)
     }
     if (!c->opt->quick && full_serial(c))
         flags |= V_DEC;
+    /*
+     * The full check's walk reads the file in place: no read(2) copy, and with threads (the
+     * walk only records where blocks are) only the pages of the chunk headers are touched.
+     */
+    if (!c->opt->quick)
+        dfi_src_map_on(c->r->buf.src);
     w.prog_base = start;
     c->prog_total = c->file_size >= 0 ? c->file_size - start : -1;
     if (dfi_buf_seek(&c->r->buf, start, &err) != DF_OK) {
