@@ -542,8 +542,8 @@ static void verify_stream_format(vctx *c, bool tar)
      * The full check's walk reads the file in place: no read(2) copy, and with threads (the
      * walk only records where blocks are) only the pages of the chunk headers are touched.
      */
-    if (!c->opt->quick)
-        dfi_src_map_on(c->r->buf.src);
+    if (!c->opt->quick && !c->no_views)
+        vfy_views_on(c, c->r->buf.src);
     w.prog_base = start;
     c->prog_total = c->file_size >= 0 ? c->file_size - start : -1;
     if (dfi_buf_seek(&c->r->buf, start, &err) != DF_OK) {
@@ -967,7 +967,7 @@ static void verify_opened(vctx *c)
 static int pg_restore_after(df_verify *v, int pg_major);
 
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
-                      bool pipe_always, df_verify **out)
+                      int test, df_verify **out)
 {
     df_verify *v;
     vctx c;
@@ -989,7 +989,9 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     c.opt = opt;
     c.v = v;
     c.file_size = -1;
-    c.pipe_always = pipe_always && opt->threads > 1;
+    c.pipe_always = (test & DFI_VT_PIPED) && opt->threads > 1;
+    c.no_views = test & DFI_VT_READ;
+    c.view_win = (test & DFI_VT_PAGE_VIEWS) ? 4096 : 0;
     dfi_pool_init(&c.pool);
     if (path != NULL && strcmp(path, "-") == 0) {
         path = NULL;
@@ -1054,16 +1056,22 @@ int df_verify_path(const char *path, const df_verify_options *opt, df_verify **o
         return verify_result(DF_E_USAGE, err);
     if ((rc = take_options(opt, &o, err)) != DF_OK)
         return rc;
-    return verify_result(verify_run(path, -1, path, &o, false, out), err);
+    return verify_result(verify_run(path, -1, path, &o, 0, out), err);
 }
 
-int dfi_verify_path_piped(const char *path, const df_verify_options *opt, df_verify **out)
+int dfi_verify_path_test(const char *path, const df_verify_options *opt, int test,
+                         df_verify **out)
 {
     df_verify_options o;
     df_error err;
     int rc = take_options(opt, &o, &err);
 
-    return rc != DF_OK ? rc : verify_run(path, -1, path, &o, true, out);
+    return rc != DF_OK ? rc : verify_run(path, -1, path, &o, test, out);
+}
+
+int dfi_verify_path_piped(const char *path, const df_verify_options *opt, df_verify **out)
+{
+    return dfi_verify_path_test(path, opt, DFI_VT_PIPED, out);
 }
 
 int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt, df_verify **out,
@@ -1077,7 +1085,7 @@ int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt,
     *out = NULL;
     if ((rc = take_options(opt, &o, err)) != DF_OK)
         return rc;
-    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", &o, false, out),
+    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", &o, 0, out),
                          err);
 }
 
