@@ -562,7 +562,7 @@ static inline const uint8_t *json_string_short(const vjson *j, const uint8_t *p)
     return json_string(j, p);
 }
 
-static const uint8_t *json_number(const uint8_t *s, const uint8_t *end)
+static inline const uint8_t *json_number(const uint8_t *s, const uint8_t *end)
 {
     if (s < end && *s == '-')
         s++;
@@ -597,6 +597,29 @@ static const uint8_t *json_number(const uint8_t *s, const uint8_t *end)
 
 static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth);
 
+/*
+ * A member's or element's value, the scalars inline: most values of a jsonb document are short
+ * strings, numbers and words, and a call of json_value for each cost more than checking it.
+ */
+static inline const uint8_t *json_member_value(vjson *j, const uint8_t *p, int depth)
+{
+    const uint8_t *end = j->end;
+
+    p = json_ws(p, end);
+    if (p >= end)
+        return NULL;
+    if (*p == '"')
+        return json_string_short(j, p);
+    if (*p == '-' || json_digit(*p))
+        return json_number(p, end);
+    if (end - p >= 5 && (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0) &&
+        !json_word_char(p[4]))
+        return p + 4;
+    if (end - p >= 6 && memcmp(p, "false", 5) == 0 && !json_word_char(p[5]))
+        return p + 5;
+    return json_value(j, p, depth);
+}
+
 /* The object or array that opens at p. */
 static const uint8_t *json_container(vjson *j, const uint8_t *p, int depth)
 {
@@ -620,7 +643,7 @@ static const uint8_t *json_container(vjson *j, const uint8_t *p, int depth)
             if (p >= end || *p++ != ':')
                 return NULL;
         }
-        if ((p = json_value(j, p, depth + 1)) == NULL)
+        if ((p = json_member_value(j, p, depth + 1)) == NULL)
             return NULL;
         p = json_ws(p, end);
         if (p >= end)
