@@ -539,10 +539,12 @@ static void verify_stream_format(vctx *c, bool tar)
     if (!c->opt->quick && full_serial(c))
         flags |= V_DEC;
     /*
-     * The full check's walk reads the file in place: no read(2) copy, and with threads (the
-     * walk only records where blocks are) only the pages of the chunk headers are touched.
+     * A walk that decodes reads the file in place (no read(2) copy).  One that only records
+     * where blocks are (threads decode them later) reads chunk headers sparsely, as --quick
+     * does: views of those would map (and unmap) every page around each header, which cost
+     * more than the seeks.
      */
-    if (!c->opt->quick && !c->no_views)
+    if ((flags & V_DEC) && !c->no_views)
         vfy_views_on(c, c->r->buf.src);
     w.prog_base = start;
     c->prog_total = c->file_size >= 0 ? c->file_size - start : -1;
@@ -557,7 +559,7 @@ static void verify_stream_format(vctx *c, bool tar)
         vfy_tar_missing(c);
     } else {
         /* not when a test caps every read (df_reader_set_io_size): that cap stays */
-        c->sparse = c->opt->quick && c->r->buf.src->seekable && c->r->buf.src->dec == NULL &&
+        c->sparse = !(flags & V_DEC) && c->r->buf.src->seekable && c->r->buf.src->dec == NULL &&
                     c->r->buf.src->io_cap == 0;
         vfy_custom_walk(c, &w, &c->r->buf, &err, flags);
         if (c->sparse)

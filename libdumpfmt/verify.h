@@ -112,7 +112,7 @@ struct vctx {
     bool no_views;    /* tests: every byte through read(2), no mapped views (source.c) */
     size_t view_win;  /* tests: views' window size, 0 = source.c's */
     dfi_cpuload load; /* CPUs the rest of the machine leaves us (threads > 1 only) */
-    bool sparse;    /* --quick walk of a seekable custom file: chunk headers only */
+    bool sparse;    /* a walk that decodes nothing (--quick, threads): chunk headers only */
     struct vtap *tap; /* a plain script from a pipe: what its one pass checked */
 };
 
