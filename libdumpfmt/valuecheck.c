@@ -687,10 +687,61 @@ static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
     return NULL;
 }
 
+/* A scalar value at p (string, number, true, false, null): its end; NULL: not one, or bad. */
+static inline const uint8_t *json_scalar(const vjson *j, const uint8_t *p)
+{
+    const uint8_t *end = j->end;
+
+    if (*p == '"')
+        return json_string_short(j, p);
+    if (*p == '-' || json_digit(*p))
+        return json_number(p, end);
+    if (end - p >= 5 && (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0) &&
+        !json_word_char(p[4]))
+        return p + 4;
+    if (end - p >= 6 && memcmp(p, "false", 5) == 0 && !json_word_char(p[5]))
+        return p + 5;
+    return NULL;
+}
+
+/*
+ * An object as the server prints jsonb: flat (scalar members only), ": " and ", " between
+ * its parts and no other white space.  True: valid, with the general parser's own token
+ * checks on a subset of the white space it takes, so it would accept it too.  False: not
+ * this shape (or bad): the general parser decides.  Most jsonb documents are such objects,
+ * and the white space loops were a fifth of the parser's time.
+ */
+static bool json_flat(const vjson *j, const uint8_t *p)
+{
+    const uint8_t *end = j->end;
+
+    if (p >= end || *p++ != '{')
+        return false;
+    if (p < end && *p == '}')
+        return p + 1 == end;
+    for (;;) {
+        if (p >= end || *p != '"' || (p = json_string_short(j, p)) == NULL)
+            return false;
+        if (end - p < 3 || p[0] != ':' || p[1] != ' ')
+            return false;
+        if ((p = json_scalar(j, p + 2)) == NULL || p >= end)
+            return false;
+        if (*p == '}')
+            return p + 1 == end;
+        if (end - p < 3 || p[0] != ',' || p[1] != ' ')
+            return false;
+        p += 2;
+    }
+}
+
 static bool check_json(const uint8_t *p, size_t n, bool jsonb)
 {
     vjson j = {p + n, jsonb, false};
-    const uint8_t *q = json_value(&j, p, 0);
+    const uint8_t *q;
+
+    if (json_flat(&j, p))
+        return true;
+    q = json_value(&j, p, 0);
 
     if (q == NULL)
         return j.deep;
