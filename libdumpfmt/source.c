@@ -19,7 +19,11 @@
 
 /*
  * A view's window: 2 MiB of the file mapped at a time, unmapped when the next one is mapped, so
- * the touched pages a process counts in its RSS stay bounded whatever the file's size.
+ * the touched pages a process counts in its RSS stay bounded whatever the file's size.  Views
+ * are asked for by the verifier only (dfi_src_map_on), for a regular file it reads whole.  The
+ * one thing read(2) did better: a file cut short by someone else *while* it is being read
+ * faults (SIGBUS) in the pages past its new end, where read(2) returned a short count; the
+ * size is asked again at every window, which narrows that to a window's time.
  */
 #define DFI_MAP_WINDOW (2u << 20)
 
