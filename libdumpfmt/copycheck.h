@@ -104,12 +104,15 @@ typedef struct dfi_copycheck {
     bool rec, rec_high, rec_bs;
     int rec_max, rec_n;
     size_t rec_tab[DFI_REC_TABS];
+    bool avx2; /* the AVX2 row scanner (dfi_copyscan_avx2); tests clear it for the portable one */
 } dfi_copycheck;
 
 /* Start checking; `ncols` from dfi_copy_columns (-1 unknown).  DF_OK or DF_E_NOMEM. */
 DFI_HIDDEN int dfi_copycheck_init(dfi_copycheck *cp, int mode, int ncols, dfi_watch *w, size_t nw);
 DFI_HIDDEN void dfi_copycheck_feed(dfi_copycheck *cp, const uint8_t *p, size_t n);
 DFI_HIDDEN void dfi_copycheck_free(dfi_copycheck *cp);
+/* Does this CPU (and build) run the AVX2 row scanner? */
+DFI_HIDDEN bool dfi_copyscan_avx2(void);
 
 /*
  * Columns of a COPY statement "COPY schema.table (a, "b c") FROM stdin;":

@@ -190,6 +190,9 @@ DFI_HIDDEN int dfi_value_check(const dfi_vcol *c, int encoding, const uint8_t *v
  * unless the server surely rejects it.
  */
 DFI_HIDDEN int dfi_check_datetime(int kind, int encoding, const char *s);
+/* pg_dump's own shapes of a date, time or timestamp (n bytes, no copy): true = valid; false:
+   ask dfi_check_datetime. */
+DFI_HIDDEN bool dfi_datetime_fast(int kind, const uint8_t *p, size_t n);
 DFI_HIDDEN int dfi_check_net(int kind, const char *s);
 
 /* A column of type text `type`, for tests: kind and modifiers (no TOC lookups). */

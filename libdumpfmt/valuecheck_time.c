@@ -929,75 +929,97 @@ static bool dt_infinity(const char *s)
 
 /* ------------------------------------------------ pg_dump's own shapes */
 
-static bool d2(const char *s, long *v)
+/* Byte i of the value s of n bytes, 0 past its end: what a C string's NUL would read. */
+#define DT_AT(i) ((size_t)(i) < n ? s[(i)] : 0)
+
+/* Two digits at i: their value. */
+static inline __attribute__((always_inline)) bool d2(const uint8_t *s, size_t n, size_t i,
+                                                     long *v)
 {
-    if (!c_digit(s[0]) || !c_digit(s[1]))
+    int a = DT_AT(i), b;
+
+    if (!c_digit(a))
         return false;
-    *v = (s[0] - '0') * 10 + (s[1] - '0');
+    b = DT_AT(i + 1);
+    if (!c_digit(b))
+        return false;
+    *v = (a - '0') * 10 + (b - '0');
     return true;
 }
 
 /*
  * "YYYY-MM-DD[ HH:MM:SS[.ffffff][+zz[:mm[:ss]]]][ BC]" as pg_dump prints it
  * and well inside the limits: accepted without tokens.  False: take the
- * general path (which decides the same way on these).
+ * general path (which decides the same way on these).  The value is n bytes
+ * (not NUL-terminated, so that a COPY field needs no copy); a NUL inside ends
+ * it, as in the C string the general path reads.
  */
-static bool dt_fast(const char *s, int kind)
+static bool dt_fast(const uint8_t *s, size_t n, int kind)
 {
     long y = 0, m, d, h, mi, sec;
-    const char *p = s;
+    size_t i = 0;
     int nd = 0;
 
     if (kind == DFI_VK_TIME || kind == DFI_VK_TIMETZ) {
-        if (!d2(p, &h) || p[2] != ':' || !d2(p + 3, &mi) || p[5] != ':' || !d2(p + 6, &sec))
+        if (!d2(s, n, 0, &h) || DT_AT(2) != ':' || !d2(s, n, 3, &mi) || DT_AT(5) != ':' ||
+            !d2(s, n, 6, &sec))
             return false;
-        p += 8;
+        i = 8;
         goto frac;
     }
-    while (c_digit(*p) && nd < 7) {
-        y = y * 10 + (*p++ - '0');
+    while (c_digit(DT_AT(i)) && nd < 7) {
+        y = y * 10 + (DT_AT(i) - '0');
+        i++;
         nd++;
     }
-    if (nd < 4 || nd > 6 || p[0] != '-' || !d2(p + 1, &m) || p[3] != '-' || !d2(p + 4, &d) ||
-        y == 0 || m < 1 || m > 12 || d < 1 || d > 28 + (m != 2) * 3 || d > dt_mdays(y, m))
+    if (nd < 4 || nd > 6 || DT_AT(i) != '-' || !d2(s, n, i + 1, &m) || DT_AT(i + 3) != '-' ||
+        !d2(s, n, i + 4, &d) || y == 0 || m < 1 || m > 12 || d < 1 || d > 28 + (m != 2) * 3 ||
+        d > dt_mdays(y, m))
         return false; /* BC years' leap days: the general path */
-    p += 6;
-    if (*p == '\0')
+    i += 6;
+    if (DT_AT(i) == '\0')
         return kind == DFI_VK_DATE;
-    if (kind == DFI_VK_DATE || kind == DFI_VK_INTERVAL || *p != ' ' || !d2(p + 1, &h) ||
-        p[3] != ':' || !d2(p + 4, &mi) || p[6] != ':' || !d2(p + 7, &sec))
+    if (kind == DFI_VK_DATE || kind == DFI_VK_INTERVAL || DT_AT(i) != ' ' ||
+        !d2(s, n, i + 1, &h) || DT_AT(i + 3) != ':' || !d2(s, n, i + 4, &mi) ||
+        DT_AT(i + 6) != ':' || !d2(s, n, i + 7, &sec))
         return false;
-    p += 9;
+    i += 9;
 frac:
     if (h > 23 || mi > 59 || sec > 59)
         return false;
-    if (*p == '.') {
+    if (DT_AT(i) == '.') {
         int k = 0;
-        for (p++; c_digit(*p); p++)
+        for (i++; c_digit(DT_AT(i)); i++)
             k++;
         if (k < 1 || k > 6)
             return false;
     }
     if (kind == DFI_VK_TIMESTAMPTZ || kind == DFI_VK_TIMETZ) {
         long zh, zm = 0, zs = 0;
-        if ((*p != '+' && *p != '-') || !d2(p + 1, &zh) || zh > DT_TZ_MAXHOUR)
+        if ((DT_AT(i) != '+' && DT_AT(i) != '-') || !d2(s, n, i + 1, &zh) || zh > DT_TZ_MAXHOUR)
             return false;
-        p += 3;
-        if (*p == ':') {
-            if (!d2(p + 1, &zm) || zm > 59)
+        i += 3;
+        if (DT_AT(i) == ':') {
+            if (!d2(s, n, i + 1, &zm) || zm > 59)
                 return false;
-            p += 3;
-            if (*p == ':') {
-                if (!d2(p + 1, &zs) || zs > 59)
+            i += 3;
+            if (DT_AT(i) == ':') {
+                if (!d2(s, n, i + 1, &zs) || zs > 59)
                     return false;
-                p += 3;
+                i += 3;
             }
         }
     }
-    if (kind != DFI_VK_TIME && kind != DFI_VK_TIMETZ && p[0] == ' ' && p[1] == 'B' &&
-        p[2] == 'C' && p[3] == '\0') /* " BC" (no strcmp call: every value comes here) */
+    if (kind != DFI_VK_TIME && kind != DFI_VK_TIMETZ && DT_AT(i) == ' ' && DT_AT(i + 1) == 'B' &&
+        DT_AT(i + 2) == 'C' && DT_AT(i + 3) == '\0') /* " BC" (no strcmp call) */
         return y < 4713; /* near the start of time: the general path */
-    return *p == '\0' && (kind == DFI_VK_TIME || kind == DFI_VK_TIMETZ || y < 294276);
+    return DT_AT(i) == '\0' && (kind == DFI_VK_TIME || kind == DFI_VK_TIMETZ || y < 294276);
+}
+#undef DT_AT
+
+bool dfi_datetime_fast(int kind, const uint8_t *p, size_t n)
+{
+    return dt_fast(p, n, kind);
 }
 
 /* ------------------------------------------------------------ interval */
@@ -1219,7 +1241,7 @@ int dfi_check_datetime(int kind, int enc, const char *s)
     int r;
     bool timeonly = kind == DFI_VK_TIME || kind == DFI_VK_TIMETZ;
 
-    if (dt_fast(s, kind))
+    if (dt_fast((const uint8_t *)s, strlen(s), kind))
         return DFI_VAL_OK;
     if (enc != DFI_ENC_UTF8)
         return DFI_VAL_OK; /* the server's character classes follow a locale not known here */

@@ -8,7 +8,10 @@
  *    threads take jobs) and mutated at random (bad values, column counts, escapes, line ends,
  *    invalid UTF-8): uncompressed and lz4, several seeds, each piped run repeated;
  *  - the row checker with its value checks put off into jobs, checked by two dfi_vcheck in
- *    any order and merged, against the checks made at once (pieces of every size).
+ *    any order and merged, against the checks made at once (pieces of every size);
+ *  - the AVX2 row scanner against the portable one (copyscan.h): grown and mutated COPY text
+ *    and random bytes rich in tabs, newlines, backslashes and "\.", pieces of every size,
+ *    every counter of the row checker and every value finding compared.
  */
 #include "check_util.h"
 #include "corpus_util.h"
@@ -354,6 +357,102 @@ START_TEST(test_jobs_merge)
 }
 END_TEST
 
+/* The row checker (AVX2 scanner or not) over text in pieces of `piece`, values checked at once. */
+static void scan_feed(dfi_copycheck *cp, dfi_vcheck *vc, const dfi_vtable *t, const uint8_t *text,
+                      size_t n, size_t piece, bool avx2)
+{
+    ck_assert_int_eq(dfi_copycheck_init(cp, DF_ROWS_COPY, t->ncols, NULL, 0), DF_OK);
+    cp->avx2 = avx2;
+    memset(vc, 0, sizeof *vc);
+    dfi_vcheck_init(vc, t);
+    cp->vc = vc;
+    for (size_t i = 0; i < n; i += piece)
+        dfi_copycheck_feed(cp, text + i, n - i < piece ? n - i : piece);
+}
+
+static void same_scan(const dfi_vtable *t, const uint8_t *text, size_t n, const char *what)
+{
+    static const size_t pieces[] = {1, 7, 63, 64, 65, 1000, 4096, 262144};
+
+    for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+        dfi_copycheck a, b;
+        dfi_vcheck va, vb;
+
+        scan_feed(&a, &va, t, text, n, pieces[k], false);
+        scan_feed(&b, &vb, t, text, n, pieces[k], true);
+#define SAME(f) ck_assert_msg(a.f == b.f, "%s piece %zu: " #f " %lld portable, %lld AVX2", what, \
+                              pieces[k], (long long)a.f, (long long)b.f)
+        SAME(rows);
+        SAME(tabs);
+        SAME(terminated);
+        SAME(line_start);
+        SAME(pos);
+        SAME(bad_rows);
+        SAME(bad_row_no);
+        SAME(bad_row_cols);
+        SAME(bad_row_pos);
+        SAME(bad_esc);
+        SAME(bad_esc_row);
+        SAME(bad_esc_pos);
+        SAME(bad_esc_char);
+        SAME(after_bytes);
+        SAME(after_pos);
+        SAME(esc_pending);
+        SAME(dot_line);
+        for (int v = 1; v < 5; v++) {
+            SAME(vc->nbad[v]);
+            SAME(vc->nfirst[v]);
+            for (size_t i = 0; i < a.vc->nfirst[v]; i++) {
+                SAME(vc->first[v][i].row);
+                SAME(vc->first[v][i].off);
+                SAME(vc->first[v][i].col);
+                ck_assert_str_eq(a.vc->first[v][i].shown, b.vc->first[v][i].shown);
+            }
+        }
+        SAME(vc->unchecked_rows);
+#undef SAME
+        dfi_copycheck_free(&a);
+        dfi_copycheck_free(&b);
+        dfi_vcheck_free(&va);
+        dfi_vcheck_free(&vb);
+    }
+}
+
+START_TEST(test_scan_simd)
+{
+    const utable *u = &utables[_i % 2];
+    dfi_vcol cols[9];
+    dfi_vtable t = {u->ncols, cols, DFI_ENC_UTF8, u->ncols};
+    static const uint8_t alphabet[] = "\t\n\\.N\xc3\xa9\xff" "0123456789-: {}\"abc";
+    uint32_t seed = 31337u + (uint32_t)_i;
+    size_t n, big_n;
+    uint8_t *text = corpus_text("pg15/sample.dir.none", u->file, 0, &n), *big;
+    char what[64];
+
+    if (!dfi_copyscan_avx2()) {
+        fprintf(stderr, "check_verifypar: this CPU has no AVX2: the AVX2 scanner is not tested\n");
+        free(text);
+        return;
+    }
+    memset(cols, 0, sizeof cols);
+    for (int c = 0; c < u->ncols; c++) {
+        dfi_vcol_parse_type(&cols[c], u->types[c]);
+        cols[c].notnull = (u->notnull >> c) & 1;
+    }
+    /* real rows, mutated (more with each _i) */
+    big = grow_mutate(text, n, 300000, seed, 200 + 2000 * (_i / 2), &big_n);
+    snprintf(what, sizeof what, "%s grown", u->file);
+    same_scan(&t, big, big_n, what);
+    /* bytes at random from a small alphabet: escapes, "\." lines and block edges everywhere */
+    for (size_t i = 0; i < big_n; i++)
+        big[i] = alphabet[next_rand(&seed) % (sizeof alphabet - 1)];
+    snprintf(what, sizeof what, "%s random", u->file);
+    same_scan(&t, big, big_n, what);
+    free(big);
+    free(text);
+}
+END_TEST
+
 static Suite *verifypar_suite(void)
 {
     Suite *s = suite_create("verifypar");
@@ -361,6 +460,7 @@ static Suite *verifypar_suite(void)
 
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, test_jobs_merge, 0, 4);
+    tcase_add_loop_test(tc, test_scan_simd, 0, 4);
     tcase_add_loop_test(tc, test_corpus, 0, (int)corpus.n);
     tcase_add_loop_test(tc, test_grown, 0, (int)(3 * (sizeof growns / sizeof growns[0])));
     suite_add_tcase(s, tc);
