@@ -545,14 +545,6 @@ static void verify_stream_format(vctx *c, bool tar)
     }
     if (!c->opt->quick && full_serial(c))
         flags |= V_DEC;
-    /*
-     * A walk that decodes reads the file in place (no read(2) copy).  One that only records
-     * where blocks are (threads decode them later) reads chunk headers sparsely, as --quick
-     * does: views of those would map (and unmap) every page around each header, which cost
-     * more than the seeks.
-     */
-    if ((flags & V_DEC) && !c->no_views)
-        vfy_views_on(c, c->r->buf.src);
     w.prog_base = start;
     c->prog_total = c->file_size >= 0 ? c->file_size - start : -1;
     if (dfi_buf_seek(&c->r->buf, start, &err) != DF_OK) {
@@ -996,7 +988,7 @@ static void verify_opened(vctx *c)
 static int pg_restore_after(df_verify *v, int pg_major);
 
 static int verify_run(const char *path, int fd, const char *name, const df_verify_options *opt,
-                      int test, df_verify **out)
+                      bool pipe_always, df_verify **out)
 {
     df_verify *v;
     vctx c;
@@ -1018,9 +1010,7 @@ static int verify_run(const char *path, int fd, const char *name, const df_verif
     c.opt = opt;
     c.v = v;
     c.file_size = -1;
-    c.pipe_always = (test & DFI_VT_PIPED) && opt->threads > 1;
-    c.no_views = test & DFI_VT_READ;
-    c.view_win = (test & DFI_VT_PAGE_VIEWS) ? 4096 : 0;
+    c.pipe_always = pipe_always && opt->threads > 1;
     dfi_pool_init(&c.pool);
     if (path != NULL && strcmp(path, "-") == 0) {
         path = NULL;
@@ -1086,22 +1076,16 @@ int df_verify_path(const char *path, const df_verify_options *opt, df_verify **o
         return verify_result(DF_E_USAGE, err);
     if ((rc = take_options(opt, &o, err)) != DF_OK)
         return rc;
-    return verify_result(verify_run(path, -1, path, &o, 0, out), err);
+    return verify_result(verify_run(path, -1, path, &o, false, out), err);
 }
 
-int dfi_verify_path_test(const char *path, const df_verify_options *opt, int test,
-                         df_verify **out)
+int dfi_verify_path_piped(const char *path, const df_verify_options *opt, df_verify **out)
 {
     df_verify_options o;
     df_error err;
     int rc = take_options(opt, &o, &err);
 
-    return rc != DF_OK ? rc : verify_run(path, -1, path, &o, test, out);
-}
-
-int dfi_verify_path_piped(const char *path, const df_verify_options *opt, df_verify **out)
-{
-    return dfi_verify_path_test(path, opt, DFI_VT_PIPED, out);
+    return rc != DF_OK ? rc : verify_run(path, -1, path, &o, true, out);
 }
 
 int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt, df_verify **out,
@@ -1115,7 +1099,7 @@ int df_verify_fd(int fd, const char *display_name, const df_verify_options *opt,
     *out = NULL;
     if ((rc = take_options(opt, &o, err)) != DF_OK)
         return rc;
-    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", &o, 0, out),
+    return verify_result(verify_run(NULL, fd, display_name ? display_name : "-", &o, false, out),
                          err);
 }
 

@@ -122,8 +122,6 @@ struct vctx {
     const df_entry *prog_entry; /* atomic: the entry whose stream began last */
     size_t piping;  /* atomic: streams whose COPY text a checker thread takes */
     bool pipe_always; /* tests: every table's stream goes through a checker thread */
-    bool no_views;    /* tests: every byte through read(2), no mapped views (source.c) */
-    size_t view_win;  /* tests: views' window size, 0 = source.c's */
     dfi_cpuload load; /* CPUs the rest of the machine leaves us (threads > 1 only) */
     bool sparse;    /* a walk that decodes nothing (--quick, threads): chunk headers only */
     struct vtap *tap; /* a plain script from a pipe: what its one pass checked */
@@ -282,14 +280,6 @@ DFI_HIDDEN const char *vfy_codec_code(int rc, const char *msg, int *sev);
  */
 DFI_HIDDEN int dfi_verify_path_piped(const char *path, const df_verify_options *opt,
                                      df_verify **out);
-/* For tests: df_verify_path with DFI_VT_* (piped as above; READ: no views, read(2) only). */
-#define DFI_VT_PIPED 1
-#define DFI_VT_READ 2
-#define DFI_VT_PAGE_VIEWS 4 /* views of a 4 KiB window, so that it moves in small files */
-/* Views of src's file for the check (unless a test said read(2)). */
-DFI_HIDDEN void vfy_views_on(const vctx *c, dfi_src *src);
-DFI_HIDDEN int dfi_verify_path_test(const char *path, const df_verify_options *opt, int test,
-                                    df_verify **out);
 DFI_HIDDEN int vfy_stream_begin(vstream *s, vworker *w, ventry *ve, dfi_wrap wrap, bool table,
                             int64_t raw_start, int64_t raw_end, const char *member);
 /* Stored bytes p[0..n) that start at raw offset `at` (-1: not known). */

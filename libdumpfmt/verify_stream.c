@@ -623,15 +623,6 @@ void vfy_worker_free(vworker *w)
     w->open = false;
 }
 
-void vfy_views_on(const vctx *c, dfi_src *src)
-{
-    if (c->no_views)
-        return;
-    dfi_src_map_on(src);
-    if (c->view_win > 0)
-        src->map_win = c->view_win;
-}
-
 /* The worker's own handle on the archive file, positioned at `at`. */
 int vfy_worker_seek(vworker *w, int64_t at)
 {
@@ -641,7 +632,7 @@ int vfy_worker_seek(vworker *w, int64_t at)
         rc = dfi_src_open_path(&w->src, w->c->path, &w->err);
         if (rc != DF_OK)
             return rc;
-        vfy_views_on(w->c, &w->src); /* the stored bytes read in place, no read(2) copy */
+        dfi_src_map_on(&w->src); /* the stored bytes read in place, not copied by read(2) */
         rc = dfi_buf_init(&w->buf, &w->src, DFI_BUF_SIZE, &w->err);
         if (rc != DF_OK) {
             dfi_src_close(&w->src);
