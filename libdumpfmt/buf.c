@@ -3,9 +3,7 @@
  * "at least n bytes" (n never exceeds the window), look at them, and
  * consume what they used; the window tracks the raw file offset of its
  * first byte so every error can name an exact position.  Memory is the
- * window's size, whatever the file's size.  Over a source with views (a
- * mapped regular file, source.c) the window is the file's bytes in place:
- * no copy, and a skip is only arithmetic.
+ * window's size, whatever the file's size.
  */
 #include "internal.h"
 
@@ -19,62 +17,17 @@ int dfi_buf_init(dfi_buf *b, dfi_src *src, size_t cap, df_error *err)
     b->start = b->end = 0;
     b->base = src->pos;
     b->eof = false;
-    b->viewed = false;
     b->limit = -1;
-    b->mem = malloc(cap);
-    b->data = b->mem;
-    if (b->mem == NULL)
+    b->data = malloc(cap);
+    if (b->data == NULL)
         return dfi_fail(err, DF_E_NOMEM, -1, "out of memory");
     return DF_OK;
 }
 
 void dfi_buf_free(dfi_buf *b)
 {
-    free(b->mem);
-    b->mem = NULL;
+    free(b->data);
     b->data = NULL;
-}
-
-/*
- * The window as a view of the source from `base`: up to cap bytes, not past the limit.
- * DF_E_UNSUPPORTED when the source has no views (read(2) then).
- */
-static int view_at_base(dfi_buf *b, df_error *err)
-{
-    size_t want = b->cap, got = 0;
-    const uint8_t *p = NULL;
-    int rc;
-
-    if (b->limit >= 0 && b->limit - b->base < (int64_t)want)
-        want = b->limit > b->base ? (size_t)(b->limit - b->base) : 0;
-    rc = dfi_src_view(b->src, b->base, want, &p, &got, err);
-    if (rc != DF_OK)
-        return rc;
-    b->data = p != NULL ? p : b->mem;
-    b->start = 0;
-    b->end = p != NULL ? got : 0;
-    b->viewed = true;
-    return DF_OK;
-}
-
-/*
- * Back to the window's own memory for read(2): the unconsumed bytes of a view moved there and
- * the source positioned after them.
- */
-static int to_mem(dfi_buf *b, df_error *err)
-{
-    size_t avail = dfi_buf_avail(b);
-
-    if (b->data != b->mem) {
-        memmove(b->mem, b->data + b->start, avail);
-        b->data = b->mem;
-        b->start = 0;
-        b->end = avail;
-    }
-    if (!b->viewed)
-        return DF_OK;
-    b->viewed = false;
-    return dfi_src_seek(b->src, b->base + (int64_t)avail, err);
 }
 
 /* Move the unconsumed bytes to the front so the window can take more. */
@@ -84,8 +37,7 @@ static void compact(dfi_buf *b)
 
     if (b->start == 0)
         return;
-    memmove(b->mem, b->data + b->start, avail);
-    b->data = b->mem;
+    memmove(b->data, b->data + b->start, avail);
     b->start = 0;
     b->end = avail;
 }
@@ -103,7 +55,7 @@ static ssize_t read_more(dfi_buf *b, df_error *err)
         if ((int64_t)room > left)
             room = (size_t)left;
     }
-    got = dfi_src_read(b->src, b->mem + b->end, room, err);
+    got = dfi_src_read(b->src, b->data + b->end, room, err);
     if (got > 0)
         b->end += (size_t)got;
     return got;
@@ -111,22 +63,10 @@ static ssize_t read_more(dfi_buf *b, df_error *err)
 
 int dfi_buf_need(dfi_buf *b, size_t n, df_error *err)
 {
-    int rc;
-
     if (dfi_buf_avail(b) >= n)
         return DF_OK;
     if (n > b->cap)
         return dfi_fail(err, DF_E_USAGE, b->base, "internal: window too small for %zu bytes", n);
-    rc = view_at_base(b, err);
-    if (rc == DF_OK && dfi_buf_avail(b) < n) {
-        b->eof = true;
-        return dfi_fail(err, DF_E_TRUNCATED, b->base + (int64_t)dfi_buf_avail(b),
-                        "unexpected end of file");
-    }
-    if (rc != DF_E_UNSUPPORTED)
-        return rc;
-    if ((rc = to_mem(b, err)) != DF_OK)
-        return rc;
     if (b->cap - b->start < n)
         compact(b);
     while (dfi_buf_avail(b) < n) {
@@ -149,19 +89,9 @@ int dfi_buf_need(dfi_buf *b, size_t n, df_error *err)
 int dfi_buf_fill(dfi_buf *b, df_error *err)
 {
     ssize_t got;
-    int rc;
 
     if (dfi_buf_avail(b) > 0)
         return DF_OK;
-    rc = view_at_base(b, err);
-    if (rc == DF_OK && dfi_buf_avail(b) == 0) {
-        b->eof = true;
-        return DF_EOF;
-    }
-    if (rc != DF_E_UNSUPPORTED)
-        return rc;
-    if ((rc = to_mem(b, err)) != DF_OK)
-        return rc;
     b->start = b->end = 0;
     got = read_more(b, err);
     if (got < 0)
@@ -229,11 +159,6 @@ int dfi_buf_skip(dfi_buf *b, int64_t n, df_error *err)
             dfi_buf_consume(b, dfi_buf_avail(b));
             return dfi_fail(err, DF_E_TRUNCATED, at, "unexpected end of file");
         }
-        if (b->src->map_ok) { /* views: the next one starts there */
-            reset_at(b, target);
-            b->viewed = true;
-            return DF_OK;
-        }
         rc = dfi_src_seek(b->src, target, err);
         if (rc != DF_OK)
             return rc;
@@ -270,11 +195,6 @@ int dfi_buf_seek(dfi_buf *b, int64_t off, df_error *err)
         return dfi_fail(err, DF_E_NOSEEK, b->base,
                         "input is not seekable and offset %lld was already passed",
                         (long long)off);
-    if (b->src->map_ok) {
-        reset_at(b, off);
-        b->viewed = true;
-        return DF_OK;
-    }
     rc = dfi_src_seek(b->src, off, err);
     if (rc != DF_OK)
         return rc;

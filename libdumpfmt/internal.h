@@ -57,12 +57,6 @@ typedef struct dfi_src {
     int64_t pos;   /* raw offset of the next byte read(2) returns (decoded: of the output) */
     size_t io_cap; /* cap on each read(2); 0 = none */
     struct dfi_src_dec *dec; /* non-NULL: the file is compressed whole and decoded as read */
-    /* dfi_src_view's mapped window of a regular file (dfi_src_map_on) */
-    bool map_ok;         /* views wanted and not refused yet */
-    const uint8_t *map;  /* the window, NULL when none */
-    int64_t map_off;     /* file offset of map[0] (page-aligned) */
-    size_t map_len;
-    size_t map_win;      /* window size (a multiple of the page size); tests make it small */
 } dfi_src;
 
 DFI_HIDDEN int dfi_src_open_path(dfi_src *s, const char *path, df_error *err);
@@ -71,15 +65,6 @@ DFI_HIDDEN int dfi_src_open_fd(dfi_src *s, int fd, df_error *err);
 DFI_HIDDEN ssize_t dfi_src_read(dfi_src *s, void *p, size_t n, df_error *err);
 DFI_HIDDEN int dfi_src_seek(dfi_src *s, int64_t off, df_error *err);
 DFI_HIDDEN void dfi_src_close(dfi_src *s);
-/*
- * Views: the bytes of a regular file read in place from a mapped window instead of copied by
- * read(2) (dfi_buf asks for them; pipes, decoded sources and capped reads keep read(2)).
- * dfi_src_map_on asks for them; dfi_src_view gives *got (<= want, 0 at the end) bytes at `off`,
- * valid until the next view or close; DF_E_UNSUPPORTED when the source has no views.
- */
-DFI_HIDDEN void dfi_src_map_on(dfi_src *s);
-DFI_HIDDEN int dfi_src_view(dfi_src *s, int64_t off, size_t want, const uint8_t **p, size_t *got,
-                            df_error *err);
 /*
  * Open DIR/NAME, or else the first of NAME.gz, NAME.lz4, NAME.zst that exists
  * (pg_restore's discovery order).  *wrap says how the file found is
@@ -130,13 +115,11 @@ DFI_HIDDEN int dfi_src_decode(dfi_src *s, int wrap, df_error *err);
  */
 typedef struct dfi_buf {
     dfi_src *src;
-    uint8_t *mem;        /* the window's own memory (read(2) fills it) */
-    const uint8_t *data; /* the window: mem, or a view of the source's mapping */
+    uint8_t *data;
     size_t cap;
     size_t start, end;
     int64_t base;
     bool eof;
-    bool viewed;   /* a view moved on without the source: read(2) must seek first */
     int64_t limit; /* raw offset the buffer must not read past (-1 = none) */
 } dfi_buf;
 

@@ -13,19 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/*
- * A view's window: 2 MiB of the file mapped at a time, unmapped when the next one is mapped, so
- * the touched pages a process counts in its RSS stay bounded whatever the file's size.  Views
- * are asked for by the verifier only (dfi_src_map_on), for a regular file it reads whole.  The
- * one thing read(2) did better: a file cut short by someone else *while* it is being read
- * faults (SIGBUS) in the pages past its new end, where read(2) returned a short count; the
- * size is asked again at every window, which narrows that to a window's time.
- */
-#define DFI_MAP_WINDOW (2u << 20)
 
 static int src_setup(dfi_src *s, int fd, df_error *err)
 {
@@ -34,11 +23,6 @@ static int src_setup(dfi_src *s, int fd, df_error *err)
 
     s->fd = fd;
     s->dec = NULL;
-    s->map_ok = false;
-    s->map = NULL;
-    s->map_off = 0;
-    s->map_len = 0;
-    s->map_win = DFI_MAP_WINDOW;
     s->size = -1;
     s->pos = 0;
     s->seekable = false;
@@ -395,80 +379,6 @@ int dfi_src_open_discover(dfi_src *s, const char *dir, const char *name, char *m
     return dfi_fail(err, DF_E_NOTFOUND, -1, "\"%s\" is missing (also tried .gz, .lz4, .zst)", name);
 }
 
-void dfi_src_map_on(dfi_src *s)
-{
-    s->map_ok = s->seekable && s->dec == NULL && s->size >= 0;
-}
-
-static void unmap(dfi_src *s)
-{
-    if (s->map != NULL)
-        munmap((void *)s->map, s->map_len);
-    s->map = NULL;
-    s->map_len = 0;
-}
-
-/*
- * Map the window that holds [off, off + want) (or up to the end of the file), then unmap the
- * old one: a caller falling back to read(2) when this fails still has its bytes.  The size is
- * asked again first: a file that shrank since it was opened ends earlier (the view then says
- * so as read(2) would) rather than being mapped past its end.  A file that cannot be mapped
- * (some file systems) goes back to read(2) for good.
- */
-static int remap(dfi_src *s, int64_t off, size_t want)
-{
-    long page = sysconf(_SC_PAGESIZE);
-    struct stat st;
-    int64_t from, len;
-    void *m;
-
-    if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode) || page <= 0)
-        return DF_E_UNSUPPORTED;
-    s->size = st.st_size;
-    if (off >= s->size)
-        return DF_OK; /* nothing to map: the view is empty */
-    from = off - off % page;
-    len = (int64_t)s->map_win;
-    if (off - from + (int64_t)want > len)
-        len = off - from + (int64_t)want;
-    if (len > s->size - from)
-        len = s->size - from;
-    m = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, s->fd, (off_t)from);
-    if (m == MAP_FAILED)
-        return DF_E_UNSUPPORTED;
-    unmap(s);
-    s->map = m;
-    s->map_off = from;
-    s->map_len = (size_t)len;
-    return DF_OK;
-}
-
-int dfi_src_view(dfi_src *s, int64_t off, size_t want, const uint8_t **p, size_t *got,
-                 df_error *err)
-{
-    int64_t end;
-
-    (void)err;
-    if (!s->map_ok || s->io_cap > 0 || s->dec != NULL)
-        return DF_E_UNSUPPORTED;
-    end = s->map_off + (int64_t)s->map_len;
-    /* a window that reaches the end of the file serves every view up to it */
-    if (s->map == NULL || off < s->map_off || (off + (int64_t)want > end && end < s->size)) {
-        if (remap(s, off, want) != DF_OK) {
-            s->map_ok = false;
-            return DF_E_UNSUPPORTED;
-        }
-        end = s->map_off + (int64_t)s->map_len;
-    }
-    *p = NULL;
-    *got = 0;
-    if (s->map == NULL || off >= end || off < s->map_off)
-        return DF_OK; /* at or past the end of the file */
-    *p = s->map + (off - s->map_off);
-    *got = end - off < (int64_t)want ? (size_t)(end - off) : want;
-    return DF_OK;
-}
-
 int dfi_src_seek(dfi_src *s, int64_t off, df_error *err)
 {
     if (off == s->pos)
@@ -484,8 +394,6 @@ int dfi_src_seek(dfi_src *s, int64_t off, df_error *err)
 
 void dfi_src_close(dfi_src *s)
 {
-    unmap(s);
-    s->map_ok = false;
     if (s->dec != NULL) {
         dfi_dec_end(&s->dec->d);
         free(s->dec);

@@ -632,7 +632,6 @@ int vfy_worker_seek(vworker *w, int64_t at)
         rc = dfi_src_open_path(&w->src, w->c->path, &w->err);
         if (rc != DF_OK)
             return rc;
-        dfi_src_map_on(&w->src); /* the stored bytes read in place, not copied by read(2) */
         rc = dfi_buf_init(&w->buf, &w->src, DFI_BUF_SIZE, &w->err);
         if (rc != DF_OK) {
             dfi_src_close(&w->src);
