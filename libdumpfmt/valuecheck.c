@@ -605,17 +605,11 @@ static inline __attribute__((always_inline)) const uint8_t *json_number(const ui
 
 static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth);
 
-/*
- * A member's or element's value, the scalars inline: most values of a jsonb document are short
- * strings, numbers and words, and a call of json_value for each cost more than checking it.
- */
-static inline const uint8_t *json_member_value(vjson *j, const uint8_t *p, int depth)
+/* A scalar value at p (string, number, true, false, null): its end; NULL: not one, or bad. */
+static inline const uint8_t *json_scalar(const vjson *j, const uint8_t *p)
 {
     const uint8_t *end = j->end;
 
-    p = json_ws(p, end);
-    if (p >= end)
-        return NULL;
     if (*p == '"')
         return json_string_short(j, p);
     if (*p == '-' || json_digit(*p))
@@ -625,6 +619,23 @@ static inline const uint8_t *json_member_value(vjson *j, const uint8_t *p, int d
         return p + 4;
     if (end - p >= 6 && memcmp(p, "false", 5) == 0 && !json_word_char(p[5]))
         return p + 5;
+    return NULL;
+}
+
+/*
+ * A member's or element's value, the scalars inline: most values of a jsonb document are short
+ * strings, numbers and words, and a call of json_value for each cost more than checking it.
+ */
+static inline const uint8_t *json_member_value(vjson *j, const uint8_t *p, int depth)
+{
+    const uint8_t *q;
+
+    p = json_ws(p, j->end);
+    if (p >= j->end)
+        return NULL;
+    if ((q = json_scalar(j, p)) != NULL)
+        return q;
+    /* containers; a bad scalar is bad to json_value as well (checked again, rare) */
     return json_value(j, p, depth);
 }
 
@@ -687,22 +698,6 @@ static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
     return NULL;
 }
 
-/* A scalar value at p (string, number, true, false, null): its end; NULL: not one, or bad. */
-static inline const uint8_t *json_scalar(const vjson *j, const uint8_t *p)
-{
-    const uint8_t *end = j->end;
-
-    if (*p == '"')
-        return json_string_short(j, p);
-    if (*p == '-' || json_digit(*p))
-        return json_number(p, end);
-    if (end - p >= 5 && (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0) &&
-        !json_word_char(p[4]))
-        return p + 4;
-    if (end - p >= 6 && memcmp(p, "false", 5) == 0 && !json_word_char(p[5]))
-        return p + 5;
-    return NULL;
-}
 
 /*
  * An object as the server prints jsonb: flat (scalar members only), ": " and ", " between
