@@ -20,7 +20,7 @@
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".  Run from
 # the repository root after `make`.  Environment: DUMPREPAIR (default tools/dumprepair),
-# DF_CORPUS (default corpus), CUTS (default 12).
+# DF_CORPUS (default corpus), CUTS (default 8).
 
 set -u
 # shellcheck source=tests/harness.sh
@@ -30,7 +30,7 @@ export TZ=UTC LC_ALL=C
 DUMPREPAIR=${DUMPREPAIR:-${DF_TOOLS_DIR:-tools}/dumprepair}
 DUMPLS=${DF_TOOLS_DIR:-tools}/dumpls
 CORPUS=${DF_CORPUS:-corpus}
-CUTS=${CUTS:-12}
+CUTS=${CUTS:-8}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dumprepair-read.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
