@@ -250,13 +250,26 @@ rm -rf "$TMP/o"
 
 # ---- truncation sweep (pg_dump 15 archives: pg_restore 15 is the oracle) ---------------------
 
+# orig_entry ORIG ID: $TMP/one.list (entry ID's line of ORIG's pg_restore -l) and $TMP/orig.sql
+# (pg_restore 15 -f of that entry of the intact ORIG), made once per ORIG and ID: the sweep asks
+# for the same few tables at every cut.
+orig_entry() {
+    local c
+    c=$TMP/cache.$(basename "$1").$2
+    if [ ! -e "$c.sql" ]; then
+        "$PG_RESTORE" -l "$1" | grep "^$2;" >"$c.list"
+        "$PG_RESTORE" -f "$c.sql" -L "$c.list" "$1" 2>/dev/null
+    fi
+    cp "$c.list" "$TMP/one.list"
+    cp "$c.sql" "$TMP/orig.sql"
+}
+
 # rows_check T ORIG Z ID ROWS: the kept rows of entry ID of cut archive T: as many as the
 # complete rows in what survives of its block (repair_rows.py expect), and the first ROWS rows
 # of the original's COPY text (pg_restore 15 -f - of the intact archive).
 rows_check() {
     local t=$1 orig=$2 z=$3 id=$4 rows=$5 off n msg
-    "$PG_RESTORE" -l "$orig" | grep "^$id;" >"$TMP/one.list"
-    "$PG_RESTORE" -f "$TMP/orig.sql" -L "$TMP/one.list" "$orig" 2>/dev/null
+    orig_entry "$orig" "$id"
     off=$(jq -r ".entries[] | select(.dump_id == $id) | .data_offset" "$TMP/ls.json")
     n=$(python3 "$HERE/repair_rows.py" expect "$t" "$off" "$id" "$z" "$TMP/orig.sql")
     # exactly as many, gzip too (the reader hands out what zlib decoded before the cut)
@@ -288,8 +301,7 @@ sweep_out() {
     msg=$(python3 "$HERE/repair_rows.py" tables "$rep" "$TMP/in.json" "$TMP/out.json") ||
         { echo "$msg"; return 1; }
     while read -r id rows; do
-        "$PG_RESTORE" -l "$orig" | grep "^$id;" >"$TMP/one.list"
-        "$PG_RESTORE" -f "$TMP/orig.sql" -L "$TMP/one.list" "$orig" 2>/dev/null
+        orig_entry "$orig" "$id"
         "$PG_RESTORE" -f "$TMP/out.sql" -L "$TMP/one.list" "$out" 2>"$TMP/pl.err" ||
             { echo "pg_restore OUT dump id $id: $(head -1 "$TMP/pl.err")"; return 1; }
         msg=$(python3 "$HERE/repair_rows.py" restored "$TMP/out.sql" "$TMP/orig.sql" "$rows") ||
