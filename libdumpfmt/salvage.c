@@ -323,6 +323,16 @@ static void feed_marked(count_run *c, int64_t mark, const uint8_t *buf, int64_t 
     run_feed(c, buf + (mark - start), (size_t)(done - mark));
 }
 
+/* A piece read (the stream's bytes [done - got, done)): to the kept tail and the count; false
+ * once the count stopped (a bad row or the terminator). */
+static bool take_piece(count_run *c, int64_t mark, const uint8_t *p, int64_t got, int64_t done)
+{
+    if (c->z != NULL)
+        dfi_ztail_feed(c->z, p, (size_t)got);
+    feed_marked(c, mark, p, got, done);
+    return c->ins != NULL || !c->scan.stopped;
+}
+
 /*
  * The same pass with the decoding on a thread of its own (DF_SALVAGE_THREADS): a big table's
  * inflate and its row count take about as long each, so the two overlap.  The pieces are the
@@ -343,10 +353,7 @@ static bool piped_pass(df_reader *r, count_run *c, careful *k)
             break;
         }
         k->done += got;
-        if (c->z != NULL)
-            dfi_ztail_feed(c->z, data, (size_t)got);
-        feed_marked(c, dfi_rpipe_mark(p), data, got, k->done);
-        if (!c->ins && c->scan.stopped)
+        if (!take_piece(c, dfi_rpipe_mark(p), data, got, k->done))
             break;
     }
     dfi_rpipe_stop(p);
@@ -363,10 +370,7 @@ static void serial_pass(df_reader *r, count_run *c, careful *k, uint8_t *buf)
             c->status = got == 0 ? DF_OK : (int)got;
             break;
         }
-        if (c->z != NULL)
-            dfi_ztail_feed(c->z, buf, (size_t)got);
-        feed_marked(c, r->chunk_out, buf, got, k->done);
-        if (!c->ins && c->scan.stopped)
+        if (!take_piece(c, r->chunk_out, buf, got, k->done))
             break;
     }
 }
