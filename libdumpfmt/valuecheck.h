@@ -194,6 +194,9 @@ DFI_HIDDEN int dfi_check_datetime(int kind, int encoding, const char *s);
    ask dfi_check_datetime. */
 DFI_HIDDEN bool dfi_datetime_fast(int kind, const uint8_t *p, size_t n);
 DFI_HIDDEN int dfi_check_net(int kind, const char *s);
+/* A json (jsonb: false) or jsonb value of n bytes (valuecheck_json.c): false when the server
+   surely rejects it. */
+DFI_HIDDEN bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb);
 
 /* A column of type text `type`, for tests: kind and modifiers (no TOC lookups). */
 DFI_HIDDEN void dfi_vcol_parse_type(dfi_vcol *c, const char *type);

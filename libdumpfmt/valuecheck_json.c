@@ -1,0 +1,330 @@
+/*
+ * valuecheck_json.c — the value check of json and jsonb columns: the syntax
+ * the server's JSON parser takes (json_in, jsonb_in), and for jsonb the
+ * escapes it refuses (\u0000, lone surrogates).  A document nested deeper
+ * than V_NEST_MAX is not judged.  Split from valuecheck.c: jsonb columns
+ * are a large share of real COPY data, and their checks have fast paths of
+ * their own.
+ */
+#include "valuecheck.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* JSON nesting followed at most this deep (deeper: not judged). */
+#define V_NEST_MAX 200
+
+/*
+ * The JSON parser passes its cursor in and returns it (NULL: a syntax error) rather than
+ * keeping it in a struct: jsonb columns are a large share of real COPY data, and the cursor
+ * then stays in a register.
+ */
+typedef struct vjson {
+    const uint8_t *end;
+    bool jsonb;
+    bool deep; /* nesting beyond V_NEST_MAX: not judged */
+} vjson;
+
+static const uint8_t *json_ws(const uint8_t *p, const uint8_t *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static bool json_word_char(uint8_t c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '_' || c >= 0x80;
+}
+
+static int hex4(const uint8_t *p)
+{
+    int v = 0;
+
+    for (int i = 0; i < 4; i++) {
+        if (!isxdigit(p[i]))
+            return -1;
+        v = v * 16 + (isdigit(p[i]) ? p[i] - '0' : tolower(p[i]) - 'a' + 10);
+    }
+    return v;
+}
+
+static bool json_digit(uint8_t c)
+{
+    return (unsigned)(c - '0') < 10; /* no locale table: every number's digits come here */
+}
+
+/*
+ * Bytes that may stand for themselves inside a JSON string: not a control character, quote or
+ * backslash.  One table load per byte instead of three compares, in the hottest JSON loops.
+ */
+static const uint8_t json_plain[256] = {[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1,
+                                        [0x5d ... 0xff] = 1};
+
+/* The first byte from p that ends a run of plain string characters (quote, backslash, control). */
+static const uint8_t *plain_run(const uint8_t *p, const uint8_t *end)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+    /* most keys and many values are short: a few bytes one by one before eight at a time */
+    for (int k = 0; k < 8; k++, p++)
+        if (p >= end || !json_plain[*p])
+            return p;
+    while (end - p >= 8) {
+        uint64_t w, q, b, hit;
+        memcpy(&w, p, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+        if ((hit & highs) != 0)
+            break; /* some byte in these eight (maybe a false hit past a real one) */
+        p += 8;
+    }
+    while (p < end && json_plain[*p])
+        p++;
+    return p;
+}
+
+/* The string whose opening quote is at p: the byte after its closing quote. */
+static const uint8_t *json_string(const vjson *j, const uint8_t *p)
+{
+    const uint8_t *end = j->end;
+    int hi = -1;
+
+    for (p++; p < end; p++) {
+        uint8_t c;
+        if (hi == -1) /* the common case: plain characters, eight at a time */
+            p = plain_run(p, end);
+        if (p >= end)
+            break;
+        c = *p;
+        if (c == '"')
+            return hi == -1 ? p + 1 : NULL;
+        if (c < 0x20)
+            return NULL;
+        if (c != '\\') {
+            if (j->jsonb && hi != -1)
+                return NULL;
+            continue;
+        }
+        if (++p >= end)
+            return NULL;
+        if (*p == 'u') {
+            int u;
+            if (end - p < 5 || (u = hex4(p + 1)) < 0)
+                return NULL;
+            p += 4;
+            if (!j->jsonb)
+                continue;
+            if (u >= 0xd800 && u <= 0xdbff) {
+                if (hi != -1)
+                    return NULL;
+                hi = u;
+            } else if (u >= 0xdc00 && u <= 0xdfff) {
+                if (hi == -1)
+                    return NULL;
+                hi = -1;
+            } else if (hi != -1 || u == 0) {
+                return NULL;
+            }
+        } else {
+            if (j->jsonb && hi != -1)
+                return NULL;
+            if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
+                return NULL;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * json_string for the common short key or value, inline (the call's register saves cost more
+ * than such a string): up to 16 plain characters and the closing quote; anything else goes
+ * to json_string from the start.
+ */
+static inline const uint8_t *json_string_short(const vjson *j, const uint8_t *p)
+{
+    const uint8_t *q = p + 1, *stop = j->end - q > 16 ? q + 16 : j->end;
+
+    while (q < stop && json_plain[*q])
+        q++;
+    if (q < stop && *q == '"')
+        return q + 1;
+    return json_string(j, p);
+}
+
+static inline __attribute__((always_inline)) const uint8_t *json_number(const uint8_t *s,
+                                                                        const uint8_t *end)
+{
+    if (s < end && *s == '-')
+        s++;
+    if (s < end && *s == '0')
+        s++;
+    else if (s < end && *s >= '1' && *s <= '9')
+        while (s < end && json_digit(*s))
+            s++;
+    else
+        return NULL;
+    if (s < end && *s == '.') {
+        if (++s >= end || !json_digit(*s))
+            return NULL;
+        while (s < end && json_digit(*s))
+            s++;
+    }
+    if (s < end && (*s == 'e' || *s == 'E')) {
+        const uint8_t *e;
+        s++;
+        if (s < end && (*s == '+' || *s == '-'))
+            s++;
+        e = s;
+        while (s < end && json_digit(*s))
+            s++;
+        if (s == e)
+            return NULL;
+    }
+    if (s < end && json_word_char(*s))
+        return NULL;
+    return s;
+}
+
+static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth);
+
+/* A scalar value at p (string, number, true, false, null): its end; NULL: not one, or bad. */
+static inline const uint8_t *json_scalar(const vjson *j, const uint8_t *p)
+{
+    const uint8_t *end = j->end;
+
+    if (*p == '"')
+        return json_string_short(j, p);
+    if (*p == '-' || json_digit(*p))
+        return json_number(p, end);
+    if (end - p >= 5 && (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0) &&
+        !json_word_char(p[4]))
+        return p + 4;
+    if (end - p >= 6 && memcmp(p, "false", 5) == 0 && !json_word_char(p[5]))
+        return p + 5;
+    return NULL;
+}
+
+/*
+ * A member's or element's value, the scalars inline: most values of a jsonb document are short
+ * strings, numbers and words, and a call of json_value for each cost more than checking it.
+ */
+static inline const uint8_t *json_member_value(vjson *j, const uint8_t *p, int depth)
+{
+    const uint8_t *q;
+
+    p = json_ws(p, j->end);
+    if (p >= j->end)
+        return NULL;
+    if ((q = json_scalar(j, p)) != NULL)
+        return q;
+    /* containers; a bad scalar is bad to json_value as well (checked again, rare) */
+    return json_value(j, p, depth);
+}
+
+/* The object or array that opens at p. */
+static const uint8_t *json_container(vjson *j, const uint8_t *p, int depth)
+{
+    const uint8_t *end = j->end;
+    bool obj = *p == '{';
+    uint8_t close = obj ? '}' : ']';
+
+    if (depth > V_NEST_MAX) {
+        j->deep = true;
+        return NULL;
+    }
+    p = json_ws(p + 1, end);
+    if (p < end && *p == close)
+        return p + 1;
+    for (;;) {
+        if (obj) {
+            p = json_ws(p, end);
+            if (p >= end || *p != '"' || (p = json_string_short(j, p)) == NULL)
+                return NULL;
+            p = json_ws(p, end);
+            if (p >= end || *p++ != ':')
+                return NULL;
+        }
+        if ((p = json_member_value(j, p, depth + 1)) == NULL)
+            return NULL;
+        p = json_ws(p, end);
+        if (p >= end)
+            return NULL;
+        if (*p == close)
+            return p + 1;
+        if (*p++ != ',')
+            return NULL;
+    }
+}
+
+static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
+{
+    const uint8_t *end = j->end, *w;
+
+    p = json_ws(p, end);
+    if (p >= end)
+        return NULL;
+    switch (*p) {
+    case '{':
+    case '[': return json_container(j, p, depth);
+    case '"': return json_string_short(j, p);
+    case '-': return json_number(p, end);
+    default: break;
+    }
+    if (json_digit(*p))
+        return json_number(p, end);
+    for (w = p; w < end && json_word_char(*w); w++)
+        ;
+    if ((w - p == 4 && (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0)) ||
+        (w - p == 5 && memcmp(p, "false", 5) == 0))
+        return w;
+    return NULL;
+}
+
+
+/*
+ * An object as the server prints jsonb: flat (scalar members only), ": " and ", " between
+ * its parts and no other white space.  True: valid, with the general parser's own token
+ * checks on a subset of the white space it takes, so it would accept it too.  False: not
+ * this shape (or bad): the general parser decides.  Most jsonb documents are such objects,
+ * and the white space loops were a fifth of the parser's time.
+ */
+static bool json_flat(const vjson *j, const uint8_t *p)
+{
+    const uint8_t *end = j->end;
+
+    if (p >= end || *p++ != '{')
+        return false;
+    if (p < end && *p == '}')
+        return p + 1 == end;
+    for (;;) {
+        if (p >= end || *p != '"' || (p = json_string_short(j, p)) == NULL)
+            return false;
+        if (end - p < 3 || p[0] != ':' || p[1] != ' ')
+            return false;
+        if ((p = json_scalar(j, p + 2)) == NULL || p >= end)
+            return false;
+        if (*p == '}')
+            return p + 1 == end;
+        if (end - p < 3 || p[0] != ',' || p[1] != ' ')
+            return false;
+        p += 2;
+    }
+}
+
+bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb)
+{
+    vjson j = {p + n, jsonb, false};
+    const uint8_t *q;
+
+    if (json_flat(&j, p))
+        return true;
+    q = json_value(&j, p, 0);
+
+    if (q == NULL)
+        return j.deep;
+    return json_ws(q, j.end) == j.end;
+}
