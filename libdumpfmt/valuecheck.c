@@ -445,7 +445,7 @@ static bool arr_space(uint8_t c)
     return pg_space(c);
 }
 
-static int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n);
+static inline int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n);
 
 /* One element (unquoted or quoted) at a->p; false on a syntax error. */
 static bool arr_element(varr *a)
@@ -601,31 +601,13 @@ static int check_array(const dfi_vcol *c, int enc, const uint8_t *p, size_t n)
 
 /* --------------------------------------------------------- one value */
 
-/* A non-array value; v[n] need not be NUL, v holds no NUL (checked before). */
-static int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
+/* The checks that need the value as a C string: on a NUL-terminated copy. */
+static __attribute__((noinline)) int scalar_check_copy(const dfi_vcol *c, int enc,
+                                                       const uint8_t *v, size_t n)
 {
     char small[128], *s = small;
     bool ok = true;
-    int rc = DFI_VAL_OK;
 
-    switch (c->kind) {
-    case DFI_VK_TEXT: return DFI_VAL_OK;
-    case DFI_VK_VARCHAR:
-    case DFI_VK_BPCHAR: return check_length(c, enc, v, n);
-    case DFI_VK_ENUM: return check_enum(c, v, n) ? DFI_VAL_OK : DFI_VAL_BAD;
-    case DFI_VK_BYTEA: return check_bytea(v, n) ? DFI_VAL_OK : DFI_VAL_BAD;
-    case DFI_VK_JSON:
-    case DFI_VK_JSONB: return dfi_check_json(v, n, c->kind == DFI_VK_JSONB) ? DFI_VAL_OK : DFI_VAL_BAD;
-    case DFI_VK_DATE:
-    case DFI_VK_TIME:
-    case DFI_VK_TIMETZ:
-    case DFI_VK_TIMESTAMP:
-    case DFI_VK_TIMESTAMPTZ:
-        if (dfi_datetime_fast(c->kind, v, n)) /* pg_dump's shapes, without the copy below */
-            return DFI_VAL_OK;
-        break;
-    default: break;
-    }
     if (n >= sizeof small && (s = malloc(n + 1)) == NULL)
         return DFI_VAL_OK;
     memcpy(s, v, n);
@@ -652,15 +634,43 @@ static int scalar_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
     case DFI_VK_MACADDR8: ok = dfi_check_net(c->kind, s) == DFI_VAL_OK; break;
     default: break;
     }
-    if (!ok)
-        rc = DFI_VAL_BAD;
     if (s != small)
         free(s);
-    return rc;
+    return ok ? DFI_VAL_OK : DFI_VAL_BAD;
+}
+
+/*
+ * A non-array value; v[n] need not be NUL, v holds no NUL (checked before).  The checks that
+ * read the bytes in place come first and without a copy: this function is inlined into the
+ * row loop, and the copy's buffer (and its stack guard) would cost every value its price.
+ */
+static inline __attribute__((always_inline)) int scalar_check(const dfi_vcol *c, int enc,
+                                                              const uint8_t *v, size_t n)
+{
+    switch (c->kind) {
+    case DFI_VK_TEXT: return DFI_VAL_OK;
+    case DFI_VK_VARCHAR:
+    case DFI_VK_BPCHAR: return check_length(c, enc, v, n);
+    case DFI_VK_ENUM: return check_enum(c, v, n) ? DFI_VAL_OK : DFI_VAL_BAD;
+    case DFI_VK_BYTEA: return check_bytea(v, n) ? DFI_VAL_OK : DFI_VAL_BAD;
+    case DFI_VK_JSON:
+    case DFI_VK_JSONB: return dfi_check_json(v, n, c->kind == DFI_VK_JSONB) ? DFI_VAL_OK : DFI_VAL_BAD;
+    case DFI_VK_DATE:
+    case DFI_VK_TIME:
+    case DFI_VK_TIMETZ:
+    case DFI_VK_TIMESTAMP:
+    case DFI_VK_TIMESTAMPTZ:
+        if (dfi_datetime_fast(c->kind, v, n)) /* pg_dump's shapes, without the copy */
+            return DFI_VAL_OK;
+        break;
+    case DFI_VK_NONE: return DFI_VAL_OK;
+    default: break;
+    }
+    return scalar_check_copy(c, enc, v, n);
 }
 
 /* The type's own check of a value whose encoding is known to be right. */
-static int type_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
+static inline int type_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
 {
     if (c->kind == DFI_VK_NONE || (c->kind == DFI_VK_TEXT && c->array == 0))
         return DFI_VAL_OK;
@@ -694,6 +704,10 @@ void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t)
     vc->line_cap = line_cap;
     vc->fld = fld;
     vc->fld_cap = fld_cap;
+    vc->always_ok = t != NULL && t->ncols <= 64;
+    for (int i = 0; vc->always_ok && i < t->ncols; i++)
+        if (t->cols[i].kind > DFI_VK_TEXT || t->cols[i].array > 0 || t->cols[i].notnull)
+            vc->always |= 1ULL << i;
 }
 
 void dfi_vcheck_free(dfi_vcheck *vc)
@@ -970,13 +984,28 @@ static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, 
         nt = line_scan(p, n, tabs, ncols, &high, &bs);
         at = tabs;
     }
-    for (int col = 0; col < ncols && col <= nt; col++) {
-        size_t from = col == 0 ? 0 : at[col - 1] + 1, to = col < nt ? at[col] : n;
-        const dfi_vcol *c = &vc->t->cols[col];
-
-        if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull || (high && utf8) ||
-            (bs && any_bs))
-            check_field(vc, col, p + from, to - from, row, off + (int64_t)from, high, bs);
+    /* Which columns: in the usual line (plain ASCII, no escapes) only those whose type is
+       checked, found by their bits; else every one.  One call of check_field, inlined. */
+    bool all = (high && utf8) || (bs && any_bs);
+    uint64_t m = !vc->always_ok || ncols == 0 ? 0 : all ? ~0ULL >> (64 - ncols) : vc->always;
+    for (int col = -1;;) {
+        size_t from, to;
+        if (vc->always_ok) {
+            if (m == 0)
+                break;
+            col = __builtin_ctzll(m);
+            m &= m - 1;
+        } else if (++col >= ncols) {
+            break;
+        } else if (!all && vc->t->cols[col].kind <= DFI_VK_TEXT && vc->t->cols[col].array == 0 &&
+                   !vc->t->cols[col].notnull) {
+            continue;
+        }
+        if (col > nt)
+            break; /* a short line: its column count is reported by the row checker */
+        from = col == 0 ? 0 : at[col - 1] + 1;
+        to = col < nt ? at[col] : n;
+        check_field(vc, col, p + from, to - from, row, off + (int64_t)from, high, bs);
     }
     if (tabs != stack && tabs != NULL)
         free(tabs);

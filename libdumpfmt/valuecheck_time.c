@@ -947,6 +947,58 @@ static inline __attribute__((always_inline)) bool d2(const uint8_t *s, size_t n,
     return true;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DT_SWAR 1
+#define DT_ONES 0x0101010101010101ULL
+
+/*
+ * Eight bytes of a value against a template (`tmpl`: '0' where a digit must be, the separator
+ * itself elsewhere; `dig`: 0xff at the digit places): true when they match, with *x holding
+ * each digit's value in its byte.  pg_dump prints every timestamp in the same places, and
+ * eight bytes at a time take a sixth of the instructions of reading them one by one.
+ */
+static inline __attribute__((always_inline)) bool dt_tmpl8(const uint8_t *s, uint64_t tmpl, uint64_t dig, uint64_t *x)
+{
+    uint64_t w;
+
+    memcpy(&w, s, 8);
+    w ^= tmpl; /* a digit byte becomes 0..9 only if it was '0'..'9'; a separator 0 if it matched */
+    *x = w;
+    return (w & ~dig) == 0 && ((((w & 0x7f * DT_ONES) + 0x76 * DT_ONES) | w) & dig & 0x80 * DT_ONES) == 0;
+}
+
+/* Byte k of x (a digit's value after dt_word). */
+#define DT_B(x, k) ((long)(((x) >> (8 * (k))) & 0xff))
+
+/* "YYYY-MM-DD" at s (n >= 10 bytes): the three numbers. */
+static inline __attribute__((always_inline)) bool dt_swar_date(const uint8_t *s, long *y, long *m, long *d)
+{
+    uint64_t a;
+
+    if (!dt_tmpl8(s, 0x2d30302d30303030ULL, 0xffff00ffffffffULL, &a) || !c_digit(s[8]) ||
+        !c_digit(s[9]))
+        return false;
+    *y = DT_B(a, 0) * 1000 + DT_B(a, 1) * 100 + DT_B(a, 2) * 10 + DT_B(a, 3);
+    *m = DT_B(a, 5) * 10 + DT_B(a, 6);
+    *d = (s[8] - '0') * 10 + (s[9] - '0');
+    return true;
+}
+
+/* " HH:MM:SS" at s + 10 (n >= 19 bytes): the three numbers. */
+static inline __attribute__((always_inline)) bool dt_swar_time(const uint8_t *s, long *h, long *mi, long *sec)
+{
+    uint64_t a;
+
+    if (s[10] != ' ' || !dt_tmpl8(s + 11, 0x30303a30303a3030ULL, 0xffff00ffff00ffffULL, &a))
+        return false;
+    *h = DT_B(a, 0) * 10 + DT_B(a, 1);
+    *mi = DT_B(a, 3) * 10 + DT_B(a, 4);
+    *sec = DT_B(a, 6) * 10 + DT_B(a, 7);
+    return true;
+}
+#undef DT_B
+#endif
+
 /*
  * "YYYY-MM-DD[ HH:MM:SS[.ffffff][+zz[:mm[:ss]]]][ BC]" as pg_dump prints it
  * and well inside the limits: accepted without tokens.  False: take the
@@ -954,7 +1006,7 @@ static inline __attribute__((always_inline)) bool d2(const uint8_t *s, size_t n,
  * (not NUL-terminated, so that a COPY field needs no copy); a NUL inside ends
  * it, as in the C string the general path reads.
  */
-static bool dt_fast(const uint8_t *s, size_t n, int kind)
+static inline __attribute__((always_inline)) bool dt_fast(const uint8_t *s, size_t n, int kind)
 {
     long y = 0, m, d, h, mi, sec;
     size_t i = 0;
@@ -967,6 +1019,16 @@ static bool dt_fast(const uint8_t *s, size_t n, int kind)
         i = 8;
         goto frac;
     }
+#ifdef DT_SWAR
+    /* the usual four-digit year with a time: the same checks, eight bytes at a time */
+    if (kind != DFI_VK_DATE && kind != DFI_VK_INTERVAL && n >= 19 && dt_swar_date(s, &y, &m, &d) &&
+        y != 0 && m >= 1 && m <= 12 && d >= 1 && d <= 28 + (m != 2) * 3 && d <= dt_mdays(y, m) &&
+        dt_swar_time(s, &h, &mi, &sec)) {
+        i = 19;
+        goto frac;
+    }
+    y = 0; /* the byte-wise reading below starts again */
+#endif
     while (c_digit(DT_AT(i)) && nd < 7) {
         y = y * 10 + (DT_AT(i) - '0');
         i++;

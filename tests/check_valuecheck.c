@@ -102,6 +102,34 @@ static const vcase cases[] = {
     {"jsonb", "1e1x", DFI_VAL_BAD},
     {"jsonb", " {} ", DFI_VAL_OK},
     {"jsonb", "tru", DFI_VAL_BAD},
+    /* the flat shape jsonb prints, read by its quotes (valuecheck_json.c flat_by_masks) */
+    {"jsonb", "{\"k\": 1, \"ok\": false, \"tag\": \"t1\", \"score\": 12.345}", DFI_VAL_OK},
+    {"jsonb", "{\"k\": 1, \"ok\": fals, \"tag\": \"t1\"}", DFI_VAL_BAD},
+    {"jsonb", "{\"k\": 1, \"tag\": \"t\\q\"}", DFI_VAL_BAD},         /* bad escape */
+    {"jsonb", "{\"k\": 1, \"tag\": \"t\\u0000\"}", DFI_VAL_BAD},     /* jsonb: no \u0000 */
+    {"json", "{\"k\": 1, \"tag\": \"t\\u0000\"}", DFI_VAL_OK},
+    {"jsonb", "{\"k\": 1, \"tag\": \"a\x01b\"}", DFI_VAL_BAD},        /* control byte */
+    {"jsonb", "{\"k\": 1, \"tag\": \"a\tb\"}", DFI_VAL_BAD},
+    {"jsonb", "{\"k\": 1,\t\"tag\": \"ab\"}", DFI_VAL_OK},          /* tab outside */
+    {"jsonb", "{\"k\": 1, \"tag\": \"ab}", DFI_VAL_BAD},
+    {"jsonb", "{\"k\": 1, \"tag\": \"ab\"", DFI_VAL_BAD},
+    {"jsonb", "{\"k\": 1, \"tag\": \"ab\"} x", DFI_VAL_BAD},
+    {"jsonb", "{\"k\": 1, }", DFI_VAL_BAD},
+    {"jsonb", "{\"k\": 01}", DFI_VAL_BAD},
+    {"jsonb", "{\"a\": \"" "0123456789012345678901234567890123456789012345678901234567890123"
+              "456789\", \"b\": [1], \"c\": \"x\"}", DFI_VAL_OK},        /* past 64 bytes */
+    {"jsonb", "{\"a\": \"" "0123456789012345678901234567890123456789012345678901234567890123"
+              "456789\", \"b\": 1x, \"c\": \"x\"}", DFI_VAL_BAD},
+    /* timestamps in pg_dump's places, read eight bytes at a time (valuecheck_time.c) */
+    {"timestamp with time zone", "2020-01-01 00:00:07.3+00", DFI_VAL_OK},
+    {"timestamp with time zone", "2020-02-30 00:00:07.3+00", DFI_VAL_BAD},
+    {"timestamp with time zone", "2020-13-01 00:00:07+00", DFI_VAL_BAD},
+    {"timestamp with time zone", "2020-01-01 24:00:07+00", DFI_VAL_BAD},
+    {"timestamp with time zone", "2020-01-01 00:60:07+00", DFI_VAL_BAD},
+    {"timestamp with time zone", "2020-01-01 00:00:07+0x", DFI_VAL_BAD},
+    {"timestamp without time zone", "2024-02-29 23:59:59.999999", DFI_VAL_OK},
+    {"timestamp without time zone", "2023-02-29 23:59:59", DFI_VAL_BAD},
+    {"timestamp without time zone", "0000-01-01 00:00:00", DFI_VAL_BAD},
     {"integer[]", "{1,2,NULL}", DFI_VAL_OK},
     {"integer[]", "{{1,2},{3,4}}", DFI_VAL_OK},
     {"integer[]", "{{1,2},{3}}", DFI_VAL_BAD},
