@@ -670,7 +670,8 @@ static inline __attribute__((always_inline)) int scalar_check(const dfi_vcol *c,
 }
 
 /* The type's own check of a value whose encoding is known to be right. */
-static inline int type_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
+static inline __attribute__((always_inline)) int type_check(const dfi_vcol *c, int enc,
+                                                            const uint8_t *v, size_t n)
 {
     if (c->kind == DFI_VK_NONE || (c->kind == DFI_VK_TEXT && c->array == 0))
         return DFI_VAL_OK;
