@@ -49,7 +49,10 @@ static bool read_stat(uint64_t *busy, uint64_t *total)
     *total = 0;
     for (int i = 0; i < 8; i++)
         *total += v[i];
-    *busy = *total - v[3] - v[4]; /* idle and iowait are not busy */
+    /* idle and iowait are not busy; nor is steal (v[7]): time the hypervisor gave another
+       machine is not a process here competing for the CPU, and on a virtual machine it comes
+       and goes by the tick, turning the checker thread off and on for nothing */
+    *busy = *total - v[3] - v[4] - v[7];
     return true;
 }
 
