@@ -1025,6 +1025,23 @@ static inline __attribute__((always_inline)) bool dt_fast(const uint8_t *s, size
         y != 0 && m >= 1 && m <= 12 && d >= 1 && d <= 28 + (m != 2) * 3 && d <= dt_mdays(y, m) &&
         dt_swar_time(s, &h, &mi, &sec)) {
         i = 19;
+        if (h > 23 || mi > 59 || sec > 59)
+            return false;
+        /* the usual ends, without the general tail's tests: ".f" (1-6 digits), then nothing
+           or, for timestamptz, a zone of whole hours; a 4-digit year is far from the limits */
+        if (i < n && s[i] == '.') {
+            size_t k = i + 1;
+            while (k < n && k - i <= 7 && c_digit(s[k]))
+                k++;
+            if (k - i < 2 || k - i > 7)
+                return false;
+            i = k;
+        }
+        if (kind == DFI_VK_TIMESTAMP && i == n)
+            return true;
+        if (kind == DFI_VK_TIMESTAMPTZ && n - i == 3 && (s[i] == '+' || s[i] == '-') &&
+            d2(s, n, i + 1, &d) && d <= DT_TZ_MAXHOUR) /* d: the day is no longer needed */
+            return true;
         goto frac;
     }
     y = 0; /* the byte-wise reading below starts again */
