@@ -13,8 +13,8 @@
  *  - the truncation sweep: every custom, tar and plain dump cut at >= 200
  *    pseudo-random offsets and at every structure boundary is DAMAGED in
  *    full and in --quick mode, never OK, never a hang (that is the thorough
- *    mode, DF_TEST_FULL=1; make check's default sample: half the random and
- *    sampled boundary cuts, and of a plain script's last 130 bytes every
+ *    mode, DF_TEST_FULL=1; make check's default sample: a third of the random
+ *    and sampled boundary cuts, and of a plain script's last 130 bytes every
  *    fourth and each line edge, see sweep_share); directory data files
  *    cut short: what --quick sees (lz4/zstd frames, raw COPY tails, gzip
  *    under 20 bytes) and that the full check sees every cut;
@@ -36,7 +36,7 @@
 #define MAX_BOUNDARY_CUTS 200
 #define BIG_SWEEP_FILE (768 * 1024)
 /* make check's default (DF_TEST_FULL unset): 1 in SWEEP_SAMPLE random and boundary cuts */
-#define SWEEP_SAMPLE 2
+#define SWEEP_SAMPLE 3
 
 static dft_rowcounts rowcounts;
 
