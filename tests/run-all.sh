@@ -24,9 +24,10 @@
 # check_truncate's truncation sweeps cut at every kind of structure boundary but at an evenly
 # spread share of each kind's offsets and fewer random ones; check_corpus reads its six
 # full-matrix archives once per read(2) cap (the six still meet every cap x buffer pair);
-# tests/cli/dumprepair.sh, dumprepair_inserts.sh and tests/live/dumprepair.sh cut at every
-# other offset of their sweeps; tests/cli/dumpconvert.sh converts each archive into a third of
-# the target formats x codecs, turning so that each archive version still meets every target.
+# tests/cli/dumprepair.sh (every third), dumprepair_toc.sh, dumprepair_inserts.sh and
+# tests/live/dumprepair.sh (every other one) cut at a share of their sweeps' offsets;
+# tests/cli/dumpconvert.sh converts each archive into a third of the target formats x codecs,
+# turning so that each archive version still meets every target.
 # DF_TEST_FULL=1 (make check-full) runs every cut and the whole matrices (README.md, Testing);
 # its durations go to build/tests/logs/durations.full, so that they do not reorder the default
 # runs.
