@@ -91,8 +91,8 @@ JOBS      = $(shell nproc 2>/dev/null || echo 2)
 SUBMAKE_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 
 # ---- main targets ----------------------------------------------------------------------------
-.PHONY: all lib tools test-build check check-symbols check-man demo deps fuzz bench-build \
-        install uninstall clean help FORCE
+.PHONY: all lib tools test-build check check-full check-symbols check-man demo deps fuzz \
+        bench-build install uninstall clean help FORCE
 
 all: lib tools $(PCFILE)
 
@@ -108,6 +108,12 @@ check:
 	$(MAKE) --no-print-directory $(SUBMAKE_J) all test-build
 	$(MAKE) --no-print-directory check-symbols check-man
 	bash tests/run-all.sh
+
+# The thorough mode: the same, with the truncation sweeps at every cut and dumpconvert's whole
+# format x codec matrix (DF_TEST_FULL=1; make check runs a deterministic sample of them, README
+# "Testing").  It takes about twice as long, so each part gets 30 minutes.
+check-full:
+	DF_TEST_FULL=1 DF_TEST_TIMEOUT=$${DF_TEST_TIMEOUT:-1800} $(MAKE) --no-print-directory check
 
 test-build: $(CHECKS) $(REPLAY) $(REPLAYS) $(ASAN_TOOLS)
 
@@ -164,7 +170,7 @@ fuzz:
 bench-build: $(BENCHES)
 
 help:
-	@echo "targets: all (lib tools $(PCFILE)), check, demo, install, uninstall, clean,"
+	@echo "targets: all (lib tools $(PCFILE)), check, check-full, demo, install, uninstall, clean,"
 	@echo "         test-build, check-symbols, check-man, fuzz, bench-build, deps"
 	@echo "version $(VERSION); codecs: $(or $(strip $(CODEC_PCS)),none)$(if $(ISAL_LIBS), isa-l)"
 	@echo "PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR)"

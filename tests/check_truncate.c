@@ -4,7 +4,13 @@
  * (header end, each TOC entry, each data block, chunk length, LO OID, tar
  * header, member data, 512-byte block) and at >= 200 seeded pseudo-random
  * offsets; directory archives get their toc.dat (also gzipped afterwards,
- * as toc.dat.gz) and single data files cut.
+ * as toc.dat.gz) and single data files cut.  That is the thorough mode
+ * (DF_TEST_FULL=1, make check-full).  make check's default cuts at every
+ * header, data offset and tar member boundary too, but at every third TOC
+ * entry's start (and the first and last four), at an evenly spread sample
+ * of the walked blocks and chunks and of the tar 512-byte blocks (the first
+ * and last ones always), at 64 random offsets per archive and 16 per
+ * directory data file.
  * Each prefix is opened and ALL data of all entries read.  The result must
  * be a clean error (any DF_E_*) whose offset lies inside the cut file,
  * never a crash, a hang (alarm) or success -- except where the cut removed
@@ -25,6 +31,10 @@
 
 #define RANDOM_CUTS 200
 #define MAX_BOUNDARY_CUTS 250
+/* make check's default sample (DF_TEST_FULL unset): see the comment at the top */
+#define SAMPLE_RANDOM_CUTS 64
+#define SAMPLE_BOUNDARY_CUTS 80
+#define SAMPLE_TAR_BLOCKS 64
 #define HANG_SECONDS 20
 
 static dft_archives archives; /* custom and tar files */
@@ -217,10 +227,15 @@ static df_reader *open_intact(const char *path)
     return r;
 }
 
-/* Header, TOC entry and data block starts known to the public API. */
+/*
+ * Header, TOC entry and data block starts known to the public API.  The sample (make check's
+ * default) cuts at every third entry's start, and at each of the first and last four.
+ */
 static void add_api_boundaries(cuts *c, const df_reader *r)
 {
     const df_header *h = df_reader_header(r);
+    size_t n = df_reader_toc_count(r);
+    int full = dft_full();
 
     for (int64_t k = 0; k <= 12; k++)
         cuts_add(c, k); /* magic, version, sizes, format byte */
@@ -228,9 +243,10 @@ static void add_api_boundaries(cuts *c, const df_reader *r)
     cuts_add(c, h->header_end + 1);
     cuts_add(c, h->toc_end);
     cuts_add(c, h->toc_end - 1);
-    for (size_t i = 0; i < df_reader_toc_count(r); i++) {
+    for (size_t i = 0; i < n; i++) {
         const df_entry *e = df_reader_toc_at(r, i);
-        cuts_add(c, e->toc_offset);
+        if (full || i % 3 == 0 || i < 4 || i + 4 >= n)
+            cuts_add(c, e->toc_offset);
         if (i % 8 == 0)
             cuts_add(c, e->toc_offset + 3); /* inside the dump id INT */
         if (e->offset_state == DF_OFFSET_SET) {
@@ -247,8 +263,9 @@ START_TEST(test_sweep_archive)
     uint8_t *bytes = (uint8_t *)dft_read_file(a->path, &len);
     df_reader *r = open_intact(a->path);
     const df_header *h = df_reader_header(r);
-    cuts c = {0}, walked = {0};
+    cuts c = {0}, walked = {0}, blocks = {0};
     int64_t ok_from = (int64_t)len;
+    int full = dft_full(), random_cuts = full ? RANDOM_CUTS : SAMPLE_RANDOM_CUTS;
     static dft_tar_member m[256];
     size_t n, nm = 0;
 
@@ -268,8 +285,12 @@ START_TEST(test_sweep_archive)
             if (strncmp(m[i].name, "blob_", 5) == 0 || dft_ends_with(m[i].name, ".dat"))
                 ok_from = m[i].data + m[i].size;
         }
+        /* every 512-byte block (the sample: evenly spread, and the end-of-archive blocks) */
         for (int64_t b = 0; b < (int64_t)len; b += 512)
-            cuts_add(&c, b);
+            cuts_add(&blocks, b);
+        cuts_add_sampled(&c, &blocks, full ? blocks.n : SAMPLE_TAR_BLOCKS);
+        for (int64_t k = 1; k <= 3; k++)
+            cuts_add(&c, (int64_t)len - 512 * k);
     } else {
         /* The data area, walked independently of the library. */
         int64_t end = dft_custom_walk(bytes, len, h->toc_end, h->int_size, cuts_add_cb, &walked);
@@ -279,21 +300,27 @@ START_TEST(test_sweep_archive)
         if (end != (int64_t)len)
             ck_assert_msg(strstr(a->rel, "stdout") != NULL, "%s: blocks end at %lld of %zu", a->rel,
                           (long long)end, len);
-        cuts_add_sampled(&c, &walked, MAX_BOUNDARY_CUTS);
+        cuts_add_sampled(&c, &walked, full ? MAX_BOUNDARY_CUTS : SAMPLE_BOUNDARY_CUTS);
+        /* the first block's start, dump id and first chunk, the last chunk and terminator */
+        for (size_t k = 0; k < 3 && k < walked.n; k++) {
+            cuts_add(&c, walked.v[k]);
+            cuts_add(&c, walked.v[walked.n - 1 - k]);
+        }
         cuts_add(&c, end);
         cuts_add(&c, end + 1);
     }
     cuts_add(&c, (int64_t)len - 1);
     cuts_add(&c, (int64_t)len);
-    cuts_add_random(&c, 0x9e3779b9u ^ (uint32_t)_i * 2654435761u, (int64_t)len, RANDOM_CUTS);
+    cuts_add_random(&c, 0x9e3779b9u ^ (uint32_t)_i * 2654435761u, (int64_t)len, random_cuts);
     cuts_finish(&c, (int64_t)len);
     df_reader_free(r);
 
     n = sweep_file(a->rel, bytes, len, &c, ok_from, m, nm);
-    ck_assert_uint_ge(n, RANDOM_CUTS);
+    ck_assert_uint_ge(n, (size_t)random_cuts);
     record_cases(a->rel, n);
     free(c.v);
     free(walked.v);
+    free(blocks.v);
     free(bytes);
 }
 END_TEST
@@ -478,7 +505,7 @@ START_TEST(test_sweep_dir_file)
     for (int64_t k = 1; k <= 9; k++)
         cuts_add(&c, (int64_t)len - k); /* gzip trailer, lz4 end mark, zstd last block */
     cuts_add(&c, (int64_t)len / 2);
-    cuts_add_random(&c, 1000u + (uint32_t)_i, (int64_t)len, 40);
+    cuts_add_random(&c, 1000u + (uint32_t)_i, (int64_t)len, dft_full() ? 40 : 16);
     cuts_finish(&c, (int64_t)len - (fc->raw ? 4 : 1));
     for (size_t i = 0; i < c.n; i++) {
         df_reader *r;

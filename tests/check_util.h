@@ -1,8 +1,8 @@
 /*
  * check_util.h — tiny helpers shared by every tests/check_*.c program: where
  * the test corpus lives (env DF_CORPUS, default "corpus", relative to the
- * repository root the tests run from), building paths inside it, and
- * slurping a whole file into memory.
+ * repository root the tests run from), building paths inside it,
+ * slurping a whole file into memory, and whether the thorough mode is on.
  */
 #ifndef DF_CHECK_UTIL_H
 #define DF_CHECK_UTIL_H
@@ -16,6 +16,18 @@ static inline const char *dft_corpus(void)
     const char *env = getenv("DF_CORPUS");
 
     return env != NULL && env[0] != '\0' ? env : "corpus";
+}
+
+/*
+ * The thorough mode (make check-full): $DF_TEST_FULL set to "1".  The sweeps then cut at every
+ * offset they know of; make check's default is a deterministic sample of them that keeps every
+ * boundary kind, format, codec and archive version (README.md, "Tests").
+ */
+static inline int dft_full(void)
+{
+    const char *env = getenv("DF_TEST_FULL");
+
+    return env != NULL && env[0] == '1' && env[1] == '\0';
 }
 
 /* "<corpus>/<rel>" into buf (n bytes); returns buf. */

@@ -12,7 +12,10 @@
  *    its affected_data;
  *  - the truncation sweep: every custom, tar and plain dump cut at >= 200
  *    pseudo-random offsets and at every structure boundary is DAMAGED in
- *    full and in --quick mode, never OK, never a hang; directory data files
+ *    full and in --quick mode, never OK, never a hang (that is the thorough
+ *    mode, DF_TEST_FULL=1; make check's default sample: a third of the random
+ *    and sampled boundary cuts, and of a plain script's last 130 bytes every
+ *    fourth and each line edge, see sweep_share); directory data files
  *    cut short: what --quick sees (lz4/zstd frames, raw COPY tails, gzip
  *    under 20 bytes) and that the full check sees every cut;
  *  - crafted damage: bad COPY rows and escapes, trailing bytes, a damaged
@@ -32,6 +35,8 @@
 #define RANDOM_CUTS 200
 #define MAX_BOUNDARY_CUTS 200
 #define BIG_SWEEP_FILE (768 * 1024)
+/* make check's default (DF_TEST_FULL unset): 1 in SWEEP_SAMPLE random and boundary cuts */
+#define SWEEP_SAMPLE 3
 
 static dft_rowcounts rowcounts;
 
@@ -711,6 +716,24 @@ static bool slow_sweep(const vfile *f, size_t len)
     return len > BIG_SWEEP_FILE || strstr(f->rel, ".custom.none.") != NULL;
 }
 
+/*
+ * make check's default sweep: of the random and the sampled boundary cuts 1 in SWEEP_SAMPLE,
+ * and of a plain script's last 130 bytes (cut at each one in the thorough mode, every cut a
+ * read of the whole script: most of this program's time) every fourth byte and each line's
+ * first and last; every kind of boundary still gets cut.
+ */
+static int sweep_share(int n)
+{
+    return dft_full() ? n : n / SWEEP_SAMPLE;
+}
+
+static bool tail_cut_kept(const uint8_t *bytes, size_t len, int64_t k)
+{
+    int64_t at = (int64_t)len - k;
+
+    return dft_full() || k % 4 == 1 || bytes[at] == '\n' || (at > 0 && bytes[at - 1] == '\n');
+}
+
 /* At most `max` of `all`, evenly spread. */
 static void cuts_add_sampled(cuts *c, const cuts *all, size_t max)
 {
@@ -735,6 +758,7 @@ static int64_t add_boundaries(const vfile *f, const uint8_t *bytes, size_t len, 
     const df_header *h;
     cuts all = {0};
     int64_t data_end = -1;
+    int max;
 
     ck_assert_int_eq(df_reader_open_path(r, f->path), DF_OK);
     h = df_reader_header(r);
@@ -772,11 +796,13 @@ static int64_t add_boundaries(const vfile *f, const uint8_t *bytes, size_t len, 
         cuts_add(c, data_end);
         cuts_add(c, data_end + 1);
     } else {
-        for (int64_t k = 1; k <= 130; k++)
-            cuts_add(c, (int64_t)len - k); /* the trailer and \unrestrict lines */
+        for (int64_t k = 1; k <= 130 && k <= (int64_t)len; k++)
+            if (tail_cut_kept(bytes, len, k))
+                cuts_add(c, (int64_t)len - k); /* the trailer and \unrestrict lines */
     }
     cuts_finish(&all, (int64_t)len);
-    cuts_add_sampled(c, &all, slow_sweep(f, len) ? MAX_BOUNDARY_CUTS / 4 : MAX_BOUNDARY_CUTS);
+    max = sweep_share(slow_sweep(f, len) ? MAX_BOUNDARY_CUTS / 4 : MAX_BOUNDARY_CUTS);
+    cuts_add_sampled(c, &all, (size_t)max);
     free(all.v);
     df_reader_free(r);
     return data_end;
@@ -822,7 +848,7 @@ START_TEST(test_sweep)
     pipe_like = add_boundaries(f, bytes, len, &c);
     if (strstr(f->rel, "stdout") == NULL)
         pipe_like = -1;
-    random_cuts = slow_sweep(f, len) ? RANDOM_CUTS / 4 : RANDOM_CUTS;
+    random_cuts = sweep_share(slow_sweep(f, len) ? RANDOM_CUTS / 4 : RANDOM_CUTS);
     cuts_add_random(&c, 0x51ed270bu ^ (uint32_t)_i * 2654435761u, (int64_t)len, random_cuts);
     cuts_finish(&c, (int64_t)len - 1);
     fd = mkstemp(tmp);
@@ -849,7 +875,7 @@ START_TEST(test_sweep)
         }
     }
     ck_assert_uint_ge(c.n, random_cuts);
-    ck_assert_uint_ge(n - c.n, slow_sweep(f, len) ? 50 : 150);
+    ck_assert_uint_ge(n - c.n, (size_t)sweep_share(slow_sweep(f, len) ? 50 : 150));
     close(fd);
     unlink(tmp);
     fprintf(stderr, "sweep %s: %zu cuts, %zu checks\n", f->rel, c.n, n);
@@ -897,7 +923,7 @@ START_TEST(test_sweep_dir)
         cuts_add(&c, k);
     for (int64_t k = 4; k <= 12; k++)
         cuts_add(&c, (int64_t)len - k);
-    cuts_add_random(&c, 4242u + (uint32_t)_i, (int64_t)len, 40);
+    cuts_add_random(&c, 4242u + (uint32_t)_i, (int64_t)len, sweep_share(40));
     /* raw COPY text: cutting only newlines after "\." loses nothing */
     cuts_finish(&c, (int64_t)len - (dc->kind == 2 ? 3 : 1));
     for (size_t i = 0; i < c.n; i++) {

@@ -20,10 +20,22 @@
 # run (build/tests/logs/durations); each part's output goes to build/tests/logs/NAME.log and
 # is shown, whole, when the part ends.  The summary lists the parts in the order above.
 #
+# Two modes.  By default (make check) the sweeps run a deterministic sample: check_verify's and
+# check_truncate's truncation sweeps cut at every kind of structure boundary but at an evenly
+# spread share of each kind's offsets and fewer random ones; check_corpus reads its six
+# full-matrix archives once per read(2) cap (the six still meet every cap x buffer pair);
+# tests/cli/dumprepair.sh (every third), dumprepair_toc.sh, dumprepair_inserts.sh and
+# tests/live/dumprepair.sh (every other one) cut at a share of their sweeps' offsets;
+# tests/cli/dumpconvert.sh converts each archive into a third of the target formats x codecs,
+# turning so that each archive version still meets every target.
+# DF_TEST_FULL=1 (make check-full) runs every cut and the whole matrices (README.md, Testing);
+# its durations go to build/tests/logs/durations.full, so that they do not reorder the default
+# runs.
+#
 # Environment: DF_CORPUS (corpus directory, default "corpus"), DF_TEST_TIMEOUT (seconds per
 # part, default 600), DF_TEST_JOBS (parts at once, default 2), DF_TOOLS_DIR (the tools the CLI
-# parts run, default build/asan/bin), CI=true (a skipped live run is a failure).  Run from
-# anywhere; it works from the repository root.
+# parts run, default build/asan/bin), DF_TEST_FULL (1: the thorough mode), CI=true (a skipped
+# live run is a failure).  Run from anywhere; it works from the repository root.
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 3
@@ -57,6 +69,7 @@ declare -A started=()            # NAME -> $SECONDS at its start
 declare -A last_secs=()          # NAME -> its duration in the last run
 declare -A ran_secs=()           # NAME -> its duration in this run
 durations=$logdir/durations
+[ "${DF_TEST_FULL:-}" = 1 ] && durations=$logdir/durations.full
 
 # record NAME PASSED FAILED [NOTE]
 record() {

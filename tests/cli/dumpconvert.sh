@@ -5,7 +5,11 @@
 #   * every file-written custom archive of the corpus, converted with no options, comes back
 #     byte for byte (cmp); pipe-written ones (no offsets) get offsets (no "no-data-offsets");
 #   * every corpus archive (custom, directory, tar; pg93 ... pg18) into every output format x
-#     codec its version allows (none, gzip; lz4 and zstd for 1.15+; tar: none): dumpls of OUT
+#     codec its version allows (none, gzip; lz4 and zstd for 1.15+; tar: none) with
+#     DF_TEST_FULL=1 (make check-full); make check converts each archive into every third of
+#     those targets, the choice turning from one archive of an archive version to the next, so
+#     that every source (format, codec, version) and every target format x codec still meets
+#     each archive version (the 5 or more archives of a version cover the 3 turns): dumpls of OUT
 #     lists the same entries as of IN; where Debian's pg_restore 15 reads the version (<= 1.14)
 #     `pg_restore -l` of OUT lists the same entries (desc, schema, tag, owner, order) and
 #     `pg_restore -f -` of OUT prints exactly what it prints for IN; 1.15/1.16 go through
@@ -24,7 +28,8 @@
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".
 # Environment: DUMPCONVERT, DUMPLS, DUMPCHECK (default tools/...), DF_CORPUS (default corpus),
-# PG_RESTORE15 (default /usr/lib/postgresql/15/bin/pg_restore).
+# PG_RESTORE15 (default /usr/lib/postgresql/15/bin/pg_restore), DF_TEST_FULL (1: every archive
+# into every target format x codec).
 
 set -u
 # shellcheck source=tests/harness.sh
@@ -126,17 +131,25 @@ compare_restore() { # NAME OUT VMIN
     check "$name: pg_restore $rel -f -" $?
 }
 
+declare -A turn=() # archive version -> how many of its archives section 2 has converted
+declare -A met=()  # "version F Z" -> 1 once a conversion into -F F -Z Z of that version ran
 for f in $(arch_list); do
     v=$(vmin_of "$f")
+    t=${turn[${v:-0}]:-0}
+    turn[${v:-0}]=$((t + 1))
     "$DUMPCHECK" -q "$f" >/dev/null 2>&1
     in_rc=$?
     restore_in "$f" "${v:-0}"
     # gzip:1 is ISA-L's encoder (encode_isal.c), gzip the default level zlib's
     codecs="none gzip gzip:1"
     [ "${v:-0}" -ge 15 ] && codecs="none gzip gzip:1 lz4 zstd"
+    k=0
     for F in c d t; do
         for Z in $codecs; do
             [ $F = t ] && [ $Z != none ] && continue
+            k=$((k + 1))
+            [ "${DF_TEST_FULL:-}" = 1 ] || [ $(((k + t) % 3)) -eq 0 ] || continue
+            met["${v:-0} $F $Z"]=1
             name="$f -F $F -Z $Z"
             out=$TMP/out.$F.$Z
             rm -rf "$out"
@@ -152,6 +165,21 @@ for f in $(arch_list); do
             compare_restore "$name" "$out" "$v"
         done
     done
+done
+
+# the sample above still converted into every target of every archive version
+for v in "${!turn[@]}"; do
+    codecs="none gzip gzip:1"
+    [ "$v" -ge 15 ] && codecs="none gzip gzip:1 lz4 zstd"
+    missed=""
+    for F in c d t; do
+        for Z in $codecs; do
+            [ $F = t ] && [ $Z != none ] && continue
+            [ -n "${met["$v $F $Z"]:-}" ] || missed="$missed -F $F -Z $Z;"
+        done
+    done
+    check "archive version 1.$v: converted into every target format x codec" $((${#missed} != 0)) \
+        "missed:$missed"
 done
 
 # ---- 3. downgrade for pg_restore 15 ---------------------------------------------------------
@@ -237,7 +265,9 @@ done
 # Every codec whose bytes do not depend on threads (none, lz4, gzip:1 = ISA-L) writes the same
 # bytes at -j 1, 2 and 4; gzip (block threads from -j 2) and zstd (workers from -j 2) the same
 # at -j 2 and 4, and at -j 1 an archive pg_restore prints identically.  Custom to a file and to
-# stdout, directory, tar.
+# stdout, directory, tar.  The first archive (lz4, 1.15) goes into every format x codec; the
+# second (gzip, 1.14: another decoder in front) too with DF_TEST_FULL=1, and with make check
+# into one format per codec (c none, s gzip, d gzip:1, and t).
 same_out() { # A B: byte-identical files or directory trees
     if [ -d "$1" ]; then diff -r "$1" "$2" >/dev/null; else cmp -s "$1" "$2"; fi
 }
@@ -248,15 +278,23 @@ same_tar() {
         cmp -l "$1" "$2" | awk '{ o = ($1 - 1) % 512; if (o < 136 || o > 155) bad = 1 }
             END { exit bad }'
 }
+nth=0
 for f in "$CORPUS/pg16/sample.custom.lz4.dump" "$CORPUS/pg15/sample.custom.gzip.dump"; do
     [ -e "$f" ] || continue
+    nth=$((nth + 1))
     v=$(vmin_of "$f")
     restore_in "$f" "${v:-0}"
     codecs="none gzip gzip:1"
     [ "${v:-0}" -ge 15 ] && codecs="none gzip gzip:1 lz4 zstd"
+    nf=0
     for F in c s d t; do
+        nf=$((nf + 1)) nz=0
         for Z in $codecs; do
+            nz=$((nz + 1))
             [ $F = t ] && [ $Z != none ] && continue
+            # make check: the second archive into one format per codec (c none, s gzip, ...)
+            [ $nth -eq 1 ] || [ "${DF_TEST_FULL:-}" = 1 ] || [ $F = t ] || [ $nf -eq $nz ] ||
+                continue
             fmt=$F
             [ $F = s ] && fmt=c
             for j in 1 2 4; do

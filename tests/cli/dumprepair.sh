@@ -10,7 +10,8 @@
 #     chroot is there) for 1.15 and 1.16;
 #   * intact archives: exit 0, every entry pg_restore -l lists is in the list;
 #   * a sweep of truncations of pg_dump 15 archives (custom gzip, custom none, tar) at
-#     SWEEP offsets each: exit 1 or 2 (never 0), the list read by pg_restore 15 without a
+#     SWEEP offsets each (make check: every third one of them, the first and last always;
+#     DF_TEST_FULL=1: all): exit 1 or 2 (never 0), the list read by pg_restore 15 without a
 #     warning; for every partial TABLE DATA entry of a custom archive, the rows kept equal the
 #     complete rows in what survives of its block (chunks parsed and inflated independently by
 #     tests/cli/repair_rows.py, gzip included), and --rows prints exactly
@@ -27,7 +28,8 @@
 #
 # Prints "ok - NAME" / "not ok - NAME" per case and ends with "N passed, N failed".  Run from
 # the repository root after `make`.  Environment: DUMPREPAIR (default tools/dumprepair),
-# DF_CORPUS (default corpus), PG_RESTORE (default pg_restore), SWEEP (default 50).
+# DF_CORPUS (default corpus), PG_RESTORE (default pg_restore), SWEEP (default 50),
+# DF_TEST_FULL (1: every cut of the sweep).
 
 set -u
 # shellcheck source=tests/harness.sh
@@ -38,6 +40,9 @@ DUMPREPAIR=${DUMPREPAIR:-${DF_TOOLS_DIR:-tools}/dumprepair}
 CORPUS=${DF_CORPUS:-corpus}
 PG_RESTORE=${PG_RESTORE:-pg_restore}
 SWEEP=${SWEEP:-50}
+# make check cuts at every third offset of the sweep, make check-full at each one
+SWEEP_STEP=3
+[ "${DF_TEST_FULL:-}" = 1 ] && SWEEP_STEP=1
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dumprepair-cli.XXXXXX") || exit 1
@@ -317,8 +322,9 @@ for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.
     z=none
     case $orig in *gzip*) z=gzip ;; esac
     "${DF_TOOLS_DIR:-tools}/dumpls" --json "$orig" >"$TMP/ls.json" 2>/dev/null
-    fails=0 partials=0 ones=0 twos=0 shorts=0 short_rows=0 outs=0 spliced=0 details=()
-    for k in $(seq 1 "$SWEEP"); do
+    fails=0 partials=0 ones=0 twos=0 shorts=0 short_rows=0 outs=0 spliced=0 details=() ncuts=0
+    for k in $( (seq 1 "$SWEEP_STEP" "$SWEEP"; echo "$SWEEP") | sort -nu); do
+        ncuts=$((ncuts + 1))
         cut=$((size * k / (SWEEP + 1)))
         t=$TMP/cut.$(basename "$orig")
         head -c "$cut" "$orig" >"$t"
@@ -366,7 +372,7 @@ for orig in "$CORPUS"/pg15/sample.custom.gzip.dump "$CORPUS"/pg15/sample.custom.
         fails=$((fails + 1))
         details+=("no cut gzip stream was spliced")
     fi
-    check "sweep $(basename "$orig"): $SWEEP cuts ($ones listed, $outs repaired ($spliced streams spliced), $twos unreadable TOC, $partials partial tables, $shorts short by $short_rows rows): lists and OUT read by pg_restore 15, kept rows = the original's first rows" \
+    check "sweep $(basename "$orig"): $ncuts cuts of $SWEEP ($ones listed, $outs repaired ($spliced streams spliced), $twos unreadable TOC, $partials partial tables, $shorts short by $short_rows rows): lists and OUT read by pg_restore 15, kept rows = the original's first rows" \
         "$fails" "${details[@]:0:8}"
 done
 
