@@ -28,12 +28,38 @@ void vfy_vlist_truncate(vlist *l, size_t keep)
         l->n = keep;
 }
 
+/*
+ * Give f its strings in one new allocation (message m1 followed by m2, member, fix or NULL),
+ * freeing the old one after the copy (the new strings may be the old ones).  False: no memory.
+ */
+static bool pack(vlist *l, df_finding *f, const char *m1, const char *m2, const char *member,
+                 const char *fix)
+{
+    size_t l1 = strlen(m1), l2 = strlen(m2), bl = strlen(member), fl = fix ? strlen(fix) : 0;
+    char *mem = malloc(l1 + l2 + bl + fl + 3);
+
+    if (mem == NULL) {
+        l->oom = true;
+        return false;
+    }
+    memcpy(mem, m1, l1);
+    memcpy(mem + l1, m2, l2 + 1);
+    memcpy(mem + l1 + l2 + 1, member, bl + 1);
+    if (fix != NULL)
+        memcpy(mem + l1 + l2 + bl + 2, fix, fl + 1);
+    free((void *)f->message);
+    f->message = mem;
+    f->member = mem + l1 + l2 + 1;
+    f->fix = fix != NULL ? mem + l1 + l2 + bl + 2 : NULL;
+    return true;
+}
+
 void vfy_vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
                 const char *member, const char *fmt, va_list ap)
 {
     char msg[V_MSG];
-    size_t ml, bl;
-    char *mem;
+    size_t ml;
+    df_finding f;
 
     vsnprintf(msg, sizeof msg, fmt, ap);
     ml = strlen(msg);
@@ -42,8 +68,6 @@ void vfy_vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int6
         snprintf(msg + ml, sizeof msg - ml, ", in database \"%s\"", e->database);
     if (member == NULL)
         member = "";
-    ml = strlen(msg);
-    bl = strlen(member);
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
         df_finding *nv = realloc(l->v, cap * sizeof *nv);
@@ -54,31 +78,17 @@ void vfy_vlist_addv(vlist *l, const char *code, int sev, const df_entry *e, int6
         l->v = nv;
         l->cap = cap;
     }
-    mem = malloc(ml + bl + 2);
-    if (mem == NULL) {
-        l->oom = true;
-        return;
-    }
-    memcpy(mem, msg, ml + 1);
-    memcpy(mem + ml + 1, member, bl + 1);
-    l->v[l->n++] = (df_finding){code, sev, e, off, mem + ml + 1, mem, NULL};
+    f = (df_finding){code, sev, e, off, NULL, NULL, NULL};
+    if (pack(l, &f, msg, "", member, NULL))
+        l->v[l->n++] = f;
 }
 
 /* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */
 void vfy_vlist_set_fix(vlist *l, const char *fix)
 {
     df_finding *f = &l->v[l->n - 1];
-    size_t ml = strlen(f->message), bl = strlen(f->member), fl = strlen(fix);
-    char *mem = realloc((void *)f->message, ml + bl + fl + 3);
 
-    if (mem == NULL) {
-        l->oom = true;
-        return;
-    }
-    memcpy(mem + ml + bl + 2, fix, fl + 1);
-    f->message = mem;
-    f->member = mem + ml + 1;
-    f->fix = mem + ml + bl + 2;
+    pack(l, f, f->message, "", f->member, fix);
 }
 
 void vfy_vlist_add(vlist *l, const char *code, int sev, const df_entry *e, int64_t off,
@@ -115,38 +125,18 @@ void vfy_where_add(vctx *c, ventry *ve, const char *code, int sev, int64_t off, 
     va_end(ap);
 }
 
-/* Append to the message of finding i, keeping member and fix in the one allocation. */
+/* Append to the message of finding i (its member and fix stay in its one allocation). */
 void vfy_vlist_append(vlist *l, size_t i, const char *fmt, ...)
 {
-    df_finding *f;
     char add[256];
-    size_t ml, al, bl, fl;
-    char *mem;
     va_list ap;
 
     if (i >= l->n)
         return;
-    f = &l->v[i];
     va_start(ap, fmt);
     vsnprintf(add, sizeof add, fmt, ap);
     va_end(ap);
-    ml = strlen(f->message);
-    al = strlen(add);
-    bl = strlen(f->member);
-    fl = f->fix ? strlen(f->fix) : 0;
-    if ((mem = malloc(ml + al + bl + fl + 3)) == NULL) {
-        l->oom = true;
-        return;
-    }
-    memcpy(mem, f->message, ml);
-    memcpy(mem + ml, add, al + 1);
-    memcpy(mem + ml + al + 1, f->member, bl + 1);
-    if (f->fix)
-        memcpy(mem + ml + al + bl + 2, f->fix, fl + 1);
-    free((void *)f->message);
-    f->message = mem;
-    f->member = mem + ml + al + 1;
-    f->fix = f->fix ? mem + ml + al + bl + 2 : NULL;
+    pack(l, &l->v[i], l->v[i].message, add, l->v[i].member, l->v[i].fix);
 }
 
 void vfy_vlist_move_last(vlist *l, size_t to)
@@ -158,6 +148,14 @@ void vfy_vlist_move_last(vlist *l, size_t to)
     last = l->v[l->n - 1];
     memmove(l->v + to + 1, l->v + to, (l->n - 1 - to) * sizeof *l->v);
     l->v[to] = last;
+}
+
+void vfy_cut_find_since(ventry *ve, size_t before)
+{
+    if (ve->finds.n > before) {
+        ve->cut_find = before;
+        ve->has_cut_find = true;
+    }
 }
 
 /* The entry's truncated finding gains what survived before the cut (issue 13). */

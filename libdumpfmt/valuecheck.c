@@ -654,7 +654,8 @@ static inline __attribute__((always_inline)) int scalar_check(const dfi_vcol *c,
     case DFI_VK_ENUM: return check_enum(c, v, n) ? DFI_VAL_OK : DFI_VAL_BAD;
     case DFI_VK_BYTEA: return check_bytea(v, n) ? DFI_VAL_OK : DFI_VAL_BAD;
     case DFI_VK_JSON:
-    case DFI_VK_JSONB: return dfi_check_json(v, n, c->kind == DFI_VK_JSONB) ? DFI_VAL_OK : DFI_VAL_BAD;
+    case DFI_VK_JSONB:
+        return dfi_check_json(v, n, c->kind == DFI_VK_JSONB) ? DFI_VAL_OK : DFI_VAL_BAD;
     case DFI_VK_DATE:
     case DFI_VK_TIME:
     case DFI_VK_TIMETZ:
@@ -705,10 +706,6 @@ void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t)
     vc->line_cap = line_cap;
     vc->fld = fld;
     vc->fld_cap = fld_cap;
-    vc->always_ok = t != NULL && t->ncols <= 64;
-    for (int i = 0; vc->always_ok && i < t->ncols; i++)
-        if (t->cols[i].kind > DFI_VK_TEXT || t->cols[i].array > 0 || t->cols[i].notnull)
-            vc->always |= 1ULL << i;
 }
 
 void dfi_vcheck_free(dfi_vcheck *vc)
@@ -985,28 +982,13 @@ static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, 
         nt = line_scan(p, n, tabs, ncols, &high, &bs);
         at = tabs;
     }
-    /* Which columns: in the usual line (plain ASCII, no escapes) only those whose type is
-       checked, found by their bits; else every one.  One call of check_field, inlined. */
-    bool all = (high && utf8) || (bs && any_bs);
-    uint64_t m = !vc->always_ok || ncols == 0 ? 0 : all ? ~0ULL >> (64 - ncols) : vc->always;
-    for (int col = -1;;) {
-        size_t from, to;
-        if (vc->always_ok) {
-            if (m == 0)
-                break;
-            col = __builtin_ctzll(m);
-            m &= m - 1;
-        } else if (++col >= ncols) {
-            break;
-        } else if (!all && vc->t->cols[col].kind <= DFI_VK_TEXT && vc->t->cols[col].array == 0 &&
-                   !vc->t->cols[col].notnull) {
-            continue;
-        }
-        if (col > nt)
-            break; /* a short line: its column count is reported by the row checker */
-        from = col == 0 ? 0 : at[col - 1] + 1;
-        to = col < nt ? at[col] : n;
-        check_field(vc, col, p + from, to - from, row, off + (int64_t)from, high, bs);
+    for (int col = 0; col < ncols && col <= nt; col++) {
+        size_t from = col == 0 ? 0 : at[col - 1] + 1, to = col < nt ? at[col] : n;
+        const dfi_vcol *c = &vc->t->cols[col];
+
+        if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull || (high && utf8) ||
+            (bs && any_bs))
+            check_field(vc, col, p + from, to - from, row, off + (int64_t)from, high, bs);
     }
     if (tabs != stack && tabs != NULL)
         free(tabs);

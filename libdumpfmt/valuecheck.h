@@ -111,10 +111,6 @@ typedef struct dfi_vcheck {
     int64_t unchecked_rows; /* too long to keep, or out of memory */
     struct dfi_vins *ins;   /* INSERT statements: the scanner's state (valuecheck_insert.c) */
     bool inserts;           /* the data were INSERT statements (one fails, not the table) */
-    /* columns checked even in a line of plain ASCII without escapes (a kind other than text,
-       an array or NOT NULL), bit i for column i; valid when the table has <= 64 columns */
-    uint64_t always;
-    bool always_ok;
 } dfi_vcheck;
 
 /*

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* JSON nesting followed at most this deep (deeper: not judged). */
@@ -290,37 +291,8 @@ static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
 }
 
 
-/*
- * An object as the server prints jsonb: flat (scalar members only), ": " and ", " between
- * its parts and no other white space.  True: valid, with the general parser's own token
- * checks on a subset of the white space it takes, so it would accept it too.  False: not
- * this shape (or bad): the general parser decides.  Most jsonb documents are such objects,
- * and the white space loops were a fifth of the parser's time.
- */
-static bool json_flat(const vjson *j, const uint8_t *p)
-{
-    const uint8_t *end = j->end;
-
-    if (p >= end || *p++ != '{')
-        return false;
-    if (p < end && *p == '}')
-        return p + 1 == end;
-    for (;;) {
-        if (p >= end || *p != '"' || (p = json_string_short(j, p)) == NULL)
-            return false;
-        if (end - p < 3 || p[0] != ':' || p[1] != ' ')
-            return false;
-        if ((p = json_scalar(j, p + 2)) == NULL || p >= end)
-            return false;
-        if (*p == '}')
-            return p + 1 == end;
-        if (end - p < 3 || p[0] != ',' || p[1] != ' ')
-            return false;
-        p += 2;
-    }
-}
-
-/* Flat documents up to this many bytes are read from a padded copy (flat_padded). */
+/* Flat documents up to this many bytes are copied on the stack (flat_object), longer ones to
+   the heap; the copy is followed by this many NUL bytes. */
 #define JF_MAX 256
 #define JF_PAD 16
 
@@ -357,74 +329,87 @@ static inline const uint8_t *padded_number(const uint8_t *s)
     return json_word_char(*s) ? NULL : s;
 }
 
-/* The plain string whose opening quote is at s: after its closing quote; NULL: not plain. */
-static inline const uint8_t *padded_string(const uint8_t *s)
+/*
+ * The string whose opening quote is at s of the copy b of the document p: after its closing
+ * quote; NULL when bad.  Plain bytes are skipped here; at an escape the general reader takes
+ * the string, from the document itself.
+ */
+static inline const uint8_t *padded_string(const vjson *j, const uint8_t *b, const uint8_t *p,
+                                           const uint8_t *s)
 {
-    s++;
-    while (json_plain[*s])
-        s++;
-    return *s == '"' ? s + 1 : NULL;
+    const uint8_t *q = s + 1;
+
+    while (json_plain[*q])
+        q++;
+    if (*q == '"')
+        return q + 1;
+    if (*q != '\\')
+        return NULL; /* a control byte, a NUL, or the end */
+    q = json_string(j, p + (s - b));
+    return q != NULL ? b + (q - p) : NULL;
 }
 
-enum { FLAT_NO, FLAT_OK, FLAT_ASK }; /* not this shape, valid, ask json_flat */
-
 /*
- * json_flat's shape and checks (the two must agree) on a copy of the document followed by
- * NUL bytes: every loop then stops at the padding without a bounds test, which were half of
- * the instructions of a small document.  A NUL inside the document stops the same loops and
- * is never accepted (the copy must end exactly at n).  FLAT_ASK: a string with an escape or
- * a control byte, or a long document.
+ * An object as the server prints jsonb: flat (scalar members only), ": " and ", " between its
+ * parts and no other white space.  True: valid, with the general parser's own token checks on
+ * a subset of the white space it takes, so it would accept it too.  False: not this shape (or
+ * bad): the general parser decides.  Most jsonb documents are such objects; read from a copy
+ * followed by NUL bytes, every loop stops at the padding without a bounds test (those were
+ * half the instructions of a small document).  A NUL inside the document stops the same loops
+ * and is never accepted: the object must end exactly at n.
  */
-static int flat_padded(const uint8_t *p, size_t n)
+static bool flat_object(const vjson *j, const uint8_t *p, size_t n)
 {
-    uint8_t b[JF_MAX + JF_PAD];
-    const uint8_t *s = b + 1, *e = b + n;
+    uint8_t stack[JF_MAX + JF_PAD], *b = stack;
+    const uint8_t *s, *e;
+    bool ok = false;
 
-    if (n < 2 || p[0] != '{')
-        return FLAT_NO;
-    if (n > JF_MAX)
-        return FLAT_ASK;
+    if (n < 2 || p[0] != '{' || (n > JF_MAX && (b = malloc(n + JF_PAD)) == NULL))
+        return false;
     memcpy(b, p, n);
     memset(b + n, 0, JF_PAD);
-    if (*s == '}')
-        return s + 1 == e ? FLAT_OK : FLAT_NO;
+    s = b + 1;
+    e = b + n;
+    if (*s == '}') {
+        ok = s + 1 == e;
+        goto done;
+    }
     for (;;) {
-        if (*s != '"')
-            return FLAT_NO;
-        if ((s = padded_string(s)) == NULL)
-            return FLAT_ASK;
-        if (s[0] != ':' || s[1] != ' ')
-            return FLAT_NO;
+        if (*s != '"' || (s = padded_string(j, b, p, s)) == NULL || s[0] != ':' || s[1] != ' ')
+            goto done;
         s += 2;
-        if (*s == '"') {
-            if ((s = padded_string(s)) == NULL)
-                return FLAT_ASK;
-        } else if (*s == '-' || json_digit(*s)) {
-            if ((s = padded_number(s)) == NULL)
-                return FLAT_NO;
-        } else if ((memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0) &&
-                   !json_word_char(s[4])) {
+        if (*s == '"')
+            s = padded_string(j, b, p, s);
+        else if (*s == '-' || json_digit(*s))
+            s = padded_number(s);
+        else if ((memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0) && !json_word_char(s[4]))
             s += 4;
-        } else if (memcmp(s, "false", 5) == 0 && !json_word_char(s[5])) {
+        else if (memcmp(s, "false", 5) == 0 && !json_word_char(s[5]))
             s += 5;
-        } else {
-            return FLAT_NO;
+        else
+            s = NULL;
+        if (s == NULL)
+            goto done;
+        if (*s == '}') {
+            ok = s + 1 == e;
+            goto done;
         }
-        if (*s == '}')
-            return s + 1 == e ? FLAT_OK : FLAT_NO;
         if (s[0] != ',' || s[1] != ' ')
-            return FLAT_NO;
+            goto done;
         s += 2;
     }
+done:
+    if (b != stack)
+        free(b);
+    return ok;
 }
 
 bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb)
 {
     vjson j = {p + n, jsonb, false};
     const uint8_t *q;
-    int flat = flat_padded(p, n);
 
-    if (flat == FLAT_OK || (flat == FLAT_ASK && json_flat(&j, p)))
+    if (flat_object(&j, p, n))
         return true;
     q = json_value(&j, p, 0);
 

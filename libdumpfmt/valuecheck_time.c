@@ -947,6 +947,12 @@ static inline __attribute__((always_inline)) bool d2(const uint8_t *s, size_t n,
     return true;
 }
 
+/* A date the fast path takes: a year of the era, a real month and day (BC: the general path). */
+static inline bool dt_fast_ymd(long y, long m, long d)
+{
+    return y != 0 && m >= 1 && m <= 12 && d >= 1 && d <= 28 + (m != 2) * 3 && d <= dt_mdays(y, m);
+}
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define DT_SWAR 1
 #define DT_ONES 0x0101010101010101ULL
@@ -957,21 +963,24 @@ static inline __attribute__((always_inline)) bool d2(const uint8_t *s, size_t n,
  * each digit's value in its byte.  pg_dump prints every timestamp in the same places, and
  * eight bytes at a time take a sixth of the instructions of reading them one by one.
  */
-static inline __attribute__((always_inline)) bool dt_tmpl8(const uint8_t *s, uint64_t tmpl, uint64_t dig, uint64_t *x)
+static inline __attribute__((always_inline)) bool dt_tmpl8(const uint8_t *s, uint64_t tmpl,
+                                                          uint64_t dig, uint64_t *x)
 {
     uint64_t w;
 
     memcpy(&w, s, 8);
     w ^= tmpl; /* a digit byte becomes 0..9 only if it was '0'..'9'; a separator 0 if it matched */
     *x = w;
-    return (w & ~dig) == 0 && ((((w & 0x7f * DT_ONES) + 0x76 * DT_ONES) | w) & dig & 0x80 * DT_ONES) == 0;
+    return (w & ~dig) == 0 &&
+           ((((w & 0x7f * DT_ONES) + 0x76 * DT_ONES) | w) & dig & 0x80 * DT_ONES) == 0;
 }
 
-/* Byte k of x (a digit's value after dt_word). */
+/* Byte k of x (a digit's value after dt_tmpl8). */
 #define DT_B(x, k) ((long)(((x) >> (8 * (k))) & 0xff))
 
 /* "YYYY-MM-DD" at s (n >= 10 bytes): the three numbers. */
-static inline __attribute__((always_inline)) bool dt_swar_date(const uint8_t *s, long *y, long *m, long *d)
+static inline __attribute__((always_inline)) bool dt_swar_date(const uint8_t *s, long *y, long *m,
+                                                              long *d)
 {
     uint64_t a;
 
@@ -985,7 +994,8 @@ static inline __attribute__((always_inline)) bool dt_swar_date(const uint8_t *s,
 }
 
 /* " HH:MM:SS" at s + 10 (n >= 19 bytes): the three numbers. */
-static inline __attribute__((always_inline)) bool dt_swar_time(const uint8_t *s, long *h, long *mi, long *sec)
+static inline __attribute__((always_inline)) bool dt_swar_time(const uint8_t *s, long *h,
+                                                              long *mi, long *sec)
 {
     uint64_t a;
 
@@ -1022,26 +1032,8 @@ static inline __attribute__((always_inline)) bool dt_fast(const uint8_t *s, size
 #ifdef DT_SWAR
     /* the usual four-digit year with a time: the same checks, eight bytes at a time */
     if (kind != DFI_VK_DATE && kind != DFI_VK_INTERVAL && n >= 19 && dt_swar_date(s, &y, &m, &d) &&
-        y != 0 && m >= 1 && m <= 12 && d >= 1 && d <= 28 + (m != 2) * 3 && d <= dt_mdays(y, m) &&
-        dt_swar_time(s, &h, &mi, &sec)) {
+        dt_fast_ymd(y, m, d) && dt_swar_time(s, &h, &mi, &sec)) {
         i = 19;
-        if (h > 23 || mi > 59 || sec > 59)
-            return false;
-        /* the usual ends, without the general tail's tests: ".f" (1-6 digits), then nothing
-           or, for timestamptz, a zone of whole hours; a 4-digit year is far from the limits */
-        if (i < n && s[i] == '.') {
-            size_t k = i + 1;
-            while (k < n && k - i <= 7 && c_digit(s[k]))
-                k++;
-            if (k - i < 2 || k - i > 7)
-                return false;
-            i = k;
-        }
-        if (kind == DFI_VK_TIMESTAMP && i == n)
-            return true;
-        if (kind == DFI_VK_TIMESTAMPTZ && n - i == 3 && (s[i] == '+' || s[i] == '-') &&
-            d2(s, n, i + 1, &d) && d <= DT_TZ_MAXHOUR) /* d: the day is no longer needed */
-            return true;
         goto frac;
     }
     y = 0; /* the byte-wise reading below starts again */
@@ -1052,8 +1044,7 @@ static inline __attribute__((always_inline)) bool dt_fast(const uint8_t *s, size
         nd++;
     }
     if (nd < 4 || nd > 6 || DT_AT(i) != '-' || !d2(s, n, i + 1, &m) || DT_AT(i + 3) != '-' ||
-        !d2(s, n, i + 4, &d) || y == 0 || m < 1 || m > 12 || d < 1 || d > 28 + (m != 2) * 3 ||
-        d > dt_mdays(y, m))
+        !d2(s, n, i + 4, &d) || !dt_fast_ymd(y, m, d))
         return false; /* BC years' leap days: the general path */
     i += 6;
     if (DT_AT(i) == '\0')

@@ -257,6 +257,8 @@ DFI_HIDDEN void vfy_vlist_append(vlist *l, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Move the last finding to position `to` (the ones from there on move up by one). */
 DFI_HIDDEN void vfy_vlist_move_last(vlist *l, size_t to);
+/* The first finding of ve added since it had `before` is its truncated one (cut_find). */
+DFI_HIDDEN void vfy_cut_find_since(ventry *ve, size_t before);
 /* The entry's truncated finding (cut_find) gains "; N complete rows before the cut". */
 DFI_HIDDEN void vfy_cut_rows_note(ventry *ve, int64_t rows);
 /* Attach the SQL that repairs the last finding (kept in the finding's one allocation). */

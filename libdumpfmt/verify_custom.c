@@ -255,10 +255,8 @@ static void block_damage(vctx *c, dfi_cwalk *k, ventry *ve, bool usable, int fla
     if (!again) {
         size_t before = ve ? ve->finds.n : 0;
         framing_fail(c, ve, k->rc, k->err, k->block, k->what, k->fail_at);
-        if (rec && keep && ve->finds.n > before) {
-            ve->cut_find = before;
-            ve->has_cut_find = true;
-        }
+        if (rec && keep)
+            vfy_cut_find_since(ve, before);
     }
     if (s == NULL)
         return;

@@ -511,7 +511,44 @@ void vfy_stream_close(vstream *s)
     s->table = false;
 }
 
-static void stream_judge(vstream *s, int64_t end_at);
+/*
+ * After the stream's end: its failure, rows and findings.  A stream that ends early (its
+ * storage cut, or a compressed stream that stops short) with cut_rows on is checked up to
+ * where it stops (issue 13): its complete rows count, the partial last line does not, and
+ * the truncated finding (the codec's, here) says how many rows there were.
+ */
+static void stream_judge(vstream *s, int64_t end_at)
+{
+    bool early = s->c->opt->cut_rows && s->live &&
+                 (s->cut ? !s->failed
+                         : s->fail_code != NULL && strcmp(s->fail_code, DF_FIND_TRUNCATED) == 0);
+
+    s->rows = -1;
+    if (s->fail_code != NULL && !early)
+        stream_report_failure(s, end_at);
+    if (s->failed && !early)
+        return;
+    s->failed = false;
+    stream_flush(s);
+    stream_sync(s);
+    s->rows = s->table ? s->w->cp->rows : 0;
+    if (early && s->table && s->w->cp->mode == DF_ROWS_INSERT && s->w->cp->ins != NULL)
+        s->rows = dfi_rowcount_statement_rows(s->w->cp->ins); /* not the cut statement's */
+    if (early && s->fail_code != NULL) {
+        size_t before = s->ve->finds.n;
+        stream_report_failure(s, end_at);
+        if (s->table && s->ve->finds.n > before) {
+            vfy_cut_find_since(s->ve, before);
+            vfy_cut_rows_note(s->ve, s->rows);
+        }
+    }
+    if (s->table) {
+        s->early = early;
+        vfy_copy_findings(s, end_at);
+        s->ve->rows += s->rows;
+    }
+    s->ve->bytes += s->out_bytes;
+}
 
 /* The stored stream ended at raw offset end_at: finish decoding and check it is complete. */
 void vfy_stream_end(vstream *s, int64_t end_at)
@@ -546,46 +583,6 @@ void vfy_stream_end(vstream *s, int64_t end_at)
     }
     stream_judge(s, end_at);
     vfy_stream_close(s);
-}
-
-/*
- * After the stream's end: its failure, rows and findings.  A stream that ends early (its
- * storage cut, or a compressed stream that stops short) with cut_rows on is checked up to
- * where it stops (issue 13): its complete rows count, the partial last line does not, and
- * the truncated finding (the codec's, here) says how many rows there were.
- */
-static void stream_judge(vstream *s, int64_t end_at)
-{
-    bool early = s->c->opt->cut_rows && s->live &&
-                 (s->cut ? !s->failed
-                         : s->fail_code != NULL && strcmp(s->fail_code, DF_FIND_TRUNCATED) == 0);
-
-    s->rows = -1;
-    if (s->fail_code != NULL && !early)
-        stream_report_failure(s, end_at);
-    if (s->failed && !early)
-        return;
-    s->failed = false;
-    stream_flush(s);
-    stream_sync(s);
-    s->rows = s->table ? s->w->cp->rows : 0;
-    if (early && s->table && s->w->cp->mode == DF_ROWS_INSERT && s->w->cp->ins != NULL)
-        s->rows = dfi_rowcount_statement_rows(s->w->cp->ins); /* not the cut statement's */
-    if (early && s->fail_code != NULL) {
-        size_t before = s->ve->finds.n;
-        stream_report_failure(s, end_at);
-        if (s->table && s->ve->finds.n > before) {
-            s->ve->cut_find = before;
-            s->ve->has_cut_find = true;
-            vfy_cut_rows_note(s->ve, s->rows);
-        }
-    }
-    if (s->table) {
-        s->early = early;
-        vfy_copy_findings(s, end_at);
-        s->ve->rows += s->rows;
-    }
-    s->ve->bytes += s->out_bytes;
 }
 
 int64_t vfy_stream_cut(vstream *s, int64_t cut_at)

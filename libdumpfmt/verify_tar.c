@@ -228,8 +228,7 @@ static void tar_data_fail(vctx *c, const dfi_twalk *k, ventry *ve, int flags)
     if (ve != NULL && ve->cut_rows >= 0 && ve->finds.n > ve->cut_mark) {
         /* tar_member checked what came before the cut: the finding goes first, as in a file */
         vfy_vlist_move_last(&ve->finds, ve->cut_mark);
-        ve->cut_find = ve->cut_mark;
-        ve->has_cut_find = true;
+        vfy_cut_find_since(ve, ve->cut_mark);
         vfy_cut_rows_note(ve, ve->cut_rows);
     }
 }
@@ -252,10 +251,7 @@ static void tar_cut_record(vctx *c, const dfi_twalk *k, ventry *ve, uint32_t oid
     ve->start = k->data;
     ve->wrap = wrap;
     ve->cut_at = c->file_size;
-    if (ve->finds.n > before) {
-        ve->cut_find = before;
-        ve->has_cut_find = true;
-    }
+    vfy_cut_find_since(ve, before);
 }
 
 /*
