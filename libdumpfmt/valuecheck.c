@@ -694,6 +694,31 @@ int dfi_value_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
 
 /* ------------------------------------------------------- COPY text rows */
 
+/*
+ * The columns a clean line (no backslash, no byte >= 0x80 in a UTF-8 dump) has values to check
+ * in: typed ones, arrays, NOT NULL.  Text columns are then passed over without a visit: in the
+ * row loop, each visit cost more than the check of an integer.  -1: no plan (too many).
+ */
+static void plan_columns(dfi_vcheck *vc)
+{
+    vc->nplan = 0;
+    for (int col = 0; col < vc->t->ncols; col++) {
+        const dfi_vcol *c = &vc->t->cols[col];
+
+        if (c->kind <= DFI_VK_TEXT && c->array == 0 && !c->notnull)
+            continue;
+        if (vc->nplan == DFI_VPLAN_MAX || col > INT16_MAX) {
+            vc->nplan = -1;
+            return;
+        }
+        vc->plan[vc->nplan].col = (int16_t)col;
+        vc->plan[vc->nplan++].digits = (uint8_t)(c->array > 0 ? 0
+                                                 : c->kind == DFI_VK_INT2 ? 4
+                                                 : c->kind == DFI_VK_INT4 || c->kind == DFI_VK_INT8 ? 8
+                                                                                                   : 0);
+    }
+}
+
 void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t)
 {
     uint8_t *line = vc->line, *fld = vc->fld;
@@ -706,6 +731,8 @@ void dfi_vcheck_init(dfi_vcheck *vc, const dfi_vtable *t)
     vc->line_cap = line_cap;
     vc->fld = fld;
     vc->fld_cap = fld_cap;
+    if (t != NULL)
+        plan_columns(vc);
 }
 
 void dfi_vcheck_free(dfi_vcheck *vc)
@@ -865,22 +892,68 @@ static bool ascii_only(const uint8_t *p, size_t n)
     return acc < 0x80;
 }
 
-/* Decimal integers as pg_dump writes them: accepted without the full parse. */
-static bool plain_int(const uint8_t *p, size_t n, int kind)
+/*
+ * Decimal integers as pg_dump writes them: accepted without the full parse.  `room`: the bytes
+ * readable from p (the rest of the line); with eight of them, up to eight digits are tested in
+ * one word: each byte minus '0' must be below 10 (the high bit of it, or of it plus 0x76, set
+ * otherwise; a carry only comes out of a byte that fails itself).
+ */
+static inline bool plain_int(const uint8_t *p, size_t n, size_t room, int kind)
 {
     size_t i = n > 0 && p[0] == '-';
     size_t max = kind == DFI_VK_INT2 ? 4 : kind == DFI_VK_INT4 ? 9 : 18;
 
     if (n - i == 0 || n - i > max)
         return false;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n - i <= 8 && room - i >= 8) {
+        const uint64_t highs = 0x8080808080808080ULL;
+        uint64_t w, mask = n - i == 8 ? ~0ULL : (1ULL << (8 * (n - i))) - 1;
+
+        memcpy(&w, p + i, 8);
+        w = (w ^ 0x3030303030303030ULL) & mask; /* a digit becomes 0..9 */
+        return ((w | (w + 0x7676767676767676ULL)) & highs & mask) == 0;
+    }
+#else
+    (void)room;
+#endif
     for (; i < n; i++)
         if ((unsigned)(p[i] - '0') > 9)
             return false;
     return true;
 }
 
-static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int64_t row,
-                        int64_t off, bool high, bool bs)
+/*
+ * An integer of 1..`digits` digits (at most 8, within every integer type's range) and an
+ * optional '-', `room` bytes readable from p: tested in one word as in plain_int.  False: not
+ * decided here.
+ */
+static inline bool quick_int(const uint8_t *p, size_t n, size_t room, unsigned digits)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t neg, len;
+    uint64_t w, mask;
+
+    if (room < 9) /* then p[0] can be read even when n is 0 */
+        return false;
+    neg = p[0] == '-';
+    len = n - neg;
+    if (len - 1 >= digits) /* also len == 0 */
+        return false;
+    mask = ~0ULL >> (64 - 8 * len);
+    memcpy(&w, p + neg, 8);
+    w = (w ^ 0x3030303030303030ULL) & mask;
+    return ((w | (w + 0x7676767676767676ULL)) & 0x8080808080808080ULL & mask) == 0;
+#else
+    (void)p, (void)n, (void)room, (void)digits;
+    return false;
+#endif
+}
+
+/* One field of a line; `room`: the bytes readable from p (plain_int). */
+static inline __attribute__((always_inline)) void
+check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, size_t room, int64_t row,
+            int64_t off, bool high, bool bs)
 {
     const dfi_vcol *c = &vc->t->cols[col];
     int enc = vc->t->encoding, rc;
@@ -888,7 +961,7 @@ static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int
 
     if (c->array == 0 &&
         (c->kind == DFI_VK_INT4 || c->kind == DFI_VK_INT8 || c->kind == DFI_VK_INT2) &&
-        plain_int(p, n, c->kind))
+        plain_int(p, n, room, c->kind))
         return;
     if (n == 2 && p[0] == '\\' && p[1] == 'N') {
         rc = dfi_value_check(c, enc, NULL, 0);
@@ -906,6 +979,32 @@ static void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, int
     }
     if (rc != DFI_VAL_OK)
         dfi_vcheck_note(vc, rc, col, row, off, p, n);
+}
+
+/* check_field out of line: lines with escapes or multibyte text are the rare ones. */
+static __attribute__((noinline)) void check_field_call(dfi_vcheck *vc, int col, const uint8_t *p,
+                                                       size_t n, size_t room, int64_t row,
+                                                       int64_t off, bool high, bool bs)
+{
+    check_field(vc, col, p, n, room, row, off, high, bs);
+}
+
+/*
+ * A clean line (no backslash, no byte >= 0x80 in a UTF-8 dump): only the planned
+ * columns (plan_columns) are visited; short integers are decided here, the rest by check_field.
+ */
+static void check_planned(dfi_vcheck *vc, const uint8_t *p, size_t n, const size_t *at, int nt,
+                          int64_t row, int64_t off, bool high)
+{
+    for (int k = 0; k < vc->nplan; k++) {
+        int col = vc->plan[k].col;
+        unsigned digits = vc->plan[k].digits;
+        size_t from = col == 0 ? 0 : at[col - 1] + 1, to = col < nt ? at[col] : n;
+
+        if (digits == 0 || !quick_int(p + from, to - from, n - from, digits))
+            check_field(vc, col, p + from, to - from, n - from, row, off + (int64_t)from, high,
+                        false);
+    }
 }
 
 /*
@@ -959,28 +1058,16 @@ static int line_scan(const uint8_t *p, size_t n, size_t *tabs, int max, bool *hi
     return nt;
 }
 
-static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, int64_t off,
-                       const dfi_vsplit *sp)
+/* The values of a line whose tabs are known (at[0..nt)), high bytes and backslashes too. */
+static inline void check_split(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row,
+                               int64_t off, const size_t *at, int nt, bool high, bool bs)
 {
-    size_t stack[64], *tabs = stack;
-    const size_t *at = stack;
-    int ncols = vc->t->ncols, nt;
-    bool high, bs, utf8 = vc->t->encoding == DFI_ENC_UTF8;
-    bool any_bs = vc->t->encoding != DFI_ENC_UNKNOWN;
+    int ncols = vc->t->ncols;
+    bool utf8 = vc->t->encoding == DFI_ENC_UTF8, any_bs = vc->t->encoding != DFI_ENC_UNKNOWN;
 
-    if (sp != NULL) {
-        at = sp->tabs;
-        nt = sp->nt;
-        high = sp->high;
-        bs = sp->bs;
-        tabs = NULL;
-    } else {
-        if (ncols > 64 && (tabs = malloc((size_t)ncols * sizeof *tabs)) == NULL) {
-            vc->unchecked_rows++;
-            return;
-        }
-        nt = line_scan(p, n, tabs, ncols, &high, &bs);
-        at = tabs;
+    if (vc->nplan >= 0 && nt == ncols - 1 && !(high && utf8) && !bs) {
+        check_planned(vc, p, n, at, nt, row, off, high);
+        return;
     }
     for (int col = 0; col < ncols && col <= nt; col++) {
         size_t from = col == 0 ? 0 : at[col - 1] + 1, to = col < nt ? at[col] : n;
@@ -988,10 +1075,36 @@ static void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row, 
 
         if (c->kind > DFI_VK_TEXT || c->array > 0 || c->notnull || (high && utf8) ||
             (bs && any_bs))
-            check_field(vc, col, p + from, to - from, row, off + (int64_t)from, high, bs);
+            check_field_call(vc, col, p + from, to - from, n - from, row, off + (int64_t)from,
+                             high, bs);
     }
-    if (tabs != stack && tabs != NULL)
+}
+
+/* A line whose tabs the row scanner did not record (a line carried over pieces). */
+static __attribute__((noinline)) void check_scanned(dfi_vcheck *vc, const uint8_t *p, size_t n,
+                                                    int64_t row, int64_t off)
+{
+    size_t stack[64], *tabs = stack;
+    int ncols = vc->t->ncols, nt;
+    bool high, bs;
+
+    if (ncols > 64 && (tabs = malloc((size_t)ncols * sizeof *tabs)) == NULL) {
+        vc->unchecked_rows++;
+        return;
+    }
+    nt = line_scan(p, n, tabs, ncols, &high, &bs);
+    check_split(vc, p, n, row, off, tabs, nt, high, bs);
+    if (tabs != stack)
         free(tabs);
+}
+
+static inline void check_line(dfi_vcheck *vc, const uint8_t *p, size_t n, int64_t row,
+                              int64_t off, const dfi_vsplit *sp)
+{
+    if (sp == NULL)
+        check_scanned(vc, p, n, row, off);
+    else
+        check_split(vc, p, n, row, off, sp->tabs, sp->nt, sp->high, sp->bs);
 }
 
 void dfi_vcheck_line(dfi_vcheck *vc, const uint8_t *p, size_t n, bool carried, int64_t row,

@@ -89,6 +89,9 @@ DFI_HIDDEN void dfi_vtable_free(dfi_vtable *t);
  * and offset). */
 #define DFI_VFIRST 3
 
+/* A table with more checked columns than this visits every column of each line. */
+#define DFI_VPLAN_MAX 48
+
 typedef struct dfi_vbad {
     int what; /* DFI_VAL_* */
     int col;
@@ -111,6 +114,11 @@ typedef struct dfi_vcheck {
     int64_t unchecked_rows; /* too long to keep, or out of memory */
     struct dfi_vins *ins;   /* INSERT statements: the scanner's state (valuecheck_insert.c) */
     bool inserts;           /* the data were INSERT statements (one fails, not the table) */
+    int nplan;              /* the columns a clean line visits, plan[0..nplan); -1: all */
+    struct {
+        int16_t col;
+        uint8_t digits; /* an integer column: values of up to this many digits are quick */
+    } plan[DFI_VPLAN_MAX];
 } dfi_vcheck;
 
 /*

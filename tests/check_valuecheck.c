@@ -306,6 +306,66 @@ START_TEST(test_rows_in_pieces)
 }
 END_TEST
 
+/* Bad values the row checker counted in one COPY line of table t (fed whole, then "\."). */
+static int64_t bad_in_line(const dfi_vtable *t, const char *line)
+{
+    char text[256];
+    dfi_vcheck vc;
+    int64_t bad;
+
+    snprintf(text, sizeof text, "%s\n\\.\n", line);
+    memset(&vc, 0, sizeof vc);
+    feed_rows(&vc, t, text, sizeof text);
+    bad = vc.nbad[DFI_VAL_BAD] + vc.nbad[DFI_VAL_NULL] + vc.nbad[DFI_VAL_ENCODING] +
+          vc.nbad[DFI_VAL_TOO_LONG];
+    dfi_vcheck_free(&vc);
+    return bad;
+}
+
+/*
+ * The row checker's integer shortcut (quick_int: up to eight digits read as one word) against
+ * the value check itself, on random integer-like fields: the same verdict in the first column
+ * (room after the field for the word read) and in the last (mostly too little room: the loop).
+ */
+START_TEST(test_int_rows_match_value_check)
+{
+    static const char *const types[] = {"smallint", "integer", "bigint"};
+    static const char digits[] = "0123456789", other[] = "-+ .eaZ/:\x80";
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+
+    for (int ti = 0; ti < 3; ti++) {
+        dfi_vcol cols[3];
+        dfi_vtable t = {3, cols, DFI_ENC_UTF8, 3};
+
+        memset(cols, 0, sizeof cols);
+        dfi_vcol_parse_type(&cols[0], types[ti]);
+        dfi_vcol_parse_type(&cols[1], "text");
+        dfi_vcol_parse_type(&cols[2], types[ti]);
+        for (int i = 0; i < 4000; i++) {
+            char v[24], line[96];
+            size_t len;
+            int64_t want;
+
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            len = (size_t)(seed >> 59) % 21; /* 0..20 bytes */
+            for (size_t k = 0; k < len; k++) {
+                uint64_t r = (seed >> (k % 7 * 8)) ^ (uint64_t)k * 0x2545f4914f6cdd1dULL;
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                v[k] = (seed >> 60) < 13 ? digits[(r >> 3) % 10] : other[(r >> 5) % (sizeof other - 1)];
+            }
+            if (i % 5 == 0 && len > 0)
+                v[0] = '-';
+            v[len] = '\0';
+            want = (dfi_value_check(&cols[0], DFI_ENC_UTF8, (const uint8_t *)v, len) != DFI_VAL_OK) +
+                   (dfi_value_check(&cols[2], DFI_ENC_UTF8, (const uint8_t *)v, len) != DFI_VAL_OK);
+            snprintf(line, sizeof line, "%s\tsome text after it\t%s", v, v);
+            ck_assert_msg(bad_in_line(&t, line) == want, "%s \"%s\": want %lld bad", types[ti], v,
+                          (long long)want);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_types)
 {
     dfi_vcol c;
@@ -343,6 +403,7 @@ static Suite *valuecheck_suite(void)
     tcase_add_loop_test(tc, test_values, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_not_null);
     tcase_add_test(tc, test_rows_in_pieces);
+    tcase_add_test(tc, test_int_rows_match_value_check);
     tcase_add_test(tc, test_types);
     suite_add_tcase(s, tc);
     return s;
