@@ -381,11 +381,18 @@ static inline int bits64(uint64_t x)
 /* Tabs (bit k: absolute offset at + k) and high bytes of the current line, for the value checks. */
 static inline void rec_block(dfi_copycheck *cp, uint64_t tab, bool high, int64_t at)
 {
+    size_t *out, *end, rel;
+
     cp->rec_high = cp->rec_high || high;
-    while (tab != 0 && cp->rec_n < cp->rec_max) {
-        cp->rec_tab[cp->rec_n++] = (size_t)(at + __builtin_ctzll(tab) - cp->line_start);
-        tab &= tab - 1;
-    }
+    if (tab == 0)
+        return;
+    /* cursor and bound in registers: through cp, each tab reloaded and stored them */
+    out = cp->rec_tab + cp->rec_n;
+    end = cp->rec_tab + cp->rec_max;
+    rel = (size_t)(at - cp->line_start);
+    for (; tab != 0 && out < end; tab &= tab - 1)
+        *out++ = rel + (size_t)__builtin_ctzll(tab);
+    cp->rec_n = (int)(out - cp->rec_tab);
 }
 
 #define SCAN_NAME scan_rows_base

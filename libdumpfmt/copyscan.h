@@ -30,6 +30,13 @@ SCAN_ATTR static size_t SCAN_NAME(dfi_copycheck *cp, const uint8_t *p, size_t n,
             size_t k = 0;
 
             SCAN_MASKS(p + i, &ev, &tab, &hi);
+            if (ev == 0) { /* most blocks of long rows: no line end, no escape */
+                cp->tabs += SCAN_BITS(tab);
+                if (cp->rec)
+                    rec_block(cp, tab, hi != 0, base + (int64_t)i);
+                i += 64;
+                continue;
+            }
             while (k < 64) {
                 uint64_t from = ~((1ULL << k) - 1), left = ev & from, seg;
                 j = left == 0 ? 64 : (size_t)__builtin_ctzll(left);
