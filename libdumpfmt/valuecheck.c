@@ -951,9 +951,8 @@ static inline bool quick_int(const uint8_t *p, size_t n, size_t room, unsigned d
 }
 
 /* One field of a line; `room`: the bytes readable from p (plain_int). */
-static inline __attribute__((always_inline)) void
-check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, size_t room, int64_t row,
-            int64_t off, bool high, bool bs)
+static inline void check_field(dfi_vcheck *vc, int col, const uint8_t *p, size_t n, size_t room,
+                               int64_t row, int64_t off, bool high, bool bs)
 {
     const dfi_vcol *c = &vc->t->cols[col];
     int enc = vc->t->encoding, rc;
@@ -990,20 +989,26 @@ static __attribute__((noinline)) void check_field_call(dfi_vcheck *vc, int col, 
 }
 
 /*
- * A clean line (no backslash, no byte >= 0x80 in a UTF-8 dump): only the planned
- * columns (plan_columns) are visited; short integers are decided here, the rest by check_field.
+ * A clean line (no backslash, no byte >= 0x80 in a UTF-8 dump): only the planned columns
+ * (plan_columns) are visited, and each field is its value as it stands: no \N (a backslash),
+ * no escapes, no multibyte text to decode.  Short integers are decided here (quick_int).
  */
 static void check_planned(dfi_vcheck *vc, const uint8_t *p, size_t n, const size_t *at, int nt,
-                          int64_t row, int64_t off, bool high)
+                          int64_t row, int64_t off)
 {
-    for (int k = 0; k < vc->nplan; k++) {
-        int col = vc->plan[k].col;
+    int enc = vc->t->encoding, nplan = vc->nplan; /* in registers across the notes */
+    const dfi_vcol *cols = vc->t->cols;
+
+    for (int k = 0; k < nplan; k++) {
+        int col = vc->plan[k].col, rc;
         unsigned digits = vc->plan[k].digits;
         size_t from = col == 0 ? 0 : at[col - 1] + 1, to = col < nt ? at[col] : n;
 
-        if (digits == 0 || !quick_int(p + from, to - from, n - from, digits))
-            check_field(vc, col, p + from, to - from, n - from, row, off + (int64_t)from, high,
-                        false);
+        if (digits != 0 && quick_int(p + from, to - from, n - from, digits))
+            continue;
+        rc = type_check(&cols[col], enc, p + from, to - from);
+        if (rc != DFI_VAL_OK)
+            dfi_vcheck_note(vc, rc, col, row, off + (int64_t)from, p + from, to - from);
     }
 }
 
@@ -1066,7 +1071,7 @@ static inline void check_split(dfi_vcheck *vc, const uint8_t *p, size_t n, int64
     bool utf8 = vc->t->encoding == DFI_ENC_UTF8, any_bs = vc->t->encoding != DFI_ENC_UNKNOWN;
 
     if (vc->nplan >= 0 && nt == ncols - 1 && !(high && utf8) && !bs) {
-        check_planned(vc, p, n, at, nt, row, off, high);
+        check_planned(vc, p, n, at, nt, row, off);
         return;
     }
     for (int col = 0; col < ncols && col <= nt; col++) {
