@@ -272,12 +272,17 @@ static void pipe_drain(vworker *w)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* The next buffer of the ring, once the checker (if any) is done with it. */
+/*
+ * The next buffer to decode into when nothing is handed over: the other of the first two.
+ * lz4 reads its history (the last 64 KiB) from the buffer before, and every buffer flushed
+ * mid-stream holds more than that (stream_flush); two buffers stay in the CPU's cache where
+ * the whole ring would not.
+ */
 static void next_out(vworker *w)
 {
     vpipe *p = &w->pipe;
 
-    p->cur = (p->cur + 1) % V_PIPE_BUFS;
+    p->cur = p->cur == 0 ? 1 : 0;
     w->out = p->buf[p->cur];
 }
 
