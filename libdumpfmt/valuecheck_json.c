@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* JSON nesting followed at most this deep (deeper: not judged). */
 #define V_NEST_MAX 200
 
@@ -291,10 +295,14 @@ static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
 }
 
 
-/* Flat documents up to this many bytes are copied on the stack (flat_object), longer ones to
-   the heap; the copy is followed by this many NUL bytes. */
+/*
+ * Flat documents up to JF_MAX bytes are copied on the stack (flat_copy) and read by their
+ * quote masks; longer ones are copied to the heap and read byte by byte.  Either copy is
+ * followed by at least JF_PAD NUL bytes, so that the readers need no bounds tests.
+ */
 #define JF_MAX 256
-#define JF_PAD 16
+#define JF_PAD 32
+#define JF_WORDS (JF_MAX / 64 + 1) /* mask words for bytes 0 .. JF_MAX */
 
 /* A number at s of a NUL-padded copy: its end, NULL when bad (json_number without bounds). */
 static inline const uint8_t *padded_number(const uint8_t *s)
@@ -350,36 +358,50 @@ static inline const uint8_t *padded_string(const vjson *j, const uint8_t *b, con
 }
 
 /*
+ * The string whose opening quote is at s of the copy b: after its closing quote.  With quote
+ * masks qm (the document holds no backslash nor control byte) a string ends at the next
+ * quote, found by its bit instead of byte by byte; qm holds a sentinel bit at n, so an open
+ * string ends at n + 1, where the padding's NULs fail whatever is asked next.
+ */
+static inline __attribute__((always_inline)) const uint8_t *
+flat_string(const vjson *j, const uint8_t *b, const uint8_t *p, const uint8_t *s,
+            const uint64_t *qm)
+{
+    size_t i, w;
+    uint64_t m;
+
+    if (qm == NULL)
+        return padded_string(j, b, p, s);
+    i = (size_t)(s - b) + 1;
+    w = i / 64;
+    m = qm[w] >> (i % 64) << (i % 64); /* the quotes from i on */
+    while (m == 0)
+        m = qm[++w];
+    return b + w * 64 + (size_t)__builtin_ctzll(m) + 1;
+}
+
+/*
  * An object as the server prints jsonb: flat (scalar members only), ": " and ", " between its
  * parts and no other white space.  True: valid, with the general parser's own token checks on
  * a subset of the white space it takes, so it would accept it too.  False: not this shape (or
- * bad): the general parser decides.  Most jsonb documents are such objects; read from a copy
- * followed by NUL bytes, every loop stops at the padding without a bounds test (those were
- * half the instructions of a small document).  A NUL inside the document stops the same loops
- * and is never accepted: the object must end exactly at n.
+ * bad): the general parser decides.  Read from the NUL-padded copy b of the document p (n
+ * bytes): every loop stops at the padding without a bounds test.  A NUL inside the document
+ * stops the same loops and is never accepted: the object must end exactly at n.  Inlined
+ * twice, with quote masks and without (qm NULL), so that neither pays for the other.
  */
-static bool flat_object(const vjson *j, const uint8_t *p, size_t n)
+static inline __attribute__((always_inline)) bool
+flat_walk(const vjson *j, const uint8_t *b, const uint8_t *p, size_t n, const uint64_t *qm)
 {
-    uint8_t stack[JF_MAX + JF_PAD], *b = stack;
-    const uint8_t *s, *e;
-    bool ok = false;
+    const uint8_t *s = b + 1, *e = b + n;
 
-    if (n < 2 || p[0] != '{' || (n > JF_MAX && (b = malloc(n + JF_PAD)) == NULL))
-        return false;
-    memcpy(b, p, n);
-    memset(b + n, 0, JF_PAD);
-    s = b + 1;
-    e = b + n;
-    if (*s == '}') {
-        ok = s + 1 == e;
-        goto done;
-    }
+    if (*s == '}')
+        return s + 1 == e;
     for (;;) {
-        if (*s != '"' || (s = padded_string(j, b, p, s)) == NULL || s[0] != ':' || s[1] != ' ')
-            goto done;
+        if (*s != '"' || (s = flat_string(j, b, p, s, qm)) == NULL || s[0] != ':' || s[1] != ' ')
+            return false;
         s += 2;
         if (*s == '"')
-            s = padded_string(j, b, p, s);
+            s = flat_string(j, b, p, s, qm);
         else if (*s == '-' || json_digit(*s))
             s = padded_number(s);
         else if ((memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0) && !json_word_char(s[4]))
@@ -389,31 +411,136 @@ static bool flat_object(const vjson *j, const uint8_t *p, size_t n)
         else
             s = NULL;
         if (s == NULL)
-            goto done;
-        if (*s == '}') {
-            ok = s + 1 == e;
-            goto done;
-        }
+            return false;
+        if (*s == '}')
+            return s + 1 == e;
         if (s[0] != ',' || s[1] != ' ')
-            goto done;
+            return false;
         s += 2;
     }
-done:
-    if (b != stack)
-        free(b);
+}
+
+/*
+ * Copies n (2 .. JF_MAX) bytes from p to the 16-byte aligned b, followed by NULs to the end of
+ * the 16-byte block after the one that holds byte n.  Whole blocks and one last block that
+ * ends at n (overlapping the one before), not a memcpy call: that call and its set-up cost
+ * more than copying a typical 50-byte document.
+ */
+static void flat_copy(uint8_t *b, const uint8_t *p, size_t n)
+{
+    size_t i;
+
+    memset(b + n / 16 * 16, 0, 32);
+    if (n >= 16) {
+        for (i = 0; i + 16 < n; i += 16)
+            memcpy(b + i, p + i, 16);
+        memcpy(b + n - 16, p + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(b, p, 8);
+        memcpy(b + n - 8, p + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(b, p, 4);
+        memcpy(b + n - 4, p + n - 4, 4);
+    } else {
+        memcpy(b, p, 2);
+        b[n - 1] = p[n - 1];
+    }
+}
+
+#ifdef __SSE2__
+/* The quotes (*quote) and the backslashes and bytes below 0x20 (return) of 16 bytes at b. */
+static inline uint64_t flat_block(const uint8_t *b, uint64_t *quote)
+{
+    const __m128i v = _mm_load_si128((const __m128i *)b);
+    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+    const __m128i bsl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+
+    *quote = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+    return (uint16_t)_mm_movemask_epi8(_mm_or_si128(ctl, bsl));
+}
+#else
+static inline uint64_t flat_block(const uint8_t *b, uint64_t *quote)
+{
+    uint64_t bad = 0;
+
+    *quote = 0;
+    for (int k = 0; k < 16; k++) {
+        *quote |= (uint64_t)(b[k] == '"') << k;
+        bad |= (uint64_t)(b[k] == '\\' || b[k] < 0x20) << k;
+    }
+    return bad;
+}
+#endif
+
+/*
+ * The quote masks qm of the copy b (bit i: byte i is a quote), with the sentinel bit at n;
+ * false when the document has a backslash or a control byte (a NUL among them): its strings
+ * then need reading byte by byte.
+ */
+static bool flat_masks(const uint8_t *b, size_t n, uint64_t *qm)
+{
+    size_t last = n / 16;
+    uint64_t bad = 0, q;
+
+    for (size_t w = 0; w <= n / 64; w++)
+        qm[w] = 0;
+    for (size_t k = 0; k < last; k++) {
+        bad |= flat_block(b + 16 * k, &q);
+        qm[k / 4] |= q << (k % 4 * 16);
+    }
+    /* the block that holds byte n: only the bytes before n count (the padding is NUL) */
+    bad |= flat_block(b + 16 * last, &q) & ((1u << (n % 16)) - 1);
+    qm[last / 4] |= q << (last % 4 * 16);
+    qm[n / 64] |= 1ULL << (n % 64);
+    return bad == 0;
+}
+
+/*
+ * A flat object (flat_walk) read from a copy: on the stack with quote masks when the document
+ * is short and has no escapes, else byte by byte (the heap for a long one).
+ */
+static bool flat_object(const vjson *j, const uint8_t *p, size_t n)
+{
+    _Alignas(16) uint8_t stack[JF_MAX + JF_PAD];
+    uint64_t qm[JF_WORDS];
+    uint8_t *b;
+    bool ok;
+
+    if (n < 2 || p[0] != '{')
+        return false;
+    if (n <= JF_MAX) {
+        flat_copy(stack, p, n);
+        if (flat_masks(stack, n, qm))
+            return flat_walk(j, stack, p, n, qm);
+        return flat_walk(j, stack, p, n, NULL);
+    }
+    if ((b = malloc(n + JF_PAD)) == NULL)
+        return false;
+    memcpy(b, p, n);
+    memset(b + n, 0, JF_PAD);
+    ok = flat_walk(j, b, p, n, NULL);
+    free(b);
     return ok;
 }
 
-bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb)
+bool dfi_check_json_general(const uint8_t *p, size_t n, bool jsonb)
 {
     vjson j = {p + n, jsonb, false};
-    const uint8_t *q;
-
-    if (flat_object(&j, p, n))
-        return true;
-    q = json_value(&j, p, 0);
+    const uint8_t *q = json_value(&j, p, 0);
 
     if (q == NULL)
         return j.deep;
     return json_ws(q, j.end) == j.end;
+}
+
+bool dfi_check_json_flat(const uint8_t *p, size_t n, bool jsonb)
+{
+    vjson j = {p + n, jsonb, false};
+
+    return flat_object(&j, p, n);
+}
+
+bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb)
+{
+    return dfi_check_json_flat(p, n, jsonb) || dfi_check_json_general(p, n, jsonb);
 }
