@@ -18,6 +18,7 @@
 #include <emmintrin.h>
 #endif
 
+
 /* JSON nesting followed at most this deep (deeper: not judged). */
 #define V_NEST_MAX 200
 
@@ -296,33 +297,55 @@ static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
 
 
 /*
- * Flat documents up to JF_MAX bytes are copied on the stack (flat_copy) and read by their
- * quote masks; longer ones are copied to the heap and read byte by byte.  Either copy is
- * followed by at least JF_PAD NUL bytes, so that the readers need no bounds tests.
+ * Flat documents up to JF_MAX bytes are copied on the stack, longer ones to the heap; the
+ * copy is followed by JF_PAD NUL bytes, so that the readers need no bounds tests (those were
+ * half the instructions of a small document) and may load eight bytes at a time.
  */
 #define JF_MAX 256
-#define JF_PAD 32
-#define JF_WORDS (JF_MAX / 64 + 1) /* mask words for bytes 0 .. JF_MAX */
+#define JF_PAD 16
+#define JF_ONES 0x0101010101010101ULL
+
+/*
+ * The first byte from s of a NUL-padded copy that is not a digit.  Eight bytes at a time
+ * where the byte order lets the lowest non-digit be found by counting trailing zeros: a
+ * jsonb row's numbers (ids, amounts) run to several digits, and one word step costs about
+ * what one byte's loop turn does.  A byte t = c ^ '0' is a digit's when t < 10: the high bit
+ * of (t & 0x7f) + 0x76 (no carry out of the byte) says t & 0x7f >= 10, t's own says t >= 128.
+ */
+static inline const uint8_t *padded_digits(const uint8_t *s)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (;;) {
+        uint64_t w, t, other;
+        memcpy(&w, s, 8);
+        t = w ^ (JF_ONES * '0');
+        other = (((t & (JF_ONES * 0x7f)) + JF_ONES * 0x76) | t) & (JF_ONES * 0x80);
+        if (other != 0)
+            return s + __builtin_ctzll(other) / 8;
+        s += 8;
+    }
+#else
+    while (json_digit(*s))
+        s++;
+    return s;
+#endif
+}
 
 /* A number at s of a NUL-padded copy: its end, NULL when bad (json_number without bounds). */
-static inline const uint8_t *padded_number(const uint8_t *s)
+static __attribute__((noinline)) const uint8_t *padded_number_slow(const uint8_t *s)
 {
     if (*s == '-')
         s++;
     if (*s == '0')
         s++;
     else if (*s >= '1' && *s <= '9')
-        do
-            s++;
-        while (json_digit(*s));
+        s = padded_digits(s + 1);
     else
         return NULL;
     if (*s == '.') {
-        if (!json_digit(*++s))
+        if (!json_digit(s[1]))
             return NULL;
-        do
-            s++;
-        while (json_digit(*s));
+        s = padded_digits(s + 2);
     }
     if (*s == 'e' || *s == 'E') {
         s++;
@@ -330,54 +353,113 @@ static inline const uint8_t *padded_number(const uint8_t *s)
             s++;
         if (!json_digit(*s))
             return NULL;
-        do
-            s++;
-        while (json_digit(*s));
+        s = padded_digits(s + 1);
     }
     return json_word_char(*s) ? NULL : s;
 }
 
 /*
- * The string whose opening quote is at s of the copy b of the document p: after its closing
- * quote; NULL when bad.  Plain bytes are skipped here; at an escape the general reader takes
- * the string, from the document itself.
+ * padded_number_slow for the common number that ends within 16 bytes without an exponent,
+ * read with SSE2 by a mask of its digits: the integer part's and the fraction's ends are
+ * counts of trailing digit bits instead of loops.  Anything that reaches the 16th byte, or has
+ * an exponent, goes to padded_number_slow whole.
  */
-static inline const uint8_t *padded_string(const vjson *j, const uint8_t *b, const uint8_t *p,
-                                           const uint8_t *s)
+static inline __attribute__((always_inline)) const uint8_t *padded_number(const uint8_t *s)
 {
-    const uint8_t *q = s + 1;
+#ifdef __SSE2__
+    const __m128i v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)s), _mm_set1_epi8('0'));
+    /* bit k: s[k] is a digit; the bits from 16 on are non-digits, so every count stops */
+    const unsigned other = ~(unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(9)), v));
+    unsigned i = *s == '-', r = __builtin_ctz(other >> i);
 
-    while (json_plain[*q])
-        q++;
-    if (*q == '"')
-        return q + 1;
-    if (*q != '\\')
-        return NULL; /* a control byte, a NUL, or the end */
-    q = json_string(j, p + (s - b));
+    if (r == 0)
+        return NULL;
+    if (s[i] == '0')
+        r = 1; /* a leading zero is the whole integer part: a digit after it fails below */
+    i += r;
+    if (i >= 15)
+        return padded_number_slow(s);
+    if (s[i] == '.') {
+        if ((r = __builtin_ctz(other >> (i + 1))) == 0)
+            return NULL;
+        i += 1 + r;
+    }
+    if (i >= 16 || s[i] == 'e' || s[i] == 'E')
+        return padded_number_slow(s);
+    return json_word_char(s[i]) ? NULL : s + i;
+#else
+    return padded_number_slow(s);
+#endif
+}
+
+/* A string at s of the copy b of the document p (n bytes) with an escape: json_string's. */
+static __attribute__((noinline)) const uint8_t *
+padded_escaped(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb, const uint8_t *s)
+{
+    vjson j = {p + n, jsonb, false};
+    const uint8_t *q = json_string(&j, p + (s - b));
+
     return q != NULL ? b + (q - p) : NULL;
 }
 
 /*
- * The string whose opening quote is at s of the copy b: after its closing quote.  With quote
- * masks qm (the document holds no backslash nor control byte) a string ends at the next
- * quote, found by its bit instead of byte by byte; qm holds a sentinel bit at n, so an open
- * string ends at n + 1, where the padding's NULs fail whatever is asked next.
+ * The first byte from q of a NUL-padded copy that is a quote, a backslash or a control byte
+ * (the NUL padding among them).  With SSE2 (x86-64's baseline), sixteen bytes at a time from
+ * q itself: a jsonb row's strings are mostly short keys, which one step covers for about the
+ * instructions of three bytes one by one; a mask of the whole document would cost more than
+ * its strings.  The padding covers the sixteen bytes read from anywhere up to the end.
  */
-static inline __attribute__((always_inline)) const uint8_t *
-flat_string(const vjson *j, const uint8_t *b, const uint8_t *p, const uint8_t *s,
-            const uint64_t *qm)
+static inline const uint8_t *padded_plain(const uint8_t *q)
 {
-    size_t i, w;
-    uint64_t m;
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i ctl = _mm_set1_epi8(0x1f);
 
-    if (qm == NULL)
-        return padded_string(j, b, p, s);
-    i = (size_t)(s - b) + 1;
-    w = i / 64;
-    m = qm[w] >> (i % 64) << (i % 64); /* the quotes from i on */
-    while (m == 0)
-        m = qm[++w];
-    return b + w * 64 + (size_t)__builtin_ctzll(m) + 1;
+    for (;;) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)q);
+        const __m128i stop = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+            _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+        const unsigned m = (unsigned)_mm_movemask_epi8(stop);
+        if (m != 0)
+            return q + __builtin_ctz(m);
+        q += 16;
+    }
+#else
+    while (json_plain[*q])
+        q++;
+    return q;
+#endif
+}
+
+/*
+ * The string whose opening quote is at s of the copy b of the document p (n bytes): after its
+ * closing quote; NULL when bad.  Plain bytes are skipped here; at an escape the general reader
+ * takes the string, from the document itself.
+ */
+static inline const uint8_t *padded_string(const uint8_t *b, const uint8_t *p, size_t n,
+                                           bool jsonb, const uint8_t *s)
+{
+    const uint8_t *q = padded_plain(s + 1);
+
+    if (*q == '"')
+        return q + 1;
+    if (*q != '\\')
+        return NULL; /* a control byte, a NUL, or the end */
+    return padded_escaped(b, p, n, jsonb, s);
+}
+
+/* A member's value other than a string at s of a NUL-padded copy: its end, NULL when bad. */
+static inline __attribute__((always_inline)) const uint8_t *padded_nonstring(const uint8_t *s)
+{
+    if (*s == '-' || json_digit(*s))
+        return padded_number(s);
+    if ((memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0) && !json_word_char(s[4]))
+        return s + 4;
+    if (memcmp(s, "false", 5) == 0 && !json_word_char(s[5]))
+        return s + 5;
+    return NULL;
 }
 
 /*
@@ -386,141 +468,57 @@ flat_string(const vjson *j, const uint8_t *b, const uint8_t *p, const uint8_t *s
  * a subset of the white space it takes, so it would accept it too.  False: not this shape (or
  * bad): the general parser decides.  Read from the NUL-padded copy b of the document p (n
  * bytes): every loop stops at the padding without a bounds test.  A NUL inside the document
- * stops the same loops and is never accepted: the object must end exactly at n.  Inlined
- * twice, with quote masks and without (qm NULL), so that neither pays for the other.
+ * stops the same loops and is never accepted: the object must end exactly at n.
  */
-static inline __attribute__((always_inline)) bool
-flat_walk(const vjson *j, const uint8_t *b, const uint8_t *p, size_t n, const uint64_t *qm)
+static inline __attribute__((always_inline)) bool flat_walk(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb)
 {
     const uint8_t *s = b + 1, *e = b + n;
 
     if (*s == '}')
         return s + 1 == e;
     for (;;) {
-        if (*s != '"' || (s = flat_string(j, b, p, s, qm)) == NULL || s[0] != ':' || s[1] != ' ')
+        if (*s != '"' || (s = padded_string(b, p, n, jsonb, s)) == NULL ||
+            memcmp(s, ": ", 2) != 0)
             return false;
         s += 2;
-        if (*s == '"')
-            s = flat_string(j, b, p, s, qm);
-        else if (*s == '-' || json_digit(*s))
-            s = padded_number(s);
-        else if ((memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0) && !json_word_char(s[4]))
-            s += 4;
-        else if (memcmp(s, "false", 5) == 0 && !json_word_char(s[5]))
-            s += 5;
-        else
-            s = NULL;
+        s = *s == '"' ? padded_string(b, p, n, jsonb, s) : padded_nonstring(s);
         if (s == NULL)
             return false;
         if (*s == '}')
             return s + 1 == e;
-        if (s[0] != ',' || s[1] != ' ')
+        if (memcmp(s, ", ", 2) != 0)
             return false;
         s += 2;
     }
 }
 
-/*
- * Copies n (2 .. JF_MAX) bytes from p to the 16-byte aligned b, followed by NULs to the end of
- * the 16-byte block after the one that holds byte n.  Whole blocks and one last block that
- * ends at n (overlapping the one before), not a memcpy call: that call and its set-up cost
- * more than copying a typical 50-byte document.
- */
-static void flat_copy(uint8_t *b, const uint8_t *p, size_t n)
+/* flat_walk of a document longer than JF_MAX, from a copy on the heap. */
+static __attribute__((noinline)) bool flat_object_long(const uint8_t *p, size_t n, bool jsonb)
 {
-    size_t i;
-
-    memset(b + n / 16 * 16, 0, 32);
-    if (n >= 16) {
-        for (i = 0; i + 16 < n; i += 16)
-            memcpy(b + i, p + i, 16);
-        memcpy(b + n - 16, p + n - 16, 16);
-    } else if (n >= 8) {
-        memcpy(b, p, 8);
-        memcpy(b + n - 8, p + n - 8, 8);
-    } else if (n >= 4) {
-        memcpy(b, p, 4);
-        memcpy(b + n - 4, p + n - 4, 4);
-    } else {
-        memcpy(b, p, 2);
-        b[n - 1] = p[n - 1];
-    }
-}
-
-#ifdef __SSE2__
-/* The quotes (*quote) and the backslashes and bytes below 0x20 (return) of 16 bytes at b. */
-static inline uint64_t flat_block(const uint8_t *b, uint64_t *quote)
-{
-    const __m128i v = _mm_load_si128((const __m128i *)b);
-    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-    const __m128i bsl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-
-    *quote = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-    return (uint16_t)_mm_movemask_epi8(_mm_or_si128(ctl, bsl));
-}
-#else
-static inline uint64_t flat_block(const uint8_t *b, uint64_t *quote)
-{
-    uint64_t bad = 0;
-
-    *quote = 0;
-    for (int k = 0; k < 16; k++) {
-        *quote |= (uint64_t)(b[k] == '"') << k;
-        bad |= (uint64_t)(b[k] == '\\' || b[k] < 0x20) << k;
-    }
-    return bad;
-}
-#endif
-
-/*
- * The quote masks qm of the copy b (bit i: byte i is a quote), with the sentinel bit at n;
- * false when the document has a backslash or a control byte (a NUL among them): its strings
- * then need reading byte by byte.
- */
-static bool flat_masks(const uint8_t *b, size_t n, uint64_t *qm)
-{
-    size_t last = n / 16;
-    uint64_t bad = 0, q;
-
-    for (size_t w = 0; w <= n / 64; w++)
-        qm[w] = 0;
-    for (size_t k = 0; k < last; k++) {
-        bad |= flat_block(b + 16 * k, &q);
-        qm[k / 4] |= q << (k % 4 * 16);
-    }
-    /* the block that holds byte n: only the bytes before n count (the padding is NUL) */
-    bad |= flat_block(b + 16 * last, &q) & ((1u << (n % 16)) - 1);
-    qm[last / 4] |= q << (last % 4 * 16);
-    qm[n / 64] |= 1ULL << (n % 64);
-    return bad == 0;
-}
-
-/*
- * A flat object (flat_walk) read from a copy: on the stack with quote masks when the document
- * is short and has no escapes, else byte by byte (the heap for a long one).
- */
-static bool flat_object(const vjson *j, const uint8_t *p, size_t n)
-{
-    _Alignas(16) uint8_t stack[JF_MAX + JF_PAD];
-    uint64_t qm[JF_WORDS];
-    uint8_t *b;
+    uint8_t *b = malloc(n + JF_PAD);
     bool ok;
 
-    if (n < 2 || p[0] != '{')
-        return false;
-    if (n <= JF_MAX) {
-        flat_copy(stack, p, n);
-        if (flat_masks(stack, n, qm))
-            return flat_walk(j, stack, p, n, qm);
-        return flat_walk(j, stack, p, n, NULL);
-    }
-    if ((b = malloc(n + JF_PAD)) == NULL)
+    if (b == NULL)
         return false;
     memcpy(b, p, n);
     memset(b + n, 0, JF_PAD);
-    ok = flat_walk(j, b, p, n, NULL);
+    ok = flat_walk(b, p, n, jsonb);
     free(b);
     return ok;
+}
+
+/* An object in jsonb's flat shape (flat_walk): true = valid; false: ask the general parser. */
+static inline __attribute__((always_inline)) bool flat_object(const uint8_t *p, size_t n, bool jsonb)
+{
+    uint8_t b[JF_MAX + JF_PAD];
+
+    if (n < 2 || p[0] != '{')
+        return false;
+    if (n > JF_MAX)
+        return flat_object_long(p, n, jsonb);
+    memcpy(b, p, n);
+    memset(b + n, 0, JF_PAD);
+    return flat_walk(b, p, n, jsonb);
 }
 
 bool dfi_check_json_general(const uint8_t *p, size_t n, bool jsonb)
@@ -535,12 +533,10 @@ bool dfi_check_json_general(const uint8_t *p, size_t n, bool jsonb)
 
 bool dfi_check_json_flat(const uint8_t *p, size_t n, bool jsonb)
 {
-    vjson j = {p + n, jsonb, false};
-
-    return flat_object(&j, p, n);
+    return flat_object(p, n, jsonb);
 }
 
 bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb)
 {
-    return dfi_check_json_flat(p, n, jsonb) || dfi_check_json_general(p, n, jsonb);
+    return flat_object(p, n, jsonb) || dfi_check_json_general(p, n, jsonb);
 }

@@ -583,6 +583,34 @@ START_TEST(test_json_flat_lengths)
 }
 END_TEST
 
+/*
+ * Numbers of every length around the 16-byte window the fast path reads them in: integer and
+ * fraction parts of 1 to 24 digits, with and without an exponent, are taken by the fast path
+ * (past the window, by its slower reader), and a fraction point without digits is not.
+ */
+START_TEST(test_json_flat_numbers)
+{
+    char o[128];
+
+    for (int a = 1; a <= 24; a++)
+        for (int f = -1; f <= 24; f++)
+            for (int x = 0; x < 2; x++) {
+                bool flat, gen, all;
+                int k = snprintf(o, sizeof o, "{\"a\": -");
+
+                for (int i = 0; i < a; i++)
+                    o[k++] = (char)('1' + (i + f + 9) % 9);
+                if (f >= 0)
+                    o[k++] = '.';
+                for (int i = 0; i < f; i++)
+                    o[k++] = (char)('0' + i % 10);
+                k += snprintf(o + k, sizeof o - (size_t)k, "%s, \"b\": 1}", x ? "e+7" : "");
+                json_verdicts(o, (size_t)k, true, &flat, &gen, &all);
+                ck_assert_msg(flat == (f != 0) && gen == flat && all == gen, "%.*s", k, o);
+            }
+}
+END_TEST
+
 static Suite *valuecheck_suite(void)
 {
     Suite *s = suite_create("valuecheck");
@@ -595,6 +623,7 @@ static Suite *valuecheck_suite(void)
     tcase_add_test(tc, test_types);
     tcase_add_test(tc, test_json_flat_differential);
     tcase_add_test(tc, test_json_flat_lengths);
+    tcase_add_test(tc, test_json_flat_numbers);
     suite_add_tcase(s, tc);
     return s;
 }
