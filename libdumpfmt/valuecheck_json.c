@@ -359,10 +359,12 @@ static __attribute__((noinline)) const uint8_t *padded_number_slow(const uint8_t
 }
 
 /*
- * padded_number_slow for the common number that ends within 16 bytes without an exponent,
- * read with SSE2 by a mask of its digits: the integer part's and the fraction's ends are
- * counts of trailing digit bits instead of loops.  Anything that reaches the 16th byte, or has
- * an exponent, goes to padded_number_slow whole.
+ * padded_number_slow for the common number that ends within 16 bytes, read with SSE2 by a
+ * mask of its digits: the integer part's and the fraction's ends are counts of trailing digit
+ * bits instead of loops.  Anything that reaches the 16th byte, or has an exponent (json's,
+ * never in jsonb's output), goes to padded_number_slow whole.  The end is not checked here:
+ * flat_walk takes a value only when ", " or "}" follows it, so a letter after the digits
+ * fails there, and the general parser judges the document.
  */
 static inline __attribute__((always_inline)) const uint8_t *padded_number(const uint8_t *s)
 {
@@ -385,9 +387,9 @@ static inline __attribute__((always_inline)) const uint8_t *padded_number(const 
             return NULL;
         i += 1 + r;
     }
-    if (i >= 16 || s[i] == 'e' || s[i] == 'E')
+    if (i >= 16 || (s[i] | 0x20) == 'e')
         return padded_number_slow(s);
-    return json_word_char(s[i]) ? NULL : s + i;
+    return s + i; /* a letter after it fails flat_walk's next test */
 #else
     return padded_number_slow(s);
 #endif
@@ -408,19 +410,21 @@ padded_escaped(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb, const u
  * (the NUL padding among them).  With SSE2 (x86-64's baseline), sixteen bytes at a time from
  * q itself: a jsonb row's strings are mostly short keys, which one step covers for about the
  * instructions of three bytes one by one; a mask of the whole document would cost more than
- * its strings.  The padding covers the sixteen bytes read from anywhere up to the end.
+ * its strings.  The padding covers the sixteen bytes read from anywhere up to the end.  Quote
+ * and control bytes in one test: c ^ 2 <= 0x20 just when c < 0x20 or c is '"' (the XOR maps
+ * 0x00-0x1f onto itself and swaps '"' with the space).
  */
 static inline const uint8_t *padded_plain(const uint8_t *q)
 {
 #ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-    const __m128i ctl = _mm_set1_epi8(0x1f);
+    const __m128i two = _mm_set1_epi8(2), space = _mm_set1_epi8(0x20);
+    const __m128i bslash = _mm_set1_epi8('\\');
 
     for (;;) {
         const __m128i v = _mm_loadu_si128((const __m128i *)q);
-        const __m128i stop = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-            _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+        const __m128i x = _mm_xor_si128(v, two);
+        const __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, bslash),
+                                          _mm_cmpeq_epi8(_mm_min_epu8(x, space), x));
         const unsigned m = (unsigned)_mm_movemask_epi8(stop);
         if (m != 0)
             return q + __builtin_ctz(m);
@@ -450,14 +454,34 @@ static inline const uint8_t *padded_string(const uint8_t *b, const uint8_t *p, s
     return padded_escaped(b, p, n, jsonb, s);
 }
 
-/* A member's value other than a string at s of a NUL-padded copy: its end, NULL when bad. */
+/*
+ * The key whose opening quote is at s and the ": " after it: the value's start; NULL when bad
+ * or not so.  The closing quote and ": " in one comparison.
+ */
+static inline __attribute__((always_inline)) const uint8_t *
+padded_key(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb, const uint8_t *s)
+{
+    const uint8_t *q = padded_plain(s + 1);
+
+    if (memcmp(q, "\": ", 3) == 0)
+        return q + 3;
+    if (*q != '\\')
+        return NULL;
+    q = padded_escaped(b, p, n, jsonb, s);
+    return q != NULL && memcmp(q, ": ", 2) == 0 ? q + 2 : NULL;
+}
+
+/*
+ * A member's value other than a string at s of a NUL-padded copy: its end, NULL when bad.
+ * As with numbers, what follows a word is flat_walk's to check ("truex" fails there).
+ */
 static inline __attribute__((always_inline)) const uint8_t *padded_nonstring(const uint8_t *s)
 {
     if (*s == '-' || json_digit(*s))
         return padded_number(s);
-    if ((memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0) && !json_word_char(s[4]))
+    if (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0)
         return s + 4;
-    if (memcmp(s, "false", 5) == 0 && !json_word_char(s[5]))
+    if (memcmp(s, "false", 5) == 0)
         return s + 5;
     return NULL;
 }
@@ -477,10 +501,8 @@ static inline __attribute__((always_inline)) bool flat_walk(const uint8_t *b, co
     if (*s == '}')
         return s + 1 == e;
     for (;;) {
-        if (*s != '"' || (s = padded_string(b, p, n, jsonb, s)) == NULL ||
-            memcmp(s, ": ", 2) != 0)
+        if (*s != '"' || (s = padded_key(b, p, n, jsonb, s)) == NULL)
             return false;
-        s += 2;
         s = *s == '"' ? padded_string(b, p, n, jsonb, s) : padded_nonstring(s);
         if (s == NULL)
             return false;
@@ -490,6 +512,36 @@ static inline __attribute__((always_inline)) bool flat_walk(const uint8_t *b, co
             return false;
         s += 2;
     }
+}
+
+/*
+ * Copies n (2 .. JF_MAX) bytes from p to b and JF_PAD NULs after them.  A row's document of 16
+ * to 64 bytes with SSE2: two or four 16-byte pieces, the last ones ending at n (overlapping
+ * those before), in place of the memcpy call whose set-up costs as much as the copy (a loop
+ * would be turned into that call, or into rep movs, which starts as slowly).
+ */
+static inline __attribute__((always_inline)) void flat_copy(uint8_t *b, const uint8_t *p,
+                                                           size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16 && n <= 64) {
+        const __m128i a = _mm_loadu_si128((const __m128i *)p);
+        const __m128i z = _mm_loadu_si128((const __m128i *)(p + n - 16));
+
+        if (n > 32) {
+            const __m128i c = _mm_loadu_si128((const __m128i *)(p + 16));
+            const __m128i y = _mm_loadu_si128((const __m128i *)(p + n - 32));
+            _mm_storeu_si128((__m128i *)(b + 16), c);
+            _mm_storeu_si128((__m128i *)(b + n - 32), y);
+        }
+        _mm_storeu_si128((__m128i *)b, a);
+        _mm_storeu_si128((__m128i *)(b + n - 16), z);
+        _mm_storeu_si128((__m128i *)(b + n), _mm_setzero_si128());
+        return;
+    }
+#endif
+    memcpy(b, p, n);
+    memset(b + n, 0, JF_PAD);
 }
 
 /* flat_walk of a document longer than JF_MAX, from a copy on the heap. */
@@ -516,8 +568,7 @@ static inline __attribute__((always_inline)) bool flat_object(const uint8_t *p, 
         return false;
     if (n > JF_MAX)
         return flat_object_long(p, n, jsonb);
-    memcpy(b, p, n);
-    memset(b + n, 0, JF_PAD);
+    flat_copy(b, p, n);
     return flat_walk(b, p, n, jsonb);
 }
 

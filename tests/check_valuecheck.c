@@ -611,6 +611,35 @@ START_TEST(test_json_flat_numbers)
 }
 END_TEST
 
+/*
+ * Every byte value at every place of a key's and a value's first 40 bytes (all the lanes of
+ * the fast path's 16-byte string steps): a byte a JSON string may hold as itself (not below
+ * 0x20, not a quote nor a backslash) is taken by the fast path; any byte gets the general
+ * parser's verdict.
+ */
+START_TEST(test_json_flat_bytes)
+{
+    char o[128];
+
+    for (int c = 0; c < 256; c++)
+        for (int at = 0; at < 40; at++)
+            for (int key = 0; key < 2; key++) {
+                bool flat, gen, all, plain = c >= 0x20 && c != '"' && c != '\\';
+                int k = snprintf(o, sizeof o, "%s", key ? "{\"" : "{\"b\": \"");
+
+                memset(o + k, 'x', 40);
+                o[k + at] = (char)c;
+                k += 40;
+                k += snprintf(o + k, sizeof o - (size_t)k, "%s", key ? "\": 1}" : "\"}");
+                json_verdicts(o, (size_t)k, true, &flat, &gen, &all);
+                ck_assert_msg(!flat || gen, "byte %d at %d accepted", c, at);
+                ck_assert_msg(all == gen, "byte %d at %d: %d, general %d", c, at, all, gen);
+                if (plain && c < 0x80)
+                    ck_assert_msg(flat, "byte %d at %d missed", c, at);
+            }
+}
+END_TEST
+
 static Suite *valuecheck_suite(void)
 {
     Suite *s = suite_create("valuecheck");
@@ -624,6 +653,7 @@ static Suite *valuecheck_suite(void)
     tcase_add_test(tc, test_json_flat_differential);
     tcase_add_test(tc, test_json_flat_lengths);
     tcase_add_test(tc, test_json_flat_numbers);
+    tcase_add_test(tc, test_json_flat_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
