@@ -378,7 +378,7 @@ static inline __attribute__((always_inline)) const uint8_t *padded_number(const 
     if (r == 0)
         return NULL;
     if (s[i] == '0')
-        r = 1; /* a leading zero is the whole integer part: a digit after it fails below */
+        r = 1; /* a leading zero is the whole integer part: a digit after it fails flat_walk */
     i += r;
     if (i >= 15)
         return padded_number_slow(s);
@@ -426,7 +426,7 @@ static inline const uint8_t *padded_plain(const uint8_t *q)
         const __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, bslash),
                                           _mm_cmpeq_epi8(_mm_min_epu8(x, space), x));
         const unsigned m = (unsigned)_mm_movemask_epi8(stop);
-        if (m != 0)
+        if (__builtin_expect(m != 0, 1))
             return q + __builtin_ctz(m);
         q += 16;
     }
@@ -463,7 +463,7 @@ padded_key(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb, const uint8
 {
     const uint8_t *q = padded_plain(s + 1);
 
-    if (memcmp(q, "\": ", 3) == 0)
+    if (__builtin_expect(memcmp(q, "\": ", 3) == 0, 1))
         return q + 3;
     if (*q != '\\')
         return NULL;
