@@ -18,7 +18,6 @@
 #include <emmintrin.h>
 #endif
 
-
 /* JSON nesting followed at most this deep (deeper: not judged). */
 #define V_NEST_MAX 200
 
@@ -295,11 +294,11 @@ static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
     return NULL;
 }
 
-
 /*
  * Flat documents up to JF_MAX bytes are copied on the stack, longer ones to the heap; the
  * copy is followed by JF_PAD NUL bytes, so that the readers need no bounds tests (those were
- * half the instructions of a small document) and may load eight bytes at a time.
+ * half the instructions of a small document) and may load 16 bytes from anywhere up to the
+ * end (a string's or a number's bytes, which stop at the first NUL, are all before it).
  */
 #define JF_MAX 256
 #define JF_PAD 16
@@ -371,8 +370,8 @@ static inline __attribute__((always_inline)) const uint8_t *padded_number(const 
 #ifdef __SSE2__
     const __m128i v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)s), _mm_set1_epi8('0'));
     /* bit k: s[k] is a digit; the bits from 16 on are non-digits, so every count stops */
-    const unsigned other = ~(unsigned)_mm_movemask_epi8(
-        _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(9)), v));
+    const unsigned other =
+        ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(9)), v));
     unsigned i = *s == '-', r = __builtin_ctz(other >> i);
 
     if (r == 0)
@@ -423,8 +422,8 @@ static inline const uint8_t *padded_plain(const uint8_t *q)
     for (;;) {
         const __m128i v = _mm_loadu_si128((const __m128i *)q);
         const __m128i x = _mm_xor_si128(v, two);
-        const __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, bslash),
-                                          _mm_cmpeq_epi8(_mm_min_epu8(x, space), x));
+        const __m128i stop =
+            _mm_or_si128(_mm_cmpeq_epi8(v, bslash), _mm_cmpeq_epi8(_mm_min_epu8(x, space), x));
         const unsigned m = (unsigned)_mm_movemask_epi8(stop);
         if (__builtin_expect(m != 0, 1))
             return q + __builtin_ctz(m);
@@ -442,8 +441,8 @@ static inline const uint8_t *padded_plain(const uint8_t *q)
  * closing quote; NULL when bad.  Plain bytes are skipped here; at an escape the general reader
  * takes the string, from the document itself.
  */
-static inline const uint8_t *padded_string(const uint8_t *b, const uint8_t *p, size_t n,
-                                           bool jsonb, const uint8_t *s)
+static inline const uint8_t *padded_string(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb,
+                                           const uint8_t *s)
 {
     const uint8_t *q = padded_plain(s + 1);
 
@@ -494,7 +493,8 @@ static inline __attribute__((always_inline)) const uint8_t *padded_nonstring(con
  * bytes): every loop stops at the padding without a bounds test.  A NUL inside the document
  * stops the same loops and is never accepted: the object must end exactly at n.
  */
-static inline __attribute__((always_inline)) bool flat_walk(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb)
+static inline __attribute__((always_inline)) bool flat_walk(const uint8_t *b, const uint8_t *p,
+                                                            size_t n, bool jsonb)
 {
     const uint8_t *s = b + 1, *e = b + n;
 
@@ -520,8 +520,7 @@ static inline __attribute__((always_inline)) bool flat_walk(const uint8_t *b, co
  * those before), in place of the memcpy call whose set-up costs as much as the copy (a loop
  * would be turned into that call, or into rep movs, which starts as slowly).
  */
-static inline __attribute__((always_inline)) void flat_copy(uint8_t *b, const uint8_t *p,
-                                                           size_t n)
+static inline __attribute__((always_inline)) void flat_copy(uint8_t *b, const uint8_t *p, size_t n)
 {
 #ifdef __SSE2__
     if (n >= 16 && n <= 64) {
@@ -560,7 +559,8 @@ static __attribute__((noinline)) bool flat_object_long(const uint8_t *p, size_t 
 }
 
 /* An object in jsonb's flat shape (flat_walk): true = valid; false: ask the general parser. */
-static inline __attribute__((always_inline)) bool flat_object(const uint8_t *p, size_t n, bool jsonb)
+static inline __attribute__((always_inline)) bool flat_object(const uint8_t *p, size_t n,
+                                                              bool jsonb)
 {
     uint8_t b[JF_MAX + JF_PAD];
 
