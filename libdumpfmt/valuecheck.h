@@ -205,6 +205,10 @@ DFI_HIDDEN int dfi_check_net(int kind, const char *s);
 /* A json (jsonb: false) or jsonb value of n bytes (valuecheck_json.c): false when the server
    surely rejects it. */
 DFI_HIDDEN bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb);
+/* For tests, its two halves: the general parser alone (the judge), and the fast path for the
+   flat objects jsonb prints alone (true: valid; false: not that shape, or bad). */
+DFI_HIDDEN bool dfi_check_json_general(const uint8_t *p, size_t n, bool jsonb);
+DFI_HIDDEN bool dfi_check_json_flat(const uint8_t *p, size_t n, bool jsonb);
 
 /* A column of type text `type`, for tests: kind and modifiers (no TOC lookups). */
 DFI_HIDDEN void dfi_vcol_parse_type(dfi_vcol *c, const char *type);

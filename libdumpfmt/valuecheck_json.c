@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* JSON nesting followed at most this deep (deeper: not judged). */
 #define V_NEST_MAX 200
 
@@ -290,31 +294,57 @@ static const uint8_t *json_value(vjson *j, const uint8_t *p, int depth)
     return NULL;
 }
 
-
-/* Flat documents up to this many bytes are copied on the stack (flat_object), longer ones to
-   the heap; the copy is followed by this many NUL bytes. */
+/*
+ * Flat documents up to JF_MAX bytes are copied on the stack, longer ones to the heap; the
+ * copy is followed by JF_PAD NUL bytes, so that the readers need no bounds tests (those were
+ * half the instructions of a small document) and may load 16 bytes from anywhere up to the
+ * end (a string's or a number's bytes, which stop at the first NUL, are all before it).
+ */
 #define JF_MAX 256
 #define JF_PAD 16
+#define JF_ONES 0x0101010101010101ULL
+
+/*
+ * The first byte from s of a NUL-padded copy that is not a digit.  Eight bytes at a time
+ * where the byte order lets the lowest non-digit be found by counting trailing zeros: a
+ * jsonb row's numbers (ids, amounts) run to several digits, and one word step costs about
+ * what one byte's loop turn does.  A byte t = c ^ '0' is a digit's when t < 10: the high bit
+ * of (t & 0x7f) + 0x76 (no carry out of the byte) says t & 0x7f >= 10, t's own says t >= 128.
+ */
+static inline const uint8_t *padded_digits(const uint8_t *s)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (;;) {
+        uint64_t w, t, other;
+        memcpy(&w, s, 8);
+        t = w ^ (JF_ONES * '0');
+        other = (((t & (JF_ONES * 0x7f)) + JF_ONES * 0x76) | t) & (JF_ONES * 0x80);
+        if (other != 0)
+            return s + __builtin_ctzll(other) / 8;
+        s += 8;
+    }
+#else
+    while (json_digit(*s))
+        s++;
+    return s;
+#endif
+}
 
 /* A number at s of a NUL-padded copy: its end, NULL when bad (json_number without bounds). */
-static inline const uint8_t *padded_number(const uint8_t *s)
+static __attribute__((noinline)) const uint8_t *padded_number_slow(const uint8_t *s)
 {
     if (*s == '-')
         s++;
     if (*s == '0')
         s++;
     else if (*s >= '1' && *s <= '9')
-        do
-            s++;
-        while (json_digit(*s));
+        s = padded_digits(s + 1);
     else
         return NULL;
     if (*s == '.') {
-        if (!json_digit(*++s))
+        if (!json_digit(s[1]))
             return NULL;
-        do
-            s++;
-        while (json_digit(*s));
+        s = padded_digits(s + 2);
     }
     if (*s == 'e' || *s == 'E') {
         s++;
@@ -322,98 +352,242 @@ static inline const uint8_t *padded_number(const uint8_t *s)
             s++;
         if (!json_digit(*s))
             return NULL;
-        do
-            s++;
-        while (json_digit(*s));
+        s = padded_digits(s + 1);
     }
     return json_word_char(*s) ? NULL : s;
 }
 
 /*
- * The string whose opening quote is at s of the copy b of the document p: after its closing
- * quote; NULL when bad.  Plain bytes are skipped here; at an escape the general reader takes
- * the string, from the document itself.
+ * padded_number_slow for the common number that ends within 16 bytes, read with SSE2 by a
+ * mask of its digits: the integer part's and the fraction's ends are counts of trailing digit
+ * bits instead of loops.  Anything that reaches the 16th byte, or has an exponent (json's,
+ * never in jsonb's output), goes to padded_number_slow whole.  The end is not checked here:
+ * flat_walk takes a value only when ", " or "}" follows it, so a letter after the digits
+ * fails there, and the general parser judges the document.
  */
-static inline const uint8_t *padded_string(const vjson *j, const uint8_t *b, const uint8_t *p,
-                                           const uint8_t *s)
+static inline __attribute__((always_inline)) const uint8_t *padded_number(const uint8_t *s)
 {
-    const uint8_t *q = s + 1;
+#ifdef __SSE2__
+    const __m128i v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)s), _mm_set1_epi8('0'));
+    /* bit k: s[k] is a digit; the bits from 16 on are non-digits, so every count stops */
+    const unsigned other =
+        ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(9)), v));
+    unsigned i = *s == '-', r = __builtin_ctz(other >> i);
 
+    if (r == 0)
+        return NULL;
+    if (s[i] == '0')
+        r = 1; /* a leading zero is the whole integer part: a digit after it fails flat_walk */
+    i += r;
+    if (i >= 15)
+        return padded_number_slow(s);
+    if (s[i] == '.') {
+        if ((r = __builtin_ctz(other >> (i + 1))) == 0)
+            return NULL;
+        i += 1 + r;
+    }
+    if (i >= 16 || (s[i] | 0x20) == 'e')
+        return padded_number_slow(s);
+    return s + i; /* a letter after it fails flat_walk's next test */
+#else
+    return padded_number_slow(s);
+#endif
+}
+
+/* A string at s of the copy b of the document p (n bytes) with an escape: json_string's. */
+static __attribute__((noinline)) const uint8_t *
+padded_escaped(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb, const uint8_t *s)
+{
+    vjson j = {p + n, jsonb, false};
+    const uint8_t *q = json_string(&j, p + (s - b));
+
+    return q != NULL ? b + (q - p) : NULL;
+}
+
+/*
+ * The first byte from q of a NUL-padded copy that is a quote, a backslash or a control byte
+ * (the NUL padding among them).  With SSE2 (x86-64's baseline), sixteen bytes at a time from
+ * q itself: a jsonb row's strings are mostly short keys, which one step covers for about the
+ * instructions of three bytes one by one; a mask of the whole document would cost more than
+ * its strings.  The padding covers the sixteen bytes read from anywhere up to the end.  Quote
+ * and control bytes in one test: c ^ 2 <= 0x20 just when c < 0x20 or c is '"' (the XOR maps
+ * 0x00-0x1f onto itself and swaps '"' with the space).
+ */
+static inline const uint8_t *padded_plain(const uint8_t *q)
+{
+#ifdef __SSE2__
+    const __m128i two = _mm_set1_epi8(2), space = _mm_set1_epi8(0x20);
+    const __m128i bslash = _mm_set1_epi8('\\');
+
+    for (;;) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)q);
+        const __m128i x = _mm_xor_si128(v, two);
+        const __m128i stop =
+            _mm_or_si128(_mm_cmpeq_epi8(v, bslash), _mm_cmpeq_epi8(_mm_min_epu8(x, space), x));
+        const unsigned m = (unsigned)_mm_movemask_epi8(stop);
+        if (__builtin_expect(m != 0, 1))
+            return q + __builtin_ctz(m);
+        q += 16;
+    }
+#else
     while (json_plain[*q])
         q++;
+    return q;
+#endif
+}
+
+/*
+ * The string whose opening quote is at s of the copy b of the document p (n bytes): after its
+ * closing quote; NULL when bad.  Plain bytes are skipped here; at an escape the general reader
+ * takes the string, from the document itself.
+ */
+static inline const uint8_t *padded_string(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb,
+                                           const uint8_t *s)
+{
+    const uint8_t *q = padded_plain(s + 1);
+
     if (*q == '"')
         return q + 1;
     if (*q != '\\')
         return NULL; /* a control byte, a NUL, or the end */
-    q = json_string(j, p + (s - b));
-    return q != NULL ? b + (q - p) : NULL;
+    return padded_escaped(b, p, n, jsonb, s);
+}
+
+/*
+ * The key whose opening quote is at s and the ": " after it: the value's start; NULL when bad
+ * or not so.  The closing quote and ": " in one comparison.
+ */
+static inline __attribute__((always_inline)) const uint8_t *
+padded_key(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb, const uint8_t *s)
+{
+    const uint8_t *q = padded_plain(s + 1);
+
+    if (__builtin_expect(memcmp(q, "\": ", 3) == 0, 1))
+        return q + 3;
+    if (*q != '\\')
+        return NULL;
+    q = padded_escaped(b, p, n, jsonb, s);
+    return q != NULL && memcmp(q, ": ", 2) == 0 ? q + 2 : NULL;
+}
+
+/*
+ * A member's value other than a string at s of a NUL-padded copy: its end, NULL when bad.
+ * As with numbers, what follows a word is flat_walk's to check ("truex" fails there).
+ */
+static inline __attribute__((always_inline)) const uint8_t *padded_nonstring(const uint8_t *s)
+{
+    if (*s == '-' || json_digit(*s))
+        return padded_number(s);
+    if (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0)
+        return s + 4;
+    if (memcmp(s, "false", 5) == 0)
+        return s + 5;
+    return NULL;
 }
 
 /*
  * An object as the server prints jsonb: flat (scalar members only), ": " and ", " between its
  * parts and no other white space.  True: valid, with the general parser's own token checks on
  * a subset of the white space it takes, so it would accept it too.  False: not this shape (or
- * bad): the general parser decides.  Most jsonb documents are such objects; read from a copy
- * followed by NUL bytes, every loop stops at the padding without a bounds test (those were
- * half the instructions of a small document).  A NUL inside the document stops the same loops
- * and is never accepted: the object must end exactly at n.
+ * bad): the general parser decides.  Read from the NUL-padded copy b of the document p (n
+ * bytes): every loop stops at the padding without a bounds test.  A NUL inside the document
+ * stops the same loops and is never accepted: the object must end exactly at n.
  */
-static bool flat_object(const vjson *j, const uint8_t *p, size_t n)
+static inline __attribute__((always_inline)) bool flat_walk(const uint8_t *b, const uint8_t *p,
+                                                            size_t n, bool jsonb)
 {
-    uint8_t stack[JF_MAX + JF_PAD], *b = stack;
-    const uint8_t *s, *e;
-    bool ok = false;
+    const uint8_t *s = b + 1, *e = b + n;
 
-    if (n < 2 || p[0] != '{' || (n > JF_MAX && (b = malloc(n + JF_PAD)) == NULL))
+    if (*s == '}')
+        return s + 1 == e;
+    for (;;) {
+        if (*s != '"' || (s = padded_key(b, p, n, jsonb, s)) == NULL)
+            return false;
+        s = *s == '"' ? padded_string(b, p, n, jsonb, s) : padded_nonstring(s);
+        if (s == NULL)
+            return false;
+        if (*s == '}')
+            return s + 1 == e;
+        if (memcmp(s, ", ", 2) != 0)
+            return false;
+        s += 2;
+    }
+}
+
+/*
+ * Copies n (2 .. JF_MAX) bytes from p to b and JF_PAD NULs after them.  A row's document of 16
+ * to 64 bytes with SSE2: two or four 16-byte pieces, the last ones ending at n (overlapping
+ * those before), in place of the memcpy call whose set-up costs as much as the copy (a loop
+ * would be turned into that call, or into rep movs, which starts as slowly).
+ */
+static inline __attribute__((always_inline)) void flat_copy(uint8_t *b, const uint8_t *p, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16 && n <= 64) {
+        const __m128i a = _mm_loadu_si128((const __m128i *)p);
+        const __m128i z = _mm_loadu_si128((const __m128i *)(p + n - 16));
+
+        if (n > 32) {
+            const __m128i c = _mm_loadu_si128((const __m128i *)(p + 16));
+            const __m128i y = _mm_loadu_si128((const __m128i *)(p + n - 32));
+            _mm_storeu_si128((__m128i *)(b + 16), c);
+            _mm_storeu_si128((__m128i *)(b + n - 32), y);
+        }
+        _mm_storeu_si128((__m128i *)b, a);
+        _mm_storeu_si128((__m128i *)(b + n - 16), z);
+        _mm_storeu_si128((__m128i *)(b + n), _mm_setzero_si128());
+        return;
+    }
+#endif
+    memcpy(b, p, n);
+    memset(b + n, 0, JF_PAD);
+}
+
+/* flat_walk of a document longer than JF_MAX, from a copy on the heap. */
+static __attribute__((noinline)) bool flat_object_long(const uint8_t *p, size_t n, bool jsonb)
+{
+    uint8_t *b = malloc(n + JF_PAD);
+    bool ok;
+
+    if (b == NULL)
         return false;
     memcpy(b, p, n);
     memset(b + n, 0, JF_PAD);
-    s = b + 1;
-    e = b + n;
-    if (*s == '}') {
-        ok = s + 1 == e;
-        goto done;
-    }
-    for (;;) {
-        if (*s != '"' || (s = padded_string(j, b, p, s)) == NULL || s[0] != ':' || s[1] != ' ')
-            goto done;
-        s += 2;
-        if (*s == '"')
-            s = padded_string(j, b, p, s);
-        else if (*s == '-' || json_digit(*s))
-            s = padded_number(s);
-        else if ((memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0) && !json_word_char(s[4]))
-            s += 4;
-        else if (memcmp(s, "false", 5) == 0 && !json_word_char(s[5]))
-            s += 5;
-        else
-            s = NULL;
-        if (s == NULL)
-            goto done;
-        if (*s == '}') {
-            ok = s + 1 == e;
-            goto done;
-        }
-        if (s[0] != ',' || s[1] != ' ')
-            goto done;
-        s += 2;
-    }
-done:
-    if (b != stack)
-        free(b);
+    ok = flat_walk(b, p, n, jsonb);
+    free(b);
     return ok;
 }
 
-bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb)
+/* An object in jsonb's flat shape (flat_walk): true = valid; false: ask the general parser. */
+static inline __attribute__((always_inline)) bool flat_object(const uint8_t *p, size_t n,
+                                                              bool jsonb)
+{
+    uint8_t b[JF_MAX + JF_PAD];
+
+    if (n < 2 || p[0] != '{')
+        return false;
+    if (n > JF_MAX)
+        return flat_object_long(p, n, jsonb);
+    flat_copy(b, p, n);
+    return flat_walk(b, p, n, jsonb);
+}
+
+bool dfi_check_json_general(const uint8_t *p, size_t n, bool jsonb)
 {
     vjson j = {p + n, jsonb, false};
-    const uint8_t *q;
-
-    if (flat_object(&j, p, n))
-        return true;
-    q = json_value(&j, p, 0);
+    const uint8_t *q = json_value(&j, p, 0);
 
     if (q == NULL)
         return j.deep;
     return json_ws(q, j.end) == j.end;
+}
+
+bool dfi_check_json_flat(const uint8_t *p, size_t n, bool jsonb)
+{
+    return flat_object(p, n, jsonb);
+}
+
+bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb)
+{
+    return flat_object(p, n, jsonb) || dfi_check_json_general(p, n, jsonb);
 }

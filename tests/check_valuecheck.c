@@ -395,6 +395,251 @@ START_TEST(test_types)
 }
 END_TEST
 
+/* A small deterministic generator (xorshift64*) for the JSON differential test. */
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 2685821657736338717ULL;
+}
+
+static unsigned rng_below(uint64_t *x, unsigned n)
+{
+    return (unsigned)(rng_next(x) % n);
+}
+
+/* Appends a JSON string's body (no quotes) the way jsonb prints one, escapes now and then. */
+static size_t gen_string_body(uint64_t *x, char *o)
+{
+    static const char *const pieces[] = {"a",  "b",  "z",  "0",  "9",  " ",  "_",  "-",  "t1",
+                                         "\xc3\xa9", "{", "}", ":", ",", "[", "/",
+                                         "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00"};
+    unsigned len = rng_below(x, 4) == 0 ? rng_below(x, 90) : rng_below(x, 12);
+    bool esc = rng_below(x, 8) == 0;
+    size_t k = 0;
+
+    for (unsigned i = 0; i < len; i++) {
+        const char *pc = pieces[rng_below(x, esc ? 21 : 16)];
+        memcpy(o + k, pc, strlen(pc));
+        k += strlen(pc);
+    }
+    return k;
+}
+
+/* A value as jsonb prints one: mostly scalars, now and then a container (not flat). */
+static size_t gen_value(uint64_t *x, char *o)
+{
+    static const char *const fixed[] = {"true", "false", "null", "0", "-0", "7.907", "-12.5",
+                                        "1e5", "2.5E-3", "[1, 2]", "{\"a\": 1}", "[]", "{}"};
+    size_t k = 0;
+
+    switch (rng_below(x, 4)) {
+    case 0:
+        o[k++] = '"';
+        k += gen_string_body(x, o + k);
+        o[k++] = '"';
+        return k;
+    case 1: return (size_t)sprintf(o, "%lld", (long long)(rng_next(x) >> rng_below(x, 64)) *
+                                                  (rng_below(x, 2) ? -1 : 1));
+    case 2: return (size_t)sprintf(o, "%u.%u", rng_below(x, 1000), rng_below(x, 100000));
+    default: {
+        const char *f = fixed[rng_below(x, rng_below(x, 4) == 0 ? 13 : 9)];
+        memcpy(o, f, strlen(f));
+        return strlen(f);
+    }
+    }
+}
+
+/* A jsonb-shaped flat object ({"key": value, ...}) into o (room for 4096 bytes): its length. */
+static size_t gen_object(uint64_t *x, char *o)
+{
+    unsigned members = rng_below(x, 3) == 0 ? rng_below(x, 14) : rng_below(x, 6);
+    size_t k = 0;
+
+    o[k++] = '{';
+    for (unsigned m = 0; m < members; m++) {
+        if (m > 0)
+            o[k++] = ',', o[k++] = ' ';
+        o[k++] = '"';
+        k += gen_string_body(x, o + k);
+        o[k++] = '"', o[k++] = ':', o[k++] = ' ';
+        k += gen_value(x, o + k);
+    }
+    o[k++] = '}';
+    return k;
+}
+
+/* One random change: a byte replaced, inserted or deleted, or the end cut. */
+static size_t mutate(uint64_t *x, char *o, size_t n)
+{
+    static const char bytes[] = "\"\\{}[],: \t\n\r\x01\x1f\x7f\x80\xff" "0-.eE+aflnrtsu_x";
+    size_t at = n ? rng_below(x, (unsigned)n) : 0;
+    char c = bytes[rng_below(x, sizeof bytes - 1)];
+
+    if (rng_below(x, 10) == 0)
+        c = '\0';
+    switch (rng_below(x, 4)) {
+    case 0:
+        if (n > 0)
+            o[at] = c;
+        return n;
+    case 1:
+        memmove(o + at + 1, o + at, n - at);
+        o[at] = c;
+        return n + 1;
+    case 2:
+        if (n > 0)
+            memmove(o + at, o + at + 1, n - at - 1);
+        return n > 0 ? n - 1 : 0;
+    default: return at;
+    }
+}
+
+/* The verdicts on o (n bytes, read from an allocation of exactly n: ASan sees any overread). */
+static void json_verdicts(const char *o, size_t n, bool jsonb, bool *flat, bool *gen, bool *all)
+{
+    uint8_t *v = malloc(n ? n : 1);
+
+    ck_assert_ptr_nonnull(v);
+    memcpy(v, o, n);
+    *flat = dfi_check_json_flat(v, n, jsonb);
+    *gen = dfi_check_json_general(v, n, jsonb);
+    *all = dfi_check_json(v, n, jsonb);
+    free(v);
+}
+
+/*
+ * The flat-object fast path (valuecheck_json.c) against the general parser, the judge: over
+ * many jsonb-shaped objects and random mutations of them, whatever the fast path accepts the
+ * general parser accepts, and dfi_check_json's verdict is the general one.  Unmutated flat
+ * objects must be taken by the fast path (else it would not be one), and both verdicts must
+ * show up among the mutations (else the test would test nothing).
+ */
+START_TEST(test_json_flat_differential)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    long fast = 0, bad = 0, mutants = 0;
+    char o[8192];
+
+    for (int d = 0; d < 20000; d++) {
+        size_t n = gen_object(&x, o);
+        bool jsonb = d % 3 != 0, flat, gen, all, nested = false;
+
+        for (size_t i = 1; i + 1 < n; i++)
+            nested |= (o[i] == '[' || o[i] == '{') && o[i - 1] == ' ' && o[i - 2] == ':';
+        json_verdicts(o, n, jsonb, &flat, &gen, &all);
+        ck_assert_msg(gen, "generated document refused: %.*s", (int)n, o);
+        ck_assert_msg(all, "generated document refused: %.*s", (int)n, o);
+        ck_assert_msg(flat || nested, "fast path missed a flat object: %.*s", (int)n, o);
+        for (int m = 0; m < 6; m++) {
+            n = mutate(&x, o, n);
+            json_verdicts(o, n, jsonb, &flat, &gen, &all);
+            ck_assert_msg(!flat || gen, "fast path accepted a bad value (%s): %.*s",
+                          jsonb ? "jsonb" : "json", (int)n, o);
+            ck_assert_msg(all == gen, "verdict %d, general %d: %.*s", all, gen, (int)n, o);
+            mutants++;
+            fast += flat;
+            bad += !gen;
+        }
+    }
+    ck_assert_msg(fast > mutants / 20 && bad > mutants / 5, "fast %ld, bad %ld of %ld", fast,
+                  bad, mutants);
+}
+END_TEST
+
+/*
+ * Every length around the fast path's block and word edges (16, 64) and its stack limit (256):
+ * a one-string object is taken; cut before its closing quote, or with a control byte, a
+ * backslash or a NUL at any place of the string, it gets the general verdict.
+ */
+START_TEST(test_json_flat_lengths)
+{
+    char o[400];
+
+    for (size_t n = 9; n < 300; n++) {
+        bool flat, gen, all;
+
+        memcpy(o, "{\"a\": \"", 7);
+        memset(o + 7, 'x', n - 9);
+        memcpy(o + n - 2, "\"}", 2);
+        json_verdicts(o, n, true, &flat, &gen, &all);
+        ck_assert_msg(flat && gen && all, "length %zu", n);
+        json_verdicts(o, n - 2, true, &flat, &gen, &all);
+        ck_assert_msg(!flat && !gen && !all, "length %zu, open string", n);
+        json_verdicts(o, n - 1, true, &flat, &gen, &all);
+        ck_assert_msg(!flat && !gen && !all, "length %zu, no brace", n);
+        for (size_t at = 7; at < n - 2; at += 5) {
+            static const char put[] = {'\x01', '\0', '\\', '\t', '"'};
+            for (size_t k = 0; k < sizeof put; k++) {
+                o[at] = put[k];
+                json_verdicts(o, n, true, &flat, &gen, &all);
+                ck_assert_msg(!flat || gen, "length %zu, byte %d at %zu", n, put[k], at);
+                ck_assert_msg(all == gen && !gen, "length %zu, byte %d at %zu", n, put[k], at);
+            }
+            o[at] = 'x';
+        }
+    }
+}
+END_TEST
+
+/*
+ * Numbers of every length around the 16-byte window the fast path reads them in: integer and
+ * fraction parts of 1 to 24 digits, with and without an exponent, are taken by the fast path
+ * (past the window, by its slower reader), and a fraction point without digits is not.
+ */
+START_TEST(test_json_flat_numbers)
+{
+    char o[128];
+
+    for (int a = 1; a <= 24; a++)
+        for (int f = -1; f <= 24; f++)
+            for (int x = 0; x < 2; x++) {
+                bool flat, gen, all;
+                int k = snprintf(o, sizeof o, "{\"a\": -");
+
+                for (int i = 0; i < a; i++)
+                    o[k++] = (char)('1' + (i + f + 9) % 9);
+                if (f >= 0)
+                    o[k++] = '.';
+                for (int i = 0; i < f; i++)
+                    o[k++] = (char)('0' + i % 10);
+                k += snprintf(o + k, sizeof o - (size_t)k, "%s, \"b\": 1}", x ? "e+7" : "");
+                json_verdicts(o, (size_t)k, true, &flat, &gen, &all);
+                ck_assert_msg(flat == (f != 0) && gen == flat && all == gen, "%.*s", k, o);
+            }
+}
+END_TEST
+
+/*
+ * Every byte value at every place of a key's and a value's first 40 bytes (all the lanes of
+ * the fast path's 16-byte string steps): a byte a JSON string may hold as itself (not below
+ * 0x20, not a quote nor a backslash) is taken by the fast path; any byte gets the general
+ * parser's verdict.
+ */
+START_TEST(test_json_flat_bytes)
+{
+    char o[128];
+
+    for (int c = 0; c < 256; c++)
+        for (int at = 0; at < 40; at++)
+            for (int key = 0; key < 2; key++) {
+                bool flat, gen, all, plain = c >= 0x20 && c != '"' && c != '\\';
+                int k = snprintf(o, sizeof o, "%s", key ? "{\"" : "{\"b\": \"");
+
+                memset(o + k, 'x', 40);
+                o[k + at] = (char)c;
+                k += 40;
+                k += snprintf(o + k, sizeof o - (size_t)k, "%s", key ? "\": 1}" : "\"}");
+                json_verdicts(o, (size_t)k, true, &flat, &gen, &all);
+                ck_assert_msg(!flat || gen, "byte %d at %d accepted", c, at);
+                ck_assert_msg(all == gen, "byte %d at %d: %d, general %d", c, at, all, gen);
+                if (plain && c < 0x80)
+                    ck_assert_msg(flat, "byte %d at %d missed", c, at);
+            }
+}
+END_TEST
+
 static Suite *valuecheck_suite(void)
 {
     Suite *s = suite_create("valuecheck");
@@ -405,6 +650,10 @@ static Suite *valuecheck_suite(void)
     tcase_add_test(tc, test_rows_in_pieces);
     tcase_add_test(tc, test_int_rows_match_value_check);
     tcase_add_test(tc, test_types);
+    tcase_add_test(tc, test_json_flat_differential);
+    tcase_add_test(tc, test_json_flat_lengths);
+    tcase_add_test(tc, test_json_flat_numbers);
+    tcase_add_test(tc, test_json_flat_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
