@@ -236,6 +236,38 @@ static void carry_add(dfi_copycheck *cp, const uint8_t *p, size_t n)
     cp->carry_n += n;
 }
 
+/*
+ * The value checks of the line ending at piece index i (len bytes): now, or put off to the
+ * job that the checker thread's pieces collect (defer).  A line with the wrong number of
+ * fields is not checked (the row count finding says it); one carried over from the pieces
+ * before is always passed on, to end what was kept of it.
+ */
+static inline void line_values(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base,
+                               int64_t len)
+{
+    bool skip = cp->tabs != cp->ncols - 1;
+    size_t start;
+
+    if (cp->line_start < base) {
+        dfi_vcheck_line(cp->vc, p, i, true, cp->rows, cp->line_start, skip, NULL);
+        return;
+    }
+    if (skip)
+        return;
+    start = (size_t)(cp->line_start - base);
+    if (cp->rec) {
+        dfi_vsplit split = {cp->rec_tab, cp->rec_n, cp->rec_high, cp->rec_bs};
+
+        if (cp->defer == NULL || !dfi_vjob_add(cp->defer, start, (size_t)len, cp->rows, &split))
+            dfi_vcheck_line(cp->vc, p + start, (size_t)len, false, cp->rows, cp->line_start,
+                            false, &split);
+    } else if (cp->defer == NULL ||
+               !dfi_vjob_add(cp->defer, start, (size_t)len, cp->rows, NULL)) {
+        dfi_vcheck_line(cp->vc, p + start, (size_t)len, false, cp->rows, cp->line_start, false,
+                        NULL);
+    }
+}
+
 /* A newline at piece index `i` (absolute offset `at`) ends the current line. */
 static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base)
 {
@@ -255,17 +287,8 @@ static void end_line(dfi_copycheck *cp, const uint8_t *p, size_t i, int64_t base
             cp->bad_row_pos = cp->line_start;
         }
     }
-    if (cp->vc != NULL) {
-        bool carried = cp->line_start < base, skip = cp->tabs != cp->ncols - 1;
-        const uint8_t *from = carried ? p : p + (cp->line_start - base);
-        dfi_vsplit split = {cp->rec_tab, cp->rec_n, cp->rec_high, cp->rec_bs};
-        const dfi_vsplit *sp = cp->rec && !carried ? &split : NULL;
-        if (carried || cp->defer == NULL ||
-            (!skip &&
-             !dfi_vjob_add(cp->defer, (size_t)(cp->line_start - base), (size_t)len, cp->rows, sp)))
-            dfi_vcheck_line(cp->vc, from, carried ? i : (size_t)len, carried, cp->rows,
-                            cp->line_start, skip, sp);
-    }
+    if (cp->vc != NULL)
+        line_values(cp, p, i, base, len);
     cp->rec_n = 0;
     cp->rec_high = cp->rec_bs = false;
     if (cp->nw > 0) {
