@@ -24,7 +24,7 @@ enum { DT_OK = 0, DT_BAD, DT_UNDECIDED };
 /* The server's limits (datatype/timestamp.h, utils/datetime.h). */
 #define DT_MAXFIELDS 25
 #define DT_MAXLEN 120 /* longer field text: not judged (the server's buffers differ per type) */
-#define DT_TZ_MAXHOUR 15
+#define DT_TZ_MAXHOUR DFI_TZ_MAXHOUR
 #define DT_POSTGRES_EPOCH_JDATE 2451545
 #define DT_DATE_END_JULIAN 2147483494LL
 #define DT_USECS_PER_DAY 86400000000LL
@@ -1023,178 +1023,10 @@ frac:
 }
 #undef DT_AT
 
-/* The byte-wise reading of pg_dump's shapes, out of line: the words below take nearly all. */
-static __attribute__((noinline)) bool dt_fast_bytes(const uint8_t *s, size_t n, int kind)
+/* The byte-wise reading alone (valuecheck_timefast.c tries words first). */
+bool dfi_datetime_bytes(int kind, const uint8_t *p, size_t n)
 {
-    return dt_fast(s, n, kind);
-}
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/*
- * The usual shapes read a word (eight bytes) at a time: each word is xored with a template
- * ('0' where a digit must be, the separator itself elsewhere), so that a separator that
- * matched becomes 0 and a digit its value; one test then covers every byte of the word, and
- * one multiplication turns all its digits into two-digit numbers.  Only a value that is
- * surely valid is taken; any other goes to the byte-wise reading (which hands on to the
- * general path), so these words decide nothing the general path would decide otherwise.
- */
-#define DT_REP(b) ((uint64_t)(b) * 0x0101010101010101ULL)
-
-static inline __attribute__((always_inline)) uint64_t dt_load8(const uint8_t *s)
-{
-    uint64_t w;
-
-    memcpy(&w, s, 8);
-    return w;
-}
-
-/* 0x80 in each byte of x (digits xor '0') that is not 0..9. */
-static inline __attribute__((always_inline)) uint64_t dt_nondigits(uint64_t x)
-{
-    return (((x & DT_REP(0x7f)) + DT_REP(0x76)) | x) & DT_REP(0x80);
-}
-
-/*
- * Byte k of the result: 10 * byte k + byte k + 1 of x, whose bytes are all 0..9 (digit values,
- * matched separators 0): the value of the two digits starting at k, for every k at once
- * (at most 99 a byte, so nothing carries into the next).
- */
-static inline __attribute__((always_inline)) uint64_t dt_pairs(uint64_t x)
-{
-    return x * 10 + (x >> 8);
-}
-
-/* Days of month m (0..99); 0: no such month.  February's 29: the year decides (dt_leap_ok). */
-static const uint8_t dt_mdays2[100] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-/*
- * The date of pa (dt_pairs of "YYYY-MM-" xor its template: the year's two halves in bytes 0
- * and 2, the month in byte 5) and day d: a day of the era (year 0000 is no year).
- */
-static inline __attribute__((always_inline)) bool dt_quick_ymd(uint64_t pa, unsigned d)
-{
-    unsigned m = (unsigned)(pa >> 40) & 0xff, lo = (unsigned)(pa >> 16) & 0xff;
-
-    if (d - 1 >= dt_mdays2[m] || (pa & 0xff00ff) == 0)
-        return false;
-    /* Feb 29: a leap year (years of the era: no BC here, whose leap years are other ones) */
-    return d != 29 || m != 2 || (lo != 0 ? lo % 4 == 0 : (pa & 0xff) % 4 == 0);
-}
-
-/*
- * s[i..n) after the seconds: "" or "." and 1-6 digits, then for a zone "+hh" or "+hh:mm"
- * (either sign; hh <= 15, mm <= 59, as DecodeTimezone allows); i >= 8.
- */
-static inline __attribute__((always_inline)) bool dt_quick_tail(const uint8_t *s, size_t n,
-                                                                 size_t i, bool zone)
-{
-    size_t z = n, l;
-    unsigned h1, h2;
-
-    if (zone) {
-        if (n < i + 3)
-            return false;
-        if (((s[n - 3] - '+') & 0xfd) == 0) { /* '+' or '-' */
-            z = n - 3;
-        } else if (n >= i + 6 && s[n - 3] == ':' && ((s[n - 6] - '+') & 0xfd) == 0 &&
-                   (unsigned)(s[n - 2] - '0') <= 5 && (unsigned)(s[n - 1] - '0') <= 9) {
-            z = n - 6;
-        } else {
-            return false;
-        }
-        h1 = s[z + 1] - '0';
-        h2 = s[z + 2] - '0';
-        if (h1 > 1 || h2 > 9 || h1 * 10 + h2 > DT_TZ_MAXHOUR)
-            return false;
-    }
-    l = z - i;
-    if (l == 0)
-        return true;
-    /* the fraction's digits: the last l - 1 bytes of the word that ends where the zone starts */
-    return l >= 2 && l <= 7 && s[i] == '.' &&
-           dt_nondigits(dt_load8(s + z - 8) ^ DT_REP('0')) >> (8 * (9 - l)) == 0;
-}
-
-/* "YYYY-MM-DD HH:MM:SS[.f][+hh[:mm]]" (n >= 19), the zone when `zone`: true when valid. */
-static inline __attribute__((always_inline)) bool dt_quick_ts(const uint8_t *s, size_t n,
-                                                              bool zone)
-{
-    uint64_t a = dt_load8(s) ^ 0x2d30302d30303030ULL;     /* "0000-00-" */
-    uint64_t b = dt_load8(s + 8) ^ 0x30303a3030203030ULL; /* "00 00:00" */
-    uint64_t c = (dt_load8(s + 11) >> 40) ^ 0x30303aULL;  /* ":00" of bytes 16..18 */
-    uint64_t pb, pc;
-
-    /* the separators matched (a: bytes 4, 7; b: 2, 5; c: 0), every other byte a digit */
-    if (((a & 0xff0000ff00000000ULL) | (b & 0x0000ff0000ff0000ULL) | (c & 0xff) |
-         dt_nondigits(a) | dt_nondigits(b) | dt_nondigits(c)) != 0)
-        return false;
-    pb = dt_pairs(b); /* day in byte 0, hour in 3, minute in 6 */
-    pc = dt_pairs(c); /* second in byte 1 */
-    /* hour <= 23, minute and second <= 59: 127 - limit added, the top bit set past the limit
-       (24:00:00 and leap seconds: the general path) */
-    if (((pb + ((uint64_t)(127 - 59) << 48 | (uint64_t)(127 - 23) << 24)) &
-         (0x80ULL << 48 | 0x80ULL << 24)) != 0 ||
-        ((pc + ((127 - 59) << 8)) & 0x8000) != 0)
-        return false;
-    return dt_quick_ymd(dt_pairs(a), (unsigned)pb & 0xff) && dt_quick_tail(s, n, 19, zone);
-}
-
-/* "YYYY-MM-DD" (n == 10): true when valid. */
-static inline __attribute__((always_inline)) bool dt_quick_date(const uint8_t *s)
-{
-    uint64_t a = dt_load8(s) ^ 0x2d30302d30303030ULL;
-    uint64_t b = (dt_load8(s + 2) >> 48) ^ 0x3030ULL; /* bytes 8, 9 */
-
-    if (((a & 0xff0000ff00000000ULL) | dt_nondigits(a) | dt_nondigits(b)) != 0)
-        return false;
-    return dt_quick_ymd(dt_pairs(a), (unsigned)dt_pairs(b) & 0xff);
-}
-
-/* "HH:MM:SS[.f][+hh[:mm]]" (n >= 8): true when valid (24:00:00 and 60 seconds: elsewhere). */
-static inline __attribute__((always_inline)) bool dt_quick_time(const uint8_t *s, size_t n,
-                                                                bool zone)
-{
-    uint64_t a = dt_load8(s) ^ 0x30303a30303a3030ULL; /* "00:00:00" */
-    uint64_t pa;
-
-    if (((a & 0x0000ff0000ff0000ULL) | dt_nondigits(a)) != 0)
-        return false;
-    pa = dt_pairs(a); /* hour in byte 0, minute in 3, second in 6 */
-    if (((pa + ((uint64_t)(127 - 59) << 48 | (uint64_t)(127 - 59) << 24 | (127 - 23))) &
-         (0x80ULL << 48 | 0x80ULL << 24 | 0x80)) != 0)
-        return false;
-    return dt_quick_tail(s, n, 8, zone);
-}
-
-/* The usual shapes of each type: true when valid, false when not known to be. */
-static inline __attribute__((always_inline)) bool dt_quick(const uint8_t *s, size_t n, int kind)
-{
-    switch (kind) {
-    case DFI_VK_TIMESTAMPTZ: return n >= 22 && n <= 32 && dt_quick_ts(s, n, true);
-    case DFI_VK_TIMESTAMP: return n >= 19 && n <= 26 && dt_quick_ts(s, n, false);
-    case DFI_VK_DATE: return n == 10 && dt_quick_date(s);
-    case DFI_VK_TIMETZ: return n >= 11 && n <= 21 && dt_quick_time(s, n, true);
-    case DFI_VK_TIME: return n >= 8 && n <= 15 && dt_quick_time(s, n, false);
-    default: return false;
-    }
-}
-#undef DT_REP
-#else
-static inline bool dt_quick(const uint8_t *s, size_t n, int kind)
-{
-    (void)s, (void)n, (void)kind;
-    return false;
-}
-#endif
-
-bool dfi_datetime_fast(int kind, const uint8_t *p, size_t n)
-{
-    return dt_quick(p, n, kind) || dt_fast_bytes(p, n, kind);
-}
-
-bool dfi_datetime_quick(int kind, const uint8_t *p, size_t n)
-{
-    return dt_quick(p, n, kind);
+    return dt_fast(p, n, kind);
 }
 
 /* ------------------------------------------------------------ interval */
@@ -1438,7 +1270,7 @@ int dfi_check_datetime_general(int kind, int enc, const char *s)
 /* A date/time value (NUL-terminated, no NUL inside) of a column of `kind`: DFI_VAL_*. */
 int dfi_check_datetime(int kind, int enc, const char *s)
 {
-    if (dfi_datetime_fast(kind, (const uint8_t *)s, strlen(s)))
+    if (dfi_datetime_fast(kind, (const uint8_t *)s, strlen(s))) /* the words, then the bytes */
         return DFI_VAL_OK;
     return dfi_check_datetime_general(kind, enc, s);
 }

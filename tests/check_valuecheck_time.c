@@ -2,7 +2,7 @@
  * check_valuecheck_time.c — the fast paths of the date/time checks (libdumpfmt/valuecheck_time.c)
  * held against the general, tokenizing check (which tests/live/values.sh holds against the
  * server): a value a fast path takes must be one the general check finds valid, whatever its
- * bytes; the shapes pg_dump prints must be taken by the word-at-a-time path (else the speed is
+ * bytes (the 16-byte SSE2 reading of timestamps and the 64-bit one for machines without it); the shapes pg_dump prints must be taken by the word-at-a-time path (else the speed is
  * lost without any test noticing); and on those shapes, field by field over the edges of every
  * range, the word-at-a-time path must say exactly what the general check says.
  */
@@ -47,22 +47,46 @@ static void hold(int kind, const char *v, tally *t)
     size_t n = strlen(v);
     uint8_t *p = malloc(n ? n : 1);
     int general = dfi_check_datetime_general(kind, DFI_ENC_UTF8, v);
-    bool quick, fast;
+    bool quick, words, fast;
 
     ck_assert_ptr_nonnull(p);
     memcpy(p, v, n);
     quick = dfi_datetime_quick(kind, p, n);
+    words = dfi_datetime_quick_words(kind, p, n);
     fast = dfi_datetime_fast(kind, p, n);
     free(p);
     ck_assert_msg(!quick || general == DFI_VAL_OK, "kind %d \"%s\": the quick path takes it, "
                   "the general check rejects it", kind, v);
+    ck_assert_msg(!words || general == DFI_VAL_OK, "kind %d \"%s\": the quick path in words "
+                  "takes it, the general check rejects it", kind, v);
     ck_assert_msg(!fast || general == DFI_VAL_OK, "kind %d \"%s\": the fast path takes it, "
                   "the general check rejects it", kind, v);
+    ck_assert_msg(quick == words, "kind %d \"%s\": SSE2 %d, words %d", kind, v, quick, words);
     ck_assert_msg(!quick || fast, "kind %d \"%s\": quick but not fast", kind, v);
     ck_assert_int_eq(dfi_check_datetime(kind, DFI_ENC_UTF8, v), fast ? DFI_VAL_OK : general);
     t->quick_ok += quick;
     t->fast_ok += fast;
     t->general_bad += general != DFI_VAL_OK;
+}
+
+/* The quick path (SSE2, and in words) takes the value: v, n bytes. */
+static bool quick_both(int kind, const char *v, size_t n)
+{
+    bool quick = dfi_datetime_quick(kind, (const uint8_t *)v, n);
+
+    ck_assert_msg(quick == dfi_datetime_quick_words(kind, (const uint8_t *)v, n),
+                  "kind %d \"%.*s\": SSE2 and words differ", kind, (int)n, v);
+    return quick;
+}
+
+/* On the quick path's own shapes, exactly the general check's verdict. */
+static void same(int kind, const char *v)
+{
+    bool quick = quick_both(kind, v, strlen(v));
+    int general = dfi_check_datetime_general(kind, DFI_ENC_UTF8, v);
+
+    ck_assert_msg(quick == (general == DFI_VAL_OK), "kind %d \"%s\": quick %d, general %d",
+                  kind, v, quick, general);
 }
 
 /* A value in one of pg_dump's shapes, with fields drawn around the edges of their ranges. */
@@ -185,8 +209,8 @@ START_TEST(test_usual_shapes_quick)
     char buf[96], frac[8];
 
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        ck_assert_msg(dfi_datetime_quick(fixed[i].kind, (const uint8_t *)fixed[i].v,
-                                         strlen(fixed[i].v)), "\"%s\" not taken", fixed[i].v);
+        ck_assert_msg(quick_both(fixed[i].kind, fixed[i].v, strlen(fixed[i].v)),
+                      "\"%s\" not taken", fixed[i].v);
         ck_assert_int_eq(dfi_check_datetime_general(fixed[i].kind, DFI_ENC_UTF8, fixed[i].v),
                          DFI_VAL_OK);
     }
@@ -201,26 +225,14 @@ START_TEST(test_usual_shapes_quick)
         frac[nf] = '\0';
         snprintf(buf, sizeof buf, "%04u-%02u-%02u %02u:%02u:%02u%s%s%s", y, m, d, rnd(&st, 24),
                  rnd(&st, 60), rnd(&st, 60), nf ? "." : "", frac, z);
-        ck_assert_msg(dfi_datetime_quick(DFI_VK_TIMESTAMPTZ, (const uint8_t *)buf, strlen(buf)),
-                      "\"%s\" not taken", buf);
+        ck_assert_msg(quick_both(DFI_VK_TIMESTAMPTZ, buf, strlen(buf)), "\"%s\" not taken", buf);
         buf[strlen(buf) - strlen(z)] = '\0';
-        ck_assert_msg(dfi_datetime_quick(DFI_VK_TIMESTAMP, (const uint8_t *)buf, strlen(buf)),
-                      "\"%s\" not taken", buf);
+        ck_assert_msg(quick_both(DFI_VK_TIMESTAMP, buf, strlen(buf)), "\"%s\" not taken", buf);
         buf[10] = '\0';
-        ck_assert_msg(dfi_datetime_quick(DFI_VK_DATE, (const uint8_t *)buf, 10), "\"%s\"", buf);
+        ck_assert_msg(quick_both(DFI_VK_DATE, buf, 10), "\"%s\" not taken", buf);
     }
 }
 END_TEST
-
-/* Exactly the general check's verdict for each kind, and the quick path's own. */
-static void same(int kind, const char *v)
-{
-    bool quick = dfi_datetime_quick(kind, (const uint8_t *)v, strlen(v));
-    int general = dfi_check_datetime_general(kind, DFI_ENC_UTF8, v);
-
-    ck_assert_msg(quick == (general == DFI_VAL_OK), "kind %d \"%s\": quick %d, general %d",
-                  kind, v, quick, general);
-}
 
 /* The date's edges: years around the leap rules and the era, months 0-13, days 0-32. */
 START_TEST(test_dates_exact)
@@ -282,8 +294,8 @@ START_TEST(test_times_exact)
                         same(shape == 1 ? DFI_VK_TIMESTAMP : DFI_VK_TIMESTAMPTZ, buf);
                 }
     /* the server takes these, the quick path leaves them to the general one */
-    ck_assert(!dfi_datetime_quick(DFI_VK_TIME, (const uint8_t *)"24:00:00", 8));
-    ck_assert(!dfi_datetime_quick(DFI_VK_TIME, (const uint8_t *)"23:59:60", 8));
+    ck_assert(!quick_both(DFI_VK_TIME, "24:00:00", 8));
+    ck_assert(!quick_both(DFI_VK_TIME, "23:59:60", 8));
     ck_assert_int_eq(dfi_check_datetime(DFI_VK_TIME, DFI_ENC_UTF8, "24:00:00"), DFI_VAL_OK);
     ck_assert_int_eq(dfi_check_datetime(DFI_VK_TIMESTAMP, DFI_ENC_UTF8, "2000-02-29 24:00:00"),
                      DFI_VAL_OK);
