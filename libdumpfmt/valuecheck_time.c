@@ -7,7 +7,8 @@
  * token shapes whose fate does not depend on settings; anything else is
  * left undecided (accepted here).  pg_dump prints these types in a few
  * fixed shapes (DateStyle ISO, IntervalStyle postgres): those take a fast
- * path that needs no tokens.
+ * path that needs no tokens (valuecheck_timefast.c reads the usual ones a
+ * word at a time, the byte-wise reading here the rest).
  */
 #include "valuecheck.h"
 #include "valuecheck_time.h"
