@@ -1,14 +1,17 @@
 /*
- * check_valuecheck_time.c — the fast paths of the date/time checks (libdumpfmt/valuecheck_time.c)
- * held against the general, tokenizing check (which tests/live/values.sh holds against the
- * server): a value a fast path takes must be one the general check finds valid, whatever its
- * bytes (the 16-byte SSE2 reading of timestamps and the 64-bit one for machines without it); the shapes pg_dump prints must be taken by the word-at-a-time path (else the speed is
- * lost without any test noticing); and on those shapes, field by field over the edges of every
- * range, the word-at-a-time path must say exactly what the general check says.
+ * check_valuecheck_time.c — the fast paths of the date/time checks (libdumpfmt/valuecheck_time.c,
+ * valuecheck_timefast.c) held against the general, tokenizing check (which tests/live/values.sh
+ * holds against the server): a value a fast path takes must be one the general check finds
+ * valid, whatever its bytes (the 16-byte SSE2 reading of timestamps and the 64-bit one for
+ * machines without SSE2 alike); the shapes pg_dump prints must be taken by the word-at-a-time
+ * path (else the speed is lost without any test noticing); and on those shapes, field by field
+ * over the edges of every range, the word-at-a-time path must say exactly what the general
+ * check says.
  */
 #include "valuecheck_time.h"
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +92,12 @@ static void same(int kind, const char *v)
                   kind, v, quick, general);
 }
 
+/* A number below n, or (one time in `edge`) one of lo..lo + k - 1 around the range's end. */
+static unsigned field(uint64_t *st, unsigned n, unsigned edge, unsigned lo, unsigned k)
+{
+    return rnd(st, edge) ? rnd(st, n) : lo + rnd(st, k);
+}
+
 /* A value in one of pg_dump's shapes, with fields drawn around the edges of their ranges. */
 static void gen_value(uint64_t *st, char *buf, size_t cap)
 {
@@ -98,13 +107,16 @@ static void gen_value(uint64_t *st, char *buf, size_t cap)
     static const int frac_digits[] = {0, 0, 0, 1, 2, 3, 6, 7};
     char date[32], time[32], frac[16], zone[16];
     int y = rnd(st, 4) ? (int)(1 + rnd(st, 9999)) : years[rnd(st, sizeof years / sizeof *years)];
+    unsigned mon = rnd(st, 8) ? 1 + rnd(st, 12) : rnd(st, 14);                  /* or 0, 13 */
+    unsigned day = rnd(st, 3) ? 1 + rnd(st, 28) : rnd(st, 8) ? 28 + rnd(st, 5) : 0; /* to 32 */
+    unsigned hour = field(st, 24, 4, 22, 4), min = field(st, 60, 4, 58, 4);
+    unsigned sec = field(st, 60, 4, 58, 4), zh = rnd(st, 17), zm = field(st, 60, 4, 58, 4);
     int nf = frac_digits[rnd(st, 8)];
-    unsigned shape = rnd(st, 5);
+    unsigned shape = rnd(st, 5), zshape = rnd(st, 6);
+    bool bc = rnd(st, 10) == 0;
 
-    snprintf(date, sizeof date, "%04d-%02u-%02u", y, rnd(st, 4) ? 1 + rnd(st, 12) : rnd(st, 14),
-             rnd(st, 3) ? 1 + rnd(st, 28) : 28 + rnd(st, 5) - (rnd(st, 6) == 0) * 28);
-    snprintf(time, sizeof time, "%02u:%02u:%02u", rnd(st, 4) ? rnd(st, 24) : 22 + rnd(st, 4),
-             rnd(st, 4) ? rnd(st, 60) : 58 + rnd(st, 4), rnd(st, 4) ? rnd(st, 60) : 58 + rnd(st, 4));
+    snprintf(date, sizeof date, "%04d-%02u-%02u", y, mon, day);
+    snprintf(time, sizeof time, "%02u:%02u:%02u", hour, min, sec);
     frac[0] = '\0';
     if (nf > 0) {
         frac[0] = '.';
@@ -112,14 +124,12 @@ static void gen_value(uint64_t *st, char *buf, size_t cap)
             frac[i] = (char)('0' + rnd(st, 10));
         frac[nf + 1] = '\0';
     }
-    switch (rnd(st, 6)) {
+    switch (zshape) {
     case 0: zone[0] = '\0'; break;
-    case 1: snprintf(zone, sizeof zone, "+%02u", rnd(st, 17)); break;
-    case 2: snprintf(zone, sizeof zone, "-%02u", rnd(st, 17)); break;
-    case 3: snprintf(zone, sizeof zone, "%c%02u:%02u", rnd(st, 2) ? '+' : '-', rnd(st, 17),
-                     rnd(st, 4) ? 30 : rnd(st, 62)); break;
-    case 4: snprintf(zone, sizeof zone, "-%02u:%02u:%02u", rnd(st, 17), rnd(st, 60),
-                     rnd(st, 4) ? 28 : rnd(st, 62)); break;
+    case 1: snprintf(zone, sizeof zone, "+%02u", zh); break;
+    case 2: snprintf(zone, sizeof zone, "-%02u", zh); break;
+    case 3: snprintf(zone, sizeof zone, "%c%02u:%02u", zm % 2 ? '+' : '-', zh, zm); break;
+    case 4: snprintf(zone, sizeof zone, "-%02u:%02u:%02u", zh, zm, sec); break;
     default: snprintf(zone, sizeof zone, "+00"); break;
     }
     if (shape == 0)
@@ -127,7 +137,7 @@ static void gen_value(uint64_t *st, char *buf, size_t cap)
     else if (shape == 1)
         snprintf(buf, cap, "%s%s%s", time, frac, zone);
     else
-        snprintf(buf, cap, "%s %s%s%s%s", date, time, frac, zone, rnd(st, 10) == 0 ? " BC" : "");
+        snprintf(buf, cap, "%s %s%s%s%s", date, time, frac, zone, bc ? " BC" : "");
 }
 
 /* Damage as a torn or flipped field shows it: a byte replaced, inserted, removed; a cut. */
