@@ -135,12 +135,13 @@ static inline __attribute__((always_inline)) bool dt_quick_ts_words(const uint8_
  * With SSE2 the whole timestamp is two loads: its first 16 bytes ("YYYY-MM-DD HH:MM") and its
  * last 16 (":SS", the fraction, the zone: 16..n-1 as n <= 32, and again some of the first).
  * Each is xored with a template and each byte held to a limit (9 at a digit, 0 at a
- * separator, 255 where it does not matter), its digit pairs to theirs (month 1-12, day 1-31,
- * hour <= 23, minute and second <= 59, the zone's hour <= 15 and minute <= 59): saturating
- * subtractions that leave 0 where a byte is within its limit.  The last 16 bytes' template
- * depends on the shape, known from n and the zone's length: a table of them, made by the
- * macros below from one description of where each byte of a timestamp goes.
+ * separator, 255 at the zone's sign, read on its own: '+' or '-'), its digit pairs to theirs
+ * (month 1-12, day 1-31, hour <= 23, minute and second <= 59, the zone's hour <= 15 and
+ * minute <= 59): saturating subtractions that leave 0 where a byte is within its limit.  The
+ * last 16 bytes' template depends on the shape, known from n and the zone's length: a table
+ * of them, made by the macros below from one description of where each byte goes.
  */
+
 /* Position p of a timestamp whose zone (if any) starts at e: the template byte, the byte's
    limit, and the limit of the two digits from p. */
 #define DT_TCHAR(p, e)                                                                         \
@@ -187,7 +188,9 @@ static const uint8_t dt_head_min[16] __attribute__((aligned(16))) = {[5] = 1, [8
 static inline __attribute__((always_inline)) __m128i dt_over(__m128i x, const dt_tmpl *t,
                                                               __m128i *pairs)
 {
-    /* each 16-bit lane times 10 is each byte times 10: digits (<= 9) carry nothing */
+    /* each 16-bit lane times 10 is each byte times 10 when no low byte carries: a digit (<= 9)
+       and a matched separator (0) do not, the sign xored (0 or 6) neither, and any other byte
+       is past its limit, which fails the value whatever its pairs say */
     __m128i p = _mm_add_epi8(_mm_mullo_epi16(x, _mm_set1_epi16(10)), _mm_srli_si128(x, 1));
 
     *pairs = p;
