@@ -278,6 +278,7 @@ static inline __attribute__((always_inline)) bool dt_quick(const uint8_t *s, siz
 #define DT_TS(s, n, zone) (words ? dt_quick_ts_words(s, n, zone) : dt_quick_ts_sse2(s, n, zone))
 #else
 #define DT_TS(s, n, zone) dt_quick_ts_words(s, n, zone)
+    (void)words; /* words are all there is */
 #endif
     if (kind == DFI_VK_TIMESTAMPTZ)
         return n >= 22 && n <= 32 && DT_TS(s, n, true);
