@@ -7,9 +7,11 @@
  * token shapes whose fate does not depend on settings; anything else is
  * left undecided (accepted here).  pg_dump prints these types in a few
  * fixed shapes (DateStyle ISO, IntervalStyle postgres): those take a fast
- * path that needs no tokens.
+ * path that needs no tokens (valuecheck_timefast.c reads the usual ones a
+ * word at a time, the byte-wise reading here the rest).
  */
 #include "valuecheck.h"
+#include "valuecheck_time.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,7 +25,7 @@ enum { DT_OK = 0, DT_BAD, DT_UNDECIDED };
 /* The server's limits (datatype/timestamp.h, utils/datetime.h). */
 #define DT_MAXFIELDS 25
 #define DT_MAXLEN 120 /* longer field text: not judged (the server's buffers differ per type) */
-#define DT_TZ_MAXHOUR 15
+#define DT_TZ_MAXHOUR DFI_TZ_MAXHOUR
 #define DT_POSTGRES_EPOCH_JDATE 2451545
 #define DT_DATE_END_JULIAN 2147483494LL
 #define DT_USECS_PER_DAY 86400000000LL
@@ -953,62 +955,6 @@ static inline bool dt_fast_ymd(long y, long m, long d)
     return y != 0 && m >= 1 && m <= 12 && d >= 1 && d <= 28 + (m != 2) * 3 && d <= dt_mdays(y, m);
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define DT_SWAR 1
-#define DT_ONES 0x0101010101010101ULL
-
-/*
- * Eight bytes of a value against a template (`tmpl`: '0' where a digit must be, the separator
- * itself elsewhere; `dig`: 0xff at the digit places): true when they match, with *x holding
- * each digit's value in its byte.  pg_dump prints every timestamp in the same places, and
- * eight bytes at a time take a sixth of the instructions of reading them one by one.
- */
-static inline __attribute__((always_inline)) bool dt_tmpl8(const uint8_t *s, uint64_t tmpl,
-                                                          uint64_t dig, uint64_t *x)
-{
-    uint64_t w;
-
-    memcpy(&w, s, 8);
-    w ^= tmpl; /* a digit byte becomes 0..9 only if it was '0'..'9'; a separator 0 if it matched */
-    *x = w;
-    return (w & ~dig) == 0 &&
-           ((((w & 0x7f * DT_ONES) + 0x76 * DT_ONES) | w) & dig & 0x80 * DT_ONES) == 0;
-}
-
-/* Byte k of x (a digit's value after dt_tmpl8). */
-#define DT_B(x, k) ((long)(((x) >> (8 * (k))) & 0xff))
-
-/* "YYYY-MM-DD" at s (n >= 10 bytes): the three numbers. */
-static inline __attribute__((always_inline)) bool dt_swar_date(const uint8_t *s, long *y, long *m,
-                                                              long *d)
-{
-    uint64_t a;
-
-    if (!dt_tmpl8(s, 0x2d30302d30303030ULL, 0xffff00ffffffffULL, &a) || !c_digit(s[8]) ||
-        !c_digit(s[9]))
-        return false;
-    *y = DT_B(a, 0) * 1000 + DT_B(a, 1) * 100 + DT_B(a, 2) * 10 + DT_B(a, 3);
-    *m = DT_B(a, 5) * 10 + DT_B(a, 6);
-    *d = (s[8] - '0') * 10 + (s[9] - '0');
-    return true;
-}
-
-/* " HH:MM:SS" at s + 10 (n >= 19 bytes): the three numbers. */
-static inline __attribute__((always_inline)) bool dt_swar_time(const uint8_t *s, long *h,
-                                                              long *mi, long *sec)
-{
-    uint64_t a;
-
-    if (s[10] != ' ' || !dt_tmpl8(s + 11, 0x30303a30303a3030ULL, 0xffff00ffff00ffffULL, &a))
-        return false;
-    *h = DT_B(a, 0) * 10 + DT_B(a, 1);
-    *mi = DT_B(a, 3) * 10 + DT_B(a, 4);
-    *sec = DT_B(a, 6) * 10 + DT_B(a, 7);
-    return true;
-}
-#undef DT_B
-#endif
-
 /*
  * "YYYY-MM-DD[ HH:MM:SS[.ffffff][+zz[:mm[:ss]]]][ BC]" as pg_dump prints it
  * and well inside the limits: accepted without tokens.  False: take the
@@ -1029,15 +975,6 @@ static inline __attribute__((always_inline)) bool dt_fast(const uint8_t *s, size
         i = 8;
         goto frac;
     }
-#ifdef DT_SWAR
-    /* the usual four-digit year with a time: the same checks, eight bytes at a time */
-    if (kind != DFI_VK_DATE && kind != DFI_VK_INTERVAL && n >= 19 && dt_swar_date(s, &y, &m, &d) &&
-        dt_fast_ymd(y, m, d) && dt_swar_time(s, &h, &mi, &sec)) {
-        i = 19;
-        goto frac;
-    }
-    y = 0; /* the byte-wise reading below starts again */
-#endif
     while (c_digit(DT_AT(i)) && nd < 7) {
         y = y * 10 + (DT_AT(i) - '0');
         i++;
@@ -1087,7 +1024,8 @@ frac:
 }
 #undef DT_AT
 
-bool dfi_datetime_fast(int kind, const uint8_t *p, size_t n)
+/* The byte-wise reading alone (valuecheck_timefast.c tries words first). */
+bool dfi_datetime_bytes(int kind, const uint8_t *p, size_t n)
 {
     return dt_fast(p, n, kind);
 }
@@ -1303,16 +1241,14 @@ static int check_interval(const char *s)
 
 /* ---------------------------------------------------------- entry */
 
-/* A date/time value (NUL-terminated, no NUL inside) of a column of `kind`: DFI_VAL_*. */
-int dfi_check_datetime(int kind, int enc, const char *s)
+/* The tokenizing check alone (the tests hold the fast paths against it): DFI_VAL_*. */
+int dfi_check_datetime_general(int kind, int enc, const char *s)
 {
     dtlex x;
     dtm t;
     int r;
     bool timeonly = kind == DFI_VK_TIME || kind == DFI_VK_TIMETZ;
 
-    if (dt_fast((const uint8_t *)s, strlen(s), kind))
-        return DFI_VAL_OK;
     if (enc != DFI_ENC_UTF8)
         return DFI_VAL_OK; /* the server's character classes follow a locale not known here */
     if (kind == DFI_VK_INTERVAL)
@@ -1330,4 +1266,12 @@ int dfi_check_datetime(int kind, int enc, const char *s)
     }
     r = timeonly ? dt_finish_time(&t) : dt_finish_datetime(&t, kind);
     return r == DT_BAD ? DFI_VAL_BAD : DFI_VAL_OK;
+}
+
+/* A date/time value (NUL-terminated, no NUL inside) of a column of `kind`: DFI_VAL_*. */
+int dfi_check_datetime(int kind, int enc, const char *s)
+{
+    if (dfi_datetime_fast(kind, (const uint8_t *)s, strlen(s))) /* the words, then the bytes */
+        return DFI_VAL_OK;
+    return dfi_check_datetime_general(kind, enc, s);
 }
