@@ -89,6 +89,9 @@ DFI_HIDDEN void dfi_vtable_free(dfi_vtable *t);
  * and offset). */
 #define DFI_VFIRST 3
 
+/* How check_planned tries a column's values first (the full type check after it). */
+enum { DFI_VPLAN_TYPE, DFI_VPLAN_INT2, DFI_VPLAN_INT, DFI_VPLAN_JSON, DFI_VPLAN_JSONB, DFI_VPLAN_TIME };
+
 /* A table with more checked columns than this visits every column of each line. */
 #define DFI_VPLAN_MAX 48
 
@@ -117,7 +120,7 @@ typedef struct dfi_vcheck {
     int nplan;              /* the columns a clean line visits, plan[0..nplan); -1: all */
     struct {
         int16_t col;
-        uint8_t digits; /* an integer column: values of up to this many digits are quick */
+        uint8_t how; /* DFI_VPLAN_*: the check to try first */
     } plan[DFI_VPLAN_MAX];
 } dfi_vcheck;
 
