@@ -1176,65 +1176,31 @@ void dfi_vcheck_job(dfi_vcheck *vc, const uint8_t *p, const dfi_vjob *j)
     }
 }
 
-/* Room for `more` tabs in j->tabs. */
-/* Room for `more` tabs in the job (the slow part of dfi_vjob_add: out of line). */
-static __attribute__((noinline)) bool job_tabs_grow(dfi_vjob *j, size_t more)
+/*
+ * Room in job j for one more line with `tabs` tabs (dfi_vjob_add's slow part, out of line).
+ * The tab array is allocated even for none: tabs + tab0 is then never NULL + 0.
+ */
+bool dfi_vjob_reserve(dfi_vjob *j, size_t tabs)
 {
-    size_t nc = j->tabcap ? j->tabcap : 4096;
-    size_t *nt;
+    if (j->n == j->cap) {
+        size_t nc = j->cap ? j->cap * 2 : 1024;
+        dfi_vline *nv = realloc(j->v, nc * sizeof *nv);
 
-    while (nc < j->ntabs + more)
-        nc *= 2;
-    if ((nt = realloc(j->tabs, nc * sizeof *nt)) == NULL)
-        return false;
-    j->tabs = nt;
-    j->tabcap = nc;
-    return true;
-}
+        if (nv == NULL)
+            return false;
+        j->v = nv;
+        j->cap = nc;
+    }
+    if (j->tabs == NULL || j->ntabs + tabs > j->tabcap) {
+        size_t nc = j->tabcap ? j->tabcap : 4096;
+        size_t *nt;
 
-static inline bool job_tabs_room(dfi_vjob *j, size_t more)
-{
-    /* (allocated even for none: tabs + tab0 is then never NULL + 0) */
-    return (j->tabs != NULL && j->ntabs + more <= j->tabcap) || job_tabs_grow(j, more);
-}
-
-/* Room for one more line in the job. */
-static __attribute__((noinline)) bool job_lines_grow(dfi_vjob *j)
-{
-    size_t nc = j->cap ? j->cap * 2 : 1024;
-    dfi_vline *nv = realloc(j->v, nc * sizeof *nv);
-
-    if (nv == NULL)
-        return false;
-    j->v = nv;
-    j->cap = nc;
-    return true;
-}
-
-/* Called for every row of a piped stream: the copy of its few tabs is a plain loop. */
-bool dfi_vjob_add(dfi_vjob *j, size_t start, size_t len, int64_t row, const dfi_vsplit *sp)
-{
-    dfi_vline *l;
-
-    if (start > UINT32_MAX || len > UINT32_MAX || j->ntabs > UINT32_MAX ||
-        (sp != NULL && (sp->nt > INT16_MAX || !job_tabs_room(j, (size_t)sp->nt))) ||
-        (j->n == j->cap && !job_lines_grow(j)))
-        return false;
-    l = &j->v[j->n++];
-    l->start = (uint32_t)start;
-    l->len = (uint32_t)len;
-    l->row = row;
-    l->tab0 = (uint32_t)j->ntabs;
-    l->nt = -1;
-    if (sp != NULL) {
-        size_t *dst = j->tabs + j->ntabs;
-
-        for (int k = 0; k < sp->nt; k++)
-            dst[k] = sp->tabs[k];
-        j->ntabs += (size_t)sp->nt;
-        l->nt = (int16_t)sp->nt;
-        l->high = sp->high;
-        l->bs = sp->bs;
+        while (nc < j->ntabs + tabs)
+            nc *= 2;
+        if ((nt = realloc(j->tabs, nc * sizeof *nt)) == NULL)
+            return false;
+        j->tabs = nt;
+        j->tabcap = nc;
     }
     return true;
 }

@@ -179,9 +179,40 @@ DFI_HIDDEN void dfi_vcheck_insert(dfi_vcheck *vc, const uint8_t *p, size_t n, in
 DFI_HIDDEN void dfi_vins_free(struct dfi_vins *s);
 /* Check the lines of job `j` in the piece at p (a thread's own vc). */
 DFI_HIDDEN void dfi_vcheck_job(dfi_vcheck *vc, const uint8_t *p, const dfi_vjob *j);
-/* Put off one line (false: out of memory, check it now). */
-DFI_HIDDEN bool dfi_vjob_add(dfi_vjob *j, size_t start, size_t len, int64_t row,
-                             const dfi_vsplit *sp);
+DFI_HIDDEN bool dfi_vjob_reserve(dfi_vjob *j, size_t tabs);
+/*
+ * Put off one line (false: too long, out of memory: check it now).  Inline: the row scanner
+ * calls it for every row of a piped stream, and a call cost as much as the rest.
+ */
+static inline bool dfi_vjob_add(dfi_vjob *j, size_t start, size_t len, int64_t row,
+                                const dfi_vsplit *sp)
+{
+    int nt = sp != NULL ? sp->nt : 0;
+    dfi_vline *l;
+
+    if ((start | len | j->ntabs) > UINT32_MAX || nt > INT16_MAX ||
+        ((j->n == j->cap || j->tabs == NULL || j->ntabs + (size_t)nt > j->tabcap) &&
+         !dfi_vjob_reserve(j, (size_t)nt)))
+        return false;
+    l = &j->v[j->n++];
+    l->start = (uint32_t)start;
+    l->len = (uint32_t)len;
+    l->row = row;
+    l->tab0 = (uint32_t)j->ntabs;
+    l->nt = -1;
+    if (sp != NULL) {
+        size_t *dst = j->tabs + j->ntabs;
+        const size_t *src = sp->tabs;
+
+        for (int k = 0; k < nt; k++)
+            dst[k] = src[k];
+        j->ntabs += (size_t)nt;
+        l->nt = (int16_t)nt;
+        l->high = sp->high;
+        l->bs = sp->bs;
+    }
+    return true;
+}
 DFI_HIDDEN void dfi_vjob_free(dfi_vjob *j);
 /*
  * Add what `src` found to `dst` and clear src's counts: the kept bad values
