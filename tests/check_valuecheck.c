@@ -440,9 +440,11 @@ static size_t gen_value(uint64_t *x, char *o)
         k += gen_string_body(x, o + k);
         o[k++] = '"';
         return k;
-    case 1: return (size_t)sprintf(o, "%lld", (long long)(rng_next(x) >> rng_below(x, 64)) *
-                                                  (rng_below(x, 2) ? -1 : 1));
-    case 2: return (size_t)sprintf(o, "%u.%u", rng_below(x, 1000), rng_below(x, 100000));
+    case 1: /* (a number is at most 21 bytes: room enough in every caller's buffer) */
+        return (size_t)snprintf(o, 32, "%lld",
+                                (long long)(rng_next(x) >> rng_below(x, 64)) *
+                                    (rng_below(x, 2) ? -1 : 1));
+    case 2: return (size_t)snprintf(o, 32, "%u.%u", rng_below(x, 1000), rng_below(x, 100000));
     default: {
         const char *f = fixed[rng_below(x, rng_below(x, 4) == 0 ? 13 : 9)];
         memcpy(o, f, strlen(f));
