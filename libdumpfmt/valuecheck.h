@@ -121,6 +121,7 @@ typedef struct dfi_vcheck {
     struct {
         int16_t col;
         uint8_t how; /* DFI_VPLAN_*: the check to try first */
+        struct dfi_jskel *skel; /* json[b]: the column's key skeleton (NULL: none) */
     } plan[DFI_VPLAN_MAX];
 } dfi_vcheck;
 
@@ -243,6 +244,13 @@ DFI_HIDDEN bool dfi_check_json(const uint8_t *p, size_t n, bool jsonb);
    flat objects jsonb prints alone (true: valid; false: not that shape, or bad). */
 DFI_HIDDEN bool dfi_check_json_general(const uint8_t *p, size_t n, bool jsonb);
 DFI_HIDDEN bool dfi_check_json_flat(const uint8_t *p, size_t n, bool jsonb);
+/* A json[b] column's key skeleton (valuecheck_json.c): the keys of its last flat document.
+   dfi_check_json_skel is dfi_check_json, with the keys of the document compared against the
+   skeleton (and the skeleton updated); k NULL: plain dfi_check_json. */
+typedef struct dfi_jskel dfi_jskel;
+DFI_HIDDEN dfi_jskel *dfi_jskel_new(void); /* NULL: out of memory */
+DFI_HIDDEN void dfi_jskel_free(dfi_jskel *k);
+DFI_HIDDEN bool dfi_check_json_skel(dfi_jskel *k, const uint8_t *p, size_t n, bool jsonb);
 
 /* A column of type text `type`, for tests: kind and modifiers (no TOC lookups). */
 DFI_HIDDEN void dfi_vcol_parse_type(dfi_vcol *c, const char *type);

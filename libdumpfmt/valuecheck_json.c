@@ -572,6 +572,169 @@ static inline __attribute__((always_inline)) bool flat_object(const uint8_t *p, 
     return flat_walk(b, p, n, jsonb);
 }
 
+/*
+ * A column's key skeleton: the members of the last flat document it read, each as the bytes
+ * from its separator ("{" or ", ") through its plain key and the ": " after it.  A column's
+ * documents mostly have the same keys in the same order, and comparing a member's bytes with
+ * its skeleton's (one 16-byte compare for a short key) costs less than reading the key and
+ * the separators.  Bytes equal to a recorded member are that member exactly as flat_walk
+ * reads it (its key has no quote, backslash or control byte: nor the padding, so a compare
+ * never matches past the end), so the skeleton accepts only what flat_walk does.
+ */
+#define JSK_MEMBERS 16
+#define JSK_SEG 48 /* a member's bytes at most; compares read 16 at a time within them */
+#define JSK_REST 4096
+
+struct dfi_jskel {
+    uint8_t nseg;           /* members recorded */
+    uint8_t len[JSK_MEMBERS];
+    uint32_t docs, miss;    /* documents read, and members that differed, since the last rest */
+    uint32_t rest;          /* documents still to read without the skeleton (it kept missing) */
+    uint8_t seg[JSK_MEMBERS][JSK_SEG];
+};
+
+dfi_jskel *dfi_jskel_new(void)
+{
+    return calloc(1, sizeof(dfi_jskel));
+}
+
+void dfi_jskel_free(dfi_jskel *k)
+{
+    free(k);
+}
+
+/*
+ * Whether the padded copy at s starts with the len (1 .. JSK_SEG) bytes at t.  A 16-byte piece
+ * of s is read only when the bytes before it matched: none is a NUL, so the piece starts at
+ * most at the padding, and reads nothing past it.
+ */
+static inline __attribute__((always_inline)) bool seg_equal(const uint8_t *s, const uint8_t *t,
+                                                            unsigned len)
+{
+#ifdef __SSE2__
+    unsigned j = 0, m;
+
+    for (; j + 16 < len; j += 16) {
+        m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + j)),
+                                                       _mm_loadu_si128((const __m128i *)(t + j))));
+        if (m != 0xffff)
+            return false;
+    }
+    m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + j)),
+                                                   _mm_loadu_si128((const __m128i *)(t + j))));
+    return (~m & ((1u << (len - j)) - 1)) == 0;
+#else
+    for (unsigned j = 0; j < len; j++)
+        if (s[j] != t[j])
+            return false;
+    return true;
+#endif
+}
+
+/*
+ * flat_walk from s, the start of member i's separator ("{" at b for the first), the members
+ * from there on recorded as the skeleton's i, i + 1, ... while their keys are plain and fit.
+ * Out of line: it runs when a document's keys differ from the last one's.
+ */
+static __attribute__((noinline)) bool skel_rest(dfi_jskel *k, const uint8_t *b, const uint8_t *p,
+                                                size_t n, bool jsonb, const uint8_t *s, unsigned i)
+{
+    const uint8_t *e = b + n, *sep = s;
+    bool rec = true;
+
+    if (i < k->nseg && ++k->miss > 64 && k->miss > k->docs / 8) {
+        k->rest = JSK_REST; /* the keys keep changing: no skeleton for a while */
+        k->docs = k->miss = 0;
+        rec = false;
+        i = 0;
+    }
+    k->nseg = (uint8_t)i;
+    if (i == 0) {
+        sep = b;
+        s = b + 1;
+        if (*s == '}')
+            return s + 1 == e;
+    } else {
+        if (*s == '}')
+            return s + 1 == e;
+        if (memcmp(s, ", ", 2) != 0)
+            return false;
+        s += 2;
+    }
+    for (;;) {
+        const uint8_t *q, *v;
+
+        if (*s != '"')
+            return false;
+        q = padded_plain(s + 1);
+        if (memcmp(q, "\": ", 3) == 0) {
+            v = q + 3;
+            if (rec && i < JSK_MEMBERS && v - sep <= JSK_SEG) {
+                memcpy(k->seg[i], sep, (size_t)(v - sep));
+                k->len[i++] = (uint8_t)(v - sep);
+                k->nseg = (uint8_t)i;
+            } else {
+                rec = false;
+            }
+        } else {
+            if (*q != '\\' || (q = padded_escaped(b, p, n, jsonb, s)) == NULL ||
+                memcmp(q, ": ", 2) != 0)
+                return false;
+            v = q + 2;
+            rec = false; /* only plain keys are recorded */
+        }
+        s = *v == '"' ? padded_string(b, p, n, jsonb, v) : padded_nonstring(v);
+        if (s == NULL)
+            return false;
+        if (*s == '}')
+            return s + 1 == e;
+        if (memcmp(s, ", ", 2) != 0)
+            return false;
+        sep = s;
+        s += 2;
+    }
+}
+
+/*
+ * flat_walk by the skeleton k: each member that has its recorded bytes is compared, not read,
+ * and only its value is read; from the first member that differs (or past the recorded ones)
+ * skel_rest reads the rest as flat_walk does and records it.
+ */
+static inline __attribute__((always_inline)) bool skel_walk(dfi_jskel *k, const uint8_t *b,
+                                                            const uint8_t *p, size_t n,
+                                                            bool jsonb)
+{
+    const uint8_t *s = b;
+    unsigned i = 0, nseg = k->nseg;
+
+    for (; i < nseg; i++) {
+        if (!seg_equal(s, k->seg[i], k->len[i]))
+            return skel_rest(k, b, p, n, jsonb, s, i);
+        s += k->len[i];
+        s = *s == '"' ? padded_string(b, p, n, jsonb, s) : padded_nonstring(s);
+        if (s == NULL)
+            return false;
+    }
+    if (*s == '}' && i > 0)
+        return s + 1 == b + n;
+    return skel_rest(k, b, p, n, jsonb, s, i);
+}
+
+bool dfi_check_json_skel(dfi_jskel *k, const uint8_t *p, size_t n, bool jsonb)
+{
+    uint8_t b[JF_MAX + JF_PAD];
+
+    if (k == NULL || n < 2 || p[0] != '{' || n > JF_MAX)
+        return dfi_check_json(p, n, jsonb);
+    if (k->rest > 0) {
+        k->rest--;
+        return dfi_check_json(p, n, jsonb);
+    }
+    k->docs++;
+    flat_copy(b, p, n);
+    return skel_walk(k, b, p, n, jsonb) || dfi_check_json_general(p, n, jsonb);
+}
+
 bool dfi_check_json_general(const uint8_t *p, size_t n, bool jsonb)
 {
     vjson j = {p + n, jsonb, false};
