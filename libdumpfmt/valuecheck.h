@@ -250,6 +250,8 @@ DFI_HIDDEN bool dfi_check_json_flat(const uint8_t *p, size_t n, bool jsonb);
 typedef struct dfi_jskel dfi_jskel;
 DFI_HIDDEN dfi_jskel *dfi_jskel_new(void); /* NULL: out of memory */
 DFI_HIDDEN void dfi_jskel_free(dfi_jskel *k);
+/* For tests: the members the skeleton holds; -1: resting (its keys kept changing). */
+DFI_HIDDEN int dfi_jskel_members(const dfi_jskel *k);
 DFI_HIDDEN bool dfi_check_json_skel(dfi_jskel *k, const uint8_t *p, size_t n, bool jsonb);
 
 /* A column of type text `type`, for tests: kind and modifiers (no TOC lookups). */

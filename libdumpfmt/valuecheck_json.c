@@ -574,28 +574,40 @@ static inline __attribute__((always_inline)) bool flat_object(const uint8_t *p, 
 
 /*
  * A column's key skeleton: the members of the last flat document it read, each as the bytes
- * from its separator ("{" or ", ") through its plain key and the ": " after it.  A column's
- * documents mostly have the same keys in the same order, and comparing a member's bytes with
- * its skeleton's (one 16-byte compare for a short key) costs less than reading the key and
- * the separators.  Bytes equal to a recorded member are that member exactly as flat_walk
- * reads it (its key has no quote, backslash or control byte: nor the padding, so a compare
- * never matches past the end), so the skeleton accepts only what flat_walk does.
+ * from its separator ("{" or ", ") through its plain key, the ": " after it and, when its
+ * value was a string, the opening quote.  A column's documents mostly have the same keys in
+ * the same order, and comparing a member's bytes with its skeleton's (one 16-byte compare for
+ * a short key) costs less than reading the key and the separators.  Bytes equal to a recorded
+ * member are that member exactly as flat_walk reads it (its key has no quote, backslash or
+ * control byte: nor the padding, so a compare never matches past the end), so the skeleton
+ * accepts only what flat_walk does.
  */
 #define JSK_MEMBERS 16
 #define JSK_SEG 48 /* a member's bytes at most; compares read 16 at a time within them */
 #define JSK_REST 4096
 
+typedef struct jsk_member {
+    uint8_t b[JSK_SEG];
+    uint16_t need; /* the bits of the first 16 bytes' compare that must be set */
+    uint8_t len;
+} __attribute__((aligned(16))) jsk_member;
+
 struct dfi_jskel {
-    uint8_t nseg;           /* members recorded */
-    uint8_t len[JSK_MEMBERS];
-    uint32_t docs, miss;    /* documents read, and members that differed, since the last rest */
-    uint32_t rest;          /* documents still to read without the skeleton (it kept missing) */
-    uint8_t seg[JSK_MEMBERS][JSK_SEG];
+    jsk_member m[JSK_MEMBERS];
+    unsigned nseg;       /* members recorded */
+    uint32_t docs, miss; /* documents read, and members that differed, since the last rest */
+    uint32_t rest;       /* documents still to read without the skeleton (it kept missing) */
 };
 
 dfi_jskel *dfi_jskel_new(void)
 {
-    return calloc(1, sizeof(dfi_jskel));
+    dfi_jskel *k;
+
+    /* aligned for the member compares (calloc's 16 bytes would do on x86-64; said anyway) */
+    if (posix_memalign((void **)&k, 64, sizeof *k) != 0)
+        return NULL;
+    memset(k, 0, sizeof *k);
+    return k;
 }
 
 void dfi_jskel_free(dfi_jskel *k)
@@ -603,32 +615,50 @@ void dfi_jskel_free(dfi_jskel *k)
     free(k);
 }
 
+int dfi_jskel_members(const dfi_jskel *k)
+{
+    return k->rest > 0 ? -1 : (int)k->nseg;
+}
+
 /*
- * Whether the padded copy at s starts with the len (1 .. JSK_SEG) bytes at t.  A 16-byte piece
- * of s is read only when the bytes before it matched: none is a NUL, so the piece starts at
- * most at the padding, and reads nothing past it.
+ * Whether the padded copy at s starts with member m's bytes.  The first 16 in one compare; a
+ * longer member's other bytes (rare) one by one: they are read only while the bytes before
+ * them matched, none a NUL, so never past the padding.
  */
-static inline __attribute__((always_inline)) bool seg_equal(const uint8_t *s, const uint8_t *t,
-                                                            unsigned len)
+static inline __attribute__((always_inline)) bool member_equal(const uint8_t *s,
+                                                               const jsk_member *m)
 {
 #ifdef __SSE2__
-    unsigned j = 0, m;
+    const unsigned eq = (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s), _mm_load_si128((const __m128i *)m->b)));
 
-    for (; j + 16 < len; j += 16) {
-        m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + j)),
-                                                       _mm_loadu_si128((const __m128i *)(t + j))));
-        if (m != 0xffff)
+    if ((eq & m->need) != m->need)
+        return false;
+    for (unsigned j = 16; j < m->len; j++)
+        if (s[j] != m->b[j])
             return false;
-    }
-    m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + j)),
-                                                   _mm_loadu_si128((const __m128i *)(t + j))));
-    return (~m & ((1u << (len - j)) - 1)) == 0;
+    return true;
 #else
-    for (unsigned j = 0; j < len; j++)
-        if (s[j] != t[j])
+    for (unsigned j = 0; j < m->len; j++)
+        if (s[j] != m->b[j])
             return false;
     return true;
 #endif
+}
+
+/* Member i of k: the bytes from sep to v, and v's quote if the value is a string. */
+static bool member_record(dfi_jskel *k, unsigned i, const uint8_t *sep, const uint8_t *v)
+{
+    size_t len = (size_t)(v - sep) + (*v == '"');
+    jsk_member *m = &k->m[i];
+
+    if (i >= JSK_MEMBERS || len > JSK_SEG)
+        return false;
+    memcpy(m->b, sep, len);
+    m->len = (uint8_t)len;
+    m->need = len >= 16 ? 0xffff : (uint16_t)((1u << len) - 1);
+    k->nseg = i + 1;
+    return true;
 }
 
 /*
@@ -648,7 +678,7 @@ static __attribute__((noinline)) bool skel_rest(dfi_jskel *k, const uint8_t *b, 
         rec = false;
         i = 0;
     }
-    k->nseg = (uint8_t)i;
+    k->nseg = i;
     if (i == 0) {
         sep = b;
         s = b + 1;
@@ -669,13 +699,7 @@ static __attribute__((noinline)) bool skel_rest(dfi_jskel *k, const uint8_t *b, 
         q = padded_plain(s + 1);
         if (memcmp(q, "\": ", 3) == 0) {
             v = q + 3;
-            if (rec && i < JSK_MEMBERS && v - sep <= JSK_SEG) {
-                memcpy(k->seg[i], sep, (size_t)(v - sep));
-                k->len[i++] = (uint8_t)(v - sep);
-                k->nseg = (uint8_t)i;
-            } else {
-                rec = false;
-            }
+            rec = rec && member_record(k, i++, sep, v);
         } else {
             if (*q != '\\' || (q = padded_escaped(b, p, n, jsonb, s)) == NULL ||
                 memcmp(q, ": ", 2) != 0)
@@ -697,27 +721,37 @@ static __attribute__((noinline)) bool skel_rest(dfi_jskel *k, const uint8_t *b, 
 
 /*
  * flat_walk by the skeleton k: each member that has its recorded bytes is compared, not read,
- * and only its value is read; from the first member that differs (or past the recorded ones)
- * skel_rest reads the rest as flat_walk does and records it.
+ * and only its value is read (a string's from after the quote the member ends with); from the
+ * first member that differs (or past the recorded ones) skel_rest reads the rest as flat_walk
+ * does and records it.
  */
 static inline __attribute__((always_inline)) bool skel_walk(dfi_jskel *k, const uint8_t *b,
                                                             const uint8_t *p, size_t n,
                                                             bool jsonb)
 {
     const uint8_t *s = b;
-    unsigned i = 0, nseg = k->nseg;
+    const jsk_member *m = k->m, *mend = m + k->nseg;
 
-    for (; i < nseg; i++) {
-        if (!seg_equal(s, k->seg[i], k->len[i]))
-            return skel_rest(k, b, p, n, jsonb, s, i);
-        s += k->len[i];
-        s = *s == '"' ? padded_string(b, p, n, jsonb, s) : padded_nonstring(s);
-        if (s == NULL)
-            return false;
+    for (; m < mend; m++) {
+        if (!member_equal(s, m))
+            return skel_rest(k, b, p, n, jsonb, s, (unsigned)(m - k->m));
+        s += m->len;
+        if (s[-1] == '"') {
+            const uint8_t *q = padded_plain(s);
+            if (*q == '"')
+                s = q + 1;
+            else if (*q != '\\' || (s = padded_escaped(b, p, n, jsonb, s - 1)) == NULL)
+                return false;
+        } else {
+            /* (a string where the last document had another value: read as flat_walk does) */
+            s = *s == '"' ? padded_string(b, p, n, jsonb, s) : padded_nonstring(s);
+            if (s == NULL)
+                return false;
+        }
     }
-    if (*s == '}' && i > 0)
+    if (*s == '}' && m != k->m)
         return s + 1 == b + n;
-    return skel_rest(k, b, p, n, jsonb, s, i);
+    return skel_rest(k, b, p, n, jsonb, s, (unsigned)(m - k->m));
 }
 
 bool dfi_check_json_skel(dfi_jskel *k, const uint8_t *p, size_t n, bool jsonb)

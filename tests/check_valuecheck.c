@@ -642,6 +642,230 @@ START_TEST(test_json_flat_bytes)
 }
 END_TEST
 
+/* The skeleton path's verdict on o (n bytes, an exact-size allocation) and the general one. */
+static void skel_verdicts(dfi_jskel *k, const char *o, size_t n, bool jsonb, bool *skel, bool *gen)
+{
+    uint8_t *v = malloc(n ? n : 1);
+
+    ck_assert_ptr_nonnull(v);
+    memcpy(v, o, n);
+    *skel = dfi_check_json_skel(k, v, n, jsonb);
+    *gen = dfi_check_json_general(v, n, jsonb);
+    free(v);
+}
+
+/*
+ * Keys for the skeleton tests: prefixes of each other, keys equal in their first 8 or 16
+ * bytes (a skeleton member is compared 16 bytes at a time), keys too long to record (over
+ * 48 bytes with their separators), escaped keys (never recorded), multibyte ones.
+ */
+static const char *const skel_keys[] = {
+    "k", "ok", "tag", "tags", "ta", "score", "", "abcdefgh", "abcdefghX", "abcdefgh1",
+    "abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnopr", "abcdefghijklmnoX",
+    "0123456789012345678901234567890123456789x", "0123456789012345678901234567890123456789y",
+    "0123456789012345678901234567890123456789012345", "a\\u00e9", "\\\"q", "\xc3\xa9t\xc3\xa9",
+    "k\\n", "tab"};
+#define NSKEYS (sizeof skel_keys / sizeof skel_keys[0])
+
+/* A flat object with the keys keys[0..nk) (indexes into skel_keys), fresh values: its length. */
+static size_t gen_keyed(uint64_t *x, const unsigned *keys, unsigned nk, char *o)
+{
+    size_t k = 0;
+
+    o[k++] = '{';
+    for (unsigned m = 0; m < nk; m++) {
+        const char *key = skel_keys[keys[m]];
+        if (m > 0)
+            o[k++] = ',', o[k++] = ' ';
+        o[k++] = '"';
+        memcpy(o + k, key, strlen(key));
+        k += strlen(key);
+        o[k++] = '"', o[k++] = ':', o[k++] = ' ';
+        k += gen_value(x, o + k);
+    }
+    o[k++] = '}';
+    return k;
+}
+
+/*
+ * The skeleton path (dfi_check_json_skel) against the general parser over sequences of
+ * documents through one skeleton: mostly the same keys with new values, now and then a key
+ * replaced, one more or fewer, a new set, and random mutations of any of them.  Every verdict
+ * must be the general one; the skeleton must hold a plain-keyed document's members after it
+ * (else the test would not test it), and both verdicts must show up.
+ */
+START_TEST(test_json_skel_differential)
+{
+    uint64_t x = 0x2545f4914f6cdd1dULL;
+    long ok = 0, bad = 0, held = 0, cand = 0;
+    char o[8192];
+
+    for (int run = 0; run < 40; run++) {
+        dfi_jskel *k = dfi_jskel_new();
+        unsigned keys[16], nk = 1 + rng_below(&x, 8);
+        bool jsonb = run % 4 != 0;
+
+        ck_assert_ptr_nonnull(k);
+        for (unsigned m = 0; m < nk; m++)
+            keys[m] = rng_below(&x, 6) ? rng_below(&x, 6) : rng_below(&x, NSKEYS);
+        for (int d = 0; d < 2000; d++) {
+            /* half the runs change keys and mutate often enough to rest the skeleton */
+            unsigned r = rng_below(&x, run % 2 ? 20 : 200);
+            size_t n;
+            bool skel, gen, plain = true;
+
+            if (r == 0 && nk < 16)
+                keys[nk++] = rng_below(&x, NSKEYS);
+            else if (r == 1 && nk > 0)
+                nk--;
+            else if (r == 2 && nk > 0)
+                keys[rng_below(&x, nk)] = rng_below(&x, NSKEYS);
+            else if (r == 3)
+                for (unsigned m = 0; m < nk; m++)
+                    keys[m] = rng_below(&x, NSKEYS);
+            n = gen_keyed(&x, keys, nk, o);
+            if (rng_below(&x, run % 2 ? 3 : 16) == 0) {
+                for (unsigned m = 1 + rng_below(&x, 3); m > 0; m--)
+                    n = mutate(&x, o, n);
+                plain = false;
+            } else {
+                for (unsigned m = 0; m < nk; m++)
+                    plain &= strchr(skel_keys[keys[m]], '\\') == NULL &&
+                             strlen(skel_keys[keys[m]]) < 40;
+            }
+            skel_verdicts(k, o, n, jsonb, &skel, &gen);
+            ck_assert_msg(skel == gen, "skeleton %d, general %d (%s): %.*s", skel, gen,
+                          jsonb ? "jsonb" : "json", (int)n, o);
+            ok += gen;
+            bad += !gen;
+            /* a valid flat document of plain keys, up to 256 bytes (longer ones are read from
+               the heap, without the skeleton), is the skeleton now (unless it rests) */
+            if (gen && plain && n <= 256 && dfi_check_json_flat((const uint8_t *)o, n, jsonb))
+                cand++;
+            if (gen && plain && n <= 256 && dfi_check_json_flat((const uint8_t *)o, n, jsonb) &&
+                dfi_jskel_members(k) >= 0) {
+                ck_assert_int_eq(dfi_jskel_members(k), (int)nk);
+                held++;
+            }
+        }
+        dfi_jskel_free(k);
+    }
+    ck_assert_msg(ok > 20000 && bad > 5000 && held > 10000 && held > cand / 2, "ok %ld, bad %ld, held %ld of %ld", ok, bad,
+                  held, cand);
+}
+END_TEST
+
+/*
+ * A skeleton held, then every byte value put at every place of a document of its keys,
+ * inserted there, and every cut of it: the verdict is the general one (each time from the
+ * same skeleton, recorded again).  Keys of 1 to 46 bytes cover every lane of the member
+ * compares and the keys too long to record.
+ */
+START_TEST(test_json_skel_bytes)
+{
+    static const char *const shapes[] = {
+        "{\"k\": 1, \"ok\": false, \"tag\": \"t1\", \"score\": 7.907}",
+        "{\"abcdefghijklmnopq\": \"v\", \"abcdefgh\": null, \"ab\": -0.5}",
+        "{\"0123456789012345678901234567890123456789x\": true, \"z\": \"\"}",
+        "{\"0123456789012345678901234567890123456789012345\": 1, \"z\": 2}",
+        "{\"a\\u00e9\": 1, \"b\": [1], \"c\": 3}",
+        "{}"};
+    char o[256];
+
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        const char *d = shapes[si];
+        size_t n = strlen(d);
+        dfi_jskel *k = dfi_jskel_new();
+        bool skel, gen;
+
+        ck_assert_ptr_nonnull(k);
+        for (size_t at = 0; at <= n; at++)
+            for (int c = 0; c < 256; c++)
+                for (int ins = 0; ins < 2; ins++) {
+                    size_t m = n;
+                    skel_verdicts(k, d, n, true, &skel, &gen); /* the skeleton: d's keys */
+                    ck_assert(skel && gen);
+                    if (!ins && at == n)
+                        continue;
+                    memcpy(o, d, n);
+                    if (ins) {
+                        memmove(o + at + 1, o + at, n - at);
+                        m++;
+                    }
+                    o[at] = (char)c;
+                    skel_verdicts(k, o, m, true, &skel, &gen);
+                    ck_assert_msg(skel == gen, "shape %zu, byte %d %s at %zu: %d, general %d", si,
+                                  c, ins ? "inserted" : "put", at, skel, gen);
+                }
+        for (size_t cut = 0; cut < n; cut++) {
+            skel_verdicts(k, d, n, true, &skel, &gen);
+            skel_verdicts(k, d, cut, true, &skel, &gen);
+            ck_assert_msg(skel == gen && !gen, "shape %zu cut at %zu", si, cut);
+        }
+        dfi_jskel_free(k);
+    }
+}
+END_TEST
+
+/*
+ * A column whose documents' keys change every row: the skeleton gives up for a while and
+ * every verdict is still the general one; then a steady set of keys is held again.
+ */
+START_TEST(test_json_skel_rest)
+{
+    dfi_jskel *k = dfi_jskel_new();
+    char o[64];
+    bool skel, gen, rested = false;
+
+    ck_assert_ptr_nonnull(k);
+    for (int d = 0; d < 20000; d++) {
+        int n = snprintf(o, sizeof o, "{\"a\": 1, \"k%d\": %d}", d % 7 == 3 ? 1 : d, d);
+        if (d % 13 == 5)
+            o[n - 1] = ']';
+        skel_verdicts(k, o, (size_t)n, true, &skel, &gen);
+        ck_assert_msg(skel == gen && gen == (d % 13 != 5), "%.*s", n, o);
+        rested |= dfi_jskel_members(k) < 0;
+    }
+    ck_assert(rested);
+    for (int d = 0; d < 5000; d++) {
+        int n = snprintf(o, sizeof o, "{\"a\": 1, \"b\": %d}", d);
+        skel_verdicts(k, o, (size_t)n, true, &skel, &gen);
+        ck_assert(skel && gen);
+    }
+    ck_assert_int_eq(dfi_jskel_members(k), 2);
+    dfi_jskel_free(k);
+}
+END_TEST
+
+/* jsonb rows through the row checker (the skeleton of check_planned): the bad ones found. */
+START_TEST(test_json_skel_rows)
+{
+    dfi_vcol cols[2];
+    dfi_vtable t = {2, cols, DFI_ENC_UTF8, 2};
+    char text[65536];
+    size_t k = 0;
+    dfi_vcheck vc;
+
+    memset(cols, 0, sizeof cols);
+    dfi_vcol_parse_type(&cols[0], "integer");
+    dfi_vcol_parse_type(&cols[1], "jsonb");
+    for (int r = 1; r <= 300; r++)
+        k += (size_t)snprintf(text + k, sizeof text - k,
+                              r == 100   ? "%d\t{\"k\": %d, \"ok\": tru, \"tag\": \"t1\"}\n"
+                              : r == 200 ? "%d\t{\"k\": %d, \"ok\": true, \"tag\": \"t1\", }\n"
+                                         : "%d\t{\"k\": %d, \"ok\": true, \"tag\": \"t1\"}\n",
+                              r, r);
+    k += (size_t)snprintf(text + k, sizeof text - k, "\\.\n");
+    memset(&vc, 0, sizeof vc);
+    feed_rows(&vc, &t, text, 1000);
+    ck_assert_int_eq(vc.nbad[DFI_VAL_BAD], 2);
+    ck_assert_int_eq(vc.first[DFI_VAL_BAD][0].row, 100);
+    ck_assert_int_eq(vc.first[DFI_VAL_BAD][1].row, 200);
+    dfi_vcheck_init(&vc, &t); /* again: the skeletons of the first are freed (ASan: no leak) */
+    dfi_vcheck_free(&vc);
+}
+END_TEST
+
 static Suite *valuecheck_suite(void)
 {
     Suite *s = suite_create("valuecheck");
@@ -656,6 +880,10 @@ static Suite *valuecheck_suite(void)
     tcase_add_test(tc, test_json_flat_lengths);
     tcase_add_test(tc, test_json_flat_numbers);
     tcase_add_test(tc, test_json_flat_bytes);
+    tcase_add_test(tc, test_json_skel_differential);
+    tcase_add_test(tc, test_json_skel_bytes);
+    tcase_add_test(tc, test_json_skel_rest);
+    tcase_add_test(tc, test_json_skel_rows);
     suite_add_tcase(s, tc);
     return s;
 }
