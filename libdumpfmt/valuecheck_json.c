@@ -588,7 +588,9 @@ static inline __attribute__((always_inline)) bool flat_object(const uint8_t *p, 
 
 typedef struct jsk_member {
     uint8_t b[JSK_SEG];
-    uint16_t need; /* the bits of the first 16 bytes' compare that must be set */
+    /* the bits of the first 16 bytes' compare that must be set; a member longer than 16
+       bytes has bit 16 too, which the compare never sets: member_long then decides */
+    uint32_t need;
     uint8_t len;
 } __attribute__((aligned(16))) jsk_member;
 
@@ -621,29 +623,37 @@ int dfi_jskel_members(const dfi_jskel *k)
 }
 
 /*
- * Whether the padded copy at s starts with member m's bytes.  The first 16 in one compare; a
- * longer member's other bytes (rare) one by one: they are read only while the bytes before
- * them matched, none a NUL, so never past the padding.
+ * The bits of the compare of the 16 bytes from s of a padded copy with member m's first 16:
+ * bit j set when s[j] is m's byte j.
  */
-static inline __attribute__((always_inline)) bool member_equal(const uint8_t *s,
-                                                               const jsk_member *m)
+static inline __attribute__((always_inline)) unsigned member_eq(const uint8_t *s,
+                                                                const jsk_member *m)
 {
 #ifdef __SSE2__
-    const unsigned eq = (unsigned)_mm_movemask_epi8(
+    return (unsigned)_mm_movemask_epi8(
         _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s), _mm_load_si128((const __m128i *)m->b)));
+#else
+    unsigned eq = 0;
 
-    if ((eq & m->need) != m->need)
+    for (unsigned j = 0; j < 16 && j < m->len && s[j] == m->b[j]; j++)
+        eq |= 1u << j; /* up to the first difference: none is read past the padding */
+    return eq;
+#endif
+}
+
+/*
+ * Whether a member longer than 16 bytes (rare), whose first 16 compared as eq, is at s.  Its
+ * other bytes are read only when the first 16 matched, none a NUL, so never past the padding.
+ */
+static __attribute__((noinline)) bool member_long(const uint8_t *s, const jsk_member *m,
+                                                  unsigned eq)
+{
+    if (m->len <= 16 || eq != 0xffff)
         return false;
     for (unsigned j = 16; j < m->len; j++)
         if (s[j] != m->b[j])
             return false;
     return true;
-#else
-    for (unsigned j = 0; j < m->len; j++)
-        if (s[j] != m->b[j])
-            return false;
-    return true;
-#endif
 }
 
 /* Member i of k: the bytes from sep to v, and v's quote if the value is a string. */
@@ -656,7 +666,7 @@ static bool member_record(dfi_jskel *k, unsigned i, const uint8_t *sep, const ui
         return false;
     memcpy(m->b, sep, len);
     m->len = (uint8_t)len;
-    m->need = len >= 16 ? 0xffff : (uint16_t)((1u << len) - 1);
+    m->need = len > 16 ? 0x1ffff : (1u << len) - 1;
     k->nseg = i + 1;
     return true;
 }
@@ -733,7 +743,8 @@ static inline __attribute__((always_inline)) bool skel_walk(dfi_jskel *k, const 
     const jsk_member *m = k->m, *mend = m + k->nseg;
 
     for (; m < mend; m++) {
-        if (!member_equal(s, m))
+        const unsigned eq = member_eq(s, m);
+        if (__builtin_expect((eq & m->need) != m->need, 0) && !member_long(s, m, eq))
             return skel_rest(k, b, p, n, jsonb, s, (unsigned)(m - k->m));
         s += m->len;
         if (s[-1] == '"') {
@@ -758,7 +769,7 @@ bool dfi_check_json_skel(dfi_jskel *k, const uint8_t *p, size_t n, bool jsonb)
 {
     uint8_t b[JF_MAX + JF_PAD];
 
-    if (k == NULL || n < 2 || p[0] != '{' || n > JF_MAX)
+    if (k == NULL || n - 2 > JF_MAX - 2 || p[0] != '{') /* n - 2: n < 2 wraps */
         return dfi_check_json(p, n, jsonb);
     if (k->rest > 0) {
         k->rest--;
