@@ -788,7 +788,9 @@ START_TEST(test_json_skel_bytes)
                     /* a new skeleton each time: misses every other document would rest one */
                     k = dfi_jskel_new();
                     ck_assert_ptr_nonnull(k);
-                    skel_verdicts(k, d, n, true, &skel, &gen); /* the skeleton: d's keys */
+                    /* the skeleton: d's keys, and (the second time) its numbers' shapes */
+                    skel_verdicts(k, d, n, true, &skel, &gen);
+                    skel_verdicts(k, d, n, true, &skel, &gen);
                     ck_assert(skel && gen && dfi_jskel_members(k) == want[si]);
                     memcpy(o, d, n);
                     if (ins) {
@@ -843,6 +845,57 @@ START_TEST(test_json_skel_rest)
 }
 END_TEST
 
+/*
+ * Numbers read by the shape of the member's last number (its digits and '.' where they were):
+ * after a document with a number of each shape, documents with random short number-like
+ * values in its place get the general verdict.
+ */
+START_TEST(test_json_skel_numbers)
+{
+    static const char *const shapes[] = {"1", "12", "0", "7.907", "0.5", "123.45", "10", "99999999999999"};
+    static const char alpha[] = "0123456789012345.-eE+x,} ";
+    uint64_t x = 0x1234567887654321ULL;
+    long fast = 0;
+
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++)
+        for (int t = 0; t < 6000; t++) {
+            char d[64], o[64], v[16];
+            unsigned len = 1 + rng_below(&x, 15);
+            int n, m;
+            bool skel, gen;
+            dfi_jskel *k = dfi_jskel_new();
+
+            ck_assert_ptr_nonnull(k);
+            /* mostly the shape with other digits, else anything of the alphabet */
+            if (t % 2 == 0) {
+                len = (unsigned)strlen(shapes[si]);
+                for (unsigned j = 0; j < len; j++)
+                    v[j] = shapes[si][j] == '.' ? '.' : (char)('0' + rng_below(&x, 10));
+                if (rng_below(&x, 3) == 0)
+                    v[rng_below(&x, len)] = alpha[rng_below(&x, sizeof alpha - 1)];
+            } else {
+                for (unsigned j = 0; j < len; j++)
+                    v[j] = alpha[rng_below(&x, sizeof alpha - 1)];
+            }
+            n = snprintf(d, sizeof d, "{\"a\": %s, \"b\": 1}", shapes[si]);
+            m = snprintf(o, sizeof o, "{\"a\": %.*s, \"b\": 1}", (int)len, v);
+            skel_verdicts(k, d, (size_t)n, true, &skel, &gen);
+            skel_verdicts(k, d, (size_t)n, true, &skel, &gen);
+            ck_assert(skel && gen);
+            skel_verdicts(k, o, (size_t)m, true, &skel, &gen);
+            ck_assert_msg(skel == gen, "shape %s, value %.*s: %d, general %d", shapes[si],
+                          (int)len, v, skel, gen);
+            fast += gen;
+            m = snprintf(o, sizeof o, "{\"a\": %.*s}", (int)len, v); /* the last member */
+            skel_verdicts(k, o, (size_t)m, true, &skel, &gen);
+            ck_assert_msg(skel == gen, "shape %s, value %.*s}: %d, general %d", shapes[si],
+                          (int)len, v, skel, gen);
+            dfi_jskel_free(k);
+        }
+    ck_assert_int_gt(fast, 10000);
+}
+END_TEST
+
 /* jsonb rows through the row checker (the skeleton of check_planned): the bad ones found. */
 START_TEST(test_json_skel_rows)
 {
@@ -889,6 +942,7 @@ static Suite *valuecheck_suite(void)
     tcase_add_test(tc, test_json_skel_differential);
     tcase_add_test(tc, test_json_skel_bytes);
     tcase_add_test(tc, test_json_skel_rest);
+    tcase_add_test(tc, test_json_skel_numbers);
     tcase_add_test(tc, test_json_skel_rows);
     suite_add_tcase(s, tc);
     return s;
