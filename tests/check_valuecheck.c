@@ -893,6 +893,22 @@ START_TEST(test_json_skel_numbers)
             dfi_jskel_free(k);
         }
     ck_assert_int_gt(fast, 10000);
+    /* no value where a member's number was: right after the members are recorded (no shape
+       yet) and after a shape was taken */
+    for (int primes = 1; primes <= 2; primes++) {
+        static const char *const empty[] = {"{\"a\": , \"b\": 1}", "{\"a\": }", "{\"a\": ,}"};
+        for (size_t e = 0; e < sizeof empty / sizeof empty[0]; e++) {
+            dfi_jskel *k = dfi_jskel_new();
+            bool skel, gen;
+
+            ck_assert_ptr_nonnull(k);
+            for (int i = 0; i < primes; i++)
+                skel_verdicts(k, "{\"a\": 1, \"b\": 1}", 16, true, &skel, &gen);
+            skel_verdicts(k, empty[e], strlen(empty[e]), true, &skel, &gen);
+            ck_assert_msg(!skel && !gen, "%s after %d", empty[e], primes);
+            dfi_jskel_free(k);
+        }
+    }
 }
 END_TEST
 
