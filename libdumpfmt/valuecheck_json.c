@@ -592,11 +592,6 @@ typedef struct jsk_member {
        bytes has bit 16 too, which the compare never sets: member_long then decides */
     uint32_t need;
     uint8_t len;
-    /* the shape of its last value when that was a number of nlen digits (a '.' at dot, when
-       not 0), no sign or exponent: the digit bits of its first nlen + 1 bytes (nwin) are
-       nmask; lz: its integer part has 2 or more digits.  No shape: nwin 0, nmask 1. */
-    uint8_t nlen, dot, lz;
-    uint16_t nwin, nmask;
 } __attribute__((aligned(16))) jsk_member;
 
 struct dfi_jskel {
@@ -670,64 +665,11 @@ static bool member_record(dfi_jskel *k, unsigned i, const uint8_t *sep, const ui
     if (i >= JSK_MEMBERS || len > JSK_SEG)
         return false;
     m = &k->m[i];
-    m->nwin = 0; /* no number shape yet */
-    m->nmask = 1;
     memcpy(m->b, sep, len);
     m->len = (uint8_t)len;
     m->need = len > 16 ? 0x1ffff : (1u << len) - 1;
     k->nseg = i + 1;
     return true;
-}
-
-/*
- * The shape of the value v .. e of member m (read and taken by padded_nonstring) if it is a
- * number of up to 14 digits and at most one '.' with digits on both sides; else none.
- */
-static void number_shape(jsk_member *m, const uint8_t *v, const uint8_t *e)
-{
-    size_t len = (size_t)(e - v);
-    unsigned mask = 0, dot = 0;
-
-    m->nwin = 0;
-    m->nmask = 1;
-    if (len == 0 || len > 14)
-        return;
-    for (unsigned j = 0; j < len; j++) {
-        if (json_digit(v[j]))
-            mask |= 1u << j;
-        else if (v[j] == '.' && dot == 0 && j > 0 && j + 1 < len)
-            dot = j;
-        else
-            return;
-    }
-    m->nlen = (uint8_t)len;
-    m->dot = (uint8_t)dot;
-    m->lz = (dot != 0 ? dot : len) >= 2;
-    m->nwin = (uint16_t)((1u << (len + 1)) - 1);
-    m->nmask = (uint16_t)mask;
-}
-
-/*
- * Whether the value at s of a padded copy is a number of member m's shape followed by ',' or
- * '}': digits just where the shape has them and a non-digit after them, its '.', no leading
- * zero in an integer part of 2 or more digits.  Then it is a valid JSON number (what
- * padded_number would take, ending at the same byte), read with one compare.
- */
-static inline __attribute__((always_inline)) bool number_fits(const uint8_t *s,
-                                                              const jsk_member *m)
-{
-#ifdef __SSE2__
-    const __m128i v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)s), _mm_set1_epi8('0'));
-    const unsigned digits =
-        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(9)), v));
-
-    return (digits & m->nwin) == m->nmask && (m->dot == 0 || s[m->dot] == '.') &&
-           (!m->lz || s[0] != '0') && (s[m->nlen] == ',' || s[m->nlen] == '}');
-#else
-    (void)s;
-    (void)m;
-    return false;
-#endif
 }
 
 /*
@@ -799,7 +741,7 @@ static inline __attribute__((always_inline)) bool skel_walk(dfi_jskel *k, const 
                                                             bool jsonb)
 {
     const uint8_t *s = b;
-    jsk_member *m = k->m, *mend = m + k->nseg;
+    const jsk_member *m = k->m, *mend = m + k->nseg;
 
     for (; m < mend; m++) {
         const unsigned eq = member_eq(s, m);
@@ -812,15 +754,11 @@ static inline __attribute__((always_inline)) bool skel_walk(dfi_jskel *k, const 
                 s = q + 1;
             else if (*q != '\\' || (s = padded_escaped(b, p, n, jsonb, s - 1)) == NULL)
                 return false;
-        } else if (number_fits(s, m)) {
-            s += m->nlen;
         } else {
             /* (a string where the last document had another value: read as flat_walk does) */
-            const uint8_t *v = s;
             s = *s == '"' ? padded_string(b, p, n, jsonb, s) : padded_nonstring(s);
             if (s == NULL)
                 return false;
-            number_shape(m, v, s);
         }
     }
     if (*s == '}' && m != k->m)
