@@ -605,7 +605,7 @@ dfi_jskel *dfi_jskel_new(void)
 {
     dfi_jskel *k;
 
-    /* aligned for the member compares (calloc's 16 bytes would do on x86-64; said anyway) */
+    /* each member's first 16 bytes are read with an aligned load */
     if (posix_memalign((void **)&k, 64, sizeof *k) != 0)
         return NULL;
     memset(k, 0, sizeof *k);
