@@ -695,11 +695,9 @@ int dfi_value_check(const dfi_vcol *c, int enc, const uint8_t *v, size_t n)
 /* ------------------------------------------------------- COPY text rows */
 
 /*
- * The columns a clean line (no backslash, no byte >= 0x80 in a UTF-8 dump) has values to check
- * in: typed ones, arrays, NOT NULL.  Text columns are then passed over without a visit: in the
- * row loop, each visit cost more than the check of an integer.  -1: no plan (too many).
+ * What check_planned tries first for a column's values (DFI_VPLAN_*).  NOT NULL needs no test
+ * of its own on a clean line: \N has a backslash.
  */
-/* (NOT NULL needs no test of its own on a clean line: \N has a backslash.) */
 static uint8_t plan_how(const dfi_vcol *c)
 {
     if (c->array > 0)
@@ -719,6 +717,11 @@ static uint8_t plan_how(const dfi_vcol *c)
     }
 }
 
+/*
+ * The columns a clean line (no backslash, no byte >= 0x80 in a UTF-8 dump) has values to check
+ * in: typed ones, arrays, NOT NULL.  Text columns are then passed over without a visit: in the
+ * row loop, each visit cost more than the check of an integer.  -1: no plan (too many).
+ */
 static void plan_columns(dfi_vcheck *vc)
 {
     vc->nplan = 0;
@@ -1046,7 +1049,7 @@ static void check_planned(dfi_vcheck *vc, const uint8_t *p, size_t n, const size
             if (dfi_check_json_skel(vc->plan[k].skel, v, to - from,
                                     vc->plan[k].how == DFI_VPLAN_JSONB))
                 continue;
-            goto note; /* dfi_check_json is the whole check */
+            goto note; /* the JSON check is the whole check */
         case DFI_VPLAN_TIME:
             if (dfi_datetime_fast(cols[col].kind, v, to - from))
                 continue;
