@@ -486,6 +486,22 @@ static inline __attribute__((always_inline)) const uint8_t *padded_nonstring(con
 }
 
 /*
+ * A member's value at v of a NUL-padded copy and what follows it: after ", " (the next
+ * member's key), or, *end set, after the closing '}' (the object is whole when that is the end
+ * of the document); NULL when bad.
+ */
+static inline __attribute__((always_inline)) const uint8_t *
+member_value(const uint8_t *b, const uint8_t *p, size_t n, bool jsonb, const uint8_t *v, bool *end)
+{
+    const uint8_t *s = *v == '"' ? padded_string(b, p, n, jsonb, v) : padded_nonstring(v);
+
+    *end = s != NULL && *s == '}';
+    if (s == NULL || *end)
+        return s != NULL ? s + 1 : NULL;
+    return memcmp(s, ", ", 2) == 0 ? s + 2 : NULL;
+}
+
+/*
  * An object as the server prints jsonb: flat (scalar members only), ": " and ", " between its
  * parts and no other white space.  True: valid, with the general parser's own token checks on
  * a subset of the white space it takes, so it would accept it too.  False: not this shape (or
@@ -501,16 +517,12 @@ static inline __attribute__((always_inline)) bool flat_walk(const uint8_t *b, co
     if (*s == '}')
         return s + 1 == e;
     for (;;) {
+        bool end;
+
         if (*s != '"' || (s = padded_key(b, p, n, jsonb, s)) == NULL)
             return false;
-        s = *s == '"' ? padded_string(b, p, n, jsonb, s) : padded_nonstring(s);
-        if (s == NULL)
-            return false;
-        if (*s == '}')
-            return s + 1 == e;
-        if (memcmp(s, ", ", 2) != 0)
-            return false;
-        s += 2;
+        if ((s = member_value(b, p, n, jsonb, s, &end)) == NULL || end)
+            return s != NULL && s == e;
     }
 }
 
@@ -704,6 +716,7 @@ static __attribute__((noinline)) bool skel_rest(dfi_jskel *k, const uint8_t *b, 
     }
     for (;;) {
         const uint8_t *q, *v;
+        bool end;
 
         if (*s != '"')
             return false;
@@ -718,15 +731,9 @@ static __attribute__((noinline)) bool skel_rest(dfi_jskel *k, const uint8_t *b, 
             v = q + 2;
             rec = false; /* only plain keys are recorded */
         }
-        s = *v == '"' ? padded_string(b, p, n, jsonb, v) : padded_nonstring(v);
-        if (s == NULL)
-            return false;
-        if (*s == '}')
-            return s + 1 == e;
-        if (memcmp(s, ", ", 2) != 0)
-            return false;
-        sep = s;
-        s += 2;
+        if ((s = member_value(b, p, n, jsonb, v, &end)) == NULL || end)
+            return s != NULL && s == e;
+        sep = s - 2;
     }
 }
 
