@@ -6,7 +6,8 @@
 # inside an integer field of an uncompressed tar, custom -Z0 and directory -Z0 dump made
 # here -> exit 2 naming table, column and row; invalid UTF-8 -> bad-encoding; \N in a NOT
 # NULL column -> null-in-not-null; (3) no value findings on intact dumps of a database
-# holding every supported type, nor on the corpus.
+# holding every supported type (by pg_dump 15, and 17 when bench/pg17.sh's chroot is there),
+# nor on the corpus.
 #
 # Run by tests/live/run.sh, or alone:  sudo tests/live/values.sh
 # Needs root (to become the postgres OS user) or to be run as postgres; otherwise it skips.
@@ -246,6 +247,30 @@ for v in "-Fc" "-Fc -Z0" "-Ft" "-Fd" "-Fp" "-Fc --inserts" "-Fp --column-inserts
     rc=$?
     check "pg_dump $v of every supported type: exit 0 (got $rc)" "$([ "$rc" -eq 0 ] && echo 0 || echo 1)" \
         "$(head -c 2000 "$WORK/dc.err")"
+done
+# ... and by pg_dump 17 (bench/pg17.sh's chroot, as tests/live/dumpconvert.sh): its lz4 and zstd
+# archives too, which pg_dump 15 cannot write
+PG17_WHY=
+if [ "$(id -u)" -ne 0 ]; then
+    PG17_WHY="not root (chroot and mount need it)"
+elif ! BENCH_DIR=${BENCH_DIR:-/work/benchdata} bash bench/pg17.sh status 2>/dev/null |
+    grep -q '^chroot: /'; then
+    PG17_WHY="no PostgreSQL 17 chroot (BENCH_DIR=... bench/pg17.sh setup)"
+fi
+for v in "-Fc" "-Fc -Z lz4" "-Fc -Z zstd" "-Fd -Z lz4" "-Ft" "-Fp" "-Fc --inserts"; do
+    if [ -n "$PG17_WHY" ]; then
+        ok "pg_dump 17 $v of every supported type # SKIP $PG17_WHY"
+        continue
+    fi
+    out=$WORK/all17.$(echo "$v" | tr -d ' =-')
+    rm -rf -- "$out"
+    # shellcheck disable=SC2086
+    BENCH_DIR=${BENCH_DIR:-/work/benchdata} bash bench/pg17.sh run pg_dump $v -f "$out" "$DB" \
+        2>"$WORK/dump17.err"
+    timeout 60 "$DUMPCHECK" --pg-restore-version=17 "$out" >/dev/null 2>"$WORK/dc.err"
+    rc=$?
+    check "pg_dump 17 $v of every supported type: exit 0 (got $rc)" \
+        "$([ "$rc" -eq 0 ] && echo 0 || echo 1)" "$(head -c 1000 "$WORK/dump17.err" "$WORK/dc.err")"
 done
 found=""
 for f in corpus/pg*/sample.* corpus/*.sql /work/shared/corpus/pg*/*; do
