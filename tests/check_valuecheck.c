@@ -700,7 +700,9 @@ START_TEST(test_json_skel_differential)
     long ok = 0, bad = 0, held = 0, cand = 0;
     char o[8192];
 
-    for (int run = 0; run < 40; run++) {
+    int runs = dft_full() ? 40 : 16; /* make check: a sample (each kind of run still met) */
+
+    for (int run = 0; run < runs; run++) {
         dfi_jskel *k = dfi_jskel_new();
         unsigned keys[16], nk = 1 + rng_below(&x, 8);
         bool jsonb = run % 4 != 0;
@@ -750,8 +752,8 @@ START_TEST(test_json_skel_differential)
         }
         dfi_jskel_free(k);
     }
-    ck_assert_msg(ok > 20000 && bad > 5000 && held > 10000 && held > cand / 2, "ok %ld, bad %ld, held %ld of %ld", ok, bad,
-                  held, cand);
+    ck_assert_msg(ok > 500L * runs && bad > 125L * runs && held > 250L * runs && held > cand / 2,
+                  "ok %ld, bad %ld, held %ld of %ld", ok, bad, held, cand);
 }
 END_TEST
 
@@ -784,6 +786,11 @@ START_TEST(test_json_skel_bytes)
                 for (int ins = 0; ins < 2; ins++) {
                     size_t m = n;
                     if (!ins && at == n)
+                        continue;
+                    /* make check: each place gets a third of the byte values, turning, so
+                       every value still meets every third place (make check-full: all) */
+                    if (!dft_full() && (at + (size_t)c) % 3 != 0 && c != '"' && c != '\\' &&
+                        c != ',' && c != '}' && c != 0)
                         continue;
                     /* a new skeleton each time: misses every other document would rest one */
                     k = dfi_jskel_new();
