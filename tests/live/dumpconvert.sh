@@ -86,13 +86,7 @@ for a in sample.custom.lz4.dump sample.dir.zstd; do
 done
 
 # ---- downgrade of pg_dump 17 archives of this very server, for pg_restore 15
-PG17_WHY=
-if [ "$(id -u)" -ne 0 ]; then
-    PG17_WHY="not root (chroot and mount need it)"
-elif ! BENCH_DIR=${BENCH_DIR:-/work/benchdata} bash bench/pg17.sh status 2>/dev/null |
-    grep -q '^chroot: /'; then
-    PG17_WHY="no PostgreSQL 17 chroot (BENCH_DIR=... bench/pg17.sh setup)"
-fi
+PG17_WHY=$(live_pg17_why)
 pg_dump17() { BENCH_DIR=${BENCH_DIR:-/work/benchdata} bash bench/pg17.sh run pg_dump "$@"; }
 for spec in "c lz4 custom.lz4.dump" "d zstd dir.zstd"; do
     read -r F Z name <<<"$spec"

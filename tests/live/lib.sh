@@ -244,3 +244,14 @@ live_begin() {
 
 # live_dump_of DB: pg_dump -Fp of DB with a fixed \restrict key, so two dumps compare equal.
 live_dump_of() { "$PG_BINDIR/pg_dump" --restrict-key=livetest -Fp "$1" 2>&1; }
+
+# Why PostgreSQL 17's programs (bench/pg17.sh's chroot) cannot run here, on stdout; nothing
+# when they can.  Callers skip their pg_dump 17 checks with this reason.
+live_pg17_why() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "not root (chroot and mount need it)"
+    elif ! BENCH_DIR=${BENCH_DIR:-/work/benchdata} bash bench/pg17.sh status 2>/dev/null |
+        grep -q '^chroot: /'; then
+        echo "no PostgreSQL 17 chroot (BENCH_DIR=... bench/pg17.sh setup)"
+    fi
+}

@@ -250,13 +250,7 @@ for v in "-Fc" "-Fc -Z0" "-Ft" "-Fd" "-Fp" "-Fc --inserts" "-Fp --column-inserts
 done
 # ... and by pg_dump 17 (bench/pg17.sh's chroot, as tests/live/dumpconvert.sh): its lz4 and zstd
 # archives too, which pg_dump 15 cannot write
-PG17_WHY=
-if [ "$(id -u)" -ne 0 ]; then
-    PG17_WHY="not root (chroot and mount need it)"
-elif ! BENCH_DIR=${BENCH_DIR:-/work/benchdata} bash bench/pg17.sh status 2>/dev/null |
-    grep -q '^chroot: /'; then
-    PG17_WHY="no PostgreSQL 17 chroot (BENCH_DIR=... bench/pg17.sh setup)"
-fi
+PG17_WHY=$(live_pg17_why)
 for v in "-Fc" "-Fc -Z lz4" "-Fc -Z zstd" "-Fd -Z lz4" "-Ft" "-Fp" "-Fc --inserts"; do
     if [ -n "$PG17_WHY" ]; then
         ok "pg_dump 17 $v of every supported type # SKIP $PG17_WHY"
