@@ -12,7 +12,8 @@
  * ISA-L level 1 is 4-7x faster than zlib 1-4 and as small or smaller, so it replaces them; it
  * is 4% larger than zlib 5-6 and more than zlib 7-9, which stay zlib (they ask for size);
  * ISA-L level 3 buys 0.3% for twice the CPU.  At ~350 MB/s one stream outruns the decoding of
- * the input, so it needs no block threads (encode_pz.c) and its bytes do not depend on -j.
+ * the input, so it needs no block threads (encode_pz.c) and its bytes do not depend on -j
+ * (the input staged in fixed pieces: ISAL_STAGE).
  */
 #include "writer.h"
 
@@ -21,10 +22,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * isal_deflate's output depends on how its input is cut from call to call, and with -j 2 the
+ * pieces come from the decoding thread in sizes that vary from run to run: the input is fed
+ * to it in ISAL_STAGE pieces (the last one shorter), so the bytes are the same every run.
+ */
+#define ISAL_STAGE (64 * 1024)
+
 typedef struct isal_enc {
     struct isal_zstream s;
     uint8_t level_buf[ISAL_DEF_LVL1_DEFAULT];
     bool header_done;
+    size_t staged;
+    uint8_t stage[ISAL_STAGE];
 } isal_enc;
 
 bool dfi_isal_wanted(dfi_wrap w, int level)
@@ -93,12 +103,32 @@ static int isal_run(dfi_enc *e, const uint8_t *p, size_t n, bool end, dfi_emit_f
 
 int dfi_isal_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn fn, void *ctx)
 {
-    return n > 0 ? isal_run(e, p, n, false, fn, ctx) : DF_OK;
+    isal_enc *ie = e->state;
+
+    while (n > 0) {
+        size_t take = ISAL_STAGE - ie->staged < n ? ISAL_STAGE - ie->staged : n;
+        int rc;
+
+        memcpy(ie->stage + ie->staged, p, take);
+        ie->staged += take;
+        p += take;
+        n -= take;
+        if (ie->staged == ISAL_STAGE) {
+            ie->staged = 0;
+            if ((rc = isal_run(e, ie->stage, ISAL_STAGE, false, fn, ctx)) != DF_OK)
+                return rc;
+        }
+    }
+    return DF_OK;
 }
 
 int dfi_isal_finish(dfi_enc *e, dfi_emit_fn fn, void *ctx)
 {
-    return isal_run(e, NULL, 0, true, fn, ctx);
+    isal_enc *ie = e->state;
+    size_t n = ie->staged;
+
+    ie->staged = 0;
+    return isal_run(e, ie->stage, n, true, fn, ctx);
 }
 
 void dfi_isal_end(dfi_enc *e)
