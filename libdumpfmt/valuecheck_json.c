@@ -563,8 +563,7 @@ static __attribute__((noinline)) bool flat_object_long(const uint8_t *p, size_t 
 
     if (b == NULL)
         return false;
-    memcpy(b, p, n);
-    memset(b + n, 0, JF_PAD);
+    flat_copy(b, p, n);
     ok = flat_walk(b, p, n, jsonb);
     free(b);
     return ok;
