@@ -109,14 +109,6 @@ int dfi_isal_step(dfi_enc *e, const uint8_t *p, size_t n, dfi_emit_fn fn, void *
         size_t take = ISAL_STAGE - ie->staged < n ? ISAL_STAGE - ie->staged : n;
         int rc;
 
-        if (ie->staged == 0 && n >= ISAL_STAGE) { /* a whole piece in place: no copy */
-            if ((rc = isal_run(e, p, ISAL_STAGE, false, fn, ctx)) != DF_OK)
-                return rc;
-            p += ISAL_STAGE;
-            n -= ISAL_STAGE;
-            continue;
-        }
-
         memcpy(ie->stage + ie->staged, p, take);
         ie->staged += take;
         p += take;
